@@ -1,0 +1,60 @@
+"""`inmm-tui`: the UI with no arguments, `--report` for a quick status, and a few
+subcommands for scripts. Each subcommand lives in `inmm_tui/commands/` and imports its
+heavy modules only when it runs, so `--report` stays fast."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from inmm_tui import __version__
+from inmm_tui.commands import audit_cmd, init, roster, sandbox_cmd, screen, ui
+
+SUBCOMMANDS = (init, roster, screen, sandbox_cmd, audit_cmd)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inmm-tui",
+        description="Run the INMM social-media accounts the way the Social Media Policy says. "
+        "With no command, opens the terminal UI.",
+    )
+    parser.add_argument("--version", action="version", version=f"inmm-tui {__version__}")
+    parser.add_argument("--config", metavar="FILE",
+                        help="configuration file (default: $INMM_CONFIG, else /etc/inmm/inmm.toml, "
+                        "else the built-in default with the sandbox outlets)")
+    parser.add_argument("--report", action="store_true",
+                        help="print a quick status and exit (0 healthy, 1 needs attention)")
+    parser.add_argument("--json", action="store_true", help="with --report: one JSON object")
+    parser.add_argument("--demo", action="store_true",
+                        help="open the UI on a throwaway database with the sandbox outlets")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in SUBCOMMANDS:
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.report:
+            from inmm_tui.commands import report
+
+            return report.run(args)
+        if args.command is None:
+            return ui.run(args)
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # every expected failure carries its exit code
+        code = getattr(exc, "exit_code", None)
+        if code is None:
+            raise
+        print(f"inmm-tui: {exc}", file=sys.stderr)
+        return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

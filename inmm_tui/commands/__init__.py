@@ -1,0 +1,1 @@
+"""Subcommands of `inmm-tui`; each module has `register(subparsers)` and a handler."""

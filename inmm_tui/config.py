@@ -1,0 +1,366 @@
+"""Load and validate the configuration (`config/inmm.example.toml` documents every key).
+
+Who reads what:
+
+| section          | read by                                                  |
+|------------------|----------------------------------------------------------|
+| `[inmm]`         | both programs: database, time zone, signature, rules     |
+| `[[outlets]]`    | the daemon (to publish) and the UI (to offer outlets)    |
+| `[sandbox]`      | the sandbox server and outlets of kind `sandbox`         |
+| `[daemon]`       | the daemon: retries, holds, job timings                  |
+| `[review]`       | reminders: the EC meeting, the policy's review date      |
+
+The file holds no secret: platform tokens live in the secrets file that only the
+daemon reads. The path comes from `--config`, else `$INMM_CONFIG`, else
+`/etc/inmm/inmm.toml`; when none of those exists the embedded default is used (a local
+database and the two sandbox outlets, no credentials).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import tomllib
+import types
+import typing
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_CONFIG_PATH = Path("/etc/inmm/inmm.toml")
+OUTLET_KINDS = ("sandbox", "x", "mastodon")
+PLATFORM_APIS = ("x", "mastodon")
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; the message names the file, the key and what was expected."""
+
+    exit_code = 2
+
+
+def default_data_dir() -> Path:
+    """Where the embedded default keeps its database: `$XDG_DATA_HOME/inmm`."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "inmm"
+
+
+@dataclass(frozen=True)
+class Outlet:
+    """One account on one platform."""
+
+    name: str
+    """Short unique name, used in the database and on screen (e.g. `x`, `mastodon`)."""
+    kind: str
+    """`sandbox` (our local server), `x` or `mastodon`."""
+    api: str = ""
+    """Which platform API the outlet speaks; implied by `kind` except for `sandbox`."""
+    handle: str = "INMMorg"
+    """The society's handle on this outlet, without the @."""
+    base_url: str = ""
+    """Override of the platform's address; empty means the platform's own (or the sandbox's)."""
+    label: str = ""
+    """How the outlet is named on screen; defaults to its name."""
+    watch_handles: list[str] = field(default_factory=list)
+    """Look-alike handles to watch for squatters and spoofers."""
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name
+
+
+@dataclass(frozen=True)
+class Inmm:
+    database: str = ""
+    """Path of the SQLite file; relative paths are relative to the config file."""
+    timezone: str = "America/Chicago"
+    """Time zone in which people type and read times."""
+    signature: str = "^{initials}"
+    """Appended to every post; `{initials}`, `{name}` and `{login}` are filled in."""
+    policy_rules: str = ""
+    """The screening rules file; empty means the packaged `config/policy.toml`."""
+    secrets_file: str = "secrets.toml"
+    """Platform tokens, read by the daemon only; must be readable by its owner alone."""
+    four_eyes: bool = True
+    """The clearer must not be the author."""
+    announcement_limit: int = 140
+    """Re-tweetable announcements are held to this many characters."""
+    topics: list[str] = field(
+        default_factory=lambda: [
+            "INMM announcement",
+            "Annual Meeting",
+            "Calendar of events",
+            "Relevant resources",
+            "Research or recruitment",
+            "Membership",
+            "Member news",
+            "Awards",
+            "Sister organisation",
+            "Live coverage",
+            "Executive Committee message",
+            "Job posting",
+            "Sponsor or exhibitor acknowledgement",
+            "Crisis communication",
+            "Answer to a question",
+        ]
+    )
+    """The appropriate topics a post is tagged with (policy: Appropriate Topics)."""
+
+
+@dataclass(frozen=True)
+class Sandbox:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    """Port of the local server that speaks the X and Mastodon APIs."""
+
+
+@dataclass(frozen=True)
+class Daemon:
+    max_attempts: int = 8
+    """Attempts on one delivery before it is marked failed."""
+    late_hold_minutes: int = 120
+    """A delivery this late is held for a person's decision instead of sent blind."""
+    heartbeat_stale_seconds: int = 300
+    """`--report` flags the daemon when its heartbeat is older than this."""
+    request_timeout_seconds: float = 10.0
+    """Connect and read timeout on every platform call."""
+    jobs: dict[str, str] = field(
+        default_factory=lambda: {
+            "publish": "* * * * *",
+            "follow_back": "*/15 * * * *",
+            "ingest_mentions": "*/5 * * * *",
+            "poll_metrics": "0 * * * *",
+            "reminders": "0 8 * * *",
+            "spoof_watch": "0 6 * * *",
+            "monthly_report": "0 7 1 * *",
+            "audit_check": "30 * * * *",
+        }
+    )
+    """Cron expressions, one per job."""
+
+
+@dataclass(frozen=True)
+class Review:
+    ec_meeting: dt.date | None = None
+    """Date of the EC meeting that reviews the authorised list each year."""
+    policy_next_review: dt.date = dt.date(2021, 12, 1)
+    """The policy's next review date (from the policy's own header)."""
+    rotation_months: int = 6
+    """Credentials are rotated at least this often."""
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    """The file this came from; None for the embedded default."""
+    inmm: Inmm
+    outlets: tuple[Outlet, ...]
+    sandbox: Sandbox
+    daemon: Daemon
+    review: Review
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else default_data_dir()
+
+    @property
+    def database_path(self) -> Path:
+        if not self.inmm.database:
+            return self.base_dir / "inmm.db"
+        return self._resolve(self.inmm.database)
+
+    @property
+    def secrets_path(self) -> Path:
+        return self._resolve(self.inmm.secrets_file)
+
+    @property
+    def policy_rules_path(self) -> Path:
+        if self.inmm.policy_rules:
+            return self._resolve(self.inmm.policy_rules)
+        return Path(__file__).parent / "defaults" / "policy.toml"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.inmm.timezone)
+
+    def outlet(self, name: str) -> Outlet:
+        for outlet in self.outlets:
+            if outlet.name == name:
+                return outlet
+        raise KeyError(name)
+
+    def _resolve(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+
+DEFAULT_OUTLETS = (
+    Outlet(name="x", kind="sandbox", api="x", label="X (sandbox)"),
+    Outlet(name="mastodon", kind="sandbox", api="mastodon", label="Mastodon (sandbox)"),
+)
+
+
+def config_path_from(cli_value: str | None) -> Path | None:
+    """The config file to read: `--config`, else `$INMM_CONFIG`, else the default if it exists."""
+    if cli_value:
+        return Path(cli_value)
+    env = os.environ.get("INMM_CONFIG")
+    if env:
+        return Path(env)
+    return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else None
+
+
+def load_config(cli_value: str | None = None) -> Config:
+    """Read and validate the configuration; raise ConfigError with a precise message."""
+    path = config_path_from(cli_value)
+    if path is None:
+        return embedded_default()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file (expected the INMM configuration)") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: cannot be read (permission denied)") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, expected a TOML file") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: is not valid TOML: {exc}") from None
+    return parse_config(data, path)
+
+
+def embedded_default() -> Config:
+    return Config(
+        path=None,
+        inmm=Inmm(),
+        outlets=DEFAULT_OUTLETS,
+        sandbox=Sandbox(),
+        daemon=Daemon(),
+        review=Review(),
+    )
+
+
+def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
+    where = str(path) if path else "<config>"
+    known = {"inmm", "outlets", "sandbox", "daemon", "review"}
+    _refuse_unknown(data, known, where, "")
+    outlets_raw = data.get("outlets", None)
+    if outlets_raw is None:
+        outlets = DEFAULT_OUTLETS
+    else:
+        if not isinstance(outlets_raw, list) or not outlets_raw:
+            raise ConfigError(f"{where}: [[outlets]] must be a list of at least one table")
+        outlets = tuple(
+            _outlet(item, f"outlets[{index}]", where) for index, item in enumerate(outlets_raw)
+        )
+        names = [outlet.name for outlet in outlets]
+        duplicated = sorted({name for name in names if names.count(name) > 1})
+        if duplicated:
+            raise ConfigError(f"{where}: outlets: name {duplicated[0]!r} is used twice")
+    config = Config(
+        path=path,
+        inmm=_section(data, "inmm", Inmm, where),
+        outlets=outlets,
+        sandbox=_section(data, "sandbox", Sandbox, where),
+        daemon=_section(data, "daemon", Daemon, where),
+        review=_section(data, "review", Review, where),
+    )
+    try:
+        zoneinfo.ZoneInfo(config.inmm.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{where}: inmm.timezone: {config.inmm.timezone!r} is not a known time zone "
+            "(expected a name such as 'America/Chicago' or 'UTC')"
+        ) from None
+    if config.inmm.announcement_limit <= 0:
+        raise ConfigError(f"{where}: inmm.announcement_limit: expected a positive number")
+    if config.daemon.max_attempts <= 0:
+        raise ConfigError(f"{where}: daemon.max_attempts: expected a positive number")
+    return config
+
+
+def _outlet(item: typing.Any, key: str, where: str) -> Outlet:
+    if not isinstance(item, dict):
+        raise ConfigError(f"{where}: {key}: expected a table")
+    outlet = _build(Outlet, item, key, where)
+    if outlet.kind not in OUTLET_KINDS:
+        raise ConfigError(
+            f"{where}: {key}.kind: unknown outlet kind {outlet.kind!r} "
+            f"(expected one of {', '.join(OUTLET_KINDS)})"
+        )
+    api = outlet.api or (outlet.kind if outlet.kind != "sandbox" else "")
+    if api not in PLATFORM_APIS:
+        raise ConfigError(
+            f"{where}: {key}.api: expected one of {', '.join(PLATFORM_APIS)} "
+            f"(a sandbox outlet must say which platform it imitates)"
+        )
+    if outlet.kind != "sandbox" and api != outlet.kind:
+        raise ConfigError(f"{where}: {key}.api: an outlet of kind {outlet.kind!r} speaks {outlet.kind!r}")
+    if not outlet.name or not outlet.name.replace("-", "").replace("_", "").isalnum():
+        raise ConfigError(f"{where}: {key}.name: expected letters, digits, '-' or '_'")
+    return dataclasses.replace(outlet, api=api)
+
+
+def _section(data: dict[str, typing.Any], name: str, cls: type, where: str) -> typing.Any:
+    raw = data.get(name, {})
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [{name}] must be a table")
+    return _build(cls, raw, name, where)
+
+
+def _build(cls: type, raw: dict[str, typing.Any], prefix: str, where: str) -> typing.Any:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    _refuse_unknown(raw, set(fields), where, prefix + ".")
+    hints = typing.get_type_hints(cls)
+    values = {}
+    for name, value in raw.items():
+        values[name] = _coerce(value, hints[name], f"{prefix}.{name}", where)
+    for name, spec in fields.items():
+        required = spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING
+        if required and name not in values:
+            raise ConfigError(f"{where}: {prefix}.{name}: missing (required)")
+    if cls is Daemon and "jobs" in values:
+        values["jobs"] = {**Daemon().jobs, **values["jobs"]}
+    return cls(**values)
+
+
+def _coerce(value: typing.Any, hint: typing.Any, key: str, where: str) -> typing.Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = [arg for arg in typing.get_args(hint) if arg is not type(None)]
+        return _coerce(value, options[0], key, where)
+    if hint is dt.date:
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+            return value
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ConfigError(f"{where}: {key}: expected a date like 2027-10-01, got {value!r}")
+    if origin is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: {key}: expected a list of strings, got {value!r}")
+        return list(value)
+    if origin is dict:
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise ConfigError(f"{where}: {key}: expected a table of strings, got {value!r}")
+        return dict(value)
+    expected = {str: "a string", int: "a whole number", bool: "true or false", float: "a number"}
+    ok = isinstance(value, hint) and not (hint is int and isinstance(value, bool))
+    if hint is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if not ok:
+        raise ConfigError(f"{where}: {key}: expected {expected[hint]}, got {value!r}")
+    return value
+
+
+def _refuse_unknown(raw: dict[str, typing.Any], known: set[str], where: str, prefix: str) -> None:
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(
+            f"{where}: {prefix}{unknown[0]}: unknown key (expected one of {', '.join(sorted(known))})"
+        )

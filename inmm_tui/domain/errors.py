@@ -1,0 +1,30 @@
+"""The errors the domain raises; each carries the exit code the command line uses."""
+
+
+class DomainError(Exception):
+    """A request the rules refuse; the message says what and why, for a volunteer to read."""
+
+    exit_code = 1
+
+
+class NotAuthorised(DomainError):
+    """The person is not on the roster, has had their rights withdrawn, or their role
+    does not allow the action. Nothing was changed."""
+
+    exit_code = 3
+
+
+class NotFound(DomainError):
+    exit_code = 4
+
+
+class InvalidInput(DomainError):
+    """Input that cannot be accepted as given (too long, a time that does not exist, ...)."""
+
+    exit_code = 2
+
+
+class InvalidState(DomainError):
+    """The thing is not in a state where this can be done (clearing a draft, ...)."""
+
+    exit_code = 1

@@ -1,0 +1,256 @@
+"""The roster of authorised people ("Management of Social Media Pages"), identified by
+their login name on the host, and the one gate every action passes: `authorise`.
+
+A person is read fresh from the database on every check, so rights withdrawn take
+effect at once, even for someone with the UI already open.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from inmm_tui.domain import audit
+from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
+from inmm_tui.domain.roles import Action, Role, allowed
+from inmm_tui.store.tx import write
+from inmm_tui.timeutil import Clock, to_db, utcnow
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+LOGIN_PATTERN = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
+
+
+def current_login() -> str:
+    """The login name of whoever runs this process (they arrived over SSH as themselves)."""
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+@dataclass(frozen=True)
+class Person:
+    login: str
+    name: str
+    initials: str
+    role: Role
+    active: bool
+    added_at: str
+    revoked_at: str | None = None
+    revoked_reason: str | None = None
+    last_reviewed_at: str | None = None
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row | tuple) -> Person:
+        login, name, initials, role, active, added_at, revoked_at, reason, reviewed = row
+        return cls(login, name, initials, Role(role), bool(active), added_at, revoked_at,
+                   reason, reviewed)
+
+
+_PERSON_COLUMNS = (
+    "login, name, initials, role, active, added_at, revoked_at, revoked_reason, last_reviewed_at"
+)
+
+
+def get_person(conn: sqlite3.Connection, login: str) -> Person | None:
+    row = conn.execute(f"SELECT {_PERSON_COLUMNS} FROM people WHERE login = ?", (login,)).fetchone()
+    return Person.from_row(row) if row else None
+
+
+def authorise(conn: sqlite3.Connection, login: str, action: Action) -> Person:
+    """The person behind `login`, if they are on the roster, active, and their role allows
+    `action`; otherwise NotAuthorised with a message that says which of those failed."""
+    person = get_person(conn, login)
+    if person is None:
+        raise NotAuthorised(
+            f"'{login}' is not on the INMM roster of authorised people. "
+            "Ask INMM Headquarters to add you."
+        )
+    if not person.active:
+        raise NotAuthorised(
+            f"'{login}' no longer has rights on the INMM accounts"
+            + (f" ({person.revoked_reason})" if person.revoked_reason else "")
+            + "."
+        )
+    if not allowed(person.role, action):
+        raise NotAuthorised(
+            f"{person.name} ({person.role.title}) may not {ACTION_PHRASES[action]}."
+        )
+    return person
+
+
+ACTION_PHRASES = {
+    Action.VIEW: "view the accounts",
+    Action.COMPOSE: "write posts",
+    Action.COMMENT: "comment on posts",
+    Action.CLEAR: "clear or reject posts",
+    Action.OVERRIDE_BLOCK: "override a block from the policy screen",
+    Action.PUBLISH_CONTROL: "publish, retry or withdraw posts",
+    Action.PAUSE_PUBLISHING: "pause or resume publishing",
+    Action.CRISIS: "turn crisis mode on or off",
+    Action.EVENTS: "start or end live coverage of an event",
+    Action.MANAGE_ROSTER: "change the roster",
+    Action.RECORD_ROTATION: "record a credential rotation",
+    Action.FLAG_COMPROMISE: "report a suspected compromise",
+    Action.MODERATE: "moderate replies or change whom the accounts follow",
+    Action.FORWARD_TO_EC: "forward a recommendation to the Executive Committee",
+    Action.EC_DECISION: "record an Executive Committee decision",
+    Action.LEGAL_HOLD: "put evidence under legal hold",
+    Action.MONTHLY_REPORT: "write the monthly report",
+    Action.ALERTS: "acknowledge alerts",
+}
+
+
+def initials_of(name: str) -> str:
+    parts = [part for part in re.split(r"[\s\-]+", name.strip()) if part]
+    return "".join(part[0].upper() for part in parts)[:4] or "?"
+
+
+class Roster:
+    """Add, change, withdraw and review the authorised people; every change audited."""
+
+    def __init__(self, db: Database, outlets: tuple[str, ...] = (), clock: Clock = utcnow):
+        self.db = db
+        self.outlets = outlets
+        self.clock = clock
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def people(self, include_withdrawn: bool = True) -> list[Person]:
+        where = "" if include_withdrawn else " WHERE active = 1"
+        rows = self.conn.execute(
+            f"SELECT {_PERSON_COLUMNS} FROM people{where} ORDER BY active DESC, name"
+        ).fetchall()
+        return [Person.from_row(row) for row in rows]
+
+    def initialise(self, login: str, name: str) -> tuple[Person, bool]:
+        """Create the first person, with the HQ role. Returns (person, created).
+
+        Idempotent for the same admin; refuses when the roster already has other people,
+        so that `init` can never quietly hand out HQ rights."""
+        _check_login(login)
+        with write(self.db):
+            existing = get_person(self.conn, login)
+            if existing is not None:
+                if existing.role is Role.HQ and existing.active:
+                    return existing, False
+                raise InvalidState(
+                    f"'{login}' is already on the roster as {existing.role.title}"
+                    + ("" if existing.active else " (rights withdrawn)")
+                    + "; init will not change that. Use `inmm-tui roster` as an HQ administrator."
+                )
+            count = self.conn.execute("SELECT count(*) FROM people").fetchone()[0]
+            if count:
+                raise InvalidState(
+                    f"the roster already has {count} people; init only creates the first "
+                    "administrator. An HQ administrator can add others with `inmm-tui roster add`."
+                )
+            person = self._insert(login, name, Role.HQ, added_by="init")
+            audit.append(self.conn, "init", "roster.init", f"person:{login}",
+                         {"name": name, "role": Role.HQ.value}, at=self.clock())
+        return person, True
+
+    def add(self, actor: str, login: str, name: str, role: Role) -> Person:
+        _check_login(login)
+        if not name.strip():
+            raise InvalidInput("a person needs a name (it signs their posts)")
+        with write(self.db):
+            authorise(self.conn, actor, Action.MANAGE_ROSTER)
+            existing = get_person(self.conn, login)
+            if existing is not None:
+                raise InvalidState(
+                    f"'{login}' is already on the roster ({existing.name}, {existing.role.title})"
+                )
+            person = self._insert(login, name.strip(), role, added_by=actor)
+            audit.append(self.conn, actor, "roster.add", f"person:{login}",
+                         {"name": person.name, "role": role.value}, at=self.clock())
+        return person
+
+    def change_role(self, actor: str, login: str, role: Role) -> Person:
+        with write(self.db):
+            authorise(self.conn, actor, Action.MANAGE_ROSTER)
+            person = self._require(login)
+            if person.role is role:
+                return person
+            self.conn.execute("UPDATE people SET role = ? WHERE login = ?", (role.value, login))
+            audit.append(self.conn, actor, "roster.change_role", f"person:{login}",
+                         {"from": person.role.value, "to": role.value}, at=self.clock())
+            self._rotation_due(actor, f"{person.name}'s role changed")
+        return self._require(login)
+
+    def revoke(self, actor: str, login: str, reason: str) -> Person:
+        """Withdraw a person's rights at once; makes every outlet's credentials due for rotation."""
+        if not reason.strip():
+            raise InvalidInput("say why the rights are withdrawn (it goes in the audit log)")
+        with write(self.db):
+            actor_person = authorise(self.conn, actor, Action.MANAGE_ROSTER)
+            person = self._require(login)
+            if not person.active:
+                raise InvalidState(f"{person.name}'s rights are already withdrawn")
+            if login == actor_person.login:
+                raise InvalidState("you cannot withdraw your own rights; ask another administrator")
+            now = to_db(self.clock())
+            self.conn.execute(
+                "UPDATE people SET active = 0, revoked_at = ?, revoked_by = ?, revoked_reason = ?"
+                " WHERE login = ?",
+                (now, actor, reason.strip(), login),
+            )
+            audit.append(self.conn, actor, "roster.revoke", f"person:{login}",
+                         {"reason": reason.strip()}, at=self.clock())
+            self._rotation_due(actor, f"{person.name}'s rights were withdrawn")
+        return self._require(login)
+
+    def reinstate(self, actor: str, login: str) -> Person:
+        with write(self.db):
+            authorise(self.conn, actor, Action.MANAGE_ROSTER)
+            person = self._require(login)
+            if person.active:
+                return person
+            self.conn.execute(
+                "UPDATE people SET active = 1, revoked_at = NULL, revoked_by = NULL,"
+                " revoked_reason = NULL WHERE login = ?",
+                (login,),
+            )
+            audit.append(self.conn, actor, "roster.reinstate", f"person:{login}", {},
+                         at=self.clock())
+            self._rotation_due(actor, f"{person.name} was reinstated")
+        return self._require(login)
+
+    def _require(self, login: str) -> Person:
+        person = get_person(self.conn, login)
+        if person is None:
+            raise NotFound(f"no one with the login '{login}' is on the roster")
+        return person
+
+    def _insert(self, login: str, name: str, role: Role, added_by: str) -> Person:
+        self.conn.execute(
+            "INSERT INTO people (login, name, initials, role, active, added_at, added_by)"
+            " VALUES (?, ?, ?, ?, 1, ?, ?)",
+            (login, name, initials_of(name), role.value, to_db(self.clock()), added_by),
+        )
+        person = get_person(self.conn, login)
+        assert person is not None
+        return person
+
+    def _rotation_due(self, actor: str, reason: str) -> None:
+        """The policy: passwords change whenever the authorised list changes."""
+        now = to_db(self.clock())
+        for outlet in self.outlets:
+            self.conn.execute(
+                "INSERT INTO rotation_triggers (outlet, cause, reason, raised_by, raised_at)"
+                " VALUES (?, 'roster_change', ?, ?, ?)",
+                (outlet, reason, actor, now),
+            )
+
+
+def _check_login(login: str) -> None:
+    if not LOGIN_PATTERN.match(login):
+        raise InvalidInput(
+            f"{login!r} is not a login name (expected the person's user name on this host, "
+            "e.g. 'jsmith')"
+        )

@@ -1,0 +1,590 @@
+"""A post's life: draft → submitted → cleared → scheduled → published, with rejected and
+withdrawn on the side ("Roles", "Risks and Mitigation": clearance of all postings).
+
+A clearance covers exactly what was cleared: the final text for each outlet (signature
+and hashtag included), the outlets, and the time, hashed with SHA-256. Any edit after
+clearance sends the post back for clearance; the daemon refuses a delivery whose text no
+longer matches (`verify_clearance`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from inmm_tui.domain import audit
+from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
+from inmm_tui.domain.people import Person, authorise
+from inmm_tui.domain.roles import Action, Role
+from inmm_tui.store.tx import write
+from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+EDITABLE = ("draft", "submitted", "rejected", "cleared", "scheduled")
+MAX_BODY = 5000
+
+
+@dataclass(frozen=True)
+class ScreenRequest:
+    """What the policy screen is asked about one outlet's final text."""
+
+    text: str
+    outlet: str
+    api: str
+    topic: str
+    announcement: bool
+    author_role: Role
+    event_date: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class ScreenOutcome:
+    verdict: str  # pass | warn | block
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+
+Screener = Callable[[ScreenRequest], ScreenOutcome]
+
+
+def _no_screen(request: ScreenRequest) -> ScreenOutcome:
+    return ScreenOutcome("pass")
+
+
+@dataclass(frozen=True)
+class Post:
+    id: int
+    author: str
+    status: str
+    body: str
+    topic: str
+    announcement: bool
+    crisis: bool
+    event_id: int | None
+    scheduled_at: dt.datetime | None
+    created_at: str
+    updated_at: str
+    cleared_by: str | None
+    cleared_at: str | None
+    clearance_hash: str | None
+    rejected_reason: str | None
+    screening_verdict: str | None
+    screening: list[dict[str, Any]]
+    outlets: dict[str, str | None]
+    """Outlet name → its own text, or None where the common body is used."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    post_id: int
+    outlet: str
+    state: str
+    text: str
+    due_at: str
+    attempts: int
+    last_error: str | None
+    platform_id: str | None
+    platform_url: str | None
+    sent_at: str | None
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def clearance_digest(texts: dict[str, str], cleared_at: str) -> str:
+    """SHA-256 over each outlet's text, the set of outlets, and the time of clearance."""
+    payload = json.dumps(
+        {"outlets": {name: content_hash(text) for name, text in sorted(texts.items())},
+         "cleared_at": cleared_at},
+        sort_keys=True, separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def sign(body: str, signature: str, hashtag: str | None = None) -> str:
+    """The text as published: the body, the event's hashtag if missing, then the signature."""
+    text = body.rstrip()
+    if hashtag and hashtag.lower() not in text.lower():
+        text = f"{text} {hashtag}"
+    if signature and not text.endswith(signature):
+        text = f"{text} {signature}"
+    return text
+
+
+def signature_for(person: Person, template: str) -> str:
+    return template.format(initials=person.initials, name=person.name, login=person.login)
+
+
+class Posts:
+    """The post lifecycle, permissions checked here."""
+
+    def __init__(self, db: Database, *, outlets: dict[str, str], signature: str = "^{initials}",
+                 four_eyes: bool = True, screener: Screener = _no_screen, clock: Clock = utcnow):
+        self.db = db
+        self.outlet_apis = outlets  # outlet name → api ("x" | "mastodon")
+        self.signature = signature
+        self.four_eyes = four_eyes
+        self.screener = screener
+        self.clock = clock
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    # ----- reading -------------------------------------------------------------
+
+    def get(self, post_id: int) -> Post:
+        row = self.conn.execute(
+            "SELECT id, author, status, body, topic, announcement, crisis, event_id, scheduled_at,"
+            " created_at, updated_at, cleared_by, cleared_at, clearance_hash, rejected_reason,"
+            " screening_verdict, screening_json FROM posts WHERE id = ?",
+            (post_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"there is no post #{post_id}")
+        outlets = dict(self.conn.execute(
+            "SELECT outlet, text FROM post_outlets WHERE post_id = ? ORDER BY outlet", (post_id,)
+        ).fetchall())
+        return Post(
+            id=row[0], author=row[1], status=row[2], body=row[3], topic=row[4],
+            announcement=bool(row[5]), crisis=bool(row[6]), event_id=row[7],
+            scheduled_at=from_db(row[8]) if row[8] else None, created_at=row[9],
+            updated_at=row[10], cleared_by=row[11], cleared_at=row[12], clearance_hash=row[13],
+            rejected_reason=row[14], screening_verdict=row[15],
+            screening=json.loads(row[16]) if row[16] else [], outlets=outlets,
+        )
+
+    def deliveries(self, post_id: int) -> list[Delivery]:
+        rows = self.conn.execute(
+            "SELECT id, post_id, outlet, state, text, due_at, attempts, last_error, platform_id,"
+            " platform_url, sent_at FROM deliveries WHERE post_id = ? ORDER BY outlet",
+            (post_id,),
+        ).fetchall()
+        return [Delivery(*row) for row in rows]
+
+    def final_texts(self, post: Post, author: Person | None = None) -> dict[str, str]:
+        """Each outlet's text as it would be published."""
+        author = author or self._person(post.author)
+        signature = signature_for(author, self.signature)
+        hashtag = self._hashtag(post.event_id)
+        return {
+            outlet: sign(own or post.body, signature, hashtag)
+            for outlet, own in post.outlets.items()
+        }
+
+    def comments(self, post_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(
+            "SELECT login, body, at FROM comments WHERE post_id = ? ORDER BY id", (post_id,)
+        ).fetchall()
+        return [{"login": login, "body": body, "at": at} for login, body, at in rows]
+
+    # ----- writing -------------------------------------------------------------
+
+    def create_draft(self, actor: str, body: str, *, outlets: list[str] | None = None,
+                     topic: str = "", announcement: bool = False, event_id: int | None = None,
+                     scheduled_at: dt.datetime | None = None,
+                     outlet_texts: dict[str, str] | None = None,
+                     reply_to_mention_id: int | None = None) -> int:
+        outlets = list(outlets) if outlets is not None else list(self.outlet_apis)
+        self._check_outlets(outlets)
+        self._check_body(body)
+        now = to_db(self.clock())
+        with write(self.db):
+            authorise(self.conn, actor, Action.COMPOSE)
+            cursor = self.conn.execute(
+                "INSERT INTO posts (author, status, body, topic, announcement, crisis, event_id,"
+                " reply_to_mention_id, scheduled_at, created_at, updated_at)"
+                " VALUES (?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (actor, body, topic, int(announcement), int(self._is_crisis(event_id)), event_id,
+                 reply_to_mention_id, to_db(scheduled_at) if scheduled_at else None, now, now),
+            )
+            post_id = int(cursor.lastrowid or 0)
+            self._set_outlets(post_id, outlets, outlet_texts or {})
+            audit.append(self.conn, actor, "post.create", f"post:{post_id}",
+                         {"outlets": outlets, "topic": topic}, at=self.clock())
+        return post_id
+
+    def edit(self, actor: str, post_id: int, *, body: str | None = None,
+             outlets: list[str] | None = None, topic: str | None = None,
+             announcement: bool | None = None, event_id: int | None | str = "unchanged",
+             scheduled_at: dt.datetime | None | str = "unchanged",
+             outlet_texts: dict[str, str] | None = None) -> Post:
+        """Change a post. After clearance, this sends it back to be cleared again."""
+        if body is not None:
+            self._check_body(body)
+        if outlets is not None:
+            self._check_outlets(outlets)
+        with write(self.db):
+            person = authorise(self.conn, actor, Action.COMPOSE)
+            post = self.get(post_id)
+            if post.status not in EDITABLE:
+                raise InvalidState(f"post #{post_id} is {post.status} and can no longer be edited")
+            if post.author != actor and not _is_clearer(person):
+                raise NotAuthorised(f"only the author or an account manager may edit post #{post_id}")
+            sent = self.conn.execute(
+                "SELECT count(*) FROM deliveries WHERE post_id = ? AND state IN ('sending', 'sent')",
+                (post_id,),
+            ).fetchone()[0]
+            if sent:
+                raise InvalidState(
+                    f"post #{post_id} has already gone out on at least one outlet; "
+                    "write a new post instead of editing it"
+                )
+            changes: dict[str, Any] = {}
+            if body is not None and body != post.body:
+                changes["body"] = body
+            if topic is not None and topic != post.topic:
+                changes["topic"] = topic
+            if announcement is not None and announcement != post.announcement:
+                changes["announcement"] = int(announcement)
+            if event_id != "unchanged" and event_id != post.event_id:
+                changes["event_id"] = event_id
+                changes["crisis"] = int(self._is_crisis(event_id))  # type: ignore[arg-type]
+            if scheduled_at != "unchanged":
+                new_time = to_db(scheduled_at) if isinstance(scheduled_at, dt.datetime) else None
+                old_time = to_db(post.scheduled_at) if post.scheduled_at else None
+                if new_time != old_time:
+                    changes["scheduled_at"] = new_time
+            outlets_changed = False
+            if outlets is not None or outlet_texts is not None:
+                new_outlets = outlets if outlets is not None else list(post.outlets)
+                new_texts = outlet_texts if outlet_texts is not None else {
+                    k: v for k, v in post.outlets.items() if v
+                }
+                wanted = {o: (new_texts.get(o) or None) for o in new_outlets}
+                if wanted != post.outlets:
+                    self.conn.execute("DELETE FROM post_outlets WHERE post_id = ?", (post_id,))
+                    self._set_outlets(post_id, new_outlets, new_texts)
+                    outlets_changed = True
+            if not changes and not outlets_changed:
+                return post
+            content_changed = outlets_changed or bool(
+                set(changes) & {"body", "topic", "announcement", "event_id"})
+            only_time = not content_changed
+            changes["updated_at"] = to_db(self.clock())
+            back_to_clearance = post.status in ("cleared", "scheduled") and not (
+                only_time and post.status == "scheduled"
+            )
+            if back_to_clearance:
+                changes.update(status="submitted", cleared_by=None, cleared_at=None,
+                               clearance_hash=None)
+                self.conn.execute(
+                    "DELETE FROM deliveries WHERE post_id = ? AND state IN"
+                    " ('pending', 'held', 'failed', 'withdrawn')", (post_id,))
+            elif post.status == "rejected":
+                changes["status"] = "draft"
+            elif post.status == "scheduled" and only_time:
+                # A new time for an already-cleared text needs no new clearance.
+                due = changes["scheduled_at"] or to_db(self.clock())
+                self.conn.execute(
+                    "UPDATE deliveries SET due_at = ?, next_attempt_at = NULL"
+                    " WHERE post_id = ? AND state IN ('pending', 'held')", (due, post_id))
+            assignments = ", ".join(f"{column} = ?" for column in changes)
+            self.conn.execute(f"UPDATE posts SET {assignments} WHERE id = ?",
+                              (*changes.values(), post_id))
+            details = {"fields": sorted(k for k in changes if k != "updated_at")}
+            if back_to_clearance:
+                details["clearance"] = "withdrawn: the post changed after clearance"
+            audit.append(self.conn, actor, "post.edit", f"post:{post_id}", details, at=self.clock())
+        return self.get(post_id)
+
+    def submit(self, actor: str, post_id: int) -> Post:
+        """Ask for clearance; the policy screen runs and its findings are kept."""
+        with write(self.db):
+            authorise(self.conn, actor, Action.COMPOSE)
+            post = self.get(post_id)
+            if post.author != actor:
+                raise NotAuthorised(f"only the author may submit post #{post_id}")
+            if post.status not in ("draft", "rejected"):
+                raise InvalidState(f"post #{post_id} is {post.status}, not a draft")
+            if not post.body.strip():
+                raise InvalidInput(f"post #{post_id} is empty")
+            if not post.outlets:
+                raise InvalidInput(f"post #{post_id} has no outlet to go to")
+            outcome = self.screen(post)
+            now = to_db(self.clock())
+            self.conn.execute(
+                "UPDATE posts SET status = 'submitted', submitted_at = ?, updated_at = ?,"
+                " screening_verdict = ?, screening_json = ?, rejected_reason = NULL,"
+                " rejected_by = NULL WHERE id = ?",
+                (now, now, outcome.verdict, json.dumps(outcome.findings), post_id),
+            )
+            audit.append(self.conn, actor, "post.submit", f"post:{post_id}",
+                         {"verdict": outcome.verdict,
+                          "rules": sorted({f.get("rule", "") for f in outcome.findings})},
+                         at=self.clock())
+        return self.get(post_id)
+
+    def screen(self, post: Post) -> ScreenOutcome:
+        """Screen each outlet's final text; the worst verdict wins, findings name the outlet."""
+        author = self._person(post.author)
+        texts = self.final_texts(post, author)
+        verdicts = {"pass": 0, "warn": 1, "block": 2}
+        worst = "pass"
+        findings: list[dict[str, Any]] = []
+        seen: set[tuple[str, str]] = set()
+        for outlet, text in texts.items():
+            outcome = self.screener(ScreenRequest(
+                text=text, outlet=outlet, api=self.outlet_apis.get(outlet, "x"),
+                topic=post.topic, announcement=post.announcement, author_role=author.role,
+            ))
+            if verdicts[outcome.verdict] > verdicts[worst]:
+                worst = outcome.verdict
+            for finding in outcome.findings:
+                key = (finding.get("rule", ""), json.dumps(finding.get("span")))
+                if finding.get("category") == "length" or key not in seen:
+                    seen.add(key)
+                    findings.append({**finding, "outlet": outlet})
+        return ScreenOutcome(worst, findings)
+
+    def comment(self, actor: str, post_id: int, body: str) -> None:
+        if not body.strip():
+            raise InvalidInput("a comment cannot be empty")
+        with write(self.db):
+            authorise(self.conn, actor, Action.COMMENT)
+            self.get(post_id)
+            self.conn.execute(
+                "INSERT INTO comments (post_id, login, body, at) VALUES (?, ?, ?, ?)",
+                (post_id, actor, body.strip(), to_db(self.clock())),
+            )
+            audit.append(self.conn, actor, "post.comment", f"post:{post_id}",
+                         {"length": len(body.strip())}, at=self.clock())
+
+    def clear(self, actor: str, post_id: int, *, override_reason: str | None = None,
+              expedited: bool = False) -> Post:
+        """Clear a submitted post. Four-eyes unless configured otherwise or a crisis post is
+        expedited; a `block` from the screen needs the Subcommittee Chair and a reason."""
+        with write(self.db):
+            clearer = authorise(self.conn, actor, Action.CLEAR)
+            post = self.get(post_id)
+            if post.status != "submitted":
+                raise InvalidState(f"post #{post_id} is {post.status}; only submitted posts are cleared")
+            if expedited and not post.crisis:
+                raise InvalidState(f"post #{post_id} is not a crisis post; it cannot be expedited")
+            if post.author == actor and self.four_eyes and not expedited:
+                raise NotAuthorised(
+                    f"you wrote post #{post_id}; another account manager must clear it "
+                    "(four-eyes rule)"
+                )
+            if post.screening_verdict == "block":
+                authorise(self.conn, actor, Action.OVERRIDE_BLOCK)
+                if not (override_reason or "").strip():
+                    raise InvalidInput(
+                        f"post #{post_id} was blocked by the policy screen; clearing it needs "
+                        "a reason for the override"
+                    )
+            cleared_at = to_db(self.clock())
+            texts = self.final_texts(post)
+            digest = clearance_digest(texts, cleared_at)
+            self.conn.execute(
+                "UPDATE posts SET status = 'cleared', cleared_by = ?, cleared_at = ?,"
+                " clearance_hash = ?, override_reason = ?, updated_at = ? WHERE id = ?",
+                (clearer.login, cleared_at, digest, override_reason, cleared_at, post_id),
+            )
+            details: dict[str, Any] = {"clearance_hash": digest, "outlets": sorted(texts)}
+            if override_reason:
+                details["override_reason"] = override_reason
+            if expedited:
+                details["expedited"] = True
+            audit.append(self.conn, actor, "post.clear", f"post:{post_id}", details,
+                         at=self.clock())
+            if post.scheduled_at is not None or post.crisis:
+                self._queue(actor, self.get(post_id), post.scheduled_at)
+        return self.get(post_id)
+
+    def reject(self, actor: str, post_id: int, reason: str) -> Post:
+        if not reason.strip():
+            raise InvalidInput("say why the post is rejected, so the author can mend it")
+        with write(self.db):
+            authorise(self.conn, actor, Action.CLEAR)
+            post = self.get(post_id)
+            if post.status != "submitted":
+                raise InvalidState(f"post #{post_id} is {post.status}; only submitted posts are rejected")
+            now = to_db(self.clock())
+            self.conn.execute(
+                "UPDATE posts SET status = 'rejected', rejected_by = ?, rejected_reason = ?,"
+                " updated_at = ? WHERE id = ?",
+                (actor, reason.strip(), now, post_id),
+            )
+            audit.append(self.conn, actor, "post.reject", f"post:{post_id}",
+                         {"reason": reason.strip()}, at=self.clock())
+        return self.get(post_id)
+
+    def schedule(self, actor: str, post_id: int, when: dt.datetime | None) -> Post:
+        """Queue a cleared post for publication at `when` (None: as soon as possible)."""
+        with write(self.db):
+            authorise(self.conn, actor, Action.PUBLISH_CONTROL)
+            post = self.get(post_id)
+            if post.status != "cleared":
+                raise InvalidState(f"post #{post_id} is {post.status}; only cleared posts are scheduled")
+            if when is not None:
+                self.conn.execute("UPDATE posts SET scheduled_at = ? WHERE id = ?",
+                                  (to_db(when), post_id))
+            self._queue(actor, post, when)
+        return self.get(post_id)
+
+    def withdraw(self, actor: str, post_id: int, reason: str = "") -> Post:
+        """Stop what has not gone out yet. What was sent stays sent."""
+        with write(self.db):
+            post = self.get(post_id)
+            person = authorise(self.conn, actor, Action.COMPOSE if post.author == actor
+                               else Action.PUBLISH_CONTROL)
+            if post.status in ("published", "withdrawn"):
+                raise InvalidState(f"post #{post_id} is already {post.status}")
+            sending = self.conn.execute(
+                "SELECT count(*) FROM deliveries WHERE post_id = ? AND state = 'sending'",
+                (post_id,)).fetchone()[0]
+            if sending:
+                raise InvalidState(
+                    f"post #{post_id} is being sent right now; try again in a moment")
+            self.conn.execute(
+                "UPDATE deliveries SET state = 'withdrawn' WHERE post_id = ?"
+                " AND state IN ('pending', 'held', 'failed')", (post_id,))
+            sent = self.conn.execute(
+                "SELECT count(*) FROM deliveries WHERE post_id = ? AND state = 'sent'",
+                (post_id,)).fetchone()[0]
+            status = "published" if sent else "withdrawn"
+            self.conn.execute("UPDATE posts SET status = ?, updated_at = ? WHERE id = ?",
+                              (status, to_db(self.clock()), post_id))
+            audit.append(self.conn, person.login, "post.withdraw", f"post:{post_id}",
+                         {"reason": reason, "already_sent": sent}, at=self.clock())
+        return self.get(post_id)
+
+    def retry(self, actor: str, delivery_id: int) -> None:
+        """Send a failed delivery again (only that outlet)."""
+        with write(self.db):
+            authorise(self.conn, actor, Action.PUBLISH_CONTROL)
+            row = self.conn.execute(
+                "SELECT post_id, state, outlet FROM deliveries WHERE id = ?", (delivery_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"there is no delivery #{delivery_id}")
+            post_id, state, outlet = row
+            if state != "failed":
+                raise InvalidState(f"post #{post_id} on {outlet} is {state}, not failed")
+            self.conn.execute(
+                "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = NULL"
+                " WHERE id = ?", (delivery_id,))
+            audit.append(self.conn, actor, "delivery.retry", f"post:{post_id}",
+                         {"outlet": outlet, "delivery": delivery_id}, at=self.clock())
+
+    def release_held(self, actor: str, delivery_id: int) -> None:
+        """Publish now a delivery that was held for being too late."""
+        with write(self.db):
+            authorise(self.conn, actor, Action.PUBLISH_CONTROL)
+            row = self.conn.execute(
+                "SELECT post_id, state, outlet FROM deliveries WHERE id = ?", (delivery_id,)
+            ).fetchone()
+            if row is None:
+                raise NotFound(f"there is no delivery #{delivery_id}")
+            post_id, state, outlet = row
+            if state != "held":
+                raise InvalidState(f"post #{post_id} on {outlet} is {state}, not held")
+            now = to_db(self.clock())
+            self.conn.execute(
+                "UPDATE deliveries SET state = 'pending', due_at = ?, next_attempt_at = NULL"
+                " WHERE id = ?", (now, delivery_id))
+            audit.append(self.conn, actor, "delivery.release", f"post:{post_id}",
+                         {"outlet": outlet, "delivery": delivery_id}, at=self.clock())
+
+    # ----- helpers ---------------------------------------------------------------
+
+    def _queue(self, actor: str, post: Post, when: dt.datetime | None) -> None:
+        if post.clearance_hash is None or post.cleared_at is None:
+            raise InvalidState(f"post #{post.id} has no clearance")
+        due = to_db(when or self.clock())
+        for outlet, text in self.final_texts(post).items():
+            self.conn.execute(
+                "INSERT INTO deliveries (post_id, outlet, state, text, content_hash, due_at)"
+                " VALUES (?, ?, 'pending', ?, ?, ?)",
+                (post.id, outlet, text, content_hash(text), due),
+            )
+        self.conn.execute("UPDATE posts SET status = 'scheduled', updated_at = ? WHERE id = ?",
+                          (to_db(self.clock()), post.id))
+        audit.append(self.conn, actor, "post.schedule", f"post:{post.id}",
+                     {"due_at": due, "outlets": sorted(post.outlets)}, at=self.clock())
+
+    def _set_outlets(self, post_id: int, outlets: list[str], texts: dict[str, str]) -> None:
+        for outlet in outlets:
+            own = (texts.get(outlet) or "").strip() or None
+            if own is not None:
+                self._check_body(own)
+            self.conn.execute(
+                "INSERT INTO post_outlets (post_id, outlet, text) VALUES (?, ?, ?)",
+                (post_id, outlet, own),
+            )
+
+    def _check_outlets(self, outlets: list[str]) -> None:
+        unknown = [o for o in outlets if o not in self.outlet_apis]
+        if unknown:
+            raise InvalidInput(
+                f"unknown outlet {unknown[0]!r} (configured: {', '.join(self.outlet_apis)})"
+            )
+        if len(set(outlets)) != len(outlets):
+            raise InvalidInput("an outlet is listed twice")
+
+    def _check_body(self, body: str) -> None:
+        if len(body) > MAX_BODY:
+            raise InvalidInput(f"the text is {len(body)} characters; the most any outlet "
+                               f"takes is far less (kept under {MAX_BODY})")
+
+    def _person(self, login: str) -> Person:
+        from inmm_tui.domain.people import get_person
+
+        person = get_person(self.conn, login)
+        if person is None:
+            raise NotFound(f"the author '{login}' is not on the roster")
+        return person
+
+    def _is_crisis(self, event_id: int | None) -> bool:
+        if event_id is None:
+            return False
+        row = self.conn.execute("SELECT kind FROM events WHERE id = ?", (event_id,)).fetchone()
+        if row is None:
+            raise InvalidInput(f"there is no event #{event_id}")
+        return row[0] == "crisis"
+
+    def _hashtag(self, event_id: int | None) -> str | None:
+        if event_id is None:
+            return None
+        row = self.conn.execute("SELECT hashtag FROM events WHERE id = ?", (event_id,)).fetchone()
+        return row[0] if row else None
+
+
+def _is_clearer(person: Person) -> bool:
+    from inmm_tui.domain.roles import allowed
+
+    return allowed(person.role, Action.CLEAR)
+
+
+def verify_clearance(conn: sqlite3.Connection, delivery_id: int) -> str | None:
+    """None when the delivery's text is what was cleared; otherwise why not.
+
+    Recomputes the post's clearance digest from every delivery's text, so a text edited
+    in the database (by any route that bypassed the domain) is refused."""
+    row = conn.execute(
+        "SELECT d.post_id, d.text, d.content_hash, p.cleared_at, p.clearance_hash, p.status"
+        " FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE d.id = ?",
+        (delivery_id,),
+    ).fetchone()
+    if row is None:
+        return f"delivery #{delivery_id} does not exist"
+    post_id, text, stored_hash, cleared_at, clearance, status = row
+    if not clearance or not cleared_at:
+        return f"post #{post_id} has no clearance"
+    if content_hash(text) != stored_hash:
+        return f"post #{post_id}: the text differs from the text that was cleared"
+    texts = dict(conn.execute(
+        "SELECT outlet, text FROM deliveries WHERE post_id = ?", (post_id,)).fetchall())
+    if clearance_digest(texts, cleared_at) != clearance:
+        return f"post #{post_id}: the outlets or texts differ from what was cleared"
+    return None
+

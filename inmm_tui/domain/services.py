@@ -1,0 +1,50 @@
+"""The domain services, built once from the config and a database, handed to the UI and
+the daemon alike (neither builds its own)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from inmm_tui.domain.people import Roster
+from inmm_tui.domain.posts import Posts, Screener
+from inmm_tui.domain.switches import Switches
+from inmm_tui.timeutil import Clock, utcnow
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from inmm_tui.config import Config
+
+
+@dataclass
+class Services:
+    config: Config
+    db: Database
+    roster: Roster
+    posts: Posts
+    switches: Switches
+    clock: Clock
+
+    @classmethod
+    def build(cls, config: Config, db: Database, *, clock: Clock = utcnow,
+              screener: Screener | None = None) -> Services:
+        outlets = {outlet.name: outlet.api for outlet in config.outlets}
+        if screener is None:
+            screener = default_screener(config)
+        return cls(
+            config=config,
+            db=db,
+            roster=Roster(db, tuple(outlets), clock=clock),
+            posts=Posts(db, outlets=outlets, signature=config.inmm.signature,
+                        four_eyes=config.inmm.four_eyes, screener=screener, clock=clock),
+            switches=Switches(db, clock=clock),
+            clock=clock,
+        )
+
+
+def default_screener(config: Config) -> Screener:
+    """The policy screen with the configured rules (see `inmm_tui.screening`)."""
+    from inmm_tui.domain.posts import _no_screen
+
+    return _no_screen

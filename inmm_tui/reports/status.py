@@ -1,0 +1,235 @@
+"""`inmm-tui --report`: a quick status for people and monitoring, without the UI.
+
+What administrators and monitoring run most often, so it reads the database directly
+with `sqlite3` (no sqlite-utils, no Textual, no platform client) and only migrates
+through `open_database` when the file is older than the code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from inmm_tui.config import Config
+from inmm_tui.domain import audit
+from inmm_tui.store.version import MIGRATION_COUNT, MIGRATION_SET
+from inmm_tui.timeutil import from_db, to_db, utcnow
+
+FAILED_LISTED = 10
+
+
+def gather(config: Config, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The status as one dictionary (what `--json` prints)."""
+    now = now or utcnow()
+    path = config.database_path
+    status: dict[str, Any] = {
+        "database": str(path),
+        "generated_at": now.isoformat(timespec="seconds"),
+        "attention": [],
+    }
+    if not path.exists():
+        status["initialised"] = False
+        status["attention"].append(
+            f"no database at {path}: run `inmm-tui init --admin LOGIN` first")
+        status["healthy"] = False
+        return status
+    conn = _open_for_reading(path)
+    try:
+        _fill(conn, config, now, status)
+    finally:
+        conn.close()
+    status["healthy"] = not status["attention"]
+    return status
+
+
+def _open_for_reading(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+    try:
+        applied = conn.execute(
+            "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
+        ).fetchone()[0]
+    except sqlite3.OperationalError:
+        applied = -1
+    if applied != MIGRATION_COUNT:
+        conn.close()
+        from inmm_tui.store.db import open_database  # slow path: the file needs migrating
+
+        open_database(path).close()
+        conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+    return conn
+
+
+def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
+          status: dict[str, Any]) -> None:
+    attention: list[str] = status["attention"]
+    status["initialised"] = True
+    conn.execute("BEGIN")  # one consistent snapshot for every figure below
+    try:
+        posts = dict(conn.execute("SELECT status, count(*) FROM posts GROUP BY status"))
+        status["posts"] = {state: posts.get(state, 0) for state in (
+            "draft", "submitted", "cleared", "scheduled", "published", "rejected", "withdrawn")}
+        deliveries = dict(conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state"))
+        status["deliveries"] = {state: deliveries.get(state, 0) for state in (
+            "pending", "sending", "sent", "failed", "held", "withdrawn")}
+        row = conn.execute(
+            "SELECT d.post_id, d.outlet, d.due_at FROM deliveries d"
+            " WHERE d.state = 'pending' ORDER BY d.due_at LIMIT 1").fetchone()
+        status["next_scheduled"] = (
+            {"post": row[0], "outlet": row[1], "due_at": from_db(row[2]).isoformat()}
+            if row else None)
+        failed = conn.execute(
+            "SELECT d.post_id, d.outlet, d.attempts, d.last_error FROM deliveries d"
+            " WHERE d.state = 'failed' ORDER BY d.due_at LIMIT ?", (FAILED_LISTED,)).fetchall()
+        status["failed"] = [
+            {"post": p, "outlet": o, "attempts": a, "error": e or ""} for p, o, a, e in failed]
+        if status["deliveries"]["failed"]:
+            attention.append(f"{status['deliveries']['failed']} deliveries failed")
+        if status["deliveries"]["held"]:
+            attention.append(
+                f"{status['deliveries']['held']} deliveries held for being late: "
+                "publish now or withdraw")
+        status["partly_published"] = conn.execute(
+            "SELECT count(DISTINCT a.post_id) FROM deliveries a JOIN deliveries b"
+            " ON a.post_id = b.post_id WHERE a.state = 'sent' AND b.state = 'failed'"
+        ).fetchone()[0]
+        paused = conn.execute(
+            "SELECT value, changed_by, changed_at FROM settings WHERE key = 'publishing_paused'"
+        ).fetchone()
+        status["publishing_paused"] = bool(paused and paused[0] == "1")
+        if status["publishing_paused"]:
+            attention.append(f"publishing is paused (by {paused[1]})")
+        crisis = conn.execute(
+            "SELECT name, hashtag FROM events WHERE kind = 'crisis' AND active = 1"
+            " ORDER BY id DESC LIMIT 1").fetchone()
+        status["crisis"] = {"name": crisis[0], "hashtag": crisis[1]} if crisis else None
+        status["moderation_open"] = conn.execute(
+            "SELECT count(*) FROM moderation_items WHERE status IN ('open', 'forwarded')"
+        ).fetchone()[0]
+        reminders = conn.execute(
+            "SELECT kind, subject, message, due_at FROM reminders"
+            " WHERE done_at IS NULL AND due_at <= ? ORDER BY due_at", (to_db(now),)).fetchall()
+        status["reminders_due"] = [
+            {"kind": k, "subject": s, "message": m, "due_at": from_db(d).isoformat()}
+            for k, s, m, d in reminders]
+        attention.extend(f"reminder: {m}" for _, _, m, _ in reminders)
+        alerts = conn.execute(
+            "SELECT kind, subject, message, raised_at FROM alerts WHERE acknowledged_at IS NULL"
+            " ORDER BY raised_at").fetchall()
+        status["alerts"] = [
+            {"kind": k, "subject": s, "message": m, "raised_at": from_db(r).isoformat()}
+            for k, s, m, r in alerts]
+        attention.extend(f"alert: {m}" for _, _, m, _ in alerts)
+        status["rotations_due"] = _rotations_due(conn, config, now)
+        attention.extend(
+            f"credentials of {r['outlet']} due for rotation: {r['why']}"
+            for r in status["rotations_due"])
+        people = conn.execute(
+            "SELECT count(*), coalesce(sum(active), 0) FROM people").fetchone()
+        status["roster"] = {"people": people[0], "active": people[1]}
+        heartbeat = conn.execute("SELECT at, pid FROM heartbeat WHERE name = 'daemon'").fetchone()
+    finally:
+        conn.execute("COMMIT")
+    if heartbeat:
+        age = (now - from_db(heartbeat[0])).total_seconds()
+        status["daemon"] = {"last_heartbeat": from_db(heartbeat[0]).isoformat(),
+                            "age_seconds": round(age), "pid": heartbeat[1]}
+        if age > config.daemon.heartbeat_stale_seconds:
+            attention.append(f"the daemon's last heartbeat is {_age(age)} old")
+    else:
+        status["daemon"] = None
+        attention.append("the daemon has never run on this database")
+    check = audit.verify(conn, since_checkpoint=True)
+    status["audit"] = {"ok": check.ok, "entries": check.total, "rehashed": check.checked,
+                       "from_seq": check.from_seq, "broken_at": check.broken_seq,
+                       "problem": check.problem}
+    if not check.ok:
+        attention.append(check.describe())
+
+
+def _rotations_due(conn: sqlite3.Connection, config: Config,
+                   now: dt.datetime) -> list[dict[str, Any]]:
+    due = []
+    for outlet in config.outlets:
+        triggers = conn.execute(
+            "SELECT cause, reason FROM rotation_triggers WHERE outlet = ? AND resolved_at IS NULL"
+            " ORDER BY id LIMIT 1", (outlet.name,)).fetchone()
+        last = conn.execute(
+            "SELECT max(rotated_at) FROM credential_rotations WHERE outlet = ?",
+            (outlet.name,)).fetchone()[0]
+        if outlet.kind == "sandbox" and last is None and triggers is None:
+            continue  # the sandbox has no credentials to rotate
+        if triggers:
+            due.append({"outlet": outlet.name, "why": f"{triggers[0].replace('_', ' ')}: "
+                        f"{triggers[1]}", "last_rotated": last})
+        elif last is None:
+            due.append({"outlet": outlet.name, "why": "no rotation has been recorded",
+                        "last_rotated": None})
+        else:
+            limit = _add_months(from_db(last), config.review.rotation_months)
+            if limit <= now:
+                due.append({"outlet": outlet.name,
+                            "why": f"last rotated {from_db(last).date().isoformat()}",
+                            "last_rotated": from_db(last).isoformat()})
+    return due
+
+
+def _add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    month = moment.month - 1 + months
+    year = moment.year + month // 12
+    month = month % 12 + 1
+    day = min(moment.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
+                           31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
+    return moment.replace(year=year, month=month, day=day)
+
+
+def _age(seconds: float) -> str:
+    if seconds < 120:
+        return f"{int(seconds)} s"
+    if seconds < 7200:
+        return f"{int(seconds // 60)} min"
+    if seconds < 172800:
+        return f"{int(seconds // 3600)} h"
+    return f"{int(seconds // 86400)} days"
+
+
+def render_text(status: dict[str, Any]) -> str:
+    """The human form: short, the things needing attention first."""
+    lines = [f"INMM social media status — {status['generated_at']}",
+             f"database: {status['database']}"]
+    if not status.get("initialised"):
+        lines.append("NOT INITIALISED")
+    else:
+        posts = status["posts"]
+        lines.append("posts: " + ", ".join(f"{n} {state}" for state, n in posts.items() if n)
+                     if any(posts.values()) else "posts: none yet")
+        nxt = status["next_scheduled"]
+        lines.append(f"next scheduled: post #{nxt['post']} on {nxt['outlet']} at {nxt['due_at']}"
+                     if nxt else "next scheduled: nothing queued")
+        for failed in status["failed"]:
+            lines.append(f"  failed: post #{failed['post']} on {failed['outlet']} after "
+                         f"{failed['attempts']} attempts: {failed['error']}")
+        if status["partly_published"]:
+            lines.append(f"partly published posts: {status['partly_published']}")
+        lines.append(f"publishing: {'PAUSED' if status['publishing_paused'] else 'running'}")
+        if status["crisis"]:
+            lines.append(f"CRISIS MODE: {status['crisis']['name']} {status['crisis']['hashtag']}")
+        lines.append(f"moderation queue: {status['moderation_open']} open")
+        lines.append(f"roster: {status['roster']['active']} active of "
+                     f"{status['roster']['people']}")
+        daemon = status["daemon"]
+        lines.append(f"daemon: last heartbeat {_age(daemon['age_seconds'])} ago"
+                     if daemon else "daemon: never ran")
+        audit_status = status["audit"]
+        lines.append(
+            f"audit chain: OK ({audit_status['entries']} entries)" if audit_status["ok"]
+            else f"audit chain: BROKEN at entry #{audit_status['broken_at']}: "
+                 f"{audit_status['problem']}")
+    if status["attention"]:
+        lines.append("")
+        lines.append("Needs attention:")
+        lines.extend(f"  - {item}" for item in status["attention"])
+    else:
+        lines.append("All well.")
+    return "\n".join(lines)

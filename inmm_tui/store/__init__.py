@@ -1,0 +1,1 @@
+"""The SQLite database: opened the same way by both programs, schema by sqlite-utils migrations."""

@@ -1,0 +1,354 @@
+"""The schema, as sqlite-utils migrations: each one transactional and recorded in
+`_sqlite_migrations`. Add a new migration at the end; never edit one that has shipped.
+
+Times are UTC text from `inmm_tui.timeutil.to_db` (fixed width, so text order is time
+order). No table holds a platform token or any other secret.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("inmm")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.executescript(
+        """
+        -- People on the roster, identified by their login name on the host.
+        CREATE TABLE people (
+            login TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            initials TEXT NOT NULL,
+            role TEXT NOT NULL,
+            active INTEGER NOT NULL DEFAULT 1,
+            added_at TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            revoked_at TEXT,
+            revoked_by TEXT,
+            revoked_reason TEXT,
+            last_reviewed_at TEXT
+        );
+
+        -- Small switches both programs read: publishing paused, crisis mode, review dates.
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            changed_by TEXT NOT NULL
+        );
+
+        -- Live coverage of an event, or a crisis, with the hashtag its posts carry.
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            hashtag TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('coverage', 'crisis')),
+            starts_on TEXT,
+            ends_on TEXT,
+            active INTEGER NOT NULL DEFAULT 1,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE posts (
+            id INTEGER PRIMARY KEY,
+            author TEXT NOT NULL REFERENCES people(login),
+            status TEXT NOT NULL CHECK (status IN
+                ('draft', 'submitted', 'cleared', 'scheduled', 'published',
+                 'rejected', 'withdrawn')),
+            body TEXT NOT NULL DEFAULT '',
+            topic TEXT NOT NULL DEFAULT '',
+            announcement INTEGER NOT NULL DEFAULT 0,
+            crisis INTEGER NOT NULL DEFAULT 0,
+            event_id INTEGER REFERENCES events(id),
+            reply_to_mention_id INTEGER,
+            scheduled_at TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            submitted_at TEXT,
+            cleared_by TEXT,
+            cleared_at TEXT,
+            clearance_hash TEXT,
+            override_reason TEXT,
+            rejected_by TEXT,
+            rejected_reason TEXT,
+            screening_verdict TEXT,
+            screening_json TEXT
+        );
+        CREATE INDEX posts_status ON posts(status, scheduled_at);
+        CREATE INDEX posts_author ON posts(author, status);
+
+        -- The outlets a post goes to, and its own text there when it differs.
+        CREATE TABLE post_outlets (
+            post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+            outlet TEXT NOT NULL,
+            text TEXT,
+            PRIMARY KEY (post_id, outlet)
+        );
+
+        -- "If unsure, counsel with other members": comments before clearing.
+        CREATE TABLE comments (
+            id INTEGER PRIMARY KEY,
+            post_id INTEGER NOT NULL REFERENCES posts(id) ON DELETE CASCADE,
+            login TEXT NOT NULL,
+            body TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX comments_post ON comments(post_id);
+
+        -- One delivery per post and outlet: the queue the daemon drains.
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            outlet TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN
+                ('pending', 'sending', 'sent', 'failed', 'held', 'withdrawn')),
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            attempt_key TEXT,
+            claimed_at TEXT,
+            last_error TEXT,
+            platform_id TEXT,
+            platform_url TEXT,
+            sent_at TEXT,
+            UNIQUE (post_id, outlet)
+        );
+        CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at, due_at);
+        CREATE INDEX deliveries_post ON deliveries(post_id);
+        CREATE INDEX deliveries_sent ON deliveries(outlet, sent_at) WHERE state = 'sent';
+
+        -- Accounts that follow the society's account, one row per outlet and account.
+        CREATE TABLE followers (
+            outlet TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            handle TEXT,
+            name TEXT,
+            first_seen_at TEXT NOT NULL,
+            last_seen_run INTEGER NOT NULL DEFAULT 0,
+            gone_at TEXT,
+            followed_back_at TEXT,
+            PRIMARY KEY (outlet, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX followers_pending ON followers(outlet, followed_back_at)
+            WHERE followed_back_at IS NULL AND gone_at IS NULL;
+
+        -- Accounts the society follows: back (automatic) or an organisation (a person decided).
+        CREATE TABLE following (
+            outlet TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            handle TEXT,
+            name TEXT,
+            reason TEXT NOT NULL CHECK (reason IN ('follow_back', 'organisation')),
+            followed_at TEXT NOT NULL,
+            followed_by TEXT NOT NULL,
+            unfollowed_at TEXT,
+            blocked_at TEXT,
+            reviewed_at TEXT,
+            reviewed_by TEXT,
+            PRIMARY KEY (outlet, user_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX following_newest ON following(outlet, followed_at);
+
+        -- Where a paging job stopped, so that a restart resumes there.
+        CREATE TABLE sync_state (
+            outlet TEXT NOT NULL,
+            job TEXT NOT NULL,
+            cursor TEXT,
+            run INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (outlet, job)
+        );
+
+        -- Replies and mentions, as ingested.
+        CREATE TABLE mentions (
+            id INTEGER PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            platform_id TEXT NOT NULL,
+            author_id TEXT NOT NULL,
+            author_handle TEXT NOT NULL,
+            author_name TEXT,
+            text TEXT NOT NULL,
+            in_reply_to TEXT,
+            created_at TEXT NOT NULL,
+            ingested_at TEXT NOT NULL,
+            verdict TEXT,
+            screening_json TEXT,
+            kind TEXT NOT NULL DEFAULT 'mention'
+                CHECK (kind IN ('mention', 'question', 'moderation')),
+            theme TEXT,
+            holding_reply_at TEXT,
+            answered_post_id INTEGER,
+            answered_by TEXT,
+            answered_at TEXT,
+            UNIQUE (outlet, platform_id)
+        );
+        CREATE INDEX mentions_kind ON mentions(kind, created_at);
+
+        -- Questionable replies and what was done about them.
+        CREATE TABLE moderation_items (
+            id INTEGER PRIMARY KEY,
+            mention_id INTEGER NOT NULL UNIQUE REFERENCES mentions(id),
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN
+                ('open', 'hidden', 'dismissed', 'forwarded', 'decided')),
+            opened_at TEXT NOT NULL,
+            hidden_at TEXT,
+            blocked_at TEXT,
+            reported_at TEXT,
+            handled_by TEXT,
+            member_match TEXT,
+            recommendation TEXT,
+            forwarded_by TEXT,
+            forwarded_at TEXT,
+            ec_decision TEXT,
+            ec_decided_by TEXT,
+            ec_decided_at TEXT,
+            closed_at TEXT
+        );
+        CREATE INDEX moderation_open ON moderation_items(status, opened_at);
+
+        -- Evidence captured before anything is hidden.
+        CREATE TABLE evidence (
+            id INTEGER PRIMARY KEY,
+            mention_id INTEGER NOT NULL REFERENCES mentions(id),
+            captured_at TEXT NOT NULL,
+            raw_payload TEXT NOT NULL,
+            rendered_svg TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            legal_hold INTEGER NOT NULL DEFAULT 0,
+            legal_hold_by TEXT,
+            purged_at TEXT
+        );
+        CREATE INDEX evidence_mention ON evidence(mention_id);
+
+        -- Members, volunteers and staff, imported from the society's CSV.
+        CREATE TABLE members (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('member', 'volunteer', 'staff')),
+            email TEXT,
+            handles TEXT NOT NULL DEFAULT '',
+            imported_at TEXT NOT NULL
+        );
+
+        -- When each outlet's credentials were rotated (dates only, never a secret).
+        CREATE TABLE credential_rotations (
+            id INTEGER PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            rotated_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            note TEXT,
+            verified_at TEXT,
+            verify_result TEXT
+        );
+        CREATE INDEX rotations_outlet ON credential_rotations(outlet, rotated_at);
+
+        -- Reasons a rotation is due at once: a roster change, a suspected compromise.
+        CREATE TABLE rotation_triggers (
+            id INTEGER PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            cause TEXT NOT NULL CHECK (cause IN ('roster_change', 'compromise', 'secrets_changed')),
+            reason TEXT NOT NULL,
+            raised_by TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            resolved_at TEXT
+        );
+
+        CREATE TABLE reminders (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            message TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            repeat_days INTEGER,
+            for_role TEXT,
+            how TEXT,
+            done_at TEXT,
+            done_by TEXT,
+            UNIQUE (kind, subject, due_at)
+        );
+        CREATE INDEX reminders_open ON reminders(done_at, due_at);
+
+        CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            message TEXT NOT NULL,
+            raised_at TEXT NOT NULL,
+            acknowledged_at TEXT,
+            acknowledged_by TEXT,
+            UNIQUE (kind, subject)
+        );
+
+        CREATE TABLE spoof_suspects (
+            id INTEGER PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            handle TEXT NOT NULL,
+            user_id TEXT,
+            name TEXT,
+            first_seen_at TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new'
+                CHECK (status IN ('new', 'harmless', 'reported', 'gone')),
+            decided_by TEXT,
+            decided_at TEXT,
+            report_ref TEXT,
+            UNIQUE (outlet, handle)
+        );
+
+        CREATE TABLE post_metrics (
+            delivery_id INTEGER NOT NULL REFERENCES deliveries(id),
+            at TEXT NOT NULL,
+            reposts INTEGER, replies INTEGER, likes INTEGER, quotes INTEGER, impressions INTEGER,
+            PRIMARY KEY (delivery_id, at)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE outlet_metrics (
+            outlet TEXT NOT NULL,
+            at TEXT NOT NULL,
+            followers INTEGER NOT NULL,
+            following INTEGER NOT NULL,
+            PRIMARY KEY (outlet, at)
+        ) WITHOUT ROWID;
+
+        -- The daemon's heartbeat, read by --report.
+        CREATE TABLE heartbeat (
+            name TEXT PRIMARY KEY,
+            at TEXT NOT NULL,
+            pid INTEGER,
+            info TEXT
+        );
+
+        -- The audit log: append-only, each entry chained to the one before by SHA-256.
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL DEFAULT '',
+            details TEXT NOT NULL DEFAULT '{}',
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_subject ON audit(subject, seq);
+        CREATE INDEX audit_at ON audit(at);
+        -- The newest entry, kept apart so that deleting the tail of the log shows.
+        CREATE TABLE audit_head (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            seq INTEGER NOT NULL,
+            hash TEXT NOT NULL
+        );
+        -- The last full verification, so --report only re-hashes what came after it.
+        CREATE TABLE audit_checkpoint (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            seq INTEGER NOT NULL,
+            hash TEXT NOT NULL,
+            verified_at TEXT NOT NULL
+        );
+        """
+    )
+
