@@ -1,0 +1,120 @@
+"""The one small interface the daemon uses for every outlet.
+
+Adapters (X through tweepy, Mastodon through Mastodon.py) implement `Platform`. Every
+method either returns the typed result or raises one of `inmm_tui.platforms.errors`.
+Identifiers are strings (X's ids are 64-bit numbers as text; Mastodon's are text).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Published:
+    platform_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Account:
+    user_id: str
+    handle: str
+    name: str = ""
+    description: str = ""
+    url: str = ""
+    followers_count: int | None = None
+    following_count: int | None = None
+    verified: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of accounts; `next_cursor` is None on the last page."""
+
+    accounts: list[Account]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Mention:
+    platform_id: str
+    author: Account
+    text: str
+    created_at: dt.datetime
+    in_reply_to: str | None
+    raw: dict[str, Any] = field(default_factory=dict)
+    """The platform's JSON for this post, kept as evidence."""
+
+
+@dataclass(frozen=True)
+class Metrics:
+    reposts: int | None = None
+    replies: int | None = None
+    likes: int | None = None
+    quotes: int | None = None
+    impressions: int | None = None
+
+
+@dataclass(frozen=True)
+class RecentPost:
+    platform_id: str
+    text: str
+    url: str
+
+
+class Platform(Protocol):
+    """What the daemon may do on one outlet."""
+
+    name: str
+    """The outlet's name from the config."""
+    api: str
+    """"x" or "mastodon"."""
+
+    def whoami(self) -> Account:
+        """The account the credentials belong to (proves the credentials work)."""
+        ...
+
+    def publish(self, text: str, *, idempotency_key: str,
+                in_reply_to: str | None = None) -> Published: ...
+
+    def delete(self, platform_id: str) -> None: ...
+
+    def recent_posts(self, limit: int = 50) -> list[RecentPost]:
+        """The account's own most recent posts, newest first (to reconcile after a crash)."""
+        ...
+
+    def followers(self, cursor: str | None = None) -> Page: ...
+
+    def following(self, cursor: str | None = None) -> Page: ...
+
+    def follow(self, user_id: str) -> None: ...
+
+    def unfollow(self, user_id: str) -> None: ...
+
+    def hide_reply(self, platform_id: str) -> None:
+        """Hide a reply to one of our posts (X). Mastodon raises Unsupported."""
+        ...
+
+    def block(self, user_id: str) -> None: ...
+
+    def report(self, user_id: str, reason: str, platform_ids: list[str] | None = None) -> str:
+        """Report an account to the platform; returns the platform's report reference
+        (Mastodon's report id; X has no report API in v2, so it raises Unsupported)."""
+        ...
+
+    def mentions(self, since_id: str | None = None) -> list[Mention]:
+        """Mentions and replies newer than `since_id`, oldest first."""
+        ...
+
+    def metrics(self, platform_id: str) -> Metrics: ...
+
+    def lookup_user(self, handle: str) -> Account | None:
+        """The account with exactly this handle, or None (spoof watch)."""
+        ...
+
+    def search_accounts(self, query: str, limit: int = 20) -> list[Account]:
+        """Accounts whose handle or name resembles `query` (spoof watch)."""
+        ...

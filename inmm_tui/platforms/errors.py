@@ -1,0 +1,37 @@
+"""The few errors every platform failure is turned into; the daemon decides by these alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+class PlatformError(Exception):
+    """Base class. `str(error)` is the platform's own message, safe to show (never a token)."""
+
+
+class TransientError(PlatformError):
+    """Worth retrying: 5xx, timeouts, connection refused, a malformed or truncated body."""
+
+
+class RateLimited(PlatformError):
+    """429: wait until `reset_at` (UTC) before calling again."""
+
+    def __init__(self, message: str, reset_at: dt.datetime):
+        super().__init__(message)
+        self.reset_at = reset_at
+
+
+class Rejected(PlatformError):
+    """A 4xx that retrying cannot fix (too long, forbidden content, not found, ...)."""
+
+
+class DuplicateContent(Rejected):
+    """X's 403 "duplicate content": the same text was very probably already posted."""
+
+
+class AuthFailed(PlatformError):
+    """The platform refused the credentials (401, or 403 for an invalid/suspended token)."""
+
+
+class Unsupported(PlatformError):
+    """The platform has no such operation (e.g. Mastodon has no hide-reply)."""
