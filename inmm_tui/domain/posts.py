@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
+from inmm_tui.domain.lengths import limit_for, weighted_length
 from inmm_tui.domain.people import Person, authorise
 from inmm_tui.domain.roles import Action, Role
 from inmm_tui.store.tx import write
@@ -51,6 +52,25 @@ class ScreenOutcome:
 
 
 Screener = Callable[[ScreenRequest], ScreenOutcome]
+
+
+@dataclass(frozen=True)
+class OutletPreview:
+    outlet: str
+    api: str
+    text: str
+    """The text as it would be published (signature and hashtag added)."""
+    length: int
+    """Counted the platform's way."""
+    limit: int
+
+
+@dataclass(frozen=True)
+class Preview:
+    outlets: list[OutletPreview]
+    outcome: ScreenOutcome
+    signature: str
+    hashtag: str | None
 
 
 def _no_screen(request: ScreenRequest) -> ScreenOutcome:
@@ -127,8 +147,10 @@ class Posts:
     """The post lifecycle, permissions checked here."""
 
     def __init__(self, db: Database, *, outlets: dict[str, str], signature: str = "^{initials}",
-                 four_eyes: bool = True, screener: Screener = _no_screen, clock: Clock = utcnow):
+                 four_eyes: bool = True, screener: Screener = _no_screen, clock: Clock = utcnow,
+                 announcement_limit: int = 140):
         self.db = db
+        self.announcement_limit = announcement_limit
         self.outlet_apis = outlets  # outlet name → api ("x" | "mastodon")
         self.signature = signature
         self.four_eyes = four_eyes
@@ -326,7 +348,11 @@ class Posts:
     def screen(self, post: Post) -> ScreenOutcome:
         """Screen each outlet's final text; the worst verdict wins, findings name the outlet."""
         author = self._person(post.author)
-        texts = self.final_texts(post, author)
+        return self._screen_texts(self.final_texts(post, author), post.topic,
+                                  post.announcement, author.role)
+
+    def _screen_texts(self, texts: dict[str, str], topic: str, announcement: bool,
+                      role: Role) -> ScreenOutcome:
         verdicts = {"pass": 0, "warn": 1, "block": 2}
         worst = "pass"
         findings: list[dict[str, Any]] = []
@@ -334,7 +360,7 @@ class Posts:
         for outlet, text in texts.items():
             outcome = self.screener(ScreenRequest(
                 text=text, outlet=outlet, api=self.outlet_apis.get(outlet, "x"),
-                topic=post.topic, announcement=post.announcement, author_role=author.role,
+                topic=topic, announcement=announcement, author_role=role,
             ))
             if verdicts[outcome.verdict] > verdicts[worst]:
                 worst = outcome.verdict
@@ -344,6 +370,43 @@ class Posts:
                     seen.add(key)
                     findings.append({**finding, "outlet": outlet})
         return ScreenOutcome(worst, findings)
+
+    def preview(self, actor: str, body: str, *, outlets: list[str],
+                outlet_texts: dict[str, str] | None = None, topic: str = "",
+                announcement: bool = False, event_id: int | None = None) -> Preview:
+        """What the text being typed would become on each outlet, counted each platform's
+        way, and what the policy screen says of it. Nothing is written."""
+        self._check_outlets(outlets)
+        person = authorise(self.conn, actor, Action.COMPOSE)
+        signature = signature_for(person, self.signature)
+        hashtag = self._hashtag(event_id)
+        texts = {o: sign((outlet_texts or {}).get(o) or body, signature, hashtag)
+                 for o in outlets}
+        counts = []
+        for outlet, text in texts.items():
+            api = self.outlet_apis[outlet]
+            limit = limit_for(api)
+            if announcement:
+                limit = min(limit, self.announcement_limit)
+            counts.append(OutletPreview(outlet, api, text, weighted_length(text, api), limit))
+        outcome = (self._screen_texts(texts, topic, announcement, person.role)
+                   if body.strip() else ScreenOutcome("pass"))
+        return Preview(counts, outcome, signature, hashtag)
+
+    def save_draft(self, actor: str, post_id: int | None, body: str, *, outlets: list[str],
+                   topic: str = "", announcement: bool = False, event_id: int | None = None,
+                   scheduled_at: dt.datetime | None = None,
+                   outlet_texts: dict[str, str] | None = None) -> int:
+        """Create the draft on the first save, update it after: what compose calls as the
+        person types, so that closing the terminal loses nothing. Returns the post id."""
+        if post_id is None:
+            return self.create_draft(actor, body, outlets=outlets, topic=topic,
+                                     announcement=announcement, event_id=event_id,
+                                     scheduled_at=scheduled_at, outlet_texts=outlet_texts)
+        self.edit(actor, post_id, body=body, outlets=outlets, topic=topic,
+                  announcement=announcement, event_id=event_id, scheduled_at=scheduled_at,
+                  outlet_texts=outlet_texts or {})
+        return post_id
 
     def comment(self, actor: str, post_id: int, body: str) -> None:
         if not body.strip():

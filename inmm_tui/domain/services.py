@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from inmm_tui.domain.people import Roster
 from inmm_tui.domain.posts import Posts, Screener
+from inmm_tui.domain.queues import Queues
 from inmm_tui.domain.switches import Switches
 from inmm_tui.timeutil import Clock, utcnow
 
@@ -25,6 +26,7 @@ class Services:
     posts: Posts
     switches: Switches
     clock: Clock
+    queues: Queues
 
     @classmethod
     def build(cls, config: Config, db: Database, *, clock: Clock = utcnow,
@@ -37,9 +39,11 @@ class Services:
             db=db,
             roster=Roster(db, tuple(outlets), clock=clock),
             posts=Posts(db, outlets=outlets, signature=config.inmm.signature,
-                        four_eyes=config.inmm.four_eyes, screener=screener, clock=clock),
+                        four_eyes=config.inmm.four_eyes, screener=screener, clock=clock,
+                        announcement_limit=config.inmm.announcement_limit),
             switches=Switches(db, clock=clock),
             clock=clock,
+            queues=Queues(db, clock=clock),
         )
 
 

@@ -1,26 +1,96 @@
-"""The Textual application: it only wires screens to the services it is handed."""
+"""The Textual application: it only wires screens to the services it is handed, watches
+the database for other writers, and turns worker failures into notifications."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.app import App, ComposeResult
-from textual.widgets import Footer, Header, Static
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.worker import Worker, get_current_worker
+
+from inmm_tui.ui.backend import Backend
+from inmm_tui.ui.errors import report_worker_failure
+from inmm_tui.ui.messages import DatabaseChanged
 
 if TYPE_CHECKING:
     from inmm_tui.domain.services import Services
 
+WATCH_INTERVAL = 0.5
+"""Seconds between two looks at `PRAGMA data_version`: cheap, and quick enough that a
+post the daemon publishes shows within a second."""
+
 
 class InmmApp(App[None]):
     TITLE = "INMM social media"
-    BINDINGS = [("q", "quit", "Quit")]
+    CSS_PATH = "app.tcss"
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False)]
 
-    def __init__(self, services: Services, login: str):
+    def __init__(self, services: Services, login: str, *, watch: bool = True) -> None:
         super().__init__()
         self.services = services
         self.login = login
+        self.backend = Backend(services, login)
+        self._watch = watch
 
     def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(f"Signed in as {self.login}. The full UI is being built.", id="placeholder")
-        yield Footer()
+        yield from ()
+
+    def on_mount(self) -> None:
+        from inmm_tui.ui.screens.home import HomeScreen
+
+        self.push_screen(HomeScreen(self.backend))
+        if self._watch:
+            self.watch_database()
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        from inmm_tui.ui.screens.home import HomeScreen
+
+        home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)
+        if home is None:
+            return
+        yield SystemCommand("Compose a post", "Write a new post", home.action_compose)
+        yield SystemCommand("Clearance queue", "Review submitted posts", home.action_clearance)
+        yield SystemCommand("Schedule", "What goes out when, per outlet", home.action_schedule)
+        yield SystemCommand("Roster", "People, roles, rights withdrawn", home.action_roster)
+        yield SystemCommand("Events and crisis", "Live coverage and crisis mode",
+                            home.action_events)
+        yield SystemCommand("Pause or resume publishing", "HQ only", home.action_pause)
+
+    @on(DatabaseChanged)
+    def tell_every_screen(self) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(DatabaseChanged())
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_worker_failure(self, event)
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def watch_database(self) -> None:
+        """One watcher on its own connection: `data_version` moves when any other
+        connection (the daemon, another person, our own services) commits."""
+        from inmm_tui.store.db import connect
+
+        worker = get_current_worker()
+        row = self.services.db.conn.execute("PRAGMA database_list").fetchone()
+        path = Path(row[2]) if row and row[2] else None
+        if path is None:  # an in-memory database has no other writers
+            return
+        conn = connect(path)
+        try:
+            last = conn.execute("PRAGMA data_version").fetchone()[0]
+            # Runs as long as the app; cancelled when it exits.
+            while not worker.is_cancelled:
+                time.sleep(WATCH_INTERVAL)
+                version = conn.execute("PRAGMA data_version").fetchone()[0]
+                if version != last:
+                    last = version
+                    self.post_message(DatabaseChanged())
+        finally:
+            conn.close()

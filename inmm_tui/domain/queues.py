@@ -1,0 +1,161 @@
+"""What the home screen and the lists show: the queues at a glance, posts by state, the
+schedule per outlet. Reading only; the person must be allowed to view."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from inmm_tui.domain import audit
+from inmm_tui.domain.people import Person, authorise
+from inmm_tui.domain.roles import Action
+from inmm_tui.domain.switches import Event, active_crisis, active_events, publishing_paused
+from inmm_tui.timeutil import Clock, to_db, utcnow
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from inmm_tui.domain.posts import Posts
+
+LIST_LIMIT = 500
+"""Lists show the newest this many rows; the five-year history is for reports, not scrolling."""
+
+
+@dataclass(frozen=True)
+class Overview:
+    person: Person
+    drafts: int
+    """The person's own drafts and rejected posts, waiting for them."""
+    awaiting_clearance: int
+    scheduled: int
+    failed: int
+    """Deliveries that failed and wait for retry or withdrawal."""
+    held: int
+    """Deliveries held for being late."""
+    moderation: int
+    follow_review: int
+    """Followed accounts never reviewed for appropriateness."""
+    reminders: int
+    paused: bool
+    crisis: Event | None
+    events: list[Event]
+
+
+@dataclass(frozen=True)
+class PostRow:
+    id: int
+    author: str
+    status: str
+    topic: str
+    body: str
+    scheduled_at: str | None
+    updated_at: str
+    verdict: str | None
+    crisis: bool
+
+
+@dataclass(frozen=True)
+class ScheduleRow:
+    delivery_id: int
+    post_id: int
+    outlet: str
+    state: str
+    due_at: str
+    attempts: int
+    last_error: str | None
+    text: str
+    platform_url: str | None
+
+
+class Queues:
+    def __init__(self, db: Database, clock: Clock = utcnow):
+        self.db = db
+        self.clock = clock
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    def overview(self, login: str) -> Overview:
+        person = authorise(self.conn, login, Action.VIEW)
+        c = self.conn
+
+        def one(sql: str, *params: object) -> int:
+            return int(c.execute(sql, params).fetchone()[0])
+
+        return Overview(
+            person=person,
+            drafts=one("SELECT count(*) FROM posts WHERE author = ? AND status IN"
+                       " ('draft', 'rejected')", login),
+            awaiting_clearance=one("SELECT count(*) FROM posts WHERE status = 'submitted'"),
+            scheduled=one("SELECT count(*) FROM posts WHERE status = 'scheduled'"),
+            failed=one("SELECT count(*) FROM deliveries WHERE state = 'failed'"),
+            held=one("SELECT count(*) FROM deliveries WHERE state = 'held'"),
+            moderation=one("SELECT count(*) FROM moderation_items WHERE status IN"
+                           " ('open', 'forwarded')"),
+            follow_review=one("SELECT count(*) FROM following WHERE reviewed_at IS NULL"
+                              " AND unfollowed_at IS NULL AND blocked_at IS NULL"),
+            reminders=one("SELECT count(*) FROM reminders WHERE done_at IS NULL AND due_at <= ?",
+                          to_db(self.clock())),
+            paused=publishing_paused(c),
+            crisis=active_crisis(c),
+            events=active_events(c),
+        )
+
+    def posts(self, login: str, statuses: tuple[str, ...], *, mine: bool = False,
+              limit: int = LIST_LIMIT) -> list[PostRow]:
+        authorise(self.conn, login, Action.VIEW)
+        marks = ", ".join("?" for _ in statuses)
+        sql = (
+            "SELECT id, author, status, topic, body, scheduled_at, updated_at,"
+            f" screening_verdict, crisis FROM posts WHERE status IN ({marks})"
+        )
+        params: list[object] = list(statuses)
+        if mine:
+            sql += " AND author = ?"
+            params.append(login)
+        sql += " ORDER BY crisis DESC, updated_at DESC LIMIT ?"
+        params.append(limit)
+        return [PostRow(*row[:8], bool(row[8])) for row in self.conn.execute(sql, params)]
+
+    def schedule(self, login: str, *, limit: int = LIST_LIMIT) -> list[ScheduleRow]:
+        """Deliveries still to go or in trouble, soonest first, then the latest sent."""
+        authorise(self.conn, login, Action.VIEW)
+        open_rows = self.conn.execute(
+            "SELECT id, post_id, outlet, state, due_at, attempts, last_error, text, platform_url"
+            " FROM deliveries WHERE state IN ('pending', 'sending', 'held', 'failed')"
+            " ORDER BY due_at LIMIT ?", (limit,)).fetchall()
+        sent_rows = self.conn.execute(
+            "SELECT id, post_id, outlet, state, due_at, attempts, last_error, text, platform_url"
+            " FROM deliveries WHERE state = 'sent' ORDER BY sent_at DESC LIMIT 20").fetchall()
+        return [ScheduleRow(*row) for row in open_rows + sent_rows]
+
+    def events(self, login: str) -> list[Event]:
+        authorise(self.conn, login, Action.VIEW)
+        rows = self.conn.execute(
+            "SELECT id, name, hashtag, kind, active, starts_on, ends_on FROM events"
+            " ORDER BY active DESC, id DESC LIMIT 100").fetchall()
+        return [Event(*row) for row in rows]
+
+    def post_detail(self, login: str, post_id: int, posts: Posts) -> dict[str, Any]:
+        """Everything a clearer reads before deciding: the post, each outlet's final text,
+        the screening, the comments, the deliveries and the post's audit history."""
+        authorise(self.conn, login, Action.VIEW)
+        post = posts.get(post_id)
+        return {
+            "post": post,
+            "texts": posts.final_texts(post),
+            "comments": posts.comments(post_id),
+            "deliveries": posts.deliveries(post_id),
+            "history": audit.history(self.conn, f"post:{post_id}"),
+        }
+
+    def people(self, login: str) -> list[Person]:
+        """The roster, for anyone allowed to view (the roster screen)."""
+        authorise(self.conn, login, Action.VIEW)
+        from inmm_tui.domain.people import _PERSON_COLUMNS
+
+        rows = self.conn.execute(
+            f"SELECT {_PERSON_COLUMNS} FROM people ORDER BY active DESC, name").fetchall()
+        return [Person.from_row(row) for row in rows]

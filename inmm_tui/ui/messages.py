@@ -1,0 +1,74 @@
+"""The typed messages that carry results from thread workers back to the screens."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from inmm_tui.domain.posts import Post, Preview
+    from inmm_tui.domain.queues import Overview
+
+
+class DatabaseChanged(Message):
+    """Someone (the daemon, another person, this UI) wrote to the database: refresh."""
+
+    def can_replace(self, message: Message) -> bool:
+        # A burst of writes needs one refresh, not one per write.
+        return isinstance(message, DatabaseChanged)
+
+
+class OverviewLoaded(Message):
+    def __init__(self, overview: Overview, drafts: list[Any]) -> None:
+        super().__init__()
+        self.overview = overview
+        self.drafts = drafts
+
+
+class RowsLoaded(Message):
+    """A list screen's rows, newest data."""
+
+    def __init__(self, rows: list[Any]) -> None:
+        super().__init__()
+        self.rows = rows
+
+
+class PostDetailLoaded(Message):
+    def __init__(self, detail: dict[str, Any]) -> None:
+        super().__init__()
+        self.detail = detail
+
+
+class PreviewReady(Message):
+    """The live count and screening of the text being composed."""
+
+    def __init__(self, preview: Preview, body: str) -> None:
+        super().__init__()
+        self.preview = preview
+        self.body = body
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, PreviewReady)
+
+
+class DraftSaved(Message):
+    def __init__(self, post_id: int) -> None:
+        super().__init__()
+        self.post_id = post_id
+
+
+class DraftLoaded(Message):
+    def __init__(self, post: Post, events: list[Any]) -> None:
+        super().__init__()
+        self.post = post
+        self.events = events
+
+
+class ActionDone(Message):
+    """A state change succeeded; `note` says what, for a notification."""
+
+    def __init__(self, note: str, close: bool = False) -> None:
+        super().__init__()
+        self.note = note
+        self.close = close

@@ -1,0 +1,186 @@
+"""Clearance: an account manager reads a submitted post, its screening and its history,
+counsels with colleagues in comments, then clears it or rejects it with a reason. The
+domain decides who may: the author cannot clear their own post (four-eyes) and only the
+Subcommittee Chair overrides a block."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import DataTable, Footer, Header, Static
+
+from inmm_tui.timeutil import from_db
+from inmm_tui.ui.messages import ActionDone, PostDetailLoaded, RowsLoaded
+from inmm_tui.ui.screens.base import InmmScreen
+from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.screening import Findings
+from inmm_tui.ui.widgets.tables import ListTable
+
+
+class ClearanceScreen(InmmScreen):
+    TITLE = "Clearance"
+    BINDINGS = [
+        Binding("a", "clear", "Clear"),
+        Binding("x", "reject", "Reject"),
+        Binding("m", "comment", "Comment"),
+    ]
+
+    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(backend)
+        self.detail: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="clearance-split"):
+            yield ListTable(id="submitted")
+            with VerticalScroll(id="clearance-detail"):
+                yield Static("Nothing awaits clearance.", id="post-text")
+                yield Findings(id="post-findings")
+                yield Static("", id="post-history")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#submitted", ListTable)
+        table.add_column("#", key="id", width=5)
+        table.add_column("By", key="author", width=8)
+        table.add_column("Screen", key="verdict", width=6)
+        table.add_column("Topic", key="topic")
+        table.focus()
+        super().on_mount()
+
+    def reload(self) -> None:
+        self.load_rows()
+
+    @work(thread=True, exclusive=True, group="clearance-rows", exit_on_error=False)
+    def load_rows(self) -> None:
+        b = self.backend
+        self.post_message(RowsLoaded(b.call(b.services.queues.posts, b.login, ("submitted",))))
+
+    @on(RowsLoaded)
+    def show_rows(self, message: RowsLoaded) -> None:
+        table = self.query_one("#submitted", ListTable)
+        keep = table.selected_key()
+        table.clear()
+        for row in message.rows:
+            verdict = row.verdict or "—"
+            style = {"block": "bold red", "warn": "yellow"}.get(verdict, "green")
+            topic = ("CRISIS " if row.crisis else "") + (row.topic or "—")
+            table.add_row(str(row.id), row.author, Text(verdict, style=style), topic,
+                          key=str(row.id))
+        if keep is not None and any(str(r.id) == keep for r in message.rows):
+            table.move_cursor(row=table.get_row_index(keep))
+        if not message.rows:
+            self.detail = None
+            self.query_one("#post-text", Static).update("Nothing awaits clearance.")
+            self.query_one("#post-findings", Findings).update("")
+            self.query_one("#post-history", Static).update("")
+        else:
+            self.load_detail(int(table.selected_key() or message.rows[0].id))
+
+    @on(DataTable.RowHighlighted, "#submitted")
+    def follow_cursor(self, event: DataTable.RowHighlighted) -> None:
+        if event.row_key is not None and event.row_key.value is not None:
+            self.load_detail(int(event.row_key.value))
+
+    @work(thread=True, exclusive=True, group="clearance-detail", exit_on_error=False)
+    def load_detail(self, post_id: int) -> None:
+        b = self.backend
+        detail = b.call(b.services.queues.post_detail, b.login, post_id, b.services.posts)
+        self.post_message(PostDetailLoaded(detail))
+
+    @on(PostDetailLoaded)
+    def show_detail(self, message: PostDetailLoaded) -> None:
+        self.detail = detail = message.detail
+        post = detail["post"]
+        tz = self.backend.config.tz
+        head = Text()
+        head.append(f"Post #{post.id} by {post.author}", style="bold")
+        head.append(f" — {post.topic or 'no topic'}")
+        when = (post.scheduled_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+                if post.scheduled_at else "as soon as cleared")
+        head.append(f"\nPublish: {when}\n")
+        for outlet, text in detail["texts"].items():
+            head.append(f"\n{outlet}: ", style="bold dim")
+            head.append(text + "\n")
+        self.query_one("#post-text", Static).update(head)
+        from inmm_tui.domain.posts import ScreenOutcome
+
+        self.query_one("#post-findings", Findings).show(
+            ScreenOutcome(post.screening_verdict or "pass", post.screening), detail["texts"])
+        history = Text("\nHistory\n", style="bold")
+        for entry in detail["history"]:
+            at = from_db(entry["at"]).astimezone(tz).strftime("%m-%d %H:%M")
+            history.append(f"{at}  {entry['actor']}  {entry['action']}\n", style="dim")
+        if detail["comments"]:
+            history.append("\nComments\n", style="bold")
+        for comment in detail["comments"]:
+            at = from_db(comment["at"]).astimezone(tz).strftime("%m-%d %H:%M")
+            history.append(f"{at}  {comment['login']}: ", style="bold")
+            history.append(comment["body"] + "\n")
+        self.query_one("#post-history", Static).update(history)
+
+    # ----- acting ------------------------------------------------------------------
+
+    def _selected(self) -> Any | None:
+        if self.detail is None:
+            self.notify("Select a post first.")
+            return None
+        return self.detail["post"]
+
+    def action_clear(self) -> None:
+        post = self._selected()
+        if post is None:
+            return
+        if post.screening_verdict == "block":
+            self.app.push_screen(
+                PromptScreen(f"Post #{post.id} was BLOCKED by the policy screen. Only the "
+                             "Subcommittee Chair may override it. Reason for the override:"),
+                lambda reason: self.decide(post.id, "clear", reason) if reason else None)
+        else:
+            self.decide(post.id, "clear", None)
+
+    def action_reject(self) -> None:
+        post = self._selected()
+        if post is None:
+            return
+        self.app.push_screen(
+            PromptScreen(f"Reject post #{post.id} — why? (the author reads this)"),
+            lambda reason: self.decide(post.id, "reject", reason) if reason else None)
+
+    def action_comment(self) -> None:
+        post = self._selected()
+        if post is None:
+            return
+        self.app.push_screen(
+            PromptScreen(f"Comment on post #{post.id} (counsel before clearing):"),
+            lambda body: self.decide(post.id, "comment", body) if body else None)
+
+    @work(thread=True, exclusive=True, group="clearance-act", exit_on_error=False)
+    def decide(self, post_id: int, what: str, text: str | None) -> None:
+        b = self.backend
+        posts = b.services.posts
+        if what == "clear":
+            post = b.call(posts.get, post_id)
+            result = b.call(posts.clear, b.login, post_id, override_reason=text,
+                            expedited=post.crisis)
+            if result.status == "cleared":
+                # No time was chosen in compose: that means "as soon as cleared".
+                b.call(posts.schedule, b.login, post_id, None)
+            note = f"Post #{post_id} cleared and scheduled"
+        elif what == "reject":
+            b.call(posts.reject, b.login, post_id, text or "")
+            note = f"Post #{post_id} rejected; back to its author"
+        else:
+            b.call(posts.comment, b.login, post_id, text or "")
+            note = f"Comment added to post #{post_id}"
+        self.post_message(ActionDone(note))
+
+    @on(ActionDone)
+    def done(self, message: ActionDone) -> None:
+        self.notify(message.note)
+        self.reload()

@@ -1,0 +1,263 @@
+"""Compose: write a post, see at once how each outlet counts it and what the policy
+screen says, choose topic, outlets, event and time, and submit it for clearance.
+The draft is saved as you type (debounced) and once more when you leave."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
+
+from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.domain.when import format_local, parse_local_time
+from inmm_tui.ui.backend import Backend
+from inmm_tui.ui.messages import ActionDone, DraftLoaded, DraftSaved, PreviewReady
+from inmm_tui.ui.screens.base import InmmScreen
+from inmm_tui.ui.widgets.screening import Findings, OutletCounts
+
+
+class ComposeScreen(InmmScreen):
+    TITLE = "Compose"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+t", "submit", "Submit for clearance", priority=True),
+        Binding("escape", "back", "Back (keeps the draft)"),
+        Binding("f1", "help", "Keys"),
+    ]
+    PREVIEW_DELAY = 0.15
+    """Seconds of quiet before the text is counted and screened again."""
+    AUTOSAVE_DELAY = 1.0
+    """Seconds of quiet before the draft is written to the database."""
+
+    def __init__(self, backend: Backend, post_id: int | None = None) -> None:
+        super().__init__(backend)
+        self.post_id = post_id
+        self.saved_state: dict[str, Any] | None = None
+        self.last_valid_when: dt.datetime | None = None
+        self.when_error = ""
+        self._preview_timer: Timer | None = None
+        self._save_timer: Timer | None = None
+        self._loaded = post_id is None
+        self._titles = {o.name: o.title for o in backend.config.outlets}
+
+    def compose(self) -> ComposeResult:
+        config = self.backend.config
+        yield Header()
+        with Horizontal(id="compose-split"):
+            with VerticalScroll(id="compose-form"):
+                yield Label("Text (the signature is added for you)", classes="field-label")
+                yield TextArea(id="body", soft_wrap=True, show_line_numbers=False)
+                yield Select([(t, t) for t in config.inmm.topics], id="topic",
+                             prompt="Appropriate topic…")
+                yield Checkbox(f"Re-tweetable announcement (≤{config.inmm.announcement_limit})",
+                               id="announcement")
+                yield Label("Outlets", classes="field-label")
+                for outlet in config.outlets:
+                    yield Checkbox(outlet.title, True, id=f"outlet-{outlet.name}",
+                                   classes="outlet")
+                yield Label("Own text per outlet (optional)", classes="field-label")
+                for outlet in config.outlets:
+                    yield Input(placeholder=f"{outlet.title}: same text as above",
+                                id=f"text-{outlet.name}", classes="outlet-text")
+                yield Select([], id="event", prompt="No event (live coverage / crisis)")
+                yield Label(f"Publish at ({config.inmm.timezone})", classes="field-label")
+                yield Input(placeholder="YYYY-MM-DD HH:MM — empty: as soon as cleared",
+                            id="when")
+                yield Label("", id="when-error")
+            with VerticalScroll(id="compose-side"):
+                yield OutletCounts(id="counts")
+                yield Findings(id="findings")
+                yield Static("", id="save-state")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#body", TextArea).focus()
+        self.load_draft()
+
+    def reload(self) -> None:
+        """Compose keeps what is typed; it does not reload under the person's fingers."""
+
+    # ----- loading -----------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="compose-load", exit_on_error=False)
+    def load_draft(self) -> None:
+        b = self.backend
+        events = [e for e in b.call(b.services.queues.events, b.login) if e.active]
+        post = b.call(b.services.posts.get, self.post_id) if self.post_id else None
+        self.post_message(DraftLoaded(post, events))  # type: ignore[arg-type]
+
+    @on(DraftLoaded)
+    def fill_form(self, message: DraftLoaded) -> None:
+        events = message.events
+        self.query_one("#event", Select).set_options(
+            [(f"{'CRISIS: ' if e.kind == 'crisis' else ''}{e.name} {e.hashtag}", e.id)
+             for e in events])
+        post = message.post
+        if post is not None:
+            self.query_one("#body", TextArea).load_text(post.body)
+            if post.topic in self.backend.config.inmm.topics:
+                self.query_one("#topic", Select).value = post.topic
+            self.query_one("#announcement", Checkbox).value = post.announcement
+            for outlet in self.backend.config.outlets:
+                self.query_one(f"#outlet-{outlet.name}", Checkbox).value = (
+                    outlet.name in post.outlets)
+                self.query_one(f"#text-{outlet.name}", Input).value = (
+                    post.outlets.get(outlet.name) or "")
+            if post.event_id and any(e.id == post.event_id for e in events):
+                self.query_one("#event", Select).value = post.event_id
+            self.last_valid_when = post.scheduled_at
+            self.query_one("#when", Input).value = format_local(post.scheduled_at,
+                                                                self.backend.config.tz)
+            self.query_one("#save-state", Static).update(f"Draft #{post.id}, saved")
+        elif len(events) == 1 and events[0].kind == "crisis":
+            self.query_one("#event", Select).value = events[0].id
+        self._loaded = True
+        self.saved_state = self.form_state() if post is not None else None
+        self.schedule_preview()
+
+    # ----- the form ------------------------------------------------------------------
+
+    def form_state(self) -> dict[str, Any]:
+        outlets = [o.name for o in self.backend.config.outlets
+                   if self.query_one(f"#outlet-{o.name}", Checkbox).value]
+        texts = {o.name: value for o in self.backend.config.outlets
+                 if (value := self.query_one(f"#text-{o.name}", Input).value.strip())}
+        topic = self.query_one("#topic", Select).value
+        event = self.query_one("#event", Select).value
+        return {
+            "body": self.query_one("#body", TextArea).text,
+            "outlets": outlets,
+            "outlet_texts": {k: v for k, v in texts.items() if k in outlets},
+            "topic": topic if isinstance(topic, str) else "",
+            "announcement": self.query_one("#announcement", Checkbox).value,
+            "event_id": event if isinstance(event, int) else None,
+            "scheduled_at": self.last_valid_when,
+        }
+
+    @on(TextArea.Changed)
+    @on(Input.Changed, ".outlet-text")
+    @on(Checkbox.Changed)
+    @on(Select.Changed)
+    def something_changed(self) -> None:
+        if not self._loaded:
+            return
+        self.schedule_preview()
+        self.schedule_save()
+
+    @on(Input.Changed, "#when")
+    def check_time(self, event: Input.Changed) -> None:
+        config = self.backend.config
+        label = self.query_one("#when-error", Label)
+        try:
+            self.last_valid_when = parse_local_time(event.value, config.tz,
+                                                    self.backend.services.clock())
+            self.when_error = ""
+            label.update("")
+        except InvalidInput as exc:
+            self.when_error = str(exc)
+            label.update(self.when_error)
+        label.set_class(bool(self.when_error), "error")
+        if self._loaded and not self.when_error:
+            self.schedule_save()
+
+    def schedule_preview(self) -> None:
+        if self._preview_timer is not None:
+            self._preview_timer.stop()
+        self._preview_timer = self.set_timer(self.PREVIEW_DELAY, self.run_preview)
+
+    def schedule_save(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(self.AUTOSAVE_DELAY, self.autosave)
+
+    def run_preview(self) -> None:
+        self.preview(self.form_state())
+
+    @work(thread=True, exclusive=True, group="compose-preview", exit_on_error=False)
+    def preview(self, state: dict[str, Any]) -> None:
+        b = self.backend
+        result = b.call(b.services.posts.preview, b.login, state["body"],
+                        outlets=state["outlets"], outlet_texts=state["outlet_texts"],
+                        topic=state["topic"], announcement=state["announcement"],
+                        event_id=state["event_id"])
+        self.post_message(PreviewReady(result, state["body"]))
+
+    @on(PreviewReady)
+    def show_preview(self, message: PreviewReady) -> None:
+        preview = message.preview
+        self.query_one(OutletCounts).show(preview.outlets, self._titles)
+        texts = {item.outlet: item.text for item in preview.outlets}
+        self.query_one(Findings).show(preview.outcome, texts)
+
+    # ----- saving ----------------------------------------------------------------------
+
+    def autosave(self) -> None:
+        state = self.form_state()
+        if state == self.saved_state or (self.post_id is None and not state["body"].strip()):
+            return
+        self.save(state)
+
+    @work(thread=True, exclusive=True, group="compose-save", exit_on_error=False)
+    def save(self, state: dict[str, Any], submit: bool = False) -> None:
+        post_id = self._write(state)
+        self.post_message(DraftSaved(post_id))
+        if submit:
+            b = self.backend
+            b.call(b.services.posts.submit, b.login, post_id)
+            self.post_message(ActionDone(f"Post #{post_id} submitted for clearance", close=True))
+
+    def _write(self, state: dict[str, Any]) -> int:
+        b = self.backend
+        post_id = b.call(b.services.posts.save_draft, b.login, self.post_id, **state)
+        self.post_id = post_id
+        self.saved_state = state
+        return post_id
+
+    @on(DraftSaved)
+    def show_saved(self, message: DraftSaved) -> None:
+        now = self.backend.services.clock().astimezone(self.backend.config.tz)
+        self.query_one("#save-state", Static).update(
+            f"Draft #{message.post_id}, saved {now:%H:%M:%S}")
+
+    @on(ActionDone)
+    def done(self, message: ActionDone) -> None:
+        self.notify(message.note)
+        if message.close:
+            self.app.pop_screen()
+
+    def action_save(self) -> None:
+        self.save(self.form_state())
+
+    def action_submit(self) -> None:
+        if self.when_error:
+            self.notify(self.when_error, title="Check the time", severity="error")
+            return
+        self.save(self.form_state(), submit=True)
+
+    def action_back(self) -> None:
+        self.save_now()
+        self.app.pop_screen()
+
+    def on_unmount(self) -> None:
+        self.save_now()
+
+    def save_now(self) -> None:
+        # Leaving (or the terminal closing) must not lose what was typed since the
+        # last autosave: one last synchronous save.
+        if not self._loaded:
+            return
+        try:
+            state = self.form_state()
+        except Exception:  # the widgets are already gone
+            return
+        if state != self.saved_state and (self.post_id is not None or state["body"].strip()):
+            try:
+                self._write(state)
+            except Exception:  # a refusal here has nowhere to be shown; the last save stands
+                pass

@@ -1,0 +1,167 @@
+"""Home: the queues at a glance, who you are, your drafts, and the way to everything."""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from inmm_tui.domain.queues import Overview
+from inmm_tui.ui.messages import ActionDone, OverviewLoaded
+from inmm_tui.ui.screens.base import InmmScreen
+from inmm_tui.ui.widgets.banner import Banner
+from inmm_tui.ui.widgets.tables import ListTable
+
+QUEUES = (
+    ("drafts", "Your drafts", "drafts"),
+    ("awaiting_clearance", "Awaiting clearance", "clearance"),
+    ("scheduled", "Scheduled", "schedule"),
+    ("failed", "Failed deliveries", "schedule"),
+    ("held", "Held for being late", "schedule"),
+    ("moderation", "Moderation", ""),
+    ("follow_review", "Follow review", ""),
+    ("reminders", "Reminders due", ""),
+)
+
+
+class HomeScreen(InmmScreen):
+    TITLE = "Home"
+    BINDINGS = [
+        Binding("n", "compose", "New post"),
+        Binding("c", "clearance", "Clearance"),
+        Binding("s", "schedule", "Schedule"),
+        Binding("r", "roster", "Roster"),
+        Binding("e", "events", "Events"),
+        Binding("p", "pause", "Pause/resume"),
+        Binding("q", "app.quit", "Quit"),
+    ]
+
+    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(backend)
+        self.overview: Overview | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Banner(id="banner")
+        yield Static("Loading…", id="whoami")
+        yield Static("Queues", classes="section")
+        yield ListTable(id="queues")
+        yield Static("Your drafts (Enter to open)", classes="section")
+        yield ListTable(id="drafts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        queues = self.query_one("#queues", ListTable)
+        queues.add_column("Queue", key="queue", width=22)
+        queues.add_column("Count", key="count", width=7)
+        queues.add_column("Opens", key="opens")
+        drafts = self.query_one("#drafts", ListTable)
+        drafts.add_column("#", key="id", width=5)
+        drafts.add_column("State", key="state", width=9)
+        drafts.add_column("Topic", key="topic", width=22)
+        drafts.add_column("Text", key="text")
+        queues.focus()
+        super().on_mount()
+
+    def reload(self) -> None:
+        self.load_overview()
+
+    @work(thread=True, exclusive=True, group="home", exit_on_error=False)
+    def load_overview(self) -> None:
+        b = self.backend
+        overview = b.call(b.services.queues.overview, b.login)
+        drafts = b.call(b.services.queues.posts, b.login, ("draft", "rejected"), mine=True,
+                        limit=50)
+        self.post_message(OverviewLoaded(overview, drafts))
+
+    @on(OverviewLoaded)
+    def show_overview(self, message: OverviewLoaded) -> None:
+        overview = self.overview = message.overview
+        person = overview.person
+        self.query_one("#whoami", Static).update(
+            f"Signed in as {person.name} ({person.login}) — {person.role.title}")
+        self.query_one(Banner).show_state(overview.crisis, overview.paused)
+        queues = self.query_one("#queues", ListTable)
+        cursor = queues.cursor_row
+        queues.clear()
+        opens = {"drafts": "the list below", "clearance": "c  clearance queue",
+                 "schedule": "s  schedule", "": "(its own screen, coming)"}
+        for field, label, target in QUEUES:
+            queues.add_row(label, str(getattr(overview, field)), opens[target], key=field)
+        queues.move_cursor(row=min(cursor, queues.row_count - 1))
+        drafts = self.query_one("#drafts", ListTable)
+        drafts.clear()
+        for row in message.drafts:
+            first_line = row.body.splitlines()[0] if row.body.strip() else "(empty)"
+            drafts.add_row(str(row.id), row.status, row.topic or "—", first_line[:80],
+                           key=str(row.id))
+
+    @on(DataTable.RowSelected, "#queues")
+    def open_queue(self, event: DataTable.RowSelected) -> None:
+        target = dict((f, t) for f, _, t in QUEUES).get(str(event.row_key.value), "")
+        if target == "drafts":
+            self.query_one("#drafts", ListTable).focus()
+        elif target == "clearance":
+            self.action_clearance()
+        elif target == "schedule":
+            self.action_schedule()
+        else:
+            self.notify("This queue has its own screen in a later version; "
+                        "`inmm-tui --report` lists it meanwhile.")
+
+    @on(DataTable.RowSelected, "#drafts")
+    def open_draft(self, event: DataTable.RowSelected) -> None:
+        from inmm_tui.ui.screens.compose import ComposeScreen
+
+        self.app.push_screen(ComposeScreen(self.backend, int(str(event.row_key.value))))
+
+    def action_back(self) -> None:
+        """Home is the bottom of the stack: Escape stays here."""
+
+    def action_compose(self) -> None:
+        from inmm_tui.ui.screens.compose import ComposeScreen
+
+        self.app.push_screen(ComposeScreen(self.backend))
+
+    def action_clearance(self) -> None:
+        from inmm_tui.ui.screens.clearance import ClearanceScreen
+
+        self.app.push_screen(ClearanceScreen(self.backend))
+
+    def action_schedule(self) -> None:
+        from inmm_tui.ui.screens.schedule import ScheduleScreen
+
+        self.app.push_screen(ScheduleScreen(self.backend))
+
+    def action_roster(self) -> None:
+        from inmm_tui.ui.screens.roster import RosterScreen
+
+        self.app.push_screen(RosterScreen(self.backend))
+
+    def action_events(self) -> None:
+        from inmm_tui.ui.screens.events import EventsScreen
+
+        self.app.push_screen(EventsScreen(self.backend))
+
+    def action_pause(self) -> None:
+        from inmm_tui.ui.screens.prompt import PromptScreen
+
+        paused = bool(self.overview and self.overview.paused)
+        verb = "Resume" if paused else "Pause"
+        self.app.push_screen(
+            PromptScreen(f"{verb} all publishing — reason (kept in the audit log):",
+                         allow_empty=True),
+            lambda reason: self._set_paused(not paused, reason) if reason is not None else None,
+        )
+
+    @work(thread=True, exclusive=True, group="home-act", exit_on_error=False)
+    def _set_paused(self, paused: bool, reason: str) -> None:
+        b = self.backend
+        b.call(b.services.switches.set_paused, b.login, paused, reason)
+        self.post_message(ActionDone("Publishing paused" if paused else "Publishing resumed"))
+
+    @on(ActionDone)
+    def confirm(self, message: ActionDone) -> None:
+        self.notify(message.note)
+        self.reload()

@@ -1,0 +1,38 @@
+"""A small modal that asks one line (a reason, a comment) and returns it, or None."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label
+
+
+class PromptScreen(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, question: str, *, allow_empty: bool = False,
+                 placeholder: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.allow_empty = allow_empty
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="prompt-box"):
+            yield Label(self.question, id="prompt-question")
+            yield Input(placeholder=self.placeholder or "Enter to confirm, Escape to cancel",
+                        id="prompt-input")
+            yield Label("", id="prompt-error")
+
+    @on(Input.Submitted)
+    def answer(self, event: Input.Submitted) -> None:
+        if not event.value.strip() and not self.allow_empty:
+            self.query_one("#prompt-error", Label).update("Please write something first.")
+            return
+        self.dismiss(event.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

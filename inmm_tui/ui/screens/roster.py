@@ -1,0 +1,124 @@
+"""Roster: the authorised people ("Management of Social Media Pages"), their roles,
+rights withdrawn and the date of the last annual review. Changes go through the
+domain, which decides who may make them."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Static
+
+from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.domain.people import Person
+from inmm_tui.domain.roles import parse_role
+from inmm_tui.timeutil import from_db
+from inmm_tui.ui.messages import ActionDone, RowsLoaded
+from inmm_tui.ui.screens.base import InmmScreen
+from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.tables import ListTable
+
+
+class RosterScreen(InmmScreen):
+    TITLE = "Roster"
+    BINDINGS = [
+        Binding("a", "add", "Add person"),
+        Binding("w", "withdraw", "Withdraw rights"),
+        Binding("i", "reinstate", "Reinstate"),
+    ]
+
+    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(backend)
+        self.people: dict[str, Person] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ListTable(id="people")
+        yield Static("Withdrawing or changing anyone makes every outlet's credentials due "
+                     "for rotation.", id="roster-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#people", ListTable)
+        table.add_column("Name", key="name", width=20)
+        table.add_column("Login", key="login", width=10)
+        table.add_column("Role", key="role", width=32)
+        table.add_column("Rights", key="rights", width=18)
+        table.add_column("Reviewed", key="reviewed")
+        table.focus()
+        super().on_mount()
+
+    def reload(self) -> None:
+        self.load_rows()
+
+    @work(thread=True, exclusive=True, group="roster-rows", exit_on_error=False)
+    def load_rows(self) -> None:
+        b = self.backend
+        self.post_message(RowsLoaded(b.call(b.services.queues.people, b.login)))
+
+    @on(RowsLoaded)
+    def show_rows(self, message: RowsLoaded) -> None:
+        table = self.query_one("#people", ListTable)
+        keep = table.selected_key()
+        table.clear()
+        self.people = {}
+        for person in message.rows:
+            self.people[person.login] = person
+            rights = (Text("active", style="green") if person.active else
+                      Text(f"withdrawn: {person.revoked_reason or ''}"[:18], style="red"))
+            reviewed = (from_db(person.last_reviewed_at).strftime("%Y-%m-%d")
+                        if person.last_reviewed_at else "never")
+            table.add_row(person.name, person.login, person.role.title, rights, reviewed,
+                          key=person.login)
+        if keep in self.people:
+            table.move_cursor(row=table.get_row_index(keep))
+
+    def _selected(self) -> Person | None:
+        person = self.people.get(self.query_one("#people", ListTable).selected_key() or "")
+        if person is None:
+            self.notify("Nothing selected.")
+        return person
+
+    def action_add(self) -> None:
+        self.app.push_screen(
+            PromptScreen("Add: login, full name, role — e.g. adoe, Alex Doe, account_manager"),
+            lambda text: self.act("add", text) if text else None)
+
+    def action_withdraw(self) -> None:
+        if person := self._selected():
+            self.app.push_screen(
+                PromptScreen(f"Withdraw {person.name}'s rights — why? (audit log)"),
+                lambda reason: self.act("withdraw", person.login, reason) if reason else None)
+
+    def action_reinstate(self) -> None:
+        if person := self._selected():
+            self.act("reinstate", person.login)
+
+    @work(thread=True, exclusive=True, group="roster-act", exit_on_error=False)
+    def act(self, what: str, subject: str, reason: str = "") -> None:
+        b = self.backend
+        roster = b.services.roster
+        if what == "add":
+            parts = [part.strip() for part in subject.split(",")]
+            if len(parts) != 3:
+                raise InvalidInput("write the login, the full name and the role, "
+                                   "separated by commas")
+            try:
+                role = parse_role(parts[2])
+            except ValueError as exc:
+                raise InvalidInput(str(exc)) from None
+            person = b.call(roster.add, b.login, parts[0], parts[1], role)
+            note = f"{person.name} added as {role.title}"
+        elif what == "withdraw":
+            person = b.call(roster.revoke, b.login, subject, reason)
+            note = f"{person.name}'s rights withdrawn"
+        else:
+            person = b.call(roster.reinstate, b.login, subject)
+            note = f"{person.name} reinstated"
+        self.post_message(ActionDone(note))
+
+    @on(ActionDone)
+    def done(self, message: ActionDone) -> None:
+        self.notify(message.note)
+        self.reload()

@@ -1,0 +1,133 @@
+"""Schedule: what goes out when, per outlet, the state of each delivery and the
+platform's message for failed ones; retry a failed delivery, publish a held one now,
+or withdraw the post."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Header, Static
+
+from inmm_tui.domain.queues import ScheduleRow
+from inmm_tui.timeutil import from_db
+from inmm_tui.ui.messages import ActionDone, RowsLoaded
+from inmm_tui.ui.screens.base import InmmScreen
+from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.tables import ListTable
+
+STATE_STYLE = {"failed": "bold red", "held": "bold yellow", "sending": "cyan",
+               "sent": "green", "pending": "", "withdrawn": "dim"}
+
+
+class ScheduleScreen(InmmScreen):
+    TITLE = "Schedule"
+    BINDINGS = [
+        Binding("t", "retry", "Retry failed"),
+        Binding("g", "release", "Publish held now"),
+        Binding("w", "withdraw", "Withdraw post"),
+    ]
+
+    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(backend)
+        self.rows: dict[str, ScheduleRow] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ListTable(id="deliveries")
+        yield Static("", id="delivery-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#deliveries", ListTable)
+        table.add_column("Due", key="due", width=16)
+        table.add_column("Outlet", key="outlet", width=10)
+        table.add_column("State", key="state", width=9)
+        table.add_column("Post", key="post", width=6)
+        table.add_column("Text / platform's message", key="text")
+        table.focus()
+        super().on_mount()
+
+    def reload(self) -> None:
+        self.load_rows()
+
+    @work(thread=True, exclusive=True, group="schedule-rows", exit_on_error=False)
+    def load_rows(self) -> None:
+        b = self.backend
+        self.post_message(RowsLoaded(b.call(b.services.queues.schedule, b.login)))
+
+    @on(RowsLoaded)
+    def show_rows(self, message: RowsLoaded) -> None:
+        tz = self.backend.config.tz
+        table = self.query_one("#deliveries", ListTable)
+        keep = table.selected_key()
+        table.clear()
+        self.rows = {}
+        for row in message.rows:
+            key = str(row.delivery_id)
+            self.rows[key] = row
+            due = from_db(row.due_at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            about = (f"{row.last_error or 'failed'} (after {row.attempts} attempts)"
+                     if row.state == "failed" else row.text.replace("\n", " "))
+            table.add_row(due, row.outlet, Text(row.state, style=STATE_STYLE.get(row.state, "")),
+                          f"#{row.post_id}", about[:200], key=key)
+        if keep in self.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        if not message.rows:
+            self.query_one("#delivery-detail", Static).update("Nothing scheduled.")
+
+    @on(DataTable.RowHighlighted, "#deliveries")
+    def show_detail(self, event: DataTable.RowHighlighted) -> None:
+        row = self.rows.get(str(event.row_key.value)) if event.row_key else None
+        if row is None:
+            return
+        text = Text()
+        text.append(f"Post #{row.post_id} on {row.outlet}: {row.state}", style="bold")
+        if row.last_error:
+            text.append(f"\nPlatform said: {row.last_error}", style="red")
+        if row.platform_url:
+            text.append(f"\n{row.platform_url}", style="dim")
+        self.query_one("#delivery-detail", Static).update(text)
+
+    def _selected(self) -> ScheduleRow | None:
+        row = self.rows.get(self.query_one("#deliveries", ListTable).selected_key() or "")
+        if row is None:
+            self.notify("Nothing selected.")
+        return row
+
+    def action_retry(self) -> None:
+        if row := self._selected():
+            self.act("retry", row, "")
+
+    def action_release(self) -> None:
+        if row := self._selected():
+            self.act("release", row, "")
+
+    def action_withdraw(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        self.app.push_screen(
+            PromptScreen(f"Withdraw post #{row.post_id} from every outlet not yet sent — why?"),
+            lambda reason: self.act("withdraw", row, reason) if reason else None)
+
+    @work(thread=True, exclusive=True, group="schedule-act", exit_on_error=False)
+    def act(self, what: str, row: ScheduleRow, reason: str) -> None:
+        b = self.backend
+        posts = b.services.posts
+        if what == "retry":
+            b.call(posts.retry, b.login, row.delivery_id)
+            note = f"Post #{row.post_id} on {row.outlet} will be sent again"
+        elif what == "release":
+            b.call(posts.release_held, b.login, row.delivery_id)
+            note = f"Post #{row.post_id} on {row.outlet} goes out now"
+        else:
+            b.call(posts.withdraw, b.login, row.post_id, reason)
+            note = f"Post #{row.post_id} withdrawn"
+        self.post_message(ActionDone(note))
+
+    @on(ActionDone)
+    def done(self, message: ActionDone) -> None:
+        self.notify(message.note)
+        self.reload()

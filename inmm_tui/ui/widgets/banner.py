@@ -1,0 +1,26 @@
+"""The banner everyone sees when crisis mode is on or publishing is paused."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from inmm_tui.domain.switches import Event
+
+
+class Banner(Static):
+    DEFAULT_CSS = """
+    Banner { height: auto; padding: 0 1; display: none; text-style: bold; }
+    Banner.crisis { display: block; background: $error; color: $text; }
+    Banner.paused { display: block; background: $warning; color: $background; }
+    """
+
+    def show_state(self, crisis: Event | None, paused: bool) -> None:
+        self.set_class(crisis is not None, "crisis")
+        self.set_class(paused and crisis is None, "paused")
+        lines = []
+        if crisis is not None:
+            lines.append(f"CRISIS MODE: {crisis.name} {crisis.hashtag} — expedited clearance,"
+                         " posts go out at once")
+        if paused:
+            lines.append("PUBLISHING IS PAUSED — nothing goes out until HQ resumes it")
+        self.update("\n".join(lines))
