@@ -1,0 +1,42 @@
+"""A throwaway database with a fixed clock, three people, and a screener that finds
+things, for the UI's pilot and snapshot tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from ui_support import AM, CHAIR, HQ, build_services
+
+from inmm_tui.domain.roles import Role
+from inmm_tui.domain.services import Services
+from inmm_tui.ui.app import InmmApp
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    path = tmp_path / "inmm.db"
+    services = build_services(path)
+    services.roster.initialise(HQ, "Jo Smith")
+    services.roster.add(HQ, AM, "Alex Doe", Role.ACCOUNT_MANAGER)
+    services.roster.add(HQ, CHAIR, "Bea Chair", Role.SUBCOMMITTEE_CHAIR)
+    services.db.conn.close()
+    return path
+
+
+@pytest.fixture
+def services(db_path: Path) -> Services:
+    return build_services(db_path)
+
+
+@pytest.fixture
+def make_app(db_path: Path) -> Callable[[str], InmmApp]:
+    """An app as `login`, on its own services (as a second person's terminal would be)."""
+
+    def make(login: str = HQ) -> InmmApp:
+        return InmmApp(build_services(db_path), login, watch=False)
+
+    return make
+
+

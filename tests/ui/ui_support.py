@@ -1,0 +1,60 @@
+"""Shared by the UI tests: the fixed clock, the people, a screener that finds things,
+and helpers to wait for workers."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from pathlib import Path
+
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from inmm_tui.config import embedded_default
+from inmm_tui.domain.posts import ScreenOutcome, ScreenRequest
+from inmm_tui.domain.services import Services
+from inmm_tui.store.db import open_database
+
+NOW = dt.datetime(2027, 3, 1, 15, 0, tzinfo=dt.UTC)
+HQ, AM, CHAIR = "jsmith", "adoe", "bchair"
+
+
+def fake_screener(request: ScreenRequest) -> ScreenOutcome:
+    """Blocks "BUY NOW" (a transactional link stands in), warns on "election"."""
+    findings = []
+    for word, severity, category, message in (
+        ("BUY NOW", "block", "transactional", "links to an order page are not allowed"),
+        ("election", "warn", "politics", "politics is not an appropriate topic"),
+    ):
+        start = request.text.find(word)
+        if start >= 0:
+            findings.append({"rule": category, "category": category, "severity": severity,
+                             "message": message, "span": [start, start + len(word)]})
+    verdict = ("block" if any(f["severity"] == "block" for f in findings)
+               else "warn" if findings else "pass")
+    return ScreenOutcome(verdict, findings)
+
+
+def build_services(path: Path) -> Services:
+    return Services.build(embedded_default(), open_database(path), clock=lambda: NOW,
+                          screener=fake_screener)
+
+
+async def settle(pilot: Pilot) -> None:
+    """Wait until every loading or acting worker is done and its message handled."""
+    for _ in range(50):
+        await pilot.pause()
+        busy = [w for w in pilot.app.workers if w.group != "watch" and w.is_running]
+        if not busy:
+            break
+        await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
+    await pilot.pause()
+    await pilot.pause()
+
+
+def still(pilot: Pilot) -> None:
+    """No blinking cursor in a snapshot."""
+    for widget in pilot.app.screen.query(Input):
+        widget.cursor_blink = False
+    for widget in pilot.app.screen.query(TextArea):
+        widget.cursor_blink = False
