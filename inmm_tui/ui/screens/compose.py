@@ -54,21 +54,23 @@ class ComposeScreen(InmmScreen):
                 yield Label("Text (the signature is added for you)", classes="field-label")
                 yield TextArea(id="body", soft_wrap=True, show_line_numbers=False)
                 yield Select([(t, t) for t in config.inmm.topics], id="topic",
-                             prompt="Appropriate topic…")
+                             prompt="Appropriate topic…", compact=True)
                 yield Checkbox(f"Re-tweetable announcement (≤{config.inmm.announcement_limit})",
-                               id="announcement")
+                               id="announcement", compact=True)
                 yield Label("Outlets", classes="field-label")
-                for outlet in config.outlets:
-                    yield Checkbox(outlet.title, True, id=f"outlet-{outlet.name}",
-                                   classes="outlet")
+                with Horizontal(id="outlets"):
+                    for outlet in config.outlets:
+                        yield Checkbox(outlet.title, True, id=f"outlet-{outlet.name}",
+                                       classes="outlet", compact=True)
                 yield Label("Own text per outlet (optional)", classes="field-label")
                 for outlet in config.outlets:
                     yield Input(placeholder=f"{outlet.title}: same text as above",
-                                id=f"text-{outlet.name}", classes="outlet-text")
-                yield Select([], id="event", prompt="No event (live coverage / crisis)")
+                                id=f"text-{outlet.name}", classes="outlet-text", compact=True)
+                yield Select([], id="event", prompt="No event (live coverage / crisis)",
+                             compact=True)
                 yield Label(f"Publish at ({config.inmm.timezone})", classes="field-label")
                 yield Input(placeholder="YYYY-MM-DD HH:MM — empty: as soon as cleared",
-                            id="when")
+                            id="when", compact=True)
                 yield Label("", id="when-error")
             with VerticalScroll(id="compose-side"):
                 yield OutletCounts(id="counts")

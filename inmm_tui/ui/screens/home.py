@@ -35,6 +35,7 @@ class HomeScreen(InmmScreen):
         Binding("e", "events", "Events"),
         Binding("p", "pause", "Pause/resume"),
         Binding("q", "app.quit", "Quit"),
+        Binding("escape", "back", "Back", show=False),
     ]
 
     def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
