@@ -43,6 +43,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from inmm_tui.commands import report
 
             return report.run(args)
+        if args.demo:
+            from inmm_tui.commands import demo
+
+            return demo.run(args)
         if args.command is None:
             return ui.run(args)
         return int(args.func(args))

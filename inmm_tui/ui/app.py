@@ -29,14 +29,21 @@ post the daemon publishes shows within a second."""
 class InmmApp(App[None]):
     TITLE = "INMM social media"
     CSS_PATH = "app.tcss"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False)]
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", show=False),
+        Binding("f2", "switch_person", "Switch person (demo)"),
+    ]
 
-    def __init__(self, services: Services, login: str, *, watch: bool = True) -> None:
+    def __init__(self, services: Services, login: str, *, watch: bool = True,
+                 switch_to: list[str] | None = None, intro: str = "") -> None:
         super().__init__()
         self.services = services
         self.login = login
         self.backend = Backend(services, login)
         self._watch = watch
+        self.switch_to = switch_to or []
+        """The demo's people, F2 cycles through them (empty outside the demo)."""
+        self.intro = intro
 
     def compose(self) -> ComposeResult:
         yield from ()
@@ -47,6 +54,27 @@ class InmmApp(App[None]):
         self.push_screen(HomeScreen(self.backend))
         if self._watch:
             self.watch_database()
+        if self.intro:
+            self.notify(self.intro, title="Welcome", timeout=15)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "switch_person":
+            return bool(self.switch_to)
+        return True
+
+    def action_switch_person(self) -> None:
+        """Demo only: be the next demo person, back on the home screen."""
+        from inmm_tui.ui.screens.home import HomeScreen
+
+        if not self.switch_to:
+            return
+        position = self.switch_to.index(self.login) if self.login in self.switch_to else -1
+        self.login = self.backend.login = self.switch_to[(position + 1) % len(self.switch_to)]
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if isinstance(self.screen, HomeScreen):
+            self.screen.reload()
+        self.notify(f"You are now {self.login}")
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
