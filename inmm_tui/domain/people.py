@@ -221,6 +221,18 @@ class Roster:
             self._rotation_due(actor, f"{person.name} was reinstated")
         return self._require(login)
 
+    def record_review(self, actor: str) -> int:
+        """The annual review of the authorised list at the EC meeting ("Management of
+        Social Media Pages"): stamps everyone still active. Returns how many."""
+        with write(self.db):
+            authorise(self.conn, actor, Action.MANAGE_ROSTER)
+            now = to_db(self.clock())
+            count = self.conn.execute(
+                "UPDATE people SET last_reviewed_at = ? WHERE active = 1", (now,)).rowcount
+            audit.append(self.conn, actor, "roster.review", "roster", {"people": count},
+                         at=self.clock())
+        return int(count)
+
     def _require(self, login: str) -> Person:
         person = get_person(self.conn, login)
         if person is None:

@@ -3,6 +3,8 @@ the database for other writers, and turns worker failures into notifications."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -56,6 +58,12 @@ class InmmApp(App[None]):
             self.watch_database()
         if self.intro:
             self.notify(self.intro, title="Welcome", timeout=15)
+        try:
+            # The SSH connection dropping sends SIGHUP: exit properly, so that the
+            # compose screen saves what was typed since its last autosave.
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+        except (NotImplementedError, RuntimeError, AttributeError):
+            pass  # not on this platform, or not in the main thread (tests)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_person":

@@ -268,3 +268,29 @@ async def test_the_watcher_refreshes_home_after_another_writer(db_path):
         assert str(table.get_row("awaiting_clearance")[1]) == "1"
 
 
+
+
+async def test_leaving_before_the_autosave_still_keeps_the_text(make_app, services,
+                                                                monkeypatch):
+    monkeypatch.setattr(ComposeScreen, "AUTOSAVE_DELAY", 60)
+    app = make_app(AM)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await type_into(pilot, "#body", "Typed just before closing")
+        assert services.queues.overview(AM).drafts == 0  # the autosave has not fired
+    assert services.posts.get(1).body == "Typed just before closing"
+
+
+async def test_a_rejected_post_comes_back_to_its_author_with_the_reason(make_app, services):
+    post_id = services.posts.create_draft(AM, "Draft with a typo")
+    services.posts.submit(AM, post_id)
+    services.posts.reject(HQ, post_id, "fix the typo")
+    app = make_app(AM)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        app.screen.query_one("#drafts").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "REJECTED: fix the typo" in str(app.screen.query_one("#save-state").render())

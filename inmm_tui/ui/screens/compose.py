@@ -39,6 +39,9 @@ class ComposeScreen(InmmScreen):
         super().__init__(backend)
         self.post_id = post_id
         self.saved_state: dict[str, Any] | None = None
+        self.current_state: dict[str, Any] | None = None
+        """The form as last changed, kept so that it can be saved after the widgets
+        are gone (the app closing)."""
         self.last_valid_when: dt.datetime | None = None
         self.when_error = ""
         self._preview_timer: Timer | None = None
@@ -116,9 +119,14 @@ class ComposeScreen(InmmScreen):
             self.last_valid_when = post.scheduled_at
             self.query_one("#when", Input).value = format_local(post.scheduled_at,
                                                                 self.backend.config.tz)
-            self.query_one("#save-state", Static).update(f"Draft #{post.id}, saved")
-        elif len(events) == 1 and events[0].kind == "crisis":
-            self.query_one("#event", Select).value = events[0].id
+            state = f"Draft #{post.id}, saved"
+            if post.status == "rejected":
+                state = f"Post #{post.id} was REJECTED: {post.rejected_reason}. Mend and submit."
+            self.query_one("#save-state", Static).update(state)
+        else:
+            crisis = [e for e in events if e.kind == "crisis"]
+            if crisis:  # in a crisis, a new post is a crisis post unless changed
+                self.query_one("#event", Select).value = crisis[0].id
         self._loaded = True
         self.saved_state = self.form_state() if post is not None else None
         self.schedule_preview()
@@ -149,6 +157,7 @@ class ComposeScreen(InmmScreen):
     def something_changed(self) -> None:
         if not self._loaded:
             return
+        self.current_state = self.form_state()
         self.schedule_preview()
         self.schedule_save()
 
@@ -166,6 +175,7 @@ class ComposeScreen(InmmScreen):
             label.update(self.when_error)
         label.set_class(bool(self.when_error), "error")
         if self._loaded and not self.when_error:
+            self.current_state = self.form_state()
             self.schedule_save()
 
     def schedule_preview(self) -> None:
@@ -252,11 +262,8 @@ class ComposeScreen(InmmScreen):
     def save_now(self) -> None:
         # Leaving (or the terminal closing) must not lose what was typed since the
         # last autosave: one last synchronous save.
-        if not self._loaded:
-            return
-        try:
-            state = self.form_state()
-        except Exception:  # the widgets are already gone
+        state = self.current_state
+        if not self._loaded or state is None:
             return
         if state != self.saved_state and (self.post_id is not None or state["body"].strip()):
             try:

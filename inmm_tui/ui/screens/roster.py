@@ -26,6 +26,7 @@ class RosterScreen(InmmScreen):
         Binding("a", "add", "Add person"),
         Binding("w", "withdraw", "Withdraw rights"),
         Binding("i", "reinstate", "Reinstate"),
+        Binding("v", "review", "Record annual review"),
     ]
 
     def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
@@ -95,6 +96,12 @@ class RosterScreen(InmmScreen):
         if person := self._selected():
             self.act("reinstate", person.login)
 
+    def action_review(self) -> None:
+        self.app.push_screen(
+            PromptScreen("Record that the EC reviewed the authorised list today? "
+                         "Type yes to confirm."),
+            lambda answer: self.act("review", "") if (answer or "").lower() == "yes" else None)
+
     @work(thread=True, exclusive=True, group="roster-act", exit_on_error=False)
     def act(self, what: str, subject: str, reason: str = "") -> None:
         b = self.backend
@@ -113,6 +120,9 @@ class RosterScreen(InmmScreen):
         elif what == "withdraw":
             person = b.call(roster.revoke, b.login, subject, reason)
             note = f"{person.name}'s rights withdrawn"
+        elif what == "review":
+            count = b.call(roster.record_review, b.login)
+            note = f"Annual review recorded for {count} people"
         else:
             person = b.call(roster.reinstate, b.login, subject)
             note = f"{person.name} reinstated"
