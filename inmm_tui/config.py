@@ -247,7 +247,7 @@ def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
     where = str(path) if path else "<config>"
     known = {"inmm", "outlets", "sandbox", "daemon", "review"}
     _refuse_unknown(data, known, where, "")
-    outlets_raw = data.get("outlets", None)
+    outlets_raw = data.get("outlets")
     if outlets_raw is None:
         outlets = DEFAULT_OUTLETS
     else:
