@@ -91,8 +91,9 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
                 f"{status['deliveries']['held']} deliveries held for being late: "
                 "publish now or withdraw")
         status["partly_published"] = conn.execute(
-            "SELECT count(DISTINCT a.post_id) FROM deliveries a JOIN deliveries b"
-            " ON a.post_id = b.post_id WHERE a.state = 'sent' AND b.state = 'failed'"
+            "SELECT count(DISTINCT f.post_id) FROM deliveries f WHERE f.state = 'failed'"
+            " AND EXISTS (SELECT 1 FROM deliveries s WHERE s.post_id = f.post_id"
+            " AND s.state = 'sent')"
         ).fetchone()[0]
         paused = conn.execute(
             "SELECT value, changed_by, changed_at FROM settings WHERE key = 'publishing_paused'"
