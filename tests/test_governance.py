@@ -217,10 +217,15 @@ def test_suspicious_activity_each_case_raises_its_alert(roster: Services) -> Non
 
 
 def test_posts_on_the_platform_that_did_not_come_through_the_tool(roster: Services) -> None:
-    with write(roster.db):
-        raised = governance.unexplained_platform_posts(
-            roster.db.conn, "x", [("111", "Buy crypto now")], roster.clock())
-    assert raised and "did not come through inmm-tui" in raised[0]
+    def look(recent: list[tuple[str, str]]) -> list[str]:
+        with write(roster.db):
+            return governance.unexplained_platform_posts(roster.db.conn, "x", recent,
+                                                         roster.clock())
+
+    assert look([("100", "Our post from 2019")]) == []  # the first look is the baseline
+    raised = look([("111", "Buy crypto now"), ("100", "Our post from 2019")])
+    assert len(raised) == 1 and "did not come through inmm-tui" in raised[0]
+    assert look([("111", "Buy crypto now")]) == []  # alerted once
 
 
 def test_governance_from_the_command_line(tmp_path) -> None:

@@ -326,8 +326,22 @@ def check_audit(conn: sqlite3.Connection, now: dt.datetime) -> list[str]:
 def unexplained_platform_posts(conn: sqlite3.Connection, outlet: str,
                                recent: list[tuple[str, str]], now: dt.datetime) -> list[str]:
     """Posts found on the platform (id, text) that did not go out through this tool: someone
-    has the account's password. Raises an alert for each. Call inside a write transaction."""
-    known = {row[0] for row in conn.execute(
+    has the account's password. Raises an alert for each. The first look at an outlet only
+    notes what is already there (posts from before the tool was adopted); a look while a
+    delivery is being sent is skipped (its id is not known yet). Call inside a write
+    transaction."""
+    import json
+
+    sending = conn.execute("SELECT count(*) FROM deliveries WHERE outlet = ? AND state = 'sending'",
+                           (outlet,)).fetchone()[0]
+    if sending:
+        return []
+    baseline_key = f"platform_posts_baseline.{outlet}"
+    baseline = _setting(conn, baseline_key)
+    if baseline is None:
+        _set(conn, baseline_key, json.dumps(sorted(pid for pid, _ in recent)), now)
+        return []
+    known = set(json.loads(baseline)) | {row[0] for row in conn.execute(
         "SELECT platform_id FROM deliveries WHERE outlet = ? AND platform_id IS NOT NULL",
         (outlet,))}
     raised = []
