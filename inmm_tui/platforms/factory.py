@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+
 from inmm_tui.config import Config, ConfigError, Outlet
 from inmm_tui.platforms.base import Platform
+from inmm_tui.platforms.sandbox.server import Sandbox
 from inmm_tui.platforms.sandbox.world import SANDBOX_MASTODON_CREDENTIALS, SANDBOX_X_CREDENTIALS
 from inmm_tui.platforms.secrets import Secrets
 
@@ -43,3 +46,21 @@ def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> P
 def needs_secrets(config: Config) -> bool:
     """Whether any outlet needs real tokens (so the daemon must read the secrets file)."""
     return any(outlet.kind != "sandbox" for outlet in config.outlets)
+
+
+def ensure_sandbox(config: Config) -> Sandbox | None:
+    """Start the sandbox in this process (a background thread) when an outlet of kind
+    `sandbox` points at it and nothing listens there yet; None when not needed or already
+    running (perhaps `inmm-tui sandbox`, perhaps the other program). Stop it with `.stop()`."""
+    if not any(o.kind == "sandbox" and not o.base_url for o in config.outlets):
+        return None
+    host, port = config.sandbox.host, config.sandbox.port
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return None
+    except OSError:
+        pass
+    try:
+        return Sandbox(host, port).start()
+    except OSError:
+        return None  # someone else bound it between our probe and now

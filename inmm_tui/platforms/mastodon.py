@@ -38,6 +38,8 @@ MAX_PAGES = 10
 PAGE_SIZE = 40
 FOLLOW_PAGE_SIZE = 80
 REPORT_COMMENT_LIMIT = 1000
+SUSPENDED_WORDS = ("login", "suspended", "disabled")
+"""Mastodon's 403 for a disabled or suspended account names one of these."""
 
 T = TypeVar("T")
 
@@ -171,16 +173,25 @@ class MastodonPlatform:
 
     def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
+            return self._call_raw(what, method, *args, **kwargs)
+        except PlatformError as exc:
+            # One line: the libraries' messages carry newlines that would split a log line.
+            exc.args = (" ".join(str(exc).split()), *exc.args[1:])
+            raise
+
+    def _call_raw(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
             return method(*args, **kwargs)
         except PlatformError:
             raise
         except MastodonRatelimitError:
             # Mastodon.py parsed X-RateLimit-Reset (adjusted to our clock) before throwing.
             reset = self.client.ratelimit_reset
-            raise RateLimited(f"{self.name}: {what}: rate limited",
-                              reset_time(reset if reset and reset > time.time() else None)) from None
+            usable = reset if reset and reset > time.time() else None
+            raise RateLimited(f"{self.name}: {what}: rate limited", reset_time(usable)) from None
         except MastodonUnauthorizedError as exc:
-            raise AuthFailed(f"{self.name}: {what}: Mastodon refused the token ({_text(exc)})") from None
+            raise AuthFailed(
+                f"{self.name}: {what}: Mastodon refused the token ({_text(exc)})") from None
         except (MastodonServerError, MastodonNetworkError) as exc:
             raise TransientError(f"{self.name}: {what}: {_text(exc)}") from None
         except MastodonNotFoundError as exc:
@@ -191,7 +202,7 @@ class MastodonPlatform:
                 # Mastodon.py could not parse the body (cut short, HTML from a proxy).
                 raise TransientError(f"{self.name}: {what}: malformed answer") from None
             message = _text(exc)
-            if status == 403 and any(w in message.lower() for w in ("login", "suspended", "disabled")):
+            if status == 403 and any(w in message.lower() for w in SUSPENDED_WORDS):
                 raise AuthFailed(f"{self.name}: {what}: {message}") from None
             if 400 <= status < 500:
                 raise Rejected(f"{self.name}: {what}: {message}") from None

@@ -201,6 +201,14 @@ class XPlatform:
 
     def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
+            return self._call_raw(what, method, *args, **kwargs)
+        except PlatformError as exc:
+            # One line: the libraries' messages carry newlines that would split a log line.
+            exc.args = (" ".join(str(exc).split()), *exc.args[1:])
+            raise
+
+    def _call_raw(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
             body = method(*args, **kwargs)
         except PlatformError:
             raise
@@ -266,7 +274,8 @@ def _mentions(body: dict[str, Any]) -> list[Mention]:
     for tweet in body.get("data", []):
         author = users.get(str(tweet.get("author_id")), {"id": tweet.get("author_id"),
                                                           "username": "", "name": ""})
-        replied = [r["id"] for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"]
+        references = tweet.get("referenced_tweets") or []
+        replied = [r["id"] for r in references if r.get("type") == "replied_to"]
         found.append(Mention(
             platform_id=str(tweet["id"]),
             author=_account(author),
@@ -279,7 +288,8 @@ def _mentions(body: dict[str, Any]) -> list[Mention]:
 
 
 def _errors_text(body: dict[str, Any]) -> str:
-    return "; ".join(str(e.get("detail", "")) for e in body.get("errors", []) if isinstance(e, dict))
+    errors = body.get("errors", [])
+    return "; ".join(str(e.get("detail", "")) for e in errors if isinstance(e, dict))
 
 
 def look_alikes(handle: str) -> list[str]:

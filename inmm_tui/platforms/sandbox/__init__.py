@@ -9,17 +9,19 @@ Run it with `inmm-tui sandbox` (foreground), or in-process: `Sandbox(port=0).sta
 
 Control API (JSON in, JSON out; `api` is "x" or "mastodon"); `SandboxControl` wraps it:
 
-| request | effect |
-|---|---|
-| `GET /_sandbox/state` | posts, followers, following, blocks, hidden replies, accounts, reports, faults, request counts per endpoint |
-| `POST /_sandbox/reset` | forget everything |
-| `POST /_sandbox/faults {kind, api?, method?, path?, count?, seconds?, delay?, reset_in?}` | switch a fault on for the next `count` matching requests (default 1) or for `seconds`; `path` is a prefix |
-| `DELETE /_sandbox/faults` | switch all faults off |
-| `POST /_sandbox/accounts {api, handle, name?, description?}` | plant an account (spoof look-ups) |
-| `POST /_sandbox/followers {api, handle, name?, description?}` | an account (created if new) follows us |
-| `POST /_sandbox/posts {api, handle, text, in_reply_to?}` | that account posts; a reply to us or an @mention of us is a mention |
-| `POST /_sandbox/metrics {api, id, reposts?, replies?, likes?, quotes?, impressions?}` | set a post's counts |
-| `POST /_sandbox/settings {follow_limit?, follow_window?, tokens?: {x: [...], mastodon: [...]}}` | X's follow limit (default 50 per 900 s), the tokens accepted |
+- `GET /_sandbox/state`: posts, followers, following, blocks, hidden replies, accounts,
+  reports, faults, request counts per endpoint ("x GET /2/users/:id/followers").
+- `POST /_sandbox/reset`: forget everything.
+- `POST /_sandbox/faults {kind, api?, method?, path?, count?, seconds?, delay?, reset_in?}`:
+  a fault for the next `count` matching requests (default 1) or for `seconds`; `path` is a
+  prefix of the request path. `DELETE /_sandbox/faults` switches them all off.
+- `POST /_sandbox/accounts {api, handle, name?, description?}`: plant an account (spoofs).
+- `POST /_sandbox/followers {api, handle, name?, description?}`: an account follows us.
+- `POST /_sandbox/posts {api, handle, text, in_reply_to?}`: that account posts; a reply to
+  one of ours or an @mention of us is a mention.
+- `POST /_sandbox/metrics {api, id, reposts?, replies?, likes?, quotes?, impressions?}`.
+- `POST /_sandbox/settings {follow_limit?, follow_window?, tokens?: {x: [...], ...}}`: X's
+  follow limit (default 50 per 900 s) and the access tokens accepted.
 
 Fault kinds: `unavailable` (503), `rate_limit` (429 with `x-rate-limit-reset` epoch
 seconds on X, `X-RateLimit-Reset` ISO time on Mastodon), `slow` (answers after `delay`

@@ -20,10 +20,10 @@ from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 from inmm_tui.platforms.sandbox.world import (
     APIS,
     MASTODON,
-    X,
     SbAccount,
     SbPost,
     World,
+    X,
 )
 
 X_TEXT_LIMIT = 280
@@ -62,7 +62,7 @@ class Request:
         return parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
 
 
-class Answer(Exception):  # noqa: N818 - it is the answer, raised to leave a handler early
+class Answer(Exception):
     """An HTTP answer: raised by handlers for errors, returned for success."""
 
     def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None,
@@ -94,7 +94,8 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
 
 
 def x_time(moment: dt.datetime) -> str:
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    moment = moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def x_problem(status: int, title: str, detail: str, kind: str = "about:blank") -> Answer:
@@ -298,7 +299,8 @@ def x_hide_reply(world: World, request: Request) -> Answer:
     hidden = bool(request.json().get("hidden", True))
     me = world.me(X)
     root = world.posts[X].get(post.conversation_id) if post else None
-    if post is None or post.deleted or root is None or root.author_id != me.id or post.id == root.id:
+    ours = root is not None and root.author_id == me.id
+    if post is None or post.deleted or not ours or post.id == post.conversation_id:
         raise x_problem(403, "Forbidden", "You are not permitted to hide this reply.")
     post.hidden = hidden
     return Answer(200, {"data": {"hidden": hidden}})
@@ -321,8 +323,8 @@ def x_timeline(page: list[SbPost], token: str | None, world: World, expand: bool
         body["data"] = [x_tweet(p) for p in page]
         meta["newest_id"], meta["oldest_id"] = page[0].id, page[-1].id
         if expand:
-            authors = {p.author_id for p in page}
-            body["includes"] = {"users": [x_user(world, world.accounts[X][a]) for a in sorted(authors)]}
+            authors = sorted({p.author_id for p in page})
+            body["includes"] = {"users": [x_user(world, world.accounts[X][a]) for a in authors]}
     if token:
         meta["next_token"] = token
     body["meta"] = meta
@@ -504,11 +506,13 @@ def m_relationship(world: World, account_id: str) -> dict[str, Any]:
     }
 
 
-def m_link(request: Request, items: list[Any], key: Callable[[Any], int], more: bool) -> dict[str, str]:
+def m_link(request: Request, items: list[Any], key: Callable[[Any], int],
+           more: bool) -> dict[str, str]:
     """Mastodon's paging: a Link header with `next` (max_id) and `prev` (min_id)."""
     if not items:
         return {}
-    params = {k: v[-1] for k, v in request.query.items() if k not in ("max_id", "min_id", "since_id")}
+    params = {k: v[-1] for k, v in request.query.items()
+              if k not in ("max_id", "min_id", "since_id")}
     url = request.base_url + request.path
     links = []
     if more:
@@ -575,7 +579,8 @@ def m_search(world: World, request: Request) -> Answer:
 @route("GET", "/api/v1/accounts/(?P<id>[0-9]+)/statuses")
 def m_account_statuses(world: World, request: Request) -> Answer:
     account = m_account_or_404(world, request.params["id"])
-    posts, more = m_window(request, world.live_posts(MASTODON, account.id), lambda p: int(p.id), 20, 40)
+    posts = world.live_posts(MASTODON, account.id)
+    posts, more = m_window(request, posts, lambda p: int(p.id), 20, 40)
     return Answer(200, [m_status(world, p, request.base_url) for p in posts],
                   m_link(request, posts, lambda p: int(p.id), more))
 
@@ -633,7 +638,8 @@ def m_post_status(world: World, request: Request) -> Answer:
     if not text.strip():
         raise mastodon_error(422, "Validation failed: Text can't be blank")
     if len(text) > MASTODON_TEXT_LIMIT:
-        raise mastodon_error(422, f"Validation failed: Text character limit of {MASTODON_TEXT_LIMIT} exceeded")
+        raise mastodon_error(
+            422, f"Validation failed: Text character limit of {MASTODON_TEXT_LIMIT} exceeded")
     reply_to = (form.get("in_reply_to_id") or [None])[0]
     if reply_to and reply_to not in world.posts[MASTODON]:
         raise mastodon_error(404, "Record not found")
@@ -653,7 +659,8 @@ def m_status_or_404(world: World, status_id: str) -> SbPost:
 
 @route("GET", "/api/v1/statuses/(?P<id>[0-9]+)")
 def m_get_status(world: World, request: Request) -> Answer:
-    return Answer(200, m_status(world, m_status_or_404(world, request.params["id"]), request.base_url))
+    post = m_status_or_404(world, request.params["id"])
+    return Answer(200, m_status(world, post, request.base_url))
 
 
 @route("DELETE", "/api/v1/statuses/(?P<id>[0-9]+)")
@@ -773,21 +780,21 @@ class SandboxHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: SandboxHTTPServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         # Quiet by default: request lines would drown a test's output.
         if self.server.verbose:
             super().log_message(format, *args)
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's naming
+    def do_GET(self) -> None:
         self.dispatch("GET")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.dispatch("POST")
 
-    def do_PUT(self) -> None:  # noqa: N802
+    def do_PUT(self) -> None:
         self.dispatch("PUT")
 
-    def do_DELETE(self) -> None:  # noqa: N802
+    def do_DELETE(self) -> None:
         self.dispatch("DELETE")
 
     def dispatch(self, method: str) -> None:
@@ -809,8 +816,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.send(answer)
             return
         api = X if path.startswith("/2/") else MASTODON if path.startswith("/api/") else ""
+        headers = {k.lower(): v for k, v in self.headers.items()}
         request = Request(method, path, api, parse_qs(parts.query, keep_blank_values=True),
-                          {k.lower(): v for k, v in self.headers.items()}, body, self.server.base_url)
+                          headers, body, self.server.base_url)
         handler = None
         for route_method, pattern, regex, fn in ROUTES:
             match = regex.match(path)
@@ -870,7 +878,8 @@ def authenticate(world: World, request: Request) -> Answer | None:
             return x_problem(
                 403, "Unsupported Authentication",
                 "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint.  "
-                "Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context].",
+                "Supported authentication types are "
+                "[OAuth 1.0a User Context, OAuth 2.0 User Context].",
                 "https://api.twitter.com/2/problems/unsupported-authentication",
             )
         fields = dict(re.findall(r'(\w+)="([^"]*)"', header)) if header.startswith("OAuth ") else {}

@@ -159,7 +159,8 @@ class World:
     def me(self, api: str) -> SbAccount:
         return self.accounts[api][X_ME_ID if api == X else MASTODON_ME_ID]
 
-    def add_account(self, api: str, handle: str, name: str = "", description: str = "") -> SbAccount:
+    def add_account(self, api: str, handle: str, name: str = "",
+                    description: str = "") -> SbAccount:
         existing = self.by_handle(api, handle)
         if existing:
             return existing
@@ -192,10 +193,8 @@ class World:
             parent.replies += 1
         self.posts[api][post.id] = post
         me = self.me(api)
-        mentions_us = f"@{me.handle.lower()}" in text.lower()
-        if author.id != me.id and (mentions_us or (parent and parent.author_id == me.id)):
-            if api == MASTODON:
-                self.notifications.append((str(self.seq()), "mention", author.id, post.id))
+        if api == MASTODON and author.id != me.id and self.concerns_us(post):
+            self.notifications.append((str(self.seq()), "mention", author.id, post.id))
         return post
 
     def live_posts(self, api: str, author_id: str) -> list[SbPost]:
@@ -210,10 +209,16 @@ class World:
         for post in self.posts[api].values():
             if post.deleted or post.author_id == me.id:
                 continue
-            parent = self.posts[api].get(post.in_reply_to or "")
-            if f"@{me.handle.lower()}" in post.text.lower() or (parent and parent.author_id == me.id):
+            if self.concerns_us(post):
                 found.append(post)
         return sorted(found, key=lambda p: int(p.id), reverse=True)
+
+    def concerns_us(self, post: SbPost) -> bool:
+        """A reply to one of our posts, or a post that @mentions us."""
+        me = self.me(post.api)
+        parent = self.posts[post.api].get(post.in_reply_to or "")
+        return f"@{me.handle.lower()}" in post.text.lower() or bool(
+            parent and parent.author_id == me.id)
 
     # ---- X's follow rate limit ----------------------------------------------------------
 
@@ -231,7 +236,8 @@ class World:
     def add_fault(self, spec: dict[str, Any]) -> Fault:
         kind = spec.get("kind", "")
         if kind not in FAULT_KINDS:
-            raise ValueError(f"unknown fault kind {kind!r} (expected one of {', '.join(FAULT_KINDS)})")
+            raise ValueError(
+                f"unknown fault kind {kind!r} (expected one of {', '.join(FAULT_KINDS)})")
         seconds = spec.get("seconds")
         count = spec.get("count")
         if count is None and seconds is None:
