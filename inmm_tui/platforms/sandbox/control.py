@@ -53,6 +53,11 @@ class SandboxControl:
         body = {"api": api, "handle": handle, "name": name, "description": description}
         return str(self._call("POST", "followers", body)["id"])
 
+    def add_followers(self, api: str, prefix: str, count: int) -> list[str]:
+        """`count` new followers named prefix_1 .. prefix_<count>, oldest first."""
+        body = {"api": api, "handle": prefix, "count": count}
+        return [str(i) for i in self._call("POST", "followers", body)["ids"]]
+
     def post(self, api: str, handle: str, text: str, in_reply_to: str | None = None) -> str:
         body = {"api": api, "handle": handle, "text": text, "in_reply_to": in_reply_to}
         return str(self._call("POST", "posts", body)["id"])

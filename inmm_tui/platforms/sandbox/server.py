@@ -751,10 +751,19 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
     if path in ("/_sandbox/accounts", "/_sandbox/followers") and method == "POST":
         if not re.fullmatch(r"[A-Za-z0-9_]{1,30}", handle):
             return Answer(400, {"error": "handle: letters, digits and _ (at most 30)"})
-        account = world.add_account(api, handle, body.get("name", ""), body.get("description", ""))
-        if path == "/_sandbox/followers":
-            world.add_follower(api, account)
-        return Answer(200, {"id": account.id})
+        count = int(body.get("count", 1))
+        if not 1 <= count <= 100_000:
+            return Answer(400, {"error": "count: between 1 and 100000"})
+        ids = []
+        for n in range(count):
+            # With a count, handles are numbered: handle_1, handle_2, ...
+            name = handle if count == 1 else f"{handle}_{n + 1}"
+            account = world.add_account(api, name, body.get("name", ""),
+                                        body.get("description", ""))
+            if path == "/_sandbox/followers":
+                world.add_follower(api, account)
+            ids.append(account.id)
+        return Answer(200, {"id": ids[0], "ids": ids})
     if path == "/_sandbox/posts" and method == "POST":
         author = world.by_handle(api, handle) or world.add_account(api, handle)
         reply_to = body.get("in_reply_to")
@@ -835,9 +844,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return
         with world.lock:
             fault = world.take_fault(api, method, path)
+            generation = world.generation
         if fault and fault.kind == "slow":
             world.stopping.wait(fault.delay)
             fault = None
+            if world.generation != generation or world.stopping.is_set():
+                # The world was reset meanwhile (the next test): do not act in it.
+                self.close_connection = True
+                return
         if fault and fault.kind not in ("truncated", "lost"):
             self.send(fault_answer(fault.kind, api, fault.reset_in))
             return

@@ -28,18 +28,21 @@ REPLIES = [
 def simulate(world: World, every: float, stop: threading.Event) -> None:
     """Every `every` seconds, one new follower per platform; every other tick, a reply to
     our latest post (or a mention). Runs until `stop` is set."""
-    people = itertools.cycle(PEOPLE)
-    replies = itertools.cycle(REPLIES)
-    for tick in itertools.count(1):
+    for number in itertools.count(1):
         if stop.wait(every):
             return
-        handle, name, description = next(people)
-        suffix = "" if tick <= len(PEOPLE) else str(tick // len(PEOPLE))
-        with world.lock:
-            for api in APIS:
-                account = world.add_account(api, f"{handle}{suffix}"[:30], name, description)
-                world.add_follower(api, account)
-                if tick % 2 == 0:
-                    ours = world.live_posts(api, world.me(api).id)
-                    world.add_post(api, account, next(replies),
-                                   in_reply_to=ours[0].id if ours else None)
+        tick(world, number)
+
+
+def tick(world: World, number: int) -> None:
+    """One step of life: follower number `number` arrives; on even steps, it replies."""
+    handle, name, description = PEOPLE[(number - 1) % len(PEOPLE)]
+    suffix = "" if number <= len(PEOPLE) else str((number - 1) // len(PEOPLE))
+    with world.lock:
+        for api in APIS:
+            account = world.add_account(api, f"{handle}{suffix}"[:30], name, description)
+            world.add_follower(api, account)
+            if number % 2 == 0:
+                ours = world.live_posts(api, world.me(api).id)
+                world.add_post(api, account, REPLIES[(number // 2 - 1) % len(REPLIES)],
+                               in_reply_to=ours[0].id if ours else None)

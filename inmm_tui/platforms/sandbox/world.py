@@ -113,9 +113,12 @@ class World:
     def __init__(self) -> None:
         self.lock = threading.RLock()
         self.stopping = threading.Event()
+        self.generation = 0
+        """Bumped by reset(): a request delayed across a reset is dropped, not replayed."""
         self.reset()
 
     def reset(self) -> None:
+        self.generation += 1
         self._next_id = {X: int(X_ME_ID) + 1000, MASTODON: int(MASTODON_ME_ID) + 1000}
         self._next_seq = 1
         self._next_fault = 1
