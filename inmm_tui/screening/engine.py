@@ -325,9 +325,9 @@ _MONTHS = {m: i + 1 for i, m in enumerate(
 _MONTH = (r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 _DATE_PATTERNS = (
-    ("mdy", re.compile(_MONTH + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-–]\s*(\d{1,2}))?"
+    ("mdy", re.compile(_MONTH + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?"
                        r"(?:,?\s+(\d{4}))?(?![\w:])")),
-    ("dmy", re.compile(r"(?<![\w])(\d{1,2})(?:\s*[-–]\s*(\d{1,2}))?\s+" + _MONTH
+    ("dmy", re.compile(r"(?<![\w])(\d{1,2})(?:\s*[-\u2013]\s*(\d{1,2}))?\s+" + _MONTH
                        + r"(?:,?\s+(\d{4}))?(?![\w])")),
     ("iso", re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")),
     ("us", re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])")),

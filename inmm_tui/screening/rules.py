@@ -62,8 +62,8 @@ def term_pattern(term: str) -> str:
         prefix = word.endswith("*") and len(word) > 1
         core = re.escape(word[:-1] if prefix else word)
         # Apostrophes come straight or curly.
-        core = core.replace("'", "['’]")
-        piece = core + (r"[\w'’-]*" if prefix else "")
+        core = core.replace("'", "['\u2019]")
+        piece = core + ("[\\w'\u2019-]*" if prefix else "")
         parts.append(piece)
         if index < len(words) - 1:
             parts.append(r"\s+")

@@ -17,9 +17,9 @@ if TYPE_CHECKING:
 # Characters people put in place of letters.
 _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
                        "$": "s", "!": "i", "+": "t", "|": "l", "€": "e"})
-_TOKEN = re.compile(r"[^\s.,;:?\"()\[\]{}<>/\\–—_-]+")
+_TOKEN = re.compile("[^\\s.,;:?\"()\\[\\]{}<>/\\\\\u2013\u2014_-]+")
 _SUFFIXES = ("ing", "in", "ers", "er", "ed", "es", "s", "y")
-_EDGE = "#@'’\"!?*"
+_EDGE = "#@'\u2019\"!?*"
 
 
 def _lookup(canon: str, rules: Rules) -> bool:
@@ -29,16 +29,16 @@ def _lookup(canon: str, rules: Rules) -> bool:
     if "*" in canon:
         return _masked(canon, rules)
     for suffix in _SUFFIXES:
-        if canon.endswith(suffix) and len(canon) - len(suffix) >= 3:
-            if canon[: -len(suffix)] in words:
-                return True
+        if (canon.endswith(suffix) and len(canon) - len(suffix) >= 3
+                and canon[: -len(suffix)] in words):
+            return True
     return False
 
 
 def _masked(canon: str, rules: Rules) -> bool:
     """f*** or f*cking: a word of the same length and first letter whose other letters
     fit around the stars."""
-    if not canon[0].isalpha() or canon.count("*") == len(canon) - 1 and len(canon) < 4:
+    if not canon[0].isalpha() or (canon.count("*") == len(canon) - 1 and len(canon) < 4):
         return False
     for word in rules.vulgar_by_shape.get((canon[0], len(canon)), ()):
         if all(c == "*" or c == w for c, w in zip(canon, word, strict=True)):
@@ -50,7 +50,7 @@ def _canon(token: str) -> str:
     low = token.lower()
     if any(ch.isalpha() for ch in low):
         low = low.translate(_LEET)
-    if low.endswith(("'s", "’s")):
+    if low.endswith(("'s", "\u2019s")):
         low = low[:-2]
     return low
 
@@ -73,10 +73,13 @@ def find_vulgar(text: str, rules: Rules) -> Iterator[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     previous: tuple[int, int, str] | None = None
     for start, end, canon in tokens:
-        if any(ch.isalpha() for ch in canon) and _lookup(canon, rules):
-            found.append((start, end))
-        elif previous is not None and f"{previous[2]} {canon}" in rules.vulgar_words:
+        if previous is not None and f"{previous[2]} {canon}" in rules.vulgar_words:
+            # Two words that make one ("bull shit"): one finding for both.
+            if found and found[-1] == (previous[0], previous[1]):
+                found.pop()
             found.append((previous[0], end))
+        elif any(ch.isalpha() for ch in canon) and _lookup(canon, rules):
+            found.append((start, end))
         previous = (start, end, canon)
 
     # Letters spaced out: "a s s h o l e", "f.u.c.k".
