@@ -123,3 +123,14 @@ def test_ensure_sandbox_starts_one_when_none_listens() -> None:
         assert ensure_sandbox(config) is None
     finally:
         started.stop()
+
+
+def test_build_platforms_needs_no_secrets_for_the_sandbox(tmp_path: Path) -> None:
+    from inmm_tui.platforms.factory import build_platforms
+
+    config = embedded_default()
+    assert set(build_platforms(config)) == {"x", "mastodon"}  # no secrets file exists
+    real = dataclasses.replace(config, path=tmp_path / "inmm.toml", outlets=(MASTODON_OUTLET,))
+    write(tmp_path / "secrets.toml", SECRETS, 0o644)
+    with pytest.raises(SecretsError, match="too open"):
+        build_platforms(real)

@@ -5,6 +5,7 @@ lost answer returns the same status instead of posting twice."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -54,6 +55,7 @@ class MastodonPlatform:
             request_timeout=timeout, version_check_mode="none", mastodon_version="4.3.0",
         )
         self._me: Account | None = None
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"MastodonPlatform({self.name!r})"
@@ -173,7 +175,10 @@ class MastodonPlatform:
 
     def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
-            return self._call_raw(what, method, *args, **kwargs)
+            # One call at a time per outlet: the client's session and rate-limit state are
+            # not safe to share between the scheduler's threads.
+            with self._lock:
+                return self._call_raw(what, method, *args, **kwargs)
         except PlatformError as exc:
             # One line: the libraries' messages carry newlines that would split a log line.
             exc.args = (" ".join(str(exc).split()), *exc.args[1:])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -42,7 +43,7 @@ USER_FIELDS = ["description", "public_metrics", "verified", "url", "created_at"]
 TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id",
                 "referenced_tweets", "public_metrics"]
 MAX_PAGES = 10
-"""Bound on pages fetched in one mentions call."""
+"""Bound on pages fetched in one call (mentions, recent posts)."""
 HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
 
 T = TypeVar("T")
@@ -78,6 +79,7 @@ class XPlatform:
         )
         self.client.session.mount(TWEEPY_HOST, _Transport(base_url, timeout))
         self._me: Account | None = None
+        self._lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"XPlatform({self.name!r})"
@@ -102,12 +104,20 @@ class XPlatform:
         self._call("delete", self.client.delete_tweet, platform_id, user_auth=True)
 
     def recent_posts(self, limit: int = 50) -> list[RecentPost]:
-        body = self._call("recent posts", self.client.get_users_tweets, self._me_id(),
-                          max_results=max(5, min(limit, 100)), user_auth=True)
-        return self._parse("recent posts", lambda: [
-            RecentPost(str(t["id"]), t["text"], self._url(str(t["id"])))
-            for t in body.get("data", [])
-        ][:limit])
+        found: list[RecentPost] = []
+        token = None
+        for _ in range(MAX_PAGES):
+            body = self._call("recent posts", self.client.get_users_tweets, self._me_id(),
+                              max_results=max(5, min(limit - len(found), 100)),
+                              pagination_token=token, user_auth=True)
+            found.extend(self._parse("recent posts", lambda body=body: [
+                RecentPost(str(t["id"]), t["text"], self._url(str(t["id"])))
+                for t in body.get("data", [])
+            ]))
+            token = body.get("meta", {}).get("next_token")
+            if not token or len(found) >= limit:
+                break
+        return found[:limit]
 
     def followers(self, cursor: str | None = None) -> Page:
         return self._page("followers", self.client.get_users_followers, cursor)
@@ -201,7 +211,10 @@ class XPlatform:
 
     def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
-            return self._call_raw(what, method, *args, **kwargs)
+            # One call at a time per outlet: the client's session and rate-limit state are
+            # not safe to share between the scheduler's threads.
+            with self._lock:
+                return self._call_raw(what, method, *args, **kwargs)
         except PlatformError as exc:
             # One line: the libraries' messages carry newlines that would split a log line.
             exc.args = (" ".join(str(exc).split()), *exc.args[1:])

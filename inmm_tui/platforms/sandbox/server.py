@@ -787,6 +787,10 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
 
 class SandboxHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body leave in one write, without Nagle: otherwise each answer waits
+    # ~40 ms for the client's delayed ACK.
+    wbufsize = -1
+    disable_nagle_algorithm = True
     server: SandboxHTTPServer
 
     def log_message(self, format: str, *args: Any) -> None:
