@@ -186,3 +186,11 @@ def test_recent_posts_pages_past_one_page(platform: Platform, sandbox: RunningSa
     ids = [sandbox.control.post(platform.api, "INMMorg", f"Post {n}") for n in range(count)]
     recent = platform.recent_posts(limit=count - 2)
     assert [r.platform_id for r in recent] == list(reversed(ids))[: count - 2]
+
+
+def test_sandbox_is_reached_directly_even_with_a_proxy_configured(
+        sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there
+    assert sandbox.x().whoami().handle == "INMMorg"
+    assert sandbox.mastodon().whoami().handle == "INMMorg"
