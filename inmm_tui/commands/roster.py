@@ -35,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     role.set_defaults(func=run_role)
 
 
-def _role(text: str):  # noqa: ANN202 - the Role enum, imported lazily
+def _role(text: str):
     from inmm_tui.domain.errors import InvalidInput
     from inmm_tui.domain.roles import parse_role
 

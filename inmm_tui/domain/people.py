@@ -67,13 +67,15 @@ def authorise(conn: sqlite3.Connection, login: str, action: Action) -> Person:
     if person is None:
         raise NotAuthorised(
             f"'{login}' is not on the INMM roster of authorised people. "
-            "Ask INMM Headquarters to add you."
+            "Ask INMM Headquarters to add you.",
+            refused_login=login,
         )
     if not person.active:
         raise NotAuthorised(
             f"'{login}' no longer has rights on the INMM accounts"
             + (f" ({person.revoked_reason})" if person.revoked_reason else "")
-            + "."
+            + ".",
+            refused_login=login,
         )
     if not allowed(person.role, action):
         raise NotAuthorised(
@@ -220,18 +222,6 @@ class Roster:
                          at=self.clock())
             self._rotation_due(actor, f"{person.name} was reinstated")
         return self._require(login)
-
-    def record_review(self, actor: str) -> int:
-        """The annual review of the authorised list at the EC meeting ("Management of
-        Social Media Pages"): stamps everyone still active. Returns how many."""
-        with write(self.db):
-            authorise(self.conn, actor, Action.MANAGE_ROSTER)
-            now = to_db(self.clock())
-            count = self.conn.execute(
-                "UPDATE people SET last_reviewed_at = ? WHERE active = 1", (now,)).rowcount
-            audit.append(self.conn, actor, "roster.review", "roster", {"people": count},
-                         at=self.clock())
-        return int(count)
 
     def _require(self, login: str) -> Person:
         person = get_person(self.conn, login)

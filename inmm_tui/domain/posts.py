@@ -236,8 +236,8 @@ class Posts:
 
     def edit(self, actor: str, post_id: int, *, body: str | None = None,
              outlets: list[str] | None = None, topic: str | None = None,
-             announcement: bool | None = None, event_id: int | None | str = "unchanged",
-             scheduled_at: dt.datetime | None | str = "unchanged",
+             announcement: bool | None = None, event_id: int | str | None = "unchanged",
+             scheduled_at: dt.datetime | str | None = "unchanged",
              outlet_texts: dict[str, str] | None = None) -> Post:
         """Change a post. After clearance, this sends it back to be cleared again."""
         if body is not None:
@@ -640,7 +640,7 @@ def verify_clearance(conn: sqlite3.Connection, delivery_id: int) -> str | None:
     ).fetchone()
     if row is None:
         return f"delivery #{delivery_id} does not exist"
-    post_id, text, stored_hash, cleared_at, clearance, status = row
+    post_id, text, stored_hash, cleared_at, clearance, _status = row
     if not clearance or not cleared_at:
         return f"post #{post_id} has no clearance"
     if content_hash(text) != stored_hash:

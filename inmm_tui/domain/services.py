@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from inmm_tui.domain.governance import Governance
 from inmm_tui.domain.people import Roster
 from inmm_tui.domain.posts import Posts, Screener
 from inmm_tui.domain.queues import Queues
+from inmm_tui.domain.reminders import Reminders
 from inmm_tui.domain.switches import Switches
 from inmm_tui.timeutil import Clock, utcnow
 
@@ -25,6 +27,8 @@ class Services:
     roster: Roster
     posts: Posts
     switches: Switches
+    governance: Governance
+    reminders: Reminders
     clock: Clock
     queues: Queues
 
@@ -34,14 +38,17 @@ class Services:
         outlets = {outlet.name: outlet.api for outlet in config.outlets}
         if screener is None:
             screener = default_screener(config)
+        roster = Roster(db, tuple(outlets), clock=clock)
         return cls(
             config=config,
             db=db,
-            roster=Roster(db, tuple(outlets), clock=clock),
+            roster=roster,
             posts=Posts(db, outlets=outlets, signature=config.inmm.signature,
                         four_eyes=config.inmm.four_eyes, screener=screener, clock=clock,
                         announcement_limit=config.inmm.announcement_limit),
             switches=Switches(db, clock=clock),
+            governance=Governance(db, config, roster, clock=clock),
+            reminders=Reminders(db, clock=clock),
             clock=clock,
             queues=Queues(db, clock=clock),
         )
@@ -49,6 +56,6 @@ class Services:
 
 def default_screener(config: Config) -> Screener:
     """The policy screen with the configured rules (see `inmm_tui.screening`)."""
-    from inmm_tui.domain.posts import _no_screen
+    from inmm_tui.screening.bridge import screener_for
 
-    return _no_screen
+    return screener_for(config)

@@ -87,15 +87,3 @@ def test_overview_counts_queues_and_refuses_a_withdrawn_person(services) -> None
     with pytest.raises(NotAuthorised, match="no longer has rights"):
         services.queues.overview(AM)
 
-
-def test_annual_review_stamps_active_people_and_is_audited(services) -> None:
-    services.roster.revoke(HQ, AM, "left")
-    assert services.roster.record_review(HQ) == 2
-    people = {p.login: p for p in services.queues.people(HQ)}
-    assert people[HQ].last_reviewed_at is not None
-    assert people[AM].last_reviewed_at is None
-    last = services.db.conn.execute(
-        "SELECT actor, action FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
-    assert last == (HQ, "roster.review")
-    with pytest.raises(NotAuthorised):
-        services.roster.record_review("bchair_not_on_roster")

@@ -294,3 +294,22 @@ async def test_a_rejected_post_comes_back_to_its_author_with_the_reason(make_app
         await pilot.press("enter")
         await settle(pilot)
         assert "REJECTED: fix the typo" in str(app.screen.query_one("#save-state").render())
+
+
+async def test_compose_shows_the_policy_screen_s_findings(db_path):
+    """With the real policy screen (not the test's stand-in)."""
+    from inmm_tui.config import embedded_default
+    from inmm_tui.domain.services import Services
+    from inmm_tui.store.db import open_database
+    from inmm_tui.ui.app import InmmApp
+
+    services = Services.build(embedded_default(), open_database(db_path))
+    app = InmmApp(services, AM, watch=False)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        await type_into(pilot, "#body", "Vote Democrat this year")
+        rendered = app.screen.query_one(Findings).render()
+        assert "politics" in rendered.plain.lower()
+        assert any(rendered.plain[s.start:s.end] == "Vote Democrat" for s in rendered.spans)

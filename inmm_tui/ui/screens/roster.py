@@ -26,7 +26,7 @@ class RosterScreen(InmmScreen):
         Binding("a", "add", "Add person"),
         Binding("w", "withdraw", "Withdraw rights"),
         Binding("i", "reinstate", "Reinstate"),
-        Binding("v", "review", "Record annual review"),
+        Binding("v", "review", "Reviewed: keep"),
     ]
 
     def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
@@ -97,10 +97,9 @@ class RosterScreen(InmmScreen):
             self.act("reinstate", person.login)
 
     def action_review(self) -> None:
-        self.app.push_screen(
-            PromptScreen("Record that the EC reviewed the authorised list today? "
-                         "Type yes to confirm."),
-            lambda answer: self.act("review", "") if (answer or "").lower() == "yes" else None)
+        """This year's EC review keeps the selected person as they are (withdrawing is `w`)."""
+        if person := self._selected():
+            self.act("review", person.login)
 
     @work(thread=True, exclusive=True, group="roster-act", exit_on_error=False)
     def act(self, what: str, subject: str, reason: str = "") -> None:
@@ -121,8 +120,8 @@ class RosterScreen(InmmScreen):
             person = b.call(roster.revoke, b.login, subject, reason)
             note = f"{person.name}'s rights withdrawn"
         elif what == "review":
-            count = b.call(roster.record_review, b.login)
-            note = f"Annual review recorded for {count} people"
+            b.call(b.services.governance.review_person, b.login, subject, "keep")
+            note = f"{subject} kept at this year's review"
         else:
             person = b.call(roster.reinstate, b.login, subject)
             note = f"{person.name} reinstated"

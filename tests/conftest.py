@@ -1,0 +1,77 @@
+"""Shared fixtures: a real SQLite file per test, a config pointing at it, services on a
+fixed clock, and a roster with one person of each role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from inmm_tui.config import Config, parse_config
+from inmm_tui.domain.roles import Role
+from inmm_tui.domain.services import Services
+from inmm_tui.store.db import open_database
+
+START = dt.datetime(2026, 11, 2, 15, 0, tzinfo=dt.UTC)
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: dt.datetime = START):
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> dt.datetime:
+        self.now += dt.timedelta(**delta)
+        return self.now
+
+
+def make_config(tmp_path: Path, **inmm: object) -> Config:
+    data = {"inmm": {"database": str(tmp_path / "inmm.db"), "timezone": "America/Chicago",
+                     **inmm}}
+    return parse_config(data, tmp_path / "inmm.toml")
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return make_config(tmp_path)
+
+
+@pytest.fixture
+def services(config: Config, clock: FakeClock) -> Services:
+    db = open_database(config.database_path)
+    svc = Services.build(config, db, clock=clock)
+    yield svc
+    db.close()
+
+
+PEOPLE = {
+    "hq": ("Harriet Quinn", Role.HQ),
+    "chair": ("Sam Chair", Role.SUBCOMMITTEE_CHAIR),
+    "comms": ("Cora Comms", Role.COMMUNICATIONS_CHAIR),
+    "ec": ("Eve Committee", Role.EXECUTIVE_COMMITTEE),
+    "alice": ("Alice Able", Role.ACCOUNT_MANAGER),
+    "bob": ("Bob Baker", Role.ACCOUNT_MANAGER),
+}
+
+
+@pytest.fixture
+def roster(services: Services) -> Services:
+    """Services with one person of each role (and two account managers)."""
+    services.roster.initialise("hq", PEOPLE["hq"][0])
+    for login, (name, role) in PEOPLE.items():
+        if login != "hq":
+            services.roster.add("hq", login, name, role)
+    return services
+
+
+from tests.sandbox_fixtures import _sandbox_server, sandbox  # noqa: E402, F401

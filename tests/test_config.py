@@ -1,0 +1,91 @@
+"""Bad configuration: each fault its own clear message naming the file and the key, exit 2,
+no traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from inmm_tui.config import ConfigError, load_config, parse_config
+
+from .cli_helpers import run_cli
+
+GOOD = """
+[inmm]
+database = "inmm.db"
+timezone = "Europe/Vienna"
+
+[[outlets]]
+name = "x"
+kind = "sandbox"
+api = "x"
+"""
+
+
+def test_a_good_file_loads_with_paths_relative_to_it(tmp_path: Path) -> None:
+    path = tmp_path / "inmm.toml"
+    path.write_text(GOOD)
+    config = load_config(str(path))
+    assert config.database_path == tmp_path / "inmm.db"
+    assert [o.name for o in config.outlets] == ["x"] and config.outlets[0].api == "x"
+    assert config.daemon.jobs["follow_back"] == "*/15 * * * *"
+
+
+def test_the_example_config_is_valid() -> None:
+    example = Path(__file__).parent.parent / "config" / "inmm.example.toml"
+    config = load_config(str(example))
+    assert {o.kind for o in config.outlets} == {"x", "mastodon"}
+
+
+def test_the_embedded_default_uses_sandbox_outlets(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    monkeypatch.delenv("INMM_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    monkeypatch.setattr("inmm_tui.config.DEFAULT_CONFIG_PATH", tmp_path / "absent.toml")
+    config = load_config(None)
+    assert {o.kind for o in config.outlets} == {"sandbox"}
+    assert config.database_path == tmp_path / "inmm" / "inmm.db"
+
+
+CASES = {
+    "missing key": ('[[outlets]]\nname = "x"\n', "outlets[0].kind: missing (required)"),
+    "wrong type": ('[inmm]\nfour_eyes = "yes"\n', "inmm.four_eyes: expected true or false"),
+    "unknown outlet kind": ('[[outlets]]\nname = "fb"\nkind = "facebook"\n',
+                            "outlets[0].kind: unknown outlet kind 'facebook'"),
+    "unknown key": ('[inmm]\ndatabse = "x.db"\n', "inmm.databse: unknown key"),
+    "bad time zone": ('[inmm]\ntimezone = "Mars/Olympus"\n', "inmm.timezone: 'Mars/Olympus'"),
+    "not toml": ('[inmm\n', "is not valid TOML"),
+    "bad date": ('[review]\nec_meeting = "next year"\n', "review.ec_meeting: expected a date"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_files_are_refused_with_their_own_message(tmp_path: Path, case: str) -> None:
+    text, message = CASES[case]
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(ConfigError) as error:
+        load_config(str(path))
+    assert message in str(error.value) and str(path) in str(error.value)
+    result = run_cli("--config", str(path), "--report")
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unreadable_and_missing_files(tmp_path: Path) -> None:
+    missing = run_cli("--config", str(tmp_path / "nope.toml"), "--report")
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+    folder = run_cli("--config", str(tmp_path), "--report")
+    assert folder.returncode == 2 and "is a folder" in folder.stderr
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"\xff\xfe\x00garbage")
+    result = run_cli("--config", str(binary), "--report")
+    assert result.returncode == 2 and "not UTF-8" in result.stderr
+    assert "Traceback" not in missing.stderr + folder.stderr + result.stderr
+
+
+def test_duplicate_outlet_names_are_refused() -> None:
+    data = {"outlets": [{"name": "x", "kind": "x"}, {"name": "x", "kind": "mastodon"}]}
+    with pytest.raises(ConfigError, match="name 'x' is used twice"):
+        parse_config(data, Path("/etc/inmm/inmm.toml"))

@@ -1,0 +1,181 @@
+"""A post's life and its clearance (R1, R5): four-eyes, blocks, edits after clearance,
+and the daemon's check that what goes out is exactly what was cleared."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from inmm_tui.domain import audit
+from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised
+from inmm_tui.domain.posts import Posts, ScreenOutcome, ScreenRequest, verify_clearance
+from inmm_tui.domain.services import Services
+
+from .conftest import FakeClock
+
+BODY = "Registration for the 68th INMM Annual Meeting is open: https://inmm.org/annual"
+
+
+def _submitted(svc: Services, author: str = "alice", **kw: object) -> int:
+    post_id = svc.posts.create_draft(author, BODY, topic="Annual Meeting", **kw)
+    svc.posts.submit(author, post_id)
+    return post_id
+
+
+def test_compose_submit_clear_by_another_then_scheduled(roster: Services,
+                                                        clock: FakeClock) -> None:
+    when = clock.now + dt.timedelta(hours=3)
+    post_id = _submitted(roster, scheduled_at=when)
+    post = roster.posts.clear("bob", post_id)
+    assert post.status == "scheduled" and post.cleared_by == "bob"
+    deliveries = roster.posts.deliveries(post_id)
+    assert {d.outlet for d in deliveries} == {"x", "mastodon"}
+    assert all(d.state == "pending" for d in deliveries)
+    # signed by its author (R1)
+    assert all(d.text.endswith("^AA") for d in deliveries)
+    assert all(verify_clearance(roster.db.conn, d.id) is None for d in deliveries)
+    actions = [e["action"] for e in audit.history(roster.db.conn, f"post:{post_id}")]
+    assert actions == ["post.create", "post.submit", "post.clear", "post.schedule"]
+
+
+def test_the_author_cannot_clear_their_own_post(roster: Services) -> None:
+    post_id = _submitted(roster)
+    with pytest.raises(NotAuthorised, match="four-eyes"):
+        roster.posts.clear("alice", post_id)
+    assert roster.posts.get(post_id).status == "submitted"
+
+
+def test_four_eyes_can_be_configured_off(roster: Services) -> None:
+    posts = Posts(roster.db, outlets={"x": "x"}, four_eyes=False, clock=roster.clock)
+    post_id = posts.create_draft("alice", BODY)
+    posts.submit("alice", post_id)
+    assert posts.clear("alice", post_id).status == "cleared"
+
+
+def test_a_cleared_post_without_a_time_waits_to_be_scheduled(roster: Services) -> None:
+    post_id = _submitted(roster)
+    assert roster.posts.clear("bob", post_id).status == "cleared"
+    assert roster.posts.deliveries(post_id) == []
+    post = roster.posts.schedule("alice", post_id, None)
+    assert post.status == "scheduled" and len(roster.posts.deliveries(post_id)) == 2
+
+
+def test_an_edit_after_clearance_sends_it_back(roster: Services, clock: FakeClock) -> None:
+    post_id = _submitted(roster, scheduled_at=clock.now + dt.timedelta(hours=1))
+    roster.posts.clear("bob", post_id)
+    post = roster.posts.edit("alice", post_id, body=BODY + " See you there!")
+    assert post.status == "submitted" and post.clearance_hash is None
+    assert roster.posts.deliveries(post_id) == []
+    entry = audit.history(roster.db.conn, f"post:{post_id}")[-1]
+    assert entry["action"] == "post.edit" and "clearance" in entry["details"]
+
+
+def test_a_new_time_alone_keeps_the_clearance(roster: Services, clock: FakeClock) -> None:
+    post_id = _submitted(roster, scheduled_at=clock.now + dt.timedelta(hours=1))
+    roster.posts.clear("bob", post_id)
+    later = clock.now + dt.timedelta(hours=5)
+    post = roster.posts.edit("alice", post_id, scheduled_at=later)
+    assert post.status == "scheduled"
+    assert {d.due_at for d in roster.posts.deliveries(post_id)} == {
+        later.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+
+
+def test_text_changed_in_the_database_is_refused(roster: Services) -> None:
+    post_id = _submitted(roster)
+    roster.posts.clear("bob", post_id)
+    roster.posts.schedule("bob", post_id, None)
+    delivery = roster.posts.deliveries(post_id)[0]
+    roster.db.execute("UPDATE deliveries SET text = text || ' BUY NOW' WHERE id = ?",
+                      [delivery.id])
+    assert "differs from the text that was cleared" in verify_clearance(roster.db.conn,
+                                                                       delivery.id)
+    # recomputing the stored content hash does not help: the clearance digest covers it
+    from inmm_tui.domain.posts import content_hash
+
+    text = roster.db.execute("SELECT text FROM deliveries WHERE id = ?",
+                             [delivery.id]).fetchone()[0]
+    roster.db.execute("UPDATE deliveries SET content_hash = ? WHERE id = ?",
+                      [content_hash(text), delivery.id])
+    assert "differ from what was cleared" in verify_clearance(roster.db.conn, delivery.id)
+
+
+def _blocking(request: ScreenRequest) -> ScreenOutcome:
+    return ScreenOutcome("block", [{"rule": "politics.party", "category": "politics_religion",
+                                    "message": "politics", "span": [0, 4]}])
+
+
+def test_a_block_needs_the_subcommittee_chair_and_a_reason(roster: Services) -> None:
+    roster.posts.screener = _blocking
+    post_id = _submitted(roster)
+    assert roster.posts.get(post_id).screening_verdict == "block"
+    with pytest.raises(NotAuthorised, match="override a block"):
+        roster.posts.clear("bob", post_id)
+    with pytest.raises(InvalidInput, match="needs a reason"):
+        roster.posts.clear("chair", post_id)
+    post = roster.posts.clear("chair", post_id, override_reason="quoting the IAEA, not politics")
+    assert post.status == "cleared"
+    entry = audit.history(roster.db.conn, f"post:{post_id}")[-1]
+    assert entry["details"]["override_reason"] == "quoting the IAEA, not politics"
+
+
+def test_rejection_needs_a_reason_and_returns_the_post_to_its_author(roster: Services) -> None:
+    post_id = _submitted(roster)
+    with pytest.raises(InvalidInput):
+        roster.posts.reject("bob", post_id, "  ")
+    post = roster.posts.reject("bob", post_id, "add the registration deadline")
+    assert post.status == "rejected" and post.rejected_reason == "add the registration deadline"
+    assert roster.posts.edit("alice", post_id, body=BODY + " by 1 June").status == "draft"
+    assert roster.posts.submit("alice", post_id).status == "submitted"
+
+
+def test_comments_before_clearing(roster: Services) -> None:
+    post_id = _submitted(roster)
+    roster.posts.comment("ec", post_id, "Is the date right?")
+    assert [c["login"] for c in roster.posts.comments(post_id)] == ["ec"]
+
+
+def test_unknown_outlet_and_overlong_text_are_refused(roster: Services) -> None:
+    with pytest.raises(InvalidInput, match="unknown outlet 'facebook'"):
+        roster.posts.create_draft("alice", "Hi", outlets=["facebook"])
+    with pytest.raises(InvalidInput, match="characters"):
+        roster.posts.create_draft("alice", "x" * 6000)
+
+
+def test_withdraw_stops_what_has_not_gone_out(roster: Services) -> None:
+    post_id = _submitted(roster)
+    roster.posts.clear("bob", post_id)
+    roster.posts.schedule("bob", post_id, None)
+    x, _mastodon = sorted(roster.posts.deliveries(post_id), key=lambda d: d.outlet)[::-1]
+    roster.db.execute("UPDATE deliveries SET state = 'sent' WHERE id = ?", [x.id])
+    post = roster.posts.withdraw("alice", post_id, "wrong date")
+    assert post.status == "published"  # what went out stays out
+    states = {d.outlet: d.state for d in roster.posts.deliveries(post_id)}
+    assert states == {"x": "sent", "mastodon": "withdrawn"}
+    with pytest.raises(InvalidState):
+        roster.posts.edit("alice", post_id, body="changed")
+
+
+def test_crisis_posts_carry_the_hashtag_and_can_be_expedited(roster: Services) -> None:
+    event = roster.switches.start_event("hq", "Facility incident", "InmmUpdate", crisis=True)
+    post_id = roster.posts.create_draft("hq", "We are aware of reports and will update here.",
+                                        event_id=event)
+    roster.posts.submit("hq", post_id)
+    post = roster.posts.clear("hq", post_id, expedited=True)
+    assert post.status == "scheduled"  # crisis posts go out at once
+    texts = [d.text for d in roster.posts.deliveries(post_id)]
+    assert all("#InmmUpdate" in t and t.endswith("^HQ") for t in texts)
+    normal = _submitted(roster)
+    with pytest.raises(InvalidState, match="not a crisis post"):
+        roster.posts.clear("alice", normal, expedited=True)
+
+
+def test_pause_is_hq_only_and_audited(roster: Services) -> None:
+    from inmm_tui.domain.switches import publishing_paused
+
+    with pytest.raises(NotAuthorised):
+        roster.switches.set_paused("alice", True)
+    roster.switches.set_paused("hq", True, "checking an outage")
+    assert publishing_paused(roster.db.conn)
+    roster.switches.set_paused("hq", False)
+    assert not publishing_paused(roster.db.conn)
