@@ -103,7 +103,7 @@ def child(db_path: str, login: str, t0: float) -> None:
             loaded.append(True)
 
     marks["imported"] = time.time() - t0
-    services = Services.build(embedded_default(), open_database(db_path))
+    services = Services.build(embedded_default(), open_database(db_path), lazy_screener=True)
     app = InmmApp(services, login, watch=False)
 
     async def go() -> None:

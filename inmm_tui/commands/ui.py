@@ -12,7 +12,7 @@ def run(args: argparse.Namespace) -> int:
     from inmm_tui.domain.roles import Action
     from inmm_tui.ui.app import InmmApp
 
-    svc = services(args)
+    svc = services(args, lazy_screener=True)
     login = me()
     authorise(svc.db.conn, login, Action.VIEW)
     InmmApp(svc, login).run()

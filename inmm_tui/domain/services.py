@@ -3,12 +3,13 @@ the daemon alike (neither builds its own)."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inmm_tui.domain.governance import Governance
 from inmm_tui.domain.people import Roster
-from inmm_tui.domain.posts import Posts, Screener
+from inmm_tui.domain.posts import Posts, Screener, ScreenOutcome, ScreenRequest
 from inmm_tui.domain.queues import Queues
 from inmm_tui.domain.reminders import Reminders
 from inmm_tui.domain.switches import Switches
@@ -34,10 +35,10 @@ class Services:
 
     @classmethod
     def build(cls, config: Config, db: Database, *, clock: Clock = utcnow,
-              screener: Screener | None = None) -> Services:
+              screener: Screener | None = None, lazy_screener: bool = False) -> Services:
         outlets = {outlet.name: outlet.api for outlet in config.outlets}
         if screener is None:
-            screener = default_screener(config)
+            screener = LazyScreener(config) if lazy_screener else default_screener(config)
         roster = Roster(db, tuple(outlets), clock=clock)
         return cls(
             config=config,
@@ -59,3 +60,23 @@ def default_screener(config: Config) -> Screener:
     from inmm_tui.screening.bridge import screener_for
 
     return screener_for(config)
+
+
+class LazyScreener:
+    """The policy screen, built on first use rather than at start-up: loading the rules
+    takes about a quarter of a second, which the UI's first screen should not wait for.
+    The UI warms it in a background worker, so a bad rules file still shows at once."""
+
+    def __init__(self, config: Config) -> None:
+        self._config = config
+        self._real: Screener | None = None
+        self._lock = threading.Lock()
+
+    def warm(self) -> Screener:
+        with self._lock:
+            if self._real is None:
+                self._real = default_screener(self._config)
+            return self._real
+
+    def __call__(self, request: ScreenRequest) -> ScreenOutcome:
+        return (self._real or self.warm())(request)

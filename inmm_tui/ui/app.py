@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 WATCH_INTERVAL = 0.5
 """Seconds between two looks at `PRAGMA data_version`: cheap, and quick enough that a
 post the daemon publishes shows within a second."""
+WARM_AFTER = 1.0
+"""Seconds after start-up at which the policy rules are loaded in the background."""
 
 
 class InmmApp(App[None]):
@@ -56,6 +58,8 @@ class InmmApp(App[None]):
         self.push_screen(HomeScreen(self.backend))
         if self._watch:
             self.watch_database()
+        # After the home screen has drawn, so the two do not compete for the interpreter.
+        self.set_timer(WARM_AFTER, self.warm_screener)
         if self.intro:
             self.notify(self.intro, title="Welcome", timeout=15)
         try:
@@ -106,6 +110,14 @@ class InmmApp(App[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_worker_failure(self, event)
+
+    @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
+    def warm_screener(self) -> None:
+        """Load the policy rules now, in the background, if they were left for later
+        (see `LazyScreener`): compose is then ready, and a bad rules file shows at once."""
+        warm = getattr(self.services.posts.screener, "warm", None)
+        if warm is not None:
+            warm()  # no database work: the backend's lock is not needed
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def watch_database(self) -> None:

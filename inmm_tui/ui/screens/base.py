@@ -24,6 +24,8 @@ class InmmScreen(Screen[None]):
         self.backend = backend
 
     def on_mount(self) -> None:
+        # Textual runs this after a subclass's own on_mount (handlers of every class
+        # in the MRO are called), so subclasses must not call it again.
         self.reload()
 
     def reload(self) -> None:

@@ -51,7 +51,6 @@ class ClearanceScreen(InmmScreen):
         table.add_column("Screen", key="verdict", width=6)
         table.add_column("Topic", key="topic")
         table.focus()
-        super().on_mount()
 
     def reload(self) -> None:
         self.load_rows()

@@ -45,7 +45,6 @@ class EventsScreen(InmmScreen):
         table.add_column("From", key="from", width=11)
         table.add_column("Until", key="until")
         table.focus()
-        super().on_mount()
 
     def reload(self) -> None:
         self.load_rows()

@@ -63,7 +63,6 @@ class HomeScreen(InmmScreen):
         drafts.add_column("Topic", key="topic", width=22)
         drafts.add_column("Text", key="text")
         queues.focus()
-        super().on_mount()
 
     def reload(self) -> None:
         self.load_overview()

@@ -48,7 +48,6 @@ class RosterScreen(InmmScreen):
         table.add_column("Rights", key="rights", width=18)
         table.add_column("Reviewed", key="reviewed")
         table.focus()
-        super().on_mount()
 
     def reload(self) -> None:
         self.load_rows()

@@ -47,7 +47,6 @@ class ScheduleScreen(InmmScreen):
         table.add_column("Post", key="post", width=6)
         table.add_column("Text / platform's message", key="text")
         table.focus()
-        super().on_mount()
 
     def reload(self) -> None:
         self.load_rows()
