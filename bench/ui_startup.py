@@ -131,6 +131,9 @@ async def keystrokes(db_path: str, login: str, count: int) -> tuple[list[float],
     from inmm_tui.ui.screens.compose import ComposeScreen
 
     results: dict[str, list[float]] = {}
+    # Measure counting and screening only: keep the drafts out of the history database.
+    ComposeScreen.AUTOSAVE_DELAY = 3600
+    ComposeScreen.save_now = lambda self: None  # type: ignore[method-assign]
     for delay in (ComposeScreen.PREVIEW_DELAY, 0.001):
         ComposeScreen.PREVIEW_DELAY = delay
         services = Services.build(embedded_default(), open_database(db_path))
