@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         env = {**os.environ, "INMM_CONFIG": str(config_path)}
         notes = []
         for name, command in (
-            ("sandbox", [sys.executable, "-m", "inmm_tui.cli", "sandbox"]),
+            ("sandbox", [sys.executable, "-m", "inmm_tui.cli", "sandbox", "--simulate", "30"]),
             ("daemon", [sys.executable, "-c", "import sys, inmm_daemon.main as m;"
                         " sys.exit(m.main())"]),
         ):

@@ -203,7 +203,8 @@ class ComposeScreen(InmmScreen):
     @on(PreviewReady)
     def show_preview(self, message: PreviewReady) -> None:
         preview = message.preview
-        self.query_one(OutletCounts).show(preview.outlets, self._titles)
+        self.query_one(OutletCounts).show(preview.outlets, self._titles, preview.signature,
+                                          preview.hashtag)
         texts = {item.outlet: item.text for item in preview.outlets}
         self.query_one(Findings).show(preview.outcome, texts)
 

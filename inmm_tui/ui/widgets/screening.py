@@ -16,8 +16,12 @@ SEVERITY_STYLE = {"block": "bold white on red", "warn": "black on yellow"}
 class OutletCounts(Static):
     """Each outlet's length counted the platform's way, against its limit."""
 
-    def show(self, outlets: list[OutletPreview], titles: dict[str, str]) -> None:
+    def show(self, outlets: list[OutletPreview], titles: dict[str, str], signature: str = "",
+             hashtag: str | None = None) -> None:
         text = Text()
+        added = " and ".join(part for part in (hashtag, signature) if part)
+        if added:
+            text.append(f"Added for you: {added}\n", style="dim")
         for item in outlets:
             over = item.length > item.limit
             mark = "over by " + str(item.length - item.limit) if over else "ok"
