@@ -227,9 +227,12 @@ class ComposeScreen(InmmScreen):
 
     def _write(self, state: dict[str, Any]) -> int:
         b = self.backend
-        post_id = b.call(b.services.posts.save_draft, b.login, self.post_id, **state)
-        self.post_id = post_id
-        self.saved_state = state
+        # The post id is read and set under the lock: an autosave and a submit racing
+        # for a new draft must not create it twice.
+        with b.lock:
+            post_id = b.services.posts.save_draft(b.login, self.post_id, **state)
+            self.post_id = post_id
+            self.saved_state = state
         return post_id
 
     @on(DraftSaved)
@@ -248,6 +251,9 @@ class ComposeScreen(InmmScreen):
         self.save(self.form_state())
 
     def action_submit(self) -> None:
+        if not self.query_one("#body", TextArea).text.strip():
+            self.notify("Write the post first.", severity="warning")
+            return
         if self.when_error:
             self.notify(self.when_error, title="Check the time", severity="error")
             return
