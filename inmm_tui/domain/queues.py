@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit
 from inmm_tui.domain.people import Person, authorise
+from inmm_tui.domain.reminders import Alert, Reminder, open_alerts, open_reminders
 from inmm_tui.domain.roles import Action
 from inmm_tui.domain.switches import Event, active_crisis, active_events, publishing_paused
 from inmm_tui.timeutil import Clock, to_db, utcnow
@@ -159,3 +160,8 @@ class Queues:
         rows = self.conn.execute(
             f"SELECT {_PERSON_COLUMNS} FROM people ORDER BY active DESC, name").fetchall()
         return [Person.from_row(row) for row in rows]
+
+    def reminders_and_alerts(self, login: str) -> tuple[list[Reminder], list[Alert]]:
+        """Open reminders (the due ones first) and unacknowledged alerts."""
+        authorise(self.conn, login, Action.VIEW)
+        return open_reminders(self.conn), open_alerts(self.conn)

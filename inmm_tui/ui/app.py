@@ -101,6 +101,8 @@ class InmmApp(App[None]):
         yield SystemCommand("Roster", "People, roles, rights withdrawn", home.action_roster)
         yield SystemCommand("Events and crisis", "Live coverage and crisis mode",
                             home.action_events)
+        yield SystemCommand("Reminders and alerts", "Rotations, reviews, alerts",
+                            home.action_reminders)
         yield SystemCommand("Pause or resume publishing", "HQ only", home.action_pause)
 
     @on(DatabaseChanged)

@@ -313,3 +313,24 @@ async def test_compose_shows_the_policy_screen_s_findings(db_path):
         rendered = app.screen.query_one(Findings).render()
         assert "politics" in rendered.plain.lower()
         assert any(rendered.plain[s.start:s.end] == "Vote Democrat" for s in rendered.spans)
+
+
+async def test_a_due_reminder_is_marked_done_from_its_screen(make_app, services):
+    from ui_support import NOW
+
+    from inmm_tui.domain.reminders import ensure_reminder, open_reminders
+    from inmm_tui.store.tx import write
+
+    with write(services.db):
+        ensure_reminder(services.db.conn, "policy_review", "policy", "Review the policy", NOW)
+    app = make_app(HQ)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        assert str(app.screen.query_one("#queues", ListTable).get_row("reminders")[1]) == "1"
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press(*"ok", "enter")
+        await settle(pilot)
+    assert open_reminders(services.db.conn) == []

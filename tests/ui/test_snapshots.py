@@ -3,10 +3,14 @@ Update after an intended change with `pytest tests/ui --snapshot-update` and rev
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from ui_support import AM, HQ, build_services, settle, still
 
+from inmm_tui.domain.reminders import ensure_reminder, raise_alert
 from inmm_tui.domain.when import parse_local_time
+from inmm_tui.store.tx import write
 from inmm_tui.ui.app import InmmApp
 from inmm_tui.ui.screens.compose import ComposeScreen
 
@@ -35,6 +39,12 @@ def seeded(db_path):  # type: ignore[no-untyped-def]
         "UPDATE deliveries SET state = 'failed', attempts = 8,"
         " last_error = '403 Forbidden: duplicate content' WHERE post_id = ? AND outlet = 'x'",
         (failing,))
+    with write(s.db):
+        ensure_reminder(s.db.conn, "rotation", "outlet:x",
+                        "Rotate the X credentials (due every 6 months)",
+                        s.clock() - dt.timedelta(days=2))
+        raise_alert(s.db.conn, "daemon", "daemon", "The daemon has not run for 2 hours",
+                    s.clock())
     s.db.conn.close()
     return db_path
 
@@ -65,6 +75,7 @@ SCREENS = {
     "schedule": ("s",),
     "roster": ("r",),
     "events": ("e",),
+    "reminders": ("m",),
     "help": ("question_mark",),
 }
 

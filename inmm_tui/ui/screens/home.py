@@ -21,7 +21,7 @@ QUEUES = (
     ("held", "Held for being late", "schedule"),
     ("moderation", "Moderation", ""),
     ("follow_review", "Follow review", ""),
-    ("reminders", "Reminders due", ""),
+    ("reminders", "Reminders due", "reminders"),
 )
 
 
@@ -33,6 +33,7 @@ class HomeScreen(InmmScreen):
         Binding("s", "schedule", "Schedule"),
         Binding("r", "roster", "Roster"),
         Binding("e", "events", "Events"),
+        Binding("m", "reminders", "Reminders"),
         Binding("p", "pause", "Pause/resume"),
         Binding("q", "app.quit", "Quit"),
         Binding("escape", "back", "Back", show=False),
@@ -86,7 +87,8 @@ class HomeScreen(InmmScreen):
         cursor = queues.cursor_row
         queues.clear()
         opens = {"drafts": "the list below", "clearance": "c  clearance queue",
-                 "schedule": "s  schedule", "": "(its own screen, coming)"}
+                 "schedule": "s  schedule", "reminders": "m  reminders and alerts",
+                 "": "(its own screen, coming)"}
         for field, label, target in QUEUES:
             queues.add_row(label, str(getattr(overview, field)), opens[target], key=field)
         queues.move_cursor(row=min(cursor, queues.row_count - 1))
@@ -106,6 +108,8 @@ class HomeScreen(InmmScreen):
             self.action_clearance()
         elif target == "schedule":
             self.action_schedule()
+        elif target == "reminders":
+            self.action_reminders()
         else:
             self.notify("This queue has its own screen in a later version; "
                         "`inmm-tui --report` lists it meanwhile.")
@@ -143,6 +147,11 @@ class HomeScreen(InmmScreen):
         from inmm_tui.ui.screens.events import EventsScreen
 
         self.app.push_screen(EventsScreen(self.backend))
+
+    def action_reminders(self) -> None:
+        from inmm_tui.ui.screens.reminders import RemindersScreen
+
+        self.app.push_screen(RemindersScreen(self.backend))
 
     def action_pause(self) -> None:
         from inmm_tui.ui.screens.prompt import PromptScreen
