@@ -1,0 +1,96 @@
+"""Referral tagging: society links get UTM parameters, other links are untouched, the
+result is deterministic, and X's weighted count does not change (links count 23)."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+
+from inmm_tui.config import ConfigError, parse_config
+from inmm_tui.domain.referrals import campaign_for, tag_links
+
+DOMAINS = ["inmm.org"]
+
+
+def tag(text: str, outlet: str = "x", campaign: str = "Annual Meeting") -> str:
+    return tag_links(text, outlet=outlet, campaign=campaign, society_domains=DOMAINS)
+
+
+def _x_weighted_length(text: str) -> int:
+    """X's count when the screening package does not provide it: every link is 23, code
+    points in the ranges X weights 1 count 1, the rest 2."""
+    try:
+        from inmm_tui.screening import weighted_length
+    except ImportError:
+        pass
+    else:
+        return weighted_length(text, "x")
+    total, last = 0, 0
+    for match in re.finditer(r"https?://\S+", text):
+        total += _chars(text[last:match.start()]) + 23
+        last = match.end()
+    return total + _chars(text[last:])
+
+
+def _chars(text: str) -> int:
+    light = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
+    return sum(1 if any(a <= ord(c) <= b for a, b in light) else 2 for c in text)
+
+
+def test_a_society_link_gets_source_medium_and_campaign() -> None:
+    out = tag("Register now: https://inmm.org/annual-meeting. See you there!", outlet="mastodon")
+    url = re.search(r"https://\S+?(?=\. )", out).group(0)
+    assert out.endswith(". See you there!")  # the full stop stays outside the link
+    parts = urlsplit(url)
+    assert parts.path == "/annual-meeting"
+    assert parse_qsl(parts.query) == [("utm_source", "mastodon"), ("utm_medium", "social"),
+                                      ("utm_campaign", "annual-meeting")]
+
+
+def test_existing_query_and_fragment_are_kept_and_subdomains_count() -> None:
+    out = tag("Papers: https://www.inmm.org/journal?issue=4&lang=en#toc")
+    assert out == ("Papers: https://www.inmm.org/journal?issue=4&lang=en&utm_source=x"
+                   "&utm_medium=social&utm_campaign=annual-meeting#toc")
+    # An author's own campaign wins; only the missing parameters are added.
+    own = tag("https://inmm.org/a?utm_campaign=spring")
+    assert parse_qsl(urlsplit(own).query) == [("utm_campaign", "spring"), ("utm_source", "x"),
+                                              ("utm_medium", "social")]
+
+
+@pytest.mark.parametrize("link", [
+    "https://www.iaea.org/newscenter?x=1",
+    "https://notinmm.org/page",
+    "https://inmm.org.example.com/phish",
+    "mailto:info@inmm.org",
+])
+def test_other_domains_are_untouched(link: str) -> None:
+    text = f"Read {link} today"
+    assert tag(text) == text
+
+
+def test_tagging_is_deterministic_and_idempotent() -> None:
+    text = "Two links https://inmm.org/a and https://inmm.org/b?x=1 #INMM2027"
+    once = tag(text, campaign=campaign_for("Live coverage", "#INMM2027"))
+    assert once == tag(text, campaign=campaign_for("Live coverage", "#INMM2027"))
+    assert tag(once, campaign="inmm2027") == once
+    assert once.count("utm_campaign=inmm2027") == 2
+
+
+def test_x_weighted_count_is_unchanged_by_tagging() -> None:
+    before, after = "Registration is open for the 68th Annual Meeting: ", " ^AA"
+    text = before + "https://inmm.org/am" + after
+    tagged = tag(text)
+    assert len(tagged) > len(text) + 50
+    assert _x_weighted_length(tagged) == _x_weighted_length(text) == len(before) + 23 + len(after)
+    # A bare domain is left as written (X links it at the same weight either way).
+    assert tag("see inmm.org/am") == "see inmm.org/am"
+
+
+def test_society_domains_are_validated_in_the_config(tmp_path) -> None:
+    with pytest.raises(ConfigError, match=r"inmm\.society_domains: 'https://inmm\.org' is not a domain"):
+        parse_config({"inmm": {"society_domains": ["https://inmm.org"]}}, tmp_path / "c.toml")
+    config = parse_config({"inmm": {"society_domains": ["inmm.org", "inmm-events.org"]}},
+                          tmp_path / "c.toml")
+    assert config.inmm.society_domains == ["inmm.org", "inmm-events.org"]
