@@ -49,7 +49,7 @@ def default_data_dir() -> Path:
     return Path(base) / "inmm"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Outlet:
     """One account on one platform."""
 
@@ -73,7 +73,7 @@ class Outlet:
         return self.label or self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Inmm:
     database: str = ""
     """Path of the SQLite file; relative paths are relative to the config file."""
@@ -114,14 +114,14 @@ class Inmm:
     parameters at publication so the website's analytics can count referrals."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sandbox:
     host: str = "127.0.0.1"
     port: int = 8765
     """Port of the local server that speaks the X and Mastodon APIs."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Daemon:
     max_attempts: int = 8
     """Attempts on one delivery before it is marked failed."""
@@ -146,7 +146,7 @@ class Daemon:
     """Cron expressions, one per job."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Review:
     ec_meeting: dt.date | None = None
     """Date of the EC meeting that reviews the authorised list each year."""
@@ -156,7 +156,7 @@ class Review:
     """Credentials are rotated at least this often."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Metrics:
     poll_days: int = 30
     """Published posts are polled for engagement for this many days after they went out."""
@@ -181,7 +181,7 @@ class Metrics:
     """Where the monthly reports are written; relative to the config file's folder."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Questions:
     templates: dict[str, str] = field(
         default_factory=lambda: {
@@ -194,7 +194,7 @@ class Questions:
     """An unanswered question older than this raises a reminder for the account managers."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Config:
     path: Path | None
     """The file this came from; None for the embedded default."""

@@ -37,7 +37,7 @@ def send(svc: Services, post_id: int) -> None:
     ("@INMMorg when does registration open?", True),
     ("@INMMorg How do I renew my membership", True),
     ("@INMMorg great keynote today!", False),
-    ("@INMMorg thanks. Is the deadline extended", True),
+    ("@INMMorg see https://inmm.org/faq?q=1 for details", False),
 ])
 def test_what_counts_as_a_question(text: str, asks: bool) -> None:
     assert looks_like_question(text) is asks

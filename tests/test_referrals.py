@@ -1,5 +1,5 @@
 """Referral tagging: society links get UTM parameters, other links are untouched, the
-result is deterministic, and X's weighted count does not change (links count 23)."""
+result is deterministic, and the X and Mastodon counts do not change (links count 23)."""
 
 from __future__ import annotations
 
@@ -10,33 +10,13 @@ import pytest
 
 from inmm_tui.config import ConfigError, parse_config
 from inmm_tui.domain.referrals import campaign_for, tag_links
+from inmm_tui.screening import weighted_length
 
 DOMAINS = ["inmm.org"]
 
 
 def tag(text: str, outlet: str = "x", campaign: str = "Annual Meeting") -> str:
     return tag_links(text, outlet=outlet, campaign=campaign, society_domains=DOMAINS)
-
-
-def _x_weighted_length(text: str) -> int:
-    """X's count when the screening package does not provide it: every link is 23, code
-    points in the ranges X weights 1 count 1, the rest 2."""
-    try:
-        from inmm_tui.screening import weighted_length
-    except ImportError:
-        pass
-    else:
-        return weighted_length(text, "x")
-    total, last = 0, 0
-    for match in re.finditer(r"https?://\S+", text):
-        total += _chars(text[last:match.start()]) + 23
-        last = match.end()
-    return total + _chars(text[last:])
-
-
-def _chars(text: str) -> int:
-    light = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-    return sum(1 if any(a <= ord(c) <= b for a, b in light) else 2 for c in text)
 
 
 def test_a_society_link_gets_source_medium_and_campaign() -> None:
@@ -83,7 +63,8 @@ def test_x_weighted_count_is_unchanged_by_tagging() -> None:
     text = before + "https://inmm.org/am" + after
     tagged = tag(text)
     assert len(tagged) > len(text) + 50
-    assert _x_weighted_length(tagged) == _x_weighted_length(text) == len(before) + 23 + len(after)
+    assert weighted_length(tagged, "x") == weighted_length(text, "x") == len(before) + 23 + len(after)
+    assert weighted_length(tagged, "mastodon") == weighted_length(text, "mastodon")
     # A bare domain is left as written (X links it at the same weight either way).
     assert tag("see inmm.org/am") == "see inmm.org/am"
 

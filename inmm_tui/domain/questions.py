@@ -13,8 +13,8 @@ a question still unanswered after `[questions] remind_after_hours` raises a remi
 from __future__ import annotations
 
 import datetime as dt
-import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -37,28 +37,10 @@ REMINDER_KIND = "question"
 TRIAGE_BATCH = 5000
 """Mentions looked at per triage run; the cursor in `sync_state` carries the rest over."""
 
-_QUESTION_WORDS = frozenset(
-    "who what when where why how which whom whose is are am was were can could do does did "
-    "will would should shall may might has have any anyone".split())
-
-
-def _looks_like_question(text: str) -> bool:
-    """A question mark, or a sentence opening with a question word (after the @mentions)."""
-    if "?" in text or "\uff1f" in text:
-        return True
-    for sentence in re.split(r"[.!\n]+", text):
-        words = [w for w in sentence.split() if not w.startswith(("@", "#", "http"))]
-        if words and words[0].lower().strip(",:;") in _QUESTION_WORDS:
-            return True
-    return False
-
-
 def looks_like_question(text: str) -> bool:
-    """The policy screen's judgement when it has one (`inmm_tui.screening`), else ours."""
-    try:
-        from inmm_tui.screening import looks_like_question as screen_judges
-    except ImportError:  # the screening package may not provide it yet
-        return _looks_like_question(text)
+    """The policy screen's judgement with the packaged rules (`inmm_tui.screening`)."""
+    from inmm_tui.screening import looks_like_question as screen_judges
+
     return bool(screen_judges(text))
 
 
@@ -99,8 +81,10 @@ class Questions:
     """The inbox; permissions are checked here (compose rights to reply or answer)."""
 
     def __init__(self, db: Database, posts: Posts, config: QuestionsConfig, *,
-                 own_handles: dict[str, str] | None = None, clock: Clock = utcnow):
+                 own_handles: dict[str, str] | None = None, clock: Clock = utcnow,
+                 asks: Callable[[str], bool] = looks_like_question):
         self.db = db
+        self.asks = asks
         self.posts = posts
         self.config = config
         self.own_handles = {k: v.lower() for k, v in (own_handles or {}).items()}
@@ -130,7 +114,7 @@ class Questions:
                 mention_id for mention_id, outlet, handle, text, kind, moderated in rows
                 if kind == "mention" and not moderated
                 and handle.lower() != self.own_handles.get(outlet, "\0")
-                and looks_like_question(text)
+                and self.asks(text)
             ]
             if found:
                 self.conn.executemany("UPDATE mentions SET kind = 'question' WHERE id = ?",
@@ -295,6 +279,11 @@ class Questions:
 
 def questions_for(services: Any) -> Questions:
     """The inbox wired from the services (the UI and the daemon share it)."""
+    from inmm_tui.screening import looks_like_question as screen_judges
+    from inmm_tui.screening.bridge import rules_for
+
+    rules = rules_for(services.config)  # the question words the subcommittee configured
     handles = {outlet.name: outlet.handle for outlet in services.config.outlets}
     return Questions(services.db, services.posts, services.config.questions,
-                     own_handles=handles, clock=services.clock)
+                     own_handles=handles, clock=services.clock,
+                     asks=lambda text: bool(screen_judges(text, rules)))
