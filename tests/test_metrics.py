@@ -173,3 +173,36 @@ def test_analytics_import_names_the_bad_line_and_needs_the_right(roster: Service
     with pytest.raises(NotAuthorised):
         metrics.import_analytics(roster.db, "alice", bad)
     assert roster.db.conn.execute("SELECT count(*) FROM web_referrals").fetchone()[0] == 0
+
+
+@pytest.mark.parametrize("api", ["x", "mastodon"])
+def test_metrics_polled_from_the_sandbox_survive_its_rate_limit(roster: Services, clock: FakeClock,
+                                                               sandbox, api: str) -> None:
+    outlet = sandbox.x() if api == "x" else sandbox.mastodon()
+    sandbox.control.add_followers(api, "fan", 7)
+    published = [outlet.publish(f"Post {i} https://inmm.org/p{i}", idempotency_key=f"k{i}")
+                 for i in range(3)]
+    for i, post in enumerate(published):
+        sandbox.control.set_metrics(api, post.platform_id, likes=10 + i, reposts=i)
+        sent_post(roster, api, post.platform_id, START - dt.timedelta(hours=3 - i))
+    second = published[1].platform_id
+    path = f"/2/tweets/{second}" if api == "x" else f"/api/v1/statuses/{second}"
+    sandbox.control.fault("rate_limit", api=api, method="GET", path=path, reset_in=600)
+
+    first = jobs.poll_metrics(roster, outlet, api)
+    assert first.posts_polled == 1 and first.counts is not None and first.counts.followers == 7
+    assert first.rate_limited_until is not None
+    before = sandbox.control.requests()
+    assert jobs.poll_metrics(roster, outlet, api).posts_polled == 0
+    assert sandbox.control.requests() == before  # nothing sent while the limit holds
+
+    clock.now = first.rate_limited_until + dt.timedelta(seconds=1)
+    sandbox.control.set_metrics(api, published[0].platform_id, likes=50, reposts=5)
+    assert jobs.poll_metrics(roster, outlet, api).posts_polled == 3
+    rows = roster.db.conn.execute(
+        "SELECT d.platform_id, m.likes, m.reposts FROM post_metrics m"
+        " JOIN deliveries d ON d.id = m.delivery_id ORDER BY m.at, d.id").fetchall()
+    ids = [p.platform_id for p in published]
+    assert rows == [(ids[0], 10, 0), (ids[0], 50, 5), (ids[1], 11, 1), (ids[2], 12, 2)]
+    assert [f for _, f, _ in metrics.follower_series(
+        roster.db.conn, api, START - dt.timedelta(days=1), clock() + dt.timedelta(days=1))] == [7, 7]
