@@ -107,8 +107,11 @@ def test_followers_are_classified_by_member_list_and_profile_rules(roster: Servi
     conn.execute("INSERT INTO following (outlet, user_id, handle, reason, followed_at, followed_by)"
                  " VALUES ('x', 'partner', 'partner', 'organisation', ?, 'hq')", (now,))
     rules = metrics.ProfileRules.from_config(roster.config.metrics)
-    tally = metrics.classify_followers(roster.db, rules, at=START)
+    tally = metrics.classify_followers(roster.db, rules, at=START, batch=3)
     assert tally == {"member": 3, "staff": 1, "organisation": 4, "individual": 1, "unknown": 1}
+    # In short transactions, each with its audit entry.
+    assert conn.execute("SELECT count(*) FROM audit WHERE action = 'followers.classify'"
+                        ).fetchone()[0] == 4
     kinds = dict(conn.execute("SELECT handle, kind FROM followers"))
     assert kinds["OakRidgeLaboratory"] == kinds["pnnl"] == kinds["partner"] == "organisation"
     assert (kinds["mary"], kinds["x123"], kinds["stanstaff"]) == ("individual", "unknown", "staff")

@@ -181,11 +181,15 @@ class ProfileRules:
     organisation_handles: frozenset[str] = frozenset()
     staff_handles: frozenset[str] = frozenset()
     individual_pattern: re.Pattern[str] = field(default=re.compile(r"^$"))
+    handle_words: tuple[str, ...] = ()
+    """Organisation words long enough to look for inside a handle ("lab" is not)."""
 
     @classmethod
     def from_config(cls, metrics: MetricsConfig) -> ProfileRules:
+        words = frozenset(w.lower() for w in metrics.organisation_words)
         return cls(
-            organisation_words=frozenset(w.lower() for w in metrics.organisation_words),
+            organisation_words=words,
+            handle_words=tuple(sorted(w for w in words if len(w) >= 5)),
             organisation_handles=frozenset(_handle_key(h) for h in metrics.organisation_handles),
             staff_handles=frozenset(_handle_key(h) for h in metrics.staff_handles),
             individual_pattern=re.compile(metrics.individual_name_pattern),
@@ -224,43 +228,58 @@ def classify(handle: str | None, name: str | None, description: str | None, *,
     words = set(re.findall(r"[a-z0-9]+", f"{name or ''} {description or ''}".lower()))
     if words & rules.organisation_words:
         return "organisation"
-    # Handles run words together ("SandiaLabs"): look for the longer words inside them.
-    if any(len(word) >= 5 and word in key for word in rules.organisation_words):
+    # Handles run words together ("OakRidgeLaboratory"): look for the longer words in them.
+    if any(word in key for word in rules.handle_words):
         return "organisation"
     if name and rules.individual_pattern.match(name.strip()):
         return "individual"
     return "unknown"
 
 
+CLASSIFY_BATCH = 20_000
+"""Followers typed per write transaction, so a full re-classification of a million
+followers never holds the database's write lock for more than a moment."""
+
+
 def classify_followers(db: Database, rules: ProfileRules, *, outlet: str | None = None,
                        reclassify: bool = False, actor: str = audit.DAEMON,
-                       at: dt.datetime | None = None) -> dict[str, int]:
+                       at: dt.datetime | None = None, batch: int = CLASSIFY_BATCH) -> dict[str, int]:
     """Give a type to followers that have none (or to all, after the member list or the
     rules changed). Returns how many were given each type."""
-    where = "gone_at IS NULL" + ("" if reclassify else " AND kind IS NULL")
+    conn = db.conn
+    where = "f.gone_at IS NULL" + ("" if reclassify else " AND f.kind IS NULL")
     args: list[Any] = []
     if outlet:
         where += " AND f.outlet = ?"
         args.append(outlet)
+    members = member_index(conn)
     tally: Counter[str] = Counter()
-    with write(db):
-        conn = db.conn
-        members = member_index(conn)
+    after: tuple[str, str] = ("", "")
+    while True:
         rows = conn.execute(
             "SELECT f.outlet, f.user_id, f.handle, f.name, f.description,"
             " EXISTS (SELECT 1 FROM following g WHERE g.outlet = f.outlet"
             "   AND g.user_id = f.user_id AND g.reason = 'organisation')"
-            f" FROM followers f WHERE {where}", args).fetchall()
+            f" FROM followers f WHERE {where} AND (f.outlet, f.user_id) > (?, ?)"
+            " ORDER BY f.outlet, f.user_id LIMIT ?", (*args, *after, batch)).fetchall()
+        if not rows:
+            break
+        done: Counter[str] = Counter()
         updates = []
         for out, user_id, handle, name, description, org in rows:
             kind = classify(handle, name, description, members=members, rules=rules,
                             followed_as_organisation=bool(org))
-            tally[kind] += 1
+            done[kind] += 1
             updates.append((kind, out, user_id))
-        conn.executemany("UPDATE followers SET kind = ? WHERE outlet = ? AND user_id = ?", updates)
-        if updates:
+        with write(db):
+            conn.executemany("UPDATE followers SET kind = ? WHERE outlet = ? AND user_id = ?",
+                             updates)
             audit.append(conn, actor, "followers.classify", f"outlet:{outlet or '*'}",
-                         {"reclassify": reclassify, **dict(sorted(tally.items()))}, at=at)
+                         {"reclassify": reclassify, **dict(sorted(done.items()))}, at=at)
+        tally.update(done)
+        after = (rows[-1][0], rows[-1][1])
+        if len(rows) < batch:
+            break
     return dict(tally)
 
 

@@ -195,8 +195,9 @@ def _questions(conn: sqlite3.Connection, config: Config, s: str, e: str,
     # Answered = the answer went out this month (its first delivery was sent in the month).
     answered = conn.execute(
         "SELECT count(*) FROM mentions m WHERE m.kind = 'question' AND m.answered_post_id IN"
-        " (SELECT post_id FROM deliveries WHERE state = 'sent' GROUP BY post_id"
-        "  HAVING min(sent_at) >= ? AND min(sent_at) < ?)", (s, e)).fetchone()[0]
+        " (SELECT d.post_id FROM deliveries d WHERE d.state = 'sent' AND d.sent_at >= ?"
+        "  AND d.sent_at < ? AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE"
+        "  o.post_id = d.post_id AND o.state = 'sent' AND o.sent_at < ?))", (s, e, s)).fetchone()[0]
     cutoff = to_db(as_of - dt.timedelta(hours=config.questions.remind_after_hours))
     unanswered, late = conn.execute(
         "SELECT count(*), coalesce(sum(m.created_at < ?), 0) FROM mentions m"

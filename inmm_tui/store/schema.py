@@ -408,6 +408,8 @@ def m003_insights(db: Database) -> None:
         -- The holding reply sent to a question, as a post of its own.
         ALTER TABLE mentions ADD COLUMN holding_post_id INTEGER;
         CREATE INDEX mentions_theme ON mentions(theme) WHERE kind = 'question';
+        CREATE INDEX mentions_answered ON mentions(answered_post_id)
+            WHERE answered_post_id IS NOT NULL;
 
         -- Monthly reports written (by the daemon on the 1st, or by a person).
         CREATE TABLE monthly_reports (
