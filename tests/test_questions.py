@@ -111,3 +111,16 @@ def test_unanswered_questions_are_reminded_once_and_closed_by_an_answer(
     assert svc.db.conn.execute("SELECT done_by FROM reminders").fetchone()[0] == "bob"
     with pytest.raises(NotAuthorised):
         inbox.answer("ec", [old], "The Executive Committee cannot post")
+
+
+def test_the_daemon_jobs_triage_in_batches_and_remind(roster: Services, monkeypatch) -> None:
+    from inmm_daemon import questions as jobs
+
+    from inmm_tui.domain import questions
+
+    monkeypatch.setattr(questions, "TRIAGE_BATCH", 2)
+    asked = [mention(roster, f"@INMMorg question {i}?", at=START - dt.timedelta(days=3))
+             for i in range(5)]
+    assert jobs.triage_questions(roster) == asked
+    assert jobs.remind_questions(roster) == asked
+    assert jobs.remind_questions(roster) == []

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from inmm_tui.domain import audit
+from inmm_tui.domain import audit, reminders
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.roles import Action
@@ -96,9 +96,19 @@ class Questions:
 
     # ----- triage ---------------------------------------------------------------
 
-    def triage(self, *, actor: str = audit.DAEMON) -> list[int]:
+    def triage(self, *, actor: str = audit.DAEMON, max_batches: int = 1) -> list[int]:
         """Mark as questions the new mentions that ask something and were not queued for
-        moderation. Resumes after the last mention it looked at; returns the new questions."""
+        moderation. Resumes after the last mention it looked at; returns the new questions.
+        Each batch of `TRIAGE_BATCH` mentions is one short transaction."""
+        found: list[int] = []
+        for _ in range(max_batches):
+            batch, looked_at = self._triage_batch(actor)
+            found += batch
+            if looked_at < TRIAGE_BATCH:
+                break
+        return found
+
+    def _triage_batch(self, actor: str) -> tuple[list[int], int]:
         with write(self.db):
             row = self.conn.execute(
                 "SELECT cursor FROM sync_state WHERE outlet = '*' AND job = ?", (SYNC_JOB,)).fetchone()
@@ -109,7 +119,7 @@ class Questions:
                 " FROM mentions m WHERE m.id > ? ORDER BY m.id LIMIT ?",
                 (after, TRIAGE_BATCH)).fetchall()
             if not rows:
-                return []
+                return [], 0
             found = [
                 mention_id for mention_id, outlet, handle, text, kind, moderated in rows
                 if kind == "mention" and not moderated
@@ -128,7 +138,7 @@ class Questions:
             if found:
                 audit.append(self.conn, actor, "questions.triage", "questions",
                              {"questions": found, "looked_at": len(rows)}, at=self.clock())
-        return found
+        return found, len(rows)
 
     # ----- reading --------------------------------------------------------------
 
@@ -236,10 +246,9 @@ class Questions:
             self.conn.executemany(
                 "UPDATE mentions SET answered_post_id = ?, answered_by = ?, answered_at = ?"
                 " WHERE id = ?", [(post_id, person.login, now, q.id) for q in questions])
-            self.conn.executemany(
-                "UPDATE reminders SET done_at = ?, done_by = ? WHERE kind = ? AND subject = ?"
-                " AND done_at IS NULL",
-                [(now, person.login, REMINDER_KIND, f"mention:{q.id}") for q in questions])
+            for q in questions:
+                reminders.close_reminders(self.conn, REMINDER_KIND, f"mention:{q.id}",
+                                          person.login, self.clock())
             audit.append(self.conn, actor, "question.answer", "questions",
                          {"questions": [q.id for q in questions], "post": post_id,
                           "outlets": targets}, at=self.clock())
@@ -262,14 +271,12 @@ class Questions:
         created = []
         with write(self.db):
             for mention_id, outlet, handle, created_at in rows:
-                due = to_db(from_db(created_at) + dt.timedelta(hours=hours))
-                cursor = self.conn.execute(
-                    "INSERT OR IGNORE INTO reminders (kind, subject, message, due_at, for_role, how)"
-                    " VALUES (?, ?, ?, ?, 'account_manager', 'ui')",
-                    (REMINDER_KIND, f"mention:{mention_id}",
-                     f"@{handle} asked a question on {outlet} more than {hours} hours ago "
-                     "and has no answer yet", due))
-                if cursor.rowcount:
+                if reminders.ensure_reminder(
+                        self.conn, REMINDER_KIND, f"mention:{mention_id}",
+                        f"@{handle} asked a question on {outlet} more than {hours} hours ago "
+                        "and has no answer yet",
+                        from_db(created_at) + dt.timedelta(hours=hours), for_role="account_manager",
+                        how="answer it from the questions inbox, or send a holding reply"):
                     created.append(mention_id)
             if created:
                 audit.append(self.conn, actor, "questions.remind", "questions",
