@@ -217,3 +217,7 @@ def test_the_command_writes_the_html_report(month_of_activity: Services, tmp_pat
     _assert_self_contained(html)
     bad = run_cli("--config", str(cfg), "report", "monthly", "--month", "2026-13")
     assert bad.returncode == 2 and "--month '2026-13': expected a month like 2027-03" in bad.stderr
+    bad_csv = tmp_path / "ga.csv"
+    bad_csv.write_text("date,campaign,source\n2026-11-01,am,x\n")
+    refused = run_cli("--config", str(cfg), "analytics", "import", str(bad_csv))
+    assert refused.returncode == 2 and "missing column 'sessions'" in refused.stderr

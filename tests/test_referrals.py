@@ -75,3 +75,17 @@ def test_society_domains_are_validated_in_the_config(tmp_path) -> None:
     config = parse_config({"inmm": {"society_domains": ["inmm.org", "inmm-events.org"]}},
                           tmp_path / "c.toml")
     assert config.inmm.society_domains == ["inmm.org", "inmm-events.org"]
+
+
+def test_tagging_for_publication_takes_the_post_campaign(roster) -> None:
+    from inmm_tui.domain.referrals import tag_for_publication
+
+    event = roster.switches.start_event("alice", "Annual Meeting 2027", "#INMM2027")
+    plain = roster.posts.create_draft("alice", "Agenda: https://inmm.org/agenda", topic="Awards")
+    live = roster.posts.create_draft("alice", "Live: https://inmm.org/live", topic="Live coverage",
+                                     event_id=event)
+    conn = roster.db.conn
+    assert tag_for_publication(conn, plain, "x", "https://inmm.org/agenda", DOMAINS).endswith(
+        "utm_source=x&utm_medium=social&utm_campaign=awards")
+    assert tag_for_publication(conn, live, "mastodon", "https://inmm.org/live", DOMAINS).endswith(
+        "utm_source=mastodon&utm_medium=social&utm_campaign=inmm2027")

@@ -102,3 +102,11 @@ def tag_links(text: str, *, outlet: str, campaign: str, society_domains: Iterabl
         return tag_url(link, outlet=source, campaign=slug, society_domains=domains) + tail
 
     return _LINK.sub(replace, text)
+
+
+def tag_for_publication(conn: sqlite3.Connection, post_id: int, outlet: str, text: str,
+                        society_domains: Iterable[str]) -> str:
+    """What the publisher sends: the cleared text with the society's links tagged for this
+    outlet and the post's campaign (its event's hashtag, else its topic)."""
+    return tag_links(text, outlet=outlet, campaign=campaign_for_post(conn, post_id),
+                     society_domains=society_domains)
