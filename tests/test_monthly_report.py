@@ -111,6 +111,9 @@ def month_of_activity(roster: Services, clock: FakeClock, tmp_path: Path) -> Ser
                  " VALUES ('x', ?, 'hq')", (to_db(at(14)),))
     clock.now = at(16)
     svc.roster.revoke("hq", "bob", "left the subcommittee")
+    conn.executemany("INSERT INTO reminders (kind, subject, message, due_at) VALUES (?, ?, 'm', ?)",
+                     [("follow_review", "x", to_db(at(20))), ("question", "mention:99", to_db(at(20))),
+                      ("follow_review", "mastodon", to_db(at(2, month=12)))])
     clock.now = dt.datetime(2026, 12, 1, 13, tzinfo=UTC)  # the daemon writes it on the 1st
     return svc
 
@@ -151,10 +154,10 @@ def test_the_figures_of_a_month(month_of_activity: Services) -> None:
     assert r["roster"]["active"] == 5
     assert len(r["credentials"]["rotations"]) == 1 and len(r["credentials"]["triggers"]) == 2
     assert r["overdue"] == [
+        "1 follow review reminder not done",
         "1 questions unanswered after 48 hours",
-        "mastodon: no credential rotation on record",
-        "mastodon: credential rotation due (1 unresolved trigger)",
-        "x: credential rotation due (1 unresolved trigger)",
+        "x: credential rotation due (roster change: Bob Baker's rights were withdrawn)",
+        "mastodon: credential rotation due (roster change: Bob Baker's rights were withdrawn)",
         "the policy's review was due on 2021-12-01",
     ]
 

@@ -264,11 +264,16 @@ def _credentials(conn: sqlite3.Connection, s: str, e: str) -> dict[str, Any]:
 def _overdue(conn: sqlite3.Connection, config: Config, as_of: dt.datetime,
              report: dict[str, Any]) -> list[str]:
     """What was late at the end of the month (or now, for the month in progress)."""
+    from inmm_tui.domain import duties
+
     when = to_db(as_of)
     out: list[str] = []
+    # Duties with their own figures below are not counted again from their reminders.
+    computed = ("rotation", "roster_review", "policy_review", "question")
     for kind, n in conn.execute(
             "SELECT kind, count(*) FROM reminders WHERE done_at IS NULL AND due_at < ?"
-            " GROUP BY kind ORDER BY kind", (when,)):
+            f" AND kind NOT IN ({', '.join('?' * len(computed))}) GROUP BY kind ORDER BY kind",
+            (when, *computed)):
         out.append(f"{n} {kind.replace('_', ' ')} reminder{'s' if n != 1 else ''} not done")
     failed, held = conn.execute(
         "SELECT coalesce(sum(state = 'failed'), 0), coalesce(sum(state = 'held'), 0)"
@@ -290,30 +295,17 @@ def _overdue(conn: sqlite3.Connection, config: Config, as_of: dt.datetime,
         (when,)).fetchone()[0]
     if waiting:
         out.append(f"{waiting} recommendations await an Executive Committee decision")
-    months = config.review.rotation_months
-    limit_day = _months_before(as_of.date(), months)
-    for outlet in config.outlets:
-        row = conn.execute("SELECT max(rotated_at) FROM credential_rotations WHERE outlet = ?"
-                           " AND rotated_at < ?", (outlet.name, when)).fetchone()
-        if not row[0]:
-            out.append(f"{outlet.name}: no credential rotation on record")
-        elif row[0][:10] < limit_day.isoformat():
-            out.append(f"{outlet.name}: credentials last rotated {row[0][:10]}, "
-                       f"more than {months} months before")
-    triggers = conn.execute(
-        "SELECT outlet, count(*) FROM rotation_triggers WHERE resolved_at IS NULL AND raised_at < ?"
-        " GROUP BY outlet ORDER BY outlet", (when,)).fetchall()
-    for outlet, n in triggers:
-        out.append(f"{outlet}: credential rotation due ({n} unresolved trigger{'s' if n != 1 else ''})")
-    if config.review.policy_next_review < as_of.date():
-        out.append(f"the policy's review was due on {config.review.policy_next_review.isoformat()}")
+    for status in duties.rotation_status(conn, config, as_of):
+        if status.due:
+            out.append(f"{status.outlet}: credential rotation due ({'; '.join(status.reasons)})")
+    review = duties.review_status(conn, config, as_of)
+    if review is not None and review.overdue:
+        out.append(f"the roster review for the EC meeting of {review.meeting.isoformat()}: "
+                   f"{len(review.pending)} people not reviewed")
+    policy = duties.policy_review(config, as_of)
+    if policy.state == "overdue":
+        out.append(f"the policy's review was due on {policy.due_on.isoformat()}")
     return out
-
-
-def _months_before(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 - months, 12)
-    target = dt.date(day.year + year, month + 1, 1)
-    return target.replace(day=min(day.day, 28))
 
 
 # ----- rendering ----------------------------------------------------------------------
@@ -375,7 +367,7 @@ def render_md(r: dict[str, Any]) -> str:
     ev = r["events"]
     lines += ["", "## Events covered", "",
               f"Events covered this month: **{len(ev['covered'])}**; in {r['month'][:4]}: "
-              f"{ev['this_year']}."]
+              f"{ev['this_year']}.", ""]
     lines += [f"- {_md_cell(x['name'])} {x['hashtag']} ({x['starts_on']} to "
               f"{x['ends_on'] or 'ongoing'}): {x['posts']} posts" for x in ev["covered"]]
     q = r["questions"]
@@ -407,7 +399,7 @@ def render_md(r: dict[str, Any]) -> str:
     ro, cr = r["roster"], r["credentials"]
     lines += ["", "## Roster and credentials", "",
               f"Authorised people: {ro['active']}; roster changes this month: {ro['changes_total']}; "
-              f"credential rotations: {len(cr['rotations'])}."]
+              f"credential rotations: {len(cr['rotations'])}.", ""]
     lines += [f"- {c['at'][:10]} {c['action']} {c['person']} by {c['by']}" for c in ro["changes"]]
     lines += [f"- {x['at'][:10]} credentials of {x['outlet']} rotated (recorded by {x['by']})"
               for x in cr["rotations"]]
