@@ -6,8 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
+from inmm_daemon import metrics as jobs
 
 from inmm_tui.domain import metrics
 from inmm_tui.domain.people import current_login
@@ -31,40 +33,58 @@ def at(day: int, hour: int = 15, month: int = 11) -> dt.datetime:
 
 
 @pytest.fixture
-def month_of_activity(roster: Services, clock: FakeClock, tmp_path: Path) -> Services:
+def month_of_activity(roster: Services, clock: FakeClock, tmp_path: Path, sandbox) -> Services:
+    """November 2026 on the sandbox: posts published through the X and Mastodon adapters,
+    metrics polled by the daemon's job, and what the other jobs leave in the database."""
     svc = roster
     conn = svc.db.conn
+    outlets = {"x": sandbox.x(), "mastodon": sandbox.mastodon()}
+    counter = iter(range(100))
+
+    def publish(outlet: str, when: dt.datetime, topic: str = "Annual Meeting",
+                post_id: int | None = None) -> tuple[int, str]:
+        n = next(counter)
+        platform_id = outlets[outlet].publish(f"Post {n} https://inmm.org/p{n}",
+                                              idempotency_key=f"k{n}").platform_id
+        if post_id is None:
+            return sent_post(svc, outlet, platform_id, when, topic=topic)[0], platform_id
+        conn.execute(
+            "INSERT INTO deliveries (post_id, outlet, state, text, content_hash, due_at, sent_at,"
+            " platform_id) VALUES (?, ?, 'sent', 't', 'h', ?, ?, ?)",
+            (post_id, outlet, to_db(when), to_db(when), platform_id))
+        return post_id, platform_id
+
+    def poll(when: dt.datetime, *names: str) -> None:
+        clock.now = when
+        for name in names:
+            assert jobs.poll_metrics(svc, outlets[name], name).rate_limited_until is None
+
     # Posts: three Annual Meeting posts on both outlets, two Awards posts on X, and three
     # at the edges of the month in Chicago time (UTC-6 in November).
-    posts = {}
+    ids = {}
+    publish("x", at(20, month=10), topic="Membership")
+    sandbox.control.add_followers("x", "early", 1000)
+    poll(at(31, month=10), "x")                                             # X: 1000 followers
     for i in range(3):
-        _post, posts[(i, "x")] = sent_post(svc, "x", f"am{i}x", at(5 + i))
-        posts[(i, "mastodon")] = int(conn.execute(
-            "INSERT INTO deliveries (post_id, outlet, state, text, content_hash, due_at, sent_at,"
-            " platform_id) SELECT post_id, 'mastodon', 'sent', text, content_hash, due_at,"
-            " sent_at, ? FROM deliveries WHERE id = ?", (f"am{i}m", posts[(i, "x")])).lastrowid)
+        post_id, ids[(i, "x")] = publish("x", at(5 + i))
+        ids[(i, "mastodon")] = publish("mastodon", at(5 + i), post_id=post_id)[1]
+    sandbox.control.add_followers("mastodon", "m", 300)
+    sandbox.control.set_metrics("x", ids[(0, "x")], reposts=1, likes=2)
+    poll(at(6, 18), "x", "mastodon")                                        # Mastodon: 300
     for i in range(2):
-        posts[("aw", i)] = sent_post(svc, "x", f"aw{i}", at(20 + i), topic="Awards")[1]
-    sent_post(svc, "x", "late-oct", at(1, 3), topic="Membership")          # Oct 31, 21:00 CST
-    sent_post(svc, "x", "early-dec", dt.datetime(2026, 12, 1, 3, tzinfo=UTC),
-              topic="Membership")                                           # Nov 30, 21:00 CST
-    sent_post(svc, "x", "oct", at(20, month=10), topic="Membership")
-    # Engagement: the latest sample of each delivery counts.
-    metrics.save_poll(svc.db, "x", samples=[
-        metrics.PostSample(posts[(0, "x")], reposts=1, likes=2, replies=0, quotes=0)], at=at(6))
-    metrics.save_poll(svc.db, "x", samples=[
-        metrics.PostSample(posts[(0, "x")], reposts=4, likes=10, replies=1, quotes=1,
-                           impressions=900),
-        metrics.PostSample(posts[("aw", 0)], reposts=2, likes=5, replies=0, quotes=0)], at=at(25))
-    metrics.save_poll(svc.db, "mastodon", samples=[
-        metrics.PostSample(posts[(0, "mastodon")], reposts=3, likes=3, replies=2, quotes=0)],
-        at=at(25))
-    # Follower counts: X from 1000 (recorded in October) to 1025; Mastodon 300 → 290.
-    for outlet, day, month, followers in (("x", 31, 10, 1000), ("x", 15, 11, 1010),
-                                          ("x", 29, 11, 1025), ("mastodon", 5, 11, 300),
-                                          ("mastodon", 25, 11, 290)):
-        metrics.save_poll(svc.db, outlet, counts=metrics.OutletCounts(followers, 50),
-                          at=at(day, month=month))
+        ids[("aw", i)] = publish("x", at(20 + i), topic="Awards")[1]
+    publish("x", at(1, 3), topic="Membership")                              # Oct 31, 21:00 CST
+    publish("x", dt.datetime(2026, 12, 1, 3, tzinfo=UTC), topic="Membership")  # Nov 30, 21:00
+    sandbox.control.add_followers("x", "mid", 10)
+    poll(at(15), "x")                                                       # X: 1010
+    sandbox.control.set_metrics("x", ids[(0, "x")], reposts=4, likes=10, replies=1, quotes=1,
+                                impressions=900)
+    sandbox.control.set_metrics("x", ids[("aw", 0)], reposts=2, likes=5)
+    sandbox.control.set_metrics("mastodon", ids[(0, "mastodon")], reposts=3, likes=3, replies=2)
+    sandbox.control.add_followers("x", "late", 15)
+    sandbox.control.add_followers("mastodon", "late", 10)
+    poll(at(29), "x", "mastodon")                                           # 1025 and 310
+    # Followers as the follow-back job records them, typed by the metrics job.
     conn.executemany(
         "INSERT INTO followers (outlet, user_id, handle, name, first_seen_at, gone_at, kind)"
         " VALUES ('x', ?, ?, ?, ?, ?, ?)",
@@ -134,7 +154,7 @@ def test_the_figures_of_a_month(month_of_activity: Services) -> None:
     f = r["followers"]
     assert (f["outlets"]["x"]["start"], f["outlets"]["x"]["end"], f["outlets"]["x"]["change"]) == (
         1000, 1025, 25)
-    assert f["outlets"]["mastodon"]["change"] == -10 and f["outlets"]["x"]["following"] == 50
+    assert f["outlets"]["mastodon"]["change"] == 10 and f["outlets"]["x"]["following"] == 0
     assert (f["new"], f["lost"]) == (2, 1)
     assert f["types"] == {"organisation": 1, "member": 1, "staff": 0, "individual": 1, "unknown": 0}
     ref = r["referrals"]
@@ -169,7 +189,7 @@ def test_markdown_and_html_carry_the_figures(month_of_activity: Services) -> Non
     assert "# INMM social media: monthly summary for November 2026" in md
     assert "Posts published: **7** (10 deliveries" in md
     assert "| x | 7 |" in md and "| mastodon | 3 |" in md and "| Awards | 2 |" in md
-    assert "| x | 1000 | 1025 | +25 | 50 |" in md
+    assert "| x | 1000 | 1025 | +25 | 0 |" in md and "| mastodon | 300 | 310 | +10 | 0 |" in md
     assert "Visits to the website from social media: **50**" in md
     assert "Events covered this month: **1**; in 2026: 2." in md
     assert "Questions received: **3**; holding replies: 1; answered publicly: **1**" in md
@@ -177,6 +197,9 @@ def test_markdown_and_html_carry_the_figures(month_of_activity: Services) -> Non
     assert "revoke bob by hq" in md
     html = monthly.render_html(r)
     assert html.startswith("<!DOCTYPE html>") and html.count("<svg") == 5
+    for svg in re.findall(r"<svg.*?</svg>", html, re.S):
+        ElementTree.fromstring(svg)  # each chart is well-formed SVG
+    assert "Followers by type" in html and "Posts per outlet and topic" in html
     text = re.sub(r"<[^>]+>", " ", html)
     assert "Posts published: 7 (10 deliveries" in " ".join(text.split())
     assert "<td>Awards</td><td class=\"n\">2</td>" in html
@@ -207,8 +230,8 @@ def test_the_daemon_writes_both_formats_and_they_are_listed(month_of_activity: S
 
 def test_the_command_writes_the_html_report(month_of_activity: Services, tmp_path: Path) -> None:
     svc = month_of_activity
-    svc.roster.add("hq", current_login(), "Cora Chair", Role.COMMUNICATIONS_CHAIR) \
-        if current_login() not in {p.login for p in svc.roster.people()} else None
+    if current_login() not in {p.login for p in svc.roster.people()}:
+        svc.roster.add("hq", current_login(), "Cora Chair", Role.COMMUNICATIONS_CHAIR)
     cfg = tmp_path / "inmm.toml"
     cfg.write_text(f'[inmm]\ndatabase = "{svc.config.database_path}"\n')
     out = tmp_path / "nov.html"
