@@ -177,9 +177,10 @@ def _followers(conn: sqlite3.Connection, config: Config, start: dt.datetime, end
             "following": last.following if last else None,
             "daily": daily,
         }
-    new, lost = conn.execute(
-        "SELECT coalesce(sum(first_seen_at >= ? AND first_seen_at < ?), 0),"
-        " coalesce(sum(gone_at >= ? AND gone_at < ?), 0) FROM followers", (s, e, s, e)).fetchone()
+    new = conn.execute("SELECT count(*) FROM followers WHERE first_seen_at >= ?"
+                       " AND first_seen_at < ?", (s, e)).fetchone()[0]
+    lost = conn.execute("SELECT count(*) FROM followers WHERE gone_at >= ? AND gone_at < ?",
+                        (s, e)).fetchone()[0]
     return {"outlets": outlets, "new": new, "lost": lost, "types": metrics.follower_types(conn)}
 
 

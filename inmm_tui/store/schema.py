@@ -392,6 +392,9 @@ def m003_insights(db: Database) -> None:
         ALTER TABLE followers ADD COLUMN kind TEXT;
         ALTER TABLE followers ADD COLUMN description TEXT;
         CREATE INDEX followers_kind ON followers(outlet, kind) WHERE gone_at IS NULL;
+        -- New and lost followers in a month, for the monthly report.
+        CREATE INDEX followers_first_seen ON followers(first_seen_at);
+        CREATE INDEX followers_gone ON followers(gone_at) WHERE gone_at IS NOT NULL;
 
         -- The website's analytics, imported from its CSV export: sessions per day,
         -- campaign and source (the outlet). Re-importing a day replaces its figures.
