@@ -564,7 +564,7 @@ def write_report(services: Services, month: dt.date, fmt: str, *, actor: str,
         authorise(conn, actor, Action.MONTHLY_REPORT)
     now = services.clock()
     text = render(gather(conn, services.config, month, now), fmt)
-    path = output or default_path(services.config, month, fmt)
+    path = (output or default_path(services.config, month, fmt)).resolve()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")
