@@ -70,6 +70,9 @@ def test_polls_land_as_time_series_and_survive_a_rate_limit(roster: Services,
     assert series == [(ids[0], 2, 0), (ids[1], 1, 10), (ids[2], 1, 20)]
     points = metrics.follower_series(conn, "x", START - dt.timedelta(days=1), clock() + dt.timedelta(1))
     assert [(f, g) for _, f, g in points] == [(120, 80), (125, 80)]
+    daily = metrics.follower_series(conn, "x", START - dt.timedelta(days=1),
+                                    clock() + dt.timedelta(1), daily=True)
+    assert [(at, f) for at, f, _ in daily] == [(clock(), 125)]  # the day's last point
     best = max(metrics.engagement(conn, START - dt.timedelta(days=5), clock()),
                key=lambda e: e.engagement)
     assert (best.delivery_id, best.engagement) == (ids[2], 2 + 1 + 20)

@@ -116,11 +116,17 @@ def current_counts(conn: sqlite3.Connection, outlet: str) -> OutletCounts:
 
 
 def follower_series(conn: sqlite3.Connection, outlet: str, since: dt.datetime,
-                    until: dt.datetime) -> list[tuple[dt.datetime, int, int]]:
-    """(time, followers, following) for one outlet, oldest first."""
-    rows = conn.execute(
-        "SELECT at, followers, following FROM outlet_metrics WHERE outlet = ? AND at >= ?"
-        " AND at < ? ORDER BY at", (outlet, to_db(since), to_db(until))).fetchall()
+                    until: dt.datetime, *, daily: bool = False) -> list[tuple[dt.datetime, int, int]]:
+    """(time, followers, following) for one outlet, oldest first; with `daily`, only the
+    last point of each (UTC) day, so a year's chart has 365 points, not 8,760."""
+    if daily:
+        # SQLite takes the bare columns from the row that holds max(at).
+        sql = ("SELECT max(at), followers, following FROM outlet_metrics WHERE outlet = ?"
+               " AND at >= ? AND at < ? GROUP BY substr(at, 1, 10) ORDER BY 1")
+    else:
+        sql = ("SELECT at, followers, following FROM outlet_metrics WHERE outlet = ? AND at >= ?"
+               " AND at < ? ORDER BY at")
+    rows = conn.execute(sql, (outlet, to_db(since), to_db(until))).fetchall()
     return [(dt.datetime.strptime(at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC), f, g)
             for at, f, g in rows]
 
