@@ -147,7 +147,7 @@ def test_analytics_import_replaces_days_and_joins_visits_to_posts(roster: Servic
     d0, d1, d2 = ((day + dt.timedelta(days=k)).date() for k in range(3))
     csv_file = tmp_path / "ga.csv"
     csv_file.write_text(
-        "# GA4 export\n# property: inmm.org\nDate,Source,Campaign,Sessions,Bounce\n"
+        "# GA4 export\n# property: inmm.org\nDate,Session source,Session campaign,Sessions,Bounce\n"
         f"{d0:%Y%m%d},x,annual-meeting,\"1,200\",0.4\n{d1},mastodon,annual-meeting,30,0.1\n"
         f"{d2},x,annual-meeting,7,0\n{d1},x,unknown-campaign,5,0\n")
     result = metrics.import_analytics(svc.db, "comms", csv_file, at=START)

@@ -328,6 +328,14 @@ def events_covered(conn: sqlite3.Connection, start: dt.date, end: dt.date) -> li
 # ----- web analytics -----------------------------------------------------------------
 
 ANALYTICS_COLUMNS = ("date", "campaign", "source", "sessions")
+_COLUMN_ALIASES = {
+    # What Google Analytics 4 and Matomo call the same columns in their exports.
+    "date": ("date", "day"),
+    "campaign": ("campaign", "session campaign", "session campaign name", "utm_campaign",
+                 "campaign name"),
+    "source": ("source", "session source", "utm_source", "source name"),
+    "sessions": ("sessions", "visits"),
+}
 
 
 @dataclass(frozen=True)
@@ -350,11 +358,13 @@ def parse_analytics_csv(text: str, where: str = "the CSV") -> list[tuple[str, st
         raise InvalidInput(f"{where}: is empty (expected a header: {', '.join(ANALYTICS_COLUMNS)})")
     reader = csv.reader(io.StringIO("\n".join(lines)))
     header = [h.strip().lower() for h in next(reader)]
-    missing = [c for c in ANALYTICS_COLUMNS if c not in header]
-    if missing:
-        raise InvalidInput(f"{where}: line 1: missing column {missing[0]!r} "
-                           f"(expected {', '.join(ANALYTICS_COLUMNS)}; found {', '.join(header)})")
-    pos = {c: header.index(c) for c in ANALYTICS_COLUMNS}
+    pos: dict[str, int] = {}
+    for column in ANALYTICS_COLUMNS:
+        found = [header.index(name) for name in _COLUMN_ALIASES[column] if name in header]
+        if not found:
+            raise InvalidInput(f"{where}: line 1: missing column {column!r} (expected "
+                               f"{', '.join(ANALYTICS_COLUMNS)}; found {', '.join(header)})")
+        pos[column] = found[0]
     out: list[tuple[str, str, str, int]] = []
     for number, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
