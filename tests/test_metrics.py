@@ -169,7 +169,7 @@ def test_analytics_import_names_the_bad_line_and_needs_the_right(roster: Service
     bad.write_text("date,campaign,source,sessions\n2026-10-01,am,x,12\n2026-13-01,am,x,3\n")
     with pytest.raises(InvalidInput, match=r"bad.csv: line 3: date '2026-13-01' is not a date"):
         metrics.import_analytics(roster.db, "comms", bad)
-    bad.write_text("day,campaign,source,sessions\n")
+    bad.write_text("when,campaign,source,sessions\n")
     with pytest.raises(InvalidInput, match="line 1: missing column 'date'"):
         metrics.import_analytics(roster.db, "comms", bad)
     bad.write_text("date,campaign,source,sessions\n2026-10-01,am,x,lots\n")
