@@ -9,9 +9,19 @@ import sys
 from collections.abc import Sequence
 
 from inmm_tui import __version__
-from inmm_tui.commands import audit_cmd, governance, init, roster, sandbox_cmd, screen, ui
+from inmm_tui.commands import (
+    analytics,
+    audit_cmd,
+    governance,
+    init,
+    report_monthly,
+    roster,
+    sandbox_cmd,
+    screen,
+    ui,
+)
 
-SUBCOMMANDS = (init, roster, governance, screen, sandbox_cmd, audit_cmd)
+SUBCOMMANDS = (init, roster, governance, screen, sandbox_cmd, audit_cmd, report_monthly, analytics)
 
 
 def build_parser() -> argparse.ArgumentParser:
