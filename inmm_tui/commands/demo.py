@@ -18,6 +18,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from inmm_tui.domain.services import Services
 
 COLLEAGUE = ("colleague", "Casey Colleague")
 CHAIR = ("chair", "Sam Chair")
@@ -89,7 +93,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def seed(services, login: str) -> None:  # type: ignore[no-untyped-def]
+def seed(services: Services, login: str) -> None:
     """The demo roster, and one post waiting for the newcomer to clear."""
     from inmm_tui.domain.roles import Role
 

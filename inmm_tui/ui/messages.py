@@ -59,7 +59,7 @@ class DraftSaved(Message):
 
 
 class DraftLoaded(Message):
-    def __init__(self, post: Post, events: list[Any]) -> None:
+    def __init__(self, post: Post | None, events: list[Any]) -> None:
         super().__init__()
         self.post = post
         self.events = events

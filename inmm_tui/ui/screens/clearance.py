@@ -15,6 +15,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
 from inmm_tui.timeutil import from_db
+from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, PostDetailLoaded, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
@@ -30,7 +31,7 @@ class ClearanceScreen(InmmScreen):
         Binding("m", "comment", "Comment"),
     ]
 
-    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
         self.detail: dict[str, Any] | None = None
 

@@ -95,7 +95,7 @@ class ComposeScreen(InmmScreen):
         b = self.backend
         events = [e for e in b.call(b.services.queues.events, b.login) if e.active]
         post = b.call(b.services.posts.get, self.post_id) if self.post_id else None
-        self.post_message(DraftLoaded(post, events))  # type: ignore[arg-type]
+        self.post_message(DraftLoaded(post, events))
 
     @on(DraftLoaded)
     def fill_form(self, message: DraftLoaded) -> None:

@@ -12,6 +12,7 @@ from textual.widgets import Footer, Header, Static
 
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.switches import Event
+from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
@@ -26,7 +27,7 @@ class EventsScreen(InmmScreen):
         Binding("x", "end", "End selected"),
     ]
 
-    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
         self.events: dict[str, Event] = {}
 

@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from inmm_tui.domain.queues import Overview
+from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, OverviewLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.widgets.banner import Banner
@@ -39,7 +40,7 @@ class HomeScreen(InmmScreen):
         Binding("escape", "back", "Back", show=False),
     ]
 
-    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
         self.overview: Overview | None = None
 

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Static
 
+from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
@@ -23,7 +24,7 @@ class RemindersScreen(InmmScreen):
         Binding("d", "done", "Done / acknowledged"),
     ]
 
-    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
         self.items: dict[str, tuple[str, Any]] = {}
 

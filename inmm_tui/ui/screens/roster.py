@@ -14,6 +14,7 @@ from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.people import Person
 from inmm_tui.domain.roles import parse_role
 from inmm_tui.timeutil import from_db
+from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
@@ -29,7 +30,7 @@ class RosterScreen(InmmScreen):
         Binding("v", "review", "Reviewed: keep"),
     ]
 
-    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
         self.people: dict[str, Person] = {}
 

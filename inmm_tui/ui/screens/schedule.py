@@ -12,6 +12,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from inmm_tui.domain.queues import ScheduleRow
 from inmm_tui.timeutil import from_db
+from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
@@ -29,7 +30,7 @@ class ScheduleScreen(InmmScreen):
         Binding("w", "withdraw", "Withdraw post"),
     ]
 
-    def __init__(self, backend) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
         self.rows: dict[str, ScheduleRow] = {}
 
