@@ -50,7 +50,7 @@ class ClearanceScreen(InmmScreen):
         table.add_column("#", key="id", width=5)
         table.add_column("By", key="author", width=8)
         table.add_column("Screen", key="verdict", width=6)
-        table.add_column("Topic", key="topic")
+        table.add_column("Topic", key="topic", width=24)
         table.focus()
 
     def reload(self) -> None:

@@ -44,7 +44,7 @@ class EventsScreen(InmmScreen):
         table.add_column("Name", key="name", width=28)
         table.add_column("Hashtag", key="hashtag", width=16)
         table.add_column("From", key="from", width=11)
-        table.add_column("Until", key="until")
+        table.add_column("Until", key="until", width=11)
         table.focus()
 
     def reload(self) -> None:

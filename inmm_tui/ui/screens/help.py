@@ -32,7 +32,8 @@ class HelpScreen(ModalScreen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Key", "Does")
+        table.add_column("Key", width=10)
+        table.add_column("Does", width=44)
         seen: set[str] = set()
         for binding in screen_bindings(self.under):
             if binding.show and binding.description and binding.description not in seen:

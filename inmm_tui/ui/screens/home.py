@@ -58,12 +58,12 @@ class HomeScreen(InmmScreen):
         queues = self.query_one("#queues", ListTable)
         queues.add_column("Queue", key="queue", width=22)
         queues.add_column("Count", key="count", width=7)
-        queues.add_column("Opens", key="opens")
+        queues.add_column("Opens", key="opens", width=26)
         drafts = self.query_one("#drafts", ListTable)
         drafts.add_column("#", key="id", width=5)
         drafts.add_column("State", key="state", width=9)
         drafts.add_column("Topic", key="topic", width=22)
-        drafts.add_column("Text", key="text")
+        drafts.add_column("Text", key="text", width=60)
         queues.focus()
 
     def reload(self) -> None:

@@ -38,7 +38,7 @@ class RemindersScreen(InmmScreen):
         table = self.query_one("#reminders", ListTable)
         table.add_column("What", key="what", width=9)
         table.add_column("Due / raised", key="when", width=16)
-        table.add_column("Message", key="message")
+        table.add_column("Message", key="message", width=60)
         table.focus()
 
     def reload(self) -> None:

@@ -47,7 +47,7 @@ class RosterScreen(InmmScreen):
         table.add_column("Login", key="login", width=10)
         table.add_column("Role", key="role", width=32)
         table.add_column("Rights", key="rights", width=18)
-        table.add_column("Reviewed", key="reviewed")
+        table.add_column("Reviewed", key="reviewed", width=10)
         table.focus()
 
     def reload(self) -> None:

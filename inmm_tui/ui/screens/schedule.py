@@ -46,7 +46,7 @@ class ScheduleScreen(InmmScreen):
         table.add_column("Outlet", key="outlet", width=10)
         table.add_column("State", key="state", width=9)
         table.add_column("Post", key="post", width=6)
-        table.add_column("Text / platform's message", key="text")
+        table.add_column("Text / platform's message", key="text", width=60)
         table.focus()
 
     def reload(self) -> None:

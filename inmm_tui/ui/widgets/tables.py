@@ -7,6 +7,9 @@ from textual.widgets import DataTable
 
 
 class ListTable(DataTable):
+    """Give every column a width: auto-sized columns are measured on idle, after the
+    first render, which makes the layout (and the snapshot tests) depend on timing."""
+
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
