@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 
 from inmm_tui import __version__
-from inmm_tui.commands import audit_cmd, init, members, roster, sandbox_cmd, screen, ui
+from inmm_tui.commands import audit_cmd, governance, init, members, roster, sandbox_cmd, screen, ui
 
-SUBCOMMANDS = (init, roster, screen, sandbox_cmd, audit_cmd, members)
+SUBCOMMANDS = (init, roster, governance, screen, sandbox_cmd, audit_cmd, members)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,7 +53,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code is None:
             raise
         print(f"inmm-tui: {exc}", file=sys.stderr)
+        refused = getattr(exc, "refused_login", None)
+        if refused:
+            _record_refusal(args, refused)
         return int(code)
+
+
+def _record_refusal(args: argparse.Namespace, login: str) -> None:
+    """Keep the refused attempt for the daemon's suspicious-activity check. Best effort: a
+    failure here must not hide the refusal itself."""
+    try:
+        from inmm_tui.commands.common import load
+        from inmm_tui.domain.governance import record_refusal
+        from inmm_tui.store.db import open_database
+
+        db = open_database(load(args).database_path)
+        try:
+            record_refusal(db, login, f"use `{args.command or 'the UI'}`")
+        finally:
+            db.close()
+    except Exception:  # the refusal itself was already reported to the person
+        pass
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from inmm_tui.domain import audit
+from inmm_tui.domain import audit, reminders
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.roles import Action
@@ -44,6 +44,7 @@ FOLLOW_LIMITS: dict[str, tuple[int, dt.timedelta]] = {
 REVIEW_INTERVAL_DAYS = 90
 """How often the whole followed list is reviewed ("regularly"); the reminder repeats at this pace."""
 LAST_FULL_REVIEW = "follows.last_full_review"
+REVIEW_KIND = "follow_review"
 FOUND = "platform"
 """`followed_by` of a follow found already in place on the platform (made before us)."""
 
@@ -452,9 +453,7 @@ class Follows:
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
                 " changed_at = excluded.changed_at, changed_by = excluded.changed_by",
                 (LAST_FULL_REVIEW, to_db(now), to_db(now), actor))
-            self.conn.execute(
-                "UPDATE reminders SET done_at = ?, done_by = ? WHERE kind = 'follow_review'"
-                " AND done_at IS NULL", (to_db(now), actor))
+            reminders.close_reminders(self.conn, REVIEW_KIND, "following", actor, now)
             self._remind(due)
             audit.append(self.conn, actor, "follow.full_review", "following",
                          {"note": note, "next_due": to_db(due)}, at=now)
@@ -463,29 +462,25 @@ class Follows:
     def ensure_review_reminder(self) -> None:
         """Make sure a review reminder is open (due at once when no review was ever kept)."""
         with write(self.db):
-            if self.conn.execute("SELECT 1 FROM reminders WHERE kind = 'follow_review'"
-                                 " AND done_at IS NULL").fetchone():
-                return
             last = self.conn.execute("SELECT value FROM settings WHERE key = ?",
                                      (LAST_FULL_REVIEW,)).fetchone()
             due = (from_db(last[0]) + dt.timedelta(days=REVIEW_INTERVAL_DAYS)) if last else self.clock()
             self._remind(due)
 
     def _remind(self, due: dt.datetime) -> None:
-        self.conn.execute(
-            "INSERT OR IGNORE INTO reminders (kind, subject, message, due_at, repeat_days, for_role,"
-            " how) VALUES ('follow_review', 'following', ?, ?, ?, 'subcommittee_chair', ?)",
-            ("Review the accounts INMM follows for appropriateness (policy: Following and "
-             "Followers)", to_db(due), REVIEW_INTERVAL_DAYS,
-             "Open the follow review, unfollow or block what is not appropriate, then record "
-             "the full review"))
+        reminders.ensure_reminder(
+            self.conn, REVIEW_KIND, "following",
+            "Review the accounts INMM follows for appropriateness (policy: Following and "
+            "Followers)", due, for_role="subcommittee_chair", repeat_days=REVIEW_INTERVAL_DAYS,
+            how="Open the follow review, unfollow or block what is not appropriate, then record "
+            "the full review")
 
     def review_status(self) -> ReviewStatus:
         last = self.conn.execute("SELECT value FROM settings WHERE key = ?",
                                  (LAST_FULL_REVIEW,)).fetchone()
         due = self.conn.execute(
-            "SELECT min(due_at) FROM reminders WHERE kind = 'follow_review' AND done_at IS NULL"
-        ).fetchone()[0]
+            "SELECT min(due_at) FROM reminders WHERE kind = ? AND done_at IS NULL",
+            (REVIEW_KIND,)).fetchone()[0]
         overdue = last is None or (due is not None and from_db(due) <= self.clock())
         return ReviewStatus(last[0] if last else None, due, overdue)
 

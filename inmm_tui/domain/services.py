@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inmm_tui.domain.follows import Follows
+from inmm_tui.domain.governance import Governance
 from inmm_tui.domain.members import Members
 from inmm_tui.domain.moderation import IncomingScreen, Moderation, default_incoming_screen
 from inmm_tui.domain.people import Roster
 from inmm_tui.domain.posts import Posts, Screener
+from inmm_tui.domain.reminders import Reminders
 from inmm_tui.domain.switches import Switches
 from inmm_tui.timeutil import Clock, utcnow
 
@@ -27,6 +29,8 @@ class Services:
     roster: Roster
     posts: Posts
     switches: Switches
+    governance: Governance
+    reminders: Reminders
     clock: Clock
     follows: Follows
     moderation: Moderation
@@ -39,14 +43,17 @@ class Services:
         outlets = {outlet.name: outlet.api for outlet in config.outlets}
         if screener is None:
             screener = default_screener(config)
+        roster = Roster(db, tuple(outlets), clock=clock)
         posts = Posts(db, outlets=outlets, signature=config.inmm.signature,
                       four_eyes=config.inmm.four_eyes, screener=screener, clock=clock)
         return cls(
             config=config,
             db=db,
-            roster=Roster(db, tuple(outlets), clock=clock),
+            roster=roster,
             posts=posts,
             switches=Switches(db, clock=clock),
+            governance=Governance(db, config, roster, clock=clock),
+            reminders=Reminders(db, clock=clock),
             clock=clock,
             follows=Follows(db, clock=clock),
             moderation=Moderation(db, posts, clock=clock,
