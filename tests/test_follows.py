@@ -57,8 +57,13 @@ def test_a_restart_mid_way_resumes_at_the_next_page(roster: Services, clock: Fak
     platform.crash_on_cursor = "20"  # killed while fetching the third page
     with pytest.raises(Crash):
         follow_back.run(roster, platform, "x")
-    stored = roster.db.conn.execute("SELECT count(*) FROM followers").fetchone()[0]
-    assert stored == 20  # two pages committed with their cursor
+    staged, cursor = roster.db.conn.execute(
+        "SELECT (SELECT count(*) FROM sync_pages), cursor FROM sync_state"
+        " WHERE outlet = 'x' AND job = 'followers'").fetchone()
+    assert (staged, cursor) == (20, "20")  # two pages committed with their cursor
+    # the first page's followers are known at once (the newest are listed first)
+    assert roster.follows.pending_follow_backs("x", 100) == [
+        (uid, f"h{uid}", f"Name {uid}") for uid in _ids(10)]
     roster.db.close()
 
     # A new process on the same database.

@@ -397,6 +397,18 @@ def m003_follows_moderation(db: Database) -> None:
         ALTER TABLE sync_state ADD COLUMN completed_at TEXT;
         ALTER TABLE sync_state ADD COLUMN not_before TEXT;
 
+        -- The pages of a paging run in progress, appended as they arrive (no index, so
+        -- the order of the ids costs nothing) and merged in key order when the run
+        -- completes; a restart resumes from sync_state.cursor with these kept.
+        CREATE TABLE sync_pages (
+            outlet TEXT NOT NULL,
+            job TEXT NOT NULL,
+            run INTEGER NOT NULL,
+            user_id TEXT NOT NULL,
+            handle TEXT,
+            name TEXT
+        );
+
         -- A follow-back the platform refused for good (protected, suspended account).
         ALTER TABLE followers ADD COLUMN follow_back_error TEXT;
 
