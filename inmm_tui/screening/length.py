@@ -13,6 +13,7 @@ Mastodon counts characters (grapheme clusters), with every URL that has a scheme
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -28,6 +29,17 @@ _LINE_ENDINGS = re.compile(r"\r\n|\r")
 _MASTODON_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]*\w", re.ASCII)
 
 
+@functools.lru_cache(maxsize=64)
+def urls_in(text: str) -> tuple[tuple[str, int, int], ...]:
+    """The URLs twitter-text finds in `text` (with or without a scheme), with their spans.
+
+    Cached: the screen asks for the same text's URLs for its links and each length."""
+    if "." not in text:
+        return ()
+    return tuple((u["url"], u["indices"][0], u["indices"][1])
+                 for u in extract_urls_with_indices(text))
+
+
 def weighted_length(text: str, api: str) -> int:
     """The length of `text` as platform `api` ("x" or "mastodon") counts it."""
     if api == "x":
@@ -41,18 +53,17 @@ def x_length(text: str) -> int:
     if not text.isascii():
         return parse_tweet(text).weightedLength
     normalised = _LINE_ENDINGS.sub("\n", text)
-    urls = extract_urls_with_indices(normalised)
-    return len(normalised) - sum(len(u["url"]) for u in urls) + URL_LENGTH * len(urls)
+    urls = urls_in(normalised)
+    return len(normalised) - sum(len(u[0]) for u in urls) + URL_LENGTH * len(urls)
 
 
 def mastodon_length(text: str) -> int:
     text = _LINE_ENDINGS.sub("\n", text)
     # Mastodon replaces only URLs with a scheme.
-    urls = extract_urls_with_indices(text, extract_urls_without_protocol=False)
+    urls = [u for u in urls_in(text) if "://" in u[0]]
     pieces: list[str] = []
     last = 0
-    for url in urls:
-        start, end = url["indices"]
+    for _url, start, end in urls:
         pieces.append(text[last:start])
         pieces.append("x" * URL_LENGTH)
         last = end
