@@ -21,7 +21,9 @@ import argparse
 import ast
 import datetime as dt
 import json
+import os
 import random
+import re
 import statistics
 import sys
 import sysconfig
@@ -47,14 +49,18 @@ def context_for(row: dict) -> ScreenContext:
                          hq_author=row.get("hq_author", False), today=TODAY)
 
 
-def stdlib_docstrings(limit: int | None = None) -> list[str]:
-    """First paragraphs of the standard library's docstrings, 20 to 500 characters."""
-    folder = Path(sysconfig.get_paths()["stdlib"])
+def stdlib_docstrings(limit: int | None = None, folder: Path | None = None) -> list[str]:
+    """First paragraphs of the standard library's docstrings (or of the packages under
+    `folder`), 20 to 500 characters."""
+    folder = folder or Path(sysconfig.get_paths()["stdlib"])
     texts: list[str] = []
     seen: set[str] = set()
     for path in sorted(folder.rglob("*.py")):
+        if limit and len(texts) >= limit:
+            break
         parts = set(path.relative_to(folder).parts)
-        if parts & {"test", "tests", "idlelib", "site-packages", "dist-packages", "lib2to3"}:
+        if parts & {"test", "tests", "idlelib", "site-packages", "dist-packages", "lib2to3",
+                    "better_profanity", "profanity_check"}:
             continue
         try:
             tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -72,6 +78,25 @@ def stdlib_docstrings(limit: int | None = None) -> list[str]:
                 seen.add(first)
                 texts.append(first)
     return texts[:limit] if limit else texts
+
+
+def python_reference_sentences() -> list[str]:
+    """Sentences of the Python language reference shipped with Python (pydoc_data),
+    20 to 280 characters: real technical prose, none of it inappropriate."""
+    from pydoc_data.topics import topics
+
+    sentences: list[str] = []
+    seen: set[str] = set()
+    for text in topics.values():
+        for paragraph in text.split("\n\n"):
+            if paragraph.startswith("   "):  # code examples and grammar
+                continue
+            flat = " ".join(paragraph.split())
+            for sentence in re.split(r"(?<=[.!?])\s+(?=[A-Z])", flat):
+                if 20 <= len(sentence) <= 280 and sentence not in seen:
+                    seen.add(sentence)
+                    sentences.append(sentence)
+    return sentences
 
 
 def precision_recall() -> None:
@@ -122,7 +147,8 @@ def false_positives(texts: list[str], show: int) -> None:
         if got:
             flagged.append((text, got))
             by_category.update(got)
-    print(f"benign corpus: {len(texts)} standard-library docstring paragraphs")
+    print(f"benign corpus: {len(texts)} texts (docstring paragraphs and sentences of the "
+          "Python language reference)")
     print(f"  false-positive rate (any finding): {len(flagged) / len(texts):.4f} "
           f"({len(flagged)} texts)")
     for category, n in by_category.most_common():
@@ -191,10 +217,11 @@ def keystroke(repeats: int) -> None:
     times = []
     letters = "abcdefghijklmnopqrstuvwxyz "
     for _ in range(repeats):
+        # One keystroke on the draft: a letter typed over one character somewhere.
         position = rng.randrange(len(draft))
-        draft = draft[:position] + rng.choice(letters) + draft[position + 1:]
+        typed = draft[:position] + rng.choice(letters) + draft[position + 1:]
         start = time.perf_counter()
-        screen(draft, context)
+        screen(typed, context)
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
     p99 = times[int(len(times) * 0.99) - 1]
@@ -206,13 +233,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs")
     parser.add_argument("--show", type=int, default=15, help="false positives to print")
+    parser.add_argument("--installed", action="store_true",
+                        help="add the docstrings of the installed packages to the benign corpus")
     args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+          "(timings are noisy on a busy machine)")
     default_rules()  # load once, outside the timings
     screen("warm up", ScreenContext(today=TODAY))
     throughput(1.0 if args.quick else 5.0)
     keystroke(300 if args.quick else 3000)
     precision_recall()
-    texts = stdlib_docstrings()
+    texts = stdlib_docstrings() + python_reference_sentences()
+    if args.installed:
+        texts += stdlib_docstrings(limit=60000, folder=Path(sysconfig.get_paths()["purelib"]))
     false_positives(texts, args.show)
     libraries(texts)
     return 0

@@ -73,6 +73,7 @@ def test_vulgarity_is_found_through_disguises(text: str, found: str) -> None:
     "The scunthorpe problem: class, assessment, Hancock, Cockcroft-Walton, Sussex.",
     "Magna cum laude graduates of the Anal. Chem. program; gonad dose limits.",
     "The nuclear renaissance: 1,100 members and 45 chapters. F-35, B-52, U-235.",
+    "Boost our toots! We assess spacing in Room XXX; x**2 is not x*x.",
 ])
 def test_professional_vocabulary_is_not_vulgar(text: str) -> None:
     assert "vulgar_discriminatory" not in categories(text + SIGNED)

@@ -33,7 +33,8 @@ def suffixed(words: frozenset[str]) -> frozenset[str]:
             forms.update(word.split())
             continue
         for suffix in _SUFFIXES:
-            if suffix != "es" or word.endswith(("s", "x", "z", "ch", "sh")):
+            hiss = word.endswith(("s", "x", "z", "ch", "sh"))
+            if not ((suffix == "es" and not hiss) or (suffix == "s" and hiss)):
                 forms.add(word + suffix)
     return frozenset(forms)
 
@@ -57,8 +58,10 @@ def _lookup(canon: str, rules: Rules) -> bool:
         if not canon.endswith(suffix) or len(canon) - len(suffix) < 3:
             continue
         stem = canon[: -len(suffix)]
-        # English adds "es" only after a hiss: "spaces" is not "spac" + "es".
-        if suffix == "es" and not stem.endswith(("s", "x", "z", "ch", "sh")):
+        # English adds "es", not "s", after a hiss: "spaces" is not "spac" + "es", and
+        # "assess" is not "asses" + "s".
+        hiss = stem.endswith(("s", "x", "z", "ch", "sh"))
+        if (suffix == "es" and not hiss) or (suffix == "s" and hiss):
             continue
         if stem in words:
             return True
