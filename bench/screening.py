@@ -99,8 +99,10 @@ def python_reference_sentences() -> list[str]:
     return sentences
 
 
-def precision_recall() -> None:
-    rows = labelled()
+def precision_recall(subset: str) -> None:
+    """Precision and recall per category. The "tuning" posts were written while the rules
+    were; the "heldout" posts were written afterwards and the rules not changed for them."""
+    rows = [r for r in labelled() if subset == "all" or r.get("set", "tuning") == subset]
     counts = {c: Counter() for c in INAPPROPRIATE}
     post_tp = post_fp = post_fn = post_tn = 0
     for row in rows:
@@ -119,7 +121,8 @@ def precision_recall() -> None:
             post_fn += 1
         else:
             post_tn += 1
-    print(f"labelled set: {len(rows)} posts ({sum(1 for r in rows if r['categories'])} "
+    print(f"labelled set, {subset}: {len(rows)} posts "
+          f"({sum(1 for r in rows if r['categories'])} "
           f"with at least one inappropriate category)")
     print(f"  {'category':24} {'precision':>9} {'recall':>7}  tp fp fn")
     total = Counter()
@@ -242,7 +245,8 @@ def main() -> int:
     screen("warm up", ScreenContext(today=TODAY))
     throughput(1.0 if args.quick else 5.0)
     keystroke(300 if args.quick else 3000)
-    precision_recall()
+    for subset in ("tuning", "heldout", "all"):
+        precision_recall(subset)
     texts = stdlib_docstrings() + python_reference_sentences()
     if args.installed:
         texts += stdlib_docstrings(limit=60000, folder=Path(sysconfig.get_paths()["purelib"]))
