@@ -114,6 +114,7 @@ class Rules:
     vulgar_words: frozenset[str]
     vulgar_by_shape: dict[tuple[str, int], tuple[str, ...]]
     vulgar_forms: frozenset[str]
+    vulgar_stems: re.Pattern[str] | None
     transactional_path_words: frozenset[str]
     transactional_host_words: frozenset[str]
     transactional_query_words: frozenset[str]
@@ -279,6 +280,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         vulgar_words=frozenset(vulgar),
         vulgar_by_shape={k: tuple(sorted(v)) for k, v in by_shape.items()},
         vulgar_forms=suffixed(frozenset(vulgar)),
+        vulgar_stems=_stems(r.strings("vulgar_discriminatory", "stems")),
         transactional_path_words=frozenset(
             w.lower() for w in r.strings("transactional_link", "path_words")),
         transactional_host_words=frozenset(
@@ -294,6 +296,18 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         question_words=frozenset(w.lower() for w in r.strings("questions", "words")),
         raw=data,
     )
+
+
+def _stems(stems: list[str]) -> re.Pattern[str] | None:
+    """"fuck" → f[u*][c*]k: a stem inside a longer word, its inner letters perhaps starred."""
+    patterns = []
+    for stem in stems:
+        stem = stem.lower()
+        if len(stem) < 3:
+            continue
+        inner = "".join(f"[{re.escape(ch)}*]" for ch in stem[1:-1])
+        patterns.append(re.escape(stem[0]) + inner + re.escape(stem[-1]))
+    return re.compile("|".join(patterns)) if patterns else None
 
 
 def _better_profanity_words() -> set[str]:

@@ -45,12 +45,16 @@ def _might_have(text: str, rules: Rules) -> bool:
     canon = text.lower().translate(_LEET)
     if "*" in canon or _SPACED.search(canon):
         return True
+    if rules.vulgar_stems is not None and rules.vulgar_stems.search(canon):
+        return True
     return not rules.vulgar_forms.isdisjoint(_LETTERS.findall(canon))
 
 
 def _lookup(canon: str, rules: Rules) -> bool:
     words = rules.vulgar_words
     if canon in words:
+        return True
+    if rules.vulgar_stems is not None and rules.vulgar_stems.search(canon):
         return True
     if "*" in canon:
         return _masked(canon, rules)
