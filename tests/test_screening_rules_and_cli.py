@@ -136,3 +136,22 @@ def test_posts_are_screened_on_submit(tmp_path: Path) -> None:
     post = services.posts.submit("am", untagged)
     assert post.screening_verdict == "warn"
     assert {f["rule"] for f in post.screening} == {"topic.missing"}
+
+
+def test_incoming_screener_and_a_broken_configured_rules_file(tmp_path: Path) -> None:
+    from inmm_tui.domain.services import Services
+    from inmm_tui.screening.bridge import incoming_screener_for
+    from inmm_tui.store.db import open_database
+
+    config = embedded_default()
+    incoming = incoming_screener_for(config)
+    assert incoming("@INMMorg you f*cking idiots").verdict == "block"
+    assert incoming("@INMMorg when is the deadline?").verdict == "pass"
+
+    broken = tmp_path / "policy.toml"
+    broken.write_text("[severity]\ncopyright = 'never'\n")
+    config = dataclasses.replace(config, path=tmp_path / "inmm.toml",
+                                 inmm=dataclasses.replace(config.inmm, policy_rules=str(broken)))
+    with pytest.raises(RulesError, match=r"severity\.copyright") as caught:
+        Services.build(config, open_database(tmp_path / "inmm.db"))
+    assert caught.value.exit_code == 2
