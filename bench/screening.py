@@ -192,7 +192,7 @@ def libraries(texts: list[str]) -> None:
         doc_fp = sum(map(check, sample)) / len(sample)
         per = (time.perf_counter() - start) / (len(vulgar) + len(benign) + len(sample)) * 1000
         print(f"  {name:52} recall {recall:.2f}  FP clean posts {clean_fp:.3f}  "
-              f"FP docstrings {doc_fp:.4f}  {per:.2f} ms/text")
+              f"FP 3,000 docstrings {doc_fp:.4f}  {per:.2f} ms/text")
 
 
 def throughput(seconds: float) -> None:
@@ -220,18 +220,25 @@ def keystroke(repeats: int) -> None:
     draft = (base + " " + "x" * 280)[:280]
     context = ScreenContext(today=TODAY, signature="^{initials}", topic="Annual Meeting")
     times = []
+    cpu = []
     letters = "abcdefghijklmnopqrstuvwxyz "
     for _ in range(repeats):
         # One keystroke on the draft: a letter typed over one character somewhere.
         position = rng.randrange(len(draft))
         typed = draft[:position] + rng.choice(letters) + draft[position + 1:]
         start = time.perf_counter()
+        start_cpu = time.thread_time()
         screen(typed, context)
+        cpu.append((time.thread_time() - start_cpu) * 1000)
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
+    cpu.sort()
     p99 = times[int(len(times) * 0.99) - 1]
     print(f"keystroke re-screen of a 280-character draft: median {statistics.median(times):.3f} ms,"
           f" p99 {p99:.3f} ms, max {times[-1]:.3f} ms ({repeats} keystrokes; goal <= 5 ms)")
+    # CPU time leaves out the moments the process waited for a core on a busy machine.
+    print(f"  same, CPU time of the thread: median {statistics.median(cpu):.3f} ms, "
+          f"p99 {cpu[int(len(cpu) * 0.99) - 1]:.3f} ms, max {cpu[-1]:.3f} ms")
 
 
 def main() -> int:
