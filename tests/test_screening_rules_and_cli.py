@@ -155,3 +155,14 @@ def test_incoming_screener_and_a_broken_configured_rules_file(tmp_path: Path) ->
     with pytest.raises(RulesError, match=r"severity\.copyright") as caught:
         Services.build(config, open_database(tmp_path / "inmm.db"))
     assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("text", ["é" * 300, "日本" * 100 + "abc", "😷" * 150,
+                                  "a" * 270 + "日本語テキスト", "a" * 300])
+@pytest.mark.parametrize(("rule", "limit"), [("length.x", 280), ("length.announcement", 140)])
+def test_overflow_span_starts_where_the_text_stops_fitting(text: str, rule: str,
+                                                           limit: int) -> None:
+    context = ScreenContext(apis=("x",), announcement=True)
+    finding = next(f for f in screen(text, context).findings if f.rule == rule)
+    start = finding.span[0]
+    assert weighted_length(text[:start], "x") <= limit < weighted_length(text[:start + 1], "x")

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from inmm_tui.screening import personal
-from inmm_tui.screening.length import urls_in, weighted_length
+from inmm_tui.screening.length import urls_in, weighted_length, x_overflow
 from inmm_tui.screening.rules import VERDICTS, Rules, default_rules
 from inmm_tui.screening.vulgar import find_vulgar
 
@@ -278,6 +278,10 @@ def _length(rules: Rules, text: str, context: ScreenContext) -> list[Finding]:
 
 def _overflow_start(text: str, api: str, limit: int) -> int:
     """The first index at which the text no longer fits (binary search on prefixes)."""
+    if api == "x":
+        index = x_overflow(text, limit)
+        if index is not None:
+            return index
     low, high = 0, len(text)
     while low < high:
         middle = (low + high + 1) // 2
