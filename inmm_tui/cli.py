@@ -9,9 +9,21 @@ import sys
 from collections.abc import Sequence
 
 from inmm_tui import __version__
-from inmm_tui.commands import audit_cmd, governance, init, members, roster, sandbox_cmd, screen, ui
+from inmm_tui.commands import (
+    analytics,
+    audit_cmd,
+    governance,
+    init,
+    members,
+    report_monthly,
+    roster,
+    sandbox_cmd,
+    screen,
+    ui,
+)
 
-SUBCOMMANDS = (init, roster, governance, screen, sandbox_cmd, audit_cmd, members)
+SUBCOMMANDS = (init, roster, governance, screen, sandbox_cmd, audit_cmd, report_monthly, analytics,
+               members)
 
 
 def build_parser() -> argparse.ArgumentParser:
