@@ -68,25 +68,6 @@ def test_mentions_are_ingested_once_and_questionable_ones_queued_with_evidence(
     assert entry["details"]["sha256"] == row[2]
 
 
-def test_a_hidden_reply_has_its_evidence_stored_first(svc: Services, clock: FakeClock) -> None:
-    platform, item_id = _ingest(svc, clock)
-    clock.advance(minutes=3)
-    with pytest.raises(NotAuthorised):
-        svc.moderation.request_hide("ec", item_id)
-    svc.moderation.request_hide("alice", item_id)
-    assert not [c for c in platform.calls if c[0] == "hide_reply"]  # the UI only asks
-    report = jobs.perform_requests(svc, platform, "x")
-    assert report.done == 1 and ("hide_reply", "m2") in platform.calls
-    item = svc.moderation.get(item_id)
-    assert item.status == "hidden"
-    captured = svc.db.conn.execute("SELECT captured_at FROM evidence WHERE id = ?",
-                                   (item.evidence_id,)).fetchone()[0]
-    assert captured < item.hidden_at
-    seqs = dict(svc.db.conn.execute(
-        "SELECT action, seq FROM audit WHERE action IN ('evidence.capture', 'moderation.hide.done')"))
-    assert seqs["evidence.capture"] < seqs["moderation.hide.done"]
-
-
 def test_hiding_is_impossible_without_evidence(svc: Services, clock: FakeClock) -> None:
     _platform, item_id = _ingest(svc, clock)
     conn = svc.db.conn

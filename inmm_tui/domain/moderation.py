@@ -27,6 +27,7 @@ from inmm_tui.timeutil import Clock, to_db, utcnow
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from inmm_tui.config import Config
     from inmm_tui.domain.posts import Posts
 
 ANSWER_TOPIC = "Answer to a question"
@@ -62,35 +63,18 @@ def pass_all(text: str, outlet: str) -> IncomingVerdict:
     return IncomingVerdict("pass")
 
 
-def default_incoming_screen() -> IncomingScreen:
-    """The policy screen (`inmm_tui.screening.screen` with direction "incoming") when it is
-    available; until then a minimal screen for vulgar language."""
-    try:
-        from inmm_tui.screening import ScreenContext, screen  # type: ignore[attr-defined]
-    except ImportError:
-        return _vulgarity_screen
+def default_incoming_screen(config: Config) -> IncomingScreen:
+    """The policy screen (`inmm_tui.screening`) with the configured rules, applied to
+    incoming text; anything it does not pass is questionable."""
+    from inmm_tui.screening.bridge import incoming_screener_for
+
+    screener = incoming_screener_for(config)
 
     def run(text: str, outlet: str) -> IncomingVerdict:
-        try:
-            context = ScreenContext(direction="incoming", outlet=outlet)
-        except TypeError:
-            context = ScreenContext(direction="incoming")
-        result = screen(text, context)
-        findings = [
-            f if isinstance(f, dict) else {k: str(v) for k, v in vars(f).items()}
-            for f in getattr(result, "findings", [])
-        ]
-        return IncomingVerdict(str(getattr(result, "verdict", "pass")), findings)
+        result = screener(text)
+        return IncomingVerdict(result.verdict, [f.as_dict() for f in result.findings])
 
     return run
-
-
-def _vulgarity_screen(text: str, outlet: str) -> IncomingVerdict:
-    from better_profanity import profanity
-
-    if profanity.contains_profanity(text):
-        return IncomingVerdict("warn", [{"rule": "vulgar", "reason": "vulgar language"}])
-    return IncomingVerdict("pass")
 
 
 @dataclass(frozen=True)
@@ -420,14 +404,15 @@ class Moderation:
         now = to_db(self.clock())
         with write(self.db):
             item = self.get(item_id)
+            # `action_error` is left alone: it may be another request's failure.
             if kind == "hide":
                 self._require_evidence(item)
                 self._set(item_id, hidden_at=now, status="hidden" if item.status == "open"
-                          else item.status, action_error=None)
+                          else item.status)
             elif kind == "block":
-                self._set(item_id, blocked_at=now, action_error=None)
+                self._set(item_id, blocked_at=now)
             else:
-                self._set(item_id, reported_at=now, report_ref=report_ref, action_error=None)
+                self._set(item_id, reported_at=now, report_ref=report_ref)
             audit.append(self.conn, audit.DAEMON, f"moderation.{kind}.done", f"moderation:{item_id}",
                          {"report_ref": report_ref} if kind == "report" else {}, at=self.clock())
 

@@ -57,7 +57,7 @@ class Services:
             clock=clock,
             follows=Follows(db, clock=clock),
             moderation=Moderation(db, posts, clock=clock,
-                                  screen=incoming_screen or default_incoming_screen()),
+                                  screen=incoming_screen or default_incoming_screen(config)),
             members=Members(db, clock=clock),
         )
 
