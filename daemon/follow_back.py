@@ -146,3 +146,8 @@ def perform_requests(follows: Follows, platform: Platform, outlet_name: str,
             return
         follows.record_action_done(outlet_name, user_id, action)
         report.actions += 1
+
+
+def remind_review(services: Services) -> None:
+    """Keep the reminder to review the followed list open (run with the daily reminders)."""
+    services.follows.ensure_review_reminder()

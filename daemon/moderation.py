@@ -11,6 +11,7 @@ import logging
 import time
 from dataclasses import dataclass
 
+from inmm_tui.domain.audit import DAEMON
 from inmm_tui.domain.errors import InvalidState
 from inmm_tui.domain.moderation import IncomingMention, IngestResult
 from inmm_tui.domain.services import Services
@@ -120,3 +121,12 @@ def perform_requests(services: Services, platform: Platform, outlet_name: str) -
         moderation.record_done(request.item_id, request.kind, report_ref=ref)
         report.done += 1
     return report
+
+
+def purge_evidence(services: Services) -> int:
+    """Apply the evidence retention setting (`[daemon] evidence_retention_days`; 0 keeps
+    everything). Evidence under legal hold, or of an item still open, is never purged."""
+    days = services.config.daemon.evidence_retention_days
+    if days <= 0:
+        return 0
+    return services.moderation.purge_evidence(DAEMON, days)

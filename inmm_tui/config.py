@@ -131,6 +131,9 @@ class Daemon:
     """`--report` flags the daemon when its heartbeat is older than this."""
     request_timeout_seconds: float = 10.0
     """Connect and read timeout on every platform call."""
+    evidence_retention_days: int = 0
+    """Evidence of questionable posts older than this is purged (never under legal hold,
+    never of an item still open); 0 keeps it for ever."""
     jobs: dict[str, str] = field(
         default_factory=lambda: {
             "publish": "* * * * *",

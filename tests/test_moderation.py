@@ -199,3 +199,18 @@ def test_the_sha256_covers_every_part_of_the_capture() -> None:
                                              separators=(",", ":")).encode()).hexdigest()
     assert len({base, evidence.digest(2, "t", "raw", "<svg/>"), evidence.digest(1, "u", "raw", "<svg/>"),
                 evidence.digest(1, "t", "raw2", "<svg/>"), evidence.digest(1, "t", "raw", "<svg />")}) == 5
+
+
+def test_the_daemon_applies_the_retention_setting(svc: Services, clock: FakeClock) -> None:
+    import dataclasses
+
+    _platform, item_id = _ingest(svc, clock)
+    svc.moderation.dismiss("alice", item_id, "nothing to do")
+    clock.advance(days=40)
+    assert jobs.purge_evidence(svc) == 0  # the default keeps evidence for ever
+    daemon = dataclasses.replace(svc.config.daemon, evidence_retention_days=30)
+    svc.config = dataclasses.replace(svc.config, daemon=daemon)
+    assert jobs.purge_evidence(svc) == 1
+    check = evidence.verify(svc.db.conn, svc.moderation.get(item_id).evidence_id)
+    assert check.ok and check.purged
+    assert audit.verify(svc.db.conn).ok
