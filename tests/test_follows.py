@@ -119,6 +119,9 @@ def test_followers_who_leave_are_recorded_gone_and_the_balance_follows(
     gone = roster.db.conn.execute(
         "SELECT user_id FROM followers WHERE gone_at IS NOT NULL").fetchall()
     assert gone == [(_ids(5)[1],)]
+    (entry,) = [e for e in audit.history(roster.db.conn, "outlet:x")
+                if e["action"] == "followers.sync" and e["details"]["gone"]]
+    assert entry["details"]["sample"] == [f"h{_ids(5)[1]}"]  # who left is on the record
     balance = roster.follows.balance("x")
     assert (balance.followers, balance.following) == (4, 5)
     assert balance.ratio == pytest.approx(1.25)

@@ -258,8 +258,15 @@ class Follows:
         self.conn.execute("DROP INDEX sync_pages_merge")
         self.conn.execute("DELETE FROM sync_pages WHERE outlet = ?1 AND job = ?2 AND run = ?3",
                           {k: params[k] for k in ("1", "2", "3")})
-        audit.append(self.conn, audit.DAEMON, f"{job}.sync", f"outlet:{outlet}",
-                     {"run": run, "gone": gone}, at=self.clock())
+        details: dict[str, object] = {"run": run, "gone": gone}
+        if gone:  # who left (or was dropped), a sample for the record
+            table, column = (("followers", "gone_at") if job == FOLLOWERS
+                             else ("following", "unfollowed_at"))
+            details["sample"] = [r[0] for r in self.conn.execute(
+                f"SELECT handle FROM {table} WHERE outlet = ? AND {column} = ? LIMIT 20",
+                (outlet, now))]
+        audit.append(self.conn, audit.DAEMON, f"{job}.sync", f"outlet:{outlet}", details,
+                     at=self.clock())
         return gone
 
     def rate_limited(self, outlet: str, job: str, reset_at: dt.datetime) -> None:
