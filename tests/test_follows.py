@@ -179,3 +179,27 @@ def test_the_followed_list_newest_first_and_the_review_is_kept_and_reminded(
     assert due - from_db(status.last_full_review) == dt.timedelta(days=REVIEW_INTERVAL_DAYS)
     clock.advance(days=REVIEW_INTERVAL_DAYS + 1)
     assert roster.follows.review_status().overdue
+
+
+def test_a_follow_made_while_the_following_list_is_paged_is_not_taken_for_an_unfollow(
+        roster: Services, clock: FakeClock) -> None:
+    follows = roster.follows
+    platform = FakePlatform(clock)
+    platform.add_followers("1")
+    platform.following_ids = ["50", "51"]
+    follow_back.run(roster, platform, "x")  # "1" followed back; the lists are known
+    clock.advance(hours=1)
+    position = follows.begin("x", "following")
+    assert position is not None and position.cursor is None
+    follows.record_page("x", "following", position.run, [("50", "h50", None)], "p2")
+    clock.advance(minutes=1)
+    # Meanwhile a new follower is followed back: on the platform it is at the top of the
+    # list, on a page this run has already read.
+    platform.add_followers("2")
+    follows.record_page("x", "followers", follows.begin("x", "followers").run,
+                        [("2", "h2", None), ("1", "h1", None)], None)
+    follows.record_follow_back("x", "2")
+    clock.advance(minutes=1)
+    follows.record_page("x", "following", position.run, [("51", "h51", None)], None)
+    still = {f.user_id for f in follows.followed("x")}
+    assert still == {"2", "50", "51"}  # "1" was dropped on the platform; "2" is kept

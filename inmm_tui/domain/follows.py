@@ -134,8 +134,9 @@ class Follows:
                 " WHERE outlet = ? AND job = ?", (outlet, job)).fetchone()
             if row is None:
                 self.conn.execute(
-                    "INSERT INTO sync_state (outlet, job, cursor, run, completed_run, updated_at)"
-                    " VALUES (?, ?, NULL, 1, 0, ?)", (outlet, job, to_db(now)))
+                    "INSERT INTO sync_state (outlet, job, cursor, run, completed_run, updated_at,"
+                    " run_started_at) VALUES (?, ?, NULL, 1, 0, ?, ?)",
+                    (outlet, job, to_db(now), to_db(now)))
                 return Position(1, None, False)
             run, completed, cursor, not_before = row
             if not_before and from_db(not_before) > now:
@@ -143,8 +144,8 @@ class Follows:
             if run > completed:
                 return Position(run, cursor, True)
             self.conn.execute(
-                "UPDATE sync_state SET run = ?, cursor = NULL, updated_at = ?"
-                " WHERE outlet = ? AND job = ?", (run + 1, to_db(now), outlet, job))
+                "UPDATE sync_state SET run = ?, cursor = NULL, updated_at = ?, run_started_at = ?"
+                " WHERE outlet = ? AND job = ?", (run + 1, to_db(now), to_db(now), outlet, job))
             self.conn.execute("DELETE FROM sync_pages WHERE outlet = ? AND job = ?", (outlet, job))
             return Position(run + 1, None, False)
 
@@ -193,31 +194,33 @@ class Follows:
     def _complete(self, outlet: str, job: str, run: int, now: str) -> int:
         """Merge the run's staged pages into the table in key order, in one statement,
         writing only rows that changed; then what the run did not see is gone."""
-        first_run = not self.conn.execute(
-            "SELECT completed_run FROM sync_state WHERE outlet = ? AND job = ?",
-            (outlet, job)).fetchone()[0]
+        completed, started = self.conn.execute(
+            "SELECT completed_run, coalesce(run_started_at, '') FROM sync_state"
+            " WHERE outlet = ? AND job = ?", (outlet, job)).fetchone()
+        first_run = not completed
         self.conn.execute(
             "UPDATE sync_state SET completed_run = ?, completed_at = ? WHERE outlet = ? AND job = ?",
             (run, now, outlet, job))
-        params = {"1": outlet, "2": job, "3": run, "4": now, "5": FOUND}
+        params = {"outlet": outlet, "job": job, "run": run, "now": now, "found": FOUND,
+                  "started": started}
         # One sort of the run's ids, used by the merge (key order) and the anti-join.
         self.conn.execute("CREATE INDEX IF NOT EXISTS sync_pages_merge"
                           " ON sync_pages(outlet, job, run, user_id)")
-        unseen = ("NOT EXISTS (SELECT 1 FROM sync_pages s WHERE s.outlet = ?1 AND s.job = ?2"
-                  " AND s.run = ?3 AND s.user_id = {table}.user_id)")
+        unseen = ("NOT EXISTS (SELECT 1 FROM sync_pages s WHERE s.outlet = :outlet AND s.job = :job"
+                  " AND s.run = :run AND s.user_id = {table}.user_id)")
         if job == FOLLOWERS:
             self.conn.execute(
                 "INSERT INTO followers (outlet, user_id, handle, name, first_seen_at, last_seen_run,"
                 " followed_back_at)"
                 # On the first run every follower is new: whether we already follow them is
                 # read here, in key order, rather than by rewriting every row afterwards.
-                + (" SELECT ?1, s.user_id, s.handle, s.name, ?4, ?3, g.followed_at"
+                + (" SELECT :outlet, s.user_id, s.handle, s.name, :now, :run, g.followed_at"
                    " FROM sync_pages s INDEXED BY sync_pages_merge LEFT JOIN following g"
-                   " ON g.outlet = ?1 AND g.user_id = s.user_id AND g.unfollowed_at IS NULL"
+                   " ON g.outlet = :outlet AND g.user_id = s.user_id AND g.unfollowed_at IS NULL"
                    " AND g.confirmed_at IS NOT NULL" if first_run else
-                   " SELECT ?1, s.user_id, s.handle, s.name, ?4, ?3, NULL"
+                   " SELECT :outlet, s.user_id, s.handle, s.name, :now, :run, NULL"
                    " FROM sync_pages s INDEXED BY sync_pages_merge") +
-                " WHERE s.outlet = ?1 AND s.job = ?2 AND s.run = ?3 ORDER BY s.user_id"
+                " WHERE s.outlet = :outlet AND s.job = :job AND s.run = :run ORDER BY s.user_id"
                 " ON CONFLICT (outlet, user_id) DO UPDATE SET gone_at = NULL,"
                 " handle = excluded.handle, name = excluded.name,"
                 " last_seen_run = excluded.last_seen_run"
@@ -225,13 +228,13 @@ class Follows:
                 " OR followers.name IS NOT excluded.name", params)
             # Nobody can have left before the first run completed.
             gone = 0 if first_run else self.conn.execute(
-                "UPDATE followers SET gone_at = ?4 WHERE outlet = ?1 AND gone_at IS NULL AND "
+                "UPDATE followers SET gone_at = :now WHERE outlet = :outlet AND gone_at IS NULL AND "
                 + unseen.format(table="followers"), params).rowcount
             # Followers already followed (found in `following`) need no follow-back: only
             # the rows still waiting are looked at (a partial index holds them).
             self.conn.execute(
                 "UPDATE followers SET followed_back_at = g.followed_at FROM following g"
-                " WHERE followers.outlet = ?1 AND followers.followed_back_at IS NULL"
+                " WHERE followers.outlet = :outlet AND followers.followed_back_at IS NULL"
                 " AND followers.gone_at IS NULL AND g.outlet = followers.outlet"
                 " AND g.user_id = followers.user_id AND g.unfollowed_at IS NULL"
                 " AND g.confirmed_at IS NOT NULL", params)
@@ -241,23 +244,25 @@ class Follows:
             self.conn.execute(
                 "INSERT INTO following (outlet, user_id, handle, name, reason, followed_at,"
                 " followed_by, confirmed_at)"
-                " SELECT ?1, s.user_id, s.handle, s.name, CASE WHEN EXISTS (SELECT 1 FROM followers f"
-                "   WHERE f.outlet = ?1 AND f.user_id = s.user_id) THEN 'follow_back'"
-                "   ELSE 'organisation' END, ?4, ?5, ?4 FROM sync_pages s INDEXED BY sync_pages_merge"
-                " WHERE s.outlet = ?1 AND s.job = ?2 AND s.run = ?3 ORDER BY s.user_id"
+                " SELECT :outlet, s.user_id, s.handle, s.name, CASE WHEN EXISTS (SELECT 1 FROM followers f"
+                "   WHERE f.outlet = :outlet AND f.user_id = s.user_id) THEN 'follow_back'"
+                "   ELSE 'organisation' END, :now, :found, :now FROM sync_pages s INDEXED BY sync_pages_merge"
+                " WHERE s.outlet = :outlet AND s.job = :job AND s.run = :run ORDER BY s.user_id"
                 " ON CONFLICT (outlet, user_id) DO UPDATE SET handle = excluded.handle,"
                 " name = excluded.name WHERE following.handle IS NOT excluded.handle"
                 " OR following.name IS NOT excluded.name", params)
             # A confirmed follow no longer on the platform was undone outside the tool.
+            # Only follows older than the run count: the list is newest first, so a follow
+            # made while the run paged further down is on a page already read.
             gone = self.conn.execute(
-                "UPDATE following SET unfollowed_at = ?4 WHERE outlet = ?1 AND unfollowed_at IS NULL"
-                " AND confirmed_at IS NOT NULL AND pending_action IS NULL AND "
+                "UPDATE following SET unfollowed_at = :now WHERE outlet = :outlet AND unfollowed_at IS NULL"
+                " AND confirmed_at IS NOT NULL AND confirmed_at < :started AND pending_action IS NULL AND "
                 + unseen.format(table="following"), params).rowcount
         # Dropped again (before the delete, which it would slow): kept, it would make
         # every append an insert into a sorted index.
         self.conn.execute("DROP INDEX sync_pages_merge")
-        self.conn.execute("DELETE FROM sync_pages WHERE outlet = ?1 AND job = ?2 AND run = ?3",
-                          {k: params[k] for k in ("1", "2", "3")})
+        self.conn.execute("DELETE FROM sync_pages WHERE outlet = :outlet AND job = :job AND run = :run",
+                          params)
         details: dict[str, object] = {"run": run, "gone": gone}
         if gone:  # who left (or was dropped), a sample for the record
             table, column = (("followers", "gone_at") if job == FOLLOWERS

@@ -443,6 +443,7 @@ def m004_follows_moderation(db: Database) -> None:
         ALTER TABLE sync_state ADD COLUMN completed_run INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE sync_state ADD COLUMN completed_at TEXT;
         ALTER TABLE sync_state ADD COLUMN not_before TEXT;
+        ALTER TABLE sync_state ADD COLUMN run_started_at TEXT;
 
         -- The pages of a paging run in progress, appended as they arrive (no index, so
         -- the order of the ids costs nothing) and merged in key order when the run
