@@ -14,6 +14,7 @@ from inmm_tui.commands import (
     audit_cmd,
     governance,
     init,
+    members,
     report_monthly,
     roster,
     sandbox_cmd,
@@ -21,7 +22,8 @@ from inmm_tui.commands import (
     ui,
 )
 
-SUBCOMMANDS = (init, roster, governance, screen, sandbox_cmd, audit_cmd, report_monthly, analytics)
+SUBCOMMANDS = (init, roster, governance, screen, sandbox_cmd, audit_cmd, report_monthly, analytics,
+               members)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,12 +4,16 @@ the daemon alike (neither builds its own)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from inmm_tui.domain.follows import Follows
 from inmm_tui.domain.governance import Governance
+from inmm_tui.domain.members import Members
+from inmm_tui.domain.moderation import IncomingScreen, Moderation, default_incoming_screen
 from inmm_tui.domain.people import Roster
-from inmm_tui.domain.posts import Posts, Screener, ScreenOutcome, ScreenRequest
+from inmm_tui.domain.posts import Posts, Screener
 from inmm_tui.domain.queues import Queues
 from inmm_tui.domain.reminders import Reminders
 from inmm_tui.domain.switches import Switches
@@ -31,28 +35,48 @@ class Services:
     governance: Governance
     reminders: Reminders
     clock: Clock
+    follows: Follows
+    moderation: Moderation
+    members: Members
     queues: Queues
 
     @classmethod
     def build(cls, config: Config, db: Database, *, clock: Clock = utcnow,
-              screener: Screener | None = None, lazy_screener: bool = False) -> Services:
+              screener: Screener | None = None,
+              incoming_screen: IncomingScreen | None = None,
+              lazy_screener: bool = False) -> Services:
         outlets = {outlet.name: outlet.api for outlet in config.outlets}
         if screener is None:
-            screener = LazyScreener(config) if lazy_screener else default_screener(config)
+            screener = (Lazy(lambda: default_screener(config)) if lazy_screener
+                        else default_screener(config))
+        if incoming_screen is None:
+            incoming_screen = (Lazy(lambda: default_incoming_screen(config)) if lazy_screener
+                               else default_incoming_screen(config))
         roster = Roster(db, tuple(outlets), clock=clock)
+        posts = Posts(db, outlets=outlets, signature=config.inmm.signature,
+                      four_eyes=config.inmm.four_eyes, screener=screener, clock=clock,
+                      announcement_limit=config.inmm.announcement_limit)
         return cls(
             config=config,
             db=db,
             roster=roster,
-            posts=Posts(db, outlets=outlets, signature=config.inmm.signature,
-                        four_eyes=config.inmm.four_eyes, screener=screener, clock=clock,
-                        announcement_limit=config.inmm.announcement_limit),
+            posts=posts,
             switches=Switches(db, clock=clock),
             governance=Governance(db, config, roster, clock=clock),
             reminders=Reminders(db, clock=clock),
             clock=clock,
+            follows=Follows(db, clock=clock),
+            moderation=Moderation(db, posts, clock=clock,
+                                  screen=incoming_screen),
+            members=Members(db, clock=clock),
             queues=Queues(db, clock=clock),
         )
+
+    def warm(self) -> None:
+        """Build whatever `lazy_screener` left for later (no database work)."""
+        for screen in (self.posts.screener, self.moderation.screen):
+            if isinstance(screen, Lazy):
+                screen.warm()
 
 
 def default_screener(config: Config) -> Screener:
@@ -62,21 +86,24 @@ def default_screener(config: Config) -> Screener:
     return screener_for(config)
 
 
-class LazyScreener:
-    """The policy screen, built on first use rather than at start-up: loading the rules
+class Lazy:
+    """A screen built on first use rather than at start-up: loading the policy rules
     takes about a quarter of a second, which the UI's first screen should not wait for.
-    The UI warms it in a background worker, so a bad rules file still shows at once."""
+    The UI warms it in a background worker (`Services.warm`), so a bad rules file still
+    shows at once."""
 
-    def __init__(self, config: Config) -> None:
-        self._config = config
-        self._real: Screener | None = None
+    def __init__(self, build: Callable[[], Callable[..., Any]]) -> None:
+        self._build = build
+        self._real: Callable[..., Any] | None = None
         self._lock = threading.Lock()
 
-    def warm(self) -> Screener:
+    def warm(self) -> None:
         with self._lock:
             if self._real is None:
-                self._real = default_screener(self._config)
-            return self._real
+                self._real = self._build()
 
-    def __call__(self, request: ScreenRequest) -> ScreenOutcome:
-        return (self._real or self.warm())(request)
+    def __call__(self, *args: Any) -> Any:
+        if self._real is None:
+            self.warm()
+        assert self._real is not None
+        return self._real(*args)

@@ -116,10 +116,8 @@ class InmmApp(App[None]):
     @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
     def warm_screener(self) -> None:
         """Load the policy rules now, in the background, if they were left for later
-        (see `LazyScreener`): compose is then ready, and a bad rules file shows at once."""
-        warm = getattr(self.services.posts.screener, "warm", None)
-        if warm is not None:
-            warm()  # no database work: the backend's lock is not needed
+        (see `inmm_tui.domain.services.Lazy`): compose is then ready, and a bad rules file shows at once."""
+        self.services.warm()  # no database work: the backend's lock is not needed
 
     @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
     def watch_database(self) -> None:

@@ -87,3 +87,18 @@ def test_overview_counts_queues_and_refuses_a_withdrawn_person(services) -> None
     with pytest.raises(NotAuthorised, match="no longer has rights"):
         services.queues.overview(AM)
 
+
+
+def test_lazy_screens_load_the_rules_on_warm_or_first_use(db_path) -> None:
+    from inmm_tui.config import embedded_default
+    from inmm_tui.domain.services import Lazy, Services
+    from inmm_tui.store.db import open_database
+
+    services = Services.build(embedded_default(), open_database(db_path), lazy_screener=True)
+    screener = services.posts.screener
+    assert isinstance(screener, Lazy) and screener._real is None
+    services.warm()
+    assert screener._real is not None
+    preview = services.posts.preview(AM, "Vote Democrat", outlets=["x"])
+    assert "politics" in {f["category"] for f in preview.outcome.findings} or any(
+        "olitic" in f["message"] for f in preview.outcome.findings)
