@@ -1,10 +1,107 @@
-"""`inmm-daemon`: the service that acts on the platforms (issue #5 builds its jobs)."""
+"""`inmm-daemon [--config FILE] [--once]`: the service that acts on the platforms.
+
+Exit codes: 0 stopped cleanly (or `--once` done), 1 another daemon already runs on the
+database, 2 bad configuration (a cron expression that does not parse, an unreadable or
+too widely readable secrets file, an unusable database).
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
+import signal
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from inmm_tui import __version__
+
+if TYPE_CHECKING:
+    from inmm_tui.config import Config
+    from inmm_tui.platforms.base import Platform
+
+log = logging.getLogger("inmm_daemon")
 
 
-def main() -> int:
-    print("inmm-daemon: not built yet", file=sys.stderr)
-    return 1
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inmm-daemon",
+        description="Publish due posts and run the INMM accounts' periodic jobs.")
+    parser.add_argument("--version", action="version", version=f"inmm-daemon {__version__}")
+    parser.add_argument("--config", metavar="FILE",
+                        help="configuration file (default: $INMM_CONFIG, else "
+                        "/etc/inmm/inmm.toml, else the built-in default)")
+    parser.add_argument("--once", action="store_true",
+                        help="run every job once and exit (for cron on hosts without systemd)")
+    return parser
+
+
+def build_platforms(config: Config, secrets: dict[str, Any]) -> dict[str, Platform]:
+    """One client per outlet. An outlet whose client cannot be built is logged and left
+    out; its deliveries wait (and say why) while the other outlets publish."""
+    from inmm_tui.platforms.factory import build_platform
+
+    platforms = {}
+    for outlet in config.outlets:
+        try:
+            platforms[outlet.name] = build_platform(outlet, config, secrets)
+        except Exception as exc:
+            log.error("outlet %s cannot be used: %s", outlet.name, exc)
+    return platforms
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from inmm_daemon.runtime import (
+        AlreadyRunning,
+        InstanceLock,
+        Notifier,
+        load_secrets,
+        secret_values,
+        setup_logging,
+    )
+    from inmm_daemon.service import Daemon, cron_triggers
+
+    from inmm_tui.config import ConfigError, load_config
+    from inmm_tui.store.db import DatabaseError, open_database
+
+    setup_logging()
+    lock = None
+    try:
+        config = load_config(args.config)
+        cron_triggers(config)  # a bad expression stops us before anything else
+        lock = InstanceLock(config.database_path)
+        lock.acquire()
+        secrets = load_secrets(config)
+        setup_logging(secret_values(secrets))
+        path = config.database_path
+        open_database(path).close()  # create or migrate once, before the jobs open theirs
+        daemon = Daemon(config, lambda: open_database(path), build_platforms(config, secrets),
+                        notifier=Notifier())
+        del secrets  # the clients keep what they need; nothing else holds the tokens
+    except (ConfigError, DatabaseError, AlreadyRunning) as exc:
+        print(f"inmm-daemon: {exc}", file=sys.stderr)
+        if lock is not None:
+            lock.release()
+        return exc.exit_code
+
+    def on_signal(signum: int, frame: object) -> None:
+        log.info("received %s", signal.Signals(signum).name)
+        daemon.stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        if args.once:
+            daemon.run_once()
+            daemon.publisher.close()
+            daemon.db.close()
+        else:
+            daemon.serve()
+    finally:
+        lock.release()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

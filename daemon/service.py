@@ -1,0 +1,280 @@
+"""The scheduler and its jobs: each job is a thin call into the shared services.
+
+Timings are cron expressions in `[daemon.jobs]`, turned into APScheduler's `CronTrigger`.
+A job runs at most once at a time; runs missed while the host or the daemon was down are
+caught up once (coalesced), using the last run recorded in the `daemon_jobs` table.
+Publishing also runs every few seconds and is woken early when the database changes or
+the next delivery falls due.
+
+The job table (`JOBS`) holds the jobs this build has; the issues that build follow-back,
+mentions, metrics, reminders, the spoof watch and the monthly report add theirs there.
+A job named in the configuration but not in the table is validated and reported, not run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from inmm_daemon.publisher import Publisher
+
+from inmm_tui import __version__
+from inmm_tui.config import Config, ConfigError
+from inmm_tui.domain import audit
+from inmm_tui.domain.publishing import Queue, record_alert
+from inmm_tui.domain.switches import publishing_paused
+from inmm_tui.store.tx import write
+from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
+
+if TYPE_CHECKING:
+    from inmm_daemon.runtime import Notifier
+    from sqlite_utils import Database
+
+    from inmm_tui.platforms.base import Platform
+
+log = logging.getLogger("inmm_daemon")
+
+PUBLISH_EVERY_SECONDS = 5.0
+"""Publishing runs this often besides its cron expression (and is woken earlier)."""
+WAKE_CHECK_SECONDS = 1.0
+"""How often the database is looked at for a change (cheap: `PRAGMA data_version`)."""
+HEARTBEAT_SECONDS = 15.0
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    name: str
+    run: Callable[[Daemon], None]
+    every_seconds: float | None = None
+    """Also run at this interval, besides the cron expression."""
+
+
+def _publish(daemon: Daemon) -> None:
+    daemon.publish()
+
+
+def _audit_check(daemon: Daemon) -> None:
+    daemon.audit_check()
+
+
+JOBS: dict[str, JobSpec] = {
+    "publish": JobSpec("publish", _publish, every_seconds=PUBLISH_EVERY_SECONDS),
+    "audit_check": JobSpec("audit_check", _audit_check),
+}
+
+
+def cron_triggers(config: Config) -> dict[str, CronTrigger]:
+    """Every `[daemon.jobs]` expression as a CronTrigger, or ConfigError naming the job,
+    the expression and what is expected (exit 2)."""
+    where = str(config.path) if config.path else "<built-in configuration>"
+    known = set(type(config.daemon)().jobs) | set(JOBS)
+    triggers = {}
+    for name, expression in config.daemon.jobs.items():
+        if name not in known:
+            raise ConfigError(f"{where}: daemon.jobs.{name}: no such job "
+                              f"(expected one of {', '.join(sorted(known))})")
+        try:
+            triggers[name] = CronTrigger.from_crontab(expression, timezone=config.tz)
+        except (ValueError, TypeError) as exc:
+            raise ConfigError(
+                f"{where}: daemon.jobs.{name}: {expression!r} is not a cron expression ({exc}); "
+                "expected five fields: minute hour day-of-month month day-of-week, "
+                "e.g. '*/15 * * * *'") from None
+    return triggers
+
+
+class Daemon:
+    """The jobs, their state, and the scheduler that runs them."""
+
+    def __init__(self, config: Config, open_db: Callable[[], Database],
+                 platforms: Mapping[str, Platform], *, clock: Clock = utcnow,
+                 notifier: Notifier | None = None):
+        self.config = config
+        self.clock = clock
+        self.notifier = notifier
+        self.stop = threading.Event()
+        self.triggers = cron_triggers(config)
+        self._open_db = open_db
+        self.db = open_db()  # heartbeat, job records, audit check: one thread at a time
+        self._db_lock = threading.Lock()
+        self.publisher = Publisher(open_db, config, platforms, clock=clock, stop=self.stop)
+        self.scheduler: BackgroundScheduler | None = None
+        self._publishing = threading.Lock()
+        self._next_due: dt.datetime | None = None
+        self._data_version: int | None = None
+        self._watch: Queue | None = None  # its own connection, read by the wake check only
+        self.started_at = clock()
+
+    # ----- the jobs ------------------------------------------------------------------
+
+    def publish(self) -> None:
+        with self._publishing:
+            result = self.publisher.run()
+            self._next_due = self.publisher.next_due()
+        if result.handled:
+            log.info("publish run: %d attempted, %d sent", result.handled, result.sent)
+
+    def audit_check(self) -> None:
+        with self._db_lock:
+            check = audit.verify(self.db.conn)
+            with write(self.db):
+                if check.ok:
+                    audit.record_checkpoint(self.db.conn, check)
+                else:
+                    record_alert(self.db.conn, "audit", "audit", check.describe(), self.clock())
+                    audit.append(self.db.conn, audit.DAEMON, "alert.raise", "audit",
+                                 {"kind": "audit", "message": check.describe()}, at=self.clock())
+        (log.info if check.ok else log.error)("%s", check.describe())
+
+    def heartbeat(self) -> None:
+        """The row `inmm-tui --report` reads; also systemd's watchdog ping."""
+        with self._db_lock:
+            paused = publishing_paused(self.db.conn)
+            info = {"version": __version__, "started_at": to_db(self.started_at),
+                    "paused": paused, "jobs": sorted(self.jobs())}
+            with write(self.db):
+                self.db.conn.execute(
+                    "INSERT INTO heartbeat (name, at, pid, info) VALUES ('daemon', ?, ?, ?)"
+                    " ON CONFLICT(name) DO UPDATE SET at = excluded.at, pid = excluded.pid,"
+                    " info = excluded.info",
+                    (to_db(self.clock()), os.getpid(), json.dumps(info)))
+        if self.notifier is not None:
+            self.notifier.watchdog()
+            self.notifier.send(f"STATUS=publishing {'PAUSED' if paused else 'running'}")
+
+    def jobs(self) -> dict[str, JobSpec]:
+        """The configured jobs this build can run."""
+        return {name: JOBS[name] for name in self.triggers if name in JOBS}
+
+    def run_job(self, spec: JobSpec) -> None:
+        """Run one job and record the run, so a restart knows what it missed."""
+        error = None
+        try:
+            spec.run(self)
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            log.exception("job %s failed", spec.name)
+        with self._db_lock, write(self.db):
+            self.db.conn.execute(
+                "INSERT INTO daemon_jobs (name, last_run_at, last_ok, last_error, runs)"
+                " VALUES (?, ?, ?, ?, 1) ON CONFLICT(name) DO UPDATE SET"
+                " last_run_at = excluded.last_run_at, last_ok = excluded.last_ok,"
+                " last_error = excluded.last_error, runs = runs + 1",
+                (spec.name, to_db(self.clock()), int(error is None), error))
+
+    # ----- once ----------------------------------------------------------------------
+
+    def run_once(self) -> None:
+        """`--once`: recover, then every job once (for a plain cron entry, and for tests)."""
+        self.publisher.recover()
+        for spec in self.jobs().values():
+            self.run_job(spec)
+        self.heartbeat()
+
+    # ----- as a service ----------------------------------------------------------------
+
+    def missed(self, name: str, trigger: CronTrigger) -> bool:
+        """Whether a run fell due since the job last ran (while the daemon was down)."""
+        row = self.db.conn.execute("SELECT last_run_at FROM daemon_jobs WHERE name = ?",
+                                   (name,)).fetchone()
+        if row is None:
+            return False
+        last = from_db(row[0])
+        due = trigger.get_next_fire_time(None, last + dt.timedelta(seconds=1))
+        return due is not None and due <= self.clock()
+
+    def start(self) -> None:
+        """Recover, start the scheduler, and tell systemd we are ready."""
+        self.publisher.recover()
+        self.heartbeat()
+        scheduler = BackgroundScheduler(
+            timezone=dt.UTC,
+            job_defaults={
+                # Runs missed while down or busy are made up once, never replayed one by one.
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": None,
+            },
+        )
+        now = dt.datetime.now(dt.UTC)
+        for name, spec in self.jobs().items():
+            trigger: BaseTrigger = self.triggers[name]
+            if spec.every_seconds:
+                trigger = OrTrigger([trigger, IntervalTrigger(seconds=spec.every_seconds)])
+            catch_up = name == "publish" or self.missed(name, self.triggers[name])
+            if catch_up and name != "publish":
+                log.info("job %s missed a run while the daemon was down; running it now", name)
+            scheduler.add_job(self.run_job, trigger, args=[spec], id=name, name=name,
+                              **({"next_run_time": now} if catch_up else {}))
+        scheduler.add_job(self.heartbeat, IntervalTrigger(seconds=self._heartbeat_seconds()),
+                          id="heartbeat", name="heartbeat")
+        scheduler.add_job(self.wake_check, IntervalTrigger(seconds=WAKE_CHECK_SECONDS),
+                          id="wake", name="wake")
+        skipped = sorted(set(self.triggers) - set(JOBS))
+        if skipped:
+            log.info("not in this build, so not scheduled: %s", ", ".join(skipped))
+        scheduler.start()
+        self.scheduler = scheduler
+        outlets = ", ".join(o.name for o in self.config.outlets)
+        log.info("inmm-daemon %s started (pid %d) on %s; outlets: %s; jobs: %s", __version__,
+                 os.getpid(), self.config.database_path, outlets, ", ".join(sorted(self.jobs())))
+        if self.notifier is not None:
+            self.notifier.ready(f"publishing to {outlets}")
+
+    def _heartbeat_seconds(self) -> float:
+        seconds = HEARTBEAT_SECONDS
+        if self.notifier is not None and self.notifier.watchdog_seconds:
+            seconds = min(seconds, self.notifier.watchdog_seconds / 3)
+        return max(seconds, 1.0)
+
+    def wake_check(self) -> None:
+        """Wake publishing early when someone else changed the database (a post was
+        scheduled, released, retried) or the next delivery has fallen due."""
+        if self.scheduler is None or self._publishing.locked() or "publish" not in self.jobs():
+            return
+        if self._watch is None:
+            self._watch = Queue(self._open_db(), clock=self.clock)
+        version = self._watch.conn.execute("PRAGMA data_version").fetchone()[0]
+        changed = version != self._data_version
+        self._data_version = version
+        due = self._next_due is not None and self._next_due <= self.clock()
+        if changed and not due:
+            self._next_due = self._watch.next_due(self.publisher.outlets)
+            due = self._next_due is not None and self._next_due <= self.clock()
+        if due:
+            self._next_due = None
+            self.scheduler.modify_job("publish", next_run_time=dt.datetime.now(dt.UTC))
+
+    def serve(self) -> None:
+        """Run until `stop` is set (SIGTERM), then stop gracefully: the delivery being sent
+        is finished (bounded by the request timeout), one merely claimed is given back."""
+        self.start()
+        while not self.stop.wait(1.0):
+            pass
+        self.shutdown()
+
+    def shutdown(self) -> None:
+        log.info("stopping: finishing the delivery in hand, claiming nothing more")
+        if self.notifier is not None:
+            self.notifier.stopping()
+        self.stop.set()
+        started = time.monotonic()
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
+        self.publisher.close()
+        if self._watch is not None:
+            self._watch.db.close()
+        self.db.close()
+        log.info("stopped in %.1f s", time.monotonic() - started)
