@@ -1,0 +1,159 @@
+"""The daemon around the publisher: cron timings and their validation, catching up a run
+missed while down (once), the heartbeat `--report` reads, the audit check, the
+single-instance lock, the secrets file, and logs that never show a token."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import os
+from pathlib import Path
+
+import pytest
+
+from inmm_daemon import runtime
+from inmm_daemon.service import JOBS, Daemon, cron_triggers
+from inmm_tui.config import ConfigError, parse_config
+from inmm_tui.domain.services import Services
+from inmm_tui.reports.status import gather
+from inmm_tui.store.db import open_database
+
+from .cli_helpers import run_cli
+from .conftest import FakeClock
+from .daemon_helpers import fakes, queue_posts
+
+
+def _daemon(svc: Services, clock: FakeClock) -> Daemon:
+    path = svc.config.database_path
+    return Daemon(svc.config, lambda: open_database(path), fakes(svc), clock=clock)
+
+
+def _config(tmp_path: Path, jobs: dict[str, str]) -> Path:
+    cfg = tmp_path / "inmm.toml"
+    lines = ['[inmm]', f'database = "{tmp_path / "inmm.db"}"', "", "[daemon.jobs]"]
+    lines += [f'{name} = "{expr}"' for name, expr in jobs.items()]
+    cfg.write_text("\n".join(lines) + "\n")
+    return cfg
+
+
+def test_every_configured_timing_becomes_a_cron_trigger(tmp_path: Path) -> None:
+    config = parse_config({"daemon": {"jobs": {"follow_back": "*/15 * * * *"}}},
+                          tmp_path / "inmm.toml")
+    triggers = cron_triggers(config)
+    assert set(triggers) == set(config.daemon.jobs)
+    start = dt.datetime(2027, 1, 4, 10, 1, tzinfo=dt.UTC)
+    assert triggers["follow_back"].get_next_fire_time(None, start).astimezone(dt.UTC) == \
+        dt.datetime(2027, 1, 4, 10, 15, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize("expression", ["every 15 minutes", "*/15 * *", "61 * * * *"])
+def test_a_cron_expression_that_does_not_parse_names_the_job(tmp_path: Path,
+                                                              expression: str) -> None:
+    config = parse_config({"daemon": {"jobs": {"follow_back": expression}}},
+                          tmp_path / "inmm.toml")
+    with pytest.raises(ConfigError, match=r"inmm\.toml: daemon\.jobs\.follow_back: .*five fields"):
+        cron_triggers(config)
+
+
+def test_the_daemon_refuses_a_bad_cron_expression_with_exit_2(tmp_path: Path) -> None:
+    cfg = _config(tmp_path, {"follow_back": "*/15 * *"})
+    result = run_cli("--config", str(cfg), "--once", program="inmm-daemon")
+    assert result.returncode == 2, result.stderr
+    assert "daemon.jobs.follow_back" in result.stderr and "'*/15 * *'" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "inmm.db").exists()  # refused before touching anything
+
+
+def test_an_unknown_job_name_is_refused(tmp_path: Path) -> None:
+    config = parse_config({"daemon": {"jobs": {"folow_back": "* * * * *"}}}, tmp_path / "c.toml")
+    with pytest.raises(ConfigError, match="daemon.jobs.folow_back: no such job"):
+        cron_triggers(config)
+
+
+def test_a_second_daemon_on_the_same_database_refuses_with_exit_1(tmp_path: Path) -> None:
+    cfg = _config(tmp_path, {})
+    lock = runtime.InstanceLock(tmp_path / "inmm.db")
+    lock.acquire()
+    try:
+        result = run_cli("--config", str(cfg), "--once", program="inmm-daemon")
+    finally:
+        lock.release()
+    assert result.returncode == 1
+    assert f"already running on {tmp_path / 'inmm.db'}" in result.stderr
+    assert f"pid {os.getpid()}" in result.stderr and "Traceback" not in result.stderr
+    again = runtime.InstanceLock(tmp_path / "inmm.db")
+    again.acquire()  # released: a new one may start
+    again.release()
+
+
+def test_once_publishes_writes_the_heartbeat_and_records_each_job(
+        roster: Services, clock: FakeClock) -> None:
+    posts = queue_posts(roster, 2)
+    daemon = _daemon(roster, clock)
+    daemon.run_once()
+    assert all(roster.posts.get(p).status == "published" for p in posts)
+    status = gather(roster.config, clock.now)
+    assert status["daemon"]["pid"] == os.getpid() and status["daemon"]["age_seconds"] == 0
+    runs = dict(roster.db.execute("SELECT name, last_ok FROM daemon_jobs").fetchall())
+    assert runs == {name: 1 for name in JOBS}
+    assert status["audit"]["ok"]
+    checkpoint = roster.db.execute("SELECT seq FROM audit_checkpoint").fetchone()
+    assert checkpoint is not None  # the audit check recorded a full verification
+
+
+def test_a_run_missed_while_down_is_caught_up_once(roster: Services, clock: FakeClock) -> None:
+    daemon = _daemon(roster, clock)
+    trigger = daemon.triggers["audit_check"]  # "30 * * * *"
+    assert not daemon.missed("audit_check", trigger)  # never ran: nothing to catch up
+    clock.now = dt.datetime(2026, 11, 2, 15, 31, tzinfo=dt.UTC)
+    daemon.run_job(JOBS["audit_check"])
+    clock.now = dt.datetime(2026, 11, 2, 16, 10, tzinfo=dt.UTC)
+    assert not daemon.missed("audit_check", trigger)  # next run 16:30 has not come
+    clock.now = dt.datetime(2026, 11, 2, 21, 5, tzinfo=dt.UTC)  # down for five runs
+    assert daemon.missed("audit_check", trigger)
+    daemon.run_job(JOBS["audit_check"])  # the one catch-up run
+    assert not daemon.missed("audit_check", trigger)
+    runs = roster.db.execute("SELECT runs FROM daemon_jobs WHERE name = 'audit_check'").fetchone()
+    assert runs[0] == 2
+
+
+def test_a_broken_audit_chain_raises_an_alert(roster: Services, clock: FakeClock) -> None:
+    roster.db.execute("UPDATE audit SET actor = 'mallory' WHERE seq = 2")
+    _daemon(roster, clock).audit_check()
+    alerts = gather(roster.config, clock.now)["alerts"]
+    assert any(a["kind"] == "audit" and "BROKEN at entry #2" in a["message"] for a in alerts)
+
+
+def test_the_secrets_file_must_be_readable_by_its_owner_only(tmp_path: Path) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[x]\nbearer_token = "AAAAsecret-token-value"\n')
+    secrets.chmod(0o640)
+    config = parse_config({"inmm": {"secrets_file": str(secrets)}}, tmp_path / "inmm.toml")
+    with pytest.raises(ConfigError, match=r"chmod 600"):
+        runtime.load_secrets(config)
+    secrets.chmod(0o600)
+    assert runtime.load_secrets(config) == {"x": {"bearer_token": "AAAAsecret-token-value"}}
+
+
+def test_systemd_credentials_are_preferred(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    creds = tmp_path / "creds"
+    creds.mkdir()
+    (creds / "secrets.toml").write_text('[mastodon]\naccess_token = "from-systemd"\n')
+    (creds / "secrets.toml").chmod(0o440)  # systemd's own mode; the directory is private
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
+    config = parse_config({}, tmp_path / "inmm.toml")
+    assert runtime.load_secrets(config)["mastodon"]["access_token"] == "from-systemd"
+
+
+def test_logs_mask_tokens_and_use_journald_priorities(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JOURNAL_STREAM", "8:1234")
+    stream = io.StringIO()
+    monkeypatch.setattr("sys.stderr", stream)
+    runtime.setup_logging(runtime.secret_values({"x": {"token": "s3cr3t-t0ken-AAAA"}}))
+    logging.getLogger("inmm_daemon.test").error("call failed with s3cr3t-t0ken-AAAA in it")
+    logging.getLogger("inmm_daemon.test").info("all well")
+    lines = stream.getvalue().splitlines()
+    assert lines == ["<3>inmm_daemon.test: call failed with [secret] in it",
+                     "<6>inmm_daemon.test: all well"]
+    logging.getLogger().handlers.clear()
