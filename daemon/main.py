@@ -60,10 +60,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         secret_values,
         setup_logging,
     )
-    from inmm_daemon.service import Daemon, cron_triggers
+    from inmm_daemon.service import Daemon, cron_triggers, note_secrets
 
     from inmm_tui.config import ConfigError, load_config
     from inmm_tui.store.db import DatabaseError, open_database
+    from inmm_tui.timeutil import utcnow
 
     setup_logging()
     lock = None
@@ -75,7 +76,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         secrets = load_secrets(config)
         setup_logging(secret_values(secrets))
         path = config.database_path
-        open_database(path).close()  # create or migrate once, before the jobs open theirs
+        db = open_database(path)  # create or migrate once, before the jobs open theirs
+        for outlet in note_secrets(db, config, secrets, utcnow()):
+            log.warning("the secrets of %s changed since the daemon last started: "
+                        "HQ is asked to record the rotation", outlet)
+        db.close()
         daemon = Daemon(config, lambda: open_database(path), build_platforms(config, secrets),
                         notifier=Notifier())
         del secrets  # the clients keep what they need; nothing else holds the tokens

@@ -37,7 +37,8 @@ from typing import TYPE_CHECKING
 
 from tenacity import RetryCallState, wait_exponential, wait_random
 
-from inmm_tui.domain.publishing import Claim, Queue, raise_alert
+from inmm_tui.domain.publishing import Claim, Queue
+from inmm_tui.domain.reminders import raise_alert
 from inmm_tui.platforms.base import Platform, Published
 from inmm_tui.platforms.errors import (
     AuthFailed,
@@ -48,6 +49,7 @@ from inmm_tui.platforms.errors import (
     TransientError,
     Unsupported,
 )
+from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, utcnow
 
 if TYPE_CHECKING:
@@ -193,9 +195,10 @@ class Publisher:
             message = f"{claim.outlet} refused the credentials: {exc}"
             queue.record_retry(claim, message, retry_at=self.clock() + AUTH_RETRY,
                                in_doubt=claim.in_doubt, counts=False)
-            raise_alert(queue.db, "credentials", f"outlet:{claim.outlet}",
-                        f"{message}; posts to {claim.outlet} wait until the credentials are "
-                        "fixed", self.clock())
+            with write(queue.db):
+                raise_alert(queue.db.conn, "credentials_refused", f"outlet:{claim.outlet}",
+                            f"{message}; posts to {claim.outlet} wait until the credentials "
+                            "are fixed", self.clock())
             log.error("%s: %s", claim.label, message)
             return False
         except (Rejected, Unsupported) as exc:

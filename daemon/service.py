@@ -7,7 +7,7 @@ Publishing also runs every few seconds and is woken early when the database chan
 the next delivery falls due.
 
 The job table (`JOBS`) holds the jobs this build has; the issues that build follow-back,
-mentions, metrics, reminders, the spoof watch and the monthly report add theirs there.
+mentions, metrics, the spoof watch and the monthly report add theirs there.
 A job named in the configuration but not in the table is validated and reported, not run.
 """
 
@@ -32,9 +32,10 @@ from inmm_daemon.publisher import Publisher
 
 from inmm_tui import __version__
 from inmm_tui.config import Config, ConfigError
-from inmm_tui.domain import audit
-from inmm_tui.domain.publishing import Queue, record_alert
+from inmm_tui.domain import governance
+from inmm_tui.domain.publishing import Queue
 from inmm_tui.domain.switches import publishing_paused
+from inmm_tui.platforms.errors import AuthFailed, PlatformError
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
 
@@ -63,15 +64,22 @@ class JobSpec:
 
 def _publish(daemon: Daemon) -> None:
     daemon.publish()
+    daemon.check_credentials()  # one cheap query unless a rotation awaits its check
 
 
 def _audit_check(daemon: Daemon) -> None:
     daemon.audit_check()
 
 
+def _reminders(daemon: Daemon) -> None:
+    daemon.check_credentials()
+    daemon.reminders()
+
+
 JOBS: dict[str, JobSpec] = {
     "publish": JobSpec("publish", _publish, every_seconds=PUBLISH_EVERY_SECONDS),
     "audit_check": JobSpec("audit_check", _audit_check),
+    "reminders": JobSpec("reminders", _reminders),
 }
 
 
@@ -93,6 +101,22 @@ def cron_triggers(config: Config) -> dict[str, CronTrigger]:
                 "expected five fields: minute hour day-of-month month day-of-week, "
                 "e.g. '*/15 * * * *'") from None
     return triggers
+
+
+def note_secrets(db: Database, config: Config, secrets: Mapping[str, object],
+                 now: dt.datetime) -> list[str]:
+    """Remember a keyed fingerprint of each outlet's secrets (never the secrets); when they
+    changed since last seen, governance offers HQ a rotation to confirm. Returns the outlets
+    whose secrets changed."""
+    changed = []
+    with write(db):
+        key = governance.fingerprint_key(db.conn, now)
+        for outlet in config.outlets:
+            material = json.dumps(secrets.get(outlet.name), sort_keys=True).encode()
+            fingerprint = governance.secrets_fingerprint(key, material)
+            if governance.note_secrets_fingerprint(db.conn, outlet.name, fingerprint, now):
+                changed.append(outlet.name)
+    return changed
 
 
 class Daemon:
@@ -127,16 +151,41 @@ class Daemon:
             log.info("publish run: %d attempted, %d sent", result.handled, result.sent)
 
     def audit_check(self) -> None:
+        """Re-hash the audit chain, look for actions by people without rights and for
+        publications no clearance explains; each finding is an alert (governance)."""
+        with self._db_lock, write(self.db):
+            raised = governance.check_audit(self.db.conn, self.clock())
+        for message in raised:
+            log.error("alert: %s", message)
+
+    def reminders(self) -> None:
+        """Open the reminders now due (credential rotation, roster review, policy review)."""
+        with self._db_lock, write(self.db):
+            opened = governance.raise_reminders(self.db.conn, self.config, self.clock())
+        if opened:
+            log.info("%d reminders opened", opened)
+
+    def check_credentials(self) -> None:
+        """After HQ records a credential rotation, prove the new credentials work
+        (`whoami`). Only a refusal counts against them; a timeout proves nothing."""
         with self._db_lock:
-            check = audit.verify(self.db.conn)
-            with write(self.db):
-                if check.ok:
-                    audit.record_checkpoint(self.db.conn, check)
-                else:
-                    record_alert(self.db.conn, "audit", "audit", check.describe(), self.clock())
-                    audit.append(self.db.conn, audit.DAEMON, "alert.raise", "audit",
-                                 {"kind": "audit", "message": check.describe()}, at=self.clock())
-        (log.info if check.ok else log.error)("%s", check.describe())
+            outlets = governance.unverified_rotations(self.db.conn)
+        for outlet in outlets:
+            platform = self.publisher.platforms.get(outlet)
+            if platform is None:
+                continue
+            try:
+                account = platform.whoami()
+                ok, message = True, f"signed in as @{account.handle}"
+            except AuthFailed as exc:
+                ok, message = False, str(exc) or "refused"
+            except PlatformError as exc:
+                log.warning("credentials check of %s inconclusive: %s", outlet, exc)
+                continue
+            with self._db_lock, write(self.db):
+                governance.record_credentials_check(self.db.conn, outlet, ok, message,
+                                                    self.clock())
+            (log.info if ok else log.error)("credentials of %s: %s", outlet, message)
 
     def heartbeat(self) -> None:
         """The row `inmm-tui --report` reads; also systemd's watchdog ping."""

@@ -53,7 +53,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code is None:
             raise
         print(f"inmm-tui: {exc}", file=sys.stderr)
+        refused = getattr(exc, "refused_login", None)
+        if refused:
+            _record_refusal(args, refused)
         return int(code)
+
+
+def _record_refusal(args: argparse.Namespace, login: str) -> None:
+    """Keep the refused attempt for the daemon's suspicious-activity check. Best effort: a
+    failure here must not hide the refusal itself."""
+    try:
+        from inmm_tui.commands.common import load
+        from inmm_tui.domain.governance import record_refusal
+        from inmm_tui.store.db import open_database
+
+        db = open_database(load(args).database_path)
+        try:
+            record_refusal(db, login, f"use `{args.command or 'the UI'}`")
+        finally:
+            db.close()
+    except Exception:  # the refusal itself was already reported to the person
+        pass
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from inmm_tui.platforms.base import Published, RecentPost
+from inmm_tui.platforms.base import Account, Published, RecentPost
 from inmm_tui.platforms.errors import DuplicateContent, TransientError
 
 
@@ -53,6 +53,10 @@ class FakePlatform:
             self.lose_responses -= 1
             raise TransientError("connection reset while reading the response")
         return self._published(post)
+
+    def whoami(self) -> Account:
+        self._enter("whoami")
+        return Account(user_id="1", handle="INMMorg")
 
     def recent_posts(self, limit: int = 50) -> list[RecentPost]:
         self._enter("recent_posts")

@@ -11,13 +11,15 @@ import os
 from pathlib import Path
 
 import pytest
-
 from inmm_daemon import runtime
 from inmm_daemon.service import JOBS, Daemon, cron_triggers
+
 from inmm_tui.config import ConfigError, parse_config
 from inmm_tui.domain.services import Services
+from inmm_tui.platforms.errors import AuthFailed
 from inmm_tui.reports.status import gather
 from inmm_tui.store.db import open_database
+from inmm_tui.timeutil import to_db
 
 from .cli_helpers import run_cli
 from .conftest import FakeClock
@@ -67,7 +69,7 @@ def test_the_daemon_refuses_a_bad_cron_expression_with_exit_2(tmp_path: Path) ->
 
 def test_an_unknown_job_name_is_refused(tmp_path: Path) -> None:
     config = parse_config({"daemon": {"jobs": {"folow_back": "* * * * *"}}}, tmp_path / "c.toml")
-    with pytest.raises(ConfigError, match="daemon.jobs.folow_back: no such job"):
+    with pytest.raises(ConfigError, match=r"daemon\.jobs\.folow_back: no such job"):
         cron_triggers(config)
 
 
@@ -122,7 +124,7 @@ def test_a_broken_audit_chain_raises_an_alert(roster: Services, clock: FakeClock
     roster.db.execute("UPDATE audit SET actor = 'mallory' WHERE seq = 2")
     _daemon(roster, clock).audit_check()
     alerts = gather(roster.config, clock.now)["alerts"]
-    assert any(a["kind"] == "audit" and "BROKEN at entry #2" in a["message"] for a in alerts)
+    assert any(a["kind"] == "audit_chain" and "BROKEN at entry #2" in a["message"] for a in alerts)
 
 
 def test_the_secrets_file_must_be_readable_by_its_owner_only(tmp_path: Path) -> None:
@@ -157,3 +159,19 @@ def test_logs_mask_tokens_and_use_journald_priorities(monkeypatch: pytest.Monkey
     assert lines == ["<3>inmm_daemon.test: call failed with [secret] in it",
                      "<6>inmm_daemon.test: all well"]
     logging.getLogger().handlers.clear()
+
+
+def test_new_credentials_are_checked_and_a_refusal_raises_an_alert(
+        roster: Services, clock: FakeClock) -> None:
+    for outlet in ("x", "mastodon"):
+        roster.db.execute(
+            "INSERT INTO credential_rotations (outlet, rotated_at, recorded_by) VALUES (?, ?, 'hq')",
+            [outlet, to_db(clock.now)])
+    daemon = _daemon(roster, clock)
+    daemon.publisher.platforms["x"].fault = lambda f: AuthFailed("401 Unauthorized")
+    daemon.check_credentials()
+    results = dict(roster.db.execute(
+        "SELECT outlet, verify_result FROM credential_rotations").fetchall())
+    assert results == {"x": "auth_failed", "mastodon": "ok"}
+    alerts = gather(roster.config, clock.now)["alerts"]
+    assert any(a["subject"] == "outlet:x" and "401" in a["message"] for a in alerts)

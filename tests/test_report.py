@@ -15,7 +15,7 @@ from .cli_helpers import run_cli
 
 def _config(tmp_path: Path) -> Path:
     path = tmp_path / "inmm.toml"
-    path.write_text('[inmm]\ndatabase = "inmm.db"\n')
+    path.write_text('[inmm]\ndatabase = "inmm.db"\n[review]\npolicy_next_review = "2099-12-01"\n')
     return path
 
 
@@ -98,3 +98,24 @@ def test_healthy_means_exit_zero(tmp_path: Path) -> None:
     result = run_cli("--config", str(cfg), "--report")
     assert result.returncode == 0, result.stdout
     assert "All well." in result.stdout
+
+
+def test_the_policy_review_date_of_the_2016_policy_is_overdue(tmp_path: Path) -> None:
+    path = tmp_path / "inmm.toml"
+    path.write_text('[inmm]\ndatabase = "inmm.db"\n')  # the default: December 2021
+    run_cli("--config", str(path), "init", "--admin", current_login())
+    status = json.loads(run_cli("--config", str(path), "--report", "--json").stdout)
+    assert status["policy_review"] == {"due_on": "2021-12-01", "state": "overdue"}
+    assert any("due for review on 2021-12-01" in item for item in status["attention"])
+
+
+def test_a_refused_login_is_recorded_for_the_audit_check(tmp_path: Path) -> None:
+    cfg = _config(tmp_path)
+    run_cli("--config", str(cfg), "init", "--admin", "someone_else")
+    refused = run_cli("--config", str(cfg), "roster", "list")
+    assert refused.returncode == 3
+    assert "is not on the INMM roster" in refused.stderr and "Traceback" not in refused.stderr
+    db = open_database(tmp_path / "inmm.db")
+    rows = db.execute("SELECT login, what FROM access_refusals").fetchall()
+    assert rows == [(current_login(), "use `roster`")]
+    db.close()

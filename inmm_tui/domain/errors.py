@@ -13,6 +13,11 @@ class NotAuthorised(DomainError):
 
     exit_code = 3
 
+    def __init__(self, message: str, refused_login: str | None = None):
+        super().__init__(message)
+        self.refused_login = refused_login
+        """Set when the login itself is not (or no longer) authorised: suspicious activity."""
+
 
 class NotFound(DomainError):
     exit_code = 4

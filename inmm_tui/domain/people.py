@@ -67,13 +67,15 @@ def authorise(conn: sqlite3.Connection, login: str, action: Action) -> Person:
     if person is None:
         raise NotAuthorised(
             f"'{login}' is not on the INMM roster of authorised people. "
-            "Ask INMM Headquarters to add you."
+            "Ask INMM Headquarters to add you.",
+            refused_login=login,
         )
     if not person.active:
         raise NotAuthorised(
             f"'{login}' no longer has rights on the INMM accounts"
             + (f" ({person.revoked_reason})" if person.revoked_reason else "")
-            + "."
+            + ".",
+            refused_login=login,
         )
     if not allowed(person.role, action):
         raise NotAuthorised(

@@ -336,25 +336,6 @@ def publication_state(conn: sqlite3.Connection, post_id: int) -> str:
     return "queued"
 
 
-def record_alert(conn: sqlite3.Connection, kind: str, subject: str, message: str,
-                 at: dt.datetime) -> None:
-    """Raise (or raise again) an alert everyone sees. Call inside a write transaction."""
-    conn.execute(
-        "INSERT INTO alerts (kind, subject, message, raised_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT(kind, subject) DO UPDATE SET message = excluded.message,"
-        " raised_at = excluded.raised_at, acknowledged_at = NULL, acknowledged_by = NULL",
-        (kind, subject, message, to_db(at)),
-    )
-
-
-def raise_alert(db: Database, kind: str, subject: str, message: str, at: dt.datetime) -> None:
-    """An alert with its audit entry, in one transaction (credentials refused, ...)."""
-    with write(db):
-        record_alert(db.conn, kind, subject, message, at)
-        audit.append(db.conn, ACTOR, "alert.raise", subject, {"kind": kind, "message": message},
-                     at=at)
-
-
 def _message(claim: Claim, text: str) -> str:
     full = f"{claim.label}: {text}"
     return full if len(full) <= MAX_ERROR else full[: MAX_ERROR - 1] + "…"

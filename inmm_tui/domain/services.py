@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from inmm_tui.domain.governance import Governance
 from inmm_tui.domain.people import Roster
 from inmm_tui.domain.posts import Posts, Screener
+from inmm_tui.domain.reminders import Reminders
 from inmm_tui.domain.switches import Switches
 from inmm_tui.timeutil import Clock, utcnow
 
@@ -24,6 +26,8 @@ class Services:
     roster: Roster
     posts: Posts
     switches: Switches
+    governance: Governance
+    reminders: Reminders
     clock: Clock
 
     @classmethod
@@ -32,13 +36,16 @@ class Services:
         outlets = {outlet.name: outlet.api for outlet in config.outlets}
         if screener is None:
             screener = default_screener(config)
+        roster = Roster(db, tuple(outlets), clock=clock)
         return cls(
             config=config,
             db=db,
-            roster=Roster(db, tuple(outlets), clock=clock),
+            roster=roster,
             posts=Posts(db, outlets=outlets, signature=config.inmm.signature,
                         four_eyes=config.inmm.four_eyes, screener=screener, clock=clock),
             switches=Switches(db, clock=clock),
+            governance=Governance(db, config, roster, clock=clock),
+            reminders=Reminders(db, clock=clock),
             clock=clock,
         )
 

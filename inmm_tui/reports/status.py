@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from inmm_tui.config import Config
-from inmm_tui.domain import audit
+from inmm_tui.domain import audit, governance
 from inmm_tui.store.version import MIGRATION_COUNT, MIGRATION_SET
 from inmm_tui.timeutil import from_db, to_db, utcnow
 
@@ -91,8 +91,9 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
                 f"{status['deliveries']['held']} deliveries held for being late: "
                 "publish now or withdraw")
         status["partly_published"] = conn.execute(
-            "SELECT count(DISTINCT a.post_id) FROM deliveries a JOIN deliveries b"
-            " ON a.post_id = b.post_id WHERE a.state = 'sent' AND b.state = 'failed'"
+            "SELECT count(DISTINCT f.post_id) FROM deliveries f WHERE f.state = 'failed'"
+            " AND EXISTS (SELECT 1 FROM deliveries s WHERE s.post_id = f.post_id"
+            " AND s.state = 'sent')"
         ).fetchone()[0]
         paused = conn.execute(
             "SELECT value, changed_by, changed_at FROM settings WHERE key = 'publishing_paused'"
@@ -113,7 +114,8 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
         status["reminders_due"] = [
             {"kind": k, "subject": s, "message": m, "due_at": from_db(d).isoformat()}
             for k, s, m, d in reminders]
-        attention.extend(f"reminder: {m}" for _, _, m, _ in reminders)
+        attention.extend(f"reminder: {m}" for kind, _, m, _ in reminders
+                         if kind not in ("rotation", "policy_review", "roster_review"))
         alerts = conn.execute(
             "SELECT kind, subject, message, raised_at FROM alerts WHERE acknowledged_at IS NULL"
             " ORDER BY raised_at").fetchall()
@@ -121,10 +123,33 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
             {"kind": k, "subject": s, "message": m, "raised_at": from_db(r).isoformat()}
             for k, s, m, r in alerts]
         attention.extend(f"alert: {m}" for _, _, m, _ in alerts)
-        status["rotations_due"] = _rotations_due(conn, config, now)
+        rotations = governance.rotation_status(conn, config, now)
+        status["rotations_due"] = [
+            {"outlet": r.outlet, "why": "; ".join(r.reasons), "awaiting_check": r.awaiting_check,
+             "last_verified": r.last_verified.isoformat() if r.last_verified else None}
+            for r in rotations if r.due]
         attention.extend(
             f"credentials of {r['outlet']} due for rotation: {r['why']}"
+            + (" (a rotation awaits the daemon's check)" if r["awaiting_check"] else "")
             for r in status["rotations_due"])
+        review = governance.review_status(conn, config, now)
+        status["roster_review"] = None if review is None else {
+            "meeting": review.meeting.isoformat(), "open": review.open,
+            "overdue": review.overdue, "reviewed": len(review.reviewed),
+            "pending": review.pending}
+        if review and review.overdue:
+            attention.append(f"the roster review for the EC meeting of "
+                             f"{review.meeting.isoformat()} is overdue "
+                             f"({len(review.pending)} people not reviewed)")
+        policy = governance.policy_review(config, now)
+        status["policy_review"] = {"due_on": policy.due_on.isoformat(), "state": policy.state}
+        if policy.state == "overdue":
+            attention.append(f"the Social Media Policy was due for review on "
+                             f"{policy.due_on.isoformat()}")
+        status["spoof_suspects_new"] = conn.execute(
+            "SELECT count(*) FROM spoof_suspects WHERE status = 'new'").fetchone()[0]
+        if status["spoof_suspects_new"]:
+            attention.append(f"{status['spoof_suspects_new']} possible spoof accounts to look at")
         people = conn.execute(
             "SELECT count(*), coalesce(sum(active), 0) FROM people").fetchone()
         status["roster"] = {"people": people[0], "active": people[1]}
@@ -146,42 +171,6 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
                        "problem": check.problem}
     if not check.ok:
         attention.append(check.describe())
-
-
-def _rotations_due(conn: sqlite3.Connection, config: Config,
-                   now: dt.datetime) -> list[dict[str, Any]]:
-    due = []
-    for outlet in config.outlets:
-        triggers = conn.execute(
-            "SELECT cause, reason FROM rotation_triggers WHERE outlet = ? AND resolved_at IS NULL"
-            " ORDER BY id LIMIT 1", (outlet.name,)).fetchone()
-        last = conn.execute(
-            "SELECT max(rotated_at) FROM credential_rotations WHERE outlet = ?",
-            (outlet.name,)).fetchone()[0]
-        if outlet.kind == "sandbox" and last is None and triggers is None:
-            continue  # the sandbox has no credentials to rotate
-        if triggers:
-            due.append({"outlet": outlet.name, "why": f"{triggers[0].replace('_', ' ')}: "
-                        f"{triggers[1]}", "last_rotated": last})
-        elif last is None:
-            due.append({"outlet": outlet.name, "why": "no rotation has been recorded",
-                        "last_rotated": None})
-        else:
-            limit = _add_months(from_db(last), config.review.rotation_months)
-            if limit <= now:
-                due.append({"outlet": outlet.name,
-                            "why": f"last rotated {from_db(last).date().isoformat()}",
-                            "last_rotated": from_db(last).isoformat()})
-    return due
-
-
-def _add_months(moment: dt.datetime, months: int) -> dt.datetime:
-    month = moment.month - 1 + months
-    year = moment.year + month // 12
-    month = month % 12 + 1
-    day = min(moment.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-                           31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
-    return moment.replace(year=year, month=month, day=day)
 
 
 def _age(seconds: float) -> str:
@@ -215,6 +204,15 @@ def render_text(status: dict[str, Any]) -> str:
         lines.append(f"publishing: {'PAUSED' if status['publishing_paused'] else 'running'}")
         if status["crisis"]:
             lines.append(f"CRISIS MODE: {status['crisis']['name']} {status['crisis']['hashtag']}")
+        for rotation in status["rotations_due"]:
+            lines.append(f"rotation due: {rotation['outlet']}: {rotation['why']}")
+        review = status["roster_review"]
+        if review:
+            lines.append(f"roster review for the EC meeting of {review['meeting']}: "
+                         f"{review['reviewed']} reviewed, {len(review['pending'])} pending"
+                         + (" (OVERDUE)" if review["overdue"] else ""))
+        policy = status["policy_review"]
+        lines.append(f"policy review: due {policy['due_on']} ({policy['state']})")
         lines.append(f"moderation queue: {status['moderation_open']} open")
         lines.append(f"roster: {status['roster']['active']} active of "
                      f"{status['roster']['people']}")

@@ -353,9 +353,37 @@ def m001_initial(db: Database) -> None:
     )
 
 
+@migrations()
+def m002_governance(db: Database) -> None:
+    db.executescript(
+        """
+        -- The roster's annual review: one outcome per person per EC meeting.
+        CREATE TABLE roster_reviews (
+            id INTEGER PRIMARY KEY,
+            meeting TEXT NOT NULL,
+            login TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('keep', 'change_role', 'withdraw')),
+            role TEXT,
+            reason TEXT,
+            reviewed_by TEXT NOT NULL,
+            reviewed_at TEXT NOT NULL,
+            UNIQUE (meeting, login)
+        );
+
+        -- Someone not on the roster (or withdrawn) tried to use the tool.
+        CREATE TABLE access_refusals (
+            id INTEGER PRIMARY KEY,
+            login TEXT NOT NULL,
+            what TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX access_refusals_at ON access_refusals(at);
+        """
+    )
+
 
 @migrations()
-def m002_daemon(db: Database) -> None:
+def m003_daemon(db: Database) -> None:
     db.executescript(
         """
         -- 1 while an attempt may have reached the platform without our knowing (a crash,

@@ -1,0 +1,223 @@
+"""Governance (R18, R19, R20, R24, R25): rotation by each of its causes, verified only by a
+working check; the roster's annual review; the policy review; spoof variants; suspicious
+activity in the audit log."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import pytest
+
+from inmm_tui.config import Review
+from inmm_tui.domain import audit, governance
+from inmm_tui.domain.errors import InvalidInput, NotAuthorised
+from inmm_tui.domain.people import authorise
+from inmm_tui.domain.reminders import open_alerts, open_reminders
+from inmm_tui.domain.roles import Action, Role
+from inmm_tui.domain.services import Services
+from inmm_tui.store.tx import write
+
+from .conftest import FakeClock
+
+
+def _real_outlets(svc: Services, **review: object) -> Services:
+    """The same services, with outlets of real kinds (the sandbox needs no rotation)."""
+    outlets = tuple(dataclasses.replace(o, kind=o.api) for o in svc.config.outlets)
+    config = dataclasses.replace(svc.config, outlets=outlets,
+                                 review=dataclasses.replace(svc.config.review, **review))
+    svc.config = config
+    svc.governance.config = config
+    return svc
+
+
+def _due(svc: Services) -> dict[str, list[str]]:
+    return {s.outlet: s.reasons for s in governance.rotation_status(
+        svc.db.conn, svc.config, svc.clock()) if s.due}
+
+
+def _verify(svc: Services, outlet: str, ok: bool, message: str = "") -> None:
+    with write(svc.db):
+        governance.record_credentials_check(svc.db.conn, outlet, ok, message, svc.clock())
+
+
+def test_rotation_is_due_until_a_rotation_is_recorded_and_verified(roster: Services,
+                                                                  clock: FakeClock) -> None:
+    svc = _real_outlets(roster)
+    assert set(_due(svc)) == {"x", "mastodon"}
+    svc.governance.record_rotation("hq", "x", "new app password")
+    status = {s.outlet: s for s in governance.rotation_status(svc.db.conn, svc.config, clock())}
+    assert status["x"].due and status["x"].awaiting_check
+    _verify(svc, "x", True, "@INMMorg")
+    assert set(_due(svc)) == {"mastodon"}
+
+
+def test_rotation_falls_due_six_months_later(roster: Services, clock: FakeClock) -> None:
+    svc = _real_outlets(roster)
+    for outlet in ("x", "mastodon"):
+        svc.governance.record_rotation("hq", outlet)
+        _verify(svc, outlet, True)
+    assert _due(svc) == {}
+    clock.advance(days=180)
+    assert _due(svc) == {}
+    clock.advance(days=5)
+    assert set(_due(svc)) == {"x", "mastodon"}
+    assert "months ago" in _due(svc)["x"][0]
+
+
+def test_a_revoked_person_makes_rotation_due_at_once(roster: Services) -> None:
+    svc = _real_outlets(roster)
+    for outlet in ("x", "mastodon"):
+        svc.governance.record_rotation("hq", outlet)
+        _verify(svc, outlet, True)
+    roster.clock.advance(minutes=1)
+    svc.roster.revoke("hq", "bob", "left")
+    due = _due(svc)
+    assert set(due) == {"x", "mastodon"}
+    assert "roster change" in due["x"][0] and "Bob Baker" in due["x"][0]
+
+
+def test_a_suspected_compromise_makes_rotation_due_and_alerts(roster: Services) -> None:
+    svc = _real_outlets(roster)
+    svc.governance.record_rotation("hq", "x")
+    _verify(svc, "x", True)
+    roster.clock.advance(minutes=1)
+    svc.governance.flag_compromise("alice", "x", "a post we did not write appeared")
+    assert "compromise" in _due(svc)["x"][0]
+    assert [a.kind for a in open_alerts(svc.db.conn)] == ["compromise"]
+    with pytest.raises(InvalidInput):
+        svc.governance.flag_compromise("alice", "x", " ")
+
+
+def test_a_refused_check_does_not_clear_the_rotation(roster: Services) -> None:
+    svc = _real_outlets(roster)
+    svc.governance.record_rotation("hq", "x")
+    _verify(svc, "x", False, "401 Unauthorized")
+    due = _due(svc)
+    assert "refused by the platform" in " ".join(due["x"])
+    assert any(a.kind == "credentials_refused" for a in open_alerts(svc.db.conn))
+
+
+def test_only_hq_records_a_rotation(roster: Services) -> None:
+    with pytest.raises(NotAuthorised):
+        roster.governance.record_rotation("alice", "x")
+    with pytest.raises(InvalidInput, match="unknown outlet 'facebook'"):
+        roster.governance.record_rotation("hq", "facebook")
+
+
+def test_a_changed_secrets_file_is_offered_as_a_rotation(roster: Services) -> None:
+    svc = _real_outlets(roster)
+    with write(svc.db):
+        key = governance.fingerprint_key(svc.db.conn, svc.clock())
+        first = governance.secrets_fingerprint(key, b"token-one")
+        assert not governance.note_secrets_fingerprint(svc.db.conn, "x", first, svc.clock())
+        assert not governance.note_secrets_fingerprint(svc.db.conn, "x", first, svc.clock())
+        second = governance.secrets_fingerprint(key, b"token-two")
+        assert governance.note_secrets_fingerprint(svc.db.conn, "x", second, svc.clock())
+    assert "secrets changed" in " ".join(_due(svc)["x"])
+    stored = " ".join(str(v) for row in svc.db.execute("SELECT * FROM settings") for v in row)
+    assert "token-one" not in stored and "token-two" not in stored
+
+
+def test_reminders_open_once_and_close_when_done(roster: Services) -> None:
+    svc = _real_outlets(roster, policy_next_review=dt.date(2099, 1, 1))
+    with write(svc.db):
+        assert governance.raise_reminders(svc.db.conn, svc.config, svc.clock()) == 2
+        assert governance.raise_reminders(svc.db.conn, svc.config, svc.clock()) == 0
+    assert {r.subject for r in open_reminders(svc.db.conn)} == {"x", "mastodon"}
+    svc.governance.record_rotation("hq", "x")
+    _verify(svc, "x", True)
+    assert {r.subject for r in open_reminders(svc.db.conn)} == {"mastodon"}
+
+
+def test_roster_review_records_each_outcome_and_withdrawal_is_immediate(
+        roster: Services, clock: FakeClock) -> None:
+    meeting = (clock.now + dt.timedelta(days=20)).date()
+    svc = _real_outlets(roster, ec_meeting=meeting)
+    status = governance.review_status(svc.db.conn, svc.config, clock())
+    assert status.open and len(status.pending) == 6
+    svc.governance.review_person("hq", "alice", "keep")
+    svc.governance.review_person("hq", "bob", "withdraw", reason="no longer volunteering")
+    svc.governance.review_person("hq", "comms", "change_role", role=Role.ACCOUNT_MANAGER)
+    with pytest.raises(NotAuthorised, match="no longer has rights"):
+        authorise(svc.db.conn, "bob", Action.VIEW)
+    status = governance.review_status(svc.db.conn, svc.config, clock())
+    assert status.reviewed == {"alice": "keep", "bob": "withdraw", "comms": "change_role"}
+    assert sorted(status.pending) == ["chair", "ec", "hq"]
+    markdown = governance.review_markdown(svc.db.conn, svc.config, clock())
+    assert "| Alice Able | alice | Account Manager | keep |" in markdown
+    assert "rights withdrawn (no longer volunteering)" in markdown
+    assert "NOT YET REVIEWED" in markdown and "3 reviewed, 3 pending." in markdown
+    clock.advance(days=21)
+    assert governance.review_status(svc.db.conn, svc.config, clock()).overdue
+    for login in ("chair", "ec", "hq"):
+        svc.governance.review_person("hq", login, "keep")
+    assert not governance.review_status(svc.db.conn, svc.config, clock()).overdue
+
+
+def test_policy_review_reminds_sixty_days_before_and_is_overdue_after(roster: Services) -> None:
+    config = dataclasses.replace(roster.config, review=Review(
+        policy_next_review=dt.date(2027, 1, 15)))
+    at = lambda d: dt.datetime.combine(d, dt.time(12), tzinfo=dt.UTC)  # noqa: E731
+    assert governance.policy_review(config, at(dt.date(2026, 11, 15))).state == "ok"
+    assert governance.policy_review(config, at(dt.date(2026, 11, 16))).state == "upcoming"
+    assert governance.policy_review(config, at(dt.date(2027, 1, 16))).state == "overdue"
+
+
+def test_spoof_variants_of_the_society_handle() -> None:
+    variants = governance.spoof_variants("@INMMorg", ["inmm_official"])
+    for expected in ("inmmrog", "innmorg", "inmmmorg", "1nmmorg", "inmm0rg", "inmmorgofficial",
+                     "inmmorg_news", "officialinmmorg", "inmm_official", "inmorg"):
+        assert expected in variants, expected
+    assert "inmmorg" not in variants and len(variants) == len(set(variants))
+
+
+def test_a_suspect_is_queued_once(roster: Services) -> None:
+    with write(roster.db):
+        assert governance.record_suspect(roster.db.conn, "x", "INMM_official", "99", "INMM",
+                                         roster.clock())
+        assert not governance.record_suspect(roster.db.conn, "x", "inmm_official", "99", "INMM",
+                                             roster.clock())
+    suspect_id = roster.db.execute("SELECT id FROM spoof_suspects").fetchone()[0]
+    with pytest.raises(InvalidInput, match="reference"):
+        roster.governance.mark_suspect("alice", suspect_id, "reported")
+    roster.governance.mark_suspect("alice", suspect_id, "reported", "X-TICKET-123")
+    row = roster.db.execute("SELECT status, report_ref FROM spoof_suspects").fetchone()
+    assert row == ("reported", "X-TICKET-123")
+
+
+def _check(svc: Services) -> list[str]:
+    with write(svc.db):
+        return governance.check_audit(svc.db.conn, svc.clock())
+
+
+def test_suspicious_activity_each_case_raises_its_alert(roster: Services) -> None:
+    assert _check(roster) == []
+    # actions by people no longer on the roster
+    roster.roster.revoke("hq", "bob", "left")
+    with write(roster.db):
+        audit.append(roster.db.conn, "bob", "post.create", "post:99", {},
+                     at=roster.clock() + dt.timedelta(minutes=5))
+        audit.append(roster.db.conn, "stranger", "post.create", "post:98", {})
+    # a login outside the roster
+    governance.record_refusal(roster.db, "mallory", "open the UI")
+    # a publication that no clearance explains
+    post_id = roster.posts.create_draft("alice", "Hello")
+    roster.db.execute(
+        "INSERT INTO deliveries (post_id, outlet, state, text, content_hash, due_at)"
+        " VALUES (?, 'x', 'sent', 'Hello', 'h', 'now')", [post_id])
+    messages = _check(roster)
+    kinds = {a.kind for a in open_alerts(roster.db.conn)}
+    assert {"revoked_actor", "unknown_actor", "refused_login",
+            "unexplained_publication"} <= kinds, messages
+    assert _check(roster) == []  # raised once, not on every run
+    # a broken hash chain
+    roster.db.execute("UPDATE audit SET details = '{\"forged\":1}' WHERE seq = 3")
+    assert any("BROKEN" in m for m in _check(roster))
+
+
+def test_posts_on_the_platform_that_did_not_come_through_the_tool(roster: Services) -> None:
+    with write(roster.db):
+        raised = governance.unexplained_platform_posts(
+            roster.db.conn, "x", [("111", "Buy crypto now")], roster.clock())
+    assert raised and "did not come through inmm-tui" in raised[0]
