@@ -9,9 +9,9 @@ import sys
 from collections.abc import Sequence
 
 from inmm_tui import __version__
-from inmm_tui.commands import audit_cmd, init, roster, sandbox_cmd, screen, ui
+from inmm_tui.commands import audit_cmd, governance, init, roster, sandbox_cmd, screen, ui
 
-SUBCOMMANDS = (init, roster, screen, sandbox_cmd, audit_cmd)
+SUBCOMMANDS = (init, roster, governance, screen, sandbox_cmd, audit_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

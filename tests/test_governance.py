@@ -221,3 +221,27 @@ def test_posts_on_the_platform_that_did_not_come_through_the_tool(roster: Servic
         raised = governance.unexplained_platform_posts(
             roster.db.conn, "x", [("111", "Buy crypto now")], roster.clock())
     assert raised and "did not come through inmm-tui" in raised[0]
+
+
+def test_governance_from_the_command_line(tmp_path) -> None:
+    from inmm_tui.domain.people import current_login
+
+    from .cli_helpers import run_cli
+
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\n[[outlets]]\nname = "x"\nkind = "x"\n'
+                   '[review]\nec_meeting = "2099-01-01"\n')
+    args = ("--config", str(cfg))
+    run_cli(*args, "init", "--admin", current_login())
+    status = run_cli(*args, "rotation", "status")
+    assert status.returncode == 1 and "no verified rotation" in status.stdout
+    assert run_cli(*args, "rotation", "record", "x", "--note", "new token").returncode == 0
+    assert "awaits the daemon's check" in run_cli(*args, "rotation", "status").stdout
+    bad = run_cli(*args, "rotation", "record", "facebook")
+    assert bad.returncode == 2 and "unknown outlet 'facebook'" in bad.stderr
+    flagged = run_cli(*args, "rotation", "flag", "--reason", "odd login e-mail")
+    assert flagged.returncode == 0
+    alerts = run_cli(*args, "alerts")
+    assert alerts.returncode == 1 and "odd login e-mail" in alerts.stdout
+    markdown = run_cli(*args, "review", "markdown")
+    assert "NOT YET REVIEWED" in markdown.stdout
