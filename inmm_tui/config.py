@@ -45,7 +45,7 @@ def default_data_dir() -> Path:
     return Path(base) / "inmm"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Outlet:
     """One account on one platform."""
 
@@ -69,7 +69,7 @@ class Outlet:
         return self.label or self.name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Inmm:
     database: str = ""
     """Path of the SQLite file; relative paths are relative to the config file."""
@@ -107,14 +107,14 @@ class Inmm:
     """The appropriate topics a post is tagged with (policy: Appropriate Topics)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Sandbox:
     host: str = "127.0.0.1"
     port: int = 8765
     """Port of the local server that speaks the X and Mastodon APIs."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Daemon:
     max_attempts: int = 8
     """Attempts on one delivery before it is marked failed."""
@@ -139,7 +139,7 @@ class Daemon:
     """Cron expressions, one per job."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Review:
     ec_meeting: dt.date | None = None
     """Date of the EC meeting that reviews the authorised list each year."""
@@ -149,7 +149,7 @@ class Review:
     """Credentials are rotated at least this often."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Config:
     path: Path | None
     """The file this came from; None for the embedded default."""

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from inmm_tui.config import Review
-from inmm_tui.domain import audit, governance
+from inmm_tui.domain import audit, duties, governance
 from inmm_tui.domain.errors import InvalidInput, NotAuthorised
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.reminders import open_alerts, open_reminders
@@ -32,7 +32,7 @@ def _real_outlets(svc: Services, **review: object) -> Services:
 
 
 def _due(svc: Services) -> dict[str, list[str]]:
-    return {s.outlet: s.reasons for s in governance.rotation_status(
+    return {s.outlet: s.reasons for s in duties.rotation_status(
         svc.db.conn, svc.config, svc.clock()) if s.due}
 
 
@@ -46,7 +46,7 @@ def test_rotation_is_due_until_a_rotation_is_recorded_and_verified(roster: Servi
     svc = _real_outlets(roster)
     assert set(_due(svc)) == {"x", "mastodon"}
     svc.governance.record_rotation("hq", "x", "new app password")
-    status = {s.outlet: s for s in governance.rotation_status(svc.db.conn, svc.config, clock())}
+    status = {s.outlet: s for s in duties.rotation_status(svc.db.conn, svc.config, clock())}
     assert status["x"].due and status["x"].awaiting_check
     _verify(svc, "x", True, "@INMMorg")
     assert set(_due(svc)) == {"mastodon"}
@@ -134,14 +134,14 @@ def test_roster_review_records_each_outcome_and_withdrawal_is_immediate(
         roster: Services, clock: FakeClock) -> None:
     meeting = (clock.now + dt.timedelta(days=20)).date()
     svc = _real_outlets(roster, ec_meeting=meeting)
-    status = governance.review_status(svc.db.conn, svc.config, clock())
+    status = duties.review_status(svc.db.conn, svc.config, clock())
     assert status.open and len(status.pending) == 6
     svc.governance.review_person("hq", "alice", "keep")
     svc.governance.review_person("hq", "bob", "withdraw", reason="no longer volunteering")
     svc.governance.review_person("hq", "comms", "change_role", role=Role.ACCOUNT_MANAGER)
     with pytest.raises(NotAuthorised, match="no longer has rights"):
         authorise(svc.db.conn, "bob", Action.VIEW)
-    status = governance.review_status(svc.db.conn, svc.config, clock())
+    status = duties.review_status(svc.db.conn, svc.config, clock())
     assert status.reviewed == {"alice": "keep", "bob": "withdraw", "comms": "change_role"}
     assert sorted(status.pending) == ["chair", "ec", "hq"]
     markdown = governance.review_markdown(svc.db.conn, svc.config, clock())
@@ -149,19 +149,19 @@ def test_roster_review_records_each_outcome_and_withdrawal_is_immediate(
     assert "rights withdrawn (no longer volunteering)" in markdown
     assert "NOT YET REVIEWED" in markdown and "3 reviewed, 3 pending." in markdown
     clock.advance(days=21)
-    assert governance.review_status(svc.db.conn, svc.config, clock()).overdue
+    assert duties.review_status(svc.db.conn, svc.config, clock()).overdue
     for login in ("chair", "ec", "hq"):
         svc.governance.review_person("hq", login, "keep")
-    assert not governance.review_status(svc.db.conn, svc.config, clock()).overdue
+    assert not duties.review_status(svc.db.conn, svc.config, clock()).overdue
 
 
 def test_policy_review_reminds_sixty_days_before_and_is_overdue_after(roster: Services) -> None:
     config = dataclasses.replace(roster.config, review=Review(
         policy_next_review=dt.date(2027, 1, 15)))
     at = lambda d: dt.datetime.combine(d, dt.time(12), tzinfo=dt.UTC)  # noqa: E731
-    assert governance.policy_review(config, at(dt.date(2026, 11, 15))).state == "ok"
-    assert governance.policy_review(config, at(dt.date(2026, 11, 16))).state == "upcoming"
-    assert governance.policy_review(config, at(dt.date(2027, 1, 16))).state == "overdue"
+    assert duties.policy_review(config, at(dt.date(2026, 11, 15))).state == "ok"
+    assert duties.policy_review(config, at(dt.date(2026, 11, 16))).state == "upcoming"
+    assert duties.policy_review(config, at(dt.date(2027, 1, 16))).state == "overdue"
 
 
 def test_spoof_variants_of_the_society_handle() -> None:
@@ -217,10 +217,15 @@ def test_suspicious_activity_each_case_raises_its_alert(roster: Services) -> Non
 
 
 def test_posts_on_the_platform_that_did_not_come_through_the_tool(roster: Services) -> None:
-    with write(roster.db):
-        raised = governance.unexplained_platform_posts(
-            roster.db.conn, "x", [("111", "Buy crypto now")], roster.clock())
-    assert raised and "did not come through inmm-tui" in raised[0]
+    def look(recent: list[tuple[str, str]]) -> list[str]:
+        with write(roster.db):
+            return governance.unexplained_platform_posts(roster.db.conn, "x", recent,
+                                                         roster.clock())
+
+    assert look([("100", "Our post from 2019")]) == []  # the first look is the baseline
+    raised = look([("111", "Buy crypto now"), ("100", "Our post from 2019")])
+    assert len(raised) == 1 and "did not come through inmm-tui" in raised[0]
+    assert look([("111", "Buy crypto now")]) == []  # alerted once
 
 
 def test_governance_from_the_command_line(tmp_path) -> None:

@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_rotation_status(args: argparse.Namespace) -> int:
-    from inmm_tui.domain.governance import rotation_status
+    from inmm_tui.domain.duties import rotation_status
 
     svc = services(args)
     statuses = rotation_status(svc.db.conn, svc.config, svc.clock())
@@ -93,7 +93,7 @@ def run_rotation_flag(args: argparse.Namespace) -> int:
 
 
 def run_review_status(args: argparse.Namespace) -> int:
-    from inmm_tui.domain.governance import review_status
+    from inmm_tui.domain.duties import review_status
 
     svc = services(args)
     status = review_status(svc.db.conn, svc.config, svc.clock())

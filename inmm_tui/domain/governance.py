@@ -18,10 +18,10 @@ import datetime as dt
 import hashlib
 import hmac
 import sqlite3
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.duties import policy_review, review_status, rotation_status
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import Roster, authorise, get_person
 from inmm_tui.domain.posts import verify_clearance
@@ -35,66 +35,8 @@ if TYPE_CHECKING:
 
     from inmm_tui.config import Config
 
-REVIEW_WINDOW_DAYS = 30
-POLICY_REMINDER_DAYS = 60
 SYSTEM_ACTORS = {audit.DAEMON, "init"}
 
-
-def add_months(moment: dt.datetime, months: int) -> dt.datetime:
-    month = moment.month - 1 + months
-    year = moment.year + month // 12
-    month = month % 12 + 1
-    for day in (moment.day, 30, 29, 28):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-# ----- credential rotation -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RotationStatus:
-    outlet: str
-    last_verified: dt.datetime | None
-    due_at: dt.datetime | None
-    due: bool
-    reasons: list[str] = field(default_factory=list)
-    awaiting_check: bool = False
-    """A rotation was recorded; the daemon has not yet proved the credentials work."""
-    failed_check: bool = False
-
-
-def rotation_status(conn: sqlite3.Connection, config: Config,
-                    now: dt.datetime) -> list[RotationStatus]:
-    statuses = []
-    for outlet in config.outlets:
-        last = conn.execute(
-            "SELECT max(rotated_at) FROM credential_rotations WHERE outlet = ?"
-            " AND verify_result = 'ok'", (outlet.name,)).fetchone()[0]
-        latest = conn.execute(
-            "SELECT verified_at, verify_result FROM credential_rotations WHERE outlet = ?"
-            " ORDER BY rotated_at DESC, id DESC LIMIT 1", (outlet.name,)).fetchone()
-        triggers = conn.execute(
-            "SELECT cause, reason FROM rotation_triggers WHERE outlet = ? AND resolved_at IS NULL"
-            " ORDER BY id", (outlet.name,)).fetchall()
-        reasons = [f"{cause.replace('_', ' ')}: {reason}" for cause, reason in triggers]
-        last_verified = from_db(last) if last else None
-        due_at = add_months(last_verified, config.review.rotation_months) if last_verified else None
-        if last_verified is None and outlet.kind != "sandbox":
-            reasons.append("no verified rotation has been recorded")
-        elif due_at is not None and due_at <= now:
-            reasons.append(f"last rotated {last_verified.date().isoformat()}, "
-                           f"{config.review.rotation_months} months ago or more")
-        awaiting = bool(latest and latest[0] is None)
-        failed = bool(latest and latest[1] == "auth_failed")
-        if failed:
-            reasons.append("the credentials recorded last were refused by the platform")
-        statuses.append(RotationStatus(outlet.name, last_verified, due_at, bool(reasons),
-                                       reasons, awaiting, failed))
-    return statuses
 
 
 def secrets_fingerprint(key: bytes, secret_material: bytes) -> str:
@@ -217,33 +159,6 @@ class Governance:
                          at=self.clock())
 
 
-@dataclass(frozen=True)
-class ReviewStatus:
-    meeting: dt.date
-    opens_on: dt.date
-    open: bool
-    overdue: bool
-    reviewed: dict[str, str]
-    """login → outcome, for this meeting."""
-    pending: list[str]
-    """Active people not yet reviewed for this meeting."""
-
-
-def review_status(conn: sqlite3.Connection, config: Config,
-                  now: dt.datetime) -> ReviewStatus | None:
-    meeting = config.review.ec_meeting
-    if meeting is None:
-        return None
-    reviewed = dict(conn.execute(
-        "SELECT login, outcome FROM roster_reviews WHERE meeting = ?", (meeting.isoformat(),)))
-    active = [row[0] for row in conn.execute("SELECT login FROM people WHERE active = 1"
-                                             " ORDER BY name")]
-    pending = [login for login in active if login not in reviewed]
-    opens_on = meeting - dt.timedelta(days=REVIEW_WINDOW_DAYS)
-    today = now.date()
-    return ReviewStatus(meeting, opens_on, today >= opens_on, today > meeting and bool(pending),
-                        reviewed, pending)
-
 
 def review_markdown(conn: sqlite3.Connection, config: Config, now: dt.datetime) -> str:
     """The authorised list to take to the EC meeting."""
@@ -269,24 +184,6 @@ def review_markdown(conn: sqlite3.Connection, config: Config, now: dt.datetime) 
         lines.append(f"| {name} | {login} | {titles.get(role, role)} | {verdict} | {when} |")
     lines += ["", f"{len(status.reviewed)} reviewed, {len(status.pending)} pending."]
     return "\n".join(lines) + "\n"
-
-
-# ----- the policy's own review date ----------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PolicyReview:
-    due_on: dt.date
-    remind_from: dt.date
-    state: str  # "ok" | "upcoming" | "overdue"
-
-
-def policy_review(config: Config, now: dt.datetime) -> PolicyReview:
-    due = config.review.policy_next_review
-    remind_from = due - dt.timedelta(days=POLICY_REMINDER_DAYS)
-    today = now.date()
-    state = "overdue" if today > due else ("upcoming" if today >= remind_from else "ok")
-    return PolicyReview(due, remind_from, state)
 
 
 # ----- spoof watch ---------------------------------------------------------------------
@@ -429,8 +326,22 @@ def check_audit(conn: sqlite3.Connection, now: dt.datetime) -> list[str]:
 def unexplained_platform_posts(conn: sqlite3.Connection, outlet: str,
                                recent: list[tuple[str, str]], now: dt.datetime) -> list[str]:
     """Posts found on the platform (id, text) that did not go out through this tool: someone
-    has the account's password. Raises an alert for each. Call inside a write transaction."""
-    known = {row[0] for row in conn.execute(
+    has the account's password. Raises an alert for each. The first look at an outlet only
+    notes what is already there (posts from before the tool was adopted); a look while a
+    delivery is being sent is skipped (its id is not known yet). Call inside a write
+    transaction."""
+    import json
+
+    sending = conn.execute("SELECT count(*) FROM deliveries WHERE outlet = ? AND state = 'sending'",
+                           (outlet,)).fetchone()[0]
+    if sending:
+        return []
+    baseline_key = f"platform_posts_baseline.{outlet}"
+    baseline = _setting(conn, baseline_key)
+    if baseline is None:
+        _set(conn, baseline_key, json.dumps(sorted(pid for pid, _ in recent)), now)
+        return []
+    known = set(json.loads(baseline)) | {row[0] for row in conn.execute(
         "SELECT platform_id FROM deliveries WHERE outlet = ? AND platform_id IS NOT NULL",
         (outlet,))}
     raised = []

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from inmm_tui.config import Config
-from inmm_tui.domain import audit, governance
+from inmm_tui.domain import audit, duties
 from inmm_tui.store.version import MIGRATION_COUNT, MIGRATION_SET
 from inmm_tui.timeutil import from_db, to_db, utcnow
 
@@ -123,7 +123,7 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
             {"kind": k, "subject": s, "message": m, "raised_at": from_db(r).isoformat()}
             for k, s, m, r in alerts]
         attention.extend(f"alert: {m}" for _, _, m, _ in alerts)
-        rotations = governance.rotation_status(conn, config, now)
+        rotations = duties.rotation_status(conn, config, now)
         status["rotations_due"] = [
             {"outlet": r.outlet, "why": "; ".join(r.reasons), "awaiting_check": r.awaiting_check,
              "last_verified": r.last_verified.isoformat() if r.last_verified else None}
@@ -132,7 +132,7 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
             f"credentials of {r['outlet']} due for rotation: {r['why']}"
             + (" (a rotation awaits the daemon's check)" if r["awaiting_check"] else "")
             for r in status["rotations_due"])
-        review = governance.review_status(conn, config, now)
+        review = duties.review_status(conn, config, now)
         status["roster_review"] = None if review is None else {
             "meeting": review.meeting.isoformat(), "open": review.open,
             "overdue": review.overdue, "reviewed": len(review.reviewed),
@@ -141,7 +141,7 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
             attention.append(f"the roster review for the EC meeting of "
                              f"{review.meeting.isoformat()} is overdue "
                              f"({len(review.pending)} people not reviewed)")
-        policy = governance.policy_review(config, now)
+        policy = duties.policy_review(config, now)
         status["policy_review"] = {"due_on": policy.due_on.isoformat(), "state": policy.state}
         if policy.state == "overdue":
             attention.append(f"the Social Media Policy was due for review on "
