@@ -12,13 +12,14 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from inmm_tui import __version__
 
 if TYPE_CHECKING:
     from inmm_tui.config import Config
     from inmm_tui.platforms.base import Platform
+    from inmm_tui.platforms.secrets import Secrets
 
 log = logging.getLogger("inmm_daemon")
 
@@ -36,7 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def build_platforms(config: Config, secrets: dict[str, Any]) -> dict[str, Platform]:
+def build_platforms(config: Config, secrets: Secrets | None) -> dict[str, Platform]:
     """One client per outlet. An outlet whose client cannot be built is logged and left
     out; its deliveries wait (and say why) while the other outlets publish."""
     from inmm_tui.platforms.factory import build_platform
@@ -52,18 +53,11 @@ def build_platforms(config: Config, secrets: dict[str, Any]) -> dict[str, Platfo
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    from inmm_daemon.runtime import (
-        AlreadyRunning,
-        InstanceLock,
-        Notifier,
-        load_secrets,
-        secret_values,
-        setup_logging,
-    )
+    from inmm_daemon.runtime import InstanceLock, Notifier, setup_logging
     from inmm_daemon.service import Daemon, cron_triggers, note_secrets
 
-    from inmm_tui.config import ConfigError, load_config
-    from inmm_tui.store.db import DatabaseError, open_database
+    from inmm_tui.config import load_config
+    from inmm_tui.store.db import open_database
     from inmm_tui.timeutil import utcnow
 
     setup_logging()
@@ -73,22 +67,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         cron_triggers(config)  # a bad expression stops us before anything else
         lock = InstanceLock(config.database_path)
         lock.acquire()
-        secrets = load_secrets(config)
-        setup_logging(secret_values(secrets))
+        # The platform clients are imported only now: a bad configuration or a second
+        # daemon is refused without loading them.
+        from inmm_tui.platforms.factory import ensure_sandbox, needs_secrets
+        from inmm_tui.platforms.secrets import load_secrets
+
+        secrets = load_secrets(config.secrets_path) if needs_secrets(config) else None
+        setup_logging(secrets.outlets if secrets else {})
         path = config.database_path
         db = open_database(path)  # create or migrate once, before the jobs open theirs
-        for outlet in note_secrets(db, config, secrets, utcnow()):
+        for outlet in note_secrets(db, config, secrets.outlets if secrets else {}, utcnow()):
             log.warning("the secrets of %s changed since the daemon last started: "
                         "HQ is asked to record the rotation", outlet)
         db.close()
         daemon = Daemon(config, lambda: open_database(path), build_platforms(config, secrets),
                         notifier=Notifier())
         del secrets  # the clients keep what they need; nothing else holds the tokens
-    except (ConfigError, DatabaseError, AlreadyRunning) as exc:
+        sandbox = ensure_sandbox(config)  # sandbox outlets and no sandbox running yet
+    except Exception as exc:
+        if getattr(exc, "exit_code", None) is None:  # not one of ours: a bug, show it
+            raise
+        # ConfigError, SecretsError, DatabaseError (2) or AlreadyRunning (1)
         print(f"inmm-daemon: {exc}", file=sys.stderr)
         if lock is not None:
             lock.release()
-        return exc.exit_code
+        return int(exc.exit_code)  # type: ignore[attr-defined]
 
     def on_signal(signum: int, frame: object) -> None:
         log.info("received %s", signal.Signals(signum).name)
@@ -104,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             daemon.serve()
     finally:
+        if sandbox is not None:
+            sandbox.stop()
         lock.release()
     return 0
 

@@ -59,10 +59,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("inmm_daemon.publish")
 
-# Waits after attempts 1..7 are 10, 20, 40, ... 640 s (plus up to 10 s of jitter): the
-# eighth attempt comes about 21 minutes after the first, so an outage of a quarter of an
-# hour is ridden out without a person having to retry.
-BACKOFF = wait_exponential(multiplier=10, max=900) + wait_random(0, 10)
 AUTH_RETRY = dt.timedelta(minutes=5)
 """Refused credentials are retried this often (someone must fix them; an alert says so)."""
 RATE_LIMIT_MARGIN = dt.timedelta(seconds=1)
@@ -73,12 +69,17 @@ RUN_SECONDS = 240.0
 """One publish run drains for at most this long, then lets the scheduler run again."""
 
 
-def backoff(attempt: int) -> dt.timedelta:
-    """How long to wait after failed attempt number `attempt` (tenacity's exponential
-    backoff with jitter, computed here and stored, so that it survives a restart)."""
+def backoff(attempt: int, base: float = 10.0, maximum: float = 900.0) -> dt.timedelta:
+    """How long to wait after failed attempt number `attempt`: tenacity's exponential
+    backoff (base, 2 base, 4 base, ... up to `maximum`) plus up to `base` of jitter.
+    Computed here and stored as the delivery's next attempt time, so it survives a
+    restart. With the default 10 s the waits after attempts 1..7 are 10, 20, ... 640 s:
+    the eighth attempt comes about 21 minutes after the first, so an outage of a quarter
+    of an hour is ridden out without anyone having to retry."""
+    strategy = wait_exponential(multiplier=base, max=maximum) + wait_random(0, base)
     state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
     state.attempt_number = attempt
-    return dt.timedelta(seconds=float(BACKOFF(state)))
+    return dt.timedelta(seconds=float(strategy(state)))
 
 
 _URL = re.compile(r"https?://\S+")
@@ -212,7 +213,8 @@ class Publisher:
             else:
                 message = f"unexpected {type(exc).__name__}: {exc}"
                 log.exception("%s: unexpected error from the platform client", claim.label)
-            retry_at = self.clock() + backoff(claim.attempt)
+            retry_at = self.clock() + backoff(claim.attempt, self.config.daemon.retry_base_seconds,
+                                              self.config.daemon.retry_max_seconds)
             state = queue.record_retry(claim, message, retry_at=retry_at, in_doubt=True)
             log.warning("%s: attempt %d failed (%s); %s", claim.label, claim.attempt, message,
                         "giving up: failed" if state == "failed"

@@ -1,22 +1,16 @@
 """What the service needs around its jobs: one instance per database, systemd's notify
-protocol, logs journald keeps well (and never a token), and the secrets only it reads."""
+protocol, and logs journald keeps well (and never a token). The secrets themselves are
+read by `inmm_tui.platforms.secrets`, in the daemon only."""
 
 from __future__ import annotations
 
 import fcntl
 import logging
 import os
-import stat
 import sys
-import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-
-from inmm_tui.config import Config, ConfigError
-
-CREDENTIAL_NAME = "secrets.toml"
-"""The name under which the unit's `LoadCredential=` hands the secrets file over."""
 
 
 class AlreadyRunning(Exception):
@@ -109,10 +103,12 @@ class _Formatter(logging.Formatter):
         return text
 
 
-def setup_logging(secrets: Iterable[str] = (), level: int = logging.INFO) -> None:
+def setup_logging(secrets: Any = None, level: int = logging.INFO) -> None:
+    """Log to standard error; `secrets` (any nesting of mappings and lists of strings) are
+    masked wherever they would appear."""
     journald = bool(os.environ.get("JOURNAL_STREAM"))
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(_Formatter(journald, secrets))
+    handler.setFormatter(_Formatter(journald, secret_values(secrets)))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
@@ -122,45 +118,11 @@ def setup_logging(secrets: Iterable[str] = (), level: int = logging.INFO) -> Non
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
-def secrets_source(config: Config) -> Path | None:
-    """systemd's credential (`$CREDENTIALS_DIRECTORY/secrets.toml`) if the unit passed one,
-    else the configured secrets file if it exists."""
-    directory = os.environ.get("CREDENTIALS_DIRECTORY")
-    if directory and (Path(directory) / CREDENTIAL_NAME).exists():
-        return Path(directory) / CREDENTIAL_NAME
-    path = config.secrets_path
-    return path if path.exists() else None
-
-
-def load_secrets(config: Config) -> dict[str, Any]:
-    """The platform tokens, by outlet name. Refused (exit 2) when the file may be read by
-    anyone but its owner, or is not valid TOML. No file: no secrets (sandbox outlets)."""
-    path = secrets_source(config)
-    if path is None:
-        return {}
-    from_systemd = bool(os.environ.get("CREDENTIALS_DIRECTORY")) and path.parent == Path(
-        os.environ["CREDENTIALS_DIRECTORY"])
-    try:
-        mode = path.stat().st_mode
-        if not from_systemd and mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise ConfigError(
-                f"{path}: the secrets file may be read by others (mode {stat.filemode(mode)}); "
-                f"make it readable by its owner only: chmod 600 {path}")
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except PermissionError:
-        raise ConfigError(f"{path}: cannot read the secrets file (permission denied)") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        # The parser's message may quote a line of the file, so it is not repeated here.
-        raise ConfigError(f"{path}: the secrets file is not valid TOML "
-                          f"({type(exc).__name__})") from None
-    return data
-
-
 def secret_values(secrets: Any) -> list[str]:
     """Every string in the secrets, to be masked in the logs."""
     if isinstance(secrets, str):
         return [secrets]
-    if isinstance(secrets, dict):
+    if isinstance(secrets, Mapping):
         return [v for value in secrets.values() for v in secret_values(value)]
     if isinstance(secrets, list):
         return [v for value in secrets for v in secret_values(value)]

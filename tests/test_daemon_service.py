@@ -127,32 +127,11 @@ def test_a_broken_audit_chain_raises_an_alert(roster: Services, clock: FakeClock
     assert any(a["kind"] == "audit_chain" and "BROKEN at entry #2" in a["message"] for a in alerts)
 
 
-def test_the_secrets_file_must_be_readable_by_its_owner_only(tmp_path: Path) -> None:
-    secrets = tmp_path / "secrets.toml"
-    secrets.write_text('[x]\nbearer_token = "AAAAsecret-token-value"\n')
-    secrets.chmod(0o640)
-    config = parse_config({"inmm": {"secrets_file": str(secrets)}}, tmp_path / "inmm.toml")
-    with pytest.raises(ConfigError, match=r"chmod 600"):
-        runtime.load_secrets(config)
-    secrets.chmod(0o600)
-    assert runtime.load_secrets(config) == {"x": {"bearer_token": "AAAAsecret-token-value"}}
-
-
-def test_systemd_credentials_are_preferred(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    creds = tmp_path / "creds"
-    creds.mkdir()
-    (creds / "secrets.toml").write_text('[mastodon]\naccess_token = "from-systemd"\n')
-    (creds / "secrets.toml").chmod(0o440)  # systemd's own mode; the directory is private
-    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(creds))
-    config = parse_config({}, tmp_path / "inmm.toml")
-    assert runtime.load_secrets(config)["mastodon"]["access_token"] == "from-systemd"
-
-
 def test_logs_mask_tokens_and_use_journald_priorities(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JOURNAL_STREAM", "8:1234")
     stream = io.StringIO()
     monkeypatch.setattr("sys.stderr", stream)
-    runtime.setup_logging(runtime.secret_values({"x": {"token": "s3cr3t-t0ken-AAAA"}}))
+    runtime.setup_logging({"x": {"token": "s3cr3t-t0ken-AAAA"}})
     logging.getLogger("inmm_daemon.test").error("call failed with s3cr3t-t0ken-AAAA in it")
     logging.getLogger("inmm_daemon.test").info("all well")
     lines = stream.getvalue().splitlines()
