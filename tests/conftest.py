@@ -72,3 +72,6 @@ def roster(services: Services) -> Services:
         if login != "hq":
             services.roster.add("hq", login, name, role)
     return services
+
+
+from tests.sandbox_fixtures import _sandbox_server, sandbox  # noqa: E402, F401

@@ -219,11 +219,15 @@ def spoof_variants(handle: str, extra: list[str] | tuple[str, ...] = ()) -> list
         for letter in LOOKALIKE_LETTERS.get(low[i], ()):
             add(low[:i] + letter + low[i + 1:])  # a letter that looks the same
     add(low.replace("o", "0").replace("i", "1"))
-    for word in ADDED_WORDS:
-        add(low + word)
-        add(low + "_" + word)
-        add(word + low)
-        add(word + "_" + low)
+    stems = [low] + [low[: -len(suffix)] for suffix in ("org", "_org", "hq")
+                     if low.endswith(suffix) and len(low) > len(suffix) + 2]
+    for stem in stems:
+        add(stem)
+        for word in ADDED_WORDS:
+            add(stem + word)
+            add(stem + "_" + word)
+            add(word + stem)
+            add(word + "_" + stem)
     add(low + "_")
     add("_" + low)
     for item in extra:

@@ -52,6 +52,6 @@ class Services:
 
 def default_screener(config: Config) -> Screener:
     """The policy screen with the configured rules (see `inmm_tui.screening`)."""
-    from inmm_tui.domain.posts import _no_screen
+    from inmm_tui.screening.bridge import screener_for
 
-    return _no_screen
+    return screener_for(config)

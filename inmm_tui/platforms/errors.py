@@ -25,6 +25,10 @@ class Rejected(PlatformError):
     """A 4xx that retrying cannot fix (too long, forbidden content, not found, ...)."""
 
 
+class NotFound(Rejected):
+    """404: the post or account does not exist (any more)."""
+
+
 class DuplicateContent(Rejected):
     """X's 403 "duplicate content": the same text was very probably already posted."""
 

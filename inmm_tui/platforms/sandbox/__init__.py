@@ -1,0 +1,46 @@
+"""The sandbox: a real HTTP server on 127.0.0.1 that speaks the subset of X API v2 (paths
+under `/2/`) and of the Mastodon API (under `/api/v1/`) that our adapters call, with the
+real services' JSON shapes, status codes and rate-limit headers. State lives in memory.
+It accepts the dummy credentials in `world.SANDBOX_X_CREDENTIALS` and
+`world.SANDBOX_MASTODON_CREDENTIALS` (X wants OAuth 1.0a user context: an app-only bearer
+token gets X's 403). Signatures are not verified; the token is.
+
+Run it with `inmm-tui sandbox` (foreground), or in-process: `Sandbox(port=0).start()`.
+
+Control API (JSON in, JSON out; `api` is "x" or "mastodon"); `SandboxControl` wraps it:
+
+- `GET /_sandbox/state`: posts, followers, following, blocks, hidden replies, accounts,
+  reports, faults, request counts per endpoint ("x GET /2/users/:id/followers").
+- `POST /_sandbox/reset`: forget everything.
+- `POST /_sandbox/faults {kind, api?, method?, path?, count?, seconds?, delay?, reset_in?}`:
+  a fault for the next `count` matching requests (default 1) or for `seconds`; `path` is a
+  prefix of the request path. `DELETE /_sandbox/faults` switches them all off.
+- `POST /_sandbox/accounts {api, handle, name?, description?}`: plant an account (spoofs).
+- `POST /_sandbox/followers {api, handle, name?, description?, count?}`: an account follows
+  us (with `count`, that many: handle_1, handle_2, ...).
+- `POST /_sandbox/posts {api, handle, text, in_reply_to?}`: that account posts; a reply to
+  one of ours or an @mention of us is a mention.
+- `POST /_sandbox/metrics {api, id, reposts?, replies?, likes?, quotes?, impressions?}`.
+- `POST /_sandbox/settings {follow_limit?, follow_window?, tokens?: {x: [...], ...}}`: X's
+  follow limit (default 50 per 900 s) and the access tokens accepted.
+
+Fault kinds: `unavailable` (503), `rate_limit` (429 with `x-rate-limit-reset` epoch
+seconds on X, `X-RateLimit-Reset` ISO time on Mastodon), `slow` (answers after `delay`
+seconds; the action still happens), `truncated` (the action happens, half the body is
+sent, the connection closed), `non_json` (a proxy's HTML page with 200; nothing happens),
+`duplicate` (X's 403 duplicate content), `lost` (the action happens, no answer at all),
+`unauthorized` (401).
+
+X's follow endpoint enforces its own limit (50 per 15 minutes) with a real 429 and reset
+header; Mastodon honours `Idempotency-Key` (same token and key: the first status again,
+no second post).
+"""
+
+from inmm_tui.platforms.sandbox.control import SandboxControl
+from inmm_tui.platforms.sandbox.server import Sandbox
+from inmm_tui.platforms.sandbox.world import (
+    SANDBOX_MASTODON_CREDENTIALS,
+    SANDBOX_X_CREDENTIALS,
+)
+
+__all__ = ["SANDBOX_MASTODON_CREDENTIALS", "SANDBOX_X_CREDENTIALS", "Sandbox", "SandboxControl"]

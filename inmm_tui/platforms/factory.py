@@ -1,0 +1,66 @@
+"""Build the adapter for an outlet from the config and the secrets."""
+
+from __future__ import annotations
+
+import socket
+
+from inmm_tui.config import Config, ConfigError, Outlet
+from inmm_tui.platforms.base import Platform
+from inmm_tui.platforms.sandbox.server import Sandbox
+from inmm_tui.platforms.sandbox.world import SANDBOX_MASTODON_CREDENTIALS, SANDBOX_X_CREDENTIALS
+from inmm_tui.platforms.secrets import Secrets
+
+
+def sandbox_url(config: Config) -> str:
+    return f"http://{config.sandbox.host}:{config.sandbox.port}"
+
+
+def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> Platform:
+    """The adapter for `outlet`. A `sandbox` outlet uses the real adapter for its `api`,
+    pointed at the local sandbox with the dummy credentials it accepts (no secrets needed)."""
+    timeout = config.daemon.request_timeout_seconds
+    if outlet.kind == "sandbox":
+        base_url = outlet.base_url or sandbox_url(config)
+        tokens = SANDBOX_X_CREDENTIALS if outlet.api == "x" else SANDBOX_MASTODON_CREDENTIALS
+    else:
+        if secrets is None:
+            raise ConfigError(f"outlet {outlet.name!r} ({outlet.kind}) needs the secrets file "
+                              f"{config.secrets_path}")
+        base_url = outlet.base_url
+        tokens = secrets.for_outlet(outlet)
+    if outlet.api == "x":
+        from inmm_tui.platforms.x import XPlatform
+
+        return XPlatform(outlet.name, handle=outlet.handle, timeout=timeout,
+                         base_url=base_url or None, **tokens)
+    from inmm_tui.platforms.mastodon import MastodonPlatform
+
+    if not base_url:
+        where = config.path or "<config>"
+        raise ConfigError(f"{where}: outlets: {outlet.name}.base_url: a Mastodon outlet needs "
+                          "its instance's address (e.g. https://mastodon.social)")
+    return MastodonPlatform(outlet.name, access_token=tokens["access_token"], base_url=base_url,
+                            timeout=timeout)
+
+
+def needs_secrets(config: Config) -> bool:
+    """Whether any outlet needs real tokens (so the daemon must read the secrets file)."""
+    return any(outlet.kind != "sandbox" for outlet in config.outlets)
+
+
+def ensure_sandbox(config: Config) -> Sandbox | None:
+    """Start the sandbox in this process (a background thread) when an outlet of kind
+    `sandbox` points at it and nothing listens there yet; None when not needed or already
+    running (perhaps `inmm-tui sandbox`, perhaps the other program). Stop it with `.stop()`."""
+    if not any(o.kind == "sandbox" and not o.base_url for o in config.outlets):
+        return None
+    host, port = config.sandbox.host, config.sandbox.port
+    try:
+        socket.create_connection((host, port), timeout=0.5).close()
+        return None
+    except OSError:
+        pass
+    try:
+        return Sandbox(host, port).start()
+    except OSError:
+        return None  # someone else bound it between our probe and now

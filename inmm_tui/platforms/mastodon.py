@@ -1,0 +1,257 @@
+"""Mastodon through Mastodon.py: `ratelimit_method="throw"` (never sleep inside a call), an
+explicit timeout, and an `Idempotency-Key` on every status post so that a retry after a
+lost answer returns the same status instead of posting twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from mastodon import (
+    Mastodon,
+    MastodonAPIError,
+    MastodonError,
+    MastodonIllegalArgumentError,
+    MastodonNetworkError,
+    MastodonNotFoundError,
+    MastodonRatelimitError,
+    MastodonServerError,
+    MastodonUnauthorizedError,
+)
+
+from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
+from inmm_tui.platforms.common import html_to_text, id_key, reset_time
+from inmm_tui.platforms.errors import (
+    AuthFailed,
+    NotFound,
+    PlatformError,
+    RateLimited,
+    Rejected,
+    TransientError,
+    Unsupported,
+)
+
+MAX_PAGES = 10
+"""Bound on pages fetched in one call (mentions, recent posts)."""
+PAGE_SIZE = 40
+FOLLOW_PAGE_SIZE = 80
+REPORT_COMMENT_LIMIT = 1000
+SUSPENDED_WORDS = ("login", "suspended", "disabled")
+"""Mastodon's 403 for a disabled or suspended account names one of these."""
+
+T = TypeVar("T")
+
+
+class MastodonPlatform:
+    api = "mastodon"
+
+    def __init__(self, name: str, *, access_token: str, base_url: str, timeout: float):
+        self.name = name
+        self.client = Mastodon(
+            access_token=access_token, api_base_url=base_url, ratelimit_method="throw",
+            request_timeout=timeout, version_check_mode="none", mastodon_version="4.3.0",
+        )
+        self._me: Account | None = None
+
+    def __repr__(self) -> str:
+        return f"MastodonPlatform({self.name!r})"
+
+    def whoami(self) -> Account:
+        self._me = self._parse("whoami", _account,
+                               self._call("whoami", self.client.account_verify_credentials))
+        return self._me
+
+    def publish(self, text: str, *, idempotency_key: str,
+                in_reply_to: str | None = None) -> Published:
+        status = self._call("publish", self.client.status_post, text, in_reply_to_id=in_reply_to,
+                            visibility="public", idempotency_key=idempotency_key)
+        return self._parse("publish", lambda s: Published(str(s["id"]), str(s["url"])), status)
+
+    def delete(self, platform_id: str) -> None:
+        self._call("delete", self.client.status_delete, platform_id)
+
+    def recent_posts(self, limit: int = 50) -> list[RecentPost]:
+        found: list[RecentPost] = []
+        max_id = None
+        for _ in range(MAX_PAGES):
+            page = self._call("recent posts", self.client.account_statuses, self._me_id(),
+                              max_id=max_id, limit=min(PAGE_SIZE, limit - len(found)))
+            found.extend(self._parse("recent posts", lambda p: [
+                RecentPost(str(s["id"]), html_to_text(s["content"]), str(s["url"])) for s in p
+            ], page))
+            if not page or len(found) >= limit:
+                break
+            max_id = found[-1].platform_id
+        return found[:limit]
+
+    def followers(self, cursor: str | None = None) -> Page:
+        return self._page("followers", self.client.account_followers, cursor)
+
+    def following(self, cursor: str | None = None) -> Page:
+        return self._page("following", self.client.account_following, cursor)
+
+    def follow(self, user_id: str) -> None:
+        self._call("follow", self.client.account_follow, user_id)
+
+    def unfollow(self, user_id: str) -> None:
+        self._call("unfollow", self.client.account_unfollow, user_id)
+
+    def hide_reply(self, platform_id: str) -> None:
+        raise Unsupported(f"{self.name}: Mastodon cannot hide a reply; block or report instead")
+
+    def block(self, user_id: str) -> None:
+        self._call("block", self.client.account_block, user_id)
+
+    def report(self, user_id: str, reason: str, platform_ids: list[str] | None = None) -> str:
+        report = self._call("report", self.client.report, user_id, status_ids=platform_ids or None,
+                            comment=reason[:REPORT_COMMENT_LIMIT], category="other")
+        return self._parse("report", lambda r: str(r["id"]), report)
+
+    def mentions(self, since_id: str | None = None) -> list[Mention]:
+        # Mastodon pages notifications by notification id, not by status id, so walk back
+        # from the newest until we pass `since_id` (a status id, as on X).
+        found: list[Mention] = []
+        max_id = None
+        for _ in range(MAX_PAGES):
+            page = self._call("mentions", self.client.notifications, types=["mention"],
+                              max_id=max_id, limit=PAGE_SIZE)
+            if not page:
+                break
+            batch = self._parse("mentions", lambda p: [_mention(n) for n in p if n.get("status")],
+                                page)
+            fresh = [m for m in batch
+                     if since_id is None or id_key(m.platform_id) > id_key(since_id)]
+            found.extend(fresh)
+            if len(fresh) < len(batch):
+                break
+            max_id = str(page[-1]["id"])
+        unique = {m.platform_id: m for m in found}
+        return sorted(unique.values(), key=lambda m: id_key(m.platform_id))
+
+    def metrics(self, platform_id: str) -> Metrics:
+        status = self._call("metrics", self.client.status, platform_id)
+        return self._parse("metrics", lambda s: Metrics(
+            reposts=s.get("reblogs_count"), replies=s.get("replies_count"),
+            likes=s.get("favourites_count"), quotes=s.get("quotes_count"), impressions=None,
+        ), status)
+
+    def lookup_user(self, handle: str) -> Account | None:
+        try:
+            account = self._call("look-up", self.client.account_lookup, handle.lstrip("@"))
+        except NotFound:
+            return None
+        return self._parse("look-up", _account, account)
+
+    def search_accounts(self, query: str, limit: int = 20) -> list[Account]:
+        found = self._call("search", self.client.account_search, query.lstrip("@"),
+                           limit=min(limit, 80))
+        return self._parse("search", lambda p: [_account(a) for a in p], found)
+
+    # ---- plumbing ------------------------------------------------------------------------
+
+    def _me_id(self) -> str:
+        if self._me is None:
+            self.whoami()
+        assert self._me is not None
+        return self._me.user_id
+
+    def _page(self, what: str, method: Callable[..., Any], cursor: str | None) -> Page:
+        page = self._call(what, method, self._me_id(), max_id=cursor, limit=FOLLOW_PAGE_SIZE)
+        after = getattr(page, "_pagination_next", None)
+        return self._parse(what, lambda p: Page(
+            [_account(a) for a in p],
+            str(after["max_id"]) if after and p else None,
+        ), page)
+
+    def _parse(self, what: str, build: Callable[[Any], T], value: Any) -> T:
+        try:
+            return build(value)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise TransientError(f"{self.name}: {what}: malformed answer ({exc!r})") from None
+
+    def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._call_raw(what, method, *args, **kwargs)
+        except PlatformError as exc:
+            # One line: the libraries' messages carry newlines that would split a log line.
+            exc.args = (" ".join(str(exc).split()), *exc.args[1:])
+            raise
+
+    def _call_raw(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except PlatformError:
+            raise
+        except MastodonRatelimitError:
+            # Mastodon.py parsed X-RateLimit-Reset (adjusted to our clock) before throwing.
+            reset = self.client.ratelimit_reset
+            usable = reset if reset and reset > time.time() else None
+            raise RateLimited(f"{self.name}: {what}: rate limited", reset_time(usable)) from None
+        except MastodonUnauthorizedError as exc:
+            raise AuthFailed(
+                f"{self.name}: {what}: Mastodon refused the token ({_text(exc)})") from None
+        except (MastodonServerError, MastodonNetworkError) as exc:
+            raise TransientError(f"{self.name}: {what}: {_text(exc)}") from None
+        except MastodonNotFoundError as exc:
+            raise NotFound(f"{self.name}: {what}: not found ({_text(exc)})") from None
+        except MastodonAPIError as exc:
+            status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
+            if status is None:
+                # Mastodon.py could not parse the body (cut short, HTML from a proxy).
+                raise TransientError(f"{self.name}: {what}: malformed answer") from None
+            message = _text(exc)
+            if status == 403 and any(w in message.lower() for w in SUSPENDED_WORDS):
+                raise AuthFailed(f"{self.name}: {what}: {message}") from None
+            if 400 <= status < 500:
+                raise Rejected(f"{self.name}: {what}: {message}") from None
+            raise TransientError(f"{self.name}: {what}: {message}") from None
+        except MastodonIllegalArgumentError as exc:
+            raise Rejected(f"{self.name}: {what}: {exc}") from None
+        except MastodonError as exc:
+            raise TransientError(f"{self.name}: {what}: {type(exc).__name__}") from None
+
+
+def _text(exc: Exception) -> str:
+    """Mastodon.py's errors carry (message, status, reason, error text); show the useful part."""
+    parts = [str(a) for a in exc.args[1:] if a is not None] or [str(exc)]
+    return " ".join(parts)
+
+
+def _account(data: Any) -> Account:
+    return Account(
+        user_id=str(data["id"]),
+        handle=str(data["acct"]),
+        name=str(data.get("display_name") or ""),
+        description=html_to_text(str(data.get("note") or "")),
+        url=str(data.get("url") or ""),
+        followers_count=data.get("followers_count"),
+        following_count=data.get("following_count"),
+        verified=False,
+    )
+
+
+def _mention(notification: Any) -> Mention:
+    status = notification["status"]
+    reply_to = status.get("in_reply_to_id")
+    return Mention(
+        platform_id=str(status["id"]),
+        author=_account(status["account"]),
+        text=html_to_text(status["content"]),
+        # Mastodon.py gives local time; the rest of the product works in UTC.
+        created_at=status["created_at"].astimezone(dt.UTC),
+        in_reply_to=str(reply_to) if reply_to else None,
+        raw=_plain(status),
+    )
+
+
+def _plain(value: Any) -> Any:
+    """Mastodon.py's typed objects as plain JSON-able values (kept as evidence)."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value

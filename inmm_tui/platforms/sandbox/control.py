@@ -1,0 +1,73 @@
+"""A small client for the sandbox's `/_sandbox/` control endpoints, for tests, demos and
+another process (the daemon's tests, the UI's demo)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+
+TIMEOUT = (2.0, 10.0)
+
+
+class SandboxError(Exception):
+    """The sandbox refused a control request; the message is its answer."""
+
+
+class SandboxControl:
+    def __init__(self, base_url: str):
+        self.base_url = base_url.rstrip("/")
+        self._session = requests.Session()
+
+    def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+        response = self._session.request(method, f"{self.base_url}/_sandbox/{path}",
+                                         json=body or {}, timeout=TIMEOUT)
+        if response.status_code != 200:
+            raise SandboxError(f"{method} /_sandbox/{path}: {response.status_code} {response.text}")
+        return response.json()
+
+    def state(self) -> dict[str, Any]:
+        return self._call("GET", "state")
+
+    def reset(self) -> None:
+        self._call("POST", "reset")
+
+    def fault(self, kind: str, *, api: str = "", method: str = "", path: str = "",
+              count: int | None = None, seconds: float | None = None, delay: float | None = None,
+              reset_in: float | None = None) -> int:
+        spec: dict[str, Any] = {"kind": kind, "api": api, "method": method, "path": path}
+        for name, value in (("count", count), ("seconds", seconds), ("delay", delay),
+                            ("reset_in", reset_in)):
+            if value is not None:
+                spec[name] = value
+        return int(self._call("POST", "faults", spec)["id"])
+
+    def clear_faults(self) -> None:
+        self._call("DELETE", "faults")
+
+    def add_account(self, api: str, handle: str, name: str = "", description: str = "") -> str:
+        body = {"api": api, "handle": handle, "name": name, "description": description}
+        return str(self._call("POST", "accounts", body)["id"])
+
+    def add_follower(self, api: str, handle: str, name: str = "", description: str = "") -> str:
+        body = {"api": api, "handle": handle, "name": name, "description": description}
+        return str(self._call("POST", "followers", body)["id"])
+
+    def add_followers(self, api: str, prefix: str, count: int) -> list[str]:
+        """`count` new followers named prefix_1 .. prefix_<count>, oldest first."""
+        body = {"api": api, "handle": prefix, "count": count}
+        return [str(i) for i in self._call("POST", "followers", body)["ids"]]
+
+    def post(self, api: str, handle: str, text: str, in_reply_to: str | None = None) -> str:
+        body = {"api": api, "handle": handle, "text": text, "in_reply_to": in_reply_to}
+        return str(self._call("POST", "posts", body)["id"])
+
+    def set_metrics(self, api: str, post_id: str, **counts: int) -> None:
+        self._call("POST", "metrics", {"api": api, "id": post_id, **counts})
+
+    def settings(self, **values: Any) -> None:
+        self._call("POST", "settings", values)
+
+    def requests(self, fragment: str = "") -> int:
+        """How many requests reached endpoints whose key contains `fragment`."""
+        return sum(n for key, n in self.state()["requests"].items() if fragment in key)

@@ -1,0 +1,297 @@
+"""The sandbox's in-memory state: accounts, posts, follows, blocks, hidden replies, reports,
+notifications, the faults switched on, and request counts. One lock guards it all; the
+HTTP handlers in `server.py` read and change it only under that lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+X = "x"
+MASTODON = "mastodon"
+APIS = (X, MASTODON)
+
+OUR_HANDLE = "INMMorg"
+X_ME_ID = "1500000000000000001"
+MASTODON_ME_ID = "109000000000000001"
+
+# Dummy credentials the sandbox accepts out of the box. X's access token starts with the
+# account id and a dash because tweepy derives the user id from it for follow/unfollow.
+SANDBOX_X_CREDENTIALS = {
+    "consumer_key": "sandbox-consumer-key",
+    "consumer_secret": "sandbox-consumer-secret",
+    "access_token": f"{X_ME_ID}-sandboxaccesstoken",
+    "access_token_secret": "sandbox-access-token-secret",
+}
+SANDBOX_MASTODON_CREDENTIALS = {"access_token": "sandbox-mastodon-token"}
+
+FAULT_KINDS = (
+    "unavailable",  # 503
+    "rate_limit",  # 429 with the platform's reset header
+    "slow",  # answer only after `delay` seconds (past the client's read timeout)
+    "truncated",  # the action happens; the body is cut short and the connection closed
+    "non_json",  # a proxy's HTML page with status 200; nothing happens
+    "duplicate",  # X's 403 duplicate content; nothing happens
+    "lost",  # the action happens; the connection is closed with no answer at all
+    "unauthorized",  # 401 as if the token were revoked
+)
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass
+class SbAccount:
+    id: str
+    api: str
+    handle: str
+    name: str = ""
+    description: str = ""
+    created_at: dt.datetime = field(default_factory=now)
+
+
+@dataclass
+class SbPost:
+    id: str
+    api: str
+    author_id: str
+    text: str
+    created_at: dt.datetime = field(default_factory=now)
+    in_reply_to: str | None = None
+    in_reply_to_user_id: str | None = None
+    conversation_id: str = ""
+    hidden: bool = False
+    deleted: bool = False
+    reposts: int = 0
+    replies: int = 0
+    likes: int = 0
+    quotes: int = 0
+    impressions: int = 0
+    idempotency_key: str | None = None
+
+
+@dataclass
+class Fault:
+    id: int
+    kind: str
+    api: str = ""
+    """`x`, `mastodon`, or empty for both."""
+    method: str = ""
+    """HTTP method to match, empty for any."""
+    path: str = ""
+    """A prefix of the request path to match, empty for any."""
+    count: int | None = None
+    """Applies to this many matching requests (default 1 when `seconds` is not given)."""
+    until: float | None = None
+    """Applies until this time.time() value."""
+    delay: float = 2.0
+    """For `slow`: seconds before answering."""
+    reset_in: float = 60.0
+    """For `rate_limit`: seconds until the limit resets."""
+
+    def matches(self, api: str, method: str, path: str, at: float) -> bool:
+        if self.until is not None and at >= self.until:
+            return False
+        if self.count is not None and self.count <= 0:
+            return False
+        return (
+            (not self.api or self.api == api)
+            and (not self.method or self.method.upper() == method)
+            and path.startswith(self.path)
+        )
+
+
+class World:
+    """Everything both fake platforms know. Call its methods with `lock` held."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.stopping = threading.Event()
+        self.generation = 0
+        """Bumped by reset(): a request delayed across a reset is dropped, not replayed."""
+        self.reset()
+
+    def reset(self) -> None:
+        self.generation += 1
+        self._next_id = {X: int(X_ME_ID) + 1000, MASTODON: int(MASTODON_ME_ID) + 1000}
+        self._next_seq = 1
+        self._next_fault = 1
+        self._next_report = 1
+        self.accounts: dict[str, dict[str, SbAccount]] = {api: {} for api in APIS}
+        self.posts: dict[str, dict[str, SbPost]] = {api: {} for api in APIS}
+        # follower/following id -> sequence number (the paging cursor; newest first)
+        self.followers: dict[str, dict[str, int]] = {api: {} for api in APIS}
+        self.following: dict[str, dict[str, int]] = {api: {} for api in APIS}
+        self.blocks: dict[str, list[str]] = {api: [] for api in APIS}
+        self.reports: list[dict[str, Any]] = []
+        # Mastodon notifications: (notification id, type, account id, status id or None)
+        self.notifications: list[tuple[str, str, str, str | None]] = []
+        self.idempotency: dict[tuple[str, str], str] = {}
+        self.faults: list[Fault] = []
+        self.requests: Counter[str] = Counter()
+        self.follow_limit = 50
+        """X allows 50 follows per 15 minutes per user."""
+        self.follow_window = 900.0
+        self._follow_times: list[float] = []
+        self.tokens = {
+            X: {SANDBOX_X_CREDENTIALS["access_token"]},
+            MASTODON: {SANDBOX_MASTODON_CREDENTIALS["access_token"]},
+        }
+        for api, me_id in ((X, X_ME_ID), (MASTODON, MASTODON_ME_ID)):
+            self.accounts[api][me_id] = SbAccount(
+                me_id, api, OUR_HANDLE, "INMM", "Institute of Nuclear Materials Management"
+            )
+
+    # ---- ids and accounts -------------------------------------------------------------
+
+    def new_id(self, api: str) -> str:
+        # Ids grow with time like the real snowflakes, so "newer" is "larger".
+        self._next_id[api] += 1
+        return str(self._next_id[api])
+
+    def seq(self) -> int:
+        self._next_seq += 1
+        return self._next_seq
+
+    def me(self, api: str) -> SbAccount:
+        return self.accounts[api][X_ME_ID if api == X else MASTODON_ME_ID]
+
+    def add_account(self, api: str, handle: str, name: str = "",
+                    description: str = "") -> SbAccount:
+        existing = self.by_handle(api, handle)
+        if existing:
+            return existing
+        account = SbAccount(self.new_id(api), api, handle, name or handle, description)
+        self.accounts[api][account.id] = account
+        return account
+
+    def by_handle(self, api: str, handle: str) -> SbAccount | None:
+        wanted = handle.lstrip("@").lower()
+        for account in self.accounts[api].values():
+            if account.handle.lower() == wanted:
+                return account
+        return None
+
+    def add_follower(self, api: str, account: SbAccount) -> None:
+        if account.id not in self.followers[api]:
+            self.followers[api][account.id] = self.seq()
+            if api == MASTODON:
+                self.notifications.append((str(self.seq()), "follow", account.id, None))
+
+    # ---- posts ------------------------------------------------------------------------
+
+    def add_post(self, api: str, author: SbAccount, text: str,
+                 in_reply_to: str | None = None) -> SbPost:
+        parent = self.posts[api].get(in_reply_to) if in_reply_to else None
+        post = SbPost(self.new_id(api), api, author.id, text, in_reply_to=in_reply_to)
+        post.conversation_id = parent.conversation_id if parent else post.id
+        if parent:
+            post.in_reply_to_user_id = parent.author_id
+            parent.replies += 1
+        self.posts[api][post.id] = post
+        me = self.me(api)
+        if api == MASTODON and author.id != me.id and self.concerns_us(post):
+            self.notifications.append((str(self.seq()), "mention", author.id, post.id))
+        return post
+
+    def live_posts(self, api: str, author_id: str) -> list[SbPost]:
+        """The author's posts, newest first."""
+        found = [p for p in self.posts[api].values() if p.author_id == author_id and not p.deleted]
+        return sorted(found, key=lambda p: int(p.id), reverse=True)
+
+    def mentions_of_us(self, api: str) -> list[SbPost]:
+        """Posts by others that mention us or reply to us, newest first."""
+        me = self.me(api)
+        found = []
+        for post in self.posts[api].values():
+            if post.deleted or post.author_id == me.id:
+                continue
+            if self.concerns_us(post):
+                found.append(post)
+        return sorted(found, key=lambda p: int(p.id), reverse=True)
+
+    def concerns_us(self, post: SbPost) -> bool:
+        """A reply to one of our posts, or a post that @mentions us."""
+        me = self.me(post.api)
+        parent = self.posts[post.api].get(post.in_reply_to or "")
+        return f"@{me.handle.lower()}" in post.text.lower() or bool(
+            parent and parent.author_id == me.id)
+
+    # ---- X's follow rate limit ----------------------------------------------------------
+
+    def take_follow_slot(self, at: float) -> tuple[bool, int, float]:
+        """(allowed, remaining, reset time) under X's follows-per-window limit."""
+        self._follow_times = [t for t in self._follow_times if at - t < self.follow_window]
+        reset = (self._follow_times[0] if self._follow_times else at) + self.follow_window
+        if len(self._follow_times) >= self.follow_limit:
+            return False, 0, reset
+        self._follow_times.append(at)
+        return True, self.follow_limit - len(self._follow_times), reset
+
+    # ---- faults -----------------------------------------------------------------------
+
+    def add_fault(self, spec: dict[str, Any]) -> Fault:
+        kind = spec.get("kind", "")
+        if kind not in FAULT_KINDS:
+            raise ValueError(
+                f"unknown fault kind {kind!r} (expected one of {', '.join(FAULT_KINDS)})")
+        seconds = spec.get("seconds")
+        count = spec.get("count")
+        if count is None and seconds is None:
+            count = 1
+        fault = Fault(
+            id=self._next_fault,
+            kind=kind,
+            api=spec.get("api", ""),
+            method=spec.get("method", ""),
+            path=spec.get("path", ""),
+            count=None if count is None else int(count),
+            until=None if seconds is None else time.time() + float(seconds),
+            delay=float(spec.get("delay", 2.0)),
+            reset_in=float(spec.get("reset_in", 60.0)),
+        )
+        self._next_fault += 1
+        self.faults.append(fault)
+        return fault
+
+    def take_fault(self, api: str, method: str, path: str) -> Fault | None:
+        at = time.time()
+        self.faults = [f for f in self.faults if f.until is None or at < f.until]
+        for fault in self.faults:
+            if fault.matches(api, method, path, at):
+                if fault.count is not None:
+                    fault.count -= 1
+                return fault
+        return None
+
+    # ---- what tests read -----------------------------------------------------------------
+
+    def snapshot(self) -> dict[str, Any]:
+        def post_dict(post: SbPost) -> dict[str, Any]:
+            data = asdict(post)
+            data["created_at"] = post.created_at.isoformat()
+            data["author"] = self.accounts[post.api][post.author_id].handle
+            return data
+
+        return {
+            api: {
+                "me": self.me(api).id,
+                "posts": [post_dict(p) for p in self.posts[api].values()],
+                "followers": sorted(self.followers[api]),
+                "following": sorted(self.following[api]),
+                "blocks": list(self.blocks[api]),
+                "hidden": [p.id for p in self.posts[api].values() if p.hidden],
+                "accounts": {a.id: a.handle for a in self.accounts[api].values()},
+            }
+            for api in APIS
+        } | {
+            "reports": list(self.reports),
+            "requests": dict(self.requests),
+            "faults": [asdict(f) for f in self.faults],
+        }

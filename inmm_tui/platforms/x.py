@@ -1,0 +1,312 @@
+"""X through tweepy's `Client` (API v2), OAuth 1.0a user context.
+
+tweepy hard-codes its host and sends no timeout, so a transport adapter mounted on the
+client's public `session` rewrites the host (the sandbox, a proxy) and sets connect and
+read timeouts on every request. `wait_on_rate_limit` stays off (it sleeps inside the call
+and recurses without bound when the reset header is missing): a 429 becomes `RateLimited`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import requests
+import tweepy
+from requests.adapters import HTTPAdapter
+
+from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
+from inmm_tui.platforms.common import id_key, reset_time
+from inmm_tui.platforms.errors import (
+    AuthFailed,
+    DuplicateContent,
+    NotFound,
+    PlatformError,
+    RateLimited,
+    Rejected,
+    TransientError,
+    Unsupported,
+)
+
+log = logging.getLogger(__name__)
+# Their DEBUG lines print the signed Authorization header (consumer key, access token):
+# never let them through, whatever level the root logger is at.
+for _noisy in ("requests_oauthlib", "oauthlib"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
+
+TWEEPY_HOST = "https://api.twitter.com"
+USER_FIELDS = ["description", "public_metrics", "verified", "url", "created_at"]
+TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id",
+                "referenced_tweets", "public_metrics"]
+MAX_PAGES = 10
+"""Bound on pages fetched in one mentions call."""
+HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
+
+T = TypeVar("T")
+
+
+class _Transport(HTTPAdapter):
+    """Sends tweepy's requests to `base_url` instead of api.twitter.com, always with a timeout."""
+
+    def __init__(self, base_url: str | None, timeout: float):
+        super().__init__()
+        self.base_url = base_url.rstrip("/") if base_url else None
+        self.timeout = timeout
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        if self.base_url and request.url and request.url.startswith(TWEEPY_HOST):
+            request.url = self.base_url + request.url[len(TWEEPY_HOST):]
+        kwargs["timeout"] = (self.timeout, self.timeout)
+        return super().send(request, **kwargs)
+
+
+class XPlatform:
+    api = "x"
+
+    def __init__(self, name: str, *, consumer_key: str, consumer_secret: str, access_token: str,
+                 access_token_secret: str, handle: str, timeout: float,
+                 base_url: str | None = None):
+        self.name = name
+        self.handle = handle
+        self.client = tweepy.Client(
+            consumer_key=consumer_key, consumer_secret=consumer_secret,
+            access_token=access_token, access_token_secret=access_token_secret,
+            return_type=dict, wait_on_rate_limit=False,
+        )
+        self.client.session.mount(TWEEPY_HOST, _Transport(base_url, timeout))
+        self._me: Account | None = None
+
+    def __repr__(self) -> str:
+        return f"XPlatform({self.name!r})"
+
+    # ---- the calls ------------------------------------------------------------------------
+
+    def whoami(self) -> Account:
+        body = self._call("whoami", self.client.get_me, user_auth=True, user_fields=USER_FIELDS)
+        self._me = self._parse("whoami", lambda: _account(body["data"]))
+        return self._me
+
+    def publish(self, text: str, *, idempotency_key: str,
+                in_reply_to: str | None = None) -> Published:
+        # X has no idempotency key: the daemon reconciles through recent_posts() instead,
+        # and X's duplicate-content refusal backs it up.
+        body = self._call("publish", self.client.create_tweet, text=text,
+                          in_reply_to_tweet_id=in_reply_to, user_auth=True)
+        post_id = self._parse("publish", lambda: str(body["data"]["id"]))
+        return Published(post_id, self._url(post_id))
+
+    def delete(self, platform_id: str) -> None:
+        self._call("delete", self.client.delete_tweet, platform_id, user_auth=True)
+
+    def recent_posts(self, limit: int = 50) -> list[RecentPost]:
+        body = self._call("recent posts", self.client.get_users_tweets, self._me_id(),
+                          max_results=max(5, min(limit, 100)), user_auth=True)
+        return self._parse("recent posts", lambda: [
+            RecentPost(str(t["id"]), t["text"], self._url(str(t["id"])))
+            for t in body.get("data", [])
+        ][:limit])
+
+    def followers(self, cursor: str | None = None) -> Page:
+        return self._page("followers", self.client.get_users_followers, cursor)
+
+    def following(self, cursor: str | None = None) -> Page:
+        return self._page("following", self.client.get_users_following, cursor)
+
+    def follow(self, user_id: str) -> None:
+        self._call("follow", self.client.follow_user, user_id, user_auth=True)
+
+    def unfollow(self, user_id: str) -> None:
+        self._call("unfollow", self.client.unfollow_user, user_id, user_auth=True)
+
+    def hide_reply(self, platform_id: str) -> None:
+        self._call("hide reply", self.client.hide_reply, platform_id, user_auth=True)
+
+    def block(self, user_id: str) -> None:
+        # tweepy has no method for v2's manage-blocks endpoint; its public request() is
+        # the same code path (auth, errors) the named methods use.
+        self._call("block", self.client.request, "POST", f"/2/users/{self._me_id()}/blocking",
+                   json={"target_user_id": user_id}, user_auth=True)
+
+    def report(self, user_id: str, reason: str, platform_ids: list[str] | None = None) -> str:
+        raise Unsupported(f"{self.name}: X has no report API in v2; report the account on x.com")
+
+    def mentions(self, since_id: str | None = None) -> list[Mention]:
+        found: list[Mention] = []
+        token = None
+        for _ in range(MAX_PAGES):
+            body = self._call("mentions", self.client.get_users_mentions, self._me_id(),
+                              since_id=since_id, pagination_token=token, max_results=100,
+                              expansions=["author_id"], tweet_fields=TWEET_FIELDS,
+                              user_fields=USER_FIELDS, user_auth=True)
+            found.extend(self._parse("mentions", lambda body=body: _mentions(body)))
+            token = body.get("meta", {}).get("next_token")
+            if not token:
+                break
+        return sorted(found, key=lambda m: id_key(m.platform_id))
+
+    def metrics(self, platform_id: str) -> Metrics:
+        body = self._call("metrics", self.client.get_tweet, platform_id,
+                          tweet_fields=["public_metrics"], user_auth=True)
+        if "data" not in body:
+            raise Rejected(f"{self.name}: metrics: {_errors_text(body) or 'no such post'}")
+        counts = self._parse("metrics", lambda: body["data"]["public_metrics"])
+        return Metrics(reposts=counts.get("retweet_count"), replies=counts.get("reply_count"),
+                       likes=counts.get("like_count"), quotes=counts.get("quote_count"),
+                       impressions=counts.get("impression_count"))
+
+    def lookup_user(self, handle: str) -> Account | None:
+        handle = handle.lstrip("@")
+        if not HANDLE.fullmatch(handle):
+            return None  # X would answer 400: no such handle can exist
+        body = self._call("look-up", self.client.get_user, username=handle,
+                          user_fields=USER_FIELDS, user_auth=True)
+        return self._parse("look-up", lambda: _account(body["data"]) if "data" in body else None)
+
+    def search_accounts(self, query: str, limit: int = 20) -> list[Account]:
+        # X v2 has no user search for our access level: look up the usual look-alikes.
+        names = look_alikes(query.lstrip("@"))[:100]
+        if not names:
+            return []
+        body = self._call("search", self.client.get_users, usernames=names,
+                          user_fields=USER_FIELDS, user_auth=True)
+        return self._parse("search", lambda: [_account(u) for u in body.get("data", [])][:limit])
+
+    # ---- plumbing ------------------------------------------------------------------------
+
+    def _url(self, post_id: str) -> str:
+        return f"https://x.com/{self.handle}/status/{post_id}"
+
+    def _me_id(self) -> str:
+        if self._me is None:
+            self.whoami()
+        assert self._me is not None
+        return self._me.user_id
+
+    def _page(self, what: str, method: Callable[..., Any], cursor: str | None) -> Page:
+        body = self._call(what, method, self._me_id(), max_results=1000, pagination_token=cursor,
+                          user_fields=USER_FIELDS, user_auth=True)
+        return self._parse(what, lambda: Page(
+            [_account(u) for u in body.get("data", [])],
+            body.get("meta", {}).get("next_token"),
+        ))
+
+    def _parse(self, what: str, build: Callable[[], T]) -> T:
+        try:
+            return build()
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise TransientError(f"{self.name}: {what}: malformed answer ({exc!r})") from None
+
+    def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            return self._call_raw(what, method, *args, **kwargs)
+        except PlatformError as exc:
+            # One line: the libraries' messages carry newlines that would split a log line.
+            exc.args = (" ".join(str(exc).split()), *exc.args[1:])
+            raise
+
+    def _call_raw(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        try:
+            body = method(*args, **kwargs)
+        except PlatformError:
+            raise
+        except tweepy.TooManyRequests as exc:
+            raise RateLimited(f"{self.name}: {what}: rate limited ({exc})",
+                              reset_time(exc.reset_time)) from None
+        except tweepy.Unauthorized as exc:
+            raise AuthFailed(f"{self.name}: {what}: X refused the credentials ({exc})") from None
+        except tweepy.Forbidden as exc:
+            raise _forbidden(self.name, what, exc) from None
+        except tweepy.NotFound as exc:
+            raise NotFound(f"{self.name}: {what}: not found ({exc})") from None
+        except tweepy.TwitterServerError as exc:
+            raise TransientError(f"{self.name}: {what}: X is failing ({exc})") from None
+        except tweepy.HTTPException as exc:
+            status = exc.response.status_code
+            if 400 <= status < 500:
+                raise Rejected(f"{self.name}: {what}: {exc}") from None
+            raise TransientError(f"{self.name}: {what}: {exc}") from None
+        except requests.RequestException as exc:
+            # Timeouts, refused connections, cut bodies, bodies that are not JSON.
+            raise TransientError(f"{self.name}: {what}: {type(exc).__name__}: {exc}") from None
+        except ValueError as exc:
+            raise TransientError(f"{self.name}: {what}: malformed answer ({exc})") from None
+        if isinstance(body, requests.Response):
+            return self._parse(what, body.json)
+        if not isinstance(body, dict):
+            raise TransientError(f"{self.name}: {what}: malformed answer (not a JSON object)")
+        return body
+
+
+def _forbidden(name: str, what: str, exc: tweepy.Forbidden) -> PlatformError:
+    text = " ".join(str(m) for m in exc.api_messages).lower()
+    kinds = " ".join(str(e.get("type", "")) for e in exc.api_errors if isinstance(e, dict))
+    try:
+        kinds += " " + str(exc.response.json().get("type", ""))
+    except (ValueError, AttributeError):
+        pass
+    if "duplicate content" in text:
+        return DuplicateContent(f"{name}: {what}: X says this text was already posted ({exc})")
+    if "suspended" in text or "client-forbidden" in kinds or "unsupported-authentication" in kinds:
+        return AuthFailed(f"{name}: {what}: X refused the credentials ({exc})")
+    return Rejected(f"{name}: {what}: {exc}")
+
+
+def _account(user: dict[str, Any]) -> Account:
+    metrics = user.get("public_metrics") or {}
+    return Account(
+        user_id=str(user["id"]),
+        handle=user["username"],
+        name=user.get("name", ""),
+        description=user.get("description") or "",
+        url=f"https://x.com/{user['username']}",
+        followers_count=metrics.get("followers_count"),
+        following_count=metrics.get("following_count"),
+        verified=bool(user.get("verified")),
+    )
+
+
+def _mentions(body: dict[str, Any]) -> list[Mention]:
+    users = {str(u["id"]): u for u in body.get("includes", {}).get("users", [])}
+    found = []
+    for tweet in body.get("data", []):
+        author = users.get(str(tweet.get("author_id")), {"id": tweet.get("author_id"),
+                                                          "username": "", "name": ""})
+        references = tweet.get("referenced_tweets") or []
+        replied = [r["id"] for r in references if r.get("type") == "replied_to"]
+        found.append(Mention(
+            platform_id=str(tweet["id"]),
+            author=_account(author),
+            text=tweet["text"],
+            created_at=dt.datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00")),
+            in_reply_to=str(replied[0]) if replied else None,
+            raw={"tweet": tweet, "author": author},
+        ))
+    return found
+
+
+def _errors_text(body: dict[str, Any]) -> str:
+    errors = body.get("errors", [])
+    return "; ".join(str(e.get("detail", "")) for e in errors if isinstance(e, dict))
+
+
+def look_alikes(handle: str) -> list[str]:
+    """Handles a squatter would pick for `handle`: the usual swaps, affixes and doubles."""
+    base = handle.lower()
+    swaps = {"o": "0", "0": "o", "i": "1", "l": "1", "1": "l", "e": "3", "s": "5", "a": "4"}
+    names = [handle, f"{handle}_", f"_{handle}", f"{handle}1", f"the{handle}", f"real{handle}",
+             f"{handle}official", f"{handle}_official", f"{handle}HQ"]
+    for index, char in enumerate(base):
+        if char in swaps:
+            names.append(base[:index] + swaps[char] + base[index + 1:])
+        names.append(base[:index] + char + base[index:])  # a doubled letter
+        names.append(base[:index] + base[index + 1:])  # a dropped letter
+    seen: set[str] = set()
+    result = []
+    for name in names:
+        if HANDLE.fullmatch(name) and name.lower() not in seen:
+            seen.add(name.lower())
+            result.append(name)
+    return result

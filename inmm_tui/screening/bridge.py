@@ -1,0 +1,65 @@
+"""The screen as the domain sees it: `ScreenRequest` in, `ScreenOutcome` out.
+
+The rules are read once, when the services are built; a broken rules file stops the
+program there with a message naming the file and key (exit code 2), not at the first post.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from inmm_tui.domain.posts import ScreenOutcome, ScreenRequest
+from inmm_tui.domain.roles import Role
+from inmm_tui.screening.engine import ScreenContext, Screening, screen
+from inmm_tui.screening.rules import Rules, load_rules
+
+if TYPE_CHECKING:
+    from inmm_tui.config import Config
+
+
+def rules_for(config: Config) -> Rules:
+    """The configured rules, with the configuration's announcement limit."""
+    rules = load_rules(config.policy_rules_path)
+    limits = {**rules.limits, "announcement": config.inmm.announcement_limit}
+    return dataclasses.replace(rules, limits=limits)
+
+
+def screener_for(config: Config) -> Callable[[ScreenRequest], ScreenOutcome]:
+    """A screener for `Posts`: each outlet's final text against the configured rules."""
+    rules = rules_for(config)
+    topics = tuple(config.inmm.topics)
+    signature = config.inmm.signature or None
+    tz = config.tz
+
+    def screener(request: ScreenRequest) -> ScreenOutcome:
+        context = ScreenContext(
+            direction="outgoing",
+            apis=(request.api,),
+            announcement=request.announcement,
+            topic=request.topic,
+            hq_author=request.author_role == Role.HQ,
+            signature=signature,
+            today=dt.datetime.now(tz).date(),
+            rules=rules,
+            topics=topics,
+            event_date=request.event_date,
+        )
+        result = screen(request.text, context)
+        return ScreenOutcome(result.verdict, [f.as_dict() for f in result.findings])
+
+    return screener
+
+
+def incoming_screener_for(config: Config) -> Callable[[str], Screening]:
+    """A screener for replies and mentions on their way to the moderation queue."""
+    rules = rules_for(config)
+    tz = config.tz
+
+    def screener(text: str) -> Screening:
+        return screen(text, ScreenContext(direction="incoming", rules=rules,
+                                          today=dt.datetime.now(tz).date()))
+
+    return screener

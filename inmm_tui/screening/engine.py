@@ -1,0 +1,400 @@
+"""The policy screen: one text in, a verdict and findings with the spans they are about.
+
+Outgoing posts get every rule; incoming replies and mentions (for the moderation queue)
+get the content rules of the policy's "Inappropriate topics" and "Respectful Behavior"
+(vulgarity, discrimination, threats, harassment, personal information, spam), but not
+the rules about INMM's own posts (signature, credibility, topic, timeliness, length).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from twitter_text.extract_urls import extract_urls_with_indices
+
+from inmm_tui.screening import personal
+from inmm_tui.screening.length import weighted_length
+from inmm_tui.screening.rules import VERDICTS, Rules, default_rules
+from inmm_tui.screening.vulgar import find_vulgar
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the screen found: which rule, which category, why, and where."""
+
+    rule: str
+    category: str
+    message: str
+    span: tuple[int, int]
+    """Start and end offsets in the text (Python string indices), for highlighting."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "category": self.category, "message": self.message,
+                "span": [self.span[0], self.span[1]]}
+
+
+@dataclass(frozen=True)
+class Screening:
+    verdict: str
+    """pass | warn | block"""
+    findings: list[Finding] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"verdict": self.verdict, "findings": [f.as_dict() for f in self.findings]}
+
+    @property
+    def categories(self) -> set[str]:
+        return {f.category for f in self.findings}
+
+
+@dataclass(frozen=True)
+class ScreenContext:
+    """What the screen needs to know besides the text."""
+
+    direction: str = "outgoing"
+    """"outgoing" (a post of ours) or "incoming" (a reply or mention)."""
+    apis: Sequence[str] = ("x", "mastodon")
+    """The platform apis the text goes to; each one's length limit applies."""
+    announcement: bool = False
+    """A re-tweetable announcement, held to the announcement limit (140)."""
+    topic: str | None = None
+    """The appropriate topic the post is tagged with; None: not checked, "": untagged."""
+    hq_author: bool = False
+    """Written by HQ, which may acknowledge sponsors and exhibitors."""
+    signature: str | None = None
+    """The expected signature; may hold `{initials}`, `{name}`, `{login}`. None: not checked."""
+    today: dt.date = field(default_factory=dt.date.today)
+    rules: Rules | None = None
+    """The compiled rules; None: the packaged rules."""
+    topics: Sequence[str] | None = None
+    """The configured appropriate topics; None: any non-empty topic is accepted."""
+    event_date: dt.date | None = None
+    """The date of the event the post is about, if known (timeliness)."""
+
+
+_SEVERITY_RANK = {v: i for i, v in enumerate(VERDICTS)}
+
+
+def screen(text: str, context: ScreenContext | None = None) -> Screening:
+    """Screen one text against the policy."""
+    context = context or ScreenContext()
+    if context.direction not in ("outgoing", "incoming"):
+        raise ValueError(f"direction must be 'outgoing' or 'incoming', not {context.direction!r}")
+    rules = context.rules or default_rules()
+    outgoing = context.direction == "outgoing"
+    links = _links(text)
+    emails = list(personal.EMAIL.finditer(text))
+    masked = _mask(text, [(u.start, u.end) for u in links] + [m.span() for m in emails])
+
+    findings: list[Finding] = []
+    findings += _phrases(rules, "politics_religion", masked)
+    findings += _phrases(rules, "vulgar_discriminatory", masked)
+    findings += [
+        Finding("vulgar_discriminatory.word", "vulgar_discriminatory",
+                f'{rules.sections["vulgar_discriminatory"].message} ("{text[s:e]}")', (s, e))
+        for s, e in find_vulgar(masked, rules)
+        if not _covered(findings, s, e)
+    ]
+    findings += _advertising(rules, text, masked, links, context)
+    findings += _transactional(rules, links)
+    findings += _phrases(rules, "copyright", masked)
+    findings += personal.find(text, masked, emails, rules)
+    findings += _phrases(rules, "propaganda_salacious", masked)
+    if outgoing:
+        findings += _length(rules, text, context)
+        findings += _signature(text, context)
+        findings += _credibility(rules, masked, links)
+        findings += _timeliness(rules, masked, context)
+        findings += _topic(text, context)
+
+    findings.sort(key=lambda f: (f.span, f.category, f.rule))
+    verdict = "pass"
+    for finding in findings:
+        severity = rules.severity_of(finding.rule, finding.category)
+        if _SEVERITY_RANK[severity] > _SEVERITY_RANK[verdict]:
+            verdict = severity
+    return Screening(verdict, findings)
+
+
+def looks_like_question(text: str, rules: Rules | None = None) -> bool:
+    """For the questions inbox: a question mark outside links, or a first word (after any
+    @mentions) such as "how" or "when"."""
+    rules = rules or default_rules()
+    links = _links(text)
+    masked = _mask(text, [(u.start, u.end) for u in links])
+    if "?" in masked:
+        return True
+    words = [w for w in re.findall(r"[@\w']+", masked) if not w.startswith("@")]
+    return bool(words) and words[0].lower() in rules.question_words
+
+
+# ----- links -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    start: int
+    end: int
+    url: str
+    host: str
+    path: str
+    query: str
+
+
+def _links(text: str) -> list[Link]:
+    if "." not in text:
+        return []
+    links = []
+    for entity in extract_urls_with_indices(text):
+        url = entity["url"]
+        start, end = entity["indices"]
+        parts = urlsplit(url if "://" in url else "https://" + url)
+        host = (parts.hostname or "").lower()
+        links.append(Link(start, end, url, host, parts.path, parts.query))
+    return links
+
+
+def _host_in(host: str, domains: Sequence[str]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def _mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with links and e-mail addresses blanked out (same length, so spans hold):
+    words inside a link are not words of the post."""
+    if not spans:
+        return text
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _covered(findings: list[Finding], start: int, end: int) -> bool:
+    return any(f.span[0] <= start and end <= f.span[1] for f in findings)
+
+
+# ----- phrase lists ------------------------------------------------------------------
+
+
+def _matches(rules: Rules, name: str, masked: str) -> Iterator[re.Match[str]]:
+    section = rules.sections[name]
+    if section.terms is None:
+        return
+    allowed: list[tuple[int, int]] | None = None
+    for match in section.terms.finditer(masked):
+        if allowed is None:
+            allowed = [m.span() for m in section.allow.finditer(masked)] if section.allow else []
+        if any(a <= match.start() and match.end() <= b for a, b in allowed):
+            continue
+        yield match
+
+
+def _phrases(rules: Rules, name: str, masked: str, rule: str = "phrase") -> list[Finding]:
+    message = rules.sections[name].message
+    return [
+        Finding(f"{name}.{rule}", name, f'{message} ("{m.group(0)}")', m.span())
+        for m in _matches(rules, name, masked)
+    ]
+
+
+# ----- advertising and the UBI rule --------------------------------------------------
+
+
+def _advertising(rules: Rules, text: str, masked: str, links: list[Link],
+                 context: ScreenContext) -> list[Finding]:
+    ours = rules.society_domains + rules.partner_domains
+    own_links_only = bool(links) and all(_host_in(link.host, ours) for link in links)
+    findings = [] if own_links_only else _phrases(rules, "advertising", masked)
+    if context.hq_author or context.direction == "incoming":
+        return findings
+    # The policy allows sponsor and exhibitor acknowledgements "as generated by INMM HQ".
+    message = ("Only HQ acknowledges sponsors and exhibitors (policy footnote on unrelated "
+               "business income); ask HQ to post this")
+    if rules.acknowledgements is not None:
+        for match in rules.acknowledgements.finditer(masked):
+            findings.append(Finding("advertising.sponsor_acknowledgement", "advertising",
+                                    f'{message} ("{match.group(0)}").', match.span()))
+    for link in links:
+        if _host_in(link.host, rules.sponsor_domains):
+            findings.append(Finding("advertising.sponsor_link", "advertising",
+                                    f"{message}: the link goes to a sponsor's site.",
+                                    (link.start, link.end)))
+    return findings
+
+
+_PATH_SPLIT = re.compile(r"[/\-_.]+")
+
+
+def _transactional(rules: Rules, links: list[Link]) -> list[Finding]:
+    message = rules.sections["transactional_link"].message
+    findings = []
+    for link in links:
+        if _host_in(link.host, rules.society_domains):
+            continue
+        labels = [label for label in link.host.split(".") if label != "www"]
+        segments = [s.lower() for s in link.path.split("/") if s]
+        words = {w.lower() for w in _PATH_SPLIT.split(link.path) if w} | set(segments)
+        keys = {part.split("=", 1)[0].lower() for part in link.query.split("&") if part}
+        hit = (
+            (labels and labels[0] in rules.transactional_host_words)
+            or words & rules.transactional_path_words
+            or keys & rules.transactional_query_words
+        )
+        if hit:
+            findings.append(Finding("transactional_link.url", "transactional_link",
+                                    f"{message} ({link.url})", (link.start, link.end)))
+    return findings
+
+
+# ----- rules about INMM's own posts ---------------------------------------------------
+
+
+def _length(rules: Rules, text: str, context: ScreenContext) -> list[Finding]:
+    findings = []
+    for api in dict.fromkeys(context.apis):
+        limit = rules.limits.get(api)
+        if limit is None:
+            continue
+        count = weighted_length(text, api)
+        if count > limit:
+            start = _overflow_start(text, api, limit)
+            name = "X" if api == "x" else api.capitalize()
+            findings.append(Finding(
+                f"length.{api}", "length",
+                f"{count} characters as {name} counts them; the limit is {limit}.",
+                (start, len(text))))
+    if context.announcement:
+        limit = rules.limits["announcement"]
+        counts = {api: weighted_length(text, api) for api in context.apis if api in rules.limits}
+        worst = max(counts, key=lambda api: counts[api], default=None)
+        if worst is not None and counts[worst] > limit:
+            findings.append(Finding(
+                "length.announcement", "length",
+                f"Announcements are held to {limit} characters so others can re-post them; "
+                f"this one has {counts[worst]}.",
+                (_overflow_start(text, worst, limit), len(text))))
+    return findings
+
+
+def _overflow_start(text: str, api: str, limit: int) -> int:
+    """The first index at which the text no longer fits (binary search on prefixes)."""
+    low, high = 0, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if weighted_length(text[:middle], api) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+_PLACEHOLDERS = {"{initials}": r"[A-Z][A-Za-z.\-]{0,5}", "{name}": r"[^\n]{1,60}?",
+                 "{login}": r"[\w.\-]{1,32}"}
+
+
+def _signature(text: str, context: ScreenContext) -> list[Finding]:
+    if not context.signature:
+        return []
+    pattern = re.escape(context.signature)
+    for placeholder, regex in _PLACEHOLDERS.items():
+        pattern = pattern.replace(re.escape(placeholder), regex)
+    # The signature closes the post; hashtags may follow it.
+    if re.search(pattern + r"(?:\s+#\w+)*\s*$", text):
+        return []
+    return [Finding("signature.missing", "signature",
+                    "Unsigned: every post under the INMM name is signed by its author "
+                    f"(expected {context.signature!r} at the end).",
+                    (len(text.rstrip()), len(text.rstrip())))]
+
+
+def _credibility(rules: Rules, masked: str, links: list[Link]) -> list[Finding]:
+    if links or (rules.calls_to_action and rules.calls_to_action.search(masked)):
+        return []
+    return [Finding("credibility.no_link_or_action", "credibility",
+                    "No link and no call to action: add a link to related content or say what "
+                    "followers should do (policy: Credible).", (0, len(masked)))]
+
+
+_MONTHS = {m: i + 1 for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"))}
+_MONTH = (r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
+_DATE_PATTERNS = (
+    ("mdy", re.compile(_MONTH + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?"
+                       r"(?:,?\s+(\d{4}))?(?![\w:])")),
+    ("dmy", re.compile(r"(?<![\w])(\d{1,2})(?:\s*[-\u2013]\s*(\d{1,2}))?\s+" + _MONTH
+                       + r"(?:,?\s+(\d{4}))?(?![\w])")),
+    ("iso", re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")),
+    ("us", re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])")),
+)
+
+
+def _dates(masked: str) -> Iterator[tuple[dt.date | None, int | None, tuple[int, int]]]:
+    """(date, None, span) for dates with a year; (None-year date as (month, day)) otherwise."""
+    for kind, pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(masked):
+            try:
+                if kind == "mdy":
+                    month = _MONTHS[m.group(1)[:3].lower()]
+                    day = int(m.group(3) or m.group(2))
+                    year = int(m.group(4)) if m.group(4) else None
+                elif kind == "dmy":
+                    month = _MONTHS[m.group(3)[:3].lower()]
+                    day = int(m.group(2) or m.group(1))
+                    year = int(m.group(4)) if m.group(4) else None
+                elif kind == "iso":
+                    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                else:
+                    month, day, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                    year += 2000 if year < 100 else 0
+                if year is None:
+                    dt.date(2000, month, day)  # validate (2000 is a leap year)
+                    yield None, month * 100 + day, m.span()
+                else:
+                    yield dt.date(year, month, day), None, m.span()
+            except ValueError:
+                continue
+
+
+def _timeliness(rules: Rules, masked: str, context: ScreenContext) -> list[Finding]:
+    message = rules.raw.get("timeliness", {}).get(
+        "message", "The post speaks of a date that has already passed.")
+    today = context.today
+    findings = []
+    if context.event_date is not None and context.event_date < today:
+        findings.append(Finding(
+            "timeliness.past_event", "timeliness",
+            f"The event of this post was on {context.event_date.isoformat()}, already past: "
+            "posts are about today or what is coming soon (policy: Timely).", (0, 0)))
+    if not any(ch.isdigit() for ch in masked):
+        return findings
+    for date, month_day, span in _dates(masked):
+        if date is None and month_day is not None:
+            month, day = divmod(month_day, 100)
+            try:
+                date = dt.date(today.year, month, day)
+            except ValueError:  # 29 February in a common year
+                continue
+            if (today - date).days > rules.yearless_grace_days:
+                continue  # read as next year's
+        if date < today:
+            findings.append(Finding("timeliness.past_date", "timeliness",
+                                    f"{message} ({masked[span[0]:span[1]]})", span))
+    return findings
+
+
+def _topic(text: str, context: ScreenContext) -> list[Finding]:
+    if context.topic is None:
+        return []
+    if not context.topic.strip():
+        return [Finding("topic.missing", "topic",
+                        "Tag the post with one of the appropriate topics.", (0, 0))]
+    if context.topics is not None and context.topic not in context.topics:
+        return [Finding("topic.unknown", "topic",
+                        f"{context.topic!r} is not one of the appropriate topics.", (0, 0))]
+    return []

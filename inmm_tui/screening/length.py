@@ -1,0 +1,92 @@
+"""Each platform's character count, counted its way (policy "INMM Content": re-tweetable).
+
+X counts with the twitter-text rules (version 3): every URL weighs 23, code points in the
+Latin, punctuation and similar ranges weigh 1, everything else (CJK, emoji) 2, and an emoji
+sequence counts once. The `twitter-text-parser` package implements those rules; we use it
+as is for non-ASCII text and take a shortcut for plain ASCII text (by far the usual case),
+where every character weighs 1 and no emoji can occur: its full parse costs about 1 ms a
+post, mostly spent looking for emoji. Tests hold the shortcut to the library's answer.
+
+Mastodon counts characters (grapheme clusters), with every URL that has a scheme counting
+23 and a mention `@user@domain` counting as `@user`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from twitter_text import parse_tweet
+from twitter_text.extract_urls import extract_urls_with_indices
+
+LIMITS: dict[str, int] = {"x": 280, "mastodon": 500}
+"""Each platform's limit, in its own count."""
+URL_LENGTH = 23
+"""What a URL counts on X and on Mastodon, whatever its real length."""
+
+_LINE_ENDINGS = re.compile(r"\r\n|\r")
+_MASTODON_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]*\w", re.ASCII)
+
+
+def weighted_length(text: str, api: str) -> int:
+    """The length of `text` as platform `api` ("x" or "mastodon") counts it."""
+    if api == "x":
+        return x_length(text)
+    if api == "mastodon":
+        return mastodon_length(text)
+    raise ValueError(f"unknown platform api {api!r} (expected one of {', '.join(LIMITS)})")
+
+
+def x_length(text: str) -> int:
+    if not text.isascii():
+        return parse_tweet(text).weightedLength
+    normalised = _LINE_ENDINGS.sub("\n", text)
+    urls = extract_urls_with_indices(normalised)
+    return len(normalised) - sum(len(u["url"]) for u in urls) + URL_LENGTH * len(urls)
+
+
+def mastodon_length(text: str) -> int:
+    text = _LINE_ENDINGS.sub("\n", text)
+    # Mastodon replaces only URLs with a scheme.
+    urls = extract_urls_with_indices(text, extract_urls_without_protocol=False)
+    pieces: list[str] = []
+    last = 0
+    for url in urls:
+        start, end = url["indices"]
+        pieces.append(text[last:start])
+        pieces.append("x" * URL_LENGTH)
+        last = end
+    pieces.append(text[last:])
+    countable = _MASTODON_MENTION.sub(r"@\1", "".join(pieces))
+    if countable.isascii():
+        return len(countable)
+    return _grapheme_count(countable)
+
+
+def _grapheme_count(text: str) -> int:
+    """Grapheme clusters, closely enough for a length limit: a base character with its
+    combining marks, variation selectors, skin tones and zero-width-joined parts counts 1,
+    and a pair of regional indicators (a flag) counts 1."""
+    count = 0
+    joined = False
+    regional_open = False
+    for char in text:
+        code = ord(char)
+        if joined:
+            joined = False
+            continue
+        if code == 0x200D:
+            joined = True
+            continue
+        if (0xFE00 <= code <= 0xFE0F or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F
+                or unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me")):
+            continue
+        if 0x1F1E6 <= code <= 0x1F1FF:
+            if regional_open:
+                regional_open = False
+                continue
+            regional_open = True
+        else:
+            regional_open = False
+        count += 1
+    return count

@@ -1,0 +1,97 @@
+"""Personal information ("No personal information is to be shared via INMM accounts"):
+e-mail addresses, phone numbers (found by the phonenumbers library), street addresses and
+identity numbers (US social security numbers, payment card numbers, passport numbers)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import phonenumbers
+
+if TYPE_CHECKING:
+    from inmm_tui.screening.engine import Finding
+    from inmm_tui.screening.rules import Rules
+
+EMAIL = re.compile(r"(?<![@\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+STREET = re.compile(
+    r"(?<![\w])\d{1,6}\s+(?:[A-Z][\w.'-]*\s+){1,4}"
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Drive|Dr|Lane|Ln|Court|Ct|Way|Place|Pl|"
+    r"Terrace|Circle|Parkway|Pkwy|Highway|Hwy|Square|Sq|Strasse|Straße)\b\.?"
+)
+SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\w-])")
+CARD = re.compile(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])")
+PASSPORT = re.compile(r"passport\s*(?:no\.?|number|#)\s*:?\s*[A-Z0-9]{6,9}\b", re.IGNORECASE)
+_ISBN_BEFORE = re.compile(r"(?:ISBN|ISSN|DOI)[\s:-]*(?:1[03])?[\s:-]*$", re.IGNORECASE)
+
+
+def _luhn(digits: str) -> bool:
+    total = 0
+    for index, ch in enumerate(reversed(digits)):
+        value = int(ch)
+        if index % 2:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return total % 10 == 0
+
+
+def find(text: str, masked: str, emails: list[re.Match[str]], rules: Rules) -> list[Finding]:
+    from inmm_tui.screening.engine import Finding, _host_in
+
+    message = rules.sections["personal_info"].message
+    findings: list[Finding] = []
+    for match in emails:
+        domain = match.group(0).rsplit("@", 1)[1].lower()
+        if _host_in(domain, rules.society_domains):
+            continue
+        findings.append(Finding("personal_info.email", "personal_info",
+                                f"{message} (e-mail address {match.group(0)})", match.span()))
+
+    digits = sum(ch.isdigit() for ch in masked)
+    if digits >= 7:
+        taken: list[tuple[int, int]] = []
+        for match in SSN.finditer(masked):
+            taken.append(match.span())
+            findings.append(Finding("personal_info.identity_number", "personal_info",
+                                    f"{message} (what looks like a social security number)",
+                                    match.span()))
+        for match in CARD.finditer(masked):
+            number = re.sub(r"\D", "", match.group(0))
+            if (13 <= len(number) <= 19 and _luhn(number)
+                    and not _ISBN_BEFORE.search(masked[: match.start()])):
+                taken.append(match.span())
+                findings.append(Finding("personal_info.identity_number", "personal_info",
+                                        f"{message} (what looks like a payment card number)",
+                                        match.span()))
+        for region in rules.phone_regions:
+            matcher = phonenumbers.PhoneNumberMatcher(masked, region,
+                                                      leniency=phonenumbers.Leniency.VALID)
+            for match in matcher:
+                span = (match.start, match.end)
+                if any(a < span[1] and span[0] < b for a, b in taken):
+                    continue
+                if _ISBN_BEFORE.search(masked[: match.start]):
+                    continue
+                number = match.number
+                e164 = f"{number.country_code}{number.national_number}"
+                if e164 in rules.allowed_numbers or str(number.national_number) in \
+                        rules.allowed_numbers:
+                    continue
+                taken.append(span)
+                findings.append(Finding("personal_info.phone", "personal_info",
+                                        f"{message} (phone number {match.raw_string})", span))
+    for match in PASSPORT.finditer(masked):
+        findings.append(Finding("personal_info.identity_number", "personal_info",
+                                f"{message} (a passport number)", match.span()))
+    if any(ch.isdigit() for ch in masked):
+        allow = rules.sections["personal_info"].allow
+        allowed = [m.span() for m in allow.finditer(masked)] if allow else []
+        for match in STREET.finditer(masked):
+            if any(a <= match.start() and match.end() <= b for a, b in allowed):
+                continue
+            findings.append(Finding("personal_info.street_address", "personal_info",
+                                    f"{message} (a street address: {match.group(0)})",
+                                    match.span()))
+    return findings

@@ -1,0 +1,309 @@
+"""The screening rules, read from `config/policy.toml` and compiled once.
+
+The Subcommittee edits the TOML file; this module turns its word lists into compiled
+regular expressions so that a screen costs a few hundred microseconds. A broken file is
+refused with a `RulesError` that names the file and the key (exit code 2).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+INAPPROPRIATE = (
+    "politics_religion",
+    "vulgar_discriminatory",
+    "advertising",
+    "transactional_link",
+    "copyright",
+    "personal_info",
+    "propaganda_salacious",
+)
+CONTENT = ("length", "signature", "credibility", "timeliness", "topic")
+CATEGORIES = INAPPROPRIATE + CONTENT
+VERDICTS = ("pass", "warn", "block")
+
+DEFAULT_SEVERITY = {
+    "politics_religion": "warn",
+    "vulgar_discriminatory": "block",
+    "advertising": "warn",
+    "transactional_link": "block",
+    "copyright": "warn",
+    "personal_info": "block",
+    "propaganda_salacious": "warn",
+    "length": "block",
+    "signature": "warn",
+    "credibility": "warn",
+    "timeliness": "warn",
+    "topic": "warn",
+}
+
+# A lone `*` in a phrase: up to six words in between ("thank you to our 2025 sponsors").
+_GAP = r"(?:\S+\s+){0,6}?"
+
+
+class RulesError(Exception):
+    """The rules file is unusable; the message names the file and the key."""
+
+    exit_code = 2
+
+
+def term_pattern(term: str) -> str:
+    """The regular expression for one term of the lists (see the head of policy.toml)."""
+    words = term.strip().split()
+    parts: list[str] = []
+    for index, word in enumerate(words):
+        if word == "*":
+            parts.append(_GAP)
+            continue
+        prefix = word.endswith("*") and len(word) > 1
+        core = re.escape(word[:-1] if prefix else word)
+        # Apostrophes come straight or curly.
+        core = core.replace("'", "['\u2019]")
+        piece = core + ("[\\w'\u2019-]*" if prefix else "")
+        parts.append(piece)
+        if index < len(words) - 1:
+            parts.append(r"\s+")
+    body = "".join(parts)
+    # Whole words only, but a term that begins or ends with a sign ("% off") cannot
+    # demand a word boundary there.
+    head = r"(?<![\w])" if re.match(r"\w", words[0]) else ""
+    last = words[-1].rstrip("*") or "x"
+    tail = r"(?![\w])" if re.search(r"\w$", last) or words[-1].endswith("*") else ""
+    return head + body + tail
+
+
+def compile_terms(terms: list[str]) -> re.Pattern[str] | None:
+    if not terms:
+        return None
+    # Longest first, so the reported span is the most specific phrase.
+    ordered = sorted(set(terms), key=len, reverse=True)
+    return re.compile("|".join(f"(?:{term_pattern(t)})" for t in ordered), re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One category's phrase list, allow-list and message."""
+
+    message: str
+    terms: re.Pattern[str] | None
+    allow: re.Pattern[str] | None
+
+
+@dataclass(frozen=True)
+class Rules:
+    path: Path | None
+    severity: dict[str, str]
+    limits: dict[str, int]
+    society_domains: tuple[str, ...]
+    partner_domains: tuple[str, ...]
+    sponsor_domains: tuple[str, ...]
+    sections: dict[str, Section]
+    acknowledgements: re.Pattern[str] | None
+    vulgar_words: frozenset[str]
+    vulgar_by_shape: dict[tuple[str, int], tuple[str, ...]]
+    transactional_path_words: frozenset[str]
+    transactional_host_words: frozenset[str]
+    transactional_query_words: frozenset[str]
+    phone_regions: tuple[str, ...]
+    allowed_numbers: frozenset[str]
+    calls_to_action: re.Pattern[str] | None
+    yearless_grace_days: int
+    question_words: frozenset[str]
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    def severity_of(self, rule: str, category: str) -> str:
+        return self.severity.get(rule) or self.severity.get(category) or "warn"
+
+
+class _Reader:
+    """Typed access to the TOML document, with errors that name file and key."""
+
+    def __init__(self, data: dict[str, Any], where: str):
+        self.data = data
+        self.where = where
+
+    def fail(self, key: str, expected: str, value: Any) -> RulesError:
+        return RulesError(f"{self.where}: {key}: expected {expected}, got {value!r}")
+
+    def table(self, name: str) -> dict[str, Any]:
+        value = self.data.get(name, {})
+        if not isinstance(value, dict):
+            raise self.fail(name, "a table", value)
+        return value
+
+    def strings(self, section: str, key: str, default: list[str] | None = None) -> list[str]:
+        value = self.table(section).get(key, default if default is not None else [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(f"{section}.{key}", "a list of non-empty strings", value)
+        return [v.strip() for v in value]
+
+    def string(self, section: str, key: str, default: str) -> str:
+        value = self.table(section).get(key, default)
+        if not isinstance(value, str):
+            raise self.fail(f"{section}.{key}", "a string", value)
+        return value
+
+    def integer(self, section: str, key: str, default: int) -> int:
+        value = self.table(section).get(key, default)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise self.fail(f"{section}.{key}", "a whole number (0 or more)", value)
+        return value
+
+    def boolean(self, section: str, key: str, default: bool) -> bool:
+        value = self.table(section).get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(f"{section}.{key}", "true or false", value)
+        return value
+
+    def patterns(self, section: str, key: str) -> re.Pattern[str] | None:
+        terms = self.strings(section, key)
+        try:
+            return compile_terms(terms)
+        except re.error as exc:  # pragma: no cover - escaping makes this unlikely
+            raise RulesError(f"{self.where}: {section}.{key}: cannot be compiled: {exc}") from None
+
+
+KNOWN_TOP = {
+    "version", "severity", "limits", "domains", "politics_religion", "vulgar_discriminatory",
+    "advertising", "transactional_link", "copyright", "personal_info", "propaganda_salacious",
+    "credibility", "timeliness", "questions",
+}
+
+
+def load_rules(path: str | Path) -> Rules:
+    """Read and compile the rules file; raise RulesError naming the file and key."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise RulesError(f"{path}: no such file (expected the screening rules)") from None
+    except PermissionError:
+        raise RulesError(f"{path}: cannot be read (permission denied)") from None
+    except IsADirectoryError:
+        raise RulesError(f"{path}: is a folder, expected the screening rules TOML file") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise RulesError(f"{path}: is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise RulesError(f"{path}: is not valid TOML: {exc}") from None
+    return parse_rules(data, path)
+
+
+def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
+    where = str(path) if path else "<rules>"
+    unknown = sorted(set(data) - KNOWN_TOP)
+    if unknown:
+        raise RulesError(
+            f"{where}: {unknown[0]}: unknown key (expected one of {', '.join(sorted(KNOWN_TOP))})"
+        )
+    r = _Reader(data, where)
+
+    severity = dict(DEFAULT_SEVERITY)
+    for key, value in r.table("severity").items():
+        category = key.split(".", 1)[0]
+        if category not in CATEGORIES:
+            raise RulesError(
+                f"{where}: severity.{key}: unknown category {category!r} "
+                f"(expected one of {', '.join(CATEGORIES)})"
+            )
+        if value not in ("warn", "block"):
+            raise r.fail(f"severity.{key}", '"warn" or "block"', value)
+        severity[key] = value
+
+    limits = {
+        "x": r.integer("limits", "x", 280),
+        "mastodon": r.integer("limits", "mastodon", 500),
+        "announcement": r.integer("limits", "announcement", 140),
+    }
+    for key, value in limits.items():
+        if value == 0:
+            raise r.fail(f"limits.{key}", "a positive number", value)
+
+    sections: dict[str, Section] = {}
+    for name in ("politics_religion", "vulgar_discriminatory", "advertising", "copyright",
+                 "propaganda_salacious", "personal_info"):
+        terms_key = "terms" if name == "politics_religion" else "phrases"
+        sections[name] = Section(
+            message=r.string(name, "message", name.replace("_", " ")),
+            terms=r.patterns(name, terms_key) if name != "personal_info" else None,
+            allow=r.patterns(name, "allow"),
+        )
+    sections["transactional_link"] = Section(
+        message=r.string("transactional_link", "message", "transactional link"),
+        terms=None, allow=None,
+    )
+
+    vulgar = set()
+    if r.boolean("vulgar_discriminatory", "use_better_profanity", True):
+        vulgar |= _better_profanity_words()
+    vulgar |= {w.lower() for w in r.strings("vulgar_discriminatory", "extra")}
+    vulgar -= {w.lower() for w in r.strings("vulgar_discriminatory", "exclude")}
+    by_shape: dict[tuple[str, int], list[str]] = {}
+    for word in vulgar:
+        if " " not in word and word[:1].isalpha():
+            by_shape.setdefault((word[0], len(word)), []).append(word)
+
+    regions = tuple(r.strings("personal_info", "phone_regions", ["US"]))
+    import phonenumbers
+
+    supported = phonenumbers.SUPPORTED_REGIONS
+    for region in regions:
+        if region not in supported:
+            raise r.fail("personal_info.phone_regions", "two-letter region codes like US", region)
+
+    return Rules(
+        path=path,
+        severity=severity,
+        limits=limits,
+        society_domains=tuple(d.lower() for d in r.strings("domains", "society")),
+        partner_domains=tuple(d.lower() for d in r.strings("domains", "partners")),
+        sponsor_domains=tuple(d.lower() for d in r.strings("domains", "sponsors")),
+        sections=sections,
+        acknowledgements=r.patterns("advertising", "acknowledgements"),
+        vulgar_words=frozenset(vulgar),
+        vulgar_by_shape={k: tuple(sorted(v)) for k, v in by_shape.items()},
+        transactional_path_words=frozenset(
+            w.lower() for w in r.strings("transactional_link", "path_words")),
+        transactional_host_words=frozenset(
+            w.lower() for w in r.strings("transactional_link", "host_words")),
+        transactional_query_words=frozenset(
+            w.lower() for w in r.strings("transactional_link", "query_words")),
+        phone_regions=regions,
+        allowed_numbers=frozenset(
+            "".join(ch for ch in n if ch.isdigit())
+            for n in r.strings("personal_info", "allowed_numbers")),
+        calls_to_action=r.patterns("credibility", "calls_to_action"),
+        yearless_grace_days=r.integer("timeliness", "yearless_grace_days", 90),
+        question_words=frozenset(w.lower() for w in r.strings("questions", "words")),
+        raw=data,
+    )
+
+
+def _better_profanity_words() -> set[str]:
+    """The better-profanity package's word list, read as data (its matcher is too slow for
+    a keystroke-by-keystroke screen: about 10 ms a post, see bench/screening.py)."""
+    from importlib import resources
+
+    text = resources.files("better_profanity").joinpath("profanity_wordlist.txt").read_text(
+        encoding="utf-8")
+    return {line.strip().lower() for line in text.splitlines() if line.strip()}
+
+
+_default: Rules | None = None
+
+
+def default_rules_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "defaults" / "policy.toml"
+
+
+def default_rules() -> Rules:
+    """The packaged rules, loaded once."""
+    global _default
+    if _default is None:
+        _default = load_rules(default_rules_path())
+    return _default

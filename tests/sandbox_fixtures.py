@@ -1,0 +1,52 @@
+"""Fixtures that start the sandbox in-process on a free port (imported by conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from inmm_tui.platforms.mastodon import MastodonPlatform
+from inmm_tui.platforms.sandbox import (
+    SANDBOX_MASTODON_CREDENTIALS,
+    SANDBOX_X_CREDENTIALS,
+    Sandbox,
+    SandboxControl,
+)
+from inmm_tui.platforms.x import XPlatform
+
+TEST_TIMEOUT = 0.5
+"""Client timeout in the tests: short, so `slow` faults (delay 1.5 s) time out quickly."""
+
+
+@dataclass
+class RunningSandbox:
+    url: str
+    control: SandboxControl
+    server: Sandbox
+
+    def x(self, name: str = "x", timeout: float = TEST_TIMEOUT) -> XPlatform:
+        return XPlatform(name, handle="INMMorg", timeout=timeout, base_url=self.url,
+                         **SANDBOX_X_CREDENTIALS)
+
+    def mastodon(self, name: str = "mastodon", timeout: float = TEST_TIMEOUT) -> MastodonPlatform:
+        return MastodonPlatform(name, base_url=self.url, timeout=timeout,
+                                **SANDBOX_MASTODON_CREDENTIALS)
+
+
+@pytest.fixture(scope="session")
+def _sandbox_server() -> Iterator[Sandbox]:
+    server = Sandbox(port=0).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(_sandbox_server: Sandbox) -> Iterator[RunningSandbox]:
+    """A running sandbox with a fresh state: `.url`, `.control` (SandboxControl), `.x()`,
+    `.mastodon()` (adapters pointed at it with the sandbox's dummy credentials)."""
+    control = SandboxControl(_sandbox_server.url)
+    control.reset()
+    yield RunningSandbox(_sandbox_server.url, control, _sandbox_server)
+    control.clear_faults()
