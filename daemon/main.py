@@ -57,8 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from inmm_daemon.service import Daemon, cron_triggers, note_secrets
 
     from inmm_tui.config import load_config
+    from inmm_tui.domain.services import Services
     from inmm_tui.store.db import open_database
-    from inmm_tui.timeutil import utcnow
 
     setup_logging()
     lock = None
@@ -76,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         setup_logging(secrets.outlets if secrets else {})
         path = config.database_path
         db = open_database(path)  # create or migrate once, before the jobs open theirs
-        for outlet in note_secrets(db, config, secrets.outlets if secrets else {}, utcnow()):
+        for outlet in note_secrets(Services.build(config, db), secrets.outlets if secrets else {}):
             log.warning("the secrets of %s changed since the daemon last started: "
                         "HQ is asked to record the rotation", outlet)
         db.close()

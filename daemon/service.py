@@ -7,7 +7,7 @@ Publishing also runs every few seconds and is woken early when the database chan
 the next delivery falls due.
 
 The job table (`JOBS`) holds the jobs this build has; the issues that build follow-back,
-mentions, metrics, the spoof watch and the monthly report add theirs there.
+mentions, metrics and the monthly report add theirs there.
 A job named in the configuration but not in the table is validated and reported, not run.
 """
 
@@ -28,14 +28,14 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from inmm_daemon import governance as jobs
 from inmm_daemon.publisher import Publisher
 
 from inmm_tui import __version__
 from inmm_tui.config import Config, ConfigError
-from inmm_tui.domain import governance
 from inmm_tui.domain.publishing import Queue
+from inmm_tui.domain.services import Services
 from inmm_tui.domain.switches import publishing_paused
-from inmm_tui.platforms.errors import AuthFailed, PlatformError
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
 
@@ -68,18 +68,35 @@ def _publish(daemon: Daemon) -> None:
 
 
 def _audit_check(daemon: Daemon) -> None:
-    daemon.audit_check()
+    services = daemon.services("audit_check")
+    jobs.audit_check(services)
+    for platform in daemon.platforms.values():  # posts made outside the tool: an alert
+        jobs.check_platform_posts(services, platform)
 
 
 def _reminders(daemon: Daemon) -> None:
     daemon.check_credentials()
-    daemon.reminders()
+    opened = jobs.raise_reminders(daemon.services("reminders"))
+    if opened:
+        log.info("%d reminders opened", opened)
+
+
+def _spoof_watch(daemon: Daemon) -> None:
+    services = daemon.services("spoof_watch")
+    for outlet in daemon.config.outlets:
+        platform = daemon.platforms.get(outlet.name)
+        if platform is not None:
+            queued = jobs.watch_spoofs(services, platform, outlet.handle, outlet.watch_handles)
+            if queued:
+                log.warning("outlet %s: %d possible spoof accounts queued for review",
+                            outlet.name, queued)
 
 
 JOBS: dict[str, JobSpec] = {
     "publish": JobSpec("publish", _publish, every_seconds=PUBLISH_EVERY_SECONDS),
     "audit_check": JobSpec("audit_check", _audit_check),
     "reminders": JobSpec("reminders", _reminders),
+    "spoof_watch": JobSpec("spoof_watch", _spoof_watch),
 }
 
 
@@ -103,20 +120,11 @@ def cron_triggers(config: Config) -> dict[str, CronTrigger]:
     return triggers
 
 
-def note_secrets(db: Database, config: Config, secrets: Mapping[str, object],
-                 now: dt.datetime) -> list[str]:
+def note_secrets(services: Services, secrets: Mapping[str, object]) -> list[str]:
     """Remember a keyed fingerprint of each outlet's secrets (never the secrets); when they
-    changed since last seen, governance offers HQ a rotation to confirm. Returns the outlets
-    whose secrets changed."""
-    changed = []
-    with write(db):
-        key = governance.fingerprint_key(db.conn, now)
-        for outlet in config.outlets:
-            material = json.dumps(secrets.get(outlet.name), sort_keys=True).encode()
-            fingerprint = governance.secrets_fingerprint(key, material)
-            if governance.note_secrets_fingerprint(db.conn, outlet.name, fingerprint, now):
-                changed.append(outlet.name)
-    return changed
+    changed since last seen, HQ is offered a rotation to confirm. Returns those outlets."""
+    return [outlet.name for outlet in services.config.outlets if jobs.check_secrets(
+        services, outlet.name, json.dumps(secrets.get(outlet.name), sort_keys=True).encode())]
 
 
 class Daemon:
@@ -139,6 +147,8 @@ class Daemon:
         self._next_due: dt.datetime | None = None
         self._data_version: int | None = None
         self._watch: Queue | None = None  # its own connection, read by the wake check only
+        self._services: dict[str, Services] = {}
+        self.platforms = dict(platforms)
         self.started_at = clock()
 
     # ----- the jobs ------------------------------------------------------------------
@@ -150,42 +160,20 @@ class Daemon:
         if result.handled:
             log.info("publish run: %d attempted, %d sent", result.handled, result.sent)
 
-    def audit_check(self) -> None:
-        """Re-hash the audit chain, look for actions by people without rights and for
-        publications no clearance explains; each finding is an alert (governance)."""
-        with self._db_lock, write(self.db):
-            raised = governance.check_audit(self.db.conn, self.clock())
-        for message in raised:
-            log.error("alert: %s", message)
-
-    def reminders(self) -> None:
-        """Open the reminders now due (credential rotation, roster review, policy review)."""
-        with self._db_lock, write(self.db):
-            opened = governance.raise_reminders(self.db.conn, self.config, self.clock())
-        if opened:
-            log.info("%d reminders opened", opened)
-
     def check_credentials(self) -> None:
-        """After HQ records a credential rotation, prove the new credentials work
-        (`whoami`). Only a refusal counts against them; a timeout proves nothing."""
+        """After HQ records a credential rotation, prove the new credentials work."""
+        services = self.services("credentials")
+        for platform in self.platforms.values():
+            jobs.check_credentials(services, platform)
+
+    def services(self, job: str) -> Services:
+        """The shared services on a connection of the job's own: jobs run in parallel
+        threads, and a job never runs twice at once."""
         with self._db_lock:
-            outlets = governance.unverified_rotations(self.db.conn)
-        for outlet in outlets:
-            platform = self.publisher.platforms.get(outlet)
-            if platform is None:
-                continue
-            try:
-                account = platform.whoami()
-                ok, message = True, f"signed in as @{account.handle}"
-            except AuthFailed as exc:
-                ok, message = False, str(exc) or "refused"
-            except PlatformError as exc:
-                log.warning("credentials check of %s inconclusive: %s", outlet, exc)
-                continue
-            with self._db_lock, write(self.db):
-                governance.record_credentials_check(self.db.conn, outlet, ok, message,
-                                                    self.clock())
-            (log.info if ok else log.error)("credentials of %s: %s", outlet, message)
+            if job not in self._services:
+                self._services[job] = Services.build(self.config, self._open_db(),
+                                                     clock=self.clock)
+            return self._services[job]
 
     def heartbeat(self) -> None:
         """The row `inmm-tui --report` reads; also systemd's watchdog ping."""
@@ -323,6 +311,8 @@ class Daemon:
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
         self.publisher.close()
+        for services in self._services.values():
+            services.db.close()
         if self._watch is not None:
             self._watch.db.close()
         self.db.close()

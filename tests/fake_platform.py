@@ -58,6 +58,10 @@ class FakePlatform:
         self._enter("whoami")
         return Account(user_id="1", handle="INMMorg")
 
+    def lookup_user(self, handle: str) -> Account | None:
+        self._enter("lookup_user")
+        return None
+
     def recent_posts(self, limit: int = 50) -> list[RecentPost]:
         self._enter("recent_posts")
         return [RecentPost(p.platform_id, p.text, self._published(p).url)

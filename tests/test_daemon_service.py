@@ -122,7 +122,7 @@ def test_a_run_missed_while_down_is_caught_up_once(roster: Services, clock: Fake
 
 def test_a_broken_audit_chain_raises_an_alert(roster: Services, clock: FakeClock) -> None:
     roster.db.execute("UPDATE audit SET actor = 'mallory' WHERE seq = 2")
-    _daemon(roster, clock).audit_check()
+    _daemon(roster, clock).run_job(JOBS["audit_check"])
     alerts = gather(roster.config, clock.now)["alerts"]
     assert any(a["kind"] == "audit_chain" and "BROKEN at entry #2" in a["message"] for a in alerts)
 
