@@ -154,3 +154,44 @@ def test_new_credentials_are_checked_and_a_refusal_raises_an_alert(
     assert results == {"x": "auth_failed", "mastodon": "ok"}
     alerts = gather(roster.config, clock.now)["alerts"]
     assert any(a["subject"] == "outlet:x" and "401" in a["message"] for a in alerts)
+
+
+class _StubJob:
+    def __init__(self, next_run_time: dt.datetime):
+        self.next_run_time = next_run_time
+
+    def modify(self, next_run_time: dt.datetime) -> None:
+        self.next_run_time = next_run_time
+
+
+class _StubScheduler:
+    def __init__(self, job: _StubJob):
+        self.job = job
+
+    def get_job(self, name: str) -> _StubJob:
+        return self.job
+
+    def modify_job(self, name: str, next_run_time: dt.datetime) -> None:
+        self.job.next_run_time = next_run_time
+
+
+def test_publishing_is_woken_when_the_next_post_falls_due(roster: Services,
+                                                          clock: FakeClock) -> None:
+    clock.now = dt.datetime.now(dt.UTC)
+    daemon = _daemon(roster, clock)
+    far = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+    daemon.scheduler = _StubScheduler(_StubJob(far))
+    (post_id,) = queue_posts(roster, 1, clock.now + dt.timedelta(seconds=30))
+    daemon.publish()  # nothing due yet: the next run is set for the due time
+    assert daemon.scheduler.job.next_run_time == clock.now + dt.timedelta(seconds=30)
+    # someone schedules a post due now: the wake check sees the database change
+    daemon.scheduler.job.next_run_time = far
+    daemon.wake_check()  # first look: nothing due yet
+    assert daemon.scheduler.job.next_run_time == far
+    queue_posts(roster, 1, clock.now, body="urgent {i}")
+    daemon.wake_check()
+    assert daemon.scheduler.job.next_run_time < far
+    daemon.scheduler.job.next_run_time = far
+    daemon.wake_check()  # nothing changed, nothing due: left alone
+    assert daemon.scheduler.job.next_run_time == far
+    assert roster.posts.get(post_id).status == "scheduled"
