@@ -16,9 +16,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.crash_harness import run_crash
-
 from inmm_tui.platforms.sandbox import Sandbox
+from tests.crash_harness import run_crash
 
 
 def main() -> int:

@@ -9,9 +9,18 @@ import sys
 from collections.abc import Sequence
 
 from inmm_tui import __version__
-from inmm_tui.commands import audit_cmd, governance, init, roster, sandbox_cmd, screen, ui
+from inmm_tui.commands import (
+    audit_cmd,
+    governance,
+    init,
+    publishing_cmd,
+    roster,
+    sandbox_cmd,
+    screen,
+    ui,
+)
 
-SUBCOMMANDS = (init, roster, governance, screen, sandbox_cmd, audit_cmd)
+SUBCOMMANDS = (init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

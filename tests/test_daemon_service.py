@@ -195,3 +195,37 @@ def test_publishing_is_woken_when_the_next_post_falls_due(roster: Services,
     daemon.wake_check()  # nothing changed, nothing due: left alone
     assert daemon.scheduler.job.next_run_time == far
     assert roster.posts.get(post_id).status == "scheduled"
+
+
+def test_publishing_problems_and_actions_from_the_command_line(tmp_path: Path) -> None:
+    from inmm_tui.config import load_config
+    from inmm_tui.domain.people import current_login
+    from inmm_tui.domain.roles import Role
+
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text(f'[inmm]\ndatabase = "{tmp_path / "inmm.db"}"\n')
+    args = ("--config", str(cfg))
+    assert run_cli(*args, "init", "--admin", current_login()).returncode == 0
+    svc = Services.build(load_config(str(cfg)), open_database(tmp_path / "inmm.db"))
+    svc.roster.add(current_login(), "alice", "Alice Able", Role.ACCOUNT_MANAGER)
+    svc.roster.add(current_login(), "bob", "Bob Baker", Role.ACCOUNT_MANAGER)
+    (post_id,) = queue_posts(svc, 1)
+    ids = {d.outlet: d.id for d in svc.posts.deliveries(post_id)}
+    svc.db.execute("UPDATE deliveries SET state = 'sent' WHERE outlet = 'mastodon'")
+    svc.db.execute("UPDATE deliveries SET state = 'failed', last_error = ? WHERE outlet = 'x'",
+                   [f"post #{post_id} on x: failed after 8 attempts: 503 Service Unavailable"])
+    status = run_cli(*args, "publishing", "status")
+    assert status.returncode == 1, status.stderr
+    assert f"delivery {ids['x']}: post #{post_id} on x FAILED (partly published)" in status.stdout
+    assert "503 Service Unavailable -> retry or withdraw" in status.stdout
+    assert run_cli(*args, "publishing", "retry", str(ids["x"])).returncode == 0
+    assert svc.posts.deliveries(post_id)[1].state == "pending"
+    wrong = run_cli(*args, "publishing", "release", str(ids["x"]))
+    assert wrong.returncode == 1 and "not held" in wrong.stderr
+    assert run_cli(*args, "publishing", "pause", "--reason", "checking").returncode == 0
+    report = run_cli(*args, "--report", "--json")
+    assert '"publishing_paused": true' in report.stdout
+    assert "PAUSED" in run_cli(*args, "publishing", "status").stdout
+    assert run_cli(*args, "publishing", "resume").returncode == 0
+    assert run_cli(*args, "publishing", "status").returncode == 0
+    svc.db.close()

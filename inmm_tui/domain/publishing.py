@@ -349,3 +349,29 @@ def _duration(delta: dt.timedelta) -> str:
     if hours < 48:
         return f"{hours} h {minutes % 60} min"
     return f"{hours // 24} days"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A delivery a person must act on: `failed` (retry or withdraw) or `held` (publish
+    now or withdraw)."""
+
+    delivery_id: int
+    post_id: int
+    outlet: str
+    state: str
+    attempts: int
+    due_at: dt.datetime
+    message: str
+    post_state: str
+    """`partly published` when another outlet has it already."""
+
+
+def problems(conn: sqlite3.Connection, limit: int = 200) -> list[Problem]:
+    """Failed and held deliveries, earliest due first, with the platform's message."""
+    rows = conn.execute(
+        "SELECT id, post_id, outlet, state, attempts, due_at, coalesce(last_error, '')"
+        " FROM deliveries WHERE state IN ('failed', 'held') ORDER BY due_at, id LIMIT ?",
+        (limit,)).fetchall()
+    return [Problem(r[0], r[1], r[2], r[3], r[4], from_db(r[5]), r[6],
+                    publication_state(conn, r[1])) for r in rows]
