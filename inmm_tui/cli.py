@@ -10,17 +10,20 @@ from collections.abc import Sequence
 
 from inmm_tui import __version__
 from inmm_tui.commands import (
+    analytics,
     audit_cmd,
     governance,
     init,
     publishing_cmd,
+    report_monthly,
     roster,
     sandbox_cmd,
     screen,
     ui,
 )
 
-SUBCOMMANDS = (init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd)
+SUBCOMMANDS = (init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd,
+               report_monthly, analytics)
 
 
 def build_parser() -> argparse.ArgumentParser:

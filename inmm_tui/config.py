@@ -9,6 +9,8 @@ Who reads what:
 | `[sandbox]`      | the sandbox server and outlets of kind `sandbox`         |
 | `[daemon]`       | the daemon: retries, holds, job timings                  |
 | `[review]`       | reminders: the EC meeting, the policy's review date      |
+| `[metrics]`      | the daemon's metrics polls, follower types, the monthly report |
+| `[questions]`    | the questions inbox: holding replies, reminders          |
 
 The file holds no secret: platform tokens live in the secrets file that only the
 daemon reads. The path comes from `--config`, else `$INMM_CONFIG`, else
@@ -21,6 +23,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+import re
 import tomllib
 import types
 import typing
@@ -31,6 +34,7 @@ from pathlib import Path
 DEFAULT_CONFIG_PATH = Path("/etc/inmm/inmm.toml")
 OUTLET_KINDS = ("sandbox", "x", "mastodon")
 PLATFORM_APIS = ("x", "mastodon")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
 
 
 class ConfigError(Exception):
@@ -105,6 +109,9 @@ class Inmm:
         ]
     )
     """The appropriate topics a post is tagged with (policy: Appropriate Topics)."""
+    society_domains: list[str] = field(default_factory=lambda: ["inmm.org"])
+    """The society's own web domains (subdomains included): links to them get UTM
+    parameters at publication so the website's analytics can count referrals."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -155,6 +162,44 @@ class Review:
 
 
 @dataclass(frozen=True, eq=False)
+class Metrics:
+    poll_days: int = 30
+    """Published posts are polled for engagement for this many days after they went out."""
+    max_posts_per_run: int = 200
+    """At most this many post lookups per outlet in one poll (the rest wait for the next run)."""
+    organisation_words: list[str] = field(
+        default_factory=lambda: [
+            "institute", "institution", "university", "college", "laboratory", "lab",
+            "agency", "society", "association", "council", "committee", "commission",
+            "ministry", "department", "office", "centre", "center", "foundation", "corp",
+            "inc", "ltd", "llc", "gmbh", "news", "journal", "network", "official",
+        ]
+    )
+    """A follower whose name or handle contains one of these words is an organisation."""
+    organisation_handles: list[str] = field(default_factory=list)
+    """Handles (without @) always counted as organisations, e.g. partner societies."""
+    staff_handles: list[str] = field(default_factory=list)
+    """Handles (without @) of INMM staff accounts not in the member list."""
+    individual_name_pattern: str = r"^[A-Z][\w'\u2019.-]+( [A-Z][\w'\u2019.-]*){1,3}$"
+    """A display name matching this (two to four capitalised words) is an individual."""
+    reports_dir: str = "reports"
+    """Where the monthly reports are written; relative to the config file's folder."""
+
+
+@dataclass(frozen=True, eq=False)
+class Questions:
+    templates: dict[str, str] = field(
+        default_factory=lambda: {
+            "default": "Thanks, we are finding out and will answer here.",
+            "research": "Good question - we are checking with our experts and will answer here soon.",
+        }
+    )
+    """Holding replies by name; `{handle}` is filled with the asker's handle."""
+    remind_after_hours: int = 48
+    """An unanswered question older than this raises a reminder for the account managers."""
+
+
+@dataclass(frozen=True, eq=False)
 class Config:
     path: Path | None
     """The file this came from; None for the embedded default."""
@@ -163,6 +208,8 @@ class Config:
     sandbox: Sandbox
     daemon: Daemon
     review: Review
+    metrics: Metrics = field(default_factory=Metrics)
+    questions: Questions = field(default_factory=Questions)
 
     @property
     def base_dir(self) -> Path:
@@ -183,6 +230,10 @@ class Config:
         if self.inmm.policy_rules:
             return self._resolve(self.inmm.policy_rules)
         return Path(__file__).parent / "defaults" / "policy.toml"
+
+    @property
+    def reports_path(self) -> Path:
+        return self._resolve(self.metrics.reports_dir)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -250,7 +301,7 @@ def embedded_default() -> Config:
 
 def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
     where = str(path) if path else "<config>"
-    known = {"inmm", "outlets", "sandbox", "daemon", "review"}
+    known = {"inmm", "outlets", "sandbox", "daemon", "review", "metrics", "questions"}
     _refuse_unknown(data, known, where, "")
     outlets_raw = data.get("outlets")
     if outlets_raw is None:
@@ -272,7 +323,25 @@ def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
         sandbox=_section(data, "sandbox", Sandbox, where),
         daemon=_section(data, "daemon", Daemon, where),
         review=_section(data, "review", Review, where),
+        metrics=_section(data, "metrics", Metrics, where),
+        questions=_section(data, "questions", Questions, where),
     )
+    try:
+        re.compile(config.metrics.individual_name_pattern)
+    except re.error as exc:
+        raise ConfigError(
+            f"{where}: metrics.individual_name_pattern: not a regular expression ({exc})") from None
+    bad = [d for d in config.inmm.society_domains if not _DOMAIN.match(d)]
+    if bad:
+        raise ConfigError(f"{where}: inmm.society_domains: {bad[0]!r} is not a domain name "
+                          "(expected e.g. 'inmm.org', without https:// or a path)")
+    for key in ("poll_days", "max_posts_per_run"):
+        if getattr(config.metrics, key) <= 0:
+            raise ConfigError(f"{where}: metrics.{key}: expected a positive number")
+    if config.questions.remind_after_hours <= 0:
+        raise ConfigError(f"{where}: questions.remind_after_hours: expected a positive number")
+    if "default" not in config.questions.templates:
+        raise ConfigError(f"{where}: questions.templates: needs a 'default' holding reply")
     try:
         zoneinfo.ZoneInfo(config.inmm.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -179,3 +179,18 @@ def test_mastodon_idempotency_key_posts_once(sandbox: RunningSandbox) -> None:
     assert again == first
     assert other.platform_id != first.platform_id
     assert len(posts_in(sandbox, "mastodon")) == 2
+
+
+def test_recent_posts_pages_past_one_page(platform: Platform, sandbox: RunningSandbox) -> None:
+    count = 105 if platform.api == "x" else 45  # X pages by 100, Mastodon by 40
+    ids = [sandbox.control.post(platform.api, "INMMorg", f"Post {n}") for n in range(count)]
+    recent = platform.recent_posts(limit=count - 2)
+    assert [r.platform_id for r in recent] == list(reversed(ids))[: count - 2]
+
+
+def test_sandbox_is_reached_directly_even_with_a_proxy_configured(
+        sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")  # nothing listens there
+    assert sandbox.x().whoami().handle == "INMMorg"
+    assert sandbox.mastodon().whoami().handle == "INMMorg"

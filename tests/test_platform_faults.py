@@ -160,3 +160,12 @@ def test_connection_refused_is_transient(api: str) -> None:
                                     **SANDBOX_MASTODON_CREDENTIALS)
     with pytest.raises(TransientError):
         platform.whoami()
+
+
+def test_a_429_without_reset_header_waits_a_full_window() -> None:
+    from inmm_tui.platforms.common import RATE_LIMIT_FALLBACK, reset_time
+
+    before = dt.datetime.now(dt.UTC)
+    assert before + RATE_LIMIT_FALLBACK <= reset_time(None) <= before + RATE_LIMIT_FALLBACK * 2
+    # A reset already in the past (clock skew) never yields a time behind us.
+    assert reset_time(before.timestamp() - 60) > before

@@ -5,6 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from inmm_tui.platforms.base import Account
+from inmm_tui.platforms.errors import PlatformError, TransientError
+
+T = TypeVar("T")
 
 RATE_LIMIT_FALLBACK = dt.timedelta(minutes=15)
 """When a 429 carries no usable reset time, wait as long as X's shortest window."""
@@ -29,3 +38,61 @@ def html_to_text(content: str) -> str:
 def id_key(platform_id: str) -> tuple[int, str]:
     """Order ids the way the platforms do: both use numbers that grow with time."""
     return (len(platform_id), platform_id)
+
+
+def is_loopback(url: str | None) -> bool:
+    """Whether `url` points at this machine (the sandbox): no proxy from the environment."""
+    host = urlsplit(url or "").hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+class Adapter:
+    """What both adapters share: the outlet's name, our account id (looked up once), one
+    call at a time, and the translation of any failure into one of our errors."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self._me: Account | None = None
+        # One call at a time per outlet: the client's session and rate-limit state are not
+        # safe to share between the scheduler's threads.
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.name!r})"  # never the client: it holds tokens
+
+    def whoami(self) -> Account:
+        raise NotImplementedError
+
+    def _me_id(self) -> str:
+        if self._me is None:
+            self._me = self.whoami()
+        return self._me.user_id
+
+    def _translate(self, what: str, exc: Exception) -> PlatformError | None:
+        """Our error for the client library's `exc`; None to let it through (a bug of ours)."""
+        raise NotImplementedError
+
+    def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            try:
+                return method(*args, **kwargs)
+            except PlatformError:
+                raise
+            except Exception as exc:
+                error = self._translate(what, exc)
+                if error is None:
+                    raise
+            # One line: the libraries' messages carry newlines that would split a log line.
+            error.args = (one_line(str(error)), *error.args[1:])
+            raise error
+
+    def _parse(self, what: str, build: Callable[[Any], T], value: Any) -> T:
+        """Build our result from the platform's answer; a surprising shape is transient."""
+        try:
+            return build(value)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise TransientError(f"{self.name}: {what}: malformed answer ({exc!r})") from None

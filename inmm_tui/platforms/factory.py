@@ -8,7 +8,7 @@ from inmm_tui.config import Config, ConfigError, Outlet
 from inmm_tui.platforms.base import Platform
 from inmm_tui.platforms.sandbox.server import Sandbox
 from inmm_tui.platforms.sandbox.world import SANDBOX_MASTODON_CREDENTIALS, SANDBOX_X_CREDENTIALS
-from inmm_tui.platforms.secrets import Secrets
+from inmm_tui.platforms.secrets import Secrets, load_secrets
 
 
 def sandbox_url(config: Config) -> str:
@@ -46,6 +46,13 @@ def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> P
 def needs_secrets(config: Config) -> bool:
     """Whether any outlet needs real tokens (so the daemon must read the secrets file)."""
     return any(outlet.kind != "sandbox" for outlet in config.outlets)
+
+
+def build_platforms(config: Config) -> dict[str, Platform]:
+    """One adapter per configured outlet, by outlet name. Reads the secrets file only when
+    an outlet needs it (the sandbox outlets do not), so the default runs with no secrets."""
+    secrets = load_secrets(config.secrets_path) if needs_secrets(config) else None
+    return {outlet.name: build_platform(outlet, config, secrets) for outlet in config.outlets}
 
 
 def ensure_sandbox(config: Config) -> Sandbox | None:

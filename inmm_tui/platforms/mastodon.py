@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
+import requests
 from mastodon import (
     Mastodon,
     MastodonAPIError,
@@ -22,7 +23,7 @@ from mastodon import (
 )
 
 from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
-from inmm_tui.platforms.common import html_to_text, id_key, reset_time
+from inmm_tui.platforms.common import Adapter, html_to_text, id_key, is_loopback, reset_time
 from inmm_tui.platforms.errors import (
     AuthFailed,
     NotFound,
@@ -41,22 +42,20 @@ REPORT_COMMENT_LIMIT = 1000
 SUSPENDED_WORDS = ("login", "suspended", "disabled")
 """Mastodon's 403 for a disabled or suspended account names one of these."""
 
-T = TypeVar("T")
 
-
-class MastodonPlatform:
+class MastodonPlatform(Adapter):
     api = "mastodon"
 
     def __init__(self, name: str, *, access_token: str, base_url: str, timeout: float):
-        self.name = name
+        super().__init__(name)
+        session = requests.Session()
+        session.trust_env = not is_loopback(base_url)
+        # The version is given so that Mastodon.py never asks the instance for it.
         self.client = Mastodon(
             access_token=access_token, api_base_url=base_url, ratelimit_method="throw",
             request_timeout=timeout, version_check_mode="none", mastodon_version="4.3.0",
+            session=session,
         )
-        self._me: Account | None = None
-
-    def __repr__(self) -> str:
-        return f"MastodonPlatform({self.name!r})"
 
     def whoami(self) -> Account:
         self._me = self._parse("whoami", _account,
@@ -151,12 +150,6 @@ class MastodonPlatform:
 
     # ---- plumbing ------------------------------------------------------------------------
 
-    def _me_id(self) -> str:
-        if self._me is None:
-            self.whoami()
-        assert self._me is not None
-        return self._me.user_id
-
     def _page(self, what: str, method: Callable[..., Any], cursor: str | None) -> Page:
         page = self._call(what, method, self._me_id(), max_id=cursor, limit=FOLLOW_PAGE_SIZE)
         after = getattr(page, "_pagination_next", None)
@@ -165,52 +158,35 @@ class MastodonPlatform:
             str(after["max_id"]) if after and p else None,
         ), page)
 
-    def _parse(self, what: str, build: Callable[[Any], T], value: Any) -> T:
-        try:
-            return build(value)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise TransientError(f"{self.name}: {what}: malformed answer ({exc!r})") from None
-
-    def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return self._call_raw(what, method, *args, **kwargs)
-        except PlatformError as exc:
-            # One line: the libraries' messages carry newlines that would split a log line.
-            exc.args = (" ".join(str(exc).split()), *exc.args[1:])
-            raise
-
-    def _call_raw(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return method(*args, **kwargs)
-        except PlatformError:
-            raise
-        except MastodonRatelimitError:
+    def _translate(self, what: str, exc: Exception) -> PlatformError | None:
+        where = f"{self.name}: {what}"
+        if isinstance(exc, MastodonRatelimitError):
             # Mastodon.py parsed X-RateLimit-Reset (adjusted to our clock) before throwing.
             reset = self.client.ratelimit_reset
             usable = reset if reset and reset > time.time() else None
-            raise RateLimited(f"{self.name}: {what}: rate limited", reset_time(usable)) from None
-        except MastodonUnauthorizedError as exc:
-            raise AuthFailed(
-                f"{self.name}: {what}: Mastodon refused the token ({_text(exc)})") from None
-        except (MastodonServerError, MastodonNetworkError) as exc:
-            raise TransientError(f"{self.name}: {what}: {_text(exc)}") from None
-        except MastodonNotFoundError as exc:
-            raise NotFound(f"{self.name}: {what}: not found ({_text(exc)})") from None
-        except MastodonAPIError as exc:
+            return RateLimited(f"{where}: rate limited", reset_time(usable))
+        if isinstance(exc, MastodonUnauthorizedError):
+            return AuthFailed(f"{where}: Mastodon refused the token ({_text(exc)})")
+        if isinstance(exc, MastodonServerError | MastodonNetworkError):
+            return TransientError(f"{where}: {_text(exc)}")
+        if isinstance(exc, MastodonNotFoundError):
+            return NotFound(f"{where}: not found ({_text(exc)})")
+        if isinstance(exc, MastodonAPIError):
             status = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[1], int) else None
             if status is None:
                 # Mastodon.py could not parse the body (cut short, HTML from a proxy).
-                raise TransientError(f"{self.name}: {what}: malformed answer") from None
+                return TransientError(f"{where}: malformed answer")
             message = _text(exc)
             if status == 403 and any(w in message.lower() for w in SUSPENDED_WORDS):
-                raise AuthFailed(f"{self.name}: {what}: {message}") from None
+                return AuthFailed(f"{where}: {message}")
             if 400 <= status < 500:
-                raise Rejected(f"{self.name}: {what}: {message}") from None
-            raise TransientError(f"{self.name}: {what}: {message}") from None
-        except MastodonIllegalArgumentError as exc:
-            raise Rejected(f"{self.name}: {what}: {exc}") from None
-        except MastodonError as exc:
-            raise TransientError(f"{self.name}: {what}: {type(exc).__name__}") from None
+                return Rejected(f"{where}: {message}")
+            return TransientError(f"{where}: {message}")
+        if isinstance(exc, MastodonIllegalArgumentError):
+            return Rejected(f"{where}: {exc}")
+        if isinstance(exc, MastodonError):
+            return TransientError(f"{where}: {type(exc).__name__}")
+        return None
 
 
 def _text(exc: Exception) -> str:

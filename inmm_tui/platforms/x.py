@@ -12,14 +12,14 @@ import datetime as dt
 import logging
 import re
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
 from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
-from inmm_tui.platforms.common import id_key, reset_time
+from inmm_tui.platforms.common import Adapter, id_key, is_loopback, reset_time
 from inmm_tui.platforms.errors import (
     AuthFailed,
     DuplicateContent,
@@ -42,10 +42,8 @@ USER_FIELDS = ["description", "public_metrics", "verified", "url", "created_at"]
 TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id",
                 "referenced_tweets", "public_metrics"]
 MAX_PAGES = 10
-"""Bound on pages fetched in one mentions call."""
+"""Bound on pages fetched in one call (mentions, recent posts)."""
 HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
-
-T = TypeVar("T")
 
 
 class _Transport(HTTPAdapter):
@@ -63,13 +61,13 @@ class _Transport(HTTPAdapter):
         return super().send(request, **kwargs)
 
 
-class XPlatform:
+class XPlatform(Adapter):
     api = "x"
 
     def __init__(self, name: str, *, consumer_key: str, consumer_secret: str, access_token: str,
                  access_token_secret: str, handle: str, timeout: float,
                  base_url: str | None = None):
-        self.name = name
+        super().__init__(name)
         self.handle = handle
         self.client = tweepy.Client(
             consumer_key=consumer_key, consumer_secret=consumer_secret,
@@ -77,16 +75,13 @@ class XPlatform:
             return_type=dict, wait_on_rate_limit=False,
         )
         self.client.session.mount(TWEEPY_HOST, _Transport(base_url, timeout))
-        self._me: Account | None = None
-
-    def __repr__(self) -> str:
-        return f"XPlatform({self.name!r})"
+        self.client.session.trust_env = not is_loopback(base_url)
 
     # ---- the calls ------------------------------------------------------------------------
 
     def whoami(self) -> Account:
         body = self._call("whoami", self.client.get_me, user_auth=True, user_fields=USER_FIELDS)
-        self._me = self._parse("whoami", lambda: _account(body["data"]))
+        self._me = self._parse("whoami", lambda b: _account(b["data"]), body)
         return self._me
 
     def publish(self, text: str, *, idempotency_key: str,
@@ -95,19 +90,27 @@ class XPlatform:
         # and X's duplicate-content refusal backs it up.
         body = self._call("publish", self.client.create_tweet, text=text,
                           in_reply_to_tweet_id=in_reply_to, user_auth=True)
-        post_id = self._parse("publish", lambda: str(body["data"]["id"]))
+        post_id = self._parse("publish", lambda b: str(b["data"]["id"]), body)
         return Published(post_id, self._url(post_id))
 
     def delete(self, platform_id: str) -> None:
         self._call("delete", self.client.delete_tweet, platform_id, user_auth=True)
 
     def recent_posts(self, limit: int = 50) -> list[RecentPost]:
-        body = self._call("recent posts", self.client.get_users_tweets, self._me_id(),
-                          max_results=max(5, min(limit, 100)), user_auth=True)
-        return self._parse("recent posts", lambda: [
-            RecentPost(str(t["id"]), t["text"], self._url(str(t["id"])))
-            for t in body.get("data", [])
-        ][:limit])
+        found: list[RecentPost] = []
+        token = None
+        for _ in range(MAX_PAGES):
+            body = self._call("recent posts", self.client.get_users_tweets, self._me_id(),
+                              max_results=max(5, min(limit - len(found), 100)),
+                              pagination_token=token, user_auth=True)
+            found.extend(self._parse("recent posts", lambda b: [
+                RecentPost(str(t["id"]), t["text"], self._url(str(t["id"])))
+                for t in b.get("data", [])
+            ], body))
+            token = body.get("meta", {}).get("next_token")
+            if not token or len(found) >= limit:
+                break
+        return found[:limit]
 
     def followers(self, cursor: str | None = None) -> Page:
         return self._page("followers", self.client.get_users_followers, cursor)
@@ -141,7 +144,7 @@ class XPlatform:
                               since_id=since_id, pagination_token=token, max_results=100,
                               expansions=["author_id"], tweet_fields=TWEET_FIELDS,
                               user_fields=USER_FIELDS, user_auth=True)
-            found.extend(self._parse("mentions", lambda body=body: _mentions(body)))
+            found.extend(self._parse("mentions", _mentions, body))
             token = body.get("meta", {}).get("next_token")
             if not token:
                 break
@@ -152,7 +155,7 @@ class XPlatform:
                           tweet_fields=["public_metrics"], user_auth=True)
         if "data" not in body:
             raise Rejected(f"{self.name}: metrics: {_errors_text(body) or 'no such post'}")
-        counts = self._parse("metrics", lambda: body["data"]["public_metrics"])
+        counts = self._parse("metrics", lambda b: b["data"]["public_metrics"], body)
         return Metrics(reposts=counts.get("retweet_count"), replies=counts.get("reply_count"),
                        likes=counts.get("like_count"), quotes=counts.get("quote_count"),
                        impressions=counts.get("impression_count"))
@@ -163,7 +166,7 @@ class XPlatform:
             return None  # X would answer 400: no such handle can exist
         body = self._call("look-up", self.client.get_user, username=handle,
                           user_fields=USER_FIELDS, user_auth=True)
-        return self._parse("look-up", lambda: _account(body["data"]) if "data" in body else None)
+        return self._parse("look-up", lambda b: _account(b["data"]) if "data" in b else None, body)
 
     def search_accounts(self, query: str, limit: int = 20) -> list[Account]:
         # X v2 has no user search for our access level: look up the usual look-alikes.
@@ -172,75 +175,53 @@ class XPlatform:
             return []
         body = self._call("search", self.client.get_users, usernames=names,
                           user_fields=USER_FIELDS, user_auth=True)
-        return self._parse("search", lambda: [_account(u) for u in body.get("data", [])][:limit])
+        return self._parse("search", lambda b: [_account(u) for u in b.get("data", [])][:limit],
+                           body)
 
     # ---- plumbing ------------------------------------------------------------------------
 
     def _url(self, post_id: str) -> str:
         return f"https://x.com/{self.handle}/status/{post_id}"
 
-    def _me_id(self) -> str:
-        if self._me is None:
-            self.whoami()
-        assert self._me is not None
-        return self._me.user_id
-
     def _page(self, what: str, method: Callable[..., Any], cursor: str | None) -> Page:
         body = self._call(what, method, self._me_id(), max_results=1000, pagination_token=cursor,
                           user_fields=USER_FIELDS, user_auth=True)
-        return self._parse(what, lambda: Page(
-            [_account(u) for u in body.get("data", [])],
-            body.get("meta", {}).get("next_token"),
-        ))
-
-    def _parse(self, what: str, build: Callable[[], T]) -> T:
-        try:
-            return build()
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise TransientError(f"{self.name}: {what}: malformed answer ({exc!r})") from None
+        return self._parse(what, lambda b: Page(
+            [_account(u) for u in b.get("data", [])],
+            b.get("meta", {}).get("next_token"),
+        ), body)
 
     def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            return self._call_raw(what, method, *args, **kwargs)
-        except PlatformError as exc:
-            # One line: the libraries' messages carry newlines that would split a log line.
-            exc.args = (" ".join(str(exc).split()), *exc.args[1:])
-            raise
-
-    def _call_raw(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        try:
-            body = method(*args, **kwargs)
-        except PlatformError:
-            raise
-        except tweepy.TooManyRequests as exc:
-            raise RateLimited(f"{self.name}: {what}: rate limited ({exc})",
-                              reset_time(exc.reset_time)) from None
-        except tweepy.Unauthorized as exc:
-            raise AuthFailed(f"{self.name}: {what}: X refused the credentials ({exc})") from None
-        except tweepy.Forbidden as exc:
-            raise _forbidden(self.name, what, exc) from None
-        except tweepy.NotFound as exc:
-            raise NotFound(f"{self.name}: {what}: not found ({exc})") from None
-        except tweepy.TwitterServerError as exc:
-            raise TransientError(f"{self.name}: {what}: X is failing ({exc})") from None
-        except tweepy.HTTPException as exc:
-            status = exc.response.status_code
-            if 400 <= status < 500:
-                raise Rejected(f"{self.name}: {what}: {exc}") from None
-            raise TransientError(f"{self.name}: {what}: {exc}") from None
-        except requests.RequestException as exc:
-            # Timeouts, refused connections, cut bodies, bodies that are not JSON.
-            raise TransientError(f"{self.name}: {what}: {type(exc).__name__}: {exc}") from None
-        except ValueError as exc:
-            raise TransientError(f"{self.name}: {what}: malformed answer ({exc})") from None
-        if isinstance(body, requests.Response):
-            return self._parse(what, body.json)
+        body = super()._call(what, method, *args, **kwargs)
+        if isinstance(body, requests.Response):  # from client.request()
+            body = self._parse(what, lambda r: r.json(), body)
         if not isinstance(body, dict):
             raise TransientError(f"{self.name}: {what}: malformed answer (not a JSON object)")
         return body
 
+    def _translate(self, what: str, exc: Exception) -> PlatformError | None:
+        where = f"{self.name}: {what}"
+        if isinstance(exc, tweepy.TooManyRequests):
+            return RateLimited(f"{where}: rate limited ({exc})", reset_time(exc.reset_time))
+        if isinstance(exc, tweepy.Unauthorized):
+            return AuthFailed(f"{where}: X refused the credentials ({exc})")
+        if isinstance(exc, tweepy.Forbidden):
+            return _forbidden(where, exc)
+        if isinstance(exc, tweepy.NotFound):
+            return NotFound(f"{where}: not found ({exc})")
+        if isinstance(exc, tweepy.HTTPException):
+            if 400 <= exc.response.status_code < 500:
+                return Rejected(f"{where}: {exc}")
+            return TransientError(f"{where}: X is failing ({exc})")
+        if isinstance(exc, requests.RequestException):
+            # Timeouts, refused connections, cut bodies, bodies that are not JSON.
+            return TransientError(f"{where}: {type(exc).__name__}: {exc}")
+        if isinstance(exc, ValueError):
+            return TransientError(f"{where}: malformed answer ({exc})")
+        return None
 
-def _forbidden(name: str, what: str, exc: tweepy.Forbidden) -> PlatformError:
+
+def _forbidden(where: str, exc: tweepy.Forbidden) -> PlatformError:
     text = " ".join(str(m) for m in exc.api_messages).lower()
     kinds = " ".join(str(e.get("type", "")) for e in exc.api_errors if isinstance(e, dict))
     try:
@@ -248,10 +229,10 @@ def _forbidden(name: str, what: str, exc: tweepy.Forbidden) -> PlatformError:
     except (ValueError, AttributeError):
         pass
     if "duplicate content" in text:
-        return DuplicateContent(f"{name}: {what}: X says this text was already posted ({exc})")
+        return DuplicateContent(f"{where}: X says this text was already posted ({exc})")
     if "suspended" in text or "client-forbidden" in kinds or "unsupported-authentication" in kinds:
-        return AuthFailed(f"{name}: {what}: X refused the credentials ({exc})")
-    return Rejected(f"{name}: {what}: {exc}")
+        return AuthFailed(f"{where}: X refused the credentials ({exc})")
+    return Rejected(f"{where}: {exc}")
 
 
 def _account(user: dict[str, Any]) -> Account:

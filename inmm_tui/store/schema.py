@@ -383,7 +383,54 @@ def m002_governance(db: Database) -> None:
 
 
 @migrations()
-def m003_daemon(db: Database) -> None:
+def m003_insights(db: Database) -> None:
+    """Metrics, referrals, the questions inbox and the monthly reports (issue 9)."""
+    db.executescript(
+        """
+        -- Follower type (organisation, member, staff, individual, unknown) and the profile
+        -- text the rules read; NULL kind means not classified yet.
+        ALTER TABLE followers ADD COLUMN kind TEXT;
+        ALTER TABLE followers ADD COLUMN description TEXT;
+        CREATE INDEX followers_kind ON followers(outlet, kind) WHERE gone_at IS NULL;
+        -- New and lost followers in a month, for the monthly report.
+        CREATE INDEX followers_first_seen ON followers(first_seen_at);
+        CREATE INDEX followers_gone ON followers(gone_at) WHERE gone_at IS NOT NULL;
+
+        -- The website's analytics, imported from its CSV export: sessions per day,
+        -- campaign and source (the outlet). Re-importing a day replaces its figures.
+        CREATE TABLE web_referrals (
+            date TEXT NOT NULL,
+            campaign TEXT NOT NULL,
+            source TEXT NOT NULL,
+            sessions INTEGER NOT NULL,
+            imported_at TEXT NOT NULL,
+            imported_by TEXT NOT NULL,
+            PRIMARY KEY (date, campaign, source)
+        ) WITHOUT ROWID;
+
+        -- The holding reply sent to a question, as a post of its own.
+        ALTER TABLE mentions ADD COLUMN holding_post_id INTEGER;
+        CREATE INDEX mentions_theme ON mentions(theme) WHERE kind = 'question';
+        CREATE INDEX mentions_answered ON mentions(answered_post_id)
+            WHERE answered_post_id IS NOT NULL;
+
+        -- Monthly reports written (by the daemon on the 1st, or by a person).
+        CREATE TABLE monthly_reports (
+            id INTEGER PRIMARY KEY,
+            month TEXT NOT NULL,
+            format TEXT NOT NULL CHECK (format IN ('md', 'html')),
+            path TEXT NOT NULL,
+            written_at TEXT NOT NULL,
+            written_by TEXT NOT NULL,
+            sha256 TEXT NOT NULL
+        );
+        CREATE INDEX monthly_reports_month ON monthly_reports(month, format);
+        """
+    )
+
+
+@migrations()
+def m004_daemon(db: Database) -> None:
     db.executescript(
         """
         -- 1 while an attempt may have reached the platform without our knowing (a crash,

@@ -25,9 +25,11 @@ Control API (JSON in, JSON out; `api` is "x" or "mastodon"); `SandboxControl` wr
   follow limit (default 50 per 900 s) and the access tokens accepted.
 
 Fault kinds: `unavailable` (503), `rate_limit` (429 with `x-rate-limit-reset` epoch
-seconds on X, `X-RateLimit-Reset` ISO time on Mastodon), `slow` (answers after `delay`
-seconds; the action still happens), `truncated` (the action happens, half the body is
-sent, the connection closed), `non_json` (a proxy's HTML page with 200; nothing happens),
+seconds on X, `X-RateLimit-Reset` ISO time on Mastodon; `reset_in` seconds ahead,
+default 60), `slow` (answers after `delay` seconds, default 2: set it above the client's
+timeout; the action still happens unless the sandbox is reset meanwhile), `truncated`
+(the action happens, half the body is sent, the connection closed), `non_json` (a
+proxy's HTML page with 200; nothing happens),
 `duplicate` (X's 403 duplicate content), `lost` (the action happens, no answer at all),
 `unauthorized` (401).
 

@@ -18,6 +18,7 @@ class SandboxControl:
     def __init__(self, base_url: str):
         self.base_url = base_url.rstrip("/")
         self._session = requests.Session()
+        self._session.trust_env = False  # the sandbox is local: never through a proxy
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
         response = self._session.request(method, f"{self.base_url}/_sandbox/{path}",

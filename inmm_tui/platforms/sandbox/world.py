@@ -124,6 +124,8 @@ class World:
         self._next_fault = 1
         self._next_report = 1
         self.accounts: dict[str, dict[str, SbAccount]] = {api: {} for api in APIS}
+        self._handles: dict[str, dict[str, str]] = {api: {} for api in APIS}
+        """Lower-case handle -> account id, so look-ups stay fast with many followers."""
         self.posts: dict[str, dict[str, SbPost]] = {api: {} for api in APIS}
         # follower/following id -> sequence number (the paging cursor; newest first)
         self.followers: dict[str, dict[str, int]] = {api: {} for api in APIS}
@@ -144,9 +146,8 @@ class World:
             MASTODON: {SANDBOX_MASTODON_CREDENTIALS["access_token"]},
         }
         for api, me_id in ((X, X_ME_ID), (MASTODON, MASTODON_ME_ID)):
-            self.accounts[api][me_id] = SbAccount(
-                me_id, api, OUR_HANDLE, "INMM", "Institute of Nuclear Materials Management"
-            )
+            self._store(SbAccount(me_id, api, OUR_HANDLE, "INMM",
+                                  "Institute of Nuclear Materials Management"))
 
     # ---- ids and accounts -------------------------------------------------------------
 
@@ -167,16 +168,16 @@ class World:
         existing = self.by_handle(api, handle)
         if existing:
             return existing
-        account = SbAccount(self.new_id(api), api, handle, name or handle, description)
-        self.accounts[api][account.id] = account
+        return self._store(SbAccount(self.new_id(api), api, handle, name or handle, description))
+
+    def _store(self, account: SbAccount) -> SbAccount:
+        self.accounts[account.api][account.id] = account
+        self._handles[account.api][account.handle.lower()] = account.id
         return account
 
     def by_handle(self, api: str, handle: str) -> SbAccount | None:
-        wanted = handle.lstrip("@").lower()
-        for account in self.accounts[api].values():
-            if account.handle.lower() == wanted:
-                return account
-        return None
+        account_id = self._handles[api].get(handle.lstrip("@").lower())
+        return self.accounts[api][account_id] if account_id else None
 
     def add_follower(self, api: str, account: SbAccount) -> None:
         if account.id not in self.followers[api]:

@@ -1,0 +1,29 @@
+"""`inmm-tui analytics import FILE.csv`: the website's analytics export (date, campaign,
+source, sessions), joined to the posts for referrals and click-throughs in the reports."""
+
+from __future__ import annotations
+
+import argparse
+
+from inmm_tui.commands.common import me, services
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("analytics", help="import the website's analytics")
+    actions = parser.add_subparsers(dest="analytics_command", metavar="ACTION", required=True)
+    imp = actions.add_parser("import", help="import a CSV export: date, campaign, source, sessions "
+                             "(a day already imported is replaced)")
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.set_defaults(func=run_import)
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from inmm_tui.domain.metrics import import_analytics
+
+    result = import_analytics(services(args).db, me(), args.file)
+    if not result.rows:
+        print(f"{args.file}: no rows to import.")
+        return 0
+    print(f"Imported {result.rows} rows ({result.sessions} visits, {result.days} days "
+          f"from {result.first} to {result.last}).")
+    return 0
