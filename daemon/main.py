@@ -33,7 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="configuration file (default: $INMM_CONFIG, else "
                         "/etc/inmm/inmm.toml, else the built-in default)")
     parser.add_argument("--once", action="store_true",
-                        help="run every job once and exit (for cron on hosts without systemd)")
+                        help="publish what is due, run each job whose time has come (all the first "
+                        "time) and exit: for a cron entry on hosts without systemd")
     return parser
 
 

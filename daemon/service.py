@@ -6,8 +6,8 @@ caught up once (coalesced), using the last run recorded in the `daemon_jobs` tab
 Publishing also runs every few seconds and is woken early when the database changes or
 the next delivery falls due.
 
-The job table (`JOBS`) holds the jobs this build has; the issues that build follow-back,
-mentions, metrics and the monthly report add theirs there.
+The job table (`JOBS`) holds the jobs this build has; the issues that build follow-back and
+mention ingestion add theirs there.
 A job named in the configuration but not in the table is validated and reported, not run.
 """
 
@@ -29,6 +29,8 @@ from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from inmm_daemon import governance as jobs
+from inmm_daemon import metrics as metrics_jobs
+from inmm_daemon import questions as questions_jobs
 from inmm_daemon.publisher import Publisher
 
 from inmm_tui import __version__
@@ -76,9 +78,11 @@ def _audit_check(daemon: Daemon) -> None:
 
 def _reminders(daemon: Daemon) -> None:
     daemon.check_credentials()
-    opened = jobs.raise_reminders(daemon.services("reminders"))
+    services = daemon.services("reminders")
+    opened = jobs.raise_reminders(services)
     if opened:
         log.info("%d reminders opened", opened)
+    questions_jobs.remind_questions(services)
 
 
 def _spoof_watch(daemon: Daemon) -> None:
@@ -92,11 +96,28 @@ def _spoof_watch(daemon: Daemon) -> None:
                             outlet.name, queued)
 
 
+def _poll_metrics(daemon: Daemon) -> None:
+    services = daemon.services("poll_metrics")
+    for name, platform in daemon.platforms.items():
+        try:
+            metrics_jobs.poll_metrics(services, platform, name)
+        except Exception:  # one outlet's fault must not keep the others unpolled
+            log.exception("metrics of %s: the poll failed", name)
+    metrics_jobs.classify_followers(services)
+
+
+def _monthly_report(daemon: Daemon) -> None:
+    for path in metrics_jobs.write_monthly_report(daemon.services("monthly_report")):
+        log.info("monthly report written: %s", path)
+
+
 JOBS: dict[str, JobSpec] = {
     "publish": JobSpec("publish", _publish, every_seconds=PUBLISH_EVERY_SECONDS),
     "audit_check": JobSpec("audit_check", _audit_check),
     "reminders": JobSpec("reminders", _reminders),
     "spoof_watch": JobSpec("spoof_watch", _spoof_watch),
+    "poll_metrics": JobSpec("poll_metrics", _poll_metrics),
+    "monthly_report": JobSpec("monthly_report", _monthly_report),
 }
 
 
@@ -223,21 +244,29 @@ class Daemon:
 
     # ----- once ----------------------------------------------------------------------
 
-    def run_once(self) -> None:
-        """`--once`: recover, then every job once (for a plain cron entry, and for tests)."""
+    def run_once(self) -> list[str]:
+        """`--once`: recover, publish, and run once every other job that has never run or
+        whose time has come since it last ran; returns the jobs run. Called every minute
+        by a plain cron entry, this keeps each job on its own timing (the monthly report
+        is written once a month, not every minute)."""
         self.publisher.recover()
-        for spec in self.jobs().values():
-            self.run_job(spec)
+        ran = []
+        for name, spec in self.jobs().items():
+            if name == "publish" or self.missed(name, self.triggers[name], never_ran=True):
+                self.run_job(spec)
+                ran.append(name)
         self.heartbeat()
+        return ran
 
     # ----- as a service ----------------------------------------------------------------
 
-    def missed(self, name: str, trigger: CronTrigger) -> bool:
-        """Whether a run fell due since the job last ran (while the daemon was down)."""
+    def missed(self, name: str, trigger: CronTrigger, *, never_ran: bool = False) -> bool:
+        """Whether a run fell due since the job last ran (while the daemon was down);
+        a job that never ran counts as missed only with `never_ran`."""
         row = self.db.conn.execute("SELECT last_run_at FROM daemon_jobs WHERE name = ?",
                                    (name,)).fetchone()
         if row is None:
-            return False
+            return never_ran
         last = from_db(row[0])
         due = trigger.get_next_fire_time(None, last + dt.timedelta(seconds=1))
         return due is not None and due <= self.clock()
