@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from inmm_tui import __version__
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from inmm_tui.config import Config
     from inmm_tui.platforms.base import Platform
     from inmm_tui.platforms.secrets import Secrets
@@ -38,18 +40,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def build_platforms(config: Config, secrets: Secrets | None) -> dict[str, Platform]:
-    """One client per outlet. An outlet whose client cannot be built is logged and left
-    out; its deliveries wait (and say why) while the other outlets publish."""
+def build_platforms(config: Config, secrets: Secrets | None
+                    ) -> tuple[dict[str, Platform], dict[str, str]]:
+    """One client per outlet, and why any outlet has none. Such an outlet's deliveries
+    wait (and say why) while the other outlets publish."""
     from inmm_tui.platforms.factory import build_platform
 
-    platforms = {}
+    platforms, problems = {}, {}
     for outlet in config.outlets:
         try:
             platforms[outlet.name] = build_platform(outlet, config, secrets)
         except Exception as exc:
-            log.error("outlet %s cannot be used: %s", outlet.name, exc)
-    return platforms
+            problems[outlet.name] = str(exc) or type(exc).__name__
+            log.error("outlet %s cannot be used: %s", outlet.name, problems[outlet.name])
+    return platforms, problems
+
+
+def alert_unusable(db: Database, problems: dict[str, str]) -> None:
+    """An alert everyone sees for each outlet the daemon cannot publish to."""
+    from inmm_tui.domain.reminders import raise_alert
+    from inmm_tui.store.tx import write
+    from inmm_tui.timeutil import utcnow
+
+    with write(db):
+        for outlet, problem in problems.items():
+            raise_alert(db.conn, "outlet_unusable", f"outlet:{outlet}",
+                        f"the daemon cannot publish to {outlet}: {problem}", utcnow())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,9 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for outlet in note_secrets(Services.build(config, db), secrets.outlets if secrets else {}):
             log.warning("the secrets of %s changed since the daemon last started: "
                         "HQ is asked to record the rotation", outlet)
+        platforms, problems = build_platforms(config, secrets)
+        alert_unusable(db, problems)
         db.close()
-        daemon = Daemon(config, lambda: open_database(path), build_platforms(config, secrets),
-                        notifier=Notifier())
+        daemon = Daemon(config, lambda: open_database(path), platforms, notifier=Notifier())
         del secrets  # the clients keep what they need; nothing else holds the tokens
         sandbox = ensure_sandbox(config)  # sandbox outlets and no sandbox running yet
     except Exception as exc:

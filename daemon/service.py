@@ -187,9 +187,11 @@ class Daemon:
         before its next regular run (so a post goes out on time, not up to 5 s late)."""
         if self.scheduler is None or moment is None or self.stop.is_set():
             return
+        if moment <= self.clock():
+            return  # due already but not claimed by this run: the regular runs retry it
         job = self.scheduler.get_job("publish")
         if job is not None and job.next_run_time is not None and moment < job.next_run_time:
-            job.modify(next_run_time=max(moment, dt.datetime.now(dt.UTC)))
+            job.modify(next_run_time=moment)
 
     def check_credentials(self) -> None:
         """After HQ records a credential rotation, prove the new credentials work."""

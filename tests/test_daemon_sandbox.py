@@ -214,3 +214,29 @@ def test_sigterm_finishes_the_delivery_in_hand(tmp_path: Path, sandbox: RunningS
     db.close()
     assert "sending" not in rows  # finished (or given back), never left half-done
     assert rows.get("sent", 0) == sum(_published(sandbox, "mastodon").values()) >= 1
+
+
+def test_an_outlet_without_credentials_waits_visibly_while_the_other_publishes(
+        tmp_path: Path, sandbox: RunningSandbox) -> None:
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[outlets.elsewhere]\naccess_token = "not-for-this-outlet"\n')
+    secrets.chmod(0o600)
+    cfg = write_config(tmp_path, sandbox.url, extra=(
+        f'\n[[outlets]]\nname = "x"\nkind = "sandbox"\napi = "x"\n'
+        f'\n[[outlets]]\nname = "mastodon"\nkind = "mastodon"\nbase_url = "{sandbox.url}"\n'))
+    cfg.write_text(cfg.read_text().replace("[inmm]\n", f'[inmm]\nsecrets_file = "{secrets}"\n'))
+    (post_id,) = queue_for_daemon(cfg, 1)
+    result = subprocess.run([daemon_exe(), "--config", str(cfg), "--once"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "outlet mastodon cannot be used" in result.stderr
+    assert "not-for-this-outlet" not in result.stderr
+    db = sqlite3.connect(str(tmp_path / "inmm.db"))
+    rows = dict(db.execute("SELECT outlet, state || ': ' || coalesce(last_error, '')"
+                           " FROM deliveries WHERE post_id = ?", (post_id,)))
+    alert = db.execute("SELECT message FROM alerts WHERE kind = 'outlet_unusable'").fetchone()
+    db.close()
+    assert rows["x"] == "sent: "
+    assert rows["mastodon"].startswith(f"pending: post #{post_id} on mastodon")
+    assert "no working platform client" in rows["mastodon"]
+    assert alert and "[outlets.mastodon]" in alert[0]

@@ -235,3 +235,16 @@ def test_publishing_problems_and_actions_from_the_command_line(tmp_path: Path) -
     assert run_cli(*args, "publishing", "resume").returncode == 0
     assert run_cli(*args, "publishing", "status").returncode == 0
     svc.db.close()
+
+
+def test_while_paused_publishing_is_not_woken_over_and_over(roster: Services,
+                                                           clock: FakeClock) -> None:
+    clock.now = dt.datetime.now(dt.UTC)
+    daemon = _daemon(roster, clock)
+    far = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=1)
+    daemon.scheduler = _StubScheduler(_StubJob(far))
+    queue_posts(roster, 1)
+    roster.switches.set_paused("hq", True, "checking")
+    daemon.publish()
+    daemon.wake_check()
+    assert daemon.scheduler.job.next_run_time == far

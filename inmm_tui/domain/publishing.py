@@ -269,7 +269,10 @@ class Queue:
     # ----- reading ------------------------------------------------------------------
 
     def next_due(self, outlets: Iterable[str]) -> dt.datetime | None:
-        """When the next attempt on any of `outlets` may be made (None: nothing queued)."""
+        """When the next attempt on any of `outlets` may be made (None: nothing queued, or
+        publishing is paused)."""
+        if publishing_paused(self.conn):
+            return None
         moments = []
         for outlet in outlets:
             row = self._head(outlet, dt.datetime.max.replace(tzinfo=dt.UTC))
