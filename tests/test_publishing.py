@@ -194,6 +194,21 @@ def test_a_late_delivery_is_held_for_a_person_but_a_crisis_post_is_not(
     assert states(roster, ordinary)[held.outlet] == "sent"
 
 
+def test_a_retry_long_after_the_failure_is_sent_not_held(roster: Services,
+                                                          clock: FakeClock) -> None:
+    (post_id,) = queue_posts(roster, 1)
+    outlets = fakes(roster)
+    outlets["x"].fault = lambda f: Rejected("Forbidden")
+    publisher(roster, outlets).run(seconds=30)
+    failed = next(d for d in roster.posts.deliveries(post_id) if d.outlet == "x")
+    assert failed.state == "failed"
+    clock.advance(hours=5)
+    outlets["x"].fault = None
+    roster.posts.retry("alice", failed.id)
+    publisher(roster, outlets).run(seconds=30)
+    assert states(roster, post_id) == {"x": "sent", "mastodon": "sent"}
+
+
 def test_nothing_is_claimed_while_publishing_is_paused(roster: Services,
                                                        clock: FakeClock) -> None:
     (post_id,) = queue_posts(roster, 1)
