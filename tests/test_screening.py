@@ -29,6 +29,7 @@ def spans(text: str, category: str, **context: object) -> list[str]:
     "Vote Republican in November to protect the industry!",
     "The Democrats' energy bill is a disaster.",
     "Pray for our members this Easter.",
+    "Election day is Tuesday: make your voice heard.",
     "God bless America and our workforce!",
     "Impeach the president before the budget is cut!",
     "Support the pro-life movement this Sunday.",
@@ -43,6 +44,8 @@ def test_politics_and_religion_are_found(text: str) -> None:
     "Policy dialogue is part of our mission: join the panel.",
     "Congress passed the appropriations bill; read our nonpartisan summary.",
     "Use the spray booth safely.",  # "pray" inside another word
+    "Dr. Karen Christiansen joins the Christian Doppler Laboratory.",  # allow-listed names
+    "Results of the Northeast Chapter election are posted.",
     "The campaign for nuclear-free zones was discussed at the NPT Review Conference.",
 ])
 def test_society_vocabulary_is_not_politics(text: str) -> None:
@@ -73,6 +76,7 @@ def test_vulgarity_is_found_through_disguises(text: str, found: str) -> None:
     "The scunthorpe problem: class, assessment, Hancock, Cockcroft-Walton, Sussex.",
     "Magna cum laude graduates of the Anal. Chem. program; gonad dose limits.",
     "The nuclear renaissance: 1,100 members and 45 chapters. F-35, B-52, U-235.",
+    "Boost our toots! We assess spacing in Room XXX; x**2 is not x*x.",
 ])
 def test_professional_vocabulary_is_not_vulgar(text: str) -> None:
     assert "vulgar_discriminatory" not in categories(text + SIGNED)
@@ -87,6 +91,18 @@ def test_professional_vocabulary_is_not_vulgar(text: str) -> None:
 ])
 def test_threats_harassment_discrimination_in_replies(text: str) -> None:
     assert "vulgar_discriminatory" in categories(text, direction="incoming")
+
+
+def test_allowed_phrase_inside_a_flagged_one() -> None:
+    assert "vulgar_discriminatory" in categories("Shut up.", direction="incoming")
+    assert "vulgar_discriminatory" not in categories("We shut up shop at 5 pm today.",
+                                                     direction="incoming")
+
+
+def test_long_numbers_that_fail_the_card_checksum_are_not_cards() -> None:
+    assert "personal_info" in categories("Card 4111 1111 1111 1111 charged.", direction="incoming")
+    assert "personal_info" not in categories("Lab record 4111 1111 1111 1112 archived.",
+                                             direction="incoming")
 
 
 def test_sponsor_thanks_from_hq_is_allowed_but_not_from_others() -> None:

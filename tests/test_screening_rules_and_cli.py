@@ -136,3 +136,33 @@ def test_posts_are_screened_on_submit(tmp_path: Path) -> None:
     post = services.posts.submit("am", untagged)
     assert post.screening_verdict == "warn"
     assert {f["rule"] for f in post.screening} == {"topic.missing"}
+
+
+def test_incoming_screener_and_a_broken_configured_rules_file(tmp_path: Path) -> None:
+    from inmm_tui.domain.services import Services
+    from inmm_tui.screening.bridge import incoming_screener_for
+    from inmm_tui.store.db import open_database
+
+    config = embedded_default()
+    incoming = incoming_screener_for(config)
+    assert incoming("@INMMorg you f*cking idiots").verdict == "block"
+    assert incoming("@INMMorg when is the deadline?").verdict == "pass"
+
+    broken = tmp_path / "policy.toml"
+    broken.write_text("[severity]\ncopyright = 'never'\n")
+    config = dataclasses.replace(config, path=tmp_path / "inmm.toml",
+                                 inmm=dataclasses.replace(config.inmm, policy_rules=str(broken)))
+    with pytest.raises(RulesError, match=r"severity\.copyright") as caught:
+        Services.build(config, open_database(tmp_path / "inmm.db"))
+    assert caught.value.exit_code == 2
+
+
+@pytest.mark.parametrize("text", ["é" * 300, "日本" * 100 + "abc", "😷" * 150,
+                                  "a" * 270 + "日本語テキスト", "a" * 300])
+@pytest.mark.parametrize(("rule", "limit"), [("length.x", 280), ("length.announcement", 140)])
+def test_overflow_span_starts_where_the_text_stops_fitting(text: str, rule: str,
+                                                           limit: int) -> None:
+    context = ScreenContext(apis=("x",), announcement=True)
+    finding = next(f for f in screen(text, context).findings if f.rule == rule)
+    start = finding.span[0]
+    assert weighted_length(text[:start], "x") <= limit < weighted_length(text[:start + 1], "x")

@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from twitter_text.extract_urls import extract_urls_with_indices
-
 from inmm_tui.screening import personal
-from inmm_tui.screening.length import weighted_length
+from inmm_tui.screening.length import urls_in, weighted_length, x_overflow
 from inmm_tui.screening.rules import VERDICTS, Rules, default_rules
 from inmm_tui.screening.vulgar import find_vulgar
 
@@ -78,6 +76,7 @@ class ScreenContext:
 
 
 _SEVERITY_RANK = {v: i for i, v in enumerate(VERDICTS)}
+_DIGIT = re.compile(r"\d")
 
 
 def screen(text: str, context: ScreenContext | None = None) -> Screening:
@@ -147,12 +146,8 @@ class Link:
 
 
 def _links(text: str) -> list[Link]:
-    if "." not in text:
-        return []
     links = []
-    for entity in extract_urls_with_indices(text):
-        url = entity["url"]
-        start, end = entity["indices"]
+    for url, start, end in urls_in(text):
         parts = urlsplit(url if "://" in url else "https://" + url)
         host = (parts.hostname or "").lower()
         links.append(Link(start, end, url, host, parts.path, parts.query))
@@ -283,6 +278,10 @@ def _length(rules: Rules, text: str, context: ScreenContext) -> list[Finding]:
 
 def _overflow_start(text: str, api: str, limit: int) -> int:
     """The first index at which the text no longer fits (binary search on prefixes)."""
+    if api == "x":
+        index = x_overflow(text, limit)
+        if index is not None:
+            return index
     low, high = 0, len(text)
     while low < high:
         middle = (low + high + 1) // 2
@@ -371,7 +370,7 @@ def _timeliness(rules: Rules, masked: str, context: ScreenContext) -> list[Findi
             "timeliness.past_event", "timeliness",
             f"The event of this post was on {context.event_date.isoformat()}, already past: "
             "posts are about today or what is coming soon (policy: Timely).", (0, 0)))
-    if not any(ch.isdigit() for ch in masked):
+    if not _DIGIT.search(masked):
         return findings
     for date, month_day, span in _dates(masked):
         if date is None and month_day is not None:

@@ -13,10 +13,12 @@ Mastodon counts characters (grapheme clusters), with every URL that has a scheme
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
 from twitter_text import parse_tweet
+from twitter_text.config import config as twitter_config
 from twitter_text.extract_urls import extract_urls_with_indices
 
 LIMITS: dict[str, int] = {"x": 280, "mastodon": 500}
@@ -28,6 +30,17 @@ _LINE_ENDINGS = re.compile(r"\r\n|\r")
 _MASTODON_MENTION = re.compile(r"(?<![\w@])@(\w+)@[\w.-]*\w", re.ASCII)
 
 
+@functools.lru_cache(maxsize=64)
+def urls_in(text: str) -> tuple[tuple[str, int, int], ...]:
+    """The URLs twitter-text finds in `text` (with or without a scheme), with their spans.
+
+    Cached: the screen asks for the same text's URLs for its links and each length."""
+    if "." not in text:
+        return ()
+    return tuple((u["url"], u["indices"][0], u["indices"][1])
+                 for u in extract_urls_with_indices(text))
+
+
 def weighted_length(text: str, api: str) -> int:
     """The length of `text` as platform `api` ("x" or "mastodon") counts it."""
     if api == "x":
@@ -37,22 +50,47 @@ def weighted_length(text: str, api: str) -> int:
     raise ValueError(f"unknown platform api {api!r} (expected one of {', '.join(LIMITS)})")
 
 
+@functools.lru_cache(maxsize=16)
+def _parse_tweet(text: str, limit: int = LIMITS["x"]) -> tuple[int, int]:
+    """twitter-text's weighted length and, as a Python index, where the text stops fitting
+    within `limit`."""
+    options = {**twitter_config["defaults"], "max_weighted_tweet_length": limit}
+    result = parse_tweet(text, options)
+    fits_utf16 = result.validRangeEnd + 1
+    units = 0
+    index = 0
+    for index, char in enumerate(text):  # noqa: B007 - the loop leaves `index` behind
+        if units >= fits_utf16:
+            break
+        units += 2 if ord(char) > 0xFFFF else 1
+    else:
+        index = len(text)
+    return result.weightedLength, index
+
+
+def x_overflow(text: str, limit: int = LIMITS["x"]) -> int | None:
+    """For non-ASCII text, where it stops fitting on X, from the library's own parse (a
+    binary search over prefixes would parse a dozen times at ~1 ms each)."""
+    if text.isascii():
+        return None
+    return _parse_tweet(text, limit)[1]
+
+
 def x_length(text: str) -> int:
     if not text.isascii():
-        return parse_tweet(text).weightedLength
+        return _parse_tweet(text)[0]
     normalised = _LINE_ENDINGS.sub("\n", text)
-    urls = extract_urls_with_indices(normalised)
-    return len(normalised) - sum(len(u["url"]) for u in urls) + URL_LENGTH * len(urls)
+    urls = urls_in(normalised)
+    return len(normalised) - sum(len(u[0]) for u in urls) + URL_LENGTH * len(urls)
 
 
 def mastodon_length(text: str) -> int:
     text = _LINE_ENDINGS.sub("\n", text)
     # Mastodon replaces only URLs with a scheme.
-    urls = extract_urls_with_indices(text, extract_urls_without_protocol=False)
+    urls = [u for u in urls_in(text) if "://" in u[0]]
     pieces: list[str] = []
     last = 0
-    for url in urls:
-        start, end = url["indices"]
+    for _url, start, end in urls:
         pieces.append(text[last:start])
         pieces.append("x" * URL_LENGTH)
         last = end

@@ -20,17 +20,54 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 _TOKEN = re.compile("[^\\s.,;:?\"()\\[\\]{}<>/\\\\\u2013\u2014_-]+")
 _SUFFIXES = ("ing", "in", "ers", "er", "ed", "es", "s", "y")
 _EDGE = "#@'\u2019\"!?*"
+# The quick test: letters (after undoing the disguises), stars, and letters spaced out.
+_LETTERS = re.compile(r"[a-z*]+")
+_SPACED = re.compile(r"(?<![a-z])[a-z](?:[\s.\-]{1,2}[a-z]){2,}(?![a-z])")
+
+
+def suffixed(words: frozenset[str]) -> frozenset[str]:
+    """Every word with the endings `_lookup` accepts, for the quick test."""
+    forms = set(words)
+    for word in words:
+        if " " in word:
+            forms.update(word.split())
+            continue
+        for suffix in _SUFFIXES:
+            hiss = word.endswith(("s", "x", "z", "ch", "sh"))
+            if not ((suffix == "es" and not hiss) or (suffix == "s" and hiss)):
+                forms.add(word + suffix)
+    return frozenset(forms)
+
+
+def _might_have(text: str, rules: Rules) -> bool:
+    """A quick test in C-speed steps that is true whenever the full scan could find
+    something; most posts stop here."""
+    canon = text.lower().translate(_LEET)
+    if "*" in canon or _SPACED.search(canon):
+        return True
+    if rules.vulgar_stems is not None and rules.vulgar_stems.search(canon):
+        return True
+    return not rules.vulgar_forms.isdisjoint(_LETTERS.findall(canon))
 
 
 def _lookup(canon: str, rules: Rules) -> bool:
     words = rules.vulgar_words
     if canon in words:
         return True
+    if rules.vulgar_stems is not None and rules.vulgar_stems.search(canon):
+        return True
     if "*" in canon:
         return _masked(canon, rules)
     for suffix in _SUFFIXES:
-        if (canon.endswith(suffix) and len(canon) - len(suffix) >= 3
-                and canon[: -len(suffix)] in words):
+        if not canon.endswith(suffix) or len(canon) - len(suffix) < 3:
+            continue
+        stem = canon[: -len(suffix)]
+        # English adds "es", not "s", after a hiss: "spaces" is not "spac" + "es", and
+        # "assess" is not "asses" + "s".
+        hiss = stem.endswith(("s", "x", "z", "ch", "sh"))
+        if (suffix == "es" and not hiss) or (suffix == "s" and hiss):
+            continue
+        if stem in words:
             return True
     return False
 
@@ -57,6 +94,8 @@ def _canon(token: str) -> str:
 
 def find_vulgar(text: str, rules: Rules) -> Iterator[tuple[int, int]]:
     """Spans of vulgar words in `text` (which has its links blanked out)."""
+    if not _might_have(text, rules):
+        return
     tokens: list[tuple[int, int, str]] = []
     for match in _TOKEN.finditer(text):
         raw = match.group(0)
