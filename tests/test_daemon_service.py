@@ -248,3 +248,21 @@ def test_while_paused_publishing_is_not_woken_over_and_over(roster: Services,
     daemon.publish()
     daemon.wake_check()
     assert daemon.scheduler.job.next_run_time == far
+
+
+def test_report_shows_a_failing_job_and_a_failure_naming_the_post_once(
+        roster: Services, clock: FakeClock) -> None:
+    from inmm_tui.reports.status import render_text
+
+    daemon = _daemon(roster, clock)
+    broken = JOBS["audit_check"].__class__("audit_check", lambda d: 1 / 0)
+    daemon.run_job(broken)
+    (post_id,) = queue_posts(roster, 1)
+    roster.db.execute("UPDATE deliveries SET state = 'failed', attempts = 8, last_error = ?"
+                      " WHERE outlet = 'x'",
+                      [f"post #{post_id} on x: failed after 8 attempts: 503 Service Unavailable"])
+    status = gather(roster.config, clock.now)
+    assert "the daemon's audit_check job failed on its last run" in status["attention"]
+    text = render_text(status)
+    assert f"\n  post #{post_id} on x: failed after 8 attempts: 503 Service Unavailable\n" in text
+    assert "daemon job audit_check failed at" in text and "ZeroDivisionError" in text
