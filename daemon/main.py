@@ -112,7 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)  # type: ignore[attr-defined]
 
     def on_signal(signum: int, frame: object) -> None:
-        log.info("received %s", signal.Signals(signum).name)
+        # Nothing but setting the flag here: logging from a signal handler can deadlock.
+        daemon.stop_signal = signal.Signals(signum).name
         daemon.stop.set()
 
     signal.signal(signal.SIGTERM, on_signal)
@@ -120,8 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.once:
             daemon.run_once()
-            daemon.publisher.close()
-            daemon.db.close()
+            daemon.close()
         else:
             daemon.serve()
     finally:

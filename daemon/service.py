@@ -171,6 +171,8 @@ class Daemon:
         self._services: dict[str, Services] = {}
         self.platforms = dict(platforms)
         self.started_at = clock()
+        self.stop_signal = ""
+        """The signal that asked us to stop (for the log)."""
 
     # ----- the jobs ------------------------------------------------------------------
 
@@ -344,17 +346,24 @@ class Daemon:
         self.shutdown()
 
     def shutdown(self) -> None:
-        log.info("stopping: finishing the delivery in hand, claiming nothing more")
+        log.info("stopping%s: finishing the delivery in hand, claiming nothing more",
+                 f" on {self.stop_signal}" if self.stop_signal else "")
         if self.notifier is not None:
             self.notifier.stopping()
         self.stop.set()
         started = time.monotonic()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
+        self.close()
+        log.info("stopped in %.1f s", time.monotonic() - started)
+
+    def close(self) -> None:
+        """Close every connection the jobs opened."""
         self.publisher.close()
         for services in self._services.values():
             services.db.close()
+        self._services.clear()
         if self._watch is not None:
             self._watch.db.close()
+            self._watch = None
         self.db.close()
-        log.info("stopped in %.1f s", time.monotonic() - started)
