@@ -271,21 +271,26 @@ def load_config(cli_value: str | None = None) -> Config:
     path = config_path_from(cli_value)
     if path is None:
         return embedded_default()
+    data = read_toml(path, "the INMM configuration")
+    return parse_config(data, path)
+
+
+def read_toml(path: Path, what: str, error: type[Exception] = ConfigError) -> dict[str, typing.Any]:
+    """A TOML file's contents, or `error` naming the file and what is wrong with it."""
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file (expected the INMM configuration)") from None
+        raise error(f"{path}: no such file (expected {what})") from None
     except PermissionError:
-        raise ConfigError(f"{path}: cannot be read (permission denied)") from None
+        raise error(f"{path}: cannot be read (permission denied)") from None
     except IsADirectoryError:
-        raise ConfigError(f"{path}: is a folder, expected a TOML file") from None
+        raise error(f"{path}: is a folder, expected {what} (a TOML file)") from None
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: is not UTF-8 text") from None
+        raise error(f"{path}: is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: is not valid TOML: {exc}") from None
-    return parse_config(data, path)
+        raise error(f"{path}: is not valid TOML: {exc}") from None
 
 
 def embedded_default() -> Config:

@@ -8,10 +8,11 @@ refused with a `RulesError` that names the file and the key (exit code 2).
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from inmm_tui.config import read_toml
 
 INAPPROPRIATE = (
     "politics_religion",
@@ -187,20 +188,7 @@ KNOWN_TOP = {
 def load_rules(path: str | Path) -> Rules:
     """Read and compile the rules file; raise RulesError naming the file and key."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise RulesError(f"{path}: no such file (expected the screening rules)") from None
-    except PermissionError:
-        raise RulesError(f"{path}: cannot be read (permission denied)") from None
-    except IsADirectoryError:
-        raise RulesError(f"{path}: is a folder, expected the screening rules TOML file") from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise RulesError(f"{path}: is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise RulesError(f"{path}: is not valid TOML: {exc}") from None
+    data = read_toml(path, "the screening rules", RulesError)
     return parse_rules(data, path)
 
 
