@@ -266,3 +266,39 @@ def test_report_shows_a_failing_job_and_a_failure_naming_the_post_once(
     text = render_text(status)
     assert f"\n  post #{post_id} on x: failed after 8 attempts: 503 Service Unavailable\n" in text
     assert "daemon job audit_check failed at" in text and "ZeroDivisionError" in text
+
+
+def test_at_start_a_missed_run_is_made_up_once_then_the_timing_resumes(
+        roster: Services, clock: FakeClock) -> None:
+    from .crash_harness import wait_for
+
+    clock.advance(minutes=5)  # 15:05
+    daemon = _daemon(roster, clock)
+    daemon.run_job(JOBS["audit_check"])
+    daemon.run_job(JOBS["poll_metrics"])
+    # the daemon was down five hours: several audit checks and metrics polls were missed
+    roster.db.execute("UPDATE daemon_jobs SET last_run_at = ?",
+                      [to_db(clock.now - dt.timedelta(hours=5))])
+    roster.db.execute("UPDATE daemon_jobs SET last_run_at = ? WHERE name = 'poll_metrics'",
+                      [to_db(clock.now - dt.timedelta(minutes=4))])  # this one was not (hourly)
+
+    def runs(name: str) -> int:
+        return roster.db.execute("SELECT runs FROM daemon_jobs WHERE name = ?",
+                                 [name]).fetchone()[0]
+
+    daemon.start()
+    try:
+        assert wait_for(lambda: runs("audit_check") == 2, timeout=10)
+        assert wait_for(lambda: runs("publish") >= 1, timeout=10)
+        job = daemon.scheduler.get_job("audit_check")
+        assert job.next_run_time > dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)
+        assert daemon.scheduler.get_job("poll_metrics").next_run_time > \
+            dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30)
+    finally:
+        daemon.shutdown()
+    assert runs("audit_check") == 2 and runs("poll_metrics") == 1
+
+
+def test_retry_timings_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"daemon\.retry_base_seconds: expected a positive"):
+        parse_config({"daemon": {"retry_base_seconds": 0}}, tmp_path / "inmm.toml")
