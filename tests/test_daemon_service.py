@@ -283,8 +283,8 @@ def test_at_start_a_missed_run_is_made_up_once_then_the_timing_resumes(
                       [to_db(clock.now - dt.timedelta(minutes=4))])  # this one was not (hourly)
 
     def runs(name: str) -> int:
-        return roster.db.execute("SELECT runs FROM daemon_jobs WHERE name = ?",
-                                 [name]).fetchone()[0]
+        row = roster.db.execute("SELECT runs FROM daemon_jobs WHERE name = ?", [name]).fetchone()
+        return row[0] if row else 0
 
     daemon.start()
     try:
