@@ -2,7 +2,7 @@
 sandbox outlets (with lost, cut and refused responses thrown in), restart it each time,
 and check every post went out exactly once per outlet, in due order.
 
-    python bench/crash.py [--posts 1000] [--kills 60] [--seed 1]
+    python bench/crash.py [--posts 3000] [--kills 60] [--seed 1]
 
 Exit 1 if any post was lost, doubled or sent out of order.
 """
@@ -22,7 +22,7 @@ from tests.crash_harness import run_crash
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--posts", type=int, default=3000)
     parser.add_argument("--kills", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quiet", action="store_true")

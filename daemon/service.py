@@ -6,9 +6,8 @@ caught up once (coalesced), using the last run recorded in the `daemon_jobs` tab
 Publishing also runs every few seconds and is woken early when the database changes or
 the next delivery falls due.
 
-The job table (`JOBS`) holds the jobs this build has; the issues that build follow-back and
-mention ingestion add theirs there.
-A job named in the configuration but not in the table is validated and reported, not run.
+The job table (`JOBS`) holds every job; a job named in the configuration but not in the
+table is refused with the names it could be.
 """
 
 from __future__ import annotations
@@ -28,8 +27,10 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from inmm_daemon import follow_back as follow_back_jobs
 from inmm_daemon import governance as jobs
 from inmm_daemon import metrics as metrics_jobs
+from inmm_daemon import moderation as moderation_jobs
 from inmm_daemon import questions as questions_jobs
 from inmm_daemon.publisher import Publisher
 
@@ -83,6 +84,8 @@ def _reminders(daemon: Daemon) -> None:
     if opened:
         log.info("%d reminders opened", opened)
     questions_jobs.remind_questions(services)
+    follow_back_jobs.remind_review(services)
+    moderation_jobs.purge_evidence(services)
 
 
 def _spoof_watch(daemon: Daemon) -> None:
@@ -96,14 +99,40 @@ def _spoof_watch(daemon: Daemon) -> None:
                             outlet.name, queued)
 
 
-def _poll_metrics(daemon: Daemon) -> None:
-    services = daemon.services("poll_metrics")
+def _each_outlet(daemon: Daemon, job: str, call: Callable[..., object]) -> Services:
+    """Run `call(services, platform, outlet)` for every outlet with a working client; one
+    outlet's failure is logged and does not keep the others from their turn."""
+    services = daemon.services(job)
+    failures = []
     for name, platform in daemon.platforms.items():
         try:
-            metrics_jobs.poll_metrics(services, platform, name)
-        except Exception:  # one outlet's fault must not keep the others unpolled
-            log.exception("metrics of %s: the poll failed", name)
-    metrics_jobs.classify_followers(services)
+            call(services, platform, name)
+        except Exception as exc:
+            log.exception("%s on %s failed", job, name)
+            failures.append(f"{name}: {type(exc).__name__}: {exc}")
+    if failures:  # recorded as the job's failure, shown by --report
+        raise RuntimeError("; ".join(failures))
+    return services
+
+
+def _follow_back(daemon: Daemon) -> None:
+    _each_outlet(daemon, "follow_back", follow_back_jobs.run)
+
+
+def _ingest_mentions(daemon: Daemon) -> None:
+    try:
+        _each_outlet(daemon, "ingest_mentions", moderation_jobs.ingest_mentions)
+    finally:
+        _each_outlet(daemon, "ingest_mentions", moderation_jobs.perform_requests)
+        # after ingestion and its moderation screen
+        questions_jobs.triage_questions(daemon.services("ingest_mentions"))
+
+
+def _poll_metrics(daemon: Daemon) -> None:
+    try:
+        _each_outlet(daemon, "poll_metrics", metrics_jobs.poll_metrics)
+    finally:
+        metrics_jobs.classify_followers(daemon.services("poll_metrics"))
 
 
 def _monthly_report(daemon: Daemon) -> None:
@@ -117,6 +146,8 @@ JOBS: dict[str, JobSpec] = {
     "reminders": JobSpec("reminders", _reminders),
     "spoof_watch": JobSpec("spoof_watch", _spoof_watch),
     "poll_metrics": JobSpec("poll_metrics", _poll_metrics),
+    "follow_back": JobSpec("follow_back", _follow_back),
+    "ingest_mentions": JobSpec("ingest_mentions", _ingest_mentions),
     "monthly_report": JobSpec("monthly_report", _monthly_report),
 }
 

@@ -14,6 +14,7 @@ from inmm_tui.commands import (
     audit_cmd,
     governance,
     init,
+    members,
     publishing_cmd,
     report_monthly,
     roster,
@@ -23,7 +24,7 @@ from inmm_tui.commands import (
 )
 
 SUBCOMMANDS = (init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd,
-               report_monthly, analytics)
+               report_monthly, analytics, members)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -136,6 +136,9 @@ class Daemon:
     jitter (10 s: the eighth attempt comes about 21 minutes after the first)."""
     retry_max_seconds: float = 900.0
     """The longest wait between two attempts."""
+    evidence_retention_days: int = 0
+    """Evidence of questionable posts older than this is purged (never under legal hold,
+    never of an item still open); 0 keeps it for ever."""
     jobs: dict[str, str] = field(
         default_factory=lambda: {
             "publish": "* * * * *",

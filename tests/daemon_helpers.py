@@ -9,7 +9,7 @@ from inmm_daemon.publisher import Publisher
 from inmm_tui.domain.services import Services
 from inmm_tui.store.db import open_database
 
-from .fake_platform import FakePlatform
+from .fake_outlet import FakePlatform
 
 
 def queue_posts(svc: Services, count: int, when: dt.datetime | None = None,

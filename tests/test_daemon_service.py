@@ -302,3 +302,15 @@ def test_at_start_a_missed_run_is_made_up_once_then_the_timing_resumes(
 def test_retry_timings_must_be_positive(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"daemon\.retry_base_seconds: expected a positive"):
         parse_config({"daemon": {"retry_base_seconds": 0}}, tmp_path / "inmm.toml")
+
+
+def test_one_outlet_failing_a_job_does_not_skip_the_other_and_the_run_shows_failed(
+        roster: Services, clock: FakeClock) -> None:
+    daemon = _daemon(roster, clock)
+    x, mastodon = daemon.platforms["x"], daemon.platforms["mastodon"]
+    x.fault = lambda f: ValueError("broken adapter")
+    daemon.run_job(JOBS["follow_back"])
+    assert "followers" in mastodon.requests or "following" in mastodon.requests
+    ok, error = roster.db.execute(
+        "SELECT last_ok, last_error FROM daemon_jobs WHERE name = 'follow_back'").fetchone()
+    assert ok == 0 and "x: ValueError: broken adapter" in error and "mastodon" not in error

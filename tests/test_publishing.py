@@ -17,7 +17,7 @@ from inmm_tui.reports.status import gather
 
 from .conftest import FakeClock
 from .daemon_helpers import fakes, publisher, queue_posts, states
-from .fake_platform import FakePlatform
+from .fake_outlet import FakePlatform
 
 
 def _drain(pub, clock: FakeClock, *, until: dt.datetime, step: dt.timedelta | None = None) -> None:

@@ -430,7 +430,82 @@ def m003_insights(db: Database) -> None:
 
 
 @migrations()
-def m004_daemon(db: Database) -> None:
+def m004_follows_moderation(db: Database) -> None:
+    """Follow-back bookkeeping and moderation intents (issue 7).
+
+    The UI records an intention (unfollow, block, hide, report); the daemon performs it
+    on the platform and records the result. CHECK constraints of m001 cannot be altered
+    in place, so the intents are columns beside the existing states."""
+    db.executescript(
+        """
+        -- Which run of a paging job last completed, and a time before which the
+        -- platform asked us not to call again (RateLimited.reset_at).
+        ALTER TABLE sync_state ADD COLUMN completed_run INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE sync_state ADD COLUMN completed_at TEXT;
+        ALTER TABLE sync_state ADD COLUMN not_before TEXT;
+        ALTER TABLE sync_state ADD COLUMN run_started_at TEXT;
+
+        -- The pages of a paging run in progress, appended as they arrive (no index, so
+        -- the order of the ids costs nothing) and merged in key order when the run
+        -- completes; a restart resumes from sync_state.cursor with these kept.
+        CREATE TABLE sync_pages (
+            outlet TEXT NOT NULL,
+            job TEXT NOT NULL,
+            run INTEGER NOT NULL,
+            user_id TEXT NOT NULL,
+            handle TEXT,
+            name TEXT
+        );
+
+        -- A follow-back the platform refused for good (protected, suspended account).
+        ALTER TABLE followers ADD COLUMN follow_back_error TEXT;
+
+        -- Requested changes to whom we follow, performed by the daemon.
+        ALTER TABLE following ADD COLUMN pending_action TEXT
+            CHECK (pending_action IN ('follow', 'unfollow', 'block'));
+        ALTER TABLE following ADD COLUMN pending_by TEXT;
+        ALTER TABLE following ADD COLUMN pending_at TEXT;
+        ALTER TABLE following ADD COLUMN action_error TEXT;
+        ALTER TABLE following ADD COLUMN confirmed_at TEXT;
+        ALTER TABLE following ADD COLUMN note TEXT;
+        CREATE INDEX following_pending ON following(outlet, pending_action)
+            WHERE pending_action IS NOT NULL;
+
+        -- Every follow call made, to keep within the platform's follow limit per window.
+        CREATE TABLE follow_calls (
+            id INTEGER PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX follow_calls_at ON follow_calls(outlet, at);
+
+        -- Moderation intents and their results.
+        ALTER TABLE moderation_items ADD COLUMN hide_requested_at TEXT;
+        ALTER TABLE moderation_items ADD COLUMN hide_requested_by TEXT;
+        ALTER TABLE moderation_items ADD COLUMN block_requested_at TEXT;
+        ALTER TABLE moderation_items ADD COLUMN block_requested_by TEXT;
+        ALTER TABLE moderation_items ADD COLUMN report_requested_at TEXT;
+        ALTER TABLE moderation_items ADD COLUMN report_requested_by TEXT;
+        ALTER TABLE moderation_items ADD COLUMN report_reason TEXT;
+        ALTER TABLE moderation_items ADD COLUMN report_ref TEXT;
+        ALTER TABLE moderation_items ADD COLUMN action_error TEXT;
+        ALTER TABLE moderation_items ADD COLUMN dismissed_reason TEXT;
+        CREATE INDEX moderation_requests ON moderation_items(hide_requested_at, block_requested_at,
+            report_requested_at) WHERE closed_at IS NULL;
+
+        ALTER TABLE evidence ADD COLUMN legal_hold_at TEXT;
+        ALTER TABLE evidence ADD COLUMN legal_hold_reason TEXT;
+        CREATE UNIQUE INDEX evidence_one_per_mention ON evidence(mention_id);
+        CREATE INDEX evidence_captured ON evidence(captured_at) WHERE purged_at IS NULL;
+
+        CREATE INDEX members_name ON members(name);
+        """
+    )
+
+
+@migrations()
+def m005_daemon(db: Database) -> None:
     db.executescript(
         """
         -- 1 while an attempt may have reached the platform without our knowing (a crash,

@@ -1,0 +1,132 @@
+"""Moderation jobs: ingest mentions and replies since the last one seen, and perform the
+hides, blocks and reports people asked for.
+
+Plain functions taking `(services, platform, outlet_name)` so the scheduler can run them
+as jobs. The hide is performed only after the evidence of the reply is checked again.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from inmm_tui.domain.audit import DAEMON
+from inmm_tui.domain.errors import InvalidState
+from inmm_tui.domain.moderation import IncomingMention, IngestResult
+from inmm_tui.domain.services import Services
+from inmm_tui.platforms.base import Mention, Platform
+from inmm_tui.platforms.errors import PlatformError, RateLimited, Rejected, Unsupported
+from inmm_tui.store.tx import write
+from inmm_tui.timeutil import to_db
+
+log = logging.getLogger("inmm_daemon.moderation")
+
+MENTIONS = "mentions"
+MAX_BATCHES = 20
+MAX_SECONDS = 120.0
+
+
+def _incoming(mention: Mention) -> IncomingMention:
+    return IncomingMention(
+        platform_id=mention.platform_id, author_id=mention.author.user_id,
+        author_handle=mention.author.handle, author_name=mention.author.name,
+        text=mention.text, created_at=mention.created_at, in_reply_to=mention.in_reply_to,
+        raw=dict(mention.raw))
+
+
+def last_seen(services: Services, outlet_name: str) -> str | None:
+    row = services.db.conn.execute(
+        "SELECT cursor FROM sync_state WHERE outlet = ? AND job = ?",
+        (outlet_name, MENTIONS)).fetchone()
+    return row[0] if row else None
+
+
+def _remember(services: Services, outlet_name: str, since_id: str) -> None:
+    with write(services.db):
+        services.db.conn.execute(
+            "INSERT INTO sync_state (outlet, job, cursor, run, updated_at) VALUES (?, ?, ?, 0, ?)"
+            " ON CONFLICT (outlet, job) DO UPDATE SET cursor = excluded.cursor,"
+            " updated_at = excluded.updated_at",
+            (outlet_name, MENTIONS, since_id, to_db(services.clock())))
+
+
+def ingest_mentions(services: Services, platform: Platform, outlet_name: str, *,
+                    max_batches: int = MAX_BATCHES,
+                    max_seconds: float = MAX_SECONDS) -> IngestResult:
+    """Fetch mentions newer than the last seen id, store, screen and queue them. The last
+    seen id advances only after a batch is stored, so a crash re-fetches (and the
+    database's uniqueness on outlet and id drops the duplicates)."""
+    deadline = time.monotonic() + max_seconds
+    total = IngestResult()
+    since = last_seen(services, outlet_name)
+    for _ in range(max_batches):
+        if time.monotonic() > deadline:
+            break
+        try:
+            batch = platform.mentions(since)
+        except PlatformError as exc:
+            log.warning("%s: fetching mentions failed, retrying next run: %s", outlet_name, exc)
+            break
+        if not batch:
+            break
+        result = services.moderation.ingest(outlet_name, (_incoming(m) for m in batch))
+        total = IngestResult(total.new + result.new, total.duplicates + result.duplicates,
+                             total.queued + result.queued, result.last_platform_id)
+        if result.last_platform_id is None or result.last_platform_id == since:
+            break
+        since = result.last_platform_id
+        _remember(services, outlet_name, since)
+    return total
+
+
+@dataclass
+class RequestsReport:
+    done: int = 0
+    failed: int = 0
+    refused: int = 0
+    stopped: str = ""
+
+
+def perform_requests(services: Services, platform: Platform, outlet_name: str) -> RequestsReport:
+    """Hide, block and report as requested; the hide only with verified evidence."""
+    moderation = services.moderation
+    report = RequestsReport()
+    for request in moderation.pending_requests(outlet_name):
+        try:
+            if request.kind == "hide":
+                moderation.check_hide_allowed(request.item_id)
+                platform.hide_reply(request.platform_id)
+                ref = None
+            elif request.kind == "block":
+                platform.block(request.author_id)
+                ref = None
+            else:
+                ref = platform.report(request.author_id, request.reason, [request.platform_id])
+        except InvalidState as exc:
+            # The evidence is missing or no longer verifies: never hide, tell the people.
+            moderation.record_failed(request.item_id, request.kind, str(exc))
+            report.refused += 1
+            continue
+        except (Rejected, Unsupported) as exc:
+            moderation.record_failed(request.item_id, request.kind, str(exc) or type(exc).__name__)
+            report.failed += 1
+            continue
+        except RateLimited as exc:
+            report.stopped = f"{request.kind}: rate-limited until {exc.reset_at:%H:%M}Z"
+            return report
+        except PlatformError as exc:
+            report.stopped = f"{request.kind}: {exc}"
+            return report
+        moderation.record_done(request.item_id, request.kind, report_ref=ref)
+        report.done += 1
+    return report
+
+
+def purge_evidence(services: Services) -> int:
+    """Apply the evidence retention setting (`[daemon] evidence_retention_days`; 0 keeps
+    everything). Evidence under legal hold, or of an item still open, is never purged."""
+    days = services.config.daemon.evidence_retention_days
+    if days <= 0:
+        return 0
+    return services.moderation.purge_evidence(DAEMON, days)
