@@ -1,10 +1,135 @@
-"""`inmm-daemon`: the service that acts on the platforms (issue #5 builds its jobs)."""
+"""`inmm-daemon [--config FILE] [--once]`: the service that acts on the platforms.
+
+Exit codes: 0 stopped cleanly (or `--once` done), 1 another daemon already runs on the
+database, 2 bad configuration (a cron expression that does not parse, an unreadable or
+too widely readable secrets file, an unusable database).
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
+import signal
 import sys
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from inmm_tui import __version__
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from inmm_tui.config import Config
+    from inmm_tui.platforms.base import Platform
+    from inmm_tui.platforms.secrets import Secrets
+
+log = logging.getLogger("inmm_daemon")
 
 
-def main() -> int:
-    print("inmm-daemon: not built yet", file=sys.stderr)
-    return 1
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="inmm-daemon",
+        description="Publish due posts and run the INMM accounts' periodic jobs.")
+    parser.add_argument("--version", action="version", version=f"inmm-daemon {__version__}")
+    parser.add_argument("--config", metavar="FILE",
+                        help="configuration file (default: $INMM_CONFIG, else "
+                        "/etc/inmm/inmm.toml, else the built-in default)")
+    parser.add_argument("--once", action="store_true",
+                        help="publish what is due, run each job whose time has come (all the first "
+                        "time) and exit: for a cron entry on hosts without systemd")
+    return parser
+
+
+def build_platforms(config: Config, secrets: Secrets | None
+                    ) -> tuple[dict[str, Platform], dict[str, str]]:
+    """One client per outlet, and why any outlet has none. Such an outlet's deliveries
+    wait (and say why) while the other outlets publish."""
+    from inmm_tui.platforms.factory import build_platform
+
+    platforms, problems = {}, {}
+    for outlet in config.outlets:
+        try:
+            platforms[outlet.name] = build_platform(outlet, config, secrets)
+        except Exception as exc:
+            problems[outlet.name] = str(exc) or type(exc).__name__
+            log.error("outlet %s cannot be used: %s", outlet.name, problems[outlet.name])
+    return platforms, problems
+
+
+def alert_unusable(db: Database, problems: dict[str, str]) -> None:
+    """An alert everyone sees for each outlet the daemon cannot publish to."""
+    from inmm_tui.domain.reminders import raise_alert
+    from inmm_tui.store.tx import write
+    from inmm_tui.timeutil import utcnow
+
+    with write(db):
+        for outlet, problem in problems.items():
+            raise_alert(db.conn, "outlet_unusable", f"outlet:{outlet}",
+                        f"the daemon cannot publish to {outlet}: {problem}", utcnow())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from inmm_daemon.runtime import InstanceLock, Notifier, setup_logging
+    from inmm_daemon.service import Daemon, cron_triggers, note_secrets
+
+    from inmm_tui.config import load_config
+    from inmm_tui.domain.services import Services
+    from inmm_tui.store.db import open_database
+
+    setup_logging()
+    lock = None
+    try:
+        config = load_config(args.config)
+        cron_triggers(config)  # a bad expression stops us before anything else
+        lock = InstanceLock(config.database_path)
+        lock.acquire()
+        # The platform clients are imported only now: a bad configuration or a second
+        # daemon is refused without loading them.
+        from inmm_tui.platforms.factory import ensure_sandbox, needs_secrets
+        from inmm_tui.platforms.secrets import load_secrets
+
+        secrets = load_secrets(config.secrets_path) if needs_secrets(config) else None
+        setup_logging(secrets.outlets if secrets else {})
+        path = config.database_path
+        db = open_database(path)  # create or migrate once, before the jobs open theirs
+        for outlet in note_secrets(Services.build(config, db), secrets.outlets if secrets else {}):
+            log.warning("the secrets of %s changed since the daemon last started: "
+                        "HQ is asked to record the rotation", outlet)
+        platforms, problems = build_platforms(config, secrets)
+        alert_unusable(db, problems)
+        db.close()
+        daemon = Daemon(config, lambda: open_database(path), platforms, notifier=Notifier())
+        del secrets  # the clients keep what they need; nothing else holds the tokens
+        sandbox = ensure_sandbox(config)  # sandbox outlets and no sandbox running yet
+    except Exception as exc:
+        if getattr(exc, "exit_code", None) is None:  # not one of ours: a bug, show it
+            raise
+        # ConfigError, SecretsError, DatabaseError (2) or AlreadyRunning (1)
+        print(f"inmm-daemon: {exc}", file=sys.stderr)
+        if lock is not None:
+            lock.release()
+        return int(exc.exit_code)  # type: ignore[attr-defined]
+
+    def on_signal(signum: int, frame: object) -> None:
+        # Nothing but setting the flag here: logging from a signal handler can deadlock.
+        daemon.stop_signal = signal.Signals(signum).name
+        daemon.stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        if args.once:
+            daemon.run_once()
+            daemon.close()
+        else:
+            daemon.serve()
+    finally:
+        if sandbox is not None:
+            sandbox.stop()
+        lock.release()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -15,6 +15,7 @@ from inmm_tui.commands import (
     governance,
     init,
     members,
+    publishing_cmd,
     report_monthly,
     roster,
     sandbox_cmd,
@@ -22,8 +23,8 @@ from inmm_tui.commands import (
     ui,
 )
 
-SUBCOMMANDS = (init, roster, governance, screen, sandbox_cmd, audit_cmd, report_monthly, analytics,
-               members)
+SUBCOMMANDS = (init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd,
+               report_monthly, analytics, members)
 
 
 def build_parser() -> argparse.ArgumentParser:

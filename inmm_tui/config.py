@@ -131,6 +131,11 @@ class Daemon:
     """`--report` flags the daemon when its heartbeat is older than this."""
     request_timeout_seconds: float = 10.0
     """Connect and read timeout on every platform call."""
+    retry_base_seconds: float = 10.0
+    """Wait after a first failed attempt; each further wait doubles, plus up to this much
+    jitter (10 s: the eighth attempt comes about 21 minutes after the first)."""
+    retry_max_seconds: float = 900.0
+    """The longest wait between two attempts."""
     evidence_retention_days: int = 0
     """Evidence of questionable posts older than this is purged (never under legal hold,
     never of an item still open); 0 keeps it for ever."""
@@ -356,6 +361,9 @@ def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
         raise ConfigError(f"{where}: inmm.announcement_limit: expected a positive number")
     if config.daemon.max_attempts <= 0:
         raise ConfigError(f"{where}: daemon.max_attempts: expected a positive number")
+    for key in ("retry_base_seconds", "retry_max_seconds", "request_timeout_seconds"):
+        if getattr(config.daemon, key) <= 0:
+            raise ConfigError(f"{where}: daemon.{key}: expected a positive number of seconds")
     return config
 
 

@@ -533,9 +533,10 @@ class Posts:
             post_id, state, outlet = row
             if state != "failed":
                 raise InvalidState(f"post #{post_id} on {outlet} is {state}, not failed")
+            # A person asked for it now: it is due now, not held for being late.
             self.conn.execute(
-                "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = NULL"
-                " WHERE id = ?", (delivery_id,))
+                "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = NULL,"
+                " due_at = max(due_at, ?) WHERE id = ?", (to_db(self.clock()), delivery_id))
             audit.append(self.conn, actor, "delivery.retry", f"post:{post_id}",
                          {"outlet": outlet, "delivery": delivery_id}, at=self.clock())
 

@@ -154,6 +154,13 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
             "SELECT count(*), coalesce(sum(active), 0) FROM people").fetchone()
         status["roster"] = {"people": people[0], "active": people[1]}
         heartbeat = conn.execute("SELECT at, pid FROM heartbeat WHERE name = 'daemon'").fetchone()
+        failing = conn.execute(
+            "SELECT name, last_run_at, coalesce(last_error, '') FROM daemon_jobs"
+            " WHERE last_ok = 0 ORDER BY name").fetchall()
+        status["daemon_jobs_failing"] = [
+            {"job": n, "at": from_db(a).isoformat(timespec="seconds"), "error": e}
+            for n, a, e in failing]
+        attention.extend(f"the daemon's {n} job failed on its last run" for n, _, _ in failing)
     finally:
         conn.execute("COMMIT")
     if heartbeat:
@@ -197,8 +204,14 @@ def render_text(status: dict[str, Any]) -> str:
         lines.append(f"next scheduled: post #{nxt['post']} on {nxt['outlet']} at {nxt['due_at']}"
                      if nxt else "next scheduled: nothing queued")
         for failed in status["failed"]:
-            lines.append(f"  failed: post #{failed['post']} on {failed['outlet']} after "
-                         f"{failed['attempts']} attempts: {failed['error']}")
+            label = f"post #{failed['post']} on {failed['outlet']}"
+            if failed["error"].startswith(f"{label}: "):  # the daemon's own words say it all
+                lines.append(f"  {failed['error']}")
+            else:
+                lines.append(f"  failed: {label} after {failed['attempts']} attempts: "
+                             f"{failed['error']}")
+        for job in status.get("daemon_jobs_failing", []):
+            lines.append(f"  daemon job {job['job']} failed at {job['at']}: {job['error']}")
         if status["partly_published"]:
             lines.append(f"partly published posts: {status['partly_published']}")
         lines.append(f"publishing: {'PAUSED' if status['publishing_paused'] else 'running'}")

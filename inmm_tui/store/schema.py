@@ -512,3 +512,26 @@ def m005_ui_queue_indexes(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS following_unreviewed ON following(outlet)"
         " WHERE reviewed_at IS NULL AND unfollowed_at IS NULL AND blocked_at IS NULL"
     )
+
+
+@migrations()
+def m006_daemon(db: Database) -> None:
+    db.executescript(
+        """
+        -- 1 while an attempt may have reached the platform without our knowing (a crash,
+        -- a lost response): the next attempt reconciles first and reuses `attempt_key`.
+        ALTER TABLE deliveries ADD COLUMN in_doubt INTEGER NOT NULL DEFAULT 0;
+        -- Each outlet's queue in due order: the daemon claims the head of it.
+        CREATE INDEX deliveries_queue ON deliveries(outlet, state, in_doubt, due_at, id);
+
+        -- When each scheduled job of the daemon last ran, so that a restart catches up a
+        -- missed run once instead of forgetting it (or replaying every one).
+        CREATE TABLE daemon_jobs (
+            name TEXT PRIMARY KEY,
+            last_run_at TEXT NOT NULL,
+            last_ok INTEGER NOT NULL,
+            last_error TEXT,
+            runs INTEGER NOT NULL DEFAULT 0
+        );
+        """
+    )

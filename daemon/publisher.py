@@ -1,0 +1,253 @@
+"""Publishing: claim a due delivery, call the platform, record the result.
+
+The queue rules live in `inmm_tui.domain.publishing`; this module only talks to the
+platforms and maps their errors onto the queue's calls:
+
+| platform says            | the delivery                                                    |
+|--------------------------|-----------------------------------------------------------------|
+| published                | `sent`                                                          |
+| TransientError, anything | back to `pending` *in doubt* (the post may exist), backoff with |
+|   unexpected             | jitter; `failed` after `daemon.max_attempts`                    |
+| RateLimited(reset_at)    | waits until `reset_at`; not counted as an attempt               |
+| AuthFailed               | waits 5 minutes, an alert is raised; not counted                |
+| DuplicateContent (X)     | probably sent already: found among recent posts → `sent`,       |
+|                          | else `failed` with X's message                                  |
+| Rejected, Unsupported    | `failed` with the platform's message                            |
+
+A delivery in doubt is reconciled before it is sent again: on Mastodon by posting with the
+same Idempotency-Key (the server returns the post it already has), on X by looking for the
+text among the account's recent posts.
+
+Each outlet is drained by its own thread with its own database connection, so a slow or
+failing outlet never holds back another.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import html
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+from tenacity import RetryCallState, wait_exponential, wait_random
+
+from inmm_tui.domain.publishing import Claim, Queue
+from inmm_tui.domain.reminders import raise_alert
+from inmm_tui.platforms.base import Platform, Published
+from inmm_tui.platforms.errors import (
+    AuthFailed,
+    DuplicateContent,
+    PlatformError,
+    RateLimited,
+    Rejected,
+    TransientError,
+    Unsupported,
+)
+from inmm_tui.store.tx import write
+from inmm_tui.timeutil import Clock, utcnow
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from inmm_tui.config import Config
+
+log = logging.getLogger("inmm_daemon.publish")
+
+AUTH_RETRY = dt.timedelta(minutes=5)
+"""Refused credentials are retried this often (someone must fix them; an alert says so)."""
+RATE_LIMIT_MARGIN = dt.timedelta(seconds=1)
+"""Waited beyond a rate limit's reset time, so that clocks a little apart do not matter."""
+RECENT_LOOKED_AT = 50
+"""How many of the account's recent posts are searched to reconcile a post on X."""
+RUN_SECONDS = 240.0
+"""One publish run drains for at most this long, then lets the scheduler run again."""
+
+
+def backoff(attempt: int, base: float = 10.0, maximum: float = 900.0) -> dt.timedelta:
+    """How long to wait after failed attempt number `attempt`: tenacity's exponential
+    backoff (base, 2 base, 4 base, ... up to `maximum`) plus up to `base` of jitter.
+    Computed here and stored as the delivery's next attempt time, so it survives a
+    restart. With the default 10 s the waits after attempts 1..7 are 10, 20, ... 640 s:
+    the eighth attempt comes about 21 minutes after the first, so an outage of a quarter
+    of an hour is ridden out without anyone having to retry."""
+    strategy = wait_exponential(multiplier=base, max=maximum) + wait_random(0, base)
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = attempt
+    return dt.timedelta(seconds=float(strategy(state)))
+
+
+_URL = re.compile(r"https?://\S+")
+
+
+def same_text(ours: str, theirs: str) -> bool:
+    """Whether a post found on the platform is ours: X rewrites links (t.co) and escapes
+    HTML entities, so links and spacing are not compared."""
+    def norm(text: str) -> str:
+        return " ".join(_URL.sub("<link>", html.unescape(text)).split())
+    return norm(ours) == norm(theirs)
+
+
+@dataclasses.dataclass
+class DrainResult:
+    handled: int = 0
+    sent: int = 0
+
+
+class Publisher:
+    """Drains every outlet's queue; one Queue (one connection) per outlet."""
+
+    def __init__(self, open_db: Callable[[], Database], config: Config,
+                 platforms: Mapping[str, Platform], *, clock: Clock = utcnow,
+                 stop: threading.Event | None = None):
+        self.config = config
+        self.platforms = dict(platforms)
+        self.clock = clock
+        self.stop = stop or threading.Event()
+        self.outlets = [outlet.name for outlet in config.outlets]
+        self._open_db = open_db
+        self._queues: dict[str, Queue] = {}
+        self._lock = threading.Lock()
+
+    def queue(self, outlet: str) -> Queue:
+        with self._lock:
+            if outlet not in self._queues:
+                self._queues[outlet] = Queue(
+                    self._open_db(), max_attempts=self.config.daemon.max_attempts,
+                    late_hold_minutes=self.config.daemon.late_hold_minutes, clock=self.clock)
+            return self._queues[outlet]
+
+    def close(self) -> None:
+        with self._lock:
+            for queue in self._queues.values():
+                queue.db.close()
+            self._queues.clear()
+
+    # ----- the jobs ------------------------------------------------------------------
+
+    def recover(self) -> int:
+        """At start-up, before anything is sent: deliveries a dead daemon left in
+        `sending` are put in doubt, so each is reconciled before it is sent again."""
+        count = self.queue(self.outlets[0]).requeue_orphans() if self.outlets else 0
+        if count:
+            log.warning("%d deliveries were being sent when the daemon last stopped; "
+                        "each is reconciled with its platform before anything else", count)
+        return count
+
+    def run(self, *, seconds: float = RUN_SECONDS, limit: int | None = None) -> DrainResult:
+        """Publish everything due now, every outlet in parallel; bounded in time and count."""
+        total = DrainResult()
+        if not self.outlets:
+            return total
+        deadline = time.monotonic() + seconds
+        with ThreadPoolExecutor(max_workers=len(self.outlets),
+                                thread_name_prefix="publish") as pool:
+            results = list(pool.map(lambda o: self.drain(o, deadline, limit), self.outlets))
+        for result in results:
+            total.handled += result.handled
+            total.sent += result.sent
+        return total
+
+    def drain(self, outlet: str, deadline: float, limit: int | None = None) -> DrainResult:
+        result = DrainResult()
+        queue = self.queue(outlet)
+        while not self.stop.is_set() and time.monotonic() < deadline:
+            if limit is not None and result.handled >= limit:
+                break
+            claim = queue.claim([outlet])
+            if claim is None:
+                break
+            result.handled += 1
+            if self.attempt(queue, claim):
+                result.sent += 1
+        return result
+
+    def next_due(self) -> dt.datetime | None:
+        return self.queue(self.outlets[0]).next_due(self.outlets) if self.outlets else None
+
+    # ----- one attempt ------------------------------------------------------------------
+
+    def attempt(self, queue: Queue, claim: Claim) -> bool:
+        """Send (or reconcile) one claimed delivery and record the outcome; True if sent."""
+        if self.stop.is_set():
+            queue.release(claim, "the daemon is stopping")
+            return False
+        platform = self.platforms.get(claim.outlet)
+        if platform is None:
+            queue.record_retry(claim, "the outlet has no working platform client (see the "
+                               "daemon's log)", retry_at=self.clock() + AUTH_RETRY,
+                               in_doubt=claim.in_doubt, counts=False)
+            return False
+        try:
+            published, reconciled = self._send(platform, claim)
+        except RateLimited as exc:
+            retry_at = max(exc.reset_at, self.clock()) + RATE_LIMIT_MARGIN
+            queue.record_retry(claim, f"rate limited: {exc}", retry_at=retry_at,
+                               in_doubt=claim.in_doubt, counts=False)
+            log.warning("%s: rate limited; waiting until %s", claim.label,
+                        retry_at.isoformat(timespec="seconds"))
+            return False
+        except AuthFailed as exc:
+            message = f"{claim.outlet} refused the credentials: {exc}"
+            queue.record_retry(claim, message, retry_at=self.clock() + AUTH_RETRY,
+                               in_doubt=claim.in_doubt, counts=False)
+            with write(queue.db):
+                raise_alert(queue.db.conn, "credentials_refused", f"outlet:{claim.outlet}",
+                            f"{message}; posts to {claim.outlet} wait until the credentials "
+                            "are fixed", self.clock())
+            log.error("%s: %s", claim.label, message)
+            return False
+        except (Rejected, Unsupported) as exc:
+            queue.record_failed(claim, str(exc) or type(exc).__name__)
+            log.error("%s: refused by the platform: %s", claim.label, exc)
+            return False
+        except Exception as exc:  # TransientError, or a fault we did not foresee
+            # The request may have reached the platform: the next attempt reconciles.
+            if isinstance(exc, TransientError):
+                message = str(exc) or "temporary failure"
+            else:
+                message = f"unexpected {type(exc).__name__}: {exc}"
+                log.exception("%s: unexpected error from the platform client", claim.label)
+            retry_at = self.clock() + backoff(claim.attempt, self.config.daemon.retry_base_seconds,
+                                              self.config.daemon.retry_max_seconds)
+            state = queue.record_retry(claim, message, retry_at=retry_at, in_doubt=True)
+            log.warning("%s: attempt %d failed (%s); %s", claim.label, claim.attempt, message,
+                        "giving up: failed" if state == "failed"
+                        else f"next attempt at {retry_at.isoformat(timespec='seconds')}")
+            return False
+        queue.record_sent(claim, published.platform_id, published.url, reconciled=reconciled)
+        log.info("%s: %s (attempt %d) %s", claim.label,
+                 "found already published" if reconciled else "published", claim.attempt,
+                 published.url)
+        return True
+
+    def _send(self, platform: Platform, claim: Claim) -> tuple[Published, bool]:
+        if claim.in_doubt and platform.api == "x":
+            found = self._find_recent(platform, claim)
+            if found is not None:
+                return found, True
+        try:
+            # Mastodon: an in-doubt delivery reuses its Idempotency-Key, so the server
+            # hands back the post it already has instead of making a second one.
+            return platform.publish(claim.text, idempotency_key=claim.attempt_key,
+                                    in_reply_to=claim.in_reply_to), False
+        except DuplicateContent as exc:
+            found = self._find_recent(platform, claim)
+            if found is not None:
+                return found, True
+            raise Rejected(f"{exc} (the same text is not among the account's "
+                           f"{RECENT_LOOKED_AT} most recent posts)") from None
+
+    def _find_recent(self, platform: Platform, claim: Claim) -> Published | None:
+        for post in platform.recent_posts(RECENT_LOOKED_AT):
+            if same_text(claim.text, post.text):
+                return Published(platform_id=post.platform_id, url=post.url)
+        return None
+
+
+__all__ = ["PlatformError", "Publisher", "backoff", "same_text"]

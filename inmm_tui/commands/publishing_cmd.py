@@ -1,0 +1,90 @@
+"""`inmm-tui publishing`: what the daemon could not publish, and what a person does about
+it: pause or resume all publishing (HQ), retry a failed outlet, publish a held post now,
+withdraw a post. Permissions are checked in the domain for the caller's login."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from inmm_tui.commands.common import me, services
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("publishing", help="publishing: status, pause, resume, retry, "
+                            "release, withdraw")
+    actions = parser.add_subparsers(dest="publishing_command", metavar="ACTION", required=True)
+    status = actions.add_parser("status", help="paused or not; failed and held deliveries "
+                                "(exit 1 when there are any)")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=run_status)
+    pause = actions.add_parser("pause", help="HQ: stop all publishing at once")
+    pause.add_argument("--reason", required=True)
+    pause.set_defaults(func=run_pause)
+    resume = actions.add_parser("resume", help="HQ: publish again")
+    resume.add_argument("--reason", default="")
+    resume.set_defaults(func=run_resume)
+    retry = actions.add_parser("retry", help="send a failed delivery again (that outlet only)")
+    retry.add_argument("delivery", type=int)
+    retry.set_defaults(func=run_retry)
+    release = actions.add_parser("release", help="publish now a delivery held for being late")
+    release.add_argument("delivery", type=int)
+    release.set_defaults(func=run_release)
+    withdraw = actions.add_parser("withdraw", help="withdraw what has not gone out of a post")
+    withdraw.add_argument("post", type=int)
+    withdraw.add_argument("--reason", default="")
+    withdraw.set_defaults(func=run_withdraw)
+
+
+def run_status(args: argparse.Namespace) -> int:
+    from inmm_tui.domain.publishing import problems
+    from inmm_tui.domain.switches import publishing_paused
+
+    svc = services(args)
+    paused = publishing_paused(svc.db.conn)
+    found = problems(svc.db.conn)
+    if args.json:
+        print(json.dumps({"paused": paused, "problems": [{
+            "delivery": p.delivery_id, "post": p.post_id, "outlet": p.outlet, "state": p.state,
+            "attempts": p.attempts, "due_at": p.due_at.isoformat(), "message": p.message,
+            "post_state": p.post_state} for p in found]}, indent=2))
+    else:
+        print(f"publishing: {'PAUSED' if paused else 'running'}")
+        for p in found:
+            what = "publish now (release) or withdraw" if p.state == "held" else \
+                "retry or withdraw"
+            print(f"delivery {p.delivery_id}: post #{p.post_id} on {p.outlet} {p.state.upper()}"
+                  f" ({p.post_state}): {p.message} -> {what}")
+        if not found:
+            print("nothing failed or held")
+    return 1 if found or paused else 0
+
+
+def run_pause(args: argparse.Namespace) -> int:
+    services(args).switches.set_paused(me(), True, args.reason)
+    print("Publishing is paused: the daemon claims nothing until it is resumed.")
+    return 0
+
+
+def run_resume(args: argparse.Namespace) -> int:
+    services(args).switches.set_paused(me(), False, args.reason)
+    print("Publishing resumed.")
+    return 0
+
+
+def run_retry(args: argparse.Namespace) -> int:
+    services(args).posts.retry(me(), args.delivery)
+    print(f"Delivery {args.delivery} will be sent again on its next run.")
+    return 0
+
+
+def run_release(args: argparse.Namespace) -> int:
+    services(args).posts.release_held(me(), args.delivery)
+    print(f"Delivery {args.delivery} is released: it goes out now.")
+    return 0
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    post = services(args).posts.withdraw(me(), args.post, args.reason)
+    print(f"Post #{post.id} is {post.status}.")
+    return 0

@@ -1,0 +1,177 @@
+"""Kill the real daemon (SIGKILL) at random moments while it publishes to the sandbox,
+restart it, and check that every post went out exactly once on every outlet.
+
+Used by `tests/test_daemon_sandbox.py` (small) and `bench/crash.py` (large). The sandbox
+runs in the calling process, so its state outlives every daemon that is killed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+from inmm_tui.config import load_config
+from inmm_tui.domain.roles import Role
+from inmm_tui.domain.services import Services
+from inmm_tui.platforms.sandbox import SandboxControl
+from inmm_tui.store.db import open_database
+
+APIS = {"x": "x", "mastodon": "mastodon"}
+"""Outlet name → the sandbox API it speaks (the built-in default outlets)."""
+
+
+def daemon_exe() -> str:
+    return shutil.which("inmm-daemon", path=str(Path(sys.executable).parent)) or "inmm-daemon"
+
+
+def write_config(workdir: Path, sandbox_url: str, *, timeout: float = 2.0,
+                 extra: str = "") -> Path:
+    url = urlparse(sandbox_url)
+    cfg = workdir / "inmm.toml"
+    cfg.write_text(
+        f'[inmm]\ndatabase = "{workdir / "inmm.db"}"\n\n'
+        f'[sandbox]\nhost = "{url.hostname}"\nport = {url.port}\n\n'
+        f"[daemon]\nrequest_timeout_seconds = {timeout}\nlate_hold_minutes = 600\n"
+        # retries a hundred times sooner than in production, so that a fault costs a
+        # fraction of a second of the test's time instead of ten seconds
+        f"retry_base_seconds = 0.1\n{extra}")
+    return cfg
+
+
+def queue_posts(cfg: Path, count: int, due: dt.datetime | None = None,
+                spread_seconds: float = 0.0, tag: str = "") -> list[int]:
+    """A roster (hq, alice, bob) and `count` cleared posts, due at `due` (now) or spread
+    evenly over the `spread_seconds` after it."""
+    config = load_config(str(cfg))
+    db = open_database(config.database_path)
+    svc = Services.build(config, db)
+    if db.execute("SELECT count(*) FROM people").fetchone()[0] == 0:
+        svc.roster.initialise("hq", "Harriet Quinn")
+        svc.roster.add("hq", "alice", "Alice Able", Role.ACCOUNT_MANAGER)
+        svc.roster.add("hq", "bob", "Bob Baker", Role.ACCOUNT_MANAGER)
+    start = due or svc.clock()
+    ids = []
+    for i in range(count):
+        when = start + dt.timedelta(seconds=spread_seconds * i / max(count, 1))
+        post_id = svc.posts.create_draft(
+            "alice", f"INMM update {tag}{i}: registration news https://inmm.org/n/{tag}{i}",
+            topic="Member news", scheduled_at=when)
+        svc.posts.submit("alice", post_id)
+        svc.posts.clear("bob", post_id)
+        ids.append(post_id)
+    db.close()
+    return ids
+
+
+def delivery_counts(db_path: Path) -> Counter[str]:
+    conn = sqlite3.connect(str(db_path), timeout=30)
+    try:
+        return Counter(dict(conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state")))
+    finally:
+        conn.close()
+
+
+def wait_for(predicate, timeout: float, step: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step)
+    return predicate()
+
+
+@dataclass
+class CrashResult:
+    posts: int
+    kills: int = 0
+    elapsed: float = 0.0
+    in_doubt: int = 0
+    """Deliveries found in `sending` after a kill, and reconciled."""
+    duplicates: dict[str, int] = field(default_factory=dict)
+    missing: dict[str, int] = field(default_factory=dict)
+    out_of_order: dict[str, int] = field(default_factory=dict)
+    states: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.duplicates.values()) and not any(self.missing.values()) \
+            and set(self.states) == {"sent"}
+
+
+def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: int = 1,
+              faults: bool = True, timeout: float = 120.0, log=None) -> CrashResult:
+    """Publish `posts` posts on both outlets while killing the daemon `kills` times."""
+    rng = random.Random(seed)
+    cfg = write_config(workdir, sandbox_url)
+    db_path = workdir / "inmm.db"
+    control = SandboxControl(sandbox_url)
+    ids = queue_posts(cfg, posts)
+    result = CrashResult(posts=len(ids))
+    started = time.monotonic()
+    stderr = open(workdir / "daemon.log", "ab")  # noqa: SIM115 - kept open across restarts
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    try:
+        for cycle in range(kills):
+            before = delivery_counts(db_path)["sent"]
+            if before >= 2 * posts:
+                break
+            if faults and rng.random() < 0.5:
+                # a response lost after the post was made, or cut in the middle
+                kind = rng.choice(["lost", "truncated", "unavailable"])
+                control.fault(kind, api=rng.choice(list(APIS.values())), method="POST")
+            proc = subprocess.Popen([daemon_exe(), "--config", str(cfg)], stderr=stderr,
+                                    stdout=subprocess.DEVNULL, env=env)
+            if rng.random() < 0.25:
+                time.sleep(rng.uniform(0.0, 1.0))  # any moment: starting, reconciling, sending
+            else:
+                wait_for(lambda b=before: delivery_counts(db_path)["sent"] > b, timeout=20)
+                time.sleep(rng.uniform(0.0, 0.3))  # in the middle of publishing
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=10)
+            result.kills += 1
+            if log:
+                log(f"cycle {cycle + 1}: killed after {delivery_counts(db_path)['sent']} of "
+                    f"{2 * posts} deliveries sent")
+        control.clear_faults()
+        proc = subprocess.Popen([daemon_exe(), "--config", str(cfg)], stderr=stderr,
+                                stdout=subprocess.DEVNULL, env=env)
+        wait_for(lambda: delivery_counts(db_path)["sent"] >= 2 * posts, timeout=timeout,
+                 step=0.2)
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=60)
+    finally:
+        stderr.close()
+    result.elapsed = time.monotonic() - started
+    conn = sqlite3.connect(str(db_path))
+    try:
+        result.states = dict(conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state"))
+        result.in_doubt = conn.execute(
+            "SELECT count(*) FROM audit WHERE action = 'delivery.in_doubt'").fetchone()[0]
+        expected = {outlet: [row[0] for row in conn.execute(
+            "SELECT text FROM deliveries WHERE outlet = ? ORDER BY due_at, post_id", (outlet,))]
+            for outlet in APIS}
+    finally:
+        conn.close()
+    state = control.state()
+    for outlet, api in APIS.items():
+        published = [p["text"] for p in state[api]["posts"]
+                     if p["author"] == "INMMorg" and not p["deleted"]]
+        counts = Counter(published)
+        result.duplicates[outlet] = sum(n - 1 for n in counts.values() if n > 1)
+        result.missing[outlet] = sum(1 for text in expected[outlet] if counts[text] == 0)
+        first_seen = list(dict.fromkeys(published))
+        order = [t for t in first_seen if t in set(expected[outlet])]
+        result.out_of_order[outlet] = sum(1 for a, b in zip(order, expected[outlet], strict=False)
+                                          if a != b)
+    return result

@@ -1,0 +1,40 @@
+"""Helpers for the daemon's tests: queue cleared posts, build a publisher on fake outlets."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from inmm_daemon.publisher import Publisher
+
+from inmm_tui.domain.services import Services
+from inmm_tui.store.db import open_database
+
+from .fake_outlet import FakePlatform
+
+
+def queue_posts(svc: Services, count: int, when: dt.datetime | None = None,
+                *, body: str = "INMM news item {i}: https://inmm.org/n/{i}",
+                event_id: int | None = None) -> list[int]:
+    """`count` posts written by alice, cleared by bob, due at `when` (now by default)."""
+    when = when or svc.clock()
+    ids = []
+    for i in range(count):
+        post_id = svc.posts.create_draft("alice", body.format(i=i), topic="Member news",
+                                         scheduled_at=when, event_id=event_id)
+        svc.posts.submit("alice", post_id)
+        svc.posts.clear("bob", post_id, expedited=event_id is not None)
+        ids.append(post_id)
+    return ids
+
+
+def fakes(svc: Services) -> dict[str, FakePlatform]:
+    return {o.name: FakePlatform(o.name, o.api, svc.clock) for o in svc.config.outlets}
+
+
+def publisher(svc: Services, platforms: dict[str, FakePlatform]) -> Publisher:
+    path = svc.config.database_path
+    return Publisher(lambda: open_database(path), svc.config, platforms, clock=svc.clock)
+
+
+def states(svc: Services, post_id: int) -> dict[str, str]:
+    return {d.outlet: d.state for d in svc.posts.deliveries(post_id)}
