@@ -119,7 +119,8 @@ class Publisher:
             if outlet not in self._queues:
                 self._queues[outlet] = Queue(
                     self._open_db(), max_attempts=self.config.daemon.max_attempts,
-                    late_hold_minutes=self.config.daemon.late_hold_minutes, clock=self.clock)
+                    late_hold_minutes=self.config.daemon.late_hold_minutes,
+                    society_domains=self.config.inmm.society_domains, clock=self.clock)
             return self._queues[outlet]
 
     def close(self) -> None:

@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
-from inmm_tui.config import load_config
+from inmm_tui.config import Inmm, load_config
+from inmm_tui.domain.referrals import tag_for_publication
 from inmm_tui.domain.roles import Role
 from inmm_tui.domain.services import Services
 from inmm_tui.platforms.sandbox import SandboxControl
 from inmm_tui.store.db import open_database
 
+SOCIETY_DOMAINS = Inmm().society_domains
 APIS = {"x": "x", "mastodon": "mastodon"}
 """Outlet name → the sandbox API it speaks (the built-in default outlets)."""
 
@@ -158,9 +160,11 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
         result.states = dict(conn.execute("SELECT state, count(*) FROM deliveries GROUP BY state"))
         result.in_doubt = conn.execute(
             "SELECT count(*) FROM audit WHERE action = 'delivery.in_doubt'").fetchone()[0]
-        expected = {outlet: [row[0] for row in conn.execute(
-            "SELECT text FROM deliveries WHERE outlet = ? ORDER BY due_at, post_id", (outlet,))]
-            for outlet in APIS}
+        # What each outlet should show: the cleared text with its society links tagged.
+        expected = {outlet: [tag_for_publication(conn, post_id, outlet, text, SOCIETY_DOMAINS)
+                             for post_id, text in conn.execute(
+            "SELECT post_id, text FROM deliveries WHERE outlet = ? ORDER BY due_at, post_id",
+            (outlet,))] for outlet in APIS}
     finally:
         conn.close()
     state = control.state()

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from inmm_tui.domain.referrals import tag_for_publication
 from inmm_tui.domain.services import Services
 from inmm_tui.timeutil import utcnow
 
@@ -59,7 +60,26 @@ def _drain(pub, clock: FakeClock, *, until: dt.datetime, on_tick=None) -> None:
 
 
 def _texts(svc: Services, post_ids: list[int], outlet: str) -> list[str]:
-    return [d.text for p in post_ids for d in svc.posts.deliveries(p) if d.outlet == outlet]
+    """What each post looks like on `outlet`: the cleared text with its society links tagged."""
+    domains = svc.config.inmm.society_domains
+    return [tag_for_publication(svc.db.conn, p, outlet, d.text, domains)
+            for p in post_ids for d in svc.posts.deliveries(p) if d.outlet == outlet]
+
+
+def test_society_links_go_out_tagged_for_the_outlet_and_the_clearance_still_holds(
+        roster: Services, sandbox: RunningSandbox) -> None:
+    from inmm_tui.domain.posts import verify_clearance
+
+    (post,) = queue_posts(roster, 1, body="Programme: https://inmm.org/annual?day=2 and "
+                                          "https://example.com/x")
+    _on_sandbox(roster, sandbox).run(seconds=30)
+    for outlet in ("x", "mastodon"):
+        (text,) = _published(sandbox, outlet)
+        assert (f"https://inmm.org/annual?day=2&utm_source={outlet}&utm_medium=social"
+                "&utm_campaign=member-news") in text
+        assert "https://example.com/x " in text or text.endswith("https://example.com/x")
+    assert all(verify_clearance(roster.db.conn, d.id) is None
+               for d in roster.posts.deliveries(post))
 
 
 def test_a_ten_minute_503_outage_then_every_post_published_once(

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit
 from inmm_tui.domain.posts import verify_clearance
+from inmm_tui.domain.referrals import tag_for_publication
 from inmm_tui.domain.switches import publishing_paused
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
@@ -72,8 +73,10 @@ class Queue:
     """The queue operations, each one write transaction with its audit entry."""
 
     def __init__(self, db: Database, *, max_attempts: int = 8, late_hold_minutes: int = 120,
-                 clock: Clock = utcnow):
+                 society_domains: tuple[str, ...] | list[str] = (), clock: Clock = utcnow):
         self.db = db
+        self.society_domains = tuple(society_domains)
+        """Links to these domains get the referral (UTM) tags as they are sent."""
         self.max_attempts = max_attempts
         self.late_hold = dt.timedelta(minutes=late_hold_minutes)
         self.clock = clock
@@ -159,8 +162,11 @@ class Queue:
         audit.append(self.conn, ACTOR, "delivery.send", f"post:{post_id}",
                      {"outlet": outlet, "delivery": delivery_id, "attempt": attempt,
                       "attempt_key": key, "reconcile_first": bool(in_doubt)}, at=now)
+        # What is sent: the cleared text (checked above) with the society's links tagged
+        # for the website's analytics. Tagging is deterministic, so a retry sends the same.
+        sent_text = tag_for_publication(self.conn, post_id, outlet, text, self.society_domains)
         return Claim(
-            delivery_id=delivery_id, post_id=post_id, outlet=outlet, text=text,
+            delivery_id=delivery_id, post_id=post_id, outlet=outlet, text=sent_text,
             attempt_key=key, attempt=attempt, in_doubt=bool(in_doubt),
             in_reply_to=reply_id if reply_outlet == outlet else None, crisis=bool(crisis),
             due_at=from_db(due_at),
