@@ -63,6 +63,11 @@ def seed_insights(db_path: Path) -> None:
                 " SELECT id, ?, ?, 1, ?, 0 FROM deliveries WHERE post_id = ?",
                 [(to_db(sent + dt.timedelta(hours=h)), likes // 3 * h // 24, likes * h // 24,
                   post) for h in (6, 24)])
+    with write(s.db):
+        conn.execute(
+            "INSERT INTO monthly_reports (month, format, path, written_at, written_by, sha256)"
+            " VALUES ('2027-01', 'md', '/nowhere/inmm-monthly-2027-01.md', ?, 'daemon', '0')",
+            (to_db(NOW - dt.timedelta(days=28)),))
     add_questions(s)
     conn.close()
 

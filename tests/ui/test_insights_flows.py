@@ -100,24 +100,24 @@ async def test_period_switch_changes_what_the_metrics_screen_shows(make_app, see
         assert isinstance(screen, MetricsScreen)
         summary = lambda: str(screen.query_one("#insights-summary", Static).render())  # noqa: E731
         top = screen.query_one("#top-posts", ListTable)
-        assert "last 30 days" in summary()
+        assert "Last 30 days: 10 posts" in summary()
         month = top.row_count
         assert month == 2 * 5  # five posts in 30 days, on both outlets
         assert len(screen.insights.outlets[0].series) == 30
 
         await pilot.press("1")
         await settle(pilot)
-        assert "last 7 days" in summary()
+        assert "Last 7 days: 6 posts" in summary()
         assert top.row_count == 2 * 3
         assert len(screen.insights.outlets[0].series) == 7
         week_change = screen.insights.outlets[0].change
 
         await pilot.press("3")
         await settle(pilot)
-        assert "last 12 months" in summary()
+        assert "Last 12 months: 14 posts" in summary()
         assert top.row_count == 10  # the best ten of fourteen
         assert screen.insights.outlets[0].change > week_change > 0
-        assert "events covered in 2027: 1" in summary()
+        assert "events covered 2027: 1" in summary()
 
 
 async def test_the_monthly_report_is_written_from_the_metrics_screen_by_those_allowed(
@@ -137,8 +137,9 @@ async def test_the_monthly_report_is_written_from_the_metrics_screen_by_those_al
         await pilot.press("w")
         await answer_prompt(pilot, "")
         reports = app.screen.query_one("#reports", ListTable)
-        assert cells(reports, "month") == ["2027-02"]
-        assert cells(reports, "by") == [HQ]
-    row = services.db.conn.execute("SELECT month, written_by, path FROM monthly_reports").fetchone()
+        assert cells(reports, "month") == ["2027-02", "2027-01"]  # newest first
+        assert cells(reports, "by") == [HQ, "daemon"]
+    row = services.db.conn.execute("SELECT month, written_by, path FROM monthly_reports"
+                                   " WHERE month = '2027-02'").fetchone()
     assert row[:2] == ("2027-02", HQ)
     assert "monthly summary for February 2027" in Path(row[2]).read_text(encoding="utf-8")

@@ -37,28 +37,28 @@ def _n(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
-def summary_lines(ins: Insights) -> list[str]:
-    """The figures in words (also what a screen reader or a narrow terminal keeps)."""
-    lines = [f"Period: {ins.label} (1: 7 days, 2: 30 days, 3: 12 months)"]
-    parts = []
+SHORT_KIND = {"organisation": "org", "individual": "person"}
+
+
+def summary_lines(ins: Insights, *, wide: bool = False) -> list[str]:
+    """The figures in words, each line within 80 columns (the charts only illustrate them)."""
+    refs = ins.referrals
+    visits = f"web visits {refs.sessions:,}"
+    if wide and refs.by_source:
+        visits += f" ({', '.join(f'{s} {n:,}' for s, n in refs.by_source.items())})"
+    lines = [f"{ins.label.capitalize()}: {ins.posts:,} posts, engagement {ins.engagement_total:,}, "
+             f"{visits}"]
     for o in ins.outlets:
         change = "" if o.change is None else f" ({o.change:+,})"
-        ratio = "" if o.ratio is None else f", {o.ratio:.1f} per followed"
-        parts.append(f"{o.title}: {_n(o.followers)} followers{change}, "
+        ratio = "" if o.ratio is None else f", balance {o.ratio:.1f}:1"
+        lines.append(f"{o.title if wide else o.outlet}: {_n(o.followers)} followers{change}, "
                      f"following {_n(o.following)}{ratio}")
-    lines.append(" · ".join(parts) or "No outlets configured.")
     total = sum(ins.follower_types.values())
-    if total:
-        kinds = ", ".join(f"{kind} {n * 100 / total:.0f}%" for kind, n in ins.follower_types.items()
-                          if n)
-        lines.append(f"Follower types: {kinds}")
-    else:
-        lines.append("Follower types: no followers recorded yet")
-    refs = ins.referrals
-    by_source = ", ".join(f"{s} {n:,}" for s, n in list(refs.by_source.items())[:3])
-    lines.append(f"Posts sent: {ins.posts:,}, engagement {ins.engagement_total:,} · "
-                 f"events covered in {ins.year}: {ins.events_this_year} · web visits: "
-                 f"{refs.sessions:,}" + (f" ({by_source})" if by_source else ""))
+    kinds = (", ".join(f"{kind if wide else SHORT_KIND.get(kind, kind)} {n * 100 / total:.0f}%"
+                       for kind, n in ins.follower_types.items() if n)
+             if total else "none recorded yet")
+    lines.append(f"{'Follower types' if wide else 'Types'}: {kinds} · events covered "
+                 f"{ins.year}: {ins.events_this_year}")
     return lines
 
 
@@ -68,8 +68,8 @@ class MetricsScreen(InmmScreen):
     BINDINGS = [
         Binding("1", "period('7d')", "7 days"),
         Binding("2", "period('30d')", "30 days"),
-        Binding("3", "period('12m')", "12 months"),
-        Binding("w", "write_report", "Write monthly report"),
+        Binding("3", "period('12m')", "Year"),
+        Binding("w", "write_report", "Write report"),
     ]
 
     def __init__(self, backend: Backend, period: str = "30d") -> None:
@@ -102,13 +102,15 @@ class MetricsScreen(InmmScreen):
         top.add_column("Eng.", key="eng", width=5)
         top.add_column("Visits", key="visits", width=6)
         top.add_column("Outlet", key="outlet", width=8)
-        top.add_column("Sent", key="sent", width=10)
-        top.add_column("Text", key="text", width=70 if wide else 40)
+        if wide:
+            top.add_column("Sent", key="sent", width=10)
+        # At 80 columns the text takes what the other columns and the reports pane leave.
+        top.add_column("Text", key="text", width=60 if wide else 28)
         reports = self.query_one("#reports", ListTable)
         reports.add_column("Month", key="month", width=7)
         reports.add_column("By", key="by", width=10)
-        reports.add_column("Written", key="written", width=10)
         if wide:
+            reports.add_column("Written", key="written", width=10)
             reports.add_column("File", key="file", width=40)
         self.set_class(wide, "-wide")
         self.wide = wide
@@ -152,22 +154,25 @@ class MetricsScreen(InmmScreen):
         if ins.period != self.period:
             return  # an older load, for a period no longer chosen
         self.insights = ins
-        self.query_one("#insights-summary", Static).update("\n".join(summary_lines(ins)))
-        self.query_one(FollowerChart).show(ins.outlets, ins.since)
-        self.query_one(EngagementChart).show(ins.engagement_daily, ins.since)
+        self.query_one("#insights-summary", Static).update("\n".join(summary_lines(ins, wide=self.wide)))
+        self.query_one(FollowerChart).show(ins.outlets, ins.since, ins.until)
+        self.query_one(EngagementChart).show(ins.engagement_daily, ins.since, ins.until)
         visits = {entry["post"]: entry["sessions"] for entry in ins.referrals.per_post}
         top = self.query_one("#top-posts", ListTable)
         top.clear()
         for row in ins.top_posts:
-            top.add_row(f"{row.engagement:,}", f"{visits.get(row.post_id, 0):,}", row.outlet,
-                        row.sent_at[:10], " ".join(row.text.split()), key=str(row.delivery_id))
+            cells = [f"{row.engagement:,}", f"{visits.get(row.post_id, 0):,}", row.outlet]
+            if self.wide:
+                cells.append(row.sent_at[:10])
+            top.add_row(*cells, " ".join(row.text.split()), key=str(row.delivery_id))
         reports = self.query_one("#reports", ListTable)
         reports.clear()
         self.report_paths.clear()
         for number, report in enumerate(ins.reports):
-            cells = [report["month"], report["written_by"], report["written_at"][:10]]
+            cells = [report["month"], report["written_by"]]
             if self.wide:
-                cells.append(report["path"] if report["exists"] else "(file gone)")
+                cells += [report["written_at"][:10],
+                          report["path"] if report["exists"] else "(file gone)"]
             # A month written twice has the same path twice: rows are keyed by position.
             self.report_paths[str(number)] = report["path"]
             reports.add_row(*cells, key=str(number))

@@ -37,6 +37,15 @@ class QuestionsLoaded(Message):
         self.themes = themes
 
 
+def without_mentions(text: str) -> str:
+    """The text without the @handles it opens with (our own handle, mostly): the narrow
+    column shows the question itself; the detail pane shows all of it."""
+    words = text.split()
+    while len(words) > 1 and words[0].startswith("@"):
+        words.pop(0)
+    return " ".join(words)
+
+
 def grouped(questions: list[Question]) -> list[tuple[str, list[Question]]]:
     """(theme, its questions oldest first), the group with the oldest question first;
     the questions without a theme come last."""
@@ -53,8 +62,8 @@ class QuestionsScreen(InmmScreen):
         Binding("t", "theme", "Theme"),
         Binding("h", "holding", "Holding reply"),
         Binding("a", "answer", "Answer"),
-        Binding("o", "open_post", "Open post"),
-        Binding("u", "toggle_answered", "Show answered"),
+        Binding("o", "open_post", "Open reply", show=False),
+        Binding("u", "toggle_answered", "Answered"),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -78,11 +87,11 @@ class QuestionsScreen(InmmScreen):
         wide = self.app.size.width >= 120
         table = self.query_one("#questions", ListTable)
         table.add_column("Asked", key="asked", width=11)
-        table.add_column("From", key="from", width=24 if wide else 16)
+        table.add_column("From", key="from", width=24 if wide else 20)
         table.add_column("State", key="state", width=8)
         if wide:
             table.add_column("Answered by", key="by", width=22)
-        table.add_column("Question", key="text", width=80 if wide else 33)
+        table.add_column("Question", key="text", width=80 if wide else 29)
         self.wide = wide
         table.focus()
 
@@ -130,7 +139,7 @@ class QuestionsScreen(InmmScreen):
                                          SHORT_STATE.get(q.state, q.state)]
                 if self.wide:
                     row.append(self._answered(q))
-                row.append(" ".join(q.text.split()))
+                row.append(without_mentions(q.text))
                 table.add_row(*row, key=str(q.id))
         keys = [str(k.value) for k in table.rows]
         if selected in keys:
@@ -177,7 +186,9 @@ class QuestionsScreen(InmmScreen):
             at = (from_db(q.answered_at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
                   if q.answered_at else "?")
             lines.append(f"Answered by {q.answered_by} at {at} in post #{q.answered_post_id}"
-                         f" ({q.answer_status}).")
+                         f" ({q.answer_status}); o opens it.")
+        elif q.holding_post_id is not None:
+            lines[-1] = lines[-1].removesuffix(".") + "; o opens it."
         detail.update("\n".join(lines))
 
     def _selection(self) -> tuple[list[int], str]:

@@ -5,47 +5,39 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual_plotext import PlotextPlot
+from textual_plotext import Plot, PlotextPlot
 
 from inmm_tui.reports.insights import OutletFigures
 
-MAX_TICKS = 4
-"""Date labels on the x axis: more do not fit a chart half an 80-column terminal wide."""
+COLOURS = ("cyan", "orange", "magenta", "green")
 
 
-def _ticks(days: list[dt.date]) -> tuple[list[int], list[str]]:
-    """A few evenly spread date labels, as day offsets from the first day."""
-    if not days:
-        return [], []
-    first = days[0]
-    span = (days[-1] - first).days
-    step = max(1, span // (MAX_TICKS - 1)) if span else 1
-    offsets = list(range(0, span + 1, step))[:MAX_TICKS]
-    fmt = "%Y-%m" if span > 90 else "%m-%d"
-    return offsets, [(first + dt.timedelta(days=o)).strftime(fmt) for o in offsets]
+def _span(plt: Plot, since: dt.datetime, until: dt.datetime) -> None:
+    """The period under the x axis, instead of plotext's date ticks: their placement
+    depends on the interpreter's hash seed, which made the snapshots flaky."""
+    plt.xticks([])
+    plt.xlabel(f"{since:%Y-%m-%d} to {until:%Y-%m-%d}")
 
 
 class FollowerChart(PlotextPlot):
-    """Followers over time, one line per outlet."""
+    """Followers over time per outlet: the first outlet on the left axis, the others on the
+    right, so a small account's growth is not drawn flat against a large one's."""
 
-    def show(self, outlets: list[OutletFigures], since: dt.datetime) -> None:
+    def show(self, outlets: list[OutletFigures], since: dt.datetime, until: dt.datetime) -> None:
         plt = self.plt
         plt.clear_figure()
-        plt.title("Followers")
-        start = since.date()
-        days: list[dt.date] = []
-        for figures in outlets:
-            if not figures.series:
-                continue
+        named: list[str] = []
+        for number, figures in enumerate(o for o in outlets if o.series):
             # Fractions of a day, so an hourly week is not squashed onto seven points.
             xs = [(at - since).total_seconds() / 86400 for at, _, _ in figures.series]
-            plt.plot(xs, [f for _, f, _ in figures.series], label=figures.title,
-                     marker="braille")
-            days += [start, figures.series[-1][0].date()]
-        if days:
-            offsets, labels = _ticks(sorted(days))
-            plt.xticks(offsets, labels)
-        else:
+            side = "left" if number == 0 else "right"
+            plt.plot(xs, [f for _, f, _ in figures.series], marker="braille",
+                     color=COLOURS[number % len(COLOURS)], yside=side)
+            named.append(f"{figures.outlet} {'◀' if side == 'left' else '▶'}")
+        # The legend is in the title: plotext's own is drawn over the lines.
+        plt.title(f"Followers: {', '.join(named)}" if named else "Followers")
+        _span(plt, since, until)
+        if not named:
             plt.text("no follower counts recorded yet", 0, 0)
         self.refresh()
 
@@ -53,7 +45,8 @@ class FollowerChart(PlotextPlot):
 class EngagementChart(PlotextPlot):
     """Mean engagement (reposts, replies, likes, quotes) per post, day by day."""
 
-    def show(self, daily: list[tuple[dt.date, float, int]], since: dt.datetime) -> None:
+    def show(self, daily: list[tuple[dt.date, float, int]], since: dt.datetime,
+             until: dt.datetime) -> None:
         plt = self.plt
         plt.clear_figure()
         plt.title("Engagement per post (daily mean)")
@@ -65,8 +58,7 @@ class EngagementChart(PlotextPlot):
                 plt.bar(xs, means, width=0.6)
             else:  # a year of bars is a solid block at this width: a line reads better
                 plt.plot(xs, means, marker="braille")
-            offsets, labels = _ticks([start, daily[-1][0]])
-            plt.xticks(offsets, labels)
         else:
             plt.text("no posts sent in this period", 0, 0)
+        _span(plt, since, until)  # after plotting: a bar chart sets ticks of its own
         self.refresh()
