@@ -143,3 +143,19 @@ async def test_the_monthly_report_is_written_from_the_metrics_screen_by_those_al
                                    " WHERE month = '2027-02'").fetchone()
     assert row[:2] == ("2027-02", HQ)
     assert "monthly summary for February 2027" in Path(row[2]).read_text(encoding="utf-8")
+
+
+async def test_both_screens_say_so_when_there_is_nothing_yet(make_app):
+    app = make_app(HQ)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        summary = str(app.screen.query_one("#insights-summary", Static).render())
+        assert "0 posts" in summary and "x: — followers" in summary
+        assert "none recorded yet" in summary
+        await pilot.press("escape", "i")
+        await settle(pilot)
+        assert "No questions waiting" in str(app.screen.query_one("#question-detail",
+                                                                  Static).render())
+        assert not [n for n in app._notifications if n.severity == "error"]
