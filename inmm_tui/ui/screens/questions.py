@@ -31,10 +31,12 @@ SHORT_STATE = {"new": "new", "holding reply sent": "holding", "answer awaiting c
 
 
 class QuestionsLoaded(Message):
-    def __init__(self, questions: list[Question], themes: list[str]) -> None:
+    def __init__(self, questions: list[Question], themes: list[str], waiting: int) -> None:
         super().__init__()
         self.questions = questions
         self.themes = themes
+        self.waiting = waiting
+        """Questions without an answer, all of them (the list holds the oldest)."""
 
 
 def without_mentions(text: str) -> str:
@@ -110,13 +112,13 @@ class QuestionsScreen(InmmScreen):
     def load_questions(self, include_answered: bool) -> None:
         b = self.backend
 
-        def read() -> tuple[list[Question], list[str]]:
+        def read() -> tuple[list[Question], list[tuple[str, int]]]:
             inbox = self.inbox()
-            return (inbox.inbox(include_answered=include_answered),
-                    [theme for theme, _ in inbox.themes() if theme])
+            return inbox.inbox(include_answered=include_answered), inbox.themes()
 
         questions, themes = b.call(read)
-        self.post_message(QuestionsLoaded(questions, themes))
+        self.post_message(QuestionsLoaded(questions, [t for t, _ in themes if t],
+                                          sum(n for _, n in themes)))
 
     @on(QuestionsLoaded)
     def show_questions(self, message: QuestionsLoaded) -> None:
@@ -148,8 +150,11 @@ class QuestionsScreen(InmmScreen):
             table.move_cursor(row=next(i for i, k in enumerate(keys) if not k.startswith("theme:")))
         title = ("All questions, answered ones too" if self.include_answered
                  else "Unanswered questions")
+        shown = len(message.questions)
+        count = (f"oldest {shown:,} of {message.waiting:,} unanswered"
+                 if not self.include_answered and message.waiting > shown else f"{shown:,}")
         self.query_one("#questions-title", Static).update(
-            f"{title}, by theme, oldest first ({len(message.questions)})")
+            f"{title}, by theme, oldest first ({count})")
         if not message.questions:
             self.query_one("#question-detail", Static).update("No questions waiting.")
         else:
