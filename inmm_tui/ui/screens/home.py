@@ -36,6 +36,8 @@ class HomeScreen(InmmScreen):
         Binding("e", "events", "Events"),
         Binding("m", "reminders", "Reminders"),
         Binding("p", "pause", "Pause/resume"),
+        Binding("t", "metrics", "Metrics"),
+        Binding("i", "questions", "Questions"),
         Binding("q", "app.quit", "Quit"),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -153,6 +155,16 @@ class HomeScreen(InmmScreen):
         from inmm_tui.ui.screens.reminders import RemindersScreen
 
         self.app.push_screen(RemindersScreen(self.backend))
+
+    def action_metrics(self) -> None:
+        from inmm_tui.ui.screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen(self.backend))
+
+    def action_questions(self) -> None:
+        from inmm_tui.ui.screens.questions import QuestionsScreen
+
+        self.app.push_screen(QuestionsScreen(self.backend))
 
     def action_pause(self) -> None:
         from inmm_tui.ui.screens.prompt import PromptScreen
