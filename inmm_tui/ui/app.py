@@ -104,6 +104,10 @@ class InmmApp(App[None]):
         yield SystemCommand("Reminders and alerts", "Rotations, reviews, alerts",
                             home.action_reminders)
         yield SystemCommand("Pause or resume publishing", "HQ only", home.action_pause)
+        yield SystemCommand("Moderation queue", "Questionable replies, evidence, EC",
+                            home.action_moderation)
+        yield SystemCommand("Follow review", "Accounts INMM follows, balance, full review",
+                            home.action_follows)
 
     @on(DatabaseChanged)
     def tell_every_screen(self) -> None:

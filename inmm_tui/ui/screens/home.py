@@ -36,6 +36,8 @@ class HomeScreen(InmmScreen):
         Binding("e", "events", "Events"),
         Binding("m", "reminders", "Reminders"),
         Binding("p", "pause", "Pause/resume"),
+        Binding("o", "moderation", "Moderation"),
+        Binding("f", "follows", "Follow review"),
         Binding("q", "app.quit", "Quit"),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -153,6 +155,16 @@ class HomeScreen(InmmScreen):
         from inmm_tui.ui.screens.reminders import RemindersScreen
 
         self.app.push_screen(RemindersScreen(self.backend))
+
+    def action_moderation(self) -> None:
+        from inmm_tui.ui.screens.moderation import ModerationScreen
+
+        self.app.push_screen(ModerationScreen(self.backend))
+
+    def action_follows(self) -> None:
+        from inmm_tui.ui.screens.follows import FollowsScreen
+
+        self.app.push_screen(FollowsScreen(self.backend))
 
     def action_pause(self) -> None:
         from inmm_tui.ui.screens.prompt import PromptScreen
