@@ -3,14 +3,17 @@ same `followed_at` (what the first sync of an account does), plus the balance co
 
     python bench/follow_review.py [--rows 1000000]
 
-Builds bench/out/follow-review.db once (plain SQL), then prints the time of the first
-page, a page deep down the list (by key), the same depth by OFFSET (the domain's
-`Follows.followed`) for comparison, and `Follows.balance`. Asserts nothing.
+Builds bench/out/follow-review-ROWS.db once (plain SQL), then prints the time of the
+first page, of the next pages (by key), of the first and a middle page by OFFSET (the
+domain's `Follows.followed`) for comparison, of `Follows.balance`, and through the UI
+(pilot) from `f` to the first page shown and from `n` to the next. Asserts only that
+`n` moved the page.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import time
 from pathlib import Path
@@ -80,6 +83,43 @@ def main() -> None:
     print(f"first page (OFFSET 0):    {offset_first * 1000:8.1f} ms")
     print(f"middle page (OFFSET):     {offset_deep * 1000:8.1f} ms")
     print(f"balance (two counts):     {balance * 1000:8.1f} ms")
+    db.conn.close()
+    opened, paged = asyncio.run(through_the_ui(path))
+    print(f"UI: f to first page shown:  {opened * 1000:6.1f} ms (with the balance counted)")
+    print(f"UI: n to next page shown:   {paged * 1000:6.1f} ms")
+
+
+async def through_the_ui(path: Path) -> tuple[float, float]:
+    """Key press to the follow review's table filled, through the pilot."""
+    from inmm_tui.config import embedded_default
+    from inmm_tui.domain.services import Services
+    from inmm_tui.store.db import open_database
+    from inmm_tui.ui.app import InmmApp
+    from inmm_tui.ui.widgets.tables import ListTable
+
+    app = InmmApp(Services.build(embedded_default(), open_database(path)), LOGIN, watch=False)
+
+    async def idle(pilot) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(200):  # bounded: at most 200 rounds of waiting
+            await pilot.pause()
+            busy = [w for w in app.workers if w.is_running and w.group != "warm"]
+            if not busy:
+                return
+            await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
+
+    async with app.run_test(size=(120, 40)) as pilot:
+        await idle(pilot)
+        start = time.perf_counter()
+        await pilot.press("f")
+        await idle(pilot)
+        opened = time.perf_counter() - start
+        first = app.screen.query_one("#followed", ListTable).get_row_at(0)[0]
+        start = time.perf_counter()
+        await pilot.press("n")
+        await idle(pilot)
+        paged = time.perf_counter() - start
+        assert app.screen.query_one("#followed", ListTable).get_row_at(0)[0] != first
+    return opened, paged
 
 
 if __name__ == "__main__":
