@@ -16,7 +16,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Static
 
@@ -287,11 +287,14 @@ class FollowOrganisationScreen(ModalScreen[dict[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="org-box"):
             yield Label(f"Follow an organisation on {self.outlet_title}", id="org-title")
-            yield Input(placeholder="Account id on the platform", id="org-id", compact=True)
-            yield Input(placeholder="Handle, e.g. @IAEAorg", id="org-handle", compact=True)
-            yield Input(placeholder="Name (optional)", id="org-name", compact=True)
-            yield Input(placeholder="Why INMM should follow it (kept for the review)",
-                        id="org-why", compact=True)
+            for name, label, placeholder in (
+                    ("id", "Account id", "the platform's numeric or text id"),
+                    ("handle", "Handle", "e.g. @IAEAorg"),
+                    ("name", "Name", "optional"),
+                    ("why", "Why follow", "kept for the review")):
+                with Horizontal(classes="org-field"):
+                    yield Label(label, classes="org-label")
+                    yield Input(placeholder=placeholder, id=f"org-{name}", compact=True)
             yield Checkbox("This account is an organisation, not a person", id="org-is-org",
                            compact=True)
             yield Label("Enter or Ctrl+S to follow, Escape to cancel", id="org-error")
