@@ -224,3 +224,23 @@ async def test_member_lookup_and_answer_opens_compose_on_the_draft(db_path, item
                                 " (SELECT mention_id FROM moderation_items WHERE id = ?)",
                                 (items["rude"],)).fetchone()[0]
     assert mention == post_id
+
+
+async def test_an_item_queued_by_the_daemon_shows_when_the_database_changes(db_path, items):
+    from oversight_support import NOW
+
+    from inmm_tui.domain.moderation import IncomingMention
+    from inmm_tui.ui.messages import DatabaseChanged
+
+    app = app_for(db_path, AM)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queue(pilot, items["rude"])
+        daemon = moderation_services(db_path)
+        daemon.moderation.ingest("mastodon", [IncomingMention(
+            "m9", "u-late", "late@example.social", "Late", "You idiots again", NOW)])
+        daemon.db.conn.close()
+        app.post_message(DatabaseChanged())  # what the data_version watcher sends
+        await settle(pilot)
+        table = app.screen.query_one("#mod-items", ListTable)
+        assert table.row_count == 4 and table.get_row_at(0)[1] == "mastodon"
+        assert "idiots and liars" in shown(app, "#mod-text")  # the selection stays put
