@@ -106,6 +106,10 @@ class InmmApp(App[None]):
         yield SystemCommand("Pause or resume publishing", "HQ only", home.action_pause)
         yield SystemCommand("Metrics", "Followers, engagement, monthly reports", home.action_metrics)
         yield SystemCommand("Questions inbox", "Questions asked in mentions", home.action_questions)
+        yield SystemCommand("Moderation queue", "Questionable replies, evidence, EC",
+                            home.action_moderation)
+        yield SystemCommand("Follow review", "Accounts INMM follows, balance, full review",
+                            home.action_follows)
 
     @on(DatabaseChanged)
     def tell_every_screen(self) -> None:

@@ -20,8 +20,8 @@ QUEUES = (
     ("scheduled", "Scheduled", "schedule"),
     ("failed", "Failed deliveries", "schedule"),
     ("held", "Held for being late", "schedule"),
-    ("moderation", "Moderation", ""),
-    ("follow_review", "Follow review", ""),
+    ("moderation", "Moderation", "moderation"),
+    ("follow_review", "Follow review", "follows"),
     ("reminders", "Reminders due", "reminders"),
 )
 
@@ -38,6 +38,8 @@ class HomeScreen(InmmScreen):
         Binding("p", "pause", "Pause/resume"),
         Binding("t", "metrics", "Metrics"),
         Binding("i", "questions", "Questions"),
+        Binding("o", "moderation", "Moderation"),
+        Binding("f", "follows", "Follow review"),
         Binding("q", "app.quit", "Quit"),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -91,7 +93,7 @@ class HomeScreen(InmmScreen):
         queues.clear()
         opens = {"drafts": "the list below", "clearance": "c  clearance queue",
                  "schedule": "s  schedule", "reminders": "m  reminders and alerts",
-                 "": "(its own screen, coming)"}
+                 "moderation": "o  moderation queue", "follows": "f  follow review"}
         for field, label, target in QUEUES:
             queues.add_row(label, str(getattr(overview, field)), opens[target], key=field)
         queues.move_cursor(row=min(cursor, queues.row_count - 1))
@@ -107,15 +109,8 @@ class HomeScreen(InmmScreen):
         target = dict((f, t) for f, _, t in QUEUES).get(str(event.row_key.value), "")
         if target == "drafts":
             self.query_one("#drafts", ListTable).focus()
-        elif target == "clearance":
-            self.action_clearance()
-        elif target == "schedule":
-            self.action_schedule()
-        elif target == "reminders":
-            self.action_reminders()
-        else:
-            self.notify("This queue has its own screen in a later version; "
-                        "`inmm-tui --report` lists it meanwhile.")
+        elif target:
+            getattr(self, f"action_{target}")()
 
     @on(DataTable.RowSelected, "#drafts")
     def open_draft(self, event: DataTable.RowSelected) -> None:
@@ -165,6 +160,16 @@ class HomeScreen(InmmScreen):
         from inmm_tui.ui.screens.questions import QuestionsScreen
 
         self.app.push_screen(QuestionsScreen(self.backend))
+
+    def action_moderation(self) -> None:
+        from inmm_tui.ui.screens.moderation import ModerationScreen
+
+        self.app.push_screen(ModerationScreen(self.backend))
+
+    def action_follows(self) -> None:
+        from inmm_tui.ui.screens.follows import FollowsScreen
+
+        self.app.push_screen(FollowsScreen(self.backend))
 
     def action_pause(self) -> None:
         from inmm_tui.ui.screens.prompt import PromptScreen
