@@ -23,6 +23,11 @@ QUEUES = (
     ("moderation", "Moderation", ""),
     ("follow_review", "Follow review", ""),
     ("reminders", "Reminders due", "reminders"),
+    ("partly_published", "Partly published", "schedule"),
+    ("alerts", "Open alerts", "reminders"),
+    ("rotations_due", "Rotations due", "governance"),
+    ("reviews_overdue", "Reviews overdue", "governance"),
+    ("new_suspects", "New look-alikes", "governance"),
 )
 
 
@@ -36,6 +41,7 @@ class HomeScreen(InmmScreen):
         Binding("e", "events", "Events"),
         Binding("m", "reminders", "Reminders"),
         Binding("p", "pause", "Pause/resume"),
+        Binding("g", "governance", "Governance"),
         Binding("q", "app.quit", "Quit"),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -89,6 +95,7 @@ class HomeScreen(InmmScreen):
         queues.clear()
         opens = {"drafts": "the list below", "clearance": "c  clearance queue",
                  "schedule": "s  schedule", "reminders": "m  reminders and alerts",
+                 "governance": "g  governance",
                  "": "(its own screen, coming)"}
         for field, label, target in QUEUES:
             queues.add_row(label, str(getattr(overview, field)), opens[target], key=field)
@@ -111,6 +118,8 @@ class HomeScreen(InmmScreen):
             self.action_schedule()
         elif target == "reminders":
             self.action_reminders()
+        elif target == "governance":
+            self.action_governance()
         else:
             self.notify("This queue has its own screen in a later version; "
                         "`inmm-tui --report` lists it meanwhile.")
@@ -153,6 +162,11 @@ class HomeScreen(InmmScreen):
         from inmm_tui.ui.screens.reminders import RemindersScreen
 
         self.app.push_screen(RemindersScreen(self.backend))
+
+    def action_governance(self) -> None:
+        from inmm_tui.ui.screens.governance import GovernanceScreen
+
+        self.app.push_screen(GovernanceScreen(self.backend))
 
     def action_pause(self) -> None:
         from inmm_tui.ui.screens.prompt import PromptScreen
