@@ -11,8 +11,11 @@ if TYPE_CHECKING:
     from inmm_tui.domain.queues import Overview
 
 
-class DatabaseChanged(Message):
-    """Someone (the daemon, another person, this UI) wrote to the database: refresh."""
+class DatabaseChanged(Message, bubble=False):
+    """Someone (the daemon, another person, this UI) wrote to the database: refresh.
+    It does not bubble: the app hands it to every screen, and a screen's copy bubbling
+    back up to the app would be handed out again, for ever (every screen reloading
+    without pause)."""
 
     def can_replace(self, message: Message) -> bool:
         # A burst of writes needs one refresh, not one per write.

@@ -108,7 +108,8 @@ class GovernanceScreen(InmmScreen):
                 status.outlet,
                 status.last_verified.astimezone(tz).strftime("%Y-%m-%d")
                 if status.last_verified else "never",
-                status.due_at.astimezone(tz).strftime("%Y-%m-%d") if status.due_at else "now",
+                status.due_at.astimezone(tz).strftime("%Y-%m-%d") if status.due_at
+                else ("now" if status.due else "—"),
                 rotation_state(status), key=status.outlet)
         if keep in self.rotations:
             rotations.move_cursor(row=rotations.get_row_index(keep))
@@ -166,7 +167,7 @@ class GovernanceScreen(InmmScreen):
             status = self.rotations[key]
             text = Text(f"{status.outlet}: ", style="bold")
             text.append_text(rotation_state(status))
-            if status.reasons and not status.due:
+            if status.reasons and (status.failed_check or status.awaiting_check):
                 text.append("\n" + "; ".join(status.reasons), style="dim")
             detail.update(text)
         elif table.id == "suspects" and key in self.suspects:
