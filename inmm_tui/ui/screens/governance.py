@@ -6,7 +6,7 @@ of look-alike accounts the daemon found. The domain decides who may do what."""
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
@@ -155,12 +155,21 @@ class GovernanceScreen(InmmScreen):
 
     @on(DataTable.RowHighlighted)
     def highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._show_detail(event.data_table)
+        if event.data_table.has_focus:
+            self._show_detail(event.data_table)
+
+    @on(events.DescendantFocus)
+    def table_chosen(self, event: events.DescendantFocus) -> None:
+        if isinstance(event.widget, ListTable):
+            self._show_detail(event.widget)
 
     def _show_detail(self, table: DataTable | None = None) -> None:
-        """The full reasons or the suspect's decision under the tables (80 columns cut
-        the rows short)."""
-        table = table or self.query_one("#rotations", ListTable)
+        """The full reasons or the suspect's decision, for the table in use, under the
+        tables (80 columns cut the rows short)."""
+        if table is None:
+            focused = self.focused
+            table = (focused if isinstance(focused, ListTable)
+                     else self.query_one("#rotations", ListTable))
         key = table.selected_key() if isinstance(table, ListTable) else None
         detail = self.query_one("#gov-detail", Static)
         if table.id == "rotations" and key in self.rotations:

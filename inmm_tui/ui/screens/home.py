@@ -29,6 +29,7 @@ QUEUES = (
     ("reviews_overdue", "Reviews overdue", "governance"),
     ("new_suspects", "New look-alikes", "governance"),
 )
+ATTENTION = {"partly_published", "alerts", "rotations_due", "reviews_overdue", "new_suspects"}
 
 
 class HomeScreen(InmmScreen):
@@ -98,6 +99,8 @@ class HomeScreen(InmmScreen):
                  "governance": "g  governance",
                  "": "(its own screen, coming)"}
         for field, label, target in QUEUES:
+            if field in ATTENTION and not getattr(overview, field):
+                continue  # governance lines show only when there is something to do
             queues.add_row(label, str(getattr(overview, field)), opens[target], key=field)
         queues.move_cursor(row=min(cursor, queues.row_count - 1))
         drafts = self.query_one("#drafts", ListTable)

@@ -72,9 +72,9 @@ class RosterReviewScreen(InmmScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#review-people", ListTable)
-        table.add_column("Name", key="name", width=20)
-        table.add_column("Login", key="login", width=10)
-        table.add_column("Role", key="role", width=24)
+        table.add_column("Name", key="name", width=17)
+        table.add_column("Login", key="login", width=8)
+        table.add_column("Role", key="role", width=31)
         table.add_column("This review", key="outcome", width=14)
         table.focus()
 
