@@ -75,8 +75,8 @@ class ScheduleRow:
     text: str
     platform_url: str | None
     post_state: str = ""
-    """The post across its outlets (`publishing.publication_state`): `partly published`
-    when one outlet has it and another failed or holds it."""
+    """For a failed or held delivery, the post across its outlets
+    (`publishing.publication_state`): `partly published` when another outlet has it."""
 
 
 class Queues:
@@ -151,8 +151,10 @@ class Queues:
         from inmm_tui.domain.publishing import publication_state
 
         rows = [ScheduleRow(*row) for row in open_rows + sent_rows]
-        states = {pid: publication_state(self.conn, pid) for pid in {r.post_id for r in rows}}
-        return [replace(r, post_state=states[r.post_id]) for r in rows]
+        # Only failed and held deliveries need it (is the post out elsewhere?); usually few.
+        states = {pid: publication_state(self.conn, pid)
+                  for pid in {r.post_id for r in rows if r.state in ("failed", "held")}}
+        return [replace(r, post_state=states.get(r.post_id, "")) for r in rows]
 
     def events(self, login: str) -> list[Event]:
         authorise(self.conn, login, Action.VIEW)
