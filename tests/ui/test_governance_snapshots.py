@@ -77,3 +77,12 @@ def test_governance_screen(snap_compare, seeded, screen: str, size: str) -> None
                         run_before=_going_to(*SCREENS[screen]))
 
 
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_crisis_banner_on_another_screen(snap_compare, seeded, size: str) -> None:
+    s = gov_services(seeded)
+    s.switches.start_event(HQ, "Facility incident", "#INMMupdate", crisis=True)
+    s.db.conn.close()
+    assert snap_compare(gov_app(seeded, AM), terminal_size=SIZES[size],
+                        run_before=_going_to("g"))
