@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from inmm_tui.domain.duties import RotationStatus
 from inmm_tui.domain.governance_view import GovernanceState, GovernanceView, Suspect
+from inmm_tui.domain.roles import Action, allowed
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
@@ -62,7 +63,8 @@ class GovernanceScreen(InmmScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Credentials (o: rotation done, x: suspected compromise)", classes="section")
+        yield Static("Credentials (o: rotation done, HQ; x: suspected compromise)",
+                     classes="section")
         yield ListTable(id="rotations")
         yield Static("Loading…", id="gov-reviews")
         yield Static("Look-alike accounts, new first (h harmless, p reported, d gone)",
@@ -86,6 +88,13 @@ class GovernanceScreen(InmmScreen):
         suspects.add_column("Reference", key="ref", width=12)
         rotations.focus()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Only HQ records rotations (the domain refuses anyone else): the key is hidden
+        # from the others, so the footer offers what they can do.
+        if action == "rotated" and self.state is not None:
+            return allowed(self.state.person.role, Action.RECORD_ROTATION)
+        return True
+
     def reload(self) -> None:
         self.load_state()
 
@@ -97,6 +106,7 @@ class GovernanceScreen(InmmScreen):
     @on(RowsLoaded)
     def show_state(self, message: RowsLoaded) -> None:
         state = self.state = message.rows[0]
+        self.refresh_bindings()
         tz = self.backend.config.tz
         rotations = self.query_one("#rotations", ListTable)
         keep = rotations.selected_key()
