@@ -254,10 +254,13 @@ def test_incoming_replies_skip_the_rules_for_our_own_posts() -> None:
 def test_verdict_is_the_worst_severity_and_spans_point_at_the_text() -> None:
     text = "Vote Republican! Call (865) 555-0142. https://inmm.org ^JS"
     result = screen(text, ScreenContext(today=TODAY))
-    assert result.verdict == "block"  # personal information blocks; politics warns
+    assert result.verdict == "block"  # inappropriate topics and personal information block
     assert [text[s:e] for s, e in (f.span for f in result.findings)] == [
         "Vote Republican", "(865) 555-0142"]
     assert screen("Vote Republican! https://inmm.org ^JS", ScreenContext(today=TODAY)).verdict \
+        == "block"
+    # a content rule alone (no topic chosen) only warns
+    assert screen("Register: https://inmm.org ^JS", ScreenContext(today=TODAY, topic="")).verdict \
         == "warn"
     assert screen("Register: https://inmm.org ^JS", ScreenContext(today=TODAY)).verdict == "pass"
 

@@ -525,14 +525,7 @@ class Posts:
         """Send a failed delivery again (only that outlet)."""
         with write(self.db):
             authorise(self.conn, actor, Action.PUBLISH_CONTROL)
-            row = self.conn.execute(
-                "SELECT post_id, state, outlet FROM deliveries WHERE id = ?", (delivery_id,)
-            ).fetchone()
-            if row is None:
-                raise NotFound(f"there is no delivery #{delivery_id}")
-            post_id, state, outlet = row
-            if state != "failed":
-                raise InvalidState(f"post #{post_id} on {outlet} is {state}, not failed")
+            post_id, outlet = self._delivery_in(delivery_id, "failed")
             # A person asked for it now: it is due now, not held for being late.
             self.conn.execute(
                 "UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt_at = NULL,"
@@ -544,20 +537,24 @@ class Posts:
         """Publish now a delivery that was held for being too late."""
         with write(self.db):
             authorise(self.conn, actor, Action.PUBLISH_CONTROL)
-            row = self.conn.execute(
-                "SELECT post_id, state, outlet FROM deliveries WHERE id = ?", (delivery_id,)
-            ).fetchone()
-            if row is None:
-                raise NotFound(f"there is no delivery #{delivery_id}")
-            post_id, state, outlet = row
-            if state != "held":
-                raise InvalidState(f"post #{post_id} on {outlet} is {state}, not held")
-            now = to_db(self.clock())
+            post_id, outlet = self._delivery_in(delivery_id, "held")
             self.conn.execute(
                 "UPDATE deliveries SET state = 'pending', due_at = ?, next_attempt_at = NULL"
-                " WHERE id = ?", (now, delivery_id))
+                " WHERE id = ?", (to_db(self.clock()), delivery_id))
             audit.append(self.conn, actor, "delivery.release", f"post:{post_id}",
                          {"outlet": outlet, "delivery": delivery_id}, at=self.clock())
+
+    def _delivery_in(self, delivery_id: int, state: str) -> tuple[int, str]:
+        """(post id, outlet) of a delivery that must be in `state`."""
+        row = self.conn.execute(
+            "SELECT post_id, state, outlet FROM deliveries WHERE id = ?", (delivery_id,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"there is no delivery #{delivery_id}")
+        post_id, actual, outlet = row
+        if actual != state:
+            raise InvalidState(f"post #{post_id} on {outlet} is {actual}, not {state}")
+        return post_id, outlet
 
     # ----- helpers ---------------------------------------------------------------
 

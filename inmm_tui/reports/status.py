@@ -91,7 +91,10 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
                 f"{status['deliveries']['held']} deliveries held for being late: "
                 "publish now or withdraw")
         status["partly_published"] = conn.execute(
-            "SELECT count(DISTINCT f.post_id) FROM deliveries f WHERE f.state = 'failed'"
+            # INDEXED BY: with ANALYZE statistics the planner sees few distinct states and
+            # scans every delivery; failed ones are few, so start from them.
+            "SELECT count(DISTINCT f.post_id) FROM deliveries f INDEXED BY deliveries_due"
+            " WHERE f.state = 'failed'"
             " AND EXISTS (SELECT 1 FROM deliveries s WHERE s.post_id = f.post_id"
             " AND s.state = 'sent')"
         ).fetchone()[0]

@@ -104,6 +104,8 @@ class InmmApp(App[None]):
         yield SystemCommand("Reminders and alerts", "Rotations, reviews, alerts",
                             home.action_reminders)
         yield SystemCommand("Pause or resume publishing", "HQ only", home.action_pause)
+        yield SystemCommand("Metrics", "Followers, engagement, monthly reports", home.action_metrics)
+        yield SystemCommand("Questions inbox", "Questions asked in mentions", home.action_questions)
         yield SystemCommand("Governance", "Credential rotation, reviews, look-alike accounts",
                             home.action_governance)
 

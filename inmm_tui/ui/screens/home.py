@@ -42,6 +42,8 @@ class HomeScreen(InmmScreen):
         Binding("e", "events", "Events"),
         Binding("m", "reminders", "Reminders"),
         Binding("p", "pause", "Pause/resume"),
+        Binding("t", "metrics", "Metrics"),
+        Binding("i", "questions", "Questions"),
         Binding("g", "governance", "Governance"),
         Binding("q", "app.quit", "Quit"),
         Binding("escape", "back", "Back", show=False),
@@ -165,6 +167,16 @@ class HomeScreen(InmmScreen):
         from inmm_tui.ui.screens.reminders import RemindersScreen
 
         self.app.push_screen(RemindersScreen(self.backend))
+
+    def action_metrics(self) -> None:
+        from inmm_tui.ui.screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen(self.backend))
+
+    def action_questions(self) -> None:
+        from inmm_tui.ui.screens.questions import QuestionsScreen
+
+        self.app.push_screen(QuestionsScreen(self.backend))
 
     def action_governance(self) -> None:
         from inmm_tui.ui.screens.governance import GovernanceScreen
