@@ -4,7 +4,7 @@ schedule per outlet. Reading only; the person must be allowed to view."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit
@@ -17,6 +17,7 @@ from inmm_tui.timeutil import Clock, to_db, utcnow
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from inmm_tui.config import Config
     from inmm_tui.domain.posts import Posts
 
 LIST_LIMIT = 500
@@ -41,6 +42,12 @@ class Overview:
     paused: bool
     crisis: Event | None
     events: list[Event]
+    # What governance asks of people (see `governance_view.Attention`); 0 without a config.
+    rotations_due: int = 0
+    reviews_overdue: int = 0
+    alerts: int = 0
+    new_suspects: int = 0
+    partly_published: int = 0
 
 
 @dataclass(frozen=True)
@@ -67,12 +74,17 @@ class ScheduleRow:
     last_error: str | None
     text: str
     platform_url: str | None
+    post_state: str = ""
+    """For a failed or held delivery, the post across its outlets
+    (`publishing.publication_state`): `partly published` when another outlet has it."""
 
 
 class Queues:
-    def __init__(self, db: Database, clock: Clock = utcnow):
+    def __init__(self, db: Database, clock: Clock = utcnow, config: Config | None = None):
         self.db = db
         self.clock = clock
+        self.config = config
+        """Needed for the governance counts of the overview (rotation periods, review dates)."""
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -81,6 +93,11 @@ class Queues:
     def overview(self, login: str) -> Overview:
         person = authorise(self.conn, login, Action.VIEW)
         c = self.conn
+        counts: dict[str, int] = {}
+        if self.config is not None:
+            from inmm_tui.domain.governance_view import GovernanceView
+
+            counts = asdict(GovernanceView(self.db, self.config, self.clock).attention(login))
 
         def one(sql: str, *params: object) -> int:
             return int(c.execute(sql, params).fetchone()[0])
@@ -102,6 +119,7 @@ class Queues:
             paused=publishing_paused(c),
             crisis=active_crisis(c),
             events=active_events(c),
+            **counts,
         )
 
     def posts(self, login: str, statuses: tuple[str, ...], *, mine: bool = False,
@@ -130,7 +148,13 @@ class Queues:
         sent_rows = self.conn.execute(
             "SELECT id, post_id, outlet, state, due_at, attempts, last_error, text, platform_url"
             " FROM deliveries WHERE state = 'sent' ORDER BY sent_at DESC LIMIT 20").fetchall()
-        return [ScheduleRow(*row) for row in open_rows + sent_rows]
+        from inmm_tui.domain.publishing import publication_state
+
+        rows = [ScheduleRow(*row) for row in open_rows + sent_rows]
+        # Only failed and held deliveries need it (is the post out elsewhere?); usually few.
+        states = {pid: publication_state(self.conn, pid)
+                  for pid in {r.post_id for r in rows if r.state in ("failed", "held")}}
+        return [replace(r, post_state=states.get(r.post_id, "")) for r in rows]
 
     def events(self, login: str) -> list[Event]:
         authorise(self.conn, login, Action.VIEW)

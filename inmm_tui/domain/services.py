@@ -69,7 +69,7 @@ class Services:
             moderation=Moderation(db, posts, clock=clock,
                                   screen=incoming_screen),
             members=Members(db, clock=clock),
-            queues=Queues(db, clock=clock),
+            queues=Queues(db, clock=clock, config=config),
         )
 
     def warm(self) -> None:

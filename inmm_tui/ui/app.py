@@ -110,6 +110,8 @@ class InmmApp(App[None]):
                             home.action_moderation)
         yield SystemCommand("Follow review", "Accounts INMM follows, balance, full review",
                             home.action_follows)
+        yield SystemCommand("Governance", "Credential rotation, reviews, look-alike accounts",
+                            home.action_governance)
 
     @on(DatabaseChanged)
     def tell_every_screen(self) -> None:

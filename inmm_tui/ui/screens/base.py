@@ -3,14 +3,16 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker
 
+from inmm_tui.domain.errors import NotAuthorised
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.errors import report_worker_failure
 from inmm_tui.ui.messages import DatabaseChanged
+from inmm_tui.ui.widgets.switch_banner import SwitchesLoaded, attach_banner, show_switches
 
 
 class InmmScreen(Screen[None]):
@@ -26,7 +28,9 @@ class InmmScreen(Screen[None]):
     def on_mount(self) -> None:
         # Textual runs this after a subclass's own on_mount (handlers of every class
         # in the MRO are called), so subclasses must not call it again.
+        attach_banner(self)
         self.reload()
+        self.load_switches()
 
     def reload(self) -> None:
         """Load what the screen shows, in a thread worker; screens override."""
@@ -34,6 +38,29 @@ class InmmScreen(Screen[None]):
     @on(DatabaseChanged)
     def refresh_from_database(self) -> None:
         self.reload()
+        self.load_switches()
+
+    def on_screen_resume(self) -> None:
+        # Crisis mode may have been switched on in the screen pushed over this one.
+        if self.is_mounted:
+            self.load_switches()
+
+    @work(thread=True, exclusive=True, group="banner", exit_on_error=False)
+    def load_switches(self) -> None:
+        """Crisis mode and the pause for the banner every screen shows."""
+        from inmm_tui.domain.governance_view import GovernanceView
+
+        b = self.backend
+        view = GovernanceView(b.services.db, b.config, b.services.clock)
+        try:
+            crisis, paused = b.call(view.switches, b.login)
+        except NotAuthorised:
+            return  # the screen's own loading says so, once
+        self.post_message(SwitchesLoaded(crisis, paused))
+
+    @on(SwitchesLoaded)
+    def show_banner(self, message: SwitchesLoaded) -> None:
+        show_switches(self, message)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_worker_failure(self, event)

@@ -23,7 +23,13 @@ QUEUES = (
     ("moderation", "Moderation", "moderation"),
     ("follow_review", "Follow review", "follows"),
     ("reminders", "Reminders due", "reminders"),
+    ("partly_published", "Partly published", "schedule"),
+    ("alerts", "Open alerts", "reminders"),
+    ("rotations_due", "Rotations due", "governance"),
+    ("reviews_overdue", "Reviews overdue", "governance"),
+    ("new_suspects", "New look-alikes", "governance"),
 )
+ATTENTION = {"partly_published", "alerts", "rotations_due", "reviews_overdue", "new_suspects"}
 
 
 class HomeScreen(InmmScreen):
@@ -40,6 +46,7 @@ class HomeScreen(InmmScreen):
         Binding("i", "questions", "Questions"),
         Binding("o", "moderation", "Moderation"),
         Binding("f", "follows", "Follow review"),
+        Binding("g", "governance", "Governance"),
         Binding("q", "app.quit", "Quit"),
         Binding("escape", "back", "Back", show=False),
     ]
@@ -93,8 +100,11 @@ class HomeScreen(InmmScreen):
         queues.clear()
         opens = {"drafts": "the list below", "clearance": "c  clearance queue",
                  "schedule": "s  schedule", "reminders": "m  reminders and alerts",
-                 "moderation": "o  moderation queue", "follows": "f  follow review"}
+                 "moderation": "o  moderation queue", "follows": "f  follow review",
+                 "governance": "g  governance"}
         for field, label, target in QUEUES:
+            if field in ATTENTION and not getattr(overview, field):
+                continue  # governance lines show only when there is something to do
             queues.add_row(label, str(getattr(overview, field)), opens[target], key=field)
         queues.move_cursor(row=min(cursor, queues.row_count - 1))
         drafts = self.query_one("#drafts", ListTable)
@@ -170,6 +180,11 @@ class HomeScreen(InmmScreen):
         from inmm_tui.ui.screens.follows import FollowsScreen
 
         self.app.push_screen(FollowsScreen(self.backend))
+
+    def action_governance(self) -> None:
+        from inmm_tui.ui.screens.governance import GovernanceScreen
+
+        self.app.push_screen(GovernanceScreen(self.backend))
 
     def action_pause(self) -> None:
         from inmm_tui.ui.screens.prompt import PromptScreen

@@ -22,6 +22,21 @@ STATE_STYLE = {"failed": "bold red", "held": "bold yellow", "sending": "cyan",
                "sent": "green", "pending": "", "withdrawn": "dim"}
 
 
+def problem_text(row: ScheduleRow) -> Text:
+    """The last column: for a failed or held delivery the platform's (or the publisher's)
+    message first, marked when the post is out on another outlet; else the text."""
+    if row.state in ("failed", "held"):
+        text = Text()
+        if row.post_state == "partly published":
+            text.append("PARTLY PUBLISHED ", style="bold yellow")
+        message = row.last_error or row.state
+        if row.state == "failed":
+            message += f" (after {row.attempts} attempts)"
+        text.append(message[:200], style="red" if row.state == "failed" else "yellow")
+        return text
+    return Text(row.text.replace("\n", " ")[:200])
+
+
 class ScheduleScreen(InmmScreen):
     TITLE = "Schedule"
     BINDINGS = [
@@ -68,10 +83,9 @@ class ScheduleScreen(InmmScreen):
             key = str(row.delivery_id)
             self.rows[key] = row
             due = from_db(row.due_at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
-            about = (f"{row.last_error or 'failed'} (after {row.attempts} attempts)"
-                     if row.state == "failed" else row.text.replace("\n", " "))
+            about = problem_text(row)
             table.add_row(due, row.outlet, Text(row.state, style=STATE_STYLE.get(row.state, "")),
-                          f"#{row.post_id}", about[:200], key=key)
+                          f"#{row.post_id}", about, key=key)
         if keep in self.rows:
             table.move_cursor(row=table.get_row_index(keep))
         if not message.rows:
@@ -84,6 +98,8 @@ class ScheduleScreen(InmmScreen):
             return
         text = Text()
         text.append(f"Post #{row.post_id} on {row.outlet}: {row.state}", style="bold")
+        if row.post_state == "partly published":
+            text.append(" — PARTLY PUBLISHED: out on another outlet", style="bold yellow")
         if row.last_error:
             text.append(f"\nPlatform said: {row.last_error}", style="red")
         if row.platform_url:
