@@ -81,7 +81,14 @@ def write_config(workdir: Path) -> Path:
         'secrets_file = "secrets.toml"\n'
         "[sandbox]\n"
         'host = "127.0.0.1"\n'
-        f"port = {port}\n",
+        f"port = {port}\n"
+        # A demo lasts minutes: the daemon's periodic jobs run every minute, so followers
+        # are followed back and replies reach the moderation queue while one watches.
+        "[daemon.jobs]\n"
+        'follow_back = "* * * * *"\n'
+        'ingest_mentions = "* * * * *"\n'
+        'poll_metrics = "*/2 * * * *"\n'
+        'spoof_watch = "*/5 * * * *"\n',
         encoding="utf-8",
     )
     return path
