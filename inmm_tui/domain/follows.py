@@ -17,12 +17,12 @@ in SQL, not a diff of Python lists.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit, reminders
+from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.roles import Action
@@ -108,7 +108,7 @@ class ReviewStatus:
     overdue: bool
 
 
-class Follows:
+class Follows(DomainService):
     """Follow-back bookkeeping for the daemon, and the administrators' decisions on whom
     the accounts follow. Permissions are checked here; every change is audited."""
 
@@ -116,9 +116,6 @@ class Follows:
         self.db = db
         self.clock = clock
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
 
     # ----- paging (daemon) ------------------------------------------------------
 

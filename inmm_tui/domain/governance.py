@@ -21,6 +21,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.duties import policy_review, review_status, rotation_status
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import Roster, authorise, get_person
@@ -45,7 +46,7 @@ def secrets_fingerprint(key: bytes, secret_material: bytes) -> str:
     return hmac.new(key, secret_material, hashlib.sha256).hexdigest()
 
 
-class Governance:
+class Governance(DomainService):
     """Rotation, reviews and spoofs as people act on them; every change audited."""
 
     def __init__(self, db: Database, config: Config, roster: Roster, clock: Clock = utcnow):
@@ -54,9 +55,6 @@ class Governance:
         self.roster = roster
         self.clock = clock
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
 
     def _outlet(self, name: str) -> str:
         try:

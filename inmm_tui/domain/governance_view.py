@@ -6,10 +6,10 @@ allowed to view. The actions are `inmm_tui.domain.governance.Governance`'s."""
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.duties import (
     PolicyReview,
     ReviewStatus,
@@ -78,15 +78,12 @@ class ReviewEntry:
     reason: str
 
 
-class GovernanceView:
+class GovernanceView(DomainService):
     def __init__(self, db: Database, config: Config, clock: Clock = utcnow):
         self.db = db
         self.config = config
         self.clock = clock
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
 
     def state(self, login: str) -> GovernanceState:
         person = authorise(self.conn, login, Action.VIEW)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.roles import Action
@@ -101,14 +102,11 @@ def parse_csv(text: str, source: str = "the CSV") -> list[MemberRow]:
     return rows
 
 
-class Members:
+class Members(DomainService):
     def __init__(self, db: Database, clock: Clock = utcnow):
         self.db = db
         self.clock = clock
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
 
     def import_rows(self, actor: str, rows: list[MemberRow], source: str = "",
                     content: bytes = b"") -> int:

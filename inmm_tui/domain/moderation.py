@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit, evidence, members
+from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.roles import Action
@@ -142,7 +142,7 @@ def _item(row: tuple) -> Item:
     return Item(*values)
 
 
-class Moderation:
+class Moderation(DomainService):
     def __init__(self, db: Database, posts: Posts | None = None, *, clock: Clock = utcnow,
                  screen: IncomingScreen = pass_all):
         self.db = db
@@ -150,9 +150,6 @@ class Moderation:
         self.clock = clock
         self.screen = screen
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
 
     # ----- ingestion (daemon) ---------------------------------------------------
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
 from inmm_tui.domain.roles import Action, Role, allowed
 from inmm_tui.store.tx import write
@@ -111,7 +112,7 @@ def initials_of(name: str) -> str:
     return "".join(part[0].upper() for part in parts)[:4] or "?"
 
 
-class Roster:
+class Roster(DomainService):
     """Add, change, withdraw and review the authorised people; every change audited."""
 
     def __init__(self, db: Database, outlets: tuple[str, ...] = (), clock: Clock = utcnow):
@@ -119,9 +120,6 @@ class Roster:
         self.outlets = outlets
         self.clock = clock
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
 
     def people(self, include_withdrawn: bool = True) -> list[Person]:
         where = "" if include_withdrawn else " WHERE active = 1"

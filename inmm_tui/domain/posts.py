@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
 from inmm_tui.domain.lengths import limit_for, weighted_length
 from inmm_tui.domain.people import Person, authorise
@@ -143,7 +144,7 @@ def signature_for(person: Person, template: str) -> str:
     return template.format(initials=person.initials, name=person.name, login=person.login)
 
 
-class Posts:
+class Posts(DomainService):
     """The post lifecycle, permissions checked here."""
 
     def __init__(self, db: Database, *, outlets: dict[str, str], signature: str = "^{initials}",
@@ -157,9 +158,6 @@ class Posts:
         self.screener = screener
         self.clock = clock
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
 
     # ----- reading -------------------------------------------------------------
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.posts import verify_clearance
 from inmm_tui.domain.referrals import tag_for_publication
 from inmm_tui.domain.switches import publishing_paused
@@ -69,7 +70,7 @@ class Claim:
         return f"post #{self.post_id} on {self.outlet}"
 
 
-class Queue:
+class Queue(DomainService):
     """The queue operations, each one write transaction with its audit entry."""
 
     def __init__(self, db: Database, *, max_attempts: int = 8, late_hold_minutes: int = 120,
@@ -81,9 +82,6 @@ class Queue:
         self.late_hold = dt.timedelta(minutes=late_hold_minutes)
         self.clock = clock
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
 
     # ----- claiming -----------------------------------------------------------------
 

@@ -13,12 +13,12 @@ a question still unanswered after `[questions] remind_after_hours` raises a remi
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit, reminders
+from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.roles import Action
@@ -77,7 +77,7 @@ _QUESTION_SELECT = (
 )
 
 
-class Questions:
+class Questions(DomainService):
     """The inbox; permissions are checked here (compose rights to reply or answer)."""
 
     def __init__(self, db: Database, posts: Posts, config: QuestionsConfig, *,
@@ -90,9 +90,6 @@ class Questions:
         self.own_handles = {k: v.lower() for k, v in (own_handles or {}).items()}
         self.clock = clock
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
 
     # ----- triage ---------------------------------------------------------------
 

@@ -3,11 +3,11 @@ schedule per outlet. Reading only; the person must be allowed to view."""
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.people import Person, authorise
 from inmm_tui.domain.reminders import Alert, Reminder, open_alerts, open_reminders
 from inmm_tui.domain.roles import Action
@@ -79,16 +79,13 @@ class ScheduleRow:
     (`publishing.publication_state`): `partly published` when another outlet has it."""
 
 
-class Queues:
+class Queues(DomainService):
     def __init__(self, db: Database, clock: Clock = utcnow, config: Config | None = None):
         self.db = db
         self.clock = clock
         self.config = config
         """Needed for the governance counts of the overview (rotation periods, review dates)."""
 
-    @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
 
     def overview(self, login: str) -> Overview:
         person = authorise(self.conn, login, Action.VIEW)
