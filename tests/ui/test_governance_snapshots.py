@@ -9,13 +9,11 @@ import datetime as dt
 
 import pytest
 from gov_support import add_suspects, gov_app, gov_services
-from ui_support import AM, HQ, NOW, settle, still
+from ui_support import AM, HQ, NOW, SIZES, going_to
 
 from inmm_tui.domain.governance import record_suspect
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import to_db
-
-SIZES = {"small": (80, 24), "wide": (160, 48)}
 
 
 @pytest.fixture
@@ -50,17 +48,6 @@ def seeded(db_path):  # type: ignore[no-untyped-def]
     return db_path
 
 
-def _going_to(*keys: str):  # type: ignore[no-untyped-def]
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-        still(pilot)
-        await pilot.pause()
-
-    return run_before
-
 
 SCREENS = {
     "home": (),
@@ -74,7 +61,7 @@ SCREENS = {
 @pytest.mark.parametrize("screen", SCREENS)
 def test_governance_screen(snap_compare, seeded, screen: str, size: str) -> None:
     assert snap_compare(gov_app(seeded, HQ), terminal_size=SIZES[size],
-                        run_before=_going_to(*SCREENS[screen]))
+                        run_before=going_to(*SCREENS[screen]))
 
 
 
@@ -85,4 +72,4 @@ def test_crisis_banner_on_another_screen(snap_compare, seeded, size: str) -> Non
     s.switches.start_event(HQ, "Facility incident", "#INMMupdate", crisis=True)
     s.db.conn.close()
     assert snap_compare(gov_app(seeded, AM), terminal_size=SIZES[size],
-                        run_before=_going_to("g"))
+                        run_before=going_to("g"))

@@ -5,23 +5,9 @@ from __future__ import annotations
 
 import pytest
 from oversight_support import moderation_services, seed_follows, seed_moderation, tamper
-from ui_support import AM, settle, still
+from ui_support import AM, SIZES, going_to
 
 from inmm_tui.ui.app import InmmApp
-
-SIZES = {"small": (80, 24), "wide": (160, 48)}
-
-
-def _going_to(*keys: str):  # type: ignore[no-untyped-def]
-    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
-        await settle(pilot)
-        for key in keys:
-            await pilot.press(key)
-            await settle(pilot)
-        still(pilot)
-        await pilot.pause()
-
-    return run_before
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -29,25 +15,25 @@ def test_moderation_queue(snap_compare, db_path, size: str) -> None:
     items = seed_moderation(db_path)
     tamper(db_path, items["spam"])  # the newest, shown first: NOT VERIFIED
     app = InmmApp(moderation_services(db_path), AM, watch=False)
-    assert snap_compare(app, terminal_size=SIZES[size], run_before=_going_to("o"))
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=going_to("o"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_moderation_verified_item(snap_compare, db_path, size: str) -> None:
     seed_moderation(db_path)
     app = InmmApp(moderation_services(db_path), AM, watch=False)
-    assert snap_compare(app, terminal_size=SIZES[size], run_before=_going_to("o", "down"))
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=going_to("o", "down"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_follow_review(snap_compare, db_path, size: str) -> None:
     seed_follows(db_path)
     app = InmmApp(moderation_services(db_path), AM, watch=False)
-    assert snap_compare(app, terminal_size=SIZES[size], run_before=_going_to("f"))
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=going_to("f"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_follow_organisation_form(snap_compare, db_path, size: str) -> None:
     seed_follows(db_path)
     app = InmmApp(moderation_services(db_path), AM, watch=False)
-    assert snap_compare(app, terminal_size=SIZES[size], run_before=_going_to("f", "o"))
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=going_to("f", "o"))

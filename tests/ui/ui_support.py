@@ -58,3 +58,21 @@ def still(pilot: Pilot) -> None:
         widget.cursor_blink = False
     for widget in pilot.app.screen.query(TextArea):
         widget.cursor_blink = False
+
+
+SIZES = {"small": (80, 24), "wide": (160, 48)}
+"""The two terminal sizes every screen is snapshotted at."""
+
+
+def going_to(*keys: str):  # type: ignore[no-untyped-def]
+    """A snapshot's `run_before`: press `keys` one by one, letting the workers settle."""
+
+    async def run_before(pilot) -> None:  # type: ignore[no-untyped-def]
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        still(pilot)
+        await pilot.pause()
+
+    return run_before
