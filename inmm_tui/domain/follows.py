@@ -464,23 +464,6 @@ class Follows(DomainService):
 
     # ----- review (R11) ---------------------------------------------------------
 
-    def followed(self, outlet: str | None = None, limit: int = 200,
-                 offset: int = 0) -> list[Followed]:
-        """The accounts INMM follows, newest first, with what is known of each."""
-        where = "g.unfollowed_at IS NULL AND g.blocked_at IS NULL"
-        params: list[object] = []
-        if outlet is not None:
-            where += " AND g.outlet = ?"
-            params.append(outlet)
-        rows = self.conn.execute(
-            "SELECT g.outlet, g.user_id, g.handle, g.name, g.reason, g.followed_at, g.followed_by,"
-            " g.reviewed_at, g.reviewed_by, g.pending_action, g.action_error,"
-            " EXISTS (SELECT 1 FROM followers f WHERE f.outlet = g.outlet"
-            "   AND f.user_id = g.user_id AND f.gone_at IS NULL), g.note"
-            f" FROM following g WHERE {where} ORDER BY g.followed_at DESC, g.user_id"
-            " LIMIT ? OFFSET ?", (*params, limit, offset)).fetchall()
-        return [Followed(*row[:11], bool(row[11]), row[12]) for row in rows]
-
     def mark_reviewed(self, actor: str, outlet: str, user_ids: Iterable[str]) -> int:
         ids = list(user_ids)
         now = to_db(self.clock())
