@@ -179,3 +179,21 @@ def test_pause_is_hq_only_and_audited(roster: Services) -> None:
     assert publishing_paused(roster.db.conn)
     roster.switches.set_paused("hq", False)
     assert not publishing_paused(roster.db.conn)
+
+
+def test_a_post_about_an_event_already_past_is_flagged_as_not_timely(
+        roster: Services, clock: FakeClock) -> None:
+    from inmm_tui.screening.bridge import screener_for
+
+    roster.posts.screener = screener_for(roster.config)
+    past = (clock.now - dt.timedelta(days=3)).date()
+    event = roster.switches.start_event("alice", "Spring workshop", "INMMspring",
+                                        starts_on=past, ends_on=past)
+    post_id = roster.posts.create_draft("alice", BODY, topic="Annual Meeting", event_id=event)
+    post = roster.posts.submit("alice", post_id)
+    assert any(f["category"] == "timeliness" for f in post.screening)
+    upcoming = roster.switches.start_event("alice", "Autumn workshop", "INMMautumn",
+                                           ends_on=(clock.now + dt.timedelta(days=9)).date())
+    other = roster.posts.create_draft("alice", BODY, topic="Annual Meeting", event_id=upcoming)
+    assert not any(f["category"] == "timeliness"
+                   for f in roster.posts.submit("alice", other).screening)

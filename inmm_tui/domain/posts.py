@@ -44,6 +44,8 @@ class ScreenRequest:
     announcement: bool
     author_role: Role
     event_date: dt.date | None = None
+    now: dt.datetime | None = None
+    """The services' clock, so that "already past" is judged on the same time as the rest."""
 
 
 @dataclass(frozen=True)
@@ -347,10 +349,10 @@ class Posts(DomainService):
         """Screen each outlet's final text; the worst verdict wins, findings name the outlet."""
         author = self._person(post.author)
         return self._screen_texts(self.final_texts(post, author), post.topic,
-                                  post.announcement, author.role)
+                                  post.announcement, author.role, self._event_date(post.event_id))
 
     def _screen_texts(self, texts: dict[str, str], topic: str, announcement: bool,
-                      role: Role) -> ScreenOutcome:
+                      role: Role, event_date: dt.date | None = None) -> ScreenOutcome:
         verdicts = {"pass": 0, "warn": 1, "block": 2}
         worst = "pass"
         findings: list[dict[str, Any]] = []
@@ -359,6 +361,7 @@ class Posts(DomainService):
             outcome = self.screener(ScreenRequest(
                 text=text, outlet=outlet, api=self.outlet_apis.get(outlet, "x"),
                 topic=topic, announcement=announcement, author_role=role,
+                event_date=event_date, now=self.clock(),
             ))
             if verdicts[outcome.verdict] > verdicts[worst]:
                 worst = outcome.verdict
@@ -387,7 +390,8 @@ class Posts(DomainService):
             if announcement:
                 limit = min(limit, self.announcement_limit)
             counts.append(OutletPreview(outlet, api, text, weighted_length(text, api), limit))
-        outcome = (self._screen_texts(texts, topic, announcement, person.role)
+        outcome = (self._screen_texts(texts, topic, announcement, person.role,
+                                      self._event_date(event_id))
                    if body.strip() else ScreenOutcome("pass"))
         return Preview(counts, outcome, signature, hashtag)
 
@@ -610,6 +614,16 @@ class Posts(DomainService):
         if row is None:
             raise InvalidInput(f"there is no event #{event_id}")
         return row[0] == "crisis"
+
+    def _event_date(self, event_id: int | None) -> dt.date | None:
+        """The last day of the covered event the post belongs to ("Timely": a post about an
+        event already past is flagged). Crisis communications have no such date."""
+        if event_id is None:
+            return None
+        row = self.conn.execute(
+            "SELECT coalesce(ends_on, starts_on) FROM events WHERE id = ? AND kind = 'coverage'",
+            (event_id,)).fetchone()
+        return dt.date.fromisoformat(row[0]) if row and row[0] else None
 
     def _hashtag(self, event_id: int | None) -> str | None:
         if event_id is None:

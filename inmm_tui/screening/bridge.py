@@ -42,7 +42,7 @@ def screener_for(config: Config) -> Callable[[ScreenRequest], ScreenOutcome]:
             topic=request.topic,
             hq_author=request.author_role == Role.HQ,
             signature=signature,
-            today=dt.datetime.now(tz).date(),
+            today=(request.now or dt.datetime.now(tz)).astimezone(tz).date(),
             rules=rules,
             topics=topics,
             event_date=request.event_date,
