@@ -247,3 +247,12 @@ def test_the_command_writes_the_html_report(month_of_activity: Services, tmp_pat
     bad_csv.write_text("date,campaign,source\n2026-11-01,am,x\n")
     refused = run_cli("--config", str(cfg), "analytics", "import", str(bad_csv))
     assert refused.returncode == 2 and "missing column 'sessions'" in refused.stderr
+
+
+def test_bar_charts_name_their_bars() -> None:
+    from inmm_tui.reports.monthly import _chart
+
+    svg = _chart("stacked", "Posts per outlet and topic", [("Awards", [3, 5])], ["x", "mastodon"])
+    # pygal hid every x label as "minor" when none was marked major: bars nobody could name
+    assert ">mastodon</text>" in svg and ">x</text>" in svg
+    assert ">Awards</text>" in svg  # the legend, even with one topic

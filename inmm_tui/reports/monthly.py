@@ -438,9 +438,11 @@ def _chart(kind: str, title: str, series: list[tuple[str, list[Any]]],
            "pie": pygal.Pie, "hbar": pygal.HorizontalBar}[kind]
     # js=[]: no <script src="https://kozea.github.io/..."> ; the file must open offline.
     chart = cls(js=[], disable_xml_declaration=True, style=CleanStyle, width=560, height=360,
-                show_legend=len(series) > 1 or kind == "pie", legend_at_bottom=True,
+                show_legend=len(series) > 1 or kind in ("pie", "stacked"), legend_at_bottom=True,
                 title=title, x_label_rotation=30 if labels and len(labels) > 8 else 0,
-                show_minor_x_labels=False, truncate_legend=28)
+                # pygal counts every label as minor unless some are marked major: hide the
+                # minor ones only where the major ones are chosen below (long series).
+                show_minor_x_labels=not (labels and len(labels) > 10), truncate_legend=28)
     if labels is not None:
         chart.x_labels = labels
         if len(labels) > 10:
