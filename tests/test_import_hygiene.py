@@ -11,11 +11,12 @@ from pathlib import Path
 HEAVY = ("textual", "tweepy", "mastodon", "requests")
 
 PROBE = """
-import json, sys
-import inmm_tui.domain.audit, inmm_tui.domain.people, inmm_tui.domain.posts
-import inmm_tui.domain.roles, inmm_tui.domain.services, inmm_tui.domain.switches
-import inmm_tui.store.db, inmm_tui.store.schema, inmm_tui.reports.status, inmm_tui.config
-import inmm_tui.screening
+import importlib, json, pkgutil, sys
+import inmm_tui.config
+for package in ("domain", "store", "screening", "reports"):
+    module = importlib.import_module(f"inmm_tui.{package}")
+    for info in pkgutil.iter_modules(module.__path__):
+        importlib.import_module(f"inmm_tui.{package}.{info.name}")
 print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))
 """
 
