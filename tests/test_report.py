@@ -119,3 +119,14 @@ def test_a_refused_login_is_recorded_for_the_audit_check(tmp_path: Path) -> None
     rows = db.execute("SELECT login, what FROM access_refusals").fetchall()
     assert rows == [(current_login(), "use `roster`")]
     db.close()
+
+
+def test_every_reading_command_refuses_a_login_not_on_the_roster(tmp_path: Path) -> None:
+    cfg = _config(tmp_path)
+    run_cli("--config", str(cfg), "init", "--admin", "someone_else")
+    for command in (["roster", "list"], ["rotation", "status"], ["review", "markdown"],
+                    ["spoofs", "list"], ["alerts"], ["reminders"], ["publishing", "status"],
+                    ["audit", "verify"], ["report", "list"]):
+        result = run_cli("--config", str(cfg), *command)
+        assert result.returncode == 3, (command, result.stdout, result.stderr)
+        assert "is not on the INMM roster" in result.stderr and not result.stdout

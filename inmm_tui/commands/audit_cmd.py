@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from inmm_tui.commands.common import services
+from inmm_tui.commands.common import viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,7 +18,7 @@ def run_verify(args: argparse.Namespace) -> int:
     from inmm_tui.domain import audit
     from inmm_tui.store.tx import write
 
-    svc = services(args)
+    svc = viewer(args)
     check = audit.verify(svc.db.conn)
     if check.ok:
         with write(svc.db):

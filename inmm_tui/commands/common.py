@@ -25,6 +25,17 @@ def services(args: argparse.Namespace, *, lazy_screener: bool = False) -> Servic
                           lazy_screener=lazy_screener)
 
 
+def viewer(args: argparse.Namespace, *, lazy_screener: bool = False) -> Services:
+    """The services, for a caller the roster allows to view the accounts (exit 3 otherwise):
+    every command that only reads goes through here, as the UI does."""
+    from inmm_tui.domain.people import authorise
+    from inmm_tui.domain.roles import Action
+
+    svc = services(args, lazy_screener=lazy_screener)
+    authorise(svc.db.conn, me(), Action.VIEW)
+    return svc
+
+
 def me() -> str:
     from inmm_tui.domain.people import current_login
 

@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from inmm_tui.commands.common import me, services
+from inmm_tui.commands.common import me, services, viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -62,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_rotation_status(args: argparse.Namespace) -> int:
     from inmm_tui.domain.duties import rotation_status
 
-    svc = services(args)
+    svc = viewer(args)
     statuses = rotation_status(svc.db.conn, svc.config, svc.clock())
     if args.json:
         print(json.dumps([{
@@ -95,7 +95,7 @@ def run_rotation_flag(args: argparse.Namespace) -> int:
 def run_review_status(args: argparse.Namespace) -> int:
     from inmm_tui.domain.duties import review_status
 
-    svc = services(args)
+    svc = viewer(args)
     status = review_status(svc.db.conn, svc.config, svc.clock())
     if status is None:
         print("No EC meeting date is configured ([review] ec_meeting).")
@@ -122,7 +122,7 @@ def run_review_person(args: argparse.Namespace) -> int:
 def run_review_markdown(args: argparse.Namespace) -> int:
     from inmm_tui.domain.governance import review_markdown
 
-    svc = services(args)
+    svc = viewer(args)
     text = review_markdown(svc.db.conn, svc.config, svc.clock())
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
@@ -133,7 +133,7 @@ def run_review_markdown(args: argparse.Namespace) -> int:
 
 
 def run_spoofs_list(args: argparse.Namespace) -> int:
-    svc = services(args)
+    svc = viewer(args)
     rows = svc.db.execute(
         "SELECT id, outlet, handle, name, status, report_ref FROM spoof_suspects"
         " ORDER BY status = 'new' DESC, id").fetchall()
@@ -154,7 +154,7 @@ def run_spoofs_mark(args: argparse.Namespace) -> int:
 def run_alerts(args: argparse.Namespace) -> int:
     from inmm_tui.domain.reminders import open_alerts
 
-    svc = services(args)
+    svc = viewer(args)
     if args.ack:
         svc.reminders.acknowledge(me(), args.ack)
         print(f"Alert #{args.ack} acknowledged.")
@@ -170,7 +170,7 @@ def run_alerts(args: argparse.Namespace) -> int:
 def run_reminders(args: argparse.Namespace) -> int:
     from inmm_tui.domain.reminders import open_reminders
 
-    svc = services(args)
+    svc = viewer(args)
     if args.done:
         svc.reminders.mark_done(me(), args.done)
         print(f"Reminder #{args.done} done.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from inmm_tui.commands.common import me, services
+from inmm_tui.commands.common import me, services, viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -40,7 +40,7 @@ def run_status(args: argparse.Namespace) -> int:
     from inmm_tui.domain.publishing import problems
     from inmm_tui.domain.switches import publishing_paused
 
-    svc = services(args)
+    svc = viewer(args)
     paused = publishing_paused(svc.db.conn)
     found = problems(svc.db.conn)
     if args.json:

@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from inmm_tui.commands.common import me, services
+from inmm_tui.commands.common import me, services, viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,12 +50,9 @@ def run_monthly(args: argparse.Namespace) -> int:
 
 
 def run_list(args: argparse.Namespace) -> int:
-    from inmm_tui.domain.people import authorise
-    from inmm_tui.domain.roles import Action
     from inmm_tui.reports.monthly import past_reports
 
-    svc = services(args)
-    authorise(svc.db.conn, me(), Action.VIEW)
+    svc = viewer(args)
     reports = past_reports(svc.db.conn)
     if args.json:
         print(json.dumps(reports, indent=2))

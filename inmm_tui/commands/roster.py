@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from inmm_tui.commands.common import me, services
+from inmm_tui.commands.common import me, services, viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -46,11 +46,7 @@ def _role(text: str):
 
 
 def run_list(args: argparse.Namespace) -> int:
-    svc = services(args)
-    from inmm_tui.domain.people import authorise
-    from inmm_tui.domain.roles import Action
-
-    authorise(svc.db.conn, me(), Action.VIEW)
+    svc = viewer(args)
     people = svc.roster.people()
     if args.json:
         print(json.dumps([
