@@ -14,7 +14,7 @@ from inmm_tui.platforms.base import Platform
 from inmm_tui.platforms.errors import AuthFailed, PlatformError, RateLimited, TransientError
 from inmm_tui.store.tx import write
 
-log = logging.getLogger("inmm.daemon.governance")
+log = logging.getLogger("inmm_daemon.governance")
 
 
 def check_credentials(services: Services, platform: Platform) -> str:

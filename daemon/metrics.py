@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from inmm_tui.domain.services import Services
     from inmm_tui.platforms.base import Platform
 
-log = logging.getLogger("inmm.daemon.metrics")
+log = logging.getLogger("inmm_daemon.metrics")
 
 SYNC_JOB = "metrics"
 MAX_TRANSIENT_IN_A_ROW = 3
@@ -45,7 +45,8 @@ class PollResult:
 
 def _blocked_until(services: Services, outlet: str) -> dt.datetime | None:
     row = services.db.conn.execute(
-        "SELECT cursor FROM sync_state WHERE outlet = ? AND job = ?", (outlet, SYNC_JOB)).fetchone()
+        "SELECT not_before FROM sync_state WHERE outlet = ? AND job = ?",
+        (outlet, SYNC_JOB)).fetchone()
     if not row or not row[0]:
         return None
     until = from_db(row[0])
@@ -55,9 +56,9 @@ def _blocked_until(services: Services, outlet: str) -> dt.datetime | None:
 def _set_blocked(services: Services, outlet: str, until: dt.datetime | None) -> None:
     with write(services.db):
         services.db.conn.execute(
-            "INSERT INTO sync_state (outlet, job, cursor, run, updated_at) VALUES (?, ?, ?, 1, ?)"
-            " ON CONFLICT(outlet, job) DO UPDATE SET cursor = excluded.cursor,"
-            " run = run + 1, updated_at = excluded.updated_at",
+            "INSERT INTO sync_state (outlet, job, not_before, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(outlet, job) DO UPDATE SET not_before = excluded.not_before,"
+            " updated_at = excluded.updated_at",
             (outlet, SYNC_JOB, to_db(until) if until else None, to_db(services.clock())))
 
 
@@ -83,19 +84,6 @@ def poll_metrics(services: Services, platform: Platform, outlet_name: str) -> Po
         _set_blocked(services, outlet_name, result.rate_limited_until)
     log.info("metrics %s: %d posts, counts %s%s", outlet_name, len(samples), result.counts,
              f" ({'; '.join(result.skipped)})" if result.skipped else "")
-    return result
-
-
-def poll_outlet_counts(services: Services, platform: Platform, outlet_name: str) -> PollResult:
-    """Only the follower and following counts (one call)."""
-    result = PollResult(outlet_name)
-    blocked = _blocked_until(services, outlet_name)
-    if blocked is not None:
-        result.rate_limited_until = blocked
-        return result
-    result.counts = _outlet_counts(services, platform, outlet_name, result)
-    metrics.save_poll(services.db, outlet_name, counts=result.counts, at=services.clock())
-    _set_blocked(services, outlet_name, result.rate_limited_until)
     return result
 
 
@@ -150,15 +138,13 @@ def _post_samples(services: Services, platform: Platform, outlet_name: str,
     return samples
 
 
-def classify_followers(services: Services, platform: Platform | None = None,
-                       outlet_name: str | None = None) -> dict[str, int]:
+def classify_followers(services: Services) -> dict[str, int]:
     """Give new followers a type (member list, then the configured profile rules)."""
     rules = metrics.ProfileRules.from_config(services.config.metrics)
-    return metrics.classify_followers(services.db, rules, outlet=outlet_name, at=services.clock())
+    return metrics.classify_followers(services.db, rules, at=services.clock())
 
 
-def write_monthly_report(services: Services, platform: Platform | None = None,
-                         outlet_name: str | None = None) -> list[Path]:
+def write_monthly_report(services: Services) -> list[Path]:
     """On the 1st: the summary of the month just ended, in Markdown and HTML."""
     from inmm_tui.reports.monthly import previous_month, write_report
 

@@ -16,7 +16,7 @@ from inmm_tui.domain.questions import questions_for
 if TYPE_CHECKING:
     from inmm_tui.domain.services import Services
 
-log = logging.getLogger("inmm.daemon.questions")
+log = logging.getLogger("inmm_daemon.questions")
 
 MAX_BATCHES = 20
 """Bound on one run: at most this many batches of mentions are triaged."""

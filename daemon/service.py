@@ -36,6 +36,7 @@ from inmm_daemon.publisher import Publisher
 
 from inmm_tui import __version__
 from inmm_tui.config import Config, ConfigError
+from inmm_tui.domain import governance
 from inmm_tui.domain.publishing import Queue
 from inmm_tui.domain.services import Services
 from inmm_tui.domain.switches import publishing_paused
@@ -78,7 +79,6 @@ def _audit_check(daemon: Daemon) -> None:
 
 
 def _reminders(daemon: Daemon) -> None:
-    daemon.check_credentials()
     services = daemon.services("reminders")
     opened = jobs.raise_reminders(services)
     if opened:
@@ -99,7 +99,7 @@ def _spoof_watch(daemon: Daemon) -> None:
                             outlet.name, queued)
 
 
-def _each_outlet(daemon: Daemon, job: str, call: Callable[..., object]) -> Services:
+def _each_outlet(daemon: Daemon, job: str, call: Callable[..., object]) -> None:
     """Run `call(services, platform, outlet)` for every outlet with a working client; one
     outlet's failure is logged and does not keep the others from their turn."""
     services = daemon.services(job)
@@ -112,7 +112,6 @@ def _each_outlet(daemon: Daemon, job: str, call: Callable[..., object]) -> Servi
             failures.append(f"{name}: {type(exc).__name__}: {exc}")
     if failures:  # recorded as the job's failure, shown by --report
         raise RuntimeError("; ".join(failures))
-    return services
 
 
 def _follow_back(daemon: Daemon) -> None:
@@ -156,7 +155,7 @@ def cron_triggers(config: Config) -> dict[str, CronTrigger]:
     """Every `[daemon.jobs]` expression as a CronTrigger, or ConfigError naming the job,
     the expression and what is expected (exit 2)."""
     where = str(config.path) if config.path else "<built-in configuration>"
-    known = set(type(config.daemon)().jobs) | set(JOBS)
+    known = set(JOBS)
     triggers = {}
     for name, expression in config.daemon.jobs.items():
         if name not in known:
@@ -227,10 +226,13 @@ class Daemon:
             job.modify(next_run_time=moment)
 
     def check_credentials(self) -> None:
-        """After HQ records a credential rotation, prove the new credentials work."""
+        """After HQ records a credential rotation, prove the new credentials work. Only the
+        publish job calls this, so its connection is never shared between threads."""
         services = self.services("credentials")
-        for platform in self.platforms.values():
-            jobs.check_credentials(services, platform)
+        for name in governance.unverified_rotations(services.db.conn):
+            platform = self.platforms.get(name)
+            if platform is not None:
+                jobs.check_credentials(services, platform)
 
     def services(self, job: str) -> Services:
         """The shared services on a connection of the job's own: jobs run in parallel
@@ -246,7 +248,7 @@ class Daemon:
         with self._db_lock:
             paused = publishing_paused(self.db.conn)
             info = {"version": __version__, "started_at": to_db(self.started_at),
-                    "paused": paused, "jobs": sorted(self.jobs())}
+                    "paused": paused, "jobs": sorted(JOBS)}
             with write(self.db):
                 self.db.conn.execute(
                     "INSERT INTO heartbeat (name, at, pid, info) VALUES ('daemon', ?, ?, ?)"
@@ -256,10 +258,6 @@ class Daemon:
         if self.notifier is not None:
             self.notifier.watchdog()
             self.notifier.send(f"STATUS=publishing {'PAUSED' if paused else 'running'}")
-
-    def jobs(self) -> dict[str, JobSpec]:
-        """The configured jobs this build can run."""
-        return {name: JOBS[name] for name in self.triggers if name in JOBS}
 
     def run_job(self, spec: JobSpec) -> None:
         """Run one job and record the run, so a restart knows what it missed."""
@@ -286,7 +284,7 @@ class Daemon:
         is written once a month, not every minute)."""
         self.publisher.recover()
         ran = []
-        for name, spec in self.jobs().items():
+        for name, spec in JOBS.items():
             if name == "publish" or self.missed(name, self.triggers[name], never_ran=True):
                 self.run_job(spec)
                 ran.append(name)
@@ -320,7 +318,7 @@ class Daemon:
             },
         )
         now = dt.datetime.now(dt.UTC)
-        for name, spec in self.jobs().items():
+        for name, spec in JOBS.items():
             trigger: BaseTrigger = self.triggers[name]
             if spec.every_seconds:
                 trigger = OrTrigger([trigger, IntervalTrigger(seconds=spec.every_seconds)])
@@ -333,14 +331,11 @@ class Daemon:
                           id="heartbeat", name="heartbeat")
         scheduler.add_job(self.wake_check, IntervalTrigger(seconds=WAKE_CHECK_SECONDS),
                           id="wake", name="wake")
-        skipped = sorted(set(self.triggers) - set(JOBS))
-        if skipped:
-            log.info("not in this build, so not scheduled: %s", ", ".join(skipped))
         scheduler.start()
         self.scheduler = scheduler
         outlets = ", ".join(o.name for o in self.config.outlets)
         log.info("inmm-daemon %s started (pid %d) on %s; outlets: %s; jobs: %s", __version__,
-                 os.getpid(), self.config.database_path, outlets, ", ".join(sorted(self.jobs())))
+                 os.getpid(), self.config.database_path, outlets, ", ".join(sorted(JOBS)))
         if self.notifier is not None:
             self.notifier.ready(f"publishing to {outlets}")
 
@@ -353,7 +348,7 @@ class Daemon:
     def wake_check(self) -> None:
         """Wake publishing early when someone else changed the database (a post was
         scheduled, released, retried) or the next delivery has fallen due."""
-        if self.scheduler is None or self._publishing.locked() or "publish" not in self.jobs():
+        if self.scheduler is None or self._publishing.locked():
             return
         if self._watch is None:
             self._watch = Queue(self._open_db(), clock=self.clock)

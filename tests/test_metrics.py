@@ -86,7 +86,7 @@ def test_counts_come_from_our_tables_when_the_platform_gives_none(roster: Servic
     conn.executemany("INSERT INTO followers (outlet, user_id, handle, first_seen_at, gone_at)"
                      " VALUES ('x', ?, ?, ?, ?)",
                      [(str(i), f"h{i}", now, now if i == 0 else None) for i in range(4)])
-    result = jobs.poll_outlet_counts(roster, FakeOutlet(followers=None, following=None), "x")
+    result = jobs.poll_metrics(roster, FakeOutlet(followers=None, following=None), "x")
     assert result.counts == metrics.OutletCounts(3, 0)
 
 
