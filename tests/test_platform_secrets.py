@@ -125,12 +125,19 @@ def test_ensure_sandbox_starts_one_when_none_listens() -> None:
         started.stop()
 
 
-def test_build_platforms_needs_no_secrets_for_the_sandbox(tmp_path: Path) -> None:
-    from inmm_tui.platforms.factory import build_platforms
+def test_the_daemon_needs_no_secrets_for_the_sandbox(tmp_path: Path) -> None:
+    from inmm_daemon.main import build_platforms
+
+    from inmm_tui.platforms.factory import needs_secrets
 
     config = embedded_default()
-    assert set(build_platforms(config)) == {"x", "mastodon"}  # no secrets file exists
+    assert not needs_secrets(config)
+    platforms, problems = build_platforms(config, None)  # no secrets file exists
+    assert set(platforms) == {"x", "mastodon"} and problems == {}
     real = dataclasses.replace(config, path=tmp_path / "inmm.toml", outlets=(MASTODON_OUTLET,))
+    assert needs_secrets(real)
+    _, problems = build_platforms(real, None)
+    assert "needs the secrets file" in problems["mastodon"]
     write(tmp_path / "secrets.toml", SECRETS, 0o644)
     with pytest.raises(SecretsError, match="too open"):
-        build_platforms(real)
+        load_secrets(real.secrets_path)

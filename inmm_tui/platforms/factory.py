@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import socket
+from typing import TYPE_CHECKING
 
 from inmm_tui.config import Config, ConfigError, Outlet
 from inmm_tui.platforms.base import Platform
-from inmm_tui.platforms.sandbox.server import Sandbox
-from inmm_tui.platforms.sandbox.world import SANDBOX_MASTODON_CREDENTIALS, SANDBOX_X_CREDENTIALS
-from inmm_tui.platforms.secrets import Secrets, load_secrets
+from inmm_tui.platforms.secrets import Secrets
+
+if TYPE_CHECKING:
+    from inmm_tui.platforms.sandbox.server import Sandbox
 
 
 def sandbox_url(config: Config) -> str:
@@ -20,6 +22,12 @@ def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> P
     pointed at the local sandbox with the dummy credentials it accepts (no secrets needed)."""
     timeout = config.daemon.request_timeout_seconds
     if outlet.kind == "sandbox":
+        # The sandbox (an HTTP server) is imported only when an outlet uses it.
+        from inmm_tui.platforms.sandbox.world import (
+            SANDBOX_MASTODON_CREDENTIALS,
+            SANDBOX_X_CREDENTIALS,
+        )
+
         base_url = outlet.base_url or sandbox_url(config)
         tokens = SANDBOX_X_CREDENTIALS if outlet.api == "x" else SANDBOX_MASTODON_CREDENTIALS
     else:
@@ -48,13 +56,6 @@ def needs_secrets(config: Config) -> bool:
     return any(outlet.kind != "sandbox" for outlet in config.outlets)
 
 
-def build_platforms(config: Config) -> dict[str, Platform]:
-    """One adapter per configured outlet, by outlet name. Reads the secrets file only when
-    an outlet needs it (the sandbox outlets do not), so the default runs with no secrets."""
-    secrets = load_secrets(config.secrets_path) if needs_secrets(config) else None
-    return {outlet.name: build_platform(outlet, config, secrets) for outlet in config.outlets}
-
-
 def ensure_sandbox(config: Config) -> Sandbox | None:
     """Start the sandbox in this process (a background thread) when an outlet of kind
     `sandbox` points at it and nothing listens there yet; None when not needed or already
@@ -67,6 +68,8 @@ def ensure_sandbox(config: Config) -> Sandbox | None:
         return None
     except OSError:
         pass
+    from inmm_tui.platforms.sandbox.server import Sandbox
+
     try:
         return Sandbox(host, port).start()
     except OSError:
