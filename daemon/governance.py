@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from inmm_tui.domain import governance
+from inmm_tui.domain import audit, governance
 from inmm_tui.domain.services import Services
 from inmm_tui.platforms.base import Platform
 from inmm_tui.platforms.errors import AuthFailed, PlatformError, RateLimited, TransientError
@@ -94,8 +94,9 @@ def check_platform_posts(services: Services, platform: Platform) -> int:
 
 
 def audit_check(services: Services) -> list[str]:
+    check = audit.verify(services.db.conn)  # its own read snapshot, outside the write lock
     with write(services.db):
-        raised = governance.check_audit(services.db.conn, services.clock())
+        raised = governance.check_audit(services.db.conn, services.clock(), check)
     for message in raised:
         log.warning("suspicious activity: %s", message)
     return raised

@@ -343,11 +343,12 @@ def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
     if bad:
         raise ConfigError(f"{where}: inmm.society_domains: {bad[0]!r} is not a domain name "
                           "(expected e.g. 'inmm.org', without https:// or a path)")
-    for key in ("poll_days", "max_posts_per_run"):
-        if getattr(config.metrics, key) <= 0:
-            raise ConfigError(f"{where}: metrics.{key}: expected a positive number")
-    if config.questions.remind_after_hours <= 0:
-        raise ConfigError(f"{where}: questions.remind_after_hours: expected a positive number")
+    for key, (low, high) in NUMBER_RANGES.items():
+        section, name = key.split(".")
+        value = getattr(getattr(config, section), name)
+        if not low <= value <= high:
+            expected = f"at least {low}" if high == float("inf") else f"from {low} to {high}"
+            raise ConfigError(f"{where}: {key}: expected a number {expected}, got {value!r}")
     if "default" not in config.questions.templates:
         raise ConfigError(f"{where}: questions.templates: needs a 'default' holding reply")
     try:
@@ -357,14 +358,26 @@ def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
             f"{where}: inmm.timezone: {config.inmm.timezone!r} is not a known time zone "
             "(expected a name such as 'America/Chicago' or 'UTC')"
         ) from None
-    if config.inmm.announcement_limit <= 0:
-        raise ConfigError(f"{where}: inmm.announcement_limit: expected a positive number")
-    if config.daemon.max_attempts <= 0:
-        raise ConfigError(f"{where}: daemon.max_attempts: expected a positive number")
-    for key in ("retry_base_seconds", "retry_max_seconds", "request_timeout_seconds"):
-        if getattr(config.daemon, key) <= 0:
-            raise ConfigError(f"{where}: daemon.{key}: expected a positive number of seconds")
     return config
+
+
+NUMBER_RANGES: dict[str, tuple[float, float]] = {
+    "inmm.announcement_limit": (1, float("inf")),
+    "sandbox.port": (0, 65535),
+    "daemon.max_attempts": (1, float("inf")),
+    "daemon.late_hold_minutes": (1, float("inf")),
+    "daemon.heartbeat_stale_seconds": (1, float("inf")),
+    "daemon.request_timeout_seconds": (0.001, float("inf")),
+    "daemon.retry_base_seconds": (0.001, float("inf")),
+    "daemon.retry_max_seconds": (0.001, float("inf")),
+    "daemon.evidence_retention_days": (0, float("inf")),
+    "review.rotation_months": (1, 120),
+    "metrics.poll_days": (1, float("inf")),
+    "metrics.max_posts_per_run": (1, float("inf")),
+    "questions.remind_after_hours": (0.001, float("inf")),
+}
+"""Every number the configuration holds, and what it may be: a negative hold time would
+hold every post, a zero rotation period would make rotation due for ever."""
 
 
 def _outlet(item: typing.Any, key: str, where: str) -> Outlet:

@@ -57,6 +57,10 @@ CASES = {
     "bad time zone": ('[inmm]\ntimezone = "Mars/Olympus"\n', "inmm.timezone: 'Mars/Olympus'"),
     "not toml": ('[inmm\n', "is not valid TOML"),
     "bad date": ('[review]\nec_meeting = "next year"\n', "review.ec_meeting: expected a date"),
+    "negative hold": ('[daemon]\nlate_hold_minutes = -5\n',
+                      "daemon.late_hold_minutes: expected a number at least 1, got -5"),
+    "port out of range": ('[sandbox]\nport = 99999\n',
+                          "sandbox.port: expected a number from 0 to 65535"),
 }
 
 
@@ -89,3 +93,17 @@ def test_duplicate_outlet_names_are_refused() -> None:
     data = {"outlets": [{"name": "x", "kind": "x"}, {"name": "x", "kind": "mastodon"}]}
     with pytest.raises(ConfigError, match="name 'x' is used twice"):
         parse_config(data, Path("/etc/inmm/inmm.toml"))
+
+
+def test_every_number_in_the_config_has_its_range() -> None:
+    import dataclasses
+    import typing
+
+    from inmm_tui.config import NUMBER_RANGES, embedded_default
+
+    config = embedded_default()
+    numbers = {f"{section}.{f.name}" for section in NUMBER_RANGES.keys() | {"inmm"}
+               for section in [section.split(".")[0]]
+               for f in dataclasses.fields(getattr(config, section))
+               if typing.get_type_hints(type(getattr(config, section)))[f.name] in (int, float)}
+    assert numbers <= set(NUMBER_RANGES)

@@ -250,3 +250,16 @@ def test_governance_from_the_command_line(tmp_path) -> None:
     assert alerts.returncode == 1 and "odd login e-mail" in alerts.stdout
     markdown = run_cli(*args, "review", "markdown")
     assert "NOT YET REVIEWED" in markdown.stdout
+
+
+def test_a_reminder_done_today_is_not_reopened_as_new(roster: Services) -> None:
+    from inmm_tui.domain.reminders import ensure_reminder
+
+    due = roster.clock()
+    with write(roster.db):
+        assert ensure_reminder(roster.db.conn, "policy_review", "2027", "review", due)
+    reminder = open_reminders(roster.db.conn)[0]
+    roster.reminders.mark_done("hq", reminder.id)
+    with write(roster.db):
+        assert not ensure_reminder(roster.db.conn, "policy_review", "2027", "review", due)
+    assert open_reminders(roster.db.conn) == []

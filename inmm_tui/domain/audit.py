@@ -141,7 +141,8 @@ def _verify(conn: sqlite3.Connection, since_checkpoint: bool) -> ChainCheck:
     return ChainCheck(True, checked, total, start_seq, last_seq=last_seq, last_hash=prev_hash)
 
 
-def record_checkpoint(conn: sqlite3.Connection, check: ChainCheck) -> None:
+def record_checkpoint(conn: sqlite3.Connection, check: ChainCheck,
+                      at: dt.datetime | None = None) -> None:
     """After a successful full check, remember where it ended. Call inside a write transaction."""
     if not check.ok or check.from_seq != 0 or check.last_seq == 0:
         return
@@ -149,7 +150,7 @@ def record_checkpoint(conn: sqlite3.Connection, check: ChainCheck) -> None:
         "INSERT INTO audit_checkpoint (id, seq, hash, verified_at) VALUES (1, ?, ?, ?)"
         " ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash,"
         " verified_at = excluded.verified_at",
-        (check.last_seq, check.last_hash, to_db(utcnow())),
+        (check.last_seq, check.last_hash, to_db(at or utcnow())),
     )
 
 

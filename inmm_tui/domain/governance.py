@@ -268,21 +268,23 @@ def _set(conn: sqlite3.Connection, key: str, value: str, at: dt.datetime) -> Non
         (key, value, to_db(at), audit.DAEMON))
 
 
-def check_audit(conn: sqlite3.Connection, now: dt.datetime) -> list[str]:
+def check_audit(conn: sqlite3.Connection, now: dt.datetime,
+                check: audit.ChainCheck | None = None) -> list[str]:
     """The daemon's look at the audit log and the publications since its last look.
     Raises an alert for each finding (once); returns the new alerts' messages.
-    Call inside a write transaction."""
+    Call inside a write transaction, with `check` the full chain verification made
+    before it (re-hashing half a million entries must not hold the write lock)."""
     raised: list[str] = []
 
     def alert(kind: str, subject: str, message: str) -> None:
         if raise_alert(conn, kind, subject, message, now):
             raised.append(message)
 
-    check = audit.verify(conn)
+    check = check or audit.verify(conn)
     if not check.ok:
         alert("audit_chain", "audit", check.describe())
     else:
-        audit.record_checkpoint(conn, check)
+        audit.record_checkpoint(conn, check, now)
     since_seq = int(_setting(conn, "audit_check.seq") or 0)
     rows = conn.execute(
         "SELECT a.seq, a.actor, a.action, a.at, p.login, p.active, p.revoked_at FROM audit a"

@@ -58,11 +58,12 @@ def ensure_reminder(conn: sqlite3.Connection, kind: str, subject: str, message: 
     if open_row:
         conn.execute("UPDATE reminders SET message = ? WHERE id = ?", (message, open_row[0]))
         return False
-    conn.execute(
+    cursor = conn.execute(
         "INSERT OR IGNORE INTO reminders (kind, subject, message, due_at, repeat_days, for_role,"
         " how) VALUES (?, ?, ?, ?, ?, ?, ?)",
         (kind, subject, message, to_db(due_at), repeat_days, for_role, how))
-    return True
+    # Ignored when the same duty, due the same day, was already done: not a new reminder.
+    return cursor.rowcount == 1
 
 
 def close_reminders(conn: sqlite3.Connection, kind: str, subject: str, by: str,
