@@ -300,7 +300,8 @@ def test_at_start_a_missed_run_is_made_up_once_then_the_timing_resumes(
 
 
 def test_retry_timings_must_be_positive(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"daemon\.retry_base_seconds: expected a number at least 0.001, got 0"):
+    with pytest.raises(ConfigError,
+                       match=r"daemon\.retry_base_seconds: expected a number at least 0.001, got 0"):
         parse_config({"daemon": {"retry_base_seconds": 0}}, tmp_path / "inmm.toml")
 
 

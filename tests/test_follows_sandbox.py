@@ -124,14 +124,14 @@ def test_a_hidden_reply_has_its_evidence_stored_first(roster: Services, sandbox,
     result = jobs.ingest_mentions(roster, sandbox.x(), "x")
     assert (result.new, result.queued) == (1, 1)
     assert jobs.ingest_mentions(roster, sandbox.x(), "x").new == 0  # since the last seen id
-    (item,) = roster.moderation.items()
+    (item,) = roster.moderation.items("hq")
     assert item.platform_id == reply_id and item.verdict == "block"
     live_clock.advance(minutes=2)
     roster.moderation.request_hide("alice", item.id)
     assert reply_id not in sandbox.control.state()["x"]["hidden"]  # the UI only asks
     assert jobs.perform_requests(roster, sandbox.x(), "x").done == 1
     assert reply_id in sandbox.control.state()["x"]["hidden"]
-    item = roster.moderation.get(item.id)
+    item = roster.moderation.get("hq", item.id)
     conn = roster.db.conn
     captured, raw = conn.execute("SELECT captured_at, raw_payload FROM evidence WHERE id = ?",
                                  (item.evidence_id,)).fetchone()
@@ -146,7 +146,7 @@ def test_an_edited_evidence_record_is_detected_and_blocks_the_hide(
         roster: Services, sandbox, live_clock: FakeClock) -> None:
     reply_id = _rude_reply(sandbox)
     jobs.ingest_mentions(roster, sandbox.x(), "x")
-    (item,) = roster.moderation.items()
+    (item,) = roster.moderation.items("hq")
     assert evidence.verify(roster.db.conn, item.evidence_id).ok
     roster.db.conn.execute(
         "UPDATE evidence SET raw_payload = replace(raw_payload, 'idiots', 'friends')")
@@ -165,12 +165,12 @@ def test_report_on_mastodon_keeps_the_platforms_reference(roster: Services, sand
     sandbox.control.post("mastodon", "troll", "what a shit conference",
                          in_reply_to=ours.platform_id)
     assert jobs.ingest_mentions(roster, sandbox.mastodon(), "mastodon").queued == 1
-    (item,) = roster.moderation.items()
+    (item,) = roster.moderation.items("hq")
     roster.moderation.request_report("alice", item.id, "abusive reply")
     roster.moderation.request_hide("alice", item.id)  # Mastodon has no hide-reply
     report = jobs.perform_requests(roster, sandbox.mastodon(), "mastodon")
     assert (report.done, report.failed) == (1, 1)
-    item = roster.moderation.get(item.id)
+    item = roster.moderation.get("hq", item.id)
     assert item.report_ref and item.reported_at
     assert item.hidden_at is None and "hide" in (item.action_error or "")
     assert sandbox.control.state()["reports"][0]["id"] == item.report_ref

@@ -40,7 +40,7 @@ def _ingest(svc: Services, clock: FakeClock) -> tuple[FakePlatform, int]:
     platform.add_mention("m1", "Great meeting, thanks!", handle="fan", author_id="u-fan")
     platform.add_mention("m2", RUDE)
     jobs.ingest_mentions(svc, platform, "x")
-    (item,) = svc.moderation.items()
+    (item,) = svc.moderation.items("hq")
     return platform, item.id
 
 
@@ -56,7 +56,7 @@ def test_mentions_are_ingested_once_and_questionable_ones_queued_with_evidence(
     # a repeat of the same mentions is dropped
     again = svc.moderation.ingest("x", [jobs._incoming(platform.mention_list[1])])
     assert (again.new, again.duplicates) == (0, 1)
-    item = svc.moderation.get(item_id)
+    item = svc.moderation.get("hq", item_id)
     assert item.author_handle == "troll" and item.verdict == "warn" and item.evidence_id
     row = svc.db.conn.execute(
         "SELECT raw_payload, rendered_svg, sha256, captured_at FROM evidence WHERE id = ?",
@@ -74,12 +74,12 @@ def test_hiding_is_impossible_without_evidence(svc: Services, clock: FakeClock) 
     conn.execute("DELETE FROM evidence")  # e.g. lost, or never captured
     with pytest.raises(InvalidState, match="before its evidence exists"):
         svc.moderation.request_hide("alice", item_id)
-    assert svc.moderation.get(item_id).hide_requested_at is None
+    assert svc.moderation.get("hq", item_id).hide_requested_at is None
 
 
 def test_an_edited_evidence_record_is_detected(svc: Services, clock: FakeClock) -> None:
     platform, item_id = _ingest(svc, clock)
-    item = svc.moderation.get(item_id)
+    item = svc.moderation.get("hq", item_id)
     conn = svc.db.conn
     svc.moderation.request_hide("alice", item_id)
     conn.execute("UPDATE evidence SET rendered_svg = replace(rendered_svg, 'liars', 'nice')")
@@ -94,15 +94,15 @@ def test_an_edited_evidence_record_is_detected(svc: Services, clock: FakeClock) 
     # The daemon refuses to hide on evidence that no longer verifies.
     report = jobs.perform_requests(svc, platform, "x")
     assert report.refused == 1 and not [c for c in platform.calls if c[0] == "hide_reply"]
-    assert "cannot be hidden" in (svc.moderation.get(item_id).action_error or "")
+    assert "cannot be hidden" in (svc.moderation.get("hq", item_id).action_error or "")
 
 
 def test_retention_never_purges_evidence_under_legal_hold(svc: Services, clock: FakeClock) -> None:
     platform, first = _ingest(svc, clock)
     platform.add_mention("m3", "you idiots again", author_id="u-2", handle="other")
     jobs.ingest_mentions(svc, platform, "x")
-    second = next(i.id for i in svc.moderation.items() if i.id != first)
-    held = svc.moderation.get(first).evidence_id
+    second = next(i.id for i in svc.moderation.items("hq") if i.id != first)
+    held = svc.moderation.get("hq", first).evidence_id
     with pytest.raises(NotAuthorised):
         svc.moderation.set_legal_hold("alice", held, "complaint")
     svc.moderation.set_legal_hold("chair", held, "complaint to the police")
@@ -112,7 +112,7 @@ def test_retention_never_purges_evidence_under_legal_hold(svc: Services, clock: 
     assert svc.moderation.purge_evidence("daemon", retention_days=365) == 1
     kept = evidence.verify(svc.db.conn, held)
     assert kept.ok and not kept.purged
-    purged = evidence.verify(svc.db.conn, svc.moderation.get(second).evidence_id)
+    purged = evidence.verify(svc.db.conn, svc.moderation.get("hq", second).evidence_id)
     assert purged.ok and purged.purged
     svc.moderation.release_legal_hold("chair", held)
     assert svc.moderation.purge_evidence("daemon", retention_days=365) == 1
@@ -128,7 +128,7 @@ def test_block_report_lookup_forward_and_the_ec_decision(svc: Services, clock: F
     svc.moderation.request_block("alice", item_id, "repeated insults")
     svc.moderation.request_report("alice", item_id, "harassment")
     jobs.perform_requests(svc, platform, "x")
-    item = svc.moderation.get(item_id)
+    item = svc.moderation.get("hq", item_id)
     assert item.blocked_at and item.report_ref == "report-u-troll"
     assert item.member_match[0]["name"] == "Troy Roll"
     with pytest.raises(NotAuthorised):
@@ -137,7 +137,7 @@ def test_block_report_lookup_forward_and_the_ec_decision(svc: Services, clock: F
     with pytest.raises(NotAuthorised):
         svc.moderation.record_ec_decision("chair", item_id, "warning")
     svc.moderation.record_ec_decision("ec", item_id, "Written warning sent")
-    item = svc.moderation.get(item_id)
+    item = svc.moderation.get("hq", item_id)
     assert item.status == "decided" and item.ec_decision == "Written warning sent"
     actions = [e["action"] for e in audit.history(svc.db.conn, f"moderation:{item_id}")]
     assert actions == ["moderation.queue", "moderation.lookup", "moderation.block",
@@ -147,7 +147,7 @@ def test_block_report_lookup_forward_and_the_ec_decision(svc: Services, clock: F
 
 def test_an_answer_is_drafted_as_a_normal_post(svc: Services, clock: FakeClock) -> None:
     _platform, item_id = _ingest(svc, clock)
-    mention_id = svc.moderation.get(item_id).mention_id
+    mention_id = svc.moderation.get("hq", item_id).mention_id
     post_id = svc.moderation.draft_answer(
         "alice", mention_id, "INMM's safeguards training is open to all: https://inmm.org/training")
     post = svc.posts.get(post_id)
@@ -211,6 +211,6 @@ def test_the_daemon_applies_the_retention_setting(svc: Services, clock: FakeCloc
     daemon = dataclasses.replace(svc.config.daemon, evidence_retention_days=30)
     svc.config = dataclasses.replace(svc.config, daemon=daemon)
     assert jobs.purge_evidence(svc) == 1
-    check = evidence.verify(svc.db.conn, svc.moderation.get(item_id).evidence_id)
+    check = evidence.verify(svc.db.conn, svc.moderation.get("hq", item_id).evidence_id)
     assert check.ok and check.purged
     assert audit.verify(svc.db.conn).ok

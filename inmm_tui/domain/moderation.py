@@ -193,13 +193,19 @@ class Moderation(DomainService):
 
     # ----- the queue (UI) -------------------------------------------------------
 
-    def items(self, *, open_only: bool = True, limit: int = 200) -> list[Item]:
+    def items(self, login: str, *, open_only: bool = True, limit: int = 200) -> list[Item]:
+        """The queue, newest first, for someone allowed to view it (it shows posters' text)."""
+        authorise(self.conn, login, Action.VIEW)
         where = " WHERE i.closed_at IS NULL" if open_only else ""
         rows = self.conn.execute(f"{_ITEM_SQL}{where} ORDER BY i.opened_at DESC, i.id DESC LIMIT ?",
                                  (limit,)).fetchall()
         return [_item(row) for row in rows]
 
-    def get(self, item_id: int) -> Item:
+    def get(self, login: str, item_id: int) -> Item:
+        authorise(self.conn, login, Action.VIEW)
+        return self._get(item_id)
+
+    def _get(self, item_id: int) -> Item:
         row = self.conn.execute(f"{_ITEM_SQL} WHERE i.id = ?", (item_id,)).fetchone()
         if row is None:
             raise NotFound(f"there is no moderation item #{item_id}")
@@ -259,7 +265,7 @@ class Moderation(DomainService):
         """The poster among members, volunteers and staff; the result is kept on the item."""
         with write(self.db):
             authorise(self.conn, actor, Action.MODERATE)
-            item = self.get(item_id)
+            item = self._get(item_id)
             found = members.lookup(self.conn, item.author_handle, item.author_name)
             match = [{"id": m.id, "name": m.name, "kind": m.kind, "matched_on": m.matched_on}
                      for m in found]
@@ -273,7 +279,7 @@ class Moderation(DomainService):
             raise InvalidInput("the recommendation to the Executive Committee is empty")
         with write(self.db):
             authorise(self.conn, actor, Action.FORWARD_TO_EC)
-            item = self.get(item_id)
+            item = self._get(item_id)
             if item.status in ("decided", "dismissed"):
                 raise InvalidState(f"moderation item #{item_id} is already {item.status}")
             now = to_db(self.clock())
@@ -287,7 +293,7 @@ class Moderation(DomainService):
             raise InvalidInput("the Executive Committee's decision is empty")
         with write(self.db):
             authorise(self.conn, actor, Action.EC_DECISION)
-            item = self.get(item_id)
+            item = self._get(item_id)
             if item.status != "forwarded":
                 raise InvalidState(f"moderation item #{item_id} was not forwarded to the "
                                    f"Executive Committee (it is {item.status})")
@@ -393,14 +399,14 @@ class Moderation(DomainService):
 
     def check_hide_allowed(self, item_id: int) -> None:
         """The daemon's last check before hiding: the evidence still exists and verifies."""
-        self._require_evidence(self.get(item_id))
+        self._require_evidence(self._get(item_id))
 
     def record_done(self, item_id: int, kind: str, report_ref: str | None = None) -> None:
         if kind not in REQUESTS:
             raise ValueError(kind)
         now = to_db(self.clock())
         with write(self.db):
-            item = self.get(item_id)
+            item = self._get(item_id)
             # `action_error` is left alone: it may be another request's failure.
             if kind == "hide":
                 self._require_evidence(item)
@@ -428,7 +434,7 @@ class Moderation(DomainService):
     # ----- helpers --------------------------------------------------------------
 
     def _open_item(self, item_id: int) -> Item:
-        item = self.get(item_id)
+        item = self._get(item_id)
         if item.status in ("decided", "dismissed"):
             raise InvalidState(f"moderation item #{item_id} is closed ({item.status})")
         return item

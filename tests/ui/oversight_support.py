@@ -50,7 +50,7 @@ def seed_moderation(path: Path) -> dict[str, int]:
     for n, (pid, handle, name, text) in enumerate(mentions):
         s.moderation.ingest("x", [IncomingMention(pid, f"u-{handle}", handle, name, text,
                                                   NOW - dt.timedelta(minutes=30 - n))])
-    items = {i.author_handle: i.id for i in s.moderation.items()}
+    items = {i.author_handle: i.id for i in s.moderation.items(HQ)}
     s.db.conn.close()
     return {"rude": items["troll"], "false": items["newsbot"], "spam": items["spammer"]}
 

@@ -244,3 +244,14 @@ async def test_an_item_queued_by_the_daemon_shows_when_the_database_changes(db_p
         table = app.screen.query_one("#mod-items", ListTable)
         assert table.row_count == 4 and table.get_row_at(0)[1] == "mastodon"
         assert "idiots and liars" in shown(app, "#mod-text")  # the selection stays put
+
+
+def test_the_queue_is_refused_to_someone_whose_rights_were_withdrawn(db_path: Path) -> None:
+    from inmm_tui.domain.errors import NotAuthorised
+
+    seed_moderation(db_path)
+    svc = build_services(db_path)
+    assert svc.moderation.items(HQ)
+    svc.roster.revoke(HQ, AM, "left")
+    with pytest.raises(NotAuthorised):
+        svc.moderation.items(AM)

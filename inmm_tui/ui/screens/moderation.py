@@ -75,7 +75,7 @@ class ModerationScreen(InmmScreen):
     @work(thread=True, exclusive=True, group="mod-rows", exit_on_error=False)
     def load_rows(self) -> None:
         b = self.backend
-        self.post_message(RowsLoaded(b.call(b.services.moderation.items, open_only=True)))
+        self.post_message(RowsLoaded(b.call(b.services.moderation.items, b.login, open_only=True)))
 
     @on(RowsLoaded)
     def show_rows(self, message: RowsLoaded) -> None:
@@ -105,7 +105,7 @@ class ModerationScreen(InmmScreen):
     @work(thread=True, exclusive=True, group="mod-detail", exit_on_error=False)
     def load_detail(self, item_id: int) -> None:
         b = self.backend
-        item = b.call(b.services.moderation.get, item_id)
+        item = b.call(b.services.moderation.get, b.login, item_id)
         view = (b.call(oversight.evidence_view, b.services.db.conn, b.login, item.evidence_id)
                 if item.evidence_id is not None else None)
         self.post_message(ItemLoaded(item, view))
@@ -207,7 +207,7 @@ class ModerationScreen(InmmScreen):
             note = ("Poster found: " + ", ".join(f"{m.name} ({m.kind})" for m in found)
                     if found else "The poster is not among members, volunteers or staff")
         elif what in ("hold", "release"):
-            evidence_id = b.call(mod.get, item_id).evidence_id
+            evidence_id = b.call(mod.get, b.login, item_id).evidence_id
             if evidence_id is None:
                 note = f"#{item_id} has no evidence"
             elif what == "hold":
@@ -223,7 +223,7 @@ class ModerationScreen(InmmScreen):
             b.call(mod.record_ec_decision, b.login, item_id, text)
             note = f"The Executive Committee's decision on #{item_id} recorded"
         else:
-            mention_id = b.call(mod.get, item_id).mention_id
+            mention_id = b.call(mod.get, b.login, item_id).mention_id
             post_id = b.call(mod.draft_answer, b.login, mention_id, text)
             self.post_message(AnswerDrafted(post_id))
             return
