@@ -130,3 +130,20 @@ def test_every_reading_command_refuses_a_login_not_on_the_roster(tmp_path: Path)
         result = run_cli("--config", str(cfg), *command)
         assert result.returncode == 3, (command, result.stdout, result.stderr)
         assert "is not on the INMM roster" in result.stderr and not result.stdout
+
+
+def test_a_post_sent_on_one_outlet_and_held_on_the_other_is_partly_published(
+        tmp_path: Path) -> None:
+    cfg = _config(tmp_path)
+    me = current_login()
+    run_cli("--config", str(cfg), "init", "--admin", me)
+    db = open_database(tmp_path / "inmm.db")
+    now = to_db(utcnow())
+    db.execute("INSERT INTO posts (id, author, status, body, created_at, updated_at)"
+               " VALUES (1, ?, 'scheduled', 'b', ?, ?)", [me, now, now])
+    for outlet, state in (("x", "sent"), ("mastodon", "held")):
+        db.execute("INSERT INTO deliveries (post_id, outlet, state, text, content_hash, due_at)"
+                   " VALUES (1, ?, ?, 't', 'h', ?)", [outlet, state, now])
+    db.close()
+    status = json.loads(run_cli("--config", str(cfg), "--report", "--json").stdout)
+    assert status["partly_published"] == 1  # the same count the home screen shows

@@ -1,6 +1,6 @@
-"""What is due, read-only: credential rotation (R19), the roster's annual review (R18) and
-the policy's review date (R25). Kept apart from the actions in `governance` so that
-`--report` reads them with nothing but `sqlite3`."""
+"""What is due, read-only: credential rotation (R19), the roster's annual review (R18),
+the policy's review date (R25), and posts left partly published. Kept apart from the
+actions in `governance` so that `--report` reads them with nothing but `sqlite3`."""
 
 from __future__ import annotations
 
@@ -118,3 +118,12 @@ def policy_review(config: Config, now: dt.datetime) -> PolicyReview:
     state = "overdue" if today > due else ("upcoming" if today >= remind_from else "ok")
     return PolicyReview(due, remind_from, state)
 
+
+def partly_published(conn: sqlite3.Connection) -> int:
+    """Posts out on one outlet while another's delivery failed or is held."""
+    # INDEXED BY: with ANALYZE statistics the planner sees few distinct states and scans
+    # every delivery; failed and held ones are few, so start from them.
+    return int(conn.execute(
+        "SELECT count(DISTINCT d.post_id) FROM deliveries d INDEXED BY deliveries_due"
+        " WHERE d.state IN ('failed', 'held') AND EXISTS (SELECT 1 FROM deliveries s"
+        " WHERE s.post_id = d.post_id AND s.state = 'sent')").fetchone()[0])

@@ -14,6 +14,7 @@ from inmm_tui.domain.duties import (
     PolicyReview,
     ReviewStatus,
     RotationStatus,
+    partly_published,
     policy_review,
     review_status,
     rotation_status,
@@ -109,12 +110,7 @@ class GovernanceView(DomainService):
         alerts = c.execute("SELECT count(*) FROM alerts WHERE acknowledged_at IS NULL"
                            ).fetchone()[0]
         new = c.execute("SELECT count(*) FROM spoof_suspects WHERE status = 'new'").fetchone()[0]
-        # From the few failed and held deliveries to their post's others (by index), not
-        # from every delivery ever sent.
-        partly = c.execute(
-            "SELECT count(DISTINCT d.post_id) FROM deliveries d WHERE d.state IN"
-            " ('failed', 'held') AND EXISTS (SELECT 1 FROM deliveries s"
-            " WHERE s.post_id = d.post_id AND s.state = 'sent')").fetchone()[0]
+        partly = partly_published(c)
         due = sum(1 for status in rotation_status(c, self.config, now) if status.due)
         return Attention(due, overdue, int(alerts), int(new), int(partly))
 

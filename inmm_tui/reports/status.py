@@ -90,14 +90,7 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
             attention.append(
                 f"{status['deliveries']['held']} deliveries held for being late: "
                 "publish now or withdraw")
-        status["partly_published"] = conn.execute(
-            # INDEXED BY: with ANALYZE statistics the planner sees few distinct states and
-            # scans every delivery; failed ones are few, so start from them.
-            "SELECT count(DISTINCT f.post_id) FROM deliveries f INDEXED BY deliveries_due"
-            " WHERE f.state = 'failed'"
-            " AND EXISTS (SELECT 1 FROM deliveries s WHERE s.post_id = f.post_id"
-            " AND s.state = 'sent')"
-        ).fetchone()[0]
+        status["partly_published"] = duties.partly_published(conn)
         paused = conn.execute(
             "SELECT value, changed_by, changed_at FROM settings WHERE key = 'publishing_paused'"
         ).fetchone()
