@@ -256,3 +256,19 @@ def test_bar_charts_name_their_bars() -> None:
     # pygal hid every x label as "minor" when none was marked major: bars nobody could name
     assert ">mastodon</text>" in svg and ">x</text>" in svg
     assert ">Awards</text>" in svg  # the legend, even with one topic
+
+
+def test_the_period_line_gives_the_local_first_and_last_day(tmp_path: Path) -> None:
+    import datetime as dt
+    import sqlite3
+
+    from inmm_tui.config import parse_config
+    from inmm_tui.reports.monthly import gather, render_md
+    from inmm_tui.store.db import open_database
+
+    config = parse_config({"inmm": {"database": str(tmp_path / "v.db"),
+                                    "timezone": "Europe/Vienna"}}, tmp_path / "inmm.toml")
+    open_database(config.database_path).close()
+    conn = sqlite3.connect(config.database_path)
+    report = gather(conn, config, dt.date(2027, 3, 1), now=dt.datetime(2027, 4, 2, tzinfo=dt.UTC))
+    assert "Period: 2027-03-01 to 2027-03-31 (Europe/Vienna)" in render_md(report)

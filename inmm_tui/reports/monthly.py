@@ -70,7 +70,10 @@ def gather(conn: sqlite3.Connection, config: Config, month: dt.date,
     report: dict[str, Any] = {
         "month": month.strftime("%Y-%m"),
         "title": f"INMM social media: monthly summary for {month.strftime('%B %Y')}",
-        "period": {"start": start.isoformat(), "end": end.isoformat(), "timezone": config.inmm.timezone},
+        "period": {"start": start.isoformat(), "end": end.isoformat(),
+                   "first_day": month.isoformat(),
+                   "last_day": (end_month - dt.timedelta(days=1)).isoformat(),
+                   "timezone": config.inmm.timezone},
         "generated_at": now.astimezone(UTC).isoformat(timespec="seconds"),
         "outlets": [o.name for o in config.outlets],
     }
@@ -323,7 +326,8 @@ def _md_cell(text: Any) -> str:
 
 def render_md(r: dict[str, Any]) -> str:
     lines = [f"# {r['title']}", "",
-             f"Period: {r['period']['start'][:10]} to {r['period']['end'][:10]} "
+             # The local days: the UTC instants' dates are off by one east of UTC.
+             f"Period: {r['period']['first_day']} to {r['period']['last_day']} "
              f"({r['period']['timezone']}); generated {r['generated_at']}.", ""]
     p = r["posts"]
     lines += ["## Posts published", "",
