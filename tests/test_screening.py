@@ -232,8 +232,12 @@ def test_timeliness() -> None:
     assert "timeliness" in categories("Join us on January 14, 2026. https://inmm.org")
     assert "timeliness" in categories("Join us on February 20. https://inmm.org")
     assert "timeliness" not in categories("Join us on March 20. https://inmm.org")
-    # In March, "January 10" without a year is next January's, not a late post.
-    assert "timeliness" not in categories("Save the date: Dec 10. https://inmm.org")
+    # In mid-December, "January 14" without a year is next January's, not a late post;
+    # "December 1" (two weeks ago, within the grace period) is late.
+    december = dt.date(2026, 12, 15)
+    assert "timeliness" not in categories("Save the date: January 14. https://inmm.org",
+                                          today=december)
+    assert "timeliness" in categories("Join us on December 1. https://inmm.org", today=december)
     assert "timeliness" in categories("See you there. https://inmm.org",
                                       event_date=dt.date(2026, 2, 1))
 
