@@ -59,6 +59,10 @@ def test_a_cleared_post_without_a_time_waits_to_be_scheduled(roster: Services) -
     assert roster.posts.deliveries(post_id) == []
     post = roster.posts.schedule("alice", post_id, None)
     assert post.status == "scheduled" and len(roster.posts.deliveries(post_id)) == 2
+    # or queued as it is cleared, in the one transaction (what the clearance screen does)
+    other = _submitted(roster)
+    assert roster.posts.clear("bob", other, publish_if_untimed=True).status == "scheduled"
+    assert len(roster.posts.deliveries(other)) == 2
 
 
 def test_an_edit_after_clearance_sends_it_back(roster: Services, clock: FakeClock) -> None:

@@ -424,9 +424,11 @@ class Posts(DomainService):
                          {"length": len(body.strip())}, at=self.clock())
 
     def clear(self, actor: str, post_id: int, *, override_reason: str | None = None,
-              expedited: bool = False) -> Post:
+              expedited: bool = False, publish_if_untimed: bool = False) -> Post:
         """Clear a submitted post. Four-eyes unless configured otherwise or a crisis post is
-        expedited; a `block` from the screen needs the Subcommittee Chair and a reason."""
+        expedited; a `block` from the screen needs the Subcommittee Chair and a reason.
+        A post with a time (or a crisis post) is queued at once; one without a time waits
+        to be scheduled, unless `publish_if_untimed` queues it now, in the same transaction."""
         with write(self.db):
             clearer = authorise(self.conn, actor, Action.CLEAR)
             post = self.get(post_id)
@@ -461,7 +463,7 @@ class Posts(DomainService):
                 details["expedited"] = True
             audit.append(self.conn, actor, "post.clear", f"post:{post_id}", details,
                          at=self.clock())
-            if post.scheduled_at is not None or post.crisis:
+            if post.scheduled_at is not None or post.crisis or publish_if_untimed:
                 self._queue(actor, self.get(post_id), post.scheduled_at)
         return self.get(post_id)
 

@@ -166,11 +166,9 @@ class ClearanceScreen(InmmScreen):
         posts = b.services.posts
         if what == "clear":
             post = b.call(posts.get, post_id)
-            result = b.call(posts.clear, b.login, post_id, override_reason=text,
-                            expedited=post.crisis)
-            if result.status == "cleared":
-                # No time was chosen in compose: that means "as soon as cleared".
-                b.call(posts.schedule, b.login, post_id, None)
+            # No time chosen in compose means "as soon as cleared".
+            b.call(posts.clear, b.login, post_id, override_reason=text,
+                   expedited=post.crisis, publish_if_untimed=True)
             note = f"Post #{post_id} cleared and scheduled"
         elif what == "reject":
             b.call(posts.reject, b.login, post_id, text or "")
