@@ -322,13 +322,16 @@ async def test_a_due_reminder_is_marked_done_from_its_screen(make_app, services)
     from inmm_tui.store.tx import write
 
     with write(services.db):
-        ensure_reminder(services.db.conn, "policy_review", "policy", "Review the policy", NOW)
+        ensure_reminder(services.db.conn, "policy_review", "policy", "Review the policy", NOW,
+                        how="the Communications Chair reviews it")
     app = make_app(HQ)
     async with app.run_test() as pilot:
         await settle(pilot)
         assert str(app.screen.query_one("#queues", ListTable).get_row("reminders")[1]) == "1"
         await pilot.press("m")
         await settle(pilot)
+        how = str(app.screen.query_one("#reminder-how").render())
+        assert "How: the Communications Chair reviews it" in how
         await pilot.press("d")
         await settle(pilot)
         await pilot.press(*"ok", "enter")

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Static
 
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
@@ -67,8 +67,18 @@ class RemindersScreen(InmmScreen):
                          ("bold yellow" if due else "dim"))
             table.add_row(label, moment.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
                           item.message, key=key)
-        if not message.rows:
-            self.query_one("#reminder-how", Static).update("Nothing to do.")
+        self.query_one("#reminder-how", Static).update(
+            "" if message.rows else "Nothing to do.")
+
+    @on(DataTable.RowHighlighted, "#reminders")
+    def show_how(self, event: DataTable.RowHighlighted) -> None:
+        """Below the list: how the duty is done, or the alert in full."""
+        kind, item = self.items.get(str(event.row_key.value), ("", None))
+        if item is None:
+            return
+        text = (f"How: {item.how}" if kind == "reminder" and item.how
+                else item.message)
+        self.query_one("#reminder-how", Static).update(text)
 
     def action_done(self) -> None:
         key = self.query_one("#reminders", ListTable).selected_key()
