@@ -8,6 +8,7 @@ import datetime as dt
 import zoneinfo
 
 from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.timeutil import from_db
 
 FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S")
 
@@ -45,6 +46,12 @@ def parse_local_time(text: str, tz: zoneinfo.ZoneInfo, now: dt.datetime) -> dt.d
     return moment
 
 
-def format_local(moment: dt.datetime | None, tz: zoneinfo.ZoneInfo) -> str:
-    """How a stored time is shown and typed back: `YYYY-MM-DD HH:MM` in `tz`."""
-    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M") if moment else ""
+def format_local(moment: dt.datetime | str | None, tz: zoneinfo.ZoneInfo,
+                 fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """How a stored time (a datetime, or the database's text) is shown and typed back:
+    in `tz`, `YYYY-MM-DD HH:MM` unless `fmt` says otherwise; '' for no time."""
+    if not moment:
+        return ""
+    if isinstance(moment, str):
+        moment = from_db(moment)
+    return moment.astimezone(tz).strftime(fmt)

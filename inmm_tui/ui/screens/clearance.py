@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Static
 
-from inmm_tui.timeutil import from_db
+from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, PostDetailLoaded, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
@@ -101,7 +101,7 @@ class ClearanceScreen(InmmScreen):
         head = Text()
         head.append(f"Post #{post.id} by {post.author}", style="bold")
         head.append(f" — {post.topic or 'no topic'}")
-        when = (post.scheduled_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        when = (format_local(post.scheduled_at, tz)
                 if post.scheduled_at else "as soon as cleared")
         head.append(f"\nPublish: {when}\n")
         for outlet, text in detail["texts"].items():
@@ -114,12 +114,12 @@ class ClearanceScreen(InmmScreen):
             ScreenOutcome(post.screening_verdict or "pass", post.screening), detail["texts"])
         history = Text("\nHistory\n", style="bold")
         for entry in detail["history"]:
-            at = from_db(entry["at"]).astimezone(tz).strftime("%m-%d %H:%M")
+            at = format_local(entry["at"], tz, "%m-%d %H:%M")
             history.append(f"{at}  {entry['actor']}  {entry['action']}\n", style="dim")
         if detail["comments"]:
             history.append("\nComments\n", style="bold")
         for comment in detail["comments"]:
-            at = from_db(comment["at"]).astimezone(tz).strftime("%m-%d %H:%M")
+            at = format_local(comment["at"], tz, "%m-%d %H:%M")
             history.append(f"{at}  {comment['login']}: ", style="bold")
             history.append(comment["body"] + "\n")
         self.query_one("#post-history", Static).update(history)

@@ -23,7 +23,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, S
 from inmm_tui.domain import oversight
 from inmm_tui.domain.follows import Followed
 from inmm_tui.domain.oversight import PageKey
-from inmm_tui.timeutil import from_db
+from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
 from inmm_tui.ui.oversight_messages import FollowedLoaded, FollowSummaryLoaded
@@ -316,4 +316,4 @@ class FollowOrganisationScreen(ModalScreen[dict[str, Any] | None]):
 
 
 def _day(stamp: str | None, tz: Any) -> str:
-    return from_db(stamp).astimezone(tz).strftime("%Y-%m-%d") if stamp else ""
+    return format_local(stamp, tz, "%Y-%m-%d")

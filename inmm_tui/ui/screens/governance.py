@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from inmm_tui.domain.duties import RotationStatus
 from inmm_tui.domain.governance_view import GovernanceState, GovernanceView, Suspect
 from inmm_tui.domain.roles import Action, allowed
+from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
@@ -116,9 +117,9 @@ class GovernanceScreen(InmmScreen):
             self.rotations[status.outlet] = status
             rotations.add_row(
                 status.outlet,
-                status.last_verified.astimezone(tz).strftime("%Y-%m-%d")
+                format_local(status.last_verified, tz, "%Y-%m-%d")
                 if status.last_verified else "never",
-                status.due_at.astimezone(tz).strftime("%Y-%m-%d") if status.due_at
+                format_local(status.due_at, tz, "%Y-%m-%d") if status.due_at
                 else ("now" if status.due else "—"),
                 rotation_state(status), key=status.outlet)
         if keep in self.rotations:
@@ -133,7 +134,7 @@ class GovernanceScreen(InmmScreen):
             self.suspects[key] = suspect
             suspects.add_row(Text(suspect.status, style=SUSPECT_STYLE.get(suspect.status, "")),
                              suspect.outlet, "@" + suspect.handle, suspect.name or "—",
-                             suspect.first_seen_at.astimezone(tz).strftime("%Y-%m-%d"),
+                             format_local(suspect.first_seen_at, tz, "%Y-%m-%d"),
                              suspect.report_ref or "", key=key)
         if keep in self.suspects:
             suspects.move_cursor(row=suspects.get_row_index(keep))

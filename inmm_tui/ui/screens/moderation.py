@@ -18,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from inmm_tui.domain import oversight
 from inmm_tui.domain.moderation import Item
 from inmm_tui.domain.oversight import EvidenceView
-from inmm_tui.timeutil import from_db
+from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.oversight_messages import AnswerDrafted, ItemLoaded
@@ -258,9 +258,7 @@ def _member(item: Item) -> str:
 
 
 def _local(stamp: str | None, tz: object) -> str:
-    if not stamp:
-        return ""
-    return from_db(stamp).astimezone(tz).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+    return format_local(stamp, tz)  # type: ignore[arg-type]
 
 
 def _evidence_text(view: EvidenceView | None, tz: object) -> Text:

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from inmm_tui.domain.questions import Question
-from inmm_tui.timeutil import from_db
+from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
 from inmm_tui.ui.screens.base import InmmScreen
@@ -136,7 +136,7 @@ class QuestionsScreen(InmmScreen):
             cells: list[str | Text] = ["", "", ""] + ([""] if self.wide else []) + [header]
             table.add_row(*cells, key=key)
             for q in questions:
-                asked = from_db(q.created_at).astimezone(tz).strftime("%m-%d %H:%M")
+                asked = format_local(q.created_at, tz, "%m-%d %H:%M")
                 row: list[str | Text] = [asked, f"{q.outlet} @{q.author_handle}",
                                          SHORT_STATE.get(q.state, q.state)]
                 if self.wide:
@@ -163,7 +163,7 @@ class QuestionsScreen(InmmScreen):
     def _answered(self, q: Question) -> str:
         if not q.answered_by or not q.answered_at:
             return ""
-        when = from_db(q.answered_at).astimezone(self.backend.config.tz).strftime("%m-%d %H:%M")
+        when = format_local(q.answered_at, self.backend.config.tz, "%m-%d %H:%M")
         return f"{q.answered_by} {when}"
 
     @on(DataTable.RowHighlighted, "#questions")
@@ -185,10 +185,10 @@ class QuestionsScreen(InmmScreen):
                  + f": {' '.join(q.text.split())}",
                  f"State: {q.state}. Theme: {q.theme or '—'}."]
         if q.holding_reply_at:
-            at = from_db(q.holding_reply_at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            at = format_local(q.holding_reply_at, tz)
             lines.append(f"Holding reply written {at} (post #{q.holding_post_id}).")
         if q.answered_post_id is not None:
-            at = (from_db(q.answered_at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            at = (format_local(q.answered_at, tz)
                   if q.answered_at else "?")
             lines.append(f"Answered by {q.answered_by} at {at} in post #{q.answered_post_id}"
                          f" ({q.answer_status}); o opens it.")

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
+from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
@@ -65,7 +66,7 @@ class RemindersScreen(InmmScreen):
             due = kind == "alert" or moment <= now
             label = Text(kind, style="bold red" if kind == "alert" else
                          ("bold yellow" if due else "dim"))
-            table.add_row(label, moment.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
+            table.add_row(label, format_local(moment, tz),
                           item.message, key=key)
         self.query_one("#reminder-how", Static).update(
             "" if message.rows else "Nothing to do.")

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Header, Static
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.people import Person
 from inmm_tui.domain.roles import parse_role
-from inmm_tui.timeutil import from_db
+from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
@@ -60,6 +60,7 @@ class RosterScreen(InmmScreen):
 
     @on(RowsLoaded)
     def show_rows(self, message: RowsLoaded) -> None:
+        tz = self.backend.config.tz
         table = self.query_one("#people", ListTable)
         keep = table.selected_key()
         table.clear()
@@ -68,8 +69,7 @@ class RosterScreen(InmmScreen):
             self.people[person.login] = person
             rights = (Text("active", style="green") if person.active else
                       Text(f"withdrawn: {person.revoked_reason or ''}"[:18], style="red"))
-            reviewed = (from_db(person.last_reviewed_at).strftime("%Y-%m-%d")
-                        if person.last_reviewed_at else "never")
+            reviewed = format_local(person.last_reviewed_at, tz, "%Y-%m-%d") or "never"
             table.add_row(person.name, person.login, person.role.title, rights, reviewed,
                           key=person.login)
         if keep in self.people:

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from inmm_tui.domain.queues import ScheduleRow
-from inmm_tui.timeutil import from_db
+from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
@@ -82,7 +82,7 @@ class ScheduleScreen(InmmScreen):
         for row in message.rows:
             key = str(row.delivery_id)
             self.rows[key] = row
-            due = from_db(row.due_at).astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            due = format_local(row.due_at, tz)
             about = problem_text(row)
             table.add_row(due, row.outlet, Text(row.state, style=STATE_STYLE.get(row.state, "")),
                           f"#{row.post_id}", about, key=key)
