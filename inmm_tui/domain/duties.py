@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from inmm_tui.timeutil import from_db
+from inmm_tui.timeutil import from_db, to_db
 
 if TYPE_CHECKING:
     from inmm_tui.config import Config
@@ -127,3 +127,12 @@ def partly_published(conn: sqlite3.Connection) -> int:
         "SELECT count(DISTINCT d.post_id) FROM deliveries d INDEXED BY deliveries_due"
         " WHERE d.state IN ('failed', 'held') AND EXISTS (SELECT 1 FROM deliveries s"
         " WHERE s.post_id = d.post_id AND s.state = 'sent')").fetchone()[0])
+
+
+def raise_rotation_trigger(conn: sqlite3.Connection, outlet: str, cause: str, reason: str,
+                           by: str, at: dt.datetime) -> None:
+    """Make the outlet's credentials due for rotation at once (a roster change, a suspected
+    compromise, a changed secrets file). Call inside a write transaction."""
+    conn.execute(
+        "INSERT INTO rotation_triggers (outlet, cause, reason, raised_by, raised_at)"
+        " VALUES (?, ?, ?, ?, ?)", (outlet, cause, reason, by, to_db(at)))

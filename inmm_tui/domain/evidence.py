@@ -144,8 +144,3 @@ def verify(conn: sqlite3.Connection, evidence_id: int) -> EvidenceCheck:
                              f"evidence #{evidence_id}: its content no longer matches its hash "
                              "(the record was edited)")
     return EvidenceCheck(evidence_id, True)
-
-
-def for_mention(conn: sqlite3.Connection, mention_id: int) -> int | None:
-    row = conn.execute("SELECT id FROM evidence WHERE mention_id = ?", (mention_id,)).fetchone()
-    return int(row[0]) if row else None

@@ -26,6 +26,7 @@ from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.roles import Action
+from inmm_tui.domain.switches import set_setting, setting
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
 
@@ -483,11 +484,7 @@ class Follows(DomainService):
         due = now + dt.timedelta(days=REVIEW_INTERVAL_DAYS)
         with write(self.db):
             authorise(self.conn, actor, Action.MODERATE)
-            self.conn.execute(
-                "INSERT INTO settings (key, value, changed_at, changed_by) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
-                " changed_at = excluded.changed_at, changed_by = excluded.changed_by",
-                (LAST_FULL_REVIEW, to_db(now), to_db(now), actor))
+            set_setting(self.conn, LAST_FULL_REVIEW, to_db(now), actor, now)
             reminders.close_reminders(self.conn, REVIEW_KIND, "following", actor, now)
             self._remind(due)
             audit.append(self.conn, actor, "follow.full_review", "following",
@@ -497,9 +494,8 @@ class Follows(DomainService):
     def ensure_review_reminder(self) -> None:
         """Make sure a review reminder is open (due at once when no review was ever kept)."""
         with write(self.db):
-            last = self.conn.execute("SELECT value FROM settings WHERE key = ?",
-                                     (LAST_FULL_REVIEW,)).fetchone()
-            due = (from_db(last[0]) + dt.timedelta(days=REVIEW_INTERVAL_DAYS)) if last else self.clock()
+            last = setting(self.conn, LAST_FULL_REVIEW)
+            due = (from_db(last) + dt.timedelta(days=REVIEW_INTERVAL_DAYS)) if last else self.clock()
             self._remind(due)
 
     def _remind(self, due: dt.datetime) -> None:
@@ -511,13 +507,12 @@ class Follows(DomainService):
             "the full review")
 
     def review_status(self) -> ReviewStatus:
-        last = self.conn.execute("SELECT value FROM settings WHERE key = ?",
-                                 (LAST_FULL_REVIEW,)).fetchone()
+        last = setting(self.conn, LAST_FULL_REVIEW)
         due = self.conn.execute(
             "SELECT min(due_at) FROM reminders WHERE kind = ? AND done_at IS NULL",
             (REVIEW_KIND,)).fetchone()[0]
         overdue = last is None or (due is not None and from_db(due) <= self.clock())
-        return ReviewStatus(last[0] if last else None, due, overdue)
+        return ReviewStatus(last, due, overdue)
 
     # ----- balance (R12) --------------------------------------------------------
 

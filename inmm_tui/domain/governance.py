@@ -22,12 +22,18 @@ from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit
 from inmm_tui.domain.base import DomainService
-from inmm_tui.domain.duties import policy_review, review_status, rotation_status
+from inmm_tui.domain.duties import (
+    policy_review,
+    raise_rotation_trigger,
+    review_status,
+    rotation_status,
+)
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import Roster, authorise, get_person
 from inmm_tui.domain.posts import verify_clearance
 from inmm_tui.domain.reminders import close_reminders, ensure_reminder, raise_alert
 from inmm_tui.domain.roles import Action, Role
+from inmm_tui.domain.switches import set_setting, setting
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
 
@@ -85,10 +91,8 @@ class Governance(DomainService):
         with write(self.db):
             authorise(self.conn, actor, Action.FLAG_COMPROMISE)
             for name in names:
-                self.conn.execute(
-                    "INSERT INTO rotation_triggers (outlet, cause, reason, raised_by, raised_at)"
-                    " VALUES (?, 'compromise', ?, ?, ?)",
-                    (name, reason.strip(), actor, to_db(self.clock())))
+                raise_rotation_trigger(self.conn, name, "compromise", reason.strip(), actor,
+                                       self.clock())
                 audit.append(self.conn, actor, "rotation.compromise", f"outlet:{name}",
                              {"reason": reason.strip()}, at=self.clock())
                 raise_alert(self.conn, "compromise", f"outlet:{name}",
@@ -256,16 +260,8 @@ def record_refusal(db: Database, login: str, what: str, at: dt.datetime | None =
                         (login, what, to_db(at or utcnow())))
 
 
-def _setting(conn: sqlite3.Connection, key: str) -> str | None:
-    row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else None
-
-
 def _set(conn: sqlite3.Connection, key: str, value: str, at: dt.datetime) -> None:
-    conn.execute(
-        "INSERT INTO settings (key, value, changed_at, changed_by) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT(key) DO UPDATE SET value = excluded.value, changed_at = excluded.changed_at",
-        (key, value, to_db(at), audit.DAEMON))
+    set_setting(conn, key, value, audit.DAEMON, at)
 
 
 def check_audit(conn: sqlite3.Connection, now: dt.datetime,
@@ -285,7 +281,7 @@ def check_audit(conn: sqlite3.Connection, now: dt.datetime,
         alert("audit_chain", "audit", check.describe())
     else:
         audit.record_checkpoint(conn, check, now)
-    since_seq = int(_setting(conn, "audit_check.seq") or 0)
+    since_seq = int(setting(conn, "audit_check.seq") or 0)
     rows = conn.execute(
         "SELECT a.seq, a.actor, a.action, a.at, p.login, p.active, p.revoked_at FROM audit a"
         " LEFT JOIN people p ON p.login = a.actor WHERE a.seq > ? ORDER BY a.seq",
@@ -303,7 +299,7 @@ def check_audit(conn: sqlite3.Connection, now: dt.datetime,
                   f"audit entry #{seq} ({action}) was made by '{actor}' after their rights "
                   "were withdrawn")
     _set(conn, "audit_check.seq", str(last_seq), now)
-    since_delivery = int(_setting(conn, "audit_check.delivery") or 0)
+    since_delivery = int(setting(conn, "audit_check.delivery") or 0)
     sent = conn.execute(
         "SELECT id, post_id FROM deliveries WHERE state = 'sent' AND id > ? ORDER BY id",
         (since_delivery,)).fetchall()
@@ -314,7 +310,7 @@ def check_audit(conn: sqlite3.Connection, now: dt.datetime,
                   f"post #{post_id} was published but no clearance explains it ({problem})")
     if sent:
         _set(conn, "audit_check.delivery", str(sent[-1][0]), now)
-    since_refusal = int(_setting(conn, "audit_check.refusal") or 0)
+    since_refusal = int(setting(conn, "audit_check.refusal") or 0)
     refusals = conn.execute(
         "SELECT id, login, what, at FROM access_refusals WHERE id > ? ORDER BY id",
         (since_refusal,)).fetchall()
@@ -341,7 +337,7 @@ def unexplained_platform_posts(conn: sqlite3.Connection, outlet: str,
     if sending:
         return []
     baseline_key = f"platform_posts_baseline.{outlet}"
-    baseline = _setting(conn, baseline_key)
+    baseline = setting(conn, baseline_key)
     if baseline is None:
         _set(conn, baseline_key, json.dumps(sorted(pid for pid, _ in recent)), now)
         return []
@@ -403,15 +399,13 @@ def note_secrets_fingerprint(conn: sqlite3.Connection, outlet: str, fingerprint:
     """The daemon saw the outlet's secrets; True when they changed since last seen (then a
     rotation is offered for HQ to confirm). Call inside a write transaction."""
     key = f"secrets_fingerprint.{outlet}"
-    previous = _setting(conn, key)
+    previous = setting(conn, key)
     _set(conn, key, fingerprint, now)
     if previous is None or previous == fingerprint:
         return False
-    conn.execute(
-        "INSERT INTO rotation_triggers (outlet, cause, reason, raised_by, raised_at)"
-        " VALUES (?, 'secrets_changed', ?, ?, ?)",
-        (outlet, "the secrets file changed: record the rotation to confirm it", audit.DAEMON,
-         to_db(now)))
+    raise_rotation_trigger(conn, outlet, "secrets_changed",
+                           "the secrets file changed: record the rotation to confirm it",
+                           audit.DAEMON, now)
     audit.append(conn, audit.DAEMON, "rotation.secrets_changed", f"outlet:{outlet}", {}, at=now)
     return True
 
@@ -420,7 +414,7 @@ def fingerprint_key(conn: sqlite3.Connection, now: dt.datetime) -> bytes:
     """The key for secrets fingerprints, made once per database."""
     import secrets as random_source
 
-    value = _setting(conn, "secrets_fingerprint.key")
+    value = setting(conn, "secrets_fingerprint.key")
     if value is None:
         value = random_source.token_hex(32)
         _set(conn, "secrets_fingerprint.key", value, now)

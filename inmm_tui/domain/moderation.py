@@ -20,6 +20,7 @@ from inmm_tui.domain import audit, evidence, members
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import authorise
+from inmm_tui.domain.questions import ANSWER_TOPIC
 from inmm_tui.domain.roles import Action
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, to_db, utcnow
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
     from inmm_tui.config import Config
     from inmm_tui.domain.posts import Posts
 
-ANSWER_TOPIC = "Answer to a question"
 REQUESTS = ("hide", "block", "report")
 
 
@@ -322,9 +322,6 @@ class Moderation(DomainService):
         return post_id
 
     # ----- evidence -------------------------------------------------------------
-
-    def verify_evidence(self, evidence_id: int) -> evidence.EvidenceCheck:
-        return evidence.verify(self.conn, evidence_id)
 
     def set_legal_hold(self, actor: str, evidence_id: int, reason: str) -> None:
         if not reason.strip():

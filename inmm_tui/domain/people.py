@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit
 from inmm_tui.domain.base import DomainService
+from inmm_tui.domain.duties import raise_rotation_trigger
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
 from inmm_tui.domain.roles import Action, Role, allowed
 from inmm_tui.store.tx import write
@@ -239,13 +240,9 @@ class Roster(DomainService):
 
     def _rotation_due(self, actor: str, reason: str) -> None:
         """The policy: passwords change whenever the authorised list changes."""
-        now = to_db(self.clock())
         for outlet in self.outlets:
-            self.conn.execute(
-                "INSERT INTO rotation_triggers (outlet, cause, reason, raised_by, raised_at)"
-                " VALUES (?, 'roster_change', ?, ?, ?)",
-                (outlet, reason, actor, now),
-            )
+            raise_rotation_trigger(self.conn, outlet, "roster_change", reason, actor,
+                                   self.clock())
 
 
 def _check_login(login: str) -> None:

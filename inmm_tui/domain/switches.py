@@ -26,6 +26,16 @@ def setting(conn: sqlite3.Connection, key: str) -> str | None:
     return row[0] if row else None
 
 
+def set_setting(conn: sqlite3.Connection, key: str, value: str, by: str,
+                at: dt.datetime) -> None:
+    """Write one setting (inside the caller's write transaction), with who and when."""
+    conn.execute(
+        "INSERT INTO settings (key, value, changed_at, changed_by) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
+        " changed_at = excluded.changed_at, changed_by = excluded.changed_by",
+        (key, value, to_db(at), by))
+
+
 def publishing_paused(conn: sqlite3.Connection) -> bool:
     return setting(conn, PUBLISHING_PAUSED) == "1"
 
@@ -74,7 +84,8 @@ class Switches:
     def set_paused(self, actor: str, paused: bool, reason: str = "") -> None:
         with write(self.db):
             authorise(self.db.conn, actor, Action.PAUSE_PUBLISHING)
-            self._set(PUBLISHING_PAUSED, "1" if paused else "0", actor)
+            set_setting(self.db.conn, PUBLISHING_PAUSED, "1" if paused else "0", actor,
+                        self.clock())
             audit.append(self.db.conn, actor,
                          "publishing.pause" if paused else "publishing.resume", "publishing",
                          {"reason": reason}, at=self.clock())
@@ -115,11 +126,3 @@ class Switches:
                 (self.clock().date().isoformat(), event_id))
             audit.append(self.db.conn, actor, "crisis.end" if row[0] == "crisis" else "event.end",
                          f"event:{event_id}", {}, at=self.clock())
-
-    def _set(self, key: str, value: str, actor: str) -> None:
-        self.db.conn.execute(
-            "INSERT INTO settings (key, value, changed_at, changed_by) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET value = excluded.value,"
-            " changed_at = excluded.changed_at, changed_by = excluded.changed_by",
-            (key, value, to_db(self.clock()), actor),
-        )
