@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from inmm_daemon.publisher import RECENT_LOOKED_AT
+
 from inmm_tui.domain import audit, governance
 from inmm_tui.domain.services import Services
 from inmm_tui.platforms.base import Platform
@@ -82,7 +84,7 @@ def check_platform_posts(services: Services, platform: Platform) -> int:
     """Posts on the account that did not go out through inmm-tui mean someone else has the
     password: alert HQ."""
     try:
-        recent = platform.recent_posts(50)
+        recent = platform.recent_posts(RECENT_LOOKED_AT)
     except PlatformError as exc:
         log.info("outlet %s: could not list recent posts: %s", platform.name, exc)
         return 0

@@ -43,7 +43,6 @@ from inmm_tui.platforms.base import Platform, Published
 from inmm_tui.platforms.errors import (
     AuthFailed,
     DuplicateContent,
-    PlatformError,
     RateLimited,
     Rejected,
     TransientError,
@@ -251,4 +250,4 @@ class Publisher:
         return None
 
 
-__all__ = ["PlatformError", "Publisher", "backoff", "same_text"]
+__all__ = ["Publisher", "backoff", "same_text"]

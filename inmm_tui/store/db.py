@@ -23,11 +23,10 @@ def connect(path: Path | str) -> sqlite3.Connection:
     """A raw connection with the pragmas every connection needs (no migrations)."""
     conn = sqlite3.connect(
         str(path),
-        timeout=BUSY_TIMEOUT_SECONDS,
+        timeout=BUSY_TIMEOUT_SECONDS,  # sets SQLite's busy timeout
         isolation_level=None,  # transactions are explicit: `write()` / `db.atomic()`
         check_same_thread=False,
     )
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA synchronous = NORMAL")
     return conn
@@ -39,10 +38,15 @@ def open_database(path: Path | str) -> Database:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = connect(path)
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
     except (sqlite3.Error, OSError) as exc:
         raise DatabaseError(f"{path}: cannot open the database: {exc}") from None
+    try:
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+    except sqlite3.Error as exc:
+        conn.close()
+        raise DatabaseError(f"{path}: cannot open the database: {exc}") from None
     if str(mode).lower() != "wal":
+        conn.close()
         raise DatabaseError(f"{path}: the database refused WAL mode (got {mode!r})")
     db = Database(conn, execute_plugins=False)
     try:

@@ -646,7 +646,6 @@ def m_post_status(world: World, request: Request) -> Answer:
         raise mastodon_error(404, "Record not found")
     post = world.add_post(MASTODON, world.me(MASTODON), text, in_reply_to=reply_to)
     if key:
-        post.idempotency_key = key
         world.idempotency[(request.token, key)] = post.id
     return Answer(200, m_status(world, post, request.base_url))
 

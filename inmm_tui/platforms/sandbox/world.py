@@ -73,7 +73,6 @@ class SbPost:
     likes: int = 0
     quotes: int = 0
     impressions: int = 0
-    idempotency_key: str | None = None
 
 
 @dataclass
@@ -122,7 +121,6 @@ class World:
         self._next_id = {X: int(X_ME_ID) + 1000, MASTODON: int(MASTODON_ME_ID) + 1000}
         self._next_seq = 1
         self._next_fault = 1
-        self._next_report = 1
         self.accounts: dict[str, dict[str, SbAccount]] = {api: {} for api in APIS}
         self._handles: dict[str, dict[str, str]] = {api: {} for api in APIS}
         """Lower-case handle -> account id, so look-ups stay fast with many followers."""
