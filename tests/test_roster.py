@@ -28,7 +28,7 @@ def test_initialise_refuses_a_second_admin(roster: Services) -> None:
 def test_bad_login_and_role_are_refused_with_the_reason(roster: Services) -> None:
     with pytest.raises(InvalidInput, match="is not a login name"):
         roster.roster.add("hq", "Not A Login", "X", Role.HQ)
-    with pytest.raises(ValueError, match="unknown role 'wizard'"):
+    with pytest.raises(InvalidInput, match="unknown role 'wizard'"):
         parse_role("wizard")
     assert parse_role("Account Manager") is Role.ACCOUNT_MANAGER
 

@@ -36,13 +36,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _role(text: str):
-    from inmm_tui.domain.errors import InvalidInput
     from inmm_tui.domain.roles import parse_role
 
-    try:
-        return parse_role(text)
-    except ValueError as exc:
-        raise InvalidInput(str(exc)) from None
+    return parse_role(text)
 
 
 def run_list(args: argparse.Namespace) -> int:

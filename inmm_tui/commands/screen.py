@@ -11,9 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-
-class InputError(Exception):
-    exit_code = 2
+from inmm_tui.domain.errors import InvalidInput
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             today = dt.date.fromisoformat(args.today)
         except ValueError:
-            raise InputError(
+            raise InvalidInput(
                 f"--today: expected a date like 2026-03-01, got {args.today!r}") from None
     context = ScreenContext(
         direction="incoming" if args.incoming else "outgoing",
@@ -96,18 +94,18 @@ def _lines(file: str | None):  # type: ignore[no-untyped-def]
         try:
             yield from sys.stdin
         except UnicodeDecodeError:
-            raise InputError("standard input is not UTF-8 text") from None
+            raise InvalidInput("standard input is not UTF-8 text") from None
         return
     path = Path(file)
     try:
         with path.open(encoding="utf-8") as handle:
             yield from handle
     except FileNotFoundError:
-        raise InputError(
+        raise InvalidInput(
             f"{path}: no such file (expected a text file, one post per line)") from None
     except IsADirectoryError:
-        raise InputError(f"{path}: is a folder, expected a text file") from None
+        raise InvalidInput(f"{path}: is a folder, expected a text file") from None
     except PermissionError:
-        raise InputError(f"{path}: cannot be read (permission denied)") from None
+        raise InvalidInput(f"{path}: cannot be read (permission denied)") from None
     except UnicodeDecodeError:
-        raise InputError(f"{path}: is not UTF-8 text") from None
+        raise InvalidInput(f"{path}: is not UTF-8 text") from None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from inmm_tui.domain.errors import InvalidInput
+
 
 class Role(StrEnum):
     EXECUTIVE_COMMITTEE = "executive_committee"
@@ -101,7 +103,7 @@ def allowed(role: Role, action: Action) -> bool:
 
 
 def parse_role(text: str) -> Role:
-    """A role from its id or its title, case-insensitively; ValueError naming the choices."""
+    """A role from its id or its title, case-insensitively; InvalidInput naming the choices."""
     wanted = text.strip().lower().replace("-", "_").replace(" ", "_")
     for role in Role:
         if wanted in (role.value, role.title.lower().replace(" ", "_")):
@@ -112,4 +114,4 @@ def parse_role(text: str) -> Role:
     if wanted in aliases:
         return aliases[wanted]
     choices = ", ".join(role.value for role in Role)
-    raise ValueError(f"unknown role {text!r} (expected one of {choices})")
+    raise InvalidInput(f"unknown role {text!r} (expected one of {choices})")

@@ -46,10 +46,9 @@ class PostDetailLoaded(Message):
 class PreviewReady(Message):
     """The live count and screening of the text being composed."""
 
-    def __init__(self, preview: Preview, body: str) -> None:
+    def __init__(self, preview: Preview) -> None:
         super().__init__()
         self.preview = preview
-        self.body = body
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, PreviewReady)

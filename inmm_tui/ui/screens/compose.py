@@ -198,7 +198,7 @@ class ComposeScreen(InmmScreen):
                         outlets=state["outlets"], outlet_texts=state["outlet_texts"],
                         topic=state["topic"], announcement=state["announcement"],
                         event_id=state["event_id"])
-        self.post_message(PreviewReady(result, state["body"]))
+        self.post_message(PreviewReady(result))
 
     @on(PreviewReady)
     def show_preview(self, message: PreviewReady) -> None:

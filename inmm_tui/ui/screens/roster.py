@@ -110,10 +110,7 @@ class RosterScreen(InmmScreen):
             if len(parts) != 3:
                 raise InvalidInput("write the login, the full name and the role, "
                                    "separated by commas")
-            try:
-                role = parse_role(parts[2])
-            except ValueError as exc:
-                raise InvalidInput(str(exc)) from None
+            role = parse_role(parts[2])
             person = b.call(roster.add, b.login, parts[0], parts[1], role)
             note = f"{person.name} added as {role.title}"
         elif what == "withdraw":

@@ -155,10 +155,7 @@ class RosterReviewScreen(InmmScreen):
         b = self.backend
         governance = b.services.governance
         if outcome == "change_role":
-            try:
-                role = parse_role(text)
-            except ValueError as exc:
-                raise InvalidInput(str(exc)) from None
+            role = parse_role(text)
             b.call(governance.review_person, b.login, login, outcome, role=role)
             note = f"{login}: role changed to {role.title}"
         elif outcome == "withdraw":
