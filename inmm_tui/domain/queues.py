@@ -169,7 +169,6 @@ class Queues(DomainService):
             "post": post,
             "texts": posts.final_texts(post),
             "comments": posts.comments(post_id),
-            "deliveries": posts.deliveries(post_id),
             "history": audit.history(self.conn, f"post:{post_id}"),
         }
 

@@ -30,7 +30,6 @@ class InmmScreen(Screen[None]):
         # in the MRO are called), so subclasses must not call it again.
         attach_banner(self)
         self.reload()
-        self.load_switches()
 
     def reload(self) -> None:
         """Load what the screen shows, in a thread worker; screens override."""
@@ -41,9 +40,9 @@ class InmmScreen(Screen[None]):
         self.load_switches()
 
     def on_screen_resume(self) -> None:
-        # Crisis mode may have been switched on in the screen pushed over this one.
-        if self.is_mounted:
-            self.load_switches()
+        # Also sent when the screen is first shown. Crisis mode may have been switched on
+        # in a screen pushed over this one.
+        self.load_switches()
 
     @work(thread=True, exclusive=True, group="banner", exit_on_error=False)
     def load_switches(self) -> None:

@@ -79,8 +79,7 @@ class ClearanceScreen(InmmScreen):
             self.query_one("#post-text", Static).update("Nothing awaits clearance.")
             self.query_one("#post-findings", Findings).update("")
             self.query_one("#post-history", Static).update("")
-        else:
-            self.load_detail(int(table.selected_key() or message.rows[0].id))
+        # Otherwise the row highlighted by the refill loads its detail (follow_cursor).
 
     @on(DataTable.RowHighlighted, "#submitted")
     def follow_cursor(self, event: DataTable.RowHighlighted) -> None:
@@ -95,8 +94,10 @@ class ClearanceScreen(InmmScreen):
 
     @on(PostDetailLoaded)
     def show_detail(self, message: PostDetailLoaded) -> None:
+        post = message.detail["post"]
+        if str(post.id) != self.query_one("#submitted", ListTable).selected_key():
+            return  # the cursor moved on while this one loaded
         self.detail = detail = message.detail
-        post = detail["post"]
         tz = self.backend.config.tz
         head = Text()
         head.append(f"Post #{post.id} by {post.author}", style="bold")
