@@ -162,7 +162,7 @@ class Queues(DomainService):
 
     def post_detail(self, login: str, post_id: int, posts: Posts) -> dict[str, Any]:
         """Everything a clearer reads before deciding: the post, each outlet's final text,
-        the screening, the comments, the deliveries and the post's audit history."""
+        the screening, the comments and the post's audit history."""
         authorise(self.conn, login, Action.VIEW)
         post = posts.get(post_id)
         return {
