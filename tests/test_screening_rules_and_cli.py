@@ -166,3 +166,20 @@ def test_overflow_span_starts_where_the_text_stops_fitting(text: str, rule: str,
     finding = next(f for f in screen(text, context).findings if f.rule == rule)
     start = finding.span[0]
     assert weighted_length(text[:start], "x") <= limit < weighted_length(text[:start + 1], "x")
+
+
+def test_the_rules_are_compiled_once_per_version_of_the_file(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    from inmm_tui.config import parse_config
+    from inmm_tui.screening.bridge import rules_for
+
+    rules_file = tmp_path / "policy.toml"
+    shutil.copy(Path(__file__).parent.parent / "config" / "policy.toml", rules_file)
+    config = parse_config({"inmm": {"policy_rules": str(rules_file)}}, tmp_path / "inmm.toml")
+    first = rules_for(config)
+    assert rules_for(config) is first  # the two screens and the inbox share one compile
+    rules_file.write_text(rules_file.read_text().replace("x = 280", "x = 270"))
+    os.utime(rules_file, ns=(1, 2_000_000_000_000_000_000))
+    assert rules_for(config).limits["x"] == 270  # an edit is picked up

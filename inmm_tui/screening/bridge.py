@@ -1,7 +1,8 @@
 """The screen as the domain sees it: `ScreenRequest` in, `ScreenOutcome` out.
 
-The rules are read once, when the services are built; a broken rules file stops the
-program there with a message naming the file and key (exit code 2), not at the first post.
+The rules are compiled once per version of the file, when the services are built; a
+broken rules file stops the program there with a message naming the file and key (exit
+code 2), not at the first post.
 """
 
 from __future__ import annotations
@@ -20,11 +21,27 @@ if TYPE_CHECKING:
     from inmm_tui.config import Config
 
 
+_compiled: dict[tuple[str, int, int], Rules] = {}
+
+
 def rules_for(config: Config) -> Rules:
-    """The configured rules, with the configuration's announcement limit."""
-    rules = load_rules(config.policy_rules_path)
-    limits = {**rules.limits, "announcement": config.inmm.announcement_limit}
-    return dataclasses.replace(rules, limits=limits)
+    """The configured rules, with the configuration's announcement limit. Compiled once
+    per version of the file (the outgoing and incoming screens and the questions inbox
+    share them); an edit by the subcommittee is picked up by the next caller."""
+    path = config.policy_rules_path
+    try:
+        version = path.stat().st_mtime_ns
+    except OSError:
+        version = -1  # load_rules says what is wrong with the path
+    key = (str(path), version, config.inmm.announcement_limit)
+    compiled = _compiled.get(key)
+    if compiled is None:  # two threads may both compile it once; both results are equal
+        rules = load_rules(path)
+        limits = {**rules.limits, "announcement": config.inmm.announcement_limit}
+        compiled = dataclasses.replace(rules, limits=limits)
+        _compiled.clear()  # only the newest version is worth keeping
+        _compiled[key] = compiled
+    return compiled
 
 
 def screener_for(config: Config) -> Callable[[ScreenRequest], ScreenOutcome]:
