@@ -11,7 +11,7 @@ from textual.worker import Worker
 from inmm_tui.domain.errors import NotAuthorised
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.errors import report_worker_failure
-from inmm_tui.ui.messages import DatabaseChanged
+from inmm_tui.ui.messages import ActionDone, DatabaseChanged
 from inmm_tui.ui.widgets.switch_banner import SwitchesLoaded, attach_banner, show_switches
 
 
@@ -33,6 +33,13 @@ class InmmScreen(Screen[None]):
 
     def reload(self) -> None:
         """Load what the screen shows, in a thread worker; screens override."""
+
+    @on(ActionDone)
+    def report_done(self, message: ActionDone) -> None:
+        """A worker did what the person asked: say so, and show the new state. Screens with
+        more to do handle ActionDone themselves and call `message.prevent_default()`."""
+        self.notify(message.note)
+        self.reload()
 
     @on(DatabaseChanged)
     def refresh_from_database(self) -> None:

@@ -179,7 +179,3 @@ class ClearanceScreen(InmmScreen):
             note = f"Comment added to post #{post_id}"
         self.post_message(ActionDone(note))
 
-    @on(ActionDone)
-    def done(self, message: ActionDone) -> None:
-        self.notify(message.note)
-        self.reload()

@@ -243,6 +243,7 @@ class ComposeScreen(InmmScreen):
 
     @on(ActionDone)
     def done(self, message: ActionDone) -> None:
+        message.prevent_default()  # instead of InmmScreen.report_done
         self.notify(message.note)
         if message.close:
             self.app.pop_screen()

@@ -99,7 +99,3 @@ class EventsScreen(InmmScreen):
             note = "Crisis mode is on" if what == "crisis" else f"Coverage of {name} started"
         self.post_message(ActionDone(note))
 
-    @on(ActionDone)
-    def done(self, message: ActionDone) -> None:
-        self.notify(message.note)
-        self.reload()

@@ -268,6 +268,7 @@ class FollowsScreen(InmmScreen):
 
     @on(ActionDone)
     def done(self, message: ActionDone) -> None:
+        message.prevent_default()  # instead of InmmScreen.report_done
         self.notify(message.note)
         self.reload(count=True)
 

@@ -254,7 +254,3 @@ class GovernanceScreen(InmmScreen):
             note = f"Look-alike account marked {what}"
         self.post_message(ActionDone(note))
 
-    @on(ActionDone)
-    def done(self, message: ActionDone) -> None:
-        self.notify(message.note)
-        self.reload()

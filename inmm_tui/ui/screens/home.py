@@ -203,7 +203,3 @@ class HomeScreen(InmmScreen):
         b.call(b.services.switches.set_paused, b.login, paused, reason)
         self.post_message(ActionDone("Publishing paused" if paused else "Publishing resumed"))
 
-    @on(ActionDone)
-    def confirm(self, message: ActionDone) -> None:
-        self.notify(message.note)
-        self.reload()

@@ -211,5 +211,6 @@ class MetricsScreen(InmmScreen):
 
     @on(ActionDone)
     def confirm(self, message: ActionDone) -> None:
+        message.prevent_default()  # instead of InmmScreen.report_done
         self.notify(message.note)
         self.load_now()

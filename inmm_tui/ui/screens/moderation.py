@@ -229,10 +229,6 @@ class ModerationScreen(InmmScreen):
             return
         self.post_message(ActionDone(note))
 
-    @on(ActionDone)
-    def done(self, message: ActionDone) -> None:
-        self.notify(message.note)
-        self.reload()
 
     @on(AnswerDrafted)
     def open_answer(self, message: AnswerDrafted) -> None:

@@ -287,5 +287,6 @@ class QuestionsScreen(InmmScreen):
 
     @on(ActionDone)
     def confirm(self, message: ActionDone) -> None:
+        message.prevent_default()  # instead of InmmScreen.report_done
         self.notify(message.note, timeout=8)
         self.reload()

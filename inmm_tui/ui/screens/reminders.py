@@ -101,7 +101,3 @@ class RemindersScreen(InmmScreen):
             b.call(b.services.reminders.mark_done, b.login, item_id, note)
         self.post_message(ActionDone("Alert acknowledged" if kind == "alert" else "Done"))
 
-    @on(ActionDone)
-    def confirm(self, message: ActionDone) -> None:
-        self.notify(message.note)
-        self.reload()

@@ -124,7 +124,3 @@ class RosterScreen(InmmScreen):
             note = f"{person.name} reinstated"
         self.post_message(ActionDone(note))
 
-    @on(ActionDone)
-    def done(self, message: ActionDone) -> None:
-        self.notify(message.note)
-        self.reload()

@@ -184,9 +184,4 @@ class RosterReviewScreen(InmmScreen):
         path = export_markdown(markdown, typed, meeting)
         self.post_message(ActionDone(f"List written to {path}"))
 
-    @on(ActionDone)
-    def done(self, message: ActionDone) -> None:
-        self.notify(message.note)
-        self.reload()
-
 

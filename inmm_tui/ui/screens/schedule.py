@@ -143,7 +143,3 @@ class ScheduleScreen(InmmScreen):
             note = f"Post #{row.post_id} withdrawn"
         self.post_message(ActionDone(note))
 
-    @on(ActionDone)
-    def done(self, message: ActionDone) -> None:
-        self.notify(message.note)
-        self.reload()
