@@ -17,6 +17,7 @@ in SQL, not a diff of Python lists.
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -107,6 +108,18 @@ class ReviewStatus:
     last_full_review: str | None
     next_due: str | None
     overdue: bool
+
+
+def counts(conn: sqlite3.Connection, outlet: str) -> tuple[int, int]:
+    """(followers, following) as our tables know them: followers not gone; accounts we
+    follow, confirmed by the platform and neither unfollowed nor blocked."""
+    followers = conn.execute(
+        "SELECT count(*) FROM followers WHERE outlet = ? AND gone_at IS NULL",
+        (outlet,)).fetchone()[0]
+    following = conn.execute(
+        "SELECT count(*) FROM following WHERE outlet = ? AND unfollowed_at IS NULL"
+        " AND blocked_at IS NULL AND confirmed_at IS NOT NULL", (outlet,)).fetchone()[0]
+    return int(followers), int(following)
 
 
 class Follows(DomainService):
@@ -517,10 +530,4 @@ class Follows(DomainService):
     # ----- balance (R12) --------------------------------------------------------
 
     def balance(self, outlet: str) -> Balance:
-        followers = self.conn.execute(
-            "SELECT count(*) FROM followers WHERE outlet = ? AND gone_at IS NULL",
-            (outlet,)).fetchone()[0]
-        following = self.conn.execute(
-            "SELECT count(*) FROM following WHERE outlet = ? AND unfollowed_at IS NULL"
-            " AND blocked_at IS NULL AND confirmed_at IS NOT NULL", (outlet,)).fetchone()[0]
-        return Balance(outlet, followers, following)
+        return Balance(outlet, *counts(self.conn, outlet))

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inmm_tui.domain import audit
+from inmm_tui.domain import audit, follows
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.referrals import campaign_for, campaign_slug
@@ -103,13 +103,9 @@ def pollable_deliveries(conn: sqlite3.Connection, outlet: str, *, now: dt.dateti
 
 
 def current_counts(conn: sqlite3.Connection, outlet: str) -> OutletCounts:
-    """The outlet's counts as our own tables know them (when the platform does not say)."""
-    followers = conn.execute(
-        "SELECT count(*) FROM followers WHERE outlet = ? AND gone_at IS NULL", (outlet,)).fetchone()[0]
-    following = conn.execute(
-        "SELECT count(*) FROM following WHERE outlet = ? AND unfollowed_at IS NULL"
-        " AND blocked_at IS NULL", (outlet,)).fetchone()[0]
-    return OutletCounts(int(followers), int(following))
+    """The outlet's counts as our own tables know them (when the platform does not say):
+    the same counts as the follow review's balance."""
+    return OutletCounts(*follows.counts(conn, outlet))
 
 
 # ----- reading the time series -------------------------------------------------------
