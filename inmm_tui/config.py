@@ -32,6 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_CONFIG_PATH = Path("/etc/inmm/inmm.toml")
+PACKAGED_POLICY_RULES = Path(__file__).resolve().parent / "defaults" / "policy.toml"
+"""The screening rules shipped with the package (a copy of `config/policy.toml`)."""
 OUTLET_KINDS = ("sandbox", "x", "mastodon")
 PLATFORM_APIS = ("x", "mastodon")
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
@@ -232,7 +234,7 @@ class Config:
     def policy_rules_path(self) -> Path:
         if self.inmm.policy_rules:
             return self._resolve(self.inmm.policy_rules)
-        return Path(__file__).parent / "defaults" / "policy.toml"
+        return PACKAGED_POLICY_RULES
 
     @property
     def reports_path(self) -> Path:

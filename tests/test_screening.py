@@ -16,7 +16,7 @@ SIGNED = " https://inmm.org/news ^JS"
 
 def categories(text: str, **context: object) -> set[str]:
     context.setdefault("today", TODAY)
-    return {f.category for f in screen(text, ScreenContext(**context)).findings}  # type: ignore[arg-type]
+    return screen(text, ScreenContext(**context)).categories  # type: ignore[arg-type]
 
 
 def spans(text: str, category: str, **context: object) -> list[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inmm_tui.config import read_toml
+from inmm_tui.config import PACKAGED_POLICY_RULES, read_toml
 
 INAPPROPRIATE = (
     "politics_religion",
@@ -311,13 +311,9 @@ def _better_profanity_words() -> set[str]:
 _default: Rules | None = None
 
 
-def default_rules_path() -> Path:
-    return Path(__file__).resolve().parent.parent / "defaults" / "policy.toml"
-
-
 def default_rules() -> Rules:
     """The packaged rules, loaded once."""
     global _default
     if _default is None:
-        _default = load_rules(default_rules_path())
+        _default = load_rules(PACKAGED_POLICY_RULES)
     return _default
