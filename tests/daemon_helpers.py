@@ -38,3 +38,18 @@ def publisher(svc: Services, platforms: dict[str, FakePlatform]) -> Publisher:
 
 def states(svc: Services, post_id: int) -> dict[str, str]:
     return {d.outlet: d.state for d in svc.posts.deliveries(post_id)}
+
+
+def drain(pub: Publisher, clock, *, until: dt.datetime,  # type: ignore[no-untyped-def]
+          step: dt.timedelta | None = None, on_tick=None) -> None:
+    """Run the publisher as the scheduler would, jumping the (fake) clock to each next due
+    time, at least `step` at a time; `on_tick` runs before each pass (e.g. to end an outage)."""
+    for _ in range(1000):
+        if on_tick:
+            on_tick()
+        pub.run(seconds=30)
+        nxt = pub.next_due()
+        if nxt is None or clock.now >= until:
+            return
+        clock.now = min(max(nxt, clock.now + (step or dt.timedelta(0))), until)
+    raise AssertionError("the queue did not settle")

@@ -24,7 +24,7 @@ from inmm_tui.timeutil import utcnow
 from .conftest import FakeClock
 from .crash_harness import daemon_exe, run_crash, wait_for, write_config
 from .crash_harness import queue_posts as queue_for_daemon
-from .daemon_helpers import publisher, queue_posts, states
+from .daemon_helpers import drain, publisher, queue_posts, states
 from .sandbox_fixtures import RunningSandbox
 
 ROOT = Path(__file__).parent.parent
@@ -45,18 +45,6 @@ def _published(sandbox: RunningSandbox, api: str) -> Counter[str]:
 
 def _on_sandbox(svc: Services, sandbox: RunningSandbox):
     return publisher(svc, {"x": sandbox.x(), "mastodon": sandbox.mastodon()})
-
-
-def _drain(pub, clock: FakeClock, *, until: dt.datetime, on_tick=None) -> None:
-    for _ in range(500):
-        if on_tick:
-            on_tick()
-        pub.run(seconds=30)
-        nxt = pub.next_due()
-        if nxt is None or clock.now >= until:
-            return
-        clock.now = min(max(nxt, clock.now), until)
-    raise AssertionError("the queue did not settle")
 
 
 def _texts(svc: Services, post_ids: list[int], outlet: str) -> list[str]:
@@ -93,7 +81,7 @@ def test_a_ten_minute_503_outage_then_every_post_published_once(
             sandbox.control.clear_faults()
 
     pub = _on_sandbox(roster, sandbox)
-    _drain(pub, clock, until=clock.now + dt.timedelta(hours=1), on_tick=outage_over)
+    drain(pub, clock, until=clock.now + dt.timedelta(hours=1), on_tick=outage_over)
     assert clock.now >= end
     for outlet in ("x", "mastodon"):
         published = _published(sandbox, outlet)
@@ -132,7 +120,7 @@ def test_a_response_lost_after_the_post_was_created_makes_no_second_post(
     sandbox.control.fault(kind, method="POST", count=2)  # the first post on each outlet
     pub.run(seconds=30)
     assert states(roster, posts[0]) == {"x": "pending", "mastodon": "pending"}
-    _drain(pub, clock, until=clock.now + dt.timedelta(hours=1))
+    drain(pub, clock, until=clock.now + dt.timedelta(hours=1))
     for outlet in ("x", "mastodon"):
         assert [_published(sandbox, outlet)[t] for t in _texts(roster, posts, outlet)] == [1, 1]
     assert all(roster.posts.get(p).status == "published" for p in posts)

@@ -19,21 +19,7 @@ from inmm_tui.domain.services import Services
 from inmm_tui.store.tx import write
 
 from .conftest import FakeClock
-
-
-def _real_outlets(svc: Services, **review: object) -> Services:
-    """The same services, with outlets of real kinds (the sandbox needs no rotation)."""
-    outlets = tuple(dataclasses.replace(o, kind=o.api) for o in svc.config.outlets)
-    config = dataclasses.replace(svc.config, outlets=outlets,
-                                 review=dataclasses.replace(svc.config.review, **review))
-    svc.config = config
-    svc.governance.config = config
-    return svc
-
-
-def _due(svc: Services) -> dict[str, list[str]]:
-    return {s.outlet: s.reasons for s in duties.rotation_status(
-        svc.db.conn, svc.config, svc.clock()) if s.due}
+from .governance_helpers import due, real_outlets
 
 
 def _verify(svc: Services, outlet: str, ok: bool, message: str = "") -> None:
@@ -43,58 +29,58 @@ def _verify(svc: Services, outlet: str, ok: bool, message: str = "") -> None:
 
 def test_rotation_is_due_until_a_rotation_is_recorded_and_verified(roster: Services,
                                                                   clock: FakeClock) -> None:
-    svc = _real_outlets(roster)
-    assert set(_due(svc)) == {"x", "mastodon"}
+    svc = real_outlets(roster)
+    assert set(due(svc)) == {"x", "mastodon"}
     svc.governance.record_rotation("hq", "x", "new app password")
     status = {s.outlet: s for s in duties.rotation_status(svc.db.conn, svc.config, clock())}
     assert status["x"].due and status["x"].awaiting_check
     _verify(svc, "x", True, "@INMMorg")
-    assert set(_due(svc)) == {"mastodon"}
+    assert set(due(svc)) == {"mastodon"}
 
 
 def test_rotation_falls_due_six_months_later(roster: Services, clock: FakeClock) -> None:
-    svc = _real_outlets(roster)
+    svc = real_outlets(roster)
     for outlet in ("x", "mastodon"):
         svc.governance.record_rotation("hq", outlet)
         _verify(svc, outlet, True)
-    assert _due(svc) == {}
+    assert due(svc) == {}
     clock.advance(days=180)
-    assert _due(svc) == {}
+    assert due(svc) == {}
     clock.advance(days=5)
-    assert set(_due(svc)) == {"x", "mastodon"}
-    assert "months ago" in _due(svc)["x"][0]
+    assert set(due(svc)) == {"x", "mastodon"}
+    assert "months ago" in due(svc)["x"][0]
 
 
 def test_a_revoked_person_makes_rotation_due_at_once(roster: Services) -> None:
-    svc = _real_outlets(roster)
+    svc = real_outlets(roster)
     for outlet in ("x", "mastodon"):
         svc.governance.record_rotation("hq", outlet)
         _verify(svc, outlet, True)
     roster.clock.advance(minutes=1)
     svc.roster.revoke("hq", "bob", "left")
-    due = _due(svc)
-    assert set(due) == {"x", "mastodon"}
-    assert "roster change" in due["x"][0] and "Bob Baker" in due["x"][0]
+    reasons = due(svc)
+    assert set(reasons) == {"x", "mastodon"}
+    assert "roster change" in reasons["x"][0] and "Bob Baker" in reasons["x"][0]
 
 
 def test_a_suspected_compromise_makes_rotation_due_and_alerts(roster: Services) -> None:
-    svc = _real_outlets(roster)
+    svc = real_outlets(roster)
     svc.governance.record_rotation("hq", "x")
     _verify(svc, "x", True)
     roster.clock.advance(minutes=1)
     svc.governance.flag_compromise("alice", "x", "a post we did not write appeared")
-    assert "compromise" in _due(svc)["x"][0]
+    assert "compromise" in due(svc)["x"][0]
     assert [a.kind for a in open_alerts(svc.db.conn)] == ["compromise"]
     with pytest.raises(InvalidInput):
         svc.governance.flag_compromise("alice", "x", " ")
 
 
 def test_a_refused_check_does_not_clear_the_rotation(roster: Services) -> None:
-    svc = _real_outlets(roster)
+    svc = real_outlets(roster)
     svc.governance.record_rotation("hq", "x")
     _verify(svc, "x", False, "401 Unauthorized")
-    due = _due(svc)
-    assert "refused by the platform" in " ".join(due["x"])
+    reasons = due(svc)
+    assert "refused by the platform" in " ".join(reasons["x"])
     assert any(a.kind == "credentials_refused" for a in open_alerts(svc.db.conn))
 
 
@@ -106,7 +92,7 @@ def test_only_hq_records_a_rotation(roster: Services) -> None:
 
 
 def test_a_changed_secrets_file_is_offered_as_a_rotation(roster: Services) -> None:
-    svc = _real_outlets(roster)
+    svc = real_outlets(roster)
     with write(svc.db):
         key = governance.fingerprint_key(svc.db.conn, svc.clock())
         first = governance.secrets_fingerprint(key, b"token-one")
@@ -114,13 +100,13 @@ def test_a_changed_secrets_file_is_offered_as_a_rotation(roster: Services) -> No
         assert not governance.note_secrets_fingerprint(svc.db.conn, "x", first, svc.clock())
         second = governance.secrets_fingerprint(key, b"token-two")
         assert governance.note_secrets_fingerprint(svc.db.conn, "x", second, svc.clock())
-    assert "secrets changed" in " ".join(_due(svc)["x"])
+    assert "secrets changed" in " ".join(due(svc)["x"])
     stored = " ".join(str(v) for row in svc.db.execute("SELECT * FROM settings") for v in row)
     assert "token-one" not in stored and "token-two" not in stored
 
 
 def test_reminders_open_once_and_close_when_done(roster: Services) -> None:
-    svc = _real_outlets(roster, policy_next_review=dt.date(2099, 1, 1))
+    svc = real_outlets(roster, policy_next_review=dt.date(2099, 1, 1))
     with write(svc.db):
         assert governance.raise_reminders(svc.db.conn, svc.config, svc.clock()) == 2
         assert governance.raise_reminders(svc.db.conn, svc.config, svc.clock()) == 0
@@ -133,7 +119,7 @@ def test_reminders_open_once_and_close_when_done(roster: Services) -> None:
 def test_roster_review_records_each_outcome_and_withdrawal_is_immediate(
         roster: Services, clock: FakeClock) -> None:
     meeting = (clock.now + dt.timedelta(days=20)).date()
-    svc = _real_outlets(roster, ec_meeting=meeting)
+    svc = real_outlets(roster, ec_meeting=meeting)
     status = duties.review_status(svc.db.conn, svc.config, clock())
     assert status.open and len(status.pending) == 6
     svc.governance.review_person("hq", "alice", "keep")

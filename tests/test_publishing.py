@@ -17,19 +17,8 @@ from inmm_tui.platforms.errors import AuthFailed, RateLimited, Rejected, Transie
 from inmm_tui.reports.status import gather
 
 from .conftest import FakeClock
-from .daemon_helpers import fakes, publisher, queue_posts, states
+from .daemon_helpers import drain, fakes, publisher, queue_posts, states
 from .fake_outlet import FakePlatform
-
-
-def _drain(pub, clock: FakeClock, *, until: dt.datetime, step: dt.timedelta | None = None) -> None:
-    """Run the publisher as the scheduler would, jumping the clock to each next due time."""
-    for _ in range(1000):
-        pub.run(seconds=30)
-        nxt = pub.next_due()
-        if nxt is None or clock.now >= until:
-            return
-        clock.now = min(max(nxt, clock.now + (step or dt.timedelta(0))), until)
-    raise AssertionError("the queue did not settle")
 
 
 def test_due_posts_go_out_once_in_due_order_and_the_post_is_published(
@@ -62,7 +51,7 @@ def test_a_ten_minute_outage_is_ridden_out_and_every_post_goes_out_once(
         fake.fault = lambda f: TransientError("503 Service Unavailable") if clock.now < end \
             else None
     pub = publisher(roster, outlets)
-    _drain(pub, clock, until=clock.now + dt.timedelta(hours=1))
+    drain(pub, clock, until=clock.now + dt.timedelta(hours=1))
     assert clock.now >= end
     for fake in outlets.values():
         assert len(fake.posts) == 5 and all(fake.count(p.text) == 1 for p in fake.posts)
@@ -110,7 +99,7 @@ def test_a_response_lost_after_the_post_was_created_makes_no_second_post(
     pub = publisher(roster, outlets)
     pub.run(seconds=30)
     assert states(roster, post_id)[name] == "pending" and len(fake.posts) == 1
-    _drain(pub, clock, until=clock.now + dt.timedelta(hours=1))
+    drain(pub, clock, until=clock.now + dt.timedelta(hours=1))
     assert len(fake.posts) == 1 and states(roster, post_id)[name] == "sent"
     delivery = next(d for d in roster.posts.deliveries(post_id) if d.outlet == name)
     assert delivery.platform_id == fake.posts[0].platform_id
@@ -128,7 +117,7 @@ def test_one_outlet_down_while_the_other_publishes_then_partly_published_and_ret
     pub = publisher(roster, outlets)
     pub.run(seconds=30)
     assert len(outlets["mastodon"].posts) == 3 and outlets["x"].posts == []
-    _drain(pub, clock, until=clock.now + dt.timedelta(hours=1))
+    drain(pub, clock, until=clock.now + dt.timedelta(hours=1))
     first = states(roster, posts[0])
     assert first == {"mastodon": "sent", "x": "failed"}
     assert publication_state(roster.db.conn, posts[0]) == "partly published"
@@ -140,7 +129,7 @@ def test_one_outlet_down_while_the_other_publishes_then_partly_published_and_ret
     # X comes back; a retry retries only the failed outlet
     outlets["x"].fault = None
     roster.posts.retry("alice", failed.id)
-    _drain(pub, clock, until=clock.now + dt.timedelta(minutes=30))
+    drain(pub, clock, until=clock.now + dt.timedelta(minutes=30))
     assert len(outlets["mastodon"].posts) == 3
     sent = tag_for_publication(roster.db.conn, failed.post_id, "x", failed.text,
                                roster.config.inmm.society_domains)
