@@ -7,8 +7,7 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from textual.widgets import Input
-from ui_support import NOW, fake_screener, settle
+from ui_support import NOW, fake_screener
 
 from inmm_tui.config import Review, embedded_default
 from inmm_tui.domain.governance import record_suspect
@@ -38,12 +37,3 @@ def add_suspects(services: Services) -> None:
                        NOW - dt.timedelta(days=1))
 
 
-async def answer(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    """Type the answer into the open prompt and confirm it."""
-    pilot.app.screen.query_one("#prompt-input", Input).value = text
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-def notes(app) -> str:  # type: ignore[no-untyped-def]
-    return " | ".join(str(n.message) for n in app._notifications)

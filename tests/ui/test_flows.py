@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from textual.widgets import Label, Static, TextArea
-from ui_support import AM, CHAIR, HQ, build_services, settle
+from ui_support import AM, CHAIR, HQ, build_services, notes, settle
 
 from inmm_tui.domain import audit
 from inmm_tui.domain.services import Services
@@ -37,10 +37,6 @@ async def type_into(pilot, selector: str, text: str) -> None:  # type: ignore[no
         widget.insert_text_at_cursor(text[3:])
     await pilot.pause(0.1)
     await settle(pilot)
-
-
-def notes(app) -> str:  # type: ignore[no-untyped-def]
-    return " | ".join(str(n.message) for n in app._notifications)
 
 
 async def test_compose_submit_then_cleared_by_another_is_scheduled(make_app, services):
@@ -253,7 +249,6 @@ async def test_the_watcher_refreshes_home_after_another_writer(db_path):
     from inmm_tui.ui.app import InmmApp
 
 
-
     app = InmmApp(build_services(db_path), HQ, watch=True)
     async with app.run_test() as pilot:
         await settle(pilot)
@@ -266,8 +261,6 @@ async def test_the_watcher_refreshes_home_after_another_writer(db_path):
             if str(table.get_row("awaiting_clearance")[1]) == "1":
                 break
         assert str(table.get_row("awaiting_clearance")[1]) == "1"
-
-
 
 
 async def test_leaving_before_the_autosave_still_keeps_the_text(make_app, services,

@@ -8,16 +8,11 @@ from pathlib import Path
 
 from oversight_support import seed_follows
 from textual.widgets import Checkbox, Input, Static
-from ui_support import AM, CHAIR, HQ, build_services, settle
+from ui_support import AM, CHAIR, HQ, answer, build_services, notes, settle
 
 from inmm_tui.ui.app import InmmApp
 from inmm_tui.ui.screens.follows import FollowOrganisationScreen, FollowsScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.tables import ListTable
-
-
-def notes(app: InmmApp) -> str:
-    return " | ".join(str(n.message) for n in app._notifications)
 
 
 def handles(app: InmmApp) -> list[str]:
@@ -40,13 +35,6 @@ async def open_review(pilot, row: int = 0) -> None:  # type: ignore[no-untyped-d
     await settle(pilot)
     assert isinstance(pilot.app.screen, FollowsScreen)
     pilot.app.screen.query_one("#followed", ListTable).move_cursor(row=row)
-    await settle(pilot)
-
-
-async def answer(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    assert isinstance(pilot.app.screen, PromptScreen)
-    pilot.app.screen.query_one(Input).value = text
-    await pilot.press("enter")
     await settle(pilot)
 
 
@@ -143,9 +131,6 @@ async def test_full_review_recorded_sets_the_next_due_date(make_app, db_path):
         assert "OVERDUE" not in summary
     status = build_services(db_path).follows.review_status()
     assert status.last_full_review is not None and not status.overdue
-
-
-
 
 
 async def test_pages_of_a_hundred_forward_and_back(make_app, db_path):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gov_support import MEETING, add_suspects, answer, gov_app, gov_services, notes
+from gov_support import MEETING, add_suspects, gov_app, gov_services
 from textual.widgets import Label
-from ui_support import AM, CHAIR, HQ, settle
+from ui_support import AM, CHAIR, HQ, answer, notes, settle
 
 from inmm_tui.domain.governance import record_credentials_check
 from inmm_tui.store.tx import write

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pytest
 from insights_seed import seed_insights
-from textual.widgets import Input, Static
-from ui_support import AM, HQ, settle
+from textual.widgets import Static
+from ui_support import AM, HQ, answer, settle
 
 from inmm_tui.domain.questions import questions_for
 from inmm_tui.ui.screens.metrics import MetricsScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.screens.questions import QuestionsScreen
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -20,13 +19,6 @@ from inmm_tui.ui.widgets.tables import ListTable
 def seeded(db_path):  # type: ignore[no-untyped-def]
     seed_insights(db_path)
     return db_path
-
-
-async def answer_prompt(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    assert isinstance(pilot.app.screen, PromptScreen)
-    pilot.app.screen.query_one(Input).value = text
-    await pilot.press("enter")
-    await settle(pilot)
 
 
 def cells(table: ListTable, column: str) -> list[str]:
@@ -49,14 +41,14 @@ async def test_a_question_goes_from_mention_to_holding_reply_to_answered(make_ap
         assert cells(table, "state") == ["", "new", "new", "new"]
 
         await pilot.press("t")
-        await answer_prompt(pilot, "Registration")
+        await answer(pilot, "Registration")
         assert inbox.get(first.id).theme == "Registration"
         # The theme's group comes first (its question is the oldest), header then question.
         assert str(table.get_row_at(0)[-1]).startswith("Registration (1)")
         assert table.selected_key() == str(first.id)
 
         await pilot.press("h")
-        await answer_prompt(pilot, "research")
+        await answer(pilot, "research")
         holding = inbox.get(first.id)
         assert holding.holding_post_id is not None and holding.state == "holding reply sent"
         assert services.posts.get(holding.holding_post_id).body.startswith(
@@ -65,7 +57,7 @@ async def test_a_question_goes_from_mention_to_holding_reply_to_answered(make_ap
         assert "post #" in str(app.screen.query_one("#question-detail", Static).render())
 
         await pilot.press("a")
-        await answer_prompt(pilot, "Registration opens on 1 April: https://inmm.org/am27")
+        await answer(pilot, "Registration opens on 1 April: https://inmm.org/am27")
         answered = inbox.get(first.id)
         assert answered.answered_by == AM and answered.state == "answer awaiting clearance"
         # An unanswered list no longer holds it; the others are still there, oldest first.
@@ -135,7 +127,7 @@ async def test_the_monthly_report_is_written_from_the_metrics_screen_by_those_al
         await pilot.press("t")
         await settle(pilot)
         await pilot.press("w")
-        await answer_prompt(pilot, "")
+        await answer(pilot, "")
         reports = app.screen.query_one("#reports", ListTable)
         assert cells(reports, "month") == ["2027-02", "2027-01"]  # newest first
         assert cells(reports, "by") == [HQ, "daemon"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from oversight_support import EC, moderation_services, seed_moderation, tamper
 from textual.widgets import Input, Static
-from ui_support import AM, CHAIR, HQ, build_services, settle
+from ui_support import AM, CHAIR, HQ, answer, build_services, notes, settle
 
 from inmm_tui.domain import audit
 from inmm_tui.ui.app import InmmApp
@@ -29,10 +29,6 @@ def items(db_path: Path) -> dict[str, int]:
     return seed_moderation(db_path)
 
 
-def notes(app: InmmApp) -> str:
-    return " | ".join(str(n.message) for n in app._notifications)
-
-
 def shown(app: InmmApp, selector: str) -> str:
     return str(app.screen.query_one(selector, Static).render())
 
@@ -44,13 +40,6 @@ async def open_queue(pilot, item_id: int) -> None:  # type: ignore[no-untyped-de
     assert isinstance(pilot.app.screen, ModerationScreen)
     table = pilot.app.screen.query_one("#mod-items", ListTable)
     table.move_cursor(row=table.get_row_index(str(item_id)))
-    await settle(pilot)
-
-
-async def answer(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
-    assert isinstance(pilot.app.screen, PromptScreen)
-    pilot.app.screen.query_one(Input).value = text
-    await pilot.press("enter")
     await settle(pilot)
 
 

@@ -76,3 +76,20 @@ def going_to(*keys: str):  # type: ignore[no-untyped-def]
         await pilot.pause()
 
     return run_before
+
+
+def notes(app) -> str:  # type: ignore[no-untyped-def]
+    """Every notification the app has shown, joined."""
+    return " | ".join(str(n.message) for n in app._notifications)
+
+
+async def answer(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type `text` into the open one-line prompt and confirm it."""
+    from textual.widgets import Input
+
+    from inmm_tui.ui.screens.prompt import PromptScreen
+
+    assert isinstance(pilot.app.screen, PromptScreen)
+    pilot.app.screen.query_one(Input).value = text
+    await pilot.press("enter")
+    await settle(pilot)
