@@ -224,7 +224,9 @@ def test_the_daemon_writes_both_formats_and_they_are_listed(month_of_activity: S
     listed = monthly.past_reports(svc.db.conn)
     assert [(x["month"], x["format"], x["written_by"], x["exists"]) for x in listed] == [
         ("2026-11", "html", "daemon", True), ("2026-11", "md", "daemon", True)]
-    with pytest.raises(Exception, match="may not write the monthly report"):
+    from inmm_tui.domain.errors import NotAuthorised
+
+    with pytest.raises(NotAuthorised, match="may not write the monthly report"):
         monthly.write_report(svc, NOV, "md", actor="alice")
 
 
