@@ -4,6 +4,7 @@ and the daemon's check that what goes out is exactly what was cleared."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -11,8 +12,9 @@ from inmm_tui.domain import audit
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised
 from inmm_tui.domain.posts import Posts, ScreenOutcome, ScreenRequest, verify_clearance
 from inmm_tui.domain.services import Services
+from inmm_tui.store.db import open_database
 
-from .conftest import FakeClock
+from .conftest import FakeClock, make_config
 
 BODY = "Registration for the 68th INMM Annual Meeting is open: https://inmm.org/annual"
 
@@ -201,3 +203,17 @@ def test_a_post_about_an_event_already_past_is_flagged_as_not_timely(
     other = roster.posts.create_draft("alice", BODY, topic="Annual Meeting", event_id=upcoming)
     assert not any(f["category"] == "timeliness"
                    for f in roster.posts.submit("alice", other).screening)
+
+
+def test_compose_counts_against_the_limits_in_the_rules_file(tmp_path: Path) -> None:
+    import shutil
+
+    rules = tmp_path / "policy.toml"
+    shutil.copy(Path(__file__).parent.parent / "config" / "policy.toml", rules)
+    rules.write_text(rules.read_text().replace("x = 280", "x = 250"))
+    config = make_config(tmp_path, policy_rules=str(rules))
+
+    svc = Services.build(config, open_database(config.database_path))
+    svc.roster.initialise("hq", "Harriet Quinn")
+    preview = svc.posts.preview("hq", "Hello", outlets=["x", "mastodon"])
+    assert {c.outlet: c.limit for c in preview.outlets} == {"x": 250, "mastodon": 500}

@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -151,9 +151,13 @@ class Posts(DomainService):
 
     def __init__(self, db: Database, *, outlets: dict[str, str], signature: str = "^{initials}",
                  four_eyes: bool = True, screener: Screener = _no_screen, clock: Clock = utcnow,
-                 announcement_limit: int = 140):
+                 announcement_limit: int = 140,
+                 limits: Callable[[], Mapping[str, int]] | None = None):
         self.db = db
         self.announcement_limit = announcement_limit
+        self.limits = limits
+        """The policy rules' limits per api (read when first needed), so that the counts in
+        compose and the screen's `length` finding use the same numbers."""
         self.outlet_apis = outlets  # outlet name → api ("x" | "mastodon")
         self.signature = signature
         self.four_eyes = four_eyes
@@ -386,7 +390,7 @@ class Posts(DomainService):
         counts = []
         for outlet, text in texts.items():
             api = self.outlet_apis[outlet]
-            limit = limit_for(api)
+            limit = self.limits()[api] if self.limits else limit_for(api)
             if announcement:
                 limit = min(limit, self.announcement_limit)
             counts.append(OutletPreview(outlet, api, text, weighted_length(text, api), limit))

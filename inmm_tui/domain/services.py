@@ -4,7 +4,7 @@ the daemon alike (neither builds its own)."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +55,8 @@ class Services:
         roster = Roster(db, tuple(outlets), clock=clock)
         posts = Posts(db, outlets=outlets, signature=config.inmm.signature,
                       four_eyes=config.inmm.four_eyes, screener=screener, clock=clock,
-                      announcement_limit=config.inmm.announcement_limit)
+                      announcement_limit=config.inmm.announcement_limit,
+                      limits=lambda: policy_limits(config))
         return cls(
             config=config,
             db=db,
@@ -77,6 +78,13 @@ class Services:
         for screen in (self.posts.screener, self.moderation.screen):
             if isinstance(screen, Lazy):
                 screen.warm()
+
+
+def policy_limits(config: Config) -> Mapping[str, int]:
+    """Each platform's character limit from the subcommittee's rules file."""
+    from inmm_tui.screening.bridge import rules_for
+
+    return rules_for(config).limits
 
 
 def default_screener(config: Config) -> Screener:
