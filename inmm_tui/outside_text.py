@@ -1,0 +1,66 @@
+"""Text that is not ours (names, replies, platform error messages) made safe to show.
+
+A follower chooses their display name; a platform chooses its error message. Either may
+carry terminal escapes, bidi overrides that reorder what the reader sees, NUL, or a lone
+surrogate that no encoder accepts. This module turns such text into plain, printable
+characters with every control made *visible*, so the reader sees that something odd was
+sent instead of having their terminal steered by it. It knows nothing of Rich or Textual:
+the UI's one seam (`inmm_tui.ui.text`) and the command-line output both build on it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls show as their Unicode "control picture" (U+2400 + code): ESC shows as ␛.
+_C0_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}
+_C0_PICTURES[0x7F] = "\u2421"  # ␡
+# Bidi embeddings, overrides and isolates reorder the text around them (Trojan Source);
+# zero-width and format characters hide text. They show as a visible code point.
+_FORMAT_CHARS = (
+    "\u061c\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
+)
+# Emoji sequences use ZWJ (U+200D) legitimately: keep it between two non-space characters.
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f" + _FORMAT_CHARS + "\ud800-\udfff]"
+)
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def _visible(char: str) -> str:
+    code = ord(char)
+    if code in _C0_PICTURES:
+        return _C0_PICTURES[code]
+    if 0xD800 <= code <= 0xDFFF:
+        return "\ufffd"
+    return f"<U+{code:04X}>"
+
+
+def _replace(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\u200d":
+        text, start, end = match.string, match.start(), match.end()
+        if start > 0 and end < len(text) and not text[start - 1].isspace() and not text[end].isspace():
+            return char
+    return _visible(char)
+
+
+def printable(text: object, *, multiline: bool = False, limit: int | None = None) -> str:
+    """`text` with every control, bidi-override and lone-surrogate character made visible.
+
+    On one line (the default) line breaks show as ⏎ and tabs as a space; with `multiline`
+    they are kept. `limit` cuts the result to that many characters, ending in …."""
+    value = "" if text is None else str(text)
+    value = _NEWLINES.sub("\n" if multiline else " \u23ce ", value)
+    value = value.replace("\t", "    " if multiline else " ")
+    value = _UNSAFE.sub(_replace, value)
+    if limit is not None and len(value) > limit:
+        value = value[: max(limit - 1, 0)] + "\u2026"
+    return value
+
+
+def has_controls(text: str) -> bool:
+    """True when `text` holds a character `printable` would have to make visible
+    (newlines and tabs aside): a sign that it was not typed as ordinary text."""
+    return any(_replace(m) != m.group() for m in _UNSAFE.finditer(text))
