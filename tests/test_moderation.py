@@ -184,6 +184,13 @@ def test_a_forwarded_item_is_counted_and_reminded_to_the_ec_until_decided(
     svc.moderation.record_ec_decision("ec", item_id, "Written warning sent")
     assert open_reminders(svc.db.conn) == []
     assert svc.queues.overview("ec").ec_decisions == 0
+    # A forwarded item dismissed after all no longer waits on the Committee either.
+    svc.moderation.ingest("x", [jobs._incoming(FakePlatform(clock).add_mention("m9", RUDE))])
+    (other,) = [i.id for i in svc.moderation.items("hq") if i.status == "open"]
+    svc.moderation.forward_to_ec("hq", other, "Perhaps nothing to do")
+    assert len(open_reminders(svc.db.conn)) == 1
+    svc.moderation.dismiss("alice", other, "the account was deleted")
+    assert open_reminders(svc.db.conn) == []
 
 
 def test_an_answer_is_drafted_as_a_normal_post(svc: Services, clock: FakeClock) -> None:
