@@ -158,6 +158,7 @@ class ModerationScreen(InmmScreen):
             # No question to ask: the domain refuses it at once, audits that, and says why.
             self.act(what, item.id, "")
             return
+
         def confirmed(text: str | None) -> None:
             if text is not None:
                 self.act(what, item.id, text)  # the id of the item the person saw
