@@ -10,6 +10,7 @@ from inmm_daemon import follow_back
 from inmm_daemon import moderation as jobs
 
 from inmm_tui.domain import audit, evidence
+from inmm_tui.domain.errors import InvalidState
 from inmm_tui.domain.services import Services
 from inmm_tui.store.db import open_database
 from inmm_tui.timeutil import utcnow
@@ -167,10 +168,11 @@ def test_report_on_mastodon_keeps_the_platforms_reference(roster: Services, sand
     assert jobs.ingest_mentions(roster, sandbox.mastodon(), "mastodon").queued == 1
     (item,) = roster.moderation.items("hq")
     roster.moderation.request_report("alice", item.id, "abusive reply")
-    roster.moderation.request_hide("alice", item.id)  # Mastodon has no hide-reply
+    with pytest.raises(InvalidState, match="Mastodon has no way to hide a reply"):
+        roster.moderation.request_hide("alice", item.id)  # refused now, not a minute later
     report = jobs.perform_requests(roster, sandbox.mastodon(), "mastodon")
-    assert (report.done, report.failed) == (1, 1)
+    assert (report.done, report.failed) == (1, 0)
     item = roster.moderation.get("hq", item.id)
     assert item.report_ref and item.reported_at
-    assert item.hidden_at is None and "hide" in (item.action_error or "")
+    assert item.hide_requested_at is None and item.action_error is None
     assert sandbox.control.state()["reports"][0]["id"] == item.report_ref

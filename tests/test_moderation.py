@@ -15,6 +15,7 @@ from inmm_tui.domain import audit, evidence
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised
 from inmm_tui.domain.members import parse_csv
 from inmm_tui.domain.moderation import IncomingVerdict, Moderation
+from inmm_tui.domain.reminders import open_reminders
 from inmm_tui.domain.services import Services
 
 from .conftest import FakeClock
@@ -35,11 +36,11 @@ def svc(roster: Services) -> Services:
     return roster
 
 
-def _ingest(svc: Services, clock: FakeClock) -> tuple[FakePlatform, int]:
+def _ingest(svc: Services, clock: FakeClock, outlet: str = "x") -> tuple[FakePlatform, int]:
     platform = FakePlatform(clock)
     platform.add_mention("m1", "Great meeting, thanks!", handle="fan", author_id="u-fan")
     platform.add_mention("m2", RUDE)
-    jobs.ingest_mentions(svc, platform, "x")
+    jobs.ingest_mentions(svc, platform, outlet)
     (item,) = svc.moderation.items("hq")
     return platform, item.id
 
@@ -119,7 +120,7 @@ def test_retention_never_purges_evidence_under_legal_hold(svc: Services, clock: 
 
 
 def test_block_report_lookup_forward_and_the_ec_decision(svc: Services, clock: FakeClock) -> None:
-    platform, item_id = _ingest(svc, clock)
+    platform, item_id = _ingest(svc, clock, "mastodon")  # X cannot report
     svc.members.import_rows("hq", parse_csv(
         "name,kind,email,handles\nTroy Roll,member,troy@example.org,@Troll @troll@mastodon.social\n"
         "Fan Person,volunteer,,@fan\n"))
@@ -127,7 +128,7 @@ def test_block_report_lookup_forward_and_the_ec_decision(svc: Services, clock: F
     assert (match.name, match.kind, match.matched_on) == ("Troy Roll", "member", "handle")
     svc.moderation.request_block("alice", item_id, "repeated insults")
     svc.moderation.request_report("alice", item_id, "harassment")
-    jobs.perform_requests(svc, platform, "x")
+    jobs.perform_requests(svc, platform, "mastodon")
     item = svc.moderation.get("hq", item_id)
     assert item.blocked_at and item.report_ref == "report-u-troll"
     assert item.member_match[0]["name"] == "Troy Roll"
@@ -143,6 +144,53 @@ def test_block_report_lookup_forward_and_the_ec_decision(svc: Services, clock: F
     assert actions == ["moderation.queue", "moderation.lookup", "moderation.block",
                        "moderation.report", "moderation.block.done", "moderation.report.done",
                        "moderation.forward_to_ec", "moderation.ec_decision"]
+
+
+def test_a_request_the_outlet_cannot_perform_is_refused_at_once_and_audited(
+        svc: Services, clock: FakeClock) -> None:
+    _x_platform, on_x = _ingest(svc, clock)
+    toot = FakePlatform(clock)
+    toot.add_mention("t1", RUDE, handle="troll@example.social", author_id="t-troll")
+    jobs.ingest_mentions(svc, toot, "mastodon")
+    (on_mastodon,) = [i.id for i in svc.moderation.items("hq") if i.outlet == "mastodon"]
+    with pytest.raises(InvalidState, match="Mastodon has no way to hide a reply"):
+        svc.moderation.request_hide("alice", on_mastodon)
+    with pytest.raises(InvalidState, match="X has no report API"):
+        svc.moderation.request_report("alice", on_x, "harassment")
+    with pytest.raises(NotAuthorised):  # who may is asked first, and not audited as this
+        svc.moderation.request_hide("ec", on_mastodon)
+    assert svc.moderation.get("hq", on_mastodon).hide_requested_at is None
+    assert svc.moderation.get("hq", on_x).report_requested_at is None
+    assert jobs.perform_requests(svc, toot, "mastodon").failed == 0
+    assert not [c for c in toot.calls if c[0] == "hide_reply"]
+    refusals = [[(e["actor"], e["details"]["request"]) for e in audit.history(svc.db.conn, item)
+                 if e["action"] == "moderation.refused"]
+                for item in (f"moderation:{on_mastodon}", f"moderation:{on_x}")]
+    assert refusals == [[("alice", "hide")], [("alice", "report")]]
+    # What the outlet can do is still accepted.
+    svc.moderation.request_block("alice", on_mastodon, "insults")
+    svc.moderation.request_hide("alice", on_x)
+
+
+def test_a_forwarded_item_is_counted_and_reminded_to_the_ec_until_decided(
+        svc: Services, clock: FakeClock) -> None:
+    _platform, item_id = _ingest(svc, clock)
+    assert svc.queues.overview("ec").ec_decisions == 0
+    svc.moderation.forward_to_ec("chair", item_id, "Consider discipline")
+    assert svc.queues.overview("ec").ec_decisions == 1
+    (reminder,) = open_reminders(svc.db.conn, clock())
+    assert reminder.for_role == "executive_committee" and f"#{item_id}" in reminder.message
+    assert svc.queues.overview("ec").reminders == 1
+    svc.moderation.record_ec_decision("ec", item_id, "Written warning sent")
+    assert open_reminders(svc.db.conn) == []
+    assert svc.queues.overview("ec").ec_decisions == 0
+    # A forwarded item dismissed after all no longer waits on the Committee either.
+    svc.moderation.ingest("x", [jobs._incoming(FakePlatform(clock).add_mention("m9", RUDE))])
+    (other,) = [i.id for i in svc.moderation.items("hq") if i.status == "open"]
+    svc.moderation.forward_to_ec("hq", other, "Perhaps nothing to do")
+    assert len(open_reminders(svc.db.conn)) == 1
+    svc.moderation.dismiss("alice", other, "the account was deleted")
+    assert open_reminders(svc.db.conn) == []
 
 
 def test_an_answer_is_drafted_as_a_normal_post(svc: Services, clock: FakeClock) -> None:

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from inmm_tui.capabilities import cannot
 from inmm_tui.domain import audit, evidence, members
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.questions import ANSWER_TOPIC
-from inmm_tui.domain.roles import Action
+from inmm_tui.domain.reminders import close_reminders, ensure_reminder
+from inmm_tui.domain.roles import Action, Role
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, to_db, utcnow
 
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
     from inmm_tui.domain.posts import Posts
 
 REQUESTS = ("hide", "block", "report")
+EC_REMINDER = "ec_decision"
+"""The reminder kind that asks the Executive Committee for a decision on a forwarded item."""
 
 
 @dataclass(frozen=True)
@@ -144,11 +148,14 @@ def _item(row: tuple) -> Item:
 
 class Moderation(DomainService):
     def __init__(self, db: Database, posts: Posts | None = None, *, clock: Clock = utcnow,
-                 screen: IncomingScreen = pass_all):
+                 screen: IncomingScreen = pass_all, outlets: Mapping[str, str] | None = None):
         self.db = db
         self.posts = posts
         self.clock = clock
         self.screen = screen
+        self.outlet_apis: Mapping[str, str] = (
+            outlets if outlets is not None else posts.outlet_apis if posts is not None else {})
+        """Outlet name → platform API, to refuse at once what an outlet cannot do."""
 
 
     # ----- ingestion (daemon) ---------------------------------------------------
@@ -211,8 +218,29 @@ class Moderation(DomainService):
             raise NotFound(f"there is no moderation item #{item_id}")
         return _item(row)
 
+    def cannot(self, outlet: str, request: str) -> str | None:
+        """Why `outlet` cannot perform `request` (hide, block, report), or None when it can."""
+        if outlet not in self.outlet_apis:
+            return f"the outlet {outlet!r} is not in the configuration"
+        return cannot(self.outlet_apis[outlet], request)
+
+    def _refuse_unsupported(self, actor: str, item_id: int, request: str) -> None:
+        """Refuse, and audit the refusal, a request the item's outlet cannot perform."""
+        authorise(self.conn, actor, Action.MODERATE)
+        item = self._get(item_id)
+        why = self.cannot(item.outlet, request)
+        if why is None:
+            return
+        with write(self.db):
+            audit.append(self.conn, actor, "moderation.refused", f"moderation:{item_id}",
+                         {"request": request, "outlet": item.outlet, "reason": why},
+                         at=self.clock())
+        raise InvalidState(f"{item.outlet} cannot {request} #{item_id}: {why}")
+
     def request_hide(self, actor: str, item_id: int) -> None:
-        """Ask the daemon to hide the reply; refused unless its evidence exists and verifies."""
+        """Ask the daemon to hide the reply; refused unless its outlet can hide replies and
+        its evidence exists and verifies."""
+        self._refuse_unsupported(actor, item_id, "hide")
         with write(self.db):
             authorise(self.conn, actor, Action.MODERATE)
             item = self._open_item(item_id)
@@ -225,6 +253,7 @@ class Moderation(DomainService):
                          {"evidence_id": item.evidence_id}, at=self.clock())
 
     def request_block(self, actor: str, item_id: int, reason: str = "") -> None:
+        self._refuse_unsupported(actor, item_id, "block")
         with write(self.db):
             authorise(self.conn, actor, Action.MODERATE)
             item = self._open_item(item_id)
@@ -236,6 +265,7 @@ class Moderation(DomainService):
                          {"account": item.author_id, "reason": reason}, at=self.clock())
 
     def request_report(self, actor: str, item_id: int, reason: str) -> None:
+        self._refuse_unsupported(actor, item_id, "report")
         if not reason.strip():
             raise InvalidInput("a report to the platform needs a reason")
         with write(self.db):
@@ -258,6 +288,7 @@ class Moderation(DomainService):
             now = to_db(self.clock())
             self._set(item_id, status="dismissed", dismissed_reason=reason.strip(), closed_at=now,
                       handled_by=actor)
+            close_reminders(self.conn, EC_REMINDER, f"moderation:{item_id}", actor, self.clock())
             audit.append(self.conn, actor, "moderation.dismiss", f"moderation:{item_id}",
                          {"reason": reason.strip()}, at=self.clock())
 
@@ -285,6 +316,14 @@ class Moderation(DomainService):
             now = to_db(self.clock())
             self._set(item_id, status="forwarded", recommendation=recommendation.strip(),
                       forwarded_by=actor, forwarded_at=now)
+            # The Committee's members learn of it from their reminders, due at once and open
+            # until the decision is recorded (or the item dismissed).
+            ensure_reminder(
+                self.conn, EC_REMINDER, f"moderation:{item_id}",
+                f"decide on moderation item #{item_id} ({item.outlet}), forwarded by {actor}",
+                self.clock(), for_role=Role.EXECUTIVE_COMMITTEE.value,
+                how="open the moderation queue (o from home), select the item, read the "
+                    "recommendation, and record the Committee's decision (x)")
             audit.append(self.conn, actor, "moderation.forward_to_ec", f"moderation:{item_id}",
                          {"recommendation": recommendation.strip()}, at=self.clock())
 
@@ -300,6 +339,7 @@ class Moderation(DomainService):
             now = to_db(self.clock())
             self._set(item_id, status="decided", ec_decision=decision.strip(), ec_decided_by=actor,
                       ec_decided_at=now, closed_at=now)
+            close_reminders(self.conn, EC_REMINDER, f"moderation:{item_id}", actor, self.clock())
             audit.append(self.conn, actor, "moderation.ec_decision", f"moderation:{item_id}",
                          {"decision": decision.strip()}, at=self.clock())
 

@@ -36,6 +36,8 @@ class Overview:
     held: int
     """Deliveries held for being late."""
     moderation: int
+    ec_decisions: int
+    """Moderation items forwarded to the Executive Committee, awaiting its decision."""
     follow_review: int
     """Followed accounts never reviewed for appropriateness."""
     reminders: int
@@ -109,6 +111,7 @@ class Queues(DomainService):
             held=one("SELECT count(*) FROM deliveries WHERE state = 'held'"),
             moderation=one("SELECT count(*) FROM moderation_items WHERE status IN"
                            " ('open', 'forwarded')"),
+            ec_decisions=one("SELECT count(*) FROM moderation_items WHERE status = 'forwarded'"),
             follow_review=one("SELECT count(*) FROM following WHERE reviewed_at IS NULL"
                               " AND unfollowed_at IS NULL AND blocked_at IS NULL"),
             reminders=one("SELECT count(*) FROM reminders WHERE done_at IS NULL AND due_at <= ?",

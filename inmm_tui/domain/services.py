@@ -67,8 +67,8 @@ class Services:
             reminders=Reminders(db, clock=clock),
             clock=clock,
             follows=Follows(db, clock=clock),
-            moderation=Moderation(db, posts, clock=clock,
-                                  screen=incoming_screen),
+            moderation=Moderation(db, posts, clock=clock, screen=incoming_screen,
+                                  outlets=outlets),
             members=Members(db, clock=clock),
             queues=Queues(db, clock=clock, config=config),
         )

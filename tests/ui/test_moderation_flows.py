@@ -4,16 +4,29 @@ and an answer drafted into compose."""
 
 from __future__ import annotations
 
+import json
+import threading
 from pathlib import Path
 
 import pytest
-from oversight_support import EC, moderation_services, seed_moderation, tamper
+from oversight_support import (
+    EC,
+    RUDE,
+    incoming_screen,
+    moderation_services,
+    seed_moderation,
+    tamper,
+)
 from textual.widgets import Input, Static
 from ui_support import AM, CHAIR, HQ, answer, build_services, notes, settle
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.moderation import Item, Moderation
 from inmm_tui.ui.app import InmmApp
+from inmm_tui.ui.messages import DatabaseChanged
+from inmm_tui.ui.oversight_messages import ItemLoaded
 from inmm_tui.ui.screens.compose import ComposeScreen
+from inmm_tui.ui.screens.confirm import ConfirmItemScreen
 from inmm_tui.ui.screens.moderation import ModerationScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.tables import ListTable
@@ -55,6 +68,33 @@ def app_for(db_path: Path, login: str) -> InmmApp:
     return InmmApp(moderation_services(db_path), login, watch=False)
 
 
+def mastodon_item(db_path: Path, name: str = "Rude Toot", text: str = "You idiots on Mastodon",
+                  ) -> int:
+    """A questionable reply on Mastodon (the seeded ones are on X), newest in the queue."""
+    from oversight_support import NOW
+
+    from inmm_tui.domain.moderation import IncomingMention
+
+    s = moderation_services(db_path)
+    s.moderation.ingest("mastodon", [IncomingMention(
+        "t1", "u-toot", "toot@example.social", name, text, NOW)])
+    (item,) = [i for i in s.moderation.items(HQ) if i.outlet == "mastodon"]
+    s.db.conn.close()
+    return item.id
+
+
+async def confirm(pilot, key: str) -> str:  # type: ignore[no-untyped-def]
+    """Press `key` (hide), check the confirmation opened, and confirm it with Enter;
+    returns the author it showed."""
+    await pilot.press(key)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ConfirmItemScreen)
+    author = str(pilot.app.screen.query_one("#confirm-author", Static).render())
+    await pilot.press("enter")
+    await settle(pilot)
+    return author
+
+
 async def test_queue_lists_newest_first_with_findings_and_verified_evidence(db_path, items):
     app = app_for(db_path, AM)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -81,8 +121,7 @@ async def test_hide_is_refused_when_the_evidence_was_edited(db_path, items):
         await open_queue(pilot, items["false"])
         assert "NOT VERIFIED" in shown(app, "#mod-evidence")
         assert "edited" in shown(app, "#mod-evidence")
-        await pilot.press("h")
-        await settle(pilot)
+        await confirm(pilot, "h")
         assert "cannot be hidden" in notes(app)
     assert item_row(db_path, items["false"])["hide_requested_at"] is None
 
@@ -96,32 +135,32 @@ async def test_hide_is_refused_before_evidence_exists(db_path, items):
     async with app.run_test(size=(120, 40)) as pilot:
         await open_queue(pilot, items["rude"])
         assert "NONE CAPTURED" in shown(app, "#mod-evidence")
-        await pilot.press("h")
-        await settle(pilot)
+        await confirm(pilot, "h")
         assert "no evidence captured" in notes(app)
     assert item_row(db_path, items["rude"])["hide_requested_at"] is None
 
 
 async def test_hide_block_report_and_dismiss_are_recorded_as_intents(db_path, items):
+    toot = mastodon_item(db_path)
     app = app_for(db_path, AM)
     async with app.run_test(size=(120, 40)) as pilot:
         await open_queue(pilot, items["rude"])
-        await pilot.press("h")
-        await settle(pilot)
+        await confirm(pilot, "h")
         assert "Hide of" in notes(app)
         assert "hide: requested" in shown(app, "#mod-state")
-        await pilot.press("t")
-        await answer(pilot, "harassment")
         await pilot.press("b")
         await answer(pilot, "")
+        await open_queue(pilot, toot)
+        await pilot.press("t")
+        await answer(pilot, "harassment")
         await open_queue(pilot, items["spam"])
         await pilot.press("d")
         await answer(pilot, "spam, already removed by the platform")
         table = app.screen.query_one("#mod-items", ListTable)
         assert str(items["spam"]) not in [table.get_row_at(n)[0] for n in range(table.row_count)]
     rude = item_row(db_path, items["rude"])
-    assert rude["hide_requested_by"] == AM and rude["report_reason"] == "harassment"
-    assert rude["block_requested_by"] == AM
+    assert rude["hide_requested_by"] == AM and rude["block_requested_by"] == AM
+    assert item_row(db_path, toot)["report_reason"] == "harassment"
     spam = item_row(db_path, items["spam"])
     assert spam["status"] == "dismissed" and spam["closed_at"] is not None
     conn = build_services(db_path).db.conn
@@ -132,14 +171,15 @@ async def test_hide_block_report_and_dismiss_are_recorded_as_intents(db_path, it
 
 
 async def test_report_needs_a_reason_and_the_platforms_refusal_is_shown(db_path, items):
+    toot = mastodon_item(db_path)
     s = build_services(db_path)
-    s.moderation.record_failed(items["false"], "block", "403 account suspended")
+    s.moderation.record_failed(toot, "block", "403 account suspended")
     s.db.conn.close()
     app = app_for(db_path, AM)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_queue(pilot, items["false"])
+        await open_queue(pilot, toot)
         table = app.screen.query_one("#mod-items", ListTable)
-        assert "403" in str(table.get_row(str(items["false"]))[6])
+        assert "403" in str(table.get_row(str(toot))[6])
         assert "refused: block: 403 account suspended" in shown(app, "#mod-state")
         await pilot.press("t")
         app.screen.query_one(Input).value = "  "
@@ -148,7 +188,7 @@ async def test_report_needs_a_reason_and_the_platforms_refusal_is_shown(db_path,
         assert isinstance(app.screen, PromptScreen)  # asks again, nothing recorded
         await pilot.press("escape")
         await settle(pilot)
-    assert item_row(db_path, items["false"])["report_requested_at"] is None
+    assert item_row(db_path, toot)["report_requested_at"] is None
 
 
 async def test_legal_hold_on_and_off(db_path, items):
@@ -244,3 +284,137 @@ def test_the_queue_is_refused_to_someone_whose_rights_were_withdrawn(db_path: Pa
     svc.roster.revoke(HQ, AM, "left")
     with pytest.raises(NotAuthorised):
         svc.moderation.items(AM)
+
+
+class SlowDetail(Moderation):
+    """The real service, whose read of one item (what the detail pane loads after the
+    cursor moves) waits while `gate` is closed: the moment between a cursor move and its
+    detail being shown, made long enough to press a key in."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.gate = threading.Event()
+        self.gate.set()
+
+    def get(self, login: str, item_id: int) -> Item:
+        assert self.gate.wait(timeout=10)
+        return super().get(login, item_id)
+
+
+async def test_an_action_right_after_moving_the_cursor_never_acts_on_the_previous_item(
+        db_path, items):
+    services = moderation_services(db_path)
+    slow = services.moderation = SlowDetail(services.db, services.posts, clock=services.clock,
+                                            screen=incoming_screen)
+    app = InmmApp(services, AM, watch=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queue(pilot, items["spam"])
+        assert "Cheap watches" in shown(app, "#mod-text")
+        slow.gate.clear()
+        await pilot.press("down")  # to the false claim; its detail is still loading
+        await pilot.press("h")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmItemScreen)
+        slow.gate.set()
+        await settle(pilot)
+        assert item_row(db_path, items["spam"])["hide_requested_at"] is None  # the bug
+        assert f"#{items['false']} is still loading" in notes(app)
+        assert "reactor data was faked" in shown(app, "#mod-text")
+        assert "News Bot @newsbot" in await confirm(pilot, "h")
+    assert item_row(db_path, items["spam"])["hide_requested_at"] is None
+    assert item_row(db_path, items["false"])["hide_requested_by"] == AM
+
+
+async def test_a_detail_loaded_for_a_row_the_cursor_left_is_not_shown(db_path, items):
+    app = app_for(db_path, AM)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queue(pilot, items["rude"])
+        screen = app.screen
+        assert isinstance(screen, ModerationScreen)
+        spam = build_services(db_path).moderation.get(AM, items["spam"])
+        screen.post_message(ItemLoaded(spam, None))  # a slow worker's late answer
+        await settle(pilot)
+        assert RUDE_WORD in shown(app, "#mod-text")
+        assert screen.item is not None and screen.item.id == items["rude"]
+
+
+async def test_hide_block_and_report_show_the_author_and_text_and_may_be_cancelled(
+        db_path, items):
+    toot = mastodon_item(db_path, name="[bold red]Mallory[/]", text="[@click=app.quit]you idiots")
+    app = app_for(db_path, AM)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queue(pilot, items["rude"])
+        for key in ("h", "b"):
+            await pilot.press(key)
+            await settle(pilot)
+            assert isinstance(app.screen, ConfirmItemScreen)
+            author = str(app.screen.query_one("#confirm-author", Static).render())
+            assert "Troy Ll @troll" in author
+            assert str(app.screen.query_one("#confirm-text", Static).render()) == RUDE
+            await pilot.press("escape")
+            await settle(pilot)
+        await open_queue(pilot, toot)
+        await pilot.press("t")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmItemScreen)
+        # Not ours: shown as written, never read as markup.
+        author = app.screen.query_one("#confirm-author", Static).render()
+        assert "[bold red]Mallory[/] @toot@example.social" in str(author)
+        text = app.screen.query_one("#confirm-text", Static).render()
+        assert str(text) == "[@click=app.quit]you idiots"
+        await pilot.press("escape")
+        await settle(pilot)
+    for item_id in (items["rude"], toot):
+        row = item_row(db_path, item_id)
+        assert (row["hide_requested_at"], row["block_requested_at"],
+                row["report_requested_at"]) == (None, None, None)
+
+
+async def test_what_the_outlet_cannot_do_is_refused_at_once_and_audited(db_path, items):
+    toot = mastodon_item(db_path)
+    app = app_for(db_path, AM)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_queue(pilot, toot)
+        await pilot.press("h")  # Mastodon has no hide-reply
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmItemScreen)
+        assert "Mastodon has no way to hide a reply" in notes(app)
+        await open_queue(pilot, items["rude"])
+        await pilot.press("t")  # X has no report API
+        await settle(pilot)
+        assert not isinstance(app.screen, ConfirmItemScreen)
+        assert "X has no report API" in notes(app)
+    assert item_row(db_path, toot)["hide_requested_at"] is None
+    assert item_row(db_path, items["rude"])["report_requested_at"] is None
+    conn = build_services(db_path).db.conn
+    refused = [json.loads(r[0])["request"] for r in conn.execute(
+        "SELECT details FROM audit WHERE action = 'moderation.refused' AND actor = ?"
+        " ORDER BY seq", (AM,))]
+    assert refused == ["hide", "report"]
+
+
+async def test_an_item_forwarded_to_the_ec_is_in_its_members_counts_and_reminders(
+        db_path, items):
+    s = moderation_services(db_path)
+    s.moderation.forward_to_ec(HQ, items["false"], "Answer with the published data")
+    s.db.conn.close()
+    app = app_for(db_path, EC)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        queues = app.screen.query_one("#queues", ListTable)
+        assert str(queues.get_row("ec_decisions")[1]) == "1"
+        assert str(queues.get_row("reminders")[1]) == "1"
+        await pilot.press("m")
+        await settle(pilot)
+        rows = app.screen.query_one("#reminders", ListTable)
+        assert f"decide on moderation item #{items['false']}" in str(rows.get_row_at(0)[2])
+        await pilot.press("escape")
+        await open_queue(pilot, items["false"])
+        await pilot.press("x")
+        await answer(pilot, "Answer it; no further action")
+        await pilot.press("escape")
+        app.post_message(DatabaseChanged())  # what the data_version watcher sends
+        await settle(pilot)
+        queues = app.screen.query_one("#queues", ListTable)
+        assert "ec_decisions" not in [r.value for r in queues.rows]
+        assert str(queues.get_row("reminders")[1]) == "0"

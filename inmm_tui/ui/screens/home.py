@@ -21,6 +21,7 @@ QUEUES = (
     ("failed", "Failed deliveries", "schedule"),
     ("held", "Held for being late", "schedule"),
     ("moderation", "Moderation", "moderation"),
+    ("ec_decisions", "Awaiting EC decision", "moderation"),
     ("follow_review", "Follow review", "follows"),
     ("reminders", "Reminders due", "reminders"),
     ("partly_published", "Partly published", "schedule"),
@@ -29,7 +30,8 @@ QUEUES = (
     ("reviews_overdue", "Reviews overdue", "governance"),
     ("new_suspects", "New look-alikes", "governance"),
 )
-ATTENTION = {"partly_published", "alerts", "rotations_due", "reviews_overdue", "new_suspects"}
+ATTENTION = {"partly_published", "alerts", "rotations_due", "reviews_overdue", "new_suspects",
+             "ec_decisions"}
 
 
 class HomeScreen(InmmScreen):

@@ -23,6 +23,7 @@ from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.oversight_messages import AnswerDrafted, ItemLoaded
 from inmm_tui.ui.screens.base import InmmScreen
+from inmm_tui.ui.screens.confirm import ConfirmItemScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -112,6 +113,8 @@ class ModerationScreen(InmmScreen):
 
     @on(ItemLoaded)
     def show_detail(self, message: ItemLoaded) -> None:
+        if str(message.item.id) != self.query_one("#mod-items", ListTable).selected_key():
+            return  # the cursor has left that row; the detail of the row under it is coming
         self.item, self.evidence = item, view = message.item, message.evidence
         tz = self.backend.config.tz
         text = Text()
@@ -132,9 +135,38 @@ class ModerationScreen(InmmScreen):
     # ----- acting ------------------------------------------------------------------
 
     def _selected(self) -> Item | None:
-        if self.item is None:
+        """The item whose detail is on screen, and only if it is the row under the cursor:
+        while the detail of a newly highlighted row is loading, nothing is acted on."""
+        key = self.query_one("#mod-items", ListTable).selected_key()
+        if key is None:
             self.notify("Select an item first.")
+            return None
+        if self.item is None or str(self.item.id) != key:
+            self.notify(f"Item #{key} is still loading; act once its detail is shown.",
+                        severity="warning")
+            return None
         return self.item
+
+    def _confirm(self, what: str, question: str, *, reason: str | None = None,
+                 allow_empty: bool = False) -> None:
+        """Hide, block or report the item shown, once the person has seen whose reply it
+        is and what it says and confirmed."""
+        item = self._selected()
+        if item is None:
+            return
+        if self.backend.services.moderation.cannot(item.outlet, what):
+            # No question to ask: the domain refuses it at once, audits that, and says why.
+            self.act(what, item.id, "")
+            return
+
+        def confirmed(text: str | None) -> None:
+            if text is not None:
+                self.act(what, item.id, text)  # the id of the item the person saw
+
+        author = f"{item.author_name or ''} @{item.author_handle} ({item.outlet})".strip()
+        self.app.push_screen(
+            ConfirmItemScreen(question.format(item=item), author, item.text, reason=reason,
+                              allow_empty=allow_empty), confirmed)
 
     def _ask(self, question: str, what: str, *, allow_empty: bool = False) -> None:
         item = self._selected()
@@ -145,15 +177,15 @@ class ModerationScreen(InmmScreen):
             lambda text: self.act(what, item.id, text) if text is not None else None)
 
     def action_hide(self) -> None:
-        if item := self._selected():
-            self.act("hide", item.id, "")
+        self._confirm("hide", "Hide this reply (#{item.id}) on the platform?")
 
     def action_block(self) -> None:
-        self._ask("Block @{item.author_handle} — reason (audit log, optional):", "block",
-                  allow_empty=True)
+        self._confirm("block", "Block the author of this reply (#{item.id})?",
+                      reason="Reason (audit log, optional):", allow_empty=True)
 
     def action_report(self) -> None:
-        self._ask("Report @{item.author_handle} to the platform — reason:", "report")
+        self._confirm("report", "Report the author of this reply (#{item.id}) to the platform?",
+                      reason="Reason (sent with the report):")
 
     def action_dismiss(self) -> None:
         self._ask("Dismiss item #{item.id} — why does it need no action?", "dismiss")
