@@ -194,3 +194,46 @@ def test_the_migration_undoes_deliveries_that_already_share_an_id(tmp_path) -> N
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("UPDATE deliveries SET platform_id = '99' WHERE id = 2")
     assert Counter(r[1] for r in rows) == {"sent": 1, "failed": 1}
+
+
+def test_the_issue_as_reported_inmm_daemon_once_twice(tmp_path, sandbox: RunningSandbox) -> None:
+    import subprocess
+    import time
+
+    from inmm_tui.config import load_config
+    from inmm_tui.domain.roles import Role
+    from inmm_tui.store.db import open_database
+
+    from .crash_harness import daemon_exe, write_config
+
+    cfg = write_config(tmp_path, sandbox.url)
+    db = open_database(load_config(str(cfg)).database_path)
+    svc = Services.build(load_config(str(cfg)), db)
+    svc.roster.initialise("hq", "Harriet Quinn")
+    svc.roster.add("hq", "alice", "Alice Able", Role.ACCOUNT_MANAGER)
+    svc.roster.add("hq", "bob", "Bob Baker", Role.ACCOUNT_MANAGER)
+
+    def cleared(body: str) -> int:
+        post = svc.posts.create_draft("alice", body, topic="Member news",
+                                      scheduled_at=svc.clock())
+        svc.posts.submit("alice", post)
+        svc.posts.clear("bob", post)
+        return post
+
+    def once() -> None:
+        run = subprocess.run([daemon_exe(), "--config", str(cfg), "--once"],
+                             capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+
+    first = cleared("Read the latest JNMM issue here: https://inmm.org/jnmm/a")
+    once()
+    later = cleared("Read the latest JNMM issue here: https://inmm.org/jnmm/b")
+    sandbox.control.fault("unavailable", api="x", method="POST", count=1)
+    once()
+    time.sleep(1.0)  # past the backoff (the test config retries after 0.1 s)
+    once()
+    a, b = _x_delivery(svc, first), _x_delivery(svc, later)
+    assert (a.state, b.state) == ("sent", "sent") and a.platform_id != b.platform_id
+    on_x = _on_x(sandbox)
+    assert sorted(on_x.values()) == sorted([_sent_text(svc, first), _sent_text(svc, later)])
+    db.close()

@@ -53,6 +53,6 @@ def skipped(conn: sqlite3.Connection, job: str, outlet: str | None = None
     where, args = "job = ?", [job]
     if outlet is not None:
         where, args = where + " AND outlet = ?", [job, outlet]
-    return [tuple(row) for row in conn.execute(  # type: ignore[misc]
+    return [(str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in conn.execute(
         f"SELECT outlet, item, error, failures FROM skipped_items WHERE {where}"
         " ORDER BY skipped_at, item", args)]
