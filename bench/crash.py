@@ -1,10 +1,12 @@
 """The crash test, larger: SIGKILL the daemon at random moments while it publishes to two
 sandbox outlets (with lost, cut and refused responses thrown in), restart it each time,
-and check every post went out exactly once per outlet, in due order.
+and check every post went out exactly once per outlet, in due order, each delivery
+recorded with its own post's id. The posts come in fours that differ only in a link, a
+hashtag or the signature.
 
     python bench/crash.py [--posts 3000] [--kills 60] [--seed 1]
 
-Exit 1 if any post was lost, doubled or sent out of order.
+Exit 1 if any post was lost, doubled, misattributed or sent out of order.
 """
 
 from __future__ import annotations
@@ -42,9 +44,10 @@ def main() -> int:
           f"{result.in_doubt} deliveries found mid-send and reconciled, {result.elapsed:.1f} s")
     print(f"deliveries: {result.states}")
     print(f"doubled: {result.duplicates}  lost: {result.missing}  "
-          f"out of order: {result.out_of_order}")
+          f"misattributed: {result.misattributed}  out of order: {result.out_of_order}")
     ok = result.ok and not any(result.out_of_order.values())
-    print("OK: every post published exactly once on every outlet" if ok else "FAILED")
+    print("OK: every post published exactly once on every outlet, under its own id"
+          if ok else "FAILED")
     return 0 if ok else 1
 
 

@@ -8,6 +8,7 @@ as jobs. The hide is performed only after the evidence of the reply is checked a
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -15,6 +16,8 @@ from inmm_tui.domain.audit import DAEMON
 from inmm_tui.domain.errors import InvalidState
 from inmm_tui.domain.moderation import IncomingMention, IngestResult
 from inmm_tui.domain.services import Services
+from inmm_tui.domain.skips import record_skip
+from inmm_tui.outside_text import printable
 from inmm_tui.platforms.base import Mention, Platform
 from inmm_tui.platforms.errors import PlatformError, RateLimited, Rejected, Unsupported
 from inmm_tui.store.tx import write
@@ -56,7 +59,9 @@ def ingest_mentions(services: Services, platform: Platform, outlet_name: str, *,
                     max_seconds: float = MAX_SECONDS) -> IngestResult:
     """Fetch mentions newer than the last seen id, store, screen and queue them. The last
     seen id advances only after a batch is stored, so a crash re-fetches (and the
-    database's uniqueness on outlet and id drops the duplicates)."""
+    database's uniqueness on outlet and id drops the duplicates). A mention that cannot
+    be stored is skipped (logged, recorded, an alert after a few): one bad reply must
+    never stop every later one from being ingested."""
     deadline = time.monotonic() + max_seconds
     total = IngestResult()
     since = last_seen(services, outlet_name)
@@ -70,7 +75,7 @@ def ingest_mentions(services: Services, platform: Platform, outlet_name: str, *,
             break
         if not batch:
             break
-        result = services.moderation.ingest(outlet_name, (_incoming(m) for m in batch))
+        result = _ingest_each(services, outlet_name, batch)
         total = IngestResult(total.new + result.new, total.duplicates + result.duplicates,
                              total.queued + result.queued, result.last_platform_id)
         if result.last_platform_id is None or result.last_platform_id == since:
@@ -78,6 +83,47 @@ def ingest_mentions(services: Services, platform: Platform, outlet_name: str, *,
         since = result.last_platform_id
         _remember(services, outlet_name, since)
     return total
+
+
+def _ingest_each(services: Services, outlet_name: str, batch: list[Mention]) -> IngestResult:
+    """Ingest the batch one mention at a time, so that one that fails is skipped alone."""
+    new = duplicates = queued = 0
+    for mention in batch:
+        try:
+            result = services.moderation.ingest(outlet_name, [_incoming(mention)])
+        except Exception as exc:
+            if _database_failing(exc):
+                # Not this item's fault (locked, full, read-only, damaged): stop here; the
+                # cursor has not passed it, so the next run tries it again.
+                raise
+            _skip(services, outlet_name, mention.platform_id, exc)
+            continue
+        new, duplicates, queued = (new + result.new, duplicates + result.duplicates,
+                                   queued + result.queued)
+    return IngestResult(new, duplicates, queued, batch[-1].platform_id)
+
+
+def _database_failing(exc: Exception) -> bool:
+    """An error of the database rather than of what was being stored in it."""
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+        exc, sqlite3.IntegrityError | sqlite3.DataError | sqlite3.ProgrammingError)
+
+
+def _skip(services: Services, outlet_name: str, platform_id: str, exc: Exception) -> None:
+    # The message, not the item: a reply's text is the poster's, and stays out of the log.
+    error = printable(f"{type(exc).__name__}: {exc}", limit=200)
+    log.warning("%s: mention %s could not be stored and is skipped: %s", outlet_name,
+                printable(platform_id, limit=40), error)
+    try:
+        with write(services.db):
+            alerted = record_skip(services.db.conn, MENTIONS, outlet_name, platform_id, error,
+                                  services.clock())
+    except Exception:
+        log.exception("%s: could not record the skipped mention %s", outlet_name,
+                      printable(platform_id, limit=40))
+        return
+    if alerted:
+        log.error("%s: several mentions skipped; an alert is raised", outlet_name)
 
 
 @dataclass

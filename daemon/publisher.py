@@ -15,8 +15,11 @@ platforms and maps their errors onto the queue's calls:
 | Rejected, Unsupported    | `failed` with the platform's message                            |
 
 A delivery in doubt is reconciled before it is sent again: on Mastodon by posting with the
-same Idempotency-Key (the server returns the post it already has), on X by looking for the
-text among the account's recent posts.
+same Idempotency-Key (the server returns the post it already has), on X by looking among
+the account's recent posts for one with exactly its text (links included), made after its
+first attempt began, and not already recorded for another delivery. A platform id is
+recorded for one delivery only (the database enforces it); a second claim on it fails the
+delivery with an alert instead of marking it sent.
 
 Each outlet is drained by its own thread with its own database connection, so a slow or
 failing outlet never holds back another.
@@ -26,11 +29,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import html
 import logging
-import re
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
@@ -64,6 +66,9 @@ RATE_LIMIT_MARGIN = dt.timedelta(seconds=1)
 """Waited beyond a rate limit's reset time, so that clocks a little apart do not matter."""
 RECENT_LOOKED_AT = 50
 """How many of the account's recent posts are searched to reconcile a post on X."""
+CLOCK_MARGIN = dt.timedelta(minutes=5)
+"""How far the platform's clock may be behind ours: a post stamped more than this before
+the attempt began is not the attempt's."""
 RUN_SECONDS = 240.0
 """One publish run drains for at most this long, then lets the scheduler run again."""
 
@@ -81,15 +86,15 @@ def backoff(attempt: int, base: float = 10.0, maximum: float = 900.0) -> dt.time
     return dt.timedelta(seconds=float(strategy(state)))
 
 
-_URL = re.compile(r"https?://\S+")
-
-
 def same_text(ours: str, theirs: str) -> bool:
-    """Whether a post found on the platform is ours: X rewrites links (t.co) and escapes
-    HTML entities, so links and spacing are not compared."""
-    def norm(text: str) -> str:
-        return " ".join(_URL.sub("<link>", html.unescape(text)).split())
-    return norm(ours) == norm(theirs)
+    """Whether a post found on the platform has exactly the text we send. The adapter
+    gives the text as it was posted (X's t.co links expanded, its escaping undone); only
+    what X does to every text is allowed for: Unicode normalisation (NFC) and the
+    trimming of surrounding white space. A link, a hashtag or a signature of difference
+    is another post."""
+    def canonical(text: str) -> str:
+        return unicodedata.normalize("NFC", text).strip()
+    return canonical(ours) == canonical(theirs)
 
 
 @dataclasses.dataclass
@@ -184,7 +189,7 @@ class Publisher:
                                in_doubt=claim.in_doubt, counts=False)
             return False
         try:
-            published, reconciled = self._send(platform, claim)
+            published, reconciled = self._send(platform, queue, claim)
         except RateLimited as exc:
             retry_at = max(exc.reset_at, self.clock()) + RATE_LIMIT_MARGIN
             queue.record_retry(claim, f"rate limited: {exc}", retry_at=retry_at,
@@ -220,15 +225,21 @@ class Publisher:
                         "giving up: failed" if state == "failed"
                         else f"next attempt at {retry_at.isoformat(timespec='seconds')}")
             return False
-        queue.record_sent(claim, published.platform_id, published.url, reconciled=reconciled)
+        if not queue.record_sent(claim, published.platform_id, published.url,
+                                 reconciled=reconciled):
+            log.error("%s: %s post %s is already recorded for another delivery; not marked "
+                      "sent (failed, alert raised)", claim.label, claim.outlet,
+                      published.platform_id)
+            return False
         log.info("%s: %s (attempt %d) %s", claim.label,
                  "found already published" if reconciled else "published", claim.attempt,
                  published.url)
         return True
 
-    def _send(self, platform: Platform, claim: Claim) -> tuple[Published, bool]:
+    def _send(self, platform: Platform, queue: Queue,
+              claim: Claim) -> tuple[Published, bool]:
         if claim.in_doubt and platform.api == "x":
-            found = self._find_recent(platform, claim)
+            found = self._find_recent(platform, queue, claim)
             if found is not None:
                 return found, True
         try:
@@ -237,16 +248,26 @@ class Publisher:
             return platform.publish(claim.text, idempotency_key=claim.attempt_key,
                                     in_reply_to=claim.in_reply_to), False
         except DuplicateContent as exc:
-            found = self._find_recent(platform, claim)
+            found = self._find_recent(platform, queue, claim)
             if found is not None:
                 return found, True
-            raise Rejected(f"{exc} (the same text is not among the account's "
+            raise Rejected(f"{exc} (no post with exactly this text, made since this "
+                           f"delivery's first attempt, is among the account's "
                            f"{RECENT_LOOKED_AT} most recent posts)") from None
 
-    def _find_recent(self, platform: Platform, claim: Claim) -> Published | None:
+    def _find_recent(self, platform: Platform, queue: Queue, claim: Claim) -> Published | None:
+        """This delivery's post among the account's recent ones (the adapter lists only
+        ours): exactly its text, made after its first attempt began, and not a post
+        already recorded for another delivery."""
+        since = claim.attempt_began - CLOCK_MARGIN if claim.attempt_began else None
         for post in platform.recent_posts(RECENT_LOOKED_AT):
-            if same_text(claim.text, post.text):
-                return Published(platform_id=post.platform_id, url=post.url)
+            if not same_text(claim.text, post.text):
+                continue
+            if since is not None and (post.created_at is None or post.created_at < since):
+                continue
+            if queue.owner_of(claim.outlet, post.platform_id) not in (None, claim.delivery_id):
+                continue
+            return Published(platform_id=post.platform_id, url=post.url)
         return None
 
 

@@ -11,6 +11,7 @@ the UI's one seam (`inmm_tui.ui.text`) and the command-line output both build on
 from __future__ import annotations
 
 import re
+from typing import Any
 
 # C0 controls show as their Unicode "control picture" (U+2400 + code): ESC shows as ␛.
 _C0_PICTURES = {code: chr(0x2400 + code) for code in range(0x20)}
@@ -64,3 +65,27 @@ def has_controls(text: str) -> bool:
     """True when `text` holds a character `printable` would have to make visible
     (newlines and tabs aside): a sign that it was not typed as ordinary text."""
     return any(_replace(m) != m.group() for m in _UNSAFE.finditer(text))
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: object) -> str:
+    """`text` as it came, except what no store accepts: a lone surrogate (JSON may carry
+    `"\\ud800"`; no UTF-8 encoder takes it) and NUL (C strings end there) each become
+    U+FFFD. Applied where a platform's answer enters the program, so that storing,
+    hashing or screening what someone sent can never raise."""
+    value = "" if text is None else str(text)
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
+def storable_json(value: Any) -> Any:
+    """`storable` applied to every string (keys too) in a JSON-like value."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return {storable(k) if isinstance(k, str) else k: storable_json(v)
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [storable_json(v) for v in value]
+    return value

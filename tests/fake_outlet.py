@@ -16,6 +16,7 @@ class FakePost:
     platform_id: str
     text: str
     key: str
+    created_at: dt.datetime | None = None
 
 
 @dataclass
@@ -47,7 +48,7 @@ class FakePlatform:
                     return self._published(post)
         elif self.posts and self.posts[-1].text == text:
             raise DuplicateContent("You are not allowed to create a Tweet with duplicate content.")
-        post = FakePost(str(1000 + len(self.posts)), text, idempotency_key)
+        post = FakePost(str(1000 + len(self.posts)), text, idempotency_key, self.clock())
         self.posts.append(post)
         if self.lose_responses:
             self.lose_responses -= 1
@@ -80,7 +81,7 @@ class FakePlatform:
 
     def recent_posts(self, limit: int = 50) -> list[RecentPost]:
         self._enter("recent_posts")
-        return [RecentPost(p.platform_id, p.text, self._published(p).url)
+        return [RecentPost(p.platform_id, p.text, self._published(p).url, p.created_at)
                 for p in reversed(self.posts[-limit:])]
 
     def count(self, text: str) -> int:

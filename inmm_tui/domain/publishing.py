@@ -34,6 +34,7 @@ from inmm_tui.domain import audit
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.posts import verify_clearance
 from inmm_tui.domain.referrals import tag_for_publication
+from inmm_tui.domain.reminders import raise_alert
 from inmm_tui.domain.switches import publishing_paused
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
@@ -64,6 +65,9 @@ class Claim:
     """The platform id of the mention this post answers, on the same outlet."""
     crisis: bool
     due_at: dt.datetime
+    attempt_began: dt.datetime | None = None
+    """When the first attempt with this key began: a post made before it is not this
+    delivery's (None for a delivery put in doubt before this was recorded)."""
 
     @property
     def label(self) -> str:
@@ -143,19 +147,20 @@ class Queue(DomainService):
     def _mark_sending(self, delivery_id: int, now: dt.datetime) -> Claim:
         row = self.conn.execute(
             "SELECT d.post_id, d.outlet, d.text, d.attempts, d.attempt_key, d.in_doubt,"
-            " d.due_at, p.crisis, m.platform_id, m.outlet"
+            " d.due_at, p.crisis, m.platform_id, m.outlet, d.attempt_began_at"
             " FROM deliveries d JOIN posts p ON p.id = d.post_id"
             " LEFT JOIN mentions m ON m.id = p.reply_to_mention_id WHERE d.id = ?",
             (delivery_id,),
         ).fetchone()
-        post_id, outlet, text, attempts, key, in_doubt, due_at, crisis, reply_id, reply_outlet = row
+        (post_id, outlet, text, attempts, key, in_doubt, due_at, crisis, reply_id, reply_outlet,
+         began) = row
         if not (in_doubt and key):
-            key = uuid.uuid4().hex
+            key, began = uuid.uuid4().hex, to_db(now)
         attempt = attempts + 1
         self.conn.execute(
             "UPDATE deliveries SET state = 'sending', attempts = ?, attempt_key = ?,"
-            " claimed_at = ? WHERE id = ? AND state = 'pending'",
-            (attempt, key, to_db(now), delivery_id),
+            " attempt_began_at = ?, claimed_at = ? WHERE id = ? AND state = 'pending'",
+            (attempt, key, began, to_db(now), delivery_id),
         )
         audit.append(self.conn, ACTOR, "delivery.send", f"post:{post_id}",
                      {"outlet": outlet, "delivery": delivery_id, "attempt": attempt,
@@ -167,17 +172,26 @@ class Queue(DomainService):
             delivery_id=delivery_id, post_id=post_id, outlet=outlet, text=sent_text,
             attempt_key=key, attempt=attempt, in_doubt=bool(in_doubt),
             in_reply_to=reply_id if reply_outlet == outlet else None, crisis=bool(crisis),
-            due_at=from_db(due_at),
+            due_at=from_db(due_at), attempt_began=from_db(began) if began else None,
         )
 
     # ----- recording what happened ----------------------------------------------------
 
     def record_sent(self, claim: Claim, platform_id: str, url: str, *,
-                    reconciled: bool = False) -> None:
-        """The platform has the post (published now, or found there by reconciliation)."""
+                    reconciled: bool = False) -> bool:
+        """The platform has the post (published now, or found there by reconciliation).
+
+        A platform id already recorded for another delivery on the outlet is never
+        recorded again (the database refuses it too): the two cannot both be that post,
+        so this delivery fails for a person to check the account, with an alert. False
+        then."""
         now = self.clock()
         with write(self.db):
             self._expect_sending(claim)
+            owner = self.owner_of(claim.outlet, platform_id)
+            if owner is not None and owner != claim.delivery_id:
+                self._platform_id_taken(claim, platform_id, owner, reconciled, now)
+                return False
             self.conn.execute(
                 "UPDATE deliveries SET state = 'sent', platform_id = ?, platform_url = ?,"
                 " sent_at = ?, last_error = NULL, next_attempt_at = NULL, in_doubt = 0"
@@ -189,6 +203,30 @@ class Queue(DomainService):
                           "platform_id": platform_id, "attempt": claim.attempt,
                           "reconciled": reconciled}, at=now)
             self._settle_post(claim.post_id, now)
+        return True
+
+    def _platform_id_taken(self, claim: Claim, platform_id: str, owner: int, reconciled: bool,
+                           now: dt.datetime) -> None:
+        how = "found on reconciling" if reconciled else "returned on publishing"
+        error = _message(claim, (
+            f"{claim.outlet} post {platform_id} ({how}) is already recorded for delivery "
+            f"#{owner}; not marked sent: check the account on {claim.outlet}, then publish "
+            "again or withdraw"))
+        self.conn.execute(
+            "UPDATE deliveries SET state = 'failed', last_error = ?, next_attempt_at = NULL,"
+            " in_doubt = 0 WHERE id = ?", (error, claim.delivery_id))
+        audit.append(self.conn, ACTOR, "delivery.failed", f"post:{claim.post_id}",
+                     {"outlet": claim.outlet, "delivery": claim.delivery_id,
+                      "attempts": claim.attempt, "platform_id": platform_id,
+                      "recorded_for": owner, "error": error}, at=now)
+        raise_alert(self.conn, "platform_id_taken", f"delivery:{claim.delivery_id}", error, now)
+
+    def owner_of(self, outlet: str, platform_id: str) -> int | None:
+        """The delivery on `outlet` recorded with this platform id, if any."""
+        row = self.conn.execute(
+            "SELECT id FROM deliveries WHERE outlet = ? AND platform_id = ?",
+            (outlet, platform_id)).fetchone()
+        return int(row[0]) if row else None
 
     def record_retry(self, claim: Claim, message: str, *, retry_at: dt.datetime,
                      in_doubt: bool, counts: bool = True) -> str:

@@ -93,19 +93,39 @@ class Questions(DomainService):
 
     # ----- triage ---------------------------------------------------------------
 
-    def triage(self, *, actor: str = audit.DAEMON, max_batches: int = 1) -> list[int]:
+    def triage(self, *, actor: str = audit.DAEMON, max_batches: int = 1,
+               on_error: Callable[[int, str, Exception], None] | None = None) -> list[int]:
         """Mark as questions the new mentions that ask something and were not queued for
         moderation. Resumes after the last mention it looked at; returns the new questions.
-        Each batch of `TRIAGE_BATCH` mentions is one short transaction."""
+        Each batch of `TRIAGE_BATCH` mentions is one short transaction.
+
+        With `on_error`, a mention whose judging raises is left a plain mention and passed
+        on (mention id, outlet, error) after its batch is stored, so that one odd text
+        never stops the triage of every later one; without it, the error is raised."""
         found: list[int] = []
         for _ in range(max_batches):
-            batch, looked_at = self._triage_batch(actor)
+            batch, looked_at, failed = self._triage_batch(actor, on_error is not None)
             found += batch
+            for mention_id, outlet, exc in failed:
+                if on_error is not None:
+                    on_error(mention_id, outlet, exc)
             if looked_at < TRIAGE_BATCH:
                 break
         return found
 
-    def _triage_batch(self, actor: str) -> tuple[list[int], int]:
+    def _triage_batch(self, actor: str, isolate: bool
+                      ) -> tuple[list[int], int, list[tuple[int, str, Exception]]]:
+        failed: list[tuple[int, str, Exception]] = []
+
+        def asks(mention_id: int, outlet: str, text: str) -> bool:
+            if not isolate:
+                return self.asks(text)
+            try:
+                return self.asks(text)
+            except Exception as exc:
+                failed.append((mention_id, outlet, exc))
+                return False
+
         with write(self.db):
             row = self.conn.execute(
                 "SELECT cursor FROM sync_state WHERE outlet = '*' AND job = ?", (SYNC_JOB,)).fetchone()
@@ -116,12 +136,12 @@ class Questions(DomainService):
                 " FROM mentions m WHERE m.id > ? ORDER BY m.id LIMIT ?",
                 (after, TRIAGE_BATCH)).fetchall()
             if not rows:
-                return [], 0
+                return [], 0, []
             found = [
                 mention_id for mention_id, outlet, handle, text, kind, moderated in rows
                 if kind == "mention" and not moderated
                 and handle.lower() != self.own_handles.get(outlet, "\0")
-                and self.asks(text)
+                and asks(mention_id, outlet, text)
             ]
             if found:
                 self.conn.executemany("UPDATE mentions SET kind = 'question' WHERE id = ?",
@@ -135,7 +155,7 @@ class Questions(DomainService):
             if found:
                 audit.append(self.conn, actor, "questions.triage", "questions",
                              {"questions": found, "looked_at": len(rows)}, at=self.clock())
-        return found, len(rows)
+        return found, len(rows), failed
 
     # ----- reading --------------------------------------------------------------
 

@@ -62,7 +62,9 @@ class Metrics:
 class RecentPost:
     platform_id: str
     text: str
+    """Exactly as it was posted (X's t.co links expanded, its HTML escaping undone)."""
     url: str
+    created_at: dt.datetime | None = None
 
 
 class Platform(Protocol):

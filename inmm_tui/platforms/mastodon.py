@@ -22,6 +22,7 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
 from inmm_tui.platforms.common import Adapter, html_to_text, id_key, is_loopback, reset_time
 from inmm_tui.platforms.errors import (
@@ -78,7 +79,8 @@ class MastodonPlatform(Adapter):
             page = self._call("recent posts", self.client.account_statuses, self._me_id(),
                               max_id=max_id, limit=min(PAGE_SIZE, limit - len(found)))
             found.extend(self._parse("recent posts", lambda p: [
-                RecentPost(str(s["id"]), html_to_text(s["content"]), str(s["url"])) for s in p
+                RecentPost(str(s["id"]), storable(html_to_text(s["content"])), str(s["url"]),
+                           created_at=s["created_at"].astimezone(dt.UTC)) for s in p
             ], page))
             if not page or len(found) >= limit:
                 break
@@ -198,10 +200,10 @@ def _text(exc: Exception) -> str:
 def _account(data: Any) -> Account:
     return Account(
         user_id=str(data["id"]),
-        handle=str(data["acct"]),
-        name=str(data.get("display_name") or ""),
-        description=html_to_text(str(data.get("note") or "")),
-        url=str(data.get("url") or ""),
+        handle=storable(data["acct"]),
+        name=storable(data.get("display_name") or ""),
+        description=storable(html_to_text(str(data.get("note") or ""))),
+        url=storable(data.get("url") or ""),
         followers_count=data.get("followers_count"),
         following_count=data.get("following_count"),
         verified=False,
@@ -214,11 +216,11 @@ def _mention(notification: Any) -> Mention:
     return Mention(
         platform_id=str(status["id"]),
         author=_account(status["account"]),
-        text=html_to_text(status["content"]),
+        text=storable(html_to_text(status["content"])),
         # Mastodon.py gives local time; the rest of the product works in UTC.
         created_at=status["created_at"].astimezone(dt.UTC),
         in_reply_to=str(reply_to) if reply_to else None,
-        raw=_plain(status),
+        raw=storable_json(_plain(status)),
     )
 
 

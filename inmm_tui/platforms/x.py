@@ -18,6 +18,7 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
+from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
 from inmm_tui.platforms.common import Adapter, id_key, is_loopback, reset_time
 from inmm_tui.platforms.errors import (
@@ -40,7 +41,9 @@ for _noisy in ("requests_oauthlib", "oauthlib"):
 TWEEPY_HOST = "https://api.twitter.com"
 USER_FIELDS = ["description", "public_metrics", "verified", "url", "created_at"]
 TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id",
-                "referenced_tweets", "public_metrics"]
+                "referenced_tweets", "public_metrics", "entities"]
+OWN_TWEET_FIELDS = ["created_at", "author_id", "entities"]
+"""Asked for with our own posts: when and by whom, and the links behind X's t.co forms."""
 MAX_PAGES = 10
 """Bound on pages fetched in one call (mentions, recent posts)."""
 HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
@@ -102,10 +105,12 @@ class XPlatform(Adapter):
         for _ in range(MAX_PAGES):
             body = self._call("recent posts", self.client.get_users_tweets, self._me_id(),
                               max_results=max(5, min(limit - len(found), 100)),
-                              pagination_token=token, user_auth=True)
+                              pagination_token=token, tweet_fields=OWN_TWEET_FIELDS,
+                              user_auth=True)
             found.extend(self._parse("recent posts", lambda b: [
-                RecentPost(str(t["id"]), t["text"], self._url(str(t["id"])))
-                for t in b.get("data", [])
+                RecentPost(str(t["id"]), storable(exact_text(t)), self._url(str(t["id"])),
+                           created_at=_when(t["created_at"]))
+                for t in b.get("data", []) if str(t["author_id"]) == self._me_id()
             ], body))
             token = body.get("meta", {}).get("next_token")
             if not token or len(found) >= limit:
@@ -237,12 +242,13 @@ def _forbidden(where: str, exc: tweepy.Forbidden) -> PlatformError:
 
 def _account(user: dict[str, Any]) -> Account:
     metrics = user.get("public_metrics") or {}
+    handle = storable(user["username"])
     return Account(
         user_id=str(user["id"]),
-        handle=user["username"],
-        name=user.get("name", ""),
-        description=user.get("description") or "",
-        url=f"https://x.com/{user['username']}",
+        handle=handle,
+        name=storable(user.get("name", "")),
+        description=storable(user.get("description") or ""),
+        url=f"https://x.com/{handle}",
         followers_count=metrics.get("followers_count"),
         following_count=metrics.get("following_count"),
         verified=bool(user.get("verified")),
@@ -260,12 +266,31 @@ def _mentions(body: dict[str, Any]) -> list[Mention]:
         found.append(Mention(
             platform_id=str(tweet["id"]),
             author=_account(author),
-            text=tweet["text"],
-            created_at=dt.datetime.fromisoformat(tweet["created_at"].replace("Z", "+00:00")),
+            text=storable(exact_text(tweet)),
+            created_at=_when(tweet["created_at"]),
             in_reply_to=str(replied[0]) if replied else None,
-            raw={"tweet": tweet, "author": author},
+            raw=storable_json({"tweet": tweet, "author": author}),
         ))
     return found
+
+
+_X_ESCAPES = re.compile("&(amp|lt|gt);")
+_X_UNESCAPED = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def exact_text(tweet: dict[str, Any]) -> str:
+    """The text as it was posted: X returns it with `&`, `<` and `>` HTML-escaped (and
+    nothing else) and every link replaced by a t.co link whose destination is only in
+    `entities.urls` (asked for with the `entities` tweet field)."""
+    text = _X_ESCAPES.sub(lambda m: _X_UNESCAPED[m.group(1)], str(tweet["text"]))
+    for link in (tweet.get("entities") or {}).get("urls") or []:
+        if link.get("url") and link.get("expanded_url"):
+            text = text.replace(str(link["url"]), str(link["expanded_url"]))
+    return text
+
+
+def _when(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
 def _errors_text(body: dict[str, Any]) -> str:

@@ -535,3 +535,64 @@ def m006_daemon(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m007_reconcile_trust(db: Database) -> None:
+    """A platform id names one post: no two deliveries on an outlet may share it (a lossy
+    reconciliation used to mark a second delivery sent with the first one's id, and its
+    post never went out). Deliveries that already share one are undone first. And a
+    record of the items a job skipped so that one bad item never blocks its queue."""
+    conn = db.conn
+    conn.execute(
+        """
+        CREATE TABLE skipped_items (
+            job TEXT NOT NULL,
+            outlet TEXT NOT NULL,
+            item TEXT NOT NULL,
+            error TEXT NOT NULL,
+            skipped_at TEXT NOT NULL,
+            failures INTEGER NOT NULL DEFAULT 1,
+            alerted_at TEXT,
+            PRIMARY KEY (job, outlet, item)
+        )
+        """)
+    # When the first attempt under the current attempt key began: a post made on the
+    # platform before that cannot be this delivery's.
+    conn.execute("ALTER TABLE deliveries ADD COLUMN attempt_began_at TEXT")
+    shared = conn.execute(
+        "SELECT d.id, d.post_id, d.outlet, d.platform_id, ("
+        "   SELECT k.id FROM deliveries k WHERE k.outlet = d.outlet"
+        "   AND k.platform_id = d.platform_id"
+        "   ORDER BY k.sent_at IS NULL, k.sent_at, k.id LIMIT 1)"
+        " FROM deliveries d WHERE d.platform_id IS NOT NULL AND EXISTS ("
+        "   SELECT 1 FROM deliveries o WHERE o.outlet = d.outlet"
+        "   AND o.platform_id = d.platform_id AND o.id != d.id)"
+    ).fetchall()
+    undone = [row for row in shared if row[0] != row[4]]
+    if undone:
+        # Imported here: the store knows nothing of the domain except the audit log's
+        # format, which every change of the database must follow.
+        from inmm_tui.domain import audit
+        from inmm_tui.timeutil import to_db, utcnow
+
+        now = utcnow()
+        for delivery_id, post_id, outlet, platform_id, kept in undone:
+            message = (f"post #{post_id} on {outlet}: was recorded as {outlet} post "
+                       f"{platform_id}, which is delivery #{kept}'s; it probably never went "
+                       f"out. Check the account on {outlet}, then publish again or withdraw")
+            conn.execute(
+                "UPDATE deliveries SET state = 'failed', platform_id = NULL,"
+                " platform_url = NULL, sent_at = NULL, in_doubt = 0, next_attempt_at = NULL,"
+                " last_error = ? WHERE id = ?", (message, delivery_id))
+            conn.execute(
+                "INSERT INTO alerts (kind, subject, message, raised_at)"
+                " VALUES ('platform_id_taken', ?, ?, ?) ON CONFLICT (kind, subject) DO UPDATE"
+                " SET message = excluded.message, raised_at = excluded.raised_at,"
+                " acknowledged_at = NULL, acknowledged_by = NULL",
+                (f"delivery:{delivery_id}", message, to_db(now)))
+            audit.append(conn, audit.DAEMON, "delivery.failed", f"post:{post_id}",
+                         {"outlet": outlet, "delivery": delivery_id, "platform_id": platform_id,
+                          "recorded_for": kept, "error": message, "by": "migration"}, at=now)
+    conn.execute("CREATE UNIQUE INDEX deliveries_platform_id ON deliveries(outlet, platform_id)"
+                 " WHERE platform_id IS NOT NULL")

@@ -33,6 +33,11 @@ proxy's HTML page with 200; nothing happens),
 `duplicate` (X's 403 duplicate content), `lost` (the action happens, no answer at all),
 `unauthorized` (401).
 
+X's answers show tweets as X does: links in `text` wrapped as `https://t.co/<id>`, `&`, `<`
+and `>` HTML-escaped, the real link only in `entities.urls[].expanded_url`, and the fields
+beyond id and text (`created_at`, `author_id`, `entities`, ...) only when `tweet.fields`
+asks for them. The control API's state shows each post's text as it was posted.
+
 X's follow endpoint enforces its own limit (50 per 15 minutes) with a real 429 and reset
 header; Mastodon honours `Idempotency-Key` (same token and key: the first status again,
 no second post).

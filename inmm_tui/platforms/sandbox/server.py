@@ -6,6 +6,7 @@ codes and headers, plus the `/_sandbox/` control endpoints (see the package docs
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import json
 import re
@@ -162,10 +163,52 @@ def x_user(world: World, account: SbAccount) -> dict[str, Any]:
     }
 
 
-def x_tweet(post: SbPost) -> dict[str, Any]:
+X_DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")
+"""What X returns of a tweet when no `tweet.fields` are asked for."""
+X_LINK = re.compile(r"https?://\S+")
+X_LINK_TAIL = ".,;:!?'\")]"
+"""Trailing punctuation X leaves outside a link it finds in the text."""
+
+
+def x_tco(post: SbPost, index: int) -> str:
+    digest = hashlib.sha256(f"{post.api}:{post.id}:{index}".encode()).digest()
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    return "https://t.co/" + "".join(alphabet[b % 62] for b in digest[:10])
+
+
+def x_rendered(post: SbPost) -> tuple[str, list[dict[str, Any]]]:
+    """The text as X returns it, and its `entities.urls`: every link replaced by its t.co
+    form (the destination only in `expanded_url`), and `&`, `<`, `>` HTML-escaped."""
+    parts: list[str] = []
+    urls: list[dict[str, Any]] = []
+    at = 0
+    for match in X_LINK.finditer(post.text):
+        link = match.group().rstrip(X_LINK_TAIL)
+        parts.append(html.escape(post.text[at:match.start()], quote=False))
+        start = sum(len(p) for p in parts)
+        short = x_tco(post, len(urls))
+        parts.append(short)
+        display = re.sub(r"^https?://", "", link)
+        urls.append({"start": start, "end": start + len(short), "url": short,
+                     "expanded_url": link,
+                     "display_url": display if len(display) <= 27 else display[:26] + "…"})
+        at = match.start() + len(link)
+    parts.append(html.escape(post.text[at:], quote=False))
+    return "".join(parts), urls
+
+
+def x_fields(request: Request) -> set[str]:
+    """The tweet fields asked for (`tweet.fields=a,b`), besides the defaults."""
+    asked = ",".join(request.query.get("tweet.fields", []))
+    return {name for name in asked.split(",") if name}
+
+
+def x_tweet(post: SbPost, fields: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The tweet as X v2 returns it: only the default fields unless others are asked for."""
+    text, urls = x_rendered(post)
     data: dict[str, Any] = {
         "id": post.id,
-        "text": post.text,
+        "text": text,
         "edit_history_tweet_ids": [post.id],
         "author_id": post.author_id,
         "created_at": x_time(post.created_at),
@@ -179,10 +222,12 @@ def x_tweet(post: SbPost) -> dict[str, Any]:
             "impression_count": post.impressions,
         },
     }
+    if urls:
+        data["entities"] = {"urls": urls}
     if post.in_reply_to:
         data["in_reply_to_user_id"] = post.in_reply_to_user_id
         data["referenced_tweets"] = [{"type": "replied_to", "id": post.in_reply_to}]
-    return data
+    return {k: v for k, v in data.items() if k in X_DEFAULT_FIELDS or k in fields}
 
 
 def x_me_only(world: World, request: Request) -> SbAccount:
@@ -264,8 +309,7 @@ def x_create_tweet(world: World, request: Request) -> Answer:
         raise x_problem(403, "Forbidden", "You attempted to reply to a Tweet that is deleted or "
                         "not visible to you.")
     post = world.add_post(X, me, text, in_reply_to=reply_to)
-    return Answer(201, {"data": {"id": post.id, "text": post.text,
-                                 "edit_history_tweet_ids": [post.id]}})
+    return Answer(201, {"data": x_tweet(post)})
 
 
 def x_duplicate() -> Answer:
@@ -291,7 +335,7 @@ def x_get_tweet(world: World, request: Request) -> Answer:
     post = world.posts[X].get(request.params["id"])
     if post is None or post.deleted:
         return Answer(200, {"errors": [x_not_found("tweet", "id", request.params["id"])]})
-    return Answer(200, {"data": x_tweet(post)})
+    return Answer(200, {"data": x_tweet(post, x_fields(request))})
 
 
 @route("PUT", "/2/tweets/(?P<id>[0-9]+)/hidden")
@@ -314,14 +358,15 @@ def x_user_tweets(world: World, request: Request) -> Answer:
         return Answer(200, {"errors": [x_not_found("user", "id", request.params["id"])]})
     posts = world.live_posts(X, author.id)
     page, token = x_page(posts, lambda p: int(p.id), request, 10, 5, 100)
-    return Answer(200, x_timeline(page, token, world, expand=False))
+    return Answer(200, x_timeline(page, token, world, x_fields(request), expand=False))
 
 
-def x_timeline(page: list[SbPost], token: str | None, world: World, expand: bool) -> dict[str, Any]:
+def x_timeline(page: list[SbPost], token: str | None, world: World, fields: set[str],
+               expand: bool) -> dict[str, Any]:
     meta: dict[str, Any] = {"result_count": len(page)}
     body: dict[str, Any] = {}
     if page:
-        body["data"] = [x_tweet(p) for p in page]
+        body["data"] = [x_tweet(p, fields) for p in page]
         meta["newest_id"], meta["oldest_id"] = page[0].id, page[-1].id
         if expand:
             authors = sorted({p.author_id for p in page})
@@ -340,7 +385,7 @@ def x_mentions(world: World, request: Request) -> Answer:
     if since:
         posts = [p for p in posts if int(p.id) > int(since)]
     page, token = x_page(posts, lambda p: int(p.id), request, 10, 5, 100)
-    return Answer(200, x_timeline(page, token, world, expand=True))
+    return Answer(200, x_timeline(page, token, world, x_fields(request), expand=True))
 
 
 def x_follow_list(world: World, request: Request, table: dict[str, int]) -> Answer:

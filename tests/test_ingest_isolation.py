@@ -1,0 +1,115 @@
+"""Issue 12, part 3: one bad item never blocks a queue. Text from the platforms is made
+storable where it enters (a lone surrogate or NUL becomes U+FFFD), and an item that still
+cannot be processed is skipped alone: logged, recorded, an alert after a few, the cursor
+moving on."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from inmm_daemon import moderation as jobs
+from inmm_daemon.questions import triage_questions
+
+from inmm_tui.domain.questions import questions_for
+from inmm_tui.domain.reminders import open_alerts
+from inmm_tui.domain.services import Services
+from inmm_tui.timeutil import utcnow
+
+from .conftest import FakeClock
+from .fake_platform import FakePlatform
+from .sandbox_fixtures import RunningSandbox
+
+LONE = "\ud800"
+
+
+@pytest.fixture
+def live_clock(clock: FakeClock) -> FakeClock:
+    clock.now = utcnow()
+    return clock
+
+
+def _texts(svc: Services, outlet: str) -> list[str]:
+    return [r[0] for r in svc.db.conn.execute(
+        "SELECT text FROM mentions WHERE outlet = ? ORDER BY id", (outlet,))]
+
+
+@pytest.mark.parametrize("api", ["x", "mastodon"])
+def test_a_reply_with_a_lone_surrogate_does_not_stop_mention_ingestion(
+        roster: Services, sandbox: RunningSandbox, live_clock: FakeClock, api: str) -> None:
+    platform = sandbox.x() if api == "x" else sandbox.mastodon()
+    ours = platform.publish("Welcome to the Annual Meeting", idempotency_key="k1")
+    sandbox.control.add_account(api, "odd", f"Odd {LONE} Name\x00")
+    sandbox.control.post(api, "odd", f"nice {LONE} one\x00 @INMMorg",
+                         in_reply_to=ours.platform_id)
+    sandbox.control.post(api, "fan", "@INMMorg see you there", in_reply_to=ours.platform_id)
+    first = jobs.ingest_mentions(roster, platform, api)
+    assert first.new == 2
+    assert _texts(roster, api) == ["nice \ufffd one\ufffd @INMMorg", "@INMMorg see you there"]
+    name = roster.db.conn.execute("SELECT author_name FROM mentions WHERE author_handle = 'odd'"
+                                  ).fetchone()[0]
+    assert name == "Odd \ufffd Name\ufffd"
+    # and the next reply is ingested on the next run, after the odd one
+    sandbox.control.post(api, "fan", "@INMMorg and the next one", in_reply_to=ours.platform_id)
+    assert jobs.ingest_mentions(roster, platform, api).new == 1
+    assert _texts(roster, api)[-1] == "@INMMorg and the next one"
+    assert triage_questions(roster) == []  # the triage reads them back without trouble
+
+
+def test_an_item_that_cannot_be_stored_is_skipped_alone_and_alerted_after_three(
+        roster: Services, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    from inmm_tui.domain.skips import skipped
+
+    # An adapter that let a lone surrogate through (defence in depth): that item fails
+    # to store; it is skipped, the others are stored and the cursor moves past it.
+    platform = FakePlatform(clock)
+    platform.add_mention("m1", "@INMMorg hello")
+    platform.add_mention("m2", f"@INMMorg bad {LONE}")
+    platform.add_mention("m3", "@INMMorg still here")
+    with caplog.at_level(logging.WARNING, logger="inmm_daemon.moderation"):
+        result = jobs.ingest_mentions(roster, platform, "x")
+    assert (result.new, result.last_platform_id) == (2, "m3")
+    assert _texts(roster, "x") == ["@INMMorg hello", "@INMMorg still here"]
+    assert any("m2" in r.getMessage() and "UnicodeEncodeError" in r.getMessage()
+               for r in caplog.records)
+    assert LONE not in caplog.text
+    assert [s[1] for s in skipped(roster.db.conn, "mentions", "x")] == ["m2"]
+    assert not [a for a in open_alerts(roster.db.conn) if a.kind == "items_skipped"]
+    assert jobs.ingest_mentions(roster, platform, "x").new == 0  # m2 is not fetched again
+    platform.add_mention("m4", f"{LONE} again")
+    platform.add_mention("m5", f"and {LONE} again")
+    platform.add_mention("m6", "@INMMorg the last")
+    assert jobs.ingest_mentions(roster, platform, "x").new == 1
+    (alert,) = [a for a in open_alerts(roster.db.conn) if a.kind == "items_skipped"]
+    assert alert.subject == "mentions:x" and "3 items" in alert.message and "m5" in alert.message
+    actions = [r[0] for r in roster.db.conn.execute("SELECT action FROM audit")]
+    assert actions.count("mentions.skipped") == 3
+
+
+def test_a_mention_that_cannot_be_judged_does_not_stop_the_questions_triage(
+        roster: Services) -> None:
+    from .test_questions import mention
+
+    def asks(text: str) -> bool:
+        if "boom" in text:
+            raise ValueError("the classifier choked")
+        return text.endswith("?")
+
+    inbox = questions_for(roster)
+    q1 = mention(roster, "@INMMorg when is it?")
+    mention(roster, "@INMMorg boom?")
+    q3 = mention(roster, "@INMMorg where is it?")
+    inbox.asks = asks
+    with pytest.raises(ValueError):
+        inbox.triage()  # without a handler, the error is raised (and nothing moves)
+    failures: list[tuple[int, str, str]] = []
+    assert inbox.triage(on_error=lambda i, o, e: failures.append((i, o, str(e)))) == [q1, q3]
+    assert failures == [(q1 + 1, "x", "the classifier choked")]
+    assert inbox.triage(on_error=lambda *a: None) == []  # the cursor moved past it
+
+
+def test_storable_replaces_only_what_no_store_accepts() -> None:
+    from inmm_tui.outside_text import storable, storable_json
+
+    assert storable(f"a{LONE}b\x00c\u200d\U0001f600") == "a\ufffdb\ufffdc\u200d\U0001f600"
+    assert storable_json({f"k{LONE}": [f"v{LONE}", 1, None]}) == {"k\ufffd": ["v\ufffd", 1, None]}
