@@ -255,6 +255,10 @@ class Daemon:
                     " ON CONFLICT(name) DO UPDATE SET at = excluded.at, pid = excluded.pid,"
                     " info = excluded.info",
                     (to_db(self.clock()), os.getpid(), json.dumps(info)))
+        try:
+            jobs.anchor_audit(self.services("witness"))
+        except Exception:  # the heartbeat and the watchdog must go on; the hourly check alerts
+            log.exception("could not update the audit witness")
         if self.notifier is not None:
             self.notifier.watchdog()
             self.notifier.send(f"STATUS=publishing {'PAUSED' if paused else 'running'}")
