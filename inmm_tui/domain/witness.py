@@ -22,7 +22,6 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +69,8 @@ def read(path: Path) -> Witness | None:
 def write(path: Path, witness: Witness) -> None:
     """Replace the witness atomically (a reader sees the old file or the new one), readable
     by all: the folder, writable by the daemon's user alone, keeps others from changing it."""
+    import tempfile  # only the daemon writes: kept off `--report`'s start-up
+
     payload = json.dumps({"seq": witness.seq, "hash": witness.hash, "at": witness.at,
                           "problems": list(witness.problems)}, indent=1) + "\n"
     handle, temporary = tempfile.mkstemp(prefix=".witness-", dir=path.parent)
