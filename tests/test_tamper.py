@@ -332,3 +332,17 @@ def test_deleting_the_alerts_does_not_hide_what_the_daemon_found(
     assert any("person:bob" in p for p in _witness(svc).problems)
     code, line = _report(svc)
     assert code == 1 and "problems in the witness" in line, line
+
+
+def test_a_witness_that_cannot_be_written_is_an_alert_not_a_silent_gap(
+        roster: Services, clock: FakeClock, tmp_path: Path) -> None:
+    (tmp_path / "witness").rmdir()  # e.g. the unit's LogsDirectory= was left out
+    daemon = Daemon(roster.config, lambda: open_database(roster.config.database_path),
+                    fakes(roster), clock=clock)
+    try:
+        _audit_check(daemon)
+    finally:
+        daemon.close()
+    assert any("cannot be written" in m for m in _alerts(roster, "audit_witness"))
+    assert roster.db.execute("SELECT last_ok FROM daemon_jobs WHERE name = 'audit_check'"
+                             ).fetchone()[0] == 1

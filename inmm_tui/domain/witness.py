@@ -190,5 +190,8 @@ def advance(conn: sqlite3.Connection, path: Path, now: dt.datetime, *,
     if old is not None and not moved and tuple(standing) == old.problems:
         return Advance(old, problem, False)
     new = Witness(seq, digest, to_db(now), tuple(standing))
-    write(path, new)
+    try:
+        write(path, new)
+    except OSError as exc:
+        return Advance(old, f"the witness file {path} cannot be written ({exc})", False)
     return Advance(new, problem, moved)
