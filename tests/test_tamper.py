@@ -346,3 +346,15 @@ def test_a_witness_that_cannot_be_written_is_an_alert_not_a_silent_gap(
     assert any("cannot be written" in m for m in _alerts(roster, "audit_witness"))
     assert roster.db.execute("SELECT last_ok FROM daemon_jobs WHERE name = 'audit_check'"
                              ).fetchone()[0] == 1
+
+
+def test_a_bulk_change_is_alerted_without_burying_hq(roster: Services) -> None:
+    now = to_db(roster.clock())
+    for i in range(governance.UNEXPLAINED_ALERTS + 10):
+        roster.db.execute("INSERT INTO people (login, name, initials, role, active, added_at,"
+                          " added_by) VALUES (?, 'X', 'X', 'hq', 1, ?, 'hq')", [f"x{i:03d}", now])
+    with write(roster.db):
+        governance.check_audit(roster.db.conn, roster.clock())
+    alerts = _alerts(roster, "unexplained_change")
+    assert len(alerts) == governance.UNEXPLAINED_ALERTS + 1
+    assert any("and 10 more rows changed beside the tool" in m for m in alerts)

@@ -45,6 +45,9 @@ if TYPE_CHECKING:
     from inmm_tui.config import Config
 
 SYSTEM_ACTORS = {audit.DAEMON, "init"}
+UNEXPLAINED_ALERTS = 50
+"""Rows changed beside the tool alerted one by one; beyond, one alert counts the rest (a
+bulk change must not bury HQ, or the log, under alerts)."""
 
 
 
@@ -286,8 +289,12 @@ def check_audit(conn: sqlite3.Connection, now: dt.datetime,
     findings = authority.unexplained(conn) if findings is None else findings
     if not check.ok:
         alert("audit_chain", "audit", check.describe())
-    for finding in findings:
+    for finding in findings[:UNEXPLAINED_ALERTS]:
         alert("unexplained_change", finding.subject, f"changed beside the tool: {finding.message}")
+    if len(findings) > UNEXPLAINED_ALERTS:
+        alert("unexplained_change", "audit:more",
+              f"and {len(findings) - UNEXPLAINED_ALERTS} more rows changed beside the tool "
+              "(`inmm-tui audit verify` lists them)")
     anchored = None
     if witness_path is not None:
         problems = ([check.describe()] if not check.ok else []) + [
