@@ -125,8 +125,8 @@ def anchor_audit(services: Services) -> None:
     if known is not None and current is not None and (known.seq, known.hash) == tuple(current):
         return  # nothing new: no write lock, no file write
     with write(services.db):
-        result = governance.anchor_audit(services.db.conn, path, services.clock())
-    if result.problem:
+        result, alerted = governance.anchor_audit(services.db.conn, path, services.clock())
+    if alerted:  # once, not at every heartbeat while the problem stands
         log.error("audit witness: %s", result.problem)
     elif result.moved:
         _journal_witness(path)

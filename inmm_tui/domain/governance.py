@@ -299,7 +299,10 @@ def check_audit(conn: sqlite3.Connection, now: dt.datetime,
     if witness_path is not None:
         problems = ([check.describe()] if not check.ok else []) + [
             f"{f.subject}: {f.message}" for f in findings]
-        anchored = anchor_audit(conn, witness_path, now, verified=check, problems=problems)
+        anchored, alerted = anchor_audit(conn, witness_path, now, verified=check,
+                                         problems=problems)
+        if alerted and anchored.problem:
+            raised.append(anchored.problem)
     if check.ok and (anchored is None or anchored.problem is None):
         audit.record_checkpoint(conn, check, now)
     since_seq = int(setting(conn, "audit_check.seq") or 0)
@@ -346,15 +349,15 @@ def check_audit(conn: sqlite3.Connection, now: dt.datetime,
 
 def anchor_audit(conn: sqlite3.Connection, path: Path, now: dt.datetime, *,
                  verified: audit.ChainCheck | None = None,
-                 problems: list[str] | None = None) -> witness.Advance:
+                 problems: list[str] | None = None) -> tuple[witness.Advance, bool]:
     """Witness the audit chain's head in the file only the daemon can write (see
-    `inmm_tui.domain.witness`); alert HQ when the log contradicts the witness. Call inside
-    a write transaction."""
+    `inmm_tui.domain.witness`); alert HQ when the log contradicts the witness. Returns
+    the outcome and whether that alert is new. Call inside a write transaction."""
     result = witness.advance(conn, path, now, verified=verified, problems=problems)
-    if result.problem:
-        raise_alert(conn, "audit_witness", "audit",
-                    f"the audit log does not match the daemon's witness: {result.problem}", now)
-    return result
+    alerted = bool(result.problem) and raise_alert(
+        conn, "audit_witness", "audit",
+        f"the audit log does not match the daemon's witness: {result.problem}", now)
+    return result, alerted
 
 
 def unexplained_platform_posts(conn: sqlite3.Connection, outlet: str,
