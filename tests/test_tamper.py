@@ -245,10 +245,11 @@ def test_a_person_added_or_reinstated_in_the_database_is_found(
     svc.db.execute("INSERT INTO people (login, name, initials, role, active, added_at,"
                    " added_by) VALUES ('mallory', 'Mal', 'M', 'hq', 1, ?, 'hq')",
                    [to_db(svc.clock())])
-    svc.db.execute("UPDATE people SET active = 1, revoked_at = NULL WHERE login = 'ec'")
+    svc.db.execute("UPDATE people SET active = 1, revoked_at = NULL, role = 'hq'"
+                   " WHERE login = 'ec'")
     _found(svc, daemon, "person:mallory", "never added them")
-    assert any(a.subject == "person:ec" and "withdrew them" in a.message
-               for a in open_alerts(svc.db.conn))
+    [ec] = [a.message for a in open_alerts(svc.db.conn) if a.subject == "person:ec"]
+    assert "withdrew them" in ec and "gave them executive_committee" in ec, ec
 
 
 def _forge_cleared_post(svc: Services, body: str) -> int:

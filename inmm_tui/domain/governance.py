@@ -289,11 +289,14 @@ def check_audit(conn: sqlite3.Connection, now: dt.datetime,
     findings = authority.unexplained(conn) if findings is None else findings
     if not check.ok:
         alert("audit_chain", "audit", check.describe())
-    for finding in findings[:UNEXPLAINED_ALERTS]:
-        alert("unexplained_change", finding.subject, f"changed beside the tool: {finding.message}")
-    if len(findings) > UNEXPLAINED_ALERTS:
+    by_subject: dict[str, list[str]] = {}  # one alert per subject says all about it
+    for finding in findings:
+        by_subject.setdefault(finding.subject, []).append(finding.message)
+    for subject, messages in list(by_subject.items())[:UNEXPLAINED_ALERTS]:
+        alert("unexplained_change", subject, "changed beside the tool: " + "; ".join(messages))
+    if len(by_subject) > UNEXPLAINED_ALERTS:
         alert("unexplained_change", "audit:more",
-              f"and {len(findings) - UNEXPLAINED_ALERTS} more rows changed beside the tool "
+              f"and {len(by_subject) - UNEXPLAINED_ALERTS} more rows changed beside the tool "
               "(`inmm-tui audit verify` lists them)")
     anchored = None
     if witness_path is not None:
