@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inmm_daemon.publisher import RECENT_LOOKED_AT
 
@@ -16,6 +17,10 @@ from inmm_tui.domain.services import Services
 from inmm_tui.platforms.base import Platform
 from inmm_tui.platforms.errors import AuthFailed, PlatformError, RateLimited, TransientError
 from inmm_tui.store.tx import write
+from inmm_tui.timeutil import Clock
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 log = logging.getLogger("inmm_daemon.governance")
 
@@ -111,21 +116,21 @@ def audit_check(services: Services) -> list[str]:
     return raised
 
 
-def anchor_audit(services: Services) -> None:
+def anchor_audit(db: Database, path: Path, clock: Clock) -> None:
     """Between the hourly checks: witness the entries appended since the last witness
     (re-hashing only those), so that little of the log is ever unanchored."""
-    path = services.config.audit_witness_path
-    if path is None:
-        return
-    current = services.db.conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    current = db.conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
     try:
         known = witness.read(path)
     except witness.WitnessError:
-        known = None  # anchor_audit below raises the alert
-    if known is not None and current is not None and (known.seq, known.hash) == tuple(current):
-        return  # nothing new: no write lock, no file write
-    with write(services.db):
-        result, alerted = governance.anchor_audit(services.db.conn, path, services.clock())
+        known, check = None, None  # anchor_audit below raises the alert
+    else:
+        if known is not None and current is not None and (known.seq, known.hash) == tuple(current):
+            return  # nothing new: no write lock, no file write
+        # Re-hashed in a read snapshot: the first time that is the whole log.
+        check = audit.verify(db.conn, since=(known.seq, known.hash) if known else None)
+    with write(db):
+        result, alerted = governance.anchor_audit(db.conn, path, clock(), verified=check)
     if alerted:  # once, not at every heartbeat while the problem stands
         log.error("audit witness: %s", result.problem)
     elif result.moved:

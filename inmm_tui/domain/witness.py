@@ -163,8 +163,9 @@ def advance(conn: sqlite3.Connection, path: Path, now: dt.datetime, *,
             verified: audit.ChainCheck | None = None,
             problems: list[str] | None = None) -> Advance:
     """The daemon's step: when the log still holds the witnessed entry and verifies from it,
-    witness the current head. `verified` is a full check already made; without it the
-    entries after the witnessed one are re-hashed. `problems` replaces the problems the
+    witness the current head. `verified` is a check already made (outside the write lock),
+    of the whole log or from the witnessed entry; without it the entries after the
+    witnessed one are re-hashed here. `problems` replaces the problems the
     witness carries (the full audit check's findings); None keeps them."""
     try:
         old = read(path)
@@ -173,7 +174,7 @@ def advance(conn: sqlite3.Connection, path: Path, now: dt.datetime, *,
     seq, digest = (old.seq, old.hash) if old else (0, audit.GENESIS)
     problem = compare(conn, old) if old else None
     if problem is None:
-        check = (verified if verified is not None and verified.from_seq == 0
+        check = (verified if verified is not None and verified.from_seq in (0, seq)
                  else audit.verify(conn, since=(seq, digest)))
         if not check.ok:
             problem = check.describe()
