@@ -7,14 +7,20 @@ Each is a thin call into `inmm_tui.domain.governance`; only the platform calls l
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from inmm_daemon.publisher import RECENT_LOOKED_AT
 
-from inmm_tui.domain import audit, governance
+from inmm_tui.domain import audit, authority, governance, witness
 from inmm_tui.domain.services import Services
 from inmm_tui.platforms.base import Platform
 from inmm_tui.platforms.errors import AuthFailed, PlatformError, RateLimited, TransientError
 from inmm_tui.store.tx import write
+from inmm_tui.timeutil import Clock
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 log = logging.getLogger("inmm_daemon.governance")
 
@@ -96,12 +102,51 @@ def check_platform_posts(services: Services, platform: Platform) -> int:
 
 
 def audit_check(services: Services) -> list[str]:
-    check = audit.verify(services.db.conn)  # its own read snapshot, outside the write lock
+    # Each its own read snapshot, outside the write lock.
+    check = audit.verify(services.db.conn)
+    findings = authority.unexplained(services.db.conn)
+    path = services.config.audit_witness_path
     with write(services.db):
-        raised = governance.check_audit(services.db.conn, services.clock(), check)
+        raised = governance.check_audit(services.db.conn, services.clock(), check, findings,
+                                        witness_path=path)
     for message in raised:
         log.warning("suspicious activity: %s", message)
+    if path is not None:
+        _journal_witness(path)
     return raised
+
+
+def anchor_audit(db: Database, path: Path, clock: Clock) -> None:
+    """Between the hourly checks: witness the entries appended since the last witness
+    (re-hashing only those), so that little of the log is ever unanchored."""
+    current = db.conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
+    try:
+        known = witness.read(path)
+    except witness.WitnessError:
+        known, check = None, None  # anchor_audit below raises the alert
+    else:
+        if known is not None and current is not None and (known.seq, known.hash) == tuple(current):
+            return  # nothing new: no write lock, no file write
+        # Re-hashed in a read snapshot: the first time that is the whole log.
+        check = audit.verify(db.conn, since=(known.seq, known.hash) if known else None)
+    with write(db):
+        result, alerted = governance.anchor_audit(db.conn, path, clock(), verified=check)
+    if alerted:  # once, not at every heartbeat while the problem stands
+        log.error("audit witness: %s", result.problem)
+    elif result.moved:
+        _journal_witness(path)
+
+
+def _journal_witness(path: Path) -> None:
+    """The same head in the journal, which administrators cannot rewrite either."""
+    try:
+        current = witness.read(path)
+    except witness.WitnessError as exc:
+        log.error("audit witness: %s", exc)
+        return
+    if current is not None:
+        log.info("audit witness: entry #%d hash %s%s", current.seq, current.hash,
+                 f"; {len(current.problems)} problems standing" if current.problems else "")
 
 
 def raise_reminders(services: Services) -> int:

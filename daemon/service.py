@@ -255,6 +255,12 @@ class Daemon:
                     " ON CONFLICT(name) DO UPDATE SET at = excluded.at, pid = excluded.pid,"
                     " info = excluded.info",
                     (to_db(self.clock()), os.getpid(), json.dumps(info)))
+            witness_path = self.config.audit_witness_path
+            if witness_path is not None:
+                try:
+                    jobs.anchor_audit(self.db, witness_path, self.clock)
+                except Exception:  # the heartbeat and the watchdog must go on
+                    log.exception("could not update the audit witness")
         if self.notifier is not None:
             self.notifier.watchdog()
             self.notifier.send(f"STATUS=publishing {'PAUSED' if paused else 'running'}")

@@ -114,6 +114,9 @@ class Inmm:
     society_domains: list[str] = field(default_factory=lambda: ["inmm.org"])
     """The society's own web domains (subdomains included): links to them get UTM
     parameters at publication so the website's analytics can count referrals."""
+    audit_witness: str = ""
+    """The file where the daemon anchors the audit chain (head number and hash), in a
+    folder only the daemon's user can write; empty: the chain is not anchored."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -239,6 +242,10 @@ class Config:
     @property
     def reports_path(self) -> Path:
         return self._resolve(self.metrics.reports_dir)
+
+    @property
+    def audit_witness_path(self) -> Path | None:
+        return self._resolve(self.inmm.audit_witness) if self.inmm.audit_witness else None
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:

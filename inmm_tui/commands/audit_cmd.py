@@ -1,4 +1,5 @@
-"""`inmm-tui audit verify`: re-hash the whole audit chain and name the first broken entry."""
+"""`inmm-tui audit verify`: re-hash the whole audit chain, compare it with the daemon's
+witness, and list every row the log does not explain."""
 
 from __future__ import annotations
 
@@ -10,18 +11,37 @@ from inmm_tui.commands.common import viewer
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("audit", help="check the audit log")
     actions = parser.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
-    verify = actions.add_parser("verify", help="re-hash every entry (exit 1 when broken)")
+    verify = actions.add_parser(
+        "verify", help="re-hash every entry, compare with the daemon's witness, and check "
+                       "that the log explains the roster, clearances and deliveries "
+                       "(exit 1 when anything is wrong)")
     verify.set_defaults(func=run_verify)
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from inmm_tui.domain import audit
+    from inmm_tui.domain import audit, authority, witness
+    from inmm_tui.outside_text import printable
     from inmm_tui.store.tx import write
 
     svc = viewer(args)
-    check = audit.verify(svc.db.conn)
-    if check.ok:
+    conn = svc.db.conn
+    check = audit.verify(conn)
+    anchoring = witness.status(conn, svc.config.audit_witness_path)
+    findings = authority.unexplained(conn)
+    if check.ok and not (anchoring.configured and not anchoring.anchored):
         with write(svc.db):
-            audit.record_checkpoint(svc.db.conn, check)
+            audit.record_checkpoint(conn, check)
     print(check.describe())
-    return 0 if check.ok else 1
+    print(printable(anchoring.message))
+    standing = anchoring.witness.problems if anchoring.witness else ()
+    if standing:
+        print(f"the daemon's last audit check found {len(standing)} problems:")
+        for problem in standing:
+            print(f"  - {printable(problem)}")
+    if findings:
+        print(f"changed beside the tool (the audit log does not explain): {len(findings)}")
+        for finding in findings:
+            print(f"  - {printable(finding.message)}")
+    else:
+        print("the log explains the roster, every clearance and every delivery")
+    return 0 if check.ok and not anchoring.attention and not findings else 1

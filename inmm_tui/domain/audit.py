@@ -20,6 +20,9 @@ from inmm_tui.timeutil import to_db, utcnow
 GENESIS = "0" * 64
 DAEMON = "daemon"
 """The actor name the daemon writes under."""
+ALERT_KINDS = frozenset({"audit_chain", "audit_witness", "unexplained_change",
+                         "unexplained_publication", "unknown_actor", "revoked_actor"})
+"""The alerts the daemon's audit check raises: while one is open the log is not "OK"."""
 
 
 def _canonical(details: dict[str, Any]) -> str:
@@ -78,37 +81,42 @@ class ChainCheck:
         return f"audit chain BROKEN at entry #{self.broken_seq}: {self.problem}"
 
 
-def verify(conn: sqlite3.Connection, *, since_checkpoint: bool = False) -> ChainCheck:
+def verify(conn: sqlite3.Connection, *, since_checkpoint: bool = False,
+           since: tuple[int, str] | None = None) -> ChainCheck:
     """Re-hash the chain and name the first broken entry.
 
     With `since_checkpoint`, start from the last full verification (after checking that
     the checkpointed entry still carries the hash it had then): what `--report` runs.
+    With `since` (an entry's number and hash, e.g. the daemon's witness), start there in
+    the same way.
     """
     if conn.in_transaction:
-        return _verify(conn, since_checkpoint)
+        return _verify(conn, since_checkpoint, since)
     conn.execute("BEGIN")  # one snapshot: the head and the entries read together
     try:
-        return _verify(conn, since_checkpoint)
+        return _verify(conn, since_checkpoint, since)
     finally:
         conn.execute("COMMIT")
 
 
-def _verify(conn: sqlite3.Connection, since_checkpoint: bool) -> ChainCheck:
+def _verify(conn: sqlite3.Connection, since_checkpoint: bool,
+            since: tuple[int, str] | None) -> ChainCheck:
     head = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
     # The head's number is the log's length when intact; any gap is reported below.
     total = head[0] if head else 0
     start_seq, prev_hash = 0, GENESIS
-    if since_checkpoint:
+    checkpoint = since
+    if since_checkpoint and since is None:
         checkpoint = conn.execute("SELECT seq, hash FROM audit_checkpoint WHERE id = 1").fetchone()
-        if checkpoint:
-            row = conn.execute("SELECT hash FROM audit WHERE seq = ?", (checkpoint[0],)).fetchone()
-            if row is None:
-                return ChainCheck(False, 0, total, checkpoint[0], checkpoint[0],
-                                  "the entry last verified has been deleted")
-            if row[0] != checkpoint[1]:
-                return ChainCheck(False, 0, total, checkpoint[0], checkpoint[0],
-                                  "the entry last verified has been changed")
-            start_seq, prev_hash = checkpoint
+    if checkpoint and checkpoint[0] > 0:
+        row = conn.execute("SELECT hash FROM audit WHERE seq = ?", (checkpoint[0],)).fetchone()
+        if row is None:
+            return ChainCheck(False, 0, total, checkpoint[0], checkpoint[0],
+                              "the entry last verified has been deleted")
+        if row[0] != checkpoint[1]:
+            return ChainCheck(False, 0, total, checkpoint[0], checkpoint[0],
+                              "the entry last verified has been changed")
+        start_seq, prev_hash = checkpoint
     expected = start_seq + 1
     checked = 0
     cursor = conn.execute(

@@ -18,9 +18,11 @@ import datetime as dt
 import hashlib
 import hmac
 import sqlite3
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inmm_tui.domain import audit
+from inmm_tui.domain import audit, authority, witness
+from inmm_tui.domain.authority import Finding
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.duties import (
     policy_review,
@@ -43,6 +45,9 @@ if TYPE_CHECKING:
     from inmm_tui.config import Config
 
 SYSTEM_ACTORS = {audit.DAEMON, "init"}
+UNEXPLAINED_ALERTS = 50
+"""Rows changed beside the tool alerted one by one; beyond, one alert counts the rest (a
+bulk change must not bury HQ, or the log, under alerts)."""
 
 
 
@@ -265,11 +270,15 @@ def _set(conn: sqlite3.Connection, key: str, value: str, at: dt.datetime) -> Non
 
 
 def check_audit(conn: sqlite3.Connection, now: dt.datetime,
-                check: audit.ChainCheck | None = None) -> list[str]:
+                check: audit.ChainCheck | None = None,
+                findings: list[Finding] | None = None,
+                witness_path: Path | None = None) -> list[str]:
     """The daemon's look at the audit log and the publications since its last look.
     Raises an alert for each finding (once); returns the new alerts' messages.
-    Call inside a write transaction, with `check` the full chain verification made
-    before it (re-hashing half a million entries must not hold the write lock)."""
+    Call inside a write transaction, with `check` the full chain verification and
+    `findings` the rows the log does not explain, both made before it (re-hashing half a
+    million entries must not hold the write lock). With `witness_path`, the verified
+    head is anchored there, with what was found."""
     raised: list[str] = []
 
     def alert(kind: str, subject: str, message: str) -> None:
@@ -277,9 +286,27 @@ def check_audit(conn: sqlite3.Connection, now: dt.datetime,
             raised.append(message)
 
     check = check or audit.verify(conn)
+    findings = authority.unexplained(conn) if findings is None else findings
     if not check.ok:
         alert("audit_chain", "audit", check.describe())
-    else:
+    by_subject: dict[str, list[str]] = {}  # one alert per subject says all about it
+    for finding in findings:
+        by_subject.setdefault(finding.subject, []).append(finding.message)
+    for subject, messages in list(by_subject.items())[:UNEXPLAINED_ALERTS]:
+        alert("unexplained_change", subject, "changed beside the tool: " + "; ".join(messages))
+    if len(by_subject) > UNEXPLAINED_ALERTS:
+        alert("unexplained_change", "audit:more",
+              f"and {len(by_subject) - UNEXPLAINED_ALERTS} more rows changed beside the tool "
+              "(`inmm-tui audit verify` lists them)")
+    anchored = None
+    if witness_path is not None:
+        problems = ([check.describe()] if not check.ok else []) + [
+            f"{f.subject}: {f.message}" for f in findings]
+        anchored, alerted = anchor_audit(conn, witness_path, now, verified=check,
+                                         problems=problems)
+        if alerted and anchored.problem:
+            raised.append(anchored.problem)
+    if check.ok and (anchored is None or anchored.problem is None):
         audit.record_checkpoint(conn, check, now)
     since_seq = int(setting(conn, "audit_check.seq") or 0)
     rows = conn.execute(
@@ -321,6 +348,19 @@ def check_audit(conn: sqlite3.Connection, now: dt.datetime,
     if refusals:
         _set(conn, "audit_check.refusal", str(refusals[-1][0]), now)
     return raised
+
+
+def anchor_audit(conn: sqlite3.Connection, path: Path, now: dt.datetime, *,
+                 verified: audit.ChainCheck | None = None,
+                 problems: list[str] | None = None) -> tuple[witness.Advance, bool]:
+    """Witness the audit chain's head in the file only the daemon can write (see
+    `inmm_tui.domain.witness`); alert HQ when the log contradicts the witness. Returns
+    the outcome and whether that alert is new. Call inside a write transaction."""
+    result = witness.advance(conn, path, now, verified=verified, problems=problems)
+    alerted = bool(result.problem) and raise_alert(
+        conn, "audit_witness", "audit",
+        f"the audit log does not match the daemon's witness: {result.problem}", now)
+    return result, alerted
 
 
 def unexplained_platform_posts(conn: sqlite3.Connection, outlet: str,

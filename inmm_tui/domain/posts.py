@@ -648,17 +648,25 @@ def verify_clearance(conn: sqlite3.Connection, delivery_id: int) -> str | None:
     """None when the delivery's text is what was cleared; otherwise why not.
 
     Recomputes the post's clearance digest from every delivery's text, so a text edited
-    in the database (by any route that bypassed the domain) is refused."""
+    in the database (by any route that bypassed the domain) is refused; and the clearance
+    itself must be the one the audit log records, so a clearance written into the
+    database by hand (even with a correctly computed hash) is refused too."""
     row = conn.execute(
-        "SELECT d.post_id, d.text, d.content_hash, p.cleared_at, p.clearance_hash, p.status"
-        " FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE d.id = ?",
+        "SELECT d.post_id, d.text, d.content_hash, p.cleared_at, p.clearance_hash,"
+        " p.cleared_by FROM deliveries d JOIN posts p ON p.id = d.post_id WHERE d.id = ?",
         (delivery_id,),
     ).fetchone()
     if row is None:
         return f"delivery #{delivery_id} does not exist"
-    post_id, text, stored_hash, cleared_at, clearance, _status = row
+    post_id, text, stored_hash, cleared_at, clearance, cleared_by = row
     if not clearance or not cleared_at:
         return f"post #{post_id} has no clearance"
+    recorded = conn.execute(
+        "SELECT seq, actor, details FROM audit WHERE subject = ? AND action = 'post.clear'"
+        " ORDER BY seq DESC LIMIT 1", (f"post:{post_id}",)).fetchone()
+    problem = clearance_unrecorded(post_id, clearance, cleared_by, recorded)
+    if problem:
+        return problem
     if content_hash(text) != stored_hash:
         return f"post #{post_id}: the text differs from the text that was cleared"
     texts = dict(conn.execute(
@@ -667,3 +675,22 @@ def verify_clearance(conn: sqlite3.Connection, delivery_id: int) -> str | None:
         return f"post #{post_id}: the outlets or texts differ from what was cleared"
     return None
 
+
+
+def clearance_unrecorded(post_id: int, clearance: str, cleared_by: str | None,
+                         recorded: tuple[int, str, str] | None) -> str | None:
+    """Why a post's clearance is not the one its last `post.clear` audit entry (seq, actor,
+    details) records; None when it is."""
+    if recorded is None:
+        return f"post #{post_id}: no audit entry records its clearance"
+    seq, actor, details = recorded
+    try:
+        recorded_hash = json.loads(details).get("clearance_hash")
+    except (ValueError, AttributeError):
+        recorded_hash = None
+    if recorded_hash != clearance:
+        return (f"post #{post_id}: its clearance is not the one audit entry #{seq} records")
+    if actor != cleared_by:
+        return (f"post #{post_id}: cleared by '{cleared_by}' in the database, by '{actor}' in "
+                f"audit entry #{seq}")
+    return None

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from inmm_tui.config import Config
-from inmm_tui.domain import audit, duties
+from inmm_tui.domain import audit, duties, witness
 from inmm_tui.store.version import MIGRATION_COUNT, MIGRATION_SET
 from inmm_tui.timeutil import from_db, to_db, utcnow
 
@@ -169,11 +169,22 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
         status["daemon"] = None
         attention.append("the daemon has never run on this database")
     check = audit.verify(conn, since_checkpoint=True)
-    status["audit"] = {"ok": check.ok, "entries": check.total, "rehashed": check.checked,
+    anchoring = witness.status(conn, config.audit_witness_path)
+    audit_alerts = sum(1 for alert in status["alerts"] if alert["kind"] in audit.ALERT_KINDS)
+    standing = list(anchoring.witness.problems) if anchoring.witness else []
+    status["audit"] = {"ok": check.ok and not anchoring.attention and not audit_alerts,
+                       "chain_ok": check.ok, "entries": check.total, "rehashed": check.checked,
                        "from_seq": check.from_seq, "broken_at": check.broken_seq,
-                       "problem": check.problem}
+                       "problem": check.problem, "anchored": anchoring.anchored,
+                       "witness": anchoring.message, "witness_problems": standing,
+                       "alerts_open": audit_alerts}
     if not check.ok:
         attention.append(check.describe())
+    if anchoring.configured and not anchoring.anchored:
+        attention.append(f"audit log {anchoring.message}")
+    if standing:
+        attention.append(f"the daemon's last audit check found {len(standing)} problems "
+                         "(`inmm-tui audit verify` lists them)")
 
 
 def _age(seconds: float) -> str:
@@ -184,6 +195,24 @@ def _age(seconds: float) -> str:
     if seconds < 172800:
         return f"{int(seconds // 3600)} h"
     return f"{int(seconds // 86400)} days"
+
+
+def _audit_line(audit_status: dict[str, Any]) -> str:
+    """OK only when the chain verifies, matches its witness, and no audit alert is open."""
+    if not audit_status["chain_ok"]:
+        return (f"audit chain: BROKEN at entry #{audit_status['broken_at']}: "
+                f"{audit_status['problem']}")
+    if not audit_status["ok"]:
+        why = []
+        if audit_status["alerts_open"]:
+            why.append(f"{audit_status['alerts_open']} audit alerts open")
+        if audit_status["witness_problems"]:
+            why.append(f"{len(audit_status['witness_problems'])} problems in the witness")
+        if not why or not audit_status["anchored"]:
+            why.append(audit_status["witness"])
+        return "audit chain: NEEDS ATTENTION: " + "; ".join(why)
+    return (f"audit chain: OK ({audit_status['entries']} entries; "
+            f"{audit_status['witness']})")
 
 
 def render_text(status: dict[str, Any]) -> str:
@@ -228,11 +257,7 @@ def render_text(status: dict[str, Any]) -> str:
         daemon = status["daemon"]
         lines.append(f"daemon: last heartbeat {_age(daemon['age_seconds'])} ago"
                      if daemon else "daemon: never ran")
-        audit_status = status["audit"]
-        lines.append(
-            f"audit chain: OK ({audit_status['entries']} entries)" if audit_status["ok"]
-            else f"audit chain: BROKEN at entry #{audit_status['broken_at']}: "
-                 f"{audit_status['problem']}")
+        lines.append(_audit_line(status["audit"]))
     if status["attention"]:
         lines.append("")
         lines.append("Needs attention:")
