@@ -35,7 +35,7 @@ from inmm_daemon import questions as questions_jobs
 from inmm_daemon.publisher import Publisher
 
 from inmm_tui import __version__
-from inmm_tui.config import Config, ConfigError
+from inmm_tui.config import Config, cron_trigger
 from inmm_tui.domain import governance
 from inmm_tui.domain.publishing import Queue
 from inmm_tui.domain.services import Services
@@ -153,22 +153,11 @@ JOBS: dict[str, JobSpec] = {
 
 def cron_triggers(config: Config) -> dict[str, CronTrigger]:
     """Every `[daemon.jobs]` expression as a CronTrigger, or ConfigError naming the job,
-    the expression and what is expected (exit 2)."""
+    the expression and what is expected (exit 2). Loading the configuration checked them
+    already (`inmm_tui.config.cron_trigger`); the built-in ones are made here."""
     where = str(config.path) if config.path else "<built-in configuration>"
-    known = set(JOBS)
-    triggers = {}
-    for name, expression in config.daemon.jobs.items():
-        if name not in known:
-            raise ConfigError(f"{where}: daemon.jobs.{name}: no such job "
-                              f"(expected one of {', '.join(sorted(known))})")
-        try:
-            triggers[name] = CronTrigger.from_crontab(expression, timezone=config.tz)
-        except (ValueError, TypeError) as exc:
-            raise ConfigError(
-                f"{where}: daemon.jobs.{name}: {expression!r} is not a cron expression ({exc}); "
-                "expected five fields: minute hour day-of-month month day-of-week, "
-                "e.g. '*/15 * * * *'") from None
-    return triggers
+    return {name: cron_trigger(expression, config.tz, f"{where}: daemon.jobs.{name}")
+            for name, expression in config.daemon.jobs.items()}
 
 
 def note_secrets(services: Services, secrets: Mapping[str, object]) -> list[str]:
