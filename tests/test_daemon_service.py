@@ -210,7 +210,7 @@ def test_publishing_problems_and_actions_from_the_command_line(tmp_path: Path) -
     cfg.write_text(f'[inmm]\ndatabase = "{tmp_path / "inmm.db"}"\n')
     args = ("--config", str(cfg))
     assert run_cli(*args, "init", "--admin", current_login()).returncode == 0
-    svc = Services.build(load_config(str(cfg)), open_database(tmp_path / "inmm.db"))
+    svc = Services.build(load_config(str(cfg)), open_database(tmp_path / "inmm.db", create=True))
     svc.roster.add(current_login(), "alice", "Alice Able", Role.ACCOUNT_MANAGER)
     svc.roster.add(current_login(), "bob", "Bob Baker", Role.ACCOUNT_MANAGER)
     (post_id,) = queue_posts(svc, 1)
