@@ -136,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sandbox is not None:
             sandbox.stop()
         lock.release()
-    return 0
+    return daemon.exit_code
 
 
 if __name__ == "__main__":

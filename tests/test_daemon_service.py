@@ -313,3 +313,78 @@ def test_one_outlet_failing_a_job_does_not_skip_the_other_and_the_run_shows_fail
     ok, error = roster.db.execute(
         "SELECT last_ok, last_error FROM daemon_jobs WHERE name = 'follow_back'").fetchone()
     assert ok == 0 and "x: ValueError: broken adapter" in error and "mastodon" not in error
+
+
+def _delete_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def test_a_database_deleted_under_the_daemon_stops_it_claiming_nothing(
+        roster: Services, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    daemon = _daemon(roster, clock)
+    daemon.heartbeat()
+    daemon.publisher.run(seconds=5)  # each outlet's connection is open, as in a running daemon
+    assert daemon.exit_code == 0 and not daemon.stop.is_set()
+    queue_posts(roster, 2)  # due now
+    path = roster.config.database_path
+    _delete_database(path)
+    with caplog.at_level(logging.CRITICAL, logger="inmm_daemon"):
+        daemon.heartbeat()
+    assert daemon.stop.is_set() and daemon.exit_code == 5
+    assert f"the database {path} was deleted while the daemon was running" in caplog.text
+    assert daemon.publisher.run(seconds=5).handled == 0  # nothing claimed from the old file
+    daemon.close()
+    assert not path.exists()  # and no empty database made in its place
+
+
+def test_a_database_replaced_under_the_daemon_raises_an_alert_in_the_new_one(
+        roster: Services, clock: FakeClock) -> None:
+    daemon = _daemon(roster, clock)
+    path = roster.config.database_path
+    _delete_database(path)
+    fresh = open_database(path, create=True)  # e.g. a backup put back in its place
+    fresh.close()
+    daemon.wake_check()  # noticed by the wake check as well as by the heartbeat
+    daemon.scheduler = None
+    daemon.heartbeat()
+    assert daemon.stop.is_set() and daemon.exit_code == 5
+    daemon.close()
+    alerts = gather(roster.config, clock.now)["alerts"]
+    assert [a["kind"] for a in alerts] == ["database_replaced"]
+    assert "replaced by another file" in alerts[0]["message"]
+
+
+def test_the_service_exits_5_when_its_database_is_deleted(tmp_path: Path,
+                                                          sandbox: object) -> None:
+    """The real daemon under a fast watchdog: deleting its database ends it within
+    seconds with exit 5 (systemd restarts it; with no database it then refuses to start)."""
+    import subprocess
+    import sys
+    import time
+
+    port = sandbox.url.rsplit(":", 1)[1].strip("/")  # type: ignore[attr-defined]
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text(f'[inmm]\ndatabase = "inmm.db"\n[sandbox]\nport = {port}\n')
+    assert run_cli("--config", str(cfg), "init", "--admin", "root").returncode == 0
+    env = {**os.environ, "INMM_CONFIG": str(cfg), "WATCHDOG_USEC": "3000000"}
+    env.pop("NOTIFY_SOCKET", None)
+    daemon = subprocess.Popen([sys.executable, "-c", "import sys, inmm_daemon.main as m;"
+                               " sys.exit(m.main())"], env=env, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        assert daemon.stderr is not None
+        started = time.monotonic()
+        for line in daemon.stderr:
+            if "started" in line or time.monotonic() - started > 30:
+                break
+        _delete_database(tmp_path / "inmm.db")
+        code = daemon.wait(timeout=30)
+        rest = daemon.stderr.read()
+    finally:
+        daemon.kill()
+    assert code == 5, rest
+    assert "was deleted while the daemon was running" in rest and "Traceback" not in rest
+    assert not (tmp_path / "inmm.db").exists()
+    again = run_cli("--config", str(cfg), "--once", program="inmm-daemon")
+    assert again.returncode == 2 and "no database here" in again.stderr
