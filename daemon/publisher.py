@@ -29,13 +29,21 @@ import datetime as dt
 import html
 import logging
 import re
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from tenacity import RetryCallState, wait_exponential, wait_random
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_when_event_set,
+    wait_exponential,
+    wait_random,
+)
 
 from inmm_tui.domain.publishing import Claim, Queue
 from inmm_tui.domain.reminders import raise_alert
@@ -48,6 +56,7 @@ from inmm_tui.platforms.errors import (
     TransientError,
     Unsupported,
 )
+from inmm_tui.store.errors import StorageUnavailable, storage_error
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, utcnow
 
@@ -66,6 +75,9 @@ RECENT_LOOKED_AT = 50
 """How many of the account's recent posts are searched to reconcile a post on X."""
 RUN_SECONDS = 240.0
 """One publish run drains for at most this long, then lets the scheduler run again."""
+RECORD_RETRY_MAX_SECONDS = 30.0
+"""While the database cannot be written, a post the platform has is recorded again at
+least this often."""
 
 
 def backoff(attempt: int, base: float = 10.0, maximum: float = 900.0) -> dt.timedelta:
@@ -220,10 +232,42 @@ class Publisher:
                         "giving up: failed" if state == "failed"
                         else f"next attempt at {retry_at.isoformat(timespec='seconds')}")
             return False
-        queue.record_sent(claim, published.platform_id, published.url, reconciled=reconciled)
+        if not self._recorded(claim, published, lambda: queue.record_sent(
+                claim, published.platform_id, published.url, reconciled=reconciled)):
+            return False
         log.info("%s: %s (attempt %d) %s", claim.label,
                  "found already published" if reconciled else "published", claim.attempt,
                  published.url)
+        return True
+
+    def _recorded(self, claim: Claim, published: Published, record: Callable[[], object]) -> bool:
+        """Record a post the platform has, retrying (with backoff) while the database
+        cannot be written: disk full, read-only, locked. The platform id is kept here in
+        memory meanwhile, and once writes succeed again the delivery is `sent` with no
+        restart and no second post. Only a stopping daemon gives up: the delivery stays
+        `sending`, and the next start reconciles it with the platform."""
+        def storage_failure(exc: BaseException) -> bool:
+            return isinstance(exc, sqlite3.Error) and isinstance(
+                storage_error(exc, self.config.database_path), StorageUnavailable)
+
+        def say_why(state: RetryCallState) -> None:
+            log.error("%s: published as %s but the database cannot be written (%s); "
+                      "recording it again in %.0f s", claim.label, published.platform_id,
+                      state.outcome.exception() if state.outcome else "?",
+                      state.upcoming_sleep)
+
+        try:
+            Retrying(retry=retry_if_exception(storage_failure), reraise=True,
+                     wait=wait_exponential(multiplier=0.5, max=RECORD_RETRY_MAX_SECONDS),
+                     stop=stop_when_event_set(self.stop), sleep=self.stop.wait,
+                     before_sleep=say_why)(record)
+        except sqlite3.Error as exc:
+            if not storage_failure(exc):
+                raise
+            log.error("%s: published as %s (%s) but not recorded before stopping: it stays "
+                      "`sending` and is reconciled when the daemon starts again",
+                      claim.label, published.platform_id, published.url)
+            return False
         return True
 
     def _send(self, platform: Platform, claim: Claim) -> tuple[Published, bool]:
