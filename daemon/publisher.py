@@ -256,10 +256,13 @@ class Publisher:
                       state.outcome.exception() if state.outcome else "?",
                       state.upcoming_sleep)
 
+        def pause(seconds: float) -> None:  # a stopping daemon does not wait it out
+            self.stop.wait(seconds)
+
         try:
             Retrying(retry=retry_if_exception(storage_failure), reraise=True,
                      wait=wait_exponential(multiplier=0.5, max=RECORD_RETRY_MAX_SECONDS),
-                     stop=stop_when_event_set(self.stop), sleep=self.stop.wait,
+                     stop=stop_when_event_set(self.stop), sleep=pause,
                      before_sleep=say_why)(record)
         except sqlite3.Error as exc:
             if not storage_failure(exc):
