@@ -173,3 +173,19 @@ def test_database_files_owned_by_someone_else_are_exit_5(tmp_path: Path) -> None
         assert result.returncode == 5, (program, args, result.stderr)
         assert "storage unavailable: " in result.stderr and str(db) in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_an_output_file_that_cannot_be_written_is_a_message_not_a_traceback(
+        tmp_path: Path) -> None:
+    from inmm_tui.domain.people import current_login
+
+    cfg = _config(tmp_path, tmp_path / "inmm.db")
+    cfg.write_text(cfg.read_text() + "[review]\nec_meeting = 2027-10-15\n")
+    assert run_cli("--config", str(cfg), "init", "--admin", current_login()).returncode == 0
+    (tmp_path / "a file").write_text("not a folder\n")
+    target = tmp_path / "a file" / "out.md"
+    for args in (["review", "markdown", "--output", str(target)],
+                 ["report", "monthly", "--month", "2026-10", "--output", str(target)]):
+        result = run_cli("--config", str(cfg), *args)
+        assert result.returncode == 2, (args, result.stderr)
+        assert f"{target}: cannot write" in result.stderr and "Traceback" not in result.stderr
