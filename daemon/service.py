@@ -427,9 +427,9 @@ class Daemon:
         """Wake publishing early when someone else changed the database (a post was
         scheduled, released, retried) or the next delivery has fallen due; and notice at
         once when the database was deleted or replaced (the heartbeat checks too)."""
-        if self.scheduler is None or not self.database_still_there():
+        if not self.database_still_there():
             return  # (a cheap stat: a database deleted under us is noticed within a second)
-        if self._publishing.locked():
+        if self.scheduler is None or self._publishing.locked():
             return
         if self._watch is None:
             self._watch = Queue(self._open_db(), clock=self.clock)

@@ -345,9 +345,7 @@ def test_a_database_replaced_under_the_daemon_raises_an_alert_in_the_new_one(
     _delete_database(path)
     fresh = open_database(path, create=True)  # e.g. a backup put back in its place
     fresh.close()
-    daemon.wake_check()  # noticed by the wake check as well as by the heartbeat
-    daemon.scheduler = None
-    daemon.heartbeat()
+    daemon.wake_check()  # the check every second notices it as the heartbeat does
     assert daemon.stop.is_set() and daemon.exit_code == 5
     daemon.close()
     alerts = gather(roster.config, clock.now)["alerts"]
