@@ -26,7 +26,7 @@ def build(path: Path, rows: int) -> None:
     from inmm_tui.store.db import open_database
     from inmm_tui.timeutil import to_db
 
-    db = open_database(path)
+    db = open_database(path, create=True)
     conn = db.conn
     now = to_db(dt.datetime(2027, 3, 1, tzinfo=dt.UTC))
     conn.execute("BEGIN")
@@ -63,7 +63,7 @@ def main() -> None:
         path.parent.mkdir(exist_ok=True)
         print(f"building {args.rows} followed accounts in {path} ...")
         build(path, args.rows)
-    db = open_database(path)
+    db = open_database(path, create=True)
     conn = db.conn
     follows = Follows(db)
     first = timed(lambda: followed_page(conn, LOGIN, "x", limit=100))
@@ -93,7 +93,7 @@ async def through_the_ui(path: Path) -> tuple[float, float]:
     from inmm_tui.ui.app import InmmApp
     from inmm_tui.ui.widgets.tables import ListTable
 
-    app = InmmApp(Services.build(embedded_default(), open_database(path)), LOGIN, watch=False)
+    app = InmmApp(Services.build(embedded_default(), open_database(path, create=True)), LOGIN, watch=False)
 
     async def idle(pilot) -> None:  # type: ignore[no-untyped-def]
         for _ in range(200):  # bounded: at most 200 rounds of waiting

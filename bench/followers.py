@@ -79,7 +79,7 @@ def main() -> int:
     args = parser.parse_args()
     n, size = args.followers, args.page
     with tempfile.TemporaryDirectory() as tmp:
-        db = open_database(Path(tmp) / "bench.db")
+        db = open_database(Path(tmp) / "bench.db", create=True)
         follows = Follows(db)
         print(f"{n:,} followers in pages of {size:,}; start RSS {rss_mb():.0f} MB")
 

@@ -72,7 +72,7 @@ def main() -> int:
     from inmm_tui.store.db import open_database
 
     config = embedded_default()
-    services = Services.build(config, open_database(db_path))
+    services = Services.build(config, open_database(db_path, create=True))
     conn = services.db.conn
     login = conn.execute("SELECT login FROM people WHERE role = 'hq' AND active = 1"
                          " LIMIT 1").fetchone()[0]

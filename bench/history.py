@@ -47,7 +47,7 @@ def build(path: Path, scale: float = 1.0) -> Path:
         Path(str(path) + suffix).unlink(missing_ok=True)
     path.parent.mkdir(parents=True, exist_ok=True)
     rng = random.Random(2016)
-    db = open_database(path)
+    db = open_database(path, create=True)
     conn = db.conn
     n_posts, n_followers = int(50_000 * scale), int(1_000_000 * scale)
     n_mentions, n_audit = int(200_000 * scale), int(500_000 * scale)

@@ -36,7 +36,7 @@ MARK = "bench_insights_v1"
 
 def enrich(db_path: Path) -> float | None:
     """Add the insights data once; returns the seconds follower classification took."""
-    db = open_database(db_path)
+    db = open_database(db_path, create=True)
     conn = db.conn
     if conn.execute("SELECT 1 FROM settings WHERE key = ?", (MARK,)).fetchone():
         db.close()
@@ -102,7 +102,7 @@ def main() -> int:
         print(f"enriched the history in {time.perf_counter() - started:.1f} s "
               f"(follower types for 1,000,000 followers: {classify:.1f} s)")
     config = parse_config({"inmm": {"database": str(path)}}, path.parent / "bench.toml")
-    db = open_database(path)
+    db = open_database(path, create=True)
     svc = Services.build(config, db, clock=lambda: END)
     month = monthly.parse_month(args.month)
     figures = monthly.gather(db.conn, config, month, END)

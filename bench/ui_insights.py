@@ -39,7 +39,7 @@ LOGIN = "user00"  # the history's HQ person
 
 def add_metrics(path: Path) -> None:
     """Five years of what the daemon's metrics job records; once per database."""
-    db = open_database(path)
+    db = open_database(path, create=True)
     conn = db.conn
     if conn.execute("SELECT count(*) FROM outlet_metrics").fetchone()[0]:
         db.close()
@@ -80,7 +80,7 @@ def services_for(path: Path):  # type: ignore[no-untyped-def]
     from inmm_tui.config import embedded_default
     from inmm_tui.domain.services import Services
 
-    return Services.build(embedded_default(), open_database(path), clock=lambda: END)
+    return Services.build(embedded_default(), open_database(path, create=True), clock=lambda: END)
 
 
 def time_gather(path: Path, runs: int) -> None:

@@ -34,7 +34,7 @@ def build_history(path: Path, years: int = 5, posts_per_day: int = 12,
     from inmm_tui.timeutil import to_db
 
     rng = random.Random(7)
-    db = open_database(path)
+    db = open_database(path, create=True)
     conn = db.conn
     start = dt.datetime(2022, 1, 1, tzinfo=dt.UTC)
     now = dt.datetime.now(dt.UTC)
@@ -103,7 +103,7 @@ def child(db_path: str, login: str, t0: float) -> None:
             loaded.append(True)
 
     marks["imported"] = time.time() - t0
-    services = Services.build(embedded_default(), open_database(db_path), lazy_screener=True)
+    services = Services.build(embedded_default(), open_database(db_path, create=True), lazy_screener=True)
     app = InmmApp(services, login, watch=False)
 
     async def go() -> None:
@@ -136,7 +136,7 @@ async def keystrokes(db_path: str, login: str, count: int) -> tuple[list[float],
     ComposeScreen.save_now = lambda self: None  # type: ignore[method-assign]
     for delay in (ComposeScreen.PREVIEW_DELAY, 0.001):
         ComposeScreen.PREVIEW_DELAY = delay
-        services = Services.build(embedded_default(), open_database(db_path))
+        services = Services.build(embedded_default(), open_database(db_path, create=True))
         app = InmmApp(services, login, watch=False)
         shown: list[float] = []
 

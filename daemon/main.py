@@ -2,7 +2,9 @@
 
 Exit codes: 0 stopped cleanly (or `--once` done), 1 another daemon already runs on the
 database, 2 bad configuration (a cron expression that does not parse, an unreadable or
-too widely readable secrets file, an unusable database).
+too widely readable secrets file, no database or not a database: `inmm-tui init` creates
+it), 5 storage unavailable (disk full, read-only, a file owned by someone else, or the
+database deleted or replaced under the running daemon: systemd restarts it).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -76,6 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from inmm_tui.config import load_config
     from inmm_tui.domain.services import Services
     from inmm_tui.store.db import open_database
+    from inmm_tui.store.errors import storage_error
 
     setup_logging()
     lock = None
@@ -103,13 +107,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         del secrets  # the clients keep what they need; nothing else holds the tokens
         sandbox = ensure_sandbox(config)  # sandbox outlets and no sandbox running yet
     except Exception as exc:
-        if getattr(exc, "exit_code", None) is None:  # not one of ours: a bug, show it
+        problem: Exception | None = exc
+        if isinstance(exc, sqlite3.Error):  # the disk filled up, the file became read-only
+            problem = storage_error(exc, config.database_path)
+        if getattr(problem, "exit_code", None) is None:  # not one of ours: a bug, show it
             raise
-        # ConfigError, SecretsError, DatabaseError (2) or AlreadyRunning (1)
-        print(f"inmm-daemon: {exc}", file=sys.stderr)
+        # ConfigError, SecretsError, DatabaseError (2), StorageUnavailable (5) or
+        # AlreadyRunning (1)
+        print(f"inmm-daemon: {problem}", file=sys.stderr)
         if lock is not None:
             lock.release()
-        return int(exc.exit_code)  # type: ignore[attr-defined]
+        return int(problem.exit_code)  # type: ignore[union-attr]
 
     def on_signal(signum: int, frame: object) -> None:
         # Nothing but setting the flag here: logging from a signal handler can deadlock.
@@ -128,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sandbox is not None:
             sandbox.stop()
         lock.release()
-    return 0
+    return daemon.exit_code
 
 
 if __name__ == "__main__":

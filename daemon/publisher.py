@@ -30,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import logging
+import sqlite3
 import threading
 import time
 import unicodedata
@@ -37,7 +38,14 @@ from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from tenacity import RetryCallState, wait_exponential, wait_random
+from tenacity import (
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_when_event_set,
+    wait_exponential,
+    wait_random,
+)
 
 from inmm_tui.domain.publishing import Claim, Queue
 from inmm_tui.domain.reminders import raise_alert
@@ -50,6 +58,7 @@ from inmm_tui.platforms.errors import (
     TransientError,
     Unsupported,
 )
+from inmm_tui.store.errors import StorageUnavailable, storage_error
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, utcnow
 
@@ -71,6 +80,9 @@ CLOCK_MARGIN = dt.timedelta(minutes=5)
 the attempt began is not the attempt's."""
 RUN_SECONDS = 240.0
 """One publish run drains for at most this long, then lets the scheduler run again."""
+RECORD_RETRY_MAX_SECONDS = 30.0
+"""While the database cannot be written, a post the platform has is recorded again at
+least this often."""
 
 
 def backoff(attempt: int, base: float = 10.0, maximum: float = 900.0) -> dt.timedelta:
@@ -225,8 +237,11 @@ class Publisher:
                         "giving up: failed" if state == "failed"
                         else f"next attempt at {retry_at.isoformat(timespec='seconds')}")
             return False
-        if not queue.record_sent(claim, published.platform_id, published.url,
-                                 reconciled=reconciled):
+        recorded = self._recorded(claim, published, lambda: queue.record_sent(
+            claim, published.platform_id, published.url, reconciled=reconciled))
+        if recorded is None:
+            return False
+        if not recorded:
             log.error("%s: %s post %s is already recorded for another delivery; not marked "
                       "sent (failed, alert raised)", claim.label, claim.outlet,
                       published.platform_id)
@@ -235,6 +250,40 @@ class Publisher:
                  "found already published" if reconciled else "published", claim.attempt,
                  published.url)
         return True
+
+    def _recorded(self, claim: Claim, published: Published,
+                  record: Callable[[], bool]) -> bool | None:
+        """Record a post the platform has (True, or False when its id is another
+        delivery's), retrying with backoff while the database cannot be written: disk
+        full, read-only, locked. The platform id is kept here in
+        memory meanwhile, and once writes succeed again the delivery is `sent` with no
+        restart and no second post. Only a stopping daemon gives up: the delivery stays
+        `sending`, and the next start reconciles it with the platform: None."""
+        def storage_failure(exc: BaseException) -> bool:
+            return isinstance(exc, sqlite3.Error) and isinstance(
+                storage_error(exc, self.config.database_path), StorageUnavailable)
+
+        def say_why(state: RetryCallState) -> None:
+            log.error("%s: published as %s but the database cannot be written (%s); "
+                      "recording it again in %.0f s", claim.label, published.platform_id,
+                      state.outcome.exception() if state.outcome else "?",
+                      state.upcoming_sleep)
+
+        def pause(seconds: float) -> None:  # a stopping daemon does not wait it out
+            self.stop.wait(seconds)
+
+        try:
+            return Retrying(retry=retry_if_exception(storage_failure), reraise=True,
+                            wait=wait_exponential(multiplier=0.5, max=RECORD_RETRY_MAX_SECONDS),
+                            stop=stop_when_event_set(self.stop), sleep=pause,
+                            before_sleep=say_why)(record)
+        except sqlite3.Error as exc:
+            if not storage_failure(exc):
+                raise
+            log.error("%s: published as %s (%s) but not recorded before stopping: it stays "
+                      "`sending` and is reconciled when the daemon starts again",
+                      claim.label, published.platform_id, published.url)
+            return None
 
     def _send(self, platform: Platform, queue: Queue,
               claim: Claim) -> tuple[Published, bool]:

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from inmm_tui.store.errors import StorageUnavailable, missing_database
+
 
 class AlreadyRunning(Exception):
     exit_code = 1
@@ -28,8 +30,13 @@ class InstanceLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except FileNotFoundError:  # no folder: no database either
+            raise missing_database(self.database) from None
+        except OSError as exc:  # owned by another user, a read-only disk
+            raise StorageUnavailable(f"storage unavailable: {self.path}: cannot open the daemon's lock file: "
+                                     f"{exc.strerror}") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

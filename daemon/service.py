@@ -16,10 +16,12 @@ import datetime as dt
 import json
 import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -35,11 +37,13 @@ from inmm_daemon import questions as questions_jobs
 from inmm_daemon.publisher import Publisher
 
 from inmm_tui import __version__
-from inmm_tui.config import Config, ConfigError
+from inmm_tui.config import Config, cron_trigger
 from inmm_tui.domain import governance
 from inmm_tui.domain.publishing import Queue
+from inmm_tui.domain.reminders import raise_alert
 from inmm_tui.domain.services import Services
 from inmm_tui.domain.switches import publishing_paused
+from inmm_tui.store.errors import DatabaseError, storage_error
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
 
@@ -153,22 +157,20 @@ JOBS: dict[str, JobSpec] = {
 
 def cron_triggers(config: Config) -> dict[str, CronTrigger]:
     """Every `[daemon.jobs]` expression as a CronTrigger, or ConfigError naming the job,
-    the expression and what is expected (exit 2)."""
+    the expression and what is expected (exit 2). Loading the configuration checked them
+    already (`inmm_tui.config.cron_trigger`); the built-in ones are made here."""
     where = str(config.path) if config.path else "<built-in configuration>"
-    known = set(JOBS)
-    triggers = {}
-    for name, expression in config.daemon.jobs.items():
-        if name not in known:
-            raise ConfigError(f"{where}: daemon.jobs.{name}: no such job "
-                              f"(expected one of {', '.join(sorted(known))})")
-        try:
-            triggers[name] = CronTrigger.from_crontab(expression, timezone=config.tz)
-        except (ValueError, TypeError) as exc:
-            raise ConfigError(
-                f"{where}: daemon.jobs.{name}: {expression!r} is not a cron expression ({exc}); "
-                "expected five fields: minute hour day-of-month month day-of-week, "
-                "e.g. '*/15 * * * *'") from None
-    return triggers
+    return {name: cron_trigger(expression, config.tz, f"{where}: daemon.jobs.{name}")
+            for name, expression in config.daemon.jobs.items()}
+
+
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    """(device, inode) of the file at `path`, None when there is none."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 def note_secrets(services: Services, secrets: Mapping[str, object]) -> list[str]:
@@ -191,6 +193,9 @@ class Daemon:
         self.triggers = cron_triggers(config)
         self._open_db = open_db
         self.db = open_db()  # heartbeat, job records, audit check: one thread at a time
+        self._identity = _file_identity(config.database_path)
+        self.lost_database = ""
+        """Why the daemon stopped because its database went away (empty while it is there)."""
         self._db_lock = threading.Lock()
         self.publisher = Publisher(open_db, config, platforms, clock=clock, stop=self.stop)
         self.scheduler: BackgroundScheduler | None = None
@@ -243,43 +248,116 @@ class Daemon:
                                                      clock=self.clock)
             return self._services[job]
 
+    @property
+    def exit_code(self) -> int:
+        """0, or 5 (storage unavailable) when the database went away under us: systemd
+        restarts the daemon, which then opens the file now there or refuses to start."""
+        return 5 if self.lost_database else 0
+
+    def database_still_there(self) -> bool:
+        """Whether the configured path is still the file we opened. Deleted or replaced
+        (a restore from backup), we would go on publishing into a file nobody reads and
+        that vanishes when we stop; so we claim nothing more, say so and stop."""
+        now = _file_identity(self.config.database_path)
+        if now == self._identity:
+            return True
+        if self.lost_database:
+            return False
+        what = "deleted" if now is None else "replaced by another file"
+        self.lost_database = (f"the database {self.config.database_path} was {what} while the "
+                              "daemon was running")
+        log.critical("%s: claiming nothing more and stopping, so that the service manager "
+                     "restarts the daemon on the database now there (it refuses to start "
+                     "while there is none)", self.lost_database)
+        if self.notifier is not None:
+            self.notifier.send(f"STATUS=stopping: {self.lost_database}")
+        if now is not None:
+            self._alert_in_new_database()
+        self.stop.set()  # the publisher claims nothing more; the claim in hand is given back
+        return False
+
+    def _alert_in_new_database(self) -> None:
+        """The new file is where people look now: tell them there. The old one is gone with
+        everything written since the new file was made; only the log has the rest."""
+        try:
+            db = self._open_db()
+            try:
+                with write(db):
+                    raise_alert(db.conn, "database_replaced", "daemon",
+                                     f"{self.lost_database}; what it recorded in the old file "
+                                     "since then is not in this one", self.clock())
+            finally:
+                db.close()
+        except Exception:
+            log.exception("could not raise the alert in the new database")
+
     def heartbeat(self) -> None:
-        """The row `inmm-tui --report` reads; also systemd's watchdog ping."""
-        with self._db_lock:
-            paused = publishing_paused(self.db.conn)
-            info = {"version": __version__, "started_at": to_db(self.started_at),
-                    "paused": paused, "jobs": sorted(JOBS)}
-            with write(self.db):
-                self.db.conn.execute(
-                    "INSERT INTO heartbeat (name, at, pid, info) VALUES ('daemon', ?, ?, ?)"
-                    " ON CONFLICT(name) DO UPDATE SET at = excluded.at, pid = excluded.pid,"
-                    " info = excluded.info",
-                    (to_db(self.clock()), os.getpid(), json.dumps(info)))
-            witness_path = self.config.audit_witness_path
-            if witness_path is not None:
-                try:
-                    jobs.anchor_audit(self.db, witness_path, self.clock)
-                except Exception:  # the heartbeat and the watchdog must go on
-                    log.exception("could not update the audit witness")
+        """The row `inmm-tui --report` reads; also systemd's watchdog ping. First checks
+        that the database is still the file we opened."""
+        if not self.database_still_there():
+            return
+        try:
+            with self._db_lock:
+                paused = publishing_paused(self.db.conn)
+                info = {"version": __version__, "started_at": to_db(self.started_at),
+                        "paused": paused, "jobs": sorted(JOBS)}
+                with write(self.db):
+                    self.db.conn.execute(
+                        "INSERT INTO heartbeat (name, at, pid, info) VALUES ('daemon', ?, ?, ?)"
+                        " ON CONFLICT(name) DO UPDATE SET at = excluded.at, pid = excluded.pid,"
+                        " info = excluded.info",
+                        (to_db(self.clock()), os.getpid(), json.dumps(info)))
+                witness_path = self.config.audit_witness_path
+                if witness_path is not None:
+                    try:
+                        jobs.anchor_audit(self.db, witness_path, self.clock)
+                    except Exception:  # the heartbeat and the watchdog must go on
+                        log.exception("could not update the audit witness")
+            status = f"publishing {'PAUSED' if paused else 'running'}"
+        except sqlite3.Error as exc:
+            problem = self._storage_problem(exc)
+            if problem is None:
+                raise
+            # Alive but unable to write: the watchdog is still fed (a restart would not
+            # help), --report shows the heartbeat growing stale, the log says why.
+            log.error("heartbeat: %s", problem)
+            status = str(problem)
         if self.notifier is not None:
             self.notifier.watchdog()
-            self.notifier.send(f"STATUS=publishing {'PAUSED' if paused else 'running'}")
+            self.notifier.send(f"STATUS={status}")
 
     def run_job(self, spec: JobSpec) -> None:
         """Run one job and record the run, so a restart knows what it missed."""
+        if not self.database_still_there():
+            return
         error = None
         try:
             spec.run(self)
         except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            log.exception("job %s failed", spec.name)
-        with self._db_lock, write(self.db):
-            self.db.conn.execute(
-                "INSERT INTO daemon_jobs (name, last_run_at, last_ok, last_error, runs)"
-                " VALUES (?, ?, ?, ?, 1) ON CONFLICT(name) DO UPDATE SET"
-                " last_run_at = excluded.last_run_at, last_ok = excluded.last_ok,"
-                " last_error = excluded.last_error, runs = runs + 1",
-                (spec.name, to_db(self.clock()), int(error is None), error))
+            problem = self._storage_problem(exc)
+            if problem is None:  # a bug, or a platform fault we did not foresee
+                error = f"{type(exc).__name__}: {exc}"
+                log.exception("job %s failed", spec.name)
+            else:  # the host's fault, said in one line
+                error = str(problem)
+                log.error("job %s failed: %s", spec.name, problem)
+        try:
+            with self._db_lock, write(self.db):
+                self.db.conn.execute(
+                    "INSERT INTO daemon_jobs (name, last_run_at, last_ok, last_error, runs)"
+                    " VALUES (?, ?, ?, ?, 1) ON CONFLICT(name) DO UPDATE SET"
+                    " last_run_at = excluded.last_run_at, last_ok = excluded.last_ok,"
+                    " last_error = excluded.last_error, runs = runs + 1",
+                    (spec.name, to_db(self.clock()), int(error is None), error))
+        except sqlite3.Error as exc:
+            log.error("job %s: its run could not be recorded: %s", spec.name,
+                      self._storage_problem(exc) or exc)
+
+    def _storage_problem(self, exc: Exception) -> Exception | None:
+        """The error as the host's storage problem (disk full, read-only, gone), else None."""
+        if isinstance(exc, sqlite3.Error):
+            return storage_error(exc, self.config.database_path)
+        return exc if isinstance(exc, DatabaseError) else None
 
     # ----- once ----------------------------------------------------------------------
 
@@ -353,7 +431,10 @@ class Daemon:
 
     def wake_check(self) -> None:
         """Wake publishing early when someone else changed the database (a post was
-        scheduled, released, retried) or the next delivery has fallen due."""
+        scheduled, released, retried) or the next delivery has fallen due; and notice at
+        once when the database was deleted or replaced (the heartbeat checks too)."""
+        if not self.database_still_there():
+            return  # (a cheap stat: a database deleted under us is noticed within a second)
         if self.scheduler is None or self._publishing.locked():
             return
         if self._watch is None:

@@ -5,6 +5,7 @@ heavy modules only when it runs, so `--report` stays fast."""
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
@@ -66,14 +67,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # every expected failure carries its exit code
-        code = getattr(exc, "exit_code", None)
+        problem = _storage_problem(args, exc) if isinstance(exc, sqlite3.Error) else exc
+        code = getattr(problem, "exit_code", None)
         if code is None:
             raise
-        print(f"inmm-tui: {exc}", file=sys.stderr)
+        print(f"inmm-tui: {problem}", file=sys.stderr)
         refused = getattr(exc, "refused_login", None)
         if refused:
             _record_refusal(args, refused)
         return int(code)
+
+
+def _storage_problem(args: argparse.Namespace, exc: sqlite3.Error) -> Exception | None:
+    """A database error met in the middle of a command (the disk filled up, the file became
+    read-only or locked): what it means, naming the file; None for a bug."""
+    from inmm_tui.commands.common import load
+    from inmm_tui.store.errors import storage_error
+
+    return storage_error(exc, load(args).database_path)
 
 
 def _record_refusal(args: argparse.Namespace, login: str) -> None:

@@ -22,14 +22,19 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import math
 import os
 import re
+import string
 import tomllib
 import types
 import typing
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
+
+if typing.TYPE_CHECKING:
+    from apscheduler.triggers.cron import CronTrigger
 
 DEFAULT_CONFIG_PATH = Path("/etc/inmm/inmm.toml")
 PACKAGED_POLICY_RULES = Path(__file__).resolve().parent / "defaults" / "policy.toml"
@@ -344,6 +349,13 @@ def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
         questions=_section(data, "questions", Questions, where),
     )
     try:
+        zoneinfo.ZoneInfo(config.inmm.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{where}: inmm.timezone: {config.inmm.timezone!r} is not a known time zone "
+            "(expected a name such as 'America/Chicago' or 'UTC')"
+        ) from None
+    try:
         re.compile(config.metrics.individual_name_pattern)
     except re.error as exc:
         raise ConfigError(
@@ -355,38 +367,87 @@ def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
     for key, (low, high) in NUMBER_RANGES.items():
         section, name = key.split(".")
         value = getattr(getattr(config, section), name)
-        if not low <= value <= high:
-            expected = f"at least {low}" if high == float("inf") else f"from {low} to {high}"
-            raise ConfigError(f"{where}: {key}: expected a number {expected}, got {value!r}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{where}: {key}: expected a finite number, got {value!r}")
+        if value < low:
+            raise ConfigError(f"{where}: {key}: expected a number at least {low}, got {value!r}")
+        if value > high:
+            raise ConfigError(
+                f"{where}: {key}: expected a number from {low} to {high}, got {value!r}")
+    for key in ("review.ec_meeting", "review.policy_next_review"):
+        day = getattr(config.review, key.split(".")[1])
+        if day is not None and not DATE_RANGE[0] <= day <= DATE_RANGE[1]:
+            raise ConfigError(f"{where}: {key}: expected a date from {DATE_RANGE[0]} to "
+                              f"{DATE_RANGE[1]}, got {day.isoformat()}")
+    _check_signature(config.inmm.signature, where)
+    for key in PATH_KEYS:
+        section, name = key.split(".")
+        if "\0" in getattr(getattr(config, section), name):
+            raise ConfigError(f"{where}: {key}: a path cannot hold a NUL character")
+    if "jobs" in data.get("daemon", {}):  # the built-in timings are known good
+        for name, expression in config.daemon.jobs.items():
+            cron_trigger(expression, config.tz, f"{where}: daemon.jobs.{name}")
     if "default" not in config.questions.templates:
         raise ConfigError(f"{where}: questions.templates: needs a 'default' holding reply")
-    try:
-        zoneinfo.ZoneInfo(config.inmm.timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"{where}: inmm.timezone: {config.inmm.timezone!r} is not a known time zone "
-            "(expected a name such as 'America/Chicago' or 'UTC')"
-        ) from None
     return config
 
 
 NUMBER_RANGES: dict[str, tuple[float, float]] = {
-    "inmm.announcement_limit": (1, float("inf")),
+    "inmm.announcement_limit": (1, 100_000),
     "sandbox.port": (0, 65535),
-    "daemon.max_attempts": (1, float("inf")),
-    "daemon.late_hold_minutes": (1, float("inf")),
-    "daemon.heartbeat_stale_seconds": (1, float("inf")),
-    "daemon.request_timeout_seconds": (0.001, float("inf")),
-    "daemon.retry_base_seconds": (0.001, float("inf")),
-    "daemon.retry_max_seconds": (0.001, float("inf")),
-    "daemon.evidence_retention_days": (0, float("inf")),
+    "daemon.max_attempts": (1, 1000),
+    "daemon.late_hold_minutes": (1, 10 * 366 * 24 * 60),
+    "daemon.heartbeat_stale_seconds": (1, 366 * 24 * 3600),
+    "daemon.request_timeout_seconds": (0.001, 3600),
+    "daemon.retry_base_seconds": (0.001, 24 * 3600),
+    "daemon.retry_max_seconds": (0.001, 31 * 24 * 3600),
+    "daemon.evidence_retention_days": (0, 100 * 366),
     "review.rotation_months": (1, 120),
-    "metrics.poll_days": (1, float("inf")),
-    "metrics.max_posts_per_run": (1, float("inf")),
-    "questions.remind_after_hours": (0.001, float("inf")),
+    "metrics.poll_days": (1, 10 * 366),
+    "metrics.max_posts_per_run": (1, 100_000),
+    "questions.remind_after_hours": (1, 10 * 366 * 24),
 }
 """Every number the configuration holds, and what it may be: a negative hold time would
-hold every post, a zero rotation period would make rotation due for ever."""
+hold every post, a zero rotation period would make rotation due for ever, and a number
+beyond the upper bound (or infinite) overflows the date arithmetic that uses it (ten years
+of hold time is already more than anyone means)."""
+DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2999, 12, 31))
+"""Dates the review reminders can compute with (a year 1 meeting's reminder would fall
+before the first day the calendar has)."""
+SIGNATURE_FIELDS = ("initials", "name", "login")
+PATH_KEYS = ("inmm.database", "inmm.policy_rules", "inmm.secrets_file", "metrics.reports_dir")
+
+
+def _check_signature(signature: str, where: str) -> None:
+    """Only `{initials}`, `{name}` and `{login}`, as they are: anything else would fail
+    when the first post is signed, and the screening rule matches these three alone."""
+    try:
+        parts = list(string.Formatter().parse(signature))
+    except ValueError as exc:
+        raise ConfigError(f"{where}: inmm.signature: {signature!r} is not a valid template "
+                          f"({exc}); write a literal brace as {{{{ or }}}}") from None
+    for _, field_name, spec, conversion in parts:
+        if field_name is not None and (field_name not in SIGNATURE_FIELDS or spec or conversion):
+            raise ConfigError(
+                f"{where}: inmm.signature: unknown placeholder {{{field_name}}} in {signature!r} "
+                f"(expected only {', '.join('{' + f + '}' for f in SIGNATURE_FIELDS)}; "
+                "a literal brace is written {{ or }})")
+
+
+def cron_trigger(expression: str, tz: dt.tzinfo, key: str) -> CronTrigger:
+    """The daemon's trigger for a `[daemon.jobs]` expression, or ConfigError naming `key`:
+    checked when the configuration is loaded, so `--report` refuses what the daemon would."""
+    from apscheduler.triggers.cron import CronTrigger  # only for configured timings: 50 ms
+
+    try:
+        trigger = CronTrigger.from_crontab(expression, timezone=tz)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError(
+            f"{key}: {expression!r} is not a cron expression ({exc}); expected five fields: "
+            "minute hour day-of-month month day-of-week, e.g. '*/15 * * * *'") from None
+    if trigger.get_next_fire_time(None, dt.datetime.now(dt.UTC)) is None:
+        raise ConfigError(f"{key}: {expression!r} never comes (e.g. the 30th of February)")
+    return trigger
 
 
 def _outlet(item: typing.Any, key: str, where: str) -> Outlet:
@@ -430,7 +491,12 @@ def _build(cls: type, raw: dict[str, typing.Any], prefix: str, where: str) -> ty
         if required and name not in values:
             raise ConfigError(f"{where}: {prefix}.{name}: missing (required)")
     if cls is Daemon and "jobs" in values:
-        values["jobs"] = {**Daemon().jobs, **values["jobs"]}
+        known = Daemon().jobs
+        for name in values["jobs"]:
+            if name not in known:
+                raise ConfigError(f"{where}: daemon.jobs.{name}: no such job "
+                                  f"(expected one of {', '.join(sorted(known))})")
+        values["jobs"] = {**known, **values["jobs"]}
     return cls(**values)
 
 

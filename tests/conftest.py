@@ -48,7 +48,7 @@ def config(tmp_path: Path) -> Config:
 
 @pytest.fixture
 def services(config: Config, clock: FakeClock) -> Services:
-    db = open_database(config.database_path)
+    db = open_database(config.database_path, create=True)
     svc = Services.build(config, db, clock=clock)
     yield svc
     db.close()

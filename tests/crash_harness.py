@@ -70,7 +70,7 @@ def queue_posts(cfg: Path, count: int, due: dt.datetime | None = None,
     """A roster (hq, alice, bob) and `count` cleared posts (see `post_body`), due at `due`
     (now) or spread evenly over the `spread_seconds` after it."""
     config = load_config(str(cfg))
-    db = open_database(config.database_path)
+    db = open_database(config.database_path, create=True)
     svc = Services.build(config, db)
     if db.execute("SELECT count(*) FROM people").fetchone()[0] == 0:
         svc.roster.initialise("hq", "Harriet Quinn")

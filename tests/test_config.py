@@ -61,6 +61,26 @@ CASES = {
                       "daemon.late_hold_minutes: expected a number at least 1, got -5"),
     "port out of range": ('[sandbox]\nport = 99999\n',
                           "sandbox.port: expected a number from 0 to 65535"),
+    # each of these gave a traceback, or was accepted and failed later
+    "year one meeting": ('[review]\nec_meeting = 0001-01-01\n',
+                         "review.ec_meeting: expected a date from 2000-01-01 to 2999-12-31"),
+    "huge hold": ('[daemon]\nlate_hold_minutes = 9223372036854775807\n',
+                  "daemon.late_hold_minutes: expected a number from 1 to"),
+    "infinite retry": ('[daemon]\nretry_base_seconds = inf\n',
+                       "daemon.retry_base_seconds: expected a finite number, got inf"),
+    "nan timeout": ('[daemon]\nrequest_timeout_seconds = nan\n',
+                    "daemon.request_timeout_seconds: expected a finite number, got nan"),
+    "unknown signature field": ('[inmm]\nsignature = "{nope}"\n',
+                                "inmm.signature: unknown placeholder {nope}"),
+    "unbalanced signature": ('[inmm]\nsignature = "^{initials"\n',
+                             "inmm.signature: '^{initials' is not a valid template"),
+    "cron the daemon refuses": ('[daemon.jobs]\npublish = "61 * * * *"\n',
+                                "daemon.jobs.publish: '61 * * * *' is not a cron expression"),
+    "cron that never comes": ('[daemon.jobs]\nreminders = "0 8 30 2 *"\n',
+                              "daemon.jobs.reminders: '0 8 30 2 *' never comes"),
+    "unknown job": ('[daemon.jobs]\npublsh = "* * * * *"\n', "daemon.jobs.publsh: no such job"),
+    "nul in a path": ('[inmm]\ndatabase = "in\\u0000mm.db"\n',
+                      "inmm.database: a path cannot hold a NUL character"),
 }
 
 

@@ -52,10 +52,9 @@ def test_every_configured_timing_becomes_a_cron_trigger(tmp_path: Path) -> None:
 @pytest.mark.parametrize("expression", ["every 15 minutes", "*/15 * *", "61 * * * *"])
 def test_a_cron_expression_that_does_not_parse_names_the_job(tmp_path: Path,
                                                               expression: str) -> None:
-    config = parse_config({"daemon": {"jobs": {"follow_back": expression}}},
-                          tmp_path / "inmm.toml")
+    # refused when the configuration is loaded, so `--report` and the daemon agree
     with pytest.raises(ConfigError, match=r"inmm\.toml: daemon\.jobs\.follow_back: .*five fields"):
-        cron_triggers(config)
+        parse_config({"daemon": {"jobs": {"follow_back": expression}}}, tmp_path / "inmm.toml")
 
 
 def test_the_daemon_refuses_a_bad_cron_expression_with_exit_2(tmp_path: Path) -> None:
@@ -68,9 +67,8 @@ def test_the_daemon_refuses_a_bad_cron_expression_with_exit_2(tmp_path: Path) ->
 
 
 def test_an_unknown_job_name_is_refused(tmp_path: Path) -> None:
-    config = parse_config({"daemon": {"jobs": {"folow_back": "* * * * *"}}}, tmp_path / "c.toml")
     with pytest.raises(ConfigError, match=r"daemon\.jobs\.folow_back: no such job"):
-        cron_triggers(config)
+        parse_config({"daemon": {"jobs": {"folow_back": "* * * * *"}}}, tmp_path / "c.toml")
 
 
 def test_a_second_daemon_on_the_same_database_refuses_with_exit_1(tmp_path: Path) -> None:
@@ -212,7 +210,7 @@ def test_publishing_problems_and_actions_from_the_command_line(tmp_path: Path) -
     cfg.write_text(f'[inmm]\ndatabase = "{tmp_path / "inmm.db"}"\n')
     args = ("--config", str(cfg))
     assert run_cli(*args, "init", "--admin", current_login()).returncode == 0
-    svc = Services.build(load_config(str(cfg)), open_database(tmp_path / "inmm.db"))
+    svc = Services.build(load_config(str(cfg)), open_database(tmp_path / "inmm.db", create=True))
     svc.roster.add(current_login(), "alice", "Alice Able", Role.ACCOUNT_MANAGER)
     svc.roster.add(current_login(), "bob", "Bob Baker", Role.ACCOUNT_MANAGER)
     (post_id,) = queue_posts(svc, 1)
@@ -315,3 +313,76 @@ def test_one_outlet_failing_a_job_does_not_skip_the_other_and_the_run_shows_fail
     ok, error = roster.db.execute(
         "SELECT last_ok, last_error FROM daemon_jobs WHERE name = 'follow_back'").fetchone()
     assert ok == 0 and "x: ValueError: broken adapter" in error and "mastodon" not in error
+
+
+def _delete_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+def test_a_database_deleted_under_the_daemon_stops_it_claiming_nothing(
+        roster: Services, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    daemon = _daemon(roster, clock)
+    daemon.heartbeat()
+    daemon.publisher.run(seconds=5)  # each outlet's connection is open, as in a running daemon
+    assert daemon.exit_code == 0 and not daemon.stop.is_set()
+    queue_posts(roster, 2)  # due now
+    path = roster.config.database_path
+    _delete_database(path)
+    with caplog.at_level(logging.CRITICAL, logger="inmm_daemon"):
+        daemon.heartbeat()
+    assert daemon.stop.is_set() and daemon.exit_code == 5
+    assert f"the database {path} was deleted while the daemon was running" in caplog.text
+    assert daemon.publisher.run(seconds=5).handled == 0  # nothing claimed from the old file
+    daemon.close()
+    assert not path.exists()  # and no empty database made in its place
+
+
+def test_a_database_replaced_under_the_daemon_raises_an_alert_in_the_new_one(
+        roster: Services, clock: FakeClock) -> None:
+    daemon = _daemon(roster, clock)
+    path = roster.config.database_path
+    _delete_database(path)
+    fresh = open_database(path, create=True)  # e.g. a backup put back in its place
+    fresh.close()
+    daemon.wake_check()  # the check every second notices it as the heartbeat does
+    assert daemon.stop.is_set() and daemon.exit_code == 5
+    daemon.close()
+    alerts = gather(roster.config, clock.now)["alerts"]
+    assert [a["kind"] for a in alerts] == ["database_replaced"]
+    assert "replaced by another file" in alerts[0]["message"]
+
+
+def test_the_service_exits_5_when_its_database_is_deleted(tmp_path: Path,
+                                                          sandbox: object) -> None:
+    """The real daemon under a fast watchdog: deleting its database ends it within
+    seconds with exit 5 (systemd restarts it; with no database it then refuses to start)."""
+    import subprocess
+    import sys
+    import time
+
+    port = sandbox.url.rsplit(":", 1)[1].strip("/")  # type: ignore[attr-defined]
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text(f'[inmm]\ndatabase = "inmm.db"\n[sandbox]\nport = {port}\n')
+    assert run_cli("--config", str(cfg), "init", "--admin", "root").returncode == 0
+    env = {**os.environ, "INMM_CONFIG": str(cfg), "WATCHDOG_USEC": "3000000"}
+    env.pop("NOTIFY_SOCKET", None)
+    daemon = subprocess.Popen([sys.executable, "-c", "import sys, inmm_daemon.main as m;"
+                               " sys.exit(m.main())"], env=env, stderr=subprocess.PIPE,
+                              text=True)
+    try:
+        assert daemon.stderr is not None
+        started = time.monotonic()
+        for line in daemon.stderr:
+            if "started" in line or time.monotonic() - started > 30:
+                break
+        _delete_database(tmp_path / "inmm.db")
+        code = daemon.wait(timeout=30)
+        rest = daemon.stderr.read()
+    finally:
+        daemon.kill()
+    assert code == 5, rest
+    assert "was deleted while the daemon was running" in rest and "Traceback" not in rest
+    assert not (tmp_path / "inmm.db").exists()
+    again = run_cli("--config", str(cfg), "--once", program="inmm-daemon")
+    assert again.returncode == 2 and "no database here" in again.stderr

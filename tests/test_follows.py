@@ -56,7 +56,7 @@ def test_a_restart_mid_way_resumes_at_the_next_page(roster: Services, clock: Fak
     roster.db.close()
 
     # A new process on the same database.
-    db = open_database(config.database_path)
+    db = open_database(config.database_path, create=True)
     svc = Services.build(config, db, clock=clock)
     platform.calls.clear()
     report = follow_back.run(svc, platform, "x")

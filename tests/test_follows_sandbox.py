@@ -77,7 +77,7 @@ def test_a_restart_mid_way_resumes_where_it_left_off(roster: Services, sandbox, 
     pages_before = sandbox.control.requests("x GET /2/users/:id/followers")
     assert pages_before == 2
 
-    db = open_database(config.database_path)  # a new process
+    db = open_database(config.database_path, create=True)  # a new process
     svc = Services.build(config, db, clock=live_clock)
     report = follow_back.run(svc, sandbox.x(), "x")
     assert sandbox.control.requests("x GET /2/users/:id/followers") == pages_before + 1

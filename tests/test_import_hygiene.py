@@ -42,7 +42,7 @@ def test_report_loads_no_ui_no_platform_client_and_not_sqlite_utils(tmp_path: Pa
     cfg.write_text('[inmm]\ndatabase = "inmm.db"\n')
     from inmm_tui.store.db import open_database
 
-    open_database(tmp_path / "inmm.db").close()
+    open_database(tmp_path / "inmm.db", create=True).close()
     result = subprocess.run([sys.executable, "-c", REPORT_PROBE, str(cfg)], capture_output=True,
                             text=True)
     loaded = set(json.loads(result.stderr.strip().splitlines()[-1]))

@@ -270,7 +270,7 @@ def test_the_period_line_gives_the_local_first_and_last_day(tmp_path: Path) -> N
 
     config = parse_config({"inmm": {"database": str(tmp_path / "v.db"),
                                     "timezone": "Europe/Vienna"}}, tmp_path / "inmm.toml")
-    open_database(config.database_path).close()
+    open_database(config.database_path, create=True).close()
     conn = sqlite3.connect(config.database_path)
     report = gather(conn, config, dt.date(2027, 3, 1), now=dt.datetime(2027, 4, 2, tzinfo=dt.UTC))
     assert "Period: 2027-03-01 to 2027-03-31 (Europe/Vienna)" in render_md(report)

@@ -45,7 +45,7 @@ def test_tokens_never_reach_logs_stderr_errors_or_database(
     outlets = [Outlet(name="x", kind="x", api="x", base_url=sandbox.url),
                Outlet(name="mastodon", kind="mastodon", api="mastodon", base_url=sandbox.url)]
     secrets = load_secrets(secrets_path)
-    db = open_database(tmp_path / "inmm.db")
+    db = open_database(tmp_path / "inmm.db", create=True)
     logging.getLogger("urllib3").setLevel(logging.DEBUG)
     caplog.set_level(logging.DEBUG)
     log = logging.getLogger("inmm_daemon.test")

@@ -213,7 +213,7 @@ def test_compose_counts_against_the_limits_in_the_rules_file(tmp_path: Path) -> 
     rules.write_text(rules.read_text().replace("x = 280", "x = 250"))
     config = make_config(tmp_path, policy_rules=str(rules))
 
-    svc = Services.build(config, open_database(config.database_path))
+    svc = Services.build(config, open_database(config.database_path, create=True))
     svc.roster.initialise("hq", "Harriet Quinn")
     preview = svc.posts.preview("hq", "Hello", outlets=["x", "mastodon"])
     assert {c.outlet: c.limit for c in preview.outlets} == {"x": 250, "mastodon": 500}

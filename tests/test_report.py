@@ -53,7 +53,7 @@ def test_report_on_a_populated_database(tmp_path: Path) -> None:
     cfg = _config(tmp_path)
     me = current_login()
     run_cli("--config", str(cfg), "init", "--admin", me)
-    db = open_database(tmp_path / "inmm.db")
+    db = open_database(tmp_path / "inmm.db", create=True)
     now = to_db(utcnow())
     db.execute("INSERT INTO heartbeat (name, at, pid) VALUES ('daemon', ?, 1)", [now])
     for i, state in enumerate(["pending", "failed", "sent"]):
@@ -80,7 +80,7 @@ def test_report_on_a_populated_database(tmp_path: Path) -> None:
 def test_report_names_a_broken_audit_chain(tmp_path: Path) -> None:
     cfg = _config(tmp_path)
     run_cli("--config", str(cfg), "init", "--admin", current_login())
-    db = open_database(tmp_path / "inmm.db")
+    db = open_database(tmp_path / "inmm.db", create=True)
     db.execute("UPDATE audit SET actor = 'intruder' WHERE seq = 1")
     db.close()
     result = run_cli("--config", str(cfg), "--report")
@@ -91,7 +91,7 @@ def test_report_names_a_broken_audit_chain(tmp_path: Path) -> None:
 def test_healthy_means_exit_zero(tmp_path: Path) -> None:
     cfg = _config(tmp_path)
     run_cli("--config", str(cfg), "init", "--admin", current_login())
-    db = open_database(tmp_path / "inmm.db")
+    db = open_database(tmp_path / "inmm.db", create=True)
     db.execute("INSERT INTO heartbeat (name, at, pid) VALUES ('daemon', ?, 1)",
                [to_db(utcnow())])
     db.close()
@@ -115,7 +115,7 @@ def test_a_refused_login_is_recorded_for_the_audit_check(tmp_path: Path) -> None
     refused = run_cli("--config", str(cfg), "roster", "list")
     assert refused.returncode == 3
     assert "is not on the INMM roster" in refused.stderr and "Traceback" not in refused.stderr
-    db = open_database(tmp_path / "inmm.db")
+    db = open_database(tmp_path / "inmm.db", create=True)
     rows = db.execute("SELECT login, what FROM access_refusals").fetchall()
     assert rows == [(current_login(), "use `roster`")]
     db.close()
@@ -137,7 +137,7 @@ def test_a_post_sent_on_one_outlet_and_held_on_the_other_is_partly_published(
     cfg = _config(tmp_path)
     me = current_login()
     run_cli("--config", str(cfg), "init", "--admin", me)
-    db = open_database(tmp_path / "inmm.db")
+    db = open_database(tmp_path / "inmm.db", create=True)
     now = to_db(utcnow())
     db.execute("INSERT INTO posts (id, author, status, body, created_at, updated_at)"
                " VALUES (1, ?, 'scheduled', 'b', ?, ?)", [me, now, now])

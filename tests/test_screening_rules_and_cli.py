@@ -119,7 +119,7 @@ def test_posts_are_screened_on_submit(tmp_path: Path) -> None:
     from inmm_tui.store.db import open_database
 
     config = dataclasses.replace(embedded_default(), path=tmp_path / "inmm.toml")
-    services = Services.build(config, open_database(tmp_path / "inmm.db"))
+    services = Services.build(config, open_database(tmp_path / "inmm.db", create=True))
     services.roster.initialise("hq", "Head Quarters")
     services.roster.add("hq", "am", "Alex Moore", Role.ACCOUNT_MANAGER)
     clean = services.posts.create_draft("am", "Register now: https://inmm.org/am",
@@ -153,7 +153,7 @@ def test_incoming_screener_and_a_broken_configured_rules_file(tmp_path: Path) ->
     config = dataclasses.replace(config, path=tmp_path / "inmm.toml",
                                  inmm=dataclasses.replace(config.inmm, policy_rules=str(broken)))
     with pytest.raises(RulesError, match=r"severity\.copyright") as caught:
-        Services.build(config, open_database(tmp_path / "inmm.db"))
+        Services.build(config, open_database(tmp_path / "inmm.db", create=True))
     assert caught.value.exit_code == 2
 
 

@@ -16,7 +16,7 @@ from inmm_tui.store.db import DatabaseError, connect, open_database
 
 def test_migrations_apply_to_an_empty_file_and_are_recorded(tmp_path: Path) -> None:
     path = tmp_path / "new.db"
-    db = open_database(path)
+    db = open_database(path, create=True)
     applied = [m.name for m in schema.migrations.applied(db)]
     assert applied == [m.name for m in schema.migrations._migrations]
     assert {"people", "posts", "deliveries", "audit", "followers", "evidence"} <= set(
@@ -29,10 +29,10 @@ def test_migrations_apply_to_an_empty_file_and_are_recorded(tmp_path: Path) -> N
 
 def test_reopening_applies_nothing_twice_and_keeps_data(tmp_path: Path) -> None:
     path = tmp_path / "inmm.db"
-    db = open_database(path)
+    db = open_database(path, create=True)
     db.execute("INSERT INTO settings VALUES ('k', 'v', 'now', 'test')")
     db.close()
-    again = open_database(path)
+    again = open_database(path, create=True)
     assert again.execute("SELECT value FROM settings WHERE key = 'k'").fetchone()[0] == "v"
     count = again.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0]
     assert count == len(schema.migrations._migrations)
@@ -48,11 +48,11 @@ def test_a_file_that_is_not_a_database_is_refused_clearly(tmp_path: Path) -> Non
     path = tmp_path / "junk.db"
     path.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(DatabaseError, match=r"junk\.db"):
-        open_database(path)
+        open_database(path, create=True)
 
 
 def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
-    db = open_database(tmp_path / "fk.db")
+    db = open_database(tmp_path / "fk.db", create=True)
     with pytest.raises(Exception, match="FOREIGN KEY"):
         db.execute("INSERT INTO comments (post_id, login, body, at) VALUES (999, 'x', 'y', 'z')")
     db.close()
@@ -65,7 +65,7 @@ WRITER = textwrap.dedent(
     from inmm_tui.store.db import open_database
     from inmm_tui.store.tx import write
 
-    db = open_database(sys.argv[1])
+    db = open_database(sys.argv[1], create=True)
     for i in range(int(sys.argv[3])):
         with write(db):
             # read first, then write: the pattern that fails with "database is locked"
@@ -79,7 +79,7 @@ WRITER = textwrap.dedent(
 
 def test_two_processes_writing_at_once_never_see_database_is_locked(tmp_path: Path) -> None:
     path = tmp_path / "busy.db"
-    open_database(path).close()
+    open_database(path, create=True).close()
     runs = 300
     procs = [
         subprocess.Popen([sys.executable, "-c", WRITER, str(path), who, str(runs)],
@@ -99,5 +99,5 @@ def test_two_processes_writing_at_once_never_see_database_is_locked(tmp_path: Pa
 
 
 def test_plain_sqlite_utils_sees_the_schema(tmp_path: Path) -> None:
-    open_database(tmp_path / "x.db").close()
+    open_database(tmp_path / "x.db", create=True).close()
     assert "deliveries" in Database(tmp_path / "x.db").table_names()

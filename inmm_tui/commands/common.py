@@ -16,12 +16,14 @@ def load(args: argparse.Namespace) -> Config:
     return load_config(getattr(args, "config", None))
 
 
-def services(args: argparse.Namespace, *, lazy_screener: bool = False) -> Services:
+def services(args: argparse.Namespace, *, lazy_screener: bool = False,
+             create: bool = False) -> Services:
+    """The services on the configured database; only `init` may `create` it."""
     from inmm_tui.domain.services import Services
     from inmm_tui.store.db import open_database
 
     config = load(args)
-    return Services.build(config, open_database(config.database_path),
+    return Services.build(config, open_database(config.database_path, create=create),
                           lazy_screener=lazy_screener)
 
 

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         config_path = write_config(workdir)
         config = load_config(str(config_path))
-        services = Services.build(config, open_database(config.database_path),
+        services = Services.build(config, open_database(config.database_path, create=True),
                                   lazy_screener=True)
         login = current_login()
         seed(services, login)

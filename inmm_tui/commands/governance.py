@@ -125,7 +125,13 @@ def run_review_markdown(args: argparse.Namespace) -> int:
     svc = viewer(args)
     text = review_markdown(svc.db.conn, svc.config, svc.clock())
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        from inmm_tui.domain.errors import InvalidInput
+
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:  # a full or read-only disk, a folder that is not there
+            raise InvalidInput(f"{args.output}: cannot write the review "
+                               f"({exc.strerror or exc})") from None
         print(f"Wrote {args.output}")
     else:
         print(text, end="")

@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    svc = services(args)
+    svc = services(args, create=True)
     person, created = svc.roster.initialise(args.admin, args.name or args.admin)
     where = svc.config.database_path
     if created:

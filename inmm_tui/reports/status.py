@@ -14,6 +14,7 @@ from typing import Any
 
 from inmm_tui.config import Config
 from inmm_tui.domain import audit, duties, witness
+from inmm_tui.store.errors import BUSY_TIMEOUT_SECONDS, DatabaseError, uri
 from inmm_tui.store.version import MIGRATION_COUNT, MIGRATION_SET
 from inmm_tui.timeutil import from_db, to_db, utcnow
 
@@ -29,6 +30,9 @@ def gather(config: Config, now: dt.datetime | None = None) -> dict[str, Any]:
         "generated_at": now.isoformat(timespec="seconds"),
         "attention": [],
     }
+    if path.is_dir():
+        raise DatabaseError(f"{path}: is a folder, not a database file; check [inmm] database "
+                            "in the configuration")
     if not path.exists():
         status["initialised"] = False
         status["attention"].append(
@@ -45,7 +49,8 @@ def gather(config: Config, now: dt.datetime | None = None) -> dict[str, Any]:
 
 
 def _open_for_reading(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+    conn = sqlite3.connect(uri(path), uri=True, timeout=BUSY_TIMEOUT_SECONDS,
+                           isolation_level=None)
     try:
         applied = conn.execute(
             "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
@@ -57,7 +62,8 @@ def _open_for_reading(path: Path) -> sqlite3.Connection:
         from inmm_tui.store.db import open_database  # slow path: the file needs migrating
 
         open_database(path).close()
-        conn = sqlite3.connect(str(path), timeout=30.0, isolation_level=None)
+        conn = sqlite3.connect(uri(path), uri=True, timeout=BUSY_TIMEOUT_SECONDS,
+                               isolation_level=None)
     return conn
 
 

@@ -1,4 +1,8 @@
-"""Open the database the one way both programs use: WAL, busy timeout, foreign keys, migrations."""
+"""Open the database the one way both programs use: WAL, busy timeout, foreign keys, migrations.
+
+Only `inmm-tui init` (and tests, and the demo's throwaway database) create the file; every
+other opening refuses a missing database, so a database deleted or moved under a running
+program is never silently replaced by an empty one."""
 
 from __future__ import annotations
 
@@ -7,22 +11,27 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from inmm_tui.store.errors import (
+    BUSY_TIMEOUT_SECONDS,
+    DatabaseError,
+    StorageUnavailable,
+    missing_database,
+    storage_error,
+    uri,
+)
 from inmm_tui.store.schema import migrations
 from inmm_tui.store.tx import write
 
-BUSY_TIMEOUT_SECONDS = 30.0
+__all__ = ["BUSY_TIMEOUT_SECONDS", "DatabaseError", "StorageUnavailable", "connect",
+           "open_database", "storage_error"]
 
 
-class DatabaseError(Exception):
-    """The database file cannot be opened or upgraded; the message says which file and why."""
-
-    exit_code = 2
-
-
-def connect(path: Path | str) -> sqlite3.Connection:
-    """A raw connection with the pragmas every connection needs (no migrations)."""
+def connect(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
+    """A raw connection with the pragmas every connection needs (no migrations). Without
+    `create`, SQLite itself refuses a missing file (no race with a check beforehand)."""
     conn = sqlite3.connect(
-        str(path),
+        uri(path, create=create),
+        uri=True,
         timeout=BUSY_TIMEOUT_SECONDS,  # sets SQLite's busy timeout
         isolation_level=None,  # transactions are explicit: `write()` / `db.atomic()`
         check_same_thread=False,
@@ -32,29 +41,41 @@ def connect(path: Path | str) -> sqlite3.Connection:
     return conn
 
 
-def open_database(path: Path | str) -> Database:
-    """Open (creating if need be) the database and apply pending migrations."""
+def open_database(path: Path | str, *, create: bool = False) -> Database:
+    """Open the database and apply pending migrations; with `create` (init, tests), make
+    it first if it does not exist. DatabaseError (exit 2) for a missing file, a folder or
+    a file that is not SQLite; StorageUnavailable (exit 5) when the storage fails."""
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = connect(path)
-    except (sqlite3.Error, OSError) as exc:
-        raise DatabaseError(f"{path}: cannot open the database: {exc}") from None
+        if path.is_dir():
+            raise DatabaseError(f"{path}: is a folder, not a database file; check [inmm] "
+                                "database in the configuration")
+        if not create and not path.exists():
+            raise missing_database(path)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise storage_error(exc, path) from None  # type: ignore[misc]
+    conn = None
     try:
+        conn = connect(path, create=create)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-    except sqlite3.Error as exc:
-        conn.close()
-        raise DatabaseError(f"{path}: cannot open the database: {exc}") from None
-    if str(mode).lower() != "wal":
-        conn.close()
-        raise DatabaseError(f"{path}: the database refused WAL mode (got {mode!r})")
-    db = Database(conn, execute_plugins=False)
-    try:
+        if str(mode).lower() != "wal":
+            raise DatabaseError(f"{path}: the database refused WAL mode (got {mode!r})")
+        db = Database(conn, execute_plugins=False)
         with write(db):
             # Serialise the check-and-apply so two programs starting together
             # cannot both try to apply the same migration.
             migrations.apply(db)
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise DatabaseError(f"{path}: is not a usable INMM database: {exc}") from None
+    except (sqlite3.Error, OSError) as exc:
+        if conn is not None:
+            conn.close()
+        problem = storage_error(exc, path)
+        if problem is None:
+            raise DatabaseError(f"{path}: is not a usable INMM database: {exc}") from None
+        raise problem from None
+    except DatabaseError:
+        if conn is not None:
+            conn.close()
+        raise
     return db

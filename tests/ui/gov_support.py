@@ -21,7 +21,7 @@ MEETING = dt.date(2027, 3, 20)
 
 def gov_services(path: Path) -> Services:
     config = dataclasses.replace(embedded_default(), review=Review(ec_meeting=MEETING))
-    return Services.build(config, open_database(path), clock=lambda: NOW,
+    return Services.build(config, open_database(path, create=True), clock=lambda: NOW,
                           screener=fake_screener)
 
 

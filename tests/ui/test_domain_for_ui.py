@@ -94,7 +94,7 @@ def test_lazy_screens_load_the_rules_on_warm_or_first_use(db_path) -> None:
     from inmm_tui.domain.services import Lazy, Services
     from inmm_tui.store.db import open_database
 
-    services = Services.build(embedded_default(), open_database(db_path), lazy_screener=True)
+    services = Services.build(embedded_default(), open_database(db_path, create=True), lazy_screener=True)
     screener = services.posts.screener
     assert isinstance(screener, Lazy) and screener._real is None
     services.warm()

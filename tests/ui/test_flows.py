@@ -296,7 +296,7 @@ async def test_compose_shows_the_policy_screen_s_findings(db_path):
     from inmm_tui.store.db import open_database
     from inmm_tui.ui.app import InmmApp
 
-    services = Services.build(embedded_default(), open_database(db_path))
+    services = Services.build(embedded_default(), open_database(db_path, create=True))
     app = InmmApp(services, AM, watch=False)
     async with app.run_test() as pilot:
         await settle(pilot)

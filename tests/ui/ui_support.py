@@ -36,7 +36,7 @@ def fake_screener(request: ScreenRequest) -> ScreenOutcome:
 
 
 def build_services(path: Path) -> Services:
-    return Services.build(embedded_default(), open_database(path), clock=lambda: NOW,
+    return Services.build(embedded_default(), open_database(path, create=True), clock=lambda: NOW,
                           screener=fake_screener)
 
 
