@@ -207,7 +207,7 @@ def test_the_issue_as_reported_inmm_daemon_once_twice(tmp_path, sandbox: Running
     from .crash_harness import daemon_exe, write_config
 
     cfg = write_config(tmp_path, sandbox.url)
-    db = open_database(load_config(str(cfg)).database_path)
+    db = open_database(load_config(str(cfg)).database_path, create=True)
     svc = Services.build(load_config(str(cfg)), db)
     svc.roster.initialise("hq", "Harriet Quinn")
     svc.roster.add("hq", "alice", "Alice Able", Role.ACCOUNT_MANAGER)
