@@ -145,10 +145,14 @@ def refusals_audited(db: Database, clock: Clock, actor: str, attempt: str, login
                          {"attempt": attempt, **details, "refusal": str(refusal)}, at=clock())
             if isinstance(refusal, RosterRefusal) and refusal.alarming:
                 raise_alert(db.conn, "roster_escalation", f"person:{actor}",
-                            f"'{actor}' tried to {attempt.replace('_', ' ')} '{login}'"
-                            + (f" ({details['role']})" if details.get("role") else "")
+                            f"'{actor}' tried to {_ATTEMPTS[attempt]} '{login}'"
+                            + (f" (role: {details['role']})" if details.get("role") else "")
                             + f" and was refused: {refusal}", clock())
         raise
+
+
+_ATTEMPTS = {"add": "add", "change_role": "change the role of", "revoke": "withdraw",
+             "reinstate": "reinstate", "review": "change at the annual review"}
 
 
 def _titles(roles: list[Role]) -> str:
