@@ -75,13 +75,12 @@ class Action(StrEnum):
 
 @dataclass(frozen=True)
 class RosterAuthority:
-    """Whose place on the roster a role may decide, and the policy's words for it."""
+    """Whose place on the roster a role may decide."""
 
     gives: frozenset[Role]
     """Roles it may give: add a person with, change a person to, reinstate a person in."""
-    takes: frozenset[Role]
+    takes: frozenset[Role] = frozenset()
     """Roles whose holders it may withdraw, or move to another role."""
-    basis: str
 
 
 # Who may give and take which role: the one table, read from the policy's "Roles and
@@ -91,42 +90,37 @@ class RosterAuthority:
 # line: HQ keeps the whole list, the Communications Chair is over the subcommittee, the
 # Subcommittee Chair over the account managers.
 ROSTER_AUTHORITY: dict[Role, RosterAuthority] = {
-    # HQ keeps the list and the access, so it may withdraw or move anyone. It may not
-    # appoint the Subcommittee Chair: the policy gives that to one named person, and HQ
-    # keeps the list "in accordance with Communications Committee", so the Chair's
+    # HQ: "Maintain the subcommittee membership list in accordance with Communications
+    # Committee"; "INMM Headquarters (HQ) will maintain access and passwords." So HQ may
+    # withdraw or move anyone. It may not appoint the Subcommittee Chair: the policy gives
+    # that to one named person, and HQ keeps the list "in accordance with" them, so the
     # appointment is made (and audited) by the Communications Chair themselves. The
     # Executive Committee and the Communications Chair are chosen by INMM outside this
     # policy; HQ records who they are.
     Role.HQ: RosterAuthority(
         gives=frozenset({Role.HQ, Role.EXECUTIVE_COMMITTEE, Role.COMMUNICATIONS_CHAIR,
                          Role.ACCOUNT_MANAGER}),
-        takes=frozenset(Role),
-        basis='HQ: "Maintain the subcommittee membership list in accordance with '
-              'Communications Committee"; "INMM Headquarters (HQ) will maintain access and '
-              'passwords."'),
-    # The subcommittee is its chair and its account managers; the Communications Chair
-    # appoints the one and oversees the whole (so may also move the outgoing chair to
-    # account manager, or appoint the chair from among the account managers).
+        takes=frozenset(Role)),
+    # Communications Committee Chair: "Appoint the chair of the INMM subcommittee
+    # responsible for social media"; "Provide oversight to ensure effective functioning of
+    # the subcommittee". The subcommittee is its chair and its account managers, so the
+    # Chair may also move the outgoing chair to account manager, or appoint the chair from
+    # among the account managers.
     Role.COMMUNICATIONS_CHAIR: RosterAuthority(
         gives=frozenset({Role.SUBCOMMITTEE_CHAIR, Role.ACCOUNT_MANAGER}),
-        takes=frozenset({Role.SUBCOMMITTEE_CHAIR, Role.ACCOUNT_MANAGER}),
-        basis='Communications Committee Chair: "Appoint the chair of the INMM subcommittee '
-              'responsible for social media"; "Provide oversight to ensure effective '
-              'functioning of the subcommittee".'),
+        takes=frozenset({Role.SUBCOMMITTEE_CHAIR, Role.ACCOUNT_MANAGER})),
+    # Chair of the Social Media Subcommittee: "Establish a team to maintain content on INMM
+    # accounts, assign account managers and administrators"; "Oversee the activity of all
+    # account managers/administrators".
     Role.SUBCOMMITTEE_CHAIR: RosterAuthority(
         gives=frozenset({Role.ACCOUNT_MANAGER}),
-        takes=frozenset({Role.ACCOUNT_MANAGER}),
-        basis='Chair of the Social Media Subcommittee: "Establish a team to maintain content '
-              'on INMM accounts, assign account managers and administrators"; "Oversee the '
-              'activity of all account managers/administrators".'),
-    # The EC evaluates the list at its annual meeting and decides on discipline (recorded
-    # as an EC decision); HQ carries the changes out. Account managers keep no list.
-    Role.EXECUTIVE_COMMITTEE: RosterAuthority(
-        gives=frozenset(), takes=frozenset(),
-        basis='Executive Committee: "The list of authorized personnel will be evaluated, '
-              'updated and presented at the annual EC meeting"; HQ keeps it.'),
-    Role.ACCOUNT_MANAGER: RosterAuthority(gives=frozenset(), takes=frozenset(),
-                                          basis="Account managers keep no list."),
+        takes=frozenset({Role.ACCOUNT_MANAGER})),
+    # "The list of authorized personnel will be evaluated, updated and presented at the
+    # annual EC meeting": the EC evaluates it and decides on discipline (recorded as an EC
+    # decision); HQ carries the changes out.
+    Role.EXECUTIVE_COMMITTEE: RosterAuthority(gives=frozenset()),
+    # Account managers keep no list.
+    Role.ACCOUNT_MANAGER: RosterAuthority(gives=frozenset()),
 }
 
 
