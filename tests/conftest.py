@@ -56,8 +56,8 @@ def services(config: Config, clock: FakeClock) -> Services:
 
 PEOPLE = {
     "hq": ("Harriet Quinn", Role.HQ),
-    "chair": ("Sam Chair", Role.SUBCOMMITTEE_CHAIR),
     "comms": ("Cora Comms", Role.COMMUNICATIONS_CHAIR),
+    "chair": ("Sam Chair", Role.SUBCOMMITTEE_CHAIR),
     "ec": ("Eve Committee", Role.EXECUTIVE_COMMITTEE),
     "alice": ("Alice Able", Role.ACCOUNT_MANAGER),
     "bob": ("Bob Baker", Role.ACCOUNT_MANAGER),
@@ -66,11 +66,13 @@ PEOPLE = {
 
 @pytest.fixture
 def roster(services: Services) -> Services:
-    """Services with one person of each role (and two account managers)."""
+    """Services with one person of each role (and two account managers), each added by
+    the person the policy gives it to (the Communications Chair appoints the chair)."""
     services.roster.initialise("hq", PEOPLE["hq"][0])
     for login, (name, role) in PEOPLE.items():
         if login != "hq":
-            services.roster.add("hq", login, name, role)
+            by = "comms" if role is Role.SUBCOMMITTEE_CHAIR else "hq"
+            services.roster.add(by, login, name, role)
     return services
 
 

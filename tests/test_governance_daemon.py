@@ -40,7 +40,8 @@ def test_a_changed_secrets_file_is_noticed(roster: Services) -> None:
     svc.governance.record_rotation("hq", "x")
     assert not jobs.check_secrets(svc, "x", b"[outlets.x]\naccess_token = 'one'\n")
     assert jobs.check_secrets(svc, "x", b"[outlets.x]\naccess_token = 'two'\n")
-    row = svc.db.execute("SELECT cause FROM rotation_triggers WHERE outlet = 'x'").fetchone()
+    row = svc.db.execute("SELECT cause FROM rotation_triggers WHERE outlet = 'x'"
+                         " ORDER BY id DESC LIMIT 1").fetchone()
     assert row == ("secrets_changed",)
 
 

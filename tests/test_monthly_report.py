@@ -20,7 +20,7 @@ from inmm_tui.reports import monthly
 from inmm_tui.timeutil import to_db
 
 from .cli_helpers import run_cli
-from .conftest import FakeClock
+from .conftest import PEOPLE, FakeClock
 from .test_metrics import sent_post
 from .test_questions import mention, send
 
@@ -172,12 +172,17 @@ def test_the_figures_of_a_month(month_of_activity: Services) -> None:
     actions = [c["action"] for c in r["roster"]["changes"]]
     assert actions == ["init", "add", "add", "add", "add", "add", "revoke"]
     assert r["roster"]["active"] == 5
-    assert len(r["credentials"]["rotations"]) == 1 and len(r["credentials"]["triggers"]) == 2
+    # Each of the five people added and the withdrawal made both outlets due (policy:
+    # "whenever there is an update to the authorized persons list").
+    assert len(r["credentials"]["rotations"]) == 1 and len(r["credentials"]["triggers"]) == 12
+    changes = "; ".join(f"roster change: {name} was added as {role.title}"
+                        for login, (name, role) in PEOPLE.items() if login != "hq")
+    changes += "; roster change: Bob Baker's rights were withdrawn"
     assert r["overdue"] == [
         "1 follow review reminder not done",
         "1 questions unanswered after 48 hours",
-        "x: credential rotation due (roster change: Bob Baker's rights were withdrawn)",
-        "mastodon: credential rotation due (roster change: Bob Baker's rights were withdrawn)",
+        f"x: credential rotation due ({changes})",
+        f"mastodon: credential rotation due ({changes})",
         "the policy's review was due on 2021-12-01",
     ]
 

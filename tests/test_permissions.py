@@ -83,7 +83,5 @@ def test_account_manager_cannot_change_the_roster(roster: Services) -> None:
 
 
 def test_nobody_withdraws_their_own_rights(roster: Services) -> None:
-    from inmm_tui.domain.errors import InvalidState
-
-    with pytest.raises(InvalidState):
+    with pytest.raises(NotAuthorised, match="nobody changes their own role or withdraws"):
         roster.roster.revoke("hq", "hq", "oops")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from inmm_tui.domain import audit
-from inmm_tui.domain.errors import InvalidInput, InvalidState
+from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised
 from inmm_tui.domain.roles import Role, parse_role
 from inmm_tui.domain.services import Services
 
@@ -34,9 +34,12 @@ def test_bad_login_and_role_are_refused_with_the_reason(roster: Services) -> Non
 
 
 def test_every_roster_change_is_audited(roster: Services) -> None:
-    roster.roster.change_role("hq", "bob", Role.SUBCOMMITTEE_CHAIR)
+    roster.roster.change_role("hq", "bob", Role.COMMUNICATIONS_CHAIR)
     roster.roster.revoke("hq", "bob", "stepped down")
-    roster.roster.reinstate("chair", "bob")
+    roster.roster.reinstate("hq", "bob")
+    with pytest.raises(NotAuthorised):
+        roster.roster.revoke("chair", "bob", "not the chair's to withdraw")
     actions = [e["action"] for e in audit.history(roster.db.conn, "person:bob")]
-    assert actions == ["roster.add", "roster.change_role", "roster.revoke", "roster.reinstate"]
+    assert actions == ["roster.add", "roster.change_role", "roster.revoke", "roster.reinstate",
+                       "roster.refused"]
     assert audit.verify(roster.db.conn).ok

@@ -1,8 +1,9 @@
 """`inmm-tui --demo`: the UI on a throwaway database, so a newcomer can try every flow.
 
 The person running it is the HQ administrator; a colleague (account manager) and a
-Subcommittee Chair are on the roster too, and F2 switches between the three, so that
-clearance by another person and a block override can be tried alone. The sandbox
+Subcommittee Chair (appointed by the Communications Chair, also on the roster) are there
+too, and F2 switches between you, the colleague and the chair, so that clearance by
+another person and a block override can be tried alone. The sandbox
 outlets and the daemon are started in the background when they are installed, and
 stopped when the UI closes; the database goes with them."""
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from inmm_tui.domain.services import Services
 
 COLLEAGUE = ("colleague", "Casey Colleague")
+COMMS = ("comms", "Cora Comms")
 CHAIR = ("chair", "Sam Chair")
 START_GRACE_SECONDS = 1.5
 """A background program still running after this long is taken as started."""
@@ -107,7 +109,9 @@ def seed(services: Services, login: str) -> None:
     name = full_name(login)
     services.roster.initialise(login, name)
     services.roster.add(login, COLLEAGUE[0], COLLEAGUE[1], Role.ACCOUNT_MANAGER)
-    services.roster.add(login, CHAIR[0], CHAIR[1], Role.SUBCOMMITTEE_CHAIR)
+    services.roster.add(login, COMMS[0], COMMS[1], Role.COMMUNICATIONS_CHAIR)
+    # The policy: the Communications Committee Chair appoints the Subcommittee Chair.
+    services.roster.add(COMMS[0], CHAIR[0], CHAIR[1], Role.SUBCOMMITTEE_CHAIR)
     post_id = services.posts.create_draft(
         COLLEAGUE[0], "Registration for the INMM Annual Meeting is open: https://inmm.org",
         topic="Annual Meeting")

@@ -10,7 +10,12 @@ from inmm_tui.commands.common import me, services, viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("roster", help="list or change the authorised people")
+    parser = sub.add_parser(
+        "roster", help="list or change the authorised people",
+        description="Who may change whom follows the policy: HQ keeps the list, the "
+        "Communications Committee Chair appoints the Subcommittee Chair, the Subcommittee "
+        "Chair assigns account managers; nobody changes their own role. A refusal exits 3 "
+        "(1 for one Subcommittee Chair at a time, or the last HQ person) and is audited.")
     actions = parser.add_subparsers(dest="roster_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="everyone on the roster")
     listing.add_argument("--json", action="store_true")

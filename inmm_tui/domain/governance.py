@@ -31,7 +31,7 @@ from inmm_tui.domain.duties import (
     rotation_status,
 )
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
-from inmm_tui.domain.people import Roster, authorise, get_person
+from inmm_tui.domain.people import Roster, authorise, get_person, refusals_audited
 from inmm_tui.domain.posts import verify_clearance
 from inmm_tui.domain.reminders import close_reminders, ensure_reminder, raise_alert
 from inmm_tui.domain.roles import Action, Role
@@ -116,7 +116,12 @@ class Governance(DomainService):
             raise InvalidInput(f"unknown outcome {outcome!r} (keep, change_role or withdraw)")
         if outcome == "change_role" and role is None:
             raise InvalidInput("changing a role needs the new role")
-        with write(self.db):
+        # Keeping someone changes no one's rights, so anyone who keeps the roster may
+        # record it (themselves included: a lone HQ person is reviewed too); a change of
+        # role or a withdrawal goes through the roster's own rules.
+        details = {"outcome": outcome, "role": role.value if role else None}
+        with (refusals_audited(self.db, self.clock, actor, "review", login, details),
+              write(self.db)):
             authorise(self.conn, actor, Action.MANAGE_ROSTER)
             person = get_person(self.conn, login)
             if person is None:

@@ -7,18 +7,29 @@ effect at once, even for someone with the UI already open.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pwd
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.alerts import raise_alert
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.duties import raise_rotation_trigger
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
-from inmm_tui.domain.roles import Action, Role, allowed
+from inmm_tui.domain.roles import (
+    Action,
+    Role,
+    allowed,
+    givers_of,
+    may_give,
+    may_take,
+    takers_of,
+)
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, to_db, utcnow
 
@@ -108,6 +119,48 @@ ACTION_PHRASES = {
 }
 
 
+class RosterRefusal(NotAuthorised):
+    """A roster change the policy's rules do not give this person to make."""
+
+    def __init__(self, message: str, *, alarming: bool = False):
+        super().__init__(message)
+        self.alarming = alarming
+        """It reached for rights: the person's own role, or HQ's. HQ is alerted."""
+
+
+@contextlib.contextmanager
+def refusals_audited(db: Database, clock: Clock, actor: str, attempt: str, login: str,
+                     details: dict[str, Any]) -> Iterator[None]:
+    """Record a refused roster change in the audit log, in a transaction of its own once
+    the refused one is rolled back; alert HQ when it reached for rights. Inside a caller's
+    transaction (the annual review withdrawing someone) the caller records it. A login
+    that is not (or no longer) on the roster is kept apart (`record_refusal`), not here."""
+    try:
+        yield
+    except (NotAuthorised, InvalidState) as refusal:
+        if db.conn.in_transaction or getattr(refusal, "refused_login", None):
+            raise
+        with write(db):
+            audit.append(db.conn, actor, "roster.refused", f"person:{login}",
+                         {"attempt": attempt, **details, "refusal": str(refusal)}, at=clock())
+            if isinstance(refusal, RosterRefusal) and refusal.alarming:
+                raise_alert(db.conn, "roster_escalation", f"person:{actor}",
+                            f"'{actor}' tried to {_ATTEMPTS[attempt]} '{login}'"
+                            + (f" (role: {details['role']})" if details.get("role") else "")
+                            + f" and was refused: {refusal}", clock())
+        raise
+
+
+_ATTEMPTS = {"add": "add", "change_role": "change the role of", "revoke": "withdraw",
+             "reinstate": "reinstate", "review": "change at the annual review"}
+
+
+def _titles(roles: list[Role]) -> str:
+    """'INMM Headquarters or the Communications Committee Chair'."""
+    named = [role.title if role is Role.HQ else f"the {role.title}" for role in roles]
+    return " or ".join(named) or "no one"
+
+
 def initials_of(name: str) -> str:
     parts = [part for part in re.split(r"[\s\-]+", name.strip()) if part]
     return "".join(part[0].upper() for part in parts)[:4] or "?"
@@ -157,25 +210,33 @@ class Roster(DomainService):
         return person, True
 
     def add(self, actor: str, login: str, name: str, role: Role) -> Person:
+        """Add a person; an update to the authorised list, so every outlet's credentials
+        fall due for rotation."""
         _check_login(login)
         if not name.strip():
             raise InvalidInput("a person needs a name (it signs their posts)")
-        with write(self.db):
-            authorise(self.conn, actor, Action.MANAGE_ROSTER)
+        with (refusals_audited(self.db, self.clock, actor, "add", login, {"role": role.value}),
+              write(self.db)):
+            actor_person = authorise(self.conn, actor, Action.MANAGE_ROSTER)
             existing = get_person(self.conn, login)
             if existing is not None:
                 raise InvalidState(
                     f"'{login}' is already on the roster ({existing.name}, {existing.role.title})"
                 )
+            self._check_rules(actor_person, login, None, gives=role)
             person = self._insert(login, name.strip(), role, added_by=actor)
             audit.append(self.conn, actor, "roster.add", f"person:{login}",
                          {"name": person.name, "role": role.value}, at=self.clock())
+            self._rotation_due(actor, f"{person.name} was added as {role.title}")
         return person
 
     def change_role(self, actor: str, login: str, role: Role) -> Person:
-        with write(self.db):
-            authorise(self.conn, actor, Action.MANAGE_ROSTER)
+        with (refusals_audited(self.db, self.clock, actor, "change_role", login,
+                               {"role": role.value}),
+              write(self.db)):
+            actor_person = authorise(self.conn, actor, Action.MANAGE_ROSTER)
             person = self._require(login)
+            self._check_rules(actor_person, login, person, gives=role, takes=person.role)
             if person.role is role:
                 return person
             self.conn.execute("UPDATE people SET role = ? WHERE login = ?", (role.value, login))
@@ -188,13 +249,14 @@ class Roster(DomainService):
         """Withdraw a person's rights at once; makes every outlet's credentials due for rotation."""
         if not reason.strip():
             raise InvalidInput("say why the rights are withdrawn (it goes in the audit log)")
-        with write(self.db):
+        with (refusals_audited(self.db, self.clock, actor, "revoke", login,
+                               {"reason": reason.strip()}),
+              write(self.db)):
             actor_person = authorise(self.conn, actor, Action.MANAGE_ROSTER)
             person = self._require(login)
+            self._check_rules(actor_person, login, person, takes=person.role)
             if not person.active:
                 raise InvalidState(f"{person.name}'s rights are already withdrawn")
-            if login == actor_person.login:
-                raise InvalidState("you cannot withdraw your own rights; ask another administrator")
             now = to_db(self.clock())
             self.conn.execute(
                 "UPDATE people SET active = 0, revoked_at = ?, revoked_by = ?, revoked_reason = ?"
@@ -207,9 +269,11 @@ class Roster(DomainService):
         return self._require(login)
 
     def reinstate(self, actor: str, login: str) -> Person:
-        with write(self.db):
-            authorise(self.conn, actor, Action.MANAGE_ROSTER)
+        with (refusals_audited(self.db, self.clock, actor, "reinstate", login, {}),
+              write(self.db)):
+            actor_person = authorise(self.conn, actor, Action.MANAGE_ROSTER)
             person = self._require(login)
+            self._check_rules(actor_person, login, person, gives=person.role)
             if person.active:
                 return person
             self.conn.execute(
@@ -221,6 +285,48 @@ class Roster(DomainService):
                          at=self.clock())
             self._rotation_due(actor, f"{person.name} was reinstated")
         return self._require(login)
+
+    def _check_rules(self, actor: Person, login: str, person: Person | None, *,
+                     gives: Role | None = None, takes: Role | None = None) -> None:
+        """Refuse, naming the rule, a change that would give `login` the role `gives` or
+        take from them the role `takes`, unless the policy lets `actor` make it."""
+        if login == actor.login:
+            ask = _titles(takers_of(actor.role))
+            raise RosterRefusal(
+                "refused by the rule that nobody changes their own role or withdraws their "
+                f"own rights: ask {ask}.", alarming=gives not in (None, actor.role))
+        if gives is not None and not may_give(actor.role, gives):
+            raise RosterRefusal(
+                f"refused by the rule on who may grant which role: {actor.name} "
+                f"({actor.role.title}) may not make anyone {gives.title}; that is for "
+                f"{_titles(givers_of(gives))}.",
+                alarming=gives is Role.HQ)
+        if takes is not None and person is not None and not may_take(actor.role, takes):
+            raise RosterRefusal(
+                f"refused by the rule on who may withdraw or move whom: {actor.name} "
+                f"({actor.role.title}) may not withdraw or change the role of {person.name} "
+                f"({takes.title}); that is for {_titles(takers_of(takes))}.",
+                alarming=takes is Role.HQ)
+        if gives is Role.SUBCOMMITTEE_CHAIR:
+            chair = self.conn.execute(
+                "SELECT name FROM people WHERE role = ? AND active = 1 AND login != ?",
+                (Role.SUBCOMMITTEE_CHAIR.value, login)).fetchone()
+            if chair:
+                raise InvalidState(
+                    "refused by the rule of one Subcommittee Chair at a time: "
+                    f"{chair[0]} is the Social Media Subcommittee Chair; withdraw their "
+                    "rights or change their role first.")
+        # Kept although the rules above already keep it (only HQ takes HQ, never its own):
+        # a roster without HQ could never be repaired from inside the tool.
+        if (takes is Role.HQ and gives is not Role.HQ and person is not None
+                and person.active):
+            others = self.conn.execute(
+                "SELECT count(*) FROM people WHERE role = ? AND active = 1 AND login != ?",
+                (Role.HQ.value, login)).fetchone()[0]
+            if not others:
+                raise InvalidState(
+                    f"refused by the rule that the last HQ person stays: {person.name} is "
+                    "the only INMM Headquarters person with rights; add another first.")
 
     def _require(self, login: str) -> Person:
         person = get_person(self.conn, login)
@@ -239,7 +345,8 @@ class Roster(DomainService):
         return person
 
     def _rotation_due(self, actor: str, reason: str) -> None:
-        """The policy: passwords change whenever the authorised list changes."""
+        """The policy: passwords change "whenever there is an update to the authorized
+        persons list"."""
         for outlet in self.outlets:
             raise_rotation_trigger(self.conn, outlet, "roster_change", reason, actor,
                                    self.clock())

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.alerts import raise_alert as raise_alert
 from inmm_tui.domain.errors import NotFound
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.roles import Action
@@ -84,25 +85,6 @@ def open_reminders(conn: sqlite3.Connection, now: dt.datetime | None = None) -> 
         params = (to_db(now),)
     rows = conn.execute(sql + " ORDER BY due_at", params).fetchall()
     return [Reminder(r[0], r[1], r[2], r[3], from_db(r[4]), r[5], r[6], r[7]) for r in rows]
-
-
-def raise_alert(conn: sqlite3.Connection, kind: str, subject: str, message: str,
-                at: dt.datetime) -> bool:
-    """Raise an alert once per (kind, subject) until acknowledged; True when new."""
-    row = conn.execute("SELECT id, acknowledged_at FROM alerts WHERE kind = ? AND subject = ?",
-                       (kind, subject)).fetchone()
-    if row and row[1] is None:
-        return False
-    if row:
-        conn.execute(
-            "UPDATE alerts SET message = ?, raised_at = ?, acknowledged_at = NULL,"
-            " acknowledged_by = NULL WHERE id = ?", (message, to_db(at), row[0]))
-    else:
-        conn.execute("INSERT INTO alerts (kind, subject, message, raised_at) VALUES (?, ?, ?, ?)",
-                     (kind, subject, message, to_db(at)))
-    audit.append(conn, audit.DAEMON, "alert.raise", subject, {"kind": kind, "message": message},
-                 at=at)
-    return True
 
 
 def open_alerts(conn: sqlite3.Connection) -> list[Alert]:

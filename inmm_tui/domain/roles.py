@@ -2,10 +2,12 @@
 
 Permissions come from roles alone. `allowed()` is the only place that answers "may this
 role do that"; `people.authorise()` applies it to a person read fresh from the roster.
+`ROSTER_AUTHORITY` says, for those who may change the roster, whose place on it they decide.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from inmm_tui.domain.errors import InvalidInput
@@ -71,6 +73,73 @@ class Action(StrEnum):
     """Acknowledge alerts and mark reminders done."""
 
 
+@dataclass(frozen=True)
+class RosterAuthority:
+    """Whose place on the roster a role may decide."""
+
+    gives: frozenset[Role]
+    """Roles it may give: add a person with, change a person to, reinstate a person in."""
+    takes: frozenset[Role] = frozenset()
+    """Roles whose holders it may withdraw, or move to another role."""
+
+
+# Who may give and take which role: the one table, read from the policy's "Roles and
+# Responsibilities" and "Management of Social Media Pages". Beside it (people.py):
+# nobody changes their own role or withdraws themselves, the last HQ person stays, and
+# there is one Subcommittee Chair at a time. Every grant here is within the granter's own
+# line: HQ keeps the whole list, the Communications Chair is over the subcommittee, the
+# Subcommittee Chair over the account managers.
+ROSTER_AUTHORITY: dict[Role, RosterAuthority] = {
+    # HQ: "Maintain the subcommittee membership list in accordance with Communications
+    # Committee"; "INMM Headquarters (HQ) will maintain access and passwords." So HQ may
+    # withdraw or move anyone. It may not appoint the Subcommittee Chair: the policy gives
+    # that to one named person, and HQ keeps the list "in accordance with" them, so the
+    # appointment is made (and audited) by the Communications Chair themselves. The
+    # Executive Committee and the Communications Chair are chosen by INMM outside this
+    # policy; HQ records who they are.
+    Role.HQ: RosterAuthority(
+        gives=frozenset({Role.HQ, Role.EXECUTIVE_COMMITTEE, Role.COMMUNICATIONS_CHAIR,
+                         Role.ACCOUNT_MANAGER}),
+        takes=frozenset(Role)),
+    # Communications Committee Chair: "Appoint the chair of the INMM subcommittee
+    # responsible for social media"; "Provide oversight to ensure effective functioning of
+    # the subcommittee". The subcommittee is its chair and its account managers, so the
+    # Chair may also move the outgoing chair to account manager, or appoint the chair from
+    # among the account managers.
+    Role.COMMUNICATIONS_CHAIR: RosterAuthority(
+        gives=frozenset({Role.SUBCOMMITTEE_CHAIR, Role.ACCOUNT_MANAGER}),
+        takes=frozenset({Role.SUBCOMMITTEE_CHAIR, Role.ACCOUNT_MANAGER})),
+    # Chair of the Social Media Subcommittee: "Establish a team to maintain content on INMM
+    # accounts, assign account managers and administrators"; "Oversee the activity of all
+    # account managers/administrators".
+    Role.SUBCOMMITTEE_CHAIR: RosterAuthority(
+        gives=frozenset({Role.ACCOUNT_MANAGER}),
+        takes=frozenset({Role.ACCOUNT_MANAGER})),
+    # "The list of authorized personnel will be evaluated, updated and presented at the
+    # annual EC meeting": the EC evaluates it and decides on discipline (recorded as an EC
+    # decision); HQ carries the changes out.
+    Role.EXECUTIVE_COMMITTEE: RosterAuthority(gives=frozenset()),
+    # Account managers keep no list.
+    Role.ACCOUNT_MANAGER: RosterAuthority(gives=frozenset()),
+}
+
+
+def may_give(actor: Role, role: Role) -> bool:
+    return role in ROSTER_AUTHORITY[actor].gives
+
+
+def may_take(actor: Role, role: Role) -> bool:
+    return role in ROSTER_AUTHORITY[actor].takes
+
+
+def givers_of(role: Role) -> list[Role]:
+    return [r for r, authority in ROSTER_AUTHORITY.items() if role in authority.gives]
+
+
+def takers_of(role: Role) -> list[Role]:
+    return [r for r, authority in ROSTER_AUTHORITY.items() if role in authority.takes]
+
+
 _EVERYONE = frozenset(Role)
 _POSTERS = frozenset({Role.HQ, Role.SUBCOMMITTEE_CHAIR, Role.ACCOUNT_MANAGER})
 
@@ -84,7 +153,8 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.PAUSE_PUBLISHING: frozenset({Role.HQ}),
     Action.CRISIS: frozenset({Role.HQ, Role.SUBCOMMITTEE_CHAIR}),
     Action.EVENTS: _POSTERS,
-    Action.MANAGE_ROSTER: frozenset({Role.HQ, Role.SUBCOMMITTEE_CHAIR, Role.COMMUNICATIONS_CHAIR}),
+    Action.MANAGE_ROSTER: frozenset(
+        role for role, authority in ROSTER_AUTHORITY.items() if authority.gives),
     Action.RECORD_ROTATION: frozenset({Role.HQ}),
     Action.FLAG_COMPROMISE: _EVERYONE,
     Action.MODERATE: _POSTERS,

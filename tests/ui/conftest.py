@@ -1,4 +1,5 @@
-"""A throwaway database with a fixed clock, three people, and a screener that finds
+"""A throwaway database with a fixed clock, four people (the Communications Chair
+appoints the Subcommittee Chair), and a screener that finds
 things, for the UI's pilot and snapshot tests."""
 
 from __future__ import annotations
@@ -7,10 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from ui_support import AM, CHAIR, HQ, build_services
+from ui_support import AM, CHAIR, COMMS, HQ, NOW, build_services
 
 from inmm_tui.domain.roles import Role
 from inmm_tui.domain.services import Services
+from inmm_tui.store.tx import write
+from inmm_tui.timeutil import to_db
 from inmm_tui.ui.app import InmmApp
 
 
@@ -20,7 +23,13 @@ def db_path(tmp_path: Path) -> Path:
     services = build_services(path)
     services.roster.initialise(HQ, "Jo Smith")
     services.roster.add(HQ, AM, "Alex Doe", Role.ACCOUNT_MANAGER)
-    services.roster.add(HQ, CHAIR, "Bea Chair", Role.SUBCOMMITTEE_CHAIR)
+    services.roster.add(HQ, COMMS, "Cora Comms", Role.COMMUNICATIONS_CHAIR)
+    services.roster.add(COMMS, CHAIR, "Bea Chair", Role.SUBCOMMITTEE_CHAIR)
+    # Each addition made the credentials due (an update to the authorised list); the
+    # screens are tried after HQ has rotated them.
+    with write(services.db):
+        services.db.conn.execute("UPDATE rotation_triggers SET resolved_at = ?",
+                                 (to_db(NOW),))
     services.db.conn.close()
     return path
 

@@ -34,7 +34,7 @@ def test_demo_opens_the_ui_on_a_throwaway_database(monkeypatch: pytest.MonkeyPat
     assert cli.main(["--demo"]) == 0
     me = current_login()
     assert seen["me"] is Role.HQ
-    assert seen["people"] == {me, "colleague", "chair"}
+    assert seen["people"] == {me, "colleague", "chair", "comms"}
     assert seen["waiting"] == 1
     assert seen["switch_to"] == [me, "colleague", "chair"]
     assert not Path(str(seen["path"])).parent.exists()  # removed on exit

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from gov_support import MEETING, add_suspects, gov_services
-from ui_support import AM, CHAIR, HQ
+from ui_support import AM, CHAIR, COMMS, HQ
 
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.queues import ScheduleRow
@@ -42,8 +42,8 @@ def test_the_review_lists_those_pending_first(db_path: Path) -> None:
     status, entries = _view(s).review_entries(HQ)
     assert status is not None and status.meeting == MEETING
     assert [(e.person.login, e.outcome) for e in entries] == [
-        (CHAIR, None), (HQ, None), (AM, "withdraw")]
-    assert entries[2].reason == "moved away"
+        (CHAIR, None), (COMMS, None), (HQ, None), (AM, "withdraw")]
+    assert entries[3].reason == "moved away"
 
 
 def _view(s):  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from inmm_tui.domain.services import Services
 from inmm_tui.store.db import open_database
 
 NOW = dt.datetime(2027, 3, 1, 15, 0, tzinfo=dt.UTC)
-HQ, AM, CHAIR = "jsmith", "adoe", "bchair"
+HQ, AM, CHAIR, COMMS = "jsmith", "adoe", "bchair", "ccomms"
 
 
 def fake_screener(request: ScreenRequest) -> ScreenOutcome:

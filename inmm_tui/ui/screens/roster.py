@@ -37,8 +37,8 @@ class RosterScreen(InmmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ListTable(id="people")
-        yield Static("Withdrawing or changing anyone makes every outlet's credentials due "
-                     "for rotation.", id="roster-note")
+        yield Static("Adding, withdrawing or changing anyone makes every outlet's "
+                     "credentials due for rotation.", id="roster-note")
         yield Footer()
 
     def on_mount(self) -> None:
