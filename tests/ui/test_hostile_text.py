@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from gov_support import gov_app, gov_services
 from oversight_support import incoming_screen
-from textual.widgets import DataTable
-from ui_support import AM, HQ, NOW, settle
+from textual.widgets import DataTable, TextArea
+from ui_support import AM, HQ, NOW, notes, settle
 
 from inmm_tui.domain.governance import record_suspect
 from inmm_tui.domain.moderation import IncomingMention, Moderation
@@ -146,7 +146,7 @@ async def visit(db_path: Path, screen: str, texts: list[str] = HOSTILE,
     cursor reaches it) and open its help; checked at every step. The plain text seen."""
     seed(db_path, texts)
     app = gov_app(db_path, HQ)
-    async with app.run_test(size=size) as pilot:
+    async with app.run_test(size=size, notifications=True) as pilot:
         await settle(pilot)
         plain = check(app, "home")
         keys, expected = SCREENS[screen]
@@ -228,3 +228,43 @@ async def test_clicking_a_name_that_holds_a_click_action_does_nothing(db_path) -
             await settle(pilot)
         assert app.is_running and app._exception is None
         assert CLICK in check(app, "follows")
+
+
+async def test_compose_refuses_control_characters_with_a_clear_message(db_path) -> None:
+    """Pasted NUL or ESC never enter the text (ESC would reach the terminal as it is
+    drawn), and the person is told which character and where."""
+    app = gov_app(db_path, HQ)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        body = app.screen.query_one("#body", TextArea)
+        body.insert("Meeting\x00 open \x1b[2J")
+        await settle(pilot)
+        assert body.text == "Meeting open [2J"
+        assert "NUL (U+0000) at line 1, column 8" in notes(app)
+        check(app, "compose")
+
+
+async def test_a_draft_saved_with_an_escape_opens_without_it(db_path) -> None:
+    seed(db_path, [ESCAPES])
+    app = gov_app(db_path, HQ)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("tab", "enter")
+        await settle(pilot)
+        assert "\x1b" not in app.screen.query_one("#body", TextArea).text
+        assert "ESC (U+001B) at line 1, column 1" in notes(app)
+        check(app, "compose")
+
+
+async def test_notifications_show_a_platform_error_literally(db_path) -> None:
+    """A refusal's words may be a platform's or an exception's: markup in them is text."""
+    app = gov_app(db_path, HQ)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await settle(pilot)
+        app.screen.notify(f"403 {BROKEN} {ESCAPES}", title=MARKUP, severity="error", timeout=30)
+        await settle(pilot)
+        await pilot.pause(0.3)
+        plain = check(app, "notification")
+    assert BROKEN in plain and "␛]2;pwned" in plain and MARKUP in plain
