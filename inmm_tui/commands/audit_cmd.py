@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from inmm_tui.commands.common import viewer
+from inmm_tui.commands.common import say, viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,5 +23,5 @@ def run_verify(args: argparse.Namespace) -> int:
     if check.ok:
         with write(svc.db):
             audit.record_checkpoint(svc.db.conn, check)
-    print(check.describe())
+    say(check.describe())
     return 0 if check.ok else 1
