@@ -10,7 +10,7 @@ screen cannot forget to.
 
 from __future__ import annotations
 
-from rich.style import StyleType
+from rich.style import Style, StyleType
 from rich.text import Text
 
 from inmm_tui.outside_text import has_controls, printable
@@ -38,9 +38,10 @@ def _printable_text(text: Text, style: StyleType, *, multiline: bool,
         out = Text(style=text.style, justify=text.justify, no_wrap=text.no_wrap,
                    overflow=text.overflow, end=text.end)
         for piece in pieces:
-            styles = [s.style for s in piece.spans if s.start == 0 and s.end == len(piece)]
+            styles = [Style.parse(s.style) if isinstance(s.style, str) else s.style
+                      for s in piece.spans if s.start == 0 and s.end == len(piece)]
             out.append(printable(piece.plain, multiline=multiline),
-                       style=" ".join(str(s) for s in styles) or None)
+                       style=Style.combine(styles) if styles else None)
         text = out
     else:
         text = text.copy()
