@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from inmm_tui.commands.common import me, viewer
 
@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
     return exit_code(app)
 
 
-def exit_code(app: App[object]) -> int:
+def exit_code(app: App[Any]) -> int:
     """0 after a normal quit; Textual's own code (1) when the app stopped on an error, so
     that a crash (whose traceback Textual prints) is not reported as success."""
     return app.return_code or 0
