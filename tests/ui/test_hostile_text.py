@@ -138,6 +138,9 @@ SCREENS = {
     "review": (("g", "v"), "RosterReviewScreen"),
     "compose": (("tab", "enter"), "ComposeScreen"),  # the hostile draft
 }
+PROMPTS = {"follows": "b", "moderation": "b", "governance": "x", "reminders": "d",
+           "questions": "a", "review": "w", "roster": "w", "schedule": "w"}
+"""The key that opens, on each screen, a prompt naming the selected item."""
 
 
 async def visit(db_path: Path, screen: str, texts: list[str] = HOSTILE,
@@ -163,6 +166,15 @@ async def visit(db_path: Path, screen: str, texts: list[str] = HOSTILE,
             await pilot.press("question_mark")
             await settle(pilot)
             check(app, f"{screen}, help")
+            await pilot.press("escape")
+            await settle(pilot)
+        if screen in PROMPTS:  # a question that names what is selected
+            await pilot.press(PROMPTS[screen])
+            await settle(pilot)
+            assert type(app.screen).__name__ == "PromptScreen"
+            plain += check(app, f"{screen}, prompt")
+            await pilot.press("escape")
+            await settle(pilot)
     return plain
 
 
