@@ -105,8 +105,8 @@ class ComposeScreen(InmmScreen):
     def fill_form(self, message: DraftLoaded) -> None:
         events = message.events
         self.query_one("#event", Select).set_options(
-            [(outside(f"{'CRISIS: ' if e.kind == 'crisis' else ''}{e.name} {e.hashtag}"), e.id)
-             for e in events])
+            [(outside(f"{'CRISIS: ' if e.kind == 'crisis' else ''}{e.name} {e.hashtag}",
+                      limit=120), e.id) for e in events])
         post = message.post
         if post is not None:
             self.query_one("#body", TextArea).load_text(post.body)
