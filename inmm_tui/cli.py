@@ -23,6 +23,7 @@ from inmm_tui.commands import (
     screen,
     ui,
 )
+from inmm_tui.commands.common import say
 
 SUBCOMMANDS = (init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd,
                report_monthly, analytics, members)
@@ -71,7 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = getattr(problem, "exit_code", None)
         if code is None:
             raise
-        print(f"inmm-tui: {problem}", file=sys.stderr)
+        say(f"inmm-tui: {problem}", file=sys.stderr)
         refused = getattr(exc, "refused_login", None)
         if refused:
             _record_refusal(args, refused)

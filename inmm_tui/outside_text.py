@@ -89,3 +89,44 @@ def storable_json(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [storable_json(v) for v in value]
     return value
+
+
+# What a post (or any text we write) may not hold: controls (tab and line breaks aside),
+# bidi embeddings, overrides and isolates, and lone surrogates (no encoder takes one).
+_FORBIDDEN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]|\r(?!\n)"
+)
+_SHORT_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "backspace", 0x0D: "a lone carriage return",
+                0x1B: "ESC", 0x7F: "DEL"}
+
+
+def forbidden_character(text: str) -> tuple[int, str] | None:
+    """The first character of `text` that a post may not hold, with its index, or None."""
+    found = _FORBIDDEN.search(text)
+    return (found.start(), found.group()) if found else None
+
+
+def without_forbidden(text: str) -> str:
+    """`text` without the characters `forbidden_character` finds."""
+    return _FORBIDDEN.sub("", text)
+
+
+def describe(char: str) -> str:
+    """A character in words a volunteer can act on: "ESC (U+001B)"."""
+    import unicodedata
+
+    code = ord(char)
+    if 0xD800 <= code <= 0xDFFF:
+        name = "a lone surrogate"
+    elif code in _SHORT_NAMES:
+        name = _SHORT_NAMES[code]
+    else:
+        name = unicodedata.name(char, "a control character")
+    return f"{name} (U+{code:04X})"
+
+
+def where(text: str, index: int) -> str:
+    """Line and column (from 1) of `index` in `text`."""
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"line {line}, column {column}"

@@ -4,6 +4,7 @@ and the daemon's check that what goes out is exactly what was cleared."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,31 @@ def test_compose_counts_against_the_limits_in_the_rules_file(tmp_path: Path) -> 
     svc.roster.initialise("hq", "Harriet Quinn")
     preview = svc.posts.preview("hq", "Hello", outlets=["x", "mastodon"])
     assert {c.outlet: c.limit for c in preview.outlets} == {"x": 250, "mastodon": 500}
+
+
+@pytest.mark.parametrize(("body", "named", "at"), [
+    ("Annual\nMeeting \x00 open", "NUL (U+0000)", "line 2, column 9"),
+    ("Meeting \x1b]2;pwned\x1b\\ open", "ESC (U+001B)", "line 1, column 9"),
+    ("abc\u202egnp.exe", "RIGHT-TO-LEFT OVERRIDE (U+202E)", "line 1, column 4"),
+    ("lone \ud800 surrogate", "a lone surrogate (U+D800)", "line 1, column 6"),
+])
+def test_a_post_cannot_hold_control_characters(roster: Services, body: str, named: str,
+                                               at: str) -> None:
+    """Before: NUL and ESC were stored and published, and a lone surrogate raised
+    UnicodeEncodeError from SQLite instead of a message."""
+    with pytest.raises(InvalidInput, match=re.escape(f"{named} at {at}")):
+        roster.posts.create_draft("alice", body)
+    post_id = roster.posts.create_draft("alice", BODY)
+    with pytest.raises(InvalidInput, match=named.split(" (")[0]):
+        roster.posts.save_draft("alice", post_id, BODY, outlets=["x", "mastodon"],
+                                outlet_texts={"x": body})
+    with pytest.raises(InvalidInput, match=named.split(" (")[0]):
+        roster.posts.save_draft("alice", post_id, body, outlets=["x"])
+    assert roster.posts.get(post_id).body == BODY
+    assert roster.db.conn.execute("SELECT count(*) FROM posts").fetchone()[0] == 1
+
+
+def test_line_breaks_tabs_and_emoji_are_welcome_in_a_post(roster: Services) -> None:
+    body = "Line one\r\nLine two\n\tindented 👩‍🔬 ok"
+    post_id = roster.posts.create_draft("alice", body)
+    assert roster.posts.get(post_id).body == body

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from inmm_tui.commands.common import me, services
+from inmm_tui.commands.common import me, say, services
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -22,8 +22,8 @@ def run_import(args: argparse.Namespace) -> int:
 
     result = import_analytics(services(args).db, me(), args.file)
     if not result.rows:
-        print(f"{args.file}: no rows to import.")
+        say(f"{args.file}: no rows to import.")
         return 0
-    print(f"Imported {result.rows} rows ({result.sessions} visits, {result.days} days "
-          f"from {result.first} to {result.last}).")
+    say(f"Imported {result.rows} rows ({result.sessions} visits, {result.days} days "
+        f"from {result.first} to {result.last}).")
     return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from inmm_tui.commands.common import viewer
+from inmm_tui.commands.common import say, viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,7 +20,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_verify(args: argparse.Namespace) -> int:
     from inmm_tui.domain import audit, authority, witness
-    from inmm_tui.outside_text import printable
     from inmm_tui.store.tx import write
 
     svc = viewer(args)
@@ -31,17 +30,17 @@ def run_verify(args: argparse.Namespace) -> int:
     if check.ok and not (anchoring.configured and not anchoring.anchored):
         with write(svc.db):
             audit.record_checkpoint(conn, check)
-    print(check.describe())
-    print(printable(anchoring.message))
+    say(check.describe())
+    say(anchoring.message)
     standing = anchoring.witness.problems if anchoring.witness else ()
     if standing:
-        print(f"the daemon's last audit check found {len(standing)} problems:")
+        say(f"the daemon's last audit check found {len(standing)} problems:")
         for problem in standing:
-            print(f"  - {printable(problem)}")
+            say(f"  - {problem}")
     if findings:
-        print(f"changed beside the tool (the audit log does not explain): {len(findings)}")
+        say(f"changed beside the tool (the audit log does not explain): {len(findings)}")
         for finding in findings:
-            print(f"  - {printable(finding.message)}")
+            say(f"  - {finding.message}")
     else:
-        print("the log explains the roster, every clearance and every delivery")
+        say("the log explains the roster, every clearance and every delivery")
     return 0 if check.ok and not anchoring.attention and not findings else 1

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
+
+from inmm_tui.outside_text import printable
 
 if TYPE_CHECKING:
     from inmm_tui.config import Config
@@ -42,3 +44,12 @@ def me() -> str:
     from inmm_tui.domain.people import current_login
 
     return current_login()
+
+
+def say(*values: object, sep: str = " ", end: str = "\n", file: IO[str] | None = None,
+        flush: bool = False) -> None:
+    """`print` for every command: what it prints may hold a name, a reply or a platform's
+    error message, so every control and bidi-override character is made visible on the
+    way out (line breaks and tabs kept) and no escape reaches the terminal."""
+    print(printable(sep.join(str(v) for v in values), multiline=True), end=end, file=file,
+          flush=flush)

@@ -32,6 +32,7 @@ START_GRACE_SECONDS = 1.5
 
 
 def run(args: argparse.Namespace) -> int:
+    from inmm_tui.commands.ui import exit_code
     from inmm_tui.config import load_config
     from inmm_tui.domain.people import current_login
     from inmm_tui.domain.services import Services
@@ -62,6 +63,7 @@ def run(args: argparse.Namespace) -> int:
                       intro="Demo on a throwaway database. " + " ".join(notes)
                       + " F2 switches person.")
         app.run()
+        code = exit_code(app)
     finally:
         for process in processes:
             process.terminate()
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
             except subprocess.TimeoutExpired:
                 process.kill()
         shutil.rmtree(workdir, ignore_errors=True)
-    return 0
+    return code
 
 
 def write_config(workdir: Path) -> Path:

@@ -9,7 +9,7 @@ import argparse
 import json
 from pathlib import Path
 
-from inmm_tui.commands.common import me, services, viewer
+from inmm_tui.commands.common import me, say, services, viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -65,7 +65,7 @@ def run_rotation_status(args: argparse.Namespace) -> int:
     svc = viewer(args)
     statuses = rotation_status(svc.db.conn, svc.config, svc.clock())
     if args.json:
-        print(json.dumps([{
+        say(json.dumps([{
             "outlet": s.outlet, "due": s.due, "reasons": s.reasons,
             "last_verified": s.last_verified.isoformat() if s.last_verified else None,
             "next_due": s.due_at.isoformat() if s.due_at else None,
@@ -76,19 +76,19 @@ def run_rotation_status(args: argparse.Namespace) -> int:
             state = "DUE: " + "; ".join(s.reasons) if s.due else f"ok until {when}"
             if s.awaiting_check:
                 state += " (a rotation awaits the daemon's check)"
-            print(f"{s.outlet:<12} {state}")
+            say(f"{s.outlet:<12} {state}")
     return 1 if any(s.due for s in statuses) else 0
 
 
 def run_rotation_record(args: argparse.Namespace) -> int:
     services(args).governance.record_rotation(me(), args.outlet, args.note)
-    print(f"Recorded. The daemon will check the new credentials of {args.outlet} on its next run.")
+    say(f"Recorded. The daemon will check the new credentials of {args.outlet} on its next run.")
     return 0
 
 
 def run_rotation_flag(args: argparse.Namespace) -> int:
     services(args).governance.flag_compromise(me(), args.outlet, args.reason)
-    print("Recorded: rotation is now due, and HQ has been alerted.")
+    say("Recorded: rotation is now due, and HQ has been alerted.")
     return 0
 
 
@@ -98,14 +98,14 @@ def run_review_status(args: argparse.Namespace) -> int:
     svc = viewer(args)
     status = review_status(svc.db.conn, svc.config, svc.clock())
     if status is None:
-        print("No EC meeting date is configured ([review] ec_meeting).")
+        say("No EC meeting date is configured ([review] ec_meeting).")
         return 1
-    print(f"EC meeting {status.meeting.isoformat()}; review opens {status.opens_on.isoformat()}"
-          + (" (OVERDUE)" if status.overdue else ""))
+    say(f"EC meeting {status.meeting.isoformat()}; review opens {status.opens_on.isoformat()}"
+        + (" (OVERDUE)" if status.overdue else ""))
     for login, outcome in sorted(status.reviewed.items()):
-        print(f"  reviewed  {login:<16} {outcome}")
+        say(f"  reviewed  {login:<16} {outcome}")
     for login in status.pending:
-        print(f"  pending   {login}")
+        say(f"  pending   {login}")
     return 1 if status.overdue else 0
 
 
@@ -115,7 +115,7 @@ def run_review_person(args: argparse.Namespace) -> int:
     role = _role(args.role) if args.role else None
     services(args).governance.review_person(me(), args.login, args.outcome, role=role,
                                             reason=args.reason)
-    print(f"Recorded: {args.login}: {args.outcome}.")
+    say(f"Recorded: {args.login}: {args.outcome}.")
     return 0
 
 
@@ -132,9 +132,9 @@ def run_review_markdown(args: argparse.Namespace) -> int:
         except OSError as exc:  # a full or read-only disk, a folder that is not there
             raise InvalidInput(f"{args.output}: cannot write the review "
                                f"({exc.strerror or exc})") from None
-        print(f"Wrote {args.output}")
+        say(f"Wrote {args.output}")
     else:
-        print(text, end="")
+        say(text, end="")
     return 0
 
 
@@ -144,16 +144,16 @@ def run_spoofs_list(args: argparse.Namespace) -> int:
         "SELECT id, outlet, handle, name, status, report_ref FROM spoof_suspects"
         " ORDER BY status = 'new' DESC, id").fetchall()
     for suspect_id, outlet, handle, name, status, ref in rows:
-        print(f"#{suspect_id:<4} {outlet:<10} @{handle:<20} {name or '':<24} {status}"
-              + (f" ({ref})" if ref else ""))
+        say(f"#{suspect_id:<4} {outlet:<10} @{handle:<20} {name or '':<24} {status}"
+            + (f" ({ref})" if ref else ""))
     if not rows:
-        print("No look-alike accounts found.")
+        say("No look-alike accounts found.")
     return 0
 
 
 def run_spoofs_mark(args: argparse.Namespace) -> int:
     services(args).governance.mark_suspect(me(), args.id, args.decision, args.ref)
-    print(f"Suspect #{args.id}: {args.decision}.")
+    say(f"Suspect #{args.id}: {args.decision}.")
     return 0
 
 
@@ -163,13 +163,13 @@ def run_alerts(args: argparse.Namespace) -> int:
     svc = viewer(args)
     if args.ack:
         svc.reminders.acknowledge(me(), args.ack)
-        print(f"Alert #{args.ack} acknowledged.")
+        say(f"Alert #{args.ack} acknowledged.")
         return 0
     alerts = open_alerts(svc.db.conn)
     for alert in alerts:
-        print(f"#{alert.id:<4} {alert.raised_at:%Y-%m-%d %H:%M} {alert.kind:<24} {alert.message}")
+        say(f"#{alert.id:<4} {alert.raised_at:%Y-%m-%d %H:%M} {alert.kind:<24} {alert.message}")
     if not alerts:
-        print("No open alerts.")
+        say("No open alerts.")
     return 1 if alerts else 0
 
 
@@ -179,12 +179,12 @@ def run_reminders(args: argparse.Namespace) -> int:
     svc = viewer(args)
     if args.done:
         svc.reminders.mark_done(me(), args.done)
-        print(f"Reminder #{args.done} done.")
+        say(f"Reminder #{args.done} done.")
         return 0
     reminders = open_reminders(svc.db.conn)
     for reminder in reminders:
-        print(f"#{reminder.id:<4} due {reminder.due_at:%Y-%m-%d} {reminder.message}"
-              + (f"\n      how: {reminder.how}" if reminder.how else ""))
+        say(f"#{reminder.id:<4} due {reminder.due_at:%Y-%m-%d} {reminder.message}"
+            + (f"\n      how: {reminder.how}" if reminder.how else ""))
     if not reminders:
-        print("No open reminders.")
+        say("No open reminders.")
     return 0

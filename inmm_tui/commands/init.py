@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from inmm_tui.commands.common import services
+from inmm_tui.commands.common import say, services
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -20,8 +20,8 @@ def run(args: argparse.Namespace) -> int:
     person, created = svc.roster.initialise(args.admin, args.name or args.admin)
     where = svc.config.database_path
     if created:
-        print(f"Created {where} with {person.name} ({person.login}) as HQ administrator.")
+        say(f"Created {where} with {person.name} ({person.login}) as HQ administrator.")
     else:
-        print(f"{where} already has {person.name} ({person.login}) as HQ administrator; "
-              "nothing changed.")
+        say(f"{where} already has {person.name} ({person.login}) as HQ administrator; "
+            "nothing changed.")
     return 0

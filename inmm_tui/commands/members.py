@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from inmm_tui.commands.common import me, services
+from inmm_tui.commands.common import me, say, services
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,6 +36,6 @@ def run_import(args: argparse.Namespace) -> int:
     svc = services(args)
     count = svc.members.import_rows(me(), rows, source=str(path), content=content)
     kinds = {kind: sum(1 for r in rows if r.kind == kind) for kind in ("member", "volunteer", "staff")}
-    print(f"Imported {count} people from {path} "
-          f"({kinds['member']} members, {kinds['volunteer']} volunteers, {kinds['staff']} staff).")
+    say(f"Imported {count} people from {path} "
+        f"({kinds['member']} members, {kinds['volunteer']} volunteers, {kinds['staff']} staff).")
     return 0

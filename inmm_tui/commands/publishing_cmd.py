@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from inmm_tui.commands.common import me, services, viewer
+from inmm_tui.commands.common import me, say, services, viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -44,47 +44,47 @@ def run_status(args: argparse.Namespace) -> int:
     paused = publishing_paused(svc.db.conn)
     found = problems(svc.db.conn)
     if args.json:
-        print(json.dumps({"paused": paused, "problems": [{
+        say(json.dumps({"paused": paused, "problems": [{
             "delivery": p.delivery_id, "post": p.post_id, "outlet": p.outlet, "state": p.state,
             "attempts": p.attempts, "due_at": p.due_at.isoformat(), "message": p.message,
             "post_state": p.post_state} for p in found]}, indent=2))
     else:
-        print(f"publishing: {'PAUSED' if paused else 'running'}")
+        say(f"publishing: {'PAUSED' if paused else 'running'}")
         for p in found:
             what = "publish now (release) or withdraw" if p.state == "held" else \
                 "retry or withdraw"
-            print(f"delivery {p.delivery_id}: post #{p.post_id} on {p.outlet} {p.state.upper()}"
-                  f" ({p.post_state}): {p.message} -> {what}")
+            say(f"delivery {p.delivery_id}: post #{p.post_id} on {p.outlet} {p.state.upper()}"
+                f" ({p.post_state}): {p.message} -> {what}")
         if not found:
-            print("nothing failed or held")
+            say("nothing failed or held")
     return 1 if found or paused else 0
 
 
 def run_pause(args: argparse.Namespace) -> int:
     services(args).switches.set_paused(me(), True, args.reason)
-    print("Publishing is paused: the daemon claims nothing until it is resumed.")
+    say("Publishing is paused: the daemon claims nothing until it is resumed.")
     return 0
 
 
 def run_resume(args: argparse.Namespace) -> int:
     services(args).switches.set_paused(me(), False, args.reason)
-    print("Publishing resumed.")
+    say("Publishing resumed.")
     return 0
 
 
 def run_retry(args: argparse.Namespace) -> int:
     services(args).posts.retry(me(), args.delivery)
-    print(f"Delivery {args.delivery} will be sent again on its next run.")
+    say(f"Delivery {args.delivery} will be sent again on its next run.")
     return 0
 
 
 def run_release(args: argparse.Namespace) -> int:
     services(args).posts.release_held(me(), args.delivery)
-    print(f"Delivery {args.delivery} is released: it goes out now.")
+    say(f"Delivery {args.delivery} is released: it goes out now.")
     return 0
 
 
 def run_withdraw(args: argparse.Namespace) -> int:
     post = services(args).posts.withdraw(me(), args.post, args.reason)
-    print(f"Post #{post.id} is {post.status}.")
+    say(f"Post #{post.id} is {post.status}.")
     return 0

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from inmm_tui.commands.common import load
+from inmm_tui.commands.common import load, say
 
 
 def run(args: argparse.Namespace) -> int:
@@ -17,5 +17,5 @@ def run(args: argparse.Namespace) -> int:
         json.dump(status, sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
     else:
-        print(render_text(status))
+        say(render_text(status))
     return 0 if status["healthy"] else 1

@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from inmm_tui.commands.common import me, services, viewer
+from inmm_tui.commands.common import me, say, services, viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,7 +45,7 @@ def run_monthly(args: argparse.Namespace) -> int:
         return 0
     path = monthly.write_report(svc, month, args.format, actor=login,
                                 output=Path(args.output) if args.output else None)
-    print(f"Wrote the {month.strftime('%B %Y')} report to {path}")
+    say(f"Wrote the {month.strftime('%B %Y')} report to {path}")
     return 0
 
 
@@ -55,12 +55,12 @@ def run_list(args: argparse.Namespace) -> int:
     svc = viewer(args)
     reports = past_reports(svc.db.conn)
     if args.json:
-        print(json.dumps(reports, indent=2))
+        say(json.dumps(reports, indent=2))
         return 0
     if not reports:
-        print("No monthly report has been written yet.")
+        say("No monthly report has been written yet.")
     for r in reports:
         missing = "" if r["exists"] else "  (file missing)"
-        print(f"{r['month']}  {r['format']:<4} {r['written_at'][:16]}  {r['written_by']:<10} "
-              f"{r['path']}{missing}")
+        say(f"{r['month']}  {r['format']:<4} {r['written_at'][:16]}  {r['written_by']:<10} "
+            f"{r['path']}{missing}")
     return 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from inmm_tui.commands.common import me, services, viewer
+from inmm_tui.commands.common import me, say, services, viewer
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,36 +50,36 @@ def run_list(args: argparse.Namespace) -> int:
     svc = viewer(args)
     people = svc.roster.people()
     if args.json:
-        print(json.dumps([
+        say(json.dumps([
             {"login": p.login, "name": p.name, "role": p.role.value, "active": p.active,
              "revoked_reason": p.revoked_reason, "last_reviewed_at": p.last_reviewed_at}
             for p in people], indent=2))
         return 0
     for p in people:
         state = "active" if p.active else f"WITHDRAWN ({p.revoked_reason})"
-        print(f"{p.login:<16} {p.name:<28} {p.role.title:<34} {state}")
+        say(f"{p.login:<16} {p.name:<28} {p.role.title:<34} {state}")
     return 0
 
 
 def run_add(args: argparse.Namespace) -> int:
     person = services(args).roster.add(me(), args.login, args.name, _role(args.role))
-    print(f"Added {person.name} ({person.login}) as {person.role.title}.")
+    say(f"Added {person.name} ({person.login}) as {person.role.title}.")
     return 0
 
 
 def run_revoke(args: argparse.Namespace) -> int:
     person = services(args).roster.revoke(me(), args.login, args.reason)
-    print(f"Withdrew {person.name}'s rights. Every outlet's credentials are now due for rotation.")
+    say(f"Withdrew {person.name}'s rights. Every outlet's credentials are now due for rotation.")
     return 0
 
 
 def run_reinstate(args: argparse.Namespace) -> int:
     person = services(args).roster.reinstate(me(), args.login)
-    print(f"{person.name} has their rights again.")
+    say(f"{person.name} has their rights again.")
     return 0
 
 
 def run_role(args: argparse.Namespace) -> int:
     person = services(args).roster.change_role(me(), args.login, _role(args.role))
-    print(f"{person.name} is now {person.role.title}.")
+    say(f"{person.name} is now {person.role.title}.")
     return 0

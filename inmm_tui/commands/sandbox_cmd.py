@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import threading
 
-    from inmm_tui.commands.common import load
+    from inmm_tui.commands.common import load, say
     from inmm_tui.platforms.sandbox import Sandbox
     from inmm_tui.platforms.sandbox.simulate import simulate
 
@@ -33,17 +33,17 @@ def run(args: argparse.Namespace) -> int:
     host = args.host or config.sandbox.host
     port = config.sandbox.port if args.port is None else args.port
     if args.simulate < 0:
-        print("inmm-tui: sandbox: --simulate: expected a positive number of seconds",
-              file=sys.stderr)
+        say("inmm-tui: sandbox: --simulate: expected a positive number of seconds",
+            file=sys.stderr)
         return 2
     try:
         sandbox = Sandbox(host, port, verbose=args.verbose)
     except OSError as exc:
-        print(f"inmm-tui: sandbox: cannot listen on {host}:{port}: {exc.strerror or exc}",
-              file=sys.stderr)
+        say(f"inmm-tui: sandbox: cannot listen on {host}:{port}: {exc.strerror or exc}",
+            file=sys.stderr)
         return 2
-    print(f"sandbox listening on {sandbox.url} (X under /2/, Mastodon under /api/v1/, "
-          "control under /_sandbox/); Ctrl-C stops it", flush=True)
+    say(f"sandbox listening on {sandbox.url} (X under /2/, Mastodon under /api/v1/, "
+        "control under /_sandbox/); Ctrl-C stops it", flush=True)
     if args.simulate:
         threading.Thread(target=simulate, args=(sandbox.world, args.simulate,
                                                 sandbox.world.stopping),

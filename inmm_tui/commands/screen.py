@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from inmm_tui.commands.common import say
 from inmm_tui.domain.errors import InvalidInput
 
 
@@ -76,12 +77,12 @@ def run(args: argparse.Namespace) -> int:
             out.write(json.dumps(result.as_dict() if result else
                                  {"verdict": "pass", "findings": []}, ensure_ascii=False) + "\n")
             continue
-        out.write(f"line {number}: {verdict}\n")
+        say(f"line {number}: {verdict}")
         for finding in result.findings if result else []:
             start, end = finding.span
             excerpt = text[start:end]
             where = f' at {start}-{end} "{_short(excerpt)}"' if excerpt else ""
-            out.write(f"  {finding.category} ({finding.rule}){where}: {finding.message}\n")
+            say(f"  {finding.category} ({finding.rule}){where}: {finding.message}")
     return worst
 
 

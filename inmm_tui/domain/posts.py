@@ -23,6 +23,7 @@ from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, No
 from inmm_tui.domain.lengths import limit_for, weighted_length
 from inmm_tui.domain.people import Person, authorise
 from inmm_tui.domain.roles import Action, Role
+from inmm_tui.outside_text import describe, forbidden_character, where
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
 
@@ -604,6 +605,11 @@ class Posts(DomainService):
         if len(body) > MAX_BODY:
             raise InvalidInput(f"the text is {len(body)} characters; the most any outlet "
                                f"takes is far less (kept under {MAX_BODY})")
+        found = forbidden_character(body)
+        if found is not None:
+            index, char = found
+            raise InvalidInput(f"the text holds {describe(char)} at {where(body, index)}: a "
+                               "post cannot hold control characters; remove it")
 
     def _person(self, login: str) -> Person:
         from inmm_tui.domain.people import get_person

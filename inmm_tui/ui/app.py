@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
+from inmm_tui.outside_text import printable
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.errors import report_worker_failure
 from inmm_tui.ui.messages import DatabaseChanged
@@ -28,6 +30,8 @@ WATCH_INTERVAL = 0.5
 post the daemon publishes shows within a second."""
 WARM_AFTER = 1.0
 """Seconds after start-up at which the policy rules are loaded in the background."""
+NOTE_LIMIT = 2000
+"""Characters kept of a notification: a platform's 100,000-character error is cut."""
 
 
 class InmmApp(App[None]):
@@ -68,6 +72,15 @@ class InmmApp(App[None]):
             asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
         except (NotImplementedError, RuntimeError, AttributeError):
             pass  # not on this platform, or not in the main thread (tests)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification, whoever asks for it (`Widget.notify` comes here), is shown
+        literally: many carry a platform's or an exception's words, or a name, and Textual
+        would read them as markup (`markup` is accepted and ignored)."""
+        super().notify(printable(message, multiline=True, limit=NOTE_LIMIT),
+                       title=printable(title, limit=200), severity=severity, timeout=timeout,
+                       markup=False)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "switch_person":

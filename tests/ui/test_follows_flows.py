@@ -47,7 +47,7 @@ async def test_list_newest_first_with_balance_and_review_dates(make_app, db_path
                                 "@fan0000", "@IAEAorg"]
         table = app.screen.query_one("#followed", ListTable)
         org = table.get_row("org1")
-        assert org[2] == "organisation" and str(org[4]) == "2027-02-19"
+        assert str(org[2]) == "organisation" and str(org[4]) == "2027-02-19"
         assert str(table.get_row("u0005")[4]) == "not yet"
         assert str(table.get_row("u0000")[5]) == "error"
         summary = str(app.screen.query_one("#follow-summary", Static).render())

@@ -100,7 +100,7 @@ async def test_queue_lists_newest_first_with_findings_and_verified_evidence(db_p
     async with app.run_test(size=(120, 40)) as pilot:
         await open_queue(pilot, items["rude"])
         table = app.screen.query_one("#mod-items", ListTable)
-        order = [table.get_row_at(n)[0] for n in range(table.row_count)]
+        order = [str(table.get_row_at(n)[0]) for n in range(table.row_count)]
         assert order == [str(items["spam"]), str(items["false"]), str(items["rude"])]
         assert "respectful_behavior" in str(table.get_row(str(items["rude"]))[3])
         assert RUDE_WORD in shown(app, "#mod-text")
@@ -157,7 +157,8 @@ async def test_hide_block_report_and_dismiss_are_recorded_as_intents(db_path, it
         await pilot.press("d")
         await answer(pilot, "spam, already removed by the platform")
         table = app.screen.query_one("#mod-items", ListTable)
-        assert str(items["spam"]) not in [table.get_row_at(n)[0] for n in range(table.row_count)]
+        assert str(items["spam"]) not in [str(table.get_row_at(n)[0])
+                                          for n in range(table.row_count)]
     rude = item_row(db_path, items["rude"])
     assert rude["hide_requested_by"] == AM and rude["block_requested_by"] == AM
     assert item_row(db_path, toot)["report_reason"] == "harassment"
@@ -271,7 +272,7 @@ async def test_an_item_queued_by_the_daemon_shows_when_the_database_changes(db_p
         app.post_message(DatabaseChanged())  # what the data_version watcher sends
         await settle(pilot)
         table = app.screen.query_one("#mod-items", ListTable)
-        assert table.row_count == 4 and table.get_row_at(0)[1] == "mastodon"
+        assert table.row_count == 4 and str(table.get_row_at(0)[1]) == "mastodon"
         assert "idiots and liars" in shown(app, "#mod-text")  # the selection stays put
 
 

@@ -12,13 +12,14 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, PostDetailLoaded, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.screening import Findings
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -40,9 +41,9 @@ class ClearanceScreen(InmmScreen):
         with Horizontal(id="clearance-split"):
             yield ListTable(id="submitted")
             with VerticalScroll(id="clearance-detail"):
-                yield Static("Nothing awaits clearance.", id="post-text")
+                yield Literal("Nothing awaits clearance.", id="post-text")
                 yield Findings(id="post-findings")
-                yield Static("", id="post-history")
+                yield Literal("", id="post-history")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -76,9 +77,9 @@ class ClearanceScreen(InmmScreen):
             table.move_cursor(row=table.get_row_index(keep))
         if not message.rows:
             self.detail = None
-            self.query_one("#post-text", Static).update("Nothing awaits clearance.")
+            self.query_one("#post-text", Literal).update("Nothing awaits clearance.")
             self.query_one("#post-findings", Findings).update("")
-            self.query_one("#post-history", Static).update("")
+            self.query_one("#post-history", Literal).update("")
         # Otherwise the row highlighted by the refill loads its detail (follow_cursor).
 
     @on(DataTable.RowHighlighted, "#submitted")
@@ -108,7 +109,7 @@ class ClearanceScreen(InmmScreen):
         for outlet, text in detail["texts"].items():
             head.append(f"\n{outlet}: ", style="bold dim")
             head.append(text + "\n")
-        self.query_one("#post-text", Static).update(head)
+        self.query_one("#post-text", Literal).update(head)
         from inmm_tui.domain.posts import ScreenOutcome
 
         self.query_one("#post-findings", Findings).show(
@@ -123,7 +124,7 @@ class ClearanceScreen(InmmScreen):
             at = format_local(comment["at"], tz, "%m-%d %H:%M")
             history.append(f"{at}  {comment['login']}: ", style="bold")
             history.append(comment["body"] + "\n")
-        self.query_one("#post-history", Static).update(history)
+        self.query_one("#post-history", Literal).update(history)
 
     # ----- acting ------------------------------------------------------------------
 

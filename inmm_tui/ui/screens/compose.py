@@ -12,13 +12,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.timer import Timer
-from textual.widgets import Checkbox, Footer, Header, Input, Label, Select, Static, TextArea
+from textual.widgets import Checkbox, Footer, Header, Input, Select, TextArea
 
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.when import format_local, parse_local_time
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, DraftLoaded, DraftSaved, PreviewReady
 from inmm_tui.ui.screens.base import InmmScreen
+from inmm_tui.ui.text import outside
+from inmm_tui.ui.widgets.editors import PlainInput, PostEditor
+from inmm_tui.ui.widgets.literal import Literal, LiteralLabel
 from inmm_tui.ui.widgets.screening import Findings, OutletCounts
 
 
@@ -54,31 +57,32 @@ class ComposeScreen(InmmScreen):
         yield Header()
         with Horizontal(id="compose-split"):
             with VerticalScroll(id="compose-form"):
-                yield Label("Text (the signature is added for you)", classes="field-label")
-                yield TextArea(id="body", soft_wrap=True, show_line_numbers=False)
+                yield LiteralLabel("Text (the signature is added for you)", classes="field-label")
+                yield PostEditor(id="body", soft_wrap=True, show_line_numbers=False)
                 yield Select([(t, t) for t in config.inmm.topics], id="topic",
                              prompt="Appropriate topic…", compact=True)
                 yield Checkbox(f"Re-tweetable announcement (≤{config.inmm.announcement_limit})",
                                id="announcement", compact=True)
-                yield Label("Outlets", classes="field-label")
+                yield LiteralLabel("Outlets", classes="field-label")
                 with Horizontal(id="outlets"):
                     for outlet in config.outlets:
                         yield Checkbox(outlet.title, True, id=f"outlet-{outlet.name}",
                                        classes="outlet", compact=True)
-                yield Label("Own text per outlet (optional)", classes="field-label")
+                yield LiteralLabel("Own text per outlet (optional)", classes="field-label")
                 for outlet in config.outlets:
-                    yield Input(placeholder=f"{outlet.title}: same text as above",
-                                id=f"text-{outlet.name}", classes="outlet-text", compact=True)
+                    yield PlainInput(placeholder=f"{outlet.title}: same text as above",
+                                     id=f"text-{outlet.name}", classes="outlet-text",
+                                     compact=True)
                 yield Select([], id="event", prompt="No event (live coverage / crisis)",
                              compact=True)
-                yield Label(f"Publish at ({config.inmm.timezone})", classes="field-label")
-                yield Input(placeholder="YYYY-MM-DD HH:MM — empty: as soon as cleared",
-                            id="when", compact=True)
-                yield Label("", id="when-error")
+                yield LiteralLabel(f"Publish at ({config.inmm.timezone})", classes="field-label")
+                yield PlainInput(placeholder="YYYY-MM-DD HH:MM — empty: as soon as cleared",
+                                 id="when", compact=True)
+                yield LiteralLabel("", id="when-error")
             with VerticalScroll(id="compose-side"):
                 yield OutletCounts(id="counts")
                 yield Findings(id="findings")
-                yield Static("", id="save-state")
+                yield Literal("", id="save-state")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -101,8 +105,8 @@ class ComposeScreen(InmmScreen):
     def fill_form(self, message: DraftLoaded) -> None:
         events = message.events
         self.query_one("#event", Select).set_options(
-            [(f"{'CRISIS: ' if e.kind == 'crisis' else ''}{e.name} {e.hashtag}", e.id)
-             for e in events])
+            [(outside(f"{'CRISIS: ' if e.kind == 'crisis' else ''}{e.name} {e.hashtag}",
+                      limit=120), e.id) for e in events])
         post = message.post
         if post is not None:
             self.query_one("#body", TextArea).load_text(post.body)
@@ -122,7 +126,7 @@ class ComposeScreen(InmmScreen):
             state = f"Draft #{post.id}, saved"
             if post.status == "rejected":
                 state = f"Post #{post.id} was REJECTED: {post.rejected_reason}. Mend and submit."
-            self.query_one("#save-state", Static).update(state)
+            self.query_one("#save-state", Literal).update(state)
         else:
             crisis = [e for e in events if e.kind == "crisis"]
             if crisis:  # in a crisis, a new post is a crisis post unless changed
@@ -164,7 +168,7 @@ class ComposeScreen(InmmScreen):
     @on(Input.Changed, "#when")
     def check_time(self, event: Input.Changed) -> None:
         config = self.backend.config
-        label = self.query_one("#when-error", Label)
+        label = self.query_one("#when-error", LiteralLabel)
         try:
             self.last_valid_when = parse_local_time(event.value, config.tz,
                                                     self.backend.services.clock())
@@ -238,7 +242,7 @@ class ComposeScreen(InmmScreen):
     @on(DraftSaved)
     def show_saved(self, message: DraftSaved) -> None:
         now = self.backend.services.clock().astimezone(self.backend.config.tz)
-        self.query_one("#save-state", Static).update(
+        self.query_one("#save-state", Literal).update(
             f"Draft #{message.post_id}, saved {now:%H:%M:%S}")
 
     @on(ActionDone)

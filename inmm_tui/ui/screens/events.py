@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header
 
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.switches import Event
@@ -16,6 +16,7 @@ from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
 
@@ -34,7 +35,7 @@ class EventsScreen(InmmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ListTable(id="events")
-        yield Static("Posts written for an event carry its hashtag. In crisis mode, crisis "
+        yield Literal("Posts written for an event carry its hashtag. In crisis mode, crisis "
                      "posts are cleared at once and published immediately.", id="events-note")
         yield Footer()
 

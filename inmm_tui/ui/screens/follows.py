@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Checkbox, DataTable, Footer, Header, Input
 
 from inmm_tui.domain import oversight
 from inmm_tui.domain.follows import Followed
@@ -29,6 +29,8 @@ from inmm_tui.ui.messages import ActionDone
 from inmm_tui.ui.oversight_messages import FollowedLoaded, FollowSummaryLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.editors import PlainInput
+from inmm_tui.ui.widgets.literal import Literal, LiteralLabel
 from inmm_tui.ui.widgets.tables import ListTable
 
 PAGE_SIZE = 100
@@ -69,10 +71,10 @@ class FollowsScreen(InmmScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading…", id="follow-summary")
-        yield Static("", id="follow-page")
+        yield Literal("Loading…", id="follow-summary")
+        yield Literal("", id="follow-page")
         yield ListTable(id="followed")
-        yield Static("", id="follow-detail")
+        yield Literal("", id="follow-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -132,7 +134,7 @@ class FollowsScreen(InmmScreen):
         shown = (f"{first}-{first + len(self.rows) - 1}" if self.rows else "none")
         more = "  n: next page" if self.next_key else ""
         back = "  p: previous" if len(self.starts) > 1 else ""
-        self.query_one("#follow-page", Static).update(
+        self.query_one("#follow-page", Literal).update(
             f"{title}: accounts followed {shown}, newest first{more}{back}  t: outlet")
         self.show_selected()
 
@@ -154,7 +156,7 @@ class FollowsScreen(InmmScreen):
                    style="bold red" if review.overdue else "")
         if review.overdue:
             out.append("  OVERDUE", style="bold red")
-        self.query_one("#follow-summary", Static).update(out)
+        self.query_one("#follow-summary", Literal).update(out)
 
     @on(DataTable.RowHighlighted, "#followed")
     def show_selected(self) -> None:
@@ -172,7 +174,7 @@ class FollowsScreen(InmmScreen):
                               style="yellow")
             if row.action_error:
                 detail.append(f"\nThe platform refused: {row.action_error}", style="bold red")
-        self.query_one("#follow-detail", Static).update(detail)
+        self.query_one("#follow-detail", Literal).update(detail)
 
     # ----- paging ------------------------------------------------------------------
 
@@ -287,18 +289,18 @@ class FollowOrganisationScreen(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="org-box"):
-            yield Label(f"Follow an organisation on {self.outlet_title}", id="org-title")
+            yield LiteralLabel(f"Follow an organisation on {self.outlet_title}", id="org-title")
             for name, label, placeholder in (
                     ("id", "Account id", "the platform's numeric or text id"),
                     ("handle", "Handle", "e.g. @IAEAorg"),
                     ("name", "Name", "optional"),
                     ("why", "Why follow", "kept for the review")):
                 with Horizontal(classes="org-field"):
-                    yield Label(label, classes="org-label")
-                    yield Input(placeholder=placeholder, id=f"org-{name}", compact=True)
+                    yield LiteralLabel(label, classes="org-label")
+                    yield PlainInput(placeholder=placeholder, id=f"org-{name}", compact=True)
             yield Checkbox("This account is an organisation, not a person", id="org-is-org",
                            compact=True)
-            yield Label("Enter or Ctrl+S to follow, Escape to cancel", id="org-error")
+            yield LiteralLabel("Enter or Ctrl+S to follow, Escape to cancel", id="org-error")
 
     def on_mount(self) -> None:
         self.query_one("#org-id", Input).focus()

@@ -9,7 +9,7 @@ from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.duties import RotationStatus
 from inmm_tui.domain.governance_view import GovernanceState, GovernanceView, Suspect
@@ -19,6 +19,7 @@ from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
 SUSPECT_STYLE = {"new": "bold yellow", "reported": "cyan", "harmless": "dim", "gone": "dim"}
@@ -64,14 +65,14 @@ class GovernanceScreen(InmmScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Credentials (o: rotation done, HQ; x: suspected compromise)",
+        yield Literal("Credentials (o: rotation done, HQ; x: suspected compromise)",
                      classes="section")
         yield ListTable(id="rotations")
-        yield Static("Loading…", id="gov-reviews")
-        yield Static("Look-alike accounts, new first (h harmless, p reported, d gone)",
+        yield Literal("Loading…", id="gov-reviews")
+        yield Literal("Look-alike accounts, new first (h harmless, p reported, d gone)",
                      classes="section")
         yield ListTable(id="suspects")
-        yield Static("", id="gov-detail")
+        yield Literal("", id="gov-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -124,7 +125,7 @@ class GovernanceScreen(InmmScreen):
                 rotation_state(status), key=status.outlet)
         if keep in self.rotations:
             rotations.move_cursor(row=rotations.get_row_index(keep))
-        self.query_one("#gov-reviews", Static).update(self._reviews_text(state))
+        self.query_one("#gov-reviews", Literal).update(self._reviews_text(state))
         suspects = self.query_one("#suspects", ListTable)
         keep = suspects.selected_key()
         suspects.clear()
@@ -139,7 +140,7 @@ class GovernanceScreen(InmmScreen):
         if keep in self.suspects:
             suspects.move_cursor(row=suspects.get_row_index(keep))
         if not state.suspects:
-            self.query_one("#gov-detail", Static).update("No look-alike account found so far.")
+            self.query_one("#gov-detail", Literal).update("No look-alike account found so far.")
         self._show_detail()
 
     def _reviews_text(self, state: GovernanceState) -> Text:
@@ -182,7 +183,7 @@ class GovernanceScreen(InmmScreen):
             table = (focused if isinstance(focused, ListTable)
                      else self.query_one("#rotations", ListTable))
         key = table.selected_key() if isinstance(table, ListTable) else None
-        detail = self.query_one("#gov-detail", Static)
+        detail = self.query_one("#gov-detail", Literal)
         if table.id == "rotations" and key in self.rotations:
             status = self.rotations[key]
             text = Text(f"{status.outlet}: ", style="bold")

@@ -1,12 +1,13 @@
 """`?`: the keys of the screen underneath, in plain words."""
-
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Static
+
+from inmm_tui.ui.widgets.literal import Literal
+from inmm_tui.ui.widgets.tables import ListTable
 
 GLOBAL_KEYS = [
     ("ctrl+p", "Command palette: every action by name"),
@@ -26,12 +27,12 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static(f"Keys — {self.under.title or type(self.under).__name__}",
+            yield Literal(f"Keys — {self.under.title or type(self.under).__name__}",
                          id="help-title")
-            yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
+            yield ListTable(id="help-keys")
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(ListTable)
         table.add_column("Key", width=10)
         table.add_column("Does", width=44)
         seen: set[str] = set()

@@ -5,13 +5,14 @@ from __future__ import annotations
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.queues import Overview
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, OverviewLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.widgets.banner import Banner
+from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
 QUEUES = (
@@ -60,10 +61,10 @@ class HomeScreen(InmmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Banner(id="banner")
-        yield Static("Loading…", id="whoami")
-        yield Static("Queues", classes="section")
+        yield Literal("Loading…", id="whoami")
+        yield Literal("Queues", classes="section")
         yield ListTable(id="queues")
-        yield Static("Your drafts (Enter to open)", classes="section")
+        yield Literal("Your drafts (Enter to open)", classes="section")
         yield ListTable(id="drafts")
         yield Footer()
 
@@ -94,7 +95,7 @@ class HomeScreen(InmmScreen):
     def show_overview(self, message: OverviewLoaded) -> None:
         overview = self.overview = message.overview
         person = overview.person
-        self.query_one("#whoami", Static).update(
+        self.query_one("#whoami", Literal).update(
             f"Signed in as {person.name} ({person.login}) — {person.role.title}")
         self.query_one(Banner).show_state(overview.crisis, overview.paused)
         queues = self.query_one("#queues", ListTable)

@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.reports.insights import PERIODS, Insights
 from inmm_tui.ui.backend import Backend
@@ -20,6 +20,7 @@ from inmm_tui.ui.messages import ActionDone
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.charts import EngagementChart, FollowerChart
+from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
 RELOAD_EVERY = 30.0
@@ -83,16 +84,16 @@ class MetricsScreen(InmmScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading the figures…", id="insights-summary")
+        yield Literal("Loading the figures…", id="insights-summary")
         with Horizontal(id="insights-charts"):
             yield FollowerChart(id="follower-chart")
             yield EngagementChart(id="engagement-chart")
         with Horizontal(id="insights-lists"):
             with Vertical(id="top-posts-pane"):
-                yield Static("Best posts by engagement", classes="section")
+                yield Literal("Best posts by engagement", classes="section")
                 yield ListTable(id="top-posts")
             with Vertical(id="reports-pane"):
-                yield Static("Monthly reports", classes="section")
+                yield Literal("Monthly reports", classes="section")
                 yield ListTable(id="reports")
         yield Footer()
 
@@ -154,7 +155,7 @@ class MetricsScreen(InmmScreen):
         if ins.period != self.period:
             return  # an older load, for a period no longer chosen
         self.insights = ins
-        self.query_one("#insights-summary", Static).update("\n".join(summary_lines(ins, wide=self.wide)))
+        self.query_one("#insights-summary", Literal).update("\n".join(summary_lines(ins, wide=self.wide)))
         self.query_one(FollowerChart).show(ins.outlets, ins.since, ins.until)
         self.query_one(EngagementChart).show(ins.engagement_daily, ins.since, ins.until)
         visits = {entry["post"]: entry["sessions"] for entry in ins.referrals.per_post}
@@ -186,7 +187,7 @@ class MetricsScreen(InmmScreen):
         if period not in PERIODS or period == self.period:
             return
         self.period = period
-        self.query_one("#insights-summary", Static).update(
+        self.query_one("#insights-summary", Literal).update(
             f"Loading the figures for the {PERIODS[period][0]}…")
         self.load_now()
 

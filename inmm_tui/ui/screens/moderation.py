@@ -13,7 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain import oversight
 from inmm_tui.domain.moderation import Item
@@ -25,6 +25,7 @@ from inmm_tui.ui.oversight_messages import AnswerDrafted, ItemLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.confirm import ConfirmItemScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
 STATUS_STYLE = {"open": "yellow", "forwarded": "cyan", "hidden": "green"}
@@ -54,9 +55,9 @@ class ModerationScreen(InmmScreen):
         yield Header()
         yield ListTable(id="mod-items")
         with VerticalScroll(id="mod-detail"):
-            yield Static("Nothing to moderate.", id="mod-text")
-            yield Static("", id="mod-evidence")
-            yield Static("", id="mod-state")
+            yield Literal("Nothing to moderate.", id="mod-text")
+            yield Literal("", id="mod-evidence")
+            yield Literal("", id="mod-state")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -92,9 +93,9 @@ class ModerationScreen(InmmScreen):
             table.move_cursor(row=table.get_row_index(keep))
         if not message.rows:
             self.item = self.evidence = None
-            self.query_one("#mod-text", Static).update("Nothing to moderate.")
-            self.query_one("#mod-evidence", Static).update("")
-            self.query_one("#mod-state", Static).update("")
+            self.query_one("#mod-text", Literal).update("Nothing to moderate.")
+            self.query_one("#mod-evidence", Literal).update("")
+            self.query_one("#mod-state", Literal).update("")
         else:
             self.load_detail(int(table.selected_key() or message.rows[0].id))
 
@@ -128,9 +129,9 @@ class ModerationScreen(InmmScreen):
             name = finding.get("category") or finding.get("rule") or ""
             why = finding.get("message") or finding.get("reason") or ""
             text.append(f"\n ● {name}: {why}")
-        self.query_one("#mod-text", Static).update(text)
-        self.query_one("#mod-evidence", Static).update(_evidence_text(view, tz))
-        self.query_one("#mod-state", Static).update(_state_text(item, tz))
+        self.query_one("#mod-text", Literal).update(text)
+        self.query_one("#mod-evidence", Literal).update(_evidence_text(view, tz))
+        self.query_one("#mod-state", Literal).update(_state_text(item, tz))
 
     # ----- acting ------------------------------------------------------------------
 

@@ -7,7 +7,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label
+from textual.widgets import Input
+
+from inmm_tui.ui.widgets.editors import PlainInput
+from inmm_tui.ui.widgets.literal import LiteralLabel
 
 
 class PromptScreen(ModalScreen[str | None]):
@@ -22,15 +25,15 @@ class PromptScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
-            yield Label(self.question, id="prompt-question")
-            yield Input(placeholder=self.placeholder or "Enter to confirm, Escape to cancel",
-                        id="prompt-input")
-            yield Label("", id="prompt-error")
+            yield LiteralLabel(self.question, id="prompt-question")
+            yield PlainInput(placeholder=self.placeholder or "Enter to confirm, Escape to cancel",
+                             id="prompt-input")
+            yield LiteralLabel("", id="prompt-error")
 
     @on(Input.Submitted)
     def answer(self, event: Input.Submitted) -> None:
         if not event.value.strip() and not self.allow_empty:
-            self.query_one("#prompt-error", Label).update("Please write something first.")
+            self.query_one("#prompt-error", LiteralLabel).update("Please write something first.")
             return
         self.dismiss(event.value.strip())
 

@@ -11,7 +11,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.questions import Question
 from inmm_tui.domain.when import format_local
@@ -19,6 +19,7 @@ from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
 if TYPE_CHECKING:
@@ -79,10 +80,10 @@ class QuestionsScreen(InmmScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Unanswered questions, by theme, oldest first", id="questions-title",
+        yield Literal("Unanswered questions, by theme, oldest first", id="questions-title",
                      classes="section")
         yield ListTable(id="questions")
-        yield Static("", id="question-detail")
+        yield Literal("", id="question-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -153,10 +154,10 @@ class QuestionsScreen(InmmScreen):
         shown = len(message.questions)
         count = (f"oldest {shown:,} of {message.waiting:,} unanswered"
                  if not self.include_answered and message.waiting > shown else f"{shown:,}")
-        self.query_one("#questions-title", Static).update(
+        self.query_one("#questions-title", Literal).update(
             f"{title}, by theme, oldest first ({count})")
         if not message.questions:
-            self.query_one("#question-detail", Static).update("No questions waiting.")
+            self.query_one("#question-detail", Literal).update("No questions waiting.")
         else:
             self.show_detail()
 
@@ -169,7 +170,7 @@ class QuestionsScreen(InmmScreen):
     @on(DataTable.RowHighlighted, "#questions")
     def show_detail(self) -> None:
         key = self.query_one("#questions", ListTable).selected_key()
-        detail = self.query_one("#question-detail", Static)
+        detail = self.query_one("#question-detail", Literal)
         if key is None:
             detail.update("")
             return

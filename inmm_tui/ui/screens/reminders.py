@@ -9,13 +9,14 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
 
@@ -32,7 +33,7 @@ class RemindersScreen(InmmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ListTable(id="reminders")
-        yield Static("", id="reminder-how")
+        yield Literal("", id="reminder-how")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -68,7 +69,7 @@ class RemindersScreen(InmmScreen):
                          ("bold yellow" if due else "dim"))
             table.add_row(label, format_local(moment, tz),
                           item.message, key=key)
-        self.query_one("#reminder-how", Static).update(
+        self.query_one("#reminder-how", Literal).update(
             "" if message.rows else "Nothing to do.")
 
     @on(DataTable.RowHighlighted, "#reminders")
@@ -79,7 +80,7 @@ class RemindersScreen(InmmScreen):
             return
         text = (f"How: {item.how}" if kind == "reminder" and item.how
                 else item.message)
-        self.query_one("#reminder-how", Static).update(text)
+        self.query_one("#reminder-how", Literal).update(text)
 
     def action_done(self) -> None:
         key = self.query_one("#reminders", ListTable).selected_key()

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header
 
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.people import Person
@@ -18,6 +18,7 @@ from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
 
@@ -37,8 +38,8 @@ class RosterScreen(InmmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ListTable(id="people")
-        yield Static("Adding, withdrawing or changing anyone makes every outlet's "
-                     "credentials due for rotation.", id="roster-note")
+        yield Literal("Adding, withdrawing or changing anyone makes every outlet's "
+                      "credentials due for rotation.", id="roster-note")
         yield Footer()
 
     def on_mount(self) -> None:

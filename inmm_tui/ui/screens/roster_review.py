@@ -10,7 +10,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Footer, Header
 
 from inmm_tui.domain.duties import ReviewStatus
 from inmm_tui.domain.errors import InvalidInput
@@ -21,6 +21,7 @@ from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.governance import governance_view
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
 OUTCOME = {None: Text("to review", style="bold yellow"),
@@ -64,9 +65,9 @@ class RosterReviewScreen(InmmScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading…", id="review-progress")
+        yield Literal("Loading…", id="review-progress")
         yield ListTable(id="review-people")
-        yield Static("Withdrawing takes effect at once. Any change makes every outlet's "
+        yield Literal("Withdrawing takes effect at once. Any change makes every outlet's "
                      "credentials due for rotation.", id="review-note")
         yield Footer()
 
@@ -107,7 +108,7 @@ class RosterReviewScreen(InmmScreen):
         target = pending[0] if pending else keep
         if target in self.entries:
             table.move_cursor(row=table.get_row_index(target))
-        self.query_one("#review-progress", Static).update(self._progress())
+        self.query_one("#review-progress", Literal).update(self._progress())
 
     def _progress(self) -> Text:
         status = self.status

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.queues import ScheduleRow
 from inmm_tui.domain.when import format_local
@@ -16,6 +16,7 @@ from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
 STATE_STYLE = {"failed": "bold red", "held": "bold yellow", "sending": "cyan",
@@ -52,7 +53,7 @@ class ScheduleScreen(InmmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ListTable(id="deliveries")
-        yield Static("", id="delivery-detail")
+        yield Literal("", id="delivery-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -89,7 +90,7 @@ class ScheduleScreen(InmmScreen):
         if keep in self.rows:
             table.move_cursor(row=table.get_row_index(keep))
         if not message.rows:
-            self.query_one("#delivery-detail", Static).update("Nothing scheduled.")
+            self.query_one("#delivery-detail", Literal).update("Nothing scheduled.")
 
     @on(DataTable.RowHighlighted, "#deliveries")
     def show_detail(self, event: DataTable.RowHighlighted) -> None:
@@ -104,7 +105,7 @@ class ScheduleScreen(InmmScreen):
             text.append(f"\nPlatform said: {row.last_error}", style="red")
         if row.platform_url:
             text.append(f"\n{row.platform_url}", style="dim")
-        self.query_one("#delivery-detail", Static).update(text)
+        self.query_one("#delivery-detail", Literal).update(text)
 
     def _selected(self) -> ScheduleRow | None:
         row = self.rows.get(self.query_one("#deliveries", ListTable).selected_key() or "")

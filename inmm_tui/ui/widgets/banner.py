@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from textual.widgets import Static
-
 from inmm_tui.domain.switches import Event
+from inmm_tui.ui.widgets.literal import Literal
 
 
-class Banner(Static):
+class Banner(Literal):
     DEFAULT_CSS = """
     Banner { height: auto; padding: 0 1; display: none; text-style: bold; }
     Banner.crisis { display: block; background: $error; color: $text; }

@@ -6,14 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Static
 
 from inmm_tui.domain.posts import OutletPreview, ScreenOutcome
+from inmm_tui.ui.widgets.literal import Literal
 
 SEVERITY_STYLE = {"block": "bold white on red", "warn": "black on yellow"}
 
 
-class OutletCounts(Static):
+class OutletCounts(Literal):
     """Each outlet's length counted the platform's way, against its limit."""
 
     def show(self, outlets: list[OutletPreview], titles: dict[str, str], signature: str = "",
@@ -34,7 +34,7 @@ class OutletCounts(Static):
         self.update(text)
 
 
-class Findings(Static):
+class Findings(Literal):
     """The findings, each with its message, and the text with each span highlighted."""
 
     def show(self, outcome: ScreenOutcome, texts: dict[str, str]) -> None:
