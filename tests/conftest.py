@@ -64,15 +64,20 @@ PEOPLE = {
 }
 
 
-@pytest.fixture
-def roster(services: Services) -> Services:
-    """Services with one person of each role (and two account managers), each added by
-    the person the policy gives it to (the Communications Chair appoints the chair)."""
+def add_people(services: Services) -> None:
+    """One person of each role (and two account managers), each added by the person the
+    policy gives it to (the Communications Chair appoints the chair)."""
     services.roster.initialise("hq", PEOPLE["hq"][0])
     for login, (name, role) in PEOPLE.items():
         if login != "hq":
             by = "comms" if role is Role.SUBCOMMITTEE_CHAIR else "hq"
             services.roster.add(by, login, name, role)
+
+
+@pytest.fixture
+def roster(services: Services) -> Services:
+    """Services with the people of `add_people`."""
+    add_people(services)
     return services
 
 

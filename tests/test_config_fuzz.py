@@ -29,7 +29,7 @@ from inmm_tui.config import load_config
 from inmm_tui.domain.services import Services
 from inmm_tui.store.db import open_database
 
-from .conftest import PEOPLE, make_config
+from .conftest import add_people, make_config
 from .daemon_helpers import fakes
 
 GOOD, BAD, ODD = True, False, None
@@ -183,10 +183,7 @@ def template() -> Iterator[Path]:
         config = make_config(Path(tmp))
         db = open_database(config.database_path, create=True)
         svc = Services.build(config, db)
-        svc.roster.initialise("hq", PEOPLE["hq"][0])
-        for login, (name, role) in PEOPLE.items():
-            if login != "hq":
-                svc.roster.add("hq", login, name, role)
+        add_people(svc)
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.close()
         yield config.database_path

@@ -151,7 +151,7 @@ def _config(tmp_path: Path) -> Config:
 
 def build_world(world: World, config: Config) -> sqlite3.Connection:
     """The world built through the domain, as the policy's people would, copied into memory."""
-    db = open_database(config.database_path)
+    db = open_database(config.database_path, create=True)
     roster = Roster(db, ("x", "mastodon"), clock=lambda: START)
     roster.initialise("hq", "Harriet Quinn")
     for role in (HQ, CC, EC, AM):
@@ -218,7 +218,7 @@ def test_every_roster_action_as_every_role(tmp_path: Path, world: World,
     actor = ACTOR_OF[actor_role]
     config = _config(tmp_path)
     template = build_world(world, config)
-    db = open_database(config.database_path)
+    db = open_database(config.database_path, create=True)
     roster = Roster(db, ("x", "mastodon"), clock=lambda: START)
     governance = Governance(db, config, roster, clock=lambda: START)
     conn = db.conn
@@ -256,7 +256,7 @@ def test_the_expected_table_covers_every_role() -> None:
 def people(tmp_path: Path) -> Iterator[tuple[Roster, Governance, sqlite3.Connection]]:
     config = _config(tmp_path)
     build_world(WORLDS[2], config)  # one HQ person, a chair
-    db = open_database(config.database_path)
+    db = open_database(config.database_path, create=True)
     roster = Roster(db, ("x", "mastodon"), clock=lambda: START)
     yield roster, Governance(db, config, roster, clock=lambda: START), db.conn
     db.close()
@@ -337,7 +337,7 @@ def test_the_last_hq_person_stays_even_if_the_table_allowed_otherwise(
 def test_the_command_line_refuses_with_exit_3_and_the_rule(tmp_path: Path) -> None:
     me = current_login()
     config = make_config(tmp_path)
-    db = open_database(config.database_path)
+    db = open_database(config.database_path, create=True)
     roster = Roster(db, (), clock=lambda: START)
     roster.initialise("hq", "Harriet Quinn")
     roster.add("hq", me, "Cora Comms", CC)
@@ -350,7 +350,7 @@ def test_the_command_line_refuses_with_exit_3_and_the_rule(tmp_path: Path) -> No
     assert "Traceback" not in made_hq.stderr
     revoked = run_cli("--config", str(cfg), "roster", "revoke", "hq", "--reason", "mine now")
     assert revoked.returncode == 3 and "who may withdraw or move whom" in revoked.stderr
-    db = open_database(config.database_path)
+    db = open_database(config.database_path, create=True)
     assert _state(db.conn) == [("hq", "hq", 1), (me, "communications_chair", 1)]
     actions = [row[0] for row in db.conn.execute("SELECT action FROM audit ORDER BY seq")]
     assert actions[-3:] == ["roster.refused", "alert.raise", "roster.refused"]

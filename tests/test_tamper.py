@@ -56,7 +56,7 @@ def history(roster: Services, clock: FakeClock) -> tuple[Services, Daemon]:
     published through the daemon, a role changed and a person withdrawn through the tool,
     and the daemon's first audit check: everything anchored."""
     roster.roster.add("hq", current_login(), "Test Runner", Role.HQ)
-    roster.roster.change_role("hq", "comms", Role.SUBCOMMITTEE_CHAIR)
+    roster.roster.change_role("hq", "chair", Role.ACCOUNT_MANAGER)
     roster.roster.revoke("hq", "ec", "left the committee")
     queue_posts(roster, 2)
     daemon = Daemon(roster.config, lambda: open_database(roster.config.database_path),
