@@ -113,3 +113,40 @@ def test_storable_replaces_only_what_no_store_accepts() -> None:
 
     assert storable(f"a{LONE}b\x00c\u200d\U0001f600") == "a\ufffdb\ufffdc\u200d\U0001f600"
     assert storable_json({f"k{LONE}": [f"v{LONE}", 1, None]}) == {"k\ufffd": ["v\ufffd", 1, None]}
+
+
+def test_an_unexpected_error_on_one_moderation_request_does_not_block_the_later_ones(
+        roster: Services, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    from inmm_tui.domain.skips import skipped
+
+    class Broken(FakePlatform):
+        def block(self, user_id: str) -> None:
+            if user_id == "u-odd":
+                self.calls.append(("block", user_id))
+                raise KeyError("blocked_by")  # a fault nobody foresaw, for this one account
+            super().block(user_id)
+
+    from inmm_tui.domain.moderation import Moderation
+
+    from .test_moderation import _screen
+
+    roster.moderation = Moderation(roster.db, roster.posts, clock=roster.clock, screen=_screen)
+    platform = Broken(clock)
+    platform.add_mention("m1", "you idiots", handle="odd", author_id="u-odd")
+    platform.add_mention("m2", "idiots and liars", handle="troll", author_id="u-troll")
+    jobs.ingest_mentions(roster, platform, "x")
+    ids = {i.author_handle: i.id for i in roster.moderation.items("hq")}
+    for item_id in ids.values():
+        roster.moderation.request_block("alice", item_id, "insults")
+    with caplog.at_level(logging.WARNING, logger="inmm_daemon.moderation"):
+        report = jobs.perform_requests(roster, platform, "x")
+    assert (report.done, report.failed, report.stopped) == (1, 1, "")
+    assert roster.moderation.get("hq", ids["troll"]).blocked_at is not None
+    odd = roster.moderation.get("hq", ids["odd"])
+    assert odd.blocked_at is None and odd.block_requested_at is None
+    assert "KeyError" in (odd.action_error or "")  # shown on the item, not retried for ever
+    assert [s[1] for s in skipped(roster.db.conn, "moderation requests", "x")] == \
+        [f"block #{ids['odd']}"]
+    assert any("KeyError" in r.getMessage() for r in caplog.records)
+    jobs.perform_requests(roster, platform, "x")
+    assert platform.calls.count(("block", "u-odd")) == 1
