@@ -62,7 +62,8 @@ class Metrics:
 class RecentPost:
     platform_id: str
     text: str
-    """Exactly as it was posted (X's t.co links expanded, its HTML escaping undone)."""
+    """On X exactly as it was posted (t.co links expanded, HTML escaping undone); on
+    Mastodon read from the status's HTML, which need not be: see `Platform.posted_text`."""
     url: str
     created_at: dt.datetime | None = None
 
@@ -86,6 +87,12 @@ class Platform(Protocol):
 
     def recent_posts(self, limit: int = 50) -> list[RecentPost]:
         """The account's own most recent posts, newest first (to reconcile after a crash)."""
+        ...
+
+    def posted_text(self, post: RecentPost) -> str:
+        """Exactly the text one of our `recent_posts` was posted with, to be compared
+        with a delivery's: X's recent posts carry it; Mastodon's show HTML, so the
+        status's source is asked for."""
         ...
 
     def followers(self, cursor: str | None = None) -> Page: ...

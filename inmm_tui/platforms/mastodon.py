@@ -87,6 +87,12 @@ class MastodonPlatform(Adapter):
             max_id = found[-1].platform_id
         return found[:limit]
 
+    def posted_text(self, post: RecentPost) -> str:
+        # `content` is HTML made from the text (links, mentions, paragraphs): the source
+        # is the text itself, exactly as it was posted.
+        source = self._call("status source", self.client.status_source, post.platform_id)
+        return self._parse("status source", lambda s: storable(str(s["text"])), source)
+
     def followers(self, cursor: str | None = None) -> Page:
         return self._page("followers", self.client.account_followers, cursor)
 

@@ -117,6 +117,9 @@ class XPlatform(Adapter):
                 break
         return found[:limit]
 
+    def posted_text(self, post: RecentPost) -> str:
+        return post.text
+
     def followers(self, cursor: str | None = None) -> Page:
         return self._page("followers", self.client.get_users_followers, cursor)
 

@@ -21,8 +21,9 @@ Control API (JSON in, JSON out; `api` is "x" or "mastodon"); `SandboxControl` wr
 - `POST /_sandbox/posts {api, handle, text, in_reply_to?}`: that account posts; a reply to
   one of ours or an @mention of us is a mention.
 - `POST /_sandbox/metrics {api, id, reposts?, replies?, likes?, quotes?, impressions?}`.
-- `POST /_sandbox/settings {follow_limit?, follow_window?, tokens?: {x: [...], ...}}`: X's
-  follow limit (default 50 per 900 s) and the access tokens accepted.
+- `POST /_sandbox/settings {follow_limit?, follow_window?, idempotency_window?, tokens?:
+  {x: [...], ...}}`: X's follow limit (default 50 per 900 s), how many seconds Mastodon
+  remembers an Idempotency-Key (default 3600), and the access tokens accepted.
 
 Fault kinds: `unavailable` (503), `rate_limit` (429 with `x-rate-limit-reset` epoch
 seconds on X, `X-RateLimit-Reset` ISO time on Mastodon; `reset_in` seconds ahead,
@@ -40,7 +41,8 @@ asks for them. The control API's state shows each post's text as it was posted.
 
 X's follow endpoint enforces its own limit (50 per 15 minutes) with a real 429 and reset
 header; Mastodon honours `Idempotency-Key` (same token and key: the first status again,
-no second post).
+no second post) for an hour, as the real one does, then forgets it; its statuses carry
+HTML `content`, and `GET /api/v1/statuses/:id/source` gives one's own status's plain text.
 """
 
 from inmm_tui.platforms.sandbox.control import SandboxControl

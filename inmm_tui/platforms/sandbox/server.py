@@ -677,9 +677,11 @@ def m_post_status(world: World, request: Request) -> Answer:
     form = request.form()
     text = (form.get("status") or [""])[0]
     key = request.headers.get("idempotency-key")
-    if key and (request.token, key) in world.idempotency:
-        # Mastodon keeps the key for an hour and answers with the status it made the first time.
-        post = world.posts[MASTODON][world.idempotency[(request.token, key)]]
+    made = world.idempotency.get((request.token, key)) if key else None
+    if made and time.time() - made[1] < world.idempotency_window:
+        # Mastodon keeps the key for an hour and answers with the status it made the first
+        # time; after that the key is forgotten and the same request posts again.
+        post = world.posts[MASTODON][made[0]]
         return Answer(200, m_status(world, post, request.base_url))
     if not text.strip():
         raise mastodon_error(422, "Validation failed: Text can't be blank")
@@ -691,7 +693,7 @@ def m_post_status(world: World, request: Request) -> Answer:
         raise mastodon_error(404, "Record not found")
     post = world.add_post(MASTODON, world.me(MASTODON), text, in_reply_to=reply_to)
     if key:
-        world.idempotency[(request.token, key)] = post.id
+        world.idempotency[(request.token, key)] = (post.id, time.time())
     return Answer(200, m_status(world, post, request.base_url))
 
 
@@ -706,6 +708,15 @@ def m_status_or_404(world: World, status_id: str) -> SbPost:
 def m_get_status(world: World, request: Request) -> Answer:
     post = m_status_or_404(world, request.params["id"])
     return Answer(200, m_status(world, post, request.base_url))
+
+
+@route("GET", "/api/v1/statuses/(?P<id>[0-9]+)/source")
+def m_status_source(world: World, request: Request) -> Answer:
+    # The plain text exactly as posted (what an edit starts from): only for one's own.
+    post = m_status_or_404(world, request.params["id"])
+    if post.author_id != world.me(MASTODON).id:
+        raise mastodon_error(404, "Record not found")
+    return Answer(200, {"id": post.id, "text": post.text, "spoiler_text": ""})
 
 
 @route("DELETE", "/api/v1/statuses/(?P<id>[0-9]+)")
@@ -787,6 +798,8 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
             world.follow_limit = int(body["follow_limit"])
         if "follow_window" in body:
             world.follow_window = float(body["follow_window"])
+        if "idempotency_window" in body:
+            world.idempotency_window = float(body["idempotency_window"])
         for name, tokens in (body.get("tokens") or {}).items():
             world.tokens[name] = set(tokens)
         return Answer(200, {"ok": True})

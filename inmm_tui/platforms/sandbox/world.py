@@ -132,7 +132,10 @@ class World:
         self.reports: list[dict[str, Any]] = []
         # Mastodon notifications: (notification id, type, account id, status id or None)
         self.notifications: list[tuple[str, str, str, str | None]] = []
-        self.idempotency: dict[tuple[str, str], str] = {}
+        self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
+        """(token, Idempotency-Key) -> (the status made with it, when: time.time())."""
+        self.idempotency_window = 3600.0
+        """Mastodon forgets an Idempotency-Key after an hour: the same key then posts again."""
         self.faults: list[Fault] = []
         self.requests: Counter[str] = Counter()
         self.follow_limit = 50
