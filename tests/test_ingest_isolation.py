@@ -150,3 +150,60 @@ def test_an_unexpected_error_on_one_moderation_request_does_not_block_the_later_
     assert any("KeyError" in r.getMessage() for r in caplog.records)
     jobs.perform_requests(roster, platform, "x")
     assert platform.calls.count(("block", "u-odd")) == 1
+
+
+class _OneBadAccount(FakePlatform):
+    """A platform on which every call about account "2" fails in a way nobody foresaw."""
+
+    def follow(self, user_id: str) -> None:
+        if user_id == "2":
+            self.calls.append(("follow", user_id))
+            raise KeyError("relationship")
+        super().follow(user_id)
+
+    def unfollow(self, user_id: str) -> None:
+        if user_id == "2":
+            self.calls.append(("unfollow", user_id))
+            raise TypeError("'NoneType' object is not subscriptable")
+        super().unfollow(user_id)
+
+
+def test_an_unexpected_error_following_back_one_account_does_not_stop_the_others(
+        roster: Services, clock: FakeClock) -> None:
+    from inmm_daemon import follow_back
+
+    from inmm_tui.domain.skips import skipped
+
+    platform = _OneBadAccount(clock)
+    platform.add_followers("1", "2", "3")
+    report = follow_back.run(roster, platform, "x")
+    assert (report.followed_back, report.refused) == (2, 1)
+    assert set(platform.following_ids) == {"1", "3"}
+    error = roster.db.conn.execute(
+        "SELECT follow_back_error FROM followers WHERE user_id = '2'").fetchone()[0]
+    assert "KeyError" in error  # shown on the follower
+    assert [s[1] for s in skipped(roster.db.conn, "follow-back", "x")] == ["account 2"]
+    clock.advance(minutes=20)
+    follow_back.run(roster, platform, "x")
+    assert platform.follows_of("2") == 1  # not tried again in front of the others
+
+
+def test_an_unexpected_error_on_one_requested_unfollow_does_not_block_the_later_ones(
+        roster: Services, clock: FakeClock) -> None:
+    from inmm_daemon import follow_back
+
+    from inmm_tui.domain.skips import skipped
+
+    platform = _OneBadAccount(clock)
+    platform.following_ids = ["2", "3"]  # followed before the tool
+    follow_back.run(roster, platform, "x")
+    for user_id in ("2", "3"):
+        roster.follows.unfollow("alice", "x", user_id, reason="review")
+    follow_back.run(roster, platform, "x")
+    assert platform.following_ids == ["2"]  # "3" unfollowed after "2" failed
+    row = roster.db.conn.execute("SELECT pending_action, action_error FROM following"
+                                 " WHERE user_id = '2'").fetchone()
+    assert row[0] is None and "TypeError" in row[1]
+    assert [s[1] for s in skipped(roster.db.conn, "follow requests", "x")] == ["unfollow 2"]
+    follow_back.run(roster, platform, "x")
+    assert platform.calls.count(("unfollow", "2")) == 1
