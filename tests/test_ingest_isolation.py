@@ -5,6 +5,7 @@ moving on."""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import pytest
@@ -207,3 +208,52 @@ def test_an_unexpected_error_on_one_requested_unfollow_does_not_block_the_later_
     assert [s[1] for s in skipped(roster.db.conn, "follow requests", "x")] == ["unfollow 2"]
     follow_back.run(roster, platform, "x")
     assert platform.calls.count(("unfollow", "2")) == 1
+
+
+@pytest.mark.parametrize("api", ["x", "mastodon"])
+def test_a_garbage_count_on_one_post_does_not_sink_the_metrics_poll(
+        roster: Services, clock: FakeClock, sandbox: RunningSandbox, api: str) -> None:
+    from inmm_daemon import metrics as metrics_jobs
+
+    from .test_metrics import sent_post
+
+    outlet = sandbox.x() if api == "x" else sandbox.mastodon()
+    published = [outlet.publish(f"Post {i}", idempotency_key=f"k{i}") for i in range(3)]
+    for i, post in enumerate(published):
+        sandbox.control.set_metrics(api, post.platform_id, likes=10 + i, reposts=i)
+        sent_post(roster, api, post.platform_id, clock() - dt.timedelta(hours=3 - i))
+    sandbox.control.set_metrics(api, published[1].platform_id, likes={"count": 11})
+    assert metrics_jobs.poll_metrics(roster, outlet, api).posts_polled == 3
+    rows = roster.db.conn.execute(
+        "SELECT d.platform_id, m.likes, m.reposts FROM post_metrics m"
+        " JOIN deliveries d ON d.id = m.delivery_id ORDER BY d.id").fetchall()
+    ids = [p.platform_id for p in published]
+    assert rows == [(ids[0], 10, 0), (ids[1], None, 1), (ids[2], 12, 2)]
+
+
+def test_an_unexpected_error_on_one_post_does_not_stop_the_metrics_poll(
+        roster: Services, clock: FakeClock) -> None:
+    from inmm_daemon import metrics as metrics_jobs
+
+    from inmm_tui.domain.skips import skipped
+    from inmm_tui.platforms.base import Metrics
+
+    from .insights_fakes import FakeOutlet
+    from .test_metrics import sent_post
+
+    class Odd(FakeOutlet):
+        def metrics(self, platform_id: str) -> Metrics:
+            if platform_id == "p0":
+                self.calls.append(f"metrics:{platform_id}")
+                raise AttributeError("'list' object has no attribute 'get'")
+            return super().metrics(platform_id)
+
+    for i in range(3):
+        sent_post(roster, "x", f"p{i}", clock() - dt.timedelta(days=3 - i))
+    outlet = Odd()
+    outlet.counts = {f"p{i}": Metrics(likes=i) for i in range(3)}
+    result = metrics_jobs.poll_metrics(roster, outlet, "x")
+    assert result.posts_polled == 2 and any("p0" in s for s in result.skipped)
+    assert [s[1] for s in skipped(roster.db.conn, "metrics", "x")] == ["post p0"]
+    clock.advance(hours=1)
+    assert metrics_jobs.poll_metrics(roster, outlet, "x").posts_polled == 2  # and again

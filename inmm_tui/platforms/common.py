@@ -35,6 +35,14 @@ def html_to_text(content: str) -> str:
     return html.unescape(text).strip()
 
 
+def count(value: Any) -> int | None:
+    """A count from the platform: a whole number not below zero, else None (absent, or
+    garbage such as a string or an object), so that one odd field never sinks a poll."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
+
+
 def id_key(platform_id: str) -> tuple[int, str]:
     """Order ids the way the platforms do: both use numbers that grow with time."""
     return (len(platform_id), platform_id)

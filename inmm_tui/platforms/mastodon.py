@@ -24,7 +24,14 @@ from mastodon import (
 
 from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
-from inmm_tui.platforms.common import Adapter, html_to_text, id_key, is_loopback, reset_time
+from inmm_tui.platforms.common import (
+    Adapter,
+    count,
+    html_to_text,
+    id_key,
+    is_loopback,
+    reset_time,
+)
 from inmm_tui.platforms.errors import (
     AuthFailed,
     NotFound,
@@ -140,8 +147,9 @@ class MastodonPlatform(Adapter):
     def metrics(self, platform_id: str) -> Metrics:
         status = self._call("metrics", self.client.status, platform_id)
         return self._parse("metrics", lambda s: Metrics(
-            reposts=s.get("reblogs_count"), replies=s.get("replies_count"),
-            likes=s.get("favourites_count"), quotes=s.get("quotes_count"), impressions=None,
+            reposts=count(s.get("reblogs_count")), replies=count(s.get("replies_count")),
+            likes=count(s.get("favourites_count")), quotes=count(s.get("quotes_count")),
+            impressions=None,
         ), status)
 
     def lookup_user(self, handle: str) -> Account | None:
@@ -210,8 +218,8 @@ def _account(data: Any) -> Account:
         name=storable(data.get("display_name") or ""),
         description=storable(html_to_text(str(data.get("note") or ""))),
         url=storable(data.get("url") or ""),
-        followers_count=data.get("followers_count"),
-        following_count=data.get("following_count"),
+        followers_count=count(data.get("followers_count")),
+        following_count=count(data.get("following_count")),
         verified=False,
     )
 

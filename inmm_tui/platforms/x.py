@@ -20,7 +20,7 @@ from requests.adapters import HTTPAdapter
 
 from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
-from inmm_tui.platforms.common import Adapter, id_key, is_loopback, reset_time
+from inmm_tui.platforms.common import Adapter, count, id_key, is_loopback, reset_time
 from inmm_tui.platforms.errors import (
     AuthFailed,
     DuplicateContent,
@@ -163,10 +163,12 @@ class XPlatform(Adapter):
                           tweet_fields=["public_metrics"], user_auth=True)
         if "data" not in body:
             raise Rejected(f"{self.name}: metrics: {_errors_text(body) or 'no such post'}")
-        counts = self._parse("metrics", lambda b: b["data"]["public_metrics"], body)
-        return Metrics(reposts=counts.get("retweet_count"), replies=counts.get("reply_count"),
-                       likes=counts.get("like_count"), quotes=counts.get("quote_count"),
-                       impressions=counts.get("impression_count"))
+        counts = self._parse("metrics", lambda b: dict(b["data"]["public_metrics"]), body)
+        return Metrics(reposts=count(counts.get("retweet_count")),
+                       replies=count(counts.get("reply_count")),
+                       likes=count(counts.get("like_count")),
+                       quotes=count(counts.get("quote_count")),
+                       impressions=count(counts.get("impression_count")))
 
     def lookup_user(self, handle: str) -> Account | None:
         handle = handle.lstrip("@")
@@ -244,7 +246,8 @@ def _forbidden(where: str, exc: tweepy.Forbidden) -> PlatformError:
 
 
 def _account(user: dict[str, Any]) -> Account:
-    metrics = user.get("public_metrics") or {}
+    public = user.get("public_metrics")
+    metrics = public if isinstance(public, dict) else {}
     handle = storable(user["username"])
     return Account(
         user_id=str(user["id"]),
@@ -252,8 +255,8 @@ def _account(user: dict[str, Any]) -> Account:
         name=storable(user.get("name", "")),
         description=storable(user.get("description") or ""),
         url=f"https://x.com/{handle}",
-        followers_count=metrics.get("followers_count"),
-        following_count=metrics.get("following_count"),
+        followers_count=count(metrics.get("followers_count")),
+        following_count=count(metrics.get("following_count")),
         verified=bool(user.get("verified")),
     )
 

@@ -63,7 +63,8 @@ class SandboxControl:
         body = {"api": api, "handle": handle, "text": text, "in_reply_to": in_reply_to}
         return str(self._call("POST", "posts", body)["id"])
 
-    def set_metrics(self, api: str, post_id: str, **counts: int) -> None:
+    def set_metrics(self, api: str, post_id: str, **counts: Any) -> None:
+        """Set a post's counts: numbers, or any other JSON value as a platform's garbage."""
         self._call("POST", "metrics", {"api": api, "id": post_id, **counts})
 
     def settings(self, **values: Any) -> None:

@@ -835,7 +835,9 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
             return Answer(404, {"error": "no such post"})
         for name in ("reposts", "replies", "likes", "quotes", "impressions"):
             if name in body:
-                setattr(post, name, int(body[name]))
+                # A number, or any other JSON value as the garbage a platform may send.
+                value = body[name]
+                setattr(post, name, value if isinstance(value, dict | list) else int(value))
         return Answer(200, {"ok": True})
     return Answer(404, {"error": f"no control endpoint {method} {path}"})
 
