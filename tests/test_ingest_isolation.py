@@ -257,3 +257,25 @@ def test_an_unexpected_error_on_one_post_does_not_stop_the_metrics_poll(
     assert [s[1] for s in skipped(roster.db.conn, "metrics", "x")] == ["post p0"]
     clock.advance(hours=1)
     assert metrics_jobs.poll_metrics(roster, outlet, "x").posts_polled == 2  # and again
+
+
+def test_an_unexpected_error_looking_up_one_look_alike_does_not_stop_the_spoof_watch(
+        roster: Services, sandbox: RunningSandbox) -> None:
+    from inmm_daemon import governance as governance_jobs
+
+    from inmm_tui.domain.skips import skipped
+
+    sandbox.control.add_account("x", "inmmrog", name="INMM (real, honest)")
+    x = sandbox.x()
+    real_lookup = x.lookup_user
+
+    def lookup_user(handle: str):  # type: ignore[no-untyped-def]
+        if handle == "imnmorg":  # looked up before "inmmrog"
+            raise UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte")
+        return real_lookup(handle)
+
+    x.lookup_user = lookup_user  # type: ignore[method-assign]
+    assert governance_jobs.watch_spoofs(roster, x, "INMMorg") == 1
+    suspects = roster.db.execute("SELECT handle FROM spoof_suspects").fetchall()
+    assert suspects == [("inmmrog",)]
+    assert [s[1] for s in skipped(roster.db.conn, "spoof watch", "x")] == ["imnmorg"]
