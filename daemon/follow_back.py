@@ -82,6 +82,10 @@ def sync(follows: Follows, platform: Platform, outlet_name: str, job: str,
             report.stopped = f"{job}: {exc}"
             log.warning("%s: paging %s failed, resuming next run: %s", outlet_name, job, exc)
             return False
+        for user_id, error in page.unreadable:
+            # Left out by the adapter: recorded, so that it is seen (an alert after a few).
+            skip(follows.db, job, outlet_name, f"account {user_id}", error, follows.clock(),
+                 log, "unreadable")
         result = follows.record_page(
             outlet_name, job, run_no,
             ((a.user_id, a.handle, a.name or None) for a in page.accounts), page.next_cursor)

@@ -279,3 +279,24 @@ def test_an_unexpected_error_looking_up_one_look_alike_does_not_stop_the_spoof_w
     suspects = roster.db.execute("SELECT handle FROM spoof_suspects").fetchall()
     assert suspects == [("inmmrog",)]
     assert [s[1] for s in skipped(roster.db.conn, "spoof watch", "x")] == ["imnmorg"]
+
+
+def test_a_malformed_follower_does_not_stop_the_follower_sync(
+        roster: Services, sandbox: RunningSandbox) -> None:
+    from inmm_daemon import follow_back
+
+    from inmm_tui.domain.skips import skipped
+
+    # (Mastodon.py fills a missing field with None itself, so on Mastodon this one reads.)
+    api, platform = "x", sandbox.x()
+    sandbox.control.add_followers(api, "early", 2)
+    odd = sandbox.control.add_follower(api, "odd", garbage={"username": None})
+    sandbox.control.add_followers(api, "late", 2)
+    report = follow_back.run(roster, platform, api)
+    assert report.stopped == "" and report.completed.get("followers")
+    handles = {r[0] for r in roster.db.conn.execute(
+        "SELECT handle FROM followers WHERE outlet = ?", (api,))}
+    assert handles == {"early_1", "early_2", "late_1", "late_2"}
+    assert report.followed_back == 4
+    ((outlet, item, error, _),) = skipped(roster.db.conn, "followers", api)
+    assert (outlet, item) == (api, f"account {odd}") and "malformed" in error

@@ -71,13 +71,15 @@ def database_failing(exc: BaseException) -> bool:
         exc, sqlite3.IntegrityError | sqlite3.DataError | sqlite3.ProgrammingError)
 
 
-def skip(db: Database, job: str, outlet: str, item: str, exc: BaseException,
+def skip(db: Database, job: str, outlet: str, item: str, exc: BaseException | str,
          now: dt.datetime, log: logging.Logger, what: str) -> str:
     """Log, record and audit that `job` skipped `item` (`what` names it in the log) for
-    `exc`, outside any transaction; returns the one-line error. A failure to record is
-    logged, never raised: the job goes on with the next item either way."""
+    `exc` (an exception, or what was wrong), outside any transaction; returns the
+    one-line error. A failure to record is logged, never raised: the job goes on with
+    the next item either way."""
     # The error's message, never the item's content: that is someone else's text.
-    error = printable(f"{type(exc).__name__}: {exc}", limit=200)
+    error = printable(exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}",
+                      limit=200)
     label = printable(item, limit=60)
     log.warning("%s: %s %s could not be processed and is skipped: %s", outlet, what, label,
                 error)

@@ -36,6 +36,9 @@ class Page:
 
     accounts: list[Account]
     next_cursor: str | None
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    """Accounts on this page the platform sent malformed, left out: (its id or "?",
+    what was wrong), for the daemon to record as skipped."""
 
 
 @dataclass(frozen=True)

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from inmm_tui.outside_text import printable, storable
 from inmm_tui.platforms.base import Account
 from inmm_tui.platforms.errors import PlatformError, TransientError
 
 T = TypeVar("T")
+log = logging.getLogger("inmm_tui.platforms")
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
+"""What building our objects from a surprising answer raises."""
 
 RATE_LIMIT_FALLBACK = dt.timedelta(minutes=15)
 """When a 429 carries no usable reset time, wait as long as X's shortest window."""
@@ -102,5 +107,23 @@ class Adapter:
         """Build our result from the platform's answer; a surprising shape is transient."""
         try:
             return build(value)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except MALFORMED as exc:
             raise TransientError(f"{self.name}: {what}: malformed answer ({exc!r})") from None
+
+    def _each(self, what: str, build: Callable[[Any], T],
+              items: Iterable[Any]) -> tuple[list[T], list[tuple[str, str]]]:
+        """Build each item of a list alone: one the platform sent malformed is left out
+        and named, as (its id or "?", what was wrong), instead of failing the whole list,
+        so that it cannot stop every later item for ever."""
+        built: list[T] = []
+        bad: list[tuple[str, str]] = []
+        for item in items:
+            try:
+                built.append(build(item))
+            except MALFORMED as exc:
+                ident = item.get("id") if isinstance(item, dict) else None
+                bad.append((storable(ident) if ident is not None else "?",
+                            f"malformed: {type(exc).__name__}: {storable(exc)}"))
+                log.warning("%s: %s: left out a malformed item %s (%s)", self.name, what,
+                            printable(bad[-1][0], limit=40), printable(bad[-1][1], limit=200))
+        return built, bad

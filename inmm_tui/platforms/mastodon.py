@@ -169,10 +169,10 @@ class MastodonPlatform(Adapter):
     def _page(self, what: str, method: Callable[..., Any], cursor: str | None) -> Page:
         page = self._call(what, method, self._me_id(), max_id=cursor, limit=FOLLOW_PAGE_SIZE)
         after = getattr(page, "_pagination_next", None)
-        return self._parse(what, lambda p: Page(
-            [_account(a) for a in p],
-            str(after["max_id"]) if after and p else None,
-        ), page)
+        cursor = self._parse(what, lambda p: str(after["max_id"]) if after and p else None, page)
+        # Each account alone: one malformed account must not fail the page, for ever.
+        accounts, unreadable = self._each(what, _account, self._parse(what, list, page))
+        return Page(accounts, cursor, unreadable)
 
     def _translate(self, what: str, exc: Exception) -> PlatformError | None:
         where = f"{self.name}: {what}"

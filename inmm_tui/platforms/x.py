@@ -196,10 +196,11 @@ class XPlatform(Adapter):
     def _page(self, what: str, method: Callable[..., Any], cursor: str | None) -> Page:
         body = self._call(what, method, self._me_id(), max_results=1000, pagination_token=cursor,
                           user_fields=USER_FIELDS, user_auth=True)
-        return self._parse(what, lambda b: Page(
-            [_account(u) for u in b.get("data", [])],
-            b.get("meta", {}).get("next_token"),
-        ), body)
+        users = self._parse(what, lambda b: list(b.get("data", [])), body)
+        cursor = self._parse(what, lambda b: b.get("meta", {}).get("next_token"), body)
+        # Each account alone: one malformed account must not fail the page, for ever.
+        accounts, unreadable = self._each(what, _account, users)
+        return Page(accounts, cursor, unreadable)
 
     def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         body = super()._call(what, method, *args, **kwargs)

@@ -16,8 +16,9 @@ Control API (JSON in, JSON out; `api` is "x" or "mastodon"); `SandboxControl` wr
   a fault for the next `count` matching requests (default 1) or for `seconds`; `path` is a
   prefix of the request path. `DELETE /_sandbox/faults` switches them all off.
 - `POST /_sandbox/accounts {api, handle, name?, description?}`: plant an account (spoofs).
-- `POST /_sandbox/followers {api, handle, name?, description?, count?}`: an account follows
-  us (with `count`, that many: handle_1, handle_2, ...).
+- `POST /_sandbox/followers {api, handle, name?, description?, count?, garbage?}`: an
+  account follows us (with `count`, that many: handle_1, handle_2, ...); `garbage` replaces
+  fields of the account as served (a null leaves the field out): a malformed account.
 - `POST /_sandbox/posts {api, handle, text, in_reply_to?}`: that account posts; a reply to
   one of ours or an @mention of us is a mention.
 - `POST /_sandbox/metrics {api, id, reposts?, replies?, likes?, quotes?, impressions?}`.

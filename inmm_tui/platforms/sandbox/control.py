@@ -50,8 +50,12 @@ class SandboxControl:
         body = {"api": api, "handle": handle, "name": name, "description": description}
         return str(self._call("POST", "accounts", body)["id"])
 
-    def add_follower(self, api: str, handle: str, name: str = "", description: str = "") -> str:
-        body = {"api": api, "handle": handle, "name": name, "description": description}
+    def add_follower(self, api: str, handle: str, name: str = "", description: str = "",
+                     garbage: dict[str, Any] | None = None) -> str:
+        """An account follows us; `garbage` replaces fields of it as served (a None
+        leaves the field out), for a malformed account."""
+        body = {"api": api, "handle": handle, "name": name, "description": description,
+                "garbage": garbage or {}}
         return str(self._call("POST", "followers", body)["id"])
 
     def add_followers(self, api: str, prefix: str, count: int) -> list[str]:

@@ -142,9 +142,19 @@ def limit_from(request: Request, name: str, default: int, low: int, high: int) -
 # ---- X API v2 ---------------------------------------------------------------------------
 
 
+def with_garbage(body: dict[str, Any], account: SbAccount) -> dict[str, Any]:
+    """The account as served, with its planted garbage (a null leaves the field out)."""
+    for name, value in account.garbage.items():
+        if value is None:
+            body.pop(name, None)
+        else:
+            body[name] = value
+    return body
+
+
 def x_user(world: World, account: SbAccount) -> dict[str, Any]:
     me = world.me(X)
-    return {
+    return with_garbage({
         "id": account.id,
         "name": account.name,
         "username": account.handle,
@@ -160,7 +170,7 @@ def x_user(world: World, account: SbAccount) -> dict[str, Any]:
             "tweet_count": len(world.live_posts(X, account.id)) if account.id == me.id else 0,
             "listed_count": 0,
         },
-    }
+    }, account)
 
 
 X_DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")
@@ -465,7 +475,7 @@ def m_time(moment: dt.datetime) -> str:
 def m_account(world: World, account: SbAccount, base: str) -> dict[str, Any]:
     me = world.me(MASTODON)
     is_me = account.id == me.id
-    return {
+    return with_garbage({
         "id": account.id,
         "username": account.handle,
         "acct": account.handle,
@@ -488,7 +498,7 @@ def m_account(world: World, account: SbAccount, base: str) -> dict[str, Any]:
         "last_status_at": None,
         "emojis": [],
         "fields": [],
-    }
+    }, account)
 
 
 def m_content(text: str) -> str:
@@ -818,6 +828,7 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
             name = handle if count == 1 else f"{handle}_{n + 1}"
             account = world.add_account(api, name, body.get("name", ""),
                                         body.get("description", ""))
+            account.garbage = dict(body.get("garbage") or {})
             if path == "/_sandbox/followers":
                 world.add_follower(api, account)
             ids.append(account.id)

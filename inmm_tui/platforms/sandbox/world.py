@@ -54,6 +54,9 @@ class SbAccount:
     name: str = ""
     description: str = ""
     created_at: dt.datetime = field(default_factory=now)
+    garbage: dict[str, Any] = field(default_factory=dict)
+    """Fields served in place of the real ones (a null leaves the field out): the
+    malformed account a platform may send."""
 
 
 @dataclass
