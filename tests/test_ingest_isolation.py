@@ -300,3 +300,15 @@ def test_a_malformed_follower_does_not_stop_the_follower_sync(
     assert report.followed_back == 4
     ((outlet, item, error, _),) = skipped(roster.db.conn, "followers", api)
     assert (outlet, item) == (api, f"account {odd}") and "malformed" in error
+
+
+def test_a_reply_from_a_malformed_author_does_not_stop_mention_ingestion_on_x(
+        roster: Services, sandbox: RunningSandbox) -> None:
+    x = sandbox.x()
+    ours = x.publish("Welcome to the Annual Meeting", idempotency_key="k1")
+    sandbox.control.add_account("x", "odd", garbage={"username": None})
+    sandbox.control.post("x", "odd", "@INMMorg who are you", in_reply_to=ours.platform_id)
+    sandbox.control.post("x", "fan", "@INMMorg see you there", in_reply_to=ours.platform_id)
+    assert jobs.ingest_mentions(roster, x, "x").new == 2
+    rows = roster.db.conn.execute("SELECT author_handle, text FROM mentions ORDER BY id").fetchall()
+    assert rows == [("", "@INMMorg who are you"), ("fan", "@INMMorg see you there")]

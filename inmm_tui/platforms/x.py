@@ -9,6 +9,7 @@ and recurses without bound when the reset header is missing): a 429 becomes `Rat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -152,7 +153,11 @@ class XPlatform(Adapter):
                               since_id=since_id, pagination_token=token, max_results=100,
                               expansions=["author_id"], tweet_fields=TWEET_FIELDS,
                               user_fields=USER_FIELDS, user_auth=True)
-            found.extend(self._parse("mentions", _mentions, body))
+            tweets, users = self._parse("mentions", lambda b: (list(b.get("data", [])), {
+                str(u["id"]): u for u in b.get("includes", {}).get("users", [])
+                if isinstance(u, dict) and "id" in u}), body)
+            # Each mention alone: one X sent malformed is left out (logged), not the batch.
+            found.extend(self._each("mentions", functools.partial(_mention, users=users), tweets)[0])
             token = body.get("meta", {}).get("next_token")
             if not token:
                 break
@@ -262,23 +267,24 @@ def _account(user: dict[str, Any]) -> Account:
     )
 
 
-def _mentions(body: dict[str, Any]) -> list[Mention]:
-    users = {str(u["id"]): u for u in body.get("includes", {}).get("users", [])}
-    found = []
-    for tweet in body.get("data", []):
-        author = users.get(str(tweet.get("author_id")), {"id": tweet.get("author_id"),
-                                                          "username": "", "name": ""})
-        references = tweet.get("referenced_tweets") or []
-        replied = [r["id"] for r in references if r.get("type") == "replied_to"]
-        found.append(Mention(
-            platform_id=str(tweet["id"]),
-            author=_account(author),
-            text=storable(exact_text(tweet)),
-            created_at=_when(tweet["created_at"]),
-            in_reply_to=str(replied[0]) if replied else None,
-            raw=storable_json({"tweet": tweet, "author": author}),
-        ))
-    return found
+def _mention(tweet: dict[str, Any], users: dict[str, Any]) -> Mention:
+    unknown = {"id": tweet.get("author_id"), "username": "", "name": ""}
+    author = users.get(str(tweet.get("author_id")), unknown)
+    try:
+        account = _account(author)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        # The reply is what matters; an author X sent malformed is shown as unknown.
+        account = _account(unknown)
+    references = tweet.get("referenced_tweets") or []
+    replied = [r["id"] for r in references if r.get("type") == "replied_to"]
+    return Mention(
+        platform_id=str(tweet["id"]),
+        author=account,
+        text=storable(exact_text(tweet)),
+        created_at=_when(tweet["created_at"]),
+        in_reply_to=str(replied[0]) if replied else None,
+        raw=storable_json({"tweet": tweet, "author": author}),
+    )
 
 
 _X_ESCAPES = re.compile("&(amp|lt|gt);")

@@ -15,7 +15,8 @@ Control API (JSON in, JSON out; `api` is "x" or "mastodon"); `SandboxControl` wr
 - `POST /_sandbox/faults {kind, api?, method?, path?, count?, seconds?, delay?, reset_in?}`:
   a fault for the next `count` matching requests (default 1) or for `seconds`; `path` is a
   prefix of the request path. `DELETE /_sandbox/faults` switches them all off.
-- `POST /_sandbox/accounts {api, handle, name?, description?}`: plant an account (spoofs).
+- `POST /_sandbox/accounts {api, handle, name?, description?, garbage?}`: plant an
+  account (spoofs); `garbage` as for followers.
 - `POST /_sandbox/followers {api, handle, name?, description?, count?, garbage?}`: an
   account follows us (with `count`, that many: handle_1, handle_2, ...); `garbage` replaces
   fields of the account as served (a null leaves the field out): a malformed account.

@@ -46,8 +46,11 @@ class SandboxControl:
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 
-    def add_account(self, api: str, handle: str, name: str = "", description: str = "") -> str:
-        body = {"api": api, "handle": handle, "name": name, "description": description}
+    def add_account(self, api: str, handle: str, name: str = "", description: str = "",
+                    garbage: dict[str, Any] | None = None) -> str:
+        """Plant an account; `garbage` as in `add_follower`."""
+        body = {"api": api, "handle": handle, "name": name, "description": description,
+                "garbage": garbage or {}}
         return str(self._call("POST", "accounts", body)["id"])
 
     def add_follower(self, api: str, handle: str, name: str = "", description: str = "",
