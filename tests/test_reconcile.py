@@ -329,3 +329,29 @@ def test_mastodon_posted_text_is_the_source_exactly(sandbox: RunningSandbox) -> 
     (recent,) = toot.recent_posts(5)
     assert recent.platform_id == made.platform_id
     assert toot.posted_text(recent) == text
+
+
+@pytest.mark.parametrize("api", ["x", "mastodon"])
+def test_one_malformed_post_of_ours_does_not_hide_the_others(
+        sandbox: RunningSandbox, api: str) -> None:
+    platform = sandbox.x() if api == "x" else sandbox.mastodon()
+    first = platform.publish("First", idempotency_key="k1")
+    sandbox.control.post(api, "INMMorg", "Odd", garbage={"created_at": None})
+    last = platform.publish("Last", idempotency_key="k2")
+    assert [p.platform_id for p in platform.recent_posts(10)] == [last.platform_id,
+                                                                   first.platform_id]
+
+
+def test_a_malformed_post_of_ours_on_x_does_not_block_reconciliation(
+        roster: Services, clock: FakeClock, sandbox: RunningSandbox) -> None:
+    (post,) = queue_posts(roster, 1, body="Registration is open https://inmm.org/am")
+    pub = _on_sandbox(roster, sandbox)
+    sandbox.control.post("x", "INMMorg", "Made by hand", garbage={"created_at": None})
+    sandbox.control.fault("lost", api="x", method="POST", count=1)
+    pub.run(seconds=30)
+    assert _x_delivery(roster, post).state == "pending"
+    clock.advance(minutes=5)
+    pub.run(seconds=30)
+    delivery = _x_delivery(roster, post)
+    assert delivery.state == "sent" and delivery.last_error is None
+    assert sandbox.control.requests(X_POSTS) == 1  # found, not sent again

@@ -85,13 +85,12 @@ class MastodonPlatform(Adapter):
         for _ in range(MAX_PAGES):
             page = self._call("recent posts", self.client.account_statuses, self._me_id(),
                               max_id=max_id, limit=min(PAGE_SIZE, limit - len(found)))
-            found.extend(self._parse("recent posts", lambda p: [
-                RecentPost(str(s["id"]), storable(html_to_text(s["content"])), str(s["url"]),
-                           created_at=s["created_at"].astimezone(dt.UTC)) for s in p
-            ], page))
-            if not page or len(found) >= limit:
+            statuses = self._parse("recent posts", list, page)
+            # Each post alone: one malformed post must not hide the others (reconciliation).
+            found.extend(self._each("recent posts", _recent, statuses)[0])
+            if not statuses or len(found) >= limit:
                 break
-            max_id = found[-1].platform_id
+            max_id = self._parse("recent posts", lambda p: str(p[-1]["id"]), statuses)
         return found[:limit]
 
     def posted_text(self, post: RecentPost) -> str:
@@ -222,6 +221,11 @@ def _account(data: Any) -> Account:
         following_count=count(data.get("following_count")),
         verified=False,
     )
+
+
+def _recent(status: Any) -> RecentPost:
+    return RecentPost(str(status["id"]), storable(html_to_text(status["content"])),
+                      str(status["url"]), created_at=status["created_at"].astimezone(dt.UTC))
 
 
 def _mention(notification: Any) -> Mention:

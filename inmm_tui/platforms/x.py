@@ -108,11 +108,10 @@ class XPlatform(Adapter):
                               max_results=max(5, min(limit - len(found), 100)),
                               pagination_token=token, tweet_fields=OWN_TWEET_FIELDS,
                               user_auth=True)
-            found.extend(self._parse("recent posts", lambda b: [
-                RecentPost(str(t["id"]), storable(exact_text(t)), self._url(str(t["id"])),
-                           created_at=_when(t["created_at"]))
-                for t in b.get("data", []) if str(t["author_id"]) == self._me_id()
-            ], body))
+            tweets = self._parse("recent posts", lambda b: list(b.get("data", [])), body)
+            # Each post alone: one malformed post must not hide the others (reconciliation).
+            found.extend(p for p in self._each("recent posts", self._recent, tweets)[0]
+                         if p is not None)
             token = body.get("meta", {}).get("next_token")
             if not token or len(found) >= limit:
                 break
@@ -120,6 +119,12 @@ class XPlatform(Adapter):
 
     def posted_text(self, post: RecentPost) -> str:
         return post.text
+
+    def _recent(self, tweet: dict[str, Any]) -> RecentPost | None:
+        if str(tweet["author_id"]) != self._me_id():
+            return None
+        return RecentPost(str(tweet["id"]), storable(exact_text(tweet)),
+                          self._url(str(tweet["id"])), created_at=_when(tweet["created_at"]))
 
     def followers(self, cursor: str | None = None) -> Page:
         return self._page("followers", self.client.get_users_followers, cursor)

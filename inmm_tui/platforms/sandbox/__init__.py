@@ -20,8 +20,8 @@ Control API (JSON in, JSON out; `api` is "x" or "mastodon"); `SandboxControl` wr
 - `POST /_sandbox/followers {api, handle, name?, description?, count?, garbage?}`: an
   account follows us (with `count`, that many: handle_1, handle_2, ...); `garbage` replaces
   fields of the account as served (a null leaves the field out): a malformed account.
-- `POST /_sandbox/posts {api, handle, text, in_reply_to?}`: that account posts; a reply to
-  one of ours or an @mention of us is a mention.
+- `POST /_sandbox/posts {api, handle, text, in_reply_to?, garbage?}`: that account posts;
+  a reply to one of ours or an @mention of us is a mention; `garbage` as for followers.
 - `POST /_sandbox/metrics {api, id, reposts?, replies?, likes?, quotes?, impressions?}`.
 - `POST /_sandbox/settings {follow_limit?, follow_window?, idempotency_window?, tokens?:
   {x: [...], ...}}`: X's follow limit (default 50 per 900 s), how many seconds Mastodon

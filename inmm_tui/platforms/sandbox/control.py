@@ -66,8 +66,11 @@ class SandboxControl:
         body = {"api": api, "handle": prefix, "count": count}
         return [str(i) for i in self._call("POST", "followers", body)["ids"]]
 
-    def post(self, api: str, handle: str, text: str, in_reply_to: str | None = None) -> str:
-        body = {"api": api, "handle": handle, "text": text, "in_reply_to": in_reply_to}
+    def post(self, api: str, handle: str, text: str, in_reply_to: str | None = None,
+             garbage: dict[str, Any] | None = None) -> str:
+        """That account posts; `garbage` as in `add_follower`, for a malformed post."""
+        body = {"api": api, "handle": handle, "text": text, "in_reply_to": in_reply_to,
+                "garbage": garbage or {}}
         return str(self._call("POST", "posts", body)["id"])
 
     def set_metrics(self, api: str, post_id: str, **counts: Any) -> None:

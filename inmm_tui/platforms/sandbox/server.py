@@ -142,9 +142,10 @@ def limit_from(request: Request, name: str, default: int, low: int, high: int) -
 # ---- X API v2 ---------------------------------------------------------------------------
 
 
-def with_garbage(body: dict[str, Any], account: SbAccount) -> dict[str, Any]:
-    """The account as served, with its planted garbage (a null leaves the field out)."""
-    for name, value in account.garbage.items():
+def with_garbage(body: dict[str, Any], planted: SbAccount | SbPost) -> dict[str, Any]:
+    """An account or post as served, with its planted garbage (a null leaves the field
+    out)."""
+    for name, value in planted.garbage.items():
         if value is None:
             body.pop(name, None)
         else:
@@ -237,7 +238,8 @@ def x_tweet(post: SbPost, fields: set[str] | frozenset[str] = frozenset()) -> di
     if post.in_reply_to:
         data["in_reply_to_user_id"] = post.in_reply_to_user_id
         data["referenced_tweets"] = [{"type": "replied_to", "id": post.in_reply_to}]
-    return {k: v for k, v in data.items() if k in X_DEFAULT_FIELDS or k in fields}
+    return with_garbage({k: v for k, v in data.items() if k in X_DEFAULT_FIELDS or k in fields},
+                        post)
 
 
 def x_me_only(world: World, request: Request) -> SbAccount:
@@ -513,7 +515,7 @@ def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
     if f"@{me.handle.lower()}" in post.text.lower():
         mentions.append({"id": me.id, "username": me.handle, "acct": me.handle,
                          "url": f"{base}/@{me.handle}"})
-    return {
+    return with_garbage({
         "id": post.id,
         "created_at": m_time(post.created_at),
         "in_reply_to_id": post.in_reply_to,
@@ -539,7 +541,7 @@ def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
         "emojis": [],
         "card": None,
         "poll": None,
-    }
+    }, post)
 
 
 def m_relationship(world: World, account_id: str) -> dict[str, Any]:
@@ -839,6 +841,7 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
         if reply_to and reply_to not in world.posts[api]:
             return Answer(400, {"error": f"in_reply_to: no post {reply_to}"})
         post = world.add_post(api, author, str(body.get("text", "")), in_reply_to=reply_to)
+        post.garbage = dict(body.get("garbage") or {})
         return Answer(200, {"id": post.id})
     if path == "/_sandbox/metrics" and method == "POST":
         post = world.posts[api].get(str(body.get("id", "")))

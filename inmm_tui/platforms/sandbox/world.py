@@ -76,6 +76,8 @@ class SbPost:
     likes: int = 0
     quotes: int = 0
     impressions: int = 0
+    garbage: dict[str, Any] = field(default_factory=dict)
+    """As `SbAccount.garbage`, for a malformed post."""
 
 
 @dataclass
