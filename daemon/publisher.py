@@ -15,13 +15,13 @@ platforms and maps their errors onto the queue's calls:
 | Rejected, Unsupported    | `failed` with the platform's message                            |
 
 A delivery in doubt is reconciled before it is sent again: on Mastodon, while its first
-attempt is less than `KEY_KEPT` old, by posting with the same Idempotency-Key (the server
-returns the post it already has; it forgets the key after an hour); on X, and on Mastodon
-after that, by looking among the account's recent posts for one with exactly its text
-(links included; on Mastodon the status's source, not its HTML), made after its first
-attempt began, and not already recorded for another delivery. A platform id is
-recorded for one delivery only (the database enforces it); a second claim on it fails the
-delivery with an alert instead of marking it sent.
+attempt is less than `daemon.idempotency_key_seconds` (55 minutes) old, by posting with
+the same Idempotency-Key (the server returns the post it already has; it forgets the key
+after an hour); on X, and on Mastodon after that, by looking among the account's recent
+posts for one with exactly its text (links included; on Mastodon the status's source,
+not its HTML), made after its first attempt began, and not already recorded for another
+delivery. A platform id is recorded for one delivery only (the database enforces it); a
+second claim on it fails the delivery with an alert instead of marking it sent.
 
 Each outlet is drained by its own thread with its own database connection, so a slow or
 failing outlet never holds back another.
@@ -72,9 +72,6 @@ RECENT_LOOKED_AT = 50
 CLOCK_MARGIN = dt.timedelta(minutes=5)
 """How far the platform's clock may be behind ours: a post stamped more than this before
 the attempt began is not the attempt's."""
-KEY_KEPT = dt.timedelta(minutes=55)
-"""Mastodon keeps an Idempotency-Key for an hour: a delivery in doubt whose first attempt
-began longer ago than this (held, or the daemon down for hours) cannot rely on it."""
 RUN_SECONDS = 240.0
 """One publish run drains for at most this long, then lets the scheduler run again."""
 
@@ -264,9 +261,11 @@ class Publisher:
 
     def _key_kept(self, platform: Platform, claim: Claim) -> bool:
         """Whether the platform still knows the delivery's Idempotency-Key (Mastodon, for
-        an hour from the first attempt; X has none)."""
+        an hour from the first attempt: a delivery held, or the daemon down for hours,
+        cannot rely on it; X has none)."""
+        kept = dt.timedelta(seconds=self.config.daemon.idempotency_key_seconds)
         return (platform.api == "mastodon" and claim.attempt_began is not None
-                and self.clock() - claim.attempt_began < KEY_KEPT)
+                and self.clock() - claim.attempt_began < kept)
 
     def _find_recent(self, platform: Platform, queue: Queue, claim: Claim) -> Published | None:
         """This delivery's post among the account's recent ones (the adapter lists only
