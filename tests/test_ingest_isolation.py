@@ -312,3 +312,23 @@ def test_a_reply_from_a_malformed_author_does_not_stop_mention_ingestion_on_x(
     assert jobs.ingest_mentions(roster, x, "x").new == 2
     rows = roster.db.conn.execute("SELECT author_handle, text FROM mentions ORDER BY id").fetchall()
     assert rows == [("", "@INMMorg who are you"), ("fan", "@INMMorg see you there")]
+
+
+@pytest.mark.parametrize("api", ["x", "mastodon"])
+def test_a_malformed_reply_is_left_out_and_the_others_are_ingested(
+        roster: Services, sandbox: RunningSandbox, api: str,
+        caplog: pytest.LogCaptureFixture) -> None:
+    platform = sandbox.x() if api == "x" else sandbox.mastodon()
+    ours = platform.publish("Welcome to the Annual Meeting", idempotency_key="k1")
+    sandbox.control.post(api, "fan", "@INMMorg first", in_reply_to=ours.platform_id)
+    odd = sandbox.control.post(api, "odd", "@INMMorg odd", in_reply_to=ours.platform_id,
+                               garbage={"created_at": None})
+    sandbox.control.post(api, "fan", "@INMMorg last", in_reply_to=ours.platform_id)
+    with caplog.at_level(logging.WARNING, logger="inmm_tui.platforms"):
+        assert jobs.ingest_mentions(roster, platform, api).new == 2
+    assert _texts(roster, api) == ["@INMMorg first", "@INMMorg last"]
+    assert any("malformed" in r.getMessage() for r in caplog.records)
+    if api == "x":
+        assert any(odd in r.getMessage() for r in caplog.records)
+    sandbox.control.post(api, "fan", "@INMMorg and on", in_reply_to=ours.platform_id)
+    assert jobs.ingest_mentions(roster, platform, api).new == 1

@@ -132,8 +132,11 @@ class MastodonPlatform(Adapter):
                               max_id=max_id, limit=PAGE_SIZE)
             if not page:
                 break
-            batch = self._parse("mentions", lambda p: [_mention(n) for n in p if n.get("status")],
-                                page)
+            notifications = self._parse("mentions", lambda p: [n for n in p if n.get("status")],
+                                        page)
+            # Each mention alone: one Mastodon sent malformed is left out (logged), not the
+            # batch, which would stop ingestion at it for ever.
+            batch = self._each("mentions", _mention, notifications)[0]
             fresh = [m for m in batch
                      if since_id is None or id_key(m.platform_id) > id_key(since_id)]
             found.extend(fresh)
