@@ -16,7 +16,7 @@ from inmm_tui.domain.errors import InvalidState
 from inmm_tui.domain.moderation import IncomingMention, IngestResult
 from inmm_tui.domain.services import Services
 from inmm_tui.domain.skips import database_failing, skip
-from inmm_tui.platforms.base import Mention, Platform
+from inmm_tui.platforms.base import Mention, Mentions, Platform
 from inmm_tui.platforms.errors import PlatformError, RateLimited, Rejected, Unsupported
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import to_db
@@ -72,6 +72,10 @@ def ingest_mentions(services: Services, platform: Platform, outlet_name: str, *,
         except PlatformError as exc:
             log.warning("%s: fetching mentions failed, retrying next run: %s", outlet_name, exc)
             break
+        for platform_id, error in batch.unreadable if isinstance(batch, Mentions) else ():
+            # Left out by the adapter as malformed: recorded (an alert after a few).
+            skip(services.db, MENTIONS, outlet_name, platform_id, error, services.clock(), log,
+                 "mention")
         if not batch:
             break
         result = _ingest_each(services, outlet_name, batch)

@@ -8,6 +8,7 @@ Identifiers are strings (X's ids are 64-bit numbers as text; Mastodon's are text
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -50,6 +51,16 @@ class Mention:
     in_reply_to: str | None
     raw: dict[str, Any] = field(default_factory=dict)
     """The platform's JSON for this post, kept as evidence."""
+
+
+class Mentions(list[Mention]):
+    """Mentions, oldest first, and in `unreadable` the ones the platform sent malformed,
+    left out: (its id or "?", what was wrong), for the daemon to record as skipped."""
+
+    def __init__(self, mentions: Iterable[Mention] = (),
+                 unreadable: Iterable[tuple[str, str]] = ()):
+        super().__init__(mentions)
+        self.unreadable = list(unreadable)
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,8 @@ class Platform(Protocol):
         ...
 
     def mentions(self, since_id: str | None = None) -> list[Mention]:
-        """Mentions and replies newer than `since_id`, oldest first."""
+        """Mentions and replies newer than `since_id`, oldest first (the adapters give
+        `Mentions`, which also name the ones left out as malformed)."""
         ...
 
     def metrics(self, platform_id: str) -> Metrics: ...

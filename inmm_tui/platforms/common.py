@@ -110,19 +110,23 @@ class Adapter:
         except MALFORMED as exc:
             raise TransientError(f"{self.name}: {what}: malformed answer ({exc!r})") from None
 
-    def _each(self, what: str, build: Callable[[Any], T],
-              items: Iterable[Any]) -> tuple[list[T], list[tuple[str, str]]]:
+    def _each(self, what: str, build: Callable[[Any], T], items: Iterable[Any],
+              ident: Callable[[Any], Any] = lambda item: item["id"],
+              ) -> tuple[list[T], list[tuple[str, str]]]:
         """Build each item of a list alone: one the platform sent malformed is left out
-        and named, as (its id or "?", what was wrong), instead of failing the whole list,
-        so that it cannot stop every later item for ever."""
+        and named, as (its id by `ident`, or "?", what was wrong), instead of failing the
+        whole list, so that it cannot stop every later item for ever."""
         built: list[T] = []
         bad: list[tuple[str, str]] = []
         for item in items:
             try:
                 built.append(build(item))
             except MALFORMED as exc:
-                ident = item.get("id") if isinstance(item, dict) else None
-                bad.append((storable(ident) if ident is not None else "?",
+                try:
+                    name = ident(item)
+                except MALFORMED:
+                    name = None
+                bad.append((storable(name) if name is not None else "?",
                             f"malformed: {type(exc).__name__}: {storable(exc)}"))
                 log.warning("%s: %s: left out a malformed item %s (%s)", self.name, what,
                             printable(bad[-1][0], limit=40), printable(bad[-1][1], limit=200))

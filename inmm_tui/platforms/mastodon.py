@@ -23,7 +23,15 @@ from mastodon import (
 )
 
 from inmm_tui.outside_text import storable, storable_json
-from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
+from inmm_tui.platforms.base import (
+    Account,
+    Mention,
+    Mentions,
+    Metrics,
+    Page,
+    Published,
+    RecentPost,
+)
 from inmm_tui.platforms.common import (
     Adapter,
     count,
@@ -122,10 +130,11 @@ class MastodonPlatform(Adapter):
                             comment=reason[:REPORT_COMMENT_LIMIT], category="other")
         return self._parse("report", lambda r: str(r["id"]), report)
 
-    def mentions(self, since_id: str | None = None) -> list[Mention]:
+    def mentions(self, since_id: str | None = None) -> Mentions:
         # Mastodon pages notifications by notification id, not by status id, so walk back
         # from the newest until we pass `since_id` (a status id, as on X).
         found: list[Mention] = []
+        unreadable: list[tuple[str, str]] = []
         max_id = None
         for _ in range(MAX_PAGES):
             page = self._call("mentions", self.client.notifications, types=["mention"],
@@ -134,17 +143,21 @@ class MastodonPlatform(Adapter):
                 break
             notifications = self._parse("mentions", lambda p: [n for n in p if n.get("status")],
                                         page)
-            # Each mention alone: one Mastodon sent malformed is left out (logged), not the
-            # batch, which would stop ingestion at it for ever.
-            batch = self._each("mentions", _mention, notifications)[0]
+            # Each mention alone: one Mastodon sent malformed is left out (and named), not
+            # the batch, which would stop ingestion at it for ever.
+            batch, bad = self._each("mentions", _mention, notifications,
+                                    ident=lambda n: n["status"]["id"])
             fresh = [m for m in batch
                      if since_id is None or id_key(m.platform_id) > id_key(since_id)]
             found.extend(fresh)
+            unreadable.extend((i, e) for i, e in bad
+                              if since_id is None or i == "?" or id_key(i) > id_key(since_id))
             if len(fresh) < len(batch):
                 break
             max_id = str(page[-1]["id"])
         unique = {m.platform_id: m for m in found}
-        return sorted(unique.values(), key=lambda m: id_key(m.platform_id))
+        return Mentions(sorted(unique.values(), key=lambda m: id_key(m.platform_id)),
+                        dict(unreadable).items())
 
     def metrics(self, platform_id: str) -> Metrics:
         status = self._call("metrics", self.client.status, platform_id)

@@ -20,7 +20,15 @@ import tweepy
 from requests.adapters import HTTPAdapter
 
 from inmm_tui.outside_text import storable, storable_json
-from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
+from inmm_tui.platforms.base import (
+    Account,
+    Mention,
+    Mentions,
+    Metrics,
+    Page,
+    Published,
+    RecentPost,
+)
 from inmm_tui.platforms.common import Adapter, count, id_key, is_loopback, reset_time
 from inmm_tui.platforms.errors import (
     AuthFailed,
@@ -150,8 +158,9 @@ class XPlatform(Adapter):
     def report(self, user_id: str, reason: str, platform_ids: list[str] | None = None) -> str:
         raise Unsupported(f"{self.name}: X has no report API in v2; report the account on x.com")
 
-    def mentions(self, since_id: str | None = None) -> list[Mention]:
+    def mentions(self, since_id: str | None = None) -> Mentions:
         found: list[Mention] = []
+        unreadable: list[tuple[str, str]] = []
         token = None
         for _ in range(MAX_PAGES):
             body = self._call("mentions", self.client.get_users_mentions, self._me_id(),
@@ -161,12 +170,14 @@ class XPlatform(Adapter):
             tweets, users = self._parse("mentions", lambda b: (list(b.get("data", [])), {
                 str(u["id"]): u for u in b.get("includes", {}).get("users", [])
                 if isinstance(u, dict) and "id" in u}), body)
-            # Each mention alone: one X sent malformed is left out (logged), not the batch.
-            found.extend(self._each("mentions", functools.partial(_mention, users=users), tweets)[0])
+            # Each mention alone: one X sent malformed is left out (and named), not the batch.
+            built, bad = self._each("mentions", functools.partial(_mention, users=users), tweets)
+            found.extend(built)
+            unreadable.extend(bad)
             token = body.get("meta", {}).get("next_token")
             if not token:
                 break
-        return sorted(found, key=lambda m: id_key(m.platform_id))
+        return Mentions(sorted(found, key=lambda m: id_key(m.platform_id)), unreadable)
 
     def metrics(self, platform_id: str) -> Metrics:
         body = self._call("metrics", self.client.get_tweet, platform_id,
