@@ -4,7 +4,10 @@ and check every post went out exactly once per outlet, in due order, each delive
 recorded with its own post's id. The posts come in fours that differ only in a link, a
 hashtag or the signature.
 
-    python bench/crash.py [--posts 3000] [--kills 60] [--seed 1]
+    python bench/crash.py [--posts 3000] [--kills 60] [--seed 1] [--keys-expire]
+
+With --keys-expire the sandbox's Mastodon forgets Idempotency-Keys after a second (the
+real one after an hour) and the daemon is sometimes kept down longer than that.
 
 Exit 1 if any post was lost, doubled, misattributed or sent out of order.
 """
@@ -28,6 +31,8 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--keys-expire", action="store_true",
+                        help="Mastodon forgets Idempotency-Keys; the daemon stays down past it")
     args = parser.parse_args()
     sandbox = Sandbox(port=0).start()
     started = time.monotonic()
@@ -35,7 +40,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             result = run_crash(
                 Path(tmp), sandbox.url, posts=args.posts, kills=args.kills, seed=args.seed,
-                timeout=600,
+                timeout=600, keys_expire=args.keys_expire,
                 log=None if args.quiet else
                 (lambda m: print(f"{time.monotonic() - started:7.1f} s  {m}", flush=True)))
     finally:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from inmm_tui.domain.errors import InvalidState
 from inmm_tui.domain.follows import FOLLOW, FOLLOWERS, FOLLOWING, Follows
 from inmm_tui.domain.services import Services
+from inmm_tui.domain.skips import database_failing, skip
 from inmm_tui.platforms.base import Platform
 from inmm_tui.platforms.errors import PlatformError, RateLimited, Rejected, TransientError
 
@@ -25,6 +26,9 @@ MAX_PAGES = 200
 """Pages read per job and run (X serves 1,000 followers a page, 15 pages per 15 minutes)."""
 MAX_SECONDS = 300.0
 """Wall-clock bound of one run; the next run resumes where this one stopped."""
+FOLLOW_BACK = "follow-back"
+FOLLOW_REQUESTS = "follow requests"
+"""The jobs' names for the items they skip (`inmm_tui.domain.skips`)."""
 
 
 @dataclass
@@ -78,6 +82,10 @@ def sync(follows: Follows, platform: Platform, outlet_name: str, job: str,
             report.stopped = f"{job}: {exc}"
             log.warning("%s: paging %s failed, resuming next run: %s", outlet_name, job, exc)
             return False
+        for user_id, error in page.unreadable:
+            # Left out by the adapter: recorded, so that it is seen (an alert after a few).
+            skip(follows.db, job, outlet_name, f"account {user_id}", error, follows.clock(),
+                 log, "unreadable")
         result = follows.record_page(
             outlet_name, job, run_no,
             ((a.user_id, a.handle, a.name or None) for a in page.accounts), page.next_cursor)
@@ -93,7 +101,8 @@ def sync(follows: Follows, platform: Platform, outlet_name: str, job: str,
 
 def follow_back(follows: Follows, platform: Platform, outlet_name: str,
                 report: FollowBackReport, *, deadline: float | None = None) -> None:
-    """Follow back new followers, oldest first, within the platform's follow limit."""
+    """Follow back new followers, oldest first, within the platform's follow limit. A
+    follow that fails in a way nobody foresaw is recorded on that follower and skipped."""
     budget = follows.follow_budget(outlet_name, platform.api)
     if budget <= 0:
         return
@@ -113,6 +122,15 @@ def follow_back(follows: Follows, platform: Platform, outlet_name: str,
         except TransientError as exc:
             report.stopped = f"follow: {exc}"
             return
+        except Exception as exc:
+            if database_failing(exc):
+                raise
+            # Not followed back and not tried again in front of the others: shown instead.
+            error = skip(follows.db, FOLLOW_BACK, outlet_name, f"account {user_id}", exc,
+                         follows.clock(), log, "follow-back of")
+            follows.record_follow_back_refused(outlet_name, user_id, f"unexpected {error}")
+            report.refused += 1
+            continue
         try:
             follows.record_follow_back(outlet_name, user_id)
         except InvalidState:  # stopped following us between the query and now
@@ -123,7 +141,8 @@ def follow_back(follows: Follows, platform: Platform, outlet_name: str,
 
 def perform_requests(follows: Follows, platform: Platform, outlet_name: str,
                      report: FollowBackReport, *, deadline: float | None = None) -> None:
-    """Requested follows of organisations, unfollows and blocks."""
+    """Requested follows of organisations, unfollows and blocks. One that fails in a way
+    nobody foresaw is withdrawn with the error shown, and skipped."""
     for user_id, action, _handle in follows.pending_actions(outlet_name):
         if deadline is not None and time.monotonic() > deadline:
             return
@@ -144,6 +163,14 @@ def perform_requests(follows: Follows, platform: Platform, outlet_name: str,
         except PlatformError as exc:
             report.stopped = f"{action}: {exc}"
             return
+        except Exception as exc:
+            if database_failing(exc):
+                raise
+            # Withdrawn with the error shown, rather than blocking the requests after it.
+            error = skip(follows.db, FOLLOW_REQUESTS, outlet_name, f"{action} {user_id}", exc,
+                         follows.clock(), log, "requested")
+            follows.record_action_failed(outlet_name, user_id, action, f"unexpected {error}")
+            continue
         follows.record_action_done(outlet_name, user_id, action)
         report.actions += 1
 

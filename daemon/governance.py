@@ -14,6 +14,7 @@ from inmm_daemon.publisher import RECENT_LOOKED_AT
 
 from inmm_tui.domain import audit, authority, governance, witness
 from inmm_tui.domain.services import Services
+from inmm_tui.domain.skips import database_failing, skip
 from inmm_tui.platforms.base import Platform
 from inmm_tui.platforms.errors import AuthFailed, PlatformError, RateLimited, TransientError
 from inmm_tui.store.tx import write
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 log = logging.getLogger("inmm_daemon.governance")
+
+SPOOF_WATCH = "spoof watch"
 
 
 def check_credentials(services: Services, platform: Platform) -> str:
@@ -65,7 +68,8 @@ def check_secrets(services: Services, outlet: str, secret_material: bytes) -> bo
 def watch_spoofs(services: Services, platform: Platform, handle: str,
                  extra: list[str] | tuple[str, ...] = (), limit: int = 200) -> int:
     """Look up each look-alike of the society's handle; queue new suspects once.
-    Stops at a rate limit (the next run goes on). Returns how many were queued."""
+    Stops at a rate limit (the next run goes on); a look-up that fails in a way nobody
+    foresaw is recorded as skipped and the others go on. Returns how many were queued."""
     queued = 0
     own = handle.lstrip("@").lower()
     for variant in governance.spoof_variants(handle, extra)[:limit]:
@@ -77,6 +81,12 @@ def watch_spoofs(services: Services, platform: Platform, handle: str,
             break
         except PlatformError as exc:
             log.info("outlet %s: spoof look-up of %s failed: %s", platform.name, variant, exc)
+            continue
+        except Exception as exc:
+            if database_failing(exc):
+                raise
+            skip(services.db, SPOOF_WATCH, platform.name, variant, exc, services.clock(), log,
+                 "spoof look-up of")
             continue
         if account is None or account.handle.lower() == own:
             continue

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from inmm_tui.domain import metrics
 from inmm_tui.domain.audit import DAEMON
+from inmm_tui.domain.skips import database_failing, skip
 from inmm_tui.platforms.errors import PlatformError, RateLimited, Rejected, TransientError
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import from_db, to_db
@@ -132,6 +133,15 @@ def _post_samples(services: Services, platform: Platform, outlet_name: str,
         except PlatformError as exc:  # AuthFailed and the like: nothing more to gain this run
             result.skipped.append(f"posts: {type(exc).__name__}: {exc}")
             break
+        except Exception as exc:
+            if database_failing(exc):
+                raise
+            # This post only: the others are still polled (it is recorded as skipped, an
+            # alert after a few).
+            error = skip(services.db, SYNC_JOB, outlet_name, f"post {platform_id}", exc,
+                         services.clock(), log, "metrics of")
+            result.skipped.append(f"post {platform_id}: {error}")
+            continue
         transient_in_a_row = 0
         samples.append(metrics.PostSample(delivery_id, m.reposts, m.replies, m.likes, m.quotes,
                                           m.impressions))

@@ -8,7 +8,6 @@ as jobs. The hide is performed only after the evidence of the reply is checked a
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from dataclasses import dataclass
 
@@ -16,9 +15,8 @@ from inmm_tui.domain.audit import DAEMON
 from inmm_tui.domain.errors import InvalidState
 from inmm_tui.domain.moderation import IncomingMention, IngestResult
 from inmm_tui.domain.services import Services
-from inmm_tui.domain.skips import record_skip
-from inmm_tui.outside_text import printable
-from inmm_tui.platforms.base import Mention, Platform
+from inmm_tui.domain.skips import database_failing, skip
+from inmm_tui.platforms.base import Mention, Mentions, Platform
 from inmm_tui.platforms.errors import PlatformError, RateLimited, Rejected, Unsupported
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import to_db
@@ -26,6 +24,7 @@ from inmm_tui.timeutil import to_db
 log = logging.getLogger("inmm_daemon.moderation")
 
 MENTIONS = "mentions"
+REQUESTS = "moderation requests"
 MAX_BATCHES = 20
 MAX_SECONDS = 120.0
 
@@ -73,6 +72,10 @@ def ingest_mentions(services: Services, platform: Platform, outlet_name: str, *,
         except PlatformError as exc:
             log.warning("%s: fetching mentions failed, retrying next run: %s", outlet_name, exc)
             break
+        for platform_id, error in batch.unreadable if isinstance(batch, Mentions) else ():
+            # Left out by the adapter as malformed: recorded (an alert after a few).
+            skip(services.db, MENTIONS, outlet_name, platform_id, error, services.clock(), log,
+                 "mention")
         if not batch:
             break
         result = _ingest_each(services, outlet_name, batch)
@@ -92,7 +95,7 @@ def _ingest_each(services: Services, outlet_name: str, batch: list[Mention]) -> 
         try:
             result = services.moderation.ingest(outlet_name, [_incoming(mention)])
         except Exception as exc:
-            if _database_failing(exc):
+            if database_failing(exc):
                 # Not this item's fault (locked, full, read-only, damaged): stop here; the
                 # cursor has not passed it, so the next run tries it again.
                 raise
@@ -103,27 +106,8 @@ def _ingest_each(services: Services, outlet_name: str, batch: list[Mention]) -> 
     return IngestResult(new, duplicates, queued, batch[-1].platform_id)
 
 
-def _database_failing(exc: Exception) -> bool:
-    """An error of the database rather than of what was being stored in it."""
-    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(
-        exc, sqlite3.IntegrityError | sqlite3.DataError | sqlite3.ProgrammingError)
-
-
 def _skip(services: Services, outlet_name: str, platform_id: str, exc: Exception) -> None:
-    # The message, not the item: a reply's text is the poster's, and stays out of the log.
-    error = printable(f"{type(exc).__name__}: {exc}", limit=200)
-    log.warning("%s: mention %s could not be stored and is skipped: %s", outlet_name,
-                printable(platform_id, limit=40), error)
-    try:
-        with write(services.db):
-            alerted = record_skip(services.db.conn, MENTIONS, outlet_name, platform_id, error,
-                                  services.clock())
-    except Exception:
-        log.exception("%s: could not record the skipped mention %s", outlet_name,
-                      printable(platform_id, limit=40))
-        return
-    if alerted:
-        log.error("%s: several mentions skipped; an alert is raised", outlet_name)
+    skip(services.db, MENTIONS, outlet_name, platform_id, exc, services.clock(), log, "mention")
 
 
 @dataclass
@@ -135,7 +119,9 @@ class RequestsReport:
 
 
 def perform_requests(services: Services, platform: Platform, outlet_name: str) -> RequestsReport:
-    """Hide, block and report as requested; the hide only with verified evidence."""
+    """Hide, block and report as requested; the hide only with verified evidence. A
+    request that fails in a way nobody foresaw is withdrawn with the error shown on its
+    item and recorded as skipped (an alert after a few): the later requests go on."""
     moderation = services.moderation
     report = RequestsReport()
     for request in moderation.pending_requests(outlet_name):
@@ -164,6 +150,16 @@ def perform_requests(services: Services, platform: Platform, outlet_name: str) -
         except PlatformError as exc:
             report.stopped = f"{request.kind}: {exc}"
             return report
+        except Exception as exc:
+            if database_failing(exc):
+                raise
+            error = skip(services.db, REQUESTS, outlet_name,
+                         f"{request.kind} #{request.item_id}", exc, services.clock(), log,
+                         "request")
+            # Withdrawn rather than tried again on every run, in front of the others.
+            moderation.record_failed(request.item_id, request.kind, f"unexpected {error}")
+            report.failed += 1
+            continue
         moderation.record_done(request.item_id, request.kind, report_ref=ref)
         report.done += 1
     return report

@@ -14,12 +14,14 @@ platforms and maps their errors onto the queue's calls:
 |                          | else `failed` with X's message                                  |
 | Rejected, Unsupported    | `failed` with the platform's message                            |
 
-A delivery in doubt is reconciled before it is sent again: on Mastodon by posting with the
-same Idempotency-Key (the server returns the post it already has), on X by looking among
-the account's recent posts for one with exactly its text (links included), made after its
-first attempt began, and not already recorded for another delivery. A platform id is
-recorded for one delivery only (the database enforces it); a second claim on it fails the
-delivery with an alert instead of marking it sent.
+A delivery in doubt is reconciled before it is sent again: on Mastodon, while its first
+attempt is less than `daemon.idempotency_key_seconds` (55 minutes) old, by posting with
+the same Idempotency-Key (the server returns the post it already has; it forgets the key
+after an hour); on X, and on Mastodon after that, by looking among the account's recent
+posts for one with exactly its text (links included; on Mastodon the status's source,
+not its HTML), made after its first attempt began, and not already recorded for another
+delivery. A platform id is recorded for one delivery only (the database enforces it); a
+second claim on it fails the delivery with an alert instead of marking it sent.
 
 Each outlet is drained by its own thread with its own database connection, so a slow or
 failing outlet never holds back another.
@@ -53,6 +55,7 @@ from inmm_tui.platforms.base import Platform, Published
 from inmm_tui.platforms.errors import (
     AuthFailed,
     DuplicateContent,
+    NotFound,
     RateLimited,
     Rejected,
     TransientError,
@@ -287,13 +290,14 @@ class Publisher:
 
     def _send(self, platform: Platform, queue: Queue,
               claim: Claim) -> tuple[Published, bool]:
-        if claim.in_doubt and platform.api == "x":
+        if claim.in_doubt and not self._key_kept(platform, claim):
             found = self._find_recent(platform, queue, claim)
             if found is not None:
                 return found, True
         try:
             # Mastodon: an in-doubt delivery reuses its Idempotency-Key, so the server
-            # hands back the post it already has instead of making a second one.
+            # hands back the post it already has (within the hour) instead of making a
+            # second one.
             return platform.publish(claim.text, idempotency_key=claim.attempt_key,
                                     in_reply_to=claim.in_reply_to), False
         except DuplicateContent as exc:
@@ -304,17 +308,30 @@ class Publisher:
                            f"delivery's first attempt, is among the account's "
                            f"{RECENT_LOOKED_AT} most recent posts)") from None
 
+    def _key_kept(self, platform: Platform, claim: Claim) -> bool:
+        """Whether the platform still knows the delivery's Idempotency-Key (Mastodon, for
+        an hour from the first attempt: a delivery held, or the daemon down for hours,
+        cannot rely on it; X has none)."""
+        kept = dt.timedelta(seconds=self.config.daemon.idempotency_key_seconds)
+        return (platform.api == "mastodon" and claim.attempt_began is not None
+                and self.clock() - claim.attempt_began < kept)
+
     def _find_recent(self, platform: Platform, queue: Queue, claim: Claim) -> Published | None:
         """This delivery's post among the account's recent ones (the adapter lists only
-        ours): exactly its text, made after its first attempt began, and not a post
-        already recorded for another delivery."""
+        ours): made after its first attempt began, not a post already recorded for
+        another delivery, and exactly its text (asked for last: on Mastodon it costs a
+        call per post)."""
         since = claim.attempt_began - CLOCK_MARGIN if claim.attempt_began else None
         for post in platform.recent_posts(RECENT_LOOKED_AT):
-            if not same_text(claim.text, post.text):
-                continue
             if since is not None and (post.created_at is None or post.created_at < since):
                 continue
             if queue.owner_of(claim.outlet, post.platform_id) not in (None, claim.delivery_id):
+                continue
+            try:
+                text = platform.posted_text(post)
+            except NotFound:  # deleted since it was listed
+                continue
+            if not same_text(claim.text, text):
                 continue
             return Published(platform_id=post.platform_id, url=post.url)
         return None

@@ -11,10 +11,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from inmm_tui.domain import skips
 from inmm_tui.domain.questions import questions_for
-from inmm_tui.domain.skips import record_skip
-from inmm_tui.outside_text import printable
-from inmm_tui.store.tx import write
 
 if TYPE_CHECKING:
     from inmm_tui.domain.services import Services
@@ -31,15 +29,8 @@ def triage_questions(services: Services) -> list[int]:
     skipped (an alert after a few): the triage goes on with the others."""
 
     def skip(mention_id: int, outlet: str, exc: Exception) -> None:
-        error = printable(f"{type(exc).__name__}: {exc}", limit=200)
-        log.warning("questions: mention #%d on %s could not be judged and is left a plain "
-                    "mention: %s", mention_id, outlet, error)
-        try:
-            with write(services.db):
-                record_skip(services.db.conn, "questions", outlet, f"mention #{mention_id}",
-                            error, services.clock())
-        except Exception:
-            log.exception("questions: could not record the skipped mention #%d", mention_id)
+        skips.skip(services.db, "questions", outlet, f"mention #{mention_id}", exc,
+                   services.clock(), log, "question triage of")
 
     found = questions_for(services).triage(max_batches=MAX_BATCHES, on_error=skip)
     if found:

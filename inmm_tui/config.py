@@ -146,6 +146,11 @@ class Daemon:
     jitter (10 s: the eighth attempt comes about 21 minutes after the first)."""
     retry_max_seconds: float = 900.0
     """The longest wait between two attempts."""
+    idempotency_key_seconds: float = 3300.0
+    """How long a Mastodon instance is trusted to keep a post's Idempotency-Key (Mastodon
+    keeps it an hour: 55 minutes leaves a margin); a delivery in doubt whose first attempt
+    is older is looked for among the account's posts instead. Lower it for an instance
+    that keeps keys less long; never above 3300."""
     evidence_retention_days: int = 0
     """Evidence of questionable posts older than this is purged (never under legal hold,
     never of an item still open); 0 keeps it for ever."""
@@ -401,6 +406,7 @@ NUMBER_RANGES: dict[str, tuple[float, float]] = {
     "daemon.request_timeout_seconds": (0.001, 3600),
     "daemon.retry_base_seconds": (0.001, 24 * 3600),
     "daemon.retry_max_seconds": (0.001, 31 * 24 * 3600),
+    "daemon.idempotency_key_seconds": (0.001, 3300),
     "daemon.evidence_retention_days": (0, 100 * 366),
     "review.rotation_months": (1, 120),
     "metrics.poll_days": (1, 10 * 366),

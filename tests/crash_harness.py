@@ -127,13 +127,24 @@ class CrashResult:
             and not any(self.misattributed.values()) and set(self.states) == {"sent"}
 
 
+KEY_WINDOW = 1.0
+"""With `keys_expire`: seconds the sandbox's Mastodon keeps an Idempotency-Key (an hour on
+the real one), and the daemon trusts it for a third of that (55 minutes of the hour)."""
+
+
 def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: int = 1,
-              faults: bool = True, timeout: float = 120.0, log=None) -> CrashResult:
-    """Publish `posts` posts on both outlets while killing the daemon `kills` times."""
+              faults: bool = True, timeout: float = 120.0, keys_expire: bool = False,
+              log=None) -> CrashResult:
+    """Publish `posts` posts on both outlets while killing the daemon `kills` times. With
+    `keys_expire`, Mastodon forgets Idempotency-Keys within a second and the daemon is
+    sometimes kept down past that, so its deliveries in doubt are reconciled without one."""
     rng = random.Random(seed)
-    cfg = write_config(workdir, sandbox_url)
+    cfg = write_config(workdir, sandbox_url, extra=(
+        f"idempotency_key_seconds = {KEY_WINDOW / 3}\n" if keys_expire else ""))
     db_path = workdir / "inmm.db"
     control = SandboxControl(sandbox_url)
+    if keys_expire:
+        control.settings(idempotency_window=KEY_WINDOW)
     ids = queue_posts(cfg, posts)
     result = CrashResult(posts=len(ids))
     started = time.monotonic()
@@ -158,6 +169,8 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
             result.kills += 1
+            if keys_expire and rng.random() < 0.5:
+                time.sleep(KEY_WINDOW * 1.5)  # down past the key's life: as if for hours
             if log:
                 log(f"cycle {cycle + 1}: killed after {delivery_counts(db_path)['sent']} of "
                     f"{2 * posts} deliveries sent")

@@ -84,6 +84,9 @@ class FakePlatform:
         return [RecentPost(p.platform_id, p.text, self._published(p).url, p.created_at)
                 for p in reversed(self.posts[-limit:])]
 
+    def posted_text(self, post: RecentPost) -> str:
+        return post.text  # kept exactly: no call to make
+
     def count(self, text: str) -> int:
         return sum(1 for p in self.posts if p.text == text)
 

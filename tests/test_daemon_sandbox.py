@@ -152,6 +152,17 @@ def test_sigkill_at_random_moments_never_loses_or_doubles_a_post(
     assert result.out_of_order == {"x": 0, "mastodon": 0}
 
 
+def test_sigkill_with_the_daemon_down_past_mastodon_s_key_hour_never_doubles_a_post(
+        tmp_path: Path, sandbox: RunningSandbox) -> None:
+    # The sandbox's Mastodon forgets an Idempotency-Key after a second (the real one after
+    # an hour), and the daemon is sometimes kept down longer than that.
+    result = run_crash(tmp_path, sandbox.url, posts=300, kills=16, seed=11, keys_expire=True)
+    log = (tmp_path / "daemon.log").read_text(errors="replace")
+    assert result.kills >= 4, log[-3000:]
+    assert result.ok, (result, log[-3000:])
+    assert result.out_of_order == {"x": 0, "mastodon": 0}
+
+
 def _notify_socket(tmp_path: Path) -> tuple[socket.socket, str]:
     path = str(tmp_path / "notify.sock")
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)

@@ -5,6 +5,7 @@ has), never on a normalisation that makes two different posts look alike."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import Counter
 
 import pytest
@@ -237,3 +238,120 @@ def test_the_issue_as_reported_inmm_daemon_once_twice(tmp_path, sandbox: Running
     on_x = _on_x(sandbox)
     assert sorted(on_x.values()) == sorted([_sent_text(svc, first), _sent_text(svc, later)])
     db.close()
+
+
+MASTODON_POSTS = "mastodon POST /api/v1/statuses"
+
+
+def _on_mastodon(sandbox: RunningSandbox) -> dict[str, str]:
+    return {p["id"]: p["text"] for p in sandbox.control.state()["mastodon"]["posts"]
+            if p["author"] == "INMMorg" and not p["deleted"]}
+
+
+def _mastodon_delivery(svc: Services, post_id: int):
+    return next(d for d in svc.posts.deliveries(post_id) if d.outlet == "mastodon")
+
+
+@pytest.fixture
+def short_keys(sandbox: RunningSandbox) -> RunningSandbox:
+    """Mastodon forgets an Idempotency-Key after an hour; the sandbox, after 0.2 s."""
+    sandbox.control.settings(idempotency_window=0.2)
+    return sandbox
+
+
+def test_a_mastodon_delivery_in_doubt_past_the_key_hour_is_found_not_posted_twice(
+        roster: Services, clock: FakeClock, short_keys: RunningSandbox) -> None:
+    sandbox = short_keys
+    (post,) = queue_posts(roster, 1, body="Q&A <live> today:\n\nhttps://inmm.org/qa?day=1")
+    pub = _on_sandbox(roster, sandbox)
+    sandbox.control.fault("lost", api="mastodon", method="POST", count=1)
+    pub.run(seconds=30)
+    assert _mastodon_delivery(roster, post).state == "pending"  # in doubt
+    (made,) = _on_mastodon(sandbox)
+    time.sleep(0.3)  # the server has forgotten the key...
+    clock.advance(hours=3)  # ...and so, by our clock, has Mastodon: the daemon was down
+    pub.run(seconds=30)
+    held = _mastodon_delivery(roster, post)
+    assert held.state == "held"  # too late to go out unasked
+    roster.posts.release_held("hq", held.id)  # HQ: publish it now
+    pub.run(seconds=30)
+    delivery = _mastodon_delivery(roster, post)
+    assert delivery.state == "sent" and delivery.platform_id == made
+    assert _on_mastodon(sandbox) == {made: _sent_text(roster, post, "mastodon")}
+    assert sandbox.control.requests(MASTODON_POSTS) == 1  # found, not posted again
+    assert sandbox.control.requests("/source") == 1  # the exact text, not the HTML
+
+
+def test_within_the_key_hour_the_idempotency_key_still_reconciles(
+        roster: Services, clock: FakeClock, sandbox: RunningSandbox) -> None:
+    (post,) = queue_posts(roster, 1, body="Registration opens Monday")
+    pub = _on_sandbox(roster, sandbox)
+    sandbox.control.fault("lost", api="mastodon", method="POST", count=1)
+    pub.run(seconds=30)
+    clock.advance(minutes=50)
+    pub.run(seconds=30)
+    delivery = _mastodon_delivery(roster, post)
+    assert delivery.state == "sent" and list(_on_mastodon(sandbox)) == [delivery.platform_id]
+    assert sandbox.control.requests(MASTODON_POSTS) == 2  # the same key: the same status
+    assert sandbox.control.requests("/source") == 0
+
+
+def test_past_the_key_hour_another_delivery_s_post_is_not_taken_for_this_one(
+        roster: Services, clock: FakeClock, short_keys: RunningSandbox) -> None:
+    sandbox = short_keys
+    first, second = queue_posts(roster, 2, body="Members: renew by Friday")
+    text = _sent_text(roster, first, "mastodon")
+    assert _sent_text(roster, second, "mastodon") == text
+    pub = _on_sandbox(roster, sandbox)
+    pub.run(seconds=30, limit=1)  # the first goes out
+    a = _mastodon_delivery(roster, first)
+    assert a.state == "sent"
+    sandbox.control.fault("unavailable", api="mastodon", method="POST", count=1)
+    pub.run(seconds=30)  # the second: a 503, nothing posted, in doubt
+    assert _mastodon_delivery(roster, second).state == "pending"
+    time.sleep(0.3)
+    clock.advance(hours=3)
+    pub.run(seconds=30)
+    roster.posts.release_held("hq", _mastodon_delivery(roster, second).id)
+    pub.run(seconds=30)
+    b = _mastodon_delivery(roster, second)
+    # The first's post has the same text and was made within minutes of the second's
+    # attempt, but it is the first's: the second is posted, not marked with its id.
+    assert b.state == "sent" and b.platform_id not in (None, a.platform_id)
+    assert _on_mastodon(sandbox) == {a.platform_id: text, b.platform_id: text}
+    assert sandbox.control.requests(MASTODON_POSTS) == 3  # the first, the 503, the second
+
+
+def test_mastodon_posted_text_is_the_source_exactly(sandbox: RunningSandbox) -> None:
+    toot = sandbox.mastodon()
+    text = "Fish & chips <b>not bold</b>\n\n\nhttps://inmm.org/a?b=1&c=2  @someone"
+    made = toot.publish(text, idempotency_key="k")
+    (recent,) = toot.recent_posts(5)
+    assert recent.platform_id == made.platform_id
+    assert toot.posted_text(recent) == text
+
+
+@pytest.mark.parametrize("api", ["x", "mastodon"])
+def test_one_malformed_post_of_ours_does_not_hide_the_others(
+        sandbox: RunningSandbox, api: str) -> None:
+    platform = sandbox.x() if api == "x" else sandbox.mastodon()
+    first = platform.publish("First", idempotency_key="k1")
+    sandbox.control.post(api, "INMMorg", "Odd", garbage={"created_at": None})
+    last = platform.publish("Last", idempotency_key="k2")
+    assert [p.platform_id for p in platform.recent_posts(10)] == [last.platform_id,
+                                                                   first.platform_id]
+
+
+def test_a_malformed_post_of_ours_on_x_does_not_block_reconciliation(
+        roster: Services, clock: FakeClock, sandbox: RunningSandbox) -> None:
+    (post,) = queue_posts(roster, 1, body="Registration is open https://inmm.org/am")
+    pub = _on_sandbox(roster, sandbox)
+    sandbox.control.post("x", "INMMorg", "Made by hand", garbage={"created_at": None})
+    sandbox.control.fault("lost", api="x", method="POST", count=1)
+    pub.run(seconds=30)
+    assert _x_delivery(roster, post).state == "pending"
+    clock.advance(minutes=5)
+    pub.run(seconds=30)
+    delivery = _x_delivery(roster, post)
+    assert delivery.state == "sent" and delivery.last_error is None
+    assert sandbox.control.requests(X_POSTS) == 1  # found, not sent again

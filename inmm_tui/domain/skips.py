@@ -8,12 +8,18 @@ platform (the alert says where)."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import sqlite3
+from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit
 from inmm_tui.domain.reminders import raise_alert
-from inmm_tui.outside_text import storable
+from inmm_tui.outside_text import printable, storable
+from inmm_tui.store.tx import write
 from inmm_tui.timeutil import to_db
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 ALERT_AFTER = 3
 """Skipped items on one outlet and job before an alert is raised."""
@@ -56,3 +62,33 @@ def skipped(conn: sqlite3.Connection, job: str, outlet: str | None = None
     return [(str(r[0]), str(r[1]), str(r[2]), int(r[3])) for r in conn.execute(
         f"SELECT outlet, item, error, failures FROM skipped_items WHERE {where}"
         " ORDER BY skipped_at, item", args)]
+
+
+def database_failing(exc: BaseException) -> bool:
+    """An error of the database (locked, full, read-only, damaged) rather than of what was
+    being stored in it: not the item's fault, so the job stops instead of skipping it."""
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+        exc, sqlite3.IntegrityError | sqlite3.DataError | sqlite3.ProgrammingError)
+
+
+def skip(db: Database, job: str, outlet: str, item: str, exc: BaseException | str,
+         now: dt.datetime, log: logging.Logger, what: str) -> str:
+    """Log, record and audit that `job` skipped `item` (`what` names it in the log) for
+    `exc` (an exception, or what was wrong), outside any transaction; returns the
+    one-line error. A failure to record is logged, never raised: the job goes on with
+    the next item either way."""
+    # The error's message, never the item's content: that is someone else's text.
+    error = printable(exc if isinstance(exc, str) else f"{type(exc).__name__}: {exc}",
+                      limit=200)
+    label = printable(item, limit=60)
+    log.warning("%s: %s %s could not be processed and is skipped: %s", outlet, what, label,
+                error)
+    try:
+        with write(db):
+            alerted = record_skip(db.conn, job, outlet, item, error, now)
+    except Exception:
+        log.exception("%s: could not record the skipped %s %s", outlet, what, label)
+        return error
+    if alerted:
+        log.error("%s: several items skipped by %s; an alert is raised", outlet, job)
+    return error

@@ -8,6 +8,7 @@ Identifiers are strings (X's ids are 64-bit numbers as text; Mastodon's are text
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -36,6 +37,9 @@ class Page:
 
     accounts: list[Account]
     next_cursor: str | None
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    """Accounts on this page the platform sent malformed, left out: (its id or "?",
+    what was wrong), for the daemon to record as skipped."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,16 @@ class Mention:
     in_reply_to: str | None
     raw: dict[str, Any] = field(default_factory=dict)
     """The platform's JSON for this post, kept as evidence."""
+
+
+class Mentions(list[Mention]):
+    """Mentions, oldest first, and in `unreadable` the ones the platform sent malformed,
+    left out: (its id or "?", what was wrong), for the daemon to record as skipped."""
+
+    def __init__(self, mentions: Iterable[Mention] = (),
+                 unreadable: Iterable[tuple[str, str]] = ()):
+        super().__init__(mentions)
+        self.unreadable = list(unreadable)
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,8 @@ class Metrics:
 class RecentPost:
     platform_id: str
     text: str
-    """Exactly as it was posted (X's t.co links expanded, its HTML escaping undone)."""
+    """On X exactly as it was posted (t.co links expanded, HTML escaping undone); on
+    Mastodon read from the status's HTML, which need not be: see `Platform.posted_text`."""
     url: str
     created_at: dt.datetime | None = None
 
@@ -88,6 +103,12 @@ class Platform(Protocol):
         """The account's own most recent posts, newest first (to reconcile after a crash)."""
         ...
 
+    def posted_text(self, post: RecentPost) -> str:
+        """Exactly the text one of our `recent_posts` was posted with, to be compared
+        with a delivery's: X's recent posts carry it; Mastodon's show HTML, so the
+        status's source is asked for."""
+        ...
+
     def followers(self, cursor: str | None = None) -> Page: ...
 
     def following(self, cursor: str | None = None) -> Page: ...
@@ -108,7 +129,8 @@ class Platform(Protocol):
         ...
 
     def mentions(self, since_id: str | None = None) -> list[Mention]:
-        """Mentions and replies newer than `since_id`, oldest first."""
+        """Mentions and replies newer than `since_id`, oldest first (the adapters give
+        `Mentions`, which also name the ones left out as malformed)."""
         ...
 
     def metrics(self, platform_id: str) -> Metrics: ...

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from inmm_tui.outside_text import printable, storable
 from inmm_tui.platforms.base import Account
 from inmm_tui.platforms.errors import PlatformError, TransientError
 
 T = TypeVar("T")
+log = logging.getLogger("inmm_tui.platforms")
+MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
+"""What building our objects from a surprising answer raises."""
 
 RATE_LIMIT_FALLBACK = dt.timedelta(minutes=15)
 """When a 429 carries no usable reset time, wait as long as X's shortest window."""
@@ -33,6 +38,14 @@ def html_to_text(content: str) -> str:
     text = re.sub(r"</p>\s*<p>", "\n\n", text)
     text = re.sub(r"<[^>]+>", "", text)
     return html.unescape(text).strip()
+
+
+def count(value: Any) -> int | None:
+    """A count from the platform: a whole number not below zero, else None (absent, or
+    garbage such as a string or an object), so that one odd field never sinks a poll."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    return None
 
 
 def id_key(platform_id: str) -> tuple[int, str]:
@@ -94,5 +107,27 @@ class Adapter:
         """Build our result from the platform's answer; a surprising shape is transient."""
         try:
             return build(value)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except MALFORMED as exc:
             raise TransientError(f"{self.name}: {what}: malformed answer ({exc!r})") from None
+
+    def _each(self, what: str, build: Callable[[Any], T], items: Iterable[Any],
+              ident: Callable[[Any], Any] = lambda item: item["id"],
+              ) -> tuple[list[T], list[tuple[str, str]]]:
+        """Build each item of a list alone: one the platform sent malformed is left out
+        and named, as (its id by `ident`, or "?", what was wrong), instead of failing the
+        whole list, so that it cannot stop every later item for ever."""
+        built: list[T] = []
+        bad: list[tuple[str, str]] = []
+        for item in items:
+            try:
+                built.append(build(item))
+            except MALFORMED as exc:
+                try:
+                    name = ident(item)
+                except MALFORMED:
+                    name = None
+                bad.append((storable(name) if name is not None else "?",
+                            f"malformed: {type(exc).__name__}: {storable(exc)}"))
+                log.warning("%s: %s: left out a malformed item %s (%s)", self.name, what,
+                            printable(bad[-1][0], limit=40), printable(bad[-1][1], limit=200))
+        return built, bad

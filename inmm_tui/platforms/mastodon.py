@@ -23,8 +23,23 @@ from mastodon import (
 )
 
 from inmm_tui.outside_text import storable, storable_json
-from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
-from inmm_tui.platforms.common import Adapter, html_to_text, id_key, is_loopback, reset_time
+from inmm_tui.platforms.base import (
+    Account,
+    Mention,
+    Mentions,
+    Metrics,
+    Page,
+    Published,
+    RecentPost,
+)
+from inmm_tui.platforms.common import (
+    Adapter,
+    count,
+    html_to_text,
+    id_key,
+    is_loopback,
+    reset_time,
+)
 from inmm_tui.platforms.errors import (
     AuthFailed,
     NotFound,
@@ -78,14 +93,19 @@ class MastodonPlatform(Adapter):
         for _ in range(MAX_PAGES):
             page = self._call("recent posts", self.client.account_statuses, self._me_id(),
                               max_id=max_id, limit=min(PAGE_SIZE, limit - len(found)))
-            found.extend(self._parse("recent posts", lambda p: [
-                RecentPost(str(s["id"]), storable(html_to_text(s["content"])), str(s["url"]),
-                           created_at=s["created_at"].astimezone(dt.UTC)) for s in p
-            ], page))
-            if not page or len(found) >= limit:
+            statuses = self._parse("recent posts", list, page)
+            # Each post alone: one malformed post must not hide the others (reconciliation).
+            found.extend(self._each("recent posts", _recent, statuses)[0])
+            if not statuses or len(found) >= limit:
                 break
-            max_id = found[-1].platform_id
+            max_id = self._parse("recent posts", lambda p: str(p[-1]["id"]), statuses)
         return found[:limit]
+
+    def posted_text(self, post: RecentPost) -> str:
+        # `content` is HTML made from the text (links, mentions, paragraphs): the source
+        # is the text itself, exactly as it was posted.
+        source = self._call("status source", self.client.status_source, post.platform_id)
+        return self._parse("status source", lambda s: storable(str(s["text"])), source)
 
     def followers(self, cursor: str | None = None) -> Page:
         return self._page("followers", self.client.account_followers, cursor)
@@ -110,32 +130,41 @@ class MastodonPlatform(Adapter):
                             comment=reason[:REPORT_COMMENT_LIMIT], category="other")
         return self._parse("report", lambda r: str(r["id"]), report)
 
-    def mentions(self, since_id: str | None = None) -> list[Mention]:
+    def mentions(self, since_id: str | None = None) -> Mentions:
         # Mastodon pages notifications by notification id, not by status id, so walk back
         # from the newest until we pass `since_id` (a status id, as on X).
         found: list[Mention] = []
+        unreadable: list[tuple[str, str]] = []
         max_id = None
         for _ in range(MAX_PAGES):
             page = self._call("mentions", self.client.notifications, types=["mention"],
                               max_id=max_id, limit=PAGE_SIZE)
             if not page:
                 break
-            batch = self._parse("mentions", lambda p: [_mention(n) for n in p if n.get("status")],
-                                page)
+            notifications = self._parse("mentions", lambda p: [n for n in p if n.get("status")],
+                                        page)
+            # Each mention alone: one Mastodon sent malformed is left out (and named), not
+            # the batch, which would stop ingestion at it for ever.
+            batch, bad = self._each("mentions", _mention, notifications,
+                                    ident=lambda n: n["status"]["id"])
             fresh = [m for m in batch
                      if since_id is None or id_key(m.platform_id) > id_key(since_id)]
             found.extend(fresh)
+            unreadable.extend((i, e) for i, e in bad
+                              if since_id is None or i == "?" or id_key(i) > id_key(since_id))
             if len(fresh) < len(batch):
                 break
             max_id = str(page[-1]["id"])
         unique = {m.platform_id: m for m in found}
-        return sorted(unique.values(), key=lambda m: id_key(m.platform_id))
+        return Mentions(sorted(unique.values(), key=lambda m: id_key(m.platform_id)),
+                        dict(unreadable).items())
 
     def metrics(self, platform_id: str) -> Metrics:
         status = self._call("metrics", self.client.status, platform_id)
         return self._parse("metrics", lambda s: Metrics(
-            reposts=s.get("reblogs_count"), replies=s.get("replies_count"),
-            likes=s.get("favourites_count"), quotes=s.get("quotes_count"), impressions=None,
+            reposts=count(s.get("reblogs_count")), replies=count(s.get("replies_count")),
+            likes=count(s.get("favourites_count")), quotes=count(s.get("quotes_count")),
+            impressions=None,
         ), status)
 
     def lookup_user(self, handle: str) -> Account | None:
@@ -155,10 +184,10 @@ class MastodonPlatform(Adapter):
     def _page(self, what: str, method: Callable[..., Any], cursor: str | None) -> Page:
         page = self._call(what, method, self._me_id(), max_id=cursor, limit=FOLLOW_PAGE_SIZE)
         after = getattr(page, "_pagination_next", None)
-        return self._parse(what, lambda p: Page(
-            [_account(a) for a in p],
-            str(after["max_id"]) if after and p else None,
-        ), page)
+        cursor = self._parse(what, lambda p: str(after["max_id"]) if after and p else None, page)
+        # Each account alone: one malformed account must not fail the page, for ever.
+        accounts, unreadable = self._each(what, _account, self._parse(what, list, page))
+        return Page(accounts, cursor, unreadable)
 
     def _translate(self, what: str, exc: Exception) -> PlatformError | None:
         where = f"{self.name}: {what}"
@@ -204,10 +233,15 @@ def _account(data: Any) -> Account:
         name=storable(data.get("display_name") or ""),
         description=storable(html_to_text(str(data.get("note") or ""))),
         url=storable(data.get("url") or ""),
-        followers_count=data.get("followers_count"),
-        following_count=data.get("following_count"),
+        followers_count=count(data.get("followers_count")),
+        following_count=count(data.get("following_count")),
         verified=False,
     )
+
+
+def _recent(status: Any) -> RecentPost:
+    return RecentPost(str(status["id"]), storable(html_to_text(status["content"])),
+                      str(status["url"]), created_at=status["created_at"].astimezone(dt.UTC))
 
 
 def _mention(notification: Any) -> Mention:

@@ -9,6 +9,7 @@ and recurses without bound when the reset header is missing): a 429 becomes `Rat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -19,8 +20,16 @@ import tweepy
 from requests.adapters import HTTPAdapter
 
 from inmm_tui.outside_text import storable, storable_json
-from inmm_tui.platforms.base import Account, Mention, Metrics, Page, Published, RecentPost
-from inmm_tui.platforms.common import Adapter, id_key, is_loopback, reset_time
+from inmm_tui.platforms.base import (
+    Account,
+    Mention,
+    Mentions,
+    Metrics,
+    Page,
+    Published,
+    RecentPost,
+)
+from inmm_tui.platforms.common import Adapter, count, id_key, is_loopback, reset_time
 from inmm_tui.platforms.errors import (
     AuthFailed,
     DuplicateContent,
@@ -107,15 +116,23 @@ class XPlatform(Adapter):
                               max_results=max(5, min(limit - len(found), 100)),
                               pagination_token=token, tweet_fields=OWN_TWEET_FIELDS,
                               user_auth=True)
-            found.extend(self._parse("recent posts", lambda b: [
-                RecentPost(str(t["id"]), storable(exact_text(t)), self._url(str(t["id"])),
-                           created_at=_when(t["created_at"]))
-                for t in b.get("data", []) if str(t["author_id"]) == self._me_id()
-            ], body))
+            tweets = self._parse("recent posts", lambda b: list(b.get("data", [])), body)
+            # Each post alone: one malformed post must not hide the others (reconciliation).
+            found.extend(p for p in self._each("recent posts", self._recent, tweets)[0]
+                         if p is not None)
             token = body.get("meta", {}).get("next_token")
             if not token or len(found) >= limit:
                 break
         return found[:limit]
+
+    def posted_text(self, post: RecentPost) -> str:
+        return post.text
+
+    def _recent(self, tweet: dict[str, Any]) -> RecentPost | None:
+        if str(tweet["author_id"]) != self._me_id():
+            return None
+        return RecentPost(str(tweet["id"]), storable(exact_text(tweet)),
+                          self._url(str(tweet["id"])), created_at=_when(tweet["created_at"]))
 
     def followers(self, cursor: str | None = None) -> Page:
         return self._page("followers", self.client.get_users_followers, cursor)
@@ -141,29 +158,38 @@ class XPlatform(Adapter):
     def report(self, user_id: str, reason: str, platform_ids: list[str] | None = None) -> str:
         raise Unsupported(f"{self.name}: X has no report API in v2; report the account on x.com")
 
-    def mentions(self, since_id: str | None = None) -> list[Mention]:
+    def mentions(self, since_id: str | None = None) -> Mentions:
         found: list[Mention] = []
+        unreadable: list[tuple[str, str]] = []
         token = None
         for _ in range(MAX_PAGES):
             body = self._call("mentions", self.client.get_users_mentions, self._me_id(),
                               since_id=since_id, pagination_token=token, max_results=100,
                               expansions=["author_id"], tweet_fields=TWEET_FIELDS,
                               user_fields=USER_FIELDS, user_auth=True)
-            found.extend(self._parse("mentions", _mentions, body))
+            tweets, users = self._parse("mentions", lambda b: (list(b.get("data", [])), {
+                str(u["id"]): u for u in b.get("includes", {}).get("users", [])
+                if isinstance(u, dict) and "id" in u}), body)
+            # Each mention alone: one X sent malformed is left out (and named), not the batch.
+            built, bad = self._each("mentions", functools.partial(_mention, users=users), tweets)
+            found.extend(built)
+            unreadable.extend(bad)
             token = body.get("meta", {}).get("next_token")
             if not token:
                 break
-        return sorted(found, key=lambda m: id_key(m.platform_id))
+        return Mentions(sorted(found, key=lambda m: id_key(m.platform_id)), unreadable)
 
     def metrics(self, platform_id: str) -> Metrics:
         body = self._call("metrics", self.client.get_tweet, platform_id,
                           tweet_fields=["public_metrics"], user_auth=True)
         if "data" not in body:
             raise Rejected(f"{self.name}: metrics: {_errors_text(body) or 'no such post'}")
-        counts = self._parse("metrics", lambda b: b["data"]["public_metrics"], body)
-        return Metrics(reposts=counts.get("retweet_count"), replies=counts.get("reply_count"),
-                       likes=counts.get("like_count"), quotes=counts.get("quote_count"),
-                       impressions=counts.get("impression_count"))
+        counts = self._parse("metrics", lambda b: dict(b["data"]["public_metrics"]), body)
+        return Metrics(reposts=count(counts.get("retweet_count")),
+                       replies=count(counts.get("reply_count")),
+                       likes=count(counts.get("like_count")),
+                       quotes=count(counts.get("quote_count")),
+                       impressions=count(counts.get("impression_count")))
 
     def lookup_user(self, handle: str) -> Account | None:
         handle = handle.lstrip("@")
@@ -191,10 +217,11 @@ class XPlatform(Adapter):
     def _page(self, what: str, method: Callable[..., Any], cursor: str | None) -> Page:
         body = self._call(what, method, self._me_id(), max_results=1000, pagination_token=cursor,
                           user_fields=USER_FIELDS, user_auth=True)
-        return self._parse(what, lambda b: Page(
-            [_account(u) for u in b.get("data", [])],
-            b.get("meta", {}).get("next_token"),
-        ), body)
+        users = self._parse(what, lambda b: list(b.get("data", [])), body)
+        cursor = self._parse(what, lambda b: b.get("meta", {}).get("next_token"), body)
+        # Each account alone: one malformed account must not fail the page, for ever.
+        accounts, unreadable = self._each(what, _account, users)
+        return Page(accounts, cursor, unreadable)
 
     def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         body = super()._call(what, method, *args, **kwargs)
@@ -241,7 +268,8 @@ def _forbidden(where: str, exc: tweepy.Forbidden) -> PlatformError:
 
 
 def _account(user: dict[str, Any]) -> Account:
-    metrics = user.get("public_metrics") or {}
+    public = user.get("public_metrics")
+    metrics = public if isinstance(public, dict) else {}
     handle = storable(user["username"])
     return Account(
         user_id=str(user["id"]),
@@ -249,29 +277,30 @@ def _account(user: dict[str, Any]) -> Account:
         name=storable(user.get("name", "")),
         description=storable(user.get("description") or ""),
         url=f"https://x.com/{handle}",
-        followers_count=metrics.get("followers_count"),
-        following_count=metrics.get("following_count"),
+        followers_count=count(metrics.get("followers_count")),
+        following_count=count(metrics.get("following_count")),
         verified=bool(user.get("verified")),
     )
 
 
-def _mentions(body: dict[str, Any]) -> list[Mention]:
-    users = {str(u["id"]): u for u in body.get("includes", {}).get("users", [])}
-    found = []
-    for tweet in body.get("data", []):
-        author = users.get(str(tweet.get("author_id")), {"id": tweet.get("author_id"),
-                                                          "username": "", "name": ""})
-        references = tweet.get("referenced_tweets") or []
-        replied = [r["id"] for r in references if r.get("type") == "replied_to"]
-        found.append(Mention(
-            platform_id=str(tweet["id"]),
-            author=_account(author),
-            text=storable(exact_text(tweet)),
-            created_at=_when(tweet["created_at"]),
-            in_reply_to=str(replied[0]) if replied else None,
-            raw=storable_json({"tweet": tweet, "author": author}),
-        ))
-    return found
+def _mention(tweet: dict[str, Any], users: dict[str, Any]) -> Mention:
+    unknown = {"id": tweet.get("author_id"), "username": "", "name": ""}
+    author = users.get(str(tweet.get("author_id")), unknown)
+    try:
+        account = _account(author)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        # The reply is what matters; an author X sent malformed is shown as unknown.
+        account = _account(unknown)
+    references = tweet.get("referenced_tweets") or []
+    replied = [r["id"] for r in references if r.get("type") == "replied_to"]
+    return Mention(
+        platform_id=str(tweet["id"]),
+        author=account,
+        text=storable(exact_text(tweet)),
+        created_at=_when(tweet["created_at"]),
+        in_reply_to=str(replied[0]) if replied else None,
+        raw=storable_json({"tweet": tweet, "author": author}),
+    )
 
 
 _X_ESCAPES = re.compile("&(amp|lt|gt);")

@@ -15,14 +15,17 @@ Control API (JSON in, JSON out; `api` is "x" or "mastodon"); `SandboxControl` wr
 - `POST /_sandbox/faults {kind, api?, method?, path?, count?, seconds?, delay?, reset_in?}`:
   a fault for the next `count` matching requests (default 1) or for `seconds`; `path` is a
   prefix of the request path. `DELETE /_sandbox/faults` switches them all off.
-- `POST /_sandbox/accounts {api, handle, name?, description?}`: plant an account (spoofs).
-- `POST /_sandbox/followers {api, handle, name?, description?, count?}`: an account follows
-  us (with `count`, that many: handle_1, handle_2, ...).
-- `POST /_sandbox/posts {api, handle, text, in_reply_to?}`: that account posts; a reply to
-  one of ours or an @mention of us is a mention.
+- `POST /_sandbox/accounts {api, handle, name?, description?, garbage?}`: plant an
+  account (spoofs); `garbage` as for followers.
+- `POST /_sandbox/followers {api, handle, name?, description?, count?, garbage?}`: an
+  account follows us (with `count`, that many: handle_1, handle_2, ...); `garbage` replaces
+  fields of the account as served (a null leaves the field out): a malformed account.
+- `POST /_sandbox/posts {api, handle, text, in_reply_to?, garbage?}`: that account posts;
+  a reply to one of ours or an @mention of us is a mention; `garbage` as for followers.
 - `POST /_sandbox/metrics {api, id, reposts?, replies?, likes?, quotes?, impressions?}`.
-- `POST /_sandbox/settings {follow_limit?, follow_window?, tokens?: {x: [...], ...}}`: X's
-  follow limit (default 50 per 900 s) and the access tokens accepted.
+- `POST /_sandbox/settings {follow_limit?, follow_window?, idempotency_window?, tokens?:
+  {x: [...], ...}}`: X's follow limit (default 50 per 900 s), how many seconds Mastodon
+  remembers an Idempotency-Key (default 3600), and the access tokens accepted.
 
 Fault kinds: `unavailable` (503), `rate_limit` (429 with `x-rate-limit-reset` epoch
 seconds on X, `X-RateLimit-Reset` ISO time on Mastodon; `reset_in` seconds ahead,
@@ -40,7 +43,8 @@ asks for them. The control API's state shows each post's text as it was posted.
 
 X's follow endpoint enforces its own limit (50 per 15 minutes) with a real 429 and reset
 header; Mastodon honours `Idempotency-Key` (same token and key: the first status again,
-no second post).
+no second post) for an hour, as the real one does, then forgets it; its statuses carry
+HTML `content`, and `GET /api/v1/statuses/:id/source` gives one's own status's plain text.
 """
 
 from inmm_tui.platforms.sandbox.control import SandboxControl

@@ -46,12 +46,19 @@ class SandboxControl:
     def clear_faults(self) -> None:
         self._call("DELETE", "faults")
 
-    def add_account(self, api: str, handle: str, name: str = "", description: str = "") -> str:
-        body = {"api": api, "handle": handle, "name": name, "description": description}
+    def add_account(self, api: str, handle: str, name: str = "", description: str = "",
+                    garbage: dict[str, Any] | None = None) -> str:
+        """Plant an account; `garbage` as in `add_follower`."""
+        body = {"api": api, "handle": handle, "name": name, "description": description,
+                "garbage": garbage or {}}
         return str(self._call("POST", "accounts", body)["id"])
 
-    def add_follower(self, api: str, handle: str, name: str = "", description: str = "") -> str:
-        body = {"api": api, "handle": handle, "name": name, "description": description}
+    def add_follower(self, api: str, handle: str, name: str = "", description: str = "",
+                     garbage: dict[str, Any] | None = None) -> str:
+        """An account follows us; `garbage` replaces fields of it as served (a None
+        leaves the field out), for a malformed account."""
+        body = {"api": api, "handle": handle, "name": name, "description": description,
+                "garbage": garbage or {}}
         return str(self._call("POST", "followers", body)["id"])
 
     def add_followers(self, api: str, prefix: str, count: int) -> list[str]:
@@ -59,11 +66,15 @@ class SandboxControl:
         body = {"api": api, "handle": prefix, "count": count}
         return [str(i) for i in self._call("POST", "followers", body)["ids"]]
 
-    def post(self, api: str, handle: str, text: str, in_reply_to: str | None = None) -> str:
-        body = {"api": api, "handle": handle, "text": text, "in_reply_to": in_reply_to}
+    def post(self, api: str, handle: str, text: str, in_reply_to: str | None = None,
+             garbage: dict[str, Any] | None = None) -> str:
+        """That account posts; `garbage` as in `add_follower`, for a malformed post."""
+        body = {"api": api, "handle": handle, "text": text, "in_reply_to": in_reply_to,
+                "garbage": garbage or {}}
         return str(self._call("POST", "posts", body)["id"])
 
-    def set_metrics(self, api: str, post_id: str, **counts: int) -> None:
+    def set_metrics(self, api: str, post_id: str, **counts: Any) -> None:
+        """Set a post's counts: numbers, or any other JSON value as a platform's garbage."""
         self._call("POST", "metrics", {"api": api, "id": post_id, **counts})
 
     def settings(self, **values: Any) -> None:

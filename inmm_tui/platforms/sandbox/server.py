@@ -142,9 +142,20 @@ def limit_from(request: Request, name: str, default: int, low: int, high: int) -
 # ---- X API v2 ---------------------------------------------------------------------------
 
 
+def with_garbage(body: dict[str, Any], planted: SbAccount | SbPost) -> dict[str, Any]:
+    """An account or post as served, with its planted garbage (a null leaves the field
+    out)."""
+    for name, value in planted.garbage.items():
+        if value is None:
+            body.pop(name, None)
+        else:
+            body[name] = value
+    return body
+
+
 def x_user(world: World, account: SbAccount) -> dict[str, Any]:
     me = world.me(X)
-    return {
+    return with_garbage({
         "id": account.id,
         "name": account.name,
         "username": account.handle,
@@ -160,7 +171,7 @@ def x_user(world: World, account: SbAccount) -> dict[str, Any]:
             "tweet_count": len(world.live_posts(X, account.id)) if account.id == me.id else 0,
             "listed_count": 0,
         },
-    }
+    }, account)
 
 
 X_DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")
@@ -227,7 +238,8 @@ def x_tweet(post: SbPost, fields: set[str] | frozenset[str] = frozenset()) -> di
     if post.in_reply_to:
         data["in_reply_to_user_id"] = post.in_reply_to_user_id
         data["referenced_tweets"] = [{"type": "replied_to", "id": post.in_reply_to}]
-    return {k: v for k, v in data.items() if k in X_DEFAULT_FIELDS or k in fields}
+    return with_garbage({k: v for k, v in data.items() if k in X_DEFAULT_FIELDS or k in fields},
+                        post)
 
 
 def x_me_only(world: World, request: Request) -> SbAccount:
@@ -465,7 +477,7 @@ def m_time(moment: dt.datetime) -> str:
 def m_account(world: World, account: SbAccount, base: str) -> dict[str, Any]:
     me = world.me(MASTODON)
     is_me = account.id == me.id
-    return {
+    return with_garbage({
         "id": account.id,
         "username": account.handle,
         "acct": account.handle,
@@ -488,7 +500,7 @@ def m_account(world: World, account: SbAccount, base: str) -> dict[str, Any]:
         "last_status_at": None,
         "emojis": [],
         "fields": [],
-    }
+    }, account)
 
 
 def m_content(text: str) -> str:
@@ -503,7 +515,7 @@ def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
     if f"@{me.handle.lower()}" in post.text.lower():
         mentions.append({"id": me.id, "username": me.handle, "acct": me.handle,
                          "url": f"{base}/@{me.handle}"})
-    return {
+    return with_garbage({
         "id": post.id,
         "created_at": m_time(post.created_at),
         "in_reply_to_id": post.in_reply_to,
@@ -529,7 +541,7 @@ def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
         "emojis": [],
         "card": None,
         "poll": None,
-    }
+    }, post)
 
 
 def m_relationship(world: World, account_id: str) -> dict[str, Any]:
@@ -677,9 +689,11 @@ def m_post_status(world: World, request: Request) -> Answer:
     form = request.form()
     text = (form.get("status") or [""])[0]
     key = request.headers.get("idempotency-key")
-    if key and (request.token, key) in world.idempotency:
-        # Mastodon keeps the key for an hour and answers with the status it made the first time.
-        post = world.posts[MASTODON][world.idempotency[(request.token, key)]]
+    made = world.idempotency.get((request.token, key)) if key else None
+    if made and time.time() - made[1] < world.idempotency_window:
+        # Mastodon keeps the key for an hour and answers with the status it made the first
+        # time; after that the key is forgotten and the same request posts again.
+        post = world.posts[MASTODON][made[0]]
         return Answer(200, m_status(world, post, request.base_url))
     if not text.strip():
         raise mastodon_error(422, "Validation failed: Text can't be blank")
@@ -691,7 +705,7 @@ def m_post_status(world: World, request: Request) -> Answer:
         raise mastodon_error(404, "Record not found")
     post = world.add_post(MASTODON, world.me(MASTODON), text, in_reply_to=reply_to)
     if key:
-        world.idempotency[(request.token, key)] = post.id
+        world.idempotency[(request.token, key)] = (post.id, time.time())
     return Answer(200, m_status(world, post, request.base_url))
 
 
@@ -706,6 +720,15 @@ def m_status_or_404(world: World, status_id: str) -> SbPost:
 def m_get_status(world: World, request: Request) -> Answer:
     post = m_status_or_404(world, request.params["id"])
     return Answer(200, m_status(world, post, request.base_url))
+
+
+@route("GET", "/api/v1/statuses/(?P<id>[0-9]+)/source")
+def m_status_source(world: World, request: Request) -> Answer:
+    # The plain text exactly as posted (what an edit starts from): only for one's own.
+    post = m_status_or_404(world, request.params["id"])
+    if post.author_id != world.me(MASTODON).id:
+        raise mastodon_error(404, "Record not found")
+    return Answer(200, {"id": post.id, "text": post.text, "spoiler_text": ""})
 
 
 @route("DELETE", "/api/v1/statuses/(?P<id>[0-9]+)")
@@ -787,6 +810,8 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
             world.follow_limit = int(body["follow_limit"])
         if "follow_window" in body:
             world.follow_window = float(body["follow_window"])
+        if "idempotency_window" in body:
+            world.idempotency_window = float(body["idempotency_window"])
         for name, tokens in (body.get("tokens") or {}).items():
             world.tokens[name] = set(tokens)
         return Answer(200, {"ok": True})
@@ -805,6 +830,7 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
             name = handle if count == 1 else f"{handle}_{n + 1}"
             account = world.add_account(api, name, body.get("name", ""),
                                         body.get("description", ""))
+            account.garbage = dict(body.get("garbage") or {})
             if path == "/_sandbox/followers":
                 world.add_follower(api, account)
             ids.append(account.id)
@@ -815,6 +841,7 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
         if reply_to and reply_to not in world.posts[api]:
             return Answer(400, {"error": f"in_reply_to: no post {reply_to}"})
         post = world.add_post(api, author, str(body.get("text", "")), in_reply_to=reply_to)
+        post.garbage = dict(body.get("garbage") or {})
         return Answer(200, {"id": post.id})
     if path == "/_sandbox/metrics" and method == "POST":
         post = world.posts[api].get(str(body.get("id", "")))
@@ -822,7 +849,9 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
             return Answer(404, {"error": "no such post"})
         for name in ("reposts", "replies", "likes", "quotes", "impressions"):
             if name in body:
-                setattr(post, name, int(body[name]))
+                # A number, or any other JSON value as the garbage a platform may send.
+                value = body[name]
+                setattr(post, name, value if isinstance(value, dict | list) else int(value))
         return Answer(200, {"ok": True})
     return Answer(404, {"error": f"no control endpoint {method} {path}"})
 

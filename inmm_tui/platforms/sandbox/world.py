@@ -54,6 +54,9 @@ class SbAccount:
     name: str = ""
     description: str = ""
     created_at: dt.datetime = field(default_factory=now)
+    garbage: dict[str, Any] = field(default_factory=dict)
+    """Fields served in place of the real ones (a null leaves the field out): the
+    malformed account a platform may send."""
 
 
 @dataclass
@@ -73,6 +76,8 @@ class SbPost:
     likes: int = 0
     quotes: int = 0
     impressions: int = 0
+    garbage: dict[str, Any] = field(default_factory=dict)
+    """As `SbAccount.garbage`, for a malformed post."""
 
 
 @dataclass
@@ -132,7 +137,10 @@ class World:
         self.reports: list[dict[str, Any]] = []
         # Mastodon notifications: (notification id, type, account id, status id or None)
         self.notifications: list[tuple[str, str, str, str | None]] = []
-        self.idempotency: dict[tuple[str, str], str] = {}
+        self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
+        """(token, Idempotency-Key) -> (the status made with it, when: time.time())."""
+        self.idempotency_window = 3600.0
+        """Mastodon forgets an Idempotency-Key after an hour: the same key then posts again."""
         self.faults: list[Fault] = []
         self.requests: Counter[str] = Counter()
         self.follow_limit = 50
