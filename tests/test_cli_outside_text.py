@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def config_file(tmp_path: Path) -> Path:
     path = tmp_path / "inmm.toml"
     path.write_text(f'[inmm]\ndatabase = "{tmp_path / "inmm.db"}"\n')
-    s = Services.build(load_config(str(path)), open_database(tmp_path / "inmm.db"))
+    s = Services.build(load_config(str(path)), open_database(tmp_path / "inmm.db", create=True))
     me = current_login()
     s.roster.initialise(me, "Jo Smith")
     s.roster.add(me, "adoe", "Alex Doe", Role.ACCOUNT_MANAGER)

@@ -22,7 +22,7 @@ from inmm_tui.ui.app import InmmApp
 def config_file(tmp_path: Path) -> Path:
     path = tmp_path / "inmm.toml"
     path.write_text(f'[inmm]\ndatabase = "{tmp_path / "inmm.db"}"\n')
-    services = Services.build(load_config(str(path)), open_database(tmp_path / "inmm.db"))
+    services = Services.build(load_config(str(path)), open_database(tmp_path / "inmm.db", create=True))
     services.roster.initialise(current_login(), "Jo Smith")
     services.db.close()
     return path

@@ -23,6 +23,7 @@ from inmm_tui.domain.reminders import raise_alert
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import to_db
 from inmm_tui.ui.app import InmmApp
+from inmm_tui.ui.screens.prompt import PromptScreen
 
 ESCAPES = "\x1b]2;pwned\x1b\\\x1b[2Jwiped"
 MARKUP = "[bold red]loud[/]"
@@ -171,7 +172,7 @@ async def visit(db_path: Path, screen: str, texts: list[str] = HOSTILE,
         if screen in PROMPTS:  # a question that names what is selected
             await pilot.press(PROMPTS[screen])
             await settle(pilot)
-            assert type(app.screen).__name__ == "PromptScreen"
+            assert isinstance(app.screen, PromptScreen)  # or its confirmation subclass
             plain += check(app, f"{screen}, prompt")
             await pilot.press("escape")
             await settle(pilot)

@@ -8,10 +8,11 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Input, Label, Static
 
 from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.text import outside
+from inmm_tui.ui.widgets.editors import PlainInput
+from inmm_tui.ui.widgets.literal import Literal, LiteralLabel
 
 
 class ConfirmItemScreen(PromptScreen):
@@ -30,15 +31,15 @@ class ConfirmItemScreen(PromptScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-box"):
-            yield Label(Text(self.question, style="bold"), id="prompt-question")
-            yield Static(outside(self.author, style="bold"), id="confirm-author")
-            yield Static(outside(self.text, multiline=True), id="confirm-text")
+            yield LiteralLabel(Text(self.question, style="bold"), id="prompt-question")
+            yield Literal(outside(self.author, style="bold"), id="confirm-author")
+            yield Literal(outside(self.text, multiline=True), id="confirm-text")
             if self.reason is None:
-                yield Label(Text("Enter to confirm, Escape to cancel"), id="confirm-keys")
+                yield LiteralLabel(Text("Enter to confirm, Escape to cancel"), id="confirm-keys")
             else:
-                yield Label(Text(self.reason), id="confirm-reason")
-                yield Input(placeholder="Enter to confirm, Escape to cancel", id="prompt-input")
-            yield Label("", id="prompt-error")
+                yield LiteralLabel(Text(self.reason), id="confirm-reason")
+                yield PlainInput(placeholder="Enter to confirm, Escape to cancel", id="prompt-input")
+            yield LiteralLabel("", id="prompt-error")
 
     def action_confirm(self) -> None:
         # With a reason asked, the input takes Enter itself (`PromptScreen.answer`).

@@ -1,0 +1,127 @@
+"""What the sandbox's two APIs share: the request and answer types, the route table the
+platform modules fill, ISO times, page-size parameters and blocking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs
+
+from inmm_tui.platforms.sandbox.world import SbAccount, SbPost, World, X
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    api: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: bytes
+    base_url: str
+    params: dict[str, str] = field(default_factory=dict)
+    token: str = ""
+
+    def q(self, name: str, default: str | None = None) -> str | None:
+        values = self.query.get(name)
+        return values[0] if values else default
+
+    def json(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.body or b"{}")
+        except ValueError:
+            raise Answer(400, {"title": "Invalid Request", "detail": "body is not JSON"}) from None
+        if not isinstance(data, dict):
+            raise Answer(400, {"title": "Invalid Request", "detail": "body is not a JSON object"})
+        return data
+
+    def form(self) -> dict[str, list[str]]:
+        kind = self.headers.get("content-type", "")
+        if kind.startswith("application/json"):
+            return {k: v if isinstance(v, list) else [str(v)] for k, v in self.json().items()}
+        return parse_qs(self.body.decode("utf-8"), keep_blank_values=True)
+
+
+class Answer(Exception):
+    """An HTTP answer: raised by handlers for errors, returned for success."""
+
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None,
+                 content_type: str = "application/json; charset=utf-8"):
+        super().__init__(status)
+        self.status = status
+        self.body = body
+        self.headers = headers or {}
+        self.content_type = content_type
+
+    def payload(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
+        return json.dumps(self.body).encode("utf-8")
+
+
+Handler = Callable[[World, Request], Answer]
+ROUTES: list[tuple[str, str, re.Pattern[str], Handler]] = []
+
+
+def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        # Counted under a readable name: "/2/users/:id/followers".
+        name = re.sub(r"\(\?P<(\w+)>[^)]*\)", r":\1", pattern).removesuffix("/?")
+        ROUTES.append((method, name, re.compile(f"^{pattern}$"), fn))
+        return fn
+
+    return register
+
+
+def iso_time(moment: dt.datetime) -> str:
+    moment = moment.astimezone(dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+
+
+
+
+
+
+def limit_from(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.q(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if request.api == X and not low <= value <= high:
+        raise Answer(400, {
+            "errors": [{"parameters": {name: [raw]},
+                        "message": f"The `{name}` query parameter value [{raw}] is not between "
+                        f"{low} and {high}"}],
+            "title": "Invalid Request",
+            "detail": "One or more parameters to your request was invalid.",
+            "type": "https://api.twitter.com/2/problems/invalid-request",
+        })
+    return max(1, min(value if value > 0 else default, high))
+
+
+def block(world: World, api: str, target: str) -> None:
+    # Blocking also breaks the follow both ways, as on the real services.
+    if target not in world.blocks[api]:
+        world.blocks[api].append(target)
+    world.followers[api].pop(target, None)
+    world.following[api].pop(target, None)
+
+
+def with_garbage(body: dict[str, Any], planted: SbAccount | SbPost) -> dict[str, Any]:
+    """An account or post as served, with its planted garbage (a null leaves the field
+    out)."""
+    for name, value in planted.garbage.items():
+        if value is None:
+            body.pop(name, None)
+        else:
+            body[name] = value
+    return body

@@ -1,0 +1,345 @@
+"""The sandbox's Mastodon API (under `/api/v1/`): the endpoints our adapter calls, with
+Mastodon's JSON shapes, status codes and headers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+from inmm_tui.platforms.sandbox.common import (
+    Answer,
+    Request,
+    block,
+    iso_time,
+    limit_from,
+    route,
+    with_garbage,
+)
+from inmm_tui.platforms.sandbox.world import MASTODON, SbAccount, SbPost, World
+
+MASTODON_TEXT_LIMIT = 500
+
+def mastodon_error(status: int, message: str) -> Answer:
+    return Answer(status, {"error": message})
+
+
+
+def m_time(moment: dt.datetime) -> str:
+    return iso_time(moment)
+
+
+def m_account(world: World, account: SbAccount, base: str) -> dict[str, Any]:
+    me = world.me(MASTODON)
+    is_me = account.id == me.id
+    return with_garbage({
+        "id": account.id,
+        "username": account.handle,
+        "acct": account.handle,
+        "display_name": account.name,
+        "locked": False,
+        "bot": False,
+        "discoverable": True,
+        "group": False,
+        "created_at": m_time(account.created_at),
+        "note": f"<p>{html.escape(account.description)}</p>",
+        "url": f"{base}/@{account.handle}",
+        "uri": f"{base}/users/{account.handle}",
+        "avatar": f"{base}/avatars/original/missing.png",
+        "avatar_static": f"{base}/avatars/original/missing.png",
+        "header": f"{base}/headers/original/missing.png",
+        "header_static": f"{base}/headers/original/missing.png",
+        "followers_count": len(world.followers[MASTODON]) if is_me else 0,
+        "following_count": len(world.following[MASTODON]) if is_me else 0,
+        "statuses_count": len(world.live_posts(MASTODON, account.id)) if is_me else 0,
+        "last_status_at": None,
+        "emojis": [],
+        "fields": [],
+    }, account)
+
+
+def m_content(text: str) -> str:
+    paragraphs = [p for p in text.split("\n\n")]
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br />')}</p>" for p in paragraphs)
+
+
+def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
+    author = world.accounts[MASTODON][post.author_id]
+    me = world.me(MASTODON)
+    mentions = []
+    if f"@{me.handle.lower()}" in post.text.lower():
+        mentions.append({"id": me.id, "username": me.handle, "acct": me.handle,
+                         "url": f"{base}/@{me.handle}"})
+    return with_garbage({
+        "id": post.id,
+        "created_at": m_time(post.created_at),
+        "in_reply_to_id": post.in_reply_to,
+        "in_reply_to_account_id": post.in_reply_to_user_id,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": "en",
+        "uri": f"{base}/users/{author.handle}/statuses/{post.id}",
+        "url": f"{base}/@{author.handle}/{post.id}",
+        "replies_count": post.replies,
+        "reblogs_count": post.reposts,
+        "favourites_count": post.likes,
+        "quotes_count": post.quotes,
+        "edited_at": None,
+        "content": m_content(post.text),
+        "reblog": None,
+        "application": None,
+        "account": m_account(world, author, base),
+        "media_attachments": [],
+        "mentions": mentions,
+        "tags": [],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+    }, post)
+
+
+def m_relationship(world: World, account_id: str) -> dict[str, Any]:
+    return {
+        "id": account_id,
+        "following": account_id in world.following[MASTODON],
+        "showing_reblogs": True,
+        "notifying": False,
+        "languages": None,
+        "followed_by": account_id in world.followers[MASTODON],
+        "blocking": account_id in world.blocks[MASTODON],
+        "blocked_by": False,
+        "muting": False,
+        "muting_notifications": False,
+        "requested": False,
+        "requested_by": False,
+        "domain_blocking": False,
+        "endorsed": False,
+        "note": "",
+    }
+
+
+def m_link(request: Request, items: list[Any], key: Callable[[Any], int],
+           more: bool) -> dict[str, str]:
+    """Mastodon's paging: a Link header with `next` (max_id) and `prev` (min_id)."""
+    if not items:
+        return {}
+    params = {k: v[-1] for k, v in request.query.items()
+              if k not in ("max_id", "min_id", "since_id")}
+    url = request.base_url + request.path
+    links = []
+    if more:
+        links.append(f'<{url}?{urlencode({**params, "max_id": key(items[-1])})}>; rel="next"')
+    links.append(f'<{url}?{urlencode({**params, "min_id": key(items[0])})}>; rel="prev"')
+    return {"Link": ", ".join(links)}
+
+
+def m_window(request: Request, items: list[Any], key: Callable[[Any], int], default: int,
+             high: int) -> tuple[list[Any], bool]:
+    """Filter newest-first `items` by max_id/since_id/min_id and cut to `limit`."""
+    limit = limit_from(request, "limit", default, 1, high)
+    if request.q("max_id"):
+        items = [i for i in items if key(i) < int(request.q("max_id") or 0)]
+    for name in ("since_id", "min_id"):
+        if request.q(name):
+            items = [i for i in items if key(i) > int(request.q(name) or 0)]
+    if request.q("min_id"):
+        # min_id pages forward from the given id: the oldest `limit` items newer than it.
+        return items[-limit:], False
+    return items[:limit], len(items) > limit
+
+
+def m_account_or_404(world: World, account_id: str) -> SbAccount:
+    account = world.accounts[MASTODON].get(account_id)
+    if account is None:
+        raise mastodon_error(404, "Record not found")
+    return account
+
+
+@route("GET", "/api/v1/accounts/verify_credentials")
+def m_verify_credentials(world: World, request: Request) -> Answer:
+    me = world.me(MASTODON)
+    body = m_account(world, me, request.base_url)
+    body["source"] = {"privacy": "public", "sensitive": False, "language": "en",
+                      "note": me.description, "fields": [], "follow_requests_count": 0}
+    return Answer(200, body)
+
+
+@route("GET", "/api/v1/accounts/lookup")
+def m_lookup(world: World, request: Request) -> Answer:
+    account = world.by_handle(MASTODON, request.q("acct") or "")
+    if account is None:
+        raise mastodon_error(404, "Record not found")
+    return Answer(200, m_account(world, account, request.base_url))
+
+
+def fold(text: str) -> str:
+    """Lower case with the usual look-alike characters folded (0/o, 1/l/i, 5/s, 3/e, no _)."""
+    return text.lower().translate(str.maketrans("01i53", "ollse", "_"))
+
+
+@route("GET", "/api/v1/accounts/search")
+def m_search(world: World, request: Request) -> Answer:
+    query = fold((request.q("q") or "").lstrip("@"))
+    limit = limit_from(request, "limit", 40, 1, 80)
+    found = [
+        a for a in world.accounts[MASTODON].values()
+        if query and (query in fold(a.handle) or query in fold(a.name))
+    ]
+    return Answer(200, [m_account(world, a, request.base_url) for a in found[:limit]])
+
+
+@route("GET", "/api/v1/accounts/(?P<id>[0-9]+)/statuses")
+def m_account_statuses(world: World, request: Request) -> Answer:
+    account = m_account_or_404(world, request.params["id"])
+    posts = world.live_posts(MASTODON, account.id)
+    posts, more = m_window(request, posts, lambda p: int(p.id), 20, 40)
+    return Answer(200, [m_status(world, p, request.base_url) for p in posts],
+                  m_link(request, posts, lambda p: int(p.id), more))
+
+
+def m_follow_list(world: World, request: Request, table: dict[str, int]) -> Answer:
+    m_account_or_404(world, request.params["id"])
+    ordered = sorted(table.items(), key=lambda item: item[1], reverse=True)
+    page, more = m_window(request, ordered, lambda item: item[1], 40, 80)
+    body = [m_account(world, world.accounts[MASTODON][uid], request.base_url) for uid, _ in page]
+    return Answer(200, body, m_link(request, page, lambda item: item[1], more))
+
+
+@route("GET", "/api/v1/accounts/(?P<id>[0-9]+)/followers")
+def m_followers(world: World, request: Request) -> Answer:
+    return m_follow_list(world, request, world.followers[MASTODON])
+
+
+@route("GET", "/api/v1/accounts/(?P<id>[0-9]+)/following")
+def m_following(world: World, request: Request) -> Answer:
+    return m_follow_list(world, request, world.following[MASTODON])
+
+
+@route("POST", "/api/v1/accounts/(?P<id>[0-9]+)/follow")
+def m_follow(world: World, request: Request) -> Answer:
+    account = m_account_or_404(world, request.params["id"])
+    if account.id == world.me(MASTODON).id:
+        raise mastodon_error(403, "This action is not allowed")
+    world.following[MASTODON].setdefault(account.id, world.seq())
+    return Answer(200, m_relationship(world, account.id))
+
+
+@route("POST", "/api/v1/accounts/(?P<id>[0-9]+)/unfollow")
+def m_unfollow(world: World, request: Request) -> Answer:
+    account = m_account_or_404(world, request.params["id"])
+    world.following[MASTODON].pop(account.id, None)
+    return Answer(200, m_relationship(world, account.id))
+
+
+@route("POST", "/api/v1/accounts/(?P<id>[0-9]+)/block")
+def m_block(world: World, request: Request) -> Answer:
+    account = m_account_or_404(world, request.params["id"])
+    block(world, MASTODON, account.id)
+    return Answer(200, m_relationship(world, account.id))
+
+
+@route("POST", "/api/v1/statuses")
+def m_post_status(world: World, request: Request) -> Answer:
+    form = request.form()
+    text = (form.get("status") or [""])[0]
+    key = request.headers.get("idempotency-key")
+    made = world.idempotency.get((request.token, key)) if key else None
+    if made and time.time() - made[1] < world.idempotency_window:
+        # Mastodon keeps the key for an hour and answers with the status it made the first
+        # time; after that the key is forgotten and the same request posts again.
+        post = world.posts[MASTODON][made[0]]
+        return Answer(200, m_status(world, post, request.base_url))
+    if not text.strip():
+        raise mastodon_error(422, "Validation failed: Text can't be blank")
+    if len(text) > MASTODON_TEXT_LIMIT:
+        raise mastodon_error(
+            422, f"Validation failed: Text character limit of {MASTODON_TEXT_LIMIT} exceeded")
+    reply_to = (form.get("in_reply_to_id") or [None])[0]
+    if reply_to and reply_to not in world.posts[MASTODON]:
+        raise mastodon_error(404, "Record not found")
+    post = world.add_post(MASTODON, world.me(MASTODON), text, in_reply_to=reply_to)
+    if key:
+        world.idempotency[(request.token, key)] = (post.id, time.time())
+    return Answer(200, m_status(world, post, request.base_url))
+
+
+def m_status_or_404(world: World, status_id: str) -> SbPost:
+    post = world.posts[MASTODON].get(status_id)
+    if post is None or post.deleted:
+        raise mastodon_error(404, "Record not found")
+    return post
+
+
+@route("GET", "/api/v1/statuses/(?P<id>[0-9]+)")
+def m_get_status(world: World, request: Request) -> Answer:
+    post = m_status_or_404(world, request.params["id"])
+    return Answer(200, m_status(world, post, request.base_url))
+
+
+@route("GET", "/api/v1/statuses/(?P<id>[0-9]+)/source")
+def m_status_source(world: World, request: Request) -> Answer:
+    # The plain text exactly as posted (what an edit starts from): only for one's own.
+    post = m_status_or_404(world, request.params["id"])
+    if post.author_id != world.me(MASTODON).id:
+        raise mastodon_error(404, "Record not found")
+    return Answer(200, {"id": post.id, "text": post.text, "spoiler_text": ""})
+
+
+@route("DELETE", "/api/v1/statuses/(?P<id>[0-9]+)")
+def m_delete_status(world: World, request: Request) -> Answer:
+    post = m_status_or_404(world, request.params["id"])
+    if post.author_id != world.me(MASTODON).id:
+        raise mastodon_error(403, "This action is not allowed")
+    post.deleted = True
+    body = m_status(world, post, request.base_url)
+    body["text"] = post.text
+    return Answer(200, body)
+
+
+@route("GET", "/api/v1/notifications")
+def m_notifications(world: World, request: Request) -> Answer:
+    types = request.query.get("types[]") or request.query.get("types") or []
+    items = [n for n in reversed(world.notifications) if not types or n[1] in types]
+    items = [n for n in items if not (n[3] and world.posts[MASTODON][n[3]].deleted)]
+    page, more = m_window(request, items, lambda n: int(n[0]), 40, 80)
+    body = []
+    for note_id, kind, account_id, status_id in page:
+        entry: dict[str, Any] = {
+            "id": note_id,
+            "type": kind,
+            "group_key": f"ungrouped-{note_id}",
+            "created_at": m_time(world.accounts[MASTODON][account_id].created_at),
+            "account": m_account(world, world.accounts[MASTODON][account_id], request.base_url),
+        }
+        if status_id:
+            post = world.posts[MASTODON][status_id]
+            entry["created_at"] = m_time(post.created_at)
+            entry["status"] = m_status(world, post, request.base_url)
+        body.append(entry)
+    return Answer(200, body, m_link(request, page, lambda n: int(n[0]), more))
+
+
+@route("POST", "/api/v1/reports/?")
+def m_report(world: World, request: Request) -> Answer:
+    form = request.form()
+    account = m_account_or_404(world, (form.get("account_id") or [""])[0])
+    report = {
+        "id": str(len(world.reports) + 1),
+        "api": MASTODON,
+        "action_taken": False,
+        "action_taken_at": None,
+        "category": (form.get("category") or ["other"])[0],
+        "comment": (form.get("comment") or [""])[0],
+        "forwarded": False,
+        "created_at": m_time(dt.datetime.now(dt.UTC)),
+        "status_ids": form.get("status_ids[]") or form.get("status_ids") or [],
+        "rule_ids": [],
+        "target_account": m_account(world, account, request.base_url),
+    }
+    world.reports.append(report)
+    return Answer(200, report)
+
