@@ -21,10 +21,12 @@ from inmm_tui.commands import (
     roster,
     sandbox_cmd,
     screen,
+    setup,
     ui,
 )
+from inmm_tui.store.errors import DatabaseError
 
-SUBCOMMANDS = (init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd,
+SUBCOMMANDS = (setup, init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd,
                report_monthly, analytics, members)
 
 
@@ -40,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "else the built-in default with the sandbox outlets)")
     parser.add_argument("--report", action="store_true",
                         help="print a quick status and exit (0 healthy, 1 needs attention)")
-    parser.add_argument("--json", action="store_true", help="with --report: one JSON object")
+    parser.add_argument("--json", action="store_true", dest="report_json",
+                        help="with --report: one JSON object")
     parser.add_argument("--demo", action="store_true",
                         help="open the UI on a throwaway database with the sandbox outlets")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -52,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.report_json and not args.report:
+        parser.error("--json only goes with --report (inmm-tui --report --json)")
     try:
         if args.report:
             from inmm_tui.commands import report
@@ -72,6 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code is None:
             raise
         print(f"inmm-tui: {problem}", file=sys.stderr)
+        if code == 2 and isinstance(problem, DatabaseError):
+            # A database that is not where one expects is most often the wrong configuration.
+            from inmm_tui.commands.common import load
+
+            print(f"inmm-tui: (configuration: {load(args).source})", file=sys.stderr)
         refused = getattr(exc, "refused_login", None)
         if refused:
             _record_refusal(args, refused)

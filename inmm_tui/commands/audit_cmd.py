@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from inmm_tui.commands.common import viewer
+from inmm_tui.wording import count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -35,7 +36,7 @@ def run_verify(args: argparse.Namespace) -> int:
     print(printable(anchoring.message))
     standing = anchoring.witness.problems if anchoring.witness else ()
     if standing:
-        print(f"the daemon's last audit check found {len(standing)} problems:")
+        print(f"the daemon's last audit check found {count(len(standing), 'problem')}:")
         for problem in standing:
             print(f"  - {printable(problem)}")
     if findings:

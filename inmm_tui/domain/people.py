@@ -44,6 +44,16 @@ def current_login() -> str:
     return pwd.getpwuid(os.getuid()).pw_name
 
 
+def full_name(login: str) -> str:
+    """The name the host knows `login` by (the first field of its account's comment), else
+    the login itself."""
+    try:
+        gecos = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except KeyError:
+        gecos = ""
+    return gecos or login
+
+
 @dataclass(frozen=True)
 class Person:
     login: str
