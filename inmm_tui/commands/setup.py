@@ -119,22 +119,23 @@ def next_steps(config_path: Path, database: Path, secrets: Path) -> str:
         "The daemon publishes: run it on this configuration with `inmm-daemon` (or "
         "`inmm-daemon --once` from cron), or as the service systemd runs:",
     ]
-    if folder == SYSTEMD_DIR:
+    if folder != SYSTEMD_DIR:
         lines += [
-            "  sudo useradd --system --home /var/lib/inmm --shell /usr/sbin/nologin inmm",
-            "  sudo install -m 0644 systemd/inmm-daemon.service /etc/systemd/system/",
-            "  sudo systemctl daemon-reload && sudo systemctl enable --now inmm-daemon",
-            "  journalctl -u inmm-daemon -f",
-        ]
-        if database.parent != Path("/var/lib/inmm"):
-            lines.append("  (the unit can write only /var/lib/inmm: set [inmm] database = "
-                         "\"/var/lib/inmm/inmm.db\", or change ReadWritePaths= in the unit)")
-    else:
-        lines += [
-            f"  the unit reads {SYSTEMD_DIR / 'inmm.toml'} and keeps the database in "
-            "/var/lib/inmm, so for the service set up there instead:",
+            f"  (the unit reads {SYSTEMD_DIR / 'inmm.toml'} and writes only /var/lib/inmm: "
+            f"set up there too, then carry over your edits of {folder})",
             f"  sudo {q(str(scripts / 'inmm-tui'))} setup {SYSTEMD_DIR} "
             "--database /var/lib/inmm/inmm.db",
-            "  and follow what it prints (README: \"Installing it under systemd\").",
         ]
+        database = Path("/var/lib/inmm/inmm.db")
+    elif database.parent != Path("/var/lib/inmm"):
+        lines.append("  (the unit can write only /var/lib/inmm: set [inmm] database = "
+                     "\"/var/lib/inmm/inmm.db\", or change ReadWritePaths= in the unit)")
+    lines += [
+        "  sudo useradd --system --home /var/lib/inmm --shell /usr/sbin/nologin inmm",
+        "  sudo install -m 0644 systemd/inmm-daemon.service /etc/systemd/system/",
+        "  sudo systemctl daemon-reload && sudo systemctl enable --now inmm-daemon",
+        "  journalctl -u inmm-daemon -f",
+        "  (it waits for the database: run `inmm-tui init` as yourself once you can write "
+        f"{database.parent} (README), then `sudo systemctl restart inmm-daemon`)",
+    ]
     return "\n".join(lines)
