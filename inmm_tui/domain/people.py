@@ -32,6 +32,7 @@ from inmm_tui.domain.roles import (
 )
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, to_db, utcnow
+from inmm_tui.wording import count as n
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -211,7 +212,7 @@ class Roster(DomainService):
             count = self.conn.execute("SELECT count(*) FROM people").fetchone()[0]
             if count:
                 raise InvalidState(
-                    f"the roster already has {count} people; init only creates the first "
+                    f"the roster already has {n(count, 'person', 'people')}; init only creates the first "
                     "administrator. An HQ administrator can add others with `inmm-tui roster add`."
                 )
             person = self._insert(login, name, Role.HQ, added_by="init")

@@ -227,7 +227,7 @@ def _audit_line(audit_status: dict[str, Any]) -> str:
         if not why or not audit_status["anchored"]:
             why.append(audit_status["witness"])
         return "audit chain: NEEDS ATTENTION: " + "; ".join(why)
-    return (f"audit chain: OK ({audit_status['entries']} entries; "
+    return (f"audit chain: OK ({count(audit_status['entries'], 'entry', 'entries')}; "
             f"{audit_status['witness']})")
 
 
