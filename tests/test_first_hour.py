@@ -4,6 +4,7 @@ writes what it says; the examples in `config/` load through the real parsers."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shlex
@@ -17,9 +18,12 @@ from urllib.parse import urlparse
 import pytest
 
 from inmm_tui.config import PACKAGED_POLICY_RULES, load_config, parse_config
+from inmm_tui.domain.alerts import raise_alert
 from inmm_tui.domain.people import current_login
 from inmm_tui.platforms.factory import build_platform
 from inmm_tui.platforms.secrets import KEYS, SecretsError, load_secrets
+from inmm_tui.store.db import open_database
+from inmm_tui.store.tx import write
 
 from .cli_helpers import run_cli
 from .sandbox_fixtures import RunningSandbox
@@ -248,3 +252,17 @@ def test_report_uses_singular_and_plural(tmp_path: Path) -> None:
     assert run_cli("--config", str(cfg), "init").returncode == 0
     text = run_cli("--config", str(cfg), "--report").stdout
     assert "(1 person not reviewed)" in text, text
+
+
+def test_alerts_are_listed_at_the_configured_time_of_day(tmp_path: Path) -> None:
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\ntimezone = "Asia/Tokyo"\n')
+    assert run_cli("--config", str(cfg), "init").returncode == 0
+    db = open_database(tmp_path / "inmm.db")
+    with write(db):
+        raise_alert(db.conn, "test", "x", "a \x1b[31mred\x1b[0m reply",
+                    dt.datetime(2027, 3, 1, 23, 30, tzinfo=dt.UTC))
+    db.close()
+    listed = run_cli("--config", str(cfg), "alerts").stdout
+    assert "2027-03-02 08:30" in listed, listed  # Tokyo is UTC+9
+    assert "\x1b" not in listed

@@ -165,9 +165,12 @@ def run_alerts(args: argparse.Namespace) -> int:
         svc.reminders.acknowledge(me(), args.ack)
         print(f"Alert #{args.ack} acknowledged.")
         return 0
+    from inmm_tui.outside_text import printable
+
     alerts = open_alerts(svc.db.conn)
-    for alert in alerts:
-        print(f"#{alert.id:<4} {alert.raised_at:%Y-%m-%d %H:%M} {alert.kind:<24} {alert.message}")
+    for alert in alerts:  # at the time of day people here read (the configured zone)
+        print(f"#{alert.id:<4} {alert.raised_at.astimezone(svc.config.tz):%Y-%m-%d %H:%M} "
+              f"{alert.kind:<24} {printable(alert.message)}")
     if not alerts:
         print("No open alerts.")
     return 1 if alerts else 0
@@ -181,9 +184,12 @@ def run_reminders(args: argparse.Namespace) -> int:
         svc.reminders.mark_done(me(), args.done)
         print(f"Reminder #{args.done} done.")
         return 0
+    from inmm_tui.outside_text import printable
+
     reminders = open_reminders(svc.db.conn)
     for reminder in reminders:
-        print(f"#{reminder.id:<4} due {reminder.due_at:%Y-%m-%d} {reminder.message}"
+        print(f"#{reminder.id:<4} due {reminder.due_at.astimezone(svc.config.tz):%Y-%m-%d} "
+              f"{printable(reminder.message)}"
               + (f"\n      how: {reminder.how}" if reminder.how else ""))
     if not reminders:
         print("No open reminders.")
