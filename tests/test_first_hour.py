@@ -104,6 +104,10 @@ def test_the_readmes_using_it_for_real_runs_verbatim(tmp_path: Path) -> None:
     again = run_cli("init", env={"INMM_CONFIG": str(folder / "inmm.toml")})
     assert again.returncode == 1 and "already initialised" in again.stderr
     assert "inmm-tui roster add" in again.stderr
+    db = open_database(folder / "inmm.db")
+    actions = [tuple(row) for row in db.execute("SELECT actor, action FROM audit ORDER BY seq")]
+    db.close()
+    assert actions[0] == ("init", "roster.init") and actions[-1] == (me, "roster.refused")
 
 
 def test_setup_writes_three_files_never_overwrites_and_prints_the_next_steps(
@@ -243,6 +247,11 @@ def test_init_names_whom_it_made_and_warns_when_it_is_someone_else(tmp_path: Pat
     assert refused.returncode == 3
     again = run_cli("--config", str(cfg), "init")
     assert again.returncode == 1 and "HQ: Jo Smith (jsmith)" in again.stderr
+    # kept for the daemon's check of refused logins: someone not on the roster tried
+    db = open_database(tmp_path / "inmm.db")
+    assert [tuple(row) for row in db.execute("SELECT login, what FROM access_refusals")] == [
+        (current_login(), "use `roster`"), (current_login(), "`init` on an initialised database")]
+    db.close()
 
 
 def test_report_uses_singular_and_plural(tmp_path: Path) -> None:

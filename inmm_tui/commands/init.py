@@ -22,18 +22,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from inmm_tui.domain.people import full_name
-    from inmm_tui.domain.roles import Role
     from inmm_tui.outside_text import printable
 
     login = args.admin or me()
     svc = services(args, create=True)
     where = svc.config.database_path
-    people = svc.roster.people()
-    if people:
+    if svc.roster.people():
         # Run again (perhaps by someone else, perhaps after a first run with the wrong
         # login): init never hands out HQ rights on a roster that exists.
-        hq = ", ".join(printable(f"{p.name} ({p.login})") for p in people
-                       if p.role is Role.HQ and p.active)
+        hq = ", ".join(printable(f"{p.name} ({p.login})")
+                       for p in svc.roster.refuse_init(me(), login))
         print(f"inmm-tui: {where} is already initialised (HQ: {hq}); nothing changed. "
               "An HQ administrator adds people with `inmm-tui roster add LOGIN --name NAME "
               "--role ROLE`.", file=sys.stderr)

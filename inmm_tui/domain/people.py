@@ -220,6 +220,23 @@ class Roster(DomainService):
                          {"name": name, "role": Role.HQ.value}, at=self.clock())
         return person, True
 
+    def refuse_init(self, actor: str, login: str) -> list[Person]:
+        """`init` on a roster that exists changes nothing: the attempt is kept (in the
+        audit log when `actor` is on the roster, with the refused logins for the daemon's
+        check otherwise) and the active HQ administrators are returned, for the caller to
+        say whom to ask."""
+        from inmm_tui.domain.governance import record_refusal  # it imports this module
+
+        people = self.people(include_withdrawn=False)
+        if any(person.login == actor for person in people):
+            with write(self.db):
+                audit.append(self.conn, actor, "roster.refused", f"person:{login}",
+                             {"attempt": "init", "refusal": "the roster already exists"},
+                             at=self.clock())
+        else:
+            record_refusal(self.db, actor, "`init` on an initialised database", self.clock())
+        return [person for person in people if person.role is Role.HQ]
+
     def add(self, actor: str, login: str, name: str, role: Role) -> Person:
         """Add a person; an update to the authorised list, so every outlet's credentials
         fall due for rotation."""
