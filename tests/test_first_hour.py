@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 
+from inmm_tui.commands.setup import configuration, next_steps
 from inmm_tui.config import PACKAGED_POLICY_RULES, load_config, parse_config
 from inmm_tui.domain.alerts import raise_alert
 from inmm_tui.domain.people import current_login
@@ -275,3 +276,17 @@ def test_alerts_are_listed_at_the_configured_time_of_day(tmp_path: Path) -> None
     listed = run_cli("--config", str(cfg), "alerts").stdout
     assert "2027-03-02 08:30" in listed, listed  # Tokyo is UTC+9
     assert "\x1b" not in listed
+
+
+def test_setup_for_the_systemd_unit_keeps_its_paths() -> None:
+    folder, database = Path("/etc/inmm"), Path("/var/lib/inmm/inmm.db")
+    config = parse_config(tomllib.loads(configuration(folder, database)), folder / "inmm.toml")
+    assert config.database_path == database
+    assert config.reports_path == Path("/var/lib/inmm/reports")
+    assert config.secrets_path == folder / "secrets.toml"
+    assert config.policy_rules_path == folder / "policy.toml"
+    # the witness in the folder only the daemon's user writes (the unit's LogsDirectory=)
+    assert config.audit_witness_path == Path("/var/log/inmm/audit-witness.json")
+    steps = next_steps(folder / "inmm.toml", database, folder / "secrets.toml")
+    assert "sudo systemctl daemon-reload && sudo systemctl enable --now inmm-daemon" in steps
+    assert "setup /etc/inmm" not in steps
