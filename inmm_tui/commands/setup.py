@@ -48,12 +48,17 @@ def run(args: argparse.Namespace) -> int:
     if folder.exists() and not folder.is_dir():
         raise ConfigError(f"{folder}: is not a folder")
     config_text = configuration(folder, database)
+    written: list[Path] = []
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        _create(targets["policy.toml"], PACKAGED_POLICY_RULES.read_bytes(), 0o644)
-        _create(targets["secrets.toml"], EXAMPLE_SECRETS.read_bytes(), 0o600)
-        _create(targets["inmm.toml"], config_text.encode("utf-8"), 0o644)
+        for name, content, mode in (
+                ("policy.toml", PACKAGED_POLICY_RULES.read_bytes(), 0o644),
+                ("secrets.toml", EXAMPLE_SECRETS.read_bytes(), 0o600),
+                ("inmm.toml", config_text.encode("utf-8"), 0o644)):
+            _create(targets[name], content, mode, written)
     except OSError as exc:
+        for path in written:  # all three or none: a half set-up folder would be refused
+            path.unlink(missing_ok=True)
         raise ConfigError(f"{exc.filename or folder}: cannot be written "
                           f"({exc.strerror or exc})") from None
     from inmm_tui.config import load_config
@@ -86,9 +91,11 @@ def configuration(folder: Path, database: Path | None) -> str:
     return text
 
 
-def _create(path: Path, content: bytes, mode: int) -> None:
-    """Write a new file with `mode` from its first byte (O_EXCL: never over another)."""
+def _create(path: Path, content: bytes, mode: int, written: list[Path]) -> None:
+    """Write a new file with `mode` from its first byte (O_EXCL: never over another),
+    noting it in `written` as soon as it is ours."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    written.append(path)
     with os.fdopen(fd, "wb") as out:
         out.write(content)
     os.chmod(path, mode)  # the umask may have taken bits the file needs (0644)
