@@ -77,12 +77,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if code is None:
             raise
         print(f"inmm-tui: {problem}", file=sys.stderr)
-        if code == 2 and isinstance(problem, DatabaseError):
-            # A database that is not where one expects is most often the wrong configuration.
+        refused = getattr(exc, "refused_login", None)
+        if refused or (code == 2 and isinstance(problem, DatabaseError)):
+            # No database, or not on its roster: most often the wrong configuration.
             from inmm_tui.commands.common import load
 
             print(f"inmm-tui: (configuration: {load(args).source})", file=sys.stderr)
-        refused = getattr(exc, "refused_login", None)
         if refused:
             _record_refusal(args, refused)
         return int(code)

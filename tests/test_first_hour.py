@@ -245,7 +245,7 @@ def test_init_names_whom_it_made_and_warns_when_it_is_someone_else(tmp_path: Pat
     assert "Only jsmith can use it for now" in result.stdout
     refused = run_cli("--config", str(cfg), "roster", "add", "adoe", "--name", "Alex Doe",
                       "--role", "account_manager")
-    assert refused.returncode == 3
+    assert refused.returncode == 3 and f"(configuration: {cfg})" in refused.stderr
     again = run_cli("--config", str(cfg), "init")
     assert again.returncode == 1 and "HQ: Jo Smith (jsmith)" in again.stderr
     # kept for the daemon's check of refused logins: someone not on the roster tried
