@@ -21,11 +21,13 @@ from inmm_tui.commands import (
     roster,
     sandbox_cmd,
     screen,
+    setup,
     ui,
 )
 from inmm_tui.commands.common import say
+from inmm_tui.store.errors import DatabaseError
 
-SUBCOMMANDS = (init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd,
+SUBCOMMANDS = (setup, init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd,
                report_monthly, analytics, members)
 
 
@@ -41,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "else the built-in default with the sandbox outlets)")
     parser.add_argument("--report", action="store_true",
                         help="print a quick status and exit (0 healthy, 1 needs attention)")
-    parser.add_argument("--json", action="store_true", help="with --report: one JSON object")
+    parser.add_argument("--json", action="store_true", dest="report_json",
+                        help="with --report: one JSON object")
     parser.add_argument("--demo", action="store_true",
                         help="open the UI on a throwaway database with the sandbox outlets")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -53,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.report_json and not args.report:
+        parser.error("--json only goes with --report (inmm-tui --report --json)")
     try:
         if args.report:
             from inmm_tui.commands import report
@@ -74,6 +79,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         say(f"inmm-tui: {problem}", file=sys.stderr)
         refused = getattr(exc, "refused_login", None)
+        if refused or (code == 2 and isinstance(problem, DatabaseError)):
+            # No database, or not on its roster: most often the wrong configuration.
+            from inmm_tui.commands.common import load
+
+            say(f"inmm-tui: (configuration: {load(args).source})", file=sys.stderr)
         if refused:
             _record_refusal(args, refused)
         return int(code)

@@ -69,7 +69,8 @@ class Outlet:
     handle: str = "INMMorg"
     """The society's handle on this outlet, without the @."""
     base_url: str = ""
-    """Override of the platform's address; empty means the platform's own (or the sandbox's)."""
+    """The platform's address: a Mastodon outlet's instance (required), an X outlet's
+    override. Not used by a `sandbox` outlet, which talks to `[sandbox]`."""
     label: str = ""
     """How the outlet is named on screen; defaults to its name."""
     watch_handles: list[str] = field(default_factory=list)
@@ -230,6 +231,14 @@ class Config:
     questions: Questions = field(default_factory=Questions)
 
     @property
+    def source(self) -> str:
+        """Which configuration this is, for messages."""
+        if self.path:
+            return str(self.path)
+        return (f"the built-in default, since there is no --config, no $INMM_CONFIG and no "
+                f"{DEFAULT_CONFIG_PATH}")
+
+    @property
     def base_dir(self) -> Path:
         return self.path.parent if self.path else default_data_dir()
 
@@ -279,12 +288,12 @@ DEFAULT_OUTLETS = (
 
 
 def config_path_from(cli_value: str | None) -> Path | None:
-    """The config file to read: `--config`, else `$INMM_CONFIG`, else the default if it exists."""
-    if cli_value:
-        return Path(cli_value)
-    env = os.environ.get("INMM_CONFIG")
-    if env:
-        return Path(env)
+    """The config file to read: `--config`, else `$INMM_CONFIG`, else the default if it exists.
+    Made absolute at once: the paths inside it are relative to its folder, not to wherever
+    a later command happens to run."""
+    value = cli_value or os.environ.get("INMM_CONFIG")
+    if value:
+        return Path(value).expanduser().absolute()
     return DEFAULT_CONFIG_PATH if DEFAULT_CONFIG_PATH.exists() else None
 
 

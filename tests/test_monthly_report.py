@@ -180,7 +180,7 @@ def test_the_figures_of_a_month(month_of_activity: Services) -> None:
     changes += "; roster change: Bob Baker's rights were withdrawn"
     assert r["overdue"] == [
         "1 follow review reminder not done",
-        "1 questions unanswered after 48 hours",
+        "1 question unanswered after 48 hours",
         f"x: credential rotation due ({changes})",
         f"mastodon: credential rotation due ({changes})",
         "the policy's review was due on 2021-12-01",

@@ -3,8 +3,10 @@ CLI's init and roster commands as a script would use them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from inmm_tui.domain.people import current_login
 from inmm_tui.store.db import open_database
@@ -22,17 +24,19 @@ def _config(tmp_path: Path) -> Path:
 def test_report_before_init_says_what_to_do(tmp_path: Path) -> None:
     result = run_cli("--config", str(_config(tmp_path)), "--report")
     assert result.returncode == 1
-    assert "inmm-tui init --admin" in result.stdout
+    assert "run `inmm-tui init` first" in result.stdout
 
 
 def test_init_roster_and_report_on_a_new_database(tmp_path: Path) -> None:
     cfg = str(_config(tmp_path))
     me = current_login()
     assert run_cli("--config", cfg, "init", "--admin", me, "--name", "Ada Admin").returncode == 0
-    again = run_cli("--config", cfg, "init", "--admin", me)
-    assert again.returncode == 0 and "nothing changed" in again.stdout
-    other = run_cli("--config", cfg, "init", "--admin", "someoneelse")
-    assert other.returncode == 1 and "already has 1 people" in other.stderr
+    # init never runs twice: it says who holds HQ and how to add people instead
+    for rerun in (["init", "--admin", me], ["init"], ["init", "--admin", "someoneelse"]):
+        again = run_cli("--config", cfg, *rerun)
+        assert again.returncode == 1, again
+        assert f"already initialised (HQ: Ada Admin ({me}))" in again.stderr
+        assert "nothing changed" in again.stderr and "inmm-tui roster add" in again.stderr
     added = run_cli("--config", cfg, "roster", "add", "jsmith", "--name", "Jo Smith",
                     "--role", "account_manager")
     assert added.returncode == 0, added.stderr
@@ -42,7 +46,8 @@ def test_init_roster_and_report_on_a_new_database(tmp_path: Path) -> None:
     result = run_cli("--config", cfg, "--report", "--json")
     status = json.loads(result.stdout)
     assert status["initialised"] and status["roster"] == {"people": 2, "active": 2}
-    assert status["audit"]["ok"] and status["audit"]["entries"] == 2
+    # init, the three refused re-runs of init, the addition
+    assert status["audit"]["ok"] and status["audit"]["entries"] == 5
     # the daemon never ran: that needs attention
     assert result.returncode == 1 and status["daemon"] is None
     text = run_cli("--config", cfg, "--report")
@@ -72,8 +77,14 @@ def test_report_on_a_populated_database(tmp_path: Path) -> None:
     assert status["failed"] == [{"post": 2, "outlet": "x", "attempts": 3,
                                  "error": "503 Service Unavailable"}]
     assert status["next_scheduled"]["post"] == 1
-    assert result.returncode == 1 and "1 deliveries failed" in status["attention"]
+    assert result.returncode == 1 and "1 delivery failed" in status["attention"]
+    # times are in the configured zone (the default: America/Chicago), not UTC
+    chicago = dt.datetime.now(ZoneInfo("America/Chicago")).isoformat()[-6:]
+    assert status["generated_at"].endswith(chicago), status["generated_at"]
+    assert status["next_scheduled"]["due_at"].endswith(chicago)
+    assert status["daemon"]["last_heartbeat"].endswith(chicago)
     text = run_cli("--config", str(cfg), "--report").stdout
+    assert text.splitlines()[0].endswith(chicago)
     assert "failed: post #2 on x after 3 attempts: 503 Service Unavailable" in text
 
 

@@ -78,7 +78,7 @@ def test_commands_other_than_init_never_create_a_database(tmp_path: Path) -> Non
     for args in (["roster", "list"], ["alerts"], ["audit", "verify"]):
         result = run_cli("--config", cfg, *args)
         assert result.returncode == 2, (args, result.stderr)
-        assert f"{db}: no database here: run `inmm-tui init --admin LOGIN`" in result.stderr
+        assert f"{db}: no database here: run `inmm-tui init`" in result.stderr
         assert "Traceback" not in result.stderr
     daemon = run_cli("--config", cfg, "--once", program="inmm-daemon")
     assert daemon.returncode == 2 and "no database here" in daemon.stderr, daemon.stderr

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from inmm_tui.commands.common import me, say, services
+from inmm_tui.wording import count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +25,7 @@ def run_import(args: argparse.Namespace) -> int:
     if not result.rows:
         say(f"{args.file}: no rows to import.")
         return 0
-    say(f"Imported {result.rows} rows ({result.sessions} visits, {result.days} days "
+    say(f"Imported {count(result.rows, 'row')} ({count(result.sessions, 'visit')}, "
+        f"{count(result.days, 'day')} "
         f"from {result.first} to {result.last}).")
     return 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 
 from inmm_tui.commands.common import say, viewer
+from inmm_tui.wording import count
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -34,7 +35,7 @@ def run_verify(args: argparse.Namespace) -> int:
     say(anchoring.message)
     standing = anchoring.witness.problems if anchoring.witness else ()
     if standing:
-        say(f"the daemon's last audit check found {len(standing)} problems:")
+        say(f"the daemon's last audit check found {count(len(standing), 'problem')}:")
         for problem in standing:
             say(f"  - {problem}")
     if findings:

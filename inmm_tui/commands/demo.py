@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pwd
 import shutil
 import socket
 import subprocess
@@ -106,6 +105,7 @@ def free_port() -> int:
 
 def seed(services: Services, login: str) -> None:
     """The demo roster, and one post waiting for the newcomer to clear."""
+    from inmm_tui.domain.people import full_name
     from inmm_tui.domain.roles import Role
 
     name = full_name(login)
@@ -118,14 +118,6 @@ def seed(services: Services, login: str) -> None:
         COLLEAGUE[0], "Registration for the INMM Annual Meeting is open: https://inmm.org",
         topic="Annual Meeting")
     services.posts.submit(COLLEAGUE[0], post_id)
-
-
-def full_name(login: str) -> str:
-    try:
-        gecos = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
-    except KeyError:
-        gecos = ""
-    return gecos or login
 
 
 def start(name: str, command: list[str], env: dict[str, str],

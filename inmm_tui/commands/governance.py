@@ -165,9 +165,11 @@ def run_alerts(args: argparse.Namespace) -> int:
         svc.reminders.acknowledge(me(), args.ack)
         say(f"Alert #{args.ack} acknowledged.")
         return 0
+
     alerts = open_alerts(svc.db.conn)
-    for alert in alerts:
-        say(f"#{alert.id:<4} {alert.raised_at:%Y-%m-%d %H:%M} {alert.kind:<24} {alert.message}")
+    for alert in alerts:  # at the time of day people here read (the configured zone)
+        say(f"#{alert.id:<4} {alert.raised_at.astimezone(svc.config.tz):%Y-%m-%d %H:%M} "
+            f"{alert.kind:<24} {alert.message}")
     if not alerts:
         say("No open alerts.")
     return 1 if alerts else 0
@@ -181,9 +183,11 @@ def run_reminders(args: argparse.Namespace) -> int:
         svc.reminders.mark_done(me(), args.done)
         say(f"Reminder #{args.done} done.")
         return 0
+
     reminders = open_reminders(svc.db.conn)
     for reminder in reminders:
-        say(f"#{reminder.id:<4} due {reminder.due_at:%Y-%m-%d} {reminder.message}"
+        say(f"#{reminder.id:<4} due {reminder.due_at.astimezone(svc.config.tz):%Y-%m-%d} "
+            f"{reminder.message}"
             + (f"\n      how: {reminder.how}" if reminder.how else ""))
     if not reminders:
         say("No open reminders.")

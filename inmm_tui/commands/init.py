@@ -1,27 +1,45 @@
-"""`inmm-tui init --admin LOGIN [--name NAME]`: create the database and the first HQ administrator."""
+"""`inmm-tui init [--admin LOGIN] [--name NAME]`: create the database and the first HQ
+administrator (by default whoever runs it)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from inmm_tui.commands.common import say, services
+from inmm_tui.commands.common import me, say, services
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    parser = sub.add_parser("init", help="create the database and the first HQ administrator")
-    parser.add_argument("--admin", required=True, metavar="LOGIN",
-                        help="login name on this host of the first administrator (HQ role)")
-    parser.add_argument("--name", help="their full name (default: the login)")
+    parser = sub.add_parser("init", help="create the database and make you (or --admin) its "
+                            "first HQ administrator")
+    parser.add_argument("--admin", metavar="LOGIN",
+                        help="login name on this host of the first administrator (HQ role); "
+                        "default: your own")
+    parser.add_argument("--name", help="their full name (default: the name the host knows "
+                        "them by, else the login)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from inmm_tui.domain.people import full_name
+    from inmm_tui.outside_text import printable
+
+    login = args.admin or me()
     svc = services(args, create=True)
-    person, created = svc.roster.initialise(args.admin, args.name or args.admin)
     where = svc.config.database_path
-    if created:
-        say(f"Created {where} with {person.name} ({person.login}) as HQ administrator.")
-    else:
-        say(f"{where} already has {person.name} ({person.login}) as HQ administrator; "
-            "nothing changed.")
+    if svc.roster.people():
+        # Run again (perhaps by someone else, perhaps after a first run with the wrong
+        # login): init never hands out HQ rights on a roster that exists.
+        hq = ", ".join(printable(f"{p.name} ({p.login})")
+                       for p in svc.roster.refuse_init(me(), login))
+        say(f"inmm-tui: {where} is already initialised (HQ: {hq}); nothing changed. "
+            "An HQ administrator adds people with `inmm-tui roster add LOGIN --name NAME "
+            "--role ROLE`.", file=sys.stderr)
+        return 1
+    person, _ = svc.roster.initialise(login, args.name or full_name(login))
+    say(f"Created {where} and made {person.name} ({person.login}) its first HQ "
+        "administrator.")
+    if person.login != me():
+        say(f"Only {person.login} can use it for now: they add the others with "
+            "`inmm-tui roster add`.")
     return 0

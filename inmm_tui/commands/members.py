@@ -7,6 +7,7 @@ import argparse
 from pathlib import Path
 
 from inmm_tui.commands.common import me, say, services
+from inmm_tui.wording import count as n
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,6 +37,7 @@ def run_import(args: argparse.Namespace) -> int:
     svc = services(args)
     count = svc.members.import_rows(me(), rows, source=str(path), content=content)
     kinds = {kind: sum(1 for r in rows if r.kind == kind) for kind in ("member", "volunteer", "staff")}
-    say(f"Imported {count} people from {path} "
-        f"({kinds['member']} members, {kinds['volunteer']} volunteers, {kinds['staff']} staff).")
+    say(f"Imported {n(count, 'person', 'people')} from {path} "
+        f"({n(kinds['member'], 'member')}, {n(kinds['volunteer'], 'volunteer')}, "
+        f"{kinds['staff']} staff).")
     return 0

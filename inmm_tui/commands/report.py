@@ -13,7 +13,7 @@ def run(args: argparse.Namespace) -> int:
     from inmm_tui.reports.status import gather, render_text
 
     status = gather(load(args))
-    if args.json:
+    if args.report_json:
         json.dump(status, sys.stdout, indent=2, sort_keys=True)
         sys.stdout.write("\n")
     else:

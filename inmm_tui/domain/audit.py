@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inmm_tui.timeutil import to_db, utcnow
+from inmm_tui.wording import count
 
 GENESIS = "0" * 64
 DAEMON = "daemon"
@@ -77,7 +78,8 @@ class ChainCheck:
     def describe(self) -> str:
         if self.ok:
             scope = "all" if self.from_seq == 0 else f"entries after #{self.from_seq}"
-            return f"audit chain intact ({self.total} entries; {scope} re-hashed: {self.checked})"
+            return (f"audit chain intact ({count(self.total, 'entry', 'entries')}; {scope} "
+                    f"re-hashed: {self.checked})")
         return f"audit chain BROKEN at entry #{self.broken_seq}: {self.problem}"
 
 

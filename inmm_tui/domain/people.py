@@ -32,6 +32,7 @@ from inmm_tui.domain.roles import (
 )
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, to_db, utcnow
+from inmm_tui.wording import count as n
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -42,6 +43,16 @@ LOGIN_PATTERN = re.compile(r"^[a-z_][a-z0-9_.-]{0,31}$")
 def current_login() -> str:
     """The login name of whoever runs this process (they arrived over SSH as themselves)."""
     return pwd.getpwuid(os.getuid()).pw_name
+
+
+def full_name(login: str) -> str:
+    """The name the host knows `login` by (the first field of its account's comment), else
+    the login itself."""
+    try:
+        gecos = pwd.getpwnam(login).pw_gecos.split(",")[0].strip()
+    except KeyError:
+        gecos = ""
+    return gecos or login
 
 
 @dataclass(frozen=True)
@@ -201,13 +212,30 @@ class Roster(DomainService):
             count = self.conn.execute("SELECT count(*) FROM people").fetchone()[0]
             if count:
                 raise InvalidState(
-                    f"the roster already has {count} people; init only creates the first "
+                    f"the roster already has {n(count, 'person', 'people')}; init only creates the first "
                     "administrator. An HQ administrator can add others with `inmm-tui roster add`."
                 )
             person = self._insert(login, name, Role.HQ, added_by="init")
             audit.append(self.conn, "init", "roster.init", f"person:{login}",
                          {"name": name, "role": Role.HQ.value}, at=self.clock())
         return person, True
+
+    def refuse_init(self, actor: str, login: str) -> list[Person]:
+        """`init` on a roster that exists changes nothing: the attempt is kept (in the
+        audit log when `actor` is on the roster, with the refused logins for the daemon's
+        check otherwise) and the active HQ administrators are returned, for the caller to
+        say whom to ask."""
+        from inmm_tui.domain.governance import record_refusal  # it imports this module
+
+        people = self.people(include_withdrawn=False)
+        if any(person.login == actor for person in people):
+            with write(self.db):
+                audit.append(self.conn, actor, "roster.refused", f"person:{login}",
+                             {"attempt": "init", "refusal": "the roster already exists"},
+                             at=self.clock())
+        else:
+            record_refusal(self.db, actor, "`init` on an initialised database", self.clock())
+        return [person for person in people if person.role is Role.HQ]
 
     def add(self, actor: str, login: str, name: str, role: Role) -> Person:
         """Add a person; an update to the authorised list, so every outlet's credentials

@@ -19,7 +19,9 @@ def sandbox_url(config: Config) -> str:
 
 def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> Platform:
     """The adapter for `outlet`. A `sandbox` outlet uses the real adapter for its `api`,
-    pointed at the local sandbox with the dummy credentials it accepts (no secrets needed)."""
+    pointed at the local sandbox with the dummy credentials it accepts (no secrets needed);
+    its `base_url` is ignored, so that an outlet switched to `sandbox` for a rehearsal never
+    reaches the real instance it names."""
     timeout = config.daemon.request_timeout_seconds
     if outlet.kind == "sandbox":
         # The sandbox (an HTTP server) is imported only when an outlet uses it.
@@ -28,7 +30,7 @@ def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> P
             SANDBOX_X_CREDENTIALS,
         )
 
-        base_url = outlet.base_url or sandbox_url(config)
+        base_url = sandbox_url(config)
         tokens = SANDBOX_X_CREDENTIALS if outlet.api == "x" else SANDBOX_MASTODON_CREDENTIALS
     else:
         if secrets is None:
@@ -60,7 +62,7 @@ def ensure_sandbox(config: Config) -> Sandbox | None:
     """Start the sandbox in this process (a background thread) when an outlet of kind
     `sandbox` points at it and nothing listens there yet; None when not needed or already
     running (perhaps `inmm-tui sandbox`, perhaps the other program). Stop it with `.stop()`."""
-    if not any(o.kind == "sandbox" and not o.base_url for o in config.outlets):
+    if not any(o.kind == "sandbox" for o in config.outlets):
         return None
     host, port = config.sandbox.host, config.sandbox.port
     try:

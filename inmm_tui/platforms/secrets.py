@@ -1,14 +1,7 @@
 """Platform tokens: read from the secrets file (TOML, `[outlets.<name>]`) that only the
 daemon's user may read, or from systemd credentials. They never reach the database or a log.
-
-    [outlets.x]                  # X: OAuth 1.0a user context
-    consumer_key = "..."
-    consumer_secret = "..."
-    access_token = "..."
-    access_token_secret = "..."
-
-    [outlets.mastodon]
-    access_token = "..."
+`config/secrets.example.toml` documents its form; `inmm-tui setup` writes one to fill in,
+whose "<...>" placeholders are refused until replaced.
 
 Under systemd (`LoadCredential=inmm-secrets:/etc/inmm/secrets.toml`), the file is read from
 `$CREDENTIALS_DIRECTORY/inmm-secrets`; systemd itself keeps that directory private to the
@@ -58,7 +51,16 @@ class Secrets:
             if not isinstance(value, str) or not value:
                 raise SecretsError(f"{self.source}: outlets.{outlet.name}.{key}: missing or empty "
                                    "(expected a non-empty string)")
+            if is_placeholder(value):
+                raise SecretsError(f"{self.source}: outlets.{outlet.name}.{key}: still the "
+                                   "placeholder from the example; replace it with the value "
+                                   "the platform gave you")
         return {key: table[key] for key in wanted}
+
+
+def is_placeholder(value: str) -> bool:
+    """`<API key>` and the like, as `config/secrets.example.toml` has them."""
+    return value.startswith("<") and value.endswith(">")
 
 
 def load_secrets(path: Path) -> Secrets:
@@ -70,8 +72,9 @@ def load_secrets(path: Path) -> Secrets:
     try:
         info = path.stat()
     except FileNotFoundError:
-        raise SecretsError(f"{path}: no such file (expected the platform tokens; see "
-                           "inmm_tui/platforms/secrets.py for its form)") from None
+        raise SecretsError(f"{path}: no such file (expected the platform tokens: `inmm-tui "
+                           "setup DIR` writes one to fill in; config/secrets.example.toml in "
+                           "the source shows its form)") from None
     except PermissionError:
         raise SecretsError(f"{path}: cannot be read (permission denied)") from None
     if not stat.S_ISREG(info.st_mode):

@@ -24,6 +24,7 @@ from inmm_tui.domain import audit, metrics
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import UTC, to_db
+from inmm_tui.wording import count
 
 if TYPE_CHECKING:
     from inmm_tui.config import Config
@@ -283,12 +284,13 @@ def _overdue(conn: sqlite3.Connection, config: Config, as_of: dt.datetime,
         "SELECT coalesce(sum(state = 'failed'), 0), coalesce(sum(state = 'held'), 0)"
         " FROM deliveries WHERE state IN ('failed', 'held') AND due_at < ?", (when,)).fetchone()
     if failed:
-        out.append(f"{failed} deliveries failed and wait for a retry or withdrawal")
+        out.append(f"{count(failed, 'delivery', 'deliveries')} failed and wait for a retry or withdrawal")
     if held:
-        out.append(f"{held} deliveries held for a decision")
+        out.append(f"{count(held, 'delivery', 'deliveries')} held for a decision")
     late_q = report["questions"]["unanswered_late"]
     if late_q:
-        out.append(f"{late_q} questions unanswered after {config.questions.remind_after_hours} hours")
+        out.append(f"{count(late_q, 'question')} unanswered after "
+                   f"{count(config.questions.remind_after_hours, 'hour')}")
     open_items = conn.execute(
         "SELECT count(*) FROM moderation_items WHERE status = 'open' AND opened_at < ?",
         (when,)).fetchone()[0]
@@ -305,7 +307,7 @@ def _overdue(conn: sqlite3.Connection, config: Config, as_of: dt.datetime,
     review = duties.review_status(conn, config, as_of)
     if review is not None and review.overdue:
         out.append(f"the roster review for the EC meeting of {review.meeting.isoformat()}: "
-                   f"{len(review.pending)} people not reviewed")
+                   f"{count(len(review.pending), 'person', 'people')} not reviewed")
     policy = duties.policy_review(config, as_of)
     if policy.state == "overdue":
         out.append(f"the policy's review was due on {policy.due_on.isoformat()}")

@@ -17,6 +17,7 @@ from inmm_tui.domain import audit, duties, witness
 from inmm_tui.store.errors import BUSY_TIMEOUT_SECONDS, DatabaseError, uri
 from inmm_tui.store.version import MIGRATION_COUNT, MIGRATION_SET
 from inmm_tui.timeutil import from_db, to_db, utcnow
+from inmm_tui.wording import count
 
 FAILED_LISTED = 10
 
@@ -26,8 +27,9 @@ def gather(config: Config, now: dt.datetime | None = None) -> dict[str, Any]:
     now = now or utcnow()
     path = config.database_path
     status: dict[str, Any] = {
+        "configuration": config.source,
         "database": str(path),
-        "generated_at": now.isoformat(timespec="seconds"),
+        "generated_at": _local(now, config),
         "attention": [],
     }
     if path.is_dir():
@@ -36,7 +38,8 @@ def gather(config: Config, now: dt.datetime | None = None) -> dict[str, Any]:
     if not path.exists():
         status["initialised"] = False
         status["attention"].append(
-            f"no database at {path}: run `inmm-tui init --admin LOGIN` first")
+            f"no database at {path}: run `inmm-tui init` first (it makes you the first "
+            "HQ administrator)")
         status["healthy"] = False
         return status
     conn = _open_for_reading(path)
@@ -83,7 +86,7 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
             "SELECT d.post_id, d.outlet, d.due_at FROM deliveries d"
             " WHERE d.state = 'pending' ORDER BY d.due_at LIMIT 1").fetchone()
         status["next_scheduled"] = (
-            {"post": row[0], "outlet": row[1], "due_at": from_db(row[2]).isoformat()}
+            {"post": row[0], "outlet": row[1], "due_at": _local(from_db(row[2]), config)}
             if row else None)
         failed = conn.execute(
             "SELECT d.post_id, d.outlet, d.attempts, d.last_error FROM deliveries d"
@@ -91,11 +94,12 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
         status["failed"] = [
             {"post": p, "outlet": o, "attempts": a, "error": e or ""} for p, o, a, e in failed]
         if status["deliveries"]["failed"]:
-            attention.append(f"{status['deliveries']['failed']} deliveries failed")
+            attention.append(f"{count(status['deliveries']['failed'], 'delivery', 'deliveries')} "
+                             "failed")
         if status["deliveries"]["held"]:
             attention.append(
-                f"{status['deliveries']['held']} deliveries held for being late: "
-                "publish now or withdraw")
+                f"{count(status['deliveries']['held'], 'delivery', 'deliveries')} held for "
+                "being late: publish now or withdraw")
         status["partly_published"] = duties.partly_published(conn)
         paused = conn.execute(
             "SELECT value, changed_by, changed_at FROM settings WHERE key = 'publishing_paused'"
@@ -114,7 +118,7 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
             "SELECT kind, subject, message, due_at FROM reminders"
             " WHERE done_at IS NULL AND due_at <= ? ORDER BY due_at", (to_db(now),)).fetchall()
         status["reminders_due"] = [
-            {"kind": k, "subject": s, "message": m, "due_at": from_db(d).isoformat()}
+            {"kind": k, "subject": s, "message": m, "due_at": _local(from_db(d), config)}
             for k, s, m, d in reminders]
         attention.extend(f"reminder: {m}" for kind, _, m, _ in reminders
                          if kind not in ("rotation", "policy_review", "roster_review"))
@@ -122,13 +126,13 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
             "SELECT kind, subject, message, raised_at FROM alerts WHERE acknowledged_at IS NULL"
             " ORDER BY raised_at").fetchall()
         status["alerts"] = [
-            {"kind": k, "subject": s, "message": m, "raised_at": from_db(r).isoformat()}
+            {"kind": k, "subject": s, "message": m, "raised_at": _local(from_db(r), config)}
             for k, s, m, r in alerts]
         attention.extend(f"alert: {m}" for _, _, m, _ in alerts)
         rotations = duties.rotation_status(conn, config, now)
         status["rotations_due"] = [
             {"outlet": r.outlet, "why": "; ".join(r.reasons), "awaiting_check": r.awaiting_check,
-             "last_verified": r.last_verified.isoformat() if r.last_verified else None}
+             "last_verified": _local(r.last_verified, config) if r.last_verified else None}
             for r in rotations if r.due]
         attention.extend(
             f"credentials of {r['outlet']} due for rotation: {r['why']}"
@@ -142,7 +146,7 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
         if review and review.overdue:
             attention.append(f"the roster review for the EC meeting of "
                              f"{review.meeting.isoformat()} is overdue "
-                             f"({len(review.pending)} people not reviewed)")
+                             f"({count(len(review.pending), 'person', 'people')} not reviewed)")
         policy = duties.policy_review(config, now)
         status["policy_review"] = {"due_on": policy.due_on.isoformat(), "state": policy.state}
         if policy.state == "overdue":
@@ -151,7 +155,8 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
         status["spoof_suspects_new"] = conn.execute(
             "SELECT count(*) FROM spoof_suspects WHERE status = 'new'").fetchone()[0]
         if status["spoof_suspects_new"]:
-            attention.append(f"{status['spoof_suspects_new']} possible spoof accounts to look at")
+            attention.append(f"{count(status['spoof_suspects_new'], 'possible spoof account')} "
+                             "to look at")
         people = conn.execute(
             "SELECT count(*), coalesce(sum(active), 0) FROM people").fetchone()
         status["roster"] = {"people": people[0], "active": people[1]}
@@ -160,14 +165,14 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
             "SELECT name, last_run_at, coalesce(last_error, '') FROM daemon_jobs"
             " WHERE last_ok = 0 ORDER BY name").fetchall()
         status["daemon_jobs_failing"] = [
-            {"job": n, "at": from_db(a).isoformat(timespec="seconds"), "error": e}
+            {"job": n, "at": _local(from_db(a), config), "error": e}
             for n, a, e in failing]
         attention.extend(f"the daemon's {n} job failed on its last run" for n, _, _ in failing)
     finally:
         conn.execute("COMMIT")
     if heartbeat:
         age = (now - from_db(heartbeat[0])).total_seconds()
-        status["daemon"] = {"last_heartbeat": from_db(heartbeat[0]).isoformat(),
+        status["daemon"] = {"last_heartbeat": _local(from_db(heartbeat[0]), config),
                             "age_seconds": round(age), "pid": heartbeat[1]}
         if age > config.daemon.heartbeat_stale_seconds:
             attention.append(f"the daemon's last heartbeat is {_age(age)} old")
@@ -189,8 +194,13 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
     if anchoring.configured and not anchoring.anchored:
         attention.append(f"audit log {anchoring.message}")
     if standing:
-        attention.append(f"the daemon's last audit check found {len(standing)} problems "
+        attention.append(f"the daemon's last audit check found {count(len(standing), 'problem')} "
                          "(`inmm-tui audit verify` lists them)")
+
+
+def _local(moment: dt.datetime, config: Config) -> str:
+    """A moment as people there read it: in the configured zone, to the second."""
+    return moment.astimezone(config.tz).isoformat(timespec="seconds")
 
 
 def _age(seconds: float) -> str:
@@ -200,7 +210,7 @@ def _age(seconds: float) -> str:
         return f"{int(seconds // 60)} min"
     if seconds < 172800:
         return f"{int(seconds // 3600)} h"
-    return f"{int(seconds // 86400)} days"
+    return count(int(seconds // 86400), "day")
 
 
 def _audit_line(audit_status: dict[str, Any]) -> str:
@@ -211,19 +221,20 @@ def _audit_line(audit_status: dict[str, Any]) -> str:
     if not audit_status["ok"]:
         why = []
         if audit_status["alerts_open"]:
-            why.append(f"{audit_status['alerts_open']} audit alerts open")
+            why.append(f"{count(audit_status['alerts_open'], 'audit alert')} open")
         if audit_status["witness_problems"]:
-            why.append(f"{len(audit_status['witness_problems'])} problems in the witness")
+            why.append(f"{count(len(audit_status['witness_problems']), 'problem')} in the witness")
         if not why or not audit_status["anchored"]:
             why.append(audit_status["witness"])
         return "audit chain: NEEDS ATTENTION: " + "; ".join(why)
-    return (f"audit chain: OK ({audit_status['entries']} entries; "
+    return (f"audit chain: OK ({count(audit_status['entries'], 'entry', 'entries')}; "
             f"{audit_status['witness']})")
 
 
 def render_text(status: dict[str, Any]) -> str:
     """The human form: short, the things needing attention first."""
     lines = [f"INMM social media status — {status['generated_at']}",
+             f"configuration: {status['configuration']}",
              f"database: {status['database']}"]
     if not status.get("initialised"):
         lines.append("NOT INITIALISED")
@@ -239,7 +250,7 @@ def render_text(status: dict[str, Any]) -> str:
             if failed["error"].startswith(f"{label}: "):  # the daemon's own words say it all
                 lines.append(f"  {failed['error']}")
             else:
-                lines.append(f"  failed: {label} after {failed['attempts']} attempts: "
+                lines.append(f"  failed: {label} after {count(failed['attempts'], 'attempt')}: "
                              f"{failed['error']}")
         for job in status.get("daemon_jobs_failing", []):
             lines.append(f"  daemon job {job['job']} failed at {job['at']}: {job['error']}")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from inmm_tui.domain.posts import ScreenOutcome, ScreenRequest
 from inmm_tui.domain.roles import Role
 from inmm_tui.screening.engine import ScreenContext, Screening, screen
-from inmm_tui.screening.rules import Rules, load_rules
+from inmm_tui.screening.rules import Rules, RulesError, load_rules
 
 if TYPE_CHECKING:
     from inmm_tui.config import Config
@@ -36,6 +36,12 @@ def rules_for(config: Config) -> Rules:
     key = (str(path), version, config.inmm.announcement_limit)
     compiled = _compiled.get(key)
     if compiled is None:  # two threads may both compile it once; both results are equal
+        if version == -1 and config.inmm.policy_rules:  # say which setting named it
+            try:
+                load_rules(path)
+            except RulesError as exc:
+                raise RulesError(f"{config.source}: inmm.policy_rules: {exc} (leave it empty "
+                                 "for the rules packaged with inmm-tui)") from None
         rules = load_rules(path)
         limits = {**rules.limits, "announcement": config.inmm.announcement_limit}
         compiled = dataclasses.replace(rules, limits=limits)

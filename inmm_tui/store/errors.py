@@ -51,8 +51,9 @@ _STORAGE_PROBLEMS = (
 
 
 def missing_database(path: Path | str) -> DatabaseError:
-    return DatabaseError(f"{path}: no database here: run `inmm-tui init --admin LOGIN` to "
-                         "create it, or check [inmm] database in the configuration")
+    return DatabaseError(f"{path}: no database here: run `inmm-tui init` to create it (it "
+                         "makes you its first HQ administrator), or check [inmm] database in "
+                         "the configuration")
 
 
 def storage_error(exc: BaseException, path: Path | str) -> DatabaseError | None:
