@@ -332,7 +332,7 @@ def test_deleting_the_alerts_does_not_hide_what_the_daemon_found(
     svc.db.execute("DELETE FROM alerts")
     assert any("person:bob" in p for p in _witness(svc).problems)
     code, line = _report(svc)
-    assert code == 1 and "problems in the witness" in line, line
+    assert code == 1 and "1 problem in the witness" in line, line
 
 
 def test_a_witness_that_cannot_be_written_is_an_alert_not_a_silent_gap(
