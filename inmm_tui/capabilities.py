@@ -10,7 +10,7 @@ its adapter and a line in the factory, and the daemon and the domain need no cha
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 HIDE, BLOCK, REPORT = "hide", "block", "report"
 TWITTER_TEXT, MASTODON_TEXT = "twitter-text", "mastodon"
@@ -36,7 +36,7 @@ class Capabilities:
     """A post with the same text as a recent one is refused (`DuplicateContent`)."""
     moderation: frozenset[str]
     """What it can do to a reply or its author: HIDE, BLOCK, REPORT."""
-    why_not: dict[str, str]
+    why_not: dict[str, str] = field(hash=False)
     """For a moderation request it cannot perform, what to tell people instead of the
     generic message."""
     max_length: int
