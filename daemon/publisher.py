@@ -295,9 +295,8 @@ class Publisher:
             if found is not None:
                 return found, True
         try:
-            # Mastodon: an in-doubt delivery reuses its Idempotency-Key, so the server
-            # hands back the post it already has (within the hour) instead of making a
-            # second one.
+            # Where posting is idempotent an in-doubt delivery reuses its key, so the
+            # server hands back the post it already has instead of making a second one.
             return platform.publish(claim.text, idempotency_key=claim.attempt_key,
                                     in_reply_to=claim.in_reply_to), False
         except DuplicateContent as exc:
@@ -309,11 +308,12 @@ class Publisher:
                            f"{RECENT_LOOKED_AT} most recent posts)") from None
 
     def _key_kept(self, platform: Platform, claim: Claim) -> bool:
-        """Whether the platform still knows the delivery's Idempotency-Key (Mastodon, for
-        an hour from the first attempt: a delivery held, or the daemon down for hours,
-        cannot rely on it; X has none)."""
+        """Whether the platform still knows the delivery's Idempotency-Key: only where
+        posting is idempotent, and for `daemon.idempotency_key_seconds` from the first
+        attempt (Mastodon forgets a key after an hour: a delivery held, or the daemon
+        down for hours, cannot rely on it)."""
         kept = dt.timedelta(seconds=self.config.daemon.idempotency_key_seconds)
-        return (platform.api == "mastodon" and claim.attempt_began is not None
+        return (platform.capabilities.idempotent_posting and claim.attempt_began is not None
                 and self.clock() - claim.attempt_began < kept)
 
     def _find_recent(self, platform: Platform, queue: Queue, claim: Claim) -> Published | None:

@@ -1,35 +1,91 @@
-"""What each platform API can do to a reply or its author, declared once where the domain
-can read it (the domain may not import `inmm_tui.platforms`). The adapters raise
-`Unsupported` for exactly what is missing here; tests/test_platform_calls.py holds them to
-this table against the sandbox.
+"""What each platform API can do, declared once where the domain can read it (the domain
+may not import `inmm_tui.platforms`). Each adapter names its entry as its `capabilities`
+and raises `Unsupported` for exactly what is missing there; tests/test_platform_calls.py
+holds the adapters to it against the sandbox.
 
-The domain refuses a request the outlet cannot perform when it is made, instead of
-accepting it for the daemon to fail a minute later.
+Callers ask the capability, never the platform's name: a new outlet adds its entry here,
+its adapter and a line in the factory, and the daemon and the domain need no change.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass, field
+
 HIDE, BLOCK, REPORT = "hide", "block", "report"
-
-MODERATION: dict[str, frozenset[str]] = {
-    "x": frozenset({HIDE, BLOCK}),
-    "mastodon": frozenset({BLOCK, REPORT}),
-}
-"""API → the moderation requests it can perform."""
-
-WHY_NOT: dict[tuple[str, str], str] = {
-    ("x", REPORT): "X has no report API; report the account on x.com",
-    ("mastodon", HIDE): "Mastodon has no way to hide a reply",
-}
+TWITTER_TEXT, MASTODON_TEXT = "twitter-text", "mastodon"
+"""How a platform counts a post's length (`inmm_tui.screening.length` implements each):
+twitter-text's weighted count (URLs 23, CJK and emoji 2), or Mastodon's (graphemes, URLs
+with a scheme 23, `@user@domain` as `@user`)."""
 
 _VERBS = {HIDE: "hide a reply", BLOCK: "block an account", REPORT: "report an account"}
 
 
+@dataclass(frozen=True)
+class Capabilities:
+    api: str
+    """The config's name for the API (an outlet's `api`)."""
+    label: str
+    """The platform's name as people write it."""
+    idempotent_posting: bool
+    """The server honours an `Idempotency-Key` (Mastodon, for an hour; the daemon relies on
+    it for `daemon.idempotency_key_seconds`), handing back the post it already has instead
+    of making a second one. Without it an in-doubt delivery is looked for among the
+    account's recent posts before it is sent again."""
+    refuses_duplicates: bool
+    """A post with the same text as a recent one is refused (`DuplicateContent`)."""
+    moderation: frozenset[str]
+    """What it can do to a reply or its author: HIDE, BLOCK, REPORT."""
+    why_not: dict[str, str] = field(hash=False)
+    """For a moderation request it cannot perform, what to tell people instead of the
+    generic message."""
+    max_length: int
+    """The platform's limit on a post, in its own count (the rules file may lower it)."""
+    counting: str
+    """How it counts that length: TWITTER_TEXT or MASTODON_TEXT."""
+    follow_limit: tuple[int, dt.timedelta]
+    """At most this many follow calls in this window, per account."""
+
+    def cannot(self, request: str) -> str | None:
+        """Why this platform cannot perform `request` (HIDE, BLOCK, REPORT), or None."""
+        if request in self.moderation:
+            return None
+        why = self.why_not.get(request, f"the {self.label} API cannot {_VERBS[request]}")
+        instead = " or ".join(_VERBS[r].split()[0] for r in sorted(self.moderation))
+        return why + (f"; {instead} instead" if instead else "")
+
+
+X = Capabilities(
+    api="x", label="X", idempotent_posting=False, refuses_duplicates=True,
+    moderation=frozenset({HIDE, BLOCK}),
+    why_not={REPORT: "X has no report API; report the account on x.com"},
+    max_length=280, counting=TWITTER_TEXT,
+    # API v2: POST /2/users/:id/following, 50 requests per 15 minutes per user.
+    follow_limit=(50, dt.timedelta(minutes=15)))
+
+MASTODON = Capabilities(
+    api="mastodon", label="Mastodon", idempotent_posting=True, refuses_duplicates=False,
+    moderation=frozenset({BLOCK, REPORT}),
+    why_not={HIDE: "Mastodon has no way to hide a reply"},
+    max_length=500, counting=MASTODON_TEXT,
+    follow_limit=(400, dt.timedelta(hours=24)))
+
+CAPABILITIES: dict[str, Capabilities] = {c.api: c for c in (X, MASTODON)}
+"""API → what it can do; its keys are the APIs an outlet may speak."""
+
+
+def for_api(api: str) -> Capabilities:
+    """What platform API `api` can do; ValueError naming the known ones if unknown."""
+    try:
+        return CAPABILITIES[api]
+    except KeyError:
+        raise ValueError(f"unknown platform api {api!r} "
+                         f"(expected one of {', '.join(CAPABILITIES)})") from None
+
+
 def cannot(api: str, request: str) -> str | None:
     """Why an outlet speaking `api` cannot perform `request`, or None when it can."""
-    able = MODERATION.get(api, frozenset())
-    if request in able:
-        return None
-    why = WHY_NOT.get((api, request), f"the {api or 'unknown'} API cannot {_VERBS[request]}")
-    instead = " or ".join(_VERBS[r].split()[0] for r in sorted(able))
-    return why + (f"; {instead} instead" if instead else "")
+    caps = CAPABILITIES.get(api)
+    if caps is None:
+        return f"the {api or 'unknown'} API cannot {_VERBS[request]}"
+    return caps.cannot(request)

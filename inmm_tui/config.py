@@ -33,14 +33,16 @@ import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from inmm_tui.capabilities import CAPABILITIES
+
 if typing.TYPE_CHECKING:
     from apscheduler.triggers.cron import CronTrigger
 
 DEFAULT_CONFIG_PATH = Path("/etc/inmm/inmm.toml")
 PACKAGED_POLICY_RULES = Path(__file__).resolve().parent / "defaults" / "policy.toml"
 """The screening rules shipped with the package (a copy of `config/policy.toml`)."""
-OUTLET_KINDS = ("sandbox", "x", "mastodon")
-PLATFORM_APIS = ("x", "mastodon")
+PLATFORM_APIS = tuple(CAPABILITIES)
+OUTLET_KINDS = ("sandbox", *PLATFORM_APIS)
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
 
 

@@ -9,7 +9,7 @@ from inmm_daemon.publisher import Publisher
 from inmm_tui.domain.services import Services
 from inmm_tui.store.db import open_database
 
-from .fake_outlet import FakePlatform
+from .fake_platform import FakePlatform
 
 
 def queue_posts(svc: Services, count: int, when: dt.datetime | None = None,
@@ -28,7 +28,7 @@ def queue_posts(svc: Services, count: int, when: dt.datetime | None = None,
 
 
 def fakes(svc: Services) -> dict[str, FakePlatform]:
-    return {o.name: FakePlatform(o.name, o.api, svc.clock) for o in svc.config.outlets}
+    return {o.name: FakePlatform(svc.clock, name=o.name, api=o.api) for o in svc.config.outlets}
 
 
 def publisher(svc: Services, platforms: dict[str, FakePlatform]) -> Publisher:

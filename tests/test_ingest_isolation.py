@@ -238,19 +238,18 @@ def test_an_unexpected_error_on_one_post_does_not_stop_the_metrics_poll(
     from inmm_tui.domain.skips import skipped
     from inmm_tui.platforms.base import Metrics
 
-    from .insights_fakes import FakeOutlet
     from .test_metrics import sent_post
 
-    class Odd(FakeOutlet):
+    class Odd(FakePlatform):
         def metrics(self, platform_id: str) -> Metrics:
             if platform_id == "p0":
-                self.calls.append(f"metrics:{platform_id}")
+                self.calls.append(("metrics", platform_id))
                 raise AttributeError("'list' object has no attribute 'get'")
             return super().metrics(platform_id)
 
     for i in range(3):
         sent_post(roster, "x", f"p{i}", clock() - dt.timedelta(days=3 - i))
-    outlet = Odd()
+    outlet = Odd(clock)
     outlet.counts = {f"p{i}": Metrics(likes=i) for i in range(3)}
     result = metrics_jobs.poll_metrics(roster, outlet, "x")
     assert result.posts_polled == 2 and any("p0" in s for s in result.skipped)

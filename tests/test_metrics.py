@@ -13,10 +13,11 @@ from inmm_tui.domain import metrics
 from inmm_tui.domain.errors import InvalidInput, NotAuthorised
 from inmm_tui.domain.services import Services
 from inmm_tui.platforms.base import Metrics
+from inmm_tui.platforms.errors import RateLimited
 from inmm_tui.timeutil import to_db
 
 from .conftest import START, FakeClock
-from .insights_fakes import FakeOutlet
+from .fake_platform import FakePlatform
 
 
 def sent_post(svc: Services, outlet: str, platform_id: str, at: dt.datetime, *,
@@ -40,13 +41,14 @@ def test_polls_land_as_time_series_and_survive_a_rate_limit(roster: Services,
     svc = roster
     ids = [sent_post(svc, "x", f"p{i}", START - dt.timedelta(days=3 - i))[1] for i in range(3)]
     sent_post(svc, "x", "old", START - dt.timedelta(days=90))  # past poll_days: left alone
-    outlet = FakeOutlet()
+    outlet = FakePlatform(clock)
     outlet.counts = {f"p{i}": Metrics(reposts=i, replies=1, likes=10 * i, quotes=0) for i in range(3)}
-    outlet.limit_after = 1
-    outlet.reset_at = START + dt.timedelta(minutes=15)
+    reset = START + dt.timedelta(minutes=15)
+    outlet.fault = lambda f: (RateLimited("429 Too Many Requests", reset)  # after one post
+                              if f.requests.count("metrics") > 1 else None)
 
     first = jobs.poll_metrics(svc, outlet, "x")
-    assert first.posts_polled == 1 and first.rate_limited_until == outlet.reset_at
+    assert first.posts_polled == 1 and first.rate_limited_until == reset
     assert first.counts == metrics.OutletCounts(120, 80)
     conn = svc.db.conn
     assert conn.execute("SELECT delivery_id FROM post_metrics").fetchall() == [(ids[0],)]
@@ -54,16 +56,16 @@ def test_polls_land_as_time_series_and_survive_a_rate_limit(roster: Services,
     # Before the reset time the next run makes no call at all.
     clock.advance(minutes=5)
     outlet.calls.clear()
-    outlet.limit_after = None
+    outlet.fault = None
     blocked = jobs.poll_metrics(svc, outlet, "x")
     assert outlet.calls == [] and blocked.posts_polled == 0
 
     # After it, the run resumes with the posts not yet polled, then the polled one.
     clock.advance(minutes=15)
-    outlet.followers = 125
+    outlet.followers_count = 125
     resumed = jobs.poll_metrics(svc, outlet, "x")
-    assert [c for c in outlet.calls if c.startswith("metrics:")] == ["metrics:p1", "metrics:p2",
-                                                                      "metrics:p0"]
+    assert [c for c in outlet.calls if c[0] == "metrics"] == [("metrics", "p1"), ("metrics", "p2"),
+                                                              ("metrics", "p0")]
     assert resumed.posts_polled == 3 and resumed.rate_limited_until is None
     series = conn.execute("SELECT delivery_id, count(*), max(likes) FROM post_metrics"
                           " GROUP BY delivery_id ORDER BY delivery_id").fetchall()
@@ -86,7 +88,8 @@ def test_counts_come_from_our_tables_when_the_platform_gives_none(roster: Servic
     conn.executemany("INSERT INTO followers (outlet, user_id, handle, first_seen_at, gone_at)"
                      " VALUES ('x', ?, ?, ?, ?)",
                      [(str(i), f"h{i}", now, now if i == 0 else None) for i in range(4)])
-    result = jobs.poll_metrics(roster, FakeOutlet(followers=None, following=None), "x")
+    outlet = FakePlatform(roster.clock, followers_count=None, following_count=None)
+    result = jobs.poll_metrics(roster, outlet, "x")
     assert result.counts == metrics.OutletCounts(3, 0)
 
 

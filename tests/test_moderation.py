@@ -37,7 +37,7 @@ def svc(roster: Services) -> Services:
 
 
 def _ingest(svc: Services, clock: FakeClock, outlet: str = "x") -> tuple[FakePlatform, int]:
-    platform = FakePlatform(clock)
+    platform = FakePlatform(clock, name=outlet, api=outlet)
     platform.add_mention("m1", "Great meeting, thanks!", handle="fan", author_id="u-fan")
     platform.add_mention("m2", RUDE)
     jobs.ingest_mentions(svc, platform, outlet)
@@ -149,7 +149,7 @@ def test_block_report_lookup_forward_and_the_ec_decision(svc: Services, clock: F
 def test_a_request_the_outlet_cannot_perform_is_refused_at_once_and_audited(
         svc: Services, clock: FakeClock) -> None:
     _x_platform, on_x = _ingest(svc, clock)
-    toot = FakePlatform(clock)
+    toot = FakePlatform(clock, name="mastodon", api="mastodon")
     toot.add_mention("t1", RUDE, handle="troll@example.social", author_id="t-troll")
     jobs.ingest_mentions(svc, toot, "mastodon")
     (on_mastodon,) = [i.id for i in svc.moderation.items("hq") if i.outlet == "mastodon"]

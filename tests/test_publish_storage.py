@@ -17,7 +17,7 @@ from inmm_tui.domain.services import Services
 
 from .conftest import FakeClock
 from .daemon_helpers import fakes, publisher, queue_posts, states
-from .fake_outlet import FakePlatform
+from .fake_platform import FakePlatform
 
 
 def _read_only_from_the_send(pub, lift_after: float | None):  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from inmm_tui.reports.status import gather
 
 from .conftest import FakeClock
 from .daemon_helpers import drain, fakes, publisher, queue_posts, states
-from .fake_outlet import FakePlatform
+from .fake_platform import FakePlatform
 
 
 def test_due_posts_go_out_once_in_due_order_and_the_post_is_published(
@@ -283,6 +283,6 @@ def test_reconciliation_compares_the_exact_text_links_included() -> None:
 
 
 def test_the_fake_counts_requests() -> None:
-    fake = FakePlatform("x", "x", lambda: dt.datetime.now(dt.UTC))
+    fake = FakePlatform(lambda: dt.datetime.now(dt.UTC))
     fake.publish("a", idempotency_key="k")
     assert fake.requests == ["publish"] and fake.count("a") == 1

@@ -11,6 +11,7 @@ import json
 import sys
 from pathlib import Path
 
+from inmm_tui.capabilities import CAPABILITIES
 from inmm_tui.commands.common import say
 from inmm_tui.domain.errors import InvalidInput
 
@@ -25,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         help='one JSON object per input line: {"verdict", "findings"}')
     parser.add_argument("--incoming", action="store_true",
                         help="screen as replies or mentions (for the moderation queue)")
-    parser.add_argument("--api", action="append", choices=("x", "mastodon"),
+    parser.add_argument("--api", action="append", choices=tuple(CAPABILITIES),
                         help="platform whose length limit applies (repeatable; default both)")
     parser.add_argument("--announcement", action="store_true",
                         help="hold each line to the announcement limit (140)")
@@ -58,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
                 f"--today: expected a date like 2026-03-01, got {args.today!r}") from None
     context = ScreenContext(
         direction="incoming" if args.incoming else "outgoing",
-        apis=tuple(args.api or ("x", "mastodon")),
+        apis=tuple(args.api or CAPABILITIES),
         announcement=args.announcement,
         topic=args.topic,
         hq_author=args.hq,

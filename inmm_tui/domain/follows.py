@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from inmm_tui.capabilities import for_api
 from inmm_tui.domain import audit, reminders
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
@@ -39,12 +40,6 @@ FOLLOWING = "following"
 FOLLOW = "follow"
 """The sync_state job that remembers a RateLimited reset time for follow calls."""
 
-FOLLOW_LIMITS: dict[str, tuple[int, dt.timedelta]] = {
-    # X API v2: POST /2/users/:id/following, 50 requests per 15 minutes per user.
-    "x": (50, dt.timedelta(minutes=15)),
-    # Mastodon: 400 follows per 24 hours per account.
-    "mastodon": (400, dt.timedelta(hours=24)),
-}
 REVIEW_INTERVAL_DAYS = 90
 """How often the whole followed list is reviewed ("regularly"); the reminder repeats at this pace."""
 LAST_FULL_REVIEW = "follows.last_full_review"
@@ -315,7 +310,7 @@ class Follows(DomainService):
             (outlet, FOLLOW)).fetchone()
         if row and row[0] and from_db(row[0]) > now:
             return 0
-        limit, window = FOLLOW_LIMITS.get(api, FOLLOW_LIMITS["x"])
+        limit, window = for_api(api).follow_limit
         used = self.conn.execute(
             "SELECT count(*) FROM follow_calls WHERE outlet = ? AND at > ?",
             (outlet, to_db(now - window))).fetchone()[0]

@@ -4,6 +4,8 @@ needed so that the domain loads without the screening rules."""
 
 from __future__ import annotations
 
+from inmm_tui.capabilities import for_api
+
 
 def weighted_length(text: str, api: str) -> int:
     """The length the platform `api` will count for `text`."""
@@ -13,6 +15,5 @@ def weighted_length(text: str, api: str) -> int:
 
 
 def limit_for(api: str) -> int:
-    from inmm_tui.screening.length import LIMITS
-
-    return LIMITS.get(api, 280)
+    """The platform's own limit on a post (the screening rules may set a lower one)."""
+    return for_api(api).max_length

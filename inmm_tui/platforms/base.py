@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from inmm_tui.capabilities import Capabilities
+
 
 @dataclass(frozen=True)
 class Published:
@@ -88,7 +90,9 @@ class Platform(Protocol):
     name: str
     """The outlet's name from the config."""
     api: str
-    """"x" or "mastodon"."""
+    """The config's name for its API ("x", "mastodon")."""
+    capabilities: Capabilities
+    """What it can do; callers ask this, never the API's name."""
 
     def whoami(self) -> Account:
         """The account the credentials belong to (proves the credentials work)."""
@@ -118,14 +122,14 @@ class Platform(Protocol):
     def unfollow(self, user_id: str) -> None: ...
 
     def hide_reply(self, platform_id: str) -> None:
-        """Hide a reply to one of our posts (X). Mastodon raises Unsupported."""
+        """Hide a reply to one of our posts; Unsupported unless `capabilities` has HIDE."""
         ...
 
     def block(self, user_id: str) -> None: ...
 
     def report(self, user_id: str, reason: str, platform_ids: list[str] | None = None) -> str:
         """Report an account to the platform; returns the platform's report reference
-        (Mastodon's report id; X has no report API in v2, so it raises Unsupported)."""
+        (Mastodon's report id); Unsupported unless `capabilities` has REPORT."""
         ...
 
     def mentions(self, since_id: str | None = None) -> list[Mention]:

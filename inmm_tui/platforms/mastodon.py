@@ -22,6 +22,7 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
+from inmm_tui.capabilities import MASTODON
 from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import (
     Account,
@@ -61,6 +62,7 @@ SUSPENDED_WORDS = ("login", "suspended", "disabled")
 
 class MastodonPlatform(Adapter):
     api = "mastodon"
+    capabilities = MASTODON
 
     def __init__(self, name: str, *, access_token: str, base_url: str, timeout: float):
         super().__init__(name)

@@ -19,6 +19,7 @@ import requests
 import tweepy
 from requests.adapters import HTTPAdapter
 
+from inmm_tui.capabilities import X
 from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import (
     Account,
@@ -75,6 +76,7 @@ class _Transport(HTTPAdapter):
 
 class XPlatform(Adapter):
     api = "x"
+    capabilities = X
 
     def __init__(self, name: str, *, consumer_key: str, consumer_secret: str, access_token: str,
                  access_token_secret: str, handle: str, timeout: float,

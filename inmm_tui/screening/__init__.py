@@ -15,7 +15,7 @@ from inmm_tui.screening.engine import (
     looks_like_question,
     screen,
 )
-from inmm_tui.screening.length import LIMITS, weighted_length
+from inmm_tui.screening.length import weighted_length
 from inmm_tui.screening.rules import (
     CATEGORIES,
     INAPPROPRIATE,
@@ -28,7 +28,6 @@ from inmm_tui.screening.rules import (
 __all__ = [
     "CATEGORIES",
     "INAPPROPRIATE",
-    "LIMITS",
     "Finding",
     "Rules",
     "RulesError",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from inmm_tui.capabilities import CAPABILITIES, TWITTER_TEXT, for_api
 from inmm_tui.screening import personal
 from inmm_tui.screening.length import urls_in, weighted_length, x_overflow
 from inmm_tui.screening.rules import VERDICTS, Rules, default_rules
@@ -56,7 +57,7 @@ class ScreenContext:
 
     direction: str = "outgoing"
     """"outgoing" (a post of ours) or "incoming" (a reply or mention)."""
-    apis: Sequence[str] = ("x", "mastodon")
+    apis: Sequence[str] = tuple(CAPABILITIES)
     """The platform apis the text goes to; each one's length limit applies."""
     announcement: bool = False
     """A re-tweetable announcement, held to the announcement limit (140)."""
@@ -258,10 +259,9 @@ def _length(rules: Rules, text: str, context: ScreenContext) -> list[Finding]:
         count = weighted_length(text, api)
         if count > limit:
             start = _overflow_start(text, api, limit)
-            name = "X" if api == "x" else api.capitalize()
             findings.append(Finding(
                 f"length.{api}", "length",
-                f"{count} characters as {name} counts them; the limit is {limit}.",
+                f"{count} characters as {for_api(api).label} counts them; the limit is {limit}.",
                 (start, len(text))))
     if context.announcement:
         limit = rules.limits["announcement"]
@@ -278,7 +278,7 @@ def _length(rules: Rules, text: str, context: ScreenContext) -> list[Finding]:
 
 def _overflow_start(text: str, api: str, limit: int) -> int:
     """The first index at which the text no longer fits (binary search on prefixes)."""
-    if api == "x":
+    if for_api(api).counting == TWITTER_TEXT:
         index = x_overflow(text, limit)
         if index is not None:
             return index

@@ -21,8 +21,8 @@ from twitter_text import parse_tweet
 from twitter_text.config import config as twitter_config
 from twitter_text.extract_urls import extract_urls_with_indices
 
-LIMITS: dict[str, int] = {"x": 280, "mastodon": 500}
-"""Each platform's limit, in its own count."""
+from inmm_tui.capabilities import MASTODON_TEXT, TWITTER_TEXT, X, for_api
+
 URL_LENGTH = 23
 """What a URL counts on X and on Mastodon, whatever its real length."""
 
@@ -42,16 +42,12 @@ def urls_in(text: str) -> tuple[tuple[str, int, int], ...]:
 
 
 def weighted_length(text: str, api: str) -> int:
-    """The length of `text` as platform `api` ("x" or "mastodon") counts it."""
-    if api == "x":
-        return x_length(text)
-    if api == "mastodon":
-        return mastodon_length(text)
-    raise ValueError(f"unknown platform api {api!r} (expected one of {', '.join(LIMITS)})")
+    """The length of `text` as platform `api` counts it (its capabilities' `counting`)."""
+    return _COUNTERS[for_api(api).counting](text)
 
 
 @functools.lru_cache(maxsize=16)
-def _parse_tweet(text: str, limit: int = LIMITS["x"]) -> tuple[int, int]:
+def _parse_tweet(text: str, limit: int = X.max_length) -> tuple[int, int]:
     """twitter-text's weighted length and, as a Python index, where the text stops fitting
     within `limit`."""
     options = {**twitter_config["defaults"], "max_weighted_tweet_length": limit}
@@ -68,8 +64,8 @@ def _parse_tweet(text: str, limit: int = LIMITS["x"]) -> tuple[int, int]:
     return result.weightedLength, index
 
 
-def x_overflow(text: str, limit: int = LIMITS["x"]) -> int | None:
-    """For non-ASCII text, where it stops fitting on X, from the library's own parse (a
+def x_overflow(text: str, limit: int = X.max_length) -> int | None:
+    """For non-ASCII text, where it stops fitting as twitter-text counts, from the library's own parse (a
     binary search over prefixes would parse a dozen times at ~1 ms each)."""
     if text.isascii():
         return None
@@ -99,6 +95,10 @@ def mastodon_length(text: str) -> int:
     if countable.isascii():
         return len(countable)
     return _grapheme_count(countable)
+
+
+_COUNTERS = {TWITTER_TEXT: x_length, MASTODON_TEXT: mastodon_length}
+"""Each counting rule a platform's capabilities may name."""
 
 
 def _grapheme_count(text: str) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from inmm_tui.capabilities import CAPABILITIES
 from inmm_tui.config import PACKAGED_POLICY_RULES, read_toml
 
 INAPPROPRIATE = (
@@ -213,11 +214,8 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
             raise r.fail(f"severity.{key}", '"warn" or "block"', value)
         severity[key] = value
 
-    limits = {
-        "x": r.integer("limits", "x", 280),
-        "mastodon": r.integer("limits", "mastodon", 500),
-        "announcement": r.integer("limits", "announcement", 140),
-    }
+    limits = {api: r.integer("limits", api, caps.max_length) for api, caps in CAPABILITIES.items()}
+    limits["announcement"] = r.integer("limits", "announcement", 140)
     for key, value in limits.items():
         if value == 0:
             raise r.fail(f"limits.{key}", "a positive number", value)
