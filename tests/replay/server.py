@@ -150,10 +150,13 @@ class ReplayServer:
     def _answer(self, method: str, target: str, headers: dict[str, str],
                 body: bytes) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(target)
+        # Like the platforms (Rails routes Mastodon.py's POST /api/v1/reports/), a trailing
+        # slash does not matter.
+        path = parts.path.rstrip("/") or "/"
         query = parse_qs(parts.query, keep_blank_values=True)
         with self._lock:
-            route = next((r for r in self.routes if r.matches(method, parts.path, query)), None)
-            seen = Recorded(method, parts.path, query, headers, body,
+            route = next((r for r in self.routes if r.matches(method, path, query)), None)
+            seen = Recorded(method, path, query, headers, body,
                             route.name if route else None)
             self.requests.append(seen)
             if route is None:
