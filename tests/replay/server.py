@@ -106,8 +106,7 @@ class ReplayServer:
     @property
     def url(self) -> str:
         assert self._httpd is not None
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://127.0.0.1:{self._httpd.server_port}"
 
     def serve(self, *names: str) -> None:
         """Answer with these fixtures (tried in this order, before any served earlier)."""
