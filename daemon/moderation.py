@@ -76,14 +76,17 @@ def ingest_mentions(services: Services, platform: Platform, outlet_name: str, *,
             # Left out by the adapter as malformed: recorded (an alert after a few).
             skip(services.db, MENTIONS, outlet_name, platform_id, error, services.clock(), log,
                  "mention")
-        if not batch:
+        if batch:
+            result = _ingest_each(services, outlet_name, batch)
+            total = IngestResult(total.new + result.new, total.duplicates + result.duplicates,
+                                 total.queued + result.queued, result.last_platform_id)
+        # The adapter's own cursor when it gives one (Mastodon's, a place among its
+        # notifications), else the last mention's id.
+        cursor = batch.cursor if isinstance(batch, Mentions) and batch.cursor else (
+            batch[-1].platform_id if batch else None)
+        if cursor is None or cursor == since:
             break
-        result = _ingest_each(services, outlet_name, batch)
-        total = IngestResult(total.new + result.new, total.duplicates + result.duplicates,
-                             total.queued + result.queued, result.last_platform_id)
-        if result.last_platform_id is None or result.last_platform_id == since:
-            break
-        since = result.last_platform_id
+        since = cursor
         _remember(services, outlet_name, since)
     return total
 
