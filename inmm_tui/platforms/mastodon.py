@@ -269,8 +269,10 @@ def _entity(value: Any, kind: str, *required: str) -> Any:
 
 
 def _list(value: Any) -> list[Any]:
-    if not isinstance(value, list):
-        raise TypeError(f"expected a list, got {type(value).__name__}")
+    """A list of JSON objects. Mastodon.py makes a JSON object where it expected a list
+    into the list of that object's keys: strings, no entity among them."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise TypeError(f"expected a list of objects, got {type(value).__name__}")
     return value
 
 
