@@ -36,6 +36,7 @@ from inmm_tui.platforms.base import (
 from inmm_tui.platforms.common import (
     Adapter,
     count,
+    id_key,
     is_loopback,
     reset_time,
 )
@@ -61,7 +62,8 @@ CURSOR = "notification:"
 apart from a status id (the cursor before), which is read as no cursor at all."""
 OVERLAP = 20
 """Notifications read again on the next run (their duplicates dropped by id): one given
-its id a moment before a neighbour but stored after it is not passed over."""
+its id a moment before a neighbour but stored after it is not passed over. Mastodon's
+ids are numbers; other servers' may be strings of one length: ordered as `id_key` does."""
 
 
 class MastodonPlatform(Adapter):
@@ -143,36 +145,39 @@ class MastodonPlatform(Adapter):
         # id would drop it for good. Notification ids follow arrival, so we page those,
         # forward from the cursor, and read the last OVERLAP again next time.
         after = _notification_cursor(since_id)
-        seen: dict[int, Any] = {}
+        seen: dict[str, Any] = {}
+        unreadable: list[tuple[str, str]] = []
         for _ in range(MAX_PAGES):
             if after is None:
                 # No cursor yet (or a status id from before): the newest pages, backwards.
-                oldest = min(seen) if seen else None
-                page = self._notifications(max_id=oldest)
+                window = {"max_id": min(seen, key=id_key) if seen else None}
             else:
-                page = self._notifications(min_id=max(seen, default=after))
-            for note_id, notification in page:
-                seen.setdefault(note_id, notification)
-            if len(page) < PAGE_SIZE:
+                window = {"min_id": max([*seen, after], key=id_key)}
+            page = self._call("mentions", self.client.notifications, types=["mention"],
+                              limit=PAGE_SIZE, **window)
+            notifications = self._parse("mentions", _list, page)
+            # Each alone, as the mentions below: one without an id is left out and named.
+            usable, bad = self._each("mentions", _notification, notifications)
+            unreadable.extend(bad)
+            seen.update((str(n["id"]), n) for n in usable)
+            if len(notifications) < PAGE_SIZE or not usable:
                 break
-        order = sorted(seen)
-        if len(order) > OVERLAP:
-            cursor: int | None = order[-OVERLAP - 1]
-        else:  # all of them again next time, from just before the oldest
-            cursor = order[0] - 1 if order else None
-        if after is not None:
-            cursor = max(cursor or after, after)
+        order = sorted(seen, key=id_key)
+        # The next run starts OVERLAP notifications back (all of them, if fewer), never
+        # before where this one started.
+        cursor = order[-OVERLAP - 1] if len(order) > OVERLAP else order[0] if order else after
+        if after is not None and cursor is not None:
+            cursor = max(cursor, after, key=id_key)
         # A mention whose status is null (deleted, or no longer visible to us) has nothing
         # to read: left out, not an error.
         notes = [seen[i] for i in order if seen[i].get("status") is not None]
         # Each mention alone: one Mastodon sent malformed is left out (and named), not
         # the batch, which would stop ingestion at it for ever.
-        found, unreadable = self._each("mentions", _mention, notes,
-                                       ident=lambda n: n["status"]["id"])
+        found, bad = self._each("mentions", _mention, notes, ident=lambda n: n["status"]["id"])
         unique: dict[str, Mention] = {}
         for mention in found:  # in the order they arrived
             unique.setdefault(mention.platform_id, mention)
-        return Mentions(list(unique.values()), unreadable,
+        return Mentions(list(unique.values()), [*unreadable, *bad],
                         cursor=f"{CURSOR}{cursor}" if cursor is not None else None)
 
     def metrics(self, platform_id: str) -> Metrics:
@@ -197,14 +202,6 @@ class MastodonPlatform(Adapter):
         return self._parse("search", lambda p: [_account(a) for a in _list(p)], found)
 
     # ---- plumbing ------------------------------------------------------------------------
-
-    def _notifications(self, **window: int | None) -> list[tuple[int, Any]]:
-        """One page of mention notifications as (notification id, notification); a
-        notification without a usable id is no place to page from: a malformed answer."""
-        page = self._call("mentions", self.client.notifications, types=["mention"],
-                          limit=PAGE_SIZE, **window)
-        return self._parse("mentions", lambda p: [
-            (int(_entity(n, "Notification", "id", "type")["id"]), n) for n in _list(p)], page)
 
     def _relationship(self, what: str, method: Callable[..., Any], user_id: str) -> None:
         answer = self._call(what, method, user_id)
@@ -276,10 +273,14 @@ def _list(value: Any) -> list[Any]:
     return value
 
 
-def _notification_cursor(since_id: str | None) -> int | None:
-    if since_id and since_id.startswith(CURSOR) and since_id[len(CURSOR):].isdigit():
-        return int(since_id[len(CURSOR):])
+def _notification_cursor(since_id: str | None) -> str | None:
+    if since_id and since_id.startswith(CURSOR) and len(since_id) > len(CURSOR):
+        return since_id[len(CURSOR):]
     return None
+
+
+def _notification(notification: Any) -> Any:
+    return _entity(notification, "Notification", "id", "type")
 
 
 def _published(status: Any) -> Published:
