@@ -34,7 +34,7 @@ def _incoming(mention: Mention) -> IncomingMention:
         platform_id=mention.platform_id, author_id=mention.author.user_id,
         author_handle=mention.author.handle, author_name=mention.author.name,
         text=mention.text, created_at=mention.created_at, in_reply_to=mention.in_reply_to,
-        raw=dict(mention.raw))
+        raw=dict(mention.raw), visibility=mention.visibility)
 
 
 def last_seen(services: Services, outlet_name: str) -> str | None:
@@ -76,21 +76,25 @@ def ingest_mentions(services: Services, platform: Platform, outlet_name: str, *,
             # Left out by the adapter as malformed: recorded (an alert after a few).
             skip(services.db, MENTIONS, outlet_name, platform_id, error, services.clock(), log,
                  "mention")
-        if not batch:
+        if batch:
+            result = _ingest_each(services, outlet_name, batch)
+            total = IngestResult(total.new + result.new, total.duplicates + result.duplicates,
+                                 total.queued + result.queued, result.last_platform_id,
+                                 total.private + result.private)
+        # The adapter's own cursor when it gives one (Mastodon's, a place among its
+        # notifications), else the last mention's id.
+        cursor = batch.cursor if isinstance(batch, Mentions) and batch.cursor else (
+            batch[-1].platform_id if batch else None)
+        if cursor is None or cursor == since:
             break
-        result = _ingest_each(services, outlet_name, batch)
-        total = IngestResult(total.new + result.new, total.duplicates + result.duplicates,
-                             total.queued + result.queued, result.last_platform_id)
-        if result.last_platform_id is None or result.last_platform_id == since:
-            break
-        since = result.last_platform_id
+        since = cursor
         _remember(services, outlet_name, since)
     return total
 
 
 def _ingest_each(services: Services, outlet_name: str, batch: list[Mention]) -> IngestResult:
     """Ingest the batch one mention at a time, so that one that fails is skipped alone."""
-    new = duplicates = queued = 0
+    new = duplicates = queued = private = 0
     for mention in batch:
         try:
             result = services.moderation.ingest(outlet_name, [_incoming(mention)])
@@ -101,9 +105,9 @@ def _ingest_each(services: Services, outlet_name: str, batch: list[Mention]) -> 
                 raise
             _skip(services, outlet_name, mention.platform_id, exc)
             continue
-        new, duplicates, queued = (new + result.new, duplicates + result.duplicates,
-                                   queued + result.queued)
-    return IngestResult(new, duplicates, queued, batch[-1].platform_id)
+        new, duplicates, queued, private = (new + result.new, duplicates + result.duplicates,
+                                            queued + result.queued, private + result.private)
+    return IngestResult(new, duplicates, queued, batch[-1].platform_id, private)
 
 
 def _skip(services: Services, outlet_name: str, platform_id: str, exc: Exception) -> None:

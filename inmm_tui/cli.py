@@ -16,6 +16,7 @@ from inmm_tui.commands import (
     governance,
     init,
     members,
+    messages,
     publishing_cmd,
     report_monthly,
     roster,
@@ -28,7 +29,7 @@ from inmm_tui.commands.common import say
 from inmm_tui.store.errors import DatabaseError
 
 SUBCOMMANDS = (setup, init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd,
-               report_monthly, analytics, members)
+               report_monthly, analytics, members, messages)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -12,6 +12,7 @@ import pytest
 from inmm_daemon import metrics as jobs
 
 from inmm_tui.domain import metrics
+from inmm_tui.domain.moderation import IncomingMention
 from inmm_tui.domain.people import current_login
 from inmm_tui.domain.questions import questions_for
 from inmm_tui.domain.roles import Role
@@ -109,6 +110,10 @@ def month_of_activity(roster: Services, clock: FakeClock, tmp_path: Path, sandbo
     mention(svc, "@INMMorg where do I park?", at=at(9), handle="p")
     mention(svc, "@INMMorg is there a livestream?", at=at(29, 20), handle="s")
     mention(svc, "@INMMorg nice talk", at=at(9), handle="n")
+    # A private message: counted apart, never among the mentions or questions.
+    svc.moderation.ingest("mastodon", [IncomingMention(
+        "dm1", "77", "member_m", "M", "@INMMorg my membership number is 1234", at(9),
+        visibility="direct")])
     inbox.triage()
     svc.posts.clear("bob", inbox.holding_reply("alice", q1))
     answer = inbox.answer("alice", [q1], "The banquet is on Wednesday at 7 pm.")
@@ -162,7 +167,8 @@ def test_the_figures_of_a_month(month_of_activity: Services) -> None:
     assert ref["unattributed"] == 0 and ref["top_posts"][0]["sessions"] == 40
     assert [e["name"] for e in r["events"]["covered"]] == ["Annual Meeting"]
     assert r["events"]["this_year"] == 2
-    assert r["questions"] == {"mentions": 6, "received": 3, "holding_replies": 1, "answered": 1,
+    assert r["questions"] == {"mentions": 6, "private": {"mastodon": 1}, "received": 3,
+                              "holding_replies": 1, "answered": 1,
                               "unanswered": 2, "unanswered_late": 1, "themes": {}}
     m = r["moderation"]
     assert (m["opened"], m["forwarded"], m["ec_decisions"]) == (2, 1, 1)
@@ -198,6 +204,8 @@ def test_markdown_and_html_carry_the_figures(month_of_activity: Services) -> Non
     assert "Visits to the website from social media: **50**" in md
     assert "Events covered this month: **1**; in 2026: 2." in md
     assert "Questions received: **3**; holding replies: 1; answered publicly: **1**" in md
+    assert "Private messages received: 1 (mastodon 1)" in md
+    assert "membership number" not in md and "member_m" not in md
     assert "| decided (hidden, blocked) | member #12 | suspend membership | warning letter |" in md
     assert "revoke bob by hq" in md
     html = monthly.render_html(r)

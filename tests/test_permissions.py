@@ -33,6 +33,7 @@ EXPECTED = {
     Action.LEGAL_HOLD: {HQ, SC},
     Action.MONTHLY_REPORT: {CC, SC, HQ},
     Action.ALERTS: {HQ, SC, CC},
+    Action.READ_PRIVATE: {HQ, SC},
 }
 
 LOGIN_OF = {HQ: "hq", SC: "chair", CC: "comms", EC: "ec", AM: "alice"}

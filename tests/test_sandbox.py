@@ -57,6 +57,13 @@ def test_simulation_brings_followers_and_replies() -> None:
     assert [p.text for p in reversed(replies)] == REPLIES[:2]
     assert all(p.in_reply_to == ours.id for p in replies)
     assert len(world.notifications) == 4 + 2  # follows and mentions on Mastodon
+    # On Mastodon the fourth tick's reply was written ten minutes before it arrived, and
+    # the fifth brings a private message.
+    arrived = [world.posts["mastodon"][n[3]] for n in world.notifications if n[3]]
+    assert int(arrived[1].id) < int(arrived[0].id)
+    assert arrived[1].created_at < arrived[0].created_at
+    tick(world, 5)
+    assert [p.visibility for p in world.mentions_of_us("mastodon")].count("direct") == 1
 
 
 def test_sandbox_command_serves_until_stopped() -> None:

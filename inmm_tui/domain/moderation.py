@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.capabilities import cannot
-from inmm_tui.domain import audit, evidence, members
+from inmm_tui.domain import audit, evidence, members, private_messages
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
 from inmm_tui.domain.people import authorise
@@ -50,6 +50,8 @@ class IncomingMention:
     created_at: dt.datetime
     in_reply_to: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
+    visibility: str = "public"
+    """Anything but public is a private message, kept apart (`private_messages`)."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,8 @@ class IngestResult:
     duplicates: int = 0
     queued: int = 0
     last_platform_id: str | None = None
+    private: int = 0
+    """New private messages, kept apart from the mentions."""
 
 
 @dataclass(frozen=True)
@@ -163,10 +167,16 @@ class Moderation(DomainService):
     def ingest(self, outlet: str, mentions: Iterable[IncomingMention]) -> IngestResult:
         """Store new mentions (deduplicated on outlet and platform id), screen each, and queue
         the questionable ones with their evidence, each in its own transaction."""
-        new = duplicates = queued = 0
+        new = duplicates = queued = private = 0
         last: str | None = None
         for mention in mentions:
             last = mention.platform_id
+            if private_messages.is_private(mention.visibility):
+                # Never a public mention: not queued, not screened, never answered.
+                with write(self.db):
+                    kept = private_messages.keep(self.conn, outlet, mention, self.clock())
+                private, duplicates = private + kept, duplicates + (not kept)
+                continue
             outcome = self.screen(mention.text, outlet)
             now = self.clock()
             with write(self.db):
@@ -196,7 +206,7 @@ class Moderation(DomainService):
                               "author": mention.author_handle, "verdict": outcome.verdict},
                              at=now)
                 queued += 1
-        return IngestResult(new, duplicates, queued, last)
+        return IngestResult(new, duplicates, queued, last, private)
 
     # ----- the queue (UI) -------------------------------------------------------
 

@@ -127,6 +127,7 @@ ACTION_PHRASES = {
     Action.LEGAL_HOLD: "put evidence under legal hold",
     Action.MONTHLY_REPORT: "write the monthly report",
     Action.ALERTS: "acknowledge alerts",
+    Action.READ_PRIVATE: "read the private messages sent to the accounts",
 }
 
 

@@ -71,6 +71,8 @@ class Action(StrEnum):
     """Write the monthly summary for the Executive Committee."""
     ALERTS = "alerts"
     """Acknowledge alerts and mark reminders done."""
+    READ_PRIVATE = "read_private"
+    """Read the private messages sent to the accounts (never shown in public queues)."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         {Role.COMMUNICATIONS_CHAIR, Role.SUBCOMMITTEE_CHAIR, Role.HQ}
     ),
     Action.ALERTS: frozenset({Role.HQ, Role.SUBCOMMITTEE_CHAIR, Role.COMMUNICATIONS_CHAIR}),
+    # A private message is an inquiry to INMM, and may carry the sender's personal
+    # information ("No personal information is to be shared via INMM accounts"). The
+    # policy makes the Subcommittee Chair "a point of contact for social media
+    # inquiries"; HQ "will maintain access and passwords", so reads them on the
+    # platform anyway. Nobody else: the others' work is with what is public.
+    Action.READ_PRIVATE: frozenset({Role.HQ, Role.SUBCOMMITTEE_CHAIR}),
 }
 
 

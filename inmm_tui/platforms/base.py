@@ -53,16 +53,24 @@ class Mention:
     in_reply_to: str | None
     raw: dict[str, Any] = field(default_factory=dict)
     """The platform's JSON for this post, kept as evidence."""
+    visibility: str = "public"
+    """Who can see it: "public" (or Mastodon's "unlisted"), else a private message
+    (Mastodon's "direct", or "private" for the author's followers only), which must never
+    be queued or answered in public."""
 
 
 class Mentions(list[Mention]):
     """Mentions, oldest first, and in `unreadable` the ones the platform sent malformed,
-    left out: (its id or "?", what was wrong), for the daemon to record as skipped."""
+    left out: (its id or "?", what was wrong), for the daemon to record as skipped.
+    `cursor`, when given, is what to pass as `since_id` next time (Mastodon: a place in
+    its notifications, which arrive in an order the statuses' ids do not follow);
+    otherwise the last mention's id is."""
 
     def __init__(self, mentions: Iterable[Mention] = (),
-                 unreadable: Iterable[tuple[str, str]] = ()):
+                 unreadable: Iterable[tuple[str, str]] = (), cursor: str | None = None):
         super().__init__(mentions)
         self.unreadable = list(unreadable)
+        self.cursor = cursor
 
 
 @dataclass(frozen=True)
@@ -134,7 +142,8 @@ class Platform(Protocol):
 
     def mentions(self, since_id: str | None = None) -> list[Mention]:
         """Mentions and replies newer than `since_id`, oldest first (the adapters give
-        `Mentions`, which also name the ones left out as malformed)."""
+        `Mentions`, which also name the ones left out as malformed). With a `cursor` on
+        the answer, `since_id` is that cursor, and a few already given may come again."""
         ...
 
     def metrics(self, platform_id: str) -> Metrics: ...

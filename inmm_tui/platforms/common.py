@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
-import re
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -30,14 +28,6 @@ def reset_time(epoch: float | None) -> dt.datetime:
         return now + RATE_LIMIT_FALLBACK
     moment = dt.datetime.fromtimestamp(epoch, dt.UTC)
     return moment if moment > now else now + dt.timedelta(seconds=1)
-
-
-def html_to_text(content: str) -> str:
-    """Mastodon's HTML content as the plain text that was posted."""
-    text = re.sub(r"<br\s*/?>", "\n", content)
-    text = re.sub(r"</p>\s*<p>", "\n\n", text)
-    text = re.sub(r"<[^>]+>", "", text)
-    return html.unescape(text).strip()
 
 
 def count(value: Any) -> int | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from html.parser import HTMLParser
 from typing import Any
 
 import requests
@@ -36,7 +37,6 @@ from inmm_tui.platforms.base import (
 from inmm_tui.platforms.common import (
     Adapter,
     count,
-    html_to_text,
     id_key,
     is_loopback,
     reset_time,
@@ -58,6 +58,13 @@ FOLLOW_PAGE_SIZE = 80
 REPORT_COMMENT_LIMIT = 1000
 SUSPENDED_WORDS = ("login", "suspended", "disabled")
 """Mastodon's 403 for a disabled or suspended account names one of these."""
+CURSOR = "notification:"
+"""Our mention cursor is a place among the notifications (whose ids follow arrival), told
+apart from a status id (the cursor before), which is read as no cursor at all."""
+OVERLAP = 20
+"""Notifications read again on the next run (their duplicates dropped by id): one given
+its id a moment before a neighbour but stored after it is not passed over. Mastodon's
+ids are numbers; other servers' may be strings of one length: ordered as `id_key` does."""
 
 
 class MastodonPlatform(Adapter):
@@ -84,10 +91,11 @@ class MastodonPlatform(Adapter):
                 in_reply_to: str | None = None) -> Published:
         status = self._call("publish", self.client.status_post, text, in_reply_to_id=in_reply_to,
                             visibility="public", idempotency_key=idempotency_key)
-        return self._parse("publish", lambda s: Published(str(s["id"]), str(s["url"])), status)
+        return self._parse("publish", _published, status)
 
     def delete(self, platform_id: str) -> None:
-        self._call("delete", self.client.status_delete, platform_id)
+        deleted = self._call("delete", self.client.status_delete, platform_id)
+        self._parse("delete", lambda s: _entity(s, "Status", "id"), deleted)
 
     def recent_posts(self, limit: int = 50) -> list[RecentPost]:
         found: list[RecentPost] = []
@@ -95,7 +103,7 @@ class MastodonPlatform(Adapter):
         for _ in range(MAX_PAGES):
             page = self._call("recent posts", self.client.account_statuses, self._me_id(),
                               max_id=max_id, limit=min(PAGE_SIZE, limit - len(found)))
-            statuses = self._parse("recent posts", list, page)
+            statuses = self._parse("recent posts", _list, page)
             # Each post alone: one malformed post must not hide the others (reconciliation).
             found.extend(self._each("recent posts", _recent, statuses)[0])
             if not statuses or len(found) >= limit:
@@ -107,7 +115,8 @@ class MastodonPlatform(Adapter):
         # `content` is HTML made from the text (links, mentions, paragraphs): the source
         # is the text itself, exactly as it was posted.
         source = self._call("status source", self.client.status_source, post.platform_id)
-        return self._parse("status source", lambda s: storable(str(s["text"])), source)
+        return self._parse("status source", lambda s: storable(
+            str(_entity(s, "StatusSource", "id", "text")["text"])), source)
 
     def followers(self, cursor: str | None = None) -> Page:
         return self._page("followers", self.client.account_followers, cursor)
@@ -116,53 +125,66 @@ class MastodonPlatform(Adapter):
         return self._page("following", self.client.account_following, cursor)
 
     def follow(self, user_id: str) -> None:
-        self._call("follow", self.client.account_follow, user_id)
+        self._relationship("follow", self.client.account_follow, user_id)
 
     def unfollow(self, user_id: str) -> None:
-        self._call("unfollow", self.client.account_unfollow, user_id)
+        self._relationship("unfollow", self.client.account_unfollow, user_id)
 
     def hide_reply(self, platform_id: str) -> None:
         raise Unsupported(f"{self.name}: Mastodon cannot hide a reply; block or report instead")
 
     def block(self, user_id: str) -> None:
-        self._call("block", self.client.account_block, user_id)
+        self._relationship("block", self.client.account_block, user_id)
 
     def report(self, user_id: str, reason: str, platform_ids: list[str] | None = None) -> str:
         report = self._call("report", self.client.report, user_id, status_ids=platform_ids or None,
                             comment=reason[:REPORT_COMMENT_LIMIT], category="other")
-        return self._parse("report", lambda r: str(r["id"]), report)
+        return self._parse("report", lambda r: str(_entity(r, "Report", "id")["id"]), report)
 
     def mentions(self, since_id: str | None = None) -> Mentions:
-        # Mastodon pages notifications by notification id, not by status id, so walk back
-        # from the newest until we pass `since_id` (a status id, as on X).
-        found: list[Mention] = []
+        # Status ids are snowflakes of the time a post was made on its own server, so a
+        # reply that federates late has an id below ones already seen: filtering by status
+        # id would drop it for good. Notification ids follow arrival, so we page those,
+        # forward from the cursor, and read the last OVERLAP again next time.
+        after = _notification_cursor(since_id)
+        seen: dict[str, Any] = {}
         unreadable: list[tuple[str, str]] = []
-        max_id = None
         for _ in range(MAX_PAGES):
+            if after is None:
+                # No cursor yet (or a status id from before): the newest pages, backwards.
+                window = {"max_id": min(seen, key=id_key) if seen else None}
+            else:
+                window = {"min_id": max([*seen, after], key=id_key)}
             page = self._call("mentions", self.client.notifications, types=["mention"],
-                              max_id=max_id, limit=PAGE_SIZE)
-            if not page:
+                              limit=PAGE_SIZE, **window)
+            notifications = self._parse("mentions", _list, page)
+            # Each alone, as the mentions below: one without an id is left out and named.
+            usable, bad = self._each("mentions", _notification, notifications)
+            unreadable.extend(bad)
+            seen.update((str(n["id"]), n) for n in usable)
+            if len(notifications) < PAGE_SIZE or not usable:
                 break
-            notifications = self._parse("mentions", lambda p: [n for n in p if n.get("status")],
-                                        page)
-            # Each mention alone: one Mastodon sent malformed is left out (and named), not
-            # the batch, which would stop ingestion at it for ever.
-            batch, bad = self._each("mentions", _mention, notifications,
-                                    ident=lambda n: n["status"]["id"])
-            fresh = [m for m in batch
-                     if since_id is None or id_key(m.platform_id) > id_key(since_id)]
-            found.extend(fresh)
-            unreadable.extend((i, e) for i, e in bad
-                              if since_id is None or i == "?" or id_key(i) > id_key(since_id))
-            if len(fresh) < len(batch):
-                break
-            max_id = str(page[-1]["id"])
-        unique = {m.platform_id: m for m in found}
-        return Mentions(sorted(unique.values(), key=lambda m: id_key(m.platform_id)),
-                        dict(unreadable).items())
+        order = sorted(seen, key=id_key)
+        # The next run starts OVERLAP notifications back (all of them, if fewer), never
+        # before where this one started.
+        cursor = order[-OVERLAP - 1] if len(order) > OVERLAP else order[0] if order else after
+        if after is not None and cursor is not None:
+            cursor = max(cursor, after, key=id_key)
+        # A mention whose status is null (deleted, or no longer visible to us) has nothing
+        # to read: left out, not an error.
+        notes = [seen[i] for i in order if seen[i].get("status") is not None]
+        # Each mention alone: one Mastodon sent malformed is left out (and named), not
+        # the batch, which would stop ingestion at it for ever.
+        found, bad = self._each("mentions", _mention, notes, ident=lambda n: n["status"]["id"])
+        unique: dict[str, Mention] = {}
+        for mention in found:  # in the order they arrived
+            unique.setdefault(mention.platform_id, mention)
+        return Mentions(list(unique.values()), [*unreadable, *bad],
+                        cursor=f"{CURSOR}{cursor}" if cursor is not None else None)
 
     def metrics(self, platform_id: str) -> Metrics:
         status = self._call("metrics", self.client.status, platform_id)
+        status = self._parse("metrics", lambda s: _entity(s, "Status", "id"), status)
         return self._parse("metrics", lambda s: Metrics(
             reposts=count(s.get("reblogs_count")), replies=count(s.get("replies_count")),
             likes=count(s.get("favourites_count")), quotes=count(s.get("quotes_count")),
@@ -179,16 +201,20 @@ class MastodonPlatform(Adapter):
     def search_accounts(self, query: str, limit: int = 20) -> list[Account]:
         found = self._call("search", self.client.account_search, query.lstrip("@"),
                            limit=min(limit, 80))
-        return self._parse("search", lambda p: [_account(a) for a in p], found)
+        return self._parse("search", lambda p: [_account(a) for a in _list(p)], found)
 
     # ---- plumbing ------------------------------------------------------------------------
+
+    def _relationship(self, what: str, method: Callable[..., Any], user_id: str) -> None:
+        answer = self._call(what, method, user_id)
+        self._parse(what, lambda r: _entity(r, "Relationship", "id"), answer)
 
     def _page(self, what: str, method: Callable[..., Any], cursor: str | None) -> Page:
         page = self._call(what, method, self._me_id(), max_id=cursor, limit=FOLLOW_PAGE_SIZE)
         after = getattr(page, "_pagination_next", None)
         cursor = self._parse(what, lambda p: str(after["max_id"]) if after and p else None, page)
         # Each account alone: one malformed account must not fail the page, for ever.
-        accounts, unreadable = self._each(what, _account, self._parse(what, list, page))
+        accounts, unreadable = self._each(what, _account, self._parse(what, _list, page))
         return Page(accounts, cursor, unreadable)
 
     def _translate(self, what: str, exc: Exception) -> PlatformError | None:
@@ -228,7 +254,45 @@ def _text(exc: Exception) -> str:
     return " ".join(parts)
 
 
+def _entity(value: Any, kind: str, *required: str) -> Any:
+    """`value` if it is a `kind` with each `required` field. Mastodon.py casts any JSON
+    object it gets to the entity it expected, every field it lacks None, so a 200 with
+    another shape (a proxy's, another service's) would otherwise pass as, say, a status
+    with id 'None'. Required as in docs.joinmastodon.org/entities/<kind>/."""
+    if not isinstance(value, dict):
+        raise TypeError(f"expected a {kind}, got {type(value).__name__}")
+    missing = [name for name in required if value.get(name) in (None, "")]
+    if missing:
+        raise KeyError(f"a {kind} without {', '.join(missing)}")
+    return value
+
+
+def _list(value: Any) -> list[Any]:
+    """A list of JSON objects. Mastodon.py makes a JSON object where it expected a list
+    into the list of that object's keys: strings, no entity among them."""
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise TypeError(f"expected a list of objects, got {type(value).__name__}")
+    return value
+
+
+def _notification_cursor(since_id: str | None) -> str | None:
+    if since_id and since_id.startswith(CURSOR) and len(since_id) > len(CURSOR):
+        return since_id[len(CURSOR):]
+    return None
+
+
+def _notification(notification: Any) -> Any:
+    return _entity(notification, "Notification", "id", "type")
+
+
+def _published(status: Any) -> Published:
+    _entity(status, "Status", "id", "uri", "created_at", "account", "visibility")
+    # `url` may be null (docs): the `uri` then names the status.
+    return Published(str(status["id"]), str(status.get("url") or status["uri"]))
+
+
 def _account(data: Any) -> Account:
+    _entity(data, "Account", "id", "acct", "username")
     return Account(
         user_id=str(data["id"]),
         handle=storable(data["acct"]),
@@ -241,13 +305,18 @@ def _account(data: Any) -> Account:
     )
 
 
+STATUS_FIELDS = ("id", "uri", "created_at", "account", "content", "visibility")
+
+
 def _recent(status: Any) -> RecentPost:
+    _entity(status, "Status", *STATUS_FIELDS)
     return RecentPost(str(status["id"]), storable(html_to_text(status["content"])),
-                      str(status["url"]), created_at=status["created_at"].astimezone(dt.UTC))
+                      str(status.get("url") or status["uri"]),
+                      created_at=status["created_at"].astimezone(dt.UTC))
 
 
 def _mention(notification: Any) -> Mention:
-    status = notification["status"]
+    status = _entity(notification["status"], "Status", *STATUS_FIELDS)
     reply_to = status.get("in_reply_to_id")
     return Mention(
         platform_id=str(status["id"]),
@@ -257,7 +326,54 @@ def _mention(notification: Any) -> Mention:
         created_at=status["created_at"].astimezone(dt.UTC),
         in_reply_to=str(reply_to) if reply_to else None,
         raw=storable_json(_plain(status)),
+        visibility=str(status["visibility"]),
     )
+
+
+class _Text(HTMLParser):
+    """Mastodon's HTML `content` back to text. A link becomes its destination: Mastodon
+    shows only the `ellipsis` span of it (the first 30 characters), and a remote server's
+    anchor may show one address and lead to another, so the text shown is kept only when
+    it differs, with the destination after it. Mentions and hashtags keep their text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.href: str | None = None
+        self.shown: list[str] = []
+        self.paragraphs = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.out.append("\n")
+        elif tag == "p":
+            if self.paragraphs:
+                self.out.append("\n\n")
+            self.paragraphs += 1
+        elif tag == "a" and self.href is None:
+            found = dict(attrs)
+            classes = (found.get("class") or "").split()
+            if found.get("href") and "mention" not in classes and "hashtag" not in classes:
+                self.href, self.shown = found["href"], []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.href is not None:
+            shown = "".join(self.shown).strip()
+            self.out.append(self.href if shown in ("", self.href) else f"{shown} ({self.href})")
+            self.href = None
+
+    def handle_data(self, data: str) -> None:
+        (self.shown if self.href is not None else self.out).append(data)
+
+
+def html_to_text(content: str) -> str:
+    """Mastodon's HTML content as the plain text that was posted (see `_Text`)."""
+    parser = _Text()
+    parser.feed(content)
+    parser.close()
+    if parser.href is not None:  # an anchor left open: its text is still text
+        parser.out.append("".join(parser.shown))
+    return "".join(parser.out).strip()
 
 
 def _plain(value: Any) -> Any:

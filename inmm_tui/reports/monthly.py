@@ -20,7 +20,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from inmm_tui.domain import audit, metrics
+from inmm_tui.domain import audit, metrics, private_messages
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import UTC, to_db
@@ -214,7 +214,11 @@ def _questions(conn: sqlite3.Connection, config: Config, s: str, e: str,
         "SELECT theme, count(*) FROM mentions WHERE kind = 'question' AND theme IS NOT NULL"
         " AND created_at >= ? AND created_at < ? GROUP BY theme ORDER BY 2 DESC, 1 LIMIT 10",
         (s, e)).fetchall())
-    return {"mentions": received, "received": questions, "holding_replies": holding,
+    # The policy's "feedback from followers" counts the private messages too: how many,
+    # per outlet, never who or what (the report goes to people who may not read them).
+    private = private_messages.counts(conn, s, e)
+    return {"mentions": received, "private": private, "received": questions,
+            "holding_replies": holding,
             "answered": answered, "unanswered": unanswered, "unanswered_late": late,
             "themes": themes}
 
@@ -380,6 +384,9 @@ def render_md(r: dict[str, Any]) -> str:
     q = r["questions"]
     lines += ["", "## Questions from followers", "",
               f"- Mentions and replies received: {q['mentions']}",
+              f"- Private messages received: {sum(q['private'].values())}"
+              + (f" ({', '.join(f'{k} {v}' for k, v in q['private'].items())})"
+                 if q["private"] else ""),
               f"- Questions received: **{q['received']}**; holding replies: {q['holding_replies']}; "
               f"answered publicly: **{q['answered']}**",
               f"- Unanswered at the end of the month: {q['unanswered']} "

@@ -596,3 +596,30 @@ def m007_reconcile_trust(db: Database) -> None:
                           "recorded_for": kept, "error": message, "by": "migration"}, at=now)
     conn.execute("CREATE UNIQUE INDEX deliveries_platform_id ON deliveries(outlet, platform_id)"
                  " WHERE platform_id IS NOT NULL")
+
+
+@migrations()
+def m008_masto13_private_messages(db: Database) -> None:
+    """Private messages to an outlet (Mastodon's `direct` statuses, and `private` ones,
+    for the author's followers only), kept apart from the public mentions: never in the
+    moderation queue, never answered in public, read only by those the policy gives
+    inquiries to (`Action.READ_PRIVATE`)."""
+    db.executescript(
+        """
+        CREATE TABLE private_messages (
+            id INTEGER PRIMARY KEY,
+            outlet TEXT NOT NULL,
+            platform_id TEXT NOT NULL,
+            author_id TEXT NOT NULL,
+            author_handle TEXT NOT NULL,
+            author_name TEXT,
+            text TEXT NOT NULL,
+            visibility TEXT NOT NULL,
+            in_reply_to TEXT,
+            created_at TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            UNIQUE (outlet, platform_id)
+        );
+        CREATE INDEX private_messages_received ON private_messages(received_at);
+        """
+    )

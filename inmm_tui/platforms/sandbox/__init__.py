@@ -22,6 +22,9 @@ Control API (JSON in, JSON out; `api` is "x" or "mastodon"); `SandboxControl` wr
   fields of the account as served (a null leaves the field out): a malformed account.
 - `POST /_sandbox/posts {api, handle, text, in_reply_to?, garbage?}`: that account posts;
   a reply to one of ours or an @mention of us is a mention; `garbage` as for followers.
+  Mastodon also takes `created_at` (ISO time: a reply written then on a slow server and
+  arriving now, its id a snowflake of then), `visibility` (public, unlisted, private,
+  direct) and `withheld` (its notification comes with `"status": null`).
 - `POST /_sandbox/metrics {api, id, reposts?, replies?, likes?, quotes?, impressions?}`.
 - `POST /_sandbox/settings {follow_limit?, follow_window?, idempotency_window?, tokens?:
   {x: [...], ...}}`: X's follow limit (default 50 per 900 s), how many seconds Mastodon
@@ -45,6 +48,11 @@ X's follow endpoint enforces its own limit (50 per 15 minutes) with a real 429 a
 header; Mastodon honours `Idempotency-Key` (same token and key: the first status again,
 no second post) for an hour, as the real one does, then forgets it; its statuses carry
 HTML `content`, and `GET /api/v1/statuses/:id/source` gives one's own status's plain text.
+Mastodon's `content` is its real HTML (h-card mentions, links in `invisible`/`ellipsis`
+spans, hashtag links, `:emoji:` as text); notifications are paged by their own ids (the
+order of arrival); every full page has a `next` Link; every answer carries
+`X-RateLimit-Limit/-Remaining/-Reset` (an ISO 8601 time, 300 per 5 minutes, not enforced).
+The `wrong_shape` fault answers 200 with a JSON object that is no Mastodon entity.
 """
 
 from inmm_tui.platforms.sandbox.control import SandboxControl

@@ -67,10 +67,19 @@ class SandboxControl:
         return [str(i) for i in self._call("POST", "followers", body)["ids"]]
 
     def post(self, api: str, handle: str, text: str, in_reply_to: str | None = None,
-             garbage: dict[str, Any] | None = None) -> str:
-        """That account posts; `garbage` as in `add_follower`, for a malformed post."""
-        body = {"api": api, "handle": handle, "text": text, "in_reply_to": in_reply_to,
-                "garbage": garbage or {}}
+             garbage: dict[str, Any] | None = None, *, created_at: str | None = None,
+             visibility: str | None = None, withheld: bool = False) -> str:
+        """That account posts; `garbage` as in `add_follower`, for a malformed post.
+        Mastodon only: `created_at` (ISO time) earlier than now for a reply that federated
+        late, `visibility` (public, unlisted, private, direct), `withheld` for a
+        notification served with `"status": null`."""
+        body: dict[str, Any] = {"api": api, "handle": handle, "text": text,
+                                "in_reply_to": in_reply_to, "garbage": garbage or {},
+                                "withheld": withheld}
+        if created_at is not None:
+            body["created_at"] = created_at
+        if visibility is not None:
+            body["visibility"] = visibility
         return str(self._call("POST", "posts", body)["id"])
 
     def set_metrics(self, api: str, post_id: str, **counts: Any) -> None:

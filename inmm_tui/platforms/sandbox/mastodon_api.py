@@ -4,7 +4,9 @@ Mastodon's JSON shapes, status codes and headers."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -12,6 +14,7 @@ from urllib.parse import urlencode
 
 from inmm_tui.platforms.sandbox.common import (
     Answer,
+    Handler,
     Request,
     block,
     iso_time,
@@ -23,8 +26,49 @@ from inmm_tui.platforms.sandbox.world import MASTODON, SbAccount, SbPost, World
 
 MASTODON_TEXT_LIMIT = 500
 
+RATE_LIMIT = 300
+RATE_PERIOD = 300
+"""Mastodon's default: 300 calls per account per 5 minutes (docs.joinmastodon.org/api/rate-limits/)."""
+
+
 def mastodon_error(status: int, message: str) -> Answer:
     return Answer(status, {"error": message})
+
+
+def mastodon_wrong_shape() -> Answer:
+    """A 200 with JSON that is no entity the client asked for (a proxy's or another
+    service's answer): Mastodon.py casts it anyway, every field it expects None."""
+    return Answer(200, {"title": "Service", "status": "ok", "data": []})
+
+
+def m_rate_headers(world: World) -> dict[str, str]:
+    """The headers Mastodon sends on every answer: limit, remaining, and the end of the
+    current period as an ISO 8601 time with microseconds ("2020-09-08T13:25:00.019685Z")."""
+    at = time.time()
+    start = at - at % RATE_PERIOD
+    world.mastodon_calls = [t for t in world.mastodon_calls if t >= start] + [at]
+    reset = dt.datetime.fromtimestamp(start + RATE_PERIOD, dt.UTC)
+    return {"X-RateLimit-Limit": str(RATE_LIMIT),
+            "X-RateLimit-Remaining": str(max(0, RATE_LIMIT - len(world.mastodon_calls))),
+            "X-RateLimit-Reset": reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+
+
+def m_route(method: str, pattern: str) -> Callable[[Handler], Handler]:
+    """`route`, with Mastodon's rate-limit headers on every answer, errors included."""
+    def register(fn: Handler) -> Handler:
+        @functools.wraps(fn)
+        def handler(world: World, request: Request) -> Answer:
+            try:
+                answer = fn(world, request)
+            except Answer as raised:
+                raised.headers.update(m_rate_headers(world))
+                raise
+            answer.headers.update(m_rate_headers(world))
+            return answer
+
+        return route(method, pattern)(handler)
+
+    return register
 
 
 
@@ -61,9 +105,63 @@ def m_account(world: World, account: SbAccount, base: str) -> dict[str, Any]:
     }, account)
 
 
-def m_content(text: str) -> str:
+URL = re.compile(r"https?://[^\s<>\"]+")
+MENTION = re.compile(r"(?<![\w@/])@([A-Za-z0-9_]+(?:@[A-Za-z0-9.-]+[A-Za-z0-9])?)")
+HASHTAG = re.compile(r"(?<![\w&/#])#([^\W_][\w]*)")
+EMOJI = re.compile(r":([A-Za-z0-9_]{2,}):")
+LINK_SHOWN = 30
+"""Mastodon shows a link's first 30 characters (after the scheme and `www.`), the rest
+hidden by CSS; the whole link is still in the text of the anchor's spans."""
+
+
+def m_link_html(url: str) -> str:
+    # The shape of Mastodon's TextFormatter (docs.joinmastodon.org/spec/microformats/ and
+    # the Status entity's `content` example): `invisible` spans around an `ellipsis` one.
+    prefix = re.match(r"https?://(www\.)?", url)
+    hidden = prefix.group(0) if prefix else ""
+    rest = url[len(hidden):]
+    shown, tail = rest[:LINK_SHOWN], rest[LINK_SHOWN:]
+    return (f'<a href="{html.escape(url)}" target="_blank" rel="nofollow noopener" '
+            f'translate="no"><span class="invisible">{html.escape(hidden)}</span>'
+            f'<span class="{"ellipsis" if tail else ""}">{html.escape(shown)}</span>'
+            f'<span class="invisible">{html.escape(tail)}</span></a>')
+
+
+def m_mention_html(acct: str, base: str) -> str:
+    # An h-card (microformats): the @ outside the inner span, as Mastodon writes it.
+    username = acct.split("@")[0]
+    return (f'<span class="h-card" translate="no"><a href="{base}/@{html.escape(acct)}" '
+            f'class="u-url mention">@<span>{html.escape(username)}</span></a></span>')
+
+
+def m_hashtag_html(tag: str, base: str) -> str:
+    return (f'<a href="{base}/tags/{html.escape(tag.lower())}" class="mention hashtag" '
+            f'rel="tag">#<span>{html.escape(tag)}</span></a>')
+
+
+def m_inline(text: str, base: str) -> str:
+    """One line of a status as Mastodon's HTML: links, @mentions and #hashtags marked up,
+    the rest escaped; `:shortcode:` emoji stay as text (listed in `emojis`)."""
+    pattern = re.compile(f"(?P<url>{URL.pattern})|(?P<mention>{MENTION.pattern})"
+                         f"|(?P<tag>{HASHTAG.pattern})")
+    out, at = [], 0
+    for match in pattern.finditer(text):
+        out.append(html.escape(text[at:match.start()], quote=False))
+        if match.group("url"):
+            out.append(m_link_html(match.group("url")))
+        elif match.group("mention"):
+            out.append(m_mention_html(match.group("mention").lstrip("@"), base))
+        else:
+            out.append(m_hashtag_html(match.group("tag").lstrip("#"), base))
+        at = match.end()
+    out.append(html.escape(text[at:], quote=False))
+    return "".join(out)
+
+
+def m_content(text: str, base: str = "") -> str:
     paragraphs = [p for p in text.split("\n\n")]
-    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br />')}</p>" for p in paragraphs)
+    return "".join("<p>" + "<br />".join(m_inline(line, base) for line in p.split("\n"))
+                   + "</p>" for p in paragraphs)
 
 
 def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
@@ -80,7 +178,7 @@ def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
         "in_reply_to_account_id": post.in_reply_to_user_id,
         "sensitive": False,
         "spoiler_text": "",
-        "visibility": "public",
+        "visibility": post.visibility,
         "language": "en",
         "uri": f"{base}/users/{author.handle}/statuses/{post.id}",
         "url": f"{base}/@{author.handle}/{post.id}",
@@ -89,14 +187,17 @@ def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
         "favourites_count": post.likes,
         "quotes_count": post.quotes,
         "edited_at": None,
-        "content": m_content(post.text),
+        "content": m_content(post.text, base),
         "reblog": None,
         "application": None,
         "account": m_account(world, author, base),
         "media_attachments": [],
         "mentions": mentions,
-        "tags": [],
-        "emojis": [],
+        "tags": [{"name": t.lower(), "url": f"{base}/tags/{t.lower()}"}
+                 for t in HASHTAG.findall(post.text)],
+        "emojis": [{"shortcode": e, "url": f"{base}/emoji/{e}.png",
+                    "static_url": f"{base}/emoji/{e}.png", "visible_in_picker": True}
+                   for e in dict.fromkeys(EMOJI.findall(post.text))],
         "card": None,
         "poll": None,
     }, post)
@@ -146,10 +247,11 @@ def m_window(request: Request, items: list[Any], key: Callable[[Any], int], defa
     for name in ("since_id", "min_id"):
         if request.q(name):
             items = [i for i in items if key(i) > int(request.q(name) or 0)]
-    if request.q("min_id"):
-        # min_id pages forward from the given id: the oldest `limit` items newer than it.
-        return items[-limit:], False
-    return items[:limit], len(items) > limit
+    # A full page always gets a `next` link, as Mastodon's (its `records_continue?` is
+    # "the page is full"): the page after the last full one is empty.
+    # min_id pages forward from the given id: the oldest `limit` items newer than it.
+    page = items[-limit:] if request.q("min_id") else items[:limit]
+    return page, len(page) == limit
 
 
 def m_account_or_404(world: World, account_id: str) -> SbAccount:
@@ -159,7 +261,7 @@ def m_account_or_404(world: World, account_id: str) -> SbAccount:
     return account
 
 
-@route("GET", "/api/v1/accounts/verify_credentials")
+@m_route("GET", "/api/v1/accounts/verify_credentials")
 def m_verify_credentials(world: World, request: Request) -> Answer:
     me = world.me(MASTODON)
     body = m_account(world, me, request.base_url)
@@ -168,7 +270,7 @@ def m_verify_credentials(world: World, request: Request) -> Answer:
     return Answer(200, body)
 
 
-@route("GET", "/api/v1/accounts/lookup")
+@m_route("GET", "/api/v1/accounts/lookup")
 def m_lookup(world: World, request: Request) -> Answer:
     account = world.by_handle(MASTODON, request.q("acct") or "")
     if account is None:
@@ -181,7 +283,7 @@ def fold(text: str) -> str:
     return text.lower().translate(str.maketrans("01i53", "ollse", "_"))
 
 
-@route("GET", "/api/v1/accounts/search")
+@m_route("GET", "/api/v1/accounts/search")
 def m_search(world: World, request: Request) -> Answer:
     query = fold((request.q("q") or "").lstrip("@"))
     limit = limit_from(request, "limit", 40, 1, 80)
@@ -192,7 +294,7 @@ def m_search(world: World, request: Request) -> Answer:
     return Answer(200, [m_account(world, a, request.base_url) for a in found[:limit]])
 
 
-@route("GET", "/api/v1/accounts/(?P<id>[0-9]+)/statuses")
+@m_route("GET", "/api/v1/accounts/(?P<id>[0-9]+)/statuses")
 def m_account_statuses(world: World, request: Request) -> Answer:
     account = m_account_or_404(world, request.params["id"])
     posts = world.live_posts(MASTODON, account.id)
@@ -209,17 +311,17 @@ def m_follow_list(world: World, request: Request, table: dict[str, int]) -> Answ
     return Answer(200, body, m_link(request, page, lambda item: item[1], more))
 
 
-@route("GET", "/api/v1/accounts/(?P<id>[0-9]+)/followers")
+@m_route("GET", "/api/v1/accounts/(?P<id>[0-9]+)/followers")
 def m_followers(world: World, request: Request) -> Answer:
     return m_follow_list(world, request, world.followers[MASTODON])
 
 
-@route("GET", "/api/v1/accounts/(?P<id>[0-9]+)/following")
+@m_route("GET", "/api/v1/accounts/(?P<id>[0-9]+)/following")
 def m_following(world: World, request: Request) -> Answer:
     return m_follow_list(world, request, world.following[MASTODON])
 
 
-@route("POST", "/api/v1/accounts/(?P<id>[0-9]+)/follow")
+@m_route("POST", "/api/v1/accounts/(?P<id>[0-9]+)/follow")
 def m_follow(world: World, request: Request) -> Answer:
     account = m_account_or_404(world, request.params["id"])
     if account.id == world.me(MASTODON).id:
@@ -228,21 +330,21 @@ def m_follow(world: World, request: Request) -> Answer:
     return Answer(200, m_relationship(world, account.id))
 
 
-@route("POST", "/api/v1/accounts/(?P<id>[0-9]+)/unfollow")
+@m_route("POST", "/api/v1/accounts/(?P<id>[0-9]+)/unfollow")
 def m_unfollow(world: World, request: Request) -> Answer:
     account = m_account_or_404(world, request.params["id"])
     world.following[MASTODON].pop(account.id, None)
     return Answer(200, m_relationship(world, account.id))
 
 
-@route("POST", "/api/v1/accounts/(?P<id>[0-9]+)/block")
+@m_route("POST", "/api/v1/accounts/(?P<id>[0-9]+)/block")
 def m_block(world: World, request: Request) -> Answer:
     account = m_account_or_404(world, request.params["id"])
     block(world, MASTODON, account.id)
     return Answer(200, m_relationship(world, account.id))
 
 
-@route("POST", "/api/v1/statuses")
+@m_route("POST", "/api/v1/statuses")
 def m_post_status(world: World, request: Request) -> Answer:
     form = request.form()
     text = (form.get("status") or [""])[0]
@@ -274,13 +376,13 @@ def m_status_or_404(world: World, status_id: str) -> SbPost:
     return post
 
 
-@route("GET", "/api/v1/statuses/(?P<id>[0-9]+)")
+@m_route("GET", "/api/v1/statuses/(?P<id>[0-9]+)")
 def m_get_status(world: World, request: Request) -> Answer:
     post = m_status_or_404(world, request.params["id"])
     return Answer(200, m_status(world, post, request.base_url))
 
 
-@route("GET", "/api/v1/statuses/(?P<id>[0-9]+)/source")
+@m_route("GET", "/api/v1/statuses/(?P<id>[0-9]+)/source")
 def m_status_source(world: World, request: Request) -> Answer:
     # The plain text exactly as posted (what an edit starts from): only for one's own.
     post = m_status_or_404(world, request.params["id"])
@@ -289,7 +391,7 @@ def m_status_source(world: World, request: Request) -> Answer:
     return Answer(200, {"id": post.id, "text": post.text, "spoiler_text": ""})
 
 
-@route("DELETE", "/api/v1/statuses/(?P<id>[0-9]+)")
+@m_route("DELETE", "/api/v1/statuses/(?P<id>[0-9]+)")
 def m_delete_status(world: World, request: Request) -> Answer:
     post = m_status_or_404(world, request.params["id"])
     if post.author_id != world.me(MASTODON).id:
@@ -300,12 +402,14 @@ def m_delete_status(world: World, request: Request) -> Answer:
     return Answer(200, body)
 
 
-@route("GET", "/api/v1/notifications")
+@m_route("GET", "/api/v1/notifications")
 def m_notifications(world: World, request: Request) -> Answer:
     types = request.query.get("types[]") or request.query.get("types") or []
+    # Newest first by notification id: the order of arrival, not of the statuses' ids.
     items = [n for n in reversed(world.notifications) if not types or n[1] in types]
     items = [n for n in items if not (n[3] and world.posts[MASTODON][n[3]].deleted)]
     page, more = m_window(request, items, lambda n: int(n[0]), 40, 80)
+    arrived = world.arrivals
     body = []
     for note_id, kind, account_id, status_id in page:
         entry: dict[str, Any] = {
@@ -317,13 +421,15 @@ def m_notifications(world: World, request: Request) -> Answer:
         }
         if status_id:
             post = world.posts[MASTODON][status_id]
-            entry["created_at"] = m_time(post.created_at)
-            entry["status"] = m_status(world, post, request.base_url)
+            entry["created_at"] = m_time(arrived.get(note_id, post.created_at))
+            # docs.joinmastodon.org/entities/Notification/#status: "Status or null".
+            entry["status"] = None if post.withheld else m_status(world, post,
+                                                                   request.base_url)
         body.append(entry)
     return Answer(200, body, m_link(request, page, lambda n: int(n[0]), more))
 
 
-@route("POST", "/api/v1/reports/?")
+@m_route("POST", "/api/v1/reports/?")
 def m_report(world: World, request: Request) -> Answer:
     form = request.form()
     account = m_account_or_404(world, (form.get("account_id") or [""])[0])

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from inmm_tui.platforms.sandbox.common import ROUTES, Answer, Request, iso_time
-from inmm_tui.platforms.sandbox.mastodon_api import mastodon_error
+from inmm_tui.platforms.sandbox.mastodon_api import mastodon_error, mastodon_wrong_shape
 from inmm_tui.platforms.sandbox.world import APIS, MASTODON, World, X
 from inmm_tui.platforms.sandbox.x_api import x_duplicate, x_problem
 
@@ -73,8 +73,17 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
         reply_to = body.get("in_reply_to")
         if reply_to and reply_to not in world.posts[api]:
             return Answer(400, {"error": f"in_reply_to: no post {reply_to}"})
-        post = world.add_post(api, author, str(body.get("text", "")), in_reply_to=reply_to)
+        try:
+            # Mastodon: `created_at` earlier than now is a reply that federated late.
+            created_at = (dt.datetime.fromisoformat(body["created_at"]).astimezone(dt.UTC)
+                          if body.get("created_at") else None)
+            post = world.add_post(api, author, str(body.get("text", "")), in_reply_to=reply_to,
+                                  created_at=created_at,
+                                  visibility=str(body.get("visibility") or "public"))
+        except (ValueError, TypeError) as exc:
+            return Answer(400, {"error": str(exc)})
         post.garbage = dict(body.get("garbage") or {})
+        post.withheld = bool(body.get("withheld"))
         return Answer(200, {"id": post.id})
     if path == "/_sandbox/metrics" and method == "POST":
         post = world.posts[api].get(str(body.get("id", "")))
@@ -243,6 +252,8 @@ def fault_answer(kind: str, api: str, reset_in: float) -> Answer:
         return x_duplicate()
     if kind == "duplicate":
         return mastodon_error(422, "Validation failed: duplicate")
+    if kind == "wrong_shape" and api == MASTODON:
+        return mastodon_wrong_shape()
     # non_json: a proxy or captive portal answered instead of the API.
     return Answer(200, b"<!DOCTYPE html><html><body><h1>Please log in to the network</h1>"
                   b"</body></html>", content_type="text/html; charset=utf-8")

@@ -39,7 +39,15 @@ FAULT_KINDS = (
     "duplicate",  # X's 403 duplicate content; nothing happens
     "lost",  # the action happens; the connection is closed with no answer at all
     "unauthorized",  # 401 as if the token were revoked
+    "wrong_shape",  # 200 with well-formed JSON of another shape; nothing happens
 )
+
+SNOWFLAKE_SEQUENCE_BITS = 16
+"""Mastodon's ids: milliseconds since the epoch above 16 low bits (`Mastodon::Snowflake`;
+a remote status's id is made from its own `published` time, not from its arrival)."""
+
+VISIBILITIES = ("public", "unlisted", "private", "direct")
+"""Mastodon's visibilities (docs.joinmastodon.org/entities/Status/#visibility)."""
 
 
 def now() -> dt.datetime:
@@ -76,6 +84,11 @@ class SbPost:
     likes: int = 0
     quotes: int = 0
     impressions: int = 0
+    visibility: str = "public"
+    """Mastodon's: `private` is for followers only, `direct` for those mentioned only."""
+    withheld: bool = False
+    """Mastodon: its notification is served with `"status": null` (the status is no
+    longer visible to us: removed by a moderator, or its author's server defederated)."""
     garbage: dict[str, Any] = field(default_factory=dict)
     """As `SbAccount.garbage`, for a malformed post."""
 
@@ -125,6 +138,7 @@ class World:
         self.generation += 1
         self._next_id = {X: int(X_ME_ID) + 1000, MASTODON: int(MASTODON_ME_ID) + 1000}
         self._next_seq = 1
+        self._last_local = 0
         self._next_fault = 1
         self.accounts: dict[str, dict[str, SbAccount]] = {api: {} for api in APIS}
         self._handles: dict[str, dict[str, str]] = {api: {} for api in APIS}
@@ -137,6 +151,10 @@ class World:
         self.reports: list[dict[str, Any]] = []
         # Mastodon notifications: (notification id, type, account id, status id or None)
         self.notifications: list[tuple[str, str, str, str | None]] = []
+        self.arrivals: dict[str, dt.datetime] = {}
+        """Notification id -> when it was made (its status may be older: late federation)."""
+        self.mastodon_calls: list[float] = []
+        """When each Mastodon API call came (time.time()), for its rate-limit headers."""
         self.idempotency: dict[tuple[str, str], tuple[str, float]] = {}
         """(token, Idempotency-Key) -> (the status made with it, when: time.time())."""
         self.idempotency_window = 3600.0
@@ -157,8 +175,20 @@ class World:
 
     # ---- ids and accounts -------------------------------------------------------------
 
-    def new_id(self, api: str) -> str:
-        # Ids grow with time like the real snowflakes, so "newer" is "larger".
+    def new_id(self, api: str, at: dt.datetime | None = None) -> str:
+        """A new id. Mastodon's are snowflakes of `at` (default now): a reply that federates
+        late, made `at` an earlier time, gets an id below ones that arrived before it."""
+        if api == MASTODON:
+            moment = at or now()
+            self._next_id[api] += 1
+            sequence = self._next_id[api] % (1 << SNOWFLAKE_SEQUENCE_BITS)
+            snowflake = (int(moment.timestamp() * 1000) << SNOWFLAKE_SEQUENCE_BITS) | sequence
+            if at is None:
+                # Made here and now: ids grow, even within one millisecond.
+                snowflake = max(snowflake, self._last_local + 1)
+                self._last_local = snowflake
+            return str(snowflake)
+        # X: ids grow with time like the real snowflakes, so "newer" is "larger".
         self._next_id[api] += 1
         return str(self._next_id[api])
 
@@ -189,14 +219,21 @@ class World:
         if account.id not in self.followers[api]:
             self.followers[api][account.id] = self.seq()
             if api == MASTODON:
-                self.notifications.append((str(self.seq()), "follow", account.id, None))
+                self.notify("follow", account.id, None)
 
     # ---- posts ------------------------------------------------------------------------
 
     def add_post(self, api: str, author: SbAccount, text: str,
-                 in_reply_to: str | None = None) -> SbPost:
+                 in_reply_to: str | None = None, *, created_at: dt.datetime | None = None,
+                 visibility: str = "public") -> SbPost:
+        """`author` posts `text`; with `created_at` (Mastodon) the post was made then on a
+        remote server and arrives now: its id is of then, its notification of now."""
+        if visibility not in VISIBILITIES:
+            raise ValueError(f"visibility: expected one of {', '.join(VISIBILITIES)}")
         parent = self.posts[api].get(in_reply_to) if in_reply_to else None
-        post = SbPost(self.new_id(api), api, author.id, text, in_reply_to=in_reply_to)
+        post = SbPost(self.new_id(api, created_at), api, author.id, text,
+                      created_at=created_at or now(), in_reply_to=in_reply_to,
+                      visibility=visibility)
         post.conversation_id = parent.conversation_id if parent else post.id
         if parent:
             post.in_reply_to_user_id = parent.author_id
@@ -204,8 +241,14 @@ class World:
         self.posts[api][post.id] = post
         me = self.me(api)
         if api == MASTODON and author.id != me.id and self.concerns_us(post):
-            self.notifications.append((str(self.seq()), "mention", author.id, post.id))
+            self.notify("mention", author.id, post.id)
         return post
+
+    def notify(self, kind: str, account_id: str, status_id: str | None) -> None:
+        # Notification ids come from a sequence: they are in the order of arrival.
+        note_id = str(self.seq())
+        self.notifications.append((note_id, kind, account_id, status_id))
+        self.arrivals[note_id] = now()
 
     def live_posts(self, api: str, author_id: str) -> list[SbPost]:
         """The author's posts, newest first."""
