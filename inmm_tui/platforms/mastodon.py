@@ -162,7 +162,10 @@ class MastodonPlatform(Adapter):
             usable, bad = self._each("mentions", _notification, notifications)
             unreadable.extend(bad)
             seen.update((str(n["id"]), n) for n in usable)
-            if len(notifications) < PAGE_SIZE or not usable:
+            # Only an empty page ends the walk: Mastodon filters a page after reading it
+            # (muted and blocked accounts, the types asked for), so a short page need
+            # not be the last.
+            if not usable:
                 break
         order = sorted(seen, key=id_key)
         # The next run starts OVERLAP notifications back (all of them, if fewer), never

@@ -57,8 +57,6 @@ def test_whoami_refused_token_or_disabled_login_is_auth_failed(replay: Replay, f
         replay.mastodon().whoami()
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 defect 5: Mastodon.py fills missing keys "
-                   "with None, so a 200 that is not an Account becomes Account(user_id='None')")
 def test_whoami_answered_with_the_wrong_shape_is_transient(replay: Replay) -> None:
     replay.serve("mastodon/verify_credentials_200_wrong_shape")
     with pytest.raises(TransientError):
@@ -96,8 +94,6 @@ def test_publish_rate_limited_waits_for_the_iso_reset(replay: Replay) -> None:
     assert in_about(300, caught.value.reset_at)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 defect 5: Mastodon.py fills missing keys "
-                   "with None, so a 200 that is not a Status becomes Published('None', 'None')")
 def test_publish_answered_with_the_wrong_shape_is_transient(replay: Replay) -> None:
     replay.serve("mastodon/status_post_200_wrong_shape")
     with pytest.raises(TransientError):
