@@ -47,3 +47,12 @@ class Unsupported(PlatformError):
     """The platform has no such operation (e.g. Mastodon has no hide-reply), or the
     outlet's plan lacks it (X's 403 `client-not-enrolled`: blocking is Enterprise-only,
     follower lists need a paid tier). Not the credentials: the rest goes on."""
+
+
+class NotInPlan(Unsupported):
+    """The outlet's plan with the platform lacks `operation` (X's 403 `client-not-enrolled`):
+    shown on the item and in governance; raising the plan is HQ's decision."""
+
+    def __init__(self, message: str, operation: str):
+        super().__init__(message)
+        self.operation = operation

@@ -34,6 +34,7 @@ from inmm_tui.platforms.errors import (
     AuthFailed,
     DuplicateContent,
     NotFound,
+    NotInPlan,
     PlatformError,
     RateLimited,
     Rejected,
@@ -247,7 +248,7 @@ class XPlatform(Adapter):
         if isinstance(exc, tweepy.Unauthorized):
             return AuthFailed(f"{where}: X refused the credentials ({exc})")
         if isinstance(exc, tweepy.Forbidden):
-            return _forbidden(where, exc)
+            return _forbidden(where, what, exc)
         if isinstance(exc, tweepy.NotFound):
             return NotFound(f"{where}: not found ({exc})")
         if isinstance(exc, tweepy.HTTPException):
@@ -302,7 +303,7 @@ def _too_many(where: str, exc: tweepy.TooManyRequests) -> RateLimited:
     return RateLimited(f"{where}: rate limited ({exc})", reset_time(exc.reset_time))
 
 
-def _forbidden(where: str, exc: tweepy.Forbidden) -> PlatformError:
+def _forbidden(where: str, what: str, exc: tweepy.Forbidden) -> PlatformError:
     text = " ".join(str(m) for m in exc.api_messages).lower()
     body = _problem(exc)
     kinds = " ".join(str(e.get("type", "")) for e in exc.api_errors if isinstance(e, dict))
@@ -314,8 +315,8 @@ def _forbidden(where: str, exc: tweepy.Forbidden) -> PlatformError:
     # not the credentials: everything else still works.
     if "client-not-enrolled" in kinds or "client-forbidden" in kinds:
         needed = body.get("required_enrollment")
-        return Unsupported(f"{where}: X's plan for this app does not include this"
-                           f"{f' (needs {needed})' if needed else ''} ({exc})")
+        return NotInPlan(f"{where}: X's plan for this app does not include this"
+                         f"{f' (needs {needed})' if needed else ''} ({exc})", what)
     if "suspended" in text or "unsupported-authentication" in kinds:
         return AuthFailed(f"{where}: X refused the credentials ({exc})")
     return Rejected(f"{where}: {exc}")
