@@ -85,7 +85,9 @@ class GovernanceScreen(InmmScreen):
         yield Literal("Credentials (o: rotation done, HQ; x: suspected compromise)",
                      classes="section")
         yield ListTable(id="rotations")
-        yield Literal("", id="gov-plan")
+        plan = Literal("", id="gov-plan")
+        plan.display = False  # shown only when a plan lacks something
+        yield plan
         yield Literal("Loading…", id="gov-reviews")
         yield Literal("Look-alike accounts, new first (h harmless, p reported, d gone)",
                      classes="section")
@@ -143,7 +145,9 @@ class GovernanceScreen(InmmScreen):
                 rotation_state(status), key=status.outlet)
         if keep in self.rotations:
             rotations.move_cursor(row=rotations.get_row_index(keep))
-        self.query_one("#gov-plan", Literal).update(plan_text(state, tz))
+        plan = self.query_one("#gov-plan", Literal)
+        plan.update(plan_text(state, tz))
+        plan.display = bool(state.plan_limits)
         self.query_one("#gov-reviews", Literal).update(self._reviews_text(state))
         suspects = self.query_one("#suspects", ListTable)
         keep = suspects.selected_key()
