@@ -216,6 +216,28 @@ def test_follow_back_on_a_basic_plan_still_performs_the_requests(
     assert {limit.operation for limit in limits} == {"block", "following"}
 
 
+def test_a_block_the_plan_lacks_is_shown_on_the_item_and_in_governance(
+        roster: Services, sandbox: RunningSandbox) -> None:
+    sandbox.control.post("x", "vendor", REPLY)
+    platform = x(sandbox)
+    jobs.ingest_mentions(roster, platform, "x")
+    (item_id,) = [i for (i,) in roster.db.conn.execute("SELECT id FROM moderation_items")]
+    roster.moderation.request_block("hq", item_id, "advertising")
+    sandbox.control.settings(x_plan="basic")  # blocking is Enterprise-only
+
+    report = jobs.perform_requests(roster, platform, "x")
+
+    assert report.failed == 1 and report.stopped == ""
+    error = roster.db.conn.execute(
+        "SELECT action_error FROM moderation_items WHERE id = ?", (item_id,)).fetchone()[0]
+    assert error.startswith("block: ") and "plan" in error
+    assert sandbox.control.state()["x"]["blocks"] == []
+    limits = GovernanceView(roster.db, roster.config, roster.clock).plan_limits()
+    assert [(limit.outlet, limit.operation) for limit in limits] == [("x", "block")]
+    assert "credentials_refused" not in [k for (k,) in roster.db.conn.execute(
+        "SELECT kind FROM alerts")]
+
+
 # ---- defect 5: a 200 with the wrong shape ----------------------------------------------------
 
 CALLS = {
