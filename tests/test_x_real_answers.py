@@ -326,3 +326,47 @@ def test_a_plan_refusal_has_x_shape(sandbox: RunningSandbox) -> None:
     body = answer.json()
     assert body["reason"] == "client-not-enrolled"
     assert body["type"] == "https://api.twitter.com/2/problems/client-forbidden"
+
+
+# ---- the sandbox outlet's plan, from the configuration ----------------------------------------
+
+def _config_with(tmp_path, **x_outlet):  # type: ignore[no-untyped-def]
+    from inmm_tui.config import parse_config
+
+    outlets = [{"name": "x", "kind": "sandbox", "api": "x", **x_outlet},
+               {"name": "mastodon", "kind": "sandbox", "api": "mastodon"}]
+    return parse_config({"inmm": {"database": str(tmp_path / "inmm.db")}, "outlets": outlets},
+                        tmp_path / "inmm.toml")
+
+
+def test_a_sandbox_x_outlet_configured_basic_gets_basics_refusals(tmp_path) -> None:
+    import dataclasses
+    import socket
+
+    from inmm_tui.platforms.factory import build_platform, ensure_sandbox
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = _config_with(tmp_path, plan="basic")
+    config = dataclasses.replace(config, sandbox=dataclasses.replace(config.sandbox, port=port))
+    started = ensure_sandbox(config)
+    assert started is not None
+    try:
+        platform = build_platform(config.outlets[0], config, None)
+        with pytest.raises(NotInPlan):
+            platform.followers()
+        assert platform.publish("Hello", idempotency_key="k").platform_id
+    finally:
+        started.stop()
+
+
+@pytest.mark.parametrize(("outlet", "words"), [
+    ({"plan": "gold"}, r"outlets\[0\]\.plan: expected one of free, basic, pro, enterprise"),
+    ({"kind": "x", "plan": "basic"}, "only a sandbox outlet imitating X has a plan"),
+])
+def test_a_wrong_plan_is_named_in_the_configuration(tmp_path, outlet, words) -> None:
+    from inmm_tui.config import ConfigError
+
+    with pytest.raises(ConfigError, match=words):
+        _config_with(tmp_path, **outlet)
