@@ -124,6 +124,19 @@ def test_the_monthly_cap_is_usage_capped(sandbox: RunningSandbox) -> None:
     assert "Monthly product cap" in str(caught.value)
 
 
+def test_after_the_monthly_cap_no_job_calls_x_again_until_the_probe(
+        sandbox: RunningSandbox) -> None:
+    platform = x(sandbox)
+    sandbox.control.fault("usage_cap", api="x", method="GET")
+    with pytest.raises(UsageCapped):
+        platform.mentions()
+    before = sandbox.control.requests("x ")
+    for call in (platform.followers, platform.mentions, lambda: platform.metrics("1")):
+        with pytest.raises(UsageCapped, match="not asked before"):
+            call()
+    assert sandbox.control.requests("x ") == before
+
+
 def test_a_spent_monthly_cap_pauses_the_outlet_and_alerts_hq(
         roster: Services, clock: FakeClock, sandbox: RunningSandbox) -> None:
     first, second = queue_posts(roster, 2)

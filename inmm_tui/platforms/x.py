@@ -82,6 +82,8 @@ class XPlatform(Adapter):
                  access_token_secret: str, handle: str, timeout: float,
                  base_url: str | None = None):
         super().__init__(name)
+        self._capped: UsageCapped | None = None
+        """X's last monthly-cap refusal, while its `reset_at` is ahead."""
         self.handle = handle
         self.client = tweepy.Client(
             consumer_key=consumer_key, consumer_secret=consumer_secret,
@@ -234,7 +236,18 @@ class XPlatform(Adapter):
         return Page(accounts, cursor, unreadable)
 
     def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        body = super()._call(what, method, *args, **kwargs)
+        # A spent monthly cap refuses every call of the app until the month turns over:
+        # every job of the outlet waits here instead of calling into it all day.
+        capped = self._capped
+        if capped is not None and dt.datetime.now(dt.UTC) < capped.reset_at:
+            raise UsageCapped(f"{self.name}: {what}: not asked before "
+                              f"{capped.reset_at.isoformat(timespec='minutes')}: {capped}",
+                              capped.reset_at)
+        try:
+            body = super()._call(what, method, *args, **kwargs)
+        except UsageCapped as exc:
+            self._capped = exc
+            raise
         if isinstance(body, requests.Response):  # from client.request()
             body = self._parse(what, lambda r: r.json(), body)
         if not isinstance(body, dict):
