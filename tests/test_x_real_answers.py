@@ -383,3 +383,39 @@ def test_a_wrong_plan_is_named_in_the_configuration(tmp_path, outlet, words) -> 
 
     with pytest.raises(ConfigError, match=words):
         _config_with(tmp_path, **outlet)
+
+
+# ---- the 429 families, read by tweepy from a spec-built answer --------------------------------
+
+def _too_many_requests(headers: dict[str, str], body: dict[str, object]) -> Exception:
+    """tweepy's own exception for a 429 with these headers and body, as its client raises it."""
+    import json
+
+    import tweepy
+
+    response = requests.Response()
+    response.status_code, response.reason = 429, "Too Many Requests"
+    response.headers.update(headers)
+    response._content = json.dumps(body).encode()
+    reset = headers.get("x-rate-limit-reset")
+    return tweepy.TooManyRequests(response, reset_time=int(reset) if reset else None)
+
+
+def test_the_spent_app_24_hour_window_is_the_one_waited_for() -> None:
+    # Spec-built (labelled): X's 429 body for a rate limit, and its three header families,
+    # the 15-minute one with requests left, the user's 24-hour one too, the app's spent.
+    now = int(utcnow().timestamp())
+    exc = _too_many_requests(
+        {"x-rate-limit-limit": "100", "x-rate-limit-remaining": "97",
+         "x-rate-limit-reset": str(now + 600),
+         "x-user-limit-24hour-limit": "100", "x-user-limit-24hour-remaining": "40",
+         "x-user-limit-24hour-reset": str(now + 3600),
+         "x-app-limit-24hour-limit": "10000", "x-app-limit-24hour-remaining": "0",
+         "x-app-limit-24hour-reset": str(now + 18 * 3600)},
+        {"title": "Too Many Requests", "detail": "Too Many Requests", "type": "about:blank",
+         "status": 429})
+    platform = XPlatform("x", handle="INMMorg", timeout=1, consumer_key="k",
+                         consumer_secret="s", access_token="1-t", access_token_secret="ts")
+    error = platform._translate("publish", exc)
+    assert isinstance(error, RateLimited) and "24-hour app" in str(error)
+    assert error.reset_at == dt.datetime.fromtimestamp(now + 18 * 3600, dt.UTC)

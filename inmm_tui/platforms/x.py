@@ -288,9 +288,11 @@ def _problem(exc: tweepy.HTTPException) -> dict[str, Any]:
 _CAP_WINDOWS = (("x-rate-limit", "15-minute"), ("x-user-limit-24hour", "24-hour user"),
                 ("x-app-limit-24hour", "24-hour app"))
 """X's rate-limit header families, each with `-limit`, `-remaining` and `-reset` (epoch
-seconds). A 429 from the posting caps carries the 24-hour ones, and its 15-minute
-`x-rate-limit-remaining` is usually not 0: the window that is spent is the one to wait
-for (docs.x.com/x-api/fundamentals/rate-limits)."""
+seconds): `x-rate-limit-*` as documented (docs.x.com/x-api/fundamentals/rate-limits,
+windows "usually 15 minutes or 24 hours"); the 24-hour user and app families as X sends
+them with POST /2/tweets (parsed by node-twitter-api-v2 since its pull request 618). A 429
+from the posting cap carries the 24-hour ones while its 15-minute `x-rate-limit-remaining`
+is usually not 0: the window that is spent is the one to wait for."""
 USAGE_CAP_PROBE = dt.timedelta(hours=24)
 """After X's monthly usage cap answer, look again this much later: X does not say when
 the project's month turns over."""
