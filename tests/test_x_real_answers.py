@@ -115,6 +115,21 @@ def test_the_sandbox_counts_the_24_hour_posting_cap(sandbox: RunningSandbox) -> 
                 if not p["deleted"]]) == 2
 
 
+def test_the_publisher_waits_out_the_24_hour_cap_in_one_call(
+        roster: Services, clock: FakeClock, sandbox: RunningSandbox) -> None:
+    posts = queue_posts(roster, 3)
+    sandbox.control.fault("daily_cap", api="x", method="POST", reset_in=10 * 3600)
+    pub = publisher(roster, {"x": sandbox.x(timeout=5), "mastodon": sandbox.mastodon()})
+
+    pub.run(seconds=30)
+
+    assert sandbox.control.requests("x POST /2/tweets") == 1
+    assert clock.now + 9 * HOUR < pub.next_due() <= clock.now + 11 * HOUR
+    assert all(d.state == "pending" and d.attempts == 0 for p in posts
+               for d in roster.posts.deliveries(p) if d.outlet == "x")
+    assert not roster.db.conn.execute("SELECT count(*) FROM alerts").fetchone()[0]
+
+
 def test_the_monthly_cap_is_usage_capped(sandbox: RunningSandbox) -> None:
     platform = x(sandbox)
     sandbox.control.fault("usage_cap", api="x")
