@@ -347,6 +347,15 @@ def test_normal_answers_carry_rate_limit_headers(sandbox: RunningSandbox) -> Non
     assert int(first.headers["x-rate-limit-reset"]) > utcnow().timestamp()
 
 
+def test_the_sandbox_refuses_a_plan_it_does_not_know(sandbox: RunningSandbox) -> None:
+    from inmm_tui.platforms.sandbox.control import SandboxError
+
+    with pytest.raises(SandboxError, match="x_plan: expected one of free, basic"):
+        sandbox.control.settings(x_plan="gold")
+    with pytest.raises(SandboxError, match="x_daily_posts"):
+        sandbox.control.settings(x_daily_posts="many")
+
+
 def test_a_plan_refusal_has_x_shape(sandbox: RunningSandbox) -> None:
     sandbox.control.settings(x_plan="basic")
     answer = raw(sandbox, f"/2/users/{sandbox.control.state()['x']['me']}/followers")

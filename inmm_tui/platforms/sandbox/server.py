@@ -19,6 +19,7 @@ from inmm_tui.platforms.sandbox.mastodon_api import mastodon_error
 from inmm_tui.platforms.sandbox.world import APIS, MASTODON, World, X
 from inmm_tui.platforms.sandbox.x_api import x_duplicate, x_problem
 from inmm_tui.platforms.sandbox.x_limits import (
+    X_PLAN_LACKS,
     x_daily_cap_fault,
     x_not_enrolled,
     x_serve,
@@ -57,10 +58,15 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
         if "idempotency_window" in body:
             world.idempotency_window = float(body["idempotency_window"])
         if "x_plan" in body:
-            world.x_plan = str(body["x_plan"] or "")
+            plan = str(body["x_plan"] or "")
+            if plan and plan not in X_PLAN_LACKS:
+                return Answer(400, {"error": f"x_plan: expected one of {', '.join(X_PLAN_LACKS)}"})
+            world.x_plan = plan
         if "x_daily_posts" in body:
             limit = body["x_daily_posts"]
-            world.x_daily_posts = None if limit is None else int(limit)
+            if limit is not None and not (isinstance(limit, int) and limit >= 0):
+                return Answer(400, {"error": "x_daily_posts: a whole number, or null for none"})
+            world.x_daily_posts = limit
         for name, tokens in (body.get("tokens") or {}).items():
             world.tokens[name] = set(tokens)
         return Answer(200, {"ok": True})
