@@ -16,9 +16,9 @@ WINDOW = 900.0
 
 
 X_PLAN_LACKS: dict[str, tuple[str, ...]] = {
-    # What each access level cannot call, of the endpoints we use (developer.x.com's
-    # "products" table): Free only posts, deletes and says who we are; blocking is
-    # Enterprise-only; follower lists are beyond Basic.
+    # What each access level cannot call, of the endpoints we use, as issue 13 states it
+    # (blocking is Enterprise-only, follower lists need more than Basic) and Free as X
+    # sold it (post, delete, who am I); an approximation of X's tiers, not a copy.
     "free": ("GET /2/users/by", "GET /2/users/:id/", "GET /2/tweets/", "POST /2/users/",
              "DELETE /2/users/", "PUT /2/tweets/"),
     "basic": ("GET /2/users/:id/followers", "GET /2/users/:id/following",
