@@ -15,10 +15,20 @@ from dataclasses import dataclass, field
 
 from inmm_tui.domain.errors import InvalidState
 from inmm_tui.domain.follows import FOLLOW, FOLLOWERS, FOLLOWING, Follows
+from inmm_tui.domain.governance import record_plan_refusal, record_usage_cap
 from inmm_tui.domain.services import Services
 from inmm_tui.domain.skips import database_failing, skip
 from inmm_tui.platforms.base import Platform
-from inmm_tui.platforms.errors import PlatformError, RateLimited, Rejected, TransientError
+from inmm_tui.platforms.errors import (
+    NotInPlan,
+    PlatformError,
+    RateLimited,
+    Rejected,
+    TransientError,
+    Unsupported,
+    UsageCapped,
+)
+from inmm_tui.store.tx import write
 
 log = logging.getLogger("inmm_daemon.follow_back")
 
@@ -77,6 +87,13 @@ def sync(follows: Follows, platform: Platform, outlet_name: str, job: str,
         except RateLimited as exc:
             follows.rate_limited(outlet_name, job, exc.reset_at)
             report.stopped = f"{job}: rate-limited until {exc.reset_at:%H:%M}Z"
+            _capped(follows, outlet_name, exc)
+            return False
+        except NotInPlan as exc:
+            # Follower lists are beyond the plan: the requested follows, unfollows and
+            # blocks still go on; HQ sees the limit in governance.
+            _not_in_plan(follows, outlet_name, exc)
+            report.stopped = f"{job}: not in the plan"
             return False
         except TransientError as exc:
             report.stopped = f"{job}: {exc}"
@@ -114,6 +131,11 @@ def follow_back(follows: Follows, platform: Platform, outlet_name: str,
         except RateLimited as exc:
             follows.rate_limited(outlet_name, FOLLOW, exc.reset_at)
             report.stopped = f"follow: rate-limited until {exc.reset_at:%H:%M}Z"
+            _capped(follows, outlet_name, exc)
+            return
+        except NotInPlan as exc:
+            _not_in_plan(follows, outlet_name, exc)
+            report.stopped = "follow: not in the plan"
             return
         except Rejected as exc:
             follows.record_follow_back_refused(outlet_name, user_id, str(exc))
@@ -156,9 +178,14 @@ def perform_requests(follows: Follows, platform: Platform, outlet_name: str,
             if action == "follow":
                 follows.rate_limited(outlet_name, FOLLOW, exc.reset_at)
             report.stopped = f"{action}: rate-limited until {exc.reset_at:%H:%M}Z"
+            _capped(follows, outlet_name, exc)
             return
-        except Rejected as exc:
+        except (Rejected, Unsupported) as exc:
+            # Withdrawn with the platform's words on it (a plan without blocking, say);
+            # the requests after it go on.
             follows.record_action_failed(outlet_name, user_id, action, str(exc))
+            if isinstance(exc, NotInPlan):
+                _not_in_plan(follows, outlet_name, exc)
             continue
         except PlatformError as exc:
             report.stopped = f"{action}: {exc}"
@@ -173,6 +200,21 @@ def perform_requests(follows: Follows, platform: Platform, outlet_name: str,
             continue
         follows.record_action_done(outlet_name, user_id, action)
         report.actions += 1
+
+
+def _not_in_plan(follows: Follows, outlet_name: str, exc: NotInPlan) -> None:
+    log.warning("%s: %s", outlet_name, exc)
+    with write(follows.db):
+        record_plan_refusal(follows.db.conn, outlet_name, exc.operation, str(exc),
+                            follows.clock())
+
+
+def _capped(follows: Follows, outlet_name: str, exc: RateLimited) -> None:
+    """A spent monthly cap (not a passing rate limit) is HQ's to know about."""
+    if isinstance(exc, UsageCapped):
+        with write(follows.db):
+            record_usage_cap(follows.db.conn, outlet_name, exc.reset_at, str(exc),
+                             follows.clock())
 
 
 def remind_review(services: Services) -> None:

@@ -13,11 +13,18 @@ from dataclasses import dataclass
 
 from inmm_tui.domain.audit import DAEMON
 from inmm_tui.domain.errors import InvalidState
+from inmm_tui.domain.governance import record_plan_refusal
 from inmm_tui.domain.moderation import IncomingMention, IngestResult
 from inmm_tui.domain.services import Services
 from inmm_tui.domain.skips import database_failing, skip
 from inmm_tui.platforms.base import Mention, Mentions, Platform
-from inmm_tui.platforms.errors import PlatformError, RateLimited, Rejected, Unsupported
+from inmm_tui.platforms.errors import (
+    NotInPlan,
+    PlatformError,
+    RateLimited,
+    Rejected,
+    Unsupported,
+)
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import to_db
 
@@ -146,6 +153,10 @@ def perform_requests(services: Services, platform: Platform, outlet_name: str) -
             continue
         except (Rejected, Unsupported) as exc:
             moderation.record_failed(request.item_id, request.kind, str(exc) or type(exc).__name__)
+            if isinstance(exc, NotInPlan):  # blocking is Enterprise-only on X: HQ should know
+                with write(services.db):
+                    record_plan_refusal(services.db.conn, outlet_name, exc.operation, str(exc),
+                                        services.clock())
             report.failed += 1
             continue
         except RateLimited as exc:

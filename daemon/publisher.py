@@ -8,8 +8,12 @@ platforms and maps their errors onto the queue's calls:
 | published                | `sent`                                                          |
 | TransientError, anything | back to `pending` *in doubt* (the post may exist), backoff with |
 |   unexpected             | jitter; `failed` after `daemon.max_attempts`                    |
-| RateLimited(reset_at)    | waits until `reset_at`; not counted as an attempt               |
+| RateLimited(reset_at)    | waits until `reset_at` (X: the spent window's, 15-minute or     |
+|                          | 24-hour); not counted as an attempt                             |
+| UsageCapped (X monthly)  | the outlet waits until `reset_at`, HQ is alerted; not counted   |
 | AuthFailed               | waits 5 minutes, an alert is raised; not counted                |
+| NotInPlan (X tier 403)   | `failed` with the platform's message, shown in governance; the  |
+|                          | outlet's next post goes on                                      |
 | DuplicateContent (X)     | probably sent already: found among recent posts → `sent`,       |
 |                          | else `failed` with X's message                                  |
 | Rejected, Unsupported    | `failed` with the platform's message                            |
@@ -49,6 +53,7 @@ from tenacity import (
     wait_random,
 )
 
+from inmm_tui.domain.governance import record_plan_refusal, record_usage_cap
 from inmm_tui.domain.publishing import Claim, Queue
 from inmm_tui.domain.reminders import raise_alert
 from inmm_tui.platforms.base import Platform, Published
@@ -56,10 +61,12 @@ from inmm_tui.platforms.errors import (
     AuthFailed,
     DuplicateContent,
     NotFound,
+    NotInPlan,
     RateLimited,
     Rejected,
     TransientError,
     Unsupported,
+    UsageCapped,
 )
 from inmm_tui.store.errors import StorageUnavailable, storage_error
 from inmm_tui.store.tx import write
@@ -206,9 +213,16 @@ class Publisher:
         try:
             published, reconciled = self._send(platform, queue, claim)
         except RateLimited as exc:
+            # The outlet waits as a whole behind its head (the queue's rule): one wait, not
+            # one refused call per post. A spent monthly cap is HQ's to know about.
             retry_at = max(exc.reset_at, self.clock()) + RATE_LIMIT_MARGIN
-            queue.record_retry(claim, f"rate limited: {exc}", retry_at=retry_at,
-                               in_doubt=claim.in_doubt, counts=False)
+            capped = isinstance(exc, UsageCapped)
+            queue.record_retry(claim, f"{'usage cap spent' if capped else 'rate limited'}: {exc}",
+                               retry_at=retry_at, in_doubt=claim.in_doubt, counts=False)
+            if capped:
+                with write(queue.db):
+                    record_usage_cap(queue.db.conn, claim.outlet, retry_at, str(exc),
+                                     self.clock())
             log.warning("%s: rate limited; waiting until %s", claim.label,
                         retry_at.isoformat(timespec="seconds"))
             return False
@@ -224,6 +238,10 @@ class Publisher:
             return False
         except (Rejected, Unsupported) as exc:
             queue.record_failed(claim, str(exc) or type(exc).__name__)
+            if isinstance(exc, NotInPlan):  # the plan, not this post: HQ sees it in governance
+                with write(queue.db):
+                    record_plan_refusal(queue.db.conn, claim.outlet, exc.operation, str(exc),
+                                        self.clock())
             log.error("%s: refused by the platform: %s", claim.label, exc)
             return False
         except Exception as exc:  # TransientError, or a fault we did not foresee

@@ -43,6 +43,8 @@ PACKAGED_POLICY_RULES = Path(__file__).resolve().parent / "defaults" / "policy.t
 """The screening rules shipped with the package (a copy of `config/policy.toml`)."""
 PLATFORM_APIS = tuple(CAPABILITIES)
 OUTLET_KINDS = ("sandbox", *PLATFORM_APIS)
+X_PLANS = ("free", "basic", "pro", "enterprise")
+"""X's access levels the sandbox imitates (an outlet's `plan`)."""
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
 
 
@@ -77,6 +79,9 @@ class Outlet:
     """How the outlet is named on screen; defaults to its name."""
     watch_handles: list[str] = field(default_factory=list)
     """Look-alike handles to watch for squatters and spoofers."""
+    plan: str = ""
+    """A `sandbox` X outlet only: the X access level the sandbox imitates (`free`, `basic`,
+    `pro`, `enterprise`), whose missing endpoints answer as X does (403); empty: all."""
 
     @property
     def title(self) -> str:
@@ -484,6 +489,11 @@ def _outlet(item: typing.Any, key: str, where: str) -> Outlet:
         )
     if outlet.kind != "sandbox" and api != outlet.kind:
         raise ConfigError(f"{where}: {key}.api: an outlet of kind {outlet.kind!r} speaks {outlet.kind!r}")
+    if outlet.plan and (outlet.kind != "sandbox" or api != "x"):
+        raise ConfigError(f"{where}: {key}.plan: only a sandbox outlet imitating X has a plan "
+                          "(a real outlet's plan is the one its app is enrolled in)")
+    if outlet.plan and outlet.plan not in X_PLANS:
+        raise ConfigError(f"{where}: {key}.plan: expected one of {', '.join(X_PLANS)}")
     if not outlet.name or not outlet.name.replace("-", "").replace("_", "").isalnum():
         raise ConfigError(f"{where}: {key}.name: expected letters, digits, '-' or '_'")
     return dataclasses.replace(outlet, api=api)

@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     import threading
 
     from inmm_tui.commands.common import load, say
+    from inmm_tui.platforms.factory import sandbox_plan
     from inmm_tui.platforms.sandbox import Sandbox
     from inmm_tui.platforms.sandbox.simulate import simulate
 
@@ -42,6 +43,7 @@ def run(args: argparse.Namespace) -> int:
         say(f"inmm-tui: sandbox: cannot listen on {host}:{port}: {exc.strerror or exc}",
             file=sys.stderr)
         return 2
+    sandbox.world.x_plan = sandbox_plan(config)
     say(f"sandbox listening on {sandbox.url} (X under /2/, Mastodon under /api/v1/, "
         "control under /_sandbox/); Ctrl-C stops it", flush=True)
     if args.simulate:

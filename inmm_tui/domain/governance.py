@@ -496,3 +496,30 @@ def unverified_rotations(conn: sqlite3.Connection) -> list[str]:
     """Outlets with a recorded rotation the daemon has not checked yet."""
     return [row[0] for row in conn.execute(
         "SELECT DISTINCT outlet FROM credential_rotations WHERE verified_at IS NULL")]
+
+
+PLAN_REFUSED = "plan_refused"
+"""The alert kind for an operation the outlet's plan with the platform does not include."""
+USAGE_CAPPED = "usage_capped"
+"""The alert kind for an outlet whose plan's monthly usage cap is spent."""
+
+
+def record_plan_refusal(conn: sqlite3.Connection, outlet: str, operation: str, message: str,
+                        now: dt.datetime) -> bool:
+    """The platform refused `operation` on `outlet` because of the plan (X's access levels:
+    blocking is Enterprise-only, follower lists need a paid tier), not the credentials:
+    an alert HQ sees, once per outlet and operation until acknowledged, listed on the
+    governance screen. Call inside a write transaction; True when new."""
+    return raise_alert(conn, PLAN_REFUSED, f"outlet:{outlet}:{operation}",
+                       f"{outlet}: the plan does not include {operation}; the rest goes on "
+                       f"(raise the plan to use it): {message}", now)
+
+
+def record_usage_cap(conn: sqlite3.Connection, outlet: str, until: dt.datetime, message: str,
+                     now: dt.datetime) -> bool:
+    """The outlet's monthly usage cap is spent: its jobs wait until `until`, and HQ is told.
+    Call inside a write transaction; True when new."""
+    return raise_alert(conn, USAGE_CAPPED, f"outlet:{outlet}",
+                       f"{outlet}: the plan's monthly usage cap is spent; its posts and jobs "
+                       f"wait until {until.isoformat(timespec='minutes')} (then tried again), "
+                       f"unless the plan is raised: {message}", now)

@@ -6,7 +6,7 @@ allowed to view. The actions are `inmm_tui.domain.governance.Governance`'s."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from inmm_tui.domain.base import DomainService
@@ -19,7 +19,7 @@ from inmm_tui.domain.duties import (
     review_status,
     rotation_status,
 )
-from inmm_tui.domain.governance import review_markdown
+from inmm_tui.domain.governance import PLAN_REFUSED, USAGE_CAPPED, review_markdown
 from inmm_tui.domain.people import _PERSON_COLUMNS, Person, authorise
 from inmm_tui.domain.roles import Action
 from inmm_tui.domain.switches import Event, active_crisis, publishing_paused
@@ -48,6 +48,18 @@ class Suspect:
 
 
 @dataclass(frozen=True)
+class PlanLimit:
+    """An operation the outlet's plan with the platform does not include (see
+    `governance.record_plan_refusal`), or its spent monthly cap, until HQ acknowledges it."""
+
+    outlet: str
+    operation: str
+    message: str
+    """The platform's words: outside text."""
+    since: dt.datetime
+
+
+@dataclass(frozen=True)
 class GovernanceState:
     person: Person
     rotations: list[RotationStatus]
@@ -56,6 +68,7 @@ class GovernanceState:
     """None when no EC meeting date is configured."""
     suspects: list[Suspect]
     """New suspects first, then the decided ones, newest first."""
+    plan_limits: list[PlanLimit] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -91,7 +104,20 @@ class GovernanceView(DomainService):
         now = self.clock()
         return GovernanceState(person, rotation_status(self.conn, self.config, now),
                                policy_review(self.config, now),
-                               review_status(self.conn, self.config, now), self.suspects())
+                               review_status(self.conn, self.config, now), self.suspects(),
+                               self.plan_limits())
+
+    def plan_limits(self) -> list[PlanLimit]:
+        rows = self.conn.execute(
+            "SELECT kind, subject, message, raised_at FROM alerts WHERE kind IN (?, ?)"
+            " AND acknowledged_at IS NULL ORDER BY subject",
+            (PLAN_REFUSED, USAGE_CAPPED)).fetchall()
+        limits = []
+        for kind, subject, message, raised_at in rows:
+            _, outlet, operation = [*subject.split(":", 2), ""][:3]
+            limits.append(PlanLimit(outlet, operation if kind == PLAN_REFUSED
+                                    else "monthly usage cap", message, from_db(raised_at)))
+        return limits
 
     def suspects(self) -> list[Suspect]:
         rows = self.conn.execute(

@@ -21,6 +21,12 @@ class RateLimited(PlatformError):
         self.reset_at = reset_at
 
 
+class UsageCapped(RateLimited):
+    """The plan's monthly usage cap is spent (X's `UsageCapExceeded`): nothing on the
+    outlet can succeed until the month turns over or the plan is raised. X does not say
+    when its month turns over, so `reset_at` is when to look again; HQ must be told."""
+
+
 class Rejected(PlatformError):
     """A 4xx that retrying cannot fix (too long, forbidden content, not found, ...)."""
 
@@ -38,4 +44,15 @@ class AuthFailed(PlatformError):
 
 
 class Unsupported(PlatformError):
-    """The platform has no such operation (e.g. Mastodon has no hide-reply)."""
+    """The platform has no such operation (e.g. Mastodon has no hide-reply), or the
+    outlet's plan lacks it (X's 403 `client-not-enrolled`: blocking is Enterprise-only,
+    follower lists need a paid tier). Not the credentials: the rest goes on."""
+
+
+class NotInPlan(Unsupported):
+    """The outlet's plan with the platform lacks `operation` (X's 403 `client-not-enrolled`):
+    shown on the item and in governance; raising the plan is HQ's decision."""
+
+    def __init__(self, message: str, operation: str):
+        super().__init__(message)
+        self.operation = operation

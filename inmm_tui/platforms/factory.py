@@ -53,6 +53,12 @@ def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> P
                             timeout=timeout)
 
 
+def sandbox_plan(config: Config) -> str:
+    """The X access level the sandbox is to imitate: the `plan` of the sandbox X outlet
+    (the sandbox has one X account); empty: every endpoint answers."""
+    return next((o.plan for o in config.outlets if o.kind == "sandbox" and o.plan), "")
+
+
 def needs_secrets(config: Config) -> bool:
     """Whether any outlet needs real tokens (so the daemon must read the secrets file)."""
     return any(outlet.kind != "sandbox" for outlet in config.outlets)
@@ -73,6 +79,8 @@ def ensure_sandbox(config: Config) -> Sandbox | None:
     from inmm_tui.platforms.sandbox.server import Sandbox
 
     try:
-        return Sandbox(host, port).start()
+        sandbox = Sandbox(host, port)
     except OSError:
         return None  # someone else bound it between our probe and now
+    sandbox.world.x_plan = sandbox_plan(config)
+    return sandbox.start()

@@ -35,11 +35,13 @@ from inmm_tui.platforms.errors import (
     AuthFailed,
     DuplicateContent,
     NotFound,
+    NotInPlan,
     PlatformError,
     RateLimited,
     Rejected,
     TransientError,
     Unsupported,
+    UsageCapped,
 )
 
 log = logging.getLogger(__name__)
@@ -82,6 +84,8 @@ class XPlatform(Adapter):
                  access_token_secret: str, handle: str, timeout: float,
                  base_url: str | None = None):
         super().__init__(name)
+        self._capped: UsageCapped | None = None
+        """X's last monthly-cap refusal, while its `reset_at` is ahead."""
         self.handle = handle
         self.client = tweepy.Client(
             consumer_key=consumer_key, consumer_secret=consumer_secret,
@@ -95,7 +99,7 @@ class XPlatform(Adapter):
 
     def whoami(self) -> Account:
         body = self._call("whoami", self.client.get_me, user_auth=True, user_fields=USER_FIELDS)
-        self._me = self._parse("whoami", lambda b: _account(b["data"]), body)
+        self._me = self._parse("whoami", lambda b: _account(_record(b, "id")), body)
         return self._me
 
     def publish(self, text: str, *, idempotency_key: str,
@@ -104,11 +108,12 @@ class XPlatform(Adapter):
         # and X's duplicate-content refusal backs it up.
         body = self._call("publish", self.client.create_tweet, text=text,
                           in_reply_to_tweet_id=in_reply_to, user_auth=True)
-        post_id = self._parse("publish", lambda b: str(b["data"]["id"]), body)
+        post_id = self._parse("publish", lambda b: str(_record(b, "id")["id"]), body)
         return Published(post_id, self._url(post_id))
 
     def delete(self, platform_id: str) -> None:
-        self._call("delete", self.client.delete_tweet, platform_id, user_auth=True)
+        body = self._call("delete", self.client.delete_tweet, platform_id, user_auth=True)
+        self._parse("delete", lambda b: _record(b, flag="deleted"), body)
 
     def recent_posts(self, limit: int = 50) -> list[RecentPost]:
         found: list[RecentPost] = []
@@ -118,11 +123,10 @@ class XPlatform(Adapter):
                               max_results=max(5, min(limit - len(found), 100)),
                               pagination_token=token, tweet_fields=OWN_TWEET_FIELDS,
                               user_auth=True)
-            tweets = self._parse("recent posts", lambda b: list(b.get("data", [])), body)
+            tweets, token = self._parse("recent posts", _listing, body)
             # Each post alone: one malformed post must not hide the others (reconciliation).
             found.extend(p for p in self._each("recent posts", self._recent, tweets)[0]
                          if p is not None)
-            token = body.get("meta", {}).get("next_token")
             if not token or len(found) >= limit:
                 break
         return found[:limit]
@@ -143,19 +147,24 @@ class XPlatform(Adapter):
         return self._page("following", self.client.get_users_following, cursor)
 
     def follow(self, user_id: str) -> None:
-        self._call("follow", self.client.follow_user, user_id, user_auth=True)
+        body = self._call("follow", self.client.follow_user, user_id, user_auth=True)
+        self._parse("follow", lambda b: _record(b, flag="following"), body)
 
     def unfollow(self, user_id: str) -> None:
-        self._call("unfollow", self.client.unfollow_user, user_id, user_auth=True)
+        body = self._call("unfollow", self.client.unfollow_user, user_id, user_auth=True)
+        self._parse("unfollow", lambda b: _record(b, flag="following"), body)
 
     def hide_reply(self, platform_id: str) -> None:
-        self._call("hide reply", self.client.hide_reply, platform_id, user_auth=True)
+        body = self._call("hide reply", self.client.hide_reply, platform_id, user_auth=True)
+        self._parse("hide reply", lambda b: _record(b, flag="hidden"), body)
 
     def block(self, user_id: str) -> None:
         # tweepy has no method for v2's manage-blocks endpoint; its public request() is
         # the same code path (auth, errors) the named methods use.
-        self._call("block", self.client.request, "POST", f"/2/users/{self._me_id()}/blocking",
-                   json={"target_user_id": user_id}, user_auth=True)
+        body = self._call("block", self.client.request, "POST",
+                          f"/2/users/{self._me_id()}/blocking",
+                          json={"target_user_id": user_id}, user_auth=True)
+        self._parse("block", lambda b: _record(b, flag="blocking"), body)
 
     def report(self, user_id: str, reason: str, platform_ids: list[str] | None = None) -> str:
         raise Unsupported(f"{self.name}: X has no report API in v2; report the account on x.com")
@@ -169,14 +178,14 @@ class XPlatform(Adapter):
                               since_id=since_id, pagination_token=token, max_results=100,
                               expansions=["author_id"], tweet_fields=TWEET_FIELDS,
                               user_fields=USER_FIELDS, user_auth=True)
-            tweets, users = self._parse("mentions", lambda b: (list(b.get("data", [])), {
+            tweets, token = self._parse("mentions", _listing, body)
+            users = self._parse("mentions", lambda b: {
                 str(u["id"]): u for u in b.get("includes", {}).get("users", [])
-                if isinstance(u, dict) and "id" in u}), body)
+                if isinstance(u, dict) and "id" in u}, body)
             # Each mention alone: one X sent malformed is left out (and named), not the batch.
             built, bad = self._each("mentions", functools.partial(_mention, users=users), tweets)
             found.extend(built)
             unreadable.extend(bad)
-            token = body.get("meta", {}).get("next_token")
             if not token:
                 break
         return Mentions(sorted(found, key=lambda m: id_key(m.platform_id)), unreadable)
@@ -184,9 +193,10 @@ class XPlatform(Adapter):
     def metrics(self, platform_id: str) -> Metrics:
         body = self._call("metrics", self.client.get_tweet, platform_id,
                           tweet_fields=["public_metrics"], user_auth=True)
-        if "data" not in body:
+        if not self._parse("metrics", _found, body):
             raise Rejected(f"{self.name}: metrics: {_errors_text(body) or 'no such post'}")
-        counts = self._parse("metrics", lambda b: dict(b["data"]["public_metrics"]), body)
+        counts = self._parse("metrics", lambda b: dict(_record(b, "id")["public_metrics"]),
+                             body)
         return Metrics(reposts=count(counts.get("retweet_count")),
                        replies=count(counts.get("reply_count")),
                        likes=count(counts.get("like_count")),
@@ -199,7 +209,8 @@ class XPlatform(Adapter):
             return None  # X would answer 400: no such handle can exist
         body = self._call("look-up", self.client.get_user, username=handle,
                           user_fields=USER_FIELDS, user_auth=True)
-        return self._parse("look-up", lambda b: _account(b["data"]) if "data" in b else None, body)
+        return self._parse("look-up",
+                           lambda b: _account(_record(b, "id")) if _found(b) else None, body)
 
     def search_accounts(self, query: str, limit: int = 20) -> list[Account]:
         # X v2 has no user search for our access level: look up the usual look-alikes.
@@ -208,8 +219,10 @@ class XPlatform(Adapter):
             return []
         body = self._call("search", self.client.get_users, usernames=names,
                           user_fields=USER_FIELDS, user_auth=True)
-        return self._parse("search", lambda b: [_account(u) for u in b.get("data", [])][:limit],
-                           body)
+        users = self._parse("search", lambda b: b["data"] if _found(b) else [], body)
+        if not isinstance(users, list):
+            raise TransientError(f"{self.name}: search: malformed answer (`data` is not a list)")
+        return self._each("search", _account, users)[0][:limit]
 
     # ---- plumbing ------------------------------------------------------------------------
 
@@ -219,14 +232,24 @@ class XPlatform(Adapter):
     def _page(self, what: str, method: Callable[..., Any], cursor: str | None) -> Page:
         body = self._call(what, method, self._me_id(), max_results=1000, pagination_token=cursor,
                           user_fields=USER_FIELDS, user_auth=True)
-        users = self._parse(what, lambda b: list(b.get("data", [])), body)
-        cursor = self._parse(what, lambda b: b.get("meta", {}).get("next_token"), body)
+        users, cursor = self._parse(what, _listing, body)
         # Each account alone: one malformed account must not fail the page, for ever.
         accounts, unreadable = self._each(what, _account, users)
         return Page(accounts, cursor, unreadable)
 
     def _call(self, what: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        body = super()._call(what, method, *args, **kwargs)
+        # A spent monthly cap refuses every call of the app until the month turns over:
+        # every job of the outlet waits here instead of calling into it all day.
+        capped = self._capped
+        if capped is not None and dt.datetime.now(dt.UTC) < capped.reset_at:
+            raise UsageCapped(f"{self.name}: {what}: not asked before "
+                              f"{capped.reset_at.isoformat(timespec='minutes')}: {capped}",
+                              capped.reset_at)
+        try:
+            body = super()._call(what, method, *args, **kwargs)
+        except UsageCapped as exc:
+            self._capped = exc
+            raise
         if isinstance(body, requests.Response):  # from client.request()
             body = self._parse(what, lambda r: r.json(), body)
         if not isinstance(body, dict):
@@ -236,11 +259,11 @@ class XPlatform(Adapter):
     def _translate(self, what: str, exc: Exception) -> PlatformError | None:
         where = f"{self.name}: {what}"
         if isinstance(exc, tweepy.TooManyRequests):
-            return RateLimited(f"{where}: rate limited ({exc})", reset_time(exc.reset_time))
+            return _too_many(where, exc)
         if isinstance(exc, tweepy.Unauthorized):
             return AuthFailed(f"{where}: X refused the credentials ({exc})")
         if isinstance(exc, tweepy.Forbidden):
-            return _forbidden(where, exc)
+            return _forbidden(where, what, exc)
         if isinstance(exc, tweepy.NotFound):
             return NotFound(f"{where}: not found ({exc})")
         if isinstance(exc, tweepy.HTTPException):
@@ -255,18 +278,118 @@ class XPlatform(Adapter):
         return None
 
 
-def _forbidden(where: str, exc: tweepy.Forbidden) -> PlatformError:
-    text = " ".join(str(m) for m in exc.api_messages).lower()
-    kinds = " ".join(str(e.get("type", "")) for e in exc.api_errors if isinstance(e, dict))
+def _problem(exc: tweepy.HTTPException) -> dict[str, Any]:
+    """The error's body: X's problem object (RFC 7807 `type`, `title`, `detail`, ...)."""
     try:
-        kinds += " " + str(exc.response.json().get("type", ""))
+        body = exc.response.json()
     except (ValueError, AttributeError):
-        pass
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+_CAP_WINDOWS = (("x-rate-limit", "15-minute"), ("x-user-limit-24hour", "24-hour user"),
+                ("x-app-limit-24hour", "24-hour app"))
+"""X's rate-limit header families, each with `-limit`, `-remaining` and `-reset` (epoch
+seconds): `x-rate-limit-*` as documented (docs.x.com/x-api/fundamentals/rate-limits,
+windows "usually 15 minutes or 24 hours"); the 24-hour user and app families as X sends
+them with POST /2/tweets (parsed by node-twitter-api-v2 since its pull request 618). A 429
+from the posting cap carries the 24-hour ones while its 15-minute `x-rate-limit-remaining`
+is usually not 0: the window that is spent is the one to wait for."""
+USAGE_CAP_PROBE = dt.timedelta(hours=24)
+"""After X's monthly usage cap answer, look again this much later: X does not say when
+the project's month turns over."""
+
+
+def _too_many(where: str, exc: tweepy.TooManyRequests) -> RateLimited:
+    body = _problem(exc)
+    # X's monthly cap: 429 with title `UsageCapExceeded`, type .../problems/usage-capped,
+    # detail "Usage cap exceeded: Monthly product cap", period "Monthly".
+    if body.get("title") == "UsageCapExceeded" or str(body.get("type", "")).endswith(
+            "/usage-capped"):
+        return UsageCapped(f"{where}: X's monthly usage cap for this app is spent ({exc})",
+                           dt.datetime.now(dt.UTC) + USAGE_CAP_PROBE)
+    headers = exc.response.headers
+    spent: list[tuple[int, str]] = []
+    for family, window in _CAP_WINDOWS:
+        reset = headers.get(f"{family}-reset", "")
+        if headers.get(f"{family}-remaining", "").strip() == "0" and reset.strip().isdigit():
+            spent.append((int(reset), window))
+    if spent:
+        reset, window = max(spent)
+        return RateLimited(f"{where}: rate limited, {window} cap ({exc})", reset_time(reset))
+    return RateLimited(f"{where}: rate limited ({exc})", reset_time(exc.reset_time))
+
+
+def _forbidden(where: str, what: str, exc: tweepy.Forbidden) -> PlatformError:
+    text = " ".join(str(m) for m in exc.api_messages).lower()
+    body = _problem(exc)
+    kinds = " ".join(str(e.get("type", "")) for e in exc.api_errors if isinstance(e, dict))
+    kinds += f" {body.get('type', '')} {body.get('reason', '')}"
     if "duplicate content" in text:
         return DuplicateContent(f"{where}: X says this text was already posted ({exc})")
-    if "suspended" in text or "client-forbidden" in kinds or "unsupported-authentication" in kinds:
+    # The app's access level lacks this endpoint: 403 with type .../problems/client-forbidden,
+    # reason `client-not-enrolled`, and the level needed in `required_enrollment`. The plan,
+    # not the credentials: everything else still works.
+    if "client-not-enrolled" in kinds or "client-forbidden" in kinds:
+        needed = body.get("required_enrollment")
+        return NotInPlan(f"{where}: X's plan for this app does not include this"
+                         f"{f' (needs {needed})' if needed else ''} ({exc})", what)
+    if "suspended" in text or "unsupported-authentication" in kinds:
         return AuthFailed(f"{where}: X refused the credentials ({exc})")
     return Rejected(f"{where}: {exc}")
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, str | int) and not isinstance(value, bool) and str(value).isdigit()
+
+
+def _sketch(value: Any) -> str:
+    """What an answer looked like, for the error message (its keys, never its values)."""
+    if isinstance(value, dict):
+        return "an object with " + (", ".join(sorted(map(str, value))[:8]) or "no keys")
+    return "null" if value is None else f"a {type(value).__name__}"
+
+
+# The shapes of X's answers (docs.x.com/x-api, the OpenAPI specification): a 200 that does
+# not have them is not accepted as a success, however the client library parses it.
+
+def _record(body: dict[str, Any], *ids: str, flag: str | None = None) -> dict[str, Any]:
+    """X's `data` object, which must carry the numeric `ids` (and the true/false `flag` that
+    answers an action: {"data": {"deleted": true}}, {"data": {"following": true, ...}})."""
+    data = body.get("data")
+    if not isinstance(data, dict):
+        raise ValueError(f"expected a `data` object, got {_sketch(body)}")
+    for name in ids:
+        if not _is_id(data.get(name)):
+            raise ValueError(f"`data.{name}` is not an id but {_sketch(data.get(name))}")
+    if flag is not None and not isinstance(data.get(flag), bool):
+        raise ValueError(f"`data.{flag}` is not true or false but {_sketch(data.get(flag))}")
+    return data
+
+
+def _listing(body: dict[str, Any]) -> tuple[list[Any], str | None]:
+    """One page of a list (timelines, mentions, followers): `data`, left out when the page
+    is empty, and `meta` with `result_count` and, except on the last page, `next_token`.
+    An answer without them must not pass for an empty last page."""
+    meta = body.get("meta")
+    if not isinstance(meta, dict) or not isinstance(meta.get("result_count"), int):
+        raise ValueError(f"expected `meta.result_count`, got {_sketch(body)}")
+    data = body.get("data", [])
+    if not isinstance(data, list) or (not data and meta["result_count"] > 0):
+        raise ValueError(f"`data` is {_sketch(data)} for {meta['result_count']} results")
+    token = meta.get("next_token")
+    if token is not None and not (isinstance(token, str) and token):
+        raise ValueError(f"`meta.next_token` is {_sketch(token)}")
+    return data, token
+
+
+def _found(body: dict[str, Any]) -> bool:
+    """A look-up's answer: `data` (found), or only `errors` (not found, suspended, ...)."""
+    if "data" in body:
+        return True
+    if isinstance(body.get("errors"), list) and body["errors"]:
+        return False
+    raise ValueError(f"expected `data` or `errors`, got {_sketch(body)}")
 
 
 def _account(user: dict[str, Any]) -> Account:

@@ -27,8 +27,11 @@ Control API (JSON in, JSON out; `api` is "x" or "mastodon"); `SandboxControl` wr
   direct) and `withheld` (its notification comes with `"status": null`).
 - `POST /_sandbox/metrics {api, id, reposts?, replies?, likes?, quotes?, impressions?}`.
 - `POST /_sandbox/settings {follow_limit?, follow_window?, idempotency_window?, tokens?:
-  {x: [...], ...}}`: X's follow limit (default 50 per 900 s), how many seconds Mastodon
-  remembers an Idempotency-Key (default 3600), and the access tokens accepted.
+  {x: [...], ...}, x_plan?, x_daily_posts?}`: X's follow limit (default 50 per 900 s), how
+  many seconds Mastodon remembers an Idempotency-Key (default 3600), the access tokens
+  accepted, X's access level (`free`, `basic`, `pro`, `enterprise`: the endpoints it lacks
+  answer 403 `client-not-enrolled`; empty, the default: all answer; a sandbox X outlet's
+  `plan` in the configuration sets it), and X's 24-hour posting cap (null: none).
 
 Fault kinds: `unavailable` (503), `rate_limit` (429 with `x-rate-limit-reset` epoch
 seconds on X, `X-RateLimit-Reset` ISO time on Mastodon; `reset_in` seconds ahead,
@@ -37,12 +40,20 @@ timeout; the action still happens unless the sandbox is reset meanwhile), `trunc
 (the action happens, half the body is sent, the connection closed), `non_json` (a
 proxy's HTML page with 200; nothing happens),
 `duplicate` (X's 403 duplicate content), `lost` (the action happens, no answer at all),
-`unauthorized` (401).
+`unauthorized` (401), `wrong_shape` (200 with JSON that is not the endpoint's shape;
+nothing happens), and on X only: `daily_cap` (429 from the 24-hour posting cap, its
+`x-user-limit-24hour-reset` `reset_in` seconds ahead, the 15-minute window not spent),
+`usage_cap` (429 `UsageCapExceeded`, the monthly cap), `not_enrolled` (403
+`client-not-enrolled`, the plan lacks the endpoint).
 
 X's answers show tweets as X does: links in `text` wrapped as `https://t.co/<id>`, `&`, `<`
 and `>` HTML-escaped, the real link only in `entities.urls[].expanded_url`, and the fields
 beyond id and text (`created_at`, `author_id`, `entities`, ...) only when `tweet.fields`
-asks for them. The control API's state shows each post's text as it was posted.
+asks for them; users only id, name and username unless `user.fields` asks for more; the
+authors in `includes` only with `expansions=author_id`; pagination tokens opaque (a token
+it did not issue is a 400); every answer with the endpoint's `x-rate-limit-*` headers
+(counted over 15 minutes; enforced only for follows). The control API's state shows each
+post's text as it was posted.
 
 X's follow endpoint enforces its own limit (50 per 15 minutes) with a real 429 and reset
 header; Mastodon honours `Idempotency-Key` (same token and key: the first status again,

@@ -18,6 +18,18 @@ from inmm_tui.platforms.sandbox.common import ROUTES, Answer, Request, iso_time
 from inmm_tui.platforms.sandbox.mastodon_api import mastodon_error, mastodon_wrong_shape
 from inmm_tui.platforms.sandbox.world import APIS, MASTODON, World, X
 from inmm_tui.platforms.sandbox.x_api import x_duplicate, x_problem
+from inmm_tui.platforms.sandbox.x_limits import (
+    X_PLAN_LACKS,
+    x_daily_cap_fault,
+    x_not_enrolled,
+    x_serve,
+    x_usage_capped,
+    x_wrong_shape,
+)
+
+X_ONLY_FAULTS = {"daily_cap": x_daily_cap_fault, "usage_cap": lambda _: x_usage_capped(),
+                 "not_enrolled": lambda _: x_not_enrolled()}
+"""X's own refusals, by fault kind (given `reset_in`); on Mastodon these faults do nothing."""
 
 # ---- the control endpoints ---------------------------------------------------------------
 
@@ -45,6 +57,16 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
             world.follow_window = float(body["follow_window"])
         if "idempotency_window" in body:
             world.idempotency_window = float(body["idempotency_window"])
+        if "x_plan" in body:
+            plan = str(body["x_plan"] or "")
+            if plan and plan not in X_PLAN_LACKS:
+                return Answer(400, {"error": f"x_plan: expected one of {', '.join(X_PLAN_LACKS)}"})
+            world.x_plan = plan
+        if "x_daily_posts" in body:
+            limit = body["x_daily_posts"]
+            if limit is not None and not (isinstance(limit, int) and limit >= 0):
+                return Answer(400, {"error": "x_daily_posts: a whole number, or null for none"})
+            world.x_daily_posts = limit
         for name, tokens in (body.get("tokens") or {}).items():
             world.tokens[name] = set(tokens)
         return Answer(200, {"ok": True})
@@ -148,11 +170,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         request = Request(method, path, api, parse_qs(parts.query, keep_blank_values=True),
                           headers, body, self.server.base_url)
-        handler = None
+        handler, name = None, ""
         for route_method, pattern, regex, fn in ROUTES:
             match = regex.match(path)
             if match and route_method == method:
-                handler, request.params = fn, match.groupdict()
+                handler, request.params, name = fn, match.groupdict(), pattern
                 with world.lock:
                     world.requests[f"{api} {method} {pattern}"] += 1
                 break
@@ -165,6 +187,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         with world.lock:
             fault = world.take_fault(api, method, path)
             generation = world.generation
+        if fault and fault.kind in X_ONLY_FAULTS and api != X:
+            fault = None
         if fault and fault.kind == "slow":
             world.stopping.wait(fault.delay)
             fault = None
@@ -178,7 +202,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         with world.lock:
             try:
                 denied = authenticate(world, request)
-                answer = denied or handler(world, request)
+                answer = denied or (x_serve(world, request, name, handler) if api == X
+                                    else handler(world, request))
             except Answer as raised:
                 answer = raised
         if fault and fault.kind == "lost":
@@ -248,12 +273,15 @@ def fault_answer(kind: str, api: str, reset_in: float) -> Answer:
         if api == X:
             return x_problem(401, "Unauthorized", "Unauthorized")
         return mastodon_error(401, "The access token is invalid")
+    if kind in X_ONLY_FAULTS:
+        return X_ONLY_FAULTS[kind](reset_in)
+    if kind == "wrong_shape":
+        # 200 and JSON, but not the endpoint's shape: each API shapes its own.
+        return x_wrong_shape() if api == X else mastodon_wrong_shape()
     if kind == "duplicate" and api == X:
         return x_duplicate()
     if kind == "duplicate":
         return mastodon_error(422, "Validation failed: duplicate")
-    if kind == "wrong_shape" and api == MASTODON:
-        return mastodon_wrong_shape()
     # non_json: a proxy or captive portal answered instead of the API.
     return Answer(200, b"<!DOCTYPE html><html><body><h1>Please log in to the network</h1>"
                   b"</body></html>", content_type="text/html; charset=utf-8")

@@ -39,7 +39,10 @@ FAULT_KINDS = (
     "duplicate",  # X's 403 duplicate content; nothing happens
     "lost",  # the action happens; the connection is closed with no answer at all
     "unauthorized",  # 401 as if the token were revoked
-    "wrong_shape",  # 200 with well-formed JSON of another shape; nothing happens
+    "wrong_shape",  # 200 with JSON that is not the endpoint's shape; nothing happens
+    "daily_cap",  # X: 429 from the 24-hour posting cap (x-user-limit-24hour-reset)
+    "usage_cap",  # X: 429 UsageCapExceeded, the monthly cap
+    "not_enrolled",  # X: 403 client-not-enrolled, the plan lacks the endpoint
 )
 
 SNOWFLAKE_SEQUENCE_BITS = 16
@@ -165,6 +168,14 @@ class World:
         """X allows 50 follows per 15 minutes per user."""
         self.follow_window = 900.0
         self._follow_times: list[float] = []
+        self.x_plan = ""
+        """X's access level ("free", "basic", "pro", "enterprise"): the endpoints it lacks
+        answer 403 client-not-enrolled. Empty: every endpoint answers."""
+        self.x_daily_posts: int | None = None
+        """X's 24-hour posting cap for the user; None: no cap."""
+        self.x_post_times: list[float] = []
+        self.x_calls: dict[str, list[float]] = {}
+        """X endpoint ("GET /2/users/:id/followers") -> its calls in the 15-minute window."""
         self.tokens = {
             X: {SANDBOX_X_CREDENTIALS["access_token"]},
             MASTODON: {SANDBOX_MASTODON_CREDENTIALS["access_token"]},

@@ -40,9 +40,15 @@ def x_not_found(resource: str, parameter: str, value: str) -> dict[str, Any]:
 
 
 
-def x_user(world: World, account: SbAccount) -> dict[str, Any]:
+X_DEFAULT_USER_FIELDS = ("id", "name", "username")
+"""What X returns of a user when no `user.fields` are asked for."""
+
+
+def x_user(world: World, account: SbAccount, request: Request) -> dict[str, Any]:
+    """The user as X v2 returns it: only the default fields unless others are asked for."""
     me = world.me(X)
-    return with_garbage({
+    asked = x_asked(request, "user.fields") | set(X_DEFAULT_USER_FIELDS)
+    data = {
         "id": account.id,
         "name": account.name,
         "username": account.handle,
@@ -58,7 +64,8 @@ def x_user(world: World, account: SbAccount) -> dict[str, Any]:
             "tweet_count": len(world.live_posts(X, account.id)) if account.id == me.id else 0,
             "listed_count": 0,
         },
-    }, account)
+    }
+    return with_garbage({k: v for k, v in data.items() if k in asked}, account)
 
 
 X_DEFAULT_FIELDS = ("id", "text", "edit_history_tweet_ids")
@@ -95,10 +102,15 @@ def x_rendered(post: SbPost) -> tuple[str, list[dict[str, Any]]]:
     return "".join(parts), urls
 
 
-def x_fields(request: Request) -> set[str]:
-    """The tweet fields asked for (`tweet.fields=a,b`), besides the defaults."""
-    asked = ",".join(request.query.get("tweet.fields", []))
+def x_asked(request: Request, parameter: str) -> set[str]:
+    """The names a comma-separated parameter asks for (`tweet.fields=a,b`, `expansions`)."""
+    asked = ",".join(request.query.get(parameter, []))
     return {name for name in asked.split(",") if name}
+
+
+def x_fields(request: Request) -> set[str]:
+    """The tweet fields asked for, besides the defaults."""
+    return x_asked(request, "tweet.fields")
 
 
 def x_tweet(post: SbPost, fields: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -136,20 +148,49 @@ def x_me_only(world: World, request: Request) -> SbAccount:
     return me
 
 
+TOKEN_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def x_token(position: int) -> str:
+    """An opaque pagination token, lower-case letters and digits as X's are: the position
+    in base 36 behind a check, so that a token X did not issue is refused, not misread."""
+    digits = ""
+    while True:
+        position, digit = divmod(position, 36)
+        digits = TOKEN_DIGITS[digit] + digits
+        if not position:
+            break
+    check = hashlib.sha256(f"x-token:{digits}".encode()).hexdigest()[:12]
+    return check + digits
+
+
+def x_position(token: str) -> int:
+    digits = token[12:]
+    if not digits or any(c not in TOKEN_DIGITS for c in digits) or x_token(
+            int(digits, 36)) != token:
+        raise Answer(400, {"errors": [{"parameters": {"pagination_token": [token]},
+                                       "message": "Invalid pagination token"}],
+                           "title": "Invalid Request",
+                           "detail": "One or more parameters to your request was invalid.",
+                           "type": "https://api.twitter.com/2/problems/invalid-request"})
+    return int(digits, 36)
+
+
 def x_page(items: list[Any], token_of: Callable[[Any], int], request: Request, default: int,
            low: int, high: int) -> tuple[list[Any], str | None]:
     size = limit_from(request, "max_results", default, low, high)
     token = request.q("pagination_token")
     if token:
-        items = [item for item in items if token_of(item) < int(token)]
+        position = x_position(token)
+        items = [item for item in items if token_of(item) < position]
     page = items[:size]
     more = len(items) > size
-    return page, (str(token_of(page[-1])) if more and page else None)
+    return page, (x_token(token_of(page[-1])) if more and page else None)
 
 
 @route("GET", "/2/users/me")
 def x_users_me(world: World, request: Request) -> Answer:
-    return Answer(200, {"data": x_user(world, world.me(X))})
+    return Answer(200, {"data": x_user(world, world.me(X), request)})
 
 
 @route("GET", "/2/users/by/username/(?P<username>[^/]+)")
@@ -165,7 +206,7 @@ def x_user_by_username(world: World, request: Request) -> Answer:
     account = world.by_handle(X, name)
     if account is None:
         return Answer(200, {"errors": [x_not_found("user", "username", name)]})
-    return Answer(200, {"data": x_user(world, account)})
+    return Answer(200, {"data": x_user(world, account, request)})
 
 
 @route("GET", "/2/users/by")
@@ -177,7 +218,7 @@ def x_users_by(world: World, request: Request) -> Answer:
     for name in names:
         account = world.by_handle(X, name)
         if account:
-            found.append(x_user(world, account))
+            found.append(x_user(world, account, request))
         else:
             errors.append(x_not_found("user", "usernames", name))
     body: dict[str, Any] = {}
@@ -257,19 +298,20 @@ def x_user_tweets(world: World, request: Request) -> Answer:
         return Answer(200, {"errors": [x_not_found("user", "id", request.params["id"])]})
     posts = world.live_posts(X, author.id)
     page, token = x_page(posts, lambda p: int(p.id), request, 10, 5, 100)
-    return Answer(200, x_timeline(page, token, world, x_fields(request), expand=False))
+    return Answer(200, x_timeline(page, token, world, request))
 
 
-def x_timeline(page: list[SbPost], token: str | None, world: World, fields: set[str],
-               expand: bool) -> dict[str, Any]:
+def x_timeline(page: list[SbPost], token: str | None, world: World,
+               request: Request) -> dict[str, Any]:
     meta: dict[str, Any] = {"result_count": len(page)}
     body: dict[str, Any] = {}
     if page:
-        body["data"] = [x_tweet(p, fields) for p in page]
+        body["data"] = [x_tweet(p, x_fields(request)) for p in page]
         meta["newest_id"], meta["oldest_id"] = page[0].id, page[-1].id
-        if expand:
+        if "author_id" in x_asked(request, "expansions"):
             authors = sorted({p.author_id for p in page})
-            body["includes"] = {"users": [x_user(world, world.accounts[X][a]) for a in authors]}
+            body["includes"] = {"users": [x_user(world, world.accounts[X][a], request)
+                                          for a in authors]}
     if token:
         meta["next_token"] = token
     body["meta"] = meta
@@ -284,7 +326,7 @@ def x_mentions(world: World, request: Request) -> Answer:
     if since:
         posts = [p for p in posts if int(p.id) > int(since)]
     page, token = x_page(posts, lambda p: int(p.id), request, 10, 5, 100)
-    return Answer(200, x_timeline(page, token, world, x_fields(request), expand=True))
+    return Answer(200, x_timeline(page, token, world, request))
 
 
 def x_follow_list(world: World, request: Request, table: dict[str, int]) -> Answer:
@@ -293,7 +335,7 @@ def x_follow_list(world: World, request: Request, table: dict[str, int]) -> Answ
     page, token = x_page(ordered, lambda item: item[1], request, 100, 1, 1000)
     body: dict[str, Any] = {"meta": {"result_count": len(page)}}
     if page:
-        body["data"] = [x_user(world, world.accounts[X][uid]) for uid, _ in page]
+        body["data"] = [x_user(world, world.accounts[X][uid], request) for uid, _ in page]
     if token:
         body["meta"]["next_token"] = token
     return Answer(200, body)
@@ -344,4 +386,5 @@ def x_block(world: World, request: Request) -> Answer:
         raise x_problem(400, "Invalid Request", f"target_user_id: no user {target}")
     block(world, X, target)
     return Answer(200, {"data": {"blocking": True}})
+
 

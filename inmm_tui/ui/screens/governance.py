@@ -5,6 +5,8 @@ of look-alike accounts the daemon found. The domain decides who may do what."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
@@ -19,6 +21,7 @@ from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.text import outside
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -45,6 +48,20 @@ def rotation_state(status: RotationStatus) -> Text:
     return Text("ok", style="green")
 
 
+def plan_text(state: GovernanceState, tz: ZoneInfo) -> Text:
+    """What each outlet's plan with its platform does not include (or its spent monthly
+    cap): the plan, not the credentials; everything else on the outlet goes on."""
+    if not state.plan_limits:
+        return Text("")
+    text = Text("Not in the outlet's plan (acknowledge the alert once the plan is raised):",
+                style="bold yellow")
+    for limit in state.plan_limits:
+        text.append(f"\n  {limit.outlet}: {limit.operation}, since "
+                    f"{format_local(limit.since, tz, '%Y-%m-%d %H:%M')}: ")
+        text.append_text(outside(limit.message, "dim", limit=300))
+    return text
+
+
 class GovernanceScreen(InmmScreen):
     TITLE = "Governance"
     CSS_PATH = "governance.tcss"
@@ -68,6 +85,9 @@ class GovernanceScreen(InmmScreen):
         yield Literal("Credentials (o: rotation done, HQ; x: suspected compromise)",
                      classes="section")
         yield ListTable(id="rotations")
+        plan = Literal("", id="gov-plan")
+        plan.display = False  # shown only when a plan lacks something
+        yield plan
         yield Literal("Loading…", id="gov-reviews")
         yield Literal("Look-alike accounts, new first (h harmless, p reported, d gone)",
                      classes="section")
@@ -125,6 +145,9 @@ class GovernanceScreen(InmmScreen):
                 rotation_state(status), key=status.outlet)
         if keep in self.rotations:
             rotations.move_cursor(row=rotations.get_row_index(keep))
+        plan = self.query_one("#gov-plan", Literal)
+        plan.update(plan_text(state, tz))
+        plan.display = bool(state.plan_limits)
         self.query_one("#gov-reviews", Literal).update(self._reviews_text(state))
         suspects = self.query_one("#suspects", ListTable)
         keep = suspects.selected_key()
