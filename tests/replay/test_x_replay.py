@@ -101,8 +101,6 @@ def test_publish_over_the_15_minute_window_waits_for_its_reset(replay: Replay) -
     assert in_about(600, caught.value.reset_at)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 defect 3: the 24-hour cap's reset "
-                   "(x-user-limit-24hour-reset) is ignored for the 15-minute x-rate-limit-reset")
 def test_publish_over_the_users_24_hour_cap_waits_for_that_caps_reset(replay: Replay) -> None:
     replay.serve("x/create_tweet_429_user_24h")
     with pytest.raises(RateLimited) as caught:
@@ -110,8 +108,6 @@ def test_publish_over_the_users_24_hour_cap_waits_for_that_caps_reset(replay: Re
     assert in_about(50000, caught.value.reset_at)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 defect 3: the app's 24-hour cap's reset "
-                   "(x-app-limit-24hour-reset) is ignored for the 15-minute x-rate-limit-reset")
 def test_publish_over_the_apps_24_hour_cap_waits_for_that_caps_reset(replay: Replay) -> None:
     replay.serve("x/create_tweet_429_app_24h")
     with pytest.raises(RateLimited) as caught:
@@ -175,8 +171,6 @@ def test_followers_page_to_the_last_page(replay: Replay) -> None:
     assert first.unreadable == last.unreadable == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 defect 4: X's 403 client-forbidden / "
-                   "client-not-enrolled (the plan lacks the endpoint) is read as AuthFailed")
 def test_followers_refused_by_the_plan_is_unsupported(replay: Replay) -> None:
     replay.serve("x/get_me", "x/get_users_followers_403_tier")
     with pytest.raises(Unsupported):
@@ -213,8 +207,6 @@ def test_block(replay: Replay) -> None:
     assert replay.server.asked("POST", f"/2/users/{ME}/blocking")[0].json() == {"target_user_id": GONE}
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 defect 4: X's 403 client-forbidden / "
-                   "client-not-enrolled (the plan lacks the endpoint) is read as AuthFailed")
 def test_block_refused_by_the_plan_is_unsupported(replay: Replay) -> None:
     replay.serve("x/get_me", "x/block_user_403_tier")
     with pytest.raises(Unsupported):
@@ -270,8 +262,6 @@ def test_mentions_read_a_long_post_whole(replay: Replay) -> None:
     assert "note_tweet" in fields(asked.param("tweet.fields"))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 defect 3: X's monthly UsageCapExceeded is "
-                   "treated as the 15-minute window, so the daemon retries into it all month")
 def test_mentions_over_the_monthly_cap_is_not_a_15_minute_wait(replay: Replay) -> None:
     replay.serve("x/get_me", "x/get_users_mentions_429_usage_cap")
     with pytest.raises(PlatformError) as caught:
