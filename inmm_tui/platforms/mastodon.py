@@ -324,13 +324,19 @@ def _mention(notification: Any) -> Mention:
     return Mention(
         platform_id=str(status["id"]),
         author=_account(status["account"]),
-        text=storable(html_to_text(status["content"])),
+        text=storable(_with_warning(status.get("spoiler_text"), html_to_text(status["content"]))),
         # Mastodon.py gives local time; the rest of the product works in UTC.
         created_at=status["created_at"].astimezone(dt.UTC),
         in_reply_to=str(reply_to) if reply_to else None,
         raw=storable_json(_plain(status)),
         visibility=str(status["visibility"]),
     )
+
+
+def _with_warning(warning: object, text: str) -> str:
+    """The content warning (plain text) before the post: words and links put in the
+    warning are part of what was said, and must be screened like the rest."""
+    return f"{warning}\n\n{text}" if isinstance(warning, str) and warning.strip() else text
 
 
 class _Text(HTMLParser):

@@ -53,8 +53,8 @@ for _noisy in ("requests_oauthlib", "oauthlib"):
 TWEEPY_HOST = "https://api.twitter.com"
 USER_FIELDS = ["description", "public_metrics", "verified", "url", "created_at"]
 TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id",
-                "referenced_tweets", "public_metrics", "entities"]
-OWN_TWEET_FIELDS = ["created_at", "author_id", "entities"]
+                "referenced_tweets", "public_metrics", "entities", "note_tweet"]
+OWN_TWEET_FIELDS = ["created_at", "author_id", "entities", "note_tweet"]
 """Asked for with our own posts: when and by whom, and the links behind X's t.co forms."""
 MAX_PAGES = 10
 """Bound on pages fetched in one call (mentions, recent posts)."""
@@ -108,7 +108,7 @@ class XPlatform(Adapter):
         # and X's duplicate-content refusal backs it up.
         body = self._call("publish", self.client.create_tweet, text=text,
                           in_reply_to_tweet_id=in_reply_to, user_auth=True)
-        post_id = self._parse("publish", lambda b: str(_record(b, "id")["id"]), body)
+        post_id = self._parse("publish", lambda b: str(_created_post(b)["id"]), body)
         return Published(post_id, self._url(post_id))
 
     def delete(self, platform_id: str) -> None:
@@ -367,6 +367,16 @@ def _record(body: dict[str, Any], *ids: str, flag: str | None = None) -> dict[st
     return data
 
 
+def _created_post(body: dict[str, Any]) -> dict[str, Any]:
+    """A created post: X's OpenAPI (TweetCreateResponse) requires `data.id` and
+    `data.text`. A user or any other object with an id is not one (a proxy's answer, or
+    the wrong endpoint's)."""
+    data = _record(body, "id")
+    if not isinstance(data.get("text"), str):
+        raise ValueError(f"`data.text` is not the post's text but {_sketch(data.get('text'))}")
+    return data
+
+
 def _listing(body: dict[str, Any]) -> tuple[list[Any], str | None]:
     """One page of a list (timelines, mentions, followers): `data`, left out when the page
     is empty, and `meta` with `result_count` and, except on the last page, `next_token`.
@@ -435,9 +445,13 @@ _X_UNESCAPED = {"amp": "&", "lt": "<", "gt": ">"}
 def exact_text(tweet: dict[str, Any]) -> str:
     """The text as it was posted: X returns it with `&`, `<` and `>` HTML-escaped (and
     nothing else) and every link replaced by a t.co link whose destination is only in
-    `entities.urls` (asked for with the `entities` tweet field)."""
-    text = _X_ESCAPES.sub(lambda m: _X_UNESCAPED[m.group(1)], str(tweet["text"]))
-    for link in (tweet.get("entities") or {}).get("urls") or []:
+    `entities.urls` (asked for with the `entities` tweet field). A post longer than 280
+    characters comes cut in `text`; the whole of it, with its own entities, is only in
+    `note_tweet` (asked for as a tweet field)."""
+    whole = tweet.get("note_tweet")
+    source = whole if isinstance(whole, dict) and isinstance(whole.get("text"), str) else tweet
+    text = _X_ESCAPES.sub(lambda m: _X_UNESCAPED[m.group(1)], str(source["text"]))
+    for link in (source.get("entities") or {}).get("urls") or []:
         if link.get("url") and link.get("expanded_url"):
             text = text.replace(str(link["url"]), str(link["expanded_url"]))
     return text

@@ -230,28 +230,30 @@ def test_mentions_leave_out_a_notification_whose_status_is_null(replay: Replay) 
     assert found.unreadable == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 defect 6: a direct (private) status in the "
-                   "notifications is ingested as a public mention")
-def test_mentions_keep_a_direct_message_out_of_the_public_mentions(replay: Replay) -> None:
+def test_mentions_mark_a_direct_message_as_not_public(replay: Replay) -> None:
+    # Issue 13 defect 6: the adapter labels each mention's visibility; the domain keeps
+    # anything not public out of the moderation queue (tests/test_mastodon_real.py).
     replay.serve(*MENTION_PAGES)
-    found = replay.mastodon().mentions()
-    assert DM not in {m.platform_id for m in found}
+    by_id = {m.platform_id: m for m in replay.mastodon().mentions()}
+    assert by_id[DM].visibility == "direct"
+    assert by_id[Q].visibility == "public"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 defect 2: notifications are paged by status "
-                   "since_id, so a late-federated reply (status id below since_id) is lost")
 def test_mentions_keep_a_late_federated_reply(replay: Replay) -> None:
+    # Issue 13 defect 2: a reply from a slow server arrives (notification 3420) after one
+    # already seen (3417) but carries a lower status id. A cursor from before the fix (a
+    # status id) is read as none: the newest notifications are read again, the late reply
+    # among them, and the next cursor is a place among the notifications.
     replay.serve("mastodon/verify_credentials", "mastodon/notifications_late_page1",
                  "mastodon/notifications_late_page2")
     found = replay.mastodon().mentions(since_id=Q)
     assert LATE in {m.platform_id for m in found}
-    assert Q not in {m.platform_id for m in found}  # already seen
+    assert found.cursor == "notification:3417"
 
 
-@pytest.mark.xfail(strict=True, reason="found by replay (not in issue 13's list): a mention's "
-                   "content warning (spoiler_text) is left out of its text, so moderation and "
-                   "screening never see the words or link in it")
 def test_mentions_include_the_content_warning(replay: Replay) -> None:
+    # Found by the replay: the content warning (spoiler_text) was left out of the text,
+    # so moderation and screening never saw the words or the link in it.
     replay.serve("mastodon/verify_credentials", "mastodon/notifications_content_warning",
                  "mastodon/notifications_content_warning_end")
     [mention] = replay.mastodon().mentions()

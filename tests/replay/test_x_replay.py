@@ -115,8 +115,6 @@ def test_publish_over_the_apps_24_hour_cap_waits_for_that_caps_reset(replay: Rep
     assert in_about(30000, caught.value.reset_at)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 defect 5: a 200 whose body is not a created "
-                   "Post (OpenAPI requires data.id and data.text) is accepted as published")
 def test_publish_answered_with_the_wrong_shape_is_transient(replay: Replay) -> None:
     replay.serve("x/create_tweet_200_wrong_shape")
     with pytest.raises(TransientError):
@@ -250,9 +248,6 @@ def test_mentions_since_with_nothing_newer(replay: Replay) -> None:
     assert replay.server.asked("GET", f"/2/users/{ME}/mentions")[0].param("since_id") == M_A
 
 
-@pytest.mark.xfail(strict=True, reason="found by replay (not in issue 13's list): a long post's "
-                   "text is cut at ~270 characters; the whole text, and the links in the part "
-                   "cut off, are only in note_tweet, which the adapter never asks for")
 def test_mentions_read_a_long_post_whole(replay: Replay) -> None:
     replay.serve("x/get_me", "x/get_users_mentions_long_post")
     [mention] = replay.x().mentions(since_id="1995399999999999999")
