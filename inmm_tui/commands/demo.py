@@ -255,7 +255,8 @@ def replay_history(services: Services, daemon: Daemon, world: World, clock: Demo
                    login: str, now: dt.datetime) -> None:
     """Six weeks, a day at a time: a follower a day on each platform, a post a week
     (drafted by the colleague, cleared by you, published by the daemon), engagement on
-    the posts out; the daemon's metrics job every other day, its follow-back weekly."""
+    the posts out; the daemon's metrics job every other day, its follow-back weekly, and
+    a week ago the chair's review of the accounts we follow."""
     from inmm_daemon.service import JOBS
 
     from inmm_tui.platforms.sandbox.world import APIS
@@ -286,8 +287,22 @@ def replay_history(services: Services, daemon: Daemon, world: World, clock: Demo
         # Less often than the real timings: the replay stays a few seconds long.
         if day % 7 == 0:
             daemon.run_job(JOBS["follow_back"])
+        if day == 7:
+            review_following(services)
         if day % 2 == 0:
             daemon.run_job(JOBS["poll_metrics"])
+
+
+def review_following(services: Services) -> None:
+    """The Subcommittee Chair's periodic look through the accounts we follow: those
+    followed back since are what the follow review has to show."""
+    conn = services.db.conn
+    for outlet in services.config.outlets:
+        ids = [row[0] for row in conn.execute(
+            "SELECT user_id FROM following WHERE outlet = ? AND reviewed_at IS NULL",
+            (outlet.name,))]
+        services.follows.mark_reviewed(CHAIR[0], outlet.name, ids)
+    services.follows.record_full_review(CHAIR[0], "the accounts we follow, all appropriate")
 
 
 def seed_today(services: Services, world: World) -> None:
