@@ -474,11 +474,15 @@ td.n { text-align: right; } .figure { font-size: 1.3em; font-weight: bold; }
 """
 
 
-def _integer_ticks(low: float, high: float, *, from_zero: bool) -> list[int]:
+def integer_ticks(low: float, high: float, *, from_zero: bool) -> list[int]:
     """At most about eight whole-number ticks covering low..high: every figure drawn is a
-    count, and pygal's own ticks step by 0.1 or 0.2 over a small range."""
-    bottom = 0 if from_zero else math.floor(low)
-    top = max(math.ceil(high), bottom + 1)
+    count, and the chart libraries' own ticks step by 0.1 or 0.2 over a small range. A
+    single value not drawn from zero gets a tick either side."""
+    bottom, top = math.floor(low), math.ceil(high)
+    if from_zero:
+        bottom = min(0, bottom)
+    if bottom == top:
+        bottom, top = (bottom, top + 1) if from_zero else (bottom - 1, top + 1)
     step = 1
     while (top - bottom) / step > 8:
         step = step * 5 // 2 if str(step)[0] == "2" else step * 2
@@ -517,7 +521,7 @@ def _chart(kind: str, title: str, series: list[tuple[str, list[Any]]],
             high = max(sum(vs[k] or 0 for _, vs in series if k < len(vs)) for k in range(width))
         else:
             high = max(values)
-        chart.y_labels = _integer_ticks(min(values), high, from_zero=kind != "line")
+        chart.y_labels = integer_ticks(min(values), high, from_zero=kind != "line")
     if labels is not None:
         chart.x_labels = labels
         if len(labels) > 10:
