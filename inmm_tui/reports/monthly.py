@@ -474,9 +474,9 @@ td.n { text-align: right; } .figure { font-size: 1.3em; font-weight: bold; }
 """
 
 
-def integer_ticks(low: float, high: float, *, from_zero: bool) -> list[int]:
-    """At most about eight whole-number ticks covering low..high: every figure drawn is a
-    count, and the chart libraries' own ticks step by 0.1 or 0.2 over a small range. A
+def integer_ticks(low: float, high: float, *, from_zero: bool, most: int = 8) -> list[int]:
+    """About `most` whole-number ticks at most, covering low..high: every figure drawn is
+    a count, and the chart libraries' own ticks step by 0.1 or 0.2 over a small range. A
     single value not drawn from zero gets a tick either side."""
     bottom, top = math.floor(low), math.ceil(high)
     if from_zero:
@@ -484,7 +484,7 @@ def integer_ticks(low: float, high: float, *, from_zero: bool) -> list[int]:
     if bottom == top:
         bottom, top = (bottom, top + 1) if from_zero else (bottom - 1, top + 1)
     step = 1
-    while (top - bottom) / step > 8:
+    while (top - bottom) / step > max(1, most):
         step = step * 5 // 2 if str(step)[0] == "2" else step * 2
     first = bottom // step * step
     last = -(-top // step) * step

@@ -39,8 +39,10 @@ class FollowerChart(PlotextPlot):
             counts = [f for _, f, _ in figures.series]
             plt.plot(xs, counts, marker="braille", color=COLOURS[number % len(COLOURS)],
                      yside=side)
-            # Whole followers: plotext's own ticks step by tenths over a small range.
-            ticks = integer_ticks(min(counts), max(counts), from_zero=False)
+            # Whole followers: plotext's own ticks step by tenths over a small range. No
+            # more ticks than every other row: two on one row are drawn in no fixed order.
+            ticks = integer_ticks(min(counts), max(counts), from_zero=False,
+                                  most=(self.size.height - 4) // 2)
             plt.yticks(ticks, yside=side)
             plt.ylim(ticks[0], ticks[-1], yside=side)
             named.append(f"{figures.outlet} {'◀' if side == 'left' else '▶'}")
