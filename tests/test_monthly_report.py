@@ -350,8 +350,11 @@ def test_charts_count_in_whole_numbers_and_name_the_best_posts(
     svc = month_of_activity
     r = monthly.gather(svc.db.conn, svc.config, NOV, svc.clock())
     html = monthly.render_html(r)
-    charts = {re.search(r'class="title plot_title">([^<]*)<', svg).group(1): svg
-              for svg in re.findall(r"<svg.*?</svg>", html, re.S)}
+    charts = {}
+    for svg in re.findall(r"<svg.*?</svg>", html, re.S):
+        title = re.search(r'class="title plot_title">([^<]*)<', svg)
+        assert title is not None
+        charts[title.group(1)] = svg
     for title, svg in charts.items():
         if title != "Followers by type":
             labels = _axis_labels(svg)

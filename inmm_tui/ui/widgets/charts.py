@@ -41,10 +41,11 @@ class FollowerChart(PlotextPlot):
                      yside=side)
             # Whole followers: plotext's own ticks step by tenths over a small range. No
             # more ticks than every other row: two on one row are drawn in no fixed order.
-            ticks = integer_ticks(min(counts), max(counts), from_zero=False,
-                                  most=(self.size.height - 4) // 2)
-            plt.yticks(ticks, yside=side)
-            plt.ylim(ticks[0], ticks[-1], yside=side)
+            ticks = [float(t) for t in integer_ticks(min(counts), max(counts), from_zero=False,
+                                                     most=(self.size.height - 4) // 2)]
+            axis = 1 if side == "left" else 2  # plotext's number for the side
+            plt.yticks(ticks, yside=axis)
+            plt.ylim(ticks[0], ticks[-1], yside=axis)
             named.append(f"{figures.outlet} {'◀' if side == 'left' else '▶'}")
         # The legend is in the title: plotext's own is drawn over the lines.
         plt.title(f"Followers: {', '.join(named)}" if named else "Followers")
