@@ -1,6 +1,6 @@
-"""The metrics screen's charts at 80x24 with one day of data: a narrow bar where the day
-falls in the period (it was a block the plot's width), and the follower axis in whole
-followers (it stepped by tenths)."""
+"""The metrics screen at 80x24: with one day of data, a narrow bar where the day falls in
+the period (it was a block the plot's width) and the follower axis in whole followers (it
+stepped by tenths); a monthly report for a month not begun is refused."""
 
 from __future__ import annotations
 
@@ -59,3 +59,23 @@ async def test_one_day_of_data_is_a_narrow_bar_and_whole_followers(db_path: Path
         ticks = re.findall(r"^\s*([0-9.,]+)\s*┤", followers, re.M)
         assert ticks and all(re.fullmatch(r"\d+", tick) for tick in ticks), followers
         assert "1025" in ticks
+
+
+async def test_a_month_not_begun_is_refused_from_the_metrics_screen(
+        make_app, services, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ui_support import answer
+
+    monkeypatch.chdir(tmp_path)  # the embedded config writes reports under the working folder
+    app = make_app(HQ)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        await pilot.press("w")
+        await answer(pilot, "2027-04")  # the clock: 2027-03-01
+        await settle(pilot)
+        said = [(n.title, str(n.message)) for n in app._notifications]
+        assert any(title == "Refused" and "month 2027-04: it has not begun yet" in message
+                   for title, message in said), said
+    assert services.db.conn.execute("SELECT count(*) FROM monthly_reports").fetchone()[0] == 0
+    assert not list(tmp_path.rglob("inmm-monthly-2027-04*"))
