@@ -170,6 +170,7 @@ def build(workdir: Path, login: str) -> DemoWorld:
                                                      ).date())
     config = load_config(str(config_path))
     sandbox = Sandbox(config.sandbox.host, config.sandbox.port).start()
+    db = None
     try:
         clock = DemoClock(now - dt.timedelta(days=HISTORY_DAYS, hours=1))
         platforms = {o.name: build_platform(o, config, None) for o in config.outlets}
@@ -192,11 +193,14 @@ def build(workdir: Path, login: str) -> DemoWorld:
             daemon.run_once()
         finally:
             daemon.close()
+            daemon.db.close()  # (its own connection, which close() leaves open)
             log.removeHandler(handler)
             handler.close()
             log.propagate = True
         services = Services.build(config, db, lazy_screener=True)
     except BaseException:
+        if db is not None:
+            db.close()
         sandbox.stop()
         raise
     return DemoWorld(workdir, config_path, services, sandbox)
