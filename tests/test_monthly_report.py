@@ -4,6 +4,7 @@ asserted one by one, in Markdown and in HTML, and the HTML needs nothing from ou
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 from xml.etree import ElementTree
@@ -27,6 +28,9 @@ from .test_questions import mention, send
 
 UTC = dt.UTC
 NOV = dt.date(2026, 11, 1)
+MATCH = json.dumps([{"id": 12, "name": "Ada Lovelace", "kind": "member",
+                     "matched_on": "handle"}])
+"""A poster look-up as `Moderation.lookup_poster` keeps it on the item."""
 
 
 def at(day: int, hour: int = 15, month: int = 11) -> dt.datetime:
@@ -126,8 +130,8 @@ def month_of_activity(roster: Services, clock: FakeClock, tmp_path: Path, sandbo
     conn.execute(
         "INSERT INTO moderation_items (mention_id, status, opened_at, hidden_at, blocked_at,"
         " member_match, recommendation, forwarded_at, ec_decision, ec_decided_at) VALUES"
-        " (?, 'decided', ?, ?, ?, 'member #12', 'suspend membership', ?, 'warning letter', ?)",
-        (m1, to_db(at(11)), to_db(at(11)), to_db(at(11)), to_db(at(12)), to_db(at(19))))
+        " (?, 'decided', ?, ?, ?, ?, 'suspend membership', ?, 'warning letter', ?)",
+        (m1, to_db(at(11)), to_db(at(11)), to_db(at(11)), MATCH, to_db(at(12)), to_db(at(19))))
     conn.execute("INSERT INTO moderation_items (mention_id, status, opened_at, closed_at)"
                  " VALUES (?, 'dismissed', ?, ?)", (m2, to_db(at(12)), to_db(at(12))))
     # Roster and credentials: a withdrawal (which makes both outlets due for rotation),
@@ -206,7 +210,8 @@ def test_markdown_and_html_carry_the_figures(month_of_activity: Services) -> Non
     assert "Questions received: **3**; holding replies: 1; answered publicly: **1**" in md
     assert "Private messages received: 1 (mastodon 1)" in md
     assert "membership number" not in md and "member_m" not in md
-    assert "| decided (hidden, blocked) | member #12 | suspend membership | warning letter |" in md
+    assert ("| decided (hidden, blocked) | Ada Lovelace (member) | suspend membership |"
+            " warning letter |") in md
     assert "revoke bob by hq" in md
     html = monthly.render_html(r)
     assert html.startswith("<!DOCTYPE html>") and html.count("<svg") == 5
@@ -287,3 +292,99 @@ def test_the_period_line_gives_the_local_first_and_last_day(tmp_path: Path) -> N
     conn = sqlite3.connect(config.database_path)
     report = gather(conn, config, dt.date(2027, 3, 1), now=dt.datetime(2027, 4, 2, tzinfo=dt.UTC))
     assert "Period: 2027-03-01 to 2027-03-31 (Europe/Vienna)" in render_md(report)
+
+
+def test_the_member_column_names_whom_the_look_up_found(month_of_activity: Services) -> None:
+    svc = month_of_activity
+    md = monthly.render_md(monthly.gather(svc.db.conn, svc.config, NOV, svc.clock()))
+    row = next(line for line in md.splitlines() if "@troll" in line)
+    assert "Ada Lovelace (member)" in row and "{" not in row and '"' not in row
+
+
+def test_follower_types_of_a_past_month_are_those_of_its_end(month_of_activity: Services) -> None:
+    svc = month_of_activity
+    conn, config, now = svc.db.conn, svc.config, svc.clock()
+    # On Oct 31 (Chicago) only the two followers first seen on Oct 1 followed us; one of
+    # them left on Nov 9. Today's counts would be wrong for October.
+    october = monthly.gather(conn, config, dt.date(2026, 10, 1), now)["followers"]["types"]
+    assert october == {"organisation": 0, "member": 1, "staff": 0, "individual": 0,
+                       "unknown": 1}
+    assert october != metrics.follower_types(conn)
+    # Before the first follower was recorded, nothing is known: said, not made up.
+    september = monthly.gather(conn, config, dt.date(2026, 9, 1), now)
+    assert september["followers"]["types"] is None
+    md = monthly.render_md(september)
+    assert ("Followers by type at the end of the month: not recorded (the follower lists "
+            "were not kept yet).") in md
+    assert "Followers by type" not in monthly.render_html(september).split("<h1>")[0]
+
+
+def test_a_month_not_begun_is_refused_and_the_current_one_is_so_far(
+        month_of_activity: Services, tmp_path: Path) -> None:
+    from inmm_tui.domain.errors import InvalidInput
+
+    svc = month_of_activity  # the clock: 2026-12-01 07:00 in Chicago
+    with pytest.raises(InvalidInput, match=r"month 2027-01: it has not begun yet \(today is "
+                                           r"2026-12-01 in America/Chicago\)"):
+        monthly.write_report(svc, dt.date(2027, 1, 1), "md", actor="comms")
+    assert not list(svc.config.reports_path.glob("*2027-01*"))
+    december = monthly.gather(svc.db.conn, svc.config, dt.date(2026, 12, 1), svc.clock())
+    md = monthly.render_md(december)
+    assert md.startswith("# INMM social media: monthly summary for December 2026 (so far)")
+    assert "The month is not over: figures up to 2026-12-01 07:00 (America/Chicago)." in md
+    assert "Followers by type now:" in md
+    # From the command line: exit 2, the reason, no file, no traceback.
+    if current_login() not in {p.login for p in svc.roster.people()}:
+        svc.roster.add("hq", current_login(), "Cora Chair", Role.COMMUNICATIONS_CHAIR)
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text(f'[inmm]\ndatabase = "{svc.config.database_path}"\n')
+    out = tmp_path / "future.md"
+    result = run_cli("--config", str(cfg), "report", "monthly", "--month", "2999-01",
+                     "--output", str(out))
+    assert result.returncode == 2, result.stderr
+    assert "month 2999-01: it has not begun yet" in result.stderr
+    assert "Traceback" not in result.stderr and not out.exists()
+
+
+def _axis_labels(svg: str) -> list[str]:
+    """The value axis' tick labels of a pygal chart."""
+    axis = re.search(r'<g class="axis (?:y|x) always_show">.*?</g></g>', svg, re.S)
+    assert axis, svg[:200]
+    return re.findall(r">([^<]*)</text>", axis.group(0))
+
+
+def test_charts_count_in_whole_numbers_and_name_the_best_posts(
+        month_of_activity: Services) -> None:
+    svc = month_of_activity
+    r = monthly.gather(svc.db.conn, svc.config, NOV, svc.clock())
+    html = monthly.render_html(r)
+    charts = {}
+    for svg in re.findall(r"<svg.*?</svg>", html, re.S):
+        title = re.search(r'class="title plot_title">([^<]*)<', svg)
+        assert title is not None
+        charts[title.group(1)] = svg
+    for title, svg in charts.items():
+        if title != "Followers by type":
+            labels = _axis_labels(svg)
+            assert labels and all(label.isdigit() for label in labels), (title, labels)
+    best = r["engagement"]["best_posts"][0]
+    names = re.findall(r">([^<]*)</text>", charts["Best posts by engagement"])
+    assert names[0].startswith(f"#{best['post']} {best['text'][:10]}"), names
+    assert ">x</text>" in charts["Web visits by source"]
+    assert ">mastodon</text>" in charts["Web visits by source"]
+
+
+def test_one_day_of_follower_counts_is_said_not_drawn(tmp_path: Path) -> None:
+    from inmm_tui.config import parse_config
+    from inmm_tui.store.db import open_database
+
+    config = parse_config({"inmm": {"database": str(tmp_path / "one.db")}},
+                          tmp_path / "inmm.toml")
+    db = open_database(config.database_path, create=True)
+    metrics.save_poll(db, "x", counts=metrics.OutletCounts(1025, 40), at=at(29))
+    r = monthly.gather(db.conn, config, NOV, dt.datetime(2026, 12, 2, tzinfo=UTC))
+    html = monthly.render_html(r)
+    assert "Followers: one day of counts, too few to draw a line" in html
+    assert not any('plot_title">Followers<' in svg
+                   for svg in re.findall(r"<svg.*?</svg>", html, re.S))
+    db.close()

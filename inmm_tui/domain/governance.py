@@ -431,11 +431,13 @@ def raise_reminders(conn: sqlite3.Connection, config: Config, now: dt.datetime) 
         opened += ensure_reminder(
             conn, "policy_review", policy.due_on.isoformat(),
             f"the Social Media Policy is due for review on {policy.due_on.isoformat()}"
-            + (" (overdue)" if policy.state == "overdue" else ""),
+            + (" (overdue: that date has passed)" if policy.state == "overdue" else "")
+            + "; the date is the one the policy gives for its next review",
             dt.datetime.combine(policy.remind_from, dt.time(), tzinfo=dt.UTC),
             for_role=Role.COMMUNICATIONS_CHAIR.value, repeat_days=7,
-            how="the Communications Chair reviews it and the EC approves; then update "
-                "[review] policy_next_review")
+            how="the Communications Chair reviews the policy and the Executive Committee "
+                "approves it; then write its next review date in the configuration "
+                "([review] policy_next_review) and mark this reminder done")
     return opened
 
 

@@ -287,9 +287,31 @@ def classify_followers(db: Database, rules: ProfileRules, *, outlet: str | None 
 
 def follower_types(conn: sqlite3.Connection, outlet: str | None = None) -> dict[str, int]:
     """Current followers by type (unclassified ones count as unknown)."""
-    where, args = "gone_at IS NULL", []
+    return _count_types(conn, "gone_at IS NULL", [], outlet)
+
+
+def follower_types_at(conn: sqlite3.Connection, at: dt.datetime,
+                      outlet: str | None = None) -> dict[str, int] | None:
+    """Followers by type at the moment `at`, as the follow-back job's records tell it (first
+    seen before it, not gone by then), each by the type it has now. None when nobody had
+    been recorded by then: the follower lists were not kept yet, so no count is known.
+
+    A follower who left and came back is counted from when first seen (the records keep
+    only the latest departure)."""
+    when = to_db(at)
+    sql, args = "SELECT 1 FROM followers WHERE first_seen_at < ?", [when]
     if outlet:
-        where, args = where + " AND outlet = ?", [outlet]
+        sql, args = sql + " AND outlet = ?", [*args, outlet]
+    if conn.execute(sql + " LIMIT 1", args).fetchone() is None:
+        return None
+    return _count_types(conn, "first_seen_at < ? AND (gone_at IS NULL OR gone_at >= ?)",
+                        [when, when], outlet)
+
+
+def _count_types(conn: sqlite3.Connection, where: str, args: list[Any],
+                 outlet: str | None) -> dict[str, int]:
+    if outlet:
+        where, args = where + " AND outlet = ?", [*args, outlet]
     counts = dict.fromkeys(FOLLOWER_KINDS, 0)
     for kind, n in conn.execute(
             f"SELECT coalesce(kind, 'unknown'), count(*) FROM followers WHERE {where} GROUP BY 1",

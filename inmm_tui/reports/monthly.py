@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import html
 import json
+import math
 import re
 import sqlite3
 from collections import Counter, defaultdict
@@ -61,16 +62,29 @@ def previous_month(today: dt.date) -> dt.date:
 
 def gather(conn: sqlite3.Connection, config: Config, month: dt.date,
            now: dt.datetime) -> dict[str, Any]:
-    """Every figure of the report for `month` (local time of the configured zone)."""
+    """Every figure of the report for `month` (local time of the configured zone).
+
+    A month that has not begun is refused (InvalidInput): nothing of it is known. The
+    month in progress is reported "so far", its figures up to `now`, and says so."""
     tz = config.tz
     end_month = next_month(month)
     start = dt.datetime.combine(month, dt.time(), tz).astimezone(UTC)
     end = dt.datetime.combine(end_month, dt.time(), tz).astimezone(UTC)
+    if start > now:
+        today = now.astimezone(tz).date()
+        raise InvalidInput(
+            f"month {month.strftime('%Y-%m')}: it has not begun yet (today is "
+            f"{today.isoformat()} in {config.inmm.timezone}); a report covers a month that "
+            "has ended, or the current one so far")
     as_of = min(end, now)
+    in_progress = now < end
     s, e = to_db(start), to_db(end)
     report: dict[str, Any] = {
         "month": month.strftime("%Y-%m"),
-        "title": f"INMM social media: monthly summary for {month.strftime('%B %Y')}",
+        "title": f"INMM social media: monthly summary for {month.strftime('%B %Y')}"
+                 + (" (so far)" if in_progress else ""),
+        "in_progress": in_progress,
+        "as_of": as_of.astimezone(tz).strftime("%Y-%m-%d %H:%M"),
         "period": {"start": start.isoformat(), "end": end.isoformat(),
                    "first_day": month.isoformat(),
                    "last_day": (end_month - dt.timedelta(days=1)).isoformat(),
@@ -84,7 +98,7 @@ def gather(conn: sqlite3.Connection, config: Config, month: dt.date,
     try:
         report["posts"] = _posts(conn, s, e)
         report["engagement"] = _engagement(conn, start, end)
-        report["followers"] = _followers(conn, config, start, end, s, e)
+        report["followers"] = _followers(conn, config, start, end, as_of)
         refs = metrics.referrals(conn, month, end_month)
         report["referrals"] = {"sessions": refs.sessions, "by_source": refs.by_source,
                                "by_campaign": refs.by_campaign,
@@ -160,7 +174,8 @@ def _engagement(conn: sqlite3.Connection, start: dt.datetime, end: dt.datetime) 
 
 
 def _followers(conn: sqlite3.Connection, config: Config, start: dt.datetime, end: dt.datetime,
-               s: str, e: str) -> dict[str, Any]:
+               as_of: dt.datetime) -> dict[str, Any]:
+    s, e = to_db(start), to_db(end)
     outlets: dict[str, Any] = {}
     names = [o.name for o in config.outlets]
     names += [row[0] for row in conn.execute(
@@ -185,7 +200,10 @@ def _followers(conn: sqlite3.Connection, config: Config, start: dt.datetime, end
                        " AND first_seen_at < ?", (s, e)).fetchone()[0]
     lost = conn.execute("SELECT count(*) FROM followers WHERE gone_at >= ? AND gone_at < ?",
                         (s, e)).fetchone()[0]
-    return {"outlets": outlets, "new": new, "lost": lost, "types": metrics.follower_types(conn)}
+    # The types at the end of the month (or now), from the follower records: today's
+    # counts would describe a past month with followers it did not have yet.
+    return {"outlets": outlets, "new": new, "lost": lost,
+            "types": metrics.follower_types_at(conn, as_of)}
 
 
 def _questions(conn: sqlite3.Connection, config: Config, s: str, e: str,
@@ -335,6 +353,9 @@ def render_md(r: dict[str, Any]) -> str:
              # The local days: the UTC instants' dates are off by one east of UTC.
              f"Period: {r['period']['first_day']} to {r['period']['last_day']} "
              f"({r['period']['timezone']}); generated {r['generated_at']}.", ""]
+    if r["in_progress"]:
+        lines += [f"The month is not over: figures up to {r['as_of']} "
+                  f"({r['period']['timezone']}).", ""]
     p = r["posts"]
     lines += ["## Posts published", "",
               f"- Posts published: **{p['published']}** ({p['deliveries']} deliveries; "
@@ -362,8 +383,11 @@ def render_md(r: dict[str, Any]) -> str:
         change = "" if o["change"] is None else f"{o['change']:+d}"
         lines.append(f"| {_md_cell(name)} | {_dash(o['start'])} | {_dash(o['end'])} | {change} | "
                      f"{_dash(o['following'])} |")
+    when = "now" if r["in_progress"] else "at the end of the month"
+    types = (", ".join(f"{k} {v}" for k, v in f["types"].items()) if f["types"] is not None
+             else "not recorded (the follower lists were not kept yet)")
     lines += ["", f"New followers this month: {f['new']}; gone: {f['lost']}.", "",
-              "Followers by type: " + ", ".join(f"{k} {v}" for k, v in f["types"].items()) + "."]
+              f"Followers by type {when}: {types}."]
     ref = r["referrals"]
     lines += ["", "## Web referrals", "",
               f"Visits to the website from social media: **{ref['sessions']}** "
@@ -406,7 +430,8 @@ def render_md(r: dict[str, Any]) -> str:
             outcome = i["status"] + (f" ({', '.join(i['actions'])})" if i["actions"] else "")
             lines.append(f"| {i['id']} | {i['opened_at'][:10]} | {_md_cell(i['outlet'])} | "
                          f"@{_md_cell(i['author'])} | {_md_cell(outcome)} | "
-                         f"{_md_cell(i['member_match'] or '')} | {_md_cell(i['recommendation'] or '')} | "
+                         f"{_md_cell(_member(i['member_match']))} | "
+                         f"{_md_cell(i['recommendation'] or '')} | "
                          f"{_md_cell(i['ec_decision'] or '')} |")
         if m["items_total"] > len(m["items"]):
             lines.append(f"\n({m['items_total'] - len(m['items'])} more not listed)")
@@ -424,6 +449,23 @@ def render_md(r: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _member(match: str | None) -> str:
+    """Who the poster is among members, volunteers and staff, as the look-up kept it (a
+    JSON list): "" when nobody looked, "none found" when the look-up found nobody."""
+    if match is None:
+        return ""
+    try:
+        found = json.loads(match)
+    except ValueError:
+        return match  # written by hand or by an older version: shown as it is
+    if not isinstance(found, list):
+        return str(found)
+    if not found:
+        return "none found"
+    return "; ".join(f"{m.get('name')} ({m.get('kind')})" if isinstance(m, dict) else str(m)
+                     for m in found)
+
+
 def _dash(value: Any) -> str:
     return "-" if value is None else str(value)
 
@@ -439,11 +481,35 @@ td.n { text-align: right; } .figure { font-size: 1.3em; font-weight: bold; }
 """
 
 
+def integer_ticks(low: float, high: float, *, from_zero: bool, most: int = 8) -> list[int]:
+    """About `most` whole-number ticks at most, covering low..high: every figure drawn is
+    a count, and the chart libraries' own ticks step by 0.1 or 0.2 over a small range. A
+    single value not drawn from zero gets a tick either side."""
+    bottom, top = math.floor(low), math.ceil(high)
+    if from_zero:
+        bottom = min(0, bottom)
+    if bottom == top:
+        bottom, top = (bottom, top + 1) if from_zero else (bottom - 1, top + 1)
+    step = 1
+    while (top - bottom) / step > max(1, most):
+        step = step * 5 // 2 if str(step)[0] == "2" else step * 2
+    first = bottom // step * step
+    last = -(-top // step) * step
+    return list(range(first, last + 1, step))
+
+
 def _chart(kind: str, title: str, series: list[tuple[str, list[Any]]],
            labels: list[str] | None = None) -> str:
-    """An inline SVG chart, or '' when there is nothing to draw."""
-    if not any(v for _, values in series for v in values if v):
+    """An inline SVG chart, or '' when there is nothing to draw. Each bar is named under
+    it (`labels`) or in the legend (one series each); the value axis steps by whole
+    numbers."""
+    values = [v for _, vs in series for v in vs if v is not None]
+    if not any(values):
         return ""
+    if kind == "line" and (labels is None or len(labels) < 2):
+        # One point is no line: pygal draws a lone dot in an empty frame.
+        return (f'<p class="chart">{html.escape(title)}: one day of counts, too few to draw '
+                "a line (the table gives them).</p>")
     import pygal
     from pygal.style import CleanStyle
 
@@ -456,12 +522,19 @@ def _chart(kind: str, title: str, series: list[tuple[str, list[Any]]],
                 # pygal counts every label as minor unless some are marked major: hide the
                 # minor ones only where the major ones are chosen below (long series).
                 show_minor_x_labels=not (labels and len(labels) > 10), truncate_legend=28)
+    if kind != "pie":
+        if kind == "stacked":
+            width = max(len(vs) for _, vs in series)
+            high = max(sum(vs[k] or 0 for _, vs in series if k < len(vs)) for k in range(width))
+        else:
+            high = max(values)
+        chart.y_labels = integer_ticks(min(values), high, from_zero=kind != "line")
     if labels is not None:
         chart.x_labels = labels
         if len(labels) > 10:
             chart.x_labels_major_every = max(1, len(labels) // 7)
-    for name, values in series:
-        chart.add(name, values)
+    for name, points in series:
+        chart.add(name, points)
     svg = chart.render(is_unicode=True)
     svg = re.sub(r"<!--.*?-->", "", svg, flags=re.S)  # pygal's comments name its web site
     return f'<div class="chart">{svg}</div>'
@@ -483,13 +556,16 @@ def render_html(r: dict[str, Any]) -> str:
     charts.append(_chart("line", "Followers", [
         (name, [o["daily"].get(d) for d in days]) for name, o in f["outlets"].items()],
         [d[5:] for d in days]))
-    charts.append(_chart("pie", "Followers by type",
-                         [(k, [v]) for k, v in f["types"].items() if v]))
+    if f["types"] is not None:
+        charts.append(_chart("pie", "Followers by type",
+                             [(k, [v]) for k, v in f["types"].items() if v]))
     best = r["engagement"]["best_posts"]
     charts.append(_chart("hbar", "Best posts by engagement",
-                         [(f"#{b['post']}", [b["engagement"]]) for b in best]))
-    charts.append(_chart("bar", "Web visits by source",
-                         [(k, [v]) for k, v in r["referrals"]["by_source"].items()]))
+                         [("Engagement", [b["engagement"] for b in best])],
+                         [_clip(f"#{b['post']} {b['text']}", 32) for b in best]))
+    sources = r["referrals"]["by_source"]
+    charts.append(_chart("bar", "Web visits by source", [("Visits", list(sources.values()))],
+                         list(sources)))
     chart_html = "".join(c for c in charts if c)
     if chart_html:
         # The charts go after the title and the period line.

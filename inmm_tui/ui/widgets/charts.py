@@ -8,13 +8,18 @@ import datetime as dt
 from textual_plotext import Plot, PlotextPlot
 
 from inmm_tui.reports.insights import OutletFigures
+from inmm_tui.reports.monthly import integer_ticks
 
 COLOURS = ("cyan", "orange", "magenta", "green")
 
 
-def _span(plt: Plot, since: dt.datetime, until: dt.datetime) -> None:
-    """The period under the x axis, instead of plotext's date ticks: their placement
-    depends on the interpreter's hash seed, which made the snapshots flaky."""
+def _span(plt: Plot, since: dt.datetime, until: dt.datetime, *, left: float = 0.0,
+          right: float | None = None) -> None:
+    """The whole period on the x axis (from `left` to `right` days, default its length),
+    named under it instead of plotext's date ticks: their placement depends on the
+    interpreter's hash seed, which made the snapshots flaky. Fixing the range keeps one
+    day of data a narrow bar or a dot where it belongs, not a block the plot's width."""
+    plt.xlim(left, (until - since).total_seconds() / 86400 if right is None else right)
     plt.xticks([])
     plt.xlabel(f"{since:%Y-%m-%d} to {until:%Y-%m-%d}")
 
@@ -31,8 +36,16 @@ class FollowerChart(PlotextPlot):
             # Fractions of a day, so an hourly week is not squashed onto seven points.
             xs = [(at - since).total_seconds() / 86400 for at, _, _ in figures.series]
             side = "left" if number == 0 else "right"
-            plt.plot(xs, [f for _, f, _ in figures.series], marker="braille",
-                     color=COLOURS[number % len(COLOURS)], yside=side)
+            counts = [f for _, f, _ in figures.series]
+            plt.plot(xs, counts, marker="braille", color=COLOURS[number % len(COLOURS)],
+                     yside=side)
+            # Whole followers: plotext's own ticks step by tenths over a small range. No
+            # more ticks than every other row: two on one row are drawn in no fixed order.
+            ticks = [float(t) for t in integer_ticks(min(counts), max(counts), from_zero=False,
+                                                     most=(self.size.height - 4) // 2)]
+            axis = 1 if side == "left" else 2  # plotext's number for the side
+            plt.yticks(ticks, yside=axis)
+            plt.ylim(ticks[0], ticks[-1], yside=axis)
             named.append(f"{figures.outlet} {'◀' if side == 'left' else '▶'}")
         # The legend is in the title: plotext's own is drawn over the lines.
         plt.title(f"Followers: {', '.join(named)}" if named else "Followers")
@@ -60,5 +73,7 @@ class EngagementChart(PlotextPlot):
                 plt.plot(xs, means, marker="braille")
         else:
             plt.text("no posts sent in this period", 0, 0)
-        _span(plt, since, until)  # after plotting: a bar chart sets ticks of its own
+        # After plotting (a bar chart sets ticks of its own); whole days from the first,
+        # with half a day either side for the bars.
+        _span(plt, since, until, left=-1, right=(until.date() - since.date()).days + 1)
         self.refresh()
