@@ -6,12 +6,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from oversight_support import moderation_services
-from ui_support import HQ, NOW, screen_text, settle
+from textual.widgets import Checkbox, Input, TextArea
+from ui_support import HQ, NOW, build_services, screen_text, settle
 
 from inmm_tui.domain.moderation import IncomingMention
+from inmm_tui.domain.roles import Role
 from inmm_tui.ui.app import InmmApp
+from inmm_tui.ui.screens.compose import ComposeScreen
 from inmm_tui.ui.screens.moderation import ModerationScreen
+from inmm_tui.ui.widgets.screening import Findings
 
 SMALL = (80, 24)
 
@@ -36,3 +41,88 @@ async def test_a_cut_handle_ends_in_an_ellipsis_never_in_another_account(db_path
     # The shorter handle fits and shows whole; the longer is cut with "…", so it cannot
     # be read as the shorter one.
     assert shown == ["@iaea_fan_42", "@iaea_fan_4…"]
+
+
+@pytest.fixture(autouse=True)
+def quick_preview(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ComposeScreen, "PREVIEW_DELAY", 0.01)
+    monkeypatch.setattr(ComposeScreen, "AUTOSAVE_DELAY", 30)
+
+
+async def open_compose(app: InmmApp, pilot, body: str = "") -> str:  # type: ignore[no-untyped-def]
+    await settle(pilot)
+    await pilot.press("n")
+    await settle(pilot)
+    assert isinstance(app.screen, ComposeScreen)
+    if body:
+        app.screen.query_one("#body", TextArea).insert(body)
+        await pilot.pause(0.1)
+        await settle(pilot)
+    return screen_text(app)
+
+
+async def test_compose_shows_when_it_publishes_without_scrolling(make_app):
+    app = make_app(HQ)
+    async with app.run_test(size=SMALL) as pilot:
+        shown = await open_compose(app, pilot)
+    assert "Publish at (America/Chicago)" in shown
+    assert "YYYY-MM-DD HH:MM (empty: once cleared)" in shown
+    # Both outlets counted whole beside the form.
+    assert "X (sandbox)" in shown and "Mastodon (sandbox)" in shown
+
+
+async def test_an_outlet_text_keeps_its_label_once_typed_in(make_app):
+    app = make_app(HQ)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await open_compose(app, pilot)
+        app.screen.query_one("#text-x", Input).value = "Only on X"
+        await settle(pilot)
+        row = next(line for line in screen_text(app).splitlines() if "Only on X" in line)
+    assert "X (sandbox):" in row
+
+
+async def test_the_screening_pane_takes_a_share_of_a_wide_terminal(make_app):
+    app = make_app(HQ)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_compose(app, pilot)
+        side = app.screen.query_one("#compose-side").size.width
+    assert side >= 45  # it stayed 38 whatever the width
+
+
+async def test_clearance_columns_show_whole_at_80_columns(db_path: Path):
+    s = build_services(db_path)
+    s.roster.add(HQ, "colleague", "Casey Colleague", Role.ACCOUNT_MANAGER)
+    post = s.posts.create_draft("colleague", "Registration is open", topic="Annual Meeting")
+    s.posts.submit("colleague", post)
+    s.db.conn.close()
+    app = InmmApp(build_services(db_path), HQ, watch=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        lines = screen_text(app).splitlines()
+    header = next(line for line in lines if line.split()[:1] == ["#"])
+    assert header.split("│")[0].split() == ["#", "By", "Screen", "Topic"]
+    row = next(line for line in lines if line.split()[:1] == [str(post)])
+    assert row.split("│")[0].split()[:3] == [str(post), "colleague", "pass"]
+    assert "Annual Meet…" in row  # cut, and seen to be cut
+
+
+async def test_without_colour_verdicts_and_ticks_show_by_glyph_and_word(
+        make_app, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(HQ)
+    assert app.no_color
+    async with app.run_test(size=SMALL) as pilot:
+        shown = await open_compose(app, pilot, "Vote in the election, BUY NOW")
+        assert "Screening: ✖ BLOCK" in shown
+        assert "✖ BLOCK transactional:" in shown
+        assert "▐✓▌ X (sandbox)" in shown
+        app.screen.query_one("#outlet-x", Checkbox).value = False
+        await settle(pilot)
+        assert "▐ ▌ X (sandbox)" in screen_text(app)
+        # The offending words stay marked once the colours are gone.
+        marked = app.screen.query_one(Findings).render()
+        spans = [s for s in marked.spans  # type: ignore[attr-defined]
+                 if marked.plain[s.start:s.end] == "BUY NOW"]  # type: ignore[attr-defined]
+        assert spans and all(getattr(s.style, "underline", False) for s in spans)

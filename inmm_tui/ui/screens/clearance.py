@@ -48,10 +48,11 @@ class ClearanceScreen(InmmScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#submitted", ListTable)
-        table.add_column("#", key="id", width=5)
-        table.add_column("By", key="author", width=8)
+        # 40 columns at 80x24 (see app.tcss): each column and its padding fit whole.
+        table.add_column("#", key="id", width=4)
+        table.add_column("By", key="author", width=10)
         table.add_column("Screen", key="verdict", width=6)
-        table.add_column("Topic", key="topic", width=24)
+        table.add_column("Topic", key="topic", width=12)
         table.focus()
 
     def reload(self) -> None:

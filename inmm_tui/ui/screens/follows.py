@@ -29,7 +29,7 @@ from inmm_tui.ui.messages import ActionDone
 from inmm_tui.ui.oversight_messages import FollowedLoaded, FollowSummaryLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
-from inmm_tui.ui.widgets.editors import PlainInput
+from inmm_tui.ui.widgets.editors import PlainInput, TickBox
 from inmm_tui.ui.widgets.literal import Literal, LiteralLabel
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -80,11 +80,11 @@ class FollowsScreen(InmmScreen):
     def on_mount(self) -> None:
         table = self.query_one("#followed", ListTable)
         table.add_column("Handle", key="handle", width=16)
-        table.add_column("Name", key="name", width=12)
+        table.add_column("Name", key="name", width=11)
         table.add_column("Why", key="why", width=12)
         table.add_column("Since", key="since", width=10)
         table.add_column("Reviewed", key="reviewed", width=10)
-        table.add_column("Pending", key="pending", width=7)
+        table.add_column("Pending", key="pending", width=8)
         table.focus()
 
     def reload(self, count: bool = False) -> None:
@@ -298,7 +298,7 @@ class FollowOrganisationScreen(ModalScreen[dict[str, Any] | None]):
                 with Horizontal(classes="org-field"):
                     yield LiteralLabel(label, classes="org-label")
                     yield PlainInput(placeholder=placeholder, id=f"org-{name}", compact=True)
-            yield Checkbox("This account is an organisation, not a person", id="org-is-org",
+            yield TickBox("This account is an organisation, not a person", id="org-is-org",
                            compact=True)
             yield LiteralLabel("Enter or Ctrl+S to follow, Escape to cancel", id="org-error")
 

@@ -26,6 +26,7 @@ from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.confirm import ConfirmItemScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.literal import Literal
+from inmm_tui.ui.widgets.screening import VERDICT_MARK
 from inmm_tui.ui.widgets.tables import ListTable
 
 STATUS_STYLE = {"open": "yellow", "forwarded": "cyan", "hidden": "green"}
@@ -123,7 +124,7 @@ class ModerationScreen(InmmScreen):
                     style="bold")
         text.append(f"  {_local(item.created_at, tz)}\n", style="dim")
         text.append(item.text + "\n")
-        verdict = (item.verdict or "—").upper()
+        verdict = VERDICT_MARK.get(item.verdict or "", (item.verdict or "—").upper())
         text.append(f"Screening: {verdict}", style=_verdict_style(item.verdict) + " bold")
         for finding in item.findings:
             name = finding.get("category") or finding.get("rule") or ""

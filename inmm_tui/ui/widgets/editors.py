@@ -7,7 +7,7 @@ terminal; and a post cannot hold one anyway (the domain refuses it: `Posts._chec
 from __future__ import annotations
 
 from textual.document._edit import Edit, EditResult
-from textual.widgets import Input, TextArea
+from textual.widgets import Checkbox, Input, TextArea
 
 from inmm_tui.outside_text import describe, forbidden_character, where, without_forbidden
 
@@ -45,3 +45,13 @@ class PlainInput(Input):
 
     def validate_value(self, value: str) -> str:
         return without_forbidden(value.replace("\t", " "))
+
+
+class TickBox(Checkbox):
+    """A Checkbox whose state shows without colour (NO_COLOR, a monochrome terminal):
+    ticked "✓", unticked blank. Textual's draws the same "X" either way and tells them
+    apart by colour only."""
+
+    @property  # type: ignore[override]
+    def BUTTON_INNER(self) -> str:
+        return "✓" if self.value else " "
