@@ -193,7 +193,7 @@ async def test_help_lists_the_screen_keys_and_lists_move_with_j_and_k(make_app):
         assert isinstance(app.screen, HelpScreen)
         keys = app.screen.query_one("#help-keys")
         described = [str(keys.get_row_at(i)[1]) for i in range(keys.row_count)]
-        assert "New post" in described and "Pause/resume" in described
+        assert "New post" in described and "Pause or resume publishing (HQ)" in described
         await pilot.press("escape")
         assert isinstance(app.screen, HomeScreen)
 

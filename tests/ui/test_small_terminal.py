@@ -8,15 +8,18 @@ from pathlib import Path
 
 import pytest
 from oversight_support import moderation_services
-from textual.widgets import Checkbox, Input, TextArea
-from ui_support import HQ, NOW, build_services, screen_text, settle
+from textual.widgets import Checkbox, Footer, Input, TextArea
+from textual.widgets._footer import FooterKey
+from ui_support import AM, HQ, NOW, build_services, screen_text, settle
 
 from inmm_tui.domain.moderation import IncomingMention
 from inmm_tui.domain.roles import Role
 from inmm_tui.ui.app import InmmApp
 from inmm_tui.ui.screens.compose import ComposeScreen
+from inmm_tui.ui.screens.help import HelpScreen
 from inmm_tui.ui.screens.moderation import ModerationScreen
 from inmm_tui.ui.widgets.screening import Findings
+from inmm_tui.ui.widgets.tables import ListTable
 
 SMALL = (80, 24)
 
@@ -126,3 +129,59 @@ async def test_without_colour_verdicts_and_ticks_show_by_glyph_and_word(
         spans = [s for s in marked.spans  # type: ignore[attr-defined]
                  if marked.plain[s.start:s.end] == "BUY NOW"]  # type: ignore[attr-defined]
         assert spans and all(getattr(s.style, "underline", False) for s in spans)
+
+
+FOOTERS = {"home": (), "clearance": ("c",), "compose": ("n",), "schedule": ("s",),
+           "roster": ("r",), "events": ("e",), "reminders": ("m",), "metrics": ("t",),
+           "questions": ("i",), "moderation": ("o",), "follows": ("f",),
+           "governance": ("g",), "roster review": ("g", "v")}
+
+
+@pytest.mark.parametrize("screen", FOOTERS)
+async def test_every_footer_shows_its_keys_whole_at_80_columns(db_path: Path, screen: str):
+    app = InmmApp(build_services(db_path), HQ, watch=False, switch_to=[HQ, AM])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for key in FOOTERS[screen]:
+            await pilot.press(key)
+            await settle(pilot)
+        footer = app.screen.query_one(Footer)
+        palette = footer.query_one(".-command-palette", FooterKey)
+        keys = [k for k in footer.query(FooterKey) if k is not palette]
+        last = screen_text(app).splitlines()[-1]
+        assert len(keys) >= 3
+        for key in keys:
+            assert key.region.right <= palette.region.x, f"{key.description} is cut"
+            assert f"{key.key_display} {key.description}" in last
+        # The rest is in `?`: every key the screen has, shown in the footer or not.
+        shown = {k.key_display for k in keys}
+        await pilot.press("question_mark" if screen != "compose" else "f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        table = app.screen.query_one("#help-keys", ListTable)
+        listed = {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
+    assert shown <= listed | {"esc"}  # Escape is among the keys that work everywhere
+
+
+async def test_help_at_80x24_scrolls_to_the_keys_that_work_everywhere(db_path: Path):
+    app = InmmApp(build_services(db_path), HQ, watch=False, switch_to=[HQ, AM])
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert "Command palette" not in screen_text(app)  # below the fold at first
+        await pilot.press("pagedown", "pagedown")
+        await settle(pilot)
+        shown = screen_text(app)
+    assert "Everywhere" in shown and "Command palette" in shown
+    assert "Switch person (demo only)" in shown
+
+
+async def test_f2_is_in_the_palette_in_the_demo_only(db_path: Path):
+    for switch_to, expected in (([HQ, AM], True), ([], False)):
+        app = InmmApp(build_services(db_path), HQ, watch=False, switch_to=switch_to)
+        async with app.run_test(size=SMALL) as pilot:
+            await settle(pilot)
+            titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert ("Switch person (demo)" in titles) is expected

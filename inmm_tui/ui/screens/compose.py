@@ -30,7 +30,7 @@ class ComposeScreen(InmmScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+t", "submit", "Submit for clearance", priority=True),
-        Binding("escape", "back", "Back (keeps the draft)"),
+        Binding("escape", "back", "Back, draft kept"),
         Binding("f1", "help", "Keys"),
     ]
     PREVIEW_DELAY = 0.15

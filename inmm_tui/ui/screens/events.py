@@ -23,9 +23,9 @@ from inmm_tui.ui.widgets.tables import ListTable
 class EventsScreen(InmmScreen):
     TITLE = "Events and crisis"
     BINDINGS = [
-        Binding("v", "start_event", "Start coverage"),
-        Binding("exclamation_mark", "start_crisis", "Crisis mode on", key_display="!"),
-        Binding("x", "end", "End selected"),
+        Binding("v", "start_event", "Coverage"),
+        Binding("exclamation_mark", "start_crisis", "Crisis mode", key_display="!"),
+        Binding("x", "end", "End"),
     ]
 
     def __init__(self, backend: Backend) -> None:

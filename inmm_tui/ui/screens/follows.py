@@ -45,14 +45,14 @@ class FollowsScreen(InmmScreen):
     CSS_PATH = "follows.tcss"
     BINDINGS = [
         Binding("v", "reviewed", "Reviewed"),
-        Binding("V", "page_reviewed", "Page reviewed"),
         Binding("u", "unfollow", "Unfollow"),
         Binding("b", "block", "Block"),
-        Binding("o", "organisation", "Follow org."),
-        Binding("w", "full_review", "Full review done"),
         Binding("n", "next_page", "Next page"),
-        Binding("p", "previous_page", "Prev. page"),
-        Binding("t", "next_outlet", "Outlet"),
+        Binding("V", "page_reviewed", "Whole page reviewed", show=False),
+        Binding("o", "organisation", "Follow an organisation", show=False),
+        Binding("w", "full_review", "Full review done", show=False),
+        Binding("p", "previous_page", "Previous page", show=False),
+        Binding("t", "next_outlet", "Next outlet", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:

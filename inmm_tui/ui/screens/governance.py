@@ -49,12 +49,12 @@ class GovernanceScreen(InmmScreen):
     TITLE = "Governance"
     CSS_PATH = "governance.tcss"
     BINDINGS = [
-        Binding("o", "rotated", "Rotation done (HQ)"),
-        Binding("x", "compromise", "Suspect compromise"),
+        Binding("o", "rotated", "Rotation done"),
         Binding("v", "review", "Roster review"),
-        Binding("h", "suspect('harmless')", "Harmless"),
-        Binding("p", "suspect('reported')", "Reported"),
-        Binding("d", "suspect('gone')", "Gone"),
+        Binding("x", "compromise", "Compromise"),
+        Binding("h", "suspect('harmless')", "Look-alike is harmless", show=False),
+        Binding("p", "suspect('reported')", "Look-alike reported", show=False),
+        Binding("d", "suspect('gone')", "Look-alike gone", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:

@@ -38,13 +38,13 @@ class ModerationScreen(InmmScreen):
     BINDINGS = [
         Binding("h", "hide", "Hide"),
         Binding("b", "block", "Block"),
-        Binding("t", "report", "Report"),
         Binding("d", "dismiss", "Dismiss"),
-        Binding("l", "lookup", "Member?"),
-        Binding("g", "legal_hold", "Legal hold"),
-        Binding("f", "forward", "To EC"),
-        Binding("x", "decide", "EC decision"),
         Binding("a", "answer", "Answer"),
+        Binding("f", "forward", "To EC"),
+        Binding("t", "report", "Report to the platform", show=False),
+        Binding("l", "lookup", "Is the author a member?", show=False),
+        Binding("g", "legal_hold", "Legal hold", show=False),
+        Binding("x", "decide", "Record the EC's decision", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:

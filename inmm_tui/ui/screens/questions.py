@@ -62,11 +62,11 @@ class QuestionsScreen(InmmScreen):
     TITLE = "Questions inbox"
     CSS_PATH = "questions.tcss"
     BINDINGS = [
-        Binding("t", "theme", "Theme"),
-        Binding("h", "holding", "Holding reply"),
         Binding("a", "answer", "Answer"),
-        Binding("o", "open_post", "Open reply", show=False),
+        Binding("h", "holding", "Holding reply"),
         Binding("u", "toggle_answered", "Answered"),
+        Binding("t", "theme", "Theme"),
+        Binding("o", "open_post", "Open the reply in compose", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:

@@ -28,7 +28,7 @@ class RosterScreen(InmmScreen):
         Binding("a", "add", "Add person"),
         Binding("w", "withdraw", "Withdraw rights"),
         Binding("i", "reinstate", "Reinstate"),
-        Binding("v", "review", "Reviewed: keep"),
+        Binding("v", "review", "Reviewed: keep", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:

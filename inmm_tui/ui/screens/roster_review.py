@@ -55,7 +55,7 @@ class RosterReviewScreen(InmmScreen):
         Binding("y", "decide('keep')", "Keep"),
         Binding("c", "decide('change_role')", "Change role"),
         Binding("w", "decide('withdraw')", "Withdraw"),
-        Binding("x", "export", "Export list"),
+        Binding("x", "export", "Export"),
     ]
 
     def __init__(self, backend: Backend) -> None:

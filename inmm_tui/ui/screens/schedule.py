@@ -42,8 +42,8 @@ class ScheduleScreen(InmmScreen):
     TITLE = "Schedule"
     BINDINGS = [
         Binding("t", "retry", "Retry failed"),
-        Binding("g", "release", "Publish held now"),
-        Binding("w", "withdraw", "Withdraw post"),
+        Binding("g", "release", "Publish held"),
+        Binding("w", "withdraw", "Withdraw"),
     ]
 
     def __init__(self, backend: Backend) -> None:
