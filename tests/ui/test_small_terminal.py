@@ -10,7 +10,7 @@ import pytest
 from oversight_support import moderation_services
 from textual.widgets import Checkbox, Footer, Input, TextArea
 from textual.widgets._footer import FooterKey
-from ui_support import AM, HQ, NOW, build_services, screen_text, settle
+from ui_support import AM, HQ, NOW, build_services, notes, screen_text, settle
 
 from inmm_tui.domain.moderation import IncomingMention
 from inmm_tui.domain.roles import Role
@@ -18,6 +18,7 @@ from inmm_tui.ui.app import InmmApp
 from inmm_tui.ui.screens.compose import ComposeScreen
 from inmm_tui.ui.screens.help import HelpScreen
 from inmm_tui.ui.screens.moderation import ModerationScreen
+from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.screening import Findings
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -26,7 +27,8 @@ SMALL = (80, 24)
 
 async def test_a_cut_handle_ends_in_an_ellipsis_never_in_another_account(db_path: Path):
     s = moderation_services(db_path)
-    for n, handle in enumerate(("iaea_fan_421", "iaea_fan_42")):
+    # The Author column is 14 wide: cut cleanly, the first would read as the second.
+    for n, handle in enumerate(("iaea_fan_42142", "iaea_fan_4214")):
         s.moderation.ingest("x", [IncomingMention(f"m{n}", f"u{n}", handle, "A Fan",
                                                   "INMM are idiots and liars",
                                                   NOW - dt.timedelta(minutes=5 - n))])
@@ -43,7 +45,7 @@ async def test_a_cut_handle_ends_in_an_ellipsis_never_in_another_account(db_path
     shown = sorted(part for line in rows for part in line.split() if part.startswith("@iaea"))
     # The shorter handle fits and shows whole; the longer is cut with "…", so it cannot
     # be read as the shorter one.
-    assert shown == ["@iaea_fan_42", "@iaea_fan_4…"]
+    assert shown == ["@iaea_fan_4214", "@iaea_fan_421…"]
 
 
 @pytest.fixture(autouse=True)
@@ -185,3 +187,28 @@ async def test_f2_is_in_the_palette_in_the_demo_only(db_path: Path):
             await settle(pilot)
             titles = [c.title for c in app.get_system_commands(app.screen)]
         assert ("Switch person (demo)" in titles) is expected
+
+
+@pytest.mark.parametrize(("keys", "refusal"), [
+    (("e", "exclamation_mark"), "may not turn crisis mode on or off"),
+    (("p",), "may not pause or resume publishing"),
+    (("r", "a"), "may not change the roster"),
+])
+async def test_a_key_the_person_may_not_use_refuses_before_asking(make_app, keys, refusal):
+    app = make_app(AM)  # an account manager
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+        assert not isinstance(app.screen, PromptScreen)  # nothing to type in vain
+        assert refusal in notes(app)
+
+
+async def test_a_key_the_person_may_use_still_asks(make_app):
+    app = make_app(HQ)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("e", "exclamation_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, PromptScreen)

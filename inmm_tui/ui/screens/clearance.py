@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header
 
+from inmm_tui.domain.roles import Action
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, PostDetailLoaded, RowsLoaded
@@ -140,10 +141,10 @@ class ClearanceScreen(InmmScreen):
         if post is None:
             return
         if post.screening_verdict == "block":
-            self.app.push_screen(
+            self.if_allowed(Action.OVERRIDE_BLOCK, lambda: self.app.push_screen(
                 PromptScreen(f"Post #{post.id} was BLOCKED by the policy screen. Only the "
                              "Subcommittee Chair may override it. Reason for the override:"),
-                lambda reason: self.decide(post.id, "clear", reason) if reason else None)
+                lambda reason: self.decide(post.id, "clear", reason) if reason else None))
         else:
             self.decide(post.id, "clear", None)
 
@@ -151,9 +152,9 @@ class ClearanceScreen(InmmScreen):
         post = self._selected()
         if post is None:
             return
-        self.app.push_screen(
+        self.if_allowed(Action.CLEAR, lambda: self.app.push_screen(
             PromptScreen(f"Reject post #{post.id} — why? (the author reads this)"),
-            lambda reason: self.decide(post.id, "reject", reason) if reason else None)
+            lambda reason: self.decide(post.id, "reject", reason) if reason else None))
 
     def action_comment(self) -> None:
         post = self._selected()

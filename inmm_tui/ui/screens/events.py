@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header
 
 from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.domain.roles import Action
 from inmm_tui.domain.switches import Event
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
@@ -69,14 +70,14 @@ class EventsScreen(InmmScreen):
                           key=str(event.id))
 
     def action_start_event(self) -> None:
-        self.app.push_screen(
+        self.if_allowed(Action.EVENTS, lambda: self.app.push_screen(
             PromptScreen("Live coverage: name, hashtag — e.g. Annual Meeting 2027, #INMM27"),
-            lambda text: self.act("event", text) if text else None)
+            lambda text: self.act("event", text) if text else None))
 
     def action_start_crisis(self) -> None:
-        self.app.push_screen(
+        self.if_allowed(Action.CRISIS, lambda: self.app.push_screen(
             PromptScreen("CRISIS MODE: name, established hashtag — e.g. Site incident, #INMMinfo"),
-            lambda text: self.act("crisis", text) if text else None)
+            lambda text: self.act("crisis", text) if text else None))
 
     def action_end(self) -> None:
         event = self.events.get(self.query_one("#events", ListTable).selected_key() or "")

@@ -23,6 +23,7 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input
 from inmm_tui.domain import oversight
 from inmm_tui.domain.follows import Followed
 from inmm_tui.domain.oversight import PageKey
+from inmm_tui.domain.roles import Action
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
@@ -215,23 +216,24 @@ class FollowsScreen(InmmScreen):
 
     def action_unfollow(self) -> None:
         if row := self._row():
-            self.app.push_screen(
+            self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
                 PromptScreen(f"Unfollow @{row.handle} — reason (audit log, optional):",
                              allow_empty=True),
                 lambda reason: self.act("unfollow", [row.user_id], reason)
-                if reason is not None else None)
+                if reason is not None else None))
 
     def action_block(self) -> None:
         if row := self._row():
-            self.app.push_screen(
+            self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
                 PromptScreen(f"Block @{row.handle} — reason (audit log, optional):",
                              allow_empty=True),
                 lambda reason: self.act("block", [row.user_id], reason)
-                if reason is not None else None)
+                if reason is not None else None))
 
     def action_organisation(self) -> None:
         title = dict(self.outlets).get(self.outlet, self.outlet)
-        self.app.push_screen(FollowOrganisationScreen(title), self._follow_organisation)
+        self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
+            FollowOrganisationScreen(title), self._follow_organisation))
 
     def _follow_organisation(self, answer: dict[str, Any] | None) -> None:
         if answer is not None:

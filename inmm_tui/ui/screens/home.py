@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.queues import Overview
+from inmm_tui.domain.roles import Action
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, OverviewLoaded
 from inmm_tui.ui.screens.base import InmmScreen
@@ -196,11 +197,11 @@ class HomeScreen(InmmScreen):
 
         paused = bool(self.overview and self.overview.paused)
         verb = "Resume" if paused else "Pause"
-        self.app.push_screen(
+        self.if_allowed(Action.PAUSE_PUBLISHING, lambda: self.app.push_screen(
             PromptScreen(f"{verb} all publishing — reason (kept in the audit log):",
                          allow_empty=True),
             lambda reason: self._set_paused(not paused, reason) if reason is not None else None,
-        )
+        ))
 
     @work(thread=True, exclusive=True, group="home-act", exit_on_error=False)
     def _set_paused(self, paused: bool, reason: str) -> None:

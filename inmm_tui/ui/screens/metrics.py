@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header
 
+from inmm_tui.domain.roles import Action
 from inmm_tui.reports.insights import PERIODS, Insights
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
@@ -195,11 +196,11 @@ class MetricsScreen(InmmScreen):
         if self.insights is None:
             return
         default = self.insights.report_month.strftime("%Y-%m")
-        self.app.push_screen(
+        self.if_allowed(Action.MONTHLY_REPORT, lambda: self.app.push_screen(
             PromptScreen(f"Write the monthly report (Markdown) for which month? "
                          f"Empty for {default}, the last complete month.",
                          allow_empty=True, placeholder="YYYY-MM, Enter to write"),
-            lambda month: self.write_report(month or default) if month is not None else None)
+            lambda month: self.write_report(month or default) if month is not None else None))
 
     @work(thread=True, exclusive=True, group="insights-act", exit_on_error=False)
     def write_report(self, month_text: str) -> None:

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.questions import Question
+from inmm_tui.domain.roles import Action
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
@@ -214,10 +215,10 @@ class QuestionsScreen(InmmScreen):
             self.notify("No question selected.")
             return
         known = f" Themes so far: {', '.join(self.themes)}." if self.themes else ""
-        self.app.push_screen(
+        self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
             PromptScreen(f"Theme for {name}?{known} Empty takes them out of their theme.",
                          allow_empty=True),
-            lambda theme: self.set_theme(ids, theme) if theme is not None else None)
+            lambda theme: self.set_theme(ids, theme) if theme is not None else None))
 
     @work(thread=True, exclusive=True, group="questions-act", exit_on_error=False)
     def set_theme(self, ids: list[int], theme: str) -> None:
@@ -235,11 +236,11 @@ class QuestionsScreen(InmmScreen):
         if len(templates) == 1:
             self.send_holding(ids[0], templates[0])
             return
-        self.app.push_screen(
+        self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
             PromptScreen(f"Holding reply to {name}: which template? ({', '.join(templates)}; "
                          "empty for default)", allow_empty=True),
             lambda template: (self.send_holding(ids[0], template or "default")
-                              if template is not None else None))
+                              if template is not None else None)))
 
     @work(thread=True, exclusive=True, group="questions-act", exit_on_error=False)
     def send_holding(self, mention_id: int, template: str) -> None:
@@ -254,10 +255,10 @@ class QuestionsScreen(InmmScreen):
         if not ids:
             self.notify("No question selected.")
             return
-        self.app.push_screen(
+        self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
             PromptScreen(f"Public answer to {name} (every follower sees it; start with words, "
                          "not @handle):", placeholder="The answer, Enter to submit for clearance"),
-            lambda body: self.send_answer(ids, body) if body else None)
+            lambda body: self.send_answer(ids, body) if body else None))
 
     @work(thread=True, exclusive=True, group="questions-act", exit_on_error=False)
     def send_answer(self, ids: list[int], body: str) -> None:
