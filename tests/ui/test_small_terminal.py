@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 from oversight_support import moderation_services
-from textual.widgets import Checkbox, Footer, Input, TextArea
+from textual.widgets import Checkbox, Footer, Input, Static, TextArea
 from textual.widgets._footer import FooterKey
 from ui_support import AM, HQ, NOW, build_services, notes, screen_text, settle
 
 from inmm_tui.domain.moderation import IncomingMention
 from inmm_tui.domain.roles import Role
+from inmm_tui.timeutil import from_db
 from inmm_tui.ui.app import InmmApp
 from inmm_tui.ui.screens.compose import ComposeScreen
 from inmm_tui.ui.screens.help import HelpScreen
@@ -212,3 +213,28 @@ async def test_a_key_the_person_may_use_still_asks(make_app):
         await pilot.press("e", "exclamation_mark")
         await settle(pilot)
         assert isinstance(app.screen, PromptScreen)
+
+
+async def test_the_crisis_words_say_what_clearing_a_crisis_post_does(make_app, services):
+    services.switches.start_event(HQ, "Site incident", "#INMMinfo", crisis=True)
+    post_id = services.posts.create_draft(HQ, "Statement on the incident",
+                                          event_id=services.queues.events(HQ)[0].id)
+    services.posts.submit(HQ, post_id)
+    app = make_app(HQ)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        banner = " ".join(screen_text(app).split())
+        assert "go out at once" not in banner.split("cleared")[0]
+        assert "still waits in clearance" in banner and "its author may clear it" in banner
+        # It waits: nothing is queued before someone clears it.
+        assert services.posts.get(post_id).status == "submitted"
+        assert services.posts.deliveries(post_id) == []
+        await pilot.press("c")
+        await settle(pilot)
+        detail = str(app.screen.query_one("#post-text", Static).render())
+        assert "you wrote it and may clear it yourself" in detail
+        await pilot.press("a")  # HQ clears its own crisis post, as the words say
+        await settle(pilot)
+    post = services.posts.get(post_id)
+    assert post.status == "scheduled" and post.cleared_by == HQ
+    assert {from_db(d.due_at) for d in services.posts.deliveries(post_id)} == {NOW}

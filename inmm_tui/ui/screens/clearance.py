@@ -108,6 +108,11 @@ class ClearanceScreen(InmmScreen):
         when = (format_local(post.scheduled_at, tz)
                 if post.scheduled_at else "as soon as cleared")
         head.append(f"\nPublish: {when}\n")
+        if post.crisis:
+            mine = post.author == self.backend.login
+            head.append("CRISIS post: " + (
+                "you wrote it and may clear it yourself (a); " if mine else "")
+                + "it goes out as soon as it is cleared.\n", style="bold")
         for outlet, text in detail["texts"].items():
             head.append(f"\n{outlet}: ", style="bold dim")
             head.append(text + "\n")

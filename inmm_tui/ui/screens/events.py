@@ -1,6 +1,7 @@
 """Live coverage and crisis mode ("Objectives", "Hashtags", "Interaction"): an event with
-its hashtag, which posts in it carry; crisis mode with expedited clearance, immediate
-publication and a banner on the home screen."""
+its hashtag, which posts in it carry; crisis mode, in which a crisis post's author may
+clear it (it still goes through clearance) and it is published as soon as cleared, with a
+banner on every screen."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.banner import CRISIS_RULE
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -36,8 +38,8 @@ class EventsScreen(InmmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ListTable(id="events")
-        yield Literal("Posts written for an event carry its hashtag. In crisis mode, crisis "
-                     "posts are cleared at once and published immediately.", id="events-note")
+        yield Literal("Posts written for an event carry its hashtag. In crisis mode, "
+                      f"{CRISIS_RULE}.", id="events-note")
         yield Footer()
 
     def on_mount(self) -> None:
