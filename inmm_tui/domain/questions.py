@@ -60,20 +60,30 @@ class Question:
     answered_at: str | None
     answer_status: str | None
     """The answer post's status (published, submitted, ...), None when there is none."""
+    holding_status: str | None = None
+    """The holding reply post's status, None when there is none."""
 
     @property
     def state(self) -> str:
+        """In words, what the asker has seen: a reply is "sent" only once published."""
         if self.answered_post_id is not None and self.answer_status not in ("rejected", "withdrawn"):
             return "answered" if self.answer_status == "published" else "answer awaiting clearance"
         if self.holding_reply_at:
-            return "holding reply sent"
+            if self.holding_status == "published":
+                return "holding reply sent"
+            if self.holding_status in ("rejected", "withdrawn"):
+                return f"holding reply {self.holding_status}"
+            if self.holding_status in (None, "draft", "submitted"):
+                return "holding reply awaiting clearance"
+            return "holding reply cleared, not yet sent"
         return "new"
 
 
 _QUESTION_SELECT = (
     "SELECT m.id, m.outlet, m.author_handle, m.author_name, m.text, m.created_at, m.theme,"
     " m.holding_reply_at, m.holding_post_id, m.answered_post_id, m.answered_by, m.answered_at,"
-    " p.status FROM mentions m LEFT JOIN posts p ON p.id = m.answered_post_id"
+    " p.status, h.status FROM mentions m LEFT JOIN posts p ON p.id = m.answered_post_id"
+    " LEFT JOIN posts h ON h.id = m.holding_post_id"
 )
 
 

@@ -238,3 +238,18 @@ async def test_the_crisis_words_say_what_clearing_a_crisis_post_does(make_app, s
     post = services.posts.get(post_id)
     assert post.status == "scheduled" and post.cleared_by == HQ
     assert {from_db(d.due_at) for d in services.posts.deliveries(post_id)} == {NOW}
+
+
+def test_a_holding_reply_is_sent_only_once_published(services):
+    from insights_seed import add_questions
+
+    from inmm_tui.domain.questions import questions_for
+
+    question = add_questions(services)[0]
+    inbox = questions_for(services)
+    post_id = inbox.holding_reply(AM, question, "default")
+    assert inbox.get(question).state == "holding reply awaiting clearance"
+    services.posts.clear(HQ, post_id, publish_if_untimed=True)
+    assert inbox.get(question).state == "holding reply cleared, not yet sent"
+    services.db.conn.execute("UPDATE posts SET status = 'published' WHERE id = ?", (post_id,))
+    assert inbox.get(question).state == "holding reply sent"

@@ -27,8 +27,11 @@ if TYPE_CHECKING:
     from inmm_tui.domain.questions import Questions
 
 NO_THEME = "Not grouped yet"
-SHORT_STATE = {"new": "new", "holding reply sent": "holding", "answer awaiting clearance":
-               "clearing", "answered": "answered"}
+SHORT_STATE = {"new": "new", "holding reply awaiting clearance": "hold.clr",
+               "holding reply cleared, not yet sent": "hold.ok",
+               "holding reply sent": "holding", "holding reply rejected": "hold.rej",
+               "holding reply withdrawn": "hold.wd", "answer awaiting clearance": "ans.clr",
+               "answered": "answered"}
 """Short forms for the narrow column; the detail pane says it in full."""
 
 
