@@ -253,3 +253,22 @@ def test_a_holding_reply_is_sent_only_once_published(services):
     assert inbox.get(question).state == "holding reply cleared, not yet sent"
     services.db.conn.execute("UPDATE posts SET status = 'published' WHERE id = ?", (post_id,))
     assert inbox.get(question).state == "holding reply sent"
+
+
+async def test_one_of_a_thing_is_said_in_the_singular(make_app, services):
+    from insights_seed import add_questions
+
+    from inmm_tui.domain.questions import questions_for
+
+    first = add_questions(services)[0]
+    questions_for(services).set_theme(AM, [first], "Registration")
+    app = make_app(AM)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        table = app.screen.query_one("#questions", ListTable)
+        table.move_cursor(row=table.get_row_index("theme:Registration"))
+        await settle(pilot)
+        detail = str(app.screen.query_one("#question-detail", Static).render())
+    assert "Theme: Registration, 1 question." in detail

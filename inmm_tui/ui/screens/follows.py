@@ -33,6 +33,7 @@ from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.editors import PlainInput, TickBox
 from inmm_tui.ui.widgets.literal import Literal, LiteralLabel
 from inmm_tui.ui.widgets.tables import ListTable
+from inmm_tui.wording import count as plural
 
 PAGE_SIZE = 100
 SUMMARY_EVERY = 10.0
@@ -253,7 +254,7 @@ class FollowsScreen(InmmScreen):
         outlet = self.outlet
         if what == "reviewed":
             count = b.call(follows.mark_reviewed, b.login, outlet, user_ids)
-            note = f"{count} account{'s' if count != 1 else ''} marked reviewed"
+            note = f"{plural(count, 'account')} marked reviewed"
         elif what == "unfollow":
             b.call(follows.unfollow, b.login, outlet, user_ids[0], text)
             note = "Unfollow requested; the daemon performs it"

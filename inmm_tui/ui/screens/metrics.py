@@ -23,6 +23,7 @@ from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.charts import EngagementChart, FollowerChart
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
+from inmm_tui.wording import count
 
 RELOAD_EVERY = 30.0
 """Seconds at least between two reloads caused by other writers: on a five-year history a
@@ -48,7 +49,7 @@ def summary_lines(ins: Insights, *, wide: bool = False) -> list[str]:
     visits = f"web visits {refs.sessions:,}"
     if wide and refs.by_source:
         visits += f" ({', '.join(f'{s} {n:,}' for s, n in refs.by_source.items())})"
-    lines = [f"{ins.label.capitalize()}: {ins.posts:,} posts, engagement {ins.engagement_total:,}, "
+    lines = [f"{ins.label.capitalize()}: {count(ins.posts, 'post')}, engagement {ins.engagement_total:,}, "
              f"{visits}"]
     for o in ins.outlets:
         change = "" if o.change is None else f" ({o.change:+,})"

@@ -22,6 +22,7 @@ from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
+from inmm_tui.wording import count
 
 if TYPE_CHECKING:
     from inmm_tui.domain.questions import Questions
@@ -180,7 +181,7 @@ class QuestionsScreen(InmmScreen):
             return
         if key.startswith("theme:"):
             theme = key.removeprefix("theme:") or NO_THEME
-            detail.update(f"Theme: {theme}, {len(self.groups.get(key, []))} question(s). "
+            detail.update(f"Theme: {theme}, {count(len(self.groups.get(key, [])), 'question')}. "
                           "a answers them all in one public post; t renames the theme.")
             return
         q = self.questions[int(key)]
@@ -209,7 +210,7 @@ class QuestionsScreen(InmmScreen):
             return [], ""
         if key.startswith("theme:"):
             ids = self.groups.get(key, [])
-            return ids, f"the {len(ids)} question(s) of {key.removeprefix('theme:') or NO_THEME!r}"
+            return ids, f"the {count(len(ids), 'question')} of {key.removeprefix('theme:') or NO_THEME!r}"
         return [int(key)], f"question #{key}"
 
     def action_theme(self) -> None:
