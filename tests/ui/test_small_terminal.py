@@ -272,3 +272,22 @@ async def test_one_of_a_thing_is_said_in_the_singular(make_app, services):
         await settle(pilot)
         detail = str(app.screen.query_one("#question-detail", Static).render())
     assert "Theme: Registration, 1 question." in detail
+
+
+def boxed(text: str) -> str:
+    """The words inside a modal's box (between its "█" sides), lines joined."""
+    inside = [line.split("█")[1].strip() for line in text.splitlines() if line.count("█") >= 2]
+    return " ".join(part for part in inside if part)
+
+
+async def test_a_prompt_shows_its_whole_question_at_80x24(make_app):
+    app = make_app(HQ)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(pilot)
+        await pilot.press("e", "exclamation_mark")
+        await settle(pilot)
+        prompt = app.screen
+        assert isinstance(prompt, PromptScreen)
+        shown = boxed(screen_text(app))
+    assert prompt.question.endswith("e.g. Site incident, #INMMinfo")
+    assert prompt.question in shown
