@@ -6,6 +6,8 @@ terminal; and a post cannot hold one anyway (the domain refuses it: `Posts._chec
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.document._edit import Edit, EditResult
 from textual.widgets import Checkbox, Input, TextArea
 
@@ -52,6 +54,10 @@ class TickBox(Checkbox):
     ticked "✓", unticked blank. Textual's draws the same "X" either way and tells them
     apart by colour only."""
 
-    @property  # type: ignore[override]
-    def BUTTON_INNER(self) -> str:
-        return "✓" if self.value else " "
+    def __init__(self, label: str, value: bool = False, **kwargs: Any) -> None:
+        super().__init__(label, value, **kwargs)
+        self.BUTTON_INNER = "✓" if value else " "  # read by ToggleButton._button
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "✓" if self.value else " "
+        super().watch_value()

@@ -38,7 +38,7 @@ class ListTable(DataTable):
 
     def _fit(self, cell: object, column: ColumnKey | str | None) -> Text:
         text = outside(cell, limit=CELL_LIMIT)
-        found = self.columns.get(column) if column is not None else None  # type: ignore[call-overload]
+        found = self.columns.get(column) if column is not None else None  # type: ignore[arg-type]
         if found is not None and not found.auto_width and text.cell_len > found.width:
             text.truncate(found.width, overflow="ellipsis")
         return text
