@@ -79,9 +79,11 @@ async def test_compose_shows_when_it_publishes_without_scrolling(make_app):
 
 async def test_an_outlet_text_keeps_its_label_once_typed_in(make_app):
     app = make_app(HQ)
-    async with app.run_test(size=(80, 40)) as pilot:
+    async with app.run_test(size=SMALL) as pilot:
         await open_compose(app, pilot)
-        app.screen.query_one("#text-x", Input).value = "Only on X"
+        field = app.screen.query_one("#text-x", Input)
+        field.focus()  # the form scrolls to it
+        field.value = "Only on X"
         await settle(pilot)
         row = next(line for line in screen_text(app).splitlines() if "Only on X" in line)
     assert "X (sandbox):" in row

@@ -241,10 +241,10 @@ class FollowsScreen(InmmScreen):
             self.act("organisation", [], "", answer)
 
     def action_full_review(self) -> None:
-        self.app.push_screen(
+        self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
             PromptScreen("The whole followed list was reviewed — note (optional):",
                          allow_empty=True),
-            lambda note: self.act("full_review", [], note) if note is not None else None)
+            lambda note: self.act("full_review", [], note) if note is not None else None))
 
     @work(thread=True, exclusive=True, group="follows-act", exit_on_error=False)
     def act(self, what: str, user_ids: list[str], text: str = "",
