@@ -24,6 +24,7 @@ from inmm_tui.domain.people import authorise
 from inmm_tui.domain.roles import Action
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
+from inmm_tui.wording import count
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -300,7 +301,7 @@ class Questions(DomainService):
             for mention_id, outlet, handle, created_at in rows:
                 if reminders.ensure_reminder(
                         self.conn, REMINDER_KIND, f"mention:{mention_id}",
-                        f"@{handle} asked a question on {outlet} more than {hours} hours ago "
+                        f"@{handle} asked a question on {outlet} more than {count(hours, 'hour')} ago "
                         "and has no answer yet",
                         from_db(created_at) + dt.timedelta(hours=hours), for_role="account_manager",
                         how="answer it from the questions inbox, or send a holding reply"):

@@ -293,3 +293,18 @@ async def test_a_prompt_shows_its_whole_question_at_80x24(make_app):
         shown = boxed(screen_text(app))
     assert prompt.question.endswith("e.g. Site incident, #INMMinfo")
     assert prompt.question in shown
+
+
+def test_a_reminder_says_one_hour_in_the_singular(services):
+    import dataclasses
+
+    from insights_seed import add_questions
+
+    from inmm_tui.domain.questions import questions_for
+
+    add_questions(services)
+    inbox = questions_for(services)
+    inbox.config = dataclasses.replace(inbox.config, remind_after_hours=1)
+    assert inbox.remind_unanswered()
+    messages = [r[0] for r in services.db.conn.execute("SELECT message FROM reminders")]
+    assert messages and all("more than 1 hour ago" in m for m in messages)
