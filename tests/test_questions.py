@@ -66,7 +66,10 @@ def test_a_question_flows_from_mention_to_holding_reply_to_cleared_answer(
     assert post.body == "@asker Thanks, we are finding out and will answer here."
     with pytest.raises(InvalidState, match="already has a holding reply"):
         inbox.holding_reply("alice", q1)
+    assert inbox.get(q1).state == "holding reply awaiting clearance"
     svc.posts.clear("bob", holding)
+    assert inbox.get(q1).state == "holding reply cleared, not yet sent"  # nothing went out
+    svc.db.conn.execute("UPDATE posts SET status = 'published' WHERE id = ?", (holding,))
     assert inbox.get(q1).state == "holding reply sent"
 
     # Group by theme and answer the theme at once, publicly.

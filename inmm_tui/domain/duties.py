@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from inmm_tui.timeutil import from_db, to_db
+from inmm_tui.wording import count
 
 if TYPE_CHECKING:
     from inmm_tui.config import Config
@@ -64,7 +65,7 @@ def rotation_status(conn: sqlite3.Connection, config: Config,
             reasons.append("no verified rotation has been recorded")
         elif due_at is not None and due_at <= now:
             reasons.append(f"last rotated {last_verified.date().isoformat()}, "
-                           f"{config.review.rotation_months} months ago or more")
+                           f"{count(config.review.rotation_months, 'month')} ago or more")
         awaiting = bool(latest and latest[0] is None)
         failed = bool(latest and latest[1] == "auth_failed")
         if failed:

@@ -108,6 +108,17 @@ def authorise(conn: sqlite3.Connection, login: str, action: Action) -> Person:
     return person
 
 
+def refusal(conn: sqlite3.Connection, login: str, action: Action) -> str | None:
+    """What `authorise` would answer `login` doing `action`, or None if they may: a screen
+    asks this before it asks the person to type anything, and refuses in the same words.
+    Changes nothing; the action itself is authorised again when it is done."""
+    try:
+        authorise(conn, login, action)
+    except NotAuthorised as refused:
+        return str(refused)
+    return None
+
+
 ACTION_PHRASES = {
     Action.VIEW: "view the accounts",
     Action.COMPOSE: "write posts",

@@ -24,6 +24,7 @@ from inmm_tui.domain.people import authorise
 from inmm_tui.domain.roles import Action
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
+from inmm_tui.wording import count
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -60,20 +61,30 @@ class Question:
     answered_at: str | None
     answer_status: str | None
     """The answer post's status (published, submitted, ...), None when there is none."""
+    holding_status: str | None = None
+    """The holding reply post's status, None when there is none."""
 
     @property
     def state(self) -> str:
+        """In words, what the asker has seen: a reply is "sent" only once published."""
         if self.answered_post_id is not None and self.answer_status not in ("rejected", "withdrawn"):
             return "answered" if self.answer_status == "published" else "answer awaiting clearance"
         if self.holding_reply_at:
-            return "holding reply sent"
+            if self.holding_status == "published":
+                return "holding reply sent"
+            if self.holding_status in ("rejected", "withdrawn"):
+                return f"holding reply {self.holding_status}"
+            if self.holding_status in (None, "draft", "submitted"):
+                return "holding reply awaiting clearance"
+            return "holding reply cleared, not yet sent"
         return "new"
 
 
 _QUESTION_SELECT = (
     "SELECT m.id, m.outlet, m.author_handle, m.author_name, m.text, m.created_at, m.theme,"
     " m.holding_reply_at, m.holding_post_id, m.answered_post_id, m.answered_by, m.answered_at,"
-    " p.status FROM mentions m LEFT JOIN posts p ON p.id = m.answered_post_id"
+    " p.status, h.status FROM mentions m LEFT JOIN posts p ON p.id = m.answered_post_id"
+    " LEFT JOIN posts h ON h.id = m.holding_post_id"
 )
 
 
@@ -290,7 +301,7 @@ class Questions(DomainService):
             for mention_id, outlet, handle, created_at in rows:
                 if reminders.ensure_reminder(
                         self.conn, REMINDER_KIND, f"mention:{mention_id}",
-                        f"@{handle} asked a question on {outlet} more than {hours} hours ago "
+                        f"@{handle} asked a question on {outlet} more than {count(hours, 'hour')} ago "
                         "and has no answer yet",
                         from_db(created_at) + dt.timedelta(hours=hours), for_role="account_manager",
                         how="answer it from the questions inbox, or send a holding reply"):

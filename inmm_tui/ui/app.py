@@ -39,7 +39,9 @@ class InmmApp(App[None]):
     CSS_PATH = "app.tcss"
     BINDINGS = [
         Binding("ctrl+q", "quit", "Quit", show=False),
-        Binding("f2", "switch_person", "Switch person (demo)"),
+        # Not in the footer (it would push the screen's own keys out); `?` and the
+        # command palette list it in the demo.
+        Binding("f2", "switch_person", "Switch person (demo)", show=False),
     ]
 
     def __init__(self, services: Services, login: str, *, watch: bool = True,
@@ -103,6 +105,9 @@ class InmmApp(App[None]):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
+        if self.switch_to:
+            yield SystemCommand("Switch person (demo)", "F2: be the next demo person",
+                                self.action_switch_person)
         from inmm_tui.ui.screens.home import HomeScreen
 
         home = next((s for s in self.screen_stack if isinstance(s, HomeScreen)), None)

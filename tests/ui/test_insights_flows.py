@@ -50,10 +50,12 @@ async def test_a_question_goes_from_mention_to_holding_reply_to_answered(make_ap
         await pilot.press("h")
         await answer(pilot, "research")
         holding = inbox.get(first.id)
-        assert holding.holding_post_id is not None and holding.state == "holding reply sent"
+        # Written and submitted, not sent: it waits for another person to clear it.
+        assert holding.holding_post_id is not None
+        assert holding.state == "holding reply awaiting clearance"
         assert services.posts.get(holding.holding_post_id).body.startswith(
             "@early_bird Good question")
-        assert cells(table, "state")[1] == "holding"
+        assert cells(table, "state")[1] == "hold.clr"
         assert "post #" in str(app.screen.query_one("#question-detail", Static).render())
 
         await pilot.press("a")
@@ -70,6 +72,9 @@ async def test_a_question_goes_from_mention_to_holding_reply_to_answered(make_ap
     services.db.conn.execute("UPDATE posts SET status = 'published' WHERE id = ?",
                              (answered.answered_post_id,))
     assert inbox.get(first.id).state == "answered"
+    services.db.conn.execute("UPDATE posts SET status = 'published' WHERE id = ?",
+                             (holding.holding_post_id,))
+    assert inbox.get(first.id).state == "answered"  # the answer says more than the holding
 
     app = make_app(HQ)
     async with app.run_test(size=(160, 48)) as pilot:

@@ -93,3 +93,19 @@ async def answer(pilot, text: str) -> None:  # type: ignore[no-untyped-def]
     pilot.app.screen.query_one(Input).value = text
     await pilot.press("enter")
     await settle(pilot)
+
+
+def screen_text(app) -> str:  # type: ignore[no-untyped-def]
+    """What the terminal shows now, as plain text, one line per row (as the SVG
+    snapshots draw it, without the colours)."""
+    import io
+
+    from rich.console import Console
+
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False,
+                      safe_box=False)
+    console.print(app.screen._compositor.render_update(
+        full=True, screen_stack=app._background_screens))
+    return console.export_text()

@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on, work
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.worker import Worker
 
 from inmm_tui.domain.errors import NotAuthorised
+from inmm_tui.domain.people import refusal
+from inmm_tui.domain.roles import Action
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.errors import report_worker_failure
 from inmm_tui.ui.messages import ActionDone, DatabaseChanged
@@ -70,6 +74,20 @@ class InmmScreen(Screen[None]):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_worker_failure(self, event)
+
+    def if_allowed(self, action: Action, then: Callable[[], object]) -> None:
+        """Run `then` (which opens a prompt) only if the domain says the person may do
+        `action`; otherwise refuse at once, in the domain's words, before anything is
+        typed. The action is authorised again when it is done."""
+        self._check_allowed(action, then)
+
+    @work(thread=True, group="allowed", exit_on_error=False)
+    def _check_allowed(self, action: Action, then: Callable[[], object]) -> None:
+        b = self.backend
+        refused = b.call(refusal, b.services.db.conn, b.login, action)
+        if refused is not None:
+            raise NotAuthorised(refused)  # shown as "Not allowed" (report_worker_failure)
+        self.app.call_from_thread(then)
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:

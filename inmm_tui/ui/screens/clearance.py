@@ -14,6 +14,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import DataTable, Footer, Header
 
+from inmm_tui.domain.roles import Action
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, PostDetailLoaded, RowsLoaded
@@ -48,10 +49,11 @@ class ClearanceScreen(InmmScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#submitted", ListTable)
-        table.add_column("#", key="id", width=5)
-        table.add_column("By", key="author", width=8)
+        # 40 columns at 80x24 (see app.tcss): each column and its padding fit whole.
+        table.add_column("#", key="id", width=4)
+        table.add_column("By", key="author", width=10)
         table.add_column("Screen", key="verdict", width=6)
-        table.add_column("Topic", key="topic", width=24)
+        table.add_column("Topic", key="topic", width=12)
         table.focus()
 
     def reload(self) -> None:
@@ -106,6 +108,11 @@ class ClearanceScreen(InmmScreen):
         when = (format_local(post.scheduled_at, tz)
                 if post.scheduled_at else "as soon as cleared")
         head.append(f"\nPublish: {when}\n")
+        if post.crisis:
+            mine = post.author == self.backend.login
+            head.append("CRISIS post: " + (
+                "you wrote it and may clear it yourself (a); " if mine else "")
+                + "it goes out as soon as it is cleared.\n", style="bold")
         for outlet, text in detail["texts"].items():
             head.append(f"\n{outlet}: ", style="bold dim")
             head.append(text + "\n")
@@ -139,10 +146,10 @@ class ClearanceScreen(InmmScreen):
         if post is None:
             return
         if post.screening_verdict == "block":
-            self.app.push_screen(
+            self.if_allowed(Action.OVERRIDE_BLOCK, lambda: self.app.push_screen(
                 PromptScreen(f"Post #{post.id} was BLOCKED by the policy screen. Only the "
                              "Subcommittee Chair may override it. Reason for the override:"),
-                lambda reason: self.decide(post.id, "clear", reason) if reason else None)
+                lambda reason: self.decide(post.id, "clear", reason) if reason else None))
         else:
             self.decide(post.id, "clear", None)
 
@@ -150,9 +157,9 @@ class ClearanceScreen(InmmScreen):
         post = self._selected()
         if post is None:
             return
-        self.app.push_screen(
+        self.if_allowed(Action.CLEAR, lambda: self.app.push_screen(
             PromptScreen(f"Reject post #{post.id} — why? (the author reads this)"),
-            lambda reason: self.decide(post.id, "reject", reason) if reason else None)
+            lambda reason: self.decide(post.id, "reject", reason) if reason else None))
 
     def action_comment(self) -> None:
         post = self._selected()

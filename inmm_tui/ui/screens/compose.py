@@ -20,7 +20,7 @@ from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, DraftLoaded, DraftSaved, PreviewReady
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.text import outside
-from inmm_tui.ui.widgets.editors import PlainInput, PostEditor
+from inmm_tui.ui.widgets.editors import PlainInput, PostEditor, TickBox
 from inmm_tui.ui.widgets.literal import Literal, LiteralLabel
 from inmm_tui.ui.widgets.screening import Findings, OutletCounts
 
@@ -30,7 +30,7 @@ class ComposeScreen(InmmScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+t", "submit", "Submit for clearance", priority=True),
-        Binding("escape", "back", "Back (keeps the draft)"),
+        Binding("escape", "back", "Back, draft kept"),
         Binding("f1", "help", "Keys"),
     ]
     PREVIEW_DELAY = 0.15
@@ -57,28 +57,34 @@ class ComposeScreen(InmmScreen):
         yield Header()
         with Horizontal(id="compose-split"):
             with VerticalScroll(id="compose-form"):
+                # What every post needs first, so that 80x24 shows it without scrolling:
+                # the text, when it goes out, its topic, outlets and event.
                 yield LiteralLabel("Text (the signature is added for you)", classes="field-label")
                 yield PostEditor(id="body", soft_wrap=True, show_line_numbers=False)
+                yield LiteralLabel(f"Publish at ({config.inmm.timezone})", classes="field-label")
+                yield PlainInput(placeholder="YYYY-MM-DD HH:MM (empty: once cleared)",
+                                 id="when", compact=True)
+                yield LiteralLabel("", id="when-error")
                 yield Select([(t, t) for t in config.inmm.topics], id="topic",
                              prompt="Appropriate topic…", compact=True)
-                yield Checkbox(f"Re-tweetable announcement (≤{config.inmm.announcement_limit})",
-                               id="announcement", compact=True)
+                yield Select([], id="event", prompt="No event (live coverage / crisis)",
+                             compact=True)
                 yield LiteralLabel("Outlets", classes="field-label")
                 with Horizontal(id="outlets"):
                     for outlet in config.outlets:
-                        yield Checkbox(outlet.title, True, id=f"outlet-{outlet.name}",
-                                       classes="outlet", compact=True)
-                yield LiteralLabel("Own text per outlet (optional)", classes="field-label")
+                        yield TickBox(outlet.title, True, id=f"outlet-{outlet.name}",
+                                      classes="outlet", compact=True)
+                yield TickBox(f"Re-tweetable announcement (≤{config.inmm.announcement_limit})",
+                              id="announcement", compact=True)
+                yield LiteralLabel("Own text per outlet (optional, empty: the text above)",
+                                   classes="field-label")
                 for outlet in config.outlets:
-                    yield PlainInput(placeholder=f"{outlet.title}: same text as above",
-                                     id=f"text-{outlet.name}", classes="outlet-text",
-                                     compact=True)
-                yield Select([], id="event", prompt="No event (live coverage / crisis)",
-                             compact=True)
-                yield LiteralLabel(f"Publish at ({config.inmm.timezone})", classes="field-label")
-                yield PlainInput(placeholder="YYYY-MM-DD HH:MM — empty: as soon as cleared",
-                                 id="when", compact=True)
-                yield LiteralLabel("", id="when-error")
+                    # A label beside the field, not a placeholder: it stays once typed in.
+                    with Horizontal(classes="outlet-row"):
+                        yield LiteralLabel(f"{outlet.title}:", classes="outlet-name")
+                        yield PlainInput(placeholder="same text as above",
+                                         id=f"text-{outlet.name}", classes="outlet-text",
+                                         compact=True)
             with VerticalScroll(id="compose-side"):
                 yield OutletCounts(id="counts")
                 yield Findings(id="findings")

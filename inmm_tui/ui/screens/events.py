@@ -1,6 +1,7 @@
 """Live coverage and crisis mode ("Objectives", "Hashtags", "Interaction"): an event with
-its hashtag, which posts in it carry; crisis mode with expedited clearance, immediate
-publication and a banner on the home screen."""
+its hashtag, which posts in it carry; crisis mode, in which a crisis post's author may
+clear it (it still goes through clearance) and it is published as soon as cleared, with a
+banner on every screen."""
 
 from __future__ import annotations
 
@@ -11,11 +12,13 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header
 
 from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.domain.roles import Action
 from inmm_tui.domain.switches import Event
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.widgets.banner import CRISIS_RULE
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -23,9 +26,9 @@ from inmm_tui.ui.widgets.tables import ListTable
 class EventsScreen(InmmScreen):
     TITLE = "Events and crisis"
     BINDINGS = [
-        Binding("v", "start_event", "Start coverage"),
-        Binding("exclamation_mark", "start_crisis", "Crisis mode on", key_display="!"),
-        Binding("x", "end", "End selected"),
+        Binding("v", "start_event", "Coverage"),
+        Binding("exclamation_mark", "start_crisis", "Crisis mode", key_display="!"),
+        Binding("x", "end", "End"),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -35,8 +38,8 @@ class EventsScreen(InmmScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield ListTable(id="events")
-        yield Literal("Posts written for an event carry its hashtag. In crisis mode, crisis "
-                     "posts are cleared at once and published immediately.", id="events-note")
+        yield Literal("Posts written for an event carry its hashtag. In crisis mode, "
+                      f"{CRISIS_RULE}.", id="events-note")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -69,14 +72,14 @@ class EventsScreen(InmmScreen):
                           key=str(event.id))
 
     def action_start_event(self) -> None:
-        self.app.push_screen(
+        self.if_allowed(Action.EVENTS, lambda: self.app.push_screen(
             PromptScreen("Live coverage: name, hashtag — e.g. Annual Meeting 2027, #INMM27"),
-            lambda text: self.act("event", text) if text else None)
+            lambda text: self.act("event", text) if text else None))
 
     def action_start_crisis(self) -> None:
-        self.app.push_screen(
+        self.if_allowed(Action.CRISIS, lambda: self.app.push_screen(
             PromptScreen("CRISIS MODE: name, established hashtag — e.g. Site incident, #INMMinfo"),
-            lambda text: self.act("crisis", text) if text else None)
+            lambda text: self.act("crisis", text) if text else None))
 
     def action_end(self) -> None:
         event = self.events.get(self.query_one("#events", ListTable).selected_key() or "")

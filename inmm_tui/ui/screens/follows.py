@@ -23,15 +23,17 @@ from textual.widgets import Checkbox, DataTable, Footer, Header, Input
 from inmm_tui.domain import oversight
 from inmm_tui.domain.follows import Followed
 from inmm_tui.domain.oversight import PageKey
+from inmm_tui.domain.roles import Action
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
 from inmm_tui.ui.oversight_messages import FollowedLoaded, FollowSummaryLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
-from inmm_tui.ui.widgets.editors import PlainInput
+from inmm_tui.ui.widgets.editors import PlainInput, TickBox
 from inmm_tui.ui.widgets.literal import Literal, LiteralLabel
 from inmm_tui.ui.widgets.tables import ListTable
+from inmm_tui.wording import count as plural
 
 PAGE_SIZE = 100
 SUMMARY_EVERY = 10.0
@@ -45,14 +47,14 @@ class FollowsScreen(InmmScreen):
     CSS_PATH = "follows.tcss"
     BINDINGS = [
         Binding("v", "reviewed", "Reviewed"),
-        Binding("V", "page_reviewed", "Page reviewed"),
         Binding("u", "unfollow", "Unfollow"),
         Binding("b", "block", "Block"),
-        Binding("o", "organisation", "Follow org."),
-        Binding("w", "full_review", "Full review done"),
         Binding("n", "next_page", "Next page"),
-        Binding("p", "previous_page", "Prev. page"),
-        Binding("t", "next_outlet", "Outlet"),
+        Binding("V", "page_reviewed", "Whole page reviewed", show=False),
+        Binding("o", "organisation", "Follow an organisation", show=False),
+        Binding("w", "full_review", "Full review done", show=False),
+        Binding("p", "previous_page", "Previous page", show=False),
+        Binding("t", "next_outlet", "Next outlet", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -80,11 +82,11 @@ class FollowsScreen(InmmScreen):
     def on_mount(self) -> None:
         table = self.query_one("#followed", ListTable)
         table.add_column("Handle", key="handle", width=16)
-        table.add_column("Name", key="name", width=12)
+        table.add_column("Name", key="name", width=11)
         table.add_column("Why", key="why", width=12)
         table.add_column("Since", key="since", width=10)
         table.add_column("Reviewed", key="reviewed", width=10)
-        table.add_column("Pending", key="pending", width=7)
+        table.add_column("Pending", key="pending", width=8)
         table.focus()
 
     def reload(self, count: bool = False) -> None:
@@ -215,33 +217,34 @@ class FollowsScreen(InmmScreen):
 
     def action_unfollow(self) -> None:
         if row := self._row():
-            self.app.push_screen(
+            self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
                 PromptScreen(f"Unfollow @{row.handle} — reason (audit log, optional):",
                              allow_empty=True),
                 lambda reason: self.act("unfollow", [row.user_id], reason)
-                if reason is not None else None)
+                if reason is not None else None))
 
     def action_block(self) -> None:
         if row := self._row():
-            self.app.push_screen(
+            self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
                 PromptScreen(f"Block @{row.handle} — reason (audit log, optional):",
                              allow_empty=True),
                 lambda reason: self.act("block", [row.user_id], reason)
-                if reason is not None else None)
+                if reason is not None else None))
 
     def action_organisation(self) -> None:
         title = dict(self.outlets).get(self.outlet, self.outlet)
-        self.app.push_screen(FollowOrganisationScreen(title), self._follow_organisation)
+        self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
+            FollowOrganisationScreen(title), self._follow_organisation))
 
     def _follow_organisation(self, answer: dict[str, Any] | None) -> None:
         if answer is not None:
             self.act("organisation", [], "", answer)
 
     def action_full_review(self) -> None:
-        self.app.push_screen(
+        self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
             PromptScreen("The whole followed list was reviewed — note (optional):",
                          allow_empty=True),
-            lambda note: self.act("full_review", [], note) if note is not None else None)
+            lambda note: self.act("full_review", [], note) if note is not None else None))
 
     @work(thread=True, exclusive=True, group="follows-act", exit_on_error=False)
     def act(self, what: str, user_ids: list[str], text: str = "",
@@ -251,7 +254,7 @@ class FollowsScreen(InmmScreen):
         outlet = self.outlet
         if what == "reviewed":
             count = b.call(follows.mark_reviewed, b.login, outlet, user_ids)
-            note = f"{count} account{'s' if count != 1 else ''} marked reviewed"
+            note = f"{plural(count, 'account')} marked reviewed"
         elif what == "unfollow":
             b.call(follows.unfollow, b.login, outlet, user_ids[0], text)
             note = "Unfollow requested; the daemon performs it"
@@ -298,7 +301,7 @@ class FollowOrganisationScreen(ModalScreen[dict[str, Any] | None]):
                 with Horizontal(classes="org-field"):
                     yield LiteralLabel(label, classes="org-label")
                     yield PlainInput(placeholder=placeholder, id=f"org-{name}", compact=True)
-            yield Checkbox("This account is an organisation, not a person", id="org-is-org",
+            yield TickBox("This account is an organisation, not a person", id="org-is-org",
                            compact=True)
             yield LiteralLabel("Enter or Ctrl+S to follow, Escape to cancel", id="org-error")
 

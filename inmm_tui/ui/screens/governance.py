@@ -66,12 +66,12 @@ class GovernanceScreen(InmmScreen):
     TITLE = "Governance"
     CSS_PATH = "governance.tcss"
     BINDINGS = [
-        Binding("o", "rotated", "Rotation done (HQ)"),
-        Binding("x", "compromise", "Suspect compromise"),
+        Binding("o", "rotated", "Rotation done"),
         Binding("v", "review", "Roster review"),
-        Binding("h", "suspect('harmless')", "Harmless"),
-        Binding("p", "suspect('reported')", "Reported"),
-        Binding("d", "suspect('gone')", "Gone"),
+        Binding("x", "compromise", "Compromise"),
+        Binding("h", "suspect('harmless')", "Look-alike is harmless", show=False),
+        Binding("p", "suspect('reported')", "Look-alike reported", show=False),
+        Binding("d", "suspect('gone')", "Look-alike gone", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -105,9 +105,9 @@ class GovernanceScreen(InmmScreen):
         suspects.add_column("Status", key="status", width=8)
         suspects.add_column("Outlet", key="outlet", width=8)
         suspects.add_column("Handle", key="handle", width=16)
-        suspects.add_column("Name", key="name", width=12)
+        suspects.add_column("Name", key="name", width=10)
         suspects.add_column("Seen", key="seen", width=10)
-        suspects.add_column("Reference", key="ref", width=12)
+        suspects.add_column("Reference", key="ref", width=14)
         rotations.focus()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -233,10 +233,10 @@ class GovernanceScreen(InmmScreen):
 
     def action_rotated(self) -> None:
         if outlet := self._outlet():
-            self.app.push_screen(
+            self.if_allowed(Action.RECORD_ROTATION, lambda: self.app.push_screen(
                 PromptScreen(f"The credentials of {outlet} were changed and the secrets file "
                              "updated — a note for the audit log (optional):", allow_empty=True),
-                lambda note: self.act("rotated", outlet, note) if note is not None else None)
+                lambda note: self.act("rotated", outlet, note) if note is not None else None))
 
     def action_compromise(self) -> None:
         if outlet := self._outlet():
@@ -251,10 +251,10 @@ class GovernanceScreen(InmmScreen):
             self.notify("No look-alike account selected.")
             return
         if decision == "reported":
-            self.app.push_screen(
+            self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
                 PromptScreen(f"Reported @{suspect.handle} to {suspect.outlet} — the platform's "
                              "reference (ticket or report id):"),
-                lambda ref: self.act("reported", str(suspect.id), ref) if ref else None)
+                lambda ref: self.act("reported", str(suspect.id), ref) if ref else None))
         else:
             self.act(decision, str(suspect.id))
 

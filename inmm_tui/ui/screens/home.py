@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.queues import Overview
+from inmm_tui.domain.roles import Action
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, OverviewLoaded
 from inmm_tui.ui.screens.base import InmmScreen
@@ -37,21 +38,23 @@ ATTENTION = {"partly_published", "alerts", "rotations_due", "reviews_overdue", "
 
 class HomeScreen(InmmScreen):
     TITLE = "Home"
+    # The footer holds what 80 columns can show whole, most used first; `?` and the
+    # command palette (ctrl+p) list every key (tests/ui/test_small_terminal.py).
     BINDINGS = [
         Binding("n", "compose", "New post"),
         Binding("c", "clearance", "Clearance"),
         Binding("s", "schedule", "Schedule"),
-        Binding("r", "roster", "Roster"),
-        Binding("e", "events", "Events"),
-        Binding("m", "reminders", "Reminders"),
-        Binding("p", "pause", "Pause/resume"),
-        Binding("t", "metrics", "Metrics"),
-        Binding("i", "questions", "Questions"),
         Binding("o", "moderation", "Moderation"),
-        Binding("f", "follows", "Follow review"),
-        Binding("g", "governance", "Governance"),
         Binding("q", "app.quit", "Quit"),
-        Binding("escape", "back", "Back", show=False),
+        Binding("i", "questions", "Questions", show=False),
+        Binding("e", "events", "Events and crisis", show=False),
+        Binding("m", "reminders", "Reminders and alerts", show=False),
+        Binding("r", "roster", "Roster", show=False),
+        Binding("t", "metrics", "Metrics", show=False),
+        Binding("f", "follows", "Follow review", show=False),
+        Binding("g", "governance", "Governance", show=False),
+        Binding("p", "pause", "Pause or resume publishing (HQ)", show=False),
+        Binding("escape", "back", "", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -194,11 +197,11 @@ class HomeScreen(InmmScreen):
 
         paused = bool(self.overview and self.overview.paused)
         verb = "Resume" if paused else "Pause"
-        self.app.push_screen(
+        self.if_allowed(Action.PAUSE_PUBLISHING, lambda: self.app.push_screen(
             PromptScreen(f"{verb} all publishing — reason (kept in the audit log):",
                          allow_empty=True),
             lambda reason: self._set_paused(not paused, reason) if reason is not None else None,
-        )
+        ))
 
     @work(thread=True, exclusive=True, group="home-act", exit_on_error=False)
     def _set_paused(self, paused: bool, reason: str) -> None:

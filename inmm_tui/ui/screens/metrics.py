@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header
 
+from inmm_tui.domain.roles import Action
 from inmm_tui.reports.insights import PERIODS, Insights
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
@@ -22,6 +23,7 @@ from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.charts import EngagementChart, FollowerChart
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
+from inmm_tui.wording import count
 
 RELOAD_EVERY = 30.0
 """Seconds at least between two reloads caused by other writers: on a five-year history a
@@ -47,7 +49,7 @@ def summary_lines(ins: Insights, *, wide: bool = False) -> list[str]:
     visits = f"web visits {refs.sessions:,}"
     if wide and refs.by_source:
         visits += f" ({', '.join(f'{s} {n:,}' for s, n in refs.by_source.items())})"
-    lines = [f"{ins.label.capitalize()}: {ins.posts:,} posts, engagement {ins.engagement_total:,}, "
+    lines = [f"{ins.label.capitalize()}: {count(ins.posts, 'post')}, engagement {ins.engagement_total:,}, "
              f"{visits}"]
     for o in ins.outlets:
         change = "" if o.change is None else f" ({o.change:+,})"
@@ -195,11 +197,11 @@ class MetricsScreen(InmmScreen):
         if self.insights is None:
             return
         default = self.insights.report_month.strftime("%Y-%m")
-        self.app.push_screen(
+        self.if_allowed(Action.MONTHLY_REPORT, lambda: self.app.push_screen(
             PromptScreen(f"Write the monthly report (Markdown) for which month? "
                          f"Empty for {default}, the last complete month.",
                          allow_empty=True, placeholder="YYYY-MM, Enter to write"),
-            lambda month: self.write_report(month or default) if month is not None else None)
+            lambda month: self.write_report(month or default) if month is not None else None))
 
     @work(thread=True, exclusive=True, group="insights-act", exit_on_error=False)
     def write_report(self, month_text: str) -> None:

@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Footer, Header
 from inmm_tui.domain import oversight
 from inmm_tui.domain.moderation import Item
 from inmm_tui.domain.oversight import EvidenceView
+from inmm_tui.domain.roles import Action
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
@@ -26,6 +27,7 @@ from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.confirm import ConfirmItemScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.literal import Literal
+from inmm_tui.ui.widgets.screening import VERDICT_MARK
 from inmm_tui.ui.widgets.tables import ListTable
 
 STATUS_STYLE = {"open": "yellow", "forwarded": "cyan", "hidden": "green"}
@@ -37,13 +39,13 @@ class ModerationScreen(InmmScreen):
     BINDINGS = [
         Binding("h", "hide", "Hide"),
         Binding("b", "block", "Block"),
-        Binding("t", "report", "Report"),
         Binding("d", "dismiss", "Dismiss"),
-        Binding("l", "lookup", "Member?"),
-        Binding("g", "legal_hold", "Legal hold"),
-        Binding("f", "forward", "To EC"),
-        Binding("x", "decide", "EC decision"),
         Binding("a", "answer", "Answer"),
+        Binding("f", "forward", "To EC"),
+        Binding("t", "report", "Report to the platform", show=False),
+        Binding("l", "lookup", "Is the author a member?", show=False),
+        Binding("g", "legal_hold", "Legal hold", show=False),
+        Binding("x", "decide", "Record the EC's decision", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -64,11 +66,12 @@ class ModerationScreen(InmmScreen):
         table = self.query_one("#mod-items", ListTable)
         table.add_column("#", key="id", width=3)
         table.add_column("Outlet", key="outlet", width=8)
-        table.add_column("Author", key="author", width=12)
-        table.add_column("Findings", key="findings", width=12)
+        # Cells too long end in "…" (ListTable); the detail below shows them whole.
+        table.add_column("Author", key="author", width=14)
+        table.add_column("Findings", key="findings", width=14)
         table.add_column("Member", key="member", width=6)
         table.add_column("Status", key="status", width=9)
-        table.add_column("Error", key="error", width=10)
+        table.add_column("Error", key="error", width=8)
         table.focus()
 
     def reload(self) -> None:
@@ -123,7 +126,7 @@ class ModerationScreen(InmmScreen):
                     style="bold")
         text.append(f"  {_local(item.created_at, tz)}\n", style="dim")
         text.append(item.text + "\n")
-        verdict = (item.verdict or "—").upper()
+        verdict = VERDICT_MARK.get(item.verdict or "", (item.verdict or "—").upper())
         text.append(f"Screening: {verdict}", style=_verdict_style(item.verdict) + " bold")
         for finding in item.findings:
             name = finding.get("category") or finding.get("rule") or ""
@@ -165,17 +168,17 @@ class ModerationScreen(InmmScreen):
                 self.act(what, item.id, text)  # the id of the item the person saw
 
         author = f"{item.author_name or ''} @{item.author_handle} ({item.outlet})".strip()
-        self.app.push_screen(
+        self.if_allowed(NEEDS[what], lambda: self.app.push_screen(
             ConfirmItemScreen(question.format(item=item), author, item.text, reason=reason,
-                              allow_empty=allow_empty), confirmed)
+                              allow_empty=allow_empty), confirmed))
 
     def _ask(self, question: str, what: str, *, allow_empty: bool = False) -> None:
         item = self._selected()
         if item is None:
             return
-        self.app.push_screen(
+        self.if_allowed(NEEDS[what], lambda: self.app.push_screen(
             PromptScreen(question.format(item=item), allow_empty=allow_empty),
-            lambda text: self.act(what, item.id, text) if text is not None else None)
+            lambda text: self.act(what, item.id, text) if text is not None else None))
 
     def action_hide(self) -> None:
         self._confirm("hide", "Hide this reply (#{item.id}) on the platform?")
@@ -270,6 +273,13 @@ class ModerationScreen(InmmScreen):
         self.notify(f"Answer drafted as post #{message.post_id}: mend it, then submit it "
                     "for clearance (it is also in your drafts)")
         self.app.push_screen(ComposeScreen(self.backend, message.post_id))
+
+
+NEEDS = {"hide": Action.MODERATE, "block": Action.MODERATE, "report": Action.MODERATE,
+         "dismiss": Action.MODERATE, "hold": Action.LEGAL_HOLD, "release": Action.LEGAL_HOLD,
+         "forward": Action.FORWARD_TO_EC, "decide": Action.EC_DECISION,
+         "answer": Action.COMPOSE}
+"""What each request needs, asked before its prompt opens (the domain asks again)."""
 
 
 def _finding_names(item: Item) -> str:

@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.questions import Question
+from inmm_tui.domain.roles import Action
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
@@ -21,13 +22,17 @@ from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
+from inmm_tui.wording import count
 
 if TYPE_CHECKING:
     from inmm_tui.domain.questions import Questions
 
 NO_THEME = "Not grouped yet"
-SHORT_STATE = {"new": "new", "holding reply sent": "holding", "answer awaiting clearance":
-               "clearing", "answered": "answered"}
+SHORT_STATE = {"new": "new", "holding reply awaiting clearance": "hold.clr",
+               "holding reply cleared, not yet sent": "hold.ok",
+               "holding reply sent": "holding", "holding reply rejected": "hold.rej",
+               "holding reply withdrawn": "hold.wd", "answer awaiting clearance": "ans.clr",
+               "answered": "answered"}
 """Short forms for the narrow column; the detail pane says it in full."""
 
 
@@ -62,11 +67,11 @@ class QuestionsScreen(InmmScreen):
     TITLE = "Questions inbox"
     CSS_PATH = "questions.tcss"
     BINDINGS = [
-        Binding("t", "theme", "Theme"),
-        Binding("h", "holding", "Holding reply"),
         Binding("a", "answer", "Answer"),
-        Binding("o", "open_post", "Open reply", show=False),
+        Binding("h", "holding", "Holding reply"),
         Binding("u", "toggle_answered", "Answered"),
+        Binding("t", "theme", "Theme"),
+        Binding("o", "open_post", "Open the reply in compose", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -176,7 +181,7 @@ class QuestionsScreen(InmmScreen):
             return
         if key.startswith("theme:"):
             theme = key.removeprefix("theme:") or NO_THEME
-            detail.update(f"Theme: {theme}, {len(self.groups.get(key, []))} question(s). "
+            detail.update(f"Theme: {theme}, {count(len(self.groups.get(key, [])), 'question')}. "
                           "a answers them all in one public post; t renames the theme.")
             return
         q = self.questions[int(key)]
@@ -205,7 +210,7 @@ class QuestionsScreen(InmmScreen):
             return [], ""
         if key.startswith("theme:"):
             ids = self.groups.get(key, [])
-            return ids, f"the {len(ids)} question(s) of {key.removeprefix('theme:') or NO_THEME!r}"
+            return ids, f"the {count(len(ids), 'question')} of {key.removeprefix('theme:') or NO_THEME!r}"
         return [int(key)], f"question #{key}"
 
     def action_theme(self) -> None:
@@ -214,10 +219,10 @@ class QuestionsScreen(InmmScreen):
             self.notify("No question selected.")
             return
         known = f" Themes so far: {', '.join(self.themes)}." if self.themes else ""
-        self.app.push_screen(
+        self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
             PromptScreen(f"Theme for {name}?{known} Empty takes them out of their theme.",
                          allow_empty=True),
-            lambda theme: self.set_theme(ids, theme) if theme is not None else None)
+            lambda theme: self.set_theme(ids, theme) if theme is not None else None))
 
     @work(thread=True, exclusive=True, group="questions-act", exit_on_error=False)
     def set_theme(self, ids: list[int], theme: str) -> None:
@@ -235,11 +240,11 @@ class QuestionsScreen(InmmScreen):
         if len(templates) == 1:
             self.send_holding(ids[0], templates[0])
             return
-        self.app.push_screen(
+        self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
             PromptScreen(f"Holding reply to {name}: which template? ({', '.join(templates)}; "
                          "empty for default)", allow_empty=True),
             lambda template: (self.send_holding(ids[0], template or "default")
-                              if template is not None else None))
+                              if template is not None else None)))
 
     @work(thread=True, exclusive=True, group="questions-act", exit_on_error=False)
     def send_holding(self, mention_id: int, template: str) -> None:
@@ -254,10 +259,10 @@ class QuestionsScreen(InmmScreen):
         if not ids:
             self.notify("No question selected.")
             return
-        self.app.push_screen(
+        self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
             PromptScreen(f"Public answer to {name} (every follower sees it; start with words, "
                          "not @handle):", placeholder="The answer, Enter to submit for clearance"),
-            lambda body: self.send_answer(ids, body) if body else None)
+            lambda body: self.send_answer(ids, body) if body else None))
 
     @work(thread=True, exclusive=True, group="questions-act", exit_on_error=False)
     def send_answer(self, ids: list[int], body: str) -> None:

@@ -11,6 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header
 
+from inmm_tui.domain.roles import Action
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
@@ -88,10 +89,10 @@ class RemindersScreen(InmmScreen):
             self.notify("Nothing selected.")
             return
         kind, item = self.items[key]
-        self.app.push_screen(
+        self.if_allowed(Action.ALERTS, lambda: self.app.push_screen(
             PromptScreen(f"{'Acknowledge' if kind == 'alert' else 'Done'}: {item.message[:60]}"
                          " — a note for the audit log (optional):", allow_empty=True),
-            lambda note: self.act(kind, item.id, note) if note is not None else None)
+            lambda note: self.act(kind, item.id, note) if note is not None else None))
 
     @work(thread=True, exclusive=True, group="reminder-act", exit_on_error=False)
     def act(self, kind: str, item_id: int, note: str) -> None:

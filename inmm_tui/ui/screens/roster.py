@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header
 
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.people import Person
-from inmm_tui.domain.roles import parse_role
+from inmm_tui.domain.roles import Action, parse_role
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
@@ -28,7 +28,7 @@ class RosterScreen(InmmScreen):
         Binding("a", "add", "Add person"),
         Binding("w", "withdraw", "Withdraw rights"),
         Binding("i", "reinstate", "Reinstate"),
-        Binding("v", "review", "Reviewed: keep"),
+        Binding("v", "review", "Reviewed: keep", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -83,15 +83,15 @@ class RosterScreen(InmmScreen):
         return person
 
     def action_add(self) -> None:
-        self.app.push_screen(
+        self.if_allowed(Action.MANAGE_ROSTER, lambda: self.app.push_screen(
             PromptScreen("Add: login, full name, role — e.g. adoe, Alex Doe, account_manager"),
-            lambda text: self.act("add", text) if text else None)
+            lambda text: self.act("add", text) if text else None))
 
     def action_withdraw(self) -> None:
         if person := self._selected():
-            self.app.push_screen(
+            self.if_allowed(Action.MANAGE_ROSTER, lambda: self.app.push_screen(
                 PromptScreen(f"Withdraw {person.name}'s rights — why? (audit log)"),
-                lambda reason: self.act("withdraw", person.login, reason) if reason else None)
+                lambda reason: self.act("withdraw", person.login, reason) if reason else None))
 
     def action_reinstate(self) -> None:
         if person := self._selected():

@@ -15,7 +15,7 @@ from textual.widgets import Footer, Header
 from inmm_tui.domain.duties import ReviewStatus
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.governance_view import ReviewEntry
-from inmm_tui.domain.roles import parse_role
+from inmm_tui.domain.roles import Action, parse_role
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
@@ -55,7 +55,7 @@ class RosterReviewScreen(InmmScreen):
         Binding("y", "decide('keep')", "Keep"),
         Binding("c", "decide('change_role')", "Change role"),
         Binding("w", "decide('withdraw')", "Withdraw"),
-        Binding("x", "export", "Export list"),
+        Binding("x", "export", "Export"),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -141,15 +141,15 @@ class RosterReviewScreen(InmmScreen):
         if outcome == "keep":
             self.act(person.login, "keep")
         elif outcome == "change_role":
-            self.app.push_screen(
+            self.if_allowed(Action.MANAGE_ROSTER, lambda: self.app.push_screen(
                 PromptScreen(f"New role for {person.name} (now {person.role.title}):",
                              placeholder="e.g. account_manager, subcommittee_chair, hq"),
-                lambda role: self.act(person.login, "change_role", role) if role else None)
+                lambda role: self.act(person.login, "change_role", role) if role else None))
         else:
-            self.app.push_screen(
+            self.if_allowed(Action.MANAGE_ROSTER, lambda: self.app.push_screen(
                 PromptScreen(f"Withdraw {person.name}'s rights at this review — why? "
                              "(audit log, and the list for the meeting)"),
-                lambda reason: self.act(person.login, "withdraw", reason) if reason else None)
+                lambda reason: self.act(person.login, "withdraw", reason) if reason else None))
 
     @work(thread=True, exclusive=True, group="review-act", exit_on_error=False)
     def act(self, login: str, outcome: str, text: str = "") -> None:

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.queues import ScheduleRow
+from inmm_tui.domain.roles import Action
 from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
@@ -42,8 +43,8 @@ class ScheduleScreen(InmmScreen):
     TITLE = "Schedule"
     BINDINGS = [
         Binding("t", "retry", "Retry failed"),
-        Binding("g", "release", "Publish held now"),
-        Binding("w", "withdraw", "Withdraw post"),
+        Binding("g", "release", "Publish held"),
+        Binding("w", "withdraw", "Withdraw"),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -125,9 +126,9 @@ class ScheduleScreen(InmmScreen):
         row = self._selected()
         if row is None:
             return
-        self.app.push_screen(
+        self.if_allowed(Action.PUBLISH_CONTROL, lambda: self.app.push_screen(
             PromptScreen(f"Withdraw post #{row.post_id} from every outlet not yet sent — why?"),
-            lambda reason: self.act("withdraw", row, reason) if reason else None)
+            lambda reason: self.act("withdraw", row, reason) if reason else None))
 
     @work(thread=True, exclusive=True, group="schedule-act", exit_on_error=False)
     def act(self, what: str, row: ScheduleRow, reason: str) -> None:

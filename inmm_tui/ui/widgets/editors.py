@@ -6,8 +6,10 @@ terminal; and a post cannot hold one anyway (the domain refuses it: `Posts._chec
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.document._edit import Edit, EditResult
-from textual.widgets import Input, TextArea
+from textual.widgets import Checkbox, Input, TextArea
 
 from inmm_tui.outside_text import describe, forbidden_character, where, without_forbidden
 
@@ -45,3 +47,17 @@ class PlainInput(Input):
 
     def validate_value(self, value: str) -> str:
         return without_forbidden(value.replace("\t", " "))
+
+
+class TickBox(Checkbox):
+    """A Checkbox whose state shows without colour (NO_COLOR, a monochrome terminal):
+    ticked "✓", unticked blank. Textual's draws the same "X" either way and tells them
+    apart by colour only."""
+
+    def __init__(self, label: str, value: bool = False, **kwargs: Any) -> None:
+        super().__init__(label, value, **kwargs)
+        self.BUTTON_INNER = "✓" if value else " "  # read by ToggleButton._button
+
+    def watch_value(self) -> None:
+        self.BUTTON_INNER = "✓" if self.value else " "
+        super().watch_value()

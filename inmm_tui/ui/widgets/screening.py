@@ -10,7 +10,10 @@ from rich.text import Text
 from inmm_tui.domain.posts import OutletPreview, ScreenOutcome
 from inmm_tui.ui.widgets.literal import Literal
 
-SEVERITY_STYLE = {"block": "bold white on red", "warn": "black on yellow"}
+SEVERITY_STYLE = {"block": "bold white on red underline", "warn": "black on yellow underline"}
+"""Underlined as well as coloured: with NO_COLOR the colours go and the mark must stay."""
+VERDICT_MARK = {"block": "✖ BLOCK", "warn": "⚠ WARN", "pass": "✓ PASS"}
+"""Each verdict by word and glyph, never by colour alone."""
 
 
 class OutletCounts(Literal):
@@ -25,7 +28,7 @@ class OutletCounts(Literal):
         for item in outlets:
             over = item.length > item.limit
             mark = "over by " + str(item.length - item.limit) if over else "ok"
-            text.append(f"{titles.get(item.outlet, item.outlet):<20}", style="bold")
+            text.append(f"{titles.get(item.outlet, item.outlet):<19}", style="bold")
             text.append(f"{item.length:>4}/{item.limit:<4} ",
                         style="bold red" if over else "green")
             text.append(mark + "\n", style="red" if over else "dim")
@@ -43,14 +46,17 @@ class Findings(Literal):
         out = Text()
         verdict_style = {"block": "bold red", "warn": "bold yellow"}.get(outcome.verdict,
                                                                           "bold green")
-        out.append(f"Screening: {outcome.verdict.upper()}\n", style=verdict_style)
+        mark = VERDICT_MARK.get(outcome.verdict, outcome.verdict.upper())
+        out.append(f"Screening: {mark}\n", style=verdict_style)
         if not outcome.findings:
             out.append("No finding.\n", style="dim")
             self.update(out)
             return
         for finding in outcome.findings:
             severity = str(finding.get("severity", outcome.verdict))
-            out.append("● ", style=SEVERITY_STYLE.get(severity, ""))
+            out.append(VERDICT_MARK.get(severity, severity.upper()),
+                       style=SEVERITY_STYLE.get(severity, ""))
+            out.append(" ")
             out.append(f"{finding.get('category') or finding.get('rule', '')}: ", style="bold")
             out.append(f"{finding.get('message', '')}")
             if finding.get("outlet"):
