@@ -45,6 +45,9 @@ class Capabilities:
     """How it counts that length: TWITTER_TEXT or MASTODON_TEXT."""
     follow_limit: tuple[int, dt.timedelta]
     """At most this many follow calls in this window, per account."""
+    plans: tuple[str, ...] = ()
+    """The access levels the platform sells an app, lowest first, where what the API
+    allows depends on it (X); a sandbox outlet may imitate one (its `plan`)."""
 
     def cannot(self, request: str) -> str | None:
         """Why this platform cannot perform `request` (HIDE, BLOCK, REPORT), or None."""
@@ -61,7 +64,8 @@ X = Capabilities(
     why_not={REPORT: "X has no report API; report the account on x.com"},
     max_length=280, counting=TWITTER_TEXT,
     # API v2: POST /2/users/:id/following, 50 requests per 15 minutes per user.
-    follow_limit=(50, dt.timedelta(minutes=15)))
+    follow_limit=(50, dt.timedelta(minutes=15)),
+    plans=("free", "basic", "pro", "enterprise"))
 
 MASTODON = Capabilities(
     api="mastodon", label="Mastodon", idempotent_posting=True, refuses_duplicates=False,

@@ -43,8 +43,6 @@ PACKAGED_POLICY_RULES = Path(__file__).resolve().parent / "defaults" / "policy.t
 """The screening rules shipped with the package (a copy of `config/policy.toml`)."""
 PLATFORM_APIS = tuple(CAPABILITIES)
 OUTLET_KINDS = ("sandbox", *PLATFORM_APIS)
-X_PLANS = ("free", "basic", "pro", "enterprise")
-"""X's access levels the sandbox imitates (an outlet's `plan`)."""
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
 
 
@@ -489,11 +487,13 @@ def _outlet(item: typing.Any, key: str, where: str) -> Outlet:
         )
     if outlet.kind != "sandbox" and api != outlet.kind:
         raise ConfigError(f"{where}: {key}.api: an outlet of kind {outlet.kind!r} speaks {outlet.kind!r}")
-    if outlet.plan and (outlet.kind != "sandbox" or api != "x"):
-        raise ConfigError(f"{where}: {key}.plan: only a sandbox outlet imitating X has a plan "
-                          "(a real outlet's plan is the one its app is enrolled in)")
-    if outlet.plan and outlet.plan not in X_PLANS:
-        raise ConfigError(f"{where}: {key}.plan: expected one of {', '.join(X_PLANS)}")
+    plans = CAPABILITIES[api].plans
+    if outlet.plan and (outlet.kind != "sandbox" or not plans):
+        raise ConfigError(f"{where}: {key}.plan: only a sandbox outlet imitating a platform "
+                          "that sells access levels (X) has a plan (a real outlet's plan is "
+                          "the one its app is enrolled in)")
+    if outlet.plan and outlet.plan not in plans:
+        raise ConfigError(f"{where}: {key}.plan: expected one of {', '.join(plans)}")
     if not outlet.name or not outlet.name.replace("-", "").replace("_", "").isalnum():
         raise ConfigError(f"{where}: {key}.name: expected letters, digits, '-' or '_'")
     return dataclasses.replace(outlet, api=api)

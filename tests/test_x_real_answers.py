@@ -400,7 +400,7 @@ def test_a_sandbox_x_outlet_configured_basic_gets_basics_refusals(tmp_path) -> N
 
 @pytest.mark.parametrize(("outlet", "words"), [
     ({"plan": "gold"}, r"outlets\[0\]\.plan: expected one of free, basic, pro, enterprise"),
-    ({"kind": "x", "plan": "basic"}, "only a sandbox outlet imitating X has a plan"),
+    ({"kind": "x", "plan": "basic"}, "only a sandbox outlet imitating a platform"),
 ])
 def test_a_wrong_plan_is_named_in_the_configuration(tmp_path, outlet, words) -> None:
     from inmm_tui.config import ConfigError
