@@ -1,0 +1,143 @@
+"""Issue 15: screening on real text. Each example of the issue: legitimate posts that were
+blocked, violations that were missed, and hostile replies that passed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from inmm_tui.screening import ScreenContext, screen
+
+TODAY = dt.date(2026, 3, 1)
+SIGNED = " https://inmm.org/news ^JS"
+
+
+def categories(text: str, **context: object) -> set[str]:
+    context.setdefault("today", TODAY)
+    return screen(text, ScreenContext(**context)).categories  # type: ignore[arg-type]
+
+
+# ----- outgoing: legitimate posts that were blocked ------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "Congratulations to Dr. Christian Meyer, recipient of the INMM Distinguished Service Award!",
+    "Welcome Dr. Jesus Rodriguez, our new Technical Program Chair!",
+    "Christian Meyer receives the Meritorious Service Award.",
+    "Congratulations to Faith Okafor and Mercy Adeyemi, this year's student paper winners!",
+    "Happy Easter from all of us at INMM!",
+    "IAEA elections: the Board of Governors elected its new chair.",
+    "The NPT party states meet in New York for the treaty review.",
+    "The IAEA Board vote on the safeguards resolution passed 30-2.",
+    "States parties to the NPT open the Review Conference; our members report from the floor.",
+    "Congress passed the appropriations bill; read our nonpartisan summary.",
+])
+def test_names_greetings_and_nuclear_governance_are_not_politics_or_religion(text: str) -> None:
+    assert categories(text + SIGNED) & {"politics_religion", "vulgar_discriminatory"} == set()
+
+
+def test_religious_words_that_are_not_names_are_still_found() -> None:
+    assert "politics_religion" in categories("Jesus Christ is the light of the world." + SIGNED)
+    assert "politics_religion" in categories("Christian values belong in our work." + SIGNED)
+    assert "politics_religion" in categories("Pray for our members this Easter." + SIGNED)
+    assert "politics_religion" in categories("Blessed Ramadan to all our Muslim members." + SIGNED)
+
+
+def test_our_own_committees_are_not_sponsors() -> None:
+    text = "The student mixer is sponsored by our Diversity committee. Join us!" + SIGNED
+    assert "advertising" not in categories(text)
+    # A company is still a sponsor that only HQ acknowledges.
+    assert "advertising" in categories("The student mixer is sponsored by Mirion. Join us!"
+                                       + SIGNED)
+
+
+def test_product_pages_are_not_order_links_unless_the_post_sells() -> None:
+    page = "https://www.example-lab.com/products/he3-counter"
+    assert "transactional_link" not in categories(f"New detector specifications: {page} ^JS")
+    assert "transactional_link" in categories(f"Save 30% this month, order at {page} ^JS")
+
+
+# ----- outgoing: violations that were missed --------------------------------------------
+
+def test_partisan_opinion_without_a_party_name() -> None:
+    assert "politics_religion" in categories("The Senate vote was a disgrace, vote them out! ^JS")
+    assert "politics_religion" in categories(
+        "The governor is a disgrace to the state." + SIGNED)
+
+
+def test_us_numbers_without_a_country_code() -> None:
+    assert "personal_info" in categories("Call Pat at 555-867-5309 for details." + SIGNED)
+    assert "personal_info" in categories("Call Pat at (865) 574-1000 for details." + SIGNED)
+    assert "personal_info" not in categories("Report LA-UR-15-867-5309 is out." + SIGNED)
+
+
+def test_a_past_date_followed_by_a_colon() -> None:
+    text = "Submit abstracts by January 15, 2026: https://inmm.org/am ^JS"
+    # 137 days after the date: a year-less reading would take it for next January.
+    assert "timeliness" in categories(text, today=dt.date(2026, 6, 1))
+    assert "timeliness" not in categories("Doors open May 5, 2026 10:30 am." + SIGNED,
+                                          today=dt.date(2026, 5, 1))
+
+
+@pytest.mark.parametrize("word", ["yesterday", "last week", "this morning", "tonight"])
+def test_relative_dates_in_a_post_scheduled_for_later(word: str) -> None:
+    text = f"Our panel {word} on safeguards drew 200 attendees." + SIGNED
+    later = dt.date(2026, 3, 4)
+    assert "timeliness" in categories(text, publish_on=later)
+    assert "timeliness" not in categories(text, publish_on=TODAY)
+    assert "timeliness" not in categories(text)
+
+
+def test_empty_text_and_control_characters() -> None:
+    assert screen("", ScreenContext(today=TODAY)).verdict == "block"
+    assert "text_form" in categories("  \n")
+    assert "text_form" in categories("Register now\u202e! https://inmm.org ^JS")
+    assert "text_form" in categories("Register now\x07 https://inmm.org ^JS")
+    assert "text_form" in categories("ok\u2066hidden\u2069", direction="incoming")
+    # An empty reply (a picture alone) is not questionable.
+    assert "text_form" not in categories("", direction="incoming")
+    assert "text_form" not in categories("Line one\nline two\ttab" + SIGNED)
+
+
+# ----- incoming: hostile replies that passed ---------------------------------------------
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("I will find the speaker after the session and hurt him", "threat"),
+    ("Someone should burn down the convention center before the meeting", "threat"),
+    ("the president is a liar and a fraud", "accusation"),
+    ("its treasurer steals member dues", "accusation"),
+    ("Women are not suited to nuclear engineering", "discrimination"),
+    ("go back to your own country", "discrimination"),
+    ("useless, incompetent people", "harassment"),
+    ("Get 10,000 followers fast! Cheap followers at http://followers.example", "spam"),
+    ("Double your bitcoin in 24 hours! Send BTC to my wallet", "spam"),
+])
+def test_hostile_replies_are_questionable(text: str, category: str) -> None:
+    result = screen(text, ScreenContext(direction="incoming", today=TODAY))
+    assert category in result.categories
+    assert result.verdict != "pass"
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for the great webinar!",
+    "When is the abstract deadline?",
+    "The chart in slide 4 has the wrong units, it should be kg not g.",
+    "I disagree with the panel's conclusion; the data on slide 3 do not support it.",
+    "The registration page was useless for people outside the US, please fix it.",
+    "Kill the subprocess if it hangs.",
+    "Stolen nuclear material is the threat this course is about.",
+])
+def test_ordinary_replies_pass(text: str) -> None:
+    assert screen(text, ScreenContext(direction="incoming", today=TODAY)).verdict == "pass"
+
+
+def test_incoming_screen_of_the_moderation_queue_sees_the_new_categories(tmp_path) -> None:
+    import dataclasses
+
+    from inmm_tui.config import embedded_default
+    from inmm_tui.domain.moderation import default_incoming_screen
+
+    config = dataclasses.replace(embedded_default(), path=tmp_path / "inmm.toml")
+    verdict = default_incoming_screen(config)("its treasurer steals member dues", "x")
+    assert verdict.verdict == "warn"
+    assert {f["category"] for f in verdict.findings} == {"accusation"}
