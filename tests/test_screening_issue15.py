@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from inmm_tui.screening import ScreenContext, screen
+from inmm_tui.screening import ScreenContext, screen, weighted_length
 
 TODAY = dt.date(2026, 3, 1)
 SIGNED = " https://inmm.org/news ^JS"
@@ -141,3 +141,36 @@ def test_incoming_screen_of_the_moderation_queue_sees_the_new_categories(tmp_pat
     verdict = default_incoming_screen(config)("its treasurer steals member dues", "x")
     assert verdict.verdict == "warn"
     assert {f["category"] for f in verdict.findings} == {"accusation"}
+
+
+@pytest.mark.parametrize("text", [
+    "Caf\u00e9 na\u00efve r\u00e9sum\u00e9 \u00c5ngstr\u00f6m, \u0395\u03bb\u03bb\u03ac\u03b4\u03b1, "
+    "\u041c\u043e\u0441\u043a\u0432\u0430 https://inmm.org/\u00e9t\u00e9 end",
+    "decomposed e\u0301 and a\u0308 https://example.com/x",
+    "copyright \u00a9 and \u00ae stay with the library",
+    "Z\u00fcrich " * 50,
+])
+def test_x_length_shortcut_for_accented_text_agrees_with_twitter_text(text: str) -> None:
+    from twitter_text import parse_tweet
+
+    assert weighted_length(text, "x") == parse_tweet(text).weightedLength
+    # Where the text stops fitting, as the screen reports it, agrees too.
+    result = screen(text, ScreenContext(today=TODAY, apis=("x",)))
+    overflow = [f.span[0] for f in result.findings if f.rule == "length.x"]
+    fits = parse_tweet(text).validRangeEnd + 1
+    assert overflow == ([] if weighted_length(text, "x") <= 280 else [fits])
+
+
+@pytest.mark.parametrize("text", [
+    "emoji \U0001F637\U0001F469\u200d\U0001F52C\U0001F1FA\U0001F1F8 and \u00a9 \u00ae " * 12,
+    "\u65e5\u672c\u8a9e " * 70,
+    "keycap #\ufe0f\u20e3 and \u203c " + "x" * 270,
+    "\U0001F44F\U0001F3FD" * 139 + " ok",
+])
+def test_x_fit_bound_never_passes_text_that_does_not_fit(text: str) -> None:
+    from twitter_text import parse_tweet
+
+    from inmm_tui.screening.length import x_fits
+
+    for limit in (140, 279, 280, 281):
+        assert x_fits(text, limit) == (parse_tweet(text).weightedLength <= limit), limit

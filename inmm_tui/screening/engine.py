@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from inmm_tui.capabilities import CAPABILITIES, TWITTER_TEXT, for_api
 from inmm_tui.screening import personal
-from inmm_tui.screening.length import urls_in, weighted_length, x_overflow
+from inmm_tui.screening.length import urls_in, weighted_length, x_fits, x_overflow
 from inmm_tui.screening.rules import RESPECT, VERDICTS, Rules, default_rules, text_words
 from inmm_tui.screening.vulgar import find_vulgar
 
@@ -349,7 +349,7 @@ def _length(rules: Rules, text: str, context: ScreenContext) -> list[Finding]:
     findings = []
     for api in dict.fromkeys(context.apis):
         limit = rules.limits.get(api)
-        if limit is None:
+        if limit is None or _fits(text, api, limit):
             continue
         count = weighted_length(text, api)
         if count > limit:
@@ -360,6 +360,8 @@ def _length(rules: Rules, text: str, context: ScreenContext) -> list[Finding]:
                 (start, len(text))))
     if context.announcement:
         limit = rules.limits["announcement"]
+        if all(_fits(text, api, limit) for api in context.apis if api in rules.limits):
+            return findings
         counts = {api: weighted_length(text, api) for api in context.apis if api in rules.limits}
         worst = max(counts, key=lambda api: counts[api], default=None)
         if worst is not None and counts[worst] > limit:
@@ -369,6 +371,12 @@ def _length(rules: Rules, text: str, context: ScreenContext) -> list[Finding]:
                 f"this one has {counts[worst]}.",
                 (_overflow_start(text, worst, limit), len(text))))
     return findings
+
+
+def _fits(text: str, api: str, limit: int) -> bool:
+    if for_api(api).counting == TWITTER_TEXT:
+        return x_fits(text, limit)
+    return weighted_length(text, api) <= limit
 
 
 def _overflow_start(text: str, api: str, limit: int) -> int:
