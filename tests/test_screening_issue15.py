@@ -174,3 +174,28 @@ def test_x_fit_bound_never_passes_text_that_does_not_fit(text: str) -> None:
 
     for limit in (140, 279, 280, 281):
         assert x_fits(text, limit) == (parse_tweet(text).weightedLength <= limit), limit
+
+
+def test_word_gates_never_change_a_result() -> None:
+    """The gates only skip lists that cannot match: the labelled set and the examples above
+    screen the same with the gates removed."""
+    import dataclasses
+    import json
+    from pathlib import Path
+
+    from inmm_tui.screening import default_rules
+
+    rules = default_rules()
+    ungated = dataclasses.replace(rules, sections={
+        name: dataclasses.replace(section, terms_gate=None, near_gate=None, with_gate=None)
+        for name, section in rules.sections.items()})
+    data = Path(__file__).parent / "data"
+    texts = [json.loads(line)["text"]
+             for name in ("screening_labelled.jsonl", "screening_replies.jsonl")
+             for line in (data / name).read_text().splitlines() if line.strip()]
+    texts += ["Trump's plan", "re-election of the Tories", "you\u2019re dead", "Aren't women"]
+    for text in texts:
+        for direction in ("outgoing", "incoming"):
+            gated = screen(text, ScreenContext(direction=direction, today=TODAY, rules=rules))
+            plain = screen(text, ScreenContext(direction=direction, today=TODAY, rules=ungated))
+            assert gated == plain, text
