@@ -193,7 +193,8 @@ def test_word_gates_never_change_a_result() -> None:
     texts = [json.loads(line)["text"]
              for name in ("screening_labelled.jsonl", "screening_replies.jsonl")
              for line in (data / name).read_text().splitlines() if line.strip()]
-    texts += ["Trump's plan", "re-election of the Tories", "you\u2019re dead", "Aren't women"]
+    texts += ["Trump's plan", "re-election of the Tories", "you\u2019re dead", "Aren't women",
+              "'you're dead'", "anti-Trump", "-women aren't cut out"]
     for text in texts:
         for direction in ("outgoing", "incoming"):
             gated = screen(text, ScreenContext(direction=direction, today=TODAY, rules=rules))

@@ -108,14 +108,15 @@ def compile_terms(terms: list[str]) -> re.Pattern[str] | None:
 
 @dataclass(frozen=True)
 class Gate:
-    """The first words of a list's terms: a text none of whose words is (or, for a term
-    ending in `*`, starts with) one of them cannot match, and is not scanned. Most texts
-    stop here; a scan per list would cost more than the whole screen did before."""
+    """One word of each of a list's terms (its longest, which is the rarest as a rule): a
+    text that has none of them as a word (or, for a word ending in `*`, as the start of a
+    word) cannot match, and is not scanned. Most texts stop here; a scan of every list
+    would cost more than the whole screen did before."""
 
     words: frozenset[str]
     prefixes: tuple[str, ...]
     always: bool
-    """A term starts with a sign ("% off") or a `*`: always scan."""
+    """A term has no plain word ("% off", "$*"): always scan."""
 
     def open(self, words: frozenset[str]) -> bool:
         if self.always or not self.words.isdisjoint(words):
@@ -125,6 +126,7 @@ class Gate:
 
 WORD = re.compile(r"[\w'-]+")
 _PART = re.compile(r"\w+")
+_GATE_WORD = re.compile(r"[\w'-]+\*?")
 
 
 def gate_for(terms: list[str]) -> Gate:
@@ -132,13 +134,19 @@ def gate_for(terms: list[str]) -> Gate:
     prefixes: set[str] = set()
     always = False
     for term in terms:
-        first = term.split()[0].lower().replace("\u2019", "'").rstrip(".")
-        if not re.match(r"\w", first) or first == "*":
+        # Every word of a term must occur whole in the text (a space in a term matches
+        # only spaces), so any one of them will do as its key.
+        candidates = [w for w in (part.lower().replace("\u2019", "'").rstrip(".")
+                                  for part in term.split())
+                      if _GATE_WORD.fullmatch(w) and w != "*"]
+        if not candidates:
             always = True
-        elif first.endswith("*"):
-            prefixes.add(first[:-1])
+            continue
+        key = max(candidates, key=lambda w: (not w.endswith("*"), len(w)))
+        if key.endswith("*"):
+            prefixes.add(key[:-1])
         else:
-            words.add(first)
+            words.add(key)
     return Gate(frozenset(words), tuple(sorted(prefixes)), always)
 
 
@@ -146,7 +154,9 @@ def text_words(text: str) -> frozenset[str]:
     """The words of a text as the gates see them: whole ("re-election", "aren't") and in
     their parts ("Trump's" also as "trump"), as the terms match either."""
     low = text.lower().replace("\u2019", "'")
-    return frozenset(WORD.findall(low)) | frozenset(_PART.findall(low))
+    whole = WORD.findall(low)
+    return (frozenset(whole) | frozenset(w.strip("'-") for w in whole)
+            | frozenset(_PART.findall(low)))
 
 
 @dataclass(frozen=True)
