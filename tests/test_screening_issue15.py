@@ -200,3 +200,16 @@ def test_word_gates_never_change_a_result() -> None:
             gated = screen(text, ScreenContext(direction=direction, today=TODAY, rules=rules))
             plain = screen(text, ScreenContext(direction=direction, today=TODAY, rules=ungated))
             assert gated == plain, text
+
+
+@pytest.mark.parametrize("text", [
+    "We will beat last year's attendance record! Register now.",
+    "Make sure you burn the date into memory: June 3!",
+    "Our panel asks how insiders steal nuclear material, and how to stop them.",
+    "She received the Fellow award for her work on safeguards.",
+    "Women in Nuclear breakfast at 7 am: women engineers share their careers.",
+    "Senators visited the Y-12 site this week to learn about safeguards.",
+])
+def test_society_posts_with_words_the_reply_rules_use(text: str) -> None:
+    assert categories(text + SIGNED) & {"threat", "harassment", "discrimination",
+                                         "accusation", "spam", "politics_religion"} == set()
