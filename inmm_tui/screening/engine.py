@@ -1,9 +1,10 @@
 """The policy screen: one text in, a verdict and findings with the spans they are about.
 
 Outgoing posts get every rule; incoming replies and mentions (for the moderation queue)
-get the content rules of the policy's "Inappropriate topics" and "Respectful Behavior"
-(vulgarity, discrimination, threats, harassment, personal information, spam), but not
-the rules about INMM's own posts (signature, credibility, topic, timeliness, length).
+get the policy's "Inappropriate topics", the categories of its "Respectful Behavior" and
+"Handling Questionable Information" (threat, harassment, discrimination, accusation) and
+spam, and the control-character check, but not the rules about INMM's own posts
+(signature, credibility, topic, timeliness, length, empty text).
 """
 
 from __future__ import annotations
