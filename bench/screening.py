@@ -37,6 +37,10 @@ sys.path.insert(0, str(ROOT))
 from inmm_tui.screening import INAPPROPRIATE, ScreenContext, default_rules, screen  # noqa: E402
 
 LABELLED = ROOT / "tests" / "data" / "screening_labelled.jsonl"
+# The labelled set was written before threats, harassment and discrimination had
+# categories of their own (issue 15): its "vulgar_discriminatory" label covers them.
+LABELLED_AS = {"threat": "vulgar_discriminatory", "harassment": "vulgar_discriminatory",
+               "discrimination": "vulgar_discriminatory"}
 TODAY = dt.date(2026, 3, 1)
 
 
@@ -108,8 +112,8 @@ def precision_recall(subset: str) -> None:
     counts = {c: Counter() for c in INAPPROPRIATE}
     post_tp = post_fp = post_fn = post_tn = 0
     for row in rows:
-        got = {f.category for f in screen(row["text"], context_for(row)).findings} & set(
-            INAPPROPRIATE)
+        got = {LABELLED_AS.get(f.category, f.category)
+               for f in screen(row["text"], context_for(row)).findings} & set(INAPPROPRIATE)
         expected = set(row["categories"])
         for category in INAPPROPRIATE:
             key = ("tp" if category in expected else "fp") if category in got else (

@@ -1,9 +1,10 @@
 """The policy screen: one text in, a verdict and findings with the spans they are about.
 
 Outgoing posts get every rule; incoming replies and mentions (for the moderation queue)
-get the content rules of the policy's "Inappropriate topics" and "Respectful Behavior"
-(vulgarity, discrimination, threats, harassment, personal information, spam), but not
-the rules about INMM's own posts (signature, credibility, topic, timeliness, length).
+get the policy's "Inappropriate topics", the categories of its "Respectful Behavior" and
+"Handling Questionable Information" (threat, harassment, discrimination, accusation) and
+spam, and the control-character check, but not the rules about INMM's own posts
+(signature, credibility, topic, timeliness, length, empty text).
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from urllib.parse import urlsplit
 
 from inmm_tui.capabilities import CAPABILITIES, TWITTER_TEXT, for_api
 from inmm_tui.screening import personal
-from inmm_tui.screening.length import urls_in, weighted_length, x_overflow
-from inmm_tui.screening.rules import VERDICTS, Rules, default_rules
+from inmm_tui.screening.length import urls_in, weighted_length, x_fits, x_overflow
+from inmm_tui.screening.rules import RESPECT, VERDICTS, Rules, default_rules, text_words
 from inmm_tui.screening.vulgar import find_vulgar
 
 
@@ -74,6 +75,9 @@ class ScreenContext:
     """The configured appropriate topics; None: any non-empty topic is accepted."""
     event_date: dt.date | None = None
     """The date of the event the post is about, if known (timeliness)."""
+    publish_on: dt.date | None = None
+    """The day a scheduled post goes out, if later than `today`: "yesterday" or "this
+    morning" written today is wrong by then (timeliness)."""
 
 
 _SEVERITY_RANK = {v: i for i, v in enumerate(VERDICTS)}
@@ -91,9 +95,12 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     emails = list(personal.EMAIL.finditer(text))
     masked = _mask(text, [(u.start, u.end) for u in links] + [m.span() for m in emails])
 
-    findings: list[Finding] = []
-    findings += _phrases(rules, "politics_religion", masked)
-    findings += _phrases(rules, "vulgar_discriminatory", masked)
+    words = text_words(masked)
+    findings: list[Finding] = _form(rules, text, outgoing)
+    findings += [f for f in _phrases(rules, "politics_religion", masked, words=words)
+                 if not _is_name(rules, masked, f.span)]
+    findings += _pairs(rules, "politics_religion", masked, words)
+    findings += _phrases(rules, "vulgar_discriminatory", masked, words=words)
     findings += [
         Finding("vulgar_discriminatory.word", "vulgar_discriminatory",
                 f'{rules.sections["vulgar_discriminatory"].message} ("{text[s:e]}")', (s, e))
@@ -101,10 +108,13 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
         if not _covered(findings, s, e)
     ]
     findings += _advertising(rules, text, masked, links, context)
-    findings += _transactional(rules, links)
+    findings += _transactional(rules, links, masked)
     findings += _phrases(rules, "copyright", masked)
     findings += personal.find(text, masked, emails, rules)
     findings += _phrases(rules, "propaganda_salacious", masked)
+    for name in RESPECT:
+        findings += _phrases(rules, name, masked, words=words)
+        findings += _pairs(rules, name, masked, words)
     if outgoing:
         findings += _length(rules, text, context)
         findings += _signature(text, context)
@@ -177,9 +187,12 @@ def _covered(findings: list[Finding], start: int, end: int) -> bool:
 # ----- phrase lists ------------------------------------------------------------------
 
 
-def _matches(rules: Rules, name: str, masked: str) -> Iterator[re.Match[str]]:
+def _matches(rules: Rules, name: str, masked: str,
+             words: frozenset[str] | None = None) -> Iterator[re.Match[str]]:
     section = rules.sections[name]
     if section.terms is None:
+        return
+    if words is not None and section.terms_gate and not section.terms_gate.open(words):
         return
     allowed: list[tuple[int, int]] | None = None
     for match in section.terms.finditer(masked):
@@ -190,12 +203,81 @@ def _matches(rules: Rules, name: str, masked: str) -> Iterator[re.Match[str]]:
         yield match
 
 
-def _phrases(rules: Rules, name: str, masked: str, rule: str = "phrase") -> list[Finding]:
+def _phrases(rules: Rules, name: str, masked: str, rule: str = "phrase",
+             words: frozenset[str] | None = None) -> list[Finding]:
     message = rules.sections[name].message
     return [
         Finding(f"{name}.{rule}", name, f'{message} ("{m.group(0)}")', m.span())
-        for m in _matches(rules, name, masked)
+        for m in _matches(rules, name, masked, words)
     ]
+
+
+_WORD = re.compile(r"[\w'\u2019.-]+")
+
+
+def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[Finding]:
+    """A term of the section's `near` list within `window` words of a term of its `with`
+    list: one finding spanning both (the first such pair; one is enough to flag)."""
+    section = rules.sections[name]
+    if section.near is None or section.with_ is None:
+        return []
+    for gate in (section.near_gate, section.with_gate):
+        if gate is not None and not gate.open(words):
+            return []
+    allowed = [m.span() for m in section.allow.finditer(masked)] if section.allow else []
+
+    def free(span: tuple[int, int]) -> bool:
+        return not any(a <= span[0] and span[1] <= b for a, b in allowed)
+
+    near = [m.span() for m in section.near.finditer(masked) if free(m.span())]
+    if not near:
+        return []
+    for m in section.with_.finditer(masked):
+        if not free(m.span()):
+            continue
+        for a, b in near:
+            if (a, b) == m.span():
+                continue
+            start, end = min(a, m.start()), max(b, m.end())
+            if section.window:
+                gap = masked[min(b, m.end()):max(a, m.start())]
+                if len(_WORD.findall(gap)) > section.window:
+                    continue
+            return [Finding(f"{name}.context", name,
+                            f'{section.message} ("{masked[a:b]}" \u2026 "{m.group(0)}")',
+                            (start, end))]
+    return []
+
+
+def _is_name(rules: Rules, masked: str, span: tuple[int, int]) -> bool:
+    """A religious word that is someone's name: after a title ("Dr. Jesus Rodriguez") or
+    before a capitalised surname that is not itself a term ("Christian Meyer")."""
+    word = masked[span[0]:span[1]]
+    if word.lower() not in rules.person_names or not word[:1].isupper():
+        return False
+    before = masked[:span[0]].split()
+    if before and before[-1].lower().rstrip(".") in rules.name_titles:
+        return True
+    after = re.match(r"\s+([A-Z][\w'\u2019-]+)", masked[span[1]:])
+    if after is None:
+        return False
+    terms = rules.sections["politics_religion"].terms
+    return terms is None or not terms.fullmatch(after.group(1))
+
+
+# Characters that change how text is shown rather than what it says: C0/C1 controls other
+# than tab and line breaks, and the bidirectional overrides and isolates (which can make a
+# text display differently from what is screened: "Trojan Source").
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _form(rules: Rules, text: str, outgoing: bool) -> list[Finding]:
+    if outgoing and not text.strip():
+        return [Finding("text_form.empty", "text_form", "The post is empty.", (0, len(text)))]
+    return [Finding("text_form.control", "text_form",
+                    f"An invisible control character (U+{ord(m.group(0)):04X}) that can make "
+                    "the text display differently from what it says.", m.span())
+            for m in _CONTROL.finditer(text)]
 
 
 # ----- advertising and the UBI rule --------------------------------------------------
@@ -213,6 +295,8 @@ def _advertising(rules: Rules, text: str, masked: str, links: list[Link],
                "business income); ask HQ to post this")
     if rules.acknowledgements is not None:
         for match in rules.acknowledgements.finditer(masked):
+            if _own_body_follows(rules, masked, match.end()):
+                continue
             findings.append(Finding("advertising.sponsor_acknowledgement", "advertising",
                                     f'{message} ("{match.group(0)}").', match.span()))
     for link in links:
@@ -223,12 +307,23 @@ def _advertising(rules: Rules, text: str, masked: str, links: list[Link],
     return findings
 
 
+def _own_body_follows(rules: Rules, masked: str, end: int) -> bool:
+    """"sponsored by our Diversity committee": the society's own body or a sister
+    organisation among the next five words, in the same sentence."""
+    if rules.own_bodies is None:
+        return False
+    following = re.split(r"[.!?;:\n]", masked[end:end + 80], maxsplit=1)[0]
+    following = " ".join(following.split()[:5])
+    return rules.own_bodies.search(following) is not None
+
+
 _PATH_SPLIT = re.compile(r"[/\-_.]+")
 
 
-def _transactional(rules: Rules, links: list[Link]) -> list[Finding]:
+def _transactional(rules: Rules, links: list[Link], masked: str) -> list[Finding]:
     message = rules.sections["transactional_link"].message
     findings = []
+    ordering = rules.order_phrases is not None and rules.order_phrases.search(masked) is not None
     for link in links:
         if _host_in(link.host, rules.society_domains):
             continue
@@ -240,6 +335,7 @@ def _transactional(rules: Rules, links: list[Link]) -> list[Finding]:
             (labels and labels[0] in rules.transactional_host_words)
             or words & rules.transactional_path_words
             or keys & rules.transactional_query_words
+            or (ordering and words & rules.transactional_product_words)
         )
         if hit:
             findings.append(Finding("transactional_link.url", "transactional_link",
@@ -254,7 +350,7 @@ def _length(rules: Rules, text: str, context: ScreenContext) -> list[Finding]:
     findings = []
     for api in dict.fromkeys(context.apis):
         limit = rules.limits.get(api)
-        if limit is None:
+        if limit is None or _fits(text, api, limit):
             continue
         count = weighted_length(text, api)
         if count > limit:
@@ -265,6 +361,8 @@ def _length(rules: Rules, text: str, context: ScreenContext) -> list[Finding]:
                 (start, len(text))))
     if context.announcement:
         limit = rules.limits["announcement"]
+        if all(_fits(text, api, limit) for api in context.apis if api in rules.limits):
+            return findings
         counts = {api: weighted_length(text, api) for api in context.apis if api in rules.limits}
         worst = max(counts, key=lambda api: counts[api], default=None)
         if worst is not None and counts[worst] > limit:
@@ -274,6 +372,12 @@ def _length(rules: Rules, text: str, context: ScreenContext) -> list[Finding]:
                 f"this one has {counts[worst]}.",
                 (_overflow_start(text, worst, limit), len(text))))
     return findings
+
+
+def _fits(text: str, api: str, limit: int) -> bool:
+    if for_api(api).counting == TWITTER_TEXT:
+        return x_fits(text, limit)
+    return weighted_length(text, api) <= limit
 
 
 def _overflow_start(text: str, api: str, limit: int) -> int:
@@ -325,7 +429,7 @@ _MONTH = (r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Au
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)")
 _DATE_PATTERNS = (
     ("mdy", re.compile(_MONTH + r"\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*[-\u2013]\s*(\d{1,2}))?"
-                       r"(?:,?\s+(\d{4}))?(?![\w:])")),
+                       r"(?:,?\s+(\d{4}))?(?!\w|:\d)")),
     ("dmy", re.compile(r"(?<![\w])(\d{1,2})(?:\s*[-\u2013]\s*(\d{1,2}))?\s+" + _MONTH
                        + r"(?:,?\s+(\d{4}))?(?![\w])")),
     ("iso", re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")),
@@ -370,6 +474,13 @@ def _timeliness(rules: Rules, masked: str, context: ScreenContext) -> list[Findi
             "timeliness.past_event", "timeliness",
             f"The event of this post was on {context.event_date.isoformat()}, already past: "
             "posts are about today or what is coming soon (policy: Timely).", (0, 0)))
+    publish_on = context.publish_on
+    if publish_on is not None and publish_on > today and rules.relative_dates is not None:
+        for m in rules.relative_dates.finditer(masked):
+            findings.append(Finding(
+                "timeliness.relative_date", "timeliness",
+                f'"{m.group(0)}" is written on {today.isoformat()} but the post goes out on '
+                f"{publish_on.isoformat()}: name the day instead (policy: Timely).", m.span()))
     if not _DIGIT.search(masked):
         return findings
     for date, month_day, span in _dates(masked):

@@ -3,9 +3,11 @@
 X counts with the twitter-text rules (version 3): every URL weighs 23, code points in the
 Latin, punctuation and similar ranges weigh 1, everything else (CJK, emoji) 2, and an emoji
 sequence counts once. The `twitter-text-parser` package implements those rules; we use it
-as is for non-ASCII text and take a shortcut for plain ASCII text (by far the usual case),
-where every character weighs 1 and no emoji can occur: its full parse costs about 1 ms a
-post, mostly spent looking for emoji. Tests hold the shortcut to the library's answer.
+as is for text that may hold emoji or wide characters, and take a shortcut for text whose
+characters (after NFC normalisation, as the library does) are all below U+1100 other than
+the emoji © and ®: plain ASCII and accented Latin, Greek, Cyrillic..., by far the usual
+case. There every character weighs 1 and no emoji can occur; the full parse costs about
+1 ms a post, mostly spent looking for emoji. Tests hold the shortcut to the library.
 
 Mastodon counts characters (grapheme clusters), with every URL that has a scheme counting
 23 and a mention `@user@domain` counting as `@user`.
@@ -64,20 +66,61 @@ def _parse_tweet(text: str, limit: int = X.max_length) -> tuple[int, int]:
     return result.weightedLength, index
 
 
-def x_overflow(text: str, limit: int = X.max_length) -> int | None:
-    """For non-ASCII text, where it stops fitting as twitter-text counts, from the library's own parse (a
-    binary search over prefixes would parse a dozen times at ~1 ms each)."""
+_WEIGHT_ONE_BELOW = "\u1100"
+"""twitter-text v3 weighs code points 0 to U+10FF as 1."""
+
+
+def _single_weight(text: str) -> str | None:
+    """The text as twitter-text counts it (NFC) if every character weighs 1 and none can
+    start an emoji; None otherwise."""
     if text.isascii():
+        return text
+    normalised = unicodedata.normalize("NFC", text)
+    if max(normalised) < _WEIGHT_ONE_BELOW and "\u00a9" not in normalised \
+            and "\u00ae" not in normalised:
+        return normalised
+    return None
+
+
+def x_overflow(text: str, limit: int = X.max_length) -> int | None:
+    """For text outside the shortcut, where it stops fitting as twitter-text counts, from
+    the library's own parse (a binary search over prefixes would parse a dozen times at
+    ~1 ms each)."""
+    if _single_weight(text) is not None:
         return None
     return _parse_tweet(text, limit)[1]
 
 
 def x_length(text: str) -> int:
-    if not text.isascii():
+    single = _single_weight(text)
+    if single is None:
         return _parse_tweet(text)[0]
-    normalised = _LINE_ENDINGS.sub("\n", text)
+    normalised = _LINE_ENDINGS.sub("\n", single)
     urls = urls_in(normalised)
     return len(normalised) - sum(len(u[0]) for u in urls) + URL_LENGTH * len(urls)
+
+
+# Characters that weigh 2 on X (twitter-text v3: all but U+0000-U+10FF, U+2000-U+200D,
+# U+2010-U+201F and U+2032-U+2037).
+_HEAVY = re.compile("[^\u0000-\u10ff\u2000-\u200d\u2010-\u201f\u2032-\u2037]")
+
+
+def x_fits(text: str, limit: int) -> bool:
+    """Whether `text` is within `limit` as X counts it, without the library's full parse
+    when a bound settles it: every character at its own weight, URLs at 23, and © and ®
+    (emoji that weigh 1 as characters) at 2 is never less than the true count, since an
+    emoji sequence weighs 2 in all and each of its characters at least 1."""
+    single = _single_weight(text)
+    if single is None:
+        normalised = unicodedata.normalize("NFC", _LINE_ENDINGS.sub("\n", text))
+        urls = urls_in(normalised)
+        plain = len(normalised) - sum(len(u[0]) for u in urls)
+        heavy = len(_HEAVY.findall(normalised)) - sum(len(_HEAVY.findall(u[0])) for u in urls)
+        bound = (plain + heavy + normalised.count("\u00a9") + normalised.count("\u00ae")
+                 + URL_LENGTH * len(urls))
+        if bound <= limit:
+            return True
+    return x_length(text) <= limit
 
 
 def mastodon_length(text: str) -> int:

@@ -23,6 +23,10 @@ SSN = re.compile(r"(?<![\w-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?!
 CARD = re.compile(r"(?<![\w-])(?:\d[ -]?){12,18}\d(?![\w-])")
 PASSPORT = re.compile(r"passport\s*(?:no\.?|number|#)\s*:?\s*[A-Z0-9]{6,9}\b", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
+# A North American number written without a country code, 555-867-5309 or (865) 574-1000:
+# phonenumbers' VALID leniency refuses numbers in unassigned or fictional ranges (555), but
+# a number in this shape is a phone number to a reader whether or not it is assigned.
+NANP = re.compile(r"(?<![\w+()-])(?:\(\d{3}\)\s?|\d{3}[-.\s])?\d{3}[-.]\d{4}(?![\w-])")
 _ISBN_BEFORE = re.compile(r"(?:ISBN|ISSN|DOI)[\s:-]*(?:1[03])?[\s:-]*$", re.IGNORECASE)
 
 
@@ -82,6 +86,19 @@ def find(text: str, masked: str, emails: list[re.Match[str]], rules: Rules) -> l
                 taken.append(span)
                 findings.append(Finding("personal_info.phone", "personal_info",
                                         f"{message} (phone number {match.raw_string})", span))
+        for shaped in NANP.finditer(masked):
+            if any(a < shaped.end() and shaped.start() < b for a, b in taken):
+                continue
+            digits = re.sub(r"\D", "", shaped.group(0))
+            if len(digits) != 10 or digits in rules.allowed_numbers or \
+                    "1" + digits in rules.allowed_numbers:
+                continue
+            if _ISBN_BEFORE.search(masked[: shaped.start()]):
+                continue
+            taken.append(shaped.span())
+            findings.append(Finding("personal_info.phone", "personal_info",
+                                    f"{message} (phone number {shaped.group(0)})",
+                                    shaped.span()))
     for match in PASSPORT.finditer(masked):
         findings.append(Finding("personal_info.identity_number", "personal_info",
                                 f"{message} (a passport number)", match.span()))

@@ -24,8 +24,14 @@ INAPPROPRIATE = (
     "personal_info",
     "propaganda_salacious",
 )
+# What the Respectful Behavior Policy and "Handling Questionable Information" name for
+# replies (threatening, harassment, discrimination, derogatory comments about people), and
+# spam; screened in both directions.
+RESPECT = ("threat", "harassment", "discrimination", "accusation", "spam")
 CONTENT = ("length", "signature", "credibility", "timeliness", "topic")
-CATEGORIES = INAPPROPRIATE + CONTENT
+FORM = ("text_form",)
+"""Empty text (outgoing), control characters and bidi overrides (both directions)."""
+CATEGORIES = INAPPROPRIATE + RESPECT + CONTENT + FORM
 VERDICTS = ("pass", "warn", "block")
 
 DEFAULT_SEVERITY = {
@@ -36,6 +42,12 @@ DEFAULT_SEVERITY = {
     "copyright": "warn",
     "personal_info": "block",
     "propaganda_salacious": "warn",
+    "threat": "block",
+    "harassment": "block",
+    "discrimination": "block",
+    "accusation": "warn",
+    "spam": "block",
+    "text_form": "block",
     "length": "block",
     "signature": "warn",
     "credibility": "warn",
@@ -95,12 +107,73 @@ def compile_terms(terms: list[str]) -> re.Pattern[str] | None:
 
 
 @dataclass(frozen=True)
+class Gate:
+    """One word of each of a list's terms (its longest, which is the rarest as a rule): a
+    text that has none of them as a word (or, for a word ending in `*`, as the start of a
+    word) cannot match, and is not scanned. Most texts stop here; a scan of every list
+    would cost more than the whole screen did before."""
+
+    words: frozenset[str]
+    prefixes: tuple[str, ...]
+    always: bool
+    """A term has no plain word ("% off", "$*"): always scan."""
+
+    def open(self, words: frozenset[str]) -> bool:
+        if self.always or not self.words.isdisjoint(words):
+            return True
+        return bool(self.prefixes) and any(w.startswith(self.prefixes) for w in words)
+
+
+WORD = re.compile(r"[\w'-]+")
+_PART = re.compile(r"\w+")
+_GATE_WORD = re.compile(r"[\w'-]+\*?")
+
+
+def gate_for(terms: list[str]) -> Gate:
+    words: set[str] = set()
+    prefixes: set[str] = set()
+    always = False
+    for term in terms:
+        # Every word of a term must occur whole in the text (a space in a term matches
+        # only spaces), so any one of them will do as its key.
+        candidates = [w for w in (part.lower().replace("\u2019", "'").rstrip(".")
+                                  for part in term.split())
+                      if _GATE_WORD.fullmatch(w) and w != "*"]
+        if not candidates:
+            always = True
+            continue
+        key = max(candidates, key=lambda w: (not w.endswith("*"), len(w)))
+        if key.endswith("*"):
+            prefixes.add(key[:-1])
+        else:
+            words.add(key)
+    return Gate(frozenset(words), tuple(sorted(prefixes)), always)
+
+
+def text_words(text: str) -> frozenset[str]:
+    """The words of a text as the gates see them: whole ("re-election", "aren't") and in
+    their parts ("Trump's" also as "trump"), as the terms match either."""
+    low = text.lower().replace("\u2019", "'")
+    whole = WORD.findall(low)
+    return (frozenset(whole) | frozenset(w.strip("'-") for w in whole)
+            | frozenset(_PART.findall(low)))
+
+
+@dataclass(frozen=True)
 class Section:
     """One category's phrase list, allow-list and message."""
 
     message: str
     terms: re.Pattern[str] | None
     allow: re.Pattern[str] | None
+    near: re.Pattern[str] | None = None
+    with_: re.Pattern[str] | None = None
+    """A term of `near` within `window` words of a term of `with` is a finding."""
+    window: int = 0
+    """Words between the two; 0: anywhere in the text."""
+    terms_gate: Gate | None = None
+    near_gate: Gate | None = None
+    with_gate: Gate | None = None
 
 
 @dataclass(frozen=True)
@@ -120,10 +193,16 @@ class Rules:
     transactional_path_words: frozenset[str]
     transactional_host_words: frozenset[str]
     transactional_query_words: frozenset[str]
+    transactional_product_words: frozenset[str]
+    order_phrases: re.Pattern[str] | None
+    own_bodies: re.Pattern[str] | None
+    person_names: frozenset[str]
+    name_titles: frozenset[str]
     phone_regions: tuple[str, ...]
     allowed_numbers: frozenset[str]
     calls_to_action: re.Pattern[str] | None
     yearless_grace_days: int
+    relative_dates: re.Pattern[str] | None
     question_words: frozenset[str]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
@@ -182,8 +261,10 @@ class _Reader:
 KNOWN_TOP = {
     "version", "severity", "limits", "domains", "politics_religion", "vulgar_discriminatory",
     "advertising", "transactional_link", "copyright", "personal_info", "propaganda_salacious",
-    "credibility", "timeliness", "questions",
+    "credibility", "timeliness", "questions", *RESPECT, *FORM,
 }
+PHRASE_SECTIONS = ("politics_religion", "vulgar_discriminatory", "advertising", "copyright",
+                   "propaganda_salacious", "personal_info", *RESPECT)
 
 
 def load_rules(path: str | Path) -> Rules:
@@ -221,14 +302,28 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
             raise r.fail(f"limits.{key}", "a positive number", value)
 
     sections: dict[str, Section] = {}
-    for name in ("politics_religion", "vulgar_discriminatory", "advertising", "copyright",
-                 "propaganda_salacious", "personal_info"):
+    for name in PHRASE_SECTIONS:
         terms_key = "terms" if name == "politics_religion" else "phrases"
+        allow = r.strings(name, "allow")
+        if name == "politics_religion":
+            allow += r.strings(name, "greetings")
+        near, with_ = r.patterns(name, "near"), r.patterns(name, "with")
+        if (near is None) != (with_ is None):
+            raise r.fail(f"{name}.{'with' if with_ is None else 'near'}",
+                         "a list of terms (near and with go together)", [])
         sections[name] = Section(
             message=r.string(name, "message", name.replace("_", " ")),
             terms=r.patterns(name, terms_key) if name != "personal_info" else None,
-            allow=r.patterns(name, "allow"),
+            allow=compile_terms(allow),
+            near=near, with_=with_, window=r.integer(name, "window", 0),
+            terms_gate=gate_for(r.strings(name, terms_key)),
+            near_gate=gate_for(r.strings(name, "near")),
+            with_gate=gate_for(r.strings(name, "with")),
         )
+    sections["text_form"] = Section(
+        message=r.string("text_form", "message", "The text itself is malformed."),
+        terms=None, allow=None,
+    )
     sections["transactional_link"] = Section(
         message=r.string("transactional_link", "message", "transactional link"),
         terms=None, allow=None,
@@ -273,12 +368,20 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
             w.lower() for w in r.strings("transactional_link", "host_words")),
         transactional_query_words=frozenset(
             w.lower() for w in r.strings("transactional_link", "query_words")),
+        transactional_product_words=frozenset(
+            w.lower() for w in r.strings("transactional_link", "product_words")),
+        order_phrases=r.patterns("transactional_link", "order_phrases"),
+        own_bodies=r.patterns("advertising", "own_bodies"),
+        person_names=frozenset(w.lower() for w in r.strings("politics_religion", "names")),
+        name_titles=frozenset(w.lower().rstrip(".")
+                              for w in r.strings("politics_religion", "titles")),
         phone_regions=regions,
         allowed_numbers=frozenset(
             "".join(ch for ch in n if ch.isdigit())
             for n in r.strings("personal_info", "allowed_numbers")),
         calls_to_action=r.patterns("credibility", "calls_to_action"),
         yearless_grace_days=r.integer("timeliness", "yearless_grace_days", 90),
+        relative_dates=r.patterns("timeliness", "relative"),
         question_words=frozenset(w.lower() for w in r.strings("questions", "words")),
         raw=data,
     )
