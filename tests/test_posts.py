@@ -246,3 +246,18 @@ def test_line_breaks_tabs_and_emoji_are_welcome_in_a_post(roster: Services) -> N
     body = "Line one\r\nLine two\n\tindented 👩‍🔬 ok"
     post_id = roster.posts.create_draft("alice", body)
     assert roster.posts.get(post_id).body == body
+
+
+def test_a_relative_date_is_questioned_when_the_post_goes_out_days_later(
+        roster: Services, clock: FakeClock) -> None:
+    # Screening is told when the post is scheduled (issue 15): "yesterday" written today
+    # names the wrong day in three days' time, and is fine in a post that goes out now.
+    text = "Thank you to everyone who joined yesterday's safeguards webinar."
+    later = roster.posts.create_draft("alice", text, topic="Annual Meeting",
+                                      scheduled_at=clock.now + dt.timedelta(days=3))
+    now = roster.posts.create_draft("alice", text, topic="Annual Meeting")
+    for post_id in (later, now):
+        roster.posts.submit("alice", post_id)
+    rules = {f["rule"] for f in roster.posts.get(later).screening}
+    assert any("relative" in rule for rule in rules), rules
+    assert not any("relative" in f["rule"] for f in roster.posts.get(now).screening)

@@ -47,6 +47,8 @@ class ScreenRequest:
     event_date: dt.date | None = None
     now: dt.datetime | None = None
     """The services' clock, so that "already past" is judged on the same time as the rest."""
+    publish_at: dt.datetime | None = None
+    """When the post is scheduled to go out: "yesterday" written today reads wrong then."""
 
 
 @dataclass(frozen=True)
@@ -354,10 +356,12 @@ class Posts(DomainService):
         """Screen each outlet's final text; the worst verdict wins, findings name the outlet."""
         author = self._person(post.author)
         return self._screen_texts(self.final_texts(post, author), post.topic,
-                                  post.announcement, author.role, self._event_date(post.event_id))
+                                  post.announcement, author.role, self._event_date(post.event_id),
+                                  publish_at=post.scheduled_at)
 
     def _screen_texts(self, texts: dict[str, str], topic: str, announcement: bool,
-                      role: Role, event_date: dt.date | None = None) -> ScreenOutcome:
+                      role: Role, event_date: dt.date | None = None, *,
+                      publish_at: dt.datetime | None = None) -> ScreenOutcome:
         verdicts = {"pass": 0, "warn": 1, "block": 2}
         worst = "pass"
         findings: list[dict[str, Any]] = []
@@ -366,7 +370,7 @@ class Posts(DomainService):
             outcome = self.screener(ScreenRequest(
                 text=text, outlet=outlet, api=self.outlet_apis.get(outlet, "x"),
                 topic=topic, announcement=announcement, author_role=role,
-                event_date=event_date, now=self.clock(),
+                event_date=event_date, now=self.clock(), publish_at=publish_at,
             ))
             if verdicts[outcome.verdict] > verdicts[worst]:
                 worst = outcome.verdict

@@ -69,6 +69,7 @@ def screener_for(config: Config) -> Callable[[ScreenRequest], ScreenOutcome]:
             rules=rules,
             topics=topics,
             event_date=request.event_date,
+            publish_on=request.publish_at.astimezone(tz).date() if request.publish_at else None,
         )
         result = screen(request.text, context)
         return ScreenOutcome(result.verdict, [f.as_dict() for f in result.findings])
