@@ -1,0 +1,60 @@
+"""What `inmm-tui` loads before it does anything: `--report` builds no subcommand's parser,
+a subcommand loads only its own module, and `--help` still lists every command."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from inmm_tui import cli
+
+from .cli_helpers import run_cli
+
+PROBE = """
+import json, sys
+from inmm_tui.cli import main
+main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("inmm_tui.commands."))),
+      file=sys.stderr)
+"""
+
+
+def _commands_loaded(*argv: str) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True)
+    return set(json.loads(result.stderr.strip().splitlines()[-1]))
+
+
+def test_report_loads_no_subcommand_module(tmp_path: Path) -> None:
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\n')
+    loaded = _commands_loaded("--conf", str(cfg), "--report", "--json")
+    assert loaded == {"inmm_tui.commands.common", "inmm_tui.commands.report"}, loaded
+
+
+def test_a_subcommand_loads_only_its_own_module(tmp_path: Path) -> None:
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\n')
+    loaded = _commands_loaded("--config", str(cfg), "audit", "verify")
+    assert loaded == {"inmm_tui.commands.common", "inmm_tui.commands.audit_cmd"}, loaded
+
+
+def test_every_command_maps_to_the_module_that_registers_it() -> None:
+    for name in cli.SUBCOMMANDS:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"inmm_tui.commands.{name}").register(sub)
+        for command in sub.choices:
+            assert cli.COMMAND_MODULES.get(command) == name, command
+    assert set(cli.COMMAND_MODULES.values()) == set(cli.SUBCOMMANDS)
+
+
+def test_help_and_a_misspelt_command_still_name_every_command() -> None:
+    listed = run_cli("--help").stdout
+    assert all(command in listed for command in cli.COMMAND_MODULES)
+    wrong = run_cli("rosta", "list")
+    assert wrong.returncode == 2
+    assert "invalid choice: 'rosta'" in wrong.stderr and "'roster'" in wrong.stderr
