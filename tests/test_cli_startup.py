@@ -58,3 +58,29 @@ def test_help_and_a_misspelt_command_still_name_every_command() -> None:
     wrong = run_cli("rosta", "list")
     assert wrong.returncode == 2
     assert "invalid choice: 'rosta'" in wrong.stderr and "'roster'" in wrong.stderr
+
+
+SCREENING_PROBE = """
+import json, sys
+from inmm_tui.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps([code, sorted(m for m in sys.modules
+                               if m.startswith(("inmm_tui.screening", "twitter_text")))]),
+      file=sys.stderr)
+"""
+
+
+def test_the_monthly_report_loads_no_screening_rules(tmp_path: Path) -> None:
+    from inmm_tui.domain.people import current_login
+
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\n')
+    assert run_cli("--config", str(cfg), "init", "--admin", current_login()).returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-c", SCREENING_PROBE, "--config", str(cfg), "report", "monthly",
+         "--month", "2026-10", "--output", str(tmp_path / "october.md")],
+        capture_output=True, text=True)
+    code, loaded = json.loads(result.stderr.strip().splitlines()[-1])
+    assert code == 0 and (tmp_path / "october.md").exists()
+    assert loaded == [], loaded
