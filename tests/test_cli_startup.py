@@ -84,3 +84,45 @@ def test_the_monthly_report_loads_no_screening_rules(tmp_path: Path) -> None:
     code, loaded = json.loads(result.stderr.strip().splitlines()[-1])
     assert code == 0 and (tmp_path / "october.md").exists()
     assert loaded == [], loaded
+
+
+HOME_PROBE = """
+import asyncio, json, sys
+from inmm_tui.config import parse_config
+from inmm_tui.domain.services import Services
+from inmm_tui.store.db import open_database
+from inmm_tui.ui.app import InmmApp
+from inmm_tui.ui.messages import OverviewLoaded
+
+config = parse_config({"inmm": {"database": sys.argv[1]}}, None)
+services = Services.build(config, open_database(sys.argv[1]), lazy_screener=True)
+app = InmmApp(services, sys.argv[2], watch=False)
+loaded = []
+
+
+async def main():
+    hook = lambda message: loaded.append(1) if isinstance(message, OverviewLoaded) else None
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        while not loaded:
+            await pilot.pause(0.01)
+        await pilot.pause()
+        print(json.dumps(sorted(m for m in sys.modules if m.startswith("inmm_tui.domain."))))
+
+
+asyncio.run(main())
+"""
+
+
+def test_home_imports_only_the_domain_it_shows(tmp_path: Path) -> None:
+    from inmm_tui.domain.people import current_login
+
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\n')
+    assert run_cli("--config", str(cfg), "init", "--admin", current_login()).returncode == 0
+    result = subprocess.run([sys.executable, "-c", HOME_PROBE, str(tmp_path / "inmm.db"),
+                             current_login()], capture_output=True, text=True, timeout=120)
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "inmm_tui.domain.queues" in loaded
+    # the other screens' services load when those screens first open
+    for later in ("governance", "follows", "moderation", "members", "posts", "evidence"):
+        assert f"inmm_tui.domain.{later}" not in loaded, later
