@@ -5,34 +5,49 @@ heavy modules only when it runs, so `--report` stays fast."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import sqlite3
 import sys
 from collections.abc import Sequence
 
 from inmm_tui import __version__
-from inmm_tui.commands import (
-    analytics,
-    audit_cmd,
-    governance,
-    init,
-    members,
-    messages,
-    publishing_cmd,
-    report_monthly,
-    roster,
-    sandbox_cmd,
-    screen,
-    setup,
-    ui,
-)
 from inmm_tui.commands.common import say
 from inmm_tui.store.errors import DatabaseError
 
-SUBCOMMANDS = (setup, init, roster, governance, publishing_cmd, screen, sandbox_cmd, audit_cmd,
-               report_monthly, analytics, members, messages)
+SUBCOMMANDS = ("setup", "init", "roster", "governance", "publishing_cmd", "screen", "sandbox_cmd",
+               "audit_cmd", "report_monthly", "analytics", "members", "messages")
+"""The modules of `inmm_tui/commands/` that register subcommands, in `--help`'s order."""
+COMMAND_MODULES = {
+    "setup": "setup", "init": "init", "roster": "roster", "rotation": "governance",
+    "review": "governance", "spoofs": "governance", "alerts": "governance",
+    "reminders": "governance", "publishing": "publishing_cmd", "screen": "screen",
+    "sandbox": "sandbox_cmd", "audit": "audit_cmd", "report": "report_monthly",
+    "analytics": "analytics", "members": "members", "messages": "messages",
+}
+"""Which module registers each top-level command: building every subcommand's parser costs
+more than `--report`'s own work, so only the chosen command's module is loaded."""
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _chosen_command(argv: Sequence[str]) -> str | None:
+    """The first positional argument, as argparse will see it; None when there is none
+    (`--report`, the UI, `--help`). `--config` (or any prefix of it argparse accepts) takes
+    the next word as its value."""
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            return next(words, None)
+        if word.startswith("-"):
+            if len(word) >= 3 and "--config".startswith(word):
+                next(words, None)
+            continue
+        return word
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv`: with only its command's module registered when that command is
+    known, else (no command, `--help`, a misspelt command) with every command, so that help
+    and error messages list them all."""
     parser = argparse.ArgumentParser(
         prog="inmm-tui",
         description="Run the INMM social-media accounts the way the Social Media Policy says. "
@@ -49,13 +64,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true",
                         help="open the UI on a throwaway database with the sandbox outlets")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in SUBCOMMANDS:
-        module.register(sub)
+    words = list(sys.argv[1:] if argv is None else argv)
+    chosen = _chosen_command(words)
+    asks_help = any(word.startswith("-h") or (len(word) >= 3 and "--help".startswith(word))
+                    for word in words)
+    if chosen in COMMAND_MODULES:
+        names: Sequence[str] = (COMMAND_MODULES[chosen],)
+    elif chosen is None and not asks_help:
+        names = ()
+    else:
+        names = SUBCOMMANDS
+    for name in names:
+        importlib.import_module(f"inmm_tui.commands.{name}").register(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if args.report_json and not args.report:
         parser.error("--json only goes with --report (inmm-tui --report --json)")
@@ -69,6 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return demo.run(args)
         if args.command is None:
+            from inmm_tui.commands import ui
+
             return ui.run(args)
         return int(args.func(args))
     except KeyboardInterrupt:

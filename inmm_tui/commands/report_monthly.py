@@ -34,7 +34,7 @@ def run_monthly(args: argparse.Namespace) -> int:
     from inmm_tui.domain.roles import Action
     from inmm_tui.reports import monthly
 
-    svc = services(args)
+    svc = services(args, lazy_screener=True)  # the report screens nothing: no rules to load
     month = (monthly.parse_month(args.month) if args.month
              else monthly.previous_month(svc.clock().astimezone(svc.config.tz).date()))
     login = me()

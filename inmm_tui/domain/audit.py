@@ -74,35 +74,44 @@ class ChainCheck:
     problem: str = ""
     last_seq: int = 0
     last_hash: str = GENESIS
+    unchecked: int = 0
+    """Entries left unchecked because there were more than the check may re-hash."""
 
     def describe(self) -> str:
         if self.ok:
             scope = "all" if self.from_seq == 0 else f"entries after #{self.from_seq}"
             return (f"audit chain intact ({count(self.total, 'entry', 'entries')}; {scope} "
                     f"re-hashed: {self.checked})")
+        if self.unchecked:
+            since = "ever" if self.from_seq == 0 else f"since entry #{self.from_seq}"
+            return (f"audit chain not verified: no full check {since}, "
+                    f"{count(self.unchecked, 'entry', 'entries')} to re-hash "
+                    "(`inmm-tui audit verify` checks them all; the daemon does every hour)")
         return f"audit chain BROKEN at entry #{self.broken_seq}: {self.problem}"
 
 
 def verify(conn: sqlite3.Connection, *, since_checkpoint: bool = False,
-           since: tuple[int, str] | None = None) -> ChainCheck:
+           since: tuple[int, str] | None = None, most: int | None = None) -> ChainCheck:
     """Re-hash the chain and name the first broken entry.
 
     With `since_checkpoint`, start from the last full verification (after checking that
     the checkpointed entry still carries the hash it had then): what `--report` runs.
     With `since` (an entry's number and hash, e.g. the daemon's witness), start there in
-    the same way.
+    the same way. With `most`, re-hash nothing when more entries than that are left to
+    check (no full check has run for a long while, or ever): the check is then not `ok`,
+    with `unchecked` saying how many entries were left.
     """
     if conn.in_transaction:
-        return _verify(conn, since_checkpoint, since)
+        return _verify(conn, since_checkpoint, since, most)
     conn.execute("BEGIN")  # one snapshot: the head and the entries read together
     try:
-        return _verify(conn, since_checkpoint, since)
+        return _verify(conn, since_checkpoint, since, most)
     finally:
         conn.execute("COMMIT")
 
 
 def _verify(conn: sqlite3.Connection, since_checkpoint: bool,
-            since: tuple[int, str] | None) -> ChainCheck:
+            since: tuple[int, str] | None, most: int | None) -> ChainCheck:
     head = conn.execute("SELECT seq, hash FROM audit_head WHERE id = 1").fetchone()
     # The head's number is the log's length when intact; any gap is reported below.
     total = head[0] if head else 0
@@ -119,6 +128,8 @@ def _verify(conn: sqlite3.Connection, since_checkpoint: bool,
             return ChainCheck(False, 0, total, checkpoint[0], checkpoint[0],
                               "the entry last verified has been changed")
         start_seq, prev_hash = checkpoint
+    if most is not None and total - start_seq > most:
+        return ChainCheck(False, 0, total, start_seq, unchecked=total - start_seq)
     expected = start_seq + 1
     checked = 0
     cursor = conn.execute(

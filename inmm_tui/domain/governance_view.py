@@ -19,7 +19,6 @@ from inmm_tui.domain.duties import (
     review_status,
     rotation_status,
 )
-from inmm_tui.domain.governance import PLAN_REFUSED, USAGE_CAPPED, review_markdown
 from inmm_tui.domain.people import _PERSON_COLUMNS, Person, authorise
 from inmm_tui.domain.roles import Action
 from inmm_tui.domain.switches import Event, active_crisis, publishing_paused
@@ -108,6 +107,9 @@ class GovernanceView(DomainService):
                                self.plan_limits())
 
     def plan_limits(self) -> list[PlanLimit]:
+        # Imported here: Home's counts (`attention`) need nothing of governance's module.
+        from inmm_tui.domain.governance import PLAN_REFUSED, USAGE_CAPPED
+
         rows = self.conn.execute(
             "SELECT kind, subject, message, raised_at FROM alerts WHERE kind IN (?, ?)"
             " AND acknowledged_at IS NULL ORDER BY subject",
@@ -159,6 +161,8 @@ class GovernanceView(DomainService):
 
     def review_markdown(self, login: str) -> str:
         """The authorised list for the EC meeting (`governance.review_markdown`)."""
+        from inmm_tui.domain.governance import review_markdown
+
         authorise(self.conn, login, Action.VIEW)
         return review_markdown(self.conn, self.config, self.clock())
 

@@ -310,12 +310,14 @@ def follower_types_at(conn: sqlite3.Connection, at: dt.datetime,
 
 def _count_types(conn: sqlite3.Connection, where: str, args: list[Any],
                  outlet: str | None) -> dict[str, int]:
+    # Every outlet's: from the index alone (a million followers' rows read one by one took
+    # most of the monthly report's time).
+    table = "followers INDEXED BY followers_types"
     if outlet:
-        where, args = where + " AND outlet = ?", [*args, outlet]
+        table, where, args = "followers", where + " AND outlet = ?", [*args, outlet]
     counts = dict.fromkeys(FOLLOWER_KINDS, 0)
     for kind, n in conn.execute(
-            f"SELECT coalesce(kind, 'unknown'), count(*) FROM followers WHERE {where} GROUP BY 1",
-            args):
+            f"SELECT kind, count(*) FROM {table} WHERE {where} GROUP BY kind", args):
         counts[kind if kind in counts else "unknown"] += n
     return counts
 

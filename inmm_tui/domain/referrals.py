@@ -14,6 +14,7 @@ weighted count (tested).
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import unicodedata
@@ -28,6 +29,7 @@ _LINK = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _TRAILING = ".,;:!?)]}'\"\u2019\u201d\u2026"
 
 
+@functools.lru_cache(maxsize=1024)  # the monthly report asks again for every delivery
 def campaign_slug(text: str) -> str:
     """A campaign name the analytics can group by: lower case ASCII, words joined by '-'.
 

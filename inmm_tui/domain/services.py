@@ -3,79 +3,117 @@ the daemon alike (neither builds its own)."""
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from inmm_tui.domain.follows import Follows
-from inmm_tui.domain.governance import Governance
-from inmm_tui.domain.members import Members
-from inmm_tui.domain.moderation import IncomingScreen, Moderation, default_incoming_screen
-from inmm_tui.domain.people import Roster
-from inmm_tui.domain.posts import Posts, Screener
-from inmm_tui.domain.queues import Queues
-from inmm_tui.domain.reminders import Reminders
-from inmm_tui.domain.switches import Switches
 from inmm_tui.timeutil import Clock, utcnow
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from inmm_tui.config import Config
+    from inmm_tui.domain.follows import Follows
+    from inmm_tui.domain.governance import Governance
+    from inmm_tui.domain.members import Members
+    from inmm_tui.domain.moderation import IncomingScreen, Moderation
+    from inmm_tui.domain.people import Roster
+    from inmm_tui.domain.posts import Posts, Screener
+    from inmm_tui.domain.queues import Queues
+    from inmm_tui.domain.reminders import Reminders
+    from inmm_tui.domain.switches import Switches
 
 
-@dataclass
 class Services:
-    config: Config
-    db: Database
-    roster: Roster
-    posts: Posts
-    switches: Switches
-    governance: Governance
-    reminders: Reminders
-    clock: Clock
-    follows: Follows
-    moderation: Moderation
-    members: Members
-    queues: Queues
+    """Each service is built, and its module imported, when first used: the UI's first
+    screen needs only the queues, and importing every domain module before it could draw
+    cost a quarter of its start-up."""
+
+    def __init__(self, config: Config, db: Database, *, clock: Clock,
+                 screener: Screener | Lazy, incoming_screen: IncomingScreen | Lazy) -> None:
+        self.config = config
+        self.db = db
+        self.clock = clock
+        self._screener = screener
+        self._incoming_screen = incoming_screen
+        self._outlets = {outlet.name: outlet.api for outlet in config.outlets}
 
     @classmethod
     def build(cls, config: Config, db: Database, *, clock: Clock = utcnow,
               screener: Screener | None = None,
               incoming_screen: IncomingScreen | None = None,
               lazy_screener: bool = False) -> Services:
-        outlets = {outlet.name: outlet.api for outlet in config.outlets}
         if screener is None:
             screener = (Lazy(lambda: default_screener(config)) if lazy_screener
                         else default_screener(config))
         if incoming_screen is None:
-            incoming_screen = (Lazy(lambda: default_incoming_screen(config)) if lazy_screener
-                               else default_incoming_screen(config))
-        roster = Roster(db, tuple(outlets), clock=clock)
-        posts = Posts(db, outlets=outlets, signature=config.inmm.signature,
-                      four_eyes=config.inmm.four_eyes, screener=screener, clock=clock,
-                      announcement_limit=config.inmm.announcement_limit,
-                      limits=lambda: policy_limits(config))
-        return cls(
-            config=config,
-            db=db,
-            roster=roster,
-            posts=posts,
-            switches=Switches(db, clock=clock),
-            governance=Governance(db, config, roster, clock=clock),
-            reminders=Reminders(db, clock=clock),
-            clock=clock,
-            follows=Follows(db, clock=clock),
-            moderation=Moderation(db, posts, clock=clock, screen=incoming_screen,
-                                  outlets=outlets),
-            members=Members(db, clock=clock),
-            queues=Queues(db, clock=clock, config=config),
-        )
+            incoming_screen = (Lazy(lambda: _incoming_screen(config)) if lazy_screener
+                               else _incoming_screen(config))
+        return cls(config, db, clock=clock, screener=screener, incoming_screen=incoming_screen)
+
+    @functools.cached_property
+    def roster(self) -> Roster:
+        from inmm_tui.domain.people import Roster
+
+        return Roster(self.db, tuple(self._outlets), clock=self.clock)
+
+    @functools.cached_property
+    def posts(self) -> Posts:
+        from inmm_tui.domain.posts import Posts
+
+        config = self.config
+        return Posts(self.db, outlets=self._outlets, signature=config.inmm.signature,
+                     four_eyes=config.inmm.four_eyes, screener=self._screener, clock=self.clock,
+                     announcement_limit=config.inmm.announcement_limit,
+                     limits=lambda: policy_limits(config))
+
+    @functools.cached_property
+    def switches(self) -> Switches:
+        from inmm_tui.domain.switches import Switches
+
+        return Switches(self.db, clock=self.clock)
+
+    @functools.cached_property
+    def governance(self) -> Governance:
+        from inmm_tui.domain.governance import Governance
+
+        return Governance(self.db, self.config, self.roster, clock=self.clock)
+
+    @functools.cached_property
+    def reminders(self) -> Reminders:
+        from inmm_tui.domain.reminders import Reminders
+
+        return Reminders(self.db, clock=self.clock)
+
+    @functools.cached_property
+    def follows(self) -> Follows:
+        from inmm_tui.domain.follows import Follows
+
+        return Follows(self.db, clock=self.clock)
+
+    @functools.cached_property
+    def moderation(self) -> Moderation:
+        from inmm_tui.domain.moderation import Moderation
+
+        return Moderation(self.db, self.posts, clock=self.clock, screen=self._incoming_screen,
+                          outlets=self._outlets)
+
+    @functools.cached_property
+    def members(self) -> Members:
+        from inmm_tui.domain.members import Members
+
+        return Members(self.db, clock=self.clock)
+
+    @functools.cached_property
+    def queues(self) -> Queues:
+        from inmm_tui.domain.queues import Queues
+
+        return Queues(self.db, clock=self.clock, config=self.config)
 
     def warm(self) -> None:
         """Build whatever `lazy_screener` left for later (no database work)."""
-        for screen in (self.posts.screener, self.moderation.screen):
+        for screen in (self._screener, self._incoming_screen):
             if isinstance(screen, Lazy):
                 screen.warm()
 
@@ -85,6 +123,12 @@ def policy_limits(config: Config) -> Mapping[str, int]:
     from inmm_tui.screening.bridge import rules_for
 
     return rules_for(config).limits
+
+
+def _incoming_screen(config: Config) -> IncomingScreen:
+    from inmm_tui.domain.moderation import default_incoming_screen
+
+    return default_incoming_screen(config)
 
 
 def default_screener(config: Config) -> Screener:

@@ -623,3 +623,61 @@ def m008_masto13_private_messages(db: Database) -> None:
         CREATE INDEX private_messages_received ON private_messages(received_at);
         """
     )
+
+
+@migrations()
+def m008_perf16b_figures(db: Database) -> None:
+    """What `--report` and the monthly report count, without reading every row.
+
+    - `state_counts`: how many posts are in each status and deliveries in each state, kept by
+      triggers, so `--report` costs the same on a five-year history as on a new database.
+    - `followers_types`: the follower records by type with the dates of their coming and
+      going, so follower types as at a month's end are counted from the index alone (a
+      million table rows were read one by one before).
+    - `mentions_holding`: the month's holding replies, found without reading every
+      question ever received."""
+    db.executescript(
+        """
+        CREATE TABLE state_counts (
+            tbl TEXT NOT NULL,
+            state TEXT NOT NULL,
+            n INTEGER NOT NULL,
+            PRIMARY KEY (tbl, state)
+        ) WITHOUT ROWID;
+        INSERT INTO state_counts (tbl, state, n)
+            SELECT 'posts', status, count(*) FROM posts GROUP BY status;
+        INSERT INTO state_counts (tbl, state, n)
+            SELECT 'deliveries', state, count(*) FROM deliveries GROUP BY state;
+
+        CREATE TRIGGER posts_count_insert AFTER INSERT ON posts BEGIN
+            INSERT INTO state_counts (tbl, state, n) VALUES ('posts', new.status, 1)
+                ON CONFLICT (tbl, state) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER posts_count_delete AFTER DELETE ON posts BEGIN
+            UPDATE state_counts SET n = n - 1 WHERE tbl = 'posts' AND state = old.status;
+        END;
+        CREATE TRIGGER posts_count_update AFTER UPDATE OF status ON posts
+                WHEN old.status IS NOT new.status BEGIN
+            UPDATE state_counts SET n = n - 1 WHERE tbl = 'posts' AND state = old.status;
+            INSERT INTO state_counts (tbl, state, n) VALUES ('posts', new.status, 1)
+                ON CONFLICT (tbl, state) DO UPDATE SET n = n + 1;
+        END;
+
+        CREATE TRIGGER deliveries_count_insert AFTER INSERT ON deliveries BEGIN
+            INSERT INTO state_counts (tbl, state, n) VALUES ('deliveries', new.state, 1)
+                ON CONFLICT (tbl, state) DO UPDATE SET n = n + 1;
+        END;
+        CREATE TRIGGER deliveries_count_delete AFTER DELETE ON deliveries BEGIN
+            UPDATE state_counts SET n = n - 1 WHERE tbl = 'deliveries' AND state = old.state;
+        END;
+        CREATE TRIGGER deliveries_count_update AFTER UPDATE OF state ON deliveries
+                WHEN old.state IS NOT new.state BEGIN
+            UPDATE state_counts SET n = n - 1 WHERE tbl = 'deliveries' AND state = old.state;
+            INSERT INTO state_counts (tbl, state, n) VALUES ('deliveries', new.state, 1)
+                ON CONFLICT (tbl, state) DO UPDATE SET n = n + 1;
+        END;
+
+        CREATE INDEX followers_types ON followers(kind, first_seen_at, gone_at);
+        CREATE INDEX mentions_holding ON mentions(holding_reply_at) WHERE kind = 'question';
+        """
+    )

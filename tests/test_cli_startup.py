@@ -1,0 +1,128 @@
+"""What `inmm-tui` loads before it does anything: `--report` builds no subcommand's parser,
+a subcommand loads only its own module, and `--help` still lists every command."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from inmm_tui import cli
+
+from .cli_helpers import run_cli
+
+PROBE = """
+import json, sys
+from inmm_tui.cli import main
+main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("inmm_tui.commands."))),
+      file=sys.stderr)
+"""
+
+
+def _commands_loaded(*argv: str) -> set[str]:
+    result = subprocess.run([sys.executable, "-c", PROBE, *argv], capture_output=True, text=True)
+    return set(json.loads(result.stderr.strip().splitlines()[-1]))
+
+
+def test_report_loads_no_subcommand_module(tmp_path: Path) -> None:
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\n')
+    loaded = _commands_loaded("--conf", str(cfg), "--report", "--json")
+    assert loaded == {"inmm_tui.commands.common", "inmm_tui.commands.report"}, loaded
+
+
+def test_a_subcommand_loads_only_its_own_module(tmp_path: Path) -> None:
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\n')
+    loaded = _commands_loaded("--config", str(cfg), "audit", "verify")
+    assert loaded == {"inmm_tui.commands.common", "inmm_tui.commands.audit_cmd"}, loaded
+
+
+def test_every_command_maps_to_the_module_that_registers_it() -> None:
+    for name in cli.SUBCOMMANDS:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(f"inmm_tui.commands.{name}").register(sub)
+        for command in sub.choices:
+            assert cli.COMMAND_MODULES.get(command) == name, command
+    assert set(cli.COMMAND_MODULES.values()) == set(cli.SUBCOMMANDS)
+
+
+def test_help_and_a_misspelt_command_still_name_every_command() -> None:
+    listed = run_cli("--help").stdout
+    assert all(command in listed for command in cli.COMMAND_MODULES)
+    wrong = run_cli("rosta", "list")
+    assert wrong.returncode == 2
+    assert "invalid choice: 'rosta'" in wrong.stderr and "'roster'" in wrong.stderr
+
+
+SCREENING_PROBE = """
+import json, sys
+from inmm_tui.cli import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print(json.dumps([code, sorted(m for m in sys.modules
+                               if m.startswith(("inmm_tui.screening", "twitter_text")))]),
+      file=sys.stderr)
+"""
+
+
+def test_the_monthly_report_loads_no_screening_rules(tmp_path: Path) -> None:
+    from inmm_tui.domain.people import current_login
+
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\n')
+    assert run_cli("--config", str(cfg), "init", "--admin", current_login()).returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-c", SCREENING_PROBE, "--config", str(cfg), "report", "monthly",
+         "--month", "2026-10", "--output", str(tmp_path / "october.md")],
+        capture_output=True, text=True)
+    code, loaded = json.loads(result.stderr.strip().splitlines()[-1])
+    assert code == 0 and (tmp_path / "october.md").exists()
+    assert loaded == [], loaded
+
+
+HOME_PROBE = """
+import asyncio, json, sys
+from inmm_tui.config import parse_config
+from inmm_tui.domain.services import Services
+from inmm_tui.store.db import open_database
+from inmm_tui.ui.app import InmmApp
+from inmm_tui.ui.messages import OverviewLoaded
+
+config = parse_config({"inmm": {"database": sys.argv[1]}}, None)
+services = Services.build(config, open_database(sys.argv[1]), lazy_screener=True)
+app = InmmApp(services, sys.argv[2], watch=False)
+loaded = []
+
+
+async def main():
+    hook = lambda message: loaded.append(1) if isinstance(message, OverviewLoaded) else None
+    async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
+        while not loaded:
+            await pilot.pause(0.01)
+        await pilot.pause()
+        print(json.dumps(sorted(m for m in sys.modules if m.startswith("inmm_tui.domain."))))
+
+
+asyncio.run(main())
+"""
+
+
+def test_home_imports_only_the_domain_it_shows(tmp_path: Path) -> None:
+    from inmm_tui.domain.people import current_login
+
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\n')
+    assert run_cli("--config", str(cfg), "init", "--admin", current_login()).returncode == 0
+    result = subprocess.run([sys.executable, "-c", HOME_PROBE, str(tmp_path / "inmm.db"),
+                             current_login()], capture_output=True, text=True, timeout=120)
+    loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert "inmm_tui.domain.queues" in loaded
+    # the other screens' services load when those screens first open
+    for later in ("governance", "follows", "moderation", "members", "posts", "evidence"):
+        assert f"inmm_tui.domain.{later}" not in loaded, later
