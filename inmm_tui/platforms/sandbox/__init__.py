@@ -69,8 +69,9 @@ The `wrong_shape` fault answers 200 with a JSON object that is no Mastodon entit
 from inmm_tui.platforms.sandbox.control import SandboxControl
 from inmm_tui.platforms.sandbox.server import Sandbox
 from inmm_tui.platforms.sandbox.world import (
+    SANDBOX_BLUESKY_CREDENTIALS,
     SANDBOX_MASTODON_CREDENTIALS,
     SANDBOX_X_CREDENTIALS,
 )
 
-__all__ = ["SANDBOX_MASTODON_CREDENTIALS", "SANDBOX_X_CREDENTIALS", "Sandbox", "SandboxControl"]
+__all__ = ["SANDBOX_BLUESKY_CREDENTIALS", "SANDBOX_MASTODON_CREDENTIALS", "SANDBOX_X_CREDENTIALS", "Sandbox", "SandboxControl"]
