@@ -12,7 +12,8 @@ Mastodon counts characters (grapheme clusters), with every URL that has a scheme
 
 Bluesky counts grapheme clusters (`maxGraphemes` 300 in the `app.bsky.feed.post`
 lexicon) of the text as its app posts it: each http(s) link shown in its short form
-(`short_link`), the full address kept in the link's facet; a mention counts in full.
+(`short_link`), the full address kept in the link's facet; a mention counts in full;
+and the text may not pass 3,000 bytes of UTF-8, which emoji sequences reach first.
 """
 
 from __future__ import annotations
@@ -128,7 +129,12 @@ def bluesky_length(text: str) -> int:
             pieces += [text[last:start], short_link(url)]
             last = end
     shown = "".join([*pieces, text[last:]])
-    return len(shown) if shown.isascii() else _grapheme_count(shown)
+    if shown.isascii():
+        return len(shown)
+    # The record's text is also held to 3,000 bytes of UTF-8 (`maxLength`), which a text
+    # of emoji sequences reaches before 300 graphemes: counted here as a tenth of its
+    # bytes, so that over 300 means over either limit.
+    return max(_grapheme_count(shown), -(-len(shown.encode("utf-8")) // 10))
 
 
 _COUNTERS = {TWITTER_TEXT: x_length, MASTODON_TEXT: mastodon_length, GRAPHEMES: bluesky_length}

@@ -74,4 +74,5 @@ from inmm_tui.platforms.sandbox.world import (
     SANDBOX_X_CREDENTIALS,
 )
 
-__all__ = ["SANDBOX_BLUESKY_CREDENTIALS", "SANDBOX_MASTODON_CREDENTIALS", "SANDBOX_X_CREDENTIALS", "Sandbox", "SandboxControl"]
+__all__ = ["SANDBOX_BLUESKY_CREDENTIALS", "SANDBOX_MASTODON_CREDENTIALS", "SANDBOX_X_CREDENTIALS",
+           "Sandbox", "SandboxControl"]
