@@ -52,6 +52,10 @@ def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> P
     if outlet.api == "bluesky":
         from inmm_tui.platforms.bluesky import BlueskyPlatform
 
+        if "." not in handle:
+            where = config.path or "<config>"
+            raise ConfigError(f"{where}: outlets: {outlet.name}.handle: a Bluesky handle is "
+                              f"a domain name (e.g. inmm.bsky.social), not {handle!r}")
         return BlueskyPlatform(outlet.name, handle=handle, base_url=base_url or None,
                                timeout=timeout, **tokens)
     from inmm_tui.platforms.mastodon import MastodonPlatform
