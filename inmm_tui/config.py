@@ -75,7 +75,8 @@ class Outlet:
     a domain name: `inmm.bsky.social`)."""
     base_url: str = ""
     """The platform's address: a Mastodon outlet's instance (required), a Bluesky
-    outlet's PDS (default https://bsky.social), an X outlet's override. Not used by a `sandbox` outlet, which talks to `[sandbox]`."""
+    outlet's PDS (default https://bsky.social), an X outlet's override. Not used by a
+    `sandbox` outlet, which talks to `[sandbox]`."""
     label: str = ""
     """How the outlet is named on screen; defaults to its name."""
     watch_handles: list[str] = field(default_factory=list)
