@@ -172,6 +172,8 @@ def test_links_mentions_and_hashtags_are_facets_with_utf8_byte_offsets(
     assert spans["Link"][0] == "inmm.org/meetings/ann..."
     assert spans["Link"][1].uri == "https://inmm.org/meetings/annual-2026?lang=fr"
     assert spans["Mention"][0] == "@alice.bsky.social" and spans["Mention"][1].did == alice
+    # Read back, the post is what was written: its link whole again.
+    assert [p.text for p in platform.recent_posts(5)] == [text]
 
 
 def test_300_graphemes_as_bluesky_counts_them(sandbox: RunningSandbox) -> None:

@@ -191,11 +191,12 @@ class BlueskyPlatform(Adapter):
 
     def _recent(self, item: Any) -> RecentPost:
         uri = _text(item.uri)
-        return RecentPost(uri, storable(_text(item.value.text)), self._published(uri).url,
+        text = expand_links(_text(item.value.text), item.value.facets or [])
+        return RecentPost(uri, storable(text), self._published(uri).url,
                           created_at=_when(item.value.created_at))
 
     def posted_text(self, post: RecentPost) -> str:
-        return post.text  # the record's text is exactly what was posted
+        return post.text  # the record's text, its short links given back whole
 
     # ---- people -----------------------------------------------------------------------------
 
@@ -377,6 +378,24 @@ def shorten_links(text: str, facets: list[Any]) -> tuple[str, list[Any]]:
             index=models.AppBskyRichtextFacet.ByteSlice(byte_start=span[0], byte_end=span[1])))
     out += data[last:]
     return out.decode("utf-8"), moved
+
+
+def expand_links(text: str, facets: list[Any]) -> str:
+    """`shorten_links` undone: each link shown in its short form given back whole, so that
+    a post reads as it was written (a link shown otherwise is left as shown)."""
+    data = text.encode("utf-8")
+    out = bytearray()
+    last = 0
+    for facet in sorted(facets, key=lambda f: f.index.byte_start):
+        start, end = facet.index.byte_start, facet.index.byte_end
+        link = next((f.uri for f in facet.features
+                     if isinstance(f, models.AppBskyRichtextFacet.Link)), None)
+        if link is None or start < last or end > len(data):
+            continue
+        if data[start:end].decode("utf-8", errors="replace") == short_link(link):
+            out += data[last:start] + link.encode("utf-8")
+            last = end
+    return (out + data[last:]).decode("utf-8", errors="replace")
 
 
 def _error_name(exc: RequestErrorBase) -> str:

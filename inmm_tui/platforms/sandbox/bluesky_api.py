@@ -377,9 +377,16 @@ def create_record(world: World, request: Request) -> Answer:
         parent_uri = ((record.get("reply") or {}).get("parent") or {}).get("uri")
         if parent_uri is not None and parent_uri not in world.posts[BLUESKY]:
             raise bsky_error(400, "InvalidRequest", f"Could not find parent: {parent_uri}")
-        world.bsky_records[(collection, rkey)] = record
         me = world.me(BLUESKY)
-        post = SbPost(uri, BLUESKY, me.id, text, in_reply_to=parent_uri)
+        # The state shows the text as written: each link facet's address in place of the
+        # short form the text shows (as X's state shows links before t.co).
+        try:
+            written = _written(text, record.get("facets") or [])
+        except (KeyError, TypeError, AttributeError):
+            raise bsky_error(400, "InvalidRequest", f"Invalid {POST} record: Record/facets "
+                             "must be a list of app.bsky.richtext.facet") from None
+        post = SbPost(uri, BLUESKY, me.id, written, in_reply_to=parent_uri)
+        world.bsky_records[(collection, rkey)] = record
         world.posts[BLUESKY][uri] = post
         parent = world.posts[BLUESKY].get(parent_uri or "")
         if parent is not None:
@@ -400,6 +407,18 @@ def create_record(world: World, request: Request) -> Answer:
     return Answer(200, {"uri": uri, "cid": cid_of(record),
                         "commit": {"cid": cid_of([uri, "commit"]), "rev": new_tid()},
                         "validationStatus": "valid"})
+
+
+def _written(text: str, facets: list[Any]) -> str:
+    data, out, last = text.encode(), b"", 0
+    for facet in sorted(facets, key=lambda f: f["index"]["byteStart"]):
+        start, end = facet["index"]["byteStart"], facet["index"]["byteEnd"]
+        uri = next((f.get("uri") for f in facet["features"]
+                    if f.get("$type") == "app.bsky.richtext.facet#link"), None)
+        if uri and start >= last:
+            out += data[last:start] + uri.encode()
+            last = end
+    return (out + data[last:]).decode("utf-8", errors="replace")
 
 
 @xrpc("POST", "com.atproto.repo.deleteRecord")
