@@ -27,6 +27,7 @@ from inmm_tui.store.db import open_database
 from inmm_tui.timeutil import utcnow
 
 from .conftest import FakeClock, add_people
+from .crash_harness import ALL_OUTLETS, run_crash
 from .daemon_helpers import drain, publisher, queue_posts, states
 from .sandbox_fixtures import RunningSandbox
 
@@ -312,3 +313,14 @@ def test_the_app_password_comes_from_the_secrets_file() -> None:
     assert secrets.for_outlet(outlet) == {"app_password": "abcd-efgh-ijkl-mnop"}
     with pytest.raises(SecretsError, match=r"outlets\.bsky\.app_password: still the placeholder"):
         Secrets("s", {"bsky": {"app_password": "<app password>"}}).for_outlet(outlet)
+
+
+def test_sigkill_at_random_moments_with_bluesky_beside_x_and_mastodon(
+        tmp_path: Path, sandbox: RunningSandbox) -> None:
+    result = run_crash(tmp_path, sandbox.url, posts=120, kills=10, seed=18,
+                       outlets=ALL_OUTLETS)
+    log = (tmp_path / "daemon.log").read_text(errors="replace")
+    assert result.kills >= 5, log[-3000:]
+    assert result.ok, (result, log[-3000:])
+    assert result.out_of_order == {"x": 0, "mastodon": 0, "bluesky": 0}
+    assert sum(our_posts(sandbox).values()) == 120
