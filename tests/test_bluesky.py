@@ -18,7 +18,7 @@ from atproto import models
 from inmm_tui.config import Config, parse_config
 from inmm_tui.domain.attempt_keys import new_attempt_key
 from inmm_tui.domain.services import Services
-from inmm_tui.platforms.bluesky import BlueskyPlatform
+from inmm_tui.platforms.bluesky import TID, BlueskyPlatform, record_key
 from inmm_tui.platforms.errors import AuthFailed, RateLimited, Rejected, TransientError
 from inmm_tui.platforms.factory import build_platform
 from inmm_tui.platforms.secrets import Secrets, SecretsError
@@ -276,11 +276,11 @@ def test_a_429_waits_until_the_ratelimit_reset_header(sandbox: RunningSandbox) -
     assert dt.timedelta(minutes=9) < wait <= dt.timedelta(minutes=10)
 
 
-@pytest.mark.parametrize("kind", ["unavailable", "wrong_shape", "non_json", "lost", "truncated"])
+@pytest.mark.parametrize("kind", ["unavailable", "wrong_shape", "non_json", "lost", "truncated", "slow"])
 def test_faults_are_transient(sandbox: RunningSandbox, kind: str) -> None:
     platform = sandbox.bluesky()
     platform.whoami()
-    sandbox.control.fault(kind, api="bluesky", path="/xrpc/app.bsky.graph.getFollowers")
+    sandbox.control.fault(kind, api="bluesky", path="/xrpc/app.bsky.graph.getFollowers", delay=1.5)
     with pytest.raises(TransientError):
         platform.followers()
 
@@ -324,3 +324,15 @@ def test_sigkill_at_random_moments_with_bluesky_beside_x_and_mastodon(
     assert result.ok, (result, log[-3000:])
     assert result.out_of_order == {"x": 0, "mastodon": 0, "bluesky": 0}
     assert sum(our_posts(sandbox).values()) == 120
+
+
+def test_attempt_keys_are_tids_that_grow_even_when_the_clock_stands_still() -> None:
+    now = dt.datetime(2026, 11, 30, 12, 0, tzinfo=dt.UTC)
+    keys = [new_attempt_key(now) for _ in range(1000)]
+    assert len(set(keys)) == 1000 and keys == sorted(keys)
+    assert all(TID.match(k) for k in keys)
+    assert new_attempt_key(now - dt.timedelta(days=1)) > keys[-1]  # the clock went back
+    assert record_key(keys[0]) == keys[0]
+    # A key from before (32 hex digits) gives the same valid record key every time.
+    old = "0f" * 16
+    assert TID.match(record_key(old)) and record_key(old) == record_key(old) != record_key("1" + old[1:])
