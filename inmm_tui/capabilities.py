@@ -77,9 +77,7 @@ MASTODON = Capabilities(
 
 BLUESKY = Capabilities(
     api="bluesky", label="Bluesky", idempotent_posting=False, refuses_duplicates=False,
-    keyed_posting=True, moderation=frozenset({BLOCK, REPORT}),
-    why_not={HIDE: "hiding a reply on Bluesky (the thread gate's hidden replies) is not "
-                   "supported yet"},
+    keyed_posting=True, moderation=frozenset({HIDE, BLOCK, REPORT}), why_not={},
     # app.bsky.feed.post: text maxGraphemes 300.
     max_length=300, counting=GRAPHEMES,
     # The PDS's write budget: 5,000 points an hour, a created record costing 3.

@@ -336,3 +336,25 @@ def test_attempt_keys_are_tids_that_grow_even_when_the_clock_stands_still() -> N
     # A key from before (32 hex digits) gives the same valid record key every time.
     old = "0f" * 16
     assert TID.match(record_key(old)) and record_key(old) == record_key(old) != record_key("1" + old[1:])
+
+
+def test_a_reply_is_hidden_through_the_thread_gate(sandbox: RunningSandbox) -> None:
+    platform = sandbox.bluesky()
+    ours = platform.publish("Our thread", idempotency_key=key())
+    rude = sandbox.control.post("bluesky", "troll", "rude words", in_reply_to=ours.platform_id)
+    deeper = sandbox.control.post("bluesky", "troll", "more rude words", in_reply_to=rude)
+    platform.hide_reply(rude)
+    platform.hide_reply(deeper)  # the gate is on the thread's first post, ours
+    platform.hide_reply(deeper)  # already hidden: nothing to do
+    assert sorted(sandbox.control.state()["bluesky"]["hidden"]) == sorted([rude, deeper])
+    gate = platform.client.com.atproto.repo.get_record({
+        "repo": ours.platform_id.split("/")[2], "collection": "app.bsky.feed.threadgate",
+        "rkey": ours.platform_id.rsplit("/", 1)[1]}).value
+    assert gate.post == ours.platform_id and gate.hidden_replies == [rude, deeper]
+    assert gate.allow is None  # anyone may still reply, as before
+    assert sandbox.control.requests("com.atproto.repo.putRecord") == 1
+    # Not in a thread of ours: refused, with what can be done instead.
+    theirs = sandbox.control.post("bluesky", "alice", "A thread of Alice's")
+    aside = sandbox.control.post("bluesky", "troll", "rude there", in_reply_to=theirs)
+    with pytest.raises(Rejected, match="block or report instead"):
+        platform.hide_reply(aside)

@@ -9,7 +9,8 @@ second record under a key already taken.
 
 Links, mentions and hashtags go as facets whose offsets count UTF-8 bytes (the SDK's
 `detect_facets`, which resolves each mentioned handle to its DID); replies carry the
-thread's root and parent references. Rate limits come from the `ratelimit-*` headers.
+thread's root and parent references; a reply is hidden through the thread gate's hidden
+replies. Rate limits come from the `ratelimit-*` headers.
 """
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ from inmm_tui.screening.length import short_link
 
 DEFAULT_PDS = "https://bsky.social"
 POST, FOLLOW, BLOCK = "app.bsky.feed.post", "app.bsky.graph.follow", "app.bsky.graph.block"
+THREADGATE = "app.bsky.feed.threadgate"
+MAX_HIDDEN = 300
+"""app.bsky.feed.threadgate: `hiddenReplies` maxLength 300."""
 PAGE_SIZE = 100
 MAX_PAGES = 10
 REPORT_REASON_LIMIT = 2000
@@ -236,7 +240,34 @@ class BlueskyPlatform(Adapter):
         self._parse(what, lambda c: _text(c.uri), created)
 
     def hide_reply(self, platform_id: str) -> None:
-        raise Unsupported(f"{self.name}: {BLUESKY.cannot('hide')}")
+        """Hide a reply in a thread we started: its URI joins the `hiddenReplies` of the
+        thread gate on the thread's first post (made if there is none, letting anyone
+        reply as before). The gate is rewritten only if unchanged since it was read."""
+        reply = self._post_view("hide", platform_id)
+        root = self._parse("hide", lambda v: _text(v.record.reply.root.uri)
+                           if getattr(v.record, "reply", None) else None, reply)
+        if root is None or root.split("/")[2] != self._repo():
+            raise Rejected(f"{self.name}: hide: {platform_id} is not a reply in a thread "
+                           "we started; block or report instead")
+        where = {"repo": self._repo(), "collection": THREADGATE, "rkey": _rkey(root)}
+        try:
+            gate = self._xrpc("hide", self.client.com.atproto.repo.get_record, where)
+        except NotFound:
+            self._xrpc("hide", self.client.com.atproto.repo.create_record, where | {
+                "record": models.AppBskyFeedThreadgate.Record(
+                    post=root, created_at=self.client.get_current_time_iso(),
+                    hidden_replies=[platform_id])})
+            return
+        hidden = self._parse("hide", lambda g: list(g.value.hidden_replies or []), gate)
+        if platform_id in hidden:
+            return
+        if len(hidden) >= MAX_HIDDEN:
+            raise Rejected(f"{self.name}: hide: the thread already has {MAX_HIDDEN} hidden "
+                           "replies, Bluesky's most; block or report instead")
+        record = self._parse("hide", lambda g: g.value.model_copy(
+            update={"hidden_replies": [*hidden, platform_id]}), gate)
+        self._xrpc("hide", self.client.com.atproto.repo.put_record, where | {
+            "record": record, "swap_record": gate.cid})
 
     def report(self, user_id: str, reason: str, platform_ids: list[str] | None = None) -> str:
         # A report names one subject: the account; the posts go in the reason.

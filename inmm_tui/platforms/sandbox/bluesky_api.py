@@ -49,6 +49,7 @@ from inmm_tui.platforms.sandbox.world import (
 )
 
 POST, FOLLOW, BLOCK = "app.bsky.feed.post", "app.bsky.graph.follow", "app.bsky.graph.block"
+THREADGATE = "app.bsky.feed.threadgate"
 MAX_GRAPHEMES, MAX_BYTES = 300, 3000
 """app.bsky.feed.post's `text`: maxGraphemes 300, maxLength 3000 (bytes)."""
 REFRESH_SECONDS = 90 * 86400
@@ -402,6 +403,8 @@ def create_record(world: World, request: Request) -> Answer:
             world.following[BLUESKY][subject.id] = world.seq()
         else:
             block(world, BLUESKY, subject.id)
+    elif collection == THREADGATE:
+        _gate(world, rkey, record)
     else:
         raise bsky_error(400, "InvalidRequest", f"Unsupported collection in the sandbox: {collection}")
     return Answer(200, {"uri": uri, "cid": cid_of(record),
@@ -421,6 +424,44 @@ def _written(text: str, facets: list[Any]) -> str:
     return (out + data[last:]).decode("utf-8", errors="replace")
 
 
+def _gate(world: World, rkey: str, record: dict[str, Any]) -> None:
+    """A thread gate: on one of our posts, under that post's record key; the replies it
+    hides are hidden (and those it no longer names shown again)."""
+    post_uri = f"at://{BLUESKY_ME_ID}/{POST}/{rkey}"
+    hidden = record.get("hiddenReplies") or []
+    if record.get("post") != post_uri or post_uri not in world.posts[BLUESKY]:
+        raise bsky_error(400, "InvalidRequest", f"Invalid {THREADGATE} record: Record/post "
+                         "must be the post the record key names")
+    if not isinstance(hidden, list) or len(hidden) > 300:
+        raise bsky_error(400, "InvalidRequest", f"Invalid {THREADGATE} record: "
+                         "Record/hiddenReplies must not have more than 300 elements")
+    old = world.bsky_records.get((THREADGATE, rkey)) or {}
+    for uri in old.get("hiddenReplies") or []:
+        if uri in world.posts[BLUESKY]:
+            world.posts[BLUESKY][uri].hidden = False
+    world.bsky_records[(THREADGATE, rkey)] = record
+    for uri in hidden:
+        if uri in world.posts[BLUESKY]:
+            world.posts[BLUESKY][uri].hidden = True
+
+
+@xrpc("POST", "com.atproto.repo.putRecord")
+def put_record(world: World, request: Request) -> Answer:
+    body = request.json()
+    _our_repo(world, body.get("repo"))
+    collection, rkey, record = body.get("collection"), str(body.get("rkey")), body.get("record")
+    if collection != THREADGATE or not isinstance(record, dict) or record.get("$type") != collection:
+        raise bsky_error(400, "InvalidRequest", f"Unsupported collection in the sandbox: {collection}")
+    current = world.bsky_records.get((collection, rkey))
+    swap = body.get("swapRecord")
+    if swap is not None and (current is None or cid_of(current) != swap):
+        raise bsky_error(400, "InvalidSwap", f"Record was at {cid_of(current) if current else 'null'}")
+    _gate(world, rkey, record)
+    return Answer(200, {"uri": f"at://{BLUESKY_ME_ID}/{collection}/{rkey}", "cid": cid_of(record),
+                        "commit": {"cid": cid_of([rkey, "put"]), "rev": new_tid()},
+                        "validationStatus": "valid"})
+
+
 @xrpc("POST", "com.atproto.repo.deleteRecord")
 def delete_record(world: World, request: Request) -> Answer:
     body = request.json()
@@ -433,6 +474,10 @@ def delete_record(world: World, request: Request) -> Answer:
             post.deleted = True
     elif record is not None and collection == FOLLOW:
         world.following[BLUESKY].pop(str(record.get("subject")), None)
+    elif record is not None and collection == THREADGATE:
+        for uri in record.get("hiddenReplies") or []:
+            if uri in world.posts[BLUESKY]:
+                world.posts[BLUESKY][uri].hidden = False
     elif record is not None and record.get("subject") in world.blocks[BLUESKY]:
         world.blocks[BLUESKY].remove(record["subject"])
     # Deleting what is not there is no error: "or ensure it doesn't exist".
