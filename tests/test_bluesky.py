@@ -358,3 +358,33 @@ def test_a_reply_is_hidden_through_the_thread_gate(sandbox: RunningSandbox) -> N
     aside = sandbox.control.post("bluesky", "troll", "rude there", in_reply_to=theirs)
     with pytest.raises(Rejected, match="block or report instead"):
         platform.hide_reply(aside)
+
+
+def test_the_daemon_s_jobs_work_on_a_bluesky_outlet_with_no_special_case(
+        people: Services, clock: FakeClock, sandbox: RunningSandbox) -> None:
+    from inmm_daemon.service import JOBS, Daemon
+
+    (post,) = queue_posts(people, 1)
+    platform = build_platform(people.config.outlets[0], people.config, None)
+    daemon = Daemon(people.config, lambda: open_database(people.config.database_path),
+                    {"bsky": platform}, clock=clock)
+    try:
+        daemon.run_job(JOBS["publish"])
+        (delivery,) = people.posts.deliveries(post)
+        assert delivery.state == "sent"
+        sandbox.control.add_followers("bluesky", "member", 3)
+        reply = sandbox.control.post("bluesky", "member_1", "When does registration open?",
+                                     in_reply_to=delivery.platform_id)
+        sandbox.control.set_metrics("bluesky", delivery.platform_id, likes=7, reposts=2)
+        for job in ("ingest_mentions", "follow_back", "poll_metrics"):
+            clock.advance(minutes=30)
+            daemon.run_job(JOBS[job])
+    finally:
+        daemon.close()
+        daemon.db.close()
+    conn = people.db.conn
+    assert conn.execute("SELECT platform_id, author_handle FROM mentions WHERE outlet = 'bsky'"
+                        ).fetchall() == [(reply, "member-1.bsky.social")]
+    assert conn.execute("SELECT count(*) FROM followers WHERE outlet = 'bsky'").fetchone()[0] == 3
+    assert conn.execute("SELECT likes, reposts, replies FROM post_metrics WHERE delivery_id = ?",
+                        (delivery.id,)).fetchall()[-1] == (7, 2, 1)
