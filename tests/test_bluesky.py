@@ -388,3 +388,51 @@ def test_the_daemon_s_jobs_work_on_a_bluesky_outlet_with_no_special_case(
     assert conn.execute("SELECT count(*) FROM followers WHERE outlet = 'bsky'").fetchone()[0] == 3
     assert conn.execute("SELECT likes, reposts, replies FROM post_metrics WHERE delivery_id = ?",
                         (delivery.id,)).fetchall()[-1] == (7, 2, 1)
+
+
+def test_every_answer_has_the_lexicon_s_shape_and_string_formats(
+        sandbox: RunningSandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sandbox's answers, read by the SDK's models (generated from the atproto
+    lexicons) with strict string formats: DIDs, handles, at:// URIs, CIDs, TIDs, times."""
+    from atproto_client.models import utils
+    from atproto_client.namespaces import sync_ns
+
+    checked: list[str] = []
+
+    def strict(response, model):  # type: ignore[no-untyped-def]
+        if isinstance(response.content, dict):
+            utils.get_or_create(response.content, model, strict=True, strict_string_format=True)
+            checked.append(model.__module__.rsplit(".", 1)[-1])
+        return utils.get_response_model(response, model)
+
+    monkeypatch.setattr(sync_ns, "get_response_model", strict)
+    sandbox.control.add_followers("bluesky", "fan", 2)
+    troll = sandbox.control.add_account("bluesky", "troll")
+    platform = sandbox.bluesky()
+    platform.whoami()
+    ours_key = key()
+    ours = platform.publish("Hello #INMM https://inmm.org/a @troll.bsky.social",
+                            idempotency_key=ours_key)
+    rude = sandbox.control.post("bluesky", "troll", "@inmmorg.bsky.social rude",
+                                in_reply_to=ours.platform_id)
+    platform.publish("Thanks", idempotency_key=key(), in_reply_to=rude)
+    platform.mentions()
+    platform.followers()
+    platform.follow(troll)
+    platform.following()
+    platform.unfollow(troll)
+    platform.metrics(ours.platform_id)
+    platform.recent_posts()
+    platform.keyed_post(key())
+    platform.keyed_post(ours_key)
+    platform.hide_reply(rude)
+    platform.hide_reply(sandbox.control.post("bluesky", "troll", "again",
+                                             in_reply_to=ours.platform_id))
+    platform.block(troll)
+    platform.report(troll, "spam", [rude])
+    platform.lookup_user("troll.bsky.social")
+    platform.search_accounts("fan")
+    assert {"create_session", "get_session", "defs", "create_record", "get_record", "list_records",
+            "get_posts", "list_notifications", "get_followers", "get_follows",
+            "delete_record", "put_record", "create_report", "search_actors",
+            "resolve_handle"} <= set(checked)
