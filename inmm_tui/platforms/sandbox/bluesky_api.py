@@ -78,10 +78,9 @@ def bsky_rate_limited(reset_in: float) -> Answer:
 def rate_headers(world: World) -> dict[str, str]:
     at = time.time()
     start = at - at % RATE_WINDOW
-    calls = world.requests.get("bluesky calls", 0) + 1
-    world.requests["bluesky calls"] = calls
+    world.bsky_calls = [t for t in world.bsky_calls if t >= start] + [at]
     return {"ratelimit-limit": str(RATE_LIMIT),
-            "ratelimit-remaining": str(max(0, RATE_LIMIT - calls % RATE_LIMIT)),
+            "ratelimit-remaining": str(max(0, RATE_LIMIT - len(world.bsky_calls))),
             "ratelimit-reset": str(int(start + RATE_WINDOW)),
             "ratelimit-policy": f"{RATE_LIMIT};w={RATE_WINDOW}"}
 

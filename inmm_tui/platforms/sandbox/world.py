@@ -216,6 +216,8 @@ class World:
         """Bluesky JWTs issued: token -> ("access" or "refresh", when it expires)."""
         self.bsky_access_seconds = 7200.0
         """How long an access JWT lasts (the PDS: two hours); the client refreshes it."""
+        self.bsky_calls: list[float] = []
+        """When each Bluesky call came in the current window, for its ratelimit-* headers."""
         self.bsky_records: dict[tuple[str, str], dict[str, Any]] = {}
         """Our Bluesky repo's other records, (collection, rkey) -> record: follows, blocks."""
         for api, me_id in ((X, X_ME_ID), (MASTODON, MASTODON_ME_ID),
