@@ -26,8 +26,9 @@ posts for one with exactly its text (links included; on Mastodon the status's so
 not its HTML), made after its first attempt began, and not already recorded for another
 delivery. On Bluesky (`keyed_posting`) a post is created under a record key made from
 the delivery's key, so an in-doubt delivery is looked up under that key, exactly, and
-sent only if nothing is there. A platform id is recorded for one delivery only (the database enforces it); a
-second claim on it fails the delivery with an alert instead of marking it sent.
+sent only if nothing is there. A platform id is recorded for one delivery only (the
+database enforces it); a second claim on it fails the delivery with an alert instead of
+marking it sent.
 
 Each outlet is drained by its own thread with its own database connection, so a slow or
 failing outlet never holds back another.
