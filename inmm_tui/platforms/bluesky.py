@@ -279,6 +279,8 @@ class BlueskyPlatform(Adapter):
         return self._parse("report", lambda r: str(int(r.id)), answer)
 
     def lookup_user(self, handle: str) -> Account | None:
+        if "." not in handle and not handle.startswith("did:"):
+            return None  # a Bluesky handle is a domain name: no call for what cannot be one
         try:
             found = self._xrpc("look-up", self.client.app.bsky.actor.get_profile,
                                {"actor": handle.lstrip("@")})
