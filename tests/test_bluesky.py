@@ -436,3 +436,16 @@ def test_every_answer_has_the_lexicon_s_shape_and_string_formats(
             "get_posts", "list_notifications", "get_followers", "get_follows",
             "delete_record", "put_record", "create_report", "search_actors",
             "resolve_handle"} <= set(checked)
+
+
+def test_one_refused_token_is_cured_by_logging_in_again_a_lasting_refusal_is_auth_failed(
+        sandbox: RunningSandbox) -> None:
+    platform = sandbox.bluesky()
+    platform.whoami()
+    sandbox.control.fault("unauthorized", api="bluesky", count=1)
+    platform.publish("After one 401", idempotency_key=key())
+    assert sandbox.control.requests(CREATE_SESSION) == 2
+    sandbox.control.fault("unauthorized", api="bluesky", seconds=30)
+    with pytest.raises(AuthFailed, match="InvalidToken"):
+        platform.publish("Refused", idempotency_key=key())
+    assert sum(our_posts(sandbox).values()) == 1
