@@ -24,8 +24,11 @@ the same Idempotency-Key (the server returns the post it already has; it forgets
 after an hour); on X, and on Mastodon after that, by looking among the account's recent
 posts for one with exactly its text (links included; on Mastodon the status's source,
 not its HTML), made after its first attempt began, and not already recorded for another
-delivery. A platform id is recorded for one delivery only (the database enforces it); a
-second claim on it fails the delivery with an alert instead of marking it sent.
+delivery. On Bluesky (`keyed_posting`) a post is created under a record key made from
+the delivery's key, so an in-doubt delivery is looked up under that key, exactly, and
+sent only if nothing is there. A platform id is recorded for one delivery only (the
+database enforces it); a second claim on it fails the delivery with an alert instead of
+marking it sent.
 
 Each outlet is drained by its own thread with its own database connection, so a slow or
 failing outlet never holds back another.
@@ -308,7 +311,12 @@ class Publisher:
 
     def _send(self, platform: Platform, queue: Queue,
               claim: Claim) -> tuple[Published, bool]:
-        if claim.in_doubt and not self._key_kept(platform, claim):
+        if claim.in_doubt and platform.capabilities.keyed_posting:
+            # Created under the delivery's own key: found by it, exactly, or not there.
+            found = platform.keyed_post(claim.attempt_key)
+            if found is not None:
+                return found, True
+        elif claim.in_doubt and not self._key_kept(platform, claim):
             found = self._find_recent(platform, queue, claim)
             if found is not None:
                 return found, True

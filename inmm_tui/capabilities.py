@@ -13,10 +13,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 HIDE, BLOCK, REPORT = "hide", "block", "report"
-TWITTER_TEXT, MASTODON_TEXT = "twitter-text", "mastodon"
+TWITTER_TEXT, MASTODON_TEXT, GRAPHEMES = "twitter-text", "mastodon", "graphemes"
 """How a platform counts a post's length (`inmm_tui.screening.length` implements each):
-twitter-text's weighted count (URLs 23, CJK and emoji 2), or Mastodon's (graphemes, URLs
-with a scheme 23, `@user@domain` as `@user`)."""
+twitter-text's weighted count (URLs 23, CJK and emoji 2), Mastodon's (graphemes, URLs
+with a scheme 23, `@user@domain` as `@user`), or every grapheme of the text as written
+(Bluesky's `maxGraphemes`: a link counts in full)."""
 
 _VERBS = {HIDE: "hide a reply", BLOCK: "block an account", REPORT: "report an account"}
 
@@ -48,6 +49,10 @@ class Capabilities:
     plans: tuple[str, ...] = ()
     """The access levels the platform sells an app, lowest first, where what the API
     allows depends on it (X); a sandbox outlet may imitate one (its `plan`)."""
+    keyed_posting: bool = False
+    """A post is created under a key we choose (the delivery's `attempt_key`), which the
+    platform keeps for good: an in-doubt delivery is looked up by that key, exactly, and
+    never searched for among recent posts (Bluesky's record key)."""
 
     def cannot(self, request: str) -> str | None:
         """Why this platform cannot perform `request` (HIDE, BLOCK, REPORT), or None."""
@@ -74,7 +79,15 @@ MASTODON = Capabilities(
     max_length=500, counting=MASTODON_TEXT,
     follow_limit=(400, dt.timedelta(hours=24)))
 
-CAPABILITIES: dict[str, Capabilities] = {c.api: c for c in (X, MASTODON)}
+BLUESKY = Capabilities(
+    api="bluesky", label="Bluesky", idempotent_posting=False, refuses_duplicates=False,
+    keyed_posting=True, moderation=frozenset({HIDE, BLOCK, REPORT}), why_not={},
+    # app.bsky.feed.post: text maxGraphemes 300.
+    max_length=300, counting=GRAPHEMES,
+    # The PDS's write budget: 5,000 points an hour, a created record costing 3.
+    follow_limit=(1600, dt.timedelta(hours=1)))
+
+CAPABILITIES: dict[str, Capabilities] = {c.api: c for c in (X, MASTODON, BLUESKY)}
 """API → what it can do; its keys are the APIs an outlet may speak."""
 
 

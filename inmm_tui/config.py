@@ -65,14 +65,16 @@ class Outlet:
     name: str
     """Short unique name, used in the database and on screen (e.g. `x`, `mastodon`)."""
     kind: str
-    """`sandbox` (our local server), `x` or `mastodon`."""
+    """`sandbox` (our local server), `x`, `mastodon` or `bluesky`."""
     api: str = ""
     """Which platform API the outlet speaks; implied by `kind` except for `sandbox`."""
     handle: str = "INMMorg"
-    """The society's handle on this outlet, without the @."""
+    """The society's handle on this outlet, without the @ (on Bluesky the full handle,
+    a domain name: `inmm.bsky.social`)."""
     base_url: str = ""
-    """The platform's address: a Mastodon outlet's instance (required), an X outlet's
-    override. Not used by a `sandbox` outlet, which talks to `[sandbox]`."""
+    """The platform's address: a Mastodon outlet's instance (required), a Bluesky
+    outlet's PDS (default https://bsky.social), an X outlet's override. Not used by a
+    `sandbox` outlet, which talks to `[sandbox]`."""
     label: str = ""
     """How the outlet is named on screen; defaults to its name."""
     watch_handles: list[str] = field(default_factory=list)

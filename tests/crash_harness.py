@@ -33,6 +33,8 @@ from inmm_tui.store.db import open_database
 SOCIETY_DOMAINS = Inmm().society_domains
 APIS = {"x": "x", "mastodon": "mastodon"}
 """Outlet name → the sandbox API it speaks (the built-in default outlets)."""
+ALL_OUTLETS = {**APIS, "bluesky": "bluesky"}
+"""Every outlet the sandbox speaks (LinkedIn to come)."""
 
 
 def daemon_exe() -> str:
@@ -40,10 +42,14 @@ def daemon_exe() -> str:
 
 
 def write_config(workdir: Path, sandbox_url: str, *, timeout: float = 2.0,
-                 extra: str = "") -> Path:
+                 extra: str = "", outlets: dict[str, str] | None = None) -> Path:
+    """With `outlets` (name → API), those sandbox outlets instead of the default ones."""
     url = urlparse(sandbox_url)
     cfg = workdir / "inmm.toml"
+    tables = "".join(f'[[outlets]]\nname = "{name}"\nkind = "sandbox"\napi = "{api}"\n\n'
+                     for name, api in (outlets or {}).items())
     cfg.write_text(
+        tables +
         f'[inmm]\ndatabase = "{workdir / "inmm.db"}"\n\n'
         f'[sandbox]\nhost = "{url.hostname}"\nport = {url.port}\n\n'
         f"[daemon]\nrequest_timeout_seconds = {timeout}\nlate_hold_minutes = 600\n"
@@ -134,13 +140,16 @@ the real one), and the daemon trusts it for a third of that (55 minutes of the h
 
 def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: int = 1,
               faults: bool = True, timeout: float = 120.0, keys_expire: bool = False,
-              log=None) -> CrashResult:
-    """Publish `posts` posts on both outlets while killing the daemon `kills` times. With
-    `keys_expire`, Mastodon forgets Idempotency-Keys within a second and the daemon is
-    sometimes kept down past that, so its deliveries in doubt are reconciled without one."""
+              log=None, outlets: dict[str, str] = APIS) -> CrashResult:
+    """Publish `posts` posts on each of `outlets` (name → API; the default ones unless
+    given) while killing the daemon `kills` times. With `keys_expire`, Mastodon forgets
+    Idempotency-Keys within a second and the daemon is sometimes kept down past that, so
+    its deliveries in doubt are reconciled without one."""
     rng = random.Random(seed)
     cfg = write_config(workdir, sandbox_url, extra=(
-        f"idempotency_key_seconds = {KEY_WINDOW / 3}\n" if keys_expire else ""))
+        f"idempotency_key_seconds = {KEY_WINDOW / 3}\n" if keys_expire else ""),
+        outlets=None if outlets is APIS else outlets)
+    total = len(outlets) * posts
     db_path = workdir / "inmm.db"
     control = SandboxControl(sandbox_url)
     if keys_expire:
@@ -153,12 +162,12 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
     try:
         for cycle in range(kills):
             before = delivery_counts(db_path)["sent"]
-            if before >= 2 * posts:
+            if before >= total:
                 break
             if faults and rng.random() < 0.5:
                 # a response lost after the post was made, or cut in the middle
                 kind = rng.choice(["lost", "truncated", "unavailable"])
-                control.fault(kind, api=rng.choice(list(APIS.values())), method="POST")
+                control.fault(kind, api=rng.choice(list(outlets.values())), method="POST")
             proc = subprocess.Popen([daemon_exe(), "--config", str(cfg)], stderr=stderr,
                                     stdout=subprocess.DEVNULL, env=env)
             if rng.random() < 0.25:
@@ -173,11 +182,11 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
                 time.sleep(KEY_WINDOW * 1.5)  # down past the key's life: as if for hours
             if log:
                 log(f"cycle {cycle + 1}: killed after {delivery_counts(db_path)['sent']} of "
-                    f"{2 * posts} deliveries sent")
+                    f"{total} deliveries sent")
         control.clear_faults()
         proc = subprocess.Popen([daemon_exe(), "--config", str(cfg)], stderr=stderr,
                                 stdout=subprocess.DEVNULL, env=env)
-        wait_for(lambda: delivery_counts(db_path)["sent"] >= 2 * posts, timeout=timeout,
+        wait_for(lambda: delivery_counts(db_path)["sent"] >= total, timeout=timeout,
                  step=0.2)
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=60)
@@ -194,12 +203,12 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
             (tag_for_publication(conn, post_id, outlet, text, SOCIETY_DOMAINS), platform_id)
             for post_id, text, platform_id in conn.execute(
                 "SELECT post_id, text, platform_id FROM deliveries WHERE outlet = ?"
-                " ORDER BY due_at, post_id", (outlet,))] for outlet in APIS}
+                " ORDER BY due_at, post_id", (outlet,))] for outlet in outlets}
         expected = {outlet: [text for text, _ in rows] for outlet, rows in recorded.items()}
     finally:
         conn.close()
     state = control.state()
-    for outlet, api in APIS.items():
+    for outlet, api in outlets.items():
         ours = {p["id"]: p["text"] for p in state[api]["posts"]
                 if p["author"] == "INMMorg" and not p["deleted"]}
         published = list(ours.values())

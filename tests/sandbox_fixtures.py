@@ -7,8 +7,10 @@ from dataclasses import dataclass
 
 import pytest
 
+from inmm_tui.platforms.bluesky import BlueskyPlatform
 from inmm_tui.platforms.mastodon import MastodonPlatform
 from inmm_tui.platforms.sandbox import (
+    SANDBOX_BLUESKY_CREDENTIALS,
     SANDBOX_MASTODON_CREDENTIALS,
     SANDBOX_X_CREDENTIALS,
     Sandbox,
@@ -33,6 +35,10 @@ class RunningSandbox:
     def mastodon(self, name: str = "mastodon", timeout: float = TEST_TIMEOUT) -> MastodonPlatform:
         return MastodonPlatform(name, base_url=self.url, timeout=timeout,
                                 **SANDBOX_MASTODON_CREDENTIALS)
+
+    def bluesky(self, name: str = "bluesky", timeout: float = TEST_TIMEOUT) -> BlueskyPlatform:
+        return BlueskyPlatform(name, handle="inmmorg.bsky.social", base_url=self.url,
+                               timeout=timeout, **SANDBOX_BLUESKY_CREDENTIALS)
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ from inmm_tui.capabilities import (
 from inmm_tui.config import OUTLET_KINDS, PLATFORM_APIS
 from inmm_tui.domain.services import Services
 from inmm_tui.platforms.base import Platform
+from inmm_tui.platforms.bluesky import BlueskyPlatform
 from inmm_tui.platforms.errors import DuplicateContent, Rejected, Unsupported
 from inmm_tui.platforms.mastodon import MastodonPlatform
 from inmm_tui.platforms.x import XPlatform
@@ -36,13 +37,14 @@ from .sandbox_fixtures import RunningSandbox
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(params=["x", "mastodon"])
+@pytest.fixture(params=["x", "mastodon", "bluesky"])
 def platform(request: pytest.FixtureRequest, sandbox: RunningSandbox) -> Platform:
-    return sandbox.x() if request.param == "x" else sandbox.mastodon()
+    return {"x": sandbox.x, "mastodon": sandbox.mastodon, "bluesky": sandbox.bluesky}[
+        request.param]()
 
 
 def test_each_adapter_declares_the_capabilities_the_domain_reads() -> None:
-    adapters = (XPlatform, MastodonPlatform)
+    adapters = (XPlatform, MastodonPlatform, BlueskyPlatform)
     assert {a.api: a.capabilities for a in adapters} == CAPABILITIES
     assert all(a.capabilities.api == a.api for a in adapters)
     # An outlet may speak exactly the APIs there are capabilities for.

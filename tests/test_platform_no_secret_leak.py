@@ -25,6 +25,7 @@ TOKENS = {
     "access_token": "1500000000000000001-ATzq83secretaccesstoken",
     "access_token_secret": "ASzq84secretaccesstokensecret",
     "mastodon": "MTzq85secretmastodontoken",
+    "bluesky": "BSzq-86se-cret-pass",
 }
 FAULTS = ["unavailable", "rate_limit", "truncated", "non_json", "lost", "unauthorized",
           "duplicate"]
@@ -36,17 +37,23 @@ def test_tokens_never_reach_logs_stderr_errors_or_database(
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
     secrets_path = tmp_path / "secrets.toml"
     secrets_path.write_text(
-        "[outlets.x]\n" + "".join(f'{k} = "{v}"\n' for k, v in TOKENS.items() if k != "mastodon")
-        + f'[outlets.mastodon]\naccess_token = "{TOKENS["mastodon"]}"\n')
+        "[outlets.x]\n" + "".join(f'{k} = "{v}"\n' for k, v in TOKENS.items()
+                                  if k not in ("mastodon", "bluesky"))
+        + f'[outlets.mastodon]\naccess_token = "{TOKENS["mastodon"]}"\n'
+        + f'[outlets.bluesky]\napp_password = "{TOKENS["bluesky"]}"\n')
     secrets_path.chmod(0o600)
     sandbox.control.settings(tokens={"x": [TOKENS["access_token"]],
-                                     "mastodon": [TOKENS["mastodon"]]})
+                                     "mastodon": [TOKENS["mastodon"]],
+                                     "bluesky": [TOKENS["bluesky"]]})
     config = embedded_default()
     outlets = [Outlet(name="x", kind="x", api="x", base_url=sandbox.url),
-               Outlet(name="mastodon", kind="mastodon", api="mastodon", base_url=sandbox.url)]
+               Outlet(name="mastodon", kind="mastodon", api="mastodon", base_url=sandbox.url),
+               Outlet(name="bluesky", kind="bluesky", api="bluesky", handle="inmmorg.bsky.social",
+                      base_url=sandbox.url)]
     secrets = load_secrets(secrets_path)
     db = open_database(tmp_path / "inmm.db", create=True)
-    logging.getLogger("urllib3").setLevel(logging.DEBUG)
+    for library in ("urllib3", "httpx", "httpcore"):
+        logging.getLogger(library).setLevel(logging.DEBUG)
     caplog.set_level(logging.DEBUG)
     log = logging.getLogger("inmm_daemon.test")
     results: list[str] = []
@@ -79,7 +86,11 @@ def test_tokens_never_reach_logs_stderr_errors_or_database(
     database = b"".join(p.read_bytes() for p in tmp_path.glob("inmm.db*"))
     assert len(caplog.records) > 20  # the libraries did log at DEBUG
     assert any("Under unauthorized" in r or "refused" in r for r in results)
-    for name, token in TOKENS.items():
+    # Bluesky's session tokens (JWTs) are secrets too.
+    sessions = {f"bluesky session {n}": t
+                for n, t in enumerate(sandbox.server.world.bsky_sessions)}
+    assert sessions
+    for name, token in {**TOKENS, **sessions}.items():
         assert token not in caplog.text, name
         assert token not in captured.out + captured.err, name
         assert token.encode() not in database, name

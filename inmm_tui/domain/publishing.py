@@ -25,12 +25,12 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.attempt_keys import new_attempt_key
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.posts import verify_clearance
 from inmm_tui.domain.referrals import tag_for_publication
@@ -155,7 +155,7 @@ class Queue(DomainService):
         (post_id, outlet, text, attempts, key, in_doubt, due_at, crisis, reply_id, reply_outlet,
          began) = row
         if not (in_doubt and key):
-            key, began = uuid.uuid4().hex, to_db(now)
+            key, began = new_attempt_key(now), to_db(now)
         attempt = attempts + 1
         self.conn.execute(
             "UPDATE deliveries SET state = 'sending', attempts = ?, attempt_key = ?,"

@@ -1,6 +1,6 @@
 """The one small interface the daemon uses for every outlet.
 
-Adapters (X through tweepy, Mastodon through Mastodon.py) implement `Platform`. Every
+Adapters (X through tweepy, Mastodon through Mastodon.py, Bluesky through atproto) implement `Platform`. Every
 method either returns the typed result or raises one of `inmm_tui.platforms.errors`.
 Identifiers are strings (X's ids are 64-bit numbers as text; Mastodon's are text).
 """
@@ -98,7 +98,7 @@ class Platform(Protocol):
     name: str
     """The outlet's name from the config."""
     api: str
-    """The config's name for its API ("x", "mastodon")."""
+    """The config's name for its API ("x", "mastodon", "bluesky")."""
     capabilities: Capabilities
     """What it can do; callers ask this, never the API's name."""
 
@@ -108,6 +108,11 @@ class Platform(Protocol):
 
     def publish(self, text: str, *, idempotency_key: str,
                 in_reply_to: str | None = None) -> Published: ...
+
+    def keyed_post(self, key: str) -> Published | None:
+        """The post created under `key` (a delivery's `attempt_key`), or None when there
+        is none; only where `capabilities.keyed_posting` (others raise Unsupported)."""
+        ...
 
     def delete(self, platform_id: str) -> None: ...
 

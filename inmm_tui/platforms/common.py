@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from inmm_tui.outside_text import printable, storable
-from inmm_tui.platforms.base import Account
-from inmm_tui.platforms.errors import PlatformError, TransientError
+from inmm_tui.platforms.base import Account, Published
+from inmm_tui.platforms.errors import PlatformError, TransientError, Unsupported
 
 T = TypeVar("T")
 log = logging.getLogger("inmm_tui.platforms")
@@ -69,6 +69,9 @@ class Adapter:
 
     def whoami(self) -> Account:
         raise NotImplementedError
+
+    def keyed_post(self, key: str) -> Published | None:
+        raise Unsupported(f"{self.name}: posts here are not created under a key of ours")
 
     def _me_id(self) -> str:
         if self._me is None:

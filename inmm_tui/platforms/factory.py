@@ -26,23 +26,38 @@ def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> P
     if outlet.kind == "sandbox":
         # The sandbox (an HTTP server) is imported only when an outlet uses it.
         from inmm_tui.platforms.sandbox.world import (
+            OUR_HANDLE,
+            SANDBOX_BLUESKY_CREDENTIALS,
             SANDBOX_MASTODON_CREDENTIALS,
             SANDBOX_X_CREDENTIALS,
         )
 
         base_url = sandbox_url(config)
-        tokens = SANDBOX_X_CREDENTIALS if outlet.api == "x" else SANDBOX_MASTODON_CREDENTIALS
+        tokens = {"x": SANDBOX_X_CREDENTIALS, "mastodon": SANDBOX_MASTODON_CREDENTIALS,
+                  "bluesky": SANDBOX_BLUESKY_CREDENTIALS}[outlet.api]
+        # The sandbox's PDS knows our account as `<handle>.bsky.social`.
+        handle = f"{OUR_HANDLE.lower()}.bsky.social"
     else:
         if secrets is None:
             raise ConfigError(f"outlet {outlet.name!r} ({outlet.kind}) needs the secrets file "
                               f"{config.secrets_path}")
         base_url = outlet.base_url
         tokens = secrets.for_outlet(outlet)
+        handle = outlet.handle
     if outlet.api == "x":
         from inmm_tui.platforms.x import XPlatform
 
         return XPlatform(outlet.name, handle=outlet.handle, timeout=timeout,
                          base_url=base_url or None, **tokens)
+    if outlet.api == "bluesky":
+        from inmm_tui.platforms.bluesky import BlueskyPlatform
+
+        if "." not in handle:
+            where = config.path or "<config>"
+            raise ConfigError(f"{where}: outlets: {outlet.name}.handle: a Bluesky handle is "
+                              f"a domain name (e.g. inmm.bsky.social), not {handle!r}")
+        return BlueskyPlatform(outlet.name, handle=handle, base_url=base_url or None,
+                               timeout=timeout, **tokens)
     from inmm_tui.platforms.mastodon import MastodonPlatform
 
     if not base_url:

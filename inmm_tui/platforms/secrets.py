@@ -23,6 +23,7 @@ CREDENTIAL_NAME = "inmm-secrets"
 KEYS = {
     "x": ("consumer_key", "consumer_secret", "access_token", "access_token_secret"),
     "mastodon": ("access_token",),
+    "bluesky": ("app_password",),
 }
 
 

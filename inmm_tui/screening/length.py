@@ -11,6 +11,11 @@ case. There every character weighs 1 and no emoji can occur; the full parse cost
 
 Mastodon counts characters (grapheme clusters), with every URL that has a scheme counting
 23 and a mention `@user@domain` counting as `@user`.
+
+Bluesky counts grapheme clusters (`maxGraphemes` 300 in the `app.bsky.feed.post`
+lexicon) of the text as its app posts it: each http(s) link shown in its short form
+(`short_link`), the full address kept in the link's facet; a mention counts in full;
+and the text may not pass 3,000 bytes of UTF-8, which emoji sequences reach first.
 """
 
 from __future__ import annotations
@@ -18,12 +23,13 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 from twitter_text import parse_tweet
 from twitter_text.config import config as twitter_config
 from twitter_text.extract_urls import extract_urls_with_indices
 
-from inmm_tui.capabilities import MASTODON_TEXT, TWITTER_TEXT, X, for_api
+from inmm_tui.capabilities import GRAPHEMES, MASTODON_TEXT, TWITTER_TEXT, X, for_api
 
 URL_LENGTH = 23
 """What a URL counts on X and on Mastodon, whatever its real length."""
@@ -140,7 +146,41 @@ def mastodon_length(text: str) -> int:
     return _grapheme_count(countable)
 
 
-_COUNTERS = {TWITTER_TEXT: x_length, MASTODON_TEXT: mastodon_length}
+def short_link(url: str) -> str:
+    """How the Bluesky app shows an http(s) link in a post's text (social-app's
+    `toShortUrl`): no scheme, and a path (with query and fragment) of more than 15
+    characters cut to 13 and "..."."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return url
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return url
+    path = ("" if parts.path == "/" else parts.path) + (f"?{parts.query}" if parts.query else "") \
+        + (f"#{parts.fragment}" if parts.fragment else "")
+    host = parts.hostname + (f":{port}" if port is not None else "")
+    return host + (path[:13] + "..." if len(path) > 15 else path)
+
+
+def bluesky_length(text: str) -> int:
+    text = _LINE_ENDINGS.sub("\n", text)  # CR LF is one grapheme cluster, as LF is
+    pieces: list[str] = []
+    last = 0
+    for url, start, end in urls_in(text):
+        if "://" in url:
+            pieces += [text[last:start], short_link(url)]
+            last = end
+    shown = "".join([*pieces, text[last:]])
+    if shown.isascii():
+        return len(shown)
+    # The record's text is also held to 3,000 bytes of UTF-8 (`maxLength`), which a text
+    # of emoji sequences reaches before 300 graphemes: counted here as a tenth of its
+    # bytes, so that over 300 means over either limit.
+    return max(_grapheme_count(shown), -(-len(shown.encode("utf-8")) // 10))
+
+
+_COUNTERS = {TWITTER_TEXT: x_length, MASTODON_TEXT: mastodon_length, GRAPHEMES: bluesky_length}
 """Each counting rule a platform's capabilities may name."""
 
 

@@ -1,13 +1,17 @@
 """The sandbox: a real HTTP server on 127.0.0.1 that speaks the subset of X API v2 (paths
-under `/2/`) and of the Mastodon API (under `/api/v1/`) that our adapters call, with the
-real services' JSON shapes, status codes and rate-limit headers. State lives in memory.
-It accepts the dummy credentials in `world.SANDBOX_X_CREDENTIALS` and
-`world.SANDBOX_MASTODON_CREDENTIALS` (X wants OAuth 1.0a user context: an app-only bearer
+under `/2/`), of the Mastodon API (under `/api/v1/`) and of Bluesky's XRPC API (under
+`/xrpc/`, see `bluesky_api`) that our adapters call, with the real services' JSON shapes,
+status codes and rate-limit headers. State lives in memory.
+It accepts the dummy credentials in `world.SANDBOX_X_CREDENTIALS`,
+`world.SANDBOX_MASTODON_CREDENTIALS` and `world.SANDBOX_BLUESKY_CREDENTIALS` (the app
+password of `inmmorg.bsky.social`; X wants OAuth 1.0a user context: an app-only bearer
 token gets X's 403). Signatures are not verified; the token is.
 
 Run it with `inmm-tui sandbox` (foreground), or in-process: `Sandbox(port=0).start()`.
 
-Control API (JSON in, JSON out; `api` is "x" or "mastodon"); `SandboxControl` wraps it:
+Control API (JSON in, JSON out; `api` is "x", "mastodon" or "bluesky"; a Bluesky account
+`name` is served as `name.bsky.social`, its id a DID, a post's id its at:// URI);
+`SandboxControl` wraps it:
 
 - `GET /_sandbox/state`: posts, followers, following, blocks, hidden replies, accounts,
   reports, faults, request counts per endpoint ("x GET /2/users/:id/followers").
@@ -69,8 +73,10 @@ The `wrong_shape` fault answers 200 with a JSON object that is no Mastodon entit
 from inmm_tui.platforms.sandbox.control import SandboxControl
 from inmm_tui.platforms.sandbox.server import Sandbox
 from inmm_tui.platforms.sandbox.world import (
+    SANDBOX_BLUESKY_CREDENTIALS,
     SANDBOX_MASTODON_CREDENTIALS,
     SANDBOX_X_CREDENTIALS,
 )
 
-__all__ = ["SANDBOX_MASTODON_CREDENTIALS", "SANDBOX_X_CREDENTIALS", "Sandbox", "SandboxControl"]
+__all__ = ["SANDBOX_BLUESKY_CREDENTIALS", "SANDBOX_MASTODON_CREDENTIALS", "SANDBOX_X_CREDENTIALS",
+           "Sandbox", "SandboxControl"]

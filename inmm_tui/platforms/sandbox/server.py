@@ -1,5 +1,6 @@
-"""The sandbox's HTTP server: dispatches to the X API (`x_api`, under `/2/`) and the
-Mastodon API (`mastodon_api`, under `/api/v1/`), injects the faults a test asks for, and
+"""The sandbox's HTTP server: dispatches to the X API (`x_api`, under `/2/`), the
+Mastodon API (`mastodon_api`, under `/api/v1/`) and the Bluesky XRPC API (`bluesky_api`,
+under `/xrpc/`), injects the faults a test asks for, and
 serves the `/_sandbox/` control endpoints (see the package docstring).
 """
 
@@ -14,9 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from inmm_tui.platforms.sandbox import bluesky_api
+from inmm_tui.platforms.sandbox.bluesky_api import bsky_error, bsky_rate_limited, bsky_wrong_shape
 from inmm_tui.platforms.sandbox.common import ROUTES, Answer, Request, iso_time
 from inmm_tui.platforms.sandbox.mastodon_api import mastodon_error, mastodon_wrong_shape
-from inmm_tui.platforms.sandbox.world import APIS, MASTODON, World, X
+from inmm_tui.platforms.sandbox.world import APIS, BLUESKY, MASTODON, World, X
 from inmm_tui.platforms.sandbox.x_api import x_duplicate, x_problem
 from inmm_tui.platforms.sandbox.x_limits import (
     X_PLAN_LACKS,
@@ -166,7 +169,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     answer = control(world, method, path, data)
             self.send(answer)
             return
-        api = X if path.startswith("/2/") else MASTODON if path.startswith("/api/") else ""
+        api = (X if path.startswith("/2/") else MASTODON if path.startswith("/api/")
+               else BLUESKY if path.startswith("/xrpc/") else "")
         headers = {k.lower(): v for k, v in self.headers.items()}
         request = Request(method, path, api, parse_qs(parts.query, keep_blank_values=True),
                           headers, body, self.server.base_url)
@@ -182,7 +186,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             with world.lock:
                 world.requests[f"{api or '?'} {method} (unknown) {path}"] += 1
             self.send(x_problem(404, "Not Found Error", f"no route {method} {path}")
-                      if api == X else mastodon_error(404, "Not Found"))
+                      if api == X else
+                      bsky_error(501, "MethodNotImplemented", "Method Not Implemented")
+                      if api == BLUESKY else mastodon_error(404, "Not Found"))
             return
         with world.lock:
             fault = world.take_fault(api, method, path)
@@ -231,6 +237,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
 
 
 def authenticate(world: World, request: Request) -> Answer | None:
+    if request.api == BLUESKY:
+        return bluesky_api.authenticate(world, request)
     header = request.headers.get("authorization", "")
     if request.api == X:
         if header.startswith("Bearer "):
@@ -255,12 +263,16 @@ def authenticate(world: World, request: Request) -> Answer | None:
 def fault_answer(kind: str, api: str, reset_in: float) -> Answer:
     reset = time.time() + reset_in
     if kind == "unavailable":
+        if api == BLUESKY:
+            return bsky_error(503, "InternalServerError", "Service Unavailable")
         if api == X:
             return x_problem(503, "Service Unavailable", "Service Unavailable")
         return Answer(503, b"<html><head><title>503 Service Temporarily Unavailable</title></head>"
                       b"<body><center><h1>503 Service Temporarily Unavailable</h1></center>"
                       b"<hr><center>nginx</center></body></html>", content_type="text/html")
     if kind == "rate_limit":
+        if api == BLUESKY:
+            return bsky_rate_limited(reset_in)
         if api == X:
             return Answer(429, {"title": "Too Many Requests", "detail": "Too Many Requests",
                                 "type": "about:blank", "status": 429},
@@ -270,6 +282,8 @@ def fault_answer(kind: str, api: str, reset_in: float) -> Answer:
                       {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "0",
                        "X-RateLimit-Reset": iso_time(dt.datetime.fromtimestamp(reset, dt.UTC))})
     if kind == "unauthorized":
+        if api == BLUESKY:
+            return bsky_error(401, "InvalidToken", "Token could not be verified")
         if api == X:
             return x_problem(401, "Unauthorized", "Unauthorized")
         return mastodon_error(401, "The access token is invalid")
@@ -277,7 +291,8 @@ def fault_answer(kind: str, api: str, reset_in: float) -> Answer:
         return X_ONLY_FAULTS[kind](reset_in)
     if kind == "wrong_shape":
         # 200 and JSON, but not the endpoint's shape: each API shapes its own.
-        return x_wrong_shape() if api == X else mastodon_wrong_shape()
+        return (x_wrong_shape() if api == X else bsky_wrong_shape() if api == BLUESKY
+                else mastodon_wrong_shape())
     if kind == "duplicate" and api == X:
         return x_duplicate()
     if kind == "duplicate":

@@ -14,11 +14,16 @@ from typing import Any
 
 X = "x"
 MASTODON = "mastodon"
-APIS = (X, MASTODON)
+BLUESKY = "bluesky"
+APIS = (X, MASTODON, BLUESKY)
 
 OUR_HANDLE = "INMMorg"
 X_ME_ID = "1500000000000000001"
 MASTODON_ME_ID = "109000000000000001"
+BLUESKY_ME_ID = "did:plc:inmmorgsandbox22222222"
+BLUESKY_HANDLE_SUFFIX = ".bsky.social"
+"""A sandbox account `name` is served on Bluesky as `name.bsky.social` (lower case, `_`
+as `-`: a handle is a domain name)."""
 
 # Dummy credentials the sandbox accepts out of the box. X's access token starts with the
 # account id and a dash because tweepy derives the user id from it for follow/unfollow.
@@ -29,6 +34,8 @@ SANDBOX_X_CREDENTIALS = {
     "access_token_secret": "sandbox-access-token-secret",
 }
 SANDBOX_MASTODON_CREDENTIALS = {"access_token": "sandbox-mastodon-token"}
+SANDBOX_BLUESKY_CREDENTIALS = {"app_password": "sbox-sbox-sbox-sbox"}
+"""A Bluesky app password has this form (four groups of four)."""
 
 FAULT_KINDS = (
     "unavailable",  # 503
@@ -55,6 +62,22 @@ VISIBILITIES = ("public", "unlisted", "private", "direct")
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+_last_tid = 0
+
+
+def new_tid() -> str:
+    """A Bluesky record key as its PDS makes one: microseconds since the epoch above a
+    10-bit clock id, in base32-sortable, 13 characters; each later than the last."""
+    global _last_tid
+    _last_tid = max(time.time_ns() // 1000 << 10, _last_tid + 1)
+    value, chars = _last_tid, []
+    for _ in range(13):
+        chars.append(_TID_ALPHABET[value & 31])
+        value >>= 5
+    return "".join(reversed(chars))
 
 
 @dataclass
@@ -94,6 +117,12 @@ class SbPost:
     longer visible to us: removed by a moderator, or its author's server defederated)."""
     garbage: dict[str, Any] = field(default_factory=dict)
     """As `SbAccount.garbage`, for a malformed post."""
+
+
+def _newest(post: SbPost) -> tuple[int, str]:
+    """Order by id as each platform's ids grow with time (a Bluesky URI by its record key)."""
+    key = post.id.rsplit("/", 1)[-1]
+    return (len(key), key)
 
 
 @dataclass
@@ -139,7 +168,8 @@ class World:
 
     def reset(self) -> None:
         self.generation += 1
-        self._next_id = {X: int(X_ME_ID) + 1000, MASTODON: int(MASTODON_ME_ID) + 1000}
+        self._next_id = {X: int(X_ME_ID) + 1000, MASTODON: int(MASTODON_ME_ID) + 1000,
+                         BLUESKY: 0}
         self._next_seq = 1
         self._last_local = 0
         self._next_fault = 1
@@ -179,8 +209,19 @@ class World:
         self.tokens = {
             X: {SANDBOX_X_CREDENTIALS["access_token"]},
             MASTODON: {SANDBOX_MASTODON_CREDENTIALS["access_token"]},
+            BLUESKY: {SANDBOX_BLUESKY_CREDENTIALS["app_password"]},
         }
-        for api, me_id in ((X, X_ME_ID), (MASTODON, MASTODON_ME_ID)):
+        """For Bluesky: the app passwords `createSession` accepts."""
+        self.bsky_sessions: dict[str, tuple[str, float]] = {}
+        """Bluesky JWTs issued: token -> ("access" or "refresh", when it expires)."""
+        self.bsky_access_seconds = 7200.0
+        """How long an access JWT lasts (the PDS: two hours); the client refreshes it."""
+        self.bsky_calls: list[float] = []
+        """When each Bluesky call came in the current window, for its ratelimit-* headers."""
+        self.bsky_records: dict[tuple[str, str], dict[str, Any]] = {}
+        """Our Bluesky repo's other records, (collection, rkey) -> record: follows, blocks."""
+        for api, me_id in ((X, X_ME_ID), (MASTODON, MASTODON_ME_ID),
+                           (BLUESKY, BLUESKY_ME_ID)):
             self._store(SbAccount(me_id, api, OUR_HANDLE, "INMM",
                                   "Institute of Nuclear Materials Management"))
 
@@ -199,6 +240,8 @@ class World:
                 snowflake = max(snowflake, self._last_local + 1)
                 self._last_local = snowflake
             return str(snowflake)
+        if api == BLUESKY:
+            return new_tid()
         # X: ids grow with time like the real snowflakes, so "newer" is "larger".
         self._next_id[api] += 1
         return str(self._next_id[api])
@@ -208,14 +251,18 @@ class World:
         return self._next_seq
 
     def me(self, api: str) -> SbAccount:
-        return self.accounts[api][X_ME_ID if api == X else MASTODON_ME_ID]
+        return self.accounts[api][{X: X_ME_ID, MASTODON: MASTODON_ME_ID,
+                                   BLUESKY: BLUESKY_ME_ID}[api]]
 
     def add_account(self, api: str, handle: str, name: str = "",
                     description: str = "") -> SbAccount:
         existing = self.by_handle(api, handle)
         if existing:
             return existing
-        return self._store(SbAccount(self.new_id(api), api, handle, name or handle, description))
+        # A Bluesky account's id is its DID (did:plc: and 24 base32 characters).
+        account_id = (f"did:plc:{self.new_id(api)}{'a' * 11}" if api == BLUESKY
+                      else self.new_id(api))
+        return self._store(SbAccount(account_id, api, handle, name or handle, description))
 
     def _store(self, account: SbAccount) -> SbAccount:
         self.accounts[account.api][account.id] = account
@@ -242,7 +289,10 @@ class World:
         if visibility not in VISIBILITIES:
             raise ValueError(f"visibility: expected one of {', '.join(VISIBILITIES)}")
         parent = self.posts[api].get(in_reply_to) if in_reply_to else None
-        post = SbPost(self.new_id(api, created_at), api, author.id, text,
+        post_id = self.new_id(api, created_at)
+        if api == BLUESKY:  # a Bluesky post is named by its at:// URI
+            post_id = f"at://{author.id}/app.bsky.feed.post/{post_id}"
+        post = SbPost(post_id, api, author.id, text,
                       created_at=created_at or now(), in_reply_to=in_reply_to,
                       visibility=visibility)
         post.conversation_id = parent.conversation_id if parent else post.id
@@ -264,7 +314,7 @@ class World:
     def live_posts(self, api: str, author_id: str) -> list[SbPost]:
         """The author's posts, newest first."""
         found = [p for p in self.posts[api].values() if p.author_id == author_id and not p.deleted]
-        return sorted(found, key=lambda p: int(p.id), reverse=True)
+        return sorted(found, key=_newest, reverse=True)
 
     def mentions_of_us(self, api: str) -> list[SbPost]:
         """Posts by others that mention us or reply to us, newest first."""
@@ -275,12 +325,13 @@ class World:
                 continue
             if self.concerns_us(post):
                 found.append(post)
-        return sorted(found, key=lambda p: int(p.id), reverse=True)
+        return sorted(found, key=_newest, reverse=True)
 
     def concerns_us(self, post: SbPost) -> bool:
         """A reply to one of our posts, or a post that @mentions us."""
         me = self.me(post.api)
         parent = self.posts[post.api].get(post.in_reply_to or "")
+        # On Bluesky `@inmmorg.bsky.social` holds `@inmmorg`.
         return f"@{me.handle.lower()}" in post.text.lower() or bool(
             parent and parent.author_id == me.id)
 
