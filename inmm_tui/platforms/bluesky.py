@@ -312,7 +312,8 @@ class BlueskyPlatform(Adapter):
             cursor = self._parse("mentions", lambda p: p.cursor, page)
             if not cursor or len(fresh) < len(batch):
                 break
-        notes = [n for n in notes if n.reason in ("mention", "reply")]
+        # Oldest arrival first, so that two made in the same millisecond keep their order.
+        notes = [n for n in reversed(notes) if n.reason in ("mention", "reply")]
         found, bad = self._each("mentions", _mention, notes, ident=lambda n: n.uri)
         newest = max((_when(n.indexed_at) for n in notes), default=since)
         found.sort(key=lambda m: m.created_at)
