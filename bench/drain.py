@@ -60,11 +60,12 @@ def m() -> None:
             if r.status_code != 200:
                 failed.append(r.status_code)
 
-started = time.perf_counter()
+started, cpu = time.perf_counter(), time.process_time()
 threads = [threading.Thread(target=x), threading.Thread(target=m)]
 for t in threads: t.start()
 for t in threads: t.join()
-print(json.dumps({"seconds": time.perf_counter() - started, "failed": len(failed)}))
+print(json.dumps({"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+                  "failed": len(failed)}))
 """
 
 
@@ -73,8 +74,9 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def floor(posts: int) -> float:
-    """Seconds for `posts` plain POSTs to each API of a fresh sandbox, two threads."""
+def floor(posts: int) -> tuple[float, float]:
+    """Seconds (wall, and the client's CPU) for `posts` plain POSTs to each API of a fresh
+    sandbox, two threads."""
     sandbox = Sandbox(port=0).start()
     try:
         out = subprocess.run([sys.executable, "-c", FLOOR_CLIENT, sandbox.url, str(posts)],
@@ -84,7 +86,7 @@ def floor(posts: int) -> float:
     answer = json.loads(out)
     if answer["failed"]:
         raise SystemExit(f"the floor's POSTs failed {answer['failed']} times")
-    return float(answer["seconds"])
+    return float(answer["seconds"]), float(answer["cpu"])
 
 
 def started_up(db_path: Path) -> bool:
@@ -162,6 +164,7 @@ def drain(posts: int, spread: float, lead: float) -> dict[str, float]:
         "deliveries": len(rows),
         "published_on_sandbox": published,
         "drain_seconds": (last_sent - first_due).total_seconds(),
+        "first_sent": min(late),
         "daemon_cpu": cpu,
         "late_median": statistics.median(late),
         "late_p99": percentile(late, 0.99),
@@ -184,15 +187,17 @@ def main() -> int:
         pair = []
         for kind in (("floor", "drain") if i % 2 == 0 else ("drain", "floor")):
             if kind == "floor":
-                pair.append(("floor", floor(args.posts)))
+                seconds, cpu = floor(args.posts)
+                pair.append(("floor", seconds))
+                print(f"  floor: client CPU {cpu:.2f} s")
             else:
                 r = drain(args.posts, args.spread, args.lead)
                 ok = ok and r["published_on_sandbox"] == r["deliveries"]
                 pair.append(("drain", r["drain_seconds"]))
                 print(f"  drain: {r['deliveries']} deliveries ({r['published_on_sandbox']} on "
                       f"the sandbox); lateness median {r['late_median']:.2f} s, "
-                      f"p99 {r['late_p99']:.2f} s, max {r['late_max']:.2f} s; "
-                      f"daemon CPU {r['daemon_cpu']:.2f} s")
+                      f"p99 {r['late_p99']:.2f} s, max {r['late_max']:.2f} s (first sent "
+                      f"{r['first_sent']:.2f} s after due); daemon CPU {r['daemon_cpu']:.2f} s")
         got = dict(pair)
         floors.append(got["floor"])
         drains.append(got["drain"])
