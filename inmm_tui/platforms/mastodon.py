@@ -82,7 +82,7 @@ class MastodonPlatform(Adapter):
             session=session,
         )
         # Mastodon.py's one request method (name-mangled: it has no public raw call).
-        self._api_request: Callable[..., Any] = self.client._Mastodon__api_request
+        self._api_request: Callable[..., Any] = self.client._Mastodon__api_request  # type: ignore[attr-defined]
 
     def whoami(self) -> Account:
         self._me = self._parse("whoami", _account,
