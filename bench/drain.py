@@ -182,18 +182,20 @@ def main() -> int:
                         help="seconds from the daemon being started up to the first due time")
     args = parser.parse_args()
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    floors, drains, ratios, ok = [], [], [], True
+    floors, drains, ratios, cpu_ratios, ok = [], [], [], [], True
     for i in range(args.rounds):
         pair = []
         for kind in (("floor", "drain") if i % 2 == 0 else ("drain", "floor")):
             if kind == "floor":
                 seconds, cpu = floor(args.posts)
                 pair.append(("floor", seconds))
+                pair.append(("floor_cpu", cpu))
                 print(f"  floor: client CPU {cpu:.2f} s")
             else:
                 r = drain(args.posts, args.spread, args.lead)
                 ok = ok and r["published_on_sandbox"] == r["deliveries"]
                 pair.append(("drain", r["drain_seconds"]))
+                pair.append(("drain_cpu", r["daemon_cpu"]))
                 print(f"  drain: {r['deliveries']} deliveries ({r['published_on_sandbox']} on "
                       f"the sandbox); lateness median {r['late_median']:.2f} s, "
                       f"p99 {r['late_p99']:.2f} s, max {r['late_max']:.2f} s (first sent "
@@ -202,8 +204,10 @@ def main() -> int:
         floors.append(got["floor"])
         drains.append(got["drain"])
         ratios.append(got["drain"] / got["floor"])
+        cpu_ratios.append(got["drain_cpu"] / got["floor_cpu"])
         print(f"round {i + 1}: drain {got['drain']:.2f} s, floor {got['floor']:.2f} s, "
-              f"ratio {ratios[-1]:.2f}x  (load {os.getloadavg()[0]:.2f})")
+              f"ratio {ratios[-1]:.2f}x; CPU {got['drain_cpu']:.2f} s against "
+              f"{got['floor_cpu']:.2f} s, ratio {cpu_ratios[-1]:.2f}x  (load {os.getloadavg()[0]:.2f})")
     print(f"{args.posts} posts x 2 sandbox outlets, due "
           + ("all at once" if not args.spread else f"over {args.spread:g} s"))
     print(f"floor ({2 * args.posts} plain POSTs, 2 threads): median {statistics.median(floors):.2f} s")
@@ -211,6 +215,10 @@ def main() -> int:
           f"({2 * args.posts / statistics.median(drains):.0f} deliveries/s)")
     print(f"ratio drain/floor: median {statistics.median(ratios):.2f}x "
           f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+    # On a shared machine the wall times swing with the others' load; the CPU each side
+    # spent does not, and is the steadier comparison.
+    print(f"CPU ratio (daemon / floor client): median {statistics.median(cpu_ratios):.2f}x "
+          f"(rounds: {', '.join(f'{r:.2f}' for r in cpu_ratios)})")
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     return 0 if ok else 1
 
