@@ -1,32 +1,72 @@
-"""How long the daemon takes to drain 1,000 due posts on two sandbox outlets, and how late
-after its due time each delivery went out (median and 99th percentile).
+"""How long the daemon takes to drain 1,000 due posts on two sandbox outlets, as a ratio to
+its floor measured in the same run: the same number of plain POSTs to the same kind of
+sandbox, one thread per API with a kept-alive connection each, from another process.
 
-    python bench/drain.py [--posts 1000] [--spread 0]
+    python bench/drain.py [--posts 1000] [--rounds 3] [--spread 0] [--lead 1]
 
-The sandbox runs in this process; the daemon is the real `inmm-daemon`, started on a fresh
-database once every post is queued. With `--spread 0` (the default) every post falls due
-at the same moment, a few seconds after the daemon is up: a backlog, as after an outage.
-With `--spread S` the due times are spread evenly over S seconds: the lateness then shows
-how soon the daemon notices that a post has fallen due.
+The sandbox runs in this process; the daemon is the real `inmm-daemon` in its own. Posts
+are queued due an hour ahead; once the daemon has started and finished its start-up jobs
+(its first publish run is recorded), every delivery is moved to fall due `--lead` seconds later, so
+the daemon's start-up is never part of the figure. The drain is timed from the first due
+time to the last `sent_at`; the floor from its first request to its last answer (after
+its imports). Rounds alternate floor and drain (each on a fresh sandbox) and the medians
+are given, with the load average, since the machine may be shared. With `--spread S` the
+due times are spread evenly over S seconds: the lateness then shows how soon the daemon
+notices that a post has fallen due.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import signal
 import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from inmm_tui.platforms.sandbox import Sandbox, SandboxControl
-from inmm_tui.timeutil import from_db, utcnow
+from inmm_tui.timeutil import from_db, to_db, utcnow
 from tests.crash_harness import daemon_exe, delivery_counts, queue_posts, wait_for, write_config
+
+FLOOR_CLIENT = r"""
+import json, sys, threading, time
+import requests
+from inmm_tui.platforms.sandbox.world import SANDBOX_MASTODON_CREDENTIALS, SANDBOX_X_CREDENTIALS
+
+url, posts = sys.argv[1], int(sys.argv[2])
+x_auth = f'OAuth oauth_token="{SANDBOX_X_CREDENTIALS["access_token"]}"'
+m_auth = f'Bearer {SANDBOX_MASTODON_CREDENTIALS["access_token"]}'
+failed = []
+
+def x() -> None:
+    with requests.Session() as s:
+        for i in range(posts):
+            r = s.post(f"{url}/2/tweets", json={"text": f"floor post {i}: https://inmm.org/n/{i}"},
+                       headers={"Authorization": x_auth})
+            if r.status_code != 201:
+                failed.append(r.status_code)
+
+def m() -> None:
+    with requests.Session() as s:
+        for i in range(posts):
+            r = s.post(f"{url}/api/v1/statuses", data={"status": f"floor post {i}",
+                       "visibility": "public"}, headers={"Authorization": m_auth})
+            if r.status_code != 200:
+                failed.append(r.status_code)
+
+started, cpu = time.perf_counter(), time.process_time()
+threads = [threading.Thread(target=x), threading.Thread(target=m)]
+for t in threads: t.start()
+for t in threads: t.join()
+print(json.dumps({"seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu,
+                  "failed": len(failed)}))
+"""
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -34,22 +74,75 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def run(posts: int, spread: float, lead: float) -> dict[str, float]:
+def floor(posts: int) -> tuple[float, float]:
+    """Seconds (wall, and the client's CPU) for `posts` plain POSTs to each API of a fresh
+    sandbox, two threads."""
+    sandbox = Sandbox(port=0).start()
+    try:
+        out = subprocess.run([sys.executable, "-c", FLOOR_CLIENT, sandbox.url, str(posts)],
+                             check=True, capture_output=True, text=True).stdout
+    finally:
+        sandbox.stop()
+    answer = json.loads(out)
+    if answer["failed"]:
+        raise SystemExit(f"the floor's POSTs failed {answer['failed']} times")
+    return float(answer["seconds"]), float(answer["cpu"])
+
+
+def started_up(db_path: Path) -> bool:
+    """The daemon has recovered, started its scheduler and finished its first publish
+    run (on a fresh database no other job runs at start-up)."""
+    conn = sqlite3.connect(str(db_path), timeout=30)
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
+        if "daemon_jobs" not in tables:
+            return False
+        return conn.execute(
+            "SELECT count(*) FROM daemon_jobs WHERE name = 'publish'").fetchone()[0] > 0
+    finally:
+        conn.close()
+
+
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def make_due(db_path: Path, due: dt.datetime, spread: float) -> None:
+    """Move every queued delivery (and its post) to fall due at `due`, or spread over
+    `spread` seconds from it in queue order: bench-only, outside the domain (the due
+    time is not part of a clearance)."""
+    conn = sqlite3.connect(str(db_path), timeout=30)
+    try:
+        with conn:
+            ids = [r[0] for r in conn.execute("SELECT id FROM posts ORDER BY id")]
+            for i, post_id in enumerate(ids):
+                when = to_db(due + dt.timedelta(seconds=spread * i / max(len(ids), 1)))
+                conn.execute("UPDATE deliveries SET due_at = ? WHERE post_id = ?", (when, post_id))
+                conn.execute("UPDATE posts SET scheduled_at = ? WHERE id = ?", (when, post_id))
+    finally:
+        conn.close()
+
+
+def drain(posts: int, spread: float, lead: float) -> dict[str, float]:
     sandbox = Sandbox(port=0).start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
             workdir = Path(tmp)
             cfg = write_config(workdir, sandbox.url, timeout=10.0)
-            queued_at = time.perf_counter()
-            due = utcnow() + dt.timedelta(seconds=lead + posts * 0.004)
-            queue_posts(cfg, posts, due=due, spread_seconds=spread)
-            queue_seconds = time.perf_counter() - queued_at
+            queue_posts(cfg, posts, due=utcnow() + dt.timedelta(hours=1))
             db_path = workdir / "inmm.db"
             log = open(workdir / "daemon.log", "wb")  # noqa: SIM115
             proc = subprocess.Popen([daemon_exe(), "--config", str(cfg)], stderr=log)
             try:
+                if not wait_for(lambda: started_up(db_path), timeout=120, step=0.2):
+                    raise SystemExit("the daemon did not finish starting up; see its log")
+                cpu_before = cpu_seconds(proc.pid)
+                make_due(db_path, utcnow() + dt.timedelta(seconds=lead), spread)
                 done = wait_for(lambda: delivery_counts(db_path)["sent"] >= 2 * posts,
                                 timeout=lead + spread + 600, step=0.2)
+                cpu = cpu_seconds(proc.pid) - cpu_before
             finally:
                 proc.send_signal(signal.SIGTERM)
                 proc.wait(timeout=60)
@@ -70,8 +163,9 @@ def run(posts: int, spread: float, lead: float) -> dict[str, float]:
     return {
         "deliveries": len(rows),
         "published_on_sandbox": published,
-        "queue_seconds": queue_seconds,
         "drain_seconds": (last_sent - first_due).total_seconds(),
+        "first_sent": min(late),
+        "daemon_cpu": cpu,
         "late_median": statistics.median(late),
         "late_p99": percentile(late, 0.99),
         "late_max": max(late),
@@ -81,21 +175,52 @@ def run(posts: int, spread: float, lead: float) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating floor/drain pairs")
     parser.add_argument("--spread", type=float, default=0.0,
                         help="spread the due times over this many seconds (0: all at once)")
-    parser.add_argument("--lead", type=float, default=4.0,
-                        help="seconds between starting the daemon and the first due time")
+    parser.add_argument("--lead", type=float, default=1.0,
+                        help="seconds from the daemon being started up to the first due time")
     args = parser.parse_args()
-    r = run(args.posts, args.spread, args.lead)
-    rate = r["deliveries"] / r["drain_seconds"] if r["drain_seconds"] > 0 else float("inf")
-    print(f"{args.posts} posts x 2 sandbox outlets = {r['deliveries']} deliveries "
-          f"({r['published_on_sandbox']} on the sandbox), due "
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    floors, drains, ratios, cpu_ratios, ok = [], [], [], [], True
+    for i in range(args.rounds):
+        pair = []
+        for kind in (("floor", "drain") if i % 2 == 0 else ("drain", "floor")):
+            if kind == "floor":
+                seconds, cpu = floor(args.posts)
+                pair.append(("floor", seconds))
+                pair.append(("floor_cpu", cpu))
+                print(f"  floor: client CPU {cpu:.2f} s")
+            else:
+                r = drain(args.posts, args.spread, args.lead)
+                ok = ok and r["published_on_sandbox"] == r["deliveries"]
+                pair.append(("drain", r["drain_seconds"]))
+                pair.append(("drain_cpu", r["daemon_cpu"]))
+                print(f"  drain: {r['deliveries']} deliveries ({r['published_on_sandbox']} on "
+                      f"the sandbox); lateness median {r['late_median']:.2f} s, "
+                      f"p99 {r['late_p99']:.2f} s, max {r['late_max']:.2f} s (first sent "
+                      f"{r['first_sent']:.2f} s after due); daemon CPU {r['daemon_cpu']:.2f} s")
+        got = dict(pair)
+        floors.append(got["floor"])
+        drains.append(got["drain"])
+        ratios.append(got["drain"] / got["floor"])
+        cpu_ratios.append(got["drain_cpu"] / got["floor_cpu"])
+        print(f"round {i + 1}: drain {got['drain']:.2f} s, floor {got['floor']:.2f} s, "
+              f"ratio {ratios[-1]:.2f}x; CPU {got['drain_cpu']:.2f} s against "
+              f"{got['floor_cpu']:.2f} s, ratio {cpu_ratios[-1]:.2f}x  (load {os.getloadavg()[0]:.2f})")
+    print(f"{args.posts} posts x 2 sandbox outlets, due "
           + ("all at once" if not args.spread else f"over {args.spread:g} s"))
-    print(f"queued in {r['queue_seconds']:.1f} s (compose, submit, clear each post)")
-    print(f"drained in {r['drain_seconds']:.1f} s from the first due time ({rate:.0f} deliveries/s)")
-    print(f"lateness after due time: median {r['late_median']:.2f} s, "
-          f"p99 {r['late_p99']:.2f} s, max {r['late_max']:.2f} s")
-    return 0 if r["published_on_sandbox"] == r["deliveries"] else 1
+    print(f"floor ({2 * args.posts} plain POSTs, 2 threads): median {statistics.median(floors):.2f} s")
+    print(f"drain: median {statistics.median(drains):.2f} s "
+          f"({2 * args.posts / statistics.median(drains):.0f} deliveries/s)")
+    print(f"ratio drain/floor: median {statistics.median(ratios):.2f}x "
+          f"(rounds: {', '.join(f'{r:.2f}' for r in ratios)})")
+    # On a shared machine the wall times swing with the others' load; the CPU each side
+    # spent does not, and is the steadier comparison.
+    print(f"CPU ratio (daemon / floor client): median {statistics.median(cpu_ratios):.2f}x "
+          f"(rounds: {', '.join(f'{r:.2f}' for r in cpu_ratios)})")
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
