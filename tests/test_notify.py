@@ -1,0 +1,295 @@
+"""Notifications: events recorded with the action, sent by the daemon's `notify` job to a
+real SMTP server and a real webhook receiver on 127.0.0.1, digests, quiet hours, retries,
+and exactly once across a daemon killed between the server accepting and the record."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from inmm_daemon import notify as notify_job
+from inmm_daemon.notify import Messenger, verify_signature
+
+from inmm_tui.config import ConfigError, parse_config
+from inmm_tui.domain import notify
+from inmm_tui.domain.errors import InvalidInput, NotAuthorised
+from inmm_tui.domain.services import Services
+from inmm_tui.store.db import open_database
+
+from .conftest import add_people
+from .notify_helpers import SmtpServer, WebhookReceiver
+
+SECRET = "hook-secret-123456"
+
+
+def build(tmp_path: Path, clock, smtp_port: int | None = None, hook: str | None = None,
+          **extra: object) -> tuple[Services, Messenger]:
+    notes: dict[str, object] = {"from_address": "social-media@inmm.org", **extra}
+    if smtp_port:
+        notes.update(smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_security="none")
+    if hook:
+        notes["webhooks"] = {"team": hook}
+    config = parse_config({"inmm": {"database": str(tmp_path / "inmm.db"),
+                                    "timezone": "America/Chicago"},
+                           "notifications": notes}, tmp_path / "inmm.toml")
+    svc = Services.build(config, open_database(config.database_path, create=True), clock=clock)
+    add_people(svc)
+    return svc, Messenger(config.notifications, {"webhook_secret": SECRET})
+
+
+def submit(svc: Services, author: str = "alice") -> int:
+    post_id = svc.posts.create_draft(author, "Registration for the annual meeting is open")
+    svc.posts.submit(author, post_id)
+    return post_id
+
+
+def test_events_are_written_with_the_action_and_name_who_must_act(roster: Services) -> None:
+    post_id = submit(roster)
+    row = roster.db.conn.execute("SELECT kind, subject, recipients, summary FROM notify_events"
+                                 ).fetchone()
+    assert row[:2] == ("clearance_needed", f"post:{post_id}")
+    # account managers other than the author, the Subcommittee Chair and HQ may clear
+    assert json.loads(row[2]) == ["bob", "chair", "hq"]
+    assert "Clearance screen (key c)" in row[3]
+    # a refused action leaves no event behind: it rolls back with the action
+    with pytest.raises(NotAuthorised):
+        roster.posts.clear("alice", post_id)
+    assert roster.db.conn.execute("SELECT count(*) FROM notify_events").fetchone()[0] == 1
+    roster.posts.comment("bob", post_id, "private thought: the date is wrong")
+    roster.posts.reject("bob", post_id, "check the date")
+    kinds = roster.db.conn.execute(
+        "SELECT kind, recipients, summary FROM notify_events ORDER BY created_at, rowid"
+    ).fetchall()
+    assert [(k, json.loads(r)) for k, r, _ in kinds[1:]] == [
+        ("post_commented", ["alice"]), ("post_rejected", ["alice"])]
+    assert "private thought" not in kinds[1][2]  # the comment's text is not sent
+
+
+def test_email_and_webhook_sent_once_each_with_id_and_signature(tmp_path, clock) -> None:
+    with SmtpServer() as smtp, WebhookReceiver() as hook:
+        svc, messenger = build(tmp_path, clock, smtp.port, hook.url)
+        notify.set_settings(svc.db, "bob", "bob", clock, email="bob@example.org")
+        post_id = submit(svc)
+        assert notify_job.run(svc, messenger) == (2, 0)
+        assert notify_job.run(svc, messenger) == (0, 0)  # nothing sent twice
+        assert len(smtp.box.messages) == 1 and len(hook.requests) == 1
+        mail = smtp.box.messages[0]
+        assert mail["To"] == "bob@example.org"
+        assert mail["Subject"] == "[INMM] A post awaits your clearance"
+        out = svc.db.conn.execute("SELECT message_id, state FROM notify_outbox WHERE channel ="
+                                  " 'email'").fetchone()
+        assert mail["Message-ID"] == f"<{out[0]}@inmm-tui>" and out[1] == "sent"
+        body = mail.get_content()
+        assert f"Post #{post_id} by alice awaits your clearance" in body
+        assert "roster notify bob" in body
+        headers, raw = hook.requests[0]
+        assert verify_signature(SECRET.encode(), raw, headers["X-INMM-Signature"])
+        assert not verify_signature(b"another secret", raw, headers["X-INMM-Signature"])
+        payload = json.loads(raw)
+        assert payload["id"] == headers["X-INMM-Event-Id"]
+        assert payload["event"] == "clearance_needed"
+        assert f"Post #{post_id}" in payload["text"]  # what Slack/Mattermost/Teams show
+        assert SECRET not in raw.decode()
+        svc.db.close()
+
+
+def test_a_failing_webhook_is_retried_with_backoff_and_shown_meanwhile(tmp_path, clock) -> None:
+    with WebhookReceiver() as hook:
+        hook.statuses = [500, 500]
+        svc, messenger = build(tmp_path, clock, hook=hook.url, retry_base_seconds=60)
+        submit(svc)
+        assert notify_job.run(svc, messenger) == (0, 1)
+        assert [(c, t, n) for c, t, n, _ in notify.failing(svc.db.conn)] == [("webhook", "team", 1)]
+        assert notify_job.run(svc, messenger) == (0, 0)  # waits out its backoff
+        clock.advance(seconds=61)
+        assert notify_job.run(svc, messenger) == (0, 1)
+        clock.advance(seconds=61)  # the second wait is twice as long
+        assert notify_job.run(svc, messenger) == (0, 0)
+        clock.advance(seconds=60)
+        assert notify_job.run(svc, messenger) == (1, 0)
+        assert notify.failing(svc.db.conn) == []
+        ids = {h["X-INMM-Event-Id"] for h, _ in hook.requests}
+        assert len(hook.requests) == 3 and len(ids) == 1  # the same id every time
+        svc.db.close()
+
+
+def test_digest_gathers_a_day_in_one_mail_once(tmp_path, clock) -> None:
+    with SmtpServer() as smtp:
+        svc, messenger = build(tmp_path, clock, smtp.port, digest_hour=17)
+        notify.set_settings(svc.db, "alice", "alice", clock, email="alice@example.org",
+                            mode="digest", events=["post_rejected", "post_commented"])
+        first, second = submit(svc), submit(svc)
+        svc.posts.reject("bob", first, "too long")
+        svc.posts.comment("chair", second, "nice")
+        notify_job.run(svc, messenger)
+        assert smtp.box.messages == []  # 09:00 in Chicago: the digest goes at 17:00
+        clock.advance(hours=8)
+        assert notify_job.run(svc, messenger) == (1, 0)
+        assert notify_job.run(svc, messenger) == (0, 0)
+        [mail] = smtp.box.messages
+        assert mail["Subject"] == "[INMM] Daily digest: 2 notifications"
+        body = mail.get_content()
+        assert f"post #{first} was rejected by bob" in body
+        assert f"post #{second} was commented on by chair" in body
+        assert "clearance" not in mail["Subject"].lower()  # not chosen: not sent
+        svc.posts.reject("bob", second, "again")
+        clock.advance(hours=1)
+        notify_job.run(svc, messenger)
+        assert len(smtp.box.messages) == 1  # today's digest went: this one waits for tomorrow
+        clock.advance(hours=23)
+        notify_job.run(svc, messenger)
+        assert len(smtp.box.messages) == 2
+        svc.db.close()
+
+
+def test_quiet_hours_hold_a_mail_until_they_end_but_not_a_compromise(tmp_path, clock) -> None:
+    with SmtpServer() as smtp:
+        svc, messenger = build(tmp_path, clock, smtp.port)
+        # 15:00 UTC is 09:00 in Chicago
+        notify.set_settings(svc.db, "hq", "hq", clock, email="hq@example.org",
+                            quiet="08:30-10:00")
+        submit(svc)
+        svc.governance.flag_compromise("alice", "x", "odd posts at night")
+        assert notify_job.run(svc, messenger) == (1, 0)
+        [mail] = smtp.box.messages
+        assert "compromise" in mail["Subject"]
+        clock.advance(minutes=59)
+        assert notify_job.run(svc, messenger) == (0, 0)
+        clock.advance(minutes=1)
+        sent, _ = notify_job.run(svc, messenger)
+        assert sent >= 1
+        later = [m["Subject"] for m in smtp.box.messages[1:]]
+        assert "[INMM] A post awaits your clearance" in later
+        svc.db.close()
+
+
+def test_settings_are_checked_and_only_hq_sets_someone_elses(roster: Services, clock) -> None:
+    with pytest.raises(InvalidInput, match="not an e-mail address"):
+        notify.set_settings(roster.db, "bob", "bob", clock, email="bob at inmm")
+    with pytest.raises(InvalidInput, match="unknown event 'everything'"):
+        notify.set_settings(roster.db, "bob", "bob", clock, events=["everything"])
+    with pytest.raises(InvalidInput, match="HH:MM-HH:MM"):
+        notify.set_settings(roster.db, "bob", "bob", clock, quiet="late")
+    with pytest.raises(NotAuthorised):
+        notify.set_settings(roster.db, "alice", "bob", clock, email="x@example.org")
+    assert notify.settings(roster.db.conn, "bob") is None
+    refused = roster.db.conn.execute(
+        "SELECT actor FROM audit WHERE action = 'notify.refused'").fetchall()
+    assert refused == [("alice",)]
+    notify.set_settings(roster.db, "hq", "bob", clock, email="bob@example.org",
+                        quiet="22:00-07:00")
+    assert notify.quiet_text(notify.settings(roster.db.conn, "bob")) == "22:00-07:00"
+
+
+@pytest.mark.parametrize(("notes", "message"), [
+    ({"smtp_host": "mail.example.org", "smtp_security": "none",
+      "from_address": "a@inmm.org"}, "allowed only for a server on this host"),
+    ({"smtp_host": "mail.example.org"}, "from_address: needed"),
+    ({"webhooks": {"team": "http://hooks.example.org/x"}}, "expected an https:// URL"),
+    ({"digest_hour": 24}, "notifications.digest_hour: expected a number from 0 to 23"),
+    ({"webhook_events": ["everything"]}, "unknown event 'everything'"),
+    ({"smtp_hots": "x"}, "notifications.smtp_hots: unknown key"),
+])
+def test_configuration_refuses_what_would_not_work(tmp_path, notes, message) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_config({"notifications": notes}, tmp_path / "inmm.toml")
+
+
+def test_exactly_once_across_a_daemon_killed_after_the_server_accepted(tmp_path, sandbox,
+                                                                        clock) -> None:
+    """The real daemon, killed (SIGKILL) while it waits to record a message the server has
+    just accepted: the database is held from inside the server's acceptance, so the kill
+    falls exactly between the two. The next daemon sends it again with the same id; a
+    receiver that drops copies by id (Message-ID, X-INMM-Event-Id) has each once."""
+    from .crash_harness import daemon_exe, write_config
+
+    with SmtpServer() as smtp, WebhookReceiver() as hook:
+        secrets = tmp_path / "secrets.toml"
+        secrets.write_text(f'[notifications]\nwebhook_secret = "{SECRET}"\n')
+        secrets.chmod(0o600)
+        cfg = write_config(tmp_path, sandbox.url, extra=(
+            f'\n[notifications]\nsmtp_host = "127.0.0.1"\nsmtp_port = {smtp.port}\n'
+            'smtp_security = "none"\nfrom_address = "social-media@inmm.org"\n'
+            f'webhooks = {{ team = "{hook.url}" }}\n'))
+        text = cfg.read_text().replace("[inmm]\n", f'[inmm]\nsecrets_file = "{secrets}"\n')
+        cfg.write_text(text)
+        from inmm_tui.config import load_config
+
+        config = load_config(str(cfg))
+        db = open_database(config.database_path, create=True)
+        svc = Services.build(config, db)
+        add_people(svc)
+        notify.set_settings(db, "bob", "bob", svc.clock, email="bob@example.org")
+        submit(svc)
+        db.close()
+
+        holder: list[sqlite3.Connection] = []
+
+        def hold_database() -> None:  # once: the copy sent after the kill goes through
+            conn = sqlite3.connect(config.database_path, isolation_level=None, timeout=30,
+                                   check_same_thread=False)
+            conn.execute("BEGIN IMMEDIATE")
+            holder.append(conn)
+            smtp.box.on_receive = hook.on_receive = None
+
+        def run_until_killed(received) -> None:
+            received.clear()
+            proc = subprocess.Popen([daemon_exe(), "--config", str(cfg), "--once"],
+                                    stderr=subprocess.PIPE, text=True)
+            assert received.wait(60), proc.stderr.read() if proc.poll() is not None else ""
+            time.sleep(0.5)  # the daemon now waits on the database to record the send
+            assert proc.poll() is None
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            holder.pop().execute("ROLLBACK")
+
+        smtp.box.on_receive = hold_database
+        run_until_killed(smtp.box.received)
+        hook.on_receive = hold_database
+        run_until_killed(hook.received)
+        for _ in range(2):  # after the kills: the rest goes, then nothing more
+            done = subprocess.run([daemon_exe(), "--config", str(cfg), "--once"],
+                                  capture_output=True, text=True, timeout=60)
+            assert done.returncode == 0, done.stderr
+
+        mail_ids = Counter(m["Message-ID"].strip("<>").split("@")[0] for m in smtp.box.messages)
+        hook_ids = Counter(h["X-INMM-Event-Id"] for h, _ in hook.requests)
+        # the message in hand at each kill arrived twice, with the same id; every other once
+        for received in (mail_ids, hook_ids):
+            assert set(received.values()) <= {1, 2}
+            assert sum(n == 2 for n in received.values()) == 1
+        conn = sqlite3.connect(config.database_path)
+        rows = conn.execute("SELECT channel, message_id, state, attempts, in_doubt"
+                            " FROM notify_outbox").fetchall()
+        conn.close()
+        assert {state for _, _, state, _, _ in rows} == {"sent"}
+        # dropping copies by id, each receiver has each message exactly once
+        assert set(mail_ids) == {m for c, m, *_ in rows if c == "email"}
+        assert set(hook_ids) == {m for c, m, *_ in rows if c == "webhook"}
+        twice = {m for received in (mail_ids, hook_ids) for m, n in received.items() if n == 2}
+        assert {(m, n) for _, m, _, n, in_doubt in rows if in_doubt} == {(m, 2) for m in twice}
+        assert any("awaits your clearance" in m["Subject"] for m in smtp.box.messages)
+
+
+def test_report_shows_a_notification_that_keeps_failing(tmp_path, clock) -> None:
+    from inmm_tui.reports.status import gather, render_text
+
+    with WebhookReceiver() as hook:
+        hook.statuses = [503]
+        svc, messenger = build(tmp_path, clock, hook=hook.url)
+        submit(svc)
+        notify_job.run(svc, messenger)
+        text = render_text(gather(svc.config, clock()))
+        assert ("notification by webhook to team not delivered after 1 attempt (retrying): "
+                "HTTPError: HTTP Error 503") in text
+        clock.advance(hours=1)
+        notify_job.run(svc, messenger)
+        assert "notification by" not in render_text(gather(svc.config, clock()))
+        svc.db.close()
