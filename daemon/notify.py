@@ -45,15 +45,16 @@ class Messenger:
 
     def __init__(self, settings: Notifications, secrets: Mapping[str, str], source: str = ""):
         self.settings = settings
-        self._password = secrets.get("smtp_password", "")
-        self._webhook_secret = secrets.get("webhook_secret", "").encode()
+        self._password = _usable(secrets.get("smtp_password", ""))
+        self._webhook_secret = _usable(secrets.get("webhook_secret", "")).encode()
         where = source or "the secrets file"
         if settings.smtp_host and settings.smtp_username and not self._password:
-            raise NotifySecretsMissing(f"{where}: notifications.smtp_password: missing (needed "
-                                       "because notifications.smtp_username is set)")
+            raise NotifySecretsMissing(f"{where}: notifications.smtp_password: missing or still "
+                                       "the placeholder (needed because "
+                                       "notifications.smtp_username is set)")
         if settings.webhooks and not self._webhook_secret:
-            raise NotifySecretsMissing(f"{where}: notifications.webhook_secret: missing (the "
-                                       "webhooks' posts are signed with it)")
+            raise NotifySecretsMissing(f"{where}: notifications.webhook_secret: missing or still "
+                                       "the placeholder (the webhooks' posts are signed with it)")
 
     @property
     def email(self) -> bool:
@@ -96,6 +97,11 @@ class Messenger:
                      SIGNATURE_HEADER: f"sha256={signature}"})
         with urllib.request.urlopen(request, timeout=self.settings.timeout_seconds) as answer:
             answer.read()
+
+
+def _usable(value: str) -> str:
+    """The value, or '' for a placeholder left from the example ("<mail password>")."""
+    return "" if value.startswith("<") and value.endswith(">") else value
 
 
 def verify_signature(secret: bytes, body: bytes, header: str) -> bool:

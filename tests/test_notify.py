@@ -4,6 +4,7 @@ and exactly once across a daemon killed between the server accepting and the rec
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import signal
@@ -292,4 +293,75 @@ def test_report_shows_a_notification_that_keeps_failing(tmp_path, clock) -> None
         clock.advance(hours=1)
         notify_job.run(svc, messenger)
         assert "notification by" not in render_text(gather(svc.config, clock()))
+        svc.db.close()
+
+
+def test_every_event_reaches_its_people_by_email_and_the_webhook(tmp_path, clock) -> None:
+    from inmm_daemon import moderation as moderation_jobs
+
+    from inmm_tui.domain.alerts import raise_alert
+    from inmm_tui.domain.reminders import ensure_reminder
+    from inmm_tui.platforms.errors import Rejected
+    from inmm_tui.reports import monthly
+    from inmm_tui.store.tx import write
+
+    from .daemon_helpers import fakes, publisher, queue_posts
+    from .fake_platform import FakePlatform
+    from .test_moderation import RUDE
+
+    with SmtpServer() as smtp, WebhookReceiver() as hook:
+        svc, messenger = build(tmp_path, clock, smtp.port, hook.url)
+        for login in ("hq", "comms", "chair", "ec", "alice", "bob"):
+            notify.set_settings(svc.db, login, login, clock, email=f"{login}@example.org")
+        rejected = submit(svc)  # clearance_needed
+        svc.posts.comment("bob", rejected, "see the date")
+        svc.posts.reject("bob", rejected, "wrong date")
+        (partly,) = queue_posts(svc, 1)  # post_cleared
+        outlets = fakes(svc)
+        outlets["x"].fault = lambda f: Rejected("Forbidden")
+        publisher(svc, outlets).run(seconds=30)  # failed on x, sent on mastodon
+        outlets["mastodon"].fault = lambda f: Rejected("Forbidden")
+        (failed,) = queue_posts(svc, 1, body="Failing everywhere {i}")
+        publisher(svc, outlets).run(seconds=30)
+        outlets["x"].fault = outlets["mastodon"].fault = None
+        (held,) = queue_posts(svc, 1, body="Too late {i}")
+        clock.advance(hours=3)
+        publisher(svc, outlets).run(seconds=30)
+        platform = FakePlatform(clock, name="x", api="x")
+        platform.add_mention("m2", RUDE)
+        moderation_jobs.ingest_mentions(svc, platform, "x")
+        (item,) = svc.moderation.items("hq")
+        svc.moderation.forward_to_ec("chair", item.id, "consider discipline")
+        with write(svc.db):
+            raise_alert(svc.db.conn, "test_alert", "daemon", "something odd", clock())
+            ensure_reminder(svc.db.conn, "policy_review", "policy", "review the policy",
+                            clock(), for_role="communications_chair")
+        monthly.write_report(svc, dt.date(2026, 10, 1), "md", actor="comms")
+        svc.governance.flag_compromise("alice", "x", "posts nobody wrote")
+        notify_job.run(svc, messenger)
+        clock.advance(days=2)  # the duty is overdue now
+        notify_job.run(svc, messenger)
+
+        titles = {f"[INMM] {t[0].upper()}{t[1:]}": k for k, t in notify.EVENTS.items()}
+        mailed = {(titles[m["Subject"]], m["To"].split("@")[0]) for m in smtp.box.messages}
+        hooked = {json.loads(body)["event"] for _, body in hook.requests}
+        assert hooked == set(notify.EVENTS)
+        assert {kind for kind, _ in mailed} == set(notify.EVENTS)
+        expected = {
+            ("clearance_needed", "bob"), ("clearance_needed", "chair"),
+            ("clearance_needed", "hq"), ("post_commented", "alice"),
+            ("post_rejected", "alice"), ("post_cleared", "alice"),
+            ("partly_published", "alice"), ("partly_published", "hq"),
+            ("delivery_failed", "alice"), ("delivery_held", "hq"),
+            ("forwarded_to_ec", "ec"), ("alert", "hq"), ("duty_due", "comms"),
+            ("duty_overdue", "comms"), ("monthly_report", "comms"), ("compromise", "hq")}
+        assert expected <= mailed
+        # nobody is told of what is not theirs
+        assert not {k for k, who in mailed if who == "ec"} - {"forwarded_to_ec", "duty_due",
+                                                               "duty_overdue"}
+        assert ("clearance_needed", "alice") not in mailed  # her own post
+        for mail in smtp.box.messages:
+            assert "Forbidden" not in mail.get_content()  # no platform error text
+            assert RUDE not in mail.get_content()
+        assert {partly, failed, held}  # the posts exist (ids used in the summaries)
         svc.db.close()

@@ -54,6 +54,9 @@ EVENTS: dict[str, str] = {
 URGENT = frozenset({"compromise"})
 """Sent at once, whatever the person's digest or quiet hours: it cannot wait till morning."""
 MODES = ("immediate", "digest")
+OVERDUE_AFTER = dt.timedelta(days=1)
+"""A duty still open this long after its due time is overdue (it was told as due when it
+opened)."""
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
 
@@ -111,11 +114,11 @@ def on_reminder(conn: sqlite3.Connection, kind: str, subject: str, due_at: dt.da
 
 
 def note_overdue(conn: sqlite3.Connection, now: dt.datetime) -> int:
-    """An event for each open reminder past its due date, once per reminder (the daemon's
+    """An event for each open reminder overdue, once per reminder (the daemon's
     `notify` job calls this each run)."""
     rows = conn.execute(
         "SELECT id, kind, subject, due_at, for_role FROM reminders WHERE done_at IS NULL"
-        " AND due_at < ?", (to_db(now),)).fetchall()
+        " AND due_at < ?", (to_db(now - OVERDUE_AFTER),)).fetchall()
     made = 0
     for reminder_id, kind, subject, due_at, for_role in rows:
         made += record(
