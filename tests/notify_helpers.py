@@ -6,12 +6,26 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
+import subprocess
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with the openssl command."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                    str(key), "-out", str(cert), "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1"], check=True,
+                   capture_output=True)
+    return cert, key
 
 
 class MailBox:
@@ -33,12 +47,34 @@ class MailBox:
 
 
 class SmtpServer:
-    def __init__(self) -> None:
+    """aiosmtpd on 127.0.0.1. With `tls` ("starttls" or "tls") and a certificate, it speaks
+    TLS and takes mail only from `login` with `password`, after TLS."""
+
+    def __init__(self, tls: str = "", cert: tuple[Path, Path] | None = None,
+                 login: str = "", password: str = "") -> None:
         self.box = MailBox()
+        self.logins: list[str] = []
         with socket.socket() as probe:  # aiosmtpd's start-up check cannot use port 0
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
-        self.controller = Controller(self.box, hostname="127.0.0.1", port=self.port)
+        kwargs: dict[str, Any] = {}
+        if tls:
+            assert cert is not None
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(str(cert[0]), str(cert[1]))
+
+            def check(server, session, envelope, mechanism, auth_data) -> AuthResult:
+                ok = auth_data.login == login.encode() and auth_data.password == password.encode()
+                if ok:
+                    self.logins.append(login)
+                return AuthResult(success=ok)
+
+            kwargs = {"authenticator": check, "auth_required": True, "auth_require_tls": True}
+            if tls == "starttls":
+                kwargs.update(tls_context=context, require_starttls=True)
+            else:  # aiosmtpd does not see implicit TLS as TLS; the socket is TLS all along
+                kwargs.update(ssl_context=context, auth_require_tls=False)
+        self.controller = Controller(self.box, hostname="127.0.0.1", port=self.port, **kwargs)
 
     def __enter__(self) -> SmtpServer:
         self.controller.start()

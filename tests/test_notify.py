@@ -25,7 +25,7 @@ from inmm_tui.domain.services import Services
 from inmm_tui.store.db import open_database
 
 from .conftest import add_people
-from .notify_helpers import SmtpServer, WebhookReceiver
+from .notify_helpers import SmtpServer, WebhookReceiver, self_signed
 
 SECRET = "hook-secret-123456"
 
@@ -364,4 +364,35 @@ def test_every_event_reaches_its_people_by_email_and_the_webhook(tmp_path, clock
             assert "Forbidden" not in mail.get_content()  # no platform error text
             assert RUDE not in mail.get_content()
         assert {partly, failed, held}  # the posts exist (ids used in the summaries)
+        svc.db.close()
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_email_over_tls_logs_in_with_the_password_from_the_secrets(tmp_path, clock,
+                                                                   security) -> None:
+    cert = self_signed(tmp_path)
+    with SmtpServer(security, cert, "inmm-notify", "mail-password-1") as smtp:
+        config = parse_config({
+            "inmm": {"database": str(tmp_path / "inmm.db")},
+            "notifications": {"smtp_host": "127.0.0.1", "smtp_port": smtp.port,
+                              "smtp_security": security, "smtp_username": "inmm-notify",
+                              "smtp_cafile": str(cert[0]), "timeout_seconds": 2,
+                              "from_address": "social-media@inmm.org"}}, tmp_path / "c.toml")
+        svc = Services.build(config, open_database(config.database_path, create=True),
+                             clock=clock)
+        add_people(svc)
+        notify.set_settings(svc.db, "bob", "bob", clock, email="bob@example.org")
+        submit(svc)
+        wrong = Messenger(config.notifications, {"smtp_password": "not-it"})
+        assert notify_job.run(svc, wrong) == (0, 1)  # refused: kept, tried again later
+        assert smtp.box.messages == []
+        clock.advance(hours=1)
+        right = Messenger(config.notifications, {"smtp_password": "mail-password-1"})
+        assert notify_job.run(svc, right) == (1, 0)
+        assert smtp.logins == ["inmm-notify"] and len(smtp.box.messages) == 1
+        error = svc.db.conn.execute("SELECT group_concat(coalesce(last_error, ''))"
+                                    " FROM notify_outbox").fetchone()[0]
+        assert "not-it" not in error and "mail-password-1" not in error
+        with pytest.raises(Exception, match="smtp_password: missing or still the placeholder"):
+            Messenger(config.notifications, {"smtp_password": "<mail password>"})
         svc.db.close()
