@@ -396,3 +396,51 @@ def test_email_over_tls_logs_in_with_the_password_from_the_secrets(tmp_path, clo
         with pytest.raises(Exception, match="smtp_password: missing or still the placeholder"):
             Messenger(config.notifications, {"smtp_password": "<mail password>"})
         svc.db.close()
+
+
+def test_roster_notify_command_sets_shows_and_refuses(tmp_path) -> None:
+    from inmm_tui.domain.people import Roster, current_login
+    from inmm_tui.domain.roles import Role
+
+    from .cli_helpers import run_cli
+    from .conftest import START, make_config
+
+    me = current_login()
+    config = make_config(tmp_path)
+    db = open_database(config.database_path, create=True)
+    roster = Roster(db, (), clock=lambda: START)
+    roster.initialise("hq", "Harriet Quinn")
+    roster.add("hq", me, "Alice Able", Role.ACCOUNT_MANAGER)
+    roster.add("hq", "bob", "Bob Baker", Role.ACCOUNT_MANAGER)
+    db.close()
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text(f'[inmm]\ndatabase = "{config.database_path}"\n')
+    done = run_cli("--config", str(cfg), "roster", "notify", me, "--email", "me@example.org",
+                   "--digest", "--quiet", "22:00-07:00", "--events",
+                   "post_rejected,clearance_needed", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {
+        "login": me, "email": "me@example.org", "events": ["post_rejected", "clearance_needed"],
+        "mode": "digest", "quiet": "22:00-07:00"}
+    shown = run_cli("--config", str(cfg), "roster", "notify", me)
+    assert "me@example.org" in shown.stdout and "digest" in shown.stdout
+    bad = run_cli("--config", str(cfg), "roster", "notify", me, "--quiet", "night")
+    assert bad.returncode == 2 and "expected HH:MM-HH:MM" in bad.stderr
+    other = run_cli("--config", str(cfg), "roster", "notify", "bob", "--email", "b@example.org")
+    assert other.returncode == 3 and "only their own notifications" in other.stderr
+    assert "Traceback" not in bad.stderr + other.stderr
+
+
+def test_the_daemon_refuses_webhooks_without_their_signing_key(tmp_path) -> None:
+    from .cli_helpers import run_cli
+
+    secrets = tmp_path / "secrets.toml"
+    secrets.write_text('[notifications]\nsmtp_password = "x"\n')
+    secrets.chmod(0o600)
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text(f'[inmm]\ndatabase = "{tmp_path / "inmm.db"}"\nsecrets_file = "{secrets}"\n'
+                   '[notifications]\nwebhooks = { team = "https://hooks.example.org/x" }\n')
+    result = run_cli("--config", str(cfg), "--once", program="inmm-daemon")
+    assert result.returncode == 2, result.stderr
+    assert "notifications.webhook_secret: missing" in result.stderr
+    assert "Traceback" not in result.stderr
