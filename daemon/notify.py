@@ -22,7 +22,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import TYPE_CHECKING
 
-from inmm_tui.config import Notifications
+from inmm_tui.config import Notifications, web_url
 from inmm_tui.domain import notify
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import from_db
@@ -55,6 +55,17 @@ class Messenger:
         if settings.webhooks and not self._webhook_secret:
             raise NotifySecretsMissing(f"{where}: notifications.webhook_secret: missing or still "
                                        "the placeholder (the webhooks' posts are signed with it)")
+        self._urls: dict[str, str] = {}
+        for name, url in settings.webhooks.items():
+            if url.startswith("secret:"):
+                key = url[len("secret:"):]
+                url = _usable(secrets.get(key, ""))
+                if not web_url(url):
+                    raise NotifySecretsMissing(
+                        f"{where}: notifications.{key}: missing, still the placeholder, or not "
+                        "an https:// URL (http:// only to this host; notifications.webhooks."
+                        f"{name} names it)")
+            self._urls[name] = url
 
     @property
     def email(self) -> bool:
@@ -92,7 +103,7 @@ class Messenger:
         body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
         signature = hmac.new(self._webhook_secret, body, hashlib.sha256).hexdigest()
         request = urllib.request.Request(
-            self.settings.webhooks[name], data=body, method="POST",
+            self._urls[name], data=body, method="POST",
             headers={"Content-Type": "application/json", ID_HEADER: payload["id"],
                      SIGNATURE_HEADER: f"sha256={signature}"})
         with urllib.request.urlopen(request, timeout=self.settings.timeout_seconds) as answer:

@@ -242,8 +242,9 @@ class Notifications:
     from_address: str = ""
     """The sender of the e-mails, e.g. social-media@inmm.org."""
     webhooks: dict[str, str] = field(default_factory=dict)
-    """Name → incoming-webhook URL (Slack, Mattermost, Teams or your own). Each post is
-    signed with `webhook_secret` from the secrets file."""
+    """Name → incoming-webhook URL (Slack, Mattermost, Teams or your own), or `secret:KEY`
+    when the URL is itself a credential (Slack's are) and is kept as KEY in the secrets
+    file's `[notifications]`. Each post is signed with `webhook_secret` from there."""
     webhook_events: list[str] = field(default_factory=list)
     """The events the webhooks get; empty: every event."""
     digest_hour: int = 7
@@ -540,9 +541,20 @@ def _outlet(item: typing.Any, key: str, where: str) -> Outlet:
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-def _check_notifications(notes: Notifications, where: str) -> None:
+def web_url(url: str) -> bool:
+    """An https:// URL, or http:// to this host (a receiver on the same machine)."""
     from urllib.parse import urlsplit
 
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return bool(host) and (parts.scheme == "https" or (
+        parts.scheme == "http" and host in _LOOPBACK))
+
+
+def _check_notifications(notes: Notifications, where: str) -> None:
     from inmm_tui.domain.notify import EVENTS
 
     if notes.smtp_security not in ("starttls", "tls", "none"):
@@ -557,11 +569,12 @@ def _check_notifications(notes: Notifications, where: str) -> None:
             raise ConfigError(f"{where}: notifications.from_address: needed with smtp_host "
                               "(expected an address such as social-media@inmm.org)")
     for name, url in notes.webhooks.items():
-        parts = urlsplit(url)
-        if parts.scheme not in ("https", "http") or not parts.hostname or (
-                parts.scheme == "http" and parts.hostname not in _LOOPBACK):
+        if url.startswith("secret:") and url[len("secret:"):].isidentifier():
+            continue  # the URL is in the secrets file (a Slack URL is itself a password)
+        if not web_url(url):
             raise ConfigError(f"{where}: notifications.webhooks.{name}: expected an https:// "
-                              "URL (http:// only to this host)")
+                              "URL (http:// only to this host), or secret:KEY for a URL kept "
+                              "as KEY in the secrets file's [notifications]")
     unknown = [kind for kind in notes.webhook_events if kind not in EVENTS]
     if unknown:
         raise ConfigError(f"{where}: notifications.webhook_events: unknown event "

@@ -24,14 +24,14 @@ from inmm_tui.domain.errors import InvalidInput, NotAuthorised
 from inmm_tui.domain.services import Services
 from inmm_tui.store.db import open_database
 
-from .conftest import add_people
+from .conftest import FakeClock, add_people
 from .notify_helpers import SmtpServer, WebhookReceiver, self_signed
 
 SECRET = "hook-secret-123456"
 
 
 def build(tmp_path: Path, clock, smtp_port: int | None = None, hook: str | None = None,
-          **extra: object) -> tuple[Services, Messenger]:
+          secrets: dict[str, str] | None = None, **extra: object) -> tuple[Services, Messenger]:
     notes: dict[str, object] = {"from_address": "social-media@inmm.org", **extra}
     if smtp_port:
         notes.update(smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_security="none")
@@ -42,7 +42,7 @@ def build(tmp_path: Path, clock, smtp_port: int | None = None, hook: str | None 
                            "notifications": notes}, tmp_path / "inmm.toml")
     svc = Services.build(config, open_database(config.database_path, create=True), clock=clock)
     add_people(svc)
-    return svc, Messenger(config.notifications, {"webhook_secret": SECRET})
+    return svc, Messenger(config.notifications, {"webhook_secret": SECRET, **(secrets or {})})
 
 
 def submit(svc: Services, author: str = "alice") -> int:
@@ -336,7 +336,7 @@ def test_every_event_reaches_its_people_by_email_and_the_webhook(tmp_path, clock
             raise_alert(svc.db.conn, "test_alert", "daemon", "something odd", clock())
             ensure_reminder(svc.db.conn, "policy_review", "policy", "review the policy",
                             clock(), for_role="communications_chair")
-        monthly.write_report(svc, dt.date(2026, 10, 1), "md", actor="comms")
+        monthly.write_report(svc, dt.date(2026, 10, 1), "md", actor="hq")
         svc.governance.flag_compromise("alice", "x", "posts nobody wrote")
         notify_job.run(svc, messenger)
         clock.advance(days=2)  # the duty is overdue now
@@ -431,6 +431,21 @@ def test_roster_notify_command_sets_shows_and_refuses(tmp_path) -> None:
     assert "Traceback" not in bad.stderr + other.stderr
 
 
+def test_a_webhook_url_kept_in_the_secrets_file(tmp_path) -> None:
+    config = parse_config({"notifications": {"webhooks": {"team": "secret:slack_url"}}},
+                          tmp_path / "inmm.toml")
+    with pytest.raises(Exception, match=r"notifications\.slack_url: missing"):
+        Messenger(config.notifications, {"webhook_secret": SECRET})
+    with pytest.raises(Exception, match="not an https:// URL"):
+        Messenger(config.notifications, {"webhook_secret": SECRET, "slack_url": "http://x"})
+    with WebhookReceiver() as hook:
+        svc, messenger = build(tmp_path, FakeClock(), hook="secret:team_url",
+                               secrets={"team_url": hook.url})
+        submit(svc)
+        assert notify_job.run(svc, messenger) == (1, 0)
+        svc.db.close()
+
+
 def test_the_daemon_refuses_webhooks_without_their_signing_key(tmp_path) -> None:
     from .cli_helpers import run_cli
 
@@ -444,3 +459,13 @@ def test_the_daemon_refuses_webhooks_without_their_signing_key(tmp_path) -> None
     assert result.returncode == 2, result.stderr
     assert "notifications.webhook_secret: missing" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_monthly_report_in_two_formats_is_one_message(roster: Services) -> None:
+    from inmm_tui.reports import monthly
+
+    for fmt in ("md", "html"):
+        monthly.write_report(roster, dt.date(2026, 10, 1), fmt, actor="daemon")
+    rows = roster.db.conn.execute("SELECT kind, recipients FROM notify_events WHERE kind ="
+                                  " 'monthly_report'").fetchall()
+    assert rows == [("monthly_report", '["comms"]')]

@@ -205,9 +205,11 @@ def _alert(conn, actor, subject, details, at) -> None:
 
 
 def _monthly(conn, actor, subject, details, at) -> None:
+    # Written in two formats, audited once each: one message a month and day of writing.
     record(conn, "monthly_report", subject,
            f"The monthly report is ready ({subject}). List it with `inmm-tui report list`.",
-           holders(conn, Role.COMMUNICATIONS_CHAIR), at)
+           [login for login in holders(conn, Role.COMMUNICATIONS_CHAIR) if login != actor], at,
+           dedupe=f"monthly:{subject}:{at.date().isoformat()}")
 
 
 def _compromise(conn, actor, subject, details, at) -> None:
