@@ -165,6 +165,10 @@ def run(services: Services, messenger: Messenger | None) -> tuple[int, int]:
         return 0, 0
     sent = failed = 0
     for message in notify.due(conn, now):
+        if message.channel == "email":
+            with write(db):
+                if notify.drop_if_withdrawn(conn, message):
+                    continue
         if message.channel == "email" and message.kind not in notify.URGENT:
             wanted = notify.settings(conn, message.login or "")
             until = wanted.quiet_until(now, tz) if wanted else None

@@ -469,3 +469,20 @@ def test_the_monthly_report_in_two_formats_is_one_message(roster: Services) -> N
     rows = roster.db.conn.execute("SELECT kind, recipients FROM notify_events WHERE kind ="
                                   " 'monthly_report'").fetchall()
     assert rows == [("monthly_report", '["comms"]')]
+
+
+def test_nothing_more_is_sent_to_someone_whose_rights_were_withdrawn(tmp_path, clock) -> None:
+    with SmtpServer() as smtp:
+        svc, messenger = build(tmp_path, clock, smtp.port, digest_hour=17)
+        notify.set_settings(svc.db, "bob", "bob", clock, email="bob@example.org",
+                            mode="digest")
+        submit(svc)
+        notify_job.run(svc, messenger)  # waits for the evening's digest
+        svc.roster.revoke("hq", "bob", "left the committee")
+        clock.advance(hours=8)
+        assert notify_job.run(svc, messenger) == (0, 0)
+        assert smtp.box.messages == []
+        states = svc.db.conn.execute("SELECT state FROM notify_outbox WHERE login = 'bob'"
+                                     ).fetchall()
+        assert ("dropped",) in states and ("sent",) not in states
+        svc.db.close()

@@ -444,6 +444,18 @@ def claim(conn: sqlite3.Connection, outbox_id: int) -> bool:
                         " WHERE id = ? AND state = 'pending'", (outbox_id,)).rowcount == 1
 
 
+def drop_if_withdrawn(conn: sqlite3.Connection, message: Message) -> bool:
+    """A person whose rights were withdrawn since is told nothing more about the accounts."""
+    if message.login is None:
+        return False
+    row = conn.execute("SELECT active FROM people WHERE login = ?", (message.login,)).fetchone()
+    if row and row[0]:
+        return False
+    conn.execute("UPDATE notify_outbox SET state = 'dropped', last_error = 'not sent: the"
+                 " person no longer has rights' WHERE id = ?", (message.id,))
+    return True
+
+
 def mark_sent(conn: sqlite3.Connection, outbox_id: int, now: dt.datetime) -> None:
     conn.execute("UPDATE notify_outbox SET state = 'sent', sent_at = ?, last_error = NULL,"
                  " next_attempt_at = NULL WHERE id = ?", (to_db(now), outbox_id))

@@ -653,7 +653,7 @@ def m009_notify19_outbox(db: Database) -> None:
             digest INTEGER NOT NULL DEFAULT 0,
             digest_of INTEGER REFERENCES notify_outbox(id),
             state TEXT NOT NULL DEFAULT 'pending'
-                CHECK (state IN ('pending', 'sending', 'sent', 'digested')),
+                CHECK (state IN ('pending', 'sending', 'sent', 'digested', 'dropped')),
             attempts INTEGER NOT NULL DEFAULT 0,
             in_doubt INTEGER NOT NULL DEFAULT 0,
             next_attempt_at TEXT,
