@@ -1,5 +1,6 @@
 """The audit screen through the pilot: the Communications Chair oversees everyone's
-entries and filters them; an account manager sees their own only; a broken chain shows."""
+entries and filters them; an account manager sees their own only; a broken chain shows.
+And notification settings set from the roster screen."""
 
 from __future__ import annotations
 
@@ -64,3 +65,35 @@ async def test_an_account_manager_sees_their_own_and_a_broken_chain_shows(
     refused = svc.db.conn.execute("SELECT actor FROM audit WHERE action = 'audit.refused'"
                                   ).fetchall()
     assert refused == [(AM,)]
+
+
+async def test_notification_settings_from_the_roster_screen(db_path: Path) -> None:
+    from ui_support import notes
+
+    from inmm_tui.domain import notify
+    from inmm_tui.ui.screens.roster import RosterScreen
+
+    app = gov_app(db_path, AM)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        assert isinstance(app.screen, RosterScreen)
+        table = app.screen.query_one("#people", ListTable)
+        table.move_cursor(row=table.get_row_index(AM))
+        await pilot.press("n")
+        await answer(pilot, "adoe@example.org; post_rejected,clearance_needed; digest; "
+                            "22:00-07:00")
+        assert f"{AM}: e-mail adoe@example.org" in notes(app)
+        await pilot.press("n")
+        await answer(pilot, "; ; ; late")  # refused, nothing changed
+        assert "expected HH:MM-HH:MM" in notes(app)
+        table.move_cursor(row=table.get_row_index(HQ))
+        await pilot.press("n")
+        await answer(pilot, "someone@example.org")
+        assert "only their own notifications" in notes(app)
+    mine = notify.settings(gov_services(db_path).db.conn, AM)
+    assert mine is not None and (mine.email, mine.mode, notify.quiet_text(mine)) == (
+        "adoe@example.org", "digest", "22:00-07:00")
+    assert mine.events == ("post_rejected", "clearance_needed")
+    assert notify.settings(gov_services(db_path).db.conn, HQ) is None
