@@ -161,6 +161,7 @@ def run(services: Services, messenger: Messenger | None) -> tuple[int, int]:
         notify.fan_out(conn, messenger.webhooks() if messenger else [],
                        bool(messenger and messenger.email), now)
         notify.make_digests(conn, services.config.notifications.digest_hour, tz, now)
+        notify.purge(conn, now)
     if messenger is None:
         return 0, 0
     sent = failed = 0

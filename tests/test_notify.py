@@ -486,3 +486,31 @@ def test_nothing_more_is_sent_to_someone_whose_rights_were_withdrawn(tmp_path, c
                                      ).fetchall()
         assert ("dropped",) in states and ("sent",) not in states
         svc.db.close()
+
+
+def test_what_was_settled_long_ago_is_purged_and_nothing_else(tmp_path, clock) -> None:
+    with SmtpServer() as smtp:
+        svc, messenger = build(tmp_path, clock, smtp.port, digest_hour=17)
+        notify.set_settings(svc.db, "bob", "bob", clock, email="bob@example.org",
+                            mode="digest")
+        notify.set_settings(svc.db, "chair", "chair", clock, email="chair@example.org")
+        submit(svc)
+        clock.advance(hours=3)
+        notify_job.run(svc, messenger)  # the chair's mail goes, bob's waits for 17:00
+        clock.advance(hours=5)
+        notify_job.run(svc, messenger)  # bob's digest goes
+        submit(svc)
+        clock.advance(days=89)
+        notify_job.run(svc, messenger)  # the new event: the chair's and bob's digest went
+        count = "SELECT count(*) FROM notify_outbox"
+        before = svc.db.conn.execute(count).fetchone()[0]
+        clock.advance(days=2)  # the first day's messages are now over 90 days old
+        notify_job.run(svc, messenger)
+        rows = svc.db.conn.execute("SELECT login, state FROM notify_outbox ORDER BY id"
+                                   ).fetchall()
+        # the first day's three (the chair's, bob's and the digest carrying it) are gone
+        assert before == 6
+        assert rows == [("bob", "digested"), ("chair", "sent"), ("bob", "sent")]
+        events = svc.db.conn.execute("SELECT count(*) FROM notify_events").fetchone()[0]
+        assert events == 1
+        svc.db.close()

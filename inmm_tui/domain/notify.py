@@ -468,6 +468,25 @@ def mark_failed(conn: sqlite3.Connection, outbox_id: int, error: str,
                  " next_attempt_at = ? WHERE id = ?", (error[:500], to_db(retry_at), outbox_id))
 
 
+KEEP = dt.timedelta(days=90)
+"""Sent messages and their events are kept this long (what was sent, to whom, when), then
+deleted so that the outbox does not grow for ever."""
+
+
+def purge(conn: sqlite3.Connection, now: dt.datetime) -> int:
+    """Delete what was settled (sent, dropped, or carried by a sent digest) before `KEEP`,
+    and the events nothing refers to any more. Call inside a write transaction."""
+    cutoff = to_db(now - KEEP)
+    settled = ("state IN ('sent', 'dropped') AND coalesce(sent_at, created_at) < ?")
+    conn.execute(f"DELETE FROM notify_outbox WHERE state = 'digested' AND digest_of IN"
+                 f" (SELECT id FROM notify_outbox WHERE {settled})", (cutoff,))
+    deleted = conn.execute(f"DELETE FROM notify_outbox WHERE {settled}", (cutoff,)).rowcount
+    conn.execute("DELETE FROM notify_events WHERE fanned_out_at < ? AND NOT EXISTS"
+                 " (SELECT 1 FROM notify_outbox o WHERE o.event_id = notify_events.id)",
+                 (cutoff,))
+    return deleted
+
+
 def failing(conn: sqlite3.Connection) -> list[tuple[str, str, int, str]]:
     """(channel, target, attempts, last error) of messages whose last attempt failed."""
     return conn.execute(
