@@ -73,6 +73,7 @@ def alert_unusable(db: Database, problems: dict[str, str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from inmm_daemon.notify import Messenger
     from inmm_daemon.runtime import InstanceLock, Notifier, setup_logging
     from inmm_daemon.service import Daemon, cron_triggers, note_secrets
 
@@ -93,8 +94,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from inmm_tui.platforms.factory import ensure_sandbox, needs_secrets
         from inmm_tui.platforms.secrets import load_secrets
 
-        secrets = load_secrets(config.secrets_path) if needs_secrets(config) else None
-        setup_logging(secrets.outlets if secrets else {})
+        notes = config.notifications
+        wants_secrets = needs_secrets(config) or bool(
+            notes.webhooks or (notes.smtp_host and notes.smtp_username))
+        secrets = load_secrets(config.secrets_path) if wants_secrets else None
+        messenger = Messenger(notes, secrets.notifications if secrets else {},
+                              secrets.source if secrets else "") \
+            if notes.smtp_host or notes.webhooks else None
+        setup_logging([secrets.outlets, dict(secrets.notifications)] if secrets else {})
         path = config.database_path
         db = open_database(path)  # create or migrate once, before the jobs open theirs
         for outlet in note_secrets(Services.build(config, db), secrets.outlets if secrets else {}):
@@ -103,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         platforms, problems = build_platforms(config, secrets)
         alert_unusable(db, problems)
         db.close()
-        daemon = Daemon(config, lambda: open_database(path), platforms, notifier=Notifier())
+        daemon = Daemon(config, lambda: open_database(path), platforms, notifier=Notifier(),
+                        messenger=messenger)
         del secrets  # the clients keep what they need; nothing else holds the tokens
         sandbox = ensure_sandbox(config)  # sandbox outlets and no sandbox running yet
     except Exception as exc:

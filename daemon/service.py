@@ -33,6 +33,7 @@ from inmm_daemon import follow_back as follow_back_jobs
 from inmm_daemon import governance as jobs
 from inmm_daemon import metrics as metrics_jobs
 from inmm_daemon import moderation as moderation_jobs
+from inmm_daemon import notify as notify_jobs
 from inmm_daemon import questions as questions_jobs
 from inmm_daemon.publisher import Publisher
 
@@ -60,6 +61,8 @@ PUBLISH_EVERY_SECONDS = 5.0
 WAKE_CHECK_SECONDS = 1.0
 """How often the database is looked at for a change (cheap: `PRAGMA data_version`)."""
 HEARTBEAT_SECONDS = 15.0
+NOTIFY_EVERY_SECONDS = 20.0
+"""Notifications go out this often besides their cron expression."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,14 @@ def _monthly_report(daemon: Daemon) -> None:
         log.info("monthly report written: %s", path)
 
 
+def _notify(daemon: Daemon) -> None:
+    sent, failed = notify_jobs.run(daemon.services("notify"), daemon.messenger)
+    if failed:  # recorded as the job's failure, shown by --report
+        raise RuntimeError(f"{failed} notification(s) could not be sent; tried again later")
+    if sent:
+        log.info("%d notifications sent", sent)
+
+
 JOBS: dict[str, JobSpec] = {
     "publish": JobSpec("publish", _publish, every_seconds=PUBLISH_EVERY_SECONDS),
     "audit_check": JobSpec("audit_check", _audit_check),
@@ -152,6 +163,7 @@ JOBS: dict[str, JobSpec] = {
     "follow_back": JobSpec("follow_back", _follow_back),
     "ingest_mentions": JobSpec("ingest_mentions", _ingest_mentions),
     "monthly_report": JobSpec("monthly_report", _monthly_report),
+    "notify": JobSpec("notify", _notify, every_seconds=NOTIFY_EVERY_SECONDS),
 }
 
 
@@ -185,8 +197,11 @@ class Daemon:
 
     def __init__(self, config: Config, open_db: Callable[[], Database],
                  platforms: Mapping[str, Platform], *, clock: Clock = utcnow,
-                 notifier: Notifier | None = None):
+                 notifier: Notifier | None = None,
+                 messenger: notify_jobs.Messenger | None = None):
         self.config = config
+        self.messenger = messenger
+        """Sends notifications (holds the SMTP password and webhook secret); None: none sent."""
         self.clock = clock
         self.notifier = notifier
         self.stop = threading.Event()

@@ -172,6 +172,7 @@ class Daemon:
             "spoof_watch": "0 6 * * *",
             "monthly_report": "0 7 1 * *",
             "audit_check": "30 * * * *",
+            "notify": "* * * * *",
         }
     )
     """Cron expressions, one per job."""
@@ -226,6 +227,35 @@ class Questions:
 
 
 @dataclass(frozen=True, eq=False)
+class Notifications:
+    smtp_host: str = ""
+    """The mail server; empty: no e-mail is sent."""
+    smtp_port: int = 587
+    smtp_security: str = "starttls"
+    """`starttls` (usually port 587), `tls` (port 465), or `none`, allowed only for a server
+    on this host (127.0.0.1, ::1, localhost). The password is `smtp_password` in the secrets
+    file's `[notifications]`."""
+    smtp_username: str = ""
+    """Empty: the server takes mail without logging in."""
+    smtp_cafile: str = ""
+    """A CA bundle to check the server's certificate with (empty: the system's)."""
+    from_address: str = ""
+    """The sender of the e-mails, e.g. social-media@inmm.org."""
+    webhooks: dict[str, str] = field(default_factory=dict)
+    """Name → incoming-webhook URL (Slack, Mattermost, Teams or your own), or `secret:KEY`
+    when the URL is itself a credential (Slack's are) and is kept as KEY in the secrets
+    file's `[notifications]`. Each post is signed with `webhook_secret` from there."""
+    webhook_events: list[str] = field(default_factory=list)
+    """The events the webhooks get; empty: every event."""
+    digest_hour: int = 7
+    """Local hour from which the daily digest is sent."""
+    timeout_seconds: float = 10.0
+    retry_base_seconds: float = 30.0
+    """Wait after a failed attempt; each further wait doubles."""
+    retry_max_seconds: float = 3600.0
+
+
+@dataclass(frozen=True, eq=False)
 class Config:
     path: Path | None
     """The file this came from; None for the embedded default."""
@@ -236,6 +266,7 @@ class Config:
     review: Review
     metrics: Metrics = field(default_factory=Metrics)
     questions: Questions = field(default_factory=Questions)
+    notifications: Notifications = field(default_factory=Notifications)
 
     @property
     def source(self) -> str:
@@ -344,7 +375,8 @@ def embedded_default() -> Config:
 
 def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
     where = str(path) if path else "<config>"
-    known = {"inmm", "outlets", "sandbox", "daemon", "review", "metrics", "questions"}
+    known = {"inmm", "outlets", "sandbox", "daemon", "review", "metrics", "questions",
+             "notifications"}
     _refuse_unknown(data, known, where, "")
     outlets_raw = data.get("outlets")
     if outlets_raw is None:
@@ -368,6 +400,7 @@ def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
         review=_section(data, "review", Review, where),
         metrics=_section(data, "metrics", Metrics, where),
         questions=_section(data, "questions", Questions, where),
+        notifications=_section(data, "notifications", Notifications, where),
     )
     try:
         zoneinfo.ZoneInfo(config.inmm.timezone)
@@ -408,6 +441,7 @@ def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
     if "jobs" in data.get("daemon", {}):  # the built-in timings are known good
         for name, expression in config.daemon.jobs.items():
             cron_trigger(expression, config.tz, f"{where}: daemon.jobs.{name}")
+    _check_notifications(config.notifications, where)
     if "default" not in config.questions.templates:
         raise ConfigError(f"{where}: questions.templates: needs a 'default' holding reply")
     return config
@@ -428,6 +462,11 @@ NUMBER_RANGES: dict[str, tuple[float, float]] = {
     "metrics.poll_days": (1, 10 * 366),
     "metrics.max_posts_per_run": (1, 100_000),
     "questions.remind_after_hours": (1, 10 * 366 * 24),
+    "notifications.smtp_port": (1, 65535),
+    "notifications.digest_hour": (0, 23),
+    "notifications.timeout_seconds": (0.001, 3600),
+    "notifications.retry_base_seconds": (0.001, 24 * 3600),
+    "notifications.retry_max_seconds": (0.001, 31 * 24 * 3600),
 }
 """Every number the configuration holds, and what it may be: a negative hold time would
 hold every post, a zero rotation period would make rotation due for ever, and a number
@@ -499,6 +538,49 @@ def _outlet(item: typing.Any, key: str, where: str) -> Outlet:
     if not outlet.name or not outlet.name.replace("-", "").replace("_", "").isalnum():
         raise ConfigError(f"{where}: {key}.name: expected letters, digits, '-' or '_'")
     return dataclasses.replace(outlet, api=api)
+
+
+_LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def web_url(url: str) -> bool:
+    """An https:// URL, or http:// to this host (a receiver on the same machine)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    return bool(host) and (parts.scheme == "https" or (
+        parts.scheme == "http" and host in _LOOPBACK))
+
+
+def _check_notifications(notes: Notifications, where: str) -> None:
+    from inmm_tui.domain.notify import EVENTS
+
+    if notes.smtp_security not in ("starttls", "tls", "none"):
+        raise ConfigError(f"{where}: notifications.smtp_security: {notes.smtp_security!r} "
+                          "(expected starttls, tls or none)")
+    if notes.smtp_host:
+        if notes.smtp_security == "none" and notes.smtp_host not in _LOOPBACK:
+            raise ConfigError(f"{where}: notifications.smtp_security: none sends the password "
+                              f"and the mail in clear; allowed only for a server on this host, "
+                              f"not {notes.smtp_host!r} (use starttls or tls)")
+        if "@" not in notes.from_address:
+            raise ConfigError(f"{where}: notifications.from_address: needed with smtp_host "
+                              "(expected an address such as social-media@inmm.org)")
+    for name, url in notes.webhooks.items():
+        if url.startswith("secret:") and url[len("secret:"):].isidentifier():
+            continue  # the URL is in the secrets file (a Slack URL is itself a password)
+        if not web_url(url):
+            raise ConfigError(f"{where}: notifications.webhooks.{name}: expected an https:// "
+                              "URL (http:// only to this host), or secret:KEY for a URL kept "
+                              "as KEY in the secrets file's [notifications]")
+    unknown = [kind for kind in notes.webhook_events if kind not in EVENTS]
+    if unknown:
+        raise ConfigError(f"{where}: notifications.webhook_events: unknown event "
+                          f"{unknown[0]!r} (expected some of {', '.join(EVENTS)})")
 
 
 def _section(data: dict[str, typing.Any], name: str, cls: type, where: str) -> typing.Any:

@@ -97,10 +97,10 @@ def test_once_publishes_writes_the_heartbeat_and_records_each_job(
     assert status["daemon"]["pid"] == os.getpid() and status["daemon"]["age_seconds"] == 0
     runs = dict(roster.db.execute("SELECT name, last_ok FROM daemon_jobs").fetchall())
     assert runs == {name: 1 for name in JOBS}
-    # run again a minute later, as from cron: publishing runs, the hourly and monthly
+    # run again a minute later, as from cron: publishing and notifications run, the hourly and monthly
     # jobs wait for their time
     clock.advance(minutes=1)
-    assert daemon.run_once() == ["publish"]
+    assert daemon.run_once() == ["publish", "notify"]  # both every minute
     clock.advance(hours=1)
     assert "audit_check" in daemon.run_once()
     assert status["audit"]["ok"]

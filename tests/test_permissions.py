@@ -34,6 +34,7 @@ EXPECTED = {
     Action.MONTHLY_REPORT: {CC, SC, HQ},
     Action.ALERTS: {HQ, SC, CC},
     Action.READ_PRIVATE: {HQ, SC},
+    Action.READ_AUDIT: {EC, HQ, CC, SC},
 }
 
 LOGIN_OF = {HQ: "hq", SC: "chair", CC: "comms", EC: "ec", AM: "alice"}

@@ -29,6 +29,7 @@ import argparse
 import datetime as dt
 import logging
 import os
+import secrets as secrets_module
 import shutil
 import socket
 import subprocess
@@ -114,6 +115,7 @@ class DemoWorld:
 
 
 def run(args: argparse.Namespace) -> int:
+    from inmm_tui.commands.demo_inbox import RECEIVED, WebhookInbox, for_demo
     from inmm_tui.commands.ui import exit_code
     from inmm_tui.domain.people import current_login
     from inmm_tui.platforms.sandbox.simulate import simulate
@@ -123,11 +125,13 @@ def run(args: argparse.Namespace) -> int:
     processes: list[subprocess.Popen[bytes]] = []
     stop = threading.Event()
     demo: DemoWorld | None = None
+    inbox: WebhookInbox | None = None
     try:
         login = current_login()
         demo = build(workdir, login)
         threading.Thread(target=simulate, args=(demo.sandbox.world, SIMULATE_EVERY, stop),
                          name="sandbox-simulate", daemon=True).start()
+        inbox = for_demo(demo.config_path)
         env = {**os.environ, "INMM_CONFIG": str(demo.config_path)}
         process, note = start("daemon", [sys.executable, "-c", "import sys, inmm_daemon.main"
                                          " as m; sys.exit(m.main())"], env, workdir)
@@ -137,11 +141,15 @@ def run(args: argparse.Namespace) -> int:
                       intro="Demo on a throwaway database, with six weeks of history. The "
                       f"sandbox is running. {note} F2 switches person (you, a colleague, the "
                       "Subcommittee Chair, an Executive Committee member). The policy review "
-                      "is overdue because the policy's own date has passed: see Reminders.")
+                      "is overdue because the policy's own date has passed: see Reminders. "
+                      "Notifications go to a webhook receiver in the demo, which writes what it "
+                      f"gets to {workdir / RECEIVED}.")
         app.run()
         code = exit_code(app)
     finally:
         stop.set()
+        if inbox is not None:
+            inbox.stop()
         for process in processes:
             process.terminate()
             try:
@@ -226,9 +234,16 @@ def write_config(workdir: Path, *, ec_meeting: dt.date) -> Path:
         'follow_back = "* * * * *"\n'
         'ingest_mentions = "* * * * *"\n'
         'poll_metrics = "*/2 * * * *"\n'
-        'spoof_watch = "*/5 * * * *"\n',
+        'spoof_watch = "*/5 * * * *"\n'
+        # The daemon's notifications go to a receiver in the demo (`demo_inbox`).
+        "[notifications]\n"
+        f'webhooks = {{ demo = "http://127.0.0.1:{free_port()}/inmm" }}\n',
         encoding="utf-8",
     )
+    secrets = workdir / "secrets.toml"
+    secrets.touch(mode=0o600)
+    secrets.write_text(f'[notifications]\nwebhook_secret = "{secrets_module.token_hex(16)}"\n',
+                       encoding="utf-8")
     return path
 
 

@@ -38,6 +38,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     role.add_argument("login")
     role.add_argument("role")
     role.set_defaults(func=run_role)
+    notify = actions.add_parser(
+        "notify", help="how a person is told of what concerns them, away from the terminal",
+        description="Set your own notifications (HQ may set anyone's). With no option, show "
+        "them. Events: clearance_needed, post_cleared, post_rejected, post_commented, "
+        "delivery_failed, delivery_held, partly_published, forwarded_to_ec, alert, duty_due, "
+        "duty_overdue, monthly_report, compromise (or all).")
+    notify.add_argument("login")
+    notify.add_argument("--email", help="the address to write to (off: no e-mail)")
+    notify.add_argument("--events", help="comma-separated events to receive, or all")
+    notify.add_argument("--digest", dest="mode", action="store_const", const="digest",
+                        help="gather them in one e-mail a day")
+    notify.add_argument("--immediate", dest="mode", action="store_const", const="immediate",
+                        help="send each at once (the default)")
+    notify.add_argument("--quiet", metavar="HH:MM-HH:MM",
+                        help="local hours in which nothing is sent (off: none)")
+    notify.add_argument("--json", action="store_true")
+    notify.set_defaults(func=run_notify)
 
 
 def _role(text: str):
@@ -82,4 +99,32 @@ def run_reinstate(args: argparse.Namespace) -> int:
 def run_role(args: argparse.Namespace) -> int:
     person = services(args).roster.change_role(me(), args.login, _role(args.role))
     say(f"{person.name} is now {person.role.title}.")
+    return 0
+
+
+def run_notify(args: argparse.Namespace) -> int:
+    from inmm_tui.domain import notify
+
+    changing = any(v is not None for v in (args.email, args.events, args.mode, args.quiet))
+    if changing:
+        svc = services(args)
+        events = None if args.events is None else [
+            e.strip() for e in args.events.split(",") if e.strip()]
+        current = notify.set_settings(
+            svc.db, me(), args.login, svc.clock,
+            email="unchanged" if args.email is None else args.email, events=events,
+            mode=args.mode, quiet=args.quiet)
+    else:
+        svc = viewer(args)
+        current = notify.settings(svc.db.conn, args.login) or notify.Settings(
+            args.login, None, (), "immediate", None, None)
+    shown = {"login": current.login, "email": current.email,
+             "events": list(current.events) or "all", "mode": current.mode,
+             "quiet": notify.quiet_text(current)}
+    if args.json:
+        say(json.dumps(shown, indent=2))
+        return 0
+    say(f"{current.login}: e-mail {current.email or 'none'}; events "
+        f"{', '.join(current.events) or 'all'}; {current.mode}; quiet hours "
+        f"{shown['quiet']}")
     return 0

@@ -15,6 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from inmm_tui.domain import notify
 from inmm_tui.timeutil import to_db, utcnow
 from inmm_tui.wording import count
 
@@ -58,6 +59,7 @@ def append(conn: sqlite3.Connection, actor: str, action: str, subject: str = "",
         " ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
         (seq, digest),
     )
+    notify.on_audit(conn, actor, action, subject, details or {}, at or utcnow())
     return seq
 
 

@@ -139,6 +139,7 @@ ACTION_PHRASES = {
     Action.MONTHLY_REPORT: "write the monthly report",
     Action.ALERTS: "acknowledge alerts",
     Action.READ_PRIVATE: "read the private messages sent to the accounts",
+    Action.READ_AUDIT: "read other people's entries in the audit log",
 }
 
 

@@ -73,6 +73,8 @@ class Action(StrEnum):
     """Acknowledge alerts and mark reminders done."""
     READ_PRIVATE = "read_private"
     """Read the private messages sent to the accounts (never shown in public queues)."""
+    READ_AUDIT = "read_audit"
+    """Read everyone's entries in the audit log (others read their own only)."""
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # inquiries"; HQ "will maintain access and passwords", so reads them on the
     # platform anyway. Nobody else: the others' work is with what is public.
     Action.READ_PRIVATE: frozenset({Role.HQ, Role.SUBCOMMITTEE_CHAIR}),
+    # Who did what is oversight: the Communications Chair and the Subcommittee Chair
+    # "oversee the activity of all account managers", HQ monitors the volunteers' posts and
+    # alerts the EC to violations, and the EC "considers disciplinary action", which needs
+    # the record. An account manager reads their own entries only: the others' are not
+    # theirs to oversee.
+    Action.READ_AUDIT: frozenset({Role.EXECUTIVE_COMMITTEE, Role.HQ, Role.COMMUNICATIONS_CHAIR,
+                                  Role.SUBCOMMITTEE_CHAIR}),
 }
 
 

@@ -39,6 +39,8 @@ class Secrets:
     """Where the tokens came from (a path), for messages."""
     outlets: Mapping[str, Mapping[str, str]] = field(repr=False)
     """Outlet name -> key -> value. Kept out of repr so no log line can show a token."""
+    notifications: Mapping[str, str] = field(default_factory=dict, repr=False)
+    """`[notifications]`: `smtp_password`, `webhook_secret` (the HMAC key of the webhooks)."""
 
     def for_outlet(self, outlet: Outlet) -> dict[str, str]:
         """The outlet's tokens, checked to have every key its platform needs."""
@@ -104,4 +106,10 @@ def _parse(path: Path) -> Secrets:
     outlets = data.get("outlets", {})
     if not isinstance(outlets, dict) or not all(isinstance(v, dict) for v in outlets.values()):
         raise SecretsError(f"{path}: [outlets.<name>]: expected one table per outlet")
-    return Secrets(str(path), {name: dict(table) for name, table in outlets.items()})
+    notifications = data.get("notifications", {})
+    if not isinstance(notifications, dict) or not all(
+            isinstance(v, str) for v in notifications.values()):
+        raise SecretsError(f"{path}: [notifications]: expected a table of strings "
+                           "(smtp_password, webhook_secret)")
+    return Secrets(str(path), {name: dict(table) for name, table in outlets.items()},
+                   dict(notifications))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from inmm_tui.config import Config
-from inmm_tui.domain import audit, duties, witness
+from inmm_tui.domain import audit, duties, notify, witness
 from inmm_tui.store.errors import BUSY_TIMEOUT_SECONDS, DatabaseError, uri
 from inmm_tui.store.version import MIGRATION_COUNT, MIGRATION_SET
 from inmm_tui.timeutil import from_db, to_db, utcnow
@@ -107,6 +107,11 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
                 f"{count(status['deliveries']['held'], 'delivery', 'deliveries')} held for "
                 "being late: publish now or withdraw")
         status["partly_published"] = duties.partly_published(conn)
+        status["notifications_failing"] = [
+            {"channel": c, "to": t, "attempts": a, "error": e} for c, t, a, e in notify.failing(conn)]
+        attention.extend(f"notification by {n['channel']} to {n['to']} not delivered after "
+                         f"{count(n['attempts'], 'attempt')} (retrying): {n['error']}"
+                         for n in status["notifications_failing"][:FAILED_LISTED])
         paused = conn.execute(
             "SELECT value, changed_by, changed_at FROM settings WHERE key = 'publishing_paused'"
         ).fetchone()

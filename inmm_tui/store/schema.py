@@ -681,3 +681,56 @@ def m008_perf16b_figures(db: Database) -> None:
         CREATE INDEX mentions_holding ON mentions(holding_reply_at) WHERE kind = 'question';
         """
     )
+
+
+@migrations()
+def m009_notify19_outbox(db: Database) -> None:
+    """Notifications: the events (written in the action's transaction), the messages the
+    daemon makes of them and sends (the outbox), and each person's settings."""
+    db.executescript(
+        """
+        CREATE TABLE notify_events (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            recipients TEXT NOT NULL,
+            urgent INTEGER NOT NULL DEFAULT 0,
+            dedupe TEXT UNIQUE,
+            created_at TEXT NOT NULL,
+            fanned_out_at TEXT
+        );
+        CREATE INDEX notify_events_new ON notify_events(created_at) WHERE fanned_out_at IS NULL;
+        CREATE TABLE notify_outbox (
+            id INTEGER PRIMARY KEY,
+            message_id TEXT NOT NULL UNIQUE,
+            event_id TEXT REFERENCES notify_events(id),
+            channel TEXT NOT NULL CHECK (channel IN ('email', 'webhook')),
+            login TEXT,
+            target TEXT NOT NULL,
+            digest INTEGER NOT NULL DEFAULT 0,
+            digest_of INTEGER REFERENCES notify_outbox(id),
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'digested', 'dropped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            in_doubt INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            sent_at TEXT
+        );
+        CREATE INDEX notify_outbox_open ON notify_outbox(state, next_attempt_at)
+            WHERE state IN ('pending', 'sending');
+        CREATE INDEX notify_outbox_digest ON notify_outbox(digest_of) WHERE digest_of IS NOT NULL;
+        CREATE TABLE notify_settings (
+            login TEXT PRIMARY KEY REFERENCES people(login),
+            email TEXT,
+            events TEXT NOT NULL DEFAULT '[]',
+            mode TEXT NOT NULL DEFAULT 'immediate' CHECK (mode IN ('immediate', 'digest')),
+            quiet_start TEXT,
+            quiet_end TEXT,
+            updated_at TEXT NOT NULL,
+            updated_by TEXT NOT NULL
+        );
+        """
+    )

@@ -130,6 +130,7 @@ class InmmApp(App[None]):
                             home.action_follows)
         yield SystemCommand("Governance", "Credential rotation, reviews, look-alike accounts",
                             home.action_governance)
+        yield SystemCommand("Audit log", "Who did what, when (key l)", home.action_audit)
 
     @on(DatabaseChanged)
     def tell_every_screen(self) -> None:

@@ -5,6 +5,7 @@ check cannot explain, and nothing left behind."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,6 +34,13 @@ def test_demo_opens_the_ui_on_a_throwaway_database(monkeypatch: pytest.MonkeyPat
         waiting = services.db.conn.execute(
             "SELECT id FROM posts WHERE status = 'submitted'").fetchone()[0]
         services.posts.clear(self.login, waiting)
+        seen["cleared"] = waiting
+        # The daemon tells the author by the demo's webhook, whose receiver writes it down.
+        received = services.config.database_path.parent / "notifications-received.txt"
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "was cleared" not in received.read_text():
+            time.sleep(0.5)
+        seen["received"] = received.read_text()
 
     monkeypatch.setattr(InmmApp, "run", fake_run)
     monkeypatch.setattr(demo, "START_GRACE_SECONDS", 0.3)
@@ -42,6 +50,7 @@ def test_demo_opens_the_ui_on_a_throwaway_database(monkeypatch: pytest.MonkeyPat
     assert seen["people"] == {me, "colleague", "chair", "comms", "ec"}
     assert seen["waiting"] == 1
     assert seen["switch_to"] == [me, "colleague", "chair", "ec"]
+    assert f"Your post #{seen['cleared']} was cleared by {me}" in str(seen["received"])
     assert not Path(str(seen["path"])).parent.exists()  # removed on exit
 
 

@@ -53,6 +53,7 @@ class HomeScreen(InmmScreen):
         Binding("t", "metrics", "Metrics", show=False),
         Binding("f", "follows", "Follow review", show=False),
         Binding("g", "governance", "Governance", show=False),
+        Binding("l", "audit", "Audit log", show=False),
         Binding("p", "pause", "Pause or resume publishing (HQ)", show=False),
         Binding("escape", "back", "", show=False),
     ]
@@ -161,6 +162,11 @@ class HomeScreen(InmmScreen):
         from inmm_tui.ui.screens.events import EventsScreen
 
         self.app.push_screen(EventsScreen(self.backend))
+
+    def action_audit(self) -> None:
+        from inmm_tui.ui.screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.backend))
 
     def action_reminders(self) -> None:
         from inmm_tui.ui.screens.reminders import RemindersScreen

@@ -29,6 +29,7 @@ class RosterScreen(InmmScreen):
         Binding("w", "withdraw", "Withdraw rights"),
         Binding("i", "reinstate", "Reinstate"),
         Binding("v", "review", "Reviewed: keep", show=False),
+        Binding("n", "notifications", "Notifications", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -101,6 +102,35 @@ class RosterScreen(InmmScreen):
         """This year's EC review keeps the selected person as they are (withdrawing is `w`)."""
         if person := self._selected():
             self.act("review", person.login)
+
+    def action_notifications(self) -> None:
+        """The selected person's e-mail notifications (your own; HQ sets anyone's), as
+        `inmm-tui roster notify` sets them: an empty part leaves that setting as it is."""
+        if person := self._selected():
+            self.app.push_screen(
+                PromptScreen(f"Notifications for {person.name}: e-mail; events (all, or e.g. "
+                             "clearance_needed,post_rejected); immediate or digest; quiet hours "
+                             "(e.g. 22:00-07:00, or off)",
+                             placeholder="adoe@example.org; all; immediate; off"),
+                lambda text: self.set_notifications(person.login, text) if text else None)
+
+    @work(thread=True, exclusive=True, group="roster-act", exit_on_error=False)
+    def set_notifications(self, login: str, text: str) -> None:
+        from inmm_tui.domain import notify
+
+        parts = [part.strip() for part in text.split(";")]
+        if len(parts) > 4:
+            raise InvalidInput("at most four parts, separated by semicolons: e-mail; events; "
+                               "immediate or digest; quiet hours")
+        email, events, mode, quiet = [*parts, "", "", ""][:4]
+        b = self.backend
+        new = b.call(notify.set_settings, b.services.db, b.login, login, b.services.clock,
+                     email=email or "unchanged",
+                     events=[e.strip() for e in events.split(",") if e.strip()] if events
+                     else None, mode=mode or None, quiet=quiet or None)
+        self.post_message(ActionDone(
+            f"{login}: e-mail {new.email or 'none'}; events {', '.join(new.events) or 'all'}; "
+            f"{new.mode}; quiet hours {notify.quiet_text(new)}"))
 
     @work(thread=True, exclusive=True, group="roster-act", exit_on_error=False)
     def act(self, what: str, subject: str, reason: str = "") -> None:
