@@ -379,6 +379,7 @@ def parse_config(data: dict[str, typing.Any], path: Path | None) -> Config:
              "notifications"}
     _refuse_unknown(data, known, where, "")
     outlets_raw = data.get("outlets")
+    outlets: tuple[Outlet, ...]
     if outlets_raw is None:
         outlets = DEFAULT_OUTLETS
     else:

@@ -185,7 +185,7 @@ def test_the_figures_of_a_month(month_of_activity: Services) -> None:
     # Each of the five people added and the withdrawal made both outlets due (policy:
     # "whenever there is an update to the authorized persons list").
     assert len(r["credentials"]["rotations"]) == 1 and len(r["credentials"]["triggers"]) == 12
-    changes = "; ".join(f"roster change: {name} was added as {role.title}"
+    changes = "; ".join(f"roster change: {name} was added as {role.label}"
                         for login, (name, role) in PEOPLE.items() if login != "hq")
     changes += "; roster change: Bob Baker's rights were withdrawn"
     assert r["overdue"] == [

@@ -54,7 +54,7 @@ def test_matrix(roster: Services, role: Role, action: Action) -> None:
         with pytest.raises(NotAuthorised) as refused:
             authorise(roster.db.conn, login, action)
         assert refused.value.exit_code == 3
-        assert role.title in str(refused.value)
+        assert role.label in str(refused.value)
 
 
 def test_unknown_login_is_refused_and_nothing_changes(roster: Services) -> None:

@@ -155,10 +155,10 @@ def build_world(world: World, config: Config) -> sqlite3.Connection:
     roster = Roster(db, ("x", "mastodon"), clock=lambda: START)
     roster.initialise("hq", "Harriet Quinn")
     for role in (HQ, CC, EC, AM):
-        roster.add("hq", OTHER_OF[role], f"Other {role.title}", role)
-        roster.add("hq", WITHDRAWN_OF[role], f"Former {role.title}", role)
+        roster.add("hq", OTHER_OF[role], f"Other {role.label}", role)
+        roster.add("hq", WITHDRAWN_OF[role], f"Former {role.label}", role)
     for role in (CC, EC, AM):
-        roster.add("hq", ACTOR_OF[role], f"Active {role.title}", role)
+        roster.add("hq", ACTOR_OF[role], f"Active {role.label}", role)
     roster.add("comms", "old_chair", "Former Chair", SC)
     for role in Role:
         roster.revoke("hq" if role is not SC else "comms", WITHDRAWN_OF[role], "left")

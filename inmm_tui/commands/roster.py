@@ -74,13 +74,13 @@ def run_list(args: argparse.Namespace) -> int:
         return 0
     for p in people:
         state = "active" if p.active else f"WITHDRAWN ({p.revoked_reason})"
-        say(f"{p.login:<16} {p.name:<28} {p.role.title:<34} {state}")
+        say(f"{p.login:<16} {p.name:<28} {p.role.label:<34} {state}")
     return 0
 
 
 def run_add(args: argparse.Namespace) -> int:
     person = services(args).roster.add(me(), args.login, args.name, _role(args.role))
-    say(f"Added {person.name} ({person.login}) as {person.role.title}.")
+    say(f"Added {person.name} ({person.login}) as {person.role.label}.")
     return 0
 
 
@@ -98,7 +98,7 @@ def run_reinstate(args: argparse.Namespace) -> int:
 
 def run_role(args: argparse.Namespace) -> int:
     person = services(args).roster.change_role(me(), args.login, _role(args.role))
-    say(f"{person.name} is now {person.role.title}.")
+    say(f"{person.name} is now {person.role.label}.")
     return 0
 
 

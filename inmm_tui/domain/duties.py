@@ -63,7 +63,7 @@ def rotation_status(conn: sqlite3.Connection, config: Config,
         due_at = add_months(last_verified, config.review.rotation_months) if last_verified else None
         if last_verified is None and outlet.kind != "sandbox":
             reasons.append("no verified rotation has been recorded")
-        elif due_at is not None and due_at <= now:
+        elif last_verified is not None and due_at is not None and due_at <= now:
             reasons.append(f"last rotated {last_verified.date().isoformat()}, "
                            f"{count(config.review.rotation_months, 'month')} ago or more")
         awaiting = bool(latest and latest[0] is None)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -47,7 +48,8 @@ def render_svg(outlet: str, author_name: str | None, handle: str, created_at: st
     from rich.panel import Panel
     from rich.text import Text
 
-    console = Console(record=True, width=80, file=_Null(), color_system="truecolor",
+    # Only the recording is kept; what Rich prints to the file is thrown away.
+    console = Console(record=True, width=80, file=io.StringIO(), color_system="truecolor",
                       force_terminal=True)
     body = Text()
     body.append(author_name or handle, style="bold")
@@ -56,16 +58,6 @@ def render_svg(outlet: str, author_name: str | None, handle: str, created_at: st
     body.append(text)
     console.print(Panel(body, title=f"{outlet}", title_align="left", border_style="grey50"))
     return console.export_svg(title=f"{outlet} @{handle.lstrip('@')} {created_at}")
-
-
-class _Null:
-    """A file that discards what Rich prints; only the recording is kept."""
-
-    def write(self, _text: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        return None
 
 
 def capture(conn: sqlite3.Connection, mention_id: int, raw: dict[str, Any] | None,

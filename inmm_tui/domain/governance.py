@@ -184,7 +184,7 @@ def review_markdown(conn: sqlite3.Connection, config: Config, now: dt.datetime) 
         "SELECT p.name, p.login, p.role, p.active, r.outcome, r.reason, r.reviewed_at,"
         " r.reviewed_by FROM people p LEFT JOIN roster_reviews r ON r.login = p.login"
         " AND r.meeting = ? ORDER BY p.active DESC, p.name", (status.meeting.isoformat(),))
-    titles = {role.value: role.title for role in Role}
+    titles = {role.value: role.label for role in Role}
     for name, login, role, active, outcome, reason, at, by in rows:
         if not active and outcome is None:
             continue

@@ -47,7 +47,8 @@ def followed_page(conn: sqlite3.Connection, login: str, outlet: str, *,
         f" FROM following g INDEXED BY following_newest WHERE {where}"
         " ORDER BY g.followed_at DESC, g.user_id DESC LIMIT ?",
         (*params, limit + 1)).fetchall()
-    page = [Followed(*row[:11], bool(row[11]), row[12]) for row in rows[:limit]]
+    # One star: mypy counts `*row[:11], x` as too many arguments (python/mypy#16677).
+    page = [Followed(*(*row[:11], bool(row[11]), row[12])) for row in rows[:limit]]
     more = len(rows) > limit
     return FollowedPage(page, (page[-1].followed_at, page[-1].user_id) if more else None)
 

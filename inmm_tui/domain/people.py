@@ -103,7 +103,7 @@ def authorise(conn: sqlite3.Connection, login: str, action: Action) -> Person:
         )
     if not allowed(person.role, action):
         raise NotAuthorised(
-            f"{person.name} ({person.role.title}) may not {ACTION_PHRASES[action]}."
+            f"{person.name} ({person.role.label}) may not {ACTION_PHRASES[action]}."
         )
     return person
 
@@ -181,7 +181,7 @@ _ATTEMPTS = {"add": "add", "change_role": "change the role of", "revoke": "withd
 
 def _titles(roles: list[Role]) -> str:
     """'INMM Headquarters or the Communications Committee Chair'."""
-    named = [role.title if role is Role.HQ else f"the {role.title}" for role in roles]
+    named = [role.label if role is Role.HQ else f"the {role.label}" for role in roles]
     return " or ".join(named) or "no one"
 
 
@@ -218,7 +218,7 @@ class Roster(DomainService):
                 if existing.role is Role.HQ and existing.active:
                     return existing, False
                 raise InvalidState(
-                    f"'{login}' is already on the roster as {existing.role.title}"
+                    f"'{login}' is already on the roster as {existing.role.label}"
                     + ("" if existing.active else " (rights withdrawn)")
                     + "; init will not change that. Use `inmm-tui roster` as an HQ administrator."
                 )
@@ -262,13 +262,13 @@ class Roster(DomainService):
             existing = get_person(self.conn, login)
             if existing is not None:
                 raise InvalidState(
-                    f"'{login}' is already on the roster ({existing.name}, {existing.role.title})"
+                    f"'{login}' is already on the roster ({existing.name}, {existing.role.label})"
                 )
             self._check_rules(actor_person, login, None, gives=role)
             person = self._insert(login, name.strip(), role, added_by=actor)
             audit.append(self.conn, actor, "roster.add", f"person:{login}",
                          {"name": person.name, "role": role.value}, at=self.clock())
-            self._rotation_due(actor, f"{person.name} was added as {role.title}")
+            self._rotation_due(actor, f"{person.name} was added as {role.label}")
         return person
 
     def change_role(self, actor: str, login: str, role: Role) -> Person:
@@ -339,14 +339,14 @@ class Roster(DomainService):
         if gives is not None and not may_give(actor.role, gives):
             raise RosterRefusal(
                 f"refused by the rule on who may grant which role: {actor.name} "
-                f"({actor.role.title}) may not make anyone {gives.title}; that is for "
+                f"({actor.role.label}) may not make anyone {gives.label}; that is for "
                 f"{_titles(givers_of(gives))}.",
                 alarming=gives is Role.HQ)
         if takes is not None and person is not None and not may_take(actor.role, takes):
             raise RosterRefusal(
                 f"refused by the rule on who may withdraw or move whom: {actor.name} "
-                f"({actor.role.title}) may not withdraw or change the role of {person.name} "
-                f"({takes.title}); that is for {_titles(takers_of(takes))}.",
+                f"({actor.role.label}) may not withdraw or change the role of {person.name} "
+                f"({takes.label}); that is for {_titles(takers_of(takes))}.",
                 alarming=takes is Role.HQ)
         if gives is Role.SUBCOMMITTEE_CHAIR:
             chair = self.conn.execute(

@@ -319,7 +319,7 @@ class Posts(DomainService):
             assignments = ", ".join(f"{column} = ?" for column in changes)
             self.conn.execute(f"UPDATE posts SET {assignments} WHERE id = ?",
                               (*changes.values(), post_id))
-            details = {"fields": sorted(k for k in changes if k != "updated_at")}
+            details: dict[str, Any] = {"fields": sorted(k for k in changes if k != "updated_at")}
             if back_to_clearance:
                 details["clearance"] = "withdrawn: the post changed after clearance"
             audit.append(self.conn, actor, "post.edit", f"post:{post_id}", details, at=self.clock())

@@ -136,7 +136,8 @@ class Queues(DomainService):
             params.append(login)
         sql += " ORDER BY crisis DESC, updated_at DESC LIMIT ?"
         params.append(limit)
-        return [PostRow(*row[:8], bool(row[8])) for row in self.conn.execute(sql, params)]
+        # One star: mypy counts `*row[:8], x` as too many arguments (python/mypy#16677).
+        return [PostRow(*(*row[:8], bool(row[8]))) for row in self.conn.execute(sql, params)]
 
     def schedule(self, login: str, *, limit: int = LIST_LIMIT) -> list[ScheduleRow]:
         """Deliveries still to go or in trouble, soonest first, then the latest sent."""

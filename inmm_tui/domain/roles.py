@@ -21,7 +21,7 @@ class Role(StrEnum):
     ACCOUNT_MANAGER = "account_manager"
 
     @property
-    def title(self) -> str:
+    def label(self) -> str:
         return ROLE_TITLES[self]
 
 
@@ -193,7 +193,7 @@ def parse_role(text: str) -> Role:
     """A role from its id or its title, case-insensitively; InvalidInput naming the choices."""
     wanted = text.strip().lower().replace("-", "_").replace(" ", "_")
     for role in Role:
-        if wanted in (role.value, role.title.lower().replace(" ", "_")):
+        if wanted in (role.value, role.label.lower().replace(" ", "_")):
             return role
     aliases = {"ec": Role.EXECUTIVE_COMMITTEE, "am": Role.ACCOUNT_MANAGER,
                "chair": Role.SUBCOMMITTEE_CHAIR, "smsc_chair": Role.SUBCOMMITTEE_CHAIR,

@@ -69,11 +69,15 @@ class _Transport(HTTPAdapter):
         self.base_url = base_url.rstrip("/") if base_url else None
         self.timeout = timeout
 
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+    def send(self, request: requests.PreparedRequest, stream: bool = False,
+             timeout: float | tuple[float | None, float | None] | None = None,
+             verify: bool | str = True, cert: str | tuple[str, str] | None = None,
+             proxies: dict[str, str] | None = None) -> requests.Response:
         if self.base_url and request.url and request.url.startswith(TWEEPY_HOST):
             request.url = self.base_url + request.url[len(TWEEPY_HOST):]
-        kwargs["timeout"] = (self.timeout, self.timeout)
-        return super().send(request, **kwargs)
+        # Ours, whatever tweepy passed (it passes none by default).
+        return super().send(request, stream=stream, timeout=(self.timeout, self.timeout),
+                            verify=verify, cert=cert, proxies=proxies)
 
 
 class XPlatform(Adapter):

@@ -492,7 +492,7 @@ def _timeliness(rules: Rules, masked: str, context: ScreenContext) -> list[Findi
                 continue
             if (today - date).days > rules.yearless_grace_days:
                 continue  # read as next year's
-        if date < today:
+        if date is not None and date < today:
             findings.append(Finding("timeliness.past_date", "timeliness",
                                     f"{message} ({masked[span[0]:span[1]]})", span))
     return findings

@@ -72,20 +72,20 @@ def find(text: str, masked: str, emails: list[re.Match[str]], rules: Rules) -> l
         for region in rules.phone_regions:
             matcher = phonenumbers.PhoneNumberMatcher(masked, region,
                                                       leniency=phonenumbers.Leniency.VALID)
-            for match in matcher:
-                span = (match.start, match.end)
+            for phone in matcher:
+                span = (phone.start, phone.end)
                 if any(a < span[1] and span[0] < b for a, b in taken):
                     continue
-                if _ISBN_BEFORE.search(masked[: match.start]):
+                if _ISBN_BEFORE.search(masked[: phone.start]):
                     continue
-                number = match.number
-                e164 = f"{number.country_code}{number.national_number}"
-                if e164 in rules.allowed_numbers or str(number.national_number) in \
+                parsed = phone.number
+                e164 = f"{parsed.country_code}{parsed.national_number}"
+                if e164 in rules.allowed_numbers or str(parsed.national_number) in \
                         rules.allowed_numbers:
                     continue
                 taken.append(span)
                 findings.append(Finding("personal_info.phone", "personal_info",
-                                        f"{message} (phone number {match.raw_string})", span))
+                                        f"{message} (phone number {phone.raw_string})", span))
         for shaped in NANP.finditer(masked):
             if any(a < shaped.end() and shaped.start() < b for a, b in taken):
                 continue

@@ -360,7 +360,7 @@ def m_post_status(world: World, request: Request) -> Answer:
     if len(text) > MASTODON_TEXT_LIMIT:
         raise mastodon_error(
             422, f"Validation failed: Text character limit of {MASTODON_TEXT_LIMIT} exceeded")
-    reply_to = (form.get("in_reply_to_id") or [None])[0]
+    reply_to = next(iter(form.get("in_reply_to_id", [])), None)
     if reply_to and reply_to not in world.posts[MASTODON]:
         raise mastodon_error(404, "Record not found")
     post = world.add_post(MASTODON, world.me(MASTODON), text, in_reply_to=reply_to)

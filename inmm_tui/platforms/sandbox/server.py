@@ -111,14 +111,14 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
         post.withheld = bool(body.get("withheld"))
         return Answer(200, {"id": post.id})
     if path == "/_sandbox/metrics" and method == "POST":
-        post = world.posts[api].get(str(body.get("id", "")))
-        if post is None:
+        measured = world.posts[api].get(str(body.get("id", "")))
+        if measured is None:
             return Answer(404, {"error": "no such post"})
         for name in ("reposts", "replies", "likes", "quotes", "impressions"):
             if name in body:
                 # A number, or any other JSON value as the garbage a platform may send.
                 value = body[name]
-                setattr(post, name, value if isinstance(value, dict | list) else int(value))
+                setattr(measured, name, value if isinstance(value, dict | list) else int(value))
         return Answer(200, {"ok": True})
     return Answer(404, {"error": f"no control endpoint {method} {path}"})
 
@@ -310,7 +310,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         super().__init__((host, port), SandboxHandler)
         self.world = world or World()
         self.verbose = verbose
-        bound_host, bound_port = self.server_address[:2]
+        # getsockname, not server_address: typeshed types the latter for every address family
+        # (bytes for AF_UNIX), and this is an AF_INET server, whose host is a str.
+        bound_host, bound_port = self.socket.getsockname()[:2]
         self.base_url = f"http://{bound_host}:{bound_port}"
 
     def handle_error(self, request: Any, client_address: Any) -> None:

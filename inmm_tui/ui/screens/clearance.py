@@ -19,7 +19,7 @@ from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, PostDetailLoaded, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.screening import Findings
 from inmm_tui.ui.widgets.tables import ListTable
@@ -149,7 +149,7 @@ class ClearanceScreen(InmmScreen):
             self.if_allowed(Action.OVERRIDE_BLOCK, lambda: self.app.push_screen(
                 PromptScreen(f"Post #{post.id} was BLOCKED by the policy screen. Only the "
                              "Subcommittee Chair may override it. Reason for the override:"),
-                lambda reason: self.decide(post.id, "clear", reason) if reason else None))
+                if_answered(lambda reason: self.decide(post.id, "clear", reason))))
         else:
             self.decide(post.id, "clear", None)
 
@@ -159,7 +159,7 @@ class ClearanceScreen(InmmScreen):
             return
         self.if_allowed(Action.CLEAR, lambda: self.app.push_screen(
             PromptScreen(f"Reject post #{post.id} — why? (the author reads this)"),
-            lambda reason: self.decide(post.id, "reject", reason) if reason else None))
+            if_answered(lambda reason: self.decide(post.id, "reject", reason))))
 
     def action_comment(self) -> None:
         post = self._selected()
@@ -167,7 +167,7 @@ class ClearanceScreen(InmmScreen):
             return
         self.app.push_screen(
             PromptScreen(f"Comment on post #{post.id} (counsel before clearing):"),
-            lambda body: self.decide(post.id, "comment", body) if body else None)
+            if_answered(lambda body: self.decide(post.id, "comment", body)))
 
     @work(thread=True, exclusive=True, group="clearance-act", exit_on_error=False)
     def decide(self, post_id: int, what: str, text: str | None) -> None:

@@ -17,7 +17,7 @@ from inmm_tui.domain.switches import Event
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.banner import CRISIS_RULE
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
@@ -74,12 +74,12 @@ class EventsScreen(InmmScreen):
     def action_start_event(self) -> None:
         self.if_allowed(Action.EVENTS, lambda: self.app.push_screen(
             PromptScreen("Live coverage: name, hashtag — e.g. Annual Meeting 2027, #INMM27"),
-            lambda text: self.act("event", text) if text else None))
+            if_answered(lambda text: self.act("event", text))))
 
     def action_start_crisis(self) -> None:
         self.if_allowed(Action.CRISIS, lambda: self.app.push_screen(
             PromptScreen("CRISIS MODE: name, established hashtag — e.g. Site incident, #INMMinfo"),
-            lambda text: self.act("crisis", text) if text else None))
+            if_answered(lambda text: self.act("crisis", text))))
 
     def action_end(self) -> None:
         event = self.events.get(self.query_one("#events", ListTable).selected_key() or "")

@@ -29,7 +29,7 @@ from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
 from inmm_tui.ui.oversight_messages import FollowedLoaded, FollowSummaryLoaded
 from inmm_tui.ui.screens.base import InmmScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.editors import PlainInput, TickBox
 from inmm_tui.ui.widgets.literal import Literal, LiteralLabel
 from inmm_tui.ui.widgets.tables import ListTable
@@ -220,16 +220,14 @@ class FollowsScreen(InmmScreen):
             self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
                 PromptScreen(f"Unfollow @{row.handle} — reason (audit log, optional):",
                              allow_empty=True),
-                lambda reason: self.act("unfollow", [row.user_id], reason)
-                if reason is not None else None))
+                if_answered(lambda reason: self.act("unfollow", [row.user_id], reason))))
 
     def action_block(self) -> None:
         if row := self._row():
             self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
                 PromptScreen(f"Block @{row.handle} — reason (audit log, optional):",
                              allow_empty=True),
-                lambda reason: self.act("block", [row.user_id], reason)
-                if reason is not None else None))
+                if_answered(lambda reason: self.act("block", [row.user_id], reason))))
 
     def action_organisation(self) -> None:
         title = dict(self.outlets).get(self.outlet, self.outlet)
@@ -244,7 +242,7 @@ class FollowsScreen(InmmScreen):
         self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
             PromptScreen("The whole followed list was reviewed — note (optional):",
                          allow_empty=True),
-            lambda note: self.act("full_review", [], note) if note is not None else None))
+            if_answered(lambda note: self.act("full_review", [], note))))
 
     @work(thread=True, exclusive=True, group="follows-act", exit_on_error=False)
     def act(self, what: str, user_ids: list[str], text: str = "",

@@ -20,7 +20,7 @@ from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.text import outside
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
@@ -236,13 +236,13 @@ class GovernanceScreen(InmmScreen):
             self.if_allowed(Action.RECORD_ROTATION, lambda: self.app.push_screen(
                 PromptScreen(f"The credentials of {outlet} were changed and the secrets file "
                              "updated — a note for the audit log (optional):", allow_empty=True),
-                lambda note: self.act("rotated", outlet, note) if note is not None else None))
+                if_answered(lambda note: self.act("rotated", outlet, note))))
 
     def action_compromise(self) -> None:
         if outlet := self._outlet():
             self.app.push_screen(
                 PromptScreen(f"Suspected compromise of {outlet} — what makes you suspect it?"),
-                lambda reason: self.act("compromise", outlet, reason) if reason else None)
+                if_answered(lambda reason: self.act("compromise", outlet, reason)))
 
     def action_suspect(self, decision: str) -> None:
         key = self.query_one("#suspects", ListTable).selected_key()
@@ -254,7 +254,7 @@ class GovernanceScreen(InmmScreen):
             self.if_allowed(Action.MODERATE, lambda: self.app.push_screen(
                 PromptScreen(f"Reported @{suspect.handle} to {suspect.outlet} — the platform's "
                              "reference (ticket or report id):"),
-                lambda ref: self.act("reported", str(suspect.id), ref) if ref else None))
+                if_answered(lambda ref: self.act("reported", str(suspect.id), ref))))
         else:
             self.act(decision, str(suspect.id))
 

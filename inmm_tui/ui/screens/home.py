@@ -100,7 +100,7 @@ class HomeScreen(InmmScreen):
         overview = self.overview = message.overview
         person = overview.person
         self.query_one("#whoami", Literal).update(
-            f"Signed in as {person.name} ({person.login}) — {person.role.title}")
+            f"Signed in as {person.name} ({person.login}) — {person.role.label}")
         self.query_one(Banner).show_state(overview.crisis, overview.paused)
         queues = self.query_one("#queues", ListTable)
         cursor = queues.cursor_row
@@ -199,14 +199,14 @@ class HomeScreen(InmmScreen):
         self.app.push_screen(GovernanceScreen(self.backend))
 
     def action_pause(self) -> None:
-        from inmm_tui.ui.screens.prompt import PromptScreen
+        from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 
         paused = bool(self.overview and self.overview.paused)
         verb = "Resume" if paused else "Pause"
         self.if_allowed(Action.PAUSE_PUBLISHING, lambda: self.app.push_screen(
             PromptScreen(f"{verb} all publishing — reason (kept in the audit log):",
                          allow_empty=True),
-            lambda reason: self._set_paused(not paused, reason) if reason is not None else None,
+            if_answered(lambda reason: self._set_paused(not paused, reason)),
         ))
 
     @work(thread=True, exclusive=True, group="home-act", exit_on_error=False)

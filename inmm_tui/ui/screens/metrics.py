@@ -19,7 +19,7 @@ from inmm_tui.reports.insights import PERIODS, Insights
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
 from inmm_tui.ui.screens.base import InmmScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.charts import EngagementChart, FollowerChart
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
@@ -201,7 +201,7 @@ class MetricsScreen(InmmScreen):
             PromptScreen(f"Write the monthly report (Markdown) for which month? "
                          f"Empty for {default}, the last complete month.",
                          allow_empty=True, placeholder="YYYY-MM, Enter to write"),
-            lambda month: self.write_report(month or default) if month is not None else None))
+            if_answered(lambda month: self.write_report(month or default))))
 
     @work(thread=True, exclusive=True, group="insights-act", exit_on_error=False)
     def write_report(self, month_text: str) -> None:

@@ -25,7 +25,7 @@ from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.oversight_messages import AnswerDrafted, ItemLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.confirm import ConfirmItemScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.screening import VERDICT_MARK
 from inmm_tui.ui.widgets.tables import ListTable
@@ -39,7 +39,7 @@ class ModerationScreen(InmmScreen):
     BINDINGS = [
         Binding("h", "hide", "Hide"),
         Binding("b", "block", "Block"),
-        Binding("d", "dismiss", "Dismiss"),
+        Binding("d", "dismiss_item", "Dismiss"),
         Binding("a", "answer", "Answer"),
         Binding("f", "forward", "To EC"),
         Binding("t", "report", "Report to the platform", show=False),
@@ -178,7 +178,7 @@ class ModerationScreen(InmmScreen):
             return
         self.if_allowed(NEEDS[what], lambda: self.app.push_screen(
             PromptScreen(question.format(item=item), allow_empty=allow_empty),
-            lambda text: self.act(what, item.id, text) if text is not None else None))
+            if_answered(lambda text: self.act(what, item.id, text))))
 
     def action_hide(self) -> None:
         self._confirm("hide", "Hide this reply (#{item.id}) on the platform?")
@@ -191,7 +191,9 @@ class ModerationScreen(InmmScreen):
         self._confirm("report", "Report the author of this reply (#{item.id}) to the platform?",
                       reason="Reason (sent with the report):")
 
-    def action_dismiss(self) -> None:
+    # Not `action_dismiss`: that is Screen's own action (close this screen with a result),
+    # which this would have replaced with a different signature.
+    def action_dismiss_item(self) -> None:
         self._ask("Dismiss item #{item.id} — why does it need no action?", "dismiss")
 
     def action_lookup(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -39,3 +41,15 @@ class PromptScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def if_answered(then: Callable[[str], object]) -> Callable[[str | None], None]:
+    """The callback for a PromptScreen: run `then` with the answer, nothing when cancelled
+    (without `allow_empty` an answer is never empty). Textual wants a callback that returns
+    None, and `then` usually starts a worker and returns it."""
+
+    def answered(text: str | None) -> None:
+        if text is not None:
+            then(text)
+
+    return answered

@@ -19,7 +19,7 @@ from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone
 from inmm_tui.ui.screens.base import InmmScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 from inmm_tui.wording import count
@@ -222,7 +222,7 @@ class QuestionsScreen(InmmScreen):
         self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
             PromptScreen(f"Theme for {name}?{known} Empty takes them out of their theme.",
                          allow_empty=True),
-            lambda theme: self.set_theme(ids, theme) if theme is not None else None))
+            if_answered(lambda theme: self.set_theme(ids, theme))))
 
     @work(thread=True, exclusive=True, group="questions-act", exit_on_error=False)
     def set_theme(self, ids: list[int], theme: str) -> None:
@@ -243,8 +243,7 @@ class QuestionsScreen(InmmScreen):
         self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
             PromptScreen(f"Holding reply to {name}: which template? ({', '.join(templates)}; "
                          "empty for default)", allow_empty=True),
-            lambda template: (self.send_holding(ids[0], template or "default")
-                              if template is not None else None)))
+            if_answered(lambda template: self.send_holding(ids[0], template or "default"))))
 
     @work(thread=True, exclusive=True, group="questions-act", exit_on_error=False)
     def send_holding(self, mention_id: int, template: str) -> None:
@@ -262,7 +261,7 @@ class QuestionsScreen(InmmScreen):
         self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
             PromptScreen(f"Public answer to {name} (every follower sees it; start with words, "
                          "not @handle):", placeholder="The answer, Enter to submit for clearance"),
-            lambda body: self.send_answer(ids, body) if body else None))
+            if_answered(lambda body: self.send_answer(ids, body))))
 
     @work(thread=True, exclusive=True, group="questions-act", exit_on_error=False)
     def send_answer(self, ids: list[int], body: str) -> None:

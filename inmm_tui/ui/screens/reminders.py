@@ -16,7 +16,7 @@ from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -92,7 +92,7 @@ class RemindersScreen(InmmScreen):
         self.if_allowed(Action.ALERTS, lambda: self.app.push_screen(
             PromptScreen(f"{'Acknowledge' if kind == 'alert' else 'Done'}: {item.message[:60]}"
                          " — a note for the audit log (optional):", allow_empty=True),
-            lambda note: self.act(kind, item.id, note) if note is not None else None))
+            if_answered(lambda note: self.act(kind, item.id, note))))
 
     @work(thread=True, exclusive=True, group="reminder-act", exit_on_error=False)
     def act(self, kind: str, item_id: int, note: str) -> None:

@@ -17,7 +17,7 @@ from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -72,7 +72,7 @@ class RosterScreen(InmmScreen):
             rights = (Text("active", style="green") if person.active else
                       Text(f"withdrawn: {person.revoked_reason or ''}"[:18], style="red"))
             reviewed = format_local(person.last_reviewed_at, tz, "%Y-%m-%d") or "never"
-            table.add_row(person.name, person.login, person.role.title, rights, reviewed,
+            table.add_row(person.name, person.login, person.role.label, rights, reviewed,
                           key=person.login)
         if keep in self.people:
             table.move_cursor(row=table.get_row_index(keep))
@@ -86,13 +86,13 @@ class RosterScreen(InmmScreen):
     def action_add(self) -> None:
         self.if_allowed(Action.MANAGE_ROSTER, lambda: self.app.push_screen(
             PromptScreen("Add: login, full name, role — e.g. adoe, Alex Doe, account_manager"),
-            lambda text: self.act("add", text) if text else None))
+            if_answered(lambda text: self.act("add", text))))
 
     def action_withdraw(self) -> None:
         if person := self._selected():
             self.if_allowed(Action.MANAGE_ROSTER, lambda: self.app.push_screen(
                 PromptScreen(f"Withdraw {person.name}'s rights — why? (audit log)"),
-                lambda reason: self.act("withdraw", person.login, reason) if reason else None))
+                if_answered(lambda reason: self.act("withdraw", person.login, reason))))
 
     def action_reinstate(self) -> None:
         if person := self._selected():
@@ -143,7 +143,7 @@ class RosterScreen(InmmScreen):
                                    "separated by commas")
             role = parse_role(parts[2])
             person = b.call(roster.add, b.login, parts[0], parts[1], role)
-            note = f"{person.name} added as {role.title}"
+            note = f"{person.name} added as {role.label}"
         elif what == "withdraw":
             person = b.call(roster.revoke, b.login, subject, reason)
             note = f"{person.name}'s rights withdrawn"

@@ -20,7 +20,7 @@ from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.governance import governance_view
-from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -101,7 +101,7 @@ class RosterReviewScreen(InmmScreen):
             outcome = OUTCOME[entry.outcome].copy()
             if entry.outcome == "withdraw" and entry.reason:
                 outcome.append(f": {entry.reason}")
-            table.add_row(person.name, person.login, person.role.title, outcome,
+            table.add_row(person.name, person.login, person.role.label, outcome,
                           key=person.login)
         # Walk on: the cursor goes to the first person still to review.
         pending = [login for login, e in self.entries.items() if e.outcome is None]
@@ -142,14 +142,14 @@ class RosterReviewScreen(InmmScreen):
             self.act(person.login, "keep")
         elif outcome == "change_role":
             self.if_allowed(Action.MANAGE_ROSTER, lambda: self.app.push_screen(
-                PromptScreen(f"New role for {person.name} (now {person.role.title}):",
+                PromptScreen(f"New role for {person.name} (now {person.role.label}):",
                              placeholder="e.g. account_manager, subcommittee_chair, hq"),
-                lambda role: self.act(person.login, "change_role", role) if role else None))
+                if_answered(lambda role: self.act(person.login, "change_role", role))))
         else:
             self.if_allowed(Action.MANAGE_ROSTER, lambda: self.app.push_screen(
                 PromptScreen(f"Withdraw {person.name}'s rights at this review — why? "
                              "(audit log, and the list for the meeting)"),
-                lambda reason: self.act(person.login, "withdraw", reason) if reason else None))
+                if_answered(lambda reason: self.act(person.login, "withdraw", reason))))
 
     @work(thread=True, exclusive=True, group="review-act", exit_on_error=False)
     def act(self, login: str, outcome: str, text: str = "") -> None:
@@ -158,7 +158,7 @@ class RosterReviewScreen(InmmScreen):
         if outcome == "change_role":
             role = parse_role(text)
             b.call(governance.review_person, b.login, login, outcome, role=role)
-            note = f"{login}: role changed to {role.title}"
+            note = f"{login}: role changed to {role.label}"
         elif outcome == "withdraw":
             b.call(governance.review_person, b.login, login, outcome, reason=text)
             note = f"{login}'s rights withdrawn"
@@ -176,7 +176,7 @@ class RosterReviewScreen(InmmScreen):
         self.app.push_screen(
             PromptScreen("Write the list for the meeting to (Enter for the default):",
                          allow_empty=True, placeholder=str(default)),
-            lambda typed: self.export(typed, meeting) if typed is not None else None)
+            if_answered(lambda typed: self.export(typed, meeting)))
 
     @work(thread=True, exclusive=True, group="review-act", exit_on_error=False)
     def export(self, typed: str, meeting: str) -> None:

@@ -16,7 +16,7 @@ from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
-from inmm_tui.ui.screens.prompt import PromptScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
@@ -128,7 +128,7 @@ class ScheduleScreen(InmmScreen):
             return
         self.if_allowed(Action.PUBLISH_CONTROL, lambda: self.app.push_screen(
             PromptScreen(f"Withdraw post #{row.post_id} from every outlet not yet sent — why?"),
-            lambda reason: self.act("withdraw", row, reason) if reason else None))
+            if_answered(lambda reason: self.act("withdraw", row, reason))))
 
     @work(thread=True, exclusive=True, group="schedule-act", exit_on_error=False)
     def act(self, what: str, row: ScheduleRow, reason: str) -> None:
