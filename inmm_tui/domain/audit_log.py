@@ -65,7 +65,7 @@ def read(db: Database, reader: str, clock: Clock, *, person: str | None = None,
         who = authorise(db.conn, reader, Action.VIEW)
         only_own = not allowed(who.role, Action.READ_AUDIT)
         if only_own and person not in (None, reader):
-            raise NotAuthorised(f"{who.name} ({who.role.title}) may read only their own "
+            raise NotAuthorised(f"{who.name} ({who.role.label}) may read only their own "
                                 "entries in the audit log; the chairs, HQ and the Executive "
                                 "Committee read everyone's")
     except NotAuthorised as refusal:

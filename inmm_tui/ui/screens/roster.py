@@ -112,7 +112,7 @@ class RosterScreen(InmmScreen):
                              "clearance_needed,post_rejected); immediate or digest; quiet hours "
                              "(e.g. 22:00-07:00, or off)",
                              placeholder="adoe@example.org; all; immediate; off"),
-                lambda text: self.set_notifications(person.login, text) if text else None)
+                if_answered(lambda text: self.set_notifications(person.login, text)))
 
     @work(thread=True, exclusive=True, group="roster-act", exit_on_error=False)
     def set_notifications(self, login: str, text: str) -> None:
