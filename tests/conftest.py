@@ -4,6 +4,7 @@ fixed clock, and a roster with one person of each role."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from inmm_tui.config import Config, parse_config
 from inmm_tui.domain.roles import Role
 from inmm_tui.domain.services import Services
 from inmm_tui.store.db import open_database
+from tests.templates import close_for_copy
 
 START = dt.datetime(2026, 11, 2, 15, 0, tzinfo=dt.UTC)
 
@@ -46,9 +48,20 @@ def config(tmp_path: Path) -> Config:
     return make_config(tmp_path)
 
 
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty database with every migration applied, made once per session (per xdist
+    worker) and copied for each test: migrating a new file takes a tenth of a second or
+    more of disk syncs, longer than most tests themselves."""
+    path = tmp_path_factory.mktemp("template") / "inmm.db"
+    close_for_copy(open_database(path, create=True))
+    return path
+
+
 @pytest.fixture
-def services(config: Config, clock: FakeClock) -> Services:
-    db = open_database(config.database_path, create=True)
+def services(config: Config, clock: FakeClock, migrated_database: Path) -> Services:
+    shutil.copyfile(migrated_database, config.database_path)
+    db = open_database(config.database_path)
     svc = Services.build(config, db, clock=clock)
     yield svc
     db.close()

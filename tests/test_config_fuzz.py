@@ -221,6 +221,7 @@ def _works(path: Path) -> None:
         svc.db.close()
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(case=documents(), database=DATABASES)

@@ -143,6 +143,7 @@ def test_one_outlet_down_while_the_other_publishes(
     assert f"post #{posts[0]} on x" in first.last_error and "503" in first.last_error
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_never_loses_or_doubles_a_post(
         tmp_path: Path, sandbox: RunningSandbox) -> None:
     result = run_crash(tmp_path, sandbox.url, posts=300, kills=20, seed=7)
@@ -152,6 +153,7 @@ def test_sigkill_at_random_moments_never_loses_or_doubles_a_post(
     assert result.out_of_order == {"x": 0, "mastodon": 0}
 
 
+@pytest.mark.slow
 def test_sigkill_with_the_daemon_down_past_mastodon_s_key_hour_never_doubles_a_post(
         tmp_path: Path, sandbox: RunningSandbox) -> None:
     # The sandbox's Mastodon forgets an Idempotency-Key after a second (the real one after

@@ -4,6 +4,7 @@ things, for the UI's pilot and snapshot tests."""
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,11 +16,14 @@ from inmm_tui.domain.services import Services
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import to_db
 from inmm_tui.ui.app import InmmApp
+from tests.templates import close_for_copy
 
 
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    path = tmp_path / "inmm.db"
+@pytest.fixture(scope="session")
+def _roster_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The database every UI test starts from, made once per session (per xdist worker)
+    and copied for each test (all of it is on the fixed clock, so every copy is alike)."""
+    path = tmp_path_factory.mktemp("ui-template") / "inmm.db"
     services = build_services(path)
     services.roster.initialise(HQ, "Jo Smith")
     services.roster.add(HQ, AM, "Alex Doe", Role.ACCOUNT_MANAGER)
@@ -30,7 +34,14 @@ def db_path(tmp_path: Path) -> Path:
     with write(services.db):
         services.db.conn.execute("UPDATE rotation_triggers SET resolved_at = ?",
                                  (to_db(NOW),))
-    services.db.conn.close()
+    close_for_copy(services.db)
+    return path
+
+
+@pytest.fixture
+def db_path(tmp_path: Path, _roster_database: Path) -> Path:
+    path = tmp_path / "inmm.db"
+    shutil.copyfile(_roster_database, path)
     return path
 
 

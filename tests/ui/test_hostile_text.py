@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ from inmm_tui.store.tx import write
 from inmm_tui.timeutil import to_db
 from inmm_tui.ui.app import InmmApp
 from inmm_tui.ui.screens.prompt import PromptScreen
+from tests.templates import close_for_copy
 
 ESCAPES = "\x1b]2;pwned\x1b\\\x1b[2Jwiped"
 MARKUP = "[bold red]loud[/]"
@@ -93,7 +96,29 @@ def seed(db_path: Path, texts: list[str] = HOSTILE) -> None:
     with write(s.db):
         conn.execute("UPDATE moderation_items SET action_error = ?, report_ref = ?",
                      (texts[0], texts[-1]))
-    conn.close()
+    close_for_copy(s.db)
+
+
+Seeded = Callable[[Path, list[str]], None]
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory: pytest.TempPathFactory, _roster_database: Path) -> Seeded:
+    """`seeded(db_path, texts)` puts at `db_path` a copy of a database seeded with `texts`,
+    seeded once per session (per xdist worker): seeding renders every reply's evidence,
+    which takes seconds for the 100,000 characters."""
+    templates: dict[tuple[str, ...], Path] = {}
+
+    def copy_to(db_path: Path, texts: list[str]) -> None:
+        key = tuple(texts)
+        if key not in templates:
+            path = tmp_path_factory.mktemp("hostile") / "inmm.db"
+            shutil.copyfile(_roster_database, path)
+            seed(path, texts)
+            templates[key] = path
+        shutil.copyfile(templates[key], db_path)
+
+    return copy_to
 
 
 SGR_OR_MOVE = re.compile(r"\x1b\[[0-9;]*[mH]")
@@ -144,11 +169,11 @@ PROMPTS = {"follows": "b", "moderation": "b", "governance": "x", "reminders": "d
 """The key that opens, on each screen, a prompt naming the selected item."""
 
 
-async def visit(db_path: Path, screen: str, texts: list[str] = HOSTILE,
+async def visit(seeded: Seeded, db_path: Path, screen: str, texts: list[str] = HOSTILE,
                 size: tuple[int, int] = (80, 24)) -> str:
     """Seed `texts`, open `screen`, walk its list (each row's detail is drawn as the
     cursor reaches it) and open its help; checked at every step. The plain text seen."""
-    seed(db_path, texts)
+    seeded(db_path, texts)
     app = gov_app(db_path, HQ)
     async with app.run_test(size=size, notifications=True) as pilot:
         await settle(pilot)
@@ -179,39 +204,43 @@ async def visit(db_path: Path, screen: str, texts: list[str] = HOSTILE,
     return plain
 
 
+@pytest.mark.slow  # each screen walked row by row
 @pytest.mark.parametrize("screen", SCREENS)
-async def test_every_screen_shows_hostile_text_literally(db_path, screen: str) -> None:
-    plain = await visit(db_path, screen)
+async def test_every_screen_shows_hostile_text_literally(seeded: Seeded, db_path, screen: str) -> None:
+    plain = await visit(seeded, db_path, screen)
     assert any(shown in plain for shown in SHOWN), f"{screen}: no hostile text shown\n{plain}"
 
 
+@pytest.mark.slow  # each screen walked row by row
 @pytest.mark.parametrize("screen", ["follows", "moderation", "questions", "governance",
                                     "schedule", "reminders", "clearance"])
-async def test_escapes_in_names_and_replies_never_reach_the_terminal(db_path,
+async def test_escapes_in_names_and_replies_never_reach_the_terminal(seeded: Seeded, db_path,
                                                                     screen: str) -> None:
     """Before: ESC]2;... set the window title and ESC[2J cleared the screen."""
-    plain = await visit(db_path, screen, [ESCAPES, RTL, NUL])
+    plain = await visit(seeded, db_path, screen, [ESCAPES, RTL, NUL])
     assert "␛]2;pwned" in plain
 
 
+@pytest.mark.slow  # each screen walked row by row
 @pytest.mark.parametrize("screen", ["follows", "moderation", "governance", "reminders"])
-async def test_markup_in_names_and_replies_is_shown_not_obeyed(db_path, screen: str) -> None:
+async def test_markup_in_names_and_replies_is_shown_not_obeyed(seeded: Seeded, db_path, screen: str) -> None:
     """Before: `[bold red]` styled the text, `[sic]` vanished, `[link=...]` became a link."""
-    plain = await visit(db_path, screen, [MARKUP, SIC, LINK], size=(160, 48))
+    plain = await visit(seeded, db_path, screen, [MARKUP, SIC, LINK], size=(160, 48))
     assert "[bold red]loud[/]" in plain and "[sic]" in plain and "[link=file:" in plain
 
 
+@pytest.mark.slow  # each screen walked row by row
 @pytest.mark.parametrize("screen", ["home", "follows", "governance", "questions"])
-async def test_broken_markup_crashes_no_screen(db_path, screen: str) -> None:
+async def test_broken_markup_crashes_no_screen(seeded: Seeded, db_path, screen: str) -> None:
     """Before: a follower, a look-alike account or a question holding `[/]` crashed f, g
     and i for everyone, and a draft whose first line held it crashed home at every start."""
-    plain = await visit(db_path, screen, [BROKEN])
+    plain = await visit(seeded, db_path, screen, [BROKEN])
     assert BROKEN in plain
 
 
-async def test_hostile_text_is_shown_as_written(db_path) -> None:
+async def test_hostile_text_is_shown_as_written(seeded: Seeded, db_path) -> None:
     """Where a reply is shown in full (the moderation detail), every text is there, literally."""
-    seed(db_path)
+    seeded(db_path, HOSTILE)
     app = gov_app(db_path, HQ)
     async with app.run_test(size=(160, 48)) as pilot:
         await settle(pilot)
@@ -226,9 +255,9 @@ async def test_hostile_text_is_shown_as_written(db_path) -> None:
         assert shown in plain, shown
 
 
-async def test_clicking_a_name_that_holds_a_click_action_does_nothing(db_path) -> None:
+async def test_clicking_a_name_that_holds_a_click_action_does_nothing(seeded: Seeded, db_path) -> None:
     """Before: a follower named `[@click=app.quit]Click me[/]` quit the app when clicked."""
-    seed(db_path, [CLICK])
+    seeded(db_path, [CLICK])
     app = gov_app(db_path, HQ)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -259,8 +288,8 @@ async def test_compose_refuses_control_characters_with_a_clear_message(db_path) 
         check(app, "compose")
 
 
-async def test_a_draft_saved_with_an_escape_opens_without_it(db_path) -> None:
-    seed(db_path, [ESCAPES])
+async def test_a_draft_saved_with_an_escape_opens_without_it(seeded: Seeded, db_path) -> None:
+    seeded(db_path, [ESCAPES])
     app = gov_app(db_path, HQ)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
+from textual.worker import WorkerState
 
 from inmm_tui.config import embedded_default
 from inmm_tui.domain.posts import ScreenOutcome, ScreenRequest
@@ -41,14 +42,21 @@ def build_services(path: Path) -> Services:
 
 
 async def settle(pilot: Pilot) -> None:
-    """Wait until every loading or acting worker is done and its message handled."""
+    """Wait until every loading or acting worker is done and its message handled.
+
+    Awaited, not slept: each round waits until the app and the screen have handled every
+    message queued so far (which may start workers), then for the workers started. Only
+    the last `pause()` waits for the app to go idle (at least 20 ms, for repaints); three
+    such pauses per call used to cost a UI test about a second of sleeping."""
     for _ in range(50):
-        await pilot.pause()
-        busy = [w for w in pilot.app.workers if w.group != "watch" and w.is_running]
+        await pilot._wait_for_screen()
+        busy = [w for w in pilot.app.workers if w.group != "watch" and not w.is_finished]
         if not busy:
             break
-        await asyncio.gather(*(w.wait() for w in busy), return_exceptions=True)
-    await pilot.pause()
+        # a worker just made is pending until the event loop has started its task
+        await asyncio.sleep(0)
+        await asyncio.gather(*(w.wait() for w in busy if w.state is not WorkerState.PENDING),
+                             return_exceptions=True)
     await pilot.pause()
 
 
