@@ -121,6 +121,14 @@ def test_refusals_are_exit_3_and_change_nothing(cli: Cli) -> None:
     assert code == 3 and "not on the INMM roster" in err
     svc = cli.db()
     assert [svc.posts.get(p).status for p in (post_id, draft)] == ["submitted", "draft"]
+    # each refusal by someone on the roster is in the audit log, saying what was tried
+    refused = [(actor, subject, json.loads(details)["attempt"])
+               for actor, subject, details in svc.db.conn.execute(
+                   "SELECT actor, subject, details FROM audit WHERE action = 'post.refused'"
+                   " ORDER BY seq")]
+    assert refused == [("alice", f"post:{post_id}", "clear"), ("ec", "post", "new"),
+                       ("bob", f"post:{draft}", "submit"), ("bob", f"post:{draft}", "delete"),
+                       ("ec", f"post:{post_id}", "clear")]
 
 
 def test_an_unknown_post_is_exit_4(cli: Cli) -> None:
@@ -151,9 +159,9 @@ def test_bad_input_is_exit_2_names_what_and_keeps_nothing(cli: Cli, argv: list[s
 
 
 def test_delete_takes_only_a_draft(cli: Cli) -> None:
-    draft = cli.new("alice", GOOD)
     submitted = cli.new("alice", GOOD, "--submit")
     published = cli.new("alice", GOOD)
+    draft = cli.new("alice", GOOD)
     svc = cli.db()
     with write(svc.db):
         svc.db.conn.execute("UPDATE posts SET status = 'published' WHERE id = ?", (published,))
@@ -162,8 +170,14 @@ def test_delete_takes_only_a_draft(cli: Cli) -> None:
     code, _, err = cli("alice", "post", "delete", str(published))
     assert code == 1 and "only deletes drafts" in err
     assert cli("alice", "post", "delete", str(draft))[0] == 0
-    assert cli("alice", "post", "show", str(draft))[0] == 4
-    assert _actions(cli.db(), draft)[-1] == ("alice", "post.delete")
+    code, out, _ = cli("alice", "post", "list", "--status", "draft", "--json")
+    assert [p["id"] for p in json.loads(out)] == []
+    svc = cli.db()
+    assert svc.posts.get(draft).status == "withdrawn"
+    assert _actions(svc, draft)[-1] == ("alice", "post.delete")
+    # the number is never given to another post: its history stays its own
+    assert cli.new("alice", GOOD) > draft
+    assert cli("alice", "post", "submit", str(draft))[0] == 1
 
 
 SCHEDULE = (

@@ -534,11 +534,13 @@ class Posts(DomainService):
                          {"reason": reason, "already_sent": sent}, at=self.clock())
         return self.get(post_id)
 
-    def delete_draft(self, actor: str, post_id: int) -> None:
-        """Delete a draft (or a rejected post) its author no longer wants. Only what never
-        went for clearance, or came back from it, is deleted: a submitted or cleared post
-        is withdrawn instead (its clearance stays on record), and what was published is
-        taken down from the platforms by a separate, audited step, never by this."""
+    def delete_draft(self, actor: str, post_id: int) -> Post:
+        """Delete a draft (or a rejected post) its author no longer wants: it leaves every
+        queue and list of drafts, shown as withdrawn. The row stays, so that a post number
+        is never given to another post and the audit log's history of it stays whole. Only
+        what is not under clearance is deleted this way: a submitted or cleared post is
+        withdrawn, and what was published is taken down from the platforms by a separate,
+        audited step, never by this."""
         with write(self.db):
             authorise(self.conn, actor, Action.COMPOSE)
             post = self.get(post_id)
@@ -552,16 +554,11 @@ class Posts(DomainService):
             if post.status not in ("draft", "rejected"):
                 raise InvalidState(f"post #{post_id} is {post.status}; only drafts are deleted "
                                    f"(withdraw it instead: inmm-tui post withdraw {post_id})")
-            answers = self.conn.execute(
-                "SELECT count(*) FROM mentions WHERE answered_post_id = ? OR holding_post_id = ?",
-                (post_id, post_id)).fetchone()[0]
-            if answers:
-                raise InvalidState(f"post #{post_id} answers a mention; withdraw it instead "
-                                   f"(inmm-tui post withdraw {post_id})")
-            self.conn.execute("DELETE FROM posts WHERE id = ?", (post_id,))
+            self.conn.execute("UPDATE posts SET status = 'withdrawn', updated_at = ? WHERE id = ?",
+                              (to_db(self.clock()), post_id))
             audit.append(self.conn, actor, "post.delete", f"post:{post_id}",
-                         {"status": post.status, "body_sha256": content_hash(post.body),
-                          "outlets": sorted(post.outlets)}, at=self.clock())
+                         {"status": post.status}, at=self.clock())
+        return self.get(post_id)
 
     def retry(self, actor: str, delivery_id: int) -> None:
         """Send a failed delivery again (only that outlet)."""
