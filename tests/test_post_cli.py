@@ -148,6 +148,7 @@ def test_an_unknown_post_is_exit_4(cli: Cli) -> None:
     (["new", "bidi \u202egnp.exe"], "RIGHT-TO-LEFT OVERRIDE"),
     (["new", "broken \udcff bytes"], "a lone surrogate"),
     (["new", "x" * 6000], "6000 characters"),
+    (["new", "  "], "the text is empty"),
     (["reject", "1"], "--reason"),
 ])
 def test_bad_input_is_exit_2_names_what_and_keeps_nothing(cli: Cli, argv: list[str],

@@ -173,8 +173,11 @@ def _fields(svc: Services, args: argparse.Namespace) -> dict[str, Any]:
 def run_new(args: argparse.Namespace) -> int:
     svc = services(args)
     fields = _fields(svc, args)
+    text = _text(args.text)
+    if not text.strip():
+        raise InvalidInput("the text is empty")
     post_id = svc.posts.create_draft(
-        me(), _text(args.text), outlets=fields["outlets"], topic=fields.get("topic", ""),
+        me(), text, outlets=fields["outlets"], topic=fields.get("topic", ""),
         announcement=fields.get("announcement", False), event_id=fields.get("event"),
         scheduled_at=fields.get("when"))
     say(f"Draft #{post_id} created.")
