@@ -325,6 +325,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_import(args: argparse.Namespace) -> int:
+    from inmm_tui.domain.people import authorise
     from inmm_tui.domain.post_import import import_rows, parse_schedule_csv
     from inmm_tui.domain.roles import Action
 
@@ -334,8 +335,6 @@ def run_import(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read the file ({exc.strerror or exc})") from None
     svc = services(args)
-    from inmm_tui.domain.people import authorise
-
     # Refuse someone who may not write posts before telling them what is wrong in the file.
     authorise(svc.db.conn, me(), Action.COMPOSE)
     rows = parse_schedule_csv(content, str(path), conn=svc.db.conn,
