@@ -534,6 +534,32 @@ class Posts(DomainService):
                          {"reason": reason, "already_sent": sent}, at=self.clock())
         return self.get(post_id)
 
+    def delete_draft(self, actor: str, post_id: int) -> Post:
+        """Delete a draft (or a rejected post) its author no longer wants: it leaves every
+        queue and list of drafts, shown as withdrawn. The row stays, so that a post number
+        is never given to another post and the audit log's history of it stays whole. Only
+        what is not under clearance is deleted this way: a submitted or cleared post is
+        withdrawn, and what was published is taken down from the platforms by a separate,
+        audited step, never by this."""
+        with write(self.db):
+            authorise(self.conn, actor, Action.COMPOSE)
+            post = self.get(post_id)
+            if post.author != actor:
+                raise NotAuthorised(f"only the author may delete post #{post_id} "
+                                    f"(it is {post.author}'s)")
+            if post.status in ("published", "withdrawn"):
+                raise InvalidState(
+                    f"post #{post_id} is {post.status}; `post delete` only deletes drafts. "
+                    "Taking a published post down from the platforms is a separate step")
+            if post.status not in ("draft", "rejected"):
+                raise InvalidState(f"post #{post_id} is {post.status}; only drafts are deleted "
+                                   f"(withdraw it instead: inmm-tui post withdraw {post_id})")
+            self.conn.execute("UPDATE posts SET status = 'withdrawn', updated_at = ? WHERE id = ?",
+                              (to_db(self.clock()), post_id))
+            audit.append(self.conn, actor, "post.delete", f"post:{post_id}",
+                         {"status": post.status}, at=self.clock())
+        return self.get(post_id)
+
     def retry(self, actor: str, delivery_id: int) -> None:
         """Send a failed delivery again (only that outlet)."""
         with write(self.db):
@@ -606,14 +632,7 @@ class Posts(DomainService):
             raise InvalidInput("an outlet is listed twice")
 
     def _check_body(self, body: str) -> None:
-        if len(body) > MAX_BODY:
-            raise InvalidInput(f"the text is {len(body)} characters; the most any outlet "
-                               f"takes is far less (kept under {MAX_BODY})")
-        found = forbidden_character(body)
-        if found is not None:
-            index, char = found
-            raise InvalidInput(f"the text holds {describe(char)} at {where(body, index)}: a "
-                               "post cannot hold control characters; remove it")
+        check_body(body)
 
     def _person(self, login: str) -> Person:
         from inmm_tui.domain.people import get_person
@@ -646,6 +665,20 @@ class Posts(DomainService):
             return None
         row = self.conn.execute("SELECT hashtag FROM events WHERE id = ?", (event_id,)).fetchone()
         return row[0] if row else None
+
+
+def check_body(body: str) -> None:
+    """InvalidInput, saying what and where, for a text no post may hold: too long, or with
+    a control, bidi-override or lone-surrogate character (compose, the command line and
+    imports all check here)."""
+    if len(body) > MAX_BODY:
+        raise InvalidInput(f"the text is {len(body)} characters; the most any outlet "
+                           f"takes is far less (kept under {MAX_BODY})")
+    found = forbidden_character(body)
+    if found is not None:
+        index, char = found
+        raise InvalidInput(f"the text holds {describe(char)} at {where(body, index)}: a "
+                           "post cannot hold control characters; remove it")
 
 
 def _is_clearer(person: Person) -> bool:

@@ -1,0 +1,389 @@
+"""`inmm-tui post`: the post's life from the command line, for scripts, tests and demos.
+Each action is the domain's own (`Posts`), with its permission checks and audit entries,
+for the caller's login: the command line is no way around screening or clearance."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from inmm_tui.commands.common import me, say, services, viewer
+from inmm_tui.domain.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from inmm_tui.domain.posts import Post
+    from inmm_tui.domain.services import Services
+
+STATUSES = ("draft", "submitted", "rejected", "cleared", "scheduled", "published", "withdrawn")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("post", help="posts: new, edit, submit, clear, reject, schedule, "
+                            "withdraw, delete, list, show, import")
+    actions = parser.add_subparsers(dest="post_command", metavar="ACTION", required=True)
+
+    new = actions.add_parser("new", help="write a draft (TEXT, or - to read standard input)")
+    new.add_argument("text", metavar="TEXT")
+    _content_options(new, outlets_default="all")
+    new.add_argument("--submit", action="store_true", help="submit it for clearance at once")
+    new.set_defaults(func=_refusals_audited(run_new))
+
+    edit = actions.add_parser("edit", help="change a post (after clearance it goes back to "
+                              "be cleared again, unless only its time changed)")
+    edit.add_argument("post", type=int)
+    edit.add_argument("--text", help="the new text (- to read standard input)")
+    _content_options(edit, outlets_default=None)
+    edit.add_argument("--no-event", action="store_true", help="belongs to no event")
+    edit.add_argument("--no-time", action="store_true", help="no time: as soon as cleared")
+    edit.set_defaults(func=_refusals_audited(run_edit))
+
+    submit = actions.add_parser("submit", help="submit your draft for clearance (screened)")
+    submit.add_argument("post", type=int)
+    submit.set_defaults(func=_refusals_audited(run_submit))
+
+    clear = actions.add_parser("clear", help="clear a submitted post (someone else's)")
+    clear.add_argument("post", type=int)
+    clear.add_argument("--override-reason", help="Subcommittee Chair: why a post the policy "
+                       "screen blocked is cleared all the same")
+    clear.add_argument("--expedite", action="store_true",
+                       help="crisis post: cleared by its author when no one else can")
+    clear.add_argument("--publish-now", action="store_true",
+                       help="a post without a time goes out at once instead of waiting")
+    clear.set_defaults(func=_refusals_audited(run_clear))
+
+    reject = actions.add_parser("reject", help="send a submitted post back to its author")
+    reject.add_argument("post", type=int)
+    reject.add_argument("--reason", required=True)
+    reject.set_defaults(func=_refusals_audited(run_reject))
+
+    schedule = actions.add_parser("schedule", help="queue a cleared post for publication")
+    schedule.add_argument("post", type=int)
+    schedule.add_argument("--when", default="",
+                          help="YYYY-MM-DD HH:MM in the configured time zone (default: now)")
+    schedule.set_defaults(func=_refusals_audited(run_schedule))
+
+    withdraw = actions.add_parser("withdraw", help="stop what has not gone out of a post")
+    withdraw.add_argument("post", type=int)
+    withdraw.add_argument("--reason", default="")
+    withdraw.set_defaults(func=_refusals_audited(run_withdraw))
+
+    delete = actions.add_parser("delete", help="delete your draft (never a published post)")
+    delete.add_argument("post", type=int)
+    delete.set_defaults(func=_refusals_audited(run_delete))
+
+    listing = actions.add_parser("list", help="posts, newest first")
+    listing.add_argument("--status", action="append", choices=STATUSES,
+                         help="only posts in this state (repeatable)")
+    listing.add_argument("--mine", action="store_true", help="only posts you wrote")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(func=_refusals_audited(run_list))
+
+    show = actions.add_parser("show", help="a post: texts per outlet, screening, clearance, "
+                              "deliveries")
+    show.add_argument("post", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(func=_refusals_audited(run_show))
+
+    imp = actions.add_parser("import", help="drafts from a CSV (text, outlets, when, topic, "
+                             "event, media path, alt text), each submitted for clearance")
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.add_argument("--dry-run", action="store_true",
+                     help="print each row's screening and keep nothing")
+    imp.set_defaults(func=_refusals_audited(run_import))
+
+
+def _refusals_audited(run: Callable[[argparse.Namespace], int]
+                      ) -> Callable[[argparse.Namespace], int]:
+    """`run`, with a refusal by the rules written in the audit log before it is reported
+    (the domain rolls the refused action back with its transaction). A login not on the
+    roster is recorded apart, by `cli`, for the suspicious-activity check."""
+    def audited(args: argparse.Namespace) -> int:
+        from inmm_tui.domain.errors import NotAuthorised
+
+        try:
+            return run(args)
+        except NotAuthorised as refusal:
+            if refusal.refused_login is None:
+                _record_refusal(args, refusal)
+            raise
+    return audited
+
+
+def _record_refusal(args: argparse.Namespace, refusal: Exception) -> None:
+    from inmm_tui.domain import audit
+    from inmm_tui.store.tx import write
+
+    svc = services(args)
+    post, file = getattr(args, "post", None), getattr(args, "file", None)
+    subject = f"post:{post}" if post is not None else f"file:{file}" if file else "post"
+    with write(svc.db):
+        audit.append(svc.db.conn, me(), "post.refused", subject,
+                     {"attempt": args.post_command, "refusal": str(refusal)}, at=svc.clock())
+
+
+def _content_options(parser: argparse.ArgumentParser, *, outlets_default: str | None) -> None:
+    parser.add_argument("--outlets", default=outlets_default,
+                        help="outlet names separated by commas, or all"
+                        + (" (default: all)" if outlets_default else ""))
+    parser.add_argument("--topic", help="one of the configured appropriate topics")
+    parser.add_argument("--event", help="the active event it covers: number, name or hashtag")
+    parser.add_argument("--when", help="YYYY-MM-DD HH:MM in the configured time zone")
+    parser.add_argument("--announcement", action=argparse.BooleanOptionalAction, default=None,
+                        help="held to the announcement limit")
+
+
+def _text(value: str) -> str:
+    if value != "-":
+        return value
+    try:
+        return sys.stdin.read().rstrip()
+    except UnicodeDecodeError:
+        raise InvalidInput("standard input is not UTF-8 text") from None
+
+
+def _fields(svc: Services, args: argparse.Namespace) -> dict[str, Any]:
+    """The content options given, resolved and checked; each refusal names its option."""
+    from inmm_tui.domain.post_import import resolve_event, resolve_outlets, resolve_topic
+    from inmm_tui.domain.when import parse_local_time
+
+    config = svc.config
+    fields: dict[str, Any] = {}
+    checks = {
+        "outlets": lambda v: resolve_outlets(v, [o.name for o in config.outlets]),
+        "topic": lambda v: resolve_topic(v, config.inmm.topics),
+        "event": lambda v: resolve_event(svc.db.conn, v),
+        "when": lambda v: parse_local_time(v, config.tz, svc.clock()),
+    }
+    for name, check in checks.items():
+        value = getattr(args, name)
+        if value is not None:
+            try:
+                fields[name] = check(value)
+            except InvalidInput as exc:
+                raise InvalidInput(f"--{name}: {exc}") from None
+    if args.announcement is not None:
+        fields["announcement"] = args.announcement
+    return fields
+
+
+def run_new(args: argparse.Namespace) -> int:
+    svc = services(args)
+    fields = _fields(svc, args)
+    text = _text(args.text)
+    if not text.strip():
+        raise InvalidInput("the text is empty")
+    post_id = svc.posts.create_draft(
+        me(), text, outlets=fields["outlets"], topic=fields.get("topic", ""),
+        announcement=fields.get("announcement", False), event_id=fields.get("event"),
+        scheduled_at=fields.get("when"))
+    say(f"Draft #{post_id} created.")
+    if args.submit:
+        _say_submitted(svc.posts.submit(me(), post_id))
+    return 0
+
+
+def run_edit(args: argparse.Namespace) -> int:
+    svc = services(args)
+    fields = _fields(svc, args)
+    changes: dict[str, Any] = {}
+    if args.text is not None:
+        changes["body"] = _text(args.text)
+    if "outlets" in fields:
+        changes["outlets"] = fields["outlets"]
+    if "topic" in fields:
+        changes["topic"] = fields["topic"]
+    if "announcement" in fields:
+        changes["announcement"] = fields["announcement"]
+    if args.no_event or "event" in fields:
+        changes["event_id"] = None if args.no_event else fields["event"]
+    if args.no_time or "when" in fields:
+        changes["scheduled_at"] = None if args.no_time else fields["when"]
+    if not changes:
+        raise InvalidInput("nothing to change: give --text, --outlets, --topic, --event, "
+                           "--when, --announcement, --no-event or --no-time")
+    before = svc.posts.get(args.post).status
+    post = svc.posts.edit(me(), args.post, **changes)
+    say(f"Post #{post.id} is {post.status}.")
+    if before in ("cleared", "scheduled") and post.status == "submitted":
+        say("It changed after clearance: it must be cleared again.")
+    return 0
+
+
+def run_submit(args: argparse.Namespace) -> int:
+    svc = services(args)
+    _say_submitted(svc.posts.submit(me(), args.post))
+    return 0
+
+
+def run_clear(args: argparse.Namespace) -> int:
+    svc = services(args)
+    post = svc.posts.clear(me(), args.post, override_reason=args.override_reason,
+                           expedited=args.expedite, publish_if_untimed=args.publish_now)
+    say(f"Post #{post.id} cleared (clearance {post.clearance_hash}).")
+    if post.status == "scheduled":
+        say(f"It is scheduled: {_when(svc, post)}.")
+    else:
+        say(f"It waits to be scheduled: inmm-tui post schedule {post.id} [--when ...]")
+    return 0
+
+
+def run_reject(args: argparse.Namespace) -> int:
+    post = services(args).posts.reject(me(), args.post, args.reason)
+    say(f"Post #{post.id} is rejected and back with its author.")
+    return 0
+
+
+def run_schedule(args: argparse.Namespace) -> int:
+    from inmm_tui.domain.when import parse_local_time
+
+    svc = services(args)
+    try:
+        when = parse_local_time(args.when, svc.config.tz, svc.clock())
+    except InvalidInput as exc:
+        raise InvalidInput(f"--when: {exc}") from None
+    post = svc.posts.schedule(me(), args.post, when)
+    say(f"Post #{post.id} is scheduled: {_when(svc, post)}.")
+    return 0
+
+
+def run_withdraw(args: argparse.Namespace) -> int:
+    post = services(args).posts.withdraw(me(), args.post, args.reason)
+    say(f"Post #{post.id} is {post.status}.")
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    post = services(args).posts.delete_draft(me(), args.post)
+    say(f"Draft #{post.id} is deleted: it shows as {post.status} and goes nowhere.")
+    return 0
+
+
+def run_list(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    svc = viewer(args)
+    rows = svc.queues.posts(me(), tuple(args.status or STATUSES), mine=args.mine)
+    if args.json:
+        say(json.dumps([asdict(row) for row in rows], indent=2))
+        return 0
+    for row in rows:
+        when = _local(svc, row.scheduled_at) or "no time"
+        verdict = f" [{row.verdict}]" if row.verdict else ""
+        crisis = " CRISIS" if row.crisis else ""
+        say(f"#{row.id} {row.status}{verdict}{crisis} · {row.author} · {when} · "
+            f"{row.topic or 'no topic'}: {_one_line(row.body)}")
+    if not rows:
+        say("no posts")
+    return 0
+
+
+def run_show(args: argparse.Namespace) -> int:
+    svc = viewer(args)
+    detail = svc.queues.post_detail(me(), args.post, svc.posts)
+    post: Post = detail["post"]
+    deliveries = svc.posts.deliveries(post.id)
+    if args.json:
+        say(json.dumps({
+            "id": post.id, "author": post.author, "status": post.status, "body": post.body,
+            "topic": post.topic, "announcement": post.announcement, "crisis": post.crisis,
+            "event_id": post.event_id,
+            "scheduled_at": post.scheduled_at.isoformat() if post.scheduled_at else None,
+            "created_at": post.created_at, "updated_at": post.updated_at,
+            "cleared_by": post.cleared_by, "cleared_at": post.cleared_at,
+            "clearance_hash": post.clearance_hash, "rejected_reason": post.rejected_reason,
+            "screening": {"verdict": post.screening_verdict, "findings": post.screening},
+            "texts": detail["texts"], "comments": detail["comments"],
+            "deliveries": [{"id": d.id, "outlet": d.outlet, "state": d.state,
+                            "due_at": d.due_at, "attempts": d.attempts,
+                            "last_error": d.last_error, "platform_url": d.platform_url,
+                            "sent_at": d.sent_at} for d in deliveries],
+        }, indent=2))
+        return 0
+    say(f"Post #{post.id} by {post.author}: {post.status}")
+    say(f"  topic: {post.topic or 'none'}; time: {_when(svc, post)}"
+        + ("; CRISIS" if post.crisis else "") + ("; announcement" if post.announcement else ""))
+    if post.screening_verdict:
+        say(f"  screening: {post.screening_verdict}")
+        _say_findings(post.screening)
+    if post.cleared_by:
+        say(f"  cleared by {post.cleared_by} at {_local(svc, post.cleared_at)} "
+            f"(clearance {post.clearance_hash})")
+    if post.rejected_reason:
+        say(f"  rejected: {post.rejected_reason}")
+    for outlet, text in detail["texts"].items():
+        say(f"  on {outlet}:")
+        say("    " + text.replace("\n", "\n    "))
+    for d in deliveries:
+        say(f"  delivery {d.id} on {d.outlet}: {d.state}, due {_local(svc, d.due_at)}"
+            + (f", {d.platform_url}" if d.platform_url else "")
+            + (f" ({d.last_error})" if d.last_error else ""))
+    return 0
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from inmm_tui.domain.people import authorise
+    from inmm_tui.domain.post_import import import_rows, parse_schedule_csv
+    from inmm_tui.domain.roles import Action
+
+    path = Path(args.file)
+    try:
+        content = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    svc = services(args)
+    # Refuse someone who may not write posts before telling them what is wrong in the file.
+    authorise(svc.db.conn, me(), Action.COMPOSE)
+    rows = parse_schedule_csv(content, str(path), conn=svc.db.conn,
+                              outlets=[o.name for o in svc.config.outlets],
+                              topics=svc.config.inmm.topics, tz=svc.config.tz, now=svc.clock())
+    results = import_rows(svc.posts, me(), rows, source=str(path), content=content,
+                          dry_run=args.dry_run)
+    for result in results:
+        row = result.row
+        what = f"post #{result.post_id}" if result.post_id else "would be submitted"
+        when = _local(svc, row.when) or "no time"
+        say(f"line {row.line}: {what} · {result.verdict} · {', '.join(row.outlets)} · {when}"
+            f" · {row.topic or 'no topic'}: {_one_line(row.body)}")
+        _say_findings(result.findings)
+    blocked = sum(1 for r in results if r.verdict == "block")
+    if args.dry_run:
+        say(f"Dry run: {len(results)} rows checked and screened; nothing was kept.")
+    else:
+        say(f"Imported {len(results)} posts from {path}, each submitted for clearance.")
+    if blocked:
+        say(f"{blocked} blocked by the policy screen: only the Subcommittee Chair may clear "
+            "them, with a reason.")
+    return 0
+
+
+def _say_submitted(post: Post) -> None:
+    say(f"Post #{post.id} is submitted for clearance; screening: {post.screening_verdict}.")
+    _say_findings(post.screening)
+
+
+def _say_findings(findings: list[dict[str, Any]]) -> None:
+    for finding in findings:
+        outlet = f" on {finding['outlet']}" if finding.get("outlet") else ""
+        say(f"    {finding.get('category', '')} ({finding.get('rule', '')}){outlet}: "
+            f"{finding.get('message', '')}")
+
+
+def _when(svc: Services, post: Post) -> str:
+    return _local(svc, post.scheduled_at) or "as soon as cleared"
+
+
+def _local(svc: Services, moment: Any) -> str:
+    from inmm_tui.domain.when import format_local
+
+    return format_local(moment, svc.config.tz) + (f" {svc.config.tz.key}" if moment else "")
+
+
+def _one_line(text: str, size: int = 60) -> str:
+    from inmm_tui.outside_text import printable
+
+    return printable(text, limit=size)
+
