@@ -149,3 +149,21 @@ def test_the_command_writes_and_exits_by_the_evidence(tmp_path: Path) -> None:
     missing = run_cli("--config", str(cfg), "moderation", "export", "77", "--output",
                       str(tmp_path / "ec3"))
     assert missing.returncode == 4 and "Traceback" not in missing.stderr
+
+
+def test_purged_evidence_is_exported_as_what_remains(roster: Services, clock: FakeClock,
+                                                     tmp_path: Path) -> None:
+    item_id = queue_rude_reply(roster.db, clock)
+    moderation = Moderation(roster.db, clock=clock, outlets={"x": "x"})
+    moderation.dismiss("hq", item_id, "nothing to do")
+    clock.advance(days=40)
+    assert moderation.purge_evidence(audit.DAEMON, 30) == 1
+    done = export_item(roster.db, "ec", item_id, tmp_path, clock)
+    assert done.ok and done.check.purged
+    assert "EVIDENCE PURGED" in (done.path / MANIFEST).read_text()
+    assert not (done.path / "payload.json").exists() and not (done.path / SEALED).exists()
+    actions = [e["action"] for e in
+               json.loads((done.path / "audit.json").read_text())["entries"]]
+    assert actions == ["evidence.capture", "moderation.queue", "moderation.dismiss",
+                       "evidence.purge"]
+    _sums_verify(done.path)

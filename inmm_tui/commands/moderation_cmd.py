@@ -37,7 +37,8 @@ def run_export(args: argparse.Namespace) -> int:
         say(f"  {file.name}  {file.size} bytes  sha256 {file.sha256}")
     say(NO_PNG)
     if done.check is None:
-        say("No evidence was captured for this item: only its record and audit entries.")
+        say("This item has no evidence (never captured, or its record was deleted): only its "
+            "record and audit entries are exported.")
     elif done.check.purged:
         say("Its evidence was purged under the retention setting: only the hash remains.")
     elif not done.check.ok:

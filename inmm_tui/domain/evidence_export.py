@@ -21,6 +21,7 @@ import datetime as dt
 import hashlib
 import json
 import shutil
+import sqlite3
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit, evidence
 from inmm_tui.domain.errors import InvalidInput, NotAuthorised
-from inmm_tui.domain.moderation import Moderation
+from inmm_tui.domain.moderation import Item, Moderation
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.roles import Action
 from inmm_tui.store.tx import write
@@ -66,7 +67,9 @@ class Export:
 
     @property
     def ok(self) -> bool:
-        return self.check is not None and self.check.ok and not self.check.purged
+        """The evidence verifies (or was purged under the retention setting, as its hash
+        and audit entry show)."""
+        return self.check is not None and self.check.ok
 
 
 def export_item(db: Database, actor: str, item_id: int, output: Path, clock: Clock, *,
@@ -83,12 +86,15 @@ def export_item(db: Database, actor: str, item_id: int, output: Path, clock: Clo
                          {"reason": str(refusal)}, at=clock())
         raise
     now = clock()
-    conn.execute("BEGIN")  # the item, its evidence and its entries from one snapshot
+    own_snapshot = not conn.in_transaction
+    if own_snapshot:
+        conn.execute("BEGIN")  # the item, its evidence and its entries from one snapshot
     try:
         item = Moderation(db, clock=clock).get(actor, item_id)
         contents, check = _contents(conn, item, actor, now)
     finally:
-        conn.execute("COMMIT")
+        if own_snapshot:
+            conn.execute("COMMIT")
     name = f"inmm-evidence-item-{item_id}-{now.strftime('%Y%m%dT%H%M%SZ')}"
     path = _write(output, name, contents, as_zip)
     files = [ExportedFile(n, len(data), _sha(data), about) for n, (data, about) in contents.items()]
@@ -108,30 +114,21 @@ def _json(value: Any) -> bytes:
     return (json.dumps(value, indent=2, ensure_ascii=False, default=str) + "\n").encode("utf-8")
 
 
-def _contents(conn: Any, item: Any, actor: str,
-              now: dt.datetime) -> tuple[dict[str, tuple[bytes, str]], evidence.EvidenceCheck | None]:
+Files = dict[str, tuple[bytes, str]]
+"""File name → (its bytes, what it is), in the order written."""
+
+
+def _contents(conn: sqlite3.Connection, item: Item, actor: str,
+              now: dt.datetime) -> tuple[Files, evidence.EvidenceCheck | None]:
     """Every file of the package, name → (bytes, what it is), SHA256SUMS last."""
-    files: dict[str, tuple[bytes, str]] = {}
-    row = None
-    if item.evidence_id is not None:
-        row = conn.execute(
-            "SELECT mention_id, captured_at, raw_payload, rendered_svg, sha256, purged_at,"
-            " legal_hold FROM evidence WHERE id = ?", (item.evidence_id,)).fetchone()
-    check = evidence.verify(conn, item.evidence_id) if item.evidence_id is not None else None
-    recorded = None
-    if row is not None:
+    files: Files = {}
+    check = meta = recorded = None
+    row = None if item.evidence_id is None else conn.execute(
+        "SELECT mention_id, captured_at, raw_payload, rendered_svg, sha256, purged_at,"
+        " legal_hold FROM evidence WHERE id = ?", (item.evidence_id,)).fetchone()
+    if item.evidence_id is not None and row is not None:
+        check = evidence.verify(conn, item.evidence_id)
         mention_id, captured_at, raw, svg, stored, purged_at, legal_hold = row
-        files["payload.json"] = (raw.encode("utf-8"),
-                                 "the platform's raw data for the post, as received")
-        files["capture.svg"] = (svg.encode("utf-8"),
-                                "the post as a person saw it, rendered at capture (open it "
-                                "in a web browser)")
-        # The exact bytes `evidence.digest` hashes: their SHA-256 is the one the audit log
-        # recorded when the evidence was captured.
-        sealed = json.dumps([mention_id, captured_at, raw, svg], ensure_ascii=False,
-                            separators=(",", ":")).encode("utf-8")
-        files[SEALED] = (sealed, "the mention number, capture time, payload and SVG together, "
-                                 "exactly as hashed at capture")
         capture = conn.execute(
             "SELECT details FROM audit WHERE subject = ? AND action = ? ORDER BY seq LIMIT 1",
             (f"evidence:{item.evidence_id}", evidence.CAPTURE)).fetchone()
@@ -139,8 +136,18 @@ def _contents(conn: Any, item: Any, actor: str,
         meta = {"id": item.evidence_id, "captured_at": captured_at, "sha256_stored": stored,
                 "sha256_in_audit_log": recorded, "purged_at": purged_at,
                 "legal_hold": bool(legal_hold)}
-    else:
-        meta = None
+        if purged_at is None:  # a purge blanked the content: nothing of it to write
+            files["payload.json"] = (raw.encode("utf-8"),
+                                     "the platform's raw data for the post, as received")
+            files["capture.svg"] = (svg.encode("utf-8"),
+                                    "the post as a person saw it, rendered at capture (open "
+                                    "it in a web browser)")
+            # The exact bytes `evidence.digest` hashes: their SHA-256 is the one the audit
+            # log recorded when the evidence was captured.
+            sealed = json.dumps([mention_id, captured_at, raw, svg], ensure_ascii=False,
+                                separators=(",", ":")).encode("utf-8")
+            files[SEALED] = (sealed, "the mention number, capture time, payload and SVG "
+                                     "together, exactly as hashed at capture")
     files["item.json"] = (_json({
         "item": dataclasses.asdict(item), "evidence": meta,
         "evidence_check": None if check is None else {
@@ -157,19 +164,19 @@ def _contents(conn: Any, item: Any, actor: str,
     return files, check
 
 
-def _entries(conn: Any, item: Any) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+def _entries(conn: sqlite3.Connection, item: Item) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     subjects = [f"moderation:{item.id}", f"mention:{item.mention_id}"]
     if item.evidence_id is not None:
         subjects.append(f"evidence:{item.evidence_id}")
+    subjects.append("evidence")  # a purge names the evidence it blanked in its details
     marks = ",".join("?" * len(subjects))
     rows = conn.execute(
         "SELECT seq, at, actor, action, subject, details, prev_hash, hash FROM audit"
-        f" WHERE subject IN ({marks}) OR action = 'evidence.purge' ORDER BY seq",
-        subjects).fetchall()
+        f" WHERE subject IN ({marks}) ORDER BY seq", subjects).fetchall()
     entries = []
     for seq, at, who, action, subject, details, prev_hash, digest in rows:
         parsed = json.loads(details)
-        if action == "evidence.purge" and item.evidence_id not in parsed.get("ids", []):
+        if subject == "evidence" and item.evidence_id not in parsed.get("ids", []):
             continue
         # `details_text` is what the hash covers: with `prev_hash` it lets anyone
         # recompute `hash` (see MANIFEST.txt).
@@ -180,8 +187,8 @@ def _entries(conn: Any, item: Any) -> tuple[list[dict[str, Any]], dict[str, Any]
     return entries, {"ok": chain.ok, "entries": chain.total, "state": chain.describe()}
 
 
-def _manifest(item: Any, check: evidence.EvidenceCheck | None, recorded: str | None,
-              files: dict[str, tuple[bytes, str]], now: dt.datetime, actor: str) -> str:
+def _manifest(item: Item, check: evidence.EvidenceCheck | None, recorded: str | None,
+              files: Files, now: dt.datetime, actor: str) -> str:
     lines = [f"INMM evidence export: moderation item #{item.id} ({item.outlet}, "
              f"reply or mention by @{item.author_handle})",
              f"Exported {now.isoformat(timespec='seconds')} by {actor}.", ""]
@@ -208,7 +215,7 @@ def _manifest(item: Any, check: evidence.EvidenceCheck | None, recorded: str | N
               "  2. Compare the SHA-256 of SHA256SUMS with the `sha256sums` value of the "
               "`moderation.export` entry of this export in the tool's audit log: the log "
               "vouches that these are the files it exported."]
-    if recorded:
+    if SEALED in files:
         lines.append(f"  3. The SHA-256 of {SEALED} must be {recorded}: the hash the audit log "
                      "recorded when the evidence was captured (audit.json, action "
                      "`evidence.capture`). If it is, the payload and the SVG inside it are "
@@ -219,8 +226,7 @@ def _manifest(item: Any, check: evidence.EvidenceCheck | None, recorded: str | N
     return "\n".join(lines)
 
 
-def _write(output: Path, name: str, contents: dict[str, tuple[bytes, str]],
-           as_zip: bool) -> Path:
+def _write(output: Path, name: str, contents: Files, as_zip: bool) -> Path:
     """Write the package whole, or nothing: into a temporary name, then renamed."""
     output = output.expanduser().resolve()
     target = output / (f"{name}.zip" if as_zip else name)
