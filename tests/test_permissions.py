@@ -35,6 +35,8 @@ EXPECTED = {
     Action.ALERTS: {HQ, SC, CC},
     Action.READ_PRIVATE: {HQ, SC},
     Action.READ_AUDIT: {EC, HQ, CC, SC},
+    Action.EXPORT_EVIDENCE: {EC, HQ, CC, SC},
+    Action.FORWARD_REPORT: {CC},
 }
 
 LOGIN_OF = {HQ: "hq", SC: "chair", CC: "comms", EC: "ec", AM: "alice"}

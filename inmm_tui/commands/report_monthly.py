@@ -27,6 +27,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     listing = actions.add_parser("list", help="the monthly reports already written")
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(func=run_list)
+    forwarded = actions.add_parser(
+        "forwarded", help="record that a month's report was forwarded to the Executive "
+        "Committee (the Communications Committee Chair)")
+    forwarded.add_argument("month", metavar="MONTH", help="the report's month, YYYY-MM")
+    forwarded.add_argument("--on", metavar="DATE",
+                           help="the day it was forwarded, YYYY-MM-DD (default: today)")
+    forwarded.set_defaults(func=run_forwarded)
 
 
 def run_monthly(args: argparse.Namespace) -> int:
@@ -61,6 +68,25 @@ def run_list(args: argparse.Namespace) -> int:
         say("No monthly report has been written yet.")
     for r in reports:
         missing = "" if r["exists"] else "  (file missing)"
+        sent = (f"forwarded to the EC {r['forwarded_on']}" if r["forwarded_on"]
+                else "not yet forwarded")
         say(f"{r['month']}  {r['format']:<4} {r['written_at'][:16]}  {r['written_by']:<10} "
-            f"{r['path']}{missing}")
+            f"{r['path']}{missing}  ({sent})")
+    return 0
+
+
+def run_forwarded(args: argparse.Namespace) -> int:
+    from inmm_tui.domain.errors import InvalidInput
+    from inmm_tui.reports import forwarding
+    from inmm_tui.reports.monthly import parse_month
+
+    try:
+        month = parse_month(args.month)
+    except InvalidInput:
+        raise InvalidInput(f"MONTH {args.month!r}: expected a month like 2027-03") from None
+    on = forwarding.parse_day(args.on) if args.on else None
+    svc = services(args, lazy_screener=True)
+    day = forwarding.record_forwarded(svc.db, me(), month, svc.clock, svc.config.tz, on)
+    say(f"Recorded: the {month.strftime('%B %Y')} report was forwarded to the Executive "
+        f"Committee on {day.isoformat()}.")
     return 0

@@ -207,7 +207,9 @@ def _alert(conn, actor, subject, details, at) -> None:
 def _monthly(conn, actor, subject, details, at) -> None:
     # Written in two formats, audited once each: one message a month and day of writing.
     record(conn, "monthly_report", subject,
-           f"The monthly report is ready ({subject}). List it with `inmm-tui report list`.",
+           f"The monthly report is ready ({subject}). List it with `inmm-tui report list`;"
+           f" once forwarded to the Executive Committee, record it with `inmm-tui report"
+           f" forwarded {subject.removeprefix('report:')}` (or key f in the Metrics screen).",
            [login for login in holders(conn, Role.COMMUNICATIONS_CHAIR) if login != actor], at,
            dedupe=f"monthly:{subject}:{at.date().isoformat()}")
 

@@ -140,6 +140,9 @@ ACTION_PHRASES = {
     Action.ALERTS: "acknowledge alerts",
     Action.READ_PRIVATE: "read the private messages sent to the accounts",
     Action.READ_AUDIT: "read other people's entries in the audit log",
+    Action.EXPORT_EVIDENCE: "export evidence with its audit entries",
+    Action.FORWARD_REPORT: ("record that the monthly report was forwarded to the Executive "
+                            "Committee (the Communications Committee Chair does)"),
 }
 
 

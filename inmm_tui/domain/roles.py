@@ -75,6 +75,10 @@ class Action(StrEnum):
     """Read the private messages sent to the accounts (never shown in public queues)."""
     READ_AUDIT = "read_audit"
     """Read everyone's entries in the audit log (others read their own only)."""
+    EXPORT_EVIDENCE = "export_evidence"
+    """Export a moderation item's evidence, with its audit entries, for the Executive Committee."""
+    FORWARD_REPORT = "forward_report"
+    """Record that the monthly report was forwarded to the Executive Committee."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,15 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # theirs to oversee.
     Action.READ_AUDIT: frozenset({Role.EXECUTIVE_COMMITTEE, Role.HQ, Role.COMMUNICATIONS_CHAIR,
                                   Role.SUBCOMMITTEE_CHAIR}),
+    # An export carries the item's audit entries, everyone's, so it goes to those who read
+    # everyone's: the EC, which "considers disciplinary action" on it, and those who hand
+    # it the evidence.
+    Action.EXPORT_EVIDENCE: frozenset({Role.EXECUTIVE_COMMITTEE, Role.HQ,
+                                       Role.COMMUNICATIONS_CHAIR, Role.SUBCOMMITTEE_CHAIR}),
+    # "A summary of all social media activity will be documented monthly and reported
+    # through the Communications Chair to the Executive Committee": the Chair alone
+    # forwards it, so the Chair alone says it was forwarded.
+    Action.FORWARD_REPORT: frozenset({Role.COMMUNICATIONS_CHAIR}),
 }
 
 

@@ -69,6 +69,8 @@ class Insights:
     referrals: metrics.Referrals
     reports: list[dict[str, Any]]
     can_write_report: bool
+    can_forward_report: bool
+    """The Communications Committee Chair, who records a report forwarded to the EC."""
     report_month: dt.date
     """The month a report written now would be for: the last complete month."""
 
@@ -105,6 +107,7 @@ def gather(conn: sqlite3.Connection, config: Config, login: str, period: str,
             year=local_today.year, events_this_year=per_year.get(local_today.year, 0),
             referrals=refs, reports=past_reports(conn, limit=24),
             can_write_report=allowed(person.role, Action.MONTHLY_REPORT),
+            can_forward_report=allowed(person.role, Action.FORWARD_REPORT),
             report_month=previous_month(local_today),
         )
     finally:

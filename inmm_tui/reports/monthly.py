@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit, metrics, private_messages
 from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.reports.forwarding import previous_month  # noqa: F401 (its callers import it here)
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import UTC, to_db
 from inmm_tui.wording import count
@@ -50,11 +51,6 @@ def parse_month(text: str) -> dt.date:
 
 def next_month(month: dt.date) -> dt.date:
     return dt.date(month.year + month.month // 12, month.month % 12 + 1, 1)
-
-
-def previous_month(today: dt.date) -> dt.date:
-    first = today.replace(day=1)
-    return (first - dt.timedelta(days=1)).replace(day=1)
 
 
 # ----- the figures --------------------------------------------------------------------
@@ -679,7 +675,9 @@ def write_report(services: Services, month: dt.date, fmt: str, *, actor: str,
 def past_reports(conn: sqlite3.Connection, limit: int = 60) -> list[dict[str, Any]]:
     """The reports written, newest first (what the UI lists)."""
     rows = conn.execute(
-        "SELECT month, format, path, written_at, written_by, sha256 FROM monthly_reports"
-        " ORDER BY month DESC, written_at DESC, id DESC LIMIT ?", (limit,)).fetchall()
+        "SELECT r.month, r.format, r.path, r.written_at, r.written_by, r.sha256,"
+        " f.forwarded_on FROM monthly_reports r LEFT JOIN report_forwards f ON f.month = r.month"
+        " ORDER BY r.month DESC, r.written_at DESC, r.id DESC LIMIT ?", (limit,)).fetchall()
     return [{"month": m, "format": fmt, "path": p, "written_at": at, "written_by": by,
-             "sha256": sha, "exists": Path(p).exists()} for m, fmt, p, at, by, sha in rows]
+             "sha256": sha, "exists": Path(p).exists(), "forwarded_on": fwd}
+            for m, fmt, p, at, by, sha, fwd in rows]

@@ -14,6 +14,7 @@ from typing import Any
 
 from inmm_tui.config import Config
 from inmm_tui.domain import audit, duties, notify, witness
+from inmm_tui.reports import forwarding
 from inmm_tui.store.errors import BUSY_TIMEOUT_SECONDS, DatabaseError, uri
 from inmm_tui.store.version import MIGRATION_COUNT, MIGRATION_SET
 from inmm_tui.timeutil import from_db, to_db, utcnow
@@ -125,6 +126,16 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
         status["moderation_open"] = conn.execute(
             "SELECT count(*) FROM moderation_items WHERE status IN ('open', 'forwarded')"
         ).fetchone()[0]
+        month = forwarding.previous_month(now.astimezone(config.tz).date()).strftime("%Y-%m")
+        written = forwarding.pending(conn, month)
+        status["report_not_forwarded"] = (
+            {"month": month, "written_at": _local(from_db(written), config)} if written else None)
+        if written:
+            # A duty still open, as a reminder due is: the policy reports "through the
+            # Communications Chair to the Executive Committee".
+            attention.append(f"the {month} monthly report is not recorded as forwarded to the "
+                             f"Executive Committee: the Communications Committee Chair records "
+                             f"it with `inmm-tui report forwarded {month}` (or key f in Metrics)")
         reminders = conn.execute(
             "SELECT kind, subject, message, due_at FROM reminders"
             " WHERE done_at IS NULL AND due_at <= ? ORDER BY due_at", (to_db(now),)).fetchall()
@@ -288,6 +299,10 @@ def render_text(status: dict[str, Any]) -> str:
         policy = status["policy_review"]
         lines.append(f"policy review: due {policy['due_on']} ({policy['state']})")
         lines.append(f"moderation queue: {status['moderation_open']} open")
+        unforwarded = status.get("report_not_forwarded")
+        if unforwarded:
+            lines.append(f"monthly report {unforwarded['month']}: written "
+                         f"{unforwarded['written_at'][:10]}, not yet forwarded to the EC")
         lines.append(f"roster: {status['roster']['active']} active of "
                      f"{status['roster']['people']}")
         daemon = status["daemon"]

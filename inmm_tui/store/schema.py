@@ -734,3 +734,19 @@ def m009_notify19_outbox(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m011_export19_report_forwards(db: Database) -> None:
+    """When each month's report was forwarded to the Executive Committee, as the
+    Communications Committee Chair recorded it (one record a month)."""
+    db.executescript(
+        """
+        CREATE TABLE report_forwards (
+            month TEXT PRIMARY KEY,
+            forwarded_on TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        """
+    )

@@ -1,6 +1,7 @@
 """Metrics ("Objectives and Metrics"): followers over time per outlet, engagement per
 post, the following/follower balance, follower types, events covered this year, the best
-posts, web referrals, and the monthly reports written (and a key to write one)."""
+posts, web referrals, and the monthly reports written (a key to write one, and one for the
+Communications Committee Chair to record one forwarded to the Executive Committee)."""
 
 from __future__ import annotations
 
@@ -73,6 +74,7 @@ class MetricsScreen(InmmScreen):
         Binding("2", "period('30d')", "30 days"),
         Binding("3", "period('12m')", "Year"),
         Binding("w", "write_report", "Write report"),
+        Binding("f", "forwarded", "Forwarded to EC"),
     ]
 
     def __init__(self, backend: Backend, period: str = "30d") -> None:
@@ -83,6 +85,7 @@ class MetricsScreen(InmmScreen):
         self._pending: Timer | None = None
         self.wide = False
         self.report_paths: dict[str, str] = {}
+        self.report_rows: dict[str, dict] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -123,6 +126,8 @@ class MetricsScreen(InmmScreen):
         if action == "write_report":
             # Hidden for those whose role cannot write it; the domain still checks.
             return bool(self.insights and self.insights.can_write_report)
+        if action == "forwarded":
+            return bool(self.insights and self.insights.can_forward_report)
         return True
 
     def reload(self) -> None:
@@ -171,6 +176,7 @@ class MetricsScreen(InmmScreen):
         reports = self.query_one("#reports", ListTable)
         reports.clear()
         self.report_paths.clear()
+        self.report_rows.clear()
         for number, report in enumerate(ins.reports):
             cells = [report["month"], report["written_by"]]
             if self.wide:
@@ -178,12 +184,16 @@ class MetricsScreen(InmmScreen):
                           report["path"] if report["exists"] else "(file gone)"]
             # A month written twice has the same path twice: rows are keyed by position.
             self.report_paths[str(number)] = report["path"]
+            self.report_rows[str(number)] = report
             reports.add_row(*cells, key=str(number))
         self.refresh_bindings()
 
     @on(DataTable.RowSelected, "#reports")
     def show_report_path(self, event: DataTable.RowSelected) -> None:
-        self.notify(f"The report is at {self.report_paths[str(event.row_key.value)]}")
+        report = self.report_rows[str(event.row_key.value)]
+        sent = (f"forwarded to the Executive Committee on {report['forwarded_on']}"
+                if report["forwarded_on"] else "not yet forwarded to the Executive Committee")
+        self.notify(f"The report is at {report['path']}; {sent}")
 
     def action_period(self, period: str) -> None:
         if period not in PERIODS or period == self.period:
@@ -202,6 +212,33 @@ class MetricsScreen(InmmScreen):
                          f"Empty for {default}, the last complete month.",
                          allow_empty=True, placeholder="YYYY-MM, Enter to write"),
             if_answered(lambda month: self.write_report(month or default))))
+
+    def action_forwarded(self) -> None:
+        """Record the selected report (else the last complete month's) as forwarded."""
+        if self.insights is None:
+            return
+        table = self.query_one("#reports", ListTable)
+        month = self.insights.report_month.strftime("%Y-%m")
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            month = self.report_rows[str(key)]["month"]
+        self.if_allowed(Action.FORWARD_REPORT, lambda: self.app.push_screen(
+            PromptScreen(f"On which day was the {month} report forwarded to the Executive "
+                         "Committee? Empty for today.",
+                         allow_empty=True, placeholder="YYYY-MM-DD, Enter for today"),
+            if_answered(lambda day: self.record_forwarded(month, day))))
+
+    @work(thread=True, exclusive=True, group="insights-act", exit_on_error=False)
+    def record_forwarded(self, month_text: str, day_text: str) -> None:
+        from inmm_tui.reports import forwarding
+        from inmm_tui.reports.monthly import parse_month
+
+        b = self.backend
+        on = forwarding.parse_day(day_text) if day_text else None
+        day = b.call(forwarding.record_forwarded, b.services.db, b.login,
+                     parse_month(month_text), b.services.clock, b.config.tz, on)
+        self.post_message(ActionDone(f"Recorded: the {month_text} report was forwarded to the "
+                                     f"Executive Committee on {day.isoformat()}"))
 
     @work(thread=True, exclusive=True, group="insights-act", exit_on_error=False)
     def write_report(self, month_text: str) -> None:

@@ -8,6 +8,8 @@ hide before the evidence exists and verifies; the daemon performs it on the plat
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -30,6 +32,8 @@ from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.screening import VERDICT_MARK
 from inmm_tui.ui.widgets.tables import ListTable
 
+EXPORT_FOLDER = Path.home() / "inmm-evidence"
+"""Where `e` writes an evidence export when no folder is typed."""
 STATUS_STYLE = {"open": "yellow", "forwarded": "cyan", "hidden": "green"}
 
 
@@ -46,6 +50,7 @@ class ModerationScreen(InmmScreen):
         Binding("l", "lookup", "Is the author a member?", show=False),
         Binding("g", "legal_hold", "Legal hold", show=False),
         Binding("x", "decide", "Record the EC's decision", show=False),
+        Binding("e", "export", "Export the evidence for the EC", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -220,6 +225,10 @@ class ModerationScreen(InmmScreen):
     def action_decide(self) -> None:
         self._ask("The Executive Committee's decision on #{item.id}:", "decide")
 
+    def action_export(self) -> None:
+        self._ask(f"Export the evidence of #{{item.id}} as one zip file into which folder? "
+                  f"Empty for {EXPORT_FOLDER}", "export", allow_empty=True)
+
     def action_answer(self) -> None:
         self._ask("Answer @{item.author_handle} with correct information (a draft, screened "
                   "and cleared like any post):", "answer")
@@ -257,6 +266,15 @@ class ModerationScreen(InmmScreen):
         elif what == "forward":
             b.call(mod.forward_to_ec, b.login, item_id, text)
             note = f"#{item_id} forwarded to the Executive Committee"
+        elif what == "export":
+            from inmm_tui.domain.evidence_export import export_item
+
+            done = b.call(export_item, b.services.db, b.login, item_id,
+                          Path(text.strip()).expanduser() if text.strip() else EXPORT_FOLDER,
+                          b.services.clock, as_zip=True)
+            note = f"Evidence of #{item_id} exported to {done.path}"
+            if done.check is not None and not done.check.ok:
+                note += f"; EVIDENCE FAILED VERIFICATION: {done.check.problem}"
         elif what == "decide":
             b.call(mod.record_ec_decision, b.login, item_id, text)
             note = f"The Executive Committee's decision on #{item_id} recorded"
@@ -280,7 +298,7 @@ class ModerationScreen(InmmScreen):
 NEEDS = {"hide": Action.MODERATE, "block": Action.MODERATE, "report": Action.MODERATE,
          "dismiss": Action.MODERATE, "hold": Action.LEGAL_HOLD, "release": Action.LEGAL_HOLD,
          "forward": Action.FORWARD_TO_EC, "decide": Action.EC_DECISION,
-         "answer": Action.COMPOSE}
+         "answer": Action.COMPOSE, "export": Action.EXPORT_EVIDENCE}
 """What each request needs, asked before its prompt opens (the domain asks again)."""
 
 
