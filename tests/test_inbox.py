@@ -99,6 +99,15 @@ def test_private_messages_never_reach_a_role_that_may_not_read_them(svc: Service
     assert page.private_shown and [e.author_handle for e in page.entries] == ["user6", "user4"]
     (entry,) = audit.history(svc.db.conn, "private_messages")[-1:]
     assert entry["actor"] == "chair" and entry["details"]["count"] == 2
+    assert "Secret" not in str(entry["details"])
+    # Reading the same again (a screen reloads on every write) is not recorded again;
+    # reading a new one is.
+    readings = len(audit.history(svc.db.conn, "private_messages"))
+    inbox.page("chair", Filters(private=True))
+    assert len(audit.history(svc.db.conn, "private_messages")) == readings
+    svc.moderation.ingest("mastodon", [_mention(9, "Another private one", "direct")])
+    inbox.page("chair", Filters(private=True))
+    assert len(audit.history(svc.db.conn, "private_messages")) == readings + 1
 
 
 def test_flag_by_hand_queues_it_with_evidence_that_verifies(svc: Services,

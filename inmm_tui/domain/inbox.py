@@ -16,6 +16,7 @@ public; no platform method here sends a private reply, so it is answered on the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -167,13 +168,22 @@ class Inbox(DomainService):
         rows.sort(key=Entry.sort_key, reverse=True)
         entries, more = rows[:limit], len(rows) > limit
         withheld = 0 if may_read else private_messages.count(self.conn, filters.outlet)
-        shown = sum(e.private for e in entries)
-        if shown:
+        shown = [e.id for e in entries if e.private]
+        if shown and shown != self._last_read(login):
+            # Once per change of what is shown: a screen reloads on every write to the
+            # database, and this entry is one, so recording every reload would never stop.
             with write(self.db):
                 audit.append(self.conn, login, "private.read", "private_messages",
-                             {"outlet": filters.outlet, "count": shown, "via": "inbox"},
-                             at=self.clock())
+                             {"outlet": filters.outlet, "count": len(shown), "ids": shown,
+                              "via": "inbox"}, at=self.clock())
         return Page(entries, entries[-1].sort_key() if more else None, may_read, withheld)
+
+    def _last_read(self, login: str) -> list[int] | None:
+        """The private messages `login`'s last reading in the inbox showed (ids only)."""
+        row = self.conn.execute(
+            "SELECT details FROM audit WHERE subject = 'private_messages' AND actor = ?"
+            " AND action = 'private.read' ORDER BY seq DESC LIMIT 1", (login,)).fetchone()
+        return json.loads(row[0]).get("ids") if row else None
 
     def _mentions(self, filters: Filters, after: tuple[str, int, int] | None,
                   limit: int) -> list[Entry]:
