@@ -1,4 +1,4 @@
-"""The one inbox through the pilot at 80×24: opened from home (b), filtered, a reply
+"""The one inbox through the pilot at 80x24: opened from home (b), filtered, a reply
 screening passed flagged by hand into moderation with its evidence, answers drafted
 into compose, and private messages kept from a role that may not read them."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from oversight_support import RUDE, moderation_services
-from ui_support import AM, HQ, NOW, answer, notes, screen_text, settle
+from ui_support import AM, HQ, NOW, answer, going_to, notes, screen_text, settle
 
 from inmm_tui.domain import evidence
 from inmm_tui.domain.moderation import IncomingMention
@@ -122,3 +122,9 @@ async def test_answers_public_in_compose_private_on_the_platform(seeded: Path) -
     assert post_id is not None
     assert s.db.conn.execute("SELECT reply_to_mention_id FROM posts WHERE id = ?",
                              (post_id,)).fetchone() == (2,)
+
+
+def test_inbox_snapshot_80x24(snap_compare, seeded: Path) -> None:  # type: ignore[no-untyped-def]
+    """HQ's inbox: the private message among the public replies, the flagged one marked."""
+    assert snap_compare(app_for(seeded, HQ), terminal_size=(80, 24),
+                        run_before=going_to("b"))

@@ -58,12 +58,12 @@ class InboxScreen(InmmScreen):
     BINDINGS = [
         Binding("f", "flag", "Flag"),
         Binding("a", "answer", "Answer"),
-        Binding("u", "toggle('unanswered')", "Unanswered"),
+        Binding("u", "only('unanswered')", "Unanswered"),
         Binding("o", "outlet", "Outlet"),
-        Binding("i", "toggle('questions')", "Only questions", show=False),
-        Binding("x", "toggle('flagged')", "Only flagged", show=False),
-        Binding("p", "toggle('private')", "Only private messages", show=False),
-        Binding("0", "clear", "All, newest first", show=False),
+        Binding("i", "only('questions')", "Only questions (again: all)", show=False),
+        Binding("x", "only('flagged')", "Only flagged (again: all)", show=False),
+        Binding("p", "only('private')", "Only private messages (HQ, Subcommittee Chair)", show=False),
+        Binding("0", "clear", "Clear the filters: everything, newest first", show=False),
         Binding("n", "older", "Older page", show=False),
         Binding("b", "newer", "Newer page", show=False),
     ]
@@ -188,14 +188,15 @@ class InboxScreen(InmmScreen):
         self.filters, self.pages = filters, [None]
         self.reload()
 
-    def action_toggle(self, name: str) -> None:
-        on_now = not getattr(self.filters, name)
-        changes = {name: on_now}
-        if on_now and name == "private":
-            changes.update(unanswered=False, questions=False, flagged=False)
-        elif on_now:
-            changes["private"] = False  # the public filters and the private one exclude each other
-        self._refilter(replace(self.filters, **changes))
+    # Not `action_toggle`: that is DOMNode's own action (toggle an attribute).
+    def action_only(self, name: str) -> None:
+        """Only those (again: all); the public filters and the private one exclude each other."""
+        f, on_now = self.filters, not getattr(self.filters, name)
+        if name == "private":
+            f = Filters(f.outlet, private=on_now)
+        else:
+            f = replace(f, private=False, **{name: on_now})  # type: ignore[arg-type]
+        self._refilter(f)
 
     def action_outlet(self) -> None:
         """Every outlet, then each in turn."""
