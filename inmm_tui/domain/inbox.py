@@ -140,7 +140,9 @@ def _after(alias: str, source: str, after: tuple[str, int, int] | None
         return [f"{col} <= ?"], [created_at]
     if _RANK[source] > rank:
         return [f"{col} < ?"], [created_at]
-    return [f"({col} < ? OR ({col} = ? AND {alias}id < ?))"], [created_at, created_at, last_id]
+    # The first term bounds the index range; the OR alone would scan from the newest.
+    return ([f"{col} <= ?", f"({col} < ? OR {alias}id < ?)"],
+            [created_at, created_at, last_id])
 
 
 EVERYTHING = Filters()

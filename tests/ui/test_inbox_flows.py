@@ -13,6 +13,7 @@ from ui_support import AM, HQ, NOW, answer, going_to, notes, screen_text, settle
 
 from inmm_tui.domain import evidence
 from inmm_tui.domain.moderation import IncomingMention
+from inmm_tui.domain.questions import questions_for
 from inmm_tui.ui.app import InmmApp
 from inmm_tui.ui.screens.compose import ComposeScreen
 from inmm_tui.ui.screens.confirm import ConfirmItemScreen
@@ -128,3 +129,28 @@ def test_inbox_snapshot_80x24(snap_compare, seeded: Path) -> None:  # type: igno
     """HQ's inbox: the private message among the public replies, the flagged one marked."""
     assert snap_compare(app_for(seeded, HQ), terminal_size=(80, 24),
                         run_before=going_to("b"))
+
+
+async def test_a_question_is_answered_as_the_questions_inbox_answers(seeded: Path) -> None:
+    s = moderation_services(seeded)
+    s.moderation.ingest("x", [IncomingMention("q1", "u-ask", "asker", "An Asker",
+                                              "When does registration open?",
+                                              NOW - dt.timedelta(minutes=40))])
+    assert questions_for(s).triage() == [3]
+    s.db.conn.close()
+    app = app_for(seeded, AM)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_inbox(pilot)
+        await pilot.press("i")
+        await settle(pilot)
+        assert rows(app) == ["mention:3"]
+        await pilot.press("a")
+        await settle(pilot)
+        await answer(pilot, "Registration opens on 1 April.")
+        assert "submitted" in notes(app)
+        assert "Answer awaiting clearance." in screen_text(app)
+    s = moderation_services(seeded)
+    answered_by, status = s.db.conn.execute(
+        "SELECT m.answered_by, p.status FROM mentions m JOIN posts p ON p.id = m.answered_post_id"
+        " WHERE m.id = 3").fetchone()
+    assert (answered_by, status) == (AM, "submitted")

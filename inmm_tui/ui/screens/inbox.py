@@ -32,6 +32,8 @@ from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 from inmm_tui.wording import count
 
+SHORT_STATE = {"answer awaiting clearance": "to clear"}
+"""Short forms for the narrow column; the detail pane says it in full."""
 STATE_STYLE = {"private": "magenta", "question": "cyan", "answered": "green"}
 PRIVATE_ANSWER = ("Private messages are answered privately on the platform: open @{handle}'s "
                   "message on {outlet} there. inmm-tui cannot send private replies.")
@@ -124,11 +126,12 @@ class InboxScreen(InmmScreen):
         table.clear()
         self.entries = {e.key: e for e in page.entries}
         for e in page.entries:
-            state = e.state.split(" (")[0] if not self.app.size.width >= 120 else e.state
+            state = e.state if self.app.size.width >= 120 else SHORT_STATE.get(
+                e.state, e.state.split(" (")[0])
             table.add_row(format_local(e.created_at, tz, "%m-%d %H:%M"), e.outlet,
                           f"@{e.author_handle}",
-                          Text(state, style=STATE_STYLE.get(state, "yellow" if e.moderation_item_id
-                                                            else "")),
+                          Text(state, style=STATE_STYLE.get(
+                              state, "yellow" if e.moderation_item_id else "")),
                           " ".join(e.text.split()), key=e.key)
         if keep in self.entries:
             table.move_cursor(row=table.get_row_index(keep))
@@ -265,14 +268,27 @@ class InboxScreen(InmmScreen):
             self.notify(f"It already has an answer (post #{entry.answered_post_id}, "
                         f"{entry.answer_status}).")
             return
+        question = (f"Public answer to @{entry.author_handle}'s question (every follower sees "
+                    "it; start with words, not @handle; submitted for clearance):"
+                    if entry.kind == "question" else
+                    f"Answer @{entry.author_handle} with correct information (a draft, "
+                    "screened and cleared like any post):")
         self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
-            PromptScreen(f"Answer @{entry.author_handle} with correct information (a draft, "
-                         "screened and cleared like any post):"),
-            if_answered(lambda body: self.answer(entry.id, body))))
+            PromptScreen(question),
+            if_answered(lambda body: self.answer(entry.id, entry.kind == "question", body))))
 
     @work(thread=True, exclusive=True, group="inbox-act", exit_on_error=False)
-    def answer(self, mention_id: int, body: str) -> None:
+    def answer(self, mention_id: int, is_question: bool, body: str) -> None:
         b = self.backend
+        if is_question:
+            # As the questions inbox answers: who answered is kept, its reminder closed.
+            from inmm_tui.domain.questions import questions_for
+
+            post_id = b.call(lambda: questions_for(b.services).answer(b.login, [mention_id], body))
+            self.post_message(ActionDone(
+                f"Answer written as post #{post_id} and submitted: another person clears it "
+                "in the clearance queue (c on the home screen)."))
+            return
         post_id = b.call(b.services.moderation.draft_answer, b.login, mention_id, body)
         self.post_message(AnswerDrafted(post_id))
 
