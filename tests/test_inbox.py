@@ -139,5 +139,13 @@ def test_flag_by_hand_refusals(svc: Services) -> None:
         inbox.flag("alice", 2, "rude")
     with pytest.raises(NotFound):
         inbox.flag("alice", 99, "gone")
+    with pytest.raises(NotAuthorised):
+        inbox.flag("nobody", 3, "wrong place")
     assert svc.db.conn.execute("SELECT count(*) FROM moderation_items").fetchone()[0] == 1
+    refusals = svc.db.conn.execute(
+        "SELECT actor, subject FROM audit WHERE action = 'moderation.refused' ORDER BY seq")
+    assert refusals.fetchall() == [("ec", "mention:3"), ("alice", "mention:2"),
+                                   ("alice", "mention:99")]
+    assert svc.db.conn.execute("SELECT login, what FROM access_refusals").fetchall() == [
+        ("nobody", "flag a reply into moderation")]
     assert svc.db.conn.execute("SELECT count(*) FROM evidence").fetchone()[0] == 1

@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit, evidence, private_messages
 from inmm_tui.domain.base import DomainService
-from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
+from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
+from inmm_tui.domain.governance import record_refusal
 from inmm_tui.domain.people import authorise, refusal
 from inmm_tui.domain.roles import Action
 from inmm_tui.store.tx import write
@@ -232,6 +233,22 @@ class Inbox(DomainService):
         reason = " ".join(reason.split())
         if not reason:
             raise InvalidInput("say what is wrong with it (kept in the audit log)")
+        try:
+            return self._flag(actor, mention_id, reason)
+        except (NotAuthorised, InvalidState, NotFound) as refused:
+            self._record_refusal(actor, mention_id, refused)
+            raise
+
+    def _record_refusal(self, actor: str, mention_id: int, refused: Exception) -> None:
+        if getattr(refused, "refused_login", None) is not None:
+            # Not on the roster, or withdrawn: kept apart, as every such refusal is.
+            record_refusal(self.db, actor, "flag a reply into moderation", self.clock())
+            return
+        with write(self.db):
+            audit.append(self.conn, actor, "moderation.refused", f"mention:{mention_id}",
+                         {"request": "flag", "reason": str(refused)}, at=self.clock())
+
+    def _flag(self, actor: str, mention_id: int, reason: str) -> int:
         with write(self.db):
             authorise(self.conn, actor, Action.MODERATE)
             row = self.conn.execute(
