@@ -154,3 +154,30 @@ async def test_a_question_is_answered_as_the_questions_inbox_answers(seeded: Pat
         "SELECT m.answered_by, p.status FROM mentions m JOIN posts p ON p.id = m.answered_post_id"
         " WHERE m.id = 3").fetchone()
     assert (answered_by, status) == (AM, "submitted")
+
+
+async def test_the_demo_inbox_has_a_wrong_fact_to_flag_and_a_private_message(
+        tmp_path: Path) -> None:
+    from inmm_tui.commands import demo
+
+    world = demo.build(tmp_path, "newcomer")
+    try:
+        app = InmmApp(world.services, "newcomer", watch=False)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await open_inbox(pilot)
+            entries = app.screen.entries
+            assert any(e.private and e.text == demo.PRIVATE_MESSAGE[2] for e in entries.values())
+            (wrong,) = [k for k, e in entries.items()
+                        if e.text == demo.WRONG_FACT[2] and e.outlet == "x"]
+            table = app.screen.query_one("#inbox", ListTable)
+            table.move_cursor(row=table.get_row_index(wrong))
+            await settle(pilot)
+            await pilot.press("f")
+            await settle(pilot)
+            await answer(pilot, "The Annual Meeting is in Atlanta, not Denver")
+            assert "Flagged into the moderation queue" in notes(app)
+        flagged = [i for i in world.services.moderation.items("newcomer")
+                   if i.text == demo.WRONG_FACT[2]]
+        assert [i.outlet for i in flagged] == ["x"] and flagged[0].evidence_id
+    finally:
+        world.close()
