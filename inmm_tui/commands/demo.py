@@ -84,6 +84,11 @@ HISTORY_POSTS = [
 RUDE_REPLY = ("grumpy_gus", "Gus", "@INMMorg this is garbage, you people are idiots")
 QUESTION = ("sally_student", "Sally",
             "@INMMorg When does registration for the Annual Meeting open?")
+WRONG_FACT = ("mike_member", "Mike", "@INMMorg See everyone at the Annual Meeting in Denver!")
+"""A reply screening passes but a person knows is wrong (the meeting is elsewhere): the
+one inbox flags it by hand, or answers it with correct information."""
+PRIVATE_MESSAGE = ("pat_private", "Pat",
+                   "@INMMorg Privately: who on staff can I talk to about a paper I am writing?")
 LOOK_ALIKES = [
     ("INMM_official", "INMM", "Official news of the INMM. DM us for membership offers"),
     ("lNMMorg", "INMM", "Institute of Nuclear Materials Management"),
@@ -325,8 +330,9 @@ def review_following(services: Services) -> None:
 
 
 def seed_today(services: Services, world: World) -> None:
-    """A post waiting for clearance; on the platforms, a rude reply and a question to our
-    latest post, and two look-alike accounts of ours."""
+    """A post waiting for clearance; on the platforms, a rude reply, a question and a
+    wrong fact in reply to our latest post, a private message on Mastodon, and two
+    look-alike accounts of ours."""
     from inmm_tui.platforms.sandbox.world import APIS
 
     post_id = services.posts.create_draft(
@@ -336,9 +342,12 @@ def seed_today(services: Services, world: World) -> None:
     with world.lock:
         for api in APIS:
             ours = world.live_posts(api, world.me(api).id)
-            for handle, name, text in (RUDE_REPLY, QUESTION):
+            for handle, name, text in (RUDE_REPLY, QUESTION, WRONG_FACT):
                 account = world.add_account(api, handle, name)
                 world.add_post(api, account, text, in_reply_to=ours[0].id if ours else None)
+            if api == "mastodon":
+                account = world.add_account(api, *PRIVATE_MESSAGE[:2])
+                world.add_post(api, account, PRIVATE_MESSAGE[2], visibility="direct")
             for handle, name, description in LOOK_ALIKES:
                 world.add_account(api, handle, name, description)
 

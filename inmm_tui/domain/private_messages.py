@@ -67,11 +67,7 @@ def read(db: Database, login: str, *, outlet: str | None = None, limit: int = 20
          clock: Clock = utcnow) -> list[PrivateMessage]:
     """The newest private messages, for someone the policy lets read them. The reading is
     audited (who, how many; never what), and so is a refusal."""
-    try:
-        authorise(db.conn, login, Action.READ_PRIVATE)
-    except NotAuthorised as refusal:
-        _record_refusal(db, login, outlet, refusal, clock)
-        raise
+    authorise_reading(db, login, outlet, clock)
     where, args = ("WHERE outlet = ?", (outlet,)) if outlet else ("", ())
     with write(db):
         rows = db.conn.execute(
@@ -81,6 +77,23 @@ def read(db: Database, login: str, *, outlet: str | None = None, limit: int = 20
         audit.append(db.conn, login, "private.read", "private_messages",
                      {"outlet": outlet, "count": len(rows)}, at=clock())
     return [PrivateMessage(*row) for row in rows]
+
+
+def authorise_reading(db: Database, login: str, outlet: str | None,
+                      clock: Clock = utcnow) -> None:
+    """Refuse, and audit the refusal, unless the policy lets `login` read private messages."""
+    try:
+        authorise(db.conn, login, Action.READ_PRIVATE)
+    except NotAuthorised as refusal:
+        _record_refusal(db, login, outlet, refusal, clock)
+        raise
+
+
+def count(conn: sqlite3.Connection, outlet: str | None = None) -> int:
+    """How many private messages came (to `outlet`, or to any): a number anyone who may
+    view the accounts may see."""
+    where, args = ("WHERE outlet = ?", (outlet,)) if outlet else ("", ())
+    return int(conn.execute(f"SELECT count(*) FROM private_messages {where}", args).fetchone()[0])
 
 
 def _record_refusal(db: Database, login: str, outlet: str | None, refusal: NotAuthorised,

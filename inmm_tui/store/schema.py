@@ -750,3 +750,15 @@ def m011_export19_report_forwards(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m011_inbox19_newest_first(db: Database) -> None:
+    """The one inbox reads mentions and private messages newest first, a page at a time,
+    by when they were written; without these each page sorted every row ever received."""
+    db.executescript(
+        """
+        CREATE INDEX mentions_newest ON mentions(created_at);
+        CREATE INDEX private_messages_newest ON private_messages(created_at);
+        """
+    )

@@ -163,8 +163,9 @@ SCREENS = {
     "governance": (("g",), "GovernanceScreen"),
     "review": (("g", "v"), "RosterReviewScreen"),
     "compose": (("tab", "enter"), "ComposeScreen"),  # the hostile draft
+    "inbox": (("b",), "InboxScreen"),
 }
-PROMPTS = {"follows": "b", "moderation": "b", "governance": "x", "reminders": "d",
+PROMPTS = {"follows": "b", "moderation": "b", "inbox": "f", "governance": "x", "reminders": "d",
            "questions": "a", "review": "w", "roster": "w", "schedule": "w"}
 """The key that opens, on each screen, a prompt naming the selected item."""
 

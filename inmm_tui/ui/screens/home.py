@@ -47,6 +47,7 @@ class HomeScreen(InmmScreen):
         Binding("o", "moderation", "Moderation"),
         Binding("q", "app.quit", "Quit"),
         Binding("i", "questions", "Questions", show=False),
+        Binding("b", "inbox", "Inbox: every reply, mention and message", show=False),
         Binding("e", "events", "Events and crisis", show=False),
         Binding("m", "reminders", "Reminders and alerts", show=False),
         Binding("r", "roster", "Roster", show=False),
@@ -182,6 +183,11 @@ class HomeScreen(InmmScreen):
         from inmm_tui.ui.screens.questions import QuestionsScreen
 
         self.app.push_screen(QuestionsScreen(self.backend))
+
+    def action_inbox(self) -> None:
+        from inmm_tui.ui.screens.inbox import InboxScreen
+
+        self.app.push_screen(InboxScreen(self.backend))
 
     def action_moderation(self) -> None:
         from inmm_tui.ui.screens.moderation import ModerationScreen
