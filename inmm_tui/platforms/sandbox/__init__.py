@@ -1,6 +1,7 @@
 """The sandbox: a real HTTP server on 127.0.0.1 that speaks the subset of X API v2 (paths
 under `/2/`), of the Mastodon API (under `/api/v1/`) and of Bluesky's XRPC API (under
-`/xrpc/`, see `bluesky_api`) that our adapters call, with the real services' JSON shapes,
+`/xrpc/`, see `bluesky_api`) and of LinkedIn's versioned REST API (under `/rest/`, see
+`linkedin_api`) that our adapters call, with the real services' JSON shapes,
 status codes and rate-limit headers. State lives in memory.
 It accepts the dummy credentials in `world.SANDBOX_X_CREDENTIALS`,
 `world.SANDBOX_MASTODON_CREDENTIALS` and `world.SANDBOX_BLUESKY_CREDENTIALS` (the app
@@ -74,9 +75,10 @@ from inmm_tui.platforms.sandbox.control import SandboxControl
 from inmm_tui.platforms.sandbox.server import Sandbox
 from inmm_tui.platforms.sandbox.world import (
     SANDBOX_BLUESKY_CREDENTIALS,
+    SANDBOX_LINKEDIN_CREDENTIALS,
     SANDBOX_MASTODON_CREDENTIALS,
     SANDBOX_X_CREDENTIALS,
 )
 
-__all__ = ["SANDBOX_BLUESKY_CREDENTIALS", "SANDBOX_MASTODON_CREDENTIALS", "SANDBOX_X_CREDENTIALS",
-           "Sandbox", "SandboxControl"]
+__all__ = ["SANDBOX_BLUESKY_CREDENTIALS", "SANDBOX_LINKEDIN_CREDENTIALS",
+           "SANDBOX_MASTODON_CREDENTIALS", "SANDBOX_X_CREDENTIALS", "Sandbox", "SandboxControl"]
