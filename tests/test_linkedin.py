@@ -31,6 +31,7 @@ from inmm_tui.platforms.linkedin import (
 from inmm_tui.platforms.sandbox.linkedin_api import render
 from inmm_tui.platforms.sandbox.world import LINKEDIN_ORG_ID
 from inmm_tui.platforms.secrets import Secrets, SecretsError
+from inmm_tui.screening import ScreenContext, screen
 from inmm_tui.screening.length import weighted_length
 from inmm_tui.store.db import open_database
 from inmm_tui.timeutil import utcnow
@@ -288,3 +289,12 @@ def test_follow_back_skips_a_page_that_cannot_follow(
     report = follow_back.run(people, platform, "li")
     assert "cannot follow" in report.stopped and report.followed_back == 0
     assert sandbox.control.requests("linkedin") == before  # nothing asked of LinkedIn
+
+
+def test_screening_holds_linkedin_posts_to_3000_as_linkedin_counts() -> None:
+    context = ScreenContext(apis=("linkedin",))
+    assert not [f for f in screen("🎉" * 1500, context).findings if f.rule.startswith("length")]
+    (finding,) = [f for f in screen("🎉" * 1500 + "!", context).findings
+                  if f.rule.startswith("length")]
+    assert finding.rule == "length.linkedin"
+    assert finding.message == "3001 characters as LinkedIn counts them; the limit is 3000."
