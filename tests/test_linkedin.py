@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from inmm_daemon import follow_back
+from inmm_daemon import follow_back, moderation
 
 from inmm_tui.config import Config, ConfigError, parse_config
 from inmm_tui.domain.services import Services
@@ -298,3 +298,36 @@ def test_screening_holds_linkedin_posts_to_3000_as_linkedin_counts() -> None:
                   if f.rule.startswith("length")]
     assert finding.rule == "length.linkedin"
     assert finding.message == "3001 characters as LinkedIn counts them; the limit is 3000."
+
+
+# ---- comments as mentions -------------------------------------------------------------------
+
+
+def test_comments_come_in_as_mentions_once_then_only_new_ones(sandbox: RunningSandbox) -> None:
+    platform = sandbox.linkedin()
+    ours = platform.publish("Our news", idempotency_key="k")
+    comment = sandbox.control.post("linkedin", "alice", "Great news (really) @INMM",
+                                   in_reply_to=ours.platform_id)
+    sandbox.control.post("linkedin", "INMMorg", "Thank you all", in_reply_to=ours.platform_id)
+    broken = sandbox.control.post("linkedin", "mallory", "odd", in_reply_to=ours.platform_id,
+                                  garbage={"message": None})
+    first = platform.mentions()
+    assert [(m.platform_id, m.in_reply_to, m.text) for m in first] == [
+        (comment, ours.platform_id, "Great news (really) @INMM")]  # not our own comment
+    assert comment.startswith(f"urn:li:comment:({ours.platform_id},")
+    assert first[0].author.user_id.startswith("urn:li:person:")
+    assert [name for name, _ in first.unreadable] == [broken]
+    again = platform.mentions(first.cursor)
+    assert {m.platform_id for m in again} <= {comment}  # at most the last moment again
+    later = sandbox.control.post("linkedin", "bob", "When?", in_reply_to=ours.platform_id)
+    assert later in [m.platform_id for m in platform.mentions(again.cursor)]
+
+
+def test_the_daemon_ingests_comments_on_the_page(people: Services,
+                                                 sandbox: RunningSandbox) -> None:
+    platform = build_platform(people.config.outlets[0], people.config, None)
+    ours = platform.publish("Our news", idempotency_key="k")
+    sandbox.control.post("linkedin", "alice", "Where can I register?", in_reply_to=ours.platform_id)
+    first = moderation.ingest_mentions(people, platform, "li")
+    assert first.new == 1
+    assert moderation.ingest_mentions(people, platform, "li").new == 0

@@ -19,8 +19,8 @@ is a duplicate of ..."), which is `DuplicateContent`.
 
 What an organisation page cannot do through the API is declared in
 `inmm_tui.capabilities.LINKEDIN` and raises `Unsupported` here: it follows nobody and
-lists no followers, and it cannot hide, block or report. Replies to comments and reading
-comments as mentions are not built yet (`Unsupported`).
+lists no followers, and it cannot hide, block or report. Members' comments on the page's
+recent posts come in as mentions; answering them is not built yet (`Unsupported`).
 
 Rate limits: LinkedIn's 429 carries no reset header; its daily limits reset at midnight
 UTC, which is when we call again (unless a `Retry-After` says sooner).
@@ -38,7 +38,15 @@ import requests
 
 from inmm_tui.capabilities import LINKEDIN
 from inmm_tui.outside_text import storable
-from inmm_tui.platforms.base import Account, Mentions, Metrics, Page, Published, RecentPost
+from inmm_tui.platforms.base import (
+    Account,
+    Mention,
+    Mentions,
+    Metrics,
+    Page,
+    Published,
+    RecentPost,
+)
 from inmm_tui.platforms.common import Adapter, count, is_loopback
 from inmm_tui.platforms.errors import (
     AuthFailed,
@@ -55,7 +63,12 @@ DEFAULT_API = "https://api.linkedin.com"
 API_VERSION = "202505"
 """The `LinkedIn-Version` we speak (LinkedIn keeps each version for a year)."""
 PAGE_SIZE = 50
-"""Posts per page of the author finder (`count`, at most 100)."""
+"""Posts or comments per page (`count`, at most 100)."""
+COMMENTED_POSTS = 20
+"""How many of the page's latest posts are read for new comments."""
+MAX_COMMENT_PAGES = 10
+CURSOR = "created:"
+"""Our mention cursor: the newest comment's `created.time` (epoch ms) seen."""
 RESERVED = frozenset("|{}@[]()<>#\\*_~")
 """Little text's reserved characters (learn.microsoft.com/linkedin/marketing/
 community-management/shares/little-text-format)."""
@@ -206,7 +219,56 @@ class LinkedInPlatform(Adapter):
         raise self._cannot(LINKEDIN.why_not["report"])
 
     def mentions(self, since_id: str | None = None) -> Mentions:
-        raise self._cannot("reading the comments on the page's posts is not supported yet")
+        """Members' comments on the page's `COMMENTED_POSTS` most recent posts (the
+        Comments API: top-level comments; replies within a comment's thread are not read),
+        oldest first. The cursor is the newest comment's creation time seen; those made in
+        that very millisecond come again (the daemon drops what it has)."""
+        since = None
+        if since_id and since_id.startswith(CURSOR) and since_id[len(CURSOR):].isdigit():
+            since = int(since_id[len(CURSOR):])
+        found: list[Mention] = []
+        bad: list[tuple[str, str]] = []
+        newest = since
+        for post in self.recent_posts(COMMENTED_POSTS):
+            for element in self._comments(post.platform_id):
+                built, unreadable = self._each("mentions", self._mention, [element],
+                                               ident=lambda e: e["commentUrn"])
+                bad += unreadable
+                for mention in built:
+                    at = int(mention.created_at.timestamp() * 1000)
+                    if mention.author.user_id == self.organization or (
+                            since is not None and at < since):
+                        continue
+                    found.append(mention)
+                    newest = max(newest or at, at)
+        found.sort(key=lambda m: m.created_at)
+        return Mentions(found, bad, cursor=f"{CURSOR}{newest}" if newest is not None else since_id)
+
+    def _comments(self, post_urn: str) -> Iterator[Any]:
+        start = 0
+        for _ in range(MAX_COMMENT_PAGES):
+            page = self._get("mentions", f"/rest/socialActions/{quote(post_urn, safe='')}/comments",
+                             params={"start": start, "count": PAGE_SIZE})
+            elements = self._parse("mentions", lambda p: list(p["elements"]), page)
+            yield from elements
+            if len(elements) < PAGE_SIZE:
+                return
+            start += PAGE_SIZE
+
+    def _mention(self, element: Any) -> Mention:
+        urn, actor, text = element["commentUrn"], element["actor"], element["message"]["text"]
+        created = element["created"]["time"]
+        if not all(isinstance(v, str) and v for v in (urn, actor)) or not isinstance(text, str):
+            raise ValueError("commentUrn, actor or message.text of the wrong type")
+        if not isinstance(created, int):
+            raise TypeError("created.time: expected epoch milliseconds")
+        parent = element.get("parentComment") or element["object"]
+        # LinkedIn gives an organisation's app no member's name: the member is named by the
+        # number in their URN, and their profile is the place to see who they are.
+        author = Account(user_id=actor, handle=storable(actor.rsplit(":", 1)[-1]))
+        return Mention(platform_id=urn, author=author, text=storable(text),
+                       created_at=dt.datetime.fromtimestamp(created / 1000, dt.UTC),
+                       in_reply_to=parent if isinstance(parent, str) else None, raw=element)
 
     def metrics(self, platform_id: str) -> Metrics:
         """The post's share statistics (reposts, comments, likes, impressions)."""

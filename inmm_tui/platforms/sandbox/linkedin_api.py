@@ -38,7 +38,7 @@ import re
 from typing import Any
 from urllib.parse import unquote
 
-from inmm_tui.platforms.sandbox.common import Answer, Request, route
+from inmm_tui.platforms.sandbox.common import Answer, Request, route, with_garbage
 from inmm_tui.platforms.sandbox.world import LINKEDIN, LINKEDIN_ME_ID, LINKEDIN_ORG_ID, SbPost, World
 
 RESERVED = frozenset("|{}@[]()<>#\\*_~")
@@ -298,3 +298,39 @@ def share_statistics(world: World, request: Request) -> Answer:
                              "uniqueImpressionsCount": post.impressions, "clickCount": 0,
                              "engagement": 0.0}})
     return Answer(200, {"elements": elements, "paging": {"start": 0, "count": 10, "links": []}})
+
+
+# ---- comments ---------------------------------------------------------------------------------
+
+
+def _comment(world: World, comment: SbPost) -> dict[str, Any]:
+    """A comment as the Comments API gives it (.../shares/comments-api)."""
+    at = _millis(comment.created_at)
+    number = comment.id.rsplit(",", 1)[-1].rstrip(")")
+    body = {"actor": comment.author_id, "commentUrn": comment.id, "$URN": comment.id,
+            "id": number, "object": comment.in_reply_to,
+            "message": {"text": comment.text, "attributes": []},
+            "created": {"actor": comment.author_id, "time": at},
+            "lastModified": {"actor": comment.author_id, "time": at}}
+    return with_garbage(body, comment)
+
+
+@route("GET", r"/rest/socialActions/(?P<urn>[^/]+)/comments")
+def list_comments(world: World, request: Request) -> Answer:
+    """The comments on a post (or the replies to a comment), oldest first."""
+    urn = unquote(request.params["urn"])
+    post = world.posts[LINKEDIN].get(urn)
+    if post is None or post.deleted:
+        raise li_error(404, "NOT_FOUND", f"{urn} not found")
+    try:
+        start, count = int(request.q("start") or 0), int(request.q("count") or 10)
+    except ValueError:
+        raise li_error(400, "ILLEGAL_ARGUMENT", "start and count must be numbers") from None
+    if start < 0 or not 1 <= count <= 100:
+        raise li_error(400, "ILLEGAL_ARGUMENT", "count must be between 1 and 100")
+    comments = sorted((c for c in world.posts[LINKEDIN].values()
+                       if c.in_reply_to == urn and not c.deleted), key=lambda c: c.created_at)
+    page = comments[start:start + count]
+    return Answer(200, {"elements": [_comment(world, c) for c in page],
+                        "paging": {"start": start, "count": count, "total": len(comments),
+                                   "links": []}})

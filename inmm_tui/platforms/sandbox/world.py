@@ -303,8 +303,12 @@ class World:
         post_id = self.new_id(api, created_at)
         if api == BLUESKY:  # a Bluesky post is named by its at:// URI
             post_id = f"at://{author.id}/app.bsky.feed.post/{post_id}"
-        elif api == LINKEDIN:  # a LinkedIn post by its URN
-            post_id = f"urn:li:share:{post_id}"
+        elif api == LINKEDIN:  # a LinkedIn post by its URN; a comment names its post's
+            root = parent
+            while root is not None and root.in_reply_to:
+                root = self.posts[api].get(root.in_reply_to)
+            post_id = (f"urn:li:comment:({root.id},{post_id})" if root is not None
+                       else f"urn:li:share:{post_id}")
         post = SbPost(post_id, api, author.id, text,
                       created_at=created_at or now(), in_reply_to=in_reply_to,
                       visibility=visibility)
