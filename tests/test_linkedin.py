@@ -37,6 +37,7 @@ from inmm_tui.store.db import open_database
 from inmm_tui.timeutil import utcnow
 
 from .conftest import FakeClock, add_people
+from .crash_harness import ALL_OUTLETS, run_crash
 from .daemon_helpers import drain, publisher, queue_posts, states
 from .sandbox_fixtures import RunningSandbox
 
@@ -331,3 +332,18 @@ def test_the_daemon_ingests_comments_on_the_page(people: Services,
     first = moderation.ingest_mentions(people, platform, "li")
     assert first.new == 1
     assert moderation.ingest_mentions(people, platform, "li").new == 0
+
+
+def test_sigkill_at_random_moments_with_linkedin_beside_the_others(
+        tmp_path: Path, sandbox: RunningSandbox) -> None:
+    """The real daemon killed at random while it publishes to all four outlets, answers
+    lost or cut short on the way: every post out exactly once on each, LinkedIn's found
+    among the page's posts by their exact text (the posts differ only in a link, a hashtag
+    or the signature)."""
+    outlets = {**ALL_OUTLETS, "linkedin": "linkedin"}
+    result = run_crash(tmp_path, sandbox.url, posts=60, kills=8, seed=18, outlets=outlets)
+    log = (tmp_path / "daemon.log").read_text(errors="replace")
+    assert result.kills >= 4, log[-3000:]
+    assert result.ok, (result, log[-3000:])
+    assert result.out_of_order.get("linkedin", 0) == 0
+    assert sum(our_posts(sandbox).values()) == 60

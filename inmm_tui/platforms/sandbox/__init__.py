@@ -10,8 +10,12 @@ token gets X's 403). Signatures are not verified; the token is.
 
 Run it with `inmm-tui sandbox` (foreground), or in-process: `Sandbox(port=0).start()`.
 
-Control API (JSON in, JSON out; `api` is "x", "mastodon" or "bluesky"; a Bluesky account
-`name` is served as `name.bsky.social`, its id a DID, a post's id its at:// URI);
+Control API (JSON in, JSON out; `api` is "x", "mastodon", "bluesky" or "linkedin"; a
+Bluesky account `name` is served as `name.bsky.social`, its id a DID, a post's id its
+at:// URI; on LinkedIn our organisation page is `world.LINKEDIN_ME_ID` (token
+`SANDBOX_LINKEDIN_CREDENTIALS`), another account a member (`urn:li:person:...`), a post
+`urn:li:share:...`, and a post `in_reply_to` one of ours is a comment on it
+(`urn:li:comment:(<post>,<n>)`); followers only count: LinkedIn lists none);
 `SandboxControl` wraps it:
 
 - `GET /_sandbox/state`: posts, followers, following, blocks, hidden replies, accounts,
