@@ -88,7 +88,7 @@ def test_the_daemon_publishes_a_cleared_post_to_a_linkedin_outlet(
     publisher(people, {"li": platform}).run(seconds=30)
     assert states(people, post) == {"li": "sent"}
     (delivery,) = people.posts.deliveries(post)
-    assert delivery.platform_id.startswith("urn:li:share:")
+    assert (delivery.platform_id or "").startswith("urn:li:share:")
     (shown,) = our_posts(sandbox)
     # As the page shows it: the parentheses kept (escaped on the wire), the hashtag a
     # hashtag, the society's link tagged for the outlet, the signature.
@@ -290,6 +290,32 @@ def test_follow_back_skips_a_page_that_cannot_follow(
     report = follow_back.run(people, platform, "li")
     assert "cannot follow" in report.stopped and report.followed_back == 0
     assert sandbox.control.requests("linkedin") == before  # nothing asked of LinkedIn
+
+
+def test_a_requested_follow_on_a_page_is_refused_with_the_reason_not_left_waiting(
+        people: Services, sandbox: RunningSandbox) -> None:
+    platform = build_platform(people.config.outlets[0], people.config, None)
+    people.follows.follow_organisation("hq", "li", "urn:li:organization:1", "partner",
+                                       why="a partner society", organisation=True)
+    follow_back.run(people, platform, "li")
+    assert people.follows.pending_actions("li") == []
+    (error,) = people.db.conn.execute(
+        "SELECT action_error FROM following WHERE outlet = 'li'").fetchone()
+    assert "cannot follow people" in error
+    (failed,) = people.db.conn.execute(
+        "SELECT count(*) FROM audit WHERE action = 'follow.follow.failed'").fetchone()
+    assert failed == 1
+
+
+def test_a_post_answered_with_no_id_is_in_doubt(sandbox: RunningSandbox) -> None:
+    """A 200 that is not LinkedIn's answer (a proxy's page, the wrong JSON) names no post:
+    transient, so the daemon looks before sending again."""
+    platform = sandbox.linkedin()
+    for kind in ("wrong_shape", "non_json"):
+        sandbox.control.fault(kind, api="linkedin", method="POST", path="/rest/posts")
+        with pytest.raises(TransientError, match="no x-restli-id"):
+            platform.publish("Hello", idempotency_key="k")
+    assert our_posts(sandbox) == Counter()
 
 
 def test_screening_holds_linkedin_posts_to_3000_as_linkedin_counts() -> None:
