@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from inmm_daemon import follow_back, moderation
+from inmm_daemon import metrics as metrics_jobs
 
 from inmm_tui.config import Config, ConfigError, parse_config
 from inmm_tui.domain.services import Services
@@ -373,3 +374,21 @@ def test_sigkill_at_random_moments_with_linkedin_beside_the_others(
     assert result.ok, (result, log[-3000:])
     assert result.out_of_order.get("linkedin", 0) == 0
     assert sum(our_posts(sandbox).values()) == 60
+
+
+def test_the_daemon_polls_the_page_s_followers_and_each_post_s_statistics(
+        people: Services, sandbox: RunningSandbox) -> None:
+    sandbox.control.add_followers("linkedin", "member", 40)
+    (post,) = queue_posts(people, 1)
+    platform = build_platform(people.config.outlets[0], people.config, None)
+    publisher(people, {"li": platform}).run(seconds=30)
+    (delivery,) = people.posts.deliveries(post)
+    sandbox.control.set_metrics("linkedin", delivery.platform_id or "", reposts=2, replies=1,
+                                likes=9, impressions=300)
+    result = metrics_jobs.poll_metrics(people, platform, "li")
+    assert result.skipped == [] and result.posts_polled == 1
+    assert result.counts is not None and result.counts.followers == 40
+    (likes, impressions) = people.db.conn.execute(
+        "SELECT likes, impressions FROM post_metrics WHERE delivery_id = ?",
+        (delivery.id,)).fetchone()
+    assert (likes, impressions) == (9, 300)
