@@ -13,8 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 HIDE, BLOCK, REPORT = "hide", "block", "report"
-TWITTER_TEXT, MASTODON_TEXT, GRAPHEMES = "twitter-text", "mastodon", "graphemes"
-UTF16 = "utf-16"
+TWITTER_TEXT, MASTODON_TEXT, GRAPHEMES, UTF16 = "twitter-text", "mastodon", "graphemes", "utf-16"
 """How a platform counts a post's length (`inmm_tui.screening.length` implements each):
 twitter-text's weighted count (URLs 23, CJK and emoji 2), Mastodon's (graphemes, URLs
 with a scheme 23, `@user@domain` as `@user`), or every grapheme of the text as written
@@ -101,8 +100,9 @@ LINKEDIN = Capabilities(
              BLOCK: "LinkedIn's API cannot block a member from an organisation page",
              REPORT: "LinkedIn has no report API; report the member on linkedin.com",
              FOLLOW: "a LinkedIn organisation page cannot follow people"},
-    # Posts API: `commentary` up to 3,000 characters (UTF-16 code units, as the page's
-    # own composer counts them).
+    # Posts API: `commentary` up to 3,000 characters. Counted in UTF-16 code units (the
+    # length of a string in LinkedIn's Java and its composer's JavaScript): never less
+    # than a count of code points, so a post that passes here is not refused there.
     max_length=3000, counting=UTF16,
     follow_limit=(0, dt.timedelta(days=1)))
 

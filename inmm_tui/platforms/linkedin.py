@@ -36,7 +36,7 @@ from urllib.parse import quote
 
 import requests
 
-from inmm_tui.capabilities import LINKEDIN
+from inmm_tui.capabilities import BLOCK, FOLLOW, HIDE, LINKEDIN, REPORT
 from inmm_tui.outside_text import storable
 from inmm_tui.platforms.base import (
     Account,
@@ -204,19 +204,19 @@ class LinkedInPlatform(Adapter):
         raise self._cannot("a LinkedIn organisation page follows nobody")
 
     def follow(self, user_id: str) -> None:
-        raise self._cannot("a LinkedIn organisation page cannot follow people")
+        raise self._cannot(LINKEDIN.why_not[FOLLOW])
 
     def unfollow(self, user_id: str) -> None:
         raise self._cannot("a LinkedIn organisation page follows nobody")
 
     def hide_reply(self, platform_id: str) -> None:
-        raise self._cannot(LINKEDIN.why_not["hide"])
+        raise self._cannot(LINKEDIN.why_not[HIDE])
 
     def block(self, user_id: str) -> None:
-        raise self._cannot(LINKEDIN.why_not["block"])
+        raise self._cannot(LINKEDIN.why_not[BLOCK])
 
     def report(self, user_id: str, reason: str, platform_ids: list[str] | None = None) -> str:
-        raise self._cannot(LINKEDIN.why_not["report"])
+        raise self._cannot(LINKEDIN.why_not[REPORT])
 
     def mentions(self, since_id: str | None = None) -> Mentions:
         """Members' comments on the page's `COMMENTED_POSTS` most recent posts (the
