@@ -59,6 +59,13 @@ def run(services: Services, platform: Platform, outlet_name: str, *, max_pages: 
     report = FollowBackReport()
     deadline = time.monotonic() + max_seconds
     follows = services.follows
+    if not platform.capabilities.follows:
+        # An account that follows nobody and lists no followers (a LinkedIn page): nothing
+        # to sync or follow back. A requested block still goes to the platform, which
+        # refuses what it cannot do with its reason on the request.
+        report.stopped = f"follow-back: {platform.capabilities.label} accounts here cannot follow"
+        perform_requests(follows, platform, outlet_name, report, deadline=deadline)
+        return report
     # Whom we already follow first, so that a follower we follow is not followed again.
     for job in (FOLLOWING, FOLLOWERS):
         if not sync(follows, platform, outlet_name, job, report, max_pages=max_pages,
@@ -168,7 +175,10 @@ def perform_requests(follows: Follows, platform: Platform, outlet_name: str,
     for user_id, action, _handle in follows.pending_actions(outlet_name):
         if deadline is not None and time.monotonic() > deadline:
             return
-        if action == "follow" and follows.follow_budget(outlet_name, platform.api) <= 0:
+        # Where the account cannot follow at all the platform's refusal is recorded on the
+        # request, rather than the request waiting for a budget that never comes.
+        if (action == "follow" and platform.capabilities.follows
+                and follows.follow_budget(outlet_name, platform.api) <= 0):
             continue
         call = {"follow": platform.follow, "unfollow": platform.unfollow,
                 "block": platform.block}[action]

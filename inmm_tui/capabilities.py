@@ -13,12 +13,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 HIDE, BLOCK, REPORT = "hide", "block", "report"
-TWITTER_TEXT, MASTODON_TEXT, GRAPHEMES = "twitter-text", "mastodon", "graphemes"
+TWITTER_TEXT, MASTODON_TEXT, GRAPHEMES, UTF16 = "twitter-text", "mastodon", "graphemes", "utf-16"
 """How a platform counts a post's length (`inmm_tui.screening.length` implements each):
 twitter-text's weighted count (URLs 23, CJK and emoji 2), Mastodon's (graphemes, URLs
 with a scheme 23, `@user@domain` as `@user`), or every grapheme of the text as written
-(Bluesky's `maxGraphemes`: a link counts in full)."""
+(Bluesky's `maxGraphemes`: a link counts in full), or UTF-16 code units of the text as
+written (LinkedIn's commentary: an emoji outside the BMP counts 2, a link in full)."""
 
+FOLLOW = "follow"
 _VERBS = {HIDE: "hide a reply", BLOCK: "block an account", REPORT: "report an account"}
 
 
@@ -43,7 +45,7 @@ class Capabilities:
     max_length: int
     """The platform's limit on a post, in its own count (the rules file may lower it)."""
     counting: str
-    """How it counts that length: TWITTER_TEXT or MASTODON_TEXT."""
+    """How it counts that length: TWITTER_TEXT, MASTODON_TEXT, GRAPHEMES or UTF16."""
     follow_limit: tuple[int, dt.timedelta]
     """At most this many follow calls in this window, per account."""
     plans: tuple[str, ...] = ()
@@ -53,6 +55,10 @@ class Capabilities:
     """A post is created under a key we choose (the delivery's `attempt_key`), which the
     platform keeps for good: an in-doubt delivery is looked up by that key, exactly, and
     never searched for among recent posts (Bluesky's record key)."""
+    follows: bool = True
+    """The account can follow others and list its followers. An organisation page on
+    LinkedIn cannot: follow-back skips such an outlet, and a requested follow is refused
+    with `why_not[FOLLOW]`."""
 
     def cannot(self, request: str) -> str | None:
         """Why this platform cannot perform `request` (HIDE, BLOCK, REPORT), or None."""
@@ -87,7 +93,20 @@ BLUESKY = Capabilities(
     # The PDS's write budget: 5,000 points an hour, a created record costing 3.
     follow_limit=(1600, dt.timedelta(hours=1)))
 
-CAPABILITIES: dict[str, Capabilities] = {c.api: c for c in (X, MASTODON, BLUESKY)}
+LINKEDIN = Capabilities(
+    api="linkedin", label="LinkedIn", idempotent_posting=False, refuses_duplicates=True,
+    moderation=frozenset(), follows=False,
+    why_not={HIDE: "LinkedIn's API cannot hide a comment on a page's post",
+             BLOCK: "LinkedIn's API cannot block a member from an organisation page",
+             REPORT: "LinkedIn has no report API; report the member on linkedin.com",
+             FOLLOW: "a LinkedIn organisation page cannot follow people"},
+    # Posts API: `commentary` up to 3,000 characters. Counted in UTF-16 code units (the
+    # length of a string in LinkedIn's Java and its composer's JavaScript): never less
+    # than a count of code points, so a post that passes here is not refused there.
+    max_length=3000, counting=UTF16,
+    follow_limit=(0, dt.timedelta(days=1)))
+
+CAPABILITIES: dict[str, Capabilities] = {c.api: c for c in (X, MASTODON, BLUESKY, LINKEDIN)}
 """API → what it can do; its keys are the APIs an outlet may speak."""
 
 

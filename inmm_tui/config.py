@@ -65,7 +65,7 @@ class Outlet:
     name: str
     """Short unique name, used in the database and on screen (e.g. `x`, `mastodon`)."""
     kind: str
-    """`sandbox` (our local server), `x`, `mastodon` or `bluesky`."""
+    """`sandbox` (our local server), `x`, `mastodon`, `bluesky` or `linkedin`."""
     api: str = ""
     """Which platform API the outlet speaks; implied by `kind` except for `sandbox`."""
     handle: str = "INMMorg"
@@ -79,6 +79,9 @@ class Outlet:
     """How the outlet is named on screen; defaults to its name."""
     watch_handles: list[str] = field(default_factory=list)
     """Look-alike handles to watch for squatters and spoofers."""
+    organization_id: str = ""
+    """A LinkedIn outlet only: the organisation page's number (its URN is
+    `urn:li:organization:<number>`; the page admin's URL shows it). Not used by a sandbox."""
     plan: str = ""
     """A `sandbox` X outlet only: the X access level the sandbox imitates (`free`, `basic`,
     `pro`, `enterprise`), whose missing endpoints answer as X does (403); empty: all."""

@@ -8,14 +8,17 @@ from dataclasses import dataclass
 import pytest
 
 from inmm_tui.platforms.bluesky import BlueskyPlatform
+from inmm_tui.platforms.linkedin import LinkedInPlatform
 from inmm_tui.platforms.mastodon import MastodonPlatform
 from inmm_tui.platforms.sandbox import (
     SANDBOX_BLUESKY_CREDENTIALS,
+    SANDBOX_LINKEDIN_CREDENTIALS,
     SANDBOX_MASTODON_CREDENTIALS,
     SANDBOX_X_CREDENTIALS,
     Sandbox,
     SandboxControl,
 )
+from inmm_tui.platforms.sandbox.world import LINKEDIN_ORG_ID
 from inmm_tui.platforms.x import XPlatform
 
 TEST_TIMEOUT = 0.5
@@ -39,6 +42,10 @@ class RunningSandbox:
     def bluesky(self, name: str = "bluesky", timeout: float = TEST_TIMEOUT) -> BlueskyPlatform:
         return BlueskyPlatform(name, handle="inmmorg.bsky.social", base_url=self.url,
                                timeout=timeout, **SANDBOX_BLUESKY_CREDENTIALS)
+
+    def linkedin(self, name: str = "linkedin", timeout: float = TEST_TIMEOUT) -> LinkedInPlatform:
+        return LinkedInPlatform(name, organization_id=LINKEDIN_ORG_ID, base_url=self.url,
+                                timeout=timeout, **SANDBOX_LINKEDIN_CREDENTIALS)
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,7 @@ from inmm_tui.domain.services import Services
 from inmm_tui.platforms.base import Platform
 from inmm_tui.platforms.bluesky import BlueskyPlatform
 from inmm_tui.platforms.errors import DuplicateContent, Rejected, Unsupported
+from inmm_tui.platforms.linkedin import LinkedInPlatform
 from inmm_tui.platforms.mastodon import MastodonPlatform
 from inmm_tui.platforms.x import XPlatform
 
@@ -37,14 +38,14 @@ from .sandbox_fixtures import RunningSandbox
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(params=["x", "mastodon", "bluesky"])
+@pytest.fixture(params=["x", "mastodon", "bluesky", "linkedin"])
 def platform(request: pytest.FixtureRequest, sandbox: RunningSandbox) -> Platform:
-    return {"x": sandbox.x, "mastodon": sandbox.mastodon, "bluesky": sandbox.bluesky}[
-        request.param]()
+    return {"x": sandbox.x, "mastodon": sandbox.mastodon, "bluesky": sandbox.bluesky,
+            "linkedin": sandbox.linkedin}[request.param]()
 
 
 def test_each_adapter_declares_the_capabilities_the_domain_reads() -> None:
-    adapters = (XPlatform, MastodonPlatform, BlueskyPlatform)
+    adapters = (XPlatform, MastodonPlatform, BlueskyPlatform, LinkedInPlatform)
     assert {a.api: a.capabilities for a in adapters} == CAPABILITIES
     assert all(a.capabilities.api == a.api for a in adapters)
     # An outlet may speak exactly the APIs there are capabilities for.

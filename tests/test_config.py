@@ -35,7 +35,7 @@ def test_a_good_file_loads_with_paths_relative_to_it(tmp_path: Path) -> None:
 def test_the_example_config_is_valid() -> None:
     example = Path(__file__).parent.parent / "config" / "inmm.example.toml"
     config = load_config(str(example))
-    assert {o.kind for o in config.outlets} == {"x", "mastodon", "bluesky"}
+    assert {o.kind for o in config.outlets} == {"x", "mastodon", "bluesky", "linkedin"}
 
 
 def test_the_embedded_default_uses_sandbox_outlets(monkeypatch: pytest.MonkeyPatch,

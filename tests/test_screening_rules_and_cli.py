@@ -41,7 +41,8 @@ def test_x_length_agrees_with_twitter_text(text: str) -> None:
 
 def test_mastodon_length() -> None:
     assert {api: c.max_length for api, c in CAPABILITIES.items()} == {"x": 280, "mastodon": 500,
-                                                                     "bluesky": 300}
+                                                                     "bluesky": 300,
+                                                                     "linkedin": 3000}
     assert weighted_length("hello https://inmm.org/" + "a" * 100, "mastodon") == 6 + 23
     assert weighted_length("hi @INMMorg@mastodon.social", "mastodon") == len("hi @INMMorg")
     assert weighted_length("bare inmm.org/" + "a" * 10, "mastodon") == len("bare inmm.org/") + 10

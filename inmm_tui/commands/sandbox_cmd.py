@@ -45,7 +45,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     sandbox.world.x_plan = sandbox_plan(config)
     say(f"sandbox listening on {sandbox.url} (X under /2/, Mastodon under /api/v1/, "
-        "control under /_sandbox/); Ctrl-C stops it", flush=True)
+        "Bluesky under /xrpc/, LinkedIn under /rest/, control under /_sandbox/); "
+        "Ctrl-C stops it", flush=True)
     if args.simulate:
         threading.Thread(target=simulate, args=(sandbox.world, args.simulate,
                                                 sandbox.world.stopping),

@@ -26,17 +26,21 @@ def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> P
     if outlet.kind == "sandbox":
         # The sandbox (an HTTP server) is imported only when an outlet uses it.
         from inmm_tui.platforms.sandbox.world import (
+            LINKEDIN_ORG_ID,
             OUR_HANDLE,
             SANDBOX_BLUESKY_CREDENTIALS,
+            SANDBOX_LINKEDIN_CREDENTIALS,
             SANDBOX_MASTODON_CREDENTIALS,
             SANDBOX_X_CREDENTIALS,
         )
 
         base_url = sandbox_url(config)
         tokens = {"x": SANDBOX_X_CREDENTIALS, "mastodon": SANDBOX_MASTODON_CREDENTIALS,
-                  "bluesky": SANDBOX_BLUESKY_CREDENTIALS}[outlet.api]
+                  "bluesky": SANDBOX_BLUESKY_CREDENTIALS,
+                  "linkedin": SANDBOX_LINKEDIN_CREDENTIALS}[outlet.api]
         # The sandbox's PDS knows our account as `<handle>.bsky.social`.
         handle = f"{OUR_HANDLE.lower()}.bsky.social"
+        organization_id = LINKEDIN_ORG_ID
     else:
         if secrets is None:
             raise ConfigError(f"outlet {outlet.name!r} ({outlet.kind}) needs the secrets file "
@@ -44,6 +48,7 @@ def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> P
         base_url = outlet.base_url
         tokens = secrets.for_outlet(outlet)
         handle = outlet.handle
+        organization_id = outlet.organization_id
     if outlet.api == "x":
         from inmm_tui.platforms.x import XPlatform
 
@@ -58,6 +63,16 @@ def build_platform(outlet: Outlet, config: Config, secrets: Secrets | None) -> P
                               f"a domain name (e.g. inmm.bsky.social), not {handle!r}")
         return BlueskyPlatform(outlet.name, handle=handle, base_url=base_url or None,
                                timeout=timeout, **tokens)
+    if outlet.api == "linkedin":
+        from inmm_tui.platforms.linkedin import LinkedInPlatform
+
+        if not organization_id.isdigit():
+            where = config.path or "<config>"
+            raise ConfigError(f"{where}: outlets: {outlet.name}.organization_id: a LinkedIn "
+                              "outlet needs its organisation page's number (e.g. \"2414183\"), "
+                              f"not {organization_id!r}")
+        return LinkedInPlatform(outlet.name, organization_id=organization_id,
+                                base_url=base_url or None, timeout=timeout, **tokens)
     from inmm_tui.platforms.mastodon import MastodonPlatform
 
     if not base_url:

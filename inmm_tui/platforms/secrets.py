@@ -24,6 +24,7 @@ KEYS = {
     "x": ("consumer_key", "consumer_secret", "access_token", "access_token_secret"),
     "mastodon": ("access_token",),
     "bluesky": ("app_password",),
+    "linkedin": ("access_token",),
 }
 
 

@@ -29,7 +29,7 @@ from twitter_text import parse_tweet
 from twitter_text.config import config as twitter_config
 from twitter_text.extract_urls import extract_urls_with_indices
 
-from inmm_tui.capabilities import GRAPHEMES, MASTODON_TEXT, TWITTER_TEXT, X, for_api
+from inmm_tui.capabilities import GRAPHEMES, MASTODON_TEXT, TWITTER_TEXT, UTF16, X, for_api
 
 URL_LENGTH = 23
 """What a URL counts on X and on Mastodon, whatever its real length."""
@@ -180,7 +180,13 @@ def bluesky_length(text: str) -> int:
     return max(_grapheme_count(shown), -(-len(shown.encode("utf-8")) // 10))
 
 
-_COUNTERS = {TWITTER_TEXT: x_length, MASTODON_TEXT: mastodon_length, GRAPHEMES: bluesky_length}
+def utf16_length(text: str) -> int:
+    """LinkedIn's count: UTF-16 code units of the text as written (links in full)."""
+    return len(_LINE_ENDINGS.sub("\n", text).encode("utf-16-le")) // 2
+
+
+_COUNTERS = {TWITTER_TEXT: x_length, MASTODON_TEXT: mastodon_length, GRAPHEMES: bluesky_length,
+             UTF16: utf16_length}
 """Each counting rule a platform's capabilities may name."""
 
 

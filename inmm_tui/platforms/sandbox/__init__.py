@@ -1,6 +1,7 @@
 """The sandbox: a real HTTP server on 127.0.0.1 that speaks the subset of X API v2 (paths
 under `/2/`), of the Mastodon API (under `/api/v1/`) and of Bluesky's XRPC API (under
-`/xrpc/`, see `bluesky_api`) that our adapters call, with the real services' JSON shapes,
+`/xrpc/`, see `bluesky_api`) and of LinkedIn's versioned REST API (under `/rest/`, see
+`linkedin_api`) that our adapters call, with the real services' JSON shapes,
 status codes and rate-limit headers. State lives in memory.
 It accepts the dummy credentials in `world.SANDBOX_X_CREDENTIALS`,
 `world.SANDBOX_MASTODON_CREDENTIALS` and `world.SANDBOX_BLUESKY_CREDENTIALS` (the app
@@ -9,8 +10,12 @@ token gets X's 403). Signatures are not verified; the token is.
 
 Run it with `inmm-tui sandbox` (foreground), or in-process: `Sandbox(port=0).start()`.
 
-Control API (JSON in, JSON out; `api` is "x", "mastodon" or "bluesky"; a Bluesky account
-`name` is served as `name.bsky.social`, its id a DID, a post's id its at:// URI);
+Control API (JSON in, JSON out; `api` is "x", "mastodon", "bluesky" or "linkedin"; a
+Bluesky account `name` is served as `name.bsky.social`, its id a DID, a post's id its
+at:// URI; on LinkedIn our organisation page is `world.LINKEDIN_ME_ID` (token
+`SANDBOX_LINKEDIN_CREDENTIALS`), another account a member (`urn:li:person:...`), a post
+`urn:li:share:...`, and a post `in_reply_to` one of ours is a comment on it
+(`urn:li:comment:(<post>,<n>)`); followers only count: LinkedIn lists none);
 `SandboxControl` wraps it:
 
 - `GET /_sandbox/state`: posts, followers, following, blocks, hidden replies, accounts,
@@ -74,9 +79,10 @@ from inmm_tui.platforms.sandbox.control import SandboxControl
 from inmm_tui.platforms.sandbox.server import Sandbox
 from inmm_tui.platforms.sandbox.world import (
     SANDBOX_BLUESKY_CREDENTIALS,
+    SANDBOX_LINKEDIN_CREDENTIALS,
     SANDBOX_MASTODON_CREDENTIALS,
     SANDBOX_X_CREDENTIALS,
 )
 
-__all__ = ["SANDBOX_BLUESKY_CREDENTIALS", "SANDBOX_MASTODON_CREDENTIALS", "SANDBOX_X_CREDENTIALS",
-           "Sandbox", "SandboxControl"]
+__all__ = ["SANDBOX_BLUESKY_CREDENTIALS", "SANDBOX_LINKEDIN_CREDENTIALS",
+           "SANDBOX_MASTODON_CREDENTIALS", "SANDBOX_X_CREDENTIALS", "Sandbox", "SandboxControl"]

@@ -15,11 +15,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from inmm_tui.platforms.sandbox import bluesky_api
+from inmm_tui.platforms.sandbox import bluesky_api, linkedin_api
 from inmm_tui.platforms.sandbox.bluesky_api import bsky_error, bsky_rate_limited, bsky_wrong_shape
 from inmm_tui.platforms.sandbox.common import ROUTES, Answer, Request, iso_time
+from inmm_tui.platforms.sandbox.linkedin_api import li_error, linkedin_fault
 from inmm_tui.platforms.sandbox.mastodon_api import mastodon_error, mastodon_wrong_shape
-from inmm_tui.platforms.sandbox.world import APIS, BLUESKY, MASTODON, World, X
+from inmm_tui.platforms.sandbox.world import APIS, BLUESKY, LINKEDIN, MASTODON, World, X
 from inmm_tui.platforms.sandbox.x_api import x_duplicate, x_problem
 from inmm_tui.platforms.sandbox.x_limits import (
     X_PLAN_LACKS,
@@ -170,7 +171,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.send(answer)
             return
         api = (X if path.startswith("/2/") else MASTODON if path.startswith("/api/")
-               else BLUESKY if path.startswith("/xrpc/") else "")
+               else BLUESKY if path.startswith("/xrpc/")
+               else LINKEDIN if path.startswith("/rest/") else "")
         headers = {k.lower(): v for k, v in self.headers.items()}
         request = Request(method, path, api, parse_qs(parts.query, keep_blank_values=True),
                           headers, body, self.server.base_url)
@@ -188,7 +190,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.send(x_problem(404, "Not Found Error", f"no route {method} {path}")
                       if api == X else
                       bsky_error(501, "MethodNotImplemented", "Method Not Implemented")
-                      if api == BLUESKY else mastodon_error(404, "Not Found"))
+                      if api == BLUESKY else
+                      li_error(404, "NOT_FOUND", f"no resource {method} {path}")
+                      if api == LINKEDIN else mastodon_error(404, "Not Found"))
             return
         with world.lock:
             fault = world.take_fault(api, method, path)
@@ -239,6 +243,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
 def authenticate(world: World, request: Request) -> Answer | None:
     if request.api == BLUESKY:
         return bluesky_api.authenticate(world, request)
+    if request.api == LINKEDIN:
+        return linkedin_api.authenticate(world, request)
     header = request.headers.get("authorization", "")
     if request.api == X:
         if header.startswith("Bearer "):
@@ -262,6 +268,9 @@ def authenticate(world: World, request: Request) -> Answer | None:
 
 def fault_answer(kind: str, api: str, reset_in: float) -> Answer:
     reset = time.time() + reset_in
+    shaped = linkedin_fault(kind) if api == LINKEDIN else None
+    if shaped is not None:
+        return shaped
     if kind == "unavailable":
         if api == BLUESKY:
             return bsky_error(503, "InternalServerError", "Service Unavailable")

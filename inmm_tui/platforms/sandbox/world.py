@@ -15,12 +15,16 @@ from typing import Any
 X = "x"
 MASTODON = "mastodon"
 BLUESKY = "bluesky"
-APIS = (X, MASTODON, BLUESKY)
+LINKEDIN = "linkedin"
+APIS = (X, MASTODON, BLUESKY, LINKEDIN)
 
 OUR_HANDLE = "INMMorg"
 X_ME_ID = "1500000000000000001"
 MASTODON_ME_ID = "109000000000000001"
 BLUESKY_ME_ID = "did:plc:inmmorgsandbox22222222"
+LINKEDIN_ORG_ID = "2414183"
+LINKEDIN_ME_ID = f"urn:li:organization:{LINKEDIN_ORG_ID}"
+"""Our organisation page on the sandbox's LinkedIn (the id in LinkedIn's own examples)."""
 BLUESKY_HANDLE_SUFFIX = ".bsky.social"
 """A sandbox account `name` is served on Bluesky as `name.bsky.social` (lower case, `_`
 as `-`: a handle is a domain name)."""
@@ -36,6 +40,7 @@ SANDBOX_X_CREDENTIALS = {
 SANDBOX_MASTODON_CREDENTIALS = {"access_token": "sandbox-mastodon-token"}
 SANDBOX_BLUESKY_CREDENTIALS = {"app_password": "sbox-sbox-sbox-sbox"}
 """A Bluesky app password has this form (four groups of four)."""
+SANDBOX_LINKEDIN_CREDENTIALS = {"access_token": "sandbox-linkedin-token"}
 
 FAULT_KINDS = (
     "unavailable",  # 503
@@ -169,7 +174,7 @@ class World:
     def reset(self) -> None:
         self.generation += 1
         self._next_id = {X: int(X_ME_ID) + 1000, MASTODON: int(MASTODON_ME_ID) + 1000,
-                         BLUESKY: 0}
+                         BLUESKY: 0, LINKEDIN: 7_100_000_000_000_000_000}
         self._next_seq = 1
         self._last_local = 0
         self._next_fault = 1
@@ -210,6 +215,7 @@ class World:
             X: {SANDBOX_X_CREDENTIALS["access_token"]},
             MASTODON: {SANDBOX_MASTODON_CREDENTIALS["access_token"]},
             BLUESKY: {SANDBOX_BLUESKY_CREDENTIALS["app_password"]},
+            LINKEDIN: {SANDBOX_LINKEDIN_CREDENTIALS["access_token"]},
         }
         """For Bluesky: the app passwords `createSession` accepts."""
         self.bsky_sessions: dict[str, tuple[str, float]] = {}
@@ -220,8 +226,12 @@ class World:
         """When each Bluesky call came in the current window, for its ratelimit-* headers."""
         self.bsky_records: dict[tuple[str, str], dict[str, Any]] = {}
         """Our Bluesky repo's other records, (collection, rkey) -> record: follows, blocks."""
+        self.li_commentary: dict[str, str] = {}
+        """LinkedIn post URN -> its commentary as sent (little text, escapes and all)."""
+        self.li_followers = 0
+        """LinkedIn: the page's follower count (the API lists no followers)."""
         for api, me_id in ((X, X_ME_ID), (MASTODON, MASTODON_ME_ID),
-                           (BLUESKY, BLUESKY_ME_ID)):
+                           (BLUESKY, BLUESKY_ME_ID), (LINKEDIN, LINKEDIN_ME_ID)):
             self._store(SbAccount(me_id, api, OUR_HANDLE, "INMM",
                                   "Institute of Nuclear Materials Management"))
 
@@ -252,7 +262,7 @@ class World:
 
     def me(self, api: str) -> SbAccount:
         return self.accounts[api][{X: X_ME_ID, MASTODON: MASTODON_ME_ID,
-                                   BLUESKY: BLUESKY_ME_ID}[api]]
+                                   BLUESKY: BLUESKY_ME_ID, LINKEDIN: LINKEDIN_ME_ID}[api]]
 
     def add_account(self, api: str, handle: str, name: str = "",
                     description: str = "") -> SbAccount:
@@ -261,6 +271,7 @@ class World:
             return existing
         # A Bluesky account's id is its DID (did:plc: and 24 base32 characters).
         account_id = (f"did:plc:{self.new_id(api)}{'a' * 11}" if api == BLUESKY
+                      else f"urn:li:person:{self.new_id(api)}" if api == LINKEDIN
                       else self.new_id(api))
         return self._store(SbAccount(account_id, api, handle, name or handle, description))
 
@@ -292,6 +303,12 @@ class World:
         post_id = self.new_id(api, created_at)
         if api == BLUESKY:  # a Bluesky post is named by its at:// URI
             post_id = f"at://{author.id}/app.bsky.feed.post/{post_id}"
+        elif api == LINKEDIN:  # a LinkedIn post by its URN; a comment names its post's
+            root = parent
+            while root is not None and root.in_reply_to:
+                root = self.posts[api].get(root.in_reply_to)
+            post_id = (f"urn:li:comment:({root.id},{post_id})" if root is not None
+                       else f"urn:li:share:{post_id}")
         post = SbPost(post_id, api, author.id, text,
                       created_at=created_at or now(), in_reply_to=in_reply_to,
                       visibility=visibility)

@@ -1,0 +1,376 @@
+"""A LinkedIn organisation page through LinkedIn's versioned REST API, with `requests`
+(LinkedIn keeps no Python client; the unofficial `linkedin-api` packages scrape the
+website and are not used).
+
+Every call carries the OAuth 2 bearer token from the secrets file, `LinkedIn-Version:
+YYYYMM` and `X-Restli-Protocol-Version: 2.0.0`. We post as `urn:li:organization:<id>`
+through the Posts API; the new post's URN comes back in the `x-restli-id` header.
+
+The commentary is LinkedIn's "little" text: the reserved characters ``| { } @ [ ] ( ) < >
+# \\ * _ ~`` are escaped with a backslash, so that a bracket in our text never becomes
+markup (unescaped, LinkedIn cuts the post short at it); a `#` that starts a word is left
+as the hashtag it is on every other outlet. Reading a post back undoes both.
+
+Exactly once: LinkedIn takes no idempotency key, so an in-doubt delivery is looked for
+among the organisation's recent posts (`GET /rest/posts?q=author`) by its exact text, as
+on X (the daemon does this for every outlet without `idempotent_posting` or
+`keyed_posting`). LinkedIn refuses a post whose text repeats a recent one (422 "Content
+is a duplicate of ..."), which is `DuplicateContent`.
+
+What an organisation page cannot do through the API is declared in
+`inmm_tui.capabilities.LINKEDIN` and raises `Unsupported` here: it follows nobody and
+lists no followers, and it cannot hide, block or report. Members' comments on the page's
+recent posts come in as mentions; answering them is not built yet (`Unsupported`).
+
+Rate limits: LinkedIn's 429 carries no reset header; its daily limits reset at midnight
+UTC, which is when we call again (unless a `Retry-After` says sooner).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from inmm_tui.capabilities import BLOCK, FOLLOW, HIDE, LINKEDIN, REPORT
+from inmm_tui.outside_text import storable
+from inmm_tui.platforms.base import (
+    Account,
+    Mention,
+    Mentions,
+    Metrics,
+    Page,
+    Published,
+    RecentPost,
+)
+from inmm_tui.platforms.common import Adapter, count, is_loopback
+from inmm_tui.platforms.errors import (
+    AuthFailed,
+    DuplicateContent,
+    NotFound,
+    PlatformError,
+    RateLimited,
+    Rejected,
+    TransientError,
+    Unsupported,
+)
+
+DEFAULT_API = "https://api.linkedin.com"
+API_VERSION = "202505"
+"""The `LinkedIn-Version` we speak (LinkedIn keeps each version for a year)."""
+PAGE_SIZE = 50
+"""Posts or comments per page (`count`, at most 100)."""
+COMMENTED_POSTS = 20
+"""How many of the page's latest posts are read for new comments."""
+MAX_COMMENT_PAGES = 10
+CURSOR = "created:"
+"""Our mention cursor: the newest comment's `created.time` (epoch ms) seen."""
+RESERVED = frozenset("|{}@[]()<>#\\*_~")
+"""Little text's reserved characters (learn.microsoft.com/linkedin/marketing/
+community-management/shares/little-text-format)."""
+_HASHTAG_TEMPLATE = re.compile(r"\{hashtag\|\\#\|([^}]*)\}")
+_MENTION = re.compile(r"@\[((?:\\.|[^\]\\])*)\]\(urn:li:[a-zA-Z]+:[^)]*\)")
+
+
+def _hashtag_start(text: str, i: int) -> bool:
+    """Whether the `#` at `i` starts a hashtag: at a word's start, a letter or digit next."""
+    return (text[i] == "#" and i + 1 < len(text) and text[i + 1].isalnum()
+            and (i == 0 or not (text[i - 1].isalnum() or text[i - 1] in RESERVED)))
+
+
+def little_text(text: str) -> str:
+    """`text` as LinkedIn's little text: every reserved character escaped but the `#` of
+    a hashtag. `plain_text(little_text(t)) == t` for every `t`."""
+    return "".join("\\" + char if char in RESERVED and not _hashtag_start(text, i) else char
+                   for i, char in enumerate(text))
+
+
+def plain_text(little: str) -> str:
+    """The text a little-text commentary shows: a hashtag template as `#tag`, a mention
+    as `@Name`, every escape undone."""
+    little = _HASHTAG_TEMPLATE.sub(lambda m: "#" + m.group(1), little)
+    little = _MENTION.sub(lambda m: "@" + m.group(1), little)
+    return re.sub(r"\\(.)", r"\1", little, flags=re.DOTALL)
+
+
+def next_midnight_utc(now: dt.datetime | None = None) -> dt.datetime:
+    moment = now or dt.datetime.now(dt.UTC)
+    return dt.datetime.combine(moment.date() + dt.timedelta(days=1), dt.time(), dt.UTC)
+
+
+class LinkedInPlatform(Adapter):
+    api = "linkedin"
+    capabilities = LINKEDIN
+
+    def __init__(self, name: str, *, organization_id: str, access_token: str,
+                 base_url: str | None, timeout: float, version: str = API_VERSION):
+        super().__init__(name)
+        self.organization = f"urn:li:organization:{organization_id}"
+        self._organization_id = organization_id
+        self.base_url = (base_url or DEFAULT_API).rstrip("/")
+        self.timeout = timeout
+        self.session = requests.Session()
+        self.session.trust_env = not is_loopback(self.base_url)
+        self.session.headers.update({
+            "Authorization": f"Bearer {access_token}", "LinkedIn-Version": version,
+            "X-Restli-Protocol-Version": "2.0.0"})
+
+    # ---- identity ---------------------------------------------------------------------------
+
+    def whoami(self) -> Account:
+        """The organisation the token posts for, with its follower count."""
+        org = self._get("whoami", f"/rest/organizations/{quote(self._organization_id)}")
+        size = self._get("whoami", f"/rest/networkSizes/{quote(self.organization, safe='')}",
+                         params={"edgeType": "COMPANY_FOLLOWED_BY_MEMBER"})
+        self._me = self._parse("whoami", lambda o: _organization(
+            o, followers=count(size.get("firstDegreeSize"))), org)
+        return self._me
+
+    def lookup_user(self, handle: str) -> Account | None:
+        """The organisation page with this vanity name (spoof watch), or None."""
+        name = handle.lstrip("@")
+        if not re.fullmatch(r"[A-Za-z0-9-]{1,100}", name):
+            return None  # not a vanity name: no call for what cannot be one
+        found = self._get("look-up", "/rest/organizations",
+                          params={"q": "vanityName", "vanityName": name})
+        elements = self._parse("look-up", lambda f: list(f["elements"]), found)
+        return self._parse("look-up", _organization, elements[0]) if elements else None
+
+    def search_accounts(self, query: str, limit: int = 20) -> list[Account]:
+        raise Unsupported(f"{self.name}: LinkedIn's API has no search of organisations or "
+                          "members for an app like ours")
+
+    # ---- posting ----------------------------------------------------------------------------
+
+    def publish(self, text: str, *, idempotency_key: str,
+                in_reply_to: str | None = None) -> Published:
+        # `idempotency_key` has nowhere to go: LinkedIn takes none (see the module's doc).
+        if in_reply_to is not None:
+            raise Unsupported(f"{self.name}: replying to a LinkedIn comment is not supported yet")
+        response = self._request("publish", "POST", "/rest/posts", json={
+            "author": self.organization, "commentary": little_text(text),
+            "visibility": "PUBLIC", "lifecycleState": "PUBLISHED",
+            "isReshareDisabledByAuthor": False,
+            "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
+                             "thirdPartyDistributionChannels": []}})
+        urn = response.headers.get("x-restli-id", "")
+        if not urn.startswith("urn:li:"):
+            # 201 without the header: the post may exist; the daemon reconciles it.
+            raise TransientError(f"{self.name}: publish: the answer named no post "
+                                 f"(status {response.status_code}, no x-restli-id)")
+        return Published(urn, post_url(urn))
+
+    def delete(self, platform_id: str) -> None:
+        try:
+            self._request("delete", "DELETE", f"/rest/posts/{quote(platform_id, safe='')}")
+        except NotFound:
+            pass  # already gone: what deleting wants
+
+    def recent_posts(self, limit: int = 50) -> list[RecentPost]:
+        found: list[RecentPost] = []
+        for element in self._posts(limit):
+            found.extend(self._each("recent posts", _recent, [element])[0])
+        return found[:limit]
+
+    def _posts(self, limit: int) -> Iterator[Any]:
+        start = 0
+        while start < limit:
+            size = min(PAGE_SIZE, limit - start)
+            page = self._get("recent posts", "/rest/posts", params={
+                "q": "author", "author": self.organization, "sortBy": "CREATED",
+                "start": start, "count": size})
+            elements = self._parse("recent posts", lambda p: list(p["elements"]), page)
+            yield from elements
+            if len(elements) < size:
+                return
+            start += size
+
+    def posted_text(self, post: RecentPost) -> str:
+        return post.text  # the commentary with its little-text escapes undone
+
+    # ---- what it cannot do --------------------------------------------------------------------
+
+    def _cannot(self, what: str) -> Unsupported:
+        return Unsupported(f"{self.name}: {what}")
+
+    def followers(self, cursor: str | None = None) -> Page:
+        raise self._cannot("LinkedIn's API does not list an organisation's followers")
+
+    def following(self, cursor: str | None = None) -> Page:
+        raise self._cannot("a LinkedIn organisation page follows nobody")
+
+    def follow(self, user_id: str) -> None:
+        raise self._cannot(LINKEDIN.why_not[FOLLOW])
+
+    def unfollow(self, user_id: str) -> None:
+        raise self._cannot("a LinkedIn organisation page follows nobody")
+
+    def hide_reply(self, platform_id: str) -> None:
+        raise self._cannot(LINKEDIN.why_not[HIDE])
+
+    def block(self, user_id: str) -> None:
+        raise self._cannot(LINKEDIN.why_not[BLOCK])
+
+    def report(self, user_id: str, reason: str, platform_ids: list[str] | None = None) -> str:
+        raise self._cannot(LINKEDIN.why_not[REPORT])
+
+    def mentions(self, since_id: str | None = None) -> Mentions:
+        """Members' comments on the page's `COMMENTED_POSTS` most recent posts (the
+        Comments API: top-level comments; replies within a comment's thread are not read),
+        oldest first. The cursor is the newest comment's creation time seen; those made in
+        that very millisecond come again (the daemon drops what it has)."""
+        since = None
+        if since_id and since_id.startswith(CURSOR) and since_id[len(CURSOR):].isdigit():
+            since = int(since_id[len(CURSOR):])
+        found: list[Mention] = []
+        bad: list[tuple[str, str]] = []
+        newest = since
+        for post in self.recent_posts(COMMENTED_POSTS):
+            for element in self._comments(post.platform_id):
+                built, unreadable = self._each("mentions", self._mention, [element],
+                                               ident=lambda e: e["commentUrn"])
+                bad += unreadable
+                for mention in built:
+                    at = int(mention.created_at.timestamp() * 1000)
+                    if mention.author.user_id == self.organization or (
+                            since is not None and at < since):
+                        continue
+                    found.append(mention)
+                    newest = max(newest or at, at)
+        found.sort(key=lambda m: m.created_at)
+        return Mentions(found, bad, cursor=f"{CURSOR}{newest}" if newest is not None else since_id)
+
+    def _comments(self, post_urn: str) -> Iterator[Any]:
+        start = 0
+        for _ in range(MAX_COMMENT_PAGES):
+            page = self._get("mentions", f"/rest/socialActions/{quote(post_urn, safe='')}/comments",
+                             params={"start": start, "count": PAGE_SIZE})
+            elements = self._parse("mentions", lambda p: list(p["elements"]), page)
+            yield from elements
+            if len(elements) < PAGE_SIZE:
+                return
+            start += PAGE_SIZE
+
+    def _mention(self, element: Any) -> Mention:
+        urn, actor, text = element["commentUrn"], element["actor"], element["message"]["text"]
+        created = element["created"]["time"]
+        if not all(isinstance(v, str) and v for v in (urn, actor)) or not isinstance(text, str):
+            raise ValueError("commentUrn, actor or message.text of the wrong type")
+        if not isinstance(created, int):
+            raise TypeError("created.time: expected epoch milliseconds")
+        parent = element.get("parentComment") or element["object"]
+        # LinkedIn gives an organisation's app no member's name: the member is named by the
+        # number in their URN, and their profile is the place to see who they are.
+        author = Account(user_id=actor, handle=storable(actor.rsplit(":", 1)[-1]))
+        return Mention(platform_id=urn, author=author, text=storable(text),
+                       created_at=dt.datetime.fromtimestamp(created / 1000, dt.UTC),
+                       in_reply_to=parent if isinstance(parent, str) else None, raw=element)
+
+    def metrics(self, platform_id: str) -> Metrics:
+        """The post's share statistics (reposts, comments, likes, impressions)."""
+        kind = "ugcPosts" if platform_id.startswith("urn:li:ugcPost:") else "shares"
+        # Rest.li 2.0: the list is `List(...)` with each URN encoded, so the query is
+        # written here rather than by `requests` (which would encode the parentheses).
+        query = (f"q=organizationalEntity&organizationalEntity={quote(self.organization, safe='')}"
+                 f"&{kind}=List({quote(platform_id, safe='')})")
+        found = self._get("metrics", f"/rest/organizationalEntityShareStatistics?{query}")
+        elements = self._parse("metrics", lambda f: list(f["elements"]), found)
+        if not elements:
+            raise NotFound(f"{self.name}: metrics: no statistics for {platform_id}")
+        return self._parse("metrics", _metrics, elements[0])
+
+    # ---- plumbing ---------------------------------------------------------------------------
+
+    def _get(self, what: str, path: str, params: dict[str, Any] | None = None) -> Any:
+        response = self._request(what, "GET", path, params=params)
+        return self._call(what, response.json)
+
+    def _request(self, what: str, method: str, path: str, **kwargs: Any) -> requests.Response:
+        response: requests.Response = self._call(
+            what, self.session.request, method, self.base_url + path, timeout=self.timeout,
+            **kwargs)
+        if response.status_code >= 400:
+            raise self._refusal(what, response)
+        return response
+
+    def _refusal(self, what: str, response: requests.Response) -> PlatformError:
+        where = f"{self.name}: {what}"
+        status = response.status_code
+        message = _message(response)
+        if status == 429:
+            return RateLimited(f"{where}: rate limited ({message})", _retry_at(response))
+        if status in (401, 403):
+            return AuthFailed(f"{where}: LinkedIn refused the access token ({message})")
+        if status == 404:
+            return NotFound(f"{where}: not found ({message})")
+        if status == 422 and "duplicate" in message.lower():
+            return DuplicateContent(f"{where}: {message}")
+        if 400 <= status < 500:
+            return Rejected(f"{where}: {message}")
+        return TransientError(f"{where}: {message}")
+
+    def _translate(self, what: str, exc: Exception) -> PlatformError | None:
+        where = f"{self.name}: {what}"
+        if isinstance(exc, requests.RequestException):
+            # No answer, half of one, or a timeout: the call may have had its effect.
+            return TransientError(f"{where}: {type(exc).__name__}")
+        if isinstance(exc, ValueError):  # a 200 that is not JSON (a proxy's page)
+            return TransientError(f"{where}: malformed answer ({type(exc).__name__})")
+        return None
+
+
+def post_url(urn: str) -> str:
+    return f"https://www.linkedin.com/feed/update/{urn}/"
+
+
+def _message(response: requests.Response) -> str:
+    """LinkedIn's error message, one line, no more than 300 characters."""
+    try:
+        body = response.json()
+        text = f"{body.get('code') or ''} {body.get('message') or ''}".strip()
+    except (ValueError, AttributeError):
+        text = ""
+    return storable(text or f"HTTP {response.status_code}")[:300]
+
+
+def _retry_at(response: requests.Response) -> dt.datetime:
+    """When to call again after a 429: `Retry-After` if given, else midnight UTC, when
+    LinkedIn's daily limits reset."""
+    now = dt.datetime.now(dt.UTC)
+    after = response.headers.get("retry-after", "")
+    if after.isdigit():
+        return now + dt.timedelta(seconds=max(1, int(after)))
+    return next_midnight_utc(now)
+
+
+def _organization(org: Any, followers: int | None = None) -> Account:
+    vanity = org["vanityName"]
+    if not isinstance(vanity, str) or not vanity:
+        raise ValueError("vanityName: expected a non-empty string")
+    return Account(user_id=f"urn:li:organization:{int(org['id'])}", handle=storable(vanity),
+                   name=storable(org.get("localizedName") or ""),
+                   description=storable(org.get("localizedDescription") or ""),
+                   url=f"https://www.linkedin.com/company/{vanity}/",
+                   followers_count=followers, following_count=0)
+
+
+def _recent(element: Any) -> RecentPost:
+    urn, commentary = element["id"], element.get("commentary") or ""
+    if not isinstance(urn, str) or not urn.startswith("urn:li:") or not isinstance(commentary, str):
+        raise ValueError("id or commentary of the wrong type")
+    created = element["createdAt"]
+    if not isinstance(created, int):
+        raise TypeError("createdAt: expected epoch milliseconds")
+    return RecentPost(urn, storable(plain_text(commentary)), post_url(urn),
+                      created_at=dt.datetime.fromtimestamp(created / 1000, dt.UTC))
+
+
+def _metrics(element: Any) -> Metrics:
+    stats = element["totalShareStatistics"]
+    return Metrics(reposts=count(stats.get("shareCount")), replies=count(stats.get("commentCount")),
+                   likes=count(stats.get("likeCount")), quotes=None,
+                   impressions=count(stats.get("impressionCount")))

@@ -1,0 +1,336 @@
+"""The sandbox's LinkedIn API (the versioned REST API, under `/rest/`): the calls our adapter
+makes for an organisation page, built from LinkedIn's published documentation (Microsoft
+Learn, "LinkedIn Marketing API"), not from anyone's recordings:
+
+- Posts API (learn.microsoft.com/linkedin/marketing/community-management/shares/posts-api):
+  `POST /rest/posts` answers 201 with an empty body and the new post's URN in the
+  `x-restli-id` header; `GET /rest/posts?q=author&author=<urn>` (the "find posts by
+  author" finder, `start`/`count` paging, `count` at most 100, newest first) and
+  `GET /rest/posts/<urn>` give posts with `id`, `author`, `commentary`, `createdAt`
+  (epoch milliseconds), ...; `DELETE /rest/posts/<urn>` answers 204.
+- Little text format (.../community-management/shares/little-text-format): `commentary`
+  is "little" text, where ``| { } @ [ ] ( ) < > # \\ * _ ~`` are reserved and must be
+  escaped with a backslash to be plain text. A reserved character left unescaped that
+  forms no element cuts the post short there (the behaviour integrators report: the
+  API says 201 and the page shows the text up to that character); on reading, a hashtag
+  comes back as its template `{hashtag|\\#|tag}`.
+- Organization Lookup API (.../community-management/organizations/organization-lookup-api):
+  `GET /rest/organizations/<id>`, `GET /rest/organizations?q=vanityName&vanityName=...`.
+- Network sizes (.../organizations/organization-lookup-api#retrieve-organization-follower-count):
+  `GET /rest/networkSizes/<org urn>?edgeType=COMPANY_FOLLOWED_BY_MEMBER` gives
+  `{"firstDegreeSize": n}`.
+- Share statistics (.../organizations/share-statistics):
+  `GET /rest/organizationalEntityShareStatistics?q=organizationalEntity&...&shares=List(...)`.
+- Versioning and Rest.li (.../versioning, shared/api-guide/concepts/protocol-version):
+  every call carries `LinkedIn-Version: YYYYMM`; posts are written with
+  `X-Restli-Protocol-Version: 2.0.0`.
+- Errors are `{"status", "serviceErrorCode", "code", "message"}`; a 429 carries no reset
+  header (shared/api-guide/concepts/rate-limits: the daily limits reset at midnight UTC).
+
+The post's text the control API's state shows is the text as the page shows it (the
+little text rendered), so a test sees what LinkedIn's readers would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from inmm_tui.platforms.sandbox.common import Answer, Request, route, with_garbage
+from inmm_tui.platforms.sandbox.world import LINKEDIN, LINKEDIN_ME_ID, LINKEDIN_ORG_ID, SbPost, World
+
+RESERVED = frozenset("|{}@[]()<>#\\*_~")
+"""Little text's reserved characters."""
+MAX_COMMENTARY = 3000
+"""The Posts API's limit on `commentary`, counted (here) in UTF-16 code units of the text
+as shown."""
+VERSION = re.compile(r"^\d{6}(\.\d{2})?$")
+VANITY = "inmmorg"
+
+
+def li_error(status: int, code: str, message: str, service_code: int = 0) -> Answer:
+    body: dict[str, Any] = {"status": status, "code": code, "message": message}
+    if service_code:
+        body["serviceErrorCode"] = service_code
+    return Answer(status, body)
+
+
+def linkedin_fault(kind: str) -> Answer | None:
+    """The shared faults as LinkedIn answers them; None for those the server shapes alike
+    for every API (`non_json`) or that LinkedIn has no form of."""
+    if kind == "unavailable":
+        return li_error(503, "SERVICE_UNAVAILABLE", "Service Unavailable")
+    if kind == "rate_limit":
+        return li_error(429, "TOO_MANY_REQUESTS", "Resource level throttle APPLICATION DAY "
+                        "limit for calls to this resource is reached.", 101)
+    if kind == "unauthorized":
+        return li_error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
+    if kind == "wrong_shape":
+        return Answer(200, {"title": "Service", "status": "ok", "data": []})
+    if kind == "duplicate":
+        return li_error(422, "DUPLICATE_POST", "Content is a duplicate of urn:li:share:1")
+    return None
+
+
+def authenticate(world: World, request: Request) -> Answer | None:
+    """The bearer token (OAuth 2), and the version header every versioned call needs."""
+    header = request.headers.get("authorization", "")
+    request.token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
+    if not request.token or request.token not in world.tokens[LINKEDIN]:
+        return li_error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
+    if not VERSION.match(request.headers.get("linkedin-version", "")):
+        return li_error(400, "VERSION_MISSING", "A version must be present. Please specify a "
+                        "version by adding the LinkedIn-Version header.")
+    return None
+
+
+# ---- little text ------------------------------------------------------------------------------
+
+
+def render(little: str) -> str:
+    """The text a reader sees: escapes undone, a hashtag as `#tag`, a mention
+    `@[Name](urn)` as the name; an unescaped reserved character that starts no element
+    ends the text there."""
+    out: list[str] = []
+    i = 0
+    while i < len(little):
+        char = little[i]
+        if char == "\\" and i + 1 < len(little) and little[i + 1] in RESERVED:
+            out.append(little[i + 1])
+            i += 2
+            continue
+        if char not in RESERVED:
+            out.append(char)
+            i += 1
+            continue
+        tag = _hashtag_at(little, i)
+        if tag:
+            out.append(little[i:i + tag])
+            i += tag
+            continue
+        template = re.match(r"\{hashtag\|\\#\|(\w+)\}", little[i:])
+        if template:
+            out.append("#" + template.group(1))
+            i += template.end()
+            continue
+        mention = re.match(r"@\[([^\]]*)\]\(urn:li:(?:person|organization):\w+\)", little[i:])
+        if mention:
+            out.append(mention.group(1))
+            i += mention.end()
+            continue
+        break  # unescaped markup that is no element: the rest is lost
+    return "".join(out)
+
+
+def _hashtag_at(text: str, i: int) -> int:
+    """The length of the hashtag element `#word` starting at `i`, or 0."""
+    if text[i] != "#" or (i > 0 and (text[i - 1].isalnum() or text[i - 1] == "\\")):
+        return 0
+    end = i + 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return end - i if end > i + 1 else 0
+
+
+def as_read(little: str) -> str:
+    """The commentary as the API gives it back: hashtags in their template."""
+    out, i = [], 0
+    while i < len(little):
+        if little[i] == "\\" and i + 1 < len(little):
+            out.append(little[i:i + 2])
+            i += 2
+            continue
+        tag = _hashtag_at(little, i)
+        if tag:
+            out.append("{hashtag|\\#|" + little[i + 1:i + tag] + "}")
+            i += tag
+            continue
+        out.append(little[i])
+        i += 1
+    return "".join(out)
+
+
+# ---- organisations ------------------------------------------------------------------------
+
+
+def _organization(world: World) -> dict[str, Any]:
+    me = world.me(LINKEDIN)
+    return {"id": int(LINKEDIN_ORG_ID), "$URN": LINKEDIN_ME_ID, "vanityName": VANITY,
+            "localizedName": me.name, "localizedDescription": me.description,
+            "localizedWebsite": "https://www.inmm.org", "primaryOrganizationType": "NONE",
+            "versionTag": "1"}
+
+
+@route("GET", r"/rest/organizations/(?P<id>\d+)")
+def get_organization(world: World, request: Request) -> Answer:
+    if request.params["id"] != LINKEDIN_ORG_ID:
+        raise li_error(404, "NOT_FOUND", f"Organization {request.params['id']} not found")
+    return Answer(200, _organization(world))
+
+
+@route("GET", r"/rest/organizations/?")
+def find_organizations(world: World, request: Request) -> Answer:
+    if request.q("q") != "vanityName":
+        raise li_error(400, "ILLEGAL_ARGUMENT", "q: expected vanityName")
+    wanted = (request.q("vanityName") or "").lower()
+    return Answer(200, {"elements": [_organization(world)] if wanted == VANITY else [],
+                        "paging": {"start": 0, "count": 10, "links": []}})
+
+
+@route("GET", r"/rest/networkSizes/(?P<urn>[^/]+)")
+def network_size(world: World, request: Request) -> Answer:
+    if unquote(request.params["urn"]) != LINKEDIN_ME_ID:
+        raise li_error(403, "ACCESS_DENIED", "Not enough permissions to access this organization", 100)
+    if request.q("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER":
+        raise li_error(400, "ILLEGAL_ARGUMENT", "edgeType: expected COMPANY_FOLLOWED_BY_MEMBER")
+    return Answer(200, {"firstDegreeSize": len(world.followers[LINKEDIN])})
+
+
+# ---- posts ------------------------------------------------------------------------------------
+
+
+def _millis(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _post(world: World, post: SbPost) -> dict[str, Any]:
+    commentary = world.li_commentary.get(post.id, post.text)
+    at = _millis(post.created_at)
+    return {"id": post.id, "author": post.author_id, "commentary": as_read(commentary),
+            "visibility": "PUBLIC", "lifecycleState": "PUBLISHED",
+            "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
+                             "thirdPartyDistributionChannels": []},
+            "isReshareDisabledByAuthor": False, "createdAt": at, "publishedAt": at,
+            "lastModifiedAt": at, "lifecycleStateInfo": {"isEditedByAuthor": False}}
+
+
+@route("POST", r"/rest/posts/?")
+def create_post(world: World, request: Request) -> Answer:
+    if request.headers.get("x-restli-protocol-version") != "2.0.0":
+        raise li_error(400, "ILLEGAL_ARGUMENT", "X-Restli-Protocol-Version 2.0.0 is required")
+    body = request.json()
+    if body.get("author") != LINKEDIN_ME_ID:
+        raise li_error(403, "ACCESS_DENIED", f"Not enough permissions to post as "
+                       f"{body.get('author')!r}", 100)
+    commentary = body.get("commentary")
+    if not isinstance(commentary, str):
+        raise li_error(422, "UNPROCESSABLE_ENTITY", "/commentary :: field is required")
+    for name, wanted in (("visibility", "PUBLIC"), ("lifecycleState", "PUBLISHED")):
+        if body.get(name) != wanted:
+            raise li_error(422, "UNPROCESSABLE_ENTITY", f"/{name} :: expected {wanted}")
+    if not isinstance(body.get("distribution"), dict):
+        raise li_error(422, "UNPROCESSABLE_ENTITY", "/distribution :: field is required")
+    shown = render(commentary)
+    if len(shown.encode("utf-16-le")) // 2 > MAX_COMMENTARY:
+        raise li_error(422, "UNPROCESSABLE_ENTITY", f"/commentary :: length exceeds "
+                       f"{MAX_COMMENTARY} characters")
+    for earlier in world.live_posts(LINKEDIN, LINKEDIN_ME_ID):
+        if world.li_commentary.get(earlier.id) == commentary:
+            raise li_error(422, "DUPLICATE_POST", f"Content is a duplicate of {earlier.id}")
+    post = world.add_post(LINKEDIN, world.me(LINKEDIN), shown)
+    world.li_commentary[post.id] = commentary
+    return Answer(201, b"", {"x-restli-id": post.id, "x-linkedin-id": post.id})
+
+
+def _our_post(world: World, request: Request) -> SbPost:
+    urn = unquote(request.params["urn"])
+    post = world.posts[LINKEDIN].get(urn)
+    if post is None or post.deleted:
+        raise li_error(404, "NOT_FOUND", f"Post {urn} not found")
+    return post
+
+
+@route("GET", r"/rest/posts/(?P<urn>[^/]+)")
+def get_post(world: World, request: Request) -> Answer:
+    return Answer(200, _post(world, _our_post(world, request)))
+
+
+@route("DELETE", r"/rest/posts/(?P<urn>[^/]+)")
+def delete_post(world: World, request: Request) -> Answer:
+    _our_post(world, request).deleted = True
+    return Answer(204, b"")
+
+
+@route("GET", r"/rest/posts")
+def find_posts(world: World, request: Request) -> Answer:
+    if request.q("q") != "author":
+        raise li_error(400, "ILLEGAL_ARGUMENT", "q: expected author")
+    author = request.q("author") or ""
+    if author != LINKEDIN_ME_ID:
+        raise li_error(403, "ACCESS_DENIED", f"Not enough permissions to read {author!r}", 100)
+    try:
+        start, count = int(request.q("start") or 0), int(request.q("count") or 10)
+    except ValueError:
+        raise li_error(400, "ILLEGAL_ARGUMENT", "start and count must be numbers") from None
+    if start < 0 or not 1 <= count <= 100:
+        raise li_error(400, "ILLEGAL_ARGUMENT", "count must be between 1 and 100")
+    posts = world.live_posts(LINKEDIN, LINKEDIN_ME_ID)
+    page = posts[start:start + count]
+    links = []
+    if start + count < len(posts):
+        links.append({"type": "application/json", "rel": "next",
+                      "href": f"/rest/posts?q=author&author={author}&start={start + count}"
+                      f"&count={count}"})
+    return Answer(200, {"elements": [_post(world, p) for p in page],
+                        "paging": {"start": start, "count": count, "links": links,
+                                   "total": len(posts)}})
+
+
+@route("GET", r"/rest/organizationalEntityShareStatistics")
+def share_statistics(world: World, request: Request) -> Answer:
+    if request.q("q") != "organizationalEntity" or request.q("organizationalEntity") != LINKEDIN_ME_ID:
+        raise li_error(400, "ILLEGAL_ARGUMENT", "q=organizationalEntity with our organisation")
+    listed = request.q("shares") or ""
+    found = re.fullmatch(r"List\((.*)\)", listed)
+    if not found:
+        raise li_error(400, "ILLEGAL_ARGUMENT", "shares: expected List(urn,...)")
+    elements = []
+    for urn in filter(None, (unquote(u) for u in found.group(1).split(","))):
+        post = world.posts[LINKEDIN].get(urn)
+        if post is None or post.deleted:
+            continue
+        elements.append({"share": urn, "organizationalEntity": LINKEDIN_ME_ID,
+                         "totalShareStatistics": {
+                             "shareCount": post.reposts, "commentCount": post.replies,
+                             "likeCount": post.likes, "impressionCount": post.impressions,
+                             "uniqueImpressionsCount": post.impressions, "clickCount": 0,
+                             "engagement": 0.0}})
+    return Answer(200, {"elements": elements, "paging": {"start": 0, "count": 10, "links": []}})
+
+
+# ---- comments ---------------------------------------------------------------------------------
+
+
+def _comment(world: World, comment: SbPost) -> dict[str, Any]:
+    """A comment as the Comments API gives it (.../shares/comments-api)."""
+    at = _millis(comment.created_at)
+    number = comment.id.rsplit(",", 1)[-1].rstrip(")")
+    body = {"actor": comment.author_id, "commentUrn": comment.id, "$URN": comment.id,
+            "id": number, "object": comment.in_reply_to,
+            "message": {"text": comment.text, "attributes": []},
+            "created": {"actor": comment.author_id, "time": at},
+            "lastModified": {"actor": comment.author_id, "time": at}}
+    return with_garbage(body, comment)
+
+
+@route("GET", r"/rest/socialActions/(?P<urn>[^/]+)/comments")
+def list_comments(world: World, request: Request) -> Answer:
+    """The comments on a post (or the replies to a comment), oldest first."""
+    urn = unquote(request.params["urn"])
+    post = world.posts[LINKEDIN].get(urn)
+    if post is None or post.deleted:
+        raise li_error(404, "NOT_FOUND", f"{urn} not found")
+    try:
+        start, count = int(request.q("start") or 0), int(request.q("count") or 10)
+    except ValueError:
+        raise li_error(400, "ILLEGAL_ARGUMENT", "start and count must be numbers") from None
+    if start < 0 or not 1 <= count <= 100:
+        raise li_error(400, "ILLEGAL_ARGUMENT", "count must be between 1 and 100")
+    comments = sorted((c for c in world.posts[LINKEDIN].values()
+                       if c.in_reply_to == urn and not c.deleted), key=lambda c: c.created_at)
+    page = comments[start:start + count]
+    return Answer(200, {"elements": [_comment(world, c) for c in page],
+                        "paging": {"start": start, "count": count, "total": len(comments),
+                                   "links": []}})
