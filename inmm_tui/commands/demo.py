@@ -333,7 +333,7 @@ def seed_today(services: Services, world: World) -> None:
     """A post waiting for clearance; on the platforms, a rude reply, a question and a
     wrong fact in reply to our latest post, a private message on Mastodon, and two
     look-alike accounts of ours."""
-    from inmm_tui.platforms.sandbox.world import APIS
+    from inmm_tui.platforms.sandbox.world import APIS, MASTODON
 
     post_id = services.posts.create_draft(
         COLLEAGUE[0], "Registration for the INMM Annual Meeting is open: https://inmm.org",
@@ -345,7 +345,7 @@ def seed_today(services: Services, world: World) -> None:
             for handle, name, text in (RUDE_REPLY, QUESTION, WRONG_FACT):
                 account = world.add_account(api, handle, name)
                 world.add_post(api, account, text, in_reply_to=ours[0].id if ours else None)
-            if api == "mastodon":
+            if api == MASTODON:  # the sandbox platform whose direct messages the demo shows
                 account = world.add_account(api, *PRIVATE_MESSAGE[:2])
                 world.add_post(api, account, PRIVATE_MESSAGE[2], visibility="direct")
             for handle, name, description in LOOK_ALIKES:
