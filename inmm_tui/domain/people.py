@@ -140,6 +140,7 @@ ACTION_PHRASES = {
     Action.ALERTS: "acknowledge alerts",
     Action.READ_PRIVATE: "read the private messages sent to the accounts",
     Action.READ_AUDIT: "read other people's entries in the audit log",
+    Action.DELETE_PUBLISHED: "delete published posts",
 }
 
 

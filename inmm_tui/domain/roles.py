@@ -75,6 +75,8 @@ class Action(StrEnum):
     """Read the private messages sent to the accounts (never shown in public queues)."""
     READ_AUDIT = "read_audit"
     """Read everyone's entries in the audit log (others read their own only)."""
+    DELETE_PUBLISHED = "delete_published"
+    """Take a published post down from one or all outlets (with a reason)."""
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # theirs to oversee.
     Action.READ_AUDIT: frozenset({Role.EXECUTIVE_COMMITTEE, Role.HQ, Role.COMMUNICATIONS_CHAIR,
                                   Role.SUBCOMMITTEE_CHAIR}),
+    # What went out under INMM's name is taken down by HQ, who "monitor posts ... and hide
+    # or delete them as appropriate", and by the Subcommittee Chair, who must "monitor all
+    # posts for factual accuracy ... and respond to issues" (a wrong date must come down
+    # at once, at any hour). Account managers "communicate issues": they write the
+    # correction, which a second person clears, and ask one of these two to delete.
+    Action.DELETE_PUBLISHED: frozenset({Role.HQ, Role.SUBCOMMITTEE_CHAIR}),
 }
 
 
