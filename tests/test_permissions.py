@@ -35,6 +35,9 @@ EXPECTED = {
     Action.ALERTS: {HQ, SC, CC},
     Action.READ_PRIVATE: {HQ, SC},
     Action.READ_AUDIT: {EC, HQ, CC, SC},
+    # "Monitor posts ... hide or delete them" (HQ); "monitor all posts for factual
+    # accuracy ... and respond to issues" (the Subcommittee Chair).
+    Action.DELETE_PUBLISHED: {HQ, SC},
 }
 
 LOGIN_OF = {HQ: "hq", SC: "chair", CC: "comms", EC: "ec", AM: "alice"}
