@@ -223,3 +223,40 @@ def test_the_clearance_covers_the_reply_link_so_a_changed_link_is_refused(
         roster.db.conn.execute("UPDATE deliveries SET in_reply_to = '999' WHERE id = ?", (x.id,))
     assert "differ from what was cleared" in (verify_clearance(roster.db.conn, x.id) or "")
     assert any(f.subject == f"post:{correction}" for f in unexplained(roster.db.conn))
+
+
+# ----- the command line -----------------------------------------------------------------
+
+def test_delete_and_correct_from_the_command_line(tmp_path, sandbox: RunningSandbox) -> None:  # type: ignore[no-untyped-def]
+    from inmm_tui.config import load_config
+    from inmm_tui.domain.people import current_login
+    from inmm_tui.domain.roles import Role
+    from inmm_tui.store.db import open_database
+
+    from .cli_helpers import run_cli
+
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text(f'[inmm]\ndatabase = "{tmp_path / "inmm.db"}"\n')
+    args = ("--config", str(cfg))
+    assert run_cli(*args, "init", "--admin", current_login()).returncode == 0
+    svc = Services.build(load_config(str(cfg)), open_database(tmp_path / "inmm.db", create=True))
+    svc.roster.add(current_login(), "alice", "Alice Able", Role.ACCOUNT_MANAGER)
+    svc.roster.add(current_login(), "bob", "Bob Baker", Role.ACCOUNT_MANAGER)
+    post = _published(svc, sandbox)
+    wrong = run_cli(*args, "publishing", "delete", str(post), "--outlet", "nowhere",
+                    "--reason", "wrong date")
+    assert wrong.returncode == 1 and "not published on nowhere" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+    done = run_cli(*args, "publishing", "delete", str(post), "--outlet", "x",
+                   "--reason", "wrong date")
+    assert done.returncode == 0, done.stderr
+    assert f"post #{post} on x: pending" in done.stdout
+    assert [(d.outlet, d.reason) for d in svc.deletions.of_post(post)] == [("x", "wrong date")]
+    corrected = run_cli(*args, "publishing", "correct", str(post), "--text",
+                        "Correction: the workshop is on 13 May.")
+    assert corrected.returncode == 0, corrected.stderr
+    assert "submitted for clearance" in corrected.stdout
+    correction = svc.db.conn.execute(
+        "SELECT id, status FROM posts WHERE correction_of = ?", (post,)).fetchone()
+    assert correction[1] == "submitted"
+    svc.db.close()
