@@ -44,11 +44,11 @@ def problem_text(row: ScheduleRow) -> Text:
 class ScheduleScreen(InmmScreen):
     TITLE = "Schedule"
     BINDINGS = [
-        Binding("t", "retry", "Retry failed"),
+        Binding("t", "retry", "Retry"),
         Binding("g", "release", "Publish held"),
         Binding("w", "withdraw", "Withdraw"),
-        Binding("x", "delete_here", "Delete published"),
-        Binding("X", "delete_everywhere", "Delete from all outlets"),
+        Binding("x", "delete_here", "Delete"),
+        Binding("X", "delete_everywhere", "Delete from all outlets", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
