@@ -260,3 +260,17 @@ def test_delete_and_correct_from_the_command_line(tmp_path, sandbox: RunningSand
         "SELECT id, status FROM posts WHERE correction_of = ?", (post,)).fetchone()
     assert correction[1] == "submitted"
     svc.db.close()
+
+
+def test_the_daemons_publish_job_performs_the_deletions(
+        roster: Services, clock: FakeClock, sandbox: RunningSandbox) -> None:
+    from inmm_daemon.service import Daemon
+    from inmm_tui.store.db import open_database
+
+    path = roster.config.database_path
+    daemon = Daemon(roster.config, lambda: open_database(path), _platforms(sandbox), clock=clock)
+    post = _published(roster, sandbox)
+    roster.deletions.request_delete("hq", post, None, "wrong date")
+    daemon.run_once()
+    assert roster.posts.get(post).status == "withdrawn"
+    assert _deletes(sandbox) == 2
