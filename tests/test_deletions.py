@@ -110,6 +110,8 @@ def test_the_daemon_deletes_once_on_each_outlet_and_the_post_shows_withdrawn(
     assert {d.outlet: d.state for d in roster.posts.deliveries(post)} == {
         "mastodon": "deleted", "x": "deleted"}
     assert roster.posts.get(post).status == "withdrawn"
+    assert {(r.outlet, r.state) for r in roster.queues.schedule("hq") if r.post_id == post} == {
+        ("x", "deleted"), ("mastodon", "deleted")}  # as the Schedule screen shows it
     assert sorted(d["outlet"] for d in _audit(roster, "delivery.deleted")) == list(OUTLETS)
     assert unexplained(roster.db.conn) == []
 
@@ -208,6 +210,8 @@ def test_an_account_manager_may_correct_but_not_ask_for_the_deletion(
     original = _published(roster, sandbox)
     with pytest.raises(NotAuthorised):
         roster.posts.create_correction("alice", original, "Correction: ...", delete_original=True)
+    assert roster.db.conn.execute(
+        "SELECT actor FROM audit WHERE action = 'post.delete_refused'").fetchall() == [("alice",)]
     assert roster.posts.create_correction("alice", original, "Correction: it is 13 May.")
 
 
@@ -265,6 +269,7 @@ def test_delete_and_correct_from_the_command_line(tmp_path, sandbox: RunningSand
 def test_the_daemons_publish_job_performs_the_deletions(
         roster: Services, clock: FakeClock, sandbox: RunningSandbox) -> None:
     from inmm_daemon.service import Daemon
+
     from inmm_tui.store.db import open_database
 
     path = roster.config.database_path

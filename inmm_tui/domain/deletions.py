@@ -74,26 +74,12 @@ class Deletions(DomainService):
         a reason, or for an outlet the post was not published on. Asking again for what is
         already asked or done changes nothing; a deletion that failed is tried again."""
         reason = reason.strip()
-        try:
-            authorise(self.conn, actor, Action.DELETE_PUBLISHED)
-        except NotAuthorised as refusal:
-            self._refused(actor, post_id, str(refusal), refusal.refused_login is not None)
-            raise
+        authorise_deletion(self.db, actor, post_id, self.clock)
         if not reason:
             raise InvalidInput("say why the post is deleted: the reason is kept in the "
                                "audit log and shown on the post")
         with write(self.db):
             return request_in(self.conn, actor, post_id, outlets, reason, self.clock())
-
-    def _refused(self, actor: str, post_id: int, why: str, nobody: bool) -> None:
-        if nobody:  # not on the roster, or withdrawn: kept apart, as every such refusal is
-            from inmm_tui.domain.governance import record_refusal
-
-            record_refusal(self.db, actor, f"delete post #{post_id}", self.clock())
-            return
-        with write(self.db):
-            audit.append(self.conn, actor, "post.delete_refused", f"post:{post_id}",
-                         {"refusal": why}, at=self.clock())
 
     # ----- reading ----------------------------------------------------------------
 
@@ -167,6 +153,24 @@ class Deletions(DomainService):
             raise_alert(self.conn, "deletion_failed", f"delivery:{item.delivery_id}",
                         f"{error}; it is still public on {item.outlet}: ask for the deletion "
                         "again, or delete it on the platform", now)
+
+
+def authorise_deletion(db: Database, actor: str, post_id: int, clock: Clock) -> None:
+    """NotAuthorised, recorded, unless `actor` may delete published posts. Call outside
+    any transaction: the refusal must be kept although the action is not done."""
+    try:
+        authorise(db.conn, actor, Action.DELETE_PUBLISHED)
+    except NotAuthorised as refusal:
+        if refusal.refused_login is not None:
+            # Not on the roster, or withdrawn: kept apart, as every such refusal is.
+            from inmm_tui.domain.governance import record_refusal
+
+            record_refusal(db, actor, f"delete post #{post_id}", clock())
+        else:
+            with write(db):
+                audit.append(db.conn, actor, "post.delete_refused", f"post:{post_id}",
+                             {"refusal": str(refusal)}, at=clock())
+        raise
 
 
 def request_in(conn: sqlite3.Connection, actor: str, post_id: int,

@@ -265,10 +265,12 @@ class Posts(DomainService):
         self._check_body(text)
         if not text.strip():
             raise InvalidInput("a correction needs a text saying what changed")
+        if delete_original:
+            from inmm_tui.domain.deletions import authorise_deletion
+
+            authorise_deletion(self.db, actor, original_post_id, self.clock)
         with write(self.db):
             authorise(self.conn, actor, Action.COMPOSE)
-            if delete_original:
-                authorise(self.conn, actor, Action.DELETE_PUBLISHED)
             original = self.get(original_post_id)
             outlets = [outlet for (outlet,) in self.conn.execute(
                 "SELECT d.outlet FROM deliveries d LEFT JOIN deletions x ON x.delivery_id = d.id"

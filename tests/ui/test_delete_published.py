@@ -1,4 +1,4 @@
-"""The schedule screen's delete keys, through the pilot at 80×24: the confirmation shows
+"""The schedule screen's delete keys, through the pilot at 80x24: the confirmation shows
 what will be deleted (each outlet and its address, the text), the reason is asked, the
 request is made in the domain; someone the matrix does not allow is refused before
 anything is typed."""
