@@ -160,6 +160,28 @@ def test_a_transient_failure_is_retried_with_backoff_and_never_blocks_the_others
     assert unexplained(roster.db.conn) == []
 
 
+def test_a_refusal_fails_that_deletion_with_an_alert_and_the_next_goes_on(
+        roster: Services, clock: FakeClock, sandbox: RunningSandbox) -> None:
+    first = _published(roster, sandbox, "First {i}")
+    second = _published(roster, sandbox, "Second {i}")
+    roster.deletions.request_delete("hq", first, ["x"], "wrong")
+    clock.advance(seconds=1)
+    roster.deletions.request_delete("hq", second, ["x"], "wrong")
+    # The first request names a post X will not let us delete (another account's).
+    theirs = sandbox.control.post("x", "someone", "their post")
+    with roster.db.conn:
+        roster.db.conn.execute("UPDATE deletions SET platform_id = ? WHERE post_id = ?",
+                               (theirs, first))
+    perform_deletions(roster, sandbox.x(), "x")
+    (one,) = roster.deletions.of_post(first)
+    assert one.state == "failed" and "not allowed" in (one.last_error or "")
+    assert roster.deletions.of_post(second)[0].state == "deleted"
+    (alert,) = roster.db.conn.execute(
+        "SELECT message FROM alerts WHERE kind = 'deletion_failed'").fetchall()
+    assert f"post #{first} on x" in alert[0] and "still public" in alert[0]
+    assert roster.posts.get(first).status == "published"
+
+
 # ----- the audit check's replay -----------------------------------------------------------
 
 def test_a_delivery_marked_deleted_by_hand_is_not_explained_by_the_audit_log(
