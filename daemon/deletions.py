@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from inmm_daemon.publisher import AUTH_RETRY, backoff
+from inmm_daemon.publisher import AUTH_RETRY, RATE_LIMIT_MARGIN, backoff
 
 from inmm_tui.domain.services import Services
 from inmm_tui.domain.skips import database_failing, skip
@@ -54,6 +54,7 @@ def perform_deletions(services: Services, platform: Platform, outlet: str) -> De
             report.deleted += 1
             continue
         except RateLimited as exc:
+            deletions.wait_until(outlet, max(exc.reset_at, services.clock()) + RATE_LIMIT_MARGIN)
             report.stopped = f"rate limited until {exc.reset_at:%H:%M}Z"
             log.warning("%s: deletions wait: %s", outlet, report.stopped)
             return report

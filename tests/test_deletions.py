@@ -182,6 +182,21 @@ def test_a_refusal_fails_that_deletion_with_an_alert_and_the_next_goes_on(
     assert roster.posts.get(first).status == "published"
 
 
+def test_a_rate_limit_stops_the_outlets_run_without_spending_an_attempt(
+        roster: Services, clock: FakeClock, sandbox: RunningSandbox) -> None:
+    post = _published(roster, sandbox)
+    roster.deletions.request_delete("hq", post, None, "wrong")
+    sandbox.control.fault("rate_limit", api="x", method="DELETE", count=1, reset_in=60)
+    assert perform_deletions(roster, sandbox.x(), "x").stopped.startswith("rate limited")
+    assert perform_deletions(roster, sandbox.mastodon(), "mastodon").deleted == 1
+    x = next(d for d in roster.deletions.of_post(post) if d.outlet == "x")
+    assert (x.state, x.attempts) == ("pending", 0)
+    assert perform_deletions(roster, sandbox.x(), "x").deleted == 0  # waits for the reset
+    assert sandbox.control.requests("x DELETE /2/tweets") == 1
+    clock.advance(minutes=2)
+    assert perform_deletions(roster, sandbox.x(), "x").deleted == 1
+
+
 # ----- the audit check's replay -----------------------------------------------------------
 
 def test_a_delivery_marked_deleted_by_hand_is_not_explained_by_the_audit_log(

@@ -134,6 +134,15 @@ class Deletions(DomainService):
                           "error": error}, at=now)
         return "pending"
 
+    def wait_until(self, outlet: str, when: dt.datetime) -> None:
+        """The outlet refused every call until `when` (a rate limit): its pending deletions
+        wait until then, without spending an attempt."""
+        with write(self.db):
+            self.conn.execute(
+                "UPDATE deletions SET next_attempt_at = ? WHERE outlet = ? AND state = 'pending'"
+                " AND (next_attempt_at IS NULL OR next_attempt_at < ?)",
+                (to_db(when), outlet, to_db(when)))
+
     def record_failed(self, item: Deletion, message: str, *, attempts: int | None = None) -> None:
         """The platform refused for good (or the attempts are spent): a person must look."""
         from inmm_tui.domain.reminders import raise_alert
