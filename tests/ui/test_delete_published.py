@@ -68,3 +68,19 @@ async def test_escape_deletes_nothing_and_an_account_manager_is_refused(
         assert isinstance(am.screen, ScheduleScreen)
         assert "may not delete published posts" in notes(am)
     assert services.deletions.of_post(post_id) == []
+
+
+async def test_c_writes_a_correction_submitted_for_clearance(
+        make_app, services) -> None:  # type: ignore[no-untyped-def]
+    post_id = _published(services)
+    app = make_app(AM)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("s", "c")
+        await settle(pilot)
+        await answer(pilot, "Correction: the workshop is on 13 May.")
+        assert "submitted for clearance" in notes(app)
+    (correction,) = services.db.conn.execute(
+        "SELECT id FROM posts WHERE correction_of = ?", (post_id,)).fetchall()
+    post = services.posts.get(correction[0])
+    assert post.status == "submitted" and post.author == AM and not post.delete_original

@@ -49,6 +49,7 @@ class ScheduleScreen(InmmScreen):
         Binding("w", "withdraw", "Withdraw"),
         Binding("x", "delete_here", "Delete"),
         Binding("X", "delete_everywhere", "Delete from all outlets", show=False),
+        Binding("c", "correct", "Write a correction", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -140,6 +141,19 @@ class ScheduleScreen(InmmScreen):
     def action_delete_everywhere(self) -> None:
         self._delete(everywhere=True)
 
+    def action_correct(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if row.state != "sent":
+            self.notify(f"Post #{row.post_id} on {row.outlet} is {row.state}: only a published "
+                        "post is corrected.")
+            return
+        self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
+            PromptScreen(f"Correction to post #{row.post_id} (a reply to it on each outlet "
+                         "where it is up; cleared like any post) — what changed?"),
+            if_answered(lambda text: self.act("correct", row, text))))
+
     def _delete(self, *, everywhere: bool) -> None:
         row = self._selected()
         if row is None:
@@ -180,6 +194,10 @@ class ScheduleScreen(InmmScreen):
         elif what == "release":
             b.call(posts.release_held, b.login, row.delivery_id)
             note = f"Post #{row.post_id} on {row.outlet} goes out now"
+        elif what == "correct":
+            post_id = b.call(posts.create_correction, b.login, row.post_id, reason)
+            b.call(posts.submit, b.login, post_id)
+            note = f"Correction #{post_id} to post #{row.post_id} is submitted for clearance"
         elif what == "delete":
             b.call(b.services.deletions.request_delete, b.login, row.post_id, outlets, reason)
             note = (f"Post #{row.post_id} will be deleted from {', '.join(outlets or [])} by "
