@@ -29,6 +29,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
+from inmm_daemon import deletions as deletion_jobs
 from inmm_daemon import follow_back as follow_back_jobs
 from inmm_daemon import governance as jobs
 from inmm_daemon import metrics as metrics_jobs
@@ -76,6 +77,8 @@ class JobSpec:
 def _publish(daemon: Daemon) -> None:
     daemon.publish()
     daemon.check_credentials()  # one cheap query unless a rotation awaits its check
+    # Taking down what people asked to delete is as urgent as publishing: same cadence.
+    _each_outlet(daemon, "publish", deletion_jobs.perform_deletions)
 
 
 def _audit_check(daemon: Daemon) -> None:

@@ -37,6 +37,9 @@ EXPECTED = {
     Action.READ_AUDIT: {EC, HQ, CC, SC},
     Action.EXPORT_EVIDENCE: {EC, HQ, CC, SC},
     Action.FORWARD_REPORT: {CC},
+    # "Monitor posts ... hide or delete them" (HQ); "monitor all posts for factual
+    # accuracy ... and respond to issues" (the Subcommittee Chair).
+    Action.DELETE_PUBLISHED: {HQ, SC},
 }
 
 LOGIN_OF = {HQ: "hq", SC: "chair", CC: "comms", EC: "ec", AM: "alice"}

@@ -1,6 +1,7 @@
 """`inmm-tui publishing`: what the daemon could not publish, and what a person does about
 it: pause or resume all publishing (HQ), retry a failed outlet, publish a held post now,
-withdraw a post. Permissions are checked in the domain for the caller's login."""
+withdraw a post; delete a published post (HQ and the Subcommittee Chair) or write a
+correction to it. Permissions are checked in the domain for the caller's login."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from inmm_tui.commands.common import me, say, services, viewer
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("publishing", help="publishing: status, pause, resume, retry, "
-                            "release, withdraw")
+                            "release, withdraw, delete, correct")
     actions = parser.add_subparsers(dest="publishing_command", metavar="ACTION", required=True)
     status = actions.add_parser("status", help="paused or not; failed and held deliveries "
                                 "(exit 1 when there are any)")
@@ -34,6 +35,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     withdraw.add_argument("post", type=int)
     withdraw.add_argument("--reason", default="")
     withdraw.set_defaults(func=run_withdraw)
+    delete = actions.add_parser(
+        "delete", help="HQ or the Subcommittee Chair: take a published post down (the daemon "
+        "deletes it on each outlet)")
+    delete.add_argument("post", type=int)
+    delete.add_argument("--outlet", action="append", metavar="OUTLET",
+                        help="only from this outlet (repeat for several; default: every "
+                        "outlet it went out on)")
+    delete.add_argument("--reason", required=True, help="why (kept in the audit log)")
+    delete.set_defaults(func=run_delete)
+    correct = actions.add_parser(
+        "correct", help="write a correction to a published post: a draft replying to it on "
+        "each outlet, submitted for clearance like any post")
+    correct.add_argument("post", type=int)
+    correct.add_argument("--text", required=True, help="what changed")
+    correct.add_argument("--delete-original", action="store_true",
+                         help="delete the original once the correction is published (HQ or "
+                         "the Subcommittee Chair)")
+    correct.set_defaults(func=run_correct)
 
 
 def run_status(args: argparse.Namespace) -> int:
@@ -87,4 +106,25 @@ def run_release(args: argparse.Namespace) -> int:
 def run_withdraw(args: argparse.Namespace) -> int:
     post = services(args).posts.withdraw(me(), args.post, args.reason)
     say(f"Post #{post.id} is {post.status}.")
+    return 0
+
+
+def run_delete(args: argparse.Namespace) -> int:
+    asked = services(args).deletions.request_delete(me(), args.post, args.outlet, args.reason)
+    for item in asked:
+        say(f"post #{item.post_id} on {item.outlet}: {item.state}"
+            + (f" ({item.last_error})" if item.last_error else ""))
+    say("The daemon deletes what is pending on its next run (within a minute).")
+    return 0
+
+
+def run_correct(args: argparse.Namespace) -> int:
+    svc = services(args)
+    post_id = svc.posts.create_correction(me(), args.post, args.text,
+                                          delete_original=args.delete_original)
+    post = svc.posts.submit(me(), post_id)
+    say(f"Correction #{post_id} to post #{args.post} is submitted for clearance "
+        f"(screening: {post.screening_verdict}); it will reply to the original on "
+        f"{', '.join(post.outlets)}"
+        + ("; the original is deleted once it is published." if args.delete_original else "."))
     return 0

@@ -13,8 +13,10 @@ functions, a delivery marked sent. Each such row is checked against what the log
   carry the one its last `post.clear` entry records (hash and clearer), and that clearer
   must have been allowed to clear at that moment;
 - deliveries: their texts must be what was cleared (the clearance hash covers every
-  outlet's text), a post without a clearance has none queued or sent, and one marked sent
-  is the one a `delivery.sent` entry records (same platform id).
+  outlet's text and, for a correction, the post it answers), a post without a clearance
+  has none queued or sent, one marked sent is the one a `delivery.sent` entry records
+  (same platform id), and one marked deleted is the one a `delivery.deleted` entry
+  records (a post taken down beside the tool, or marked so, is not explained).
 
 It reads the whole log (one pass over the entries of those actions): the daemon's hourly
 audit check and `audit verify` run it; `--report` shows the alerts it raised.
@@ -33,7 +35,7 @@ from inmm_tui.domain.roles import Action, Role, allowed
 
 ROSTER_ACTIONS = ("roster.init", "roster.add", "roster.change_role", "roster.revoke",
                   "roster.reinstate")
-READ = (*ROSTER_ACTIONS, "post.create", "post.clear", "delivery.sent")
+READ = (*ROSTER_ACTIONS, "post.create", "post.clear", "delivery.sent", "delivery.deleted")
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,7 @@ def _unexplained(conn: sqlite3.Connection) -> list[Finding]:
     created: set[int] = set()
     clears: dict[int, tuple[int, str, str]] = {}
     sent: dict[int, str] = {}
+    deleted: dict[int, str] = {}
     marks = ", ".join("?" for _ in READ)
     rows = conn.execute(
         f"SELECT seq, actor, action, subject, details FROM audit WHERE action IN ({marks})"
@@ -105,9 +108,14 @@ def _unexplained(conn: sqlite3.Connection) -> list[Finding]:
             data = _details(details)
             if isinstance(data.get("delivery"), int):
                 sent[data["delivery"]] = str(data.get("platform_id"))
+        elif action == "delivery.deleted":
+            data = _details(details)
+            if isinstance(data.get("delivery"), int):
+                deleted[data["delivery"]] = str(data.get("platform_id"))
     findings += _people(conn, people)
     cleared = _posts(conn, created, clears, findings)
     findings += _deliveries(conn, cleared, sent)
+    findings += _deletions(conn, deleted)
     return findings
 
 
@@ -188,14 +196,16 @@ def _deliveries(conn: sqlite3.Connection, cleared: dict[int, tuple[str, str] | s
                 sent: dict[int, str]) -> list[Finding]:
     found = []
     by_post: dict[int, list[tuple[int, str, str, str, str, str | None]]] = defaultdict(list)
+    replies: dict[int, dict[str, str | None]] = defaultdict(dict)
     for row in conn.execute("SELECT post_id, id, outlet, state, text, content_hash,"
-                            " platform_id FROM deliveries ORDER BY post_id, id"):
-        by_post[row[0]].append(row[1:])
+                            " platform_id, in_reply_to FROM deliveries ORDER BY post_id, id"):
+        by_post[row[0]].append(row[1:7])
+        replies[row[0]][row[2]] = row[7]
     for post_id, items in by_post.items():
         clearance = cleared.get(post_id)
         if isinstance(clearance, tuple):
             texts = {outlet: text for _, outlet, _, text, _, _ in items}
-            if clearance_digest(texts, clearance[1]) != clearance[0]:
+            if clearance_digest(texts, clearance[1], replies[post_id]) != clearance[0]:
                 found.append(Finding(f"post:{post_id}", f"post #{post_id}: the outlets or "
                                      "texts of its deliveries differ from what was cleared"))
         for delivery_id, outlet, state, text, stored, platform_id in items:
@@ -212,4 +222,17 @@ def _deliveries(conn: sqlite3.Connection, cleared: dict[int, tuple[str, str] | s
             if state == "sent" and sent.get(delivery_id) != str(platform_id):
                 found.append(Finding(subject, f"{what} is marked sent, but no audit entry "
                                      "records that publication"))
+    return found
+
+
+def _deletions(conn: sqlite3.Connection, deleted: dict[int, str]) -> list[Finding]:
+    """Each deletion marked done must be the one a `delivery.deleted` entry records."""
+    found = []
+    for delivery_id, post_id, outlet, platform_id in conn.execute(
+            "SELECT delivery_id, post_id, outlet, platform_id FROM deletions"
+            " WHERE state = 'deleted' ORDER BY delivery_id"):
+        if deleted.get(delivery_id) != str(platform_id):
+            found.append(Finding(
+                f"delivery:{delivery_id}", f"delivery #{delivery_id} (post #{post_id} on "
+                f"{outlet}) is marked deleted, but no audit entry records that deletion"))
     return found

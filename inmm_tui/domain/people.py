@@ -143,6 +143,7 @@ ACTION_PHRASES = {
     Action.EXPORT_EVIDENCE: "export evidence with its audit entries",
     Action.FORWARD_REPORT: ("record that the monthly report was forwarded to the Executive "
                             "Committee (the Communications Committee Chair does)"),
+    Action.DELETE_PUBLISHED: "delete published posts",
 }
 
 

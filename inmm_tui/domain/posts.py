@@ -104,6 +104,10 @@ class Post:
     screening: list[dict[str, Any]]
     outlets: dict[str, str | None]
     """Outlet name → its own text, or None where the common body is used."""
+    correction_of: int | None = None
+    """The published post this one corrects (published as a reply to it on each outlet)."""
+    delete_original: bool = False
+    """Whether the corrected post is to be deleted once this one is published."""
 
 
 @dataclass(frozen=True)
@@ -125,13 +129,18 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def clearance_digest(texts: dict[str, str], cleared_at: str) -> str:
-    """SHA-256 over each outlet's text, the set of outlets, and the time of clearance."""
-    payload = json.dumps(
-        {"outlets": {name: content_hash(text) for name, text in sorted(texts.items())},
-         "cleared_at": cleared_at},
-        sort_keys=True, separators=(",", ":"),
-    )
+def clearance_digest(texts: dict[str, str], cleared_at: str,
+                     replies: Mapping[str, str | None] | None = None) -> str:
+    """SHA-256 over each outlet's text, the set of outlets, and the time of clearance; and,
+    for a correction, the platform post it answers on each outlet (`replies`), so that a
+    changed link needs clearing again. Without replies the digest is what it always was."""
+    content: dict[str, Any] = {
+        "outlets": {name: content_hash(text) for name, text in sorted(texts.items())},
+        "cleared_at": cleared_at}
+    links = {outlet: link for outlet, link in (replies or {}).items() if link}
+    if links:
+        content["replies"] = links
+    payload = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
@@ -174,7 +183,8 @@ class Posts(DomainService):
         row = self.conn.execute(
             "SELECT id, author, status, body, topic, announcement, crisis, event_id, scheduled_at,"
             " created_at, updated_at, cleared_by, cleared_at, clearance_hash, rejected_reason,"
-            " screening_verdict, screening_json FROM posts WHERE id = ?",
+            " screening_verdict, screening_json, correction_of, delete_original"
+            " FROM posts WHERE id = ?",
             (post_id,),
         ).fetchone()
         if row is None:
@@ -189,13 +199,17 @@ class Posts(DomainService):
             updated_at=row[10], cleared_by=row[11], cleared_at=row[12], clearance_hash=row[13],
             rejected_reason=row[14], screening_verdict=row[15],
             screening=json.loads(row[16]) if row[16] else [], outlets=outlets,
+            correction_of=row[17], delete_original=bool(row[18]),
         )
 
     def deliveries(self, post_id: int) -> list[Delivery]:
+        # A delivery taken down since stays `sent` in its table and is shown `deleted`.
         rows = self.conn.execute(
-            "SELECT id, post_id, outlet, state, text, due_at, attempts, last_error, platform_id,"
-            " platform_url, sent_at FROM deliveries WHERE post_id = ? ORDER BY outlet",
-            (post_id,),
+            "SELECT d.id, d.post_id, d.outlet, CASE WHEN x.state = 'deleted' THEN 'deleted'"
+            " ELSE d.state END, d.text, d.due_at, d.attempts, coalesce(x.last_error,"
+            " d.last_error), d.platform_id, d.platform_url, d.sent_at FROM deliveries d"
+            " LEFT JOIN deletions x ON x.delivery_id = d.id WHERE d.post_id = ?"
+            " ORDER BY d.outlet", (post_id,),
         ).fetchall()
         return [Delivery(*row) for row in rows]
 
@@ -239,6 +253,41 @@ class Posts(DomainService):
             self._set_outlets(post_id, outlets, outlet_texts or {})
             audit.append(self.conn, actor, "post.create", f"post:{post_id}",
                          {"outlets": outlets, "topic": topic}, at=self.clock())
+        return post_id
+
+    def create_correction(self, actor: str, original_post_id: int, text: str,
+                          delete_original: bool = False) -> int:
+        """A draft correcting a published post: it goes to each outlet the original is
+        still up on, as a reply to it there, and is screened and cleared like any post
+        (the clearance covers the reply links). With `delete_original`, the original's
+        deletion is asked for when the correction is published; that needs the right to
+        delete published posts, checked now and again then."""
+        self._check_body(text)
+        if not text.strip():
+            raise InvalidInput("a correction needs a text saying what changed")
+        if delete_original:
+            from inmm_tui.domain.deletions import authorise_deletion
+
+            authorise_deletion(self.db, actor, original_post_id, self.clock)
+        with write(self.db):
+            authorise(self.conn, actor, Action.COMPOSE)
+            original = self.get(original_post_id)
+            outlets = [outlet for (outlet,) in self.conn.execute(
+                "SELECT d.outlet FROM deliveries d LEFT JOIN deletions x ON x.delivery_id = d.id"
+                " WHERE d.post_id = ? AND d.state = 'sent' AND d.platform_id IS NOT NULL"
+                " AND x.delivery_id IS NULL ORDER BY d.outlet", (original_post_id,))
+                if outlet in self.outlet_apis]
+            if not outlets:
+                raise InvalidState(f"post #{original_post_id} is not up on any outlet; there is "
+                                   "nothing to correct (write a new post instead)")
+            post_id = self.create_draft(actor, text, outlets=outlets, topic=original.topic,
+                                        announcement=original.announcement,
+                                        event_id=original.event_id)
+            self.conn.execute("UPDATE posts SET correction_of = ?, delete_original = ?"
+                              " WHERE id = ?", (original_post_id, int(delete_original), post_id))
+            audit.append(self.conn, actor, "post.correction", f"post:{post_id}",
+                         {"corrects": original_post_id, "outlets": outlets,
+                          "delete_original": delete_original}, at=self.clock())
         return post_id
 
     def edit(self, actor: str, post_id: int, *, body: str | None = None,
@@ -459,7 +508,8 @@ class Posts(DomainService):
                     )
             cleared_at = to_db(self.clock())
             texts = self.final_texts(post)
-            digest = clearance_digest(texts, cleared_at)
+            replies = self._replies(post)
+            digest = clearance_digest(texts, cleared_at, replies)
             self.conn.execute(
                 "UPDATE posts SET status = 'cleared', cleared_by = ?, cleared_at = ?,"
                 " clearance_hash = ?, override_reason = ?, updated_at = ? WHERE id = ?",
@@ -468,6 +518,8 @@ class Posts(DomainService):
             details: dict[str, Any] = {"clearance_hash": digest, "outlets": sorted(texts)}
             if override_reason:
                 details["override_reason"] = override_reason
+            if replies:
+                details["replies"] = replies
             if expedited:
                 details["expedited"] = True
             audit.append(self.conn, actor, "post.clear", f"post:{post_id}", details,
@@ -601,16 +653,25 @@ class Posts(DomainService):
         if post.clearance_hash is None or post.cleared_at is None:
             raise InvalidState(f"post #{post.id} has no clearance")
         due = to_db(when or self.clock())
+        replies = self._replies(post)
         for outlet, text in self.final_texts(post).items():
             self.conn.execute(
-                "INSERT INTO deliveries (post_id, outlet, state, text, content_hash, due_at)"
-                " VALUES (?, ?, 'pending', ?, ?, ?)",
-                (post.id, outlet, text, content_hash(text), due),
+                "INSERT INTO deliveries (post_id, outlet, state, text, content_hash, due_at,"
+                " in_reply_to) VALUES (?, ?, 'pending', ?, ?, ?, ?)",
+                (post.id, outlet, text, content_hash(text), due, replies.get(outlet)),
             )
         self.conn.execute("UPDATE posts SET status = 'scheduled', updated_at = ? WHERE id = ?",
                           (to_db(self.clock()), post.id))
         audit.append(self.conn, actor, "post.schedule", f"post:{post.id}",
                      {"due_at": due, "outlets": sorted(post.outlets)}, at=self.clock())
+
+    def _replies(self, post: Post) -> dict[str, str]:
+        """For a correction: outlet → the platform id of the corrected post there."""
+        if post.correction_of is None:
+            return {}
+        return dict(self.conn.execute(
+            "SELECT outlet, platform_id FROM deliveries WHERE post_id = ? AND state = 'sent'"
+            " AND platform_id IS NOT NULL", (post.correction_of,)).fetchall())
 
     def _set_outlets(self, post_id: int, outlets: list[str], texts: dict[str, str]) -> None:
         for outlet in outlets:
@@ -712,9 +773,12 @@ def verify_clearance(conn: sqlite3.Connection, delivery_id: int) -> str | None:
         return problem
     if content_hash(text) != stored_hash:
         return f"post #{post_id}: the text differs from the text that was cleared"
-    texts = dict(conn.execute(
-        "SELECT outlet, text FROM deliveries WHERE post_id = ?", (post_id,)).fetchall())
-    if clearance_digest(texts, cleared_at) != clearance:
+    rows = conn.execute(
+        "SELECT outlet, text, in_reply_to FROM deliveries WHERE post_id = ?",
+        (post_id,)).fetchall()
+    texts = {outlet: text for outlet, text, _ in rows}
+    replies = {outlet: link for outlet, _, link in rows}
+    if clearance_digest(texts, cleared_at, replies) != clearance:
         return f"post #{post_id}: the outlets or texts differ from what was cleared"
     return None
 

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 from inmm_tui.domain import audit
 from inmm_tui.domain.attempt_keys import new_attempt_key
 from inmm_tui.domain.base import DomainService
+from inmm_tui.domain.deletions import request_for_correction
 from inmm_tui.domain.posts import verify_clearance
 from inmm_tui.domain.referrals import tag_for_publication
 from inmm_tui.domain.reminders import raise_alert
@@ -147,13 +148,13 @@ class Queue(DomainService):
     def _mark_sending(self, delivery_id: int, now: dt.datetime) -> Claim:
         row = self.conn.execute(
             "SELECT d.post_id, d.outlet, d.text, d.attempts, d.attempt_key, d.in_doubt,"
-            " d.due_at, p.crisis, m.platform_id, m.outlet, d.attempt_began_at"
+            " d.due_at, p.crisis, m.platform_id, m.outlet, d.attempt_began_at, d.in_reply_to"
             " FROM deliveries d JOIN posts p ON p.id = d.post_id"
             " LEFT JOIN mentions m ON m.id = p.reply_to_mention_id WHERE d.id = ?",
             (delivery_id,),
         ).fetchone()
         (post_id, outlet, text, attempts, key, in_doubt, due_at, crisis, reply_id, reply_outlet,
-         began) = row
+         began, correcting) = row
         if not (in_doubt and key):
             key, began = new_attempt_key(now), to_db(now)
         attempt = attempts + 1
@@ -171,7 +172,9 @@ class Queue(DomainService):
         return Claim(
             delivery_id=delivery_id, post_id=post_id, outlet=outlet, text=sent_text,
             attempt_key=key, attempt=attempt, in_doubt=bool(in_doubt),
-            in_reply_to=reply_id if reply_outlet == outlet else None, crisis=bool(crisis),
+            # A correction answers the corrected post (the link its clearance covers).
+            in_reply_to=correcting or (reply_id if reply_outlet == outlet else None),
+            crisis=bool(crisis),
             due_at=from_db(due_at), attempt_began=from_db(began) if began else None,
         )
 
@@ -362,6 +365,7 @@ class Queue(DomainService):
                 " AND status = 'scheduled'", (to_db(now), post_id))
             audit.append(self.conn, ACTOR, "post.published", f"post:{post_id}",
                          {"outlets": states.get("sent")}, at=now)
+            request_for_correction(self.conn, post_id, now)
 
 
 def publication_state(conn: sqlite3.Connection, post_id: int) -> str:

@@ -146,9 +146,13 @@ class Queues(DomainService):
             "SELECT id, post_id, outlet, state, due_at, attempts, last_error, text, platform_url"
             " FROM deliveries WHERE state IN ('pending', 'sending', 'held', 'failed')"
             " ORDER BY due_at LIMIT ?", (limit,)).fetchall()
+        # A delivery taken down since stays `sent` in its table and is shown `deleted`.
         sent_rows = self.conn.execute(
-            "SELECT id, post_id, outlet, state, due_at, attempts, last_error, text, platform_url"
-            " FROM deliveries WHERE state = 'sent' ORDER BY sent_at DESC LIMIT 20").fetchall()
+            "SELECT d.id, d.post_id, d.outlet, CASE WHEN x.state = 'deleted' THEN 'deleted'"
+            " ELSE d.state END, d.due_at, d.attempts, coalesce(x.last_error, d.last_error),"
+            " d.text, d.platform_url FROM deliveries d"
+            " LEFT JOIN deletions x ON x.delivery_id = d.id WHERE d.state = 'sent'"
+            " ORDER BY d.sent_at DESC LIMIT 20").fetchall()
         from inmm_tui.domain.publishing import publication_state
 
         rows = [ScheduleRow(*row) for row in open_rows + sent_rows]

@@ -79,6 +79,8 @@ class Action(StrEnum):
     """Export a moderation item's evidence, with its audit entries, for the Executive Committee."""
     FORWARD_REPORT = "forward_report"
     """Record that the monthly report was forwarded to the Executive Committee."""
+    DELETE_PUBLISHED = "delete_published"
+    """Take a published post down from one or all outlets (with a reason)."""
 
 
 @dataclass(frozen=True)
@@ -195,6 +197,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # through the Communications Chair to the Executive Committee": the Chair alone
     # forwards it, so the Chair alone says it was forwarded.
     Action.FORWARD_REPORT: frozenset({Role.COMMUNICATIONS_CHAIR}),
+    # What went out under INMM's name is taken down by HQ, who "monitor posts ... and hide
+    # or delete them as appropriate", and by the Subcommittee Chair, who must "monitor all
+    # posts for factual accuracy ... and respond to issues" (a wrong date must come down
+    # at once, at any hour). Account managers "communicate issues": they write the
+    # correction, which a second person clears, and ask one of these two to delete.
+    Action.DELETE_PUBLISHED: frozenset({Role.HQ, Role.SUBCOMMITTEE_CHAIR}),
 }
 
 

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from inmm_tui.config import Config
+    from inmm_tui.domain.deletions import Deletions
     from inmm_tui.domain.follows import Follows
     from inmm_tui.domain.governance import Governance
     from inmm_tui.domain.members import Members
@@ -67,6 +68,13 @@ class Services:
                      four_eyes=config.inmm.four_eyes, screener=self._screener, clock=self.clock,
                      announcement_limit=config.inmm.announcement_limit,
                      limits=lambda: policy_limits(config))
+
+    @functools.cached_property
+    def deletions(self) -> Deletions:
+        from inmm_tui.domain.deletions import Deletions
+
+        return Deletions(self.db, max_attempts=self.config.daemon.max_attempts,
+                         clock=self.clock)
 
     @functools.cached_property
     def switches(self) -> Switches:

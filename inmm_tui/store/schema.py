@@ -762,3 +762,39 @@ def m011_inbox19_newest_first(db: Database) -> None:
         CREATE INDEX private_messages_newest ON private_messages(created_at);
         """
     )
+
+
+@migrations()
+def m011_delete17_deletions(db: Database) -> None:
+    """Deleting what was published, and corrections (issue 17).
+
+    The CHECK on `deliveries.state` (m001) cannot be altered in place, so a delivery's
+    deletion lives beside it: a delivery that went out stays `sent` (it was published,
+    and the audit log says so), and its row here says whether it was taken down since.
+    A correction names the post it corrects; its deliveries record the platform post
+    they answer, which the clearance covers."""
+    db.executescript(
+        """
+        CREATE TABLE deletions (
+            delivery_id INTEGER PRIMARY KEY REFERENCES deliveries(id),
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            outlet TEXT NOT NULL,
+            platform_id TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            requested_by TEXT NOT NULL,
+            requested_at TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'deleted', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            deleted_at TEXT
+        );
+        CREATE INDEX deletions_open ON deletions(outlet, state, next_attempt_at);
+        CREATE INDEX deletions_post ON deletions(post_id);
+
+        ALTER TABLE posts ADD COLUMN correction_of INTEGER REFERENCES posts(id);
+        ALTER TABLE posts ADD COLUMN delete_original INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE deliveries ADD COLUMN in_reply_to TEXT;
+        """
+    )

@@ -1,6 +1,7 @@
 """Schedule: what goes out when, per outlet, the state of each delivery and the
 platform's message for failed ones; retry a failed delivery, publish a held one now,
-or withdraw the post."""
+or withdraw the post; delete a published post from its outlet or from all (HQ and the
+Subcommittee Chair), after a confirmation that shows what will be deleted."""
 
 from __future__ import annotations
 
@@ -16,12 +17,13 @@ from inmm_tui.domain.when import format_local
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
+from inmm_tui.ui.screens.confirm import ConfirmItemScreen
 from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
 STATE_STYLE = {"failed": "bold red", "held": "bold yellow", "sending": "cyan",
-               "sent": "green", "pending": "", "withdrawn": "dim"}
+               "sent": "green", "pending": "", "withdrawn": "dim", "deleted": "dim strike"}
 
 
 def problem_text(row: ScheduleRow) -> Text:
@@ -42,9 +44,12 @@ def problem_text(row: ScheduleRow) -> Text:
 class ScheduleScreen(InmmScreen):
     TITLE = "Schedule"
     BINDINGS = [
-        Binding("t", "retry", "Retry failed"),
+        Binding("t", "retry", "Retry"),
         Binding("g", "release", "Publish held"),
         Binding("w", "withdraw", "Withdraw"),
+        Binding("x", "delete_here", "Delete"),
+        Binding("X", "delete_everywhere", "Delete from all outlets", show=False),
+        Binding("c", "correct", "Write a correction", show=False),
     ]
 
     def __init__(self, backend: Backend) -> None:
@@ -130,8 +135,57 @@ class ScheduleScreen(InmmScreen):
             PromptScreen(f"Withdraw post #{row.post_id} from every outlet not yet sent — why?"),
             if_answered(lambda reason: self.act("withdraw", row, reason))))
 
+    def action_delete_here(self) -> None:
+        self._delete(everywhere=False)
+
+    def action_delete_everywhere(self) -> None:
+        self._delete(everywhere=True)
+
+    def action_correct(self) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if row.state != "sent":
+            self.notify(f"Post #{row.post_id} on {row.outlet} is {row.state}: only a published "
+                        "post is corrected.")
+            return
+        self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
+            PromptScreen(f"Correction to post #{row.post_id} (a reply to it on each outlet "
+                         "where it is up; cleared like any post) — what changed?"),
+            if_answered(lambda text: self.act("correct", row, text))))
+
+    def _delete(self, *, everywhere: bool) -> None:
+        row = self._selected()
+        if row is None:
+            return
+        if row.state != "sent":
+            self.notify(f"Post #{row.post_id} on {row.outlet} is {row.state}: only a published "
+                        "post can be deleted (withdraw one not yet sent).")
+            return
+        self.if_allowed(Action.DELETE_PUBLISHED, lambda: self.confirm_delete(row, everywhere))
+
     @work(thread=True, exclusive=True, group="schedule-act", exit_on_error=False)
-    def act(self, what: str, row: ScheduleRow, reason: str) -> None:
+    def confirm_delete(self, row: ScheduleRow, everywhere: bool) -> None:
+        """Show what will be deleted (each outlet's copy and its address) before asking."""
+        b = self.backend
+        up = [d for d in b.call(b.services.posts.deliveries, row.post_id)
+              if d.state == "sent" and (everywhere or d.outlet == row.outlet)]
+        if not up:
+            self.app.call_from_thread(self.notify, f"Post #{row.post_id} is not up on "
+                                      f"{'any outlet' if everywhere else row.outlet}.")
+            return
+        where = "\n".join(f"{d.outlet}: {d.platform_url or d.platform_id}" for d in up)
+        outlets = [d.outlet for d in up]
+        screen = ConfirmItemScreen(
+            f"Delete post #{row.post_id} from {', '.join(outlets)}? The daemon deletes it on "
+            "the platform; it cannot be undone.", where, up[0].text,
+            reason="Why? (kept in the audit log and shown on the post)")
+        self.app.call_from_thread(self.app.push_screen, screen, if_answered(
+            lambda reason: self.act("delete", row, reason, outlets)))
+
+    @work(thread=True, exclusive=True, group="schedule-act", exit_on_error=False)
+    def act(self, what: str, row: ScheduleRow, reason: str,
+            outlets: list[str] | None = None) -> None:
         b = self.backend
         posts = b.services.posts
         if what == "retry":
@@ -140,6 +194,14 @@ class ScheduleScreen(InmmScreen):
         elif what == "release":
             b.call(posts.release_held, b.login, row.delivery_id)
             note = f"Post #{row.post_id} on {row.outlet} goes out now"
+        elif what == "correct":
+            post_id = b.call(posts.create_correction, b.login, row.post_id, reason)
+            b.call(posts.submit, b.login, post_id)
+            note = f"Correction #{post_id} to post #{row.post_id} is submitted for clearance"
+        elif what == "delete":
+            b.call(b.services.deletions.request_delete, b.login, row.post_id, outlets, reason)
+            note = (f"Post #{row.post_id} will be deleted from {', '.join(outlets or [])} by "
+                    "the daemon")
         else:
             b.call(posts.withdraw, b.login, row.post_id, reason)
             note = f"Post #{row.post_id} withdrawn"
