@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 import hashlib
 import json
 import re
@@ -34,8 +33,8 @@ from inmm_tui.platforms.sandbox.common import (
     Handler,
     Request,
     block,
+    headed_route,
     iso_time,
-    route,
     with_garbage,
 )
 from inmm_tui.platforms.sandbox.world import (
@@ -87,21 +86,8 @@ def rate_headers(world: World) -> dict[str, str]:
 
 def xrpc(method: str, nsid: str) -> Callable[[Handler], Handler]:
     """`route` for `/xrpc/<nsid>`, with the rate-limit headers on every answer."""
-    def register(fn: Handler) -> Handler:
-        @functools.wraps(fn)
-        def handler(world: World, request: Request) -> Answer:
-            try:
-                answer = fn(world, request)
-            except Answer as raised:
-                raised.headers.update(rate_headers(world))
-                raise
-            answer.headers.update(rate_headers(world))
-            return answer
-
-        # The dots left unescaped (any character) keep the counted name readable.
-        return route(method, "/xrpc/" + nsid)(handler)
-
-    return register
+    # The dots left unescaped (any character) keep the counted name readable.
+    return headed_route(method, "/xrpc/" + nsid, rate_headers)
 
 
 # ---- sessions -------------------------------------------------------------------------------

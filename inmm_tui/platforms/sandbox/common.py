@@ -4,6 +4,7 @@ platform modules fill, ISO times, page-size parameters and blocking."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from collections.abc import Callable
@@ -73,6 +74,26 @@ def route(method: str, pattern: str) -> Callable[[Handler], Handler]:
         name = re.sub(r"\(\?P<(\w+)>[^)]*\)", r":\1", pattern).removesuffix("/?")
         ROUTES.append((method, name, re.compile(f"^{pattern}$"), fn))
         return fn
+
+    return register
+
+
+def headed_route(method: str, pattern: str,
+                 headers: Callable[[World], dict[str, str]]) -> Callable[[Handler], Handler]:
+    """`route`, with `headers(world)` (a platform's rate-limit headers) added to every
+    answer, errors included, as the real services send them."""
+    def register(fn: Handler) -> Handler:
+        @functools.wraps(fn)
+        def handler(world: World, request: Request) -> Answer:
+            try:
+                answer = fn(world, request)
+            except Answer as raised:
+                raised.headers.update(headers(world))
+                raise
+            answer.headers.update(headers(world))
+            return answer
+
+        return route(method, pattern)(handler)
 
     return register
 

@@ -4,7 +4,6 @@ Mastodon's JSON shapes, status codes and headers."""
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import html
 import re
 import time
@@ -17,9 +16,9 @@ from inmm_tui.platforms.sandbox.common import (
     Handler,
     Request,
     block,
+    headed_route,
     iso_time,
     limit_from,
-    route,
     with_garbage,
 )
 from inmm_tui.platforms.sandbox.world import MASTODON, SbAccount, SbPost, World
@@ -55,20 +54,7 @@ def m_rate_headers(world: World) -> dict[str, str]:
 
 def m_route(method: str, pattern: str) -> Callable[[Handler], Handler]:
     """`route`, with Mastodon's rate-limit headers on every answer, errors included."""
-    def register(fn: Handler) -> Handler:
-        @functools.wraps(fn)
-        def handler(world: World, request: Request) -> Answer:
-            try:
-                answer = fn(world, request)
-            except Answer as raised:
-                raised.headers.update(m_rate_headers(world))
-                raise
-            answer.headers.update(m_rate_headers(world))
-            return answer
-
-        return route(method, pattern)(handler)
-
-    return register
+    return headed_route(method, pattern, m_rate_headers)
 
 
 
