@@ -15,7 +15,7 @@ from inmm_tui.commands.common import say
 from inmm_tui.store.errors import DatabaseError
 
 SUBCOMMANDS = ("setup", "init", "roster", "governance", "publishing_cmd", "screen", "sandbox_cmd",
-               "audit_cmd", "report_monthly", "analytics", "members", "messages")
+               "audit_cmd", "report_monthly", "analytics", "members", "messages", "policy_cmd")
 """The modules of `inmm_tui/commands/` that register subcommands, in `--help`'s order."""
 COMMAND_MODULES = {
     "setup": "setup", "init": "init", "roster": "roster", "rotation": "governance",
@@ -23,6 +23,7 @@ COMMAND_MODULES = {
     "reminders": "governance", "publishing": "publishing_cmd", "screen": "screen",
     "sandbox": "sandbox_cmd", "audit": "audit_cmd", "report": "report_monthly",
     "analytics": "analytics", "members": "members", "messages": "messages",
+    "policy": "policy_cmd",
 }
 """Which module registers each top-level command: building every subcommand's parser costs
 more than `--report`'s own work, so only the chosen command's module is loaded."""
