@@ -60,9 +60,9 @@ def test_posting_waits_for_acknowledgement_and_again_after_the_rules_change(
         "SELECT actor, action, subject FROM audit WHERE action LIKE 'policy.%' ORDER BY seq"
     ).fetchall()
     assert entries == [
-        ("system", "policy.version", f"policy:{first.version}"),
+        ("config", "policy.version", f"policy:{first.version}"),
         ("alice", "policy.acknowledge", f"policy:{first.version}"),
-        ("system", "policy.version", f"policy:{second.version}"),
+        ("config", "policy.version", f"policy:{second.version}"),
         ("alice", "policy.acknowledge", f"policy:{second.version}"),
     ]
 

@@ -27,9 +27,10 @@ def services(args: argparse.Namespace, *, lazy_screener: bool = False,
     config = load(args)
     svc = Services.build(config, open_database(config.database_path, create=create),
                          lazy_screener=lazy_screener)
-    # Whoever reads the configuration puts its policy and rules in force: an edit to
-    # either means everyone acknowledges again before their next post.
-    svc.policy.record_current()
+    if not create:  # `init` puts them in force once the roster's first entry is made
+        # Whoever reads the configuration puts its policy and rules in force: an edit to
+        # either means everyone acknowledges again before their next post.
+        svc.policy.record_current()
     return svc
 
 

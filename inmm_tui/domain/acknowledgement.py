@@ -123,7 +123,7 @@ class PolicyAcknowledgements(DomainService):
                 " recorded_at) VALUES (?, ?, ?, 1, ?) ON CONFLICT(version) DO UPDATE SET"
                 " current = 1",
                 (found.version, found.text_sha256, found.rules_sha256, to_db(self.clock())))
-            audit.append(self.conn, "system", "policy.version", f"policy:{found.version}",
+            audit.append(self.conn, audit.CONFIG, "policy.version", f"policy:{found.version}",
                          {"previous": previous, "text": str(self.text_path),
                           "text_sha256": found.text_sha256, "rules": str(self.rules_path),
                           "rules_sha256": found.rules_sha256}, at=self.clock())

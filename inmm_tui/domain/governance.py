@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from inmm_tui.config import Config
 
-SYSTEM_ACTORS = {audit.DAEMON, "init"}
+SYSTEM_ACTORS = {audit.DAEMON, audit.CONFIG, "init"}
 UNEXPLAINED_ALERTS = 50
 """Rows changed beside the tool alerted one by one; beyond, one alert counts the rest (a
 bulk change must not bury HQ, or the log, under alerts)."""
