@@ -31,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_show(args: argparse.Namespace) -> int:
     svc = services(args)
     version = svc.policy.record_current()
-    say(svc.policy.text_path.read_text(encoding="utf-8", errors="replace").rstrip())
+    say(svc.policy.text().rstrip())
     say("")
     say(f"Screening rules: {svc.policy.rules_path} (`inmm-tui screen` checks a text against them)")
     say(f"Version in force: {version.version}")

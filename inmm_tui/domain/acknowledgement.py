@@ -35,7 +35,7 @@ NEEDS_ACKNOWLEDGEMENT = frozenset({
 """What a person does on the accounts' behalf, in public: the "posting protocol"."""
 
 ACKNOWLEDGE_HOW = ("run `inmm-tui policy show`, then `inmm-tui policy acknowledge` "
-                   "(in the terminal UI: press p)")
+                   "(in the terminal UI: a on the home screen)")
 
 
 @dataclass(frozen=True)
@@ -107,6 +107,21 @@ class PolicyAcknowledgements(DomainService):
 
     def version(self) -> PolicyVersion:
         return version_of(self.text_path, self.rules_path)
+
+    def text(self) -> str:
+        """The policy's words, as people read them before acknowledging."""
+        try:
+            return self.text_path.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise InvalidInput(f"cannot read the policy text file {self.text_path}: "
+                               f"{exc.strerror or exc}") from None
+
+    def pending(self, login: str) -> str | None:
+        """The version in force, when `login` has not acknowledged it yet."""
+        version = current_version(self.conn)
+        if version is None or acknowledged(self.conn, login, version):
+            return None
+        return version
 
     def record_current(self) -> PolicyVersion:
         """Make the files' version the one in force, if it is not already (audited)."""
