@@ -11,11 +11,11 @@ import pytest
 from ui_support import AM, CHAIR, COMMS, HQ, NOW, build_services
 
 from inmm_tui.domain.roles import Role
-from tests.conftest import acknowledge_policy
 from inmm_tui.domain.services import Services
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import to_db
 from inmm_tui.ui.app import InmmApp
+from tests.conftest import acknowledge_policy
 
 
 @pytest.fixture
