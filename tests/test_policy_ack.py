@@ -3,6 +3,7 @@ screening rules in force, and everyone acknowledges again when either changes.""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -153,3 +154,27 @@ def test_the_cli_shows_acknowledges_and_lists(tmp_path: Path) -> None:
     broken = run_cli(*args, "policy", "status")
     assert broken.returncode == 2 and "nowhere.txt" in broken.stderr
     assert "Traceback" not in broken.stderr
+
+
+def test_the_annual_review_lists_who_acknowledged_which_version(
+        tmp_path: Path, clock: FakeClock) -> None:
+    import datetime as dt
+
+    from inmm_tui.domain import governance
+
+    services, rules = _with_own_rules(tmp_path, clock)
+    services.config = dataclasses.replace(services.config, review=dataclasses.replace(
+        services.config.review, ec_meeting=(clock.now + dt.timedelta(days=20)).date()))
+    first = services.policy.record_current()
+    services.policy.acknowledge("alice", first.version)
+    services.policy.acknowledge("bob", first.version)
+    rules.write_text(rules.read_text() + "\n# changed\n")
+    second = services.policy.record_current()
+    services.policy.acknowledge("alice", second.version)
+    markdown = governance.review_markdown(services.db.conn, services.config, clock())
+    lines = {line.split(" | ")[1]: line for line in markdown.splitlines()
+             if line.startswith("| ") and " | " in line}
+    assert lines["alice"].endswith(f"| version {second.version} on 2026-11-02 |")
+    assert lines["bob"].endswith(
+        f"| NOT the current version (last: version {first.version} on 2026-11-02) |")
+    assert lines["hq"].endswith("| NOT ACKNOWLEDGED |")

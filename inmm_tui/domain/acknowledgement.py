@@ -82,6 +82,18 @@ def refusal_reason(conn: sqlite3.Connection, login: str, name: str, action: Acti
             f"(version {version}) before they {doing}: {ACKNOWLEDGE_HOW}.")
 
 
+def describe(conn: sqlite3.Connection, login: str) -> str:
+    """What `login` has acknowledged, in words, for the annual review's list."""
+    version = current_version(conn)
+    row = conn.execute("SELECT version, acknowledged_at FROM policy_acknowledgements"
+                       " WHERE login = ? ORDER BY version = ? DESC, acknowledged_at DESC"
+                       " LIMIT 1", (login, version)).fetchone()
+    if row is None:
+        return "NOT ACKNOWLEDGED"
+    done = f"version {row[0]} on {row[1][:10]}"
+    return done if row[0] == version else f"NOT the current version (last: {done})"
+
+
 @dataclass(frozen=True)
 class Acknowledgement:
     login: str
