@@ -141,6 +141,8 @@ def test_the_cli_shows_acknowledges_and_lists(tmp_path: Path) -> None:
     status = run_cli(*args, "policy", "status")
     assert status.returncode == 0 and f"{me}" in status.stdout
     assert "NOT acknowledged" not in status.stdout
+    (listed,) = json.loads(run_cli(*args, "roster", "list", "--json").stdout)
+    assert (listed["policy_acknowledged"], listed["policy_current"]) == (version, True)
 
     # Pointing the configuration at other rules puts a new version in force.
     rules = tmp_path / "rules.toml"

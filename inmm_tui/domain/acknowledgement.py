@@ -82,16 +82,22 @@ def refusal_reason(conn: sqlite3.Connection, login: str, name: str, action: Acti
             f"(version {version}) before they {doing}: {ACKNOWLEDGE_HOW}.")
 
 
+def latest(conn: sqlite3.Connection, login: str) -> tuple[str, str] | None:
+    """(version, acknowledged at) of what `login` acknowledged: the version in force if
+    they did, else the newest."""
+    row = conn.execute("SELECT version, acknowledged_at FROM policy_acknowledgements"
+                       " WHERE login = ? ORDER BY version IS ? DESC, acknowledged_at DESC,"
+                       " rowid DESC LIMIT 1", (login, current_version(conn))).fetchone()
+    return (row[0], row[1]) if row else None
+
+
 def describe(conn: sqlite3.Connection, login: str) -> str:
     """What `login` has acknowledged, in words, for the annual review's list."""
-    version = current_version(conn)
-    row = conn.execute("SELECT version, acknowledged_at FROM policy_acknowledgements"
-                       " WHERE login = ? ORDER BY version = ? DESC, acknowledged_at DESC"
-                       " LIMIT 1", (login, version)).fetchone()
-    if row is None:
+    found = latest(conn, login)
+    if found is None:
         return "NOT ACKNOWLEDGED"
-    done = f"version {row[0]} on {row[1][:10]}"
-    return done if row[0] == version else f"NOT the current version (last: {done})"
+    done = f"version {found[0]} on {found[1][:10]}"
+    return done if found[0] == current_version(conn) else f"NOT the current version (last: {done})"
 
 
 @dataclass(frozen=True)
@@ -182,14 +188,14 @@ class PolicyAcknowledgements(DomainService):
         return found
 
     def status(self) -> list[Acknowledgement]:
-        """Everyone on the roster with the newest version they acknowledged."""
+        """Everyone on the roster with what they acknowledged (`latest`)."""
         version = current_version(self.conn)
-        rows = self.conn.execute(
-            "SELECT p.login, p.name, p.role, p.active, a.version, a.acknowledged_at"
-            " FROM people p LEFT JOIN policy_acknowledgements a ON a.login = p.login"
-            " AND a.acknowledged_at = (SELECT max(acknowledged_at) FROM"
-            " policy_acknowledgements b WHERE b.login = p.login)"
-            " GROUP BY p.login ORDER BY p.active DESC, p.name").fetchall()
-        return [Acknowledgement(login, name, role, bool(active), ver, at,
-                                version is not None and acknowledged(self.conn, login, version))
-                for login, name, role, active, ver, at in rows]
+        rows = self.conn.execute("SELECT login, name, role, active FROM people"
+                                 " ORDER BY active DESC, name").fetchall()
+        found = []
+        for login, name, role, active in rows:
+            ack = latest(self.conn, login)
+            found.append(Acknowledgement(login, name, role, bool(active),
+                                         ack[0] if ack else None, ack[1] if ack else None,
+                                         ack is not None and ack[0] == version))
+        return found
