@@ -16,7 +16,7 @@ from inmm_tui.store.errors import DatabaseError
 
 SUBCOMMANDS = ("setup", "init", "roster", "governance", "publishing_cmd", "screen", "sandbox_cmd",
                "audit_cmd", "report_monthly", "analytics", "members", "messages", "post_cmd",
-               "moderation_cmd")
+               "moderation_cmd", "policy_cmd")
 """The modules of `inmm_tui/commands/` that register subcommands, in `--help`'s order."""
 COMMAND_MODULES = {
     "setup": "setup", "init": "init", "roster": "roster", "rotation": "governance",
@@ -26,6 +26,7 @@ COMMAND_MODULES = {
     "analytics": "analytics", "members": "members", "messages": "messages",
     "post": "post_cmd",
     "moderation": "moderation_cmd",
+    "policy": "policy_cmd",
 }
 """Which module registers each top-level command: building every subcommand's parser costs
 more than `--report`'s own work, so only the chosen command's module is loaded."""

@@ -41,6 +41,9 @@ if typing.TYPE_CHECKING:
 DEFAULT_CONFIG_PATH = Path("/etc/inmm/inmm.toml")
 PACKAGED_POLICY_RULES = Path(__file__).resolve().parent / "defaults" / "policy.toml"
 """The screening rules shipped with the package (a copy of `config/policy.toml`)."""
+PACKAGED_POLICY_TEXT = (Path(__file__).resolve().parent / "defaults"
+                        / "inmm-social-media-policy-2016.txt")
+"""The policy the society adopted, word for word, as people read it before they acknowledge it."""
 PLATFORM_APIS = tuple(CAPABILITIES)
 OUTLET_KINDS = ("sandbox", *PLATFORM_APIS)
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$", re.I)
@@ -101,6 +104,8 @@ class Inmm:
     """Appended to every post; `{initials}`, `{name}` and `{login}` are filled in."""
     policy_rules: str = ""
     """The screening rules file; empty means the packaged `config/policy.toml`."""
+    policy_text: str = ""
+    """The policy's text people read and acknowledge; empty means the packaged 2016 policy."""
     secrets_file: str = "secrets.toml"
     """Platform tokens, read by the daemon only; must be readable by its owner alone."""
     four_eyes: bool = True
@@ -300,6 +305,12 @@ class Config:
         return PACKAGED_POLICY_RULES
 
     @property
+    def policy_text_path(self) -> Path:
+        if self.inmm.policy_text:
+            return self._resolve(self.inmm.policy_text)
+        return PACKAGED_POLICY_TEXT
+
+    @property
     def reports_path(self) -> Path:
         return self._resolve(self.metrics.reports_dir)
 
@@ -480,7 +491,8 @@ DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2999, 12, 31))
 """Dates the review reminders can compute with (a year 1 meeting's reminder would fall
 before the first day the calendar has)."""
 SIGNATURE_FIELDS = ("initials", "name", "login")
-PATH_KEYS = ("inmm.database", "inmm.policy_rules", "inmm.secrets_file", "metrics.reports_dir")
+PATH_KEYS = ("inmm.database", "inmm.policy_rules", "inmm.policy_text", "inmm.secrets_file",
+             "metrics.reports_dir")
 
 
 def _check_signature(signature: str, where: str) -> None:

@@ -77,14 +77,25 @@ PEOPLE = {
 }
 
 
-def add_people(services: Services) -> None:
+def add_people(services: Services, *, acknowledge: bool = True) -> None:
     """One person of each role (and two account managers), each added by the person the
-    policy gives it to (the Communications Chair appoints the chair)."""
+    policy gives it to (the Communications Chair appoints the chair); unless told not to,
+    each has acknowledged the policy and rules in force (see `acknowledge_policy`)."""
     services.roster.initialise("hq", PEOPLE["hq"][0])
     for login, (name, role) in PEOPLE.items():
         if login != "hq":
             by = "comms" if role is Role.SUBCOMMITTEE_CHAIR else "hq"
             services.roster.add(by, login, name, role)
+    if acknowledge:
+        acknowledge_policy(services, *PEOPLE)
+
+
+def acknowledge_policy(services: Services, *logins: str) -> None:
+    """Put the configured policy and rules in force, as every command does, and record
+    that `logins` read and acknowledged them (through the domain, audited)."""
+    version = services.policy.record_current().version
+    for login in logins:
+        services.policy.acknowledge(login, version)
 
 
 @pytest.fixture

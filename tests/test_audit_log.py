@@ -36,7 +36,9 @@ def test_overseers_read_everyone_with_filters(roster: Services, clock, reader: s
     assert {e.actor for e in log.entries} >= {"hq", "alice", "bob"}
     assert all(e.verified for e in log.entries)
     bob = audit_log.read(roster.db, reader, clock, person="bob")
-    assert [(e.action, e.subject) for e in bob.entries] == [("post.reject", f"post:{post_id}")]
+    version = roster.policy.version().version  # bob acknowledged it in `add_people`
+    assert [(e.action, e.subject) for e in bob.entries] == [
+        ("policy.acknowledge", f"policy:{version}"), ("post.reject", f"post:{post_id}")]
     posts = audit_log.read(roster.db, reader, clock, action="post")
     assert [e.action for e in posts.entries] == ["post.create", "post.submit", "post.reject"]
     assert [e.action for e in audit_log.read(roster.db, reader, clock,

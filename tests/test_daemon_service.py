@@ -22,7 +22,7 @@ from inmm_tui.store.db import open_database
 from inmm_tui.timeutil import to_db
 
 from .cli_helpers import run_cli
-from .conftest import FakeClock
+from .conftest import FakeClock, acknowledge_policy
 from .daemon_helpers import fakes, queue_posts
 
 
@@ -213,6 +213,7 @@ def test_publishing_problems_and_actions_from_the_command_line(tmp_path: Path) -
     svc = Services.build(load_config(str(cfg)), open_database(tmp_path / "inmm.db", create=True))
     svc.roster.add(current_login(), "alice", "Alice Able", Role.ACCOUNT_MANAGER)
     svc.roster.add(current_login(), "bob", "Bob Baker", Role.ACCOUNT_MANAGER)
+    acknowledge_policy(svc, current_login(), "alice", "bob")
     (post_id,) = queue_posts(svc, 1)
     ids = {d.outlet: d.id for d in svc.posts.deliveries(post_id)}
     svc.db.execute("UPDATE deliveries SET state = 'sent' WHERE outlet = 'mastodon'")

@@ -46,8 +46,8 @@ def test_init_roster_and_report_on_a_new_database(tmp_path: Path) -> None:
     result = run_cli("--config", cfg, "--report", "--json")
     status = json.loads(result.stdout)
     assert status["initialised"] and status["roster"] == {"people": 2, "active": 2}
-    # init, the three refused re-runs of init, the addition
-    assert status["audit"]["ok"] and status["audit"]["entries"] == 5
+    # init, the policy it put in force, the three refused re-runs of init, the addition
+    assert status["audit"]["ok"] and status["audit"]["entries"] == 6
     # the daemon never ran: that needs attention
     assert result.returncode == 1 and status["daemon"] is None
     text = run_cli("--config", cfg, "--report")

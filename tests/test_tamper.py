@@ -239,6 +239,20 @@ def test_a_role_raised_in_the_database_is_found(history: tuple[Services, Daemon]
     _found(svc, daemon, "person:alice", "the audit log gave them account_manager")
 
 
+def test_an_acknowledgement_inserted_in_the_database_is_found(
+        history: tuple[Services, Daemon]) -> None:
+    """Posting waits for an acknowledgement: one written beside the tool is not explained."""
+    svc, daemon = history
+    assert authority.unexplained(svc.db.conn) == []  # those made through the tool are
+    svc.db.execute("INSERT INTO people (login, name, initials, role, active, added_at,"
+                   " added_by) VALUES ('mallory', 'Mal', 'M', 'account_manager', 1, ?, 'hq')",
+                   [to_db(svc.clock())])
+    svc.db.execute("INSERT INTO policy_acknowledgements (login, version, acknowledged_at)"
+                   " SELECT 'mallory', version, ? FROM policy_versions WHERE current = 1",
+                   [to_db(svc.clock())])
+    _found(svc, daemon, "person:mallory", "has no such acknowledgement")
+
+
 def test_a_person_added_or_reinstated_in_the_database_is_found(
         history: tuple[Services, Daemon]) -> None:
     svc, daemon = history

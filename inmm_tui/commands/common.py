@@ -25,8 +25,13 @@ def services(args: argparse.Namespace, *, lazy_screener: bool = False,
     from inmm_tui.store.db import open_database
 
     config = load(args)
-    return Services.build(config, open_database(config.database_path, create=create),
-                          lazy_screener=lazy_screener)
+    svc = Services.build(config, open_database(config.database_path, create=create),
+                         lazy_screener=lazy_screener)
+    if not create:  # `init` puts them in force once the roster's first entry is made
+        # Whoever reads the configuration puts its policy and rules in force: an edit to
+        # either means everyone acknowledges again before their next post.
+        svc.policy.record_current()
+    return svc
 
 
 def viewer(args: argparse.Namespace, *, lazy_screener: bool = False) -> Services:

@@ -270,6 +270,11 @@ def seed_roster(services: Services, login: str, clock: DemoClock) -> None:
     services.roster.add(login, EC[0], EC[1], Role.EXECUTIVE_COMMITTEE)
     # The policy: the Communications Committee Chair appoints the Subcommittee Chair.
     services.roster.add(COMMS[0], CHAIR[0], CHAIR[1], Role.SUBCOMMITTEE_CHAIR)
+    # Each has read the policy and rules in force and acknowledged them (press a on the
+    # home screen to see what they read; the roster's Policy column shows it).
+    version = services.policy.record_current().version
+    for person in (login, COLLEAGUE[0], COMMS[0], EC[0], CHAIR[0]):
+        services.policy.acknowledge(person, version)
     _advance(clock, minutes=5)
     for outlet in services.config.outlets:
         services.governance.record_rotation(login, outlet.name, "after setting up the roster")

@@ -37,8 +37,11 @@ def run(args: argparse.Namespace) -> int:
             "--role ROLE`.", file=sys.stderr)
         return 1
     person, _ = svc.roster.initialise(login, args.name or full_name(login))
+    svc.policy.record_current()
     say(f"Created {where} and made {person.name} ({person.login}) its first HQ "
         "administrator.")
+    say(f"Before posting, {person.login} reads the policy ({svc.config.policy_text_path}) "
+        "and acknowledges it: `inmm-tui policy show`, then `inmm-tui policy acknowledge`.")
     if person.login != me():
         say(f"Only {person.login} can use it for now: they add the others with "
             "`inmm-tui roster add`.")

@@ -67,9 +67,12 @@ def run_list(args: argparse.Namespace) -> int:
     svc = viewer(args)
     people = svc.roster.people()
     if args.json:
+        acks = {a.login: a for a in svc.policy.status()}  # `policy status` says it in words
         say(json.dumps([
             {"login": p.login, "name": p.name, "role": p.role.value, "active": p.active,
-             "revoked_reason": p.revoked_reason, "last_reviewed_at": p.last_reviewed_at}
+             "revoked_reason": p.revoked_reason, "last_reviewed_at": p.last_reviewed_at,
+             "policy_acknowledged": acks[p.login].version if p.login in acks else None,
+             "policy_current": bool(p.login in acks and acks[p.login].current)}
             for p in people], indent=2))
         return 0
     for p in people:

@@ -22,6 +22,8 @@ from inmm_tui.wording import count
 GENESIS = "0" * 64
 DAEMON = "daemon"
 """The actor name the daemon writes under."""
+CONFIG = "config"
+"""The actor of `policy.version`: the configuration's policy and rules put in force."""
 ALERT_KINDS = frozenset({"audit_chain", "audit_witness", "unexplained_change",
                          "unexplained_publication", "unknown_actor", "revoked_actor"})
 """The alerts the daemon's audit check raises: while one is open the log is not "OK"."""

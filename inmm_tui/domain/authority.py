@@ -12,6 +12,9 @@ functions, a delivery marked sent. Each such row is checked against what the log
 - posts: each must have been created (`post.create`); a post carrying a clearance must
   carry the one its last `post.clear` entry records (hash and clearer), and that clearer
   must have been allowed to clear at that moment;
+- the policy: each version recorded, and the one in force, is the one a `policy.version`
+  entry (the last, for the one in force) records; each acknowledgement is one a
+  `policy.acknowledge` entry records, made by someone the replay shows on the roster;
 - deliveries: their texts must be what was cleared (the clearance hash covers every
   outlet's text and, for a correction, the post it answers), a post without a clearance
   has none queued or sent, one marked sent is the one a `delivery.sent` entry records
@@ -35,7 +38,8 @@ from inmm_tui.domain.roles import Action, Role, allowed
 
 ROSTER_ACTIONS = ("roster.init", "roster.add", "roster.change_role", "roster.revoke",
                   "roster.reinstate")
-READ = (*ROSTER_ACTIONS, "post.create", "post.clear", "delivery.sent", "delivery.deleted")
+READ = (*ROSTER_ACTIONS, "post.create", "post.clear", "delivery.sent", "delivery.deleted",
+        "policy.version", "policy.acknowledge")
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,8 @@ def _unexplained(conn: sqlite3.Connection) -> list[Finding]:
     clears: dict[int, tuple[int, str, str]] = {}
     sent: dict[int, str] = {}
     deleted: dict[int, str] = {}
+    versions: list[str] = []
+    acknowledged: set[tuple[str, str]] = set()
     marks = ", ".join("?" for _ in READ)
     rows = conn.execute(
         f"SELECT seq, actor, action, subject, details FROM audit WHERE action IN ({marks})"
@@ -112,7 +118,16 @@ def _unexplained(conn: sqlite3.Connection) -> list[Finding]:
             data = _details(details)
             if isinstance(data.get("delivery"), int):
                 deleted[data["delivery"]] = str(data.get("platform_id"))
+        elif action == "policy.version":
+            versions.append(key)
+        elif action == "policy.acknowledge":
+            acknowledged.add((actor, key))
+            if not _may(people, actor, Action.VIEW):
+                findings.append(Finding(
+                    f"audit:{seq}", f"audit entry #{seq} acknowledges the policy in the name "
+                    f"of '{actor}', who per the log was not on the roster then"))
     findings += _people(conn, people)
+    findings += _policy(conn, versions, acknowledged)
     cleared = _posts(conn, created, clears, findings)
     findings += _deliveries(conn, cleared, sent)
     findings += _deletions(conn, deleted)
@@ -161,6 +176,24 @@ def _people(conn: sqlite3.Connection, derived: dict[str, _Person]) -> list[Findi
             found.append(Finding(subject, f"'{login}' " + (
                 "has rights on the roster, but the audit log withdrew them" if active else
                 "has no rights on the roster, but the audit log never withdrew them")))
+    return found
+
+
+def _policy(conn: sqlite3.Connection, versions: list[str],
+            acknowledged: set[tuple[str, str]]) -> list[Finding]:
+    found = []
+    for version, current in conn.execute("SELECT version, current FROM policy_versions"):
+        if version not in versions:
+            found.append(Finding(f"policy:{version}", f"policy version {version} is recorded, "
+                                 "but the audit log never put it in force"))
+        elif current and version != versions[-1]:
+            found.append(Finding(f"policy:{version}", f"policy version {version} is marked in "
+                                 f"force, but the audit log last put {versions[-1]} in force"))
+    for login, version in conn.execute("SELECT login, version FROM policy_acknowledgements"):
+        if (login, version) not in acknowledged:
+            found.append(Finding(f"person:{login}", f"'{login}' is recorded as having "
+                                 f"acknowledged policy version {version}, but the audit log "
+                                 "has no such acknowledgement"))
     return found
 
 

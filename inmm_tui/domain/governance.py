@@ -21,7 +21,7 @@ import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inmm_tui.domain import audit, authority, witness
+from inmm_tui.domain import acknowledgement, audit, authority, witness
 from inmm_tui.domain.authority import Finding
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.duties import (
@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
     from inmm_tui.config import Config
 
-SYSTEM_ACTORS = {audit.DAEMON, "init"}
+SYSTEM_ACTORS = {audit.DAEMON, audit.CONFIG, "init"}
 UNEXPLAINED_ALERTS = 50
 """Rows changed beside the tool alerted one by one; beyond, one alert counts the rest (a
 bulk change must not bury HQ, or the log, under alerts)."""
@@ -179,7 +179,8 @@ def review_markdown(conn: sqlite3.Connection, config: Config, now: dt.datetime) 
         raise InvalidState("no EC meeting date is configured ([review] ec_meeting)")
     lines = [f"# INMM social media: authorised people for the EC meeting of "
              f"{status.meeting.isoformat()}", "",
-             "| Name | Login | Role | Outcome of the review | Reviewed |", "|---|---|---|---|---|"]
+             "| Name | Login | Role | Outcome of the review | Reviewed | Policy acknowledged |",
+             "|---|---|---|---|---|---|"]
     rows = conn.execute(
         "SELECT p.name, p.login, p.role, p.active, r.outcome, r.reason, r.reviewed_at,"
         " r.reviewed_by FROM people p LEFT JOIN roster_reviews r ON r.login = p.login"
@@ -193,7 +194,8 @@ def review_markdown(conn: sqlite3.Connection, config: Config, now: dt.datetime) 
         if reason:
             verdict += f" ({reason})"
         when = f"{from_db(at).date().isoformat()} by {by}" if at else ""
-        lines.append(f"| {name} | {login} | {titles.get(role, role)} | {verdict} | {when} |")
+        lines.append(f"| {name} | {login} | {titles.get(role, role)} | {verdict} | {when} "
+                     f"| {acknowledgement.describe(conn, login)} |")
     lines += ["", f"{len(status.reviewed)} reviewed, {len(status.pending)} pending."]
     return "\n".join(lines) + "\n"
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit
+from inmm_tui.domain.acknowledgement import refusal_reason as unacknowledged
 from inmm_tui.domain.alerts import raise_alert
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.duties import raise_rotation_trigger
@@ -105,6 +106,9 @@ def authorise(conn: sqlite3.Connection, login: str, action: Action) -> Person:
         raise NotAuthorised(
             f"{person.name} ({person.role.label}) may not {ACTION_PHRASES[action]}."
         )
+    reason = unacknowledged(conn, login, person.name, action, ACTION_PHRASES[action])
+    if reason is not None:
+        raise NotAuthorised(reason)
     return person
 
 

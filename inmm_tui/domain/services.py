@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from inmm_tui.config import Config
+    from inmm_tui.domain.acknowledgement import PolicyAcknowledgements
     from inmm_tui.domain.deletions import Deletions
     from inmm_tui.domain.follows import Follows
     from inmm_tui.domain.governance import Governance
@@ -58,6 +59,13 @@ class Services:
         from inmm_tui.domain.people import Roster
 
         return Roster(self.db, tuple(self._outlets), clock=self.clock)
+
+    @functools.cached_property
+    def policy(self) -> PolicyAcknowledgements:
+        from inmm_tui.domain.acknowledgement import PolicyAcknowledgements
+
+        return PolicyAcknowledgements(self.db, self.config.policy_text_path,
+                                      self.config.policy_rules_path, clock=self.clock)
 
     @functools.cached_property
     def posts(self) -> Posts:

@@ -798,3 +798,28 @@ def m011_delete17_deletions(db: Database) -> None:
         ALTER TABLE deliveries ADD COLUMN in_reply_to TEXT;
         """
     )
+
+
+@migrations()
+def m011_ack19_policy_acknowledgements(db: Database) -> None:
+    """Which version of the policy and screening rules is in force, and who has read and
+    acknowledged which version (the policy: administrators "educated on appropriate
+    posting protocol")."""
+    db.executescript(
+        """
+        CREATE TABLE policy_versions (
+            version TEXT PRIMARY KEY,
+            text_sha256 TEXT NOT NULL,
+            rules_sha256 TEXT NOT NULL,
+            current INTEGER NOT NULL DEFAULT 0,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX policy_versions_current ON policy_versions(current) WHERE current = 1;
+        CREATE TABLE policy_acknowledgements (
+            login TEXT NOT NULL REFERENCES people(login),
+            version TEXT NOT NULL REFERENCES policy_versions(version),
+            acknowledged_at TEXT NOT NULL,
+            PRIMARY KEY (login, version)
+        );
+        """
+    )

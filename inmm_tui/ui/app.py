@@ -62,6 +62,7 @@ class InmmApp(App[None]):
         from inmm_tui.ui.screens.home import HomeScreen
 
         self.push_screen(HomeScreen(self.backend))
+        self.ask_acknowledgement()
         if self._watch:
             self.watch_database()
         # After the home screen has drawn, so the two do not compete for the interpreter.
@@ -88,6 +89,16 @@ class InmmApp(App[None]):
         if action == "switch_person":
             return bool(self.switch_to)
         return True
+
+    @work(thread=True, group="policy", exit_on_error=False)
+    def ask_acknowledgement(self) -> None:
+        """Show the policy at once to someone who has not acknowledged the version in force:
+        they may read everything, but not post, until they do."""
+        from inmm_tui.ui.screens.policy import PolicyScreen
+
+        b = self.backend
+        if b.call(b.services.policy.pending, b.login) is not None:
+            self.call_from_thread(self.push_screen, PolicyScreen(b))
 
     def action_switch_person(self) -> None:
         """Demo only: be the next demo person, back on the home screen."""

@@ -16,6 +16,7 @@ from inmm_tui.domain.services import Services
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import to_db
 from inmm_tui.ui.app import InmmApp
+from tests.conftest import acknowledge_policy
 from tests.templates import close_for_copy
 
 
@@ -29,6 +30,9 @@ def _roster_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     services.roster.add(HQ, AM, "Alex Doe", Role.ACCOUNT_MANAGER)
     services.roster.add(HQ, COMMS, "Cora Comms", Role.COMMUNICATIONS_CHAIR)
     services.roster.add(COMMS, CHAIR, "Bea Chair", Role.SUBCOMMITTEE_CHAIR)
+    # Each has read and acknowledged the policy and rules in force, as `inmm-tui ui` puts
+    # them in force (tests/ui/test_policy_screen.py tries someone who has not).
+    acknowledge_policy(services, HQ, AM, COMMS, CHAIR)
     # Each addition made the credentials due (an update to the authorised list); the
     # screens are tried after HQ has rotated them.
     with write(services.db):

@@ -13,6 +13,7 @@ from inmm_tui.domain.moderation import IncomingMention, IncomingVerdict, Moderat
 from inmm_tui.domain.roles import Role
 from inmm_tui.domain.services import Services
 from inmm_tui.timeutil import to_db
+from tests.conftest import acknowledge_policy
 
 EC = "ecouncil"
 RUDE = "INMM are idiots and liars about safeguards"
@@ -44,6 +45,7 @@ def seed_moderation(path: Path) -> dict[str, int]:
     """The items by name (rude, false, spam), newest last in ingestion order."""
     s = moderation_services(path)
     s.roster.add(HQ, EC, "Eve Council", Role.EXECUTIVE_COMMITTEE)
+    acknowledge_policy(s, EC)
     s.members.import_rows(HQ, [MemberRow(2, "Troy Ll", "member", "", ("troll",))])
     mentions = [("m1", "troll", "Troy Ll", RUDE), ("m2", "newsbot", "News Bot", FALSE),
                 ("m3", "spammer", "Spam Co", SPAM), ("m4", "fan", "A Fan", "Great meeting!")]

@@ -36,7 +36,8 @@ async def test_the_communications_chair_reads_and_filters_the_log(db_path: Path)
         assert "audit chain intact" in chain_line(app)
         await pilot.press("p")
         await answer(pilot, COMMS)
-        assert shown(app) == [(COMMS, "roster.add")]
+        # newest first: the acknowledgement of the policy (tests/ui/conftest.py), the addition
+        assert shown(app) == [(COMMS, "policy.acknowledge"), (COMMS, "roster.add")]
         await pilot.press("x", "a")
         await answer(pilot, "roster")
         assert {action for _, action in shown(app)} == {"roster.init", "roster.add"}
@@ -53,14 +54,15 @@ async def test_an_account_manager_sees_their_own_and_a_broken_chain_shows(
         await settle(pilot)
         await pilot.press("l")
         await settle(pilot)
-        assert shown(app) == [(AM, "post.create")]
+        assert shown(app) == [(AM, "post.create"), (AM, "policy.acknowledge")]
         line = chain_line(app)
         assert "BROKEN at entry #1" in line and "your own entries only" in line
         table = app.screen.query_one("#audit-entries", ListTable)
         assert str(table.get_row_at(0)[5]) == "NOT VERIFIED"
         await pilot.press("p")
         await answer(pilot, HQ)
-        assert shown(app) == [(AM, "post.create")]  # refused: the list stays as it was
+        # refused: the list stays as it was
+        assert shown(app) == [(AM, "post.create"), (AM, "policy.acknowledge")]
     assert post_id
     refused = svc.db.conn.execute("SELECT actor FROM audit WHERE action = 'audit.refused'"
                                   ).fetchall()

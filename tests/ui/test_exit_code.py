@@ -16,6 +16,7 @@ from inmm_tui.domain.people import current_login
 from inmm_tui.domain.services import Services
 from inmm_tui.store.db import open_database
 from inmm_tui.ui.app import InmmApp
+from tests.conftest import acknowledge_policy
 
 
 @pytest.fixture
@@ -24,6 +25,7 @@ def config_file(tmp_path: Path) -> Path:
     path.write_text(f'[inmm]\ndatabase = "{tmp_path / "inmm.db"}"\n')
     services = Services.build(load_config(str(path)), open_database(tmp_path / "inmm.db", create=True))
     services.roster.initialise(current_login(), "Jo Smith")
+    acknowledge_policy(services, current_login())
     services.db.close()
     return path
 

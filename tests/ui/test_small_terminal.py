@@ -22,6 +22,7 @@ from inmm_tui.ui.screens.moderation import ModerationScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
 from inmm_tui.ui.widgets.screening import Findings
 from inmm_tui.ui.widgets.tables import ListTable
+from tests.conftest import acknowledge_policy
 
 SMALL = (80, 24)
 
@@ -100,6 +101,7 @@ async def test_the_screening_pane_takes_a_share_of_a_wide_terminal(make_app):
 async def test_clearance_columns_show_whole_at_80_columns(db_path: Path):
     s = build_services(db_path)
     s.roster.add(HQ, "colleague", "Casey Colleague", Role.ACCOUNT_MANAGER)
+    acknowledge_policy(s, "colleague")
     post = s.posts.create_draft("colleague", "Registration is open", topic="Annual Meeting")
     s.posts.submit("colleague", post)
     s.db.conn.close()

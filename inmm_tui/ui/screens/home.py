@@ -56,6 +56,7 @@ class HomeScreen(InmmScreen):
         Binding("g", "governance", "Governance", show=False),
         Binding("l", "audit", "Audit log", show=False),
         Binding("p", "pause", "Pause or resume publishing (HQ)", show=False),
+        Binding("a", "policy", "Policy: read and acknowledge", show=False),
         Binding("escape", "back", "", show=False),
     ]
 
@@ -158,6 +159,11 @@ class HomeScreen(InmmScreen):
         from inmm_tui.ui.screens.roster import RosterScreen
 
         self.app.push_screen(RosterScreen(self.backend))
+
+    def action_policy(self) -> None:
+        from inmm_tui.ui.screens.policy import PolicyScreen
+
+        self.app.push_screen(PolicyScreen(self.backend))
 
     def action_events(self) -> None:
         from inmm_tui.ui.screens.events import EventsScreen

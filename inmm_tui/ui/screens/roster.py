@@ -50,6 +50,7 @@ class RosterScreen(InmmScreen):
         table.add_column("Role", key="role", width=32)
         table.add_column("Rights", key="rights", width=18)
         table.add_column("Reviewed", key="reviewed", width=10)
+        table.add_column("Policy", key="policy", width=8)
         table.focus()
 
     def reload(self) -> None:
@@ -58,7 +59,9 @@ class RosterScreen(InmmScreen):
     @work(thread=True, exclusive=True, group="roster-rows", exit_on_error=False)
     def load_rows(self) -> None:
         b = self.backend
-        self.post_message(RowsLoaded(b.call(b.services.queues.people, b.login)))
+        people = b.call(b.services.queues.people, b.login)
+        acks = {a.login: a for a in b.call(b.services.policy.status)}
+        self.post_message(RowsLoaded([(person, acks.get(person.login)) for person in people]))
 
     @on(RowsLoaded)
     def show_rows(self, message: RowsLoaded) -> None:
@@ -67,13 +70,17 @@ class RosterScreen(InmmScreen):
         keep = table.selected_key()
         table.clear()
         self.people = {}
-        for person in message.rows:
+        for person, ack in message.rows:
             self.people[person.login] = person
             rights = (Text("active", style="green") if person.active else
                       Text(f"withdrawn: {person.revoked_reason or ''}"[:18], style="red"))
             reviewed = format_local(person.last_reviewed_at, tz, "%Y-%m-%d") or "never"
+            # Which version they acknowledged: the one in force, an older one, or none.
+            policy = (Text("yes", style="green") if ack and ack.current else
+                      Text("old", style="yellow") if ack and ack.version else
+                      Text("no", style="red"))
             table.add_row(person.name, person.login, person.role.label, rights, reviewed,
-                          key=person.login)
+                          policy, key=person.login)
         if keep in self.people:
             table.move_cursor(row=table.get_row_index(keep))
 
