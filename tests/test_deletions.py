@@ -275,6 +275,7 @@ def test_delete_and_correct_from_the_command_line(tmp_path, sandbox: RunningSand
     from inmm_tui.store.db import open_database
 
     from .cli_helpers import run_cli
+    from .conftest import acknowledge_policy
 
     cfg = tmp_path / "inmm.toml"
     cfg.write_text(f'[inmm]\ndatabase = "{tmp_path / "inmm.db"}"\n')
@@ -283,6 +284,7 @@ def test_delete_and_correct_from_the_command_line(tmp_path, sandbox: RunningSand
     svc = Services.build(load_config(str(cfg)), open_database(tmp_path / "inmm.db", create=True))
     svc.roster.add(current_login(), "alice", "Alice Able", Role.ACCOUNT_MANAGER)
     svc.roster.add(current_login(), "bob", "Bob Baker", Role.ACCOUNT_MANAGER)
+    acknowledge_policy(svc, current_login(), "alice", "bob")  # commands put the policy in force
     post = _published(svc, sandbox)
     wrong = run_cli(*args, "publishing", "delete", str(post), "--outlet", "nowhere",
                     "--reason", "wrong date")

@@ -43,7 +43,7 @@ def _config(tmp_path: Path, database: Path | str) -> Path:
 
 
 def _on_small_disk(tmp_path: Path, script: str) -> subprocess.CompletedProcess[str]:
-    """Run `script` (sh) with $MNT a fresh 1.5 MB tmpfs only it can see, $CFG a config whose
+    """Run `script` (sh) with $MNT a fresh 4 MB tmpfs only it can see (a new database takes about half a megabyte), $CFG a config whose
     database is $MNT/inmm.db, and $TUI the CLI. Each command's stderr and exit code are
     printed as `<label> rc=<code>` lines by the `run` function defined here."""
     mnt = tmp_path / "mnt"
@@ -52,7 +52,7 @@ def _on_small_disk(tmp_path: Path, script: str) -> subprocess.CompletedProcess[s
     prelude = (
         "set -u\n"
         f"MNT={shlex.quote(str(mnt))}; CFG={shlex.quote(str(cfg))}; TUI={shlex.quote(TUI)}\n"
-        'mount -t tmpfs -o size=1500k tmpfs "$MNT" || exit 99\n'
+        'mount -t tmpfs -o size=4000k tmpfs "$MNT" || exit 99\n'
         'run() { label=$1; shift; "$TUI" --config "$CFG" "$@" >/dev/null 2>"$MNT.err"; '
         'echo "$label rc=$?"; cat "$MNT.err"; }\n'
     )
