@@ -43,9 +43,10 @@ def _config(tmp_path: Path, database: Path | str) -> Path:
 
 
 def _on_small_disk(tmp_path: Path, script: str) -> subprocess.CompletedProcess[str]:
-    """Run `script` (sh) with $MNT a fresh 4 MB tmpfs only it can see (a new database takes about half a megabyte), $CFG a config whose
-    database is $MNT/inmm.db, and $TUI the CLI. Each command's stderr and exit code are
-    printed as `<label> rc=<code>` lines by the `run` function defined here."""
+    """Run `script` (sh) with $MNT a fresh 4 MB tmpfs only it can see (a new database takes
+    about half a megabyte), $CFG a config whose database is $MNT/inmm.db, and $TUI the CLI.
+    Each command's stderr and exit code are printed as `<label> rc=<code>` lines by the
+    `run` function defined here."""
     mnt = tmp_path / "mnt"
     mnt.mkdir()
     cfg = _config(tmp_path, mnt / "inmm.db")

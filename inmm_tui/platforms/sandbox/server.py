@@ -15,7 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from inmm_tui.platforms.sandbox import bluesky_api, linkedin_api
+from inmm_tui.platforms.sandbox import (  # each module's routes register on import
+    bluesky_api,
+    bluesky_people,  # noqa: F401
+    linkedin_api,
+)
 from inmm_tui.platforms.sandbox.bluesky_api import bsky_error, bsky_rate_limited, bsky_wrong_shape
 from inmm_tui.platforms.sandbox.common import ROUTES, Answer, Request, iso_time
 from inmm_tui.platforms.sandbox.linkedin_api import li_error, linkedin_fault
