@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from inmm_tui.platforms.sandbox import Sandbox
-from tests.crash_harness import run_crash
+from tests.crash_harness import ALL_OUTLETS, APIS, run_crash
 
 
 def main() -> int:
@@ -31,6 +31,8 @@ def main() -> int:
     parser.add_argument("--kills", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument("--all-outlets", action="store_true",
+                        help="Bluesky and LinkedIn beside X and Mastodon")
     parser.add_argument("--keys-expire", action="store_true",
                         help="Mastodon forgets Idempotency-Keys; the daemon stays down past it")
     args = parser.parse_args()
@@ -41,11 +43,12 @@ def main() -> int:
             result = run_crash(
                 Path(tmp), sandbox.url, posts=args.posts, kills=args.kills, seed=args.seed,
                 timeout=600, keys_expire=args.keys_expire,
+                outlets=ALL_OUTLETS if args.all_outlets else APIS,
                 log=None if args.quiet else
                 (lambda m: print(f"{time.monotonic() - started:7.1f} s  {m}", flush=True)))
     finally:
         sandbox.stop()
-    print(f"{result.posts} posts on 2 outlets, daemon killed {result.kills} times, "
+    print(f"{result.posts} posts on {len(result.duplicates)} outlets, daemon killed {result.kills} times, "
           f"{result.in_doubt} deliveries found mid-send and reconciled, {result.elapsed:.1f} s")
     print(f"deliveries: {result.states}")
     print(f"doubled: {result.duplicates}  lost: {result.missing}  "

@@ -33,8 +33,8 @@ from inmm_tui.store.db import open_database
 SOCIETY_DOMAINS = Inmm().society_domains
 APIS = {"x": "x", "mastodon": "mastodon"}
 """Outlet name → the sandbox API it speaks (the built-in default outlets)."""
-ALL_OUTLETS = {**APIS, "bluesky": "bluesky"}
-"""Every outlet the sandbox speaks (LinkedIn to come)."""
+ALL_OUTLETS = {**APIS, "bluesky": "bluesky", "linkedin": "linkedin"}
+"""Every outlet the sandbox speaks."""
 
 
 def daemon_exe() -> str:
