@@ -164,6 +164,7 @@ SCREENS = {
     "review": (("g", "v"), "RosterReviewScreen"),
     "compose": (("tab", "enter"), "ComposeScreen"),  # the hostile draft
     "inbox": (("b",), "InboxScreen"),
+    "audit": (("l",), "AuditScreen"),  # reasons and names, as people typed them
 }
 PROMPTS = {"follows": "b", "moderation": "b", "inbox": "f", "governance": "x", "reminders": "d",
            "questions": "a", "review": "w", "roster": "w", "schedule": "w"}
