@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 
+from inmm_tui.config import Config, parse_config
 from inmm_tui.platforms.bluesky import BlueskyPlatform
 from inmm_tui.platforms.linkedin import LinkedInPlatform
 from inmm_tui.platforms.mastodon import MastodonPlatform
@@ -63,3 +67,21 @@ def sandbox(_sandbox_server: Sandbox) -> Iterator[RunningSandbox]:
     control.reset()
     yield RunningSandbox(_sandbox_server.url, control, _sandbox_server)
     control.clear_faults()
+
+
+def posted_by_us(sandbox: RunningSandbox, api: str) -> Counter[str]:
+    """How many times each text stands on `api` under our account, deleted posts aside."""
+    posts = sandbox.control.state()[api]["posts"]
+    return Counter(p["text"] for p in posts if p["author"] == "INMMorg" and not p["deleted"])
+
+
+def one_outlet_config(tmp_path: Path, sandbox: RunningSandbox, name: str, api: str,
+                      label: str) -> Config:
+    """A configuration with one sandbox outlet speaking `api`, short request timeouts."""
+    url = urlparse(sandbox.url)
+    return parse_config({
+        "inmm": {"database": str(tmp_path / "inmm.db"), "timezone": "America/Chicago"},
+        "sandbox": {"host": url.hostname, "port": url.port},
+        "daemon": {"request_timeout_seconds": 0.5},
+        "outlets": [{"name": name, "kind": "sandbox", "api": api, "label": label}],
+    }, tmp_path / "inmm.toml")

@@ -10,7 +10,6 @@ import datetime as dt
 import json
 from collections import Counter
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from atproto import models
@@ -29,7 +28,7 @@ from inmm_tui.timeutil import utcnow
 from .conftest import FakeClock, add_people
 from .crash_harness import ALL_OUTLETS, run_crash
 from .daemon_helpers import drain, publisher, queue_posts, states
-from .sandbox_fixtures import RunningSandbox
+from .sandbox_fixtures import RunningSandbox, one_outlet_config, posted_by_us
 
 CREATE = "bluesky POST /xrpc/com.atproto.repo.createRecord"
 GET_RECORD = "bluesky GET /xrpc/com.atproto.repo.getRecord"
@@ -50,8 +49,7 @@ def record(platform: BlueskyPlatform, uri: str) -> models.AppBskyFeedPost.Record
 
 
 def our_posts(sandbox: RunningSandbox) -> Counter[str]:
-    posts = sandbox.control.state()["bluesky"]["posts"]
-    return Counter(p["text"] for p in posts if p["author"] == "INMMorg" and not p["deleted"])
+    return posted_by_us(sandbox, "bluesky")
 
 
 # ---- the daemon, exactly once -------------------------------------------------------------------
@@ -59,13 +57,7 @@ def our_posts(sandbox: RunningSandbox) -> Counter[str]:
 
 @pytest.fixture
 def config(tmp_path: Path, sandbox: RunningSandbox) -> Config:
-    url = urlparse(sandbox.url)
-    return parse_config({
-        "inmm": {"database": str(tmp_path / "inmm.db"), "timezone": "America/Chicago"},
-        "sandbox": {"host": url.hostname, "port": url.port},
-        "daemon": {"request_timeout_seconds": 0.5},
-        "outlets": [{"name": "bsky", "kind": "sandbox", "api": "bluesky", "label": "Bluesky"}],
-    }, tmp_path / "inmm.toml")
+    return one_outlet_config(tmp_path, sandbox, "bsky", "bluesky", "Bluesky")
 
 
 @pytest.fixture

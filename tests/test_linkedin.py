@@ -11,7 +11,6 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from hypothesis import given, settings
@@ -40,7 +39,7 @@ from inmm_tui.timeutil import utcnow
 from .conftest import FakeClock, add_people
 from .crash_harness import ALL_OUTLETS, run_crash
 from .daemon_helpers import drain, publisher, queue_posts, states
-from .sandbox_fixtures import RunningSandbox
+from .sandbox_fixtures import RunningSandbox, one_outlet_config, posted_by_us
 
 CREATE = "linkedin POST /rest/posts"
 FIND = "linkedin GET /rest/posts"
@@ -49,8 +48,7 @@ RESERVED_AND_EMOJI = ("Join us (online) [free] {all} @ 10:00 #INMM2026 a_b ~ * <
 
 
 def our_posts(sandbox: RunningSandbox) -> Counter[str]:
-    posts = sandbox.control.state()["linkedin"]["posts"]
-    return Counter(p["text"] for p in posts if p["author"] == "INMMorg" and not p["deleted"])
+    return posted_by_us(sandbox, "linkedin")
 
 
 # ---- the daemon, exactly once -------------------------------------------------------------
@@ -58,13 +56,7 @@ def our_posts(sandbox: RunningSandbox) -> Counter[str]:
 
 @pytest.fixture
 def config(tmp_path: Path, sandbox: RunningSandbox) -> Config:
-    url = urlparse(sandbox.url)
-    return parse_config({
-        "inmm": {"database": str(tmp_path / "inmm.db"), "timezone": "America/Chicago"},
-        "sandbox": {"host": url.hostname, "port": url.port},
-        "daemon": {"request_timeout_seconds": 0.5},
-        "outlets": [{"name": "li", "kind": "sandbox", "api": "linkedin", "label": "LinkedIn"}],
-    }, tmp_path / "inmm.toml")
+    return one_outlet_config(tmp_path, sandbox, "li", "linkedin", "LinkedIn")
 
 
 @pytest.fixture
