@@ -117,11 +117,3 @@ def for_api(api: str) -> Capabilities:
     except KeyError:
         raise ValueError(f"unknown platform api {api!r} "
                          f"(expected one of {', '.join(CAPABILITIES)})") from None
-
-
-def cannot(api: str, request: str) -> str | None:
-    """Why an outlet speaking `api` cannot perform `request`, or None when it can."""
-    caps = CAPABILITIES.get(api)
-    if caps is None:
-        return f"the {api or 'unknown'} API cannot {_VERBS[request]}"
-    return caps.cannot(request)

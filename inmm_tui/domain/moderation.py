@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from inmm_tui.capabilities import cannot
+from inmm_tui.capabilities import for_api
 from inmm_tui.domain import audit, evidence, members, private_messages
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotFound
@@ -232,7 +232,7 @@ class Moderation(DomainService):
         """Why `outlet` cannot perform `request` (hide, block, report), or None when it can."""
         if outlet not in self.outlet_apis:
             return f"the outlet {outlet!r} is not in the configuration"
-        return cannot(self.outlet_apis[outlet], request)
+        return for_api(self.outlet_apis[outlet]).cannot(request)
 
     def _refuse_unsupported(self, actor: str, item_id: int, request: str) -> None:
         """Refuse, and audit the refusal, a request the item's outlet cannot perform."""
