@@ -94,25 +94,17 @@ def test_publish_errors(replay: Replay, fixture: str, error: type[PlatformError]
         assert not isinstance(caught.value, DuplicateContent)
 
 
-def test_publish_over_the_15_minute_window_waits_for_its_reset(replay: Replay) -> None:
-    replay.serve("x/create_tweet_429_window")
+@pytest.mark.parametrize(("fixture", "reset_in"), [
+    ("x/create_tweet_429_window", 600),     # the 15-minute window: x-rate-limit-reset
+    ("x/create_tweet_429_user_24h", 50000),  # the user's 24-hour cap: x-user-limit-24hour-reset
+    ("x/create_tweet_429_app_24h", 30000),   # the app's 24-hour cap: x-app-limit-24hour-reset
+])
+def test_publish_over_a_limit_waits_for_that_limits_reset(replay: Replay, fixture: str,
+                                                          reset_in: int) -> None:
+    replay.serve(fixture)
     with pytest.raises(RateLimited) as caught:
         replay.x().publish(TEXT, idempotency_key="w-1")
-    assert in_about(600, caught.value.reset_at)
-
-
-def test_publish_over_the_users_24_hour_cap_waits_for_that_caps_reset(replay: Replay) -> None:
-    replay.serve("x/create_tweet_429_user_24h")
-    with pytest.raises(RateLimited) as caught:
-        replay.x().publish(TEXT, idempotency_key="u-1")
-    assert in_about(50000, caught.value.reset_at)
-
-
-def test_publish_over_the_apps_24_hour_cap_waits_for_that_caps_reset(replay: Replay) -> None:
-    replay.serve("x/create_tweet_429_app_24h")
-    with pytest.raises(RateLimited) as caught:
-        replay.x().publish(TEXT, idempotency_key="a-1")
-    assert in_about(30000, caught.value.reset_at)
+    assert in_about(reset_in, caught.value.reset_at)
 
 
 def test_publish_answered_with_the_wrong_shape_is_transient(replay: Replay) -> None:
