@@ -249,3 +249,13 @@ def test_a_reminder_done_today_is_not_reopened_as_new(roster: Services) -> None:
     with write(roster.db):
         assert not ensure_reminder(roster.db.conn, "policy_review", "2027", "review", due)
     assert open_reminders(roster.db.conn) == []
+
+
+def test_spoof_variants_of_a_domain_handle_stay_under_its_domain() -> None:
+    # Bluesky's handles are domain names: a squatter registers a look-alike first label
+    # under the same domain (with `-`, as a domain name has no `_`).
+    variants = governance.spoof_variants("inmmorg.bsky.social")
+    assert "inmm-official.bsky.social" in variants
+    assert "lnmmorg.bsky.social" in variants
+    assert all(v.endswith(".bsky.social") and "_" not in v for v in variants)
+    assert "inmmorg.bsky.social" not in variants

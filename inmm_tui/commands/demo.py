@@ -61,6 +61,10 @@ SIMULATE_EVERY = 30.0
 HISTORY_DAYS = 42
 """How far back the replayed history starts: several weeks of charts."""
 EC_MEETING_IN_DAYS = 21
+DEMO_OUTLETS = (("x", "X", "INMMorg"), ("mastodon", "Mastodon", "INMMorg"),
+                ("bluesky", "Bluesky", "inmmorg.bsky.social"), ("linkedin", "LinkedIn", "inmmorg"))
+"""The outlets the demo rehearses on (name and platform, label, our handle there): all four
+platforms, each a sandbox."""
 """The EC meeting is this many days ahead: inside the review window (30 days before)."""
 
 HISTORY_FOLLOWERS = [
@@ -227,7 +231,11 @@ def write_config(workdir: Path, *, ec_meeting: dt.date) -> Path:
         "[inmm]\n"
         'database = "inmm.db"\n'
         'secrets_file = "secrets.toml"\n'
-        "[sandbox]\n"
+        # All four outlets, each a sandbox imitating its platform.
+        + "".join(f'[[outlets]]\nname = "{api}"\nkind = "sandbox"\napi = "{api}"\n'
+                  f'handle = "{handle}"\nlabel = "{label} (sandbox)"\n'
+                  for api, label, handle in DEMO_OUTLETS)
+        + "[sandbox]\n"
         'host = "127.0.0.1"\n'
         f"port = {port}\n"
         "[review]\n"

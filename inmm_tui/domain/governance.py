@@ -212,8 +212,15 @@ ADDED_WORDS = ("official", "news", "hq", "org", "team", "info", "real", "inc")
 def spoof_variants(handle: str, extra: list[str] | tuple[str, ...] = ()) -> list[str]:
     """Look-alike handles a squatter might register: swapped, doubled and dropped letters,
     digits for letters, and added words, plus any configured by hand. Lower-case, without
-    the handle itself, in a stable order."""
+    the handle itself, in a stable order. A handle that is a domain name (Bluesky's
+    `inmmorg.bsky.social`) varies in its first label, kept under the same domain, with `-`
+    for `_` (a domain name has no underscore)."""
     base = handle.lstrip("@")
+    if "." in base:
+        label, domain = base.split(".", 1)
+        labels = (v.replace("_", "-").strip("-") for v in
+                  spoof_variants(label, [e.split(".", 1)[0] for e in extra]))
+        return [f"{v}.{domain.lower()}" for v in dict.fromkeys(labels) if v and v != label.lower()]
     low = base.lower()
     found: dict[str, None] = {}
 

@@ -102,15 +102,20 @@ def test_the_demo_gives_every_screen_something_from_the_first_minute(
     # first minute is out.
     items = services.moderation.items("newcomer")
     rude = [i for i in items if i.text == demo.RUDE_REPLY[2]]
-    assert {i.outlet for i in rude} == {"x", "mastodon"}
+    assert {i.outlet for i in rude} == {api for api, _, _ in demo.DEMO_OUTLETS}
     asked = [q for q in questions_for(services).inbox() if q.text == demo.QUESTION[2]]
-    assert {q.outlet for q in asked} == {"x", "mastodon"}
+    assert {q.outlet for q in asked} == {api for api, _, _ in demo.DEMO_OUTLETS}
     for created in [i.created_at for i in rude] + [q.created_at for q in asked]:
         assert now - from_db(created) < dt.timedelta(minutes=1)
     # The look-alikes, found by the daemon's spoof watch.
     view = GovernanceView(services.db, config)
     suspects = {(s.outlet, s.handle) for s in view.suspects() if s.status == "new"}
-    assert suspects == {(o, h.lower()) for o in ("x", "mastodon") for h, _, _ in demo.LOOK_ALIKES}
+    # (Bluesky's handles are domain names: the look-alikes there are too; LinkedIn's
+    # sandbox knows no other organisation page.)
+    expected = {(o, h.lower()) for o in ("x", "mastodon") for h, _, _ in demo.LOOK_ALIKES}
+    expected |= {("bluesky", h.lower().replace("_", "-") + ".bsky.social")
+                 for h, _, _ in demo.LOOK_ALIKES}
+    assert suspects == expected
     # Weeks of metrics for the charts, the posts' engagement, last month's report.
     first = conn.execute("SELECT min(at) FROM outlet_metrics").fetchone()[0]
     assert now - from_db(first) >= dt.timedelta(weeks=5)
