@@ -310,6 +310,25 @@ def settings(conn: sqlite3.Connection, login: str) -> Settings | None:
                     dt.time.fromisoformat(row[4]) if row[4] else None)
 
 
+def everyone_settings(conn: sqlite3.Connection) -> dict[str, Settings]:
+    """Login -> settings, for those who have set any (the roster shows them)."""
+    logins = [row[0] for row in conn.execute("SELECT login FROM notify_settings")]
+    return {login: found for login in logins if (found := settings(conn, login))}
+
+
+def summary(s: Settings | None) -> str:
+    """A few words for the roster: how the person is e-mailed, or "none" (no address set;
+    the configuration's webhooks still carry every event)."""
+    if s is None or not s.email:
+        return "none"
+    parts = [s.mode]
+    if s.events:
+        parts.append(f"{len(s.events)} event{'s' if len(s.events) != 1 else ''}")
+    if s.quiet_start is not None:
+        parts.append(f"quiet {quiet_text(s)}")
+    return ", ".join(parts)
+
+
 def save_settings(conn: sqlite3.Connection, new: Settings, by: str, at: dt.datetime) -> None:
     """Call inside a write transaction (the caller authorises and audits)."""
     conn.execute(

@@ -87,6 +87,10 @@ async def test_notification_settings_from_the_roster_screen(db_path: Path) -> No
         await answer(pilot, "adoe@example.org; post_rejected,clearance_needed; digest; "
                             "22:00-07:00")
         assert f"{AM}: e-mail adoe@example.org" in notes(app)
+        await settle(pilot)
+        column = table.get_column_index("notify")
+        assert str(table.get_row(AM)[column]) == "digest, 2 events, quiet 22:00-07:00"
+        assert str(table.get_row(HQ)[column]) == "none"
         await pilot.press("n")
         await answer(pilot, "; ; ; late")  # refused, nothing changed
         assert "expected HH:MM-HH:MM" in notes(app)

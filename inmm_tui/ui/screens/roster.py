@@ -51,6 +51,7 @@ class RosterScreen(InmmScreen):
         table.add_column("Rights", key="rights", width=18)
         table.add_column("Reviewed", key="reviewed", width=10)
         table.add_column("Policy", key="policy", width=8)
+        table.add_column("E-mail notices", key="notify", width=36)
         table.focus()
 
     def reload(self) -> None:
@@ -60,8 +61,13 @@ class RosterScreen(InmmScreen):
     def load_rows(self) -> None:
         b = self.backend
         people = b.call(b.services.queues.people, b.login)
+        from inmm_tui.domain import notify
+
         acks = {a.login: a for a in b.call(b.services.policy.status)}
-        self.post_message(RowsLoaded([(person, acks.get(person.login)) for person in people]))
+        told = b.call(notify.everyone_settings, b.services.db.conn)
+        self.post_message(RowsLoaded([(person, acks.get(person.login),
+                                       notify.summary(told.get(person.login)))
+                                      for person in people]))
 
     @on(RowsLoaded)
     def show_rows(self, message: RowsLoaded) -> None:
@@ -70,7 +76,7 @@ class RosterScreen(InmmScreen):
         keep = table.selected_key()
         table.clear()
         self.people = {}
-        for person, ack in message.rows:
+        for person, ack, notified in message.rows:
             self.people[person.login] = person
             rights = (Text("active", style="green") if person.active else
                       Text(f"withdrawn: {person.revoked_reason or ''}"[:18], style="red"))
@@ -80,7 +86,7 @@ class RosterScreen(InmmScreen):
                       Text("old", style="yellow") if ack and ack.version else
                       Text("no", style="red"))
             table.add_row(person.name, person.login, person.role.label, rights, reviewed,
-                          policy, key=person.login)
+                          policy, notified, key=person.login)
         if keep in self.people:
             table.move_cursor(row=table.get_row_index(keep))
 
