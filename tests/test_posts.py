@@ -47,6 +47,11 @@ def test_the_author_cannot_clear_their_own_post(roster: Services) -> None:
     with pytest.raises(NotAuthorised, match="four-eyes"):
         roster.posts.clear("alice", post_id)
     assert roster.posts.get(post_id).status == "submitted"
+    # The domain keeps the refusal, whoever asked (the UI as much as a command).
+    refused = audit.history(roster.db.conn, f"post:{post_id}")[-1]
+    assert (refused["action"], refused["actor"], refused["details"]["attempt"]) == (
+        "post.refused", "alice", "clear")
+    assert "four-eyes" in refused["details"]["refusal"]
 
 
 def test_four_eyes_can_be_configured_off(roster: Services) -> None:

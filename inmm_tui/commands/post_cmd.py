@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     new.add_argument("text", metavar="TEXT")
     _content_options(new, outlets_default="all")
     new.add_argument("--submit", action="store_true", help="submit it for clearance at once")
-    new.set_defaults(func=_refusals_audited(run_new))
+    new.set_defaults(func=run_new)
 
     edit = actions.add_parser("edit", help="change a post (after clearance it goes back to "
                               "be cleared again, unless only its time changed)")
@@ -39,11 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     _content_options(edit, outlets_default=None)
     edit.add_argument("--no-event", action="store_true", help="belongs to no event")
     edit.add_argument("--no-time", action="store_true", help="no time: as soon as cleared")
-    edit.set_defaults(func=_refusals_audited(run_edit))
+    edit.set_defaults(func=run_edit)
 
     submit = actions.add_parser("submit", help="submit your draft for clearance (screened)")
     submit.add_argument("post", type=int)
-    submit.set_defaults(func=_refusals_audited(run_submit))
+    submit.set_defaults(func=run_submit)
 
     clear = actions.add_parser("clear", help="clear a submitted post (someone else's)")
     clear.add_argument("post", type=int)
@@ -53,76 +52,48 @@ def register(sub: argparse._SubParsersAction) -> None:
                        help="crisis post: cleared by its author when no one else can")
     clear.add_argument("--publish-now", action="store_true",
                        help="a post without a time goes out at once instead of waiting")
-    clear.set_defaults(func=_refusals_audited(run_clear))
+    clear.set_defaults(func=run_clear)
 
     reject = actions.add_parser("reject", help="send a submitted post back to its author")
     reject.add_argument("post", type=int)
     reject.add_argument("--reason", required=True)
-    reject.set_defaults(func=_refusals_audited(run_reject))
+    reject.set_defaults(func=run_reject)
 
     schedule = actions.add_parser("schedule", help="queue a cleared post for publication")
     schedule.add_argument("post", type=int)
     schedule.add_argument("--when", default="",
                           help="YYYY-MM-DD HH:MM in the configured time zone (default: now)")
-    schedule.set_defaults(func=_refusals_audited(run_schedule))
+    schedule.set_defaults(func=run_schedule)
 
     withdraw = actions.add_parser("withdraw", help="stop what has not gone out of a post")
     withdraw.add_argument("post", type=int)
     withdraw.add_argument("--reason", default="")
-    withdraw.set_defaults(func=_refusals_audited(run_withdraw))
+    withdraw.set_defaults(func=run_withdraw)
 
     delete = actions.add_parser("delete", help="delete your draft (never a published post)")
     delete.add_argument("post", type=int)
-    delete.set_defaults(func=_refusals_audited(run_delete))
+    delete.set_defaults(func=run_delete)
 
     listing = actions.add_parser("list", help="posts, newest first")
     listing.add_argument("--status", action="append", choices=STATUSES,
                          help="only posts in this state (repeatable)")
     listing.add_argument("--mine", action="store_true", help="only posts you wrote")
     listing.add_argument("--json", action="store_true")
-    listing.set_defaults(func=_refusals_audited(run_list))
+    listing.set_defaults(func=run_list)
 
     show = actions.add_parser("show", help="a post: texts per outlet, screening, clearance, "
                               "deliveries")
     show.add_argument("post", type=int)
     show.add_argument("--json", action="store_true")
-    show.set_defaults(func=_refusals_audited(run_show))
+    show.set_defaults(func=run_show)
 
     imp = actions.add_parser("import", help="drafts from a CSV (text, outlets, when, topic, "
                              "event, media path, alt text), each submitted for clearance")
     imp.add_argument("file", metavar="FILE.csv")
     imp.add_argument("--dry-run", action="store_true",
                      help="print each row's screening and keep nothing")
-    imp.set_defaults(func=_refusals_audited(run_import))
+    imp.set_defaults(func=run_import)
 
-
-def _refusals_audited(run: Callable[[argparse.Namespace], int]
-                      ) -> Callable[[argparse.Namespace], int]:
-    """`run`, with a refusal by the rules written in the audit log before it is reported
-    (the domain rolls the refused action back with its transaction). A login not on the
-    roster is recorded apart, by `cli`, for the suspicious-activity check."""
-    def audited(args: argparse.Namespace) -> int:
-        from inmm_tui.domain.errors import NotAuthorised
-
-        try:
-            return run(args)
-        except NotAuthorised as refusal:
-            if refusal.refused_login is None:
-                _record_refusal(args, refusal)
-            raise
-    return audited
-
-
-def _record_refusal(args: argparse.Namespace, refusal: Exception) -> None:
-    from inmm_tui.domain import audit
-    from inmm_tui.store.tx import write
-
-    svc = services(args)
-    post, file = getattr(args, "post", None), getattr(args, "file", None)
-    subject = f"post:{post}" if post is not None else f"file:{file}" if file else "post"
-    with write(svc.db):
-        audit.append(svc.db.conn, me(), "post.refused", subject,
-                     {"attempt": args.post_command, "refusal": str(refusal)}, at=svc.clock())
 
 
 def _content_options(parser: argparse.ArgumentParser, *, outlets_default: str | None) -> None:

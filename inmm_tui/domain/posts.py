@@ -10,12 +10,14 @@ longer matches (`verify_clearance`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import inspect
 import json
 import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from inmm_tui.domain import audit
 from inmm_tui.domain.base import DomainService
@@ -158,8 +160,38 @@ def signature_for(person: Person, template: str) -> str:
     return template.format(initials=person.initials, name=person.name, login=person.login)
 
 
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def refusals_audited(attempt: str) -> Callable[[_Method], _Method]:
+    """The method, with a refusal by the rules (not allowed, four eyes, not the author)
+    written in the audit log as `post.refused`, in a transaction of its own once the refused
+    one is rolled back, whoever asked (the UI, a command, an import). A login that is not
+    (or no longer) on the roster is kept apart (`governance.record_refusal`), not here."""
+    def decorate(method: _Method) -> _Method:
+        signature = inspect.signature(method)
+
+        @functools.wraps(method)
+        def audited(self: Posts, actor: str, *args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(self, actor, *args, **kwargs)
+            except NotAuthorised as refusal:
+                if refusal.refused_login is None and not self.conn.in_transaction:
+                    named = signature.bind(self, actor, *args, **kwargs).arguments
+                    subject = (f"post:{named['post_id']}" if named.get("post_id") is not None
+                               else f"delivery:{named['delivery_id']}"
+                               if "delivery_id" in named else "post")
+                    with write(self.db):
+                        audit.append(self.conn, actor, "post.refused", subject,
+                                     {"attempt": attempt, "refusal": str(refusal)},
+                                     at=self.clock())
+                raise
+        return audited  # type: ignore[return-value]
+    return decorate
+
+
 class Posts(DomainService):
-    """The post lifecycle, permissions checked here."""
+    """The post lifecycle, permissions checked here; every refusal audited."""
 
     def __init__(self, db: Database, *, outlets: dict[str, str], signature: str = "^{initials}",
                  four_eyes: bool = True, screener: Screener = _no_screen, clock: Clock = utcnow,
@@ -231,6 +263,7 @@ class Posts(DomainService):
 
     # ----- writing -------------------------------------------------------------
 
+    @refusals_audited("new")
     def create_draft(self, actor: str, body: str, *, outlets: list[str] | None = None,
                      topic: str = "", announcement: bool = False, event_id: int | None = None,
                      scheduled_at: dt.datetime | None = None,
@@ -255,6 +288,7 @@ class Posts(DomainService):
                          {"outlets": outlets, "topic": topic}, at=self.clock())
         return post_id
 
+    @refusals_audited("correct")
     def create_correction(self, actor: str, original_post_id: int, text: str,
                           delete_original: bool = False) -> int:
         """A draft correcting a published post: it goes to each outlet the original is
@@ -290,6 +324,7 @@ class Posts(DomainService):
                           "delete_original": delete_original}, at=self.clock())
         return post_id
 
+    @refusals_audited("edit")
     def edit(self, actor: str, post_id: int, *, body: str | None = None,
              outlets: list[str] | None = None, topic: str | None = None,
              announcement: bool | None = None, event_id: int | str | None = "unchanged",
@@ -374,6 +409,7 @@ class Posts(DomainService):
             audit.append(self.conn, actor, "post.edit", f"post:{post_id}", details, at=self.clock())
         return self.get(post_id)
 
+    @refusals_audited("submit")
     def submit(self, actor: str, post_id: int) -> Post:
         """Ask for clearance; the policy screen runs and its findings are kept."""
         with write(self.db):
@@ -453,6 +489,7 @@ class Posts(DomainService):
                    if body.strip() else ScreenOutcome("pass"))
         return Preview(counts, outcome, signature, hashtag)
 
+    @refusals_audited("save")
     def save_draft(self, actor: str, post_id: int | None, body: str, *, outlets: list[str],
                    topic: str = "", announcement: bool = False, event_id: int | None = None,
                    scheduled_at: dt.datetime | None = None,
@@ -468,6 +505,7 @@ class Posts(DomainService):
                   outlet_texts=outlet_texts or {})
         return post_id
 
+    @refusals_audited("comment")
     def comment(self, actor: str, post_id: int, body: str) -> None:
         if not body.strip():
             raise InvalidInput("a comment cannot be empty")
@@ -481,6 +519,7 @@ class Posts(DomainService):
             audit.append(self.conn, actor, "post.comment", f"post:{post_id}",
                          {"length": len(body.strip())}, at=self.clock())
 
+    @refusals_audited("clear")
     def clear(self, actor: str, post_id: int, *, override_reason: str | None = None,
               expedited: bool = False, publish_if_untimed: bool = False) -> Post:
         """Clear a submitted post. Four-eyes unless configured otherwise or a crisis post is
@@ -528,6 +567,7 @@ class Posts(DomainService):
                 self._queue(actor, self.get(post_id), post.scheduled_at)
         return self.get(post_id)
 
+    @refusals_audited("reject")
     def reject(self, actor: str, post_id: int, reason: str) -> Post:
         if not reason.strip():
             raise InvalidInput("say why the post is rejected, so the author can mend it")
@@ -546,6 +586,7 @@ class Posts(DomainService):
                          {"reason": reason.strip()}, at=self.clock())
         return self.get(post_id)
 
+    @refusals_audited("schedule")
     def schedule(self, actor: str, post_id: int, when: dt.datetime | None) -> Post:
         """Queue a cleared post for publication at `when` (None: as soon as possible)."""
         with write(self.db):
@@ -559,6 +600,7 @@ class Posts(DomainService):
             self._queue(actor, post, when)
         return self.get(post_id)
 
+    @refusals_audited("withdraw")
     def withdraw(self, actor: str, post_id: int, reason: str = "") -> Post:
         """Stop what has not gone out yet. What was sent stays sent."""
         with write(self.db):
@@ -586,6 +628,7 @@ class Posts(DomainService):
                          {"reason": reason, "already_sent": sent}, at=self.clock())
         return self.get(post_id)
 
+    @refusals_audited("delete")
     def delete_draft(self, actor: str, post_id: int) -> Post:
         """Delete a draft (or a rejected post) its author no longer wants: it leaves every
         queue and list of drafts, shown as withdrawn. The row stays, so that a post number
@@ -612,6 +655,7 @@ class Posts(DomainService):
                          {"status": post.status}, at=self.clock())
         return self.get(post_id)
 
+    @refusals_audited("retry")
     def retry(self, actor: str, delivery_id: int) -> None:
         """Send a failed delivery again (only that outlet)."""
         with write(self.db):
@@ -624,6 +668,7 @@ class Posts(DomainService):
             audit.append(self.conn, actor, "delivery.retry", f"post:{post_id}",
                          {"outlet": outlet, "delivery": delivery_id}, at=self.clock())
 
+    @refusals_audited("release")
     def release_held(self, actor: str, delivery_id: int) -> None:
         """Publish now a delivery that was held for being too late."""
         with write(self.db):
