@@ -35,6 +35,7 @@ from inmm_daemon import governance as jobs
 from inmm_daemon import metrics as metrics_jobs
 from inmm_daemon import moderation as moderation_jobs
 from inmm_daemon import notify as notify_jobs
+from inmm_daemon import private_answers as private_answer_jobs
 from inmm_daemon import questions as questions_jobs
 from inmm_daemon.publisher import Publisher
 
@@ -79,6 +80,7 @@ def _publish(daemon: Daemon) -> None:
     daemon.check_credentials()  # one cheap query unless a rotation awaits its check
     # Taking down what people asked to delete is as urgent as publishing: same cadence.
     _each_outlet(daemon, "publish", deletion_jobs.perform_deletions)
+    _each_outlet(daemon, "publish", private_answer_jobs.send_answers)
 
 
 def _audit_check(daemon: Daemon) -> None:

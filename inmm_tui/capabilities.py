@@ -59,6 +59,10 @@ class Capabilities:
     """The account can follow others and list its followers. An organisation page on
     LinkedIn cannot: follow-back skips such an outlet, and a requested follow is refused
     with `why_not[FOLLOW]`."""
+    private_answers: bool = False
+    """A private message can be answered privately through the API (Mastodon: a `direct`
+    status to the sender alone, under an Idempotency-Key). Where not, it is answered on the
+    platform itself."""
 
     def cannot(self, request: str) -> str | None:
         """Why this platform cannot perform `request` (HIDE, BLOCK, REPORT), or None."""
@@ -83,7 +87,7 @@ MASTODON = Capabilities(
     moderation=frozenset({BLOCK, REPORT}),
     why_not={HIDE: "Mastodon has no way to hide a reply"},
     max_length=500, counting=MASTODON_TEXT,
-    follow_limit=(400, dt.timedelta(hours=24)))
+    follow_limit=(400, dt.timedelta(hours=24)), private_answers=True)
 
 BLUESKY = Capabilities(
     api="bluesky", label="Bluesky", idempotent_posting=False, refuses_duplicates=False,

@@ -386,8 +386,10 @@ def unexplained_platform_posts(conn: sqlite3.Connection, outlet: str,
     transaction."""
     import json
 
-    sending = conn.execute("SELECT count(*) FROM deliveries WHERE outlet = ? AND state = 'sending'",
-                           (outlet,)).fetchone()[0]
+    sending = conn.execute(
+        "SELECT (SELECT count(*) FROM deliveries WHERE outlet = ?1 AND state = 'sending')"
+        " + (SELECT count(*) FROM private_answers WHERE outlet = ?1 AND state = 'sending')",
+        (outlet,)).fetchone()[0]
     if sending:
         return []
     baseline_key = f"platform_posts_baseline.{outlet}"
@@ -396,8 +398,9 @@ def unexplained_platform_posts(conn: sqlite3.Connection, outlet: str,
         _set(conn, baseline_key, json.dumps(sorted(pid for pid, _ in recent)), now)
         return []
     known = set(json.loads(baseline)) | {row[0] for row in conn.execute(
-        "SELECT platform_id FROM deliveries WHERE outlet = ? AND platform_id IS NOT NULL",
-        (outlet,))}
+        "SELECT platform_id FROM deliveries WHERE outlet = ?1 AND platform_id IS NOT NULL"
+        " UNION SELECT platform_id FROM private_answers WHERE outlet = ?1"
+        " AND platform_id IS NOT NULL", (outlet,))}
     raised = []
     for platform_id, text in recent:
         if platform_id not in known:

@@ -96,7 +96,7 @@ class Entry:
     def state(self) -> str:
         """In words, what is known of it."""
         if self.private:
-            return "private"
+            return PRIVATE_STATES.get(self.answer_status, "private")
         if self.answered:
             return "answered" if self.answer_status == "published" else "answer awaiting clearance"
         if self.moderation_item_id is not None:
@@ -126,8 +126,14 @@ _MENTION_SELECT = (
 )
 _PRIVATE_SELECT = (
     "SELECT 'private', id, outlet, platform_id, author_handle, author_name, text, created_at,"
-    " visibility FROM private_messages"
+    " visibility, NULL, NULL, NULL, NULL, (SELECT a.state FROM private_answers a"
+    " WHERE a.message_id = private_messages.id ORDER BY a.id DESC LIMIT 1)"
+    " FROM private_messages"
 )
+PRIVATE_STATES = {None: "private", "pending": "private, answer queued",
+                  "sending": "private, answer queued", "sent": "private, answered",
+                  "failed": "private, answer failed", "in_doubt": "private, answer in doubt"}
+"""A private message's state by its latest private answer's (domain/private_answers.py)."""
 
 
 def _after(alias: str, source: str, after: tuple[str, int, int] | None

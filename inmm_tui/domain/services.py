@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from inmm_tui.domain.moderation import IncomingScreen, Moderation
     from inmm_tui.domain.people import Roster
     from inmm_tui.domain.posts import Posts, Screener
+    from inmm_tui.domain.private_answers import PrivateAnswers
     from inmm_tui.domain.queues import Queues
     from inmm_tui.domain.reminders import Reminders
     from inmm_tui.domain.switches import Switches
@@ -76,6 +77,13 @@ class Services:
                      four_eyes=config.inmm.four_eyes, screener=self._screener, clock=self.clock,
                      announcement_limit=config.inmm.announcement_limit,
                      limits=lambda: policy_limits(config))
+
+    @functools.cached_property
+    def private_answers(self) -> PrivateAnswers:
+        from inmm_tui.domain.private_answers import PrivateAnswers
+
+        return PrivateAnswers(self.db, outlets=self._outlets, screener=self._screener,
+                              max_attempts=self.config.daemon.max_attempts, clock=self.clock)
 
     @functools.cached_property
     def deletions(self) -> Deletions:

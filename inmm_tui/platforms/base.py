@@ -109,6 +109,12 @@ class Platform(Protocol):
     def publish(self, text: str, *, idempotency_key: str,
                 in_reply_to: str | None = None) -> Published: ...
 
+    def answer_privately(self, text: str, *, recipient: str, in_reply_to: str,
+                         idempotency_key: str) -> Published:
+        """Send `text` to `recipient` (a handle) alone, in answer to their private message
+        `in_reply_to`; only where `capabilities.private_answers` (others raise Unsupported)."""
+        ...
+
     def keyed_post(self, key: str) -> Published | None:
         """The post created under `key` (a delivery's `attempt_key`), or None when there
         is none; only where `capabilities.keyed_posting` (others raise Unsupported)."""

@@ -73,6 +73,10 @@ class Adapter:
     def keyed_post(self, key: str) -> Published | None:
         raise Unsupported(f"{self.name}: posts here are not created under a key of ours")
 
+    def answer_privately(self, text: str, *, recipient: str, in_reply_to: str,
+                         idempotency_key: str) -> Published:
+        raise Unsupported(f"{self.name}: private messages are answered on the platform itself")
+
     def _me_id(self) -> str:
         if self._me is None:
             self._me = self.whoami()

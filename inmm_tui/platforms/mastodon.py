@@ -93,6 +93,14 @@ class MastodonPlatform(Adapter):
                             visibility="public", idempotency_key=idempotency_key)
         return self._parse("publish", _published, status)
 
+    def answer_privately(self, text: str, *, recipient: str, in_reply_to: str,
+                         idempotency_key: str) -> Published:
+        # A `direct` status is seen only by the accounts it mentions: the sender alone.
+        status = self._call("private answer", self.client.status_post,
+                            f"@{recipient.lstrip('@')} {text}", in_reply_to_id=in_reply_to,
+                            visibility="direct", idempotency_key=idempotency_key)
+        return self._parse("private answer", _published, status)
+
     def delete(self, platform_id: str) -> None:
         deleted = self._call("delete", self.client.status_delete, platform_id)
         self._parse("delete", lambda s: _entity(s, "Status", "id"), deleted)

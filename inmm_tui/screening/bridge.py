@@ -72,7 +72,9 @@ def screener_for(config: Config) -> Callable[[ScreenRequest], ScreenOutcome]:
             publish_on=request.publish_at.astimezone(tz).date() if request.publish_at else None,
         )
         result = screen(request.text, context)
-        return ScreenOutcome(result.verdict, [f.as_dict() for f in result.findings])
+        return ScreenOutcome(result.verdict, [
+            {**f.as_dict(), "severity": rules.severity_of(f.rule, f.category)}
+            for f in result.findings])
 
     return screener
 

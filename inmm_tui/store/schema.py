@@ -823,3 +823,35 @@ def m011_ack19_policy_acknowledgements(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m012_lead_private_answers(db: Database) -> None:
+    """Private answers to private messages, sent by the daemon to the sender alone
+    (`domain/private_answers.py`); `attempt_key` is the platform's Idempotency-Key."""
+    db.executescript(
+        """
+        CREATE TABLE private_answers (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER NOT NULL REFERENCES private_messages(id),
+            outlet TEXT NOT NULL,
+            recipient_id TEXT NOT NULL,
+            recipient_handle TEXT NOT NULL,
+            in_reply_to TEXT NOT NULL,
+            text TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending'
+                CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'in_doubt')),
+            attempt_key TEXT,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            platform_id TEXT,
+            created_by TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            claimed_at TEXT,
+            sent_at TEXT
+        );
+        CREATE INDEX private_answers_due ON private_answers(outlet, state);
+        CREATE UNIQUE INDEX private_answers_platform_id ON private_answers(outlet, platform_id)
+            WHERE platform_id IS NOT NULL;
+        """
+    )

@@ -106,19 +106,25 @@ async def test_private_messages_are_not_shown_to_an_account_manager(seeded: Path
         "SELECT actor FROM audit WHERE action = 'private.refused'").fetchone() == (AM,)
 
 
-async def test_answers_public_in_compose_private_on_the_platform(seeded: Path) -> None:
+async def test_answers_public_in_compose_private_to_the_sender_alone(seeded: Path) -> None:
     app = app_for(seeded, HQ)
     async with app.run_test(size=(80, 24)) as pilot:
         await open_inbox(pilot)
-        await pilot.press("a")  # the private message, newest
+        await pilot.press("a")  # the private message, newest: Mastodon answers privately
+        await answer(pilot, "Thank you: we will pass the tip on.")
         await settle(pilot)
-        assert "answered privately on the platform" in notes(app)
+        assert "Private answer #1 queued" in notes(app)
         assert isinstance(app.screen, InboxScreen)
+        table = app.screen.query_one("#inbox", ListTable)
+        assert str(table.get_row("private:1")[3]) == "queued"
         await pilot.press("down", "a")
         await settle(pilot)
         await answer(pilot, "The annual meeting is in Atlanta this year.")
         assert isinstance(app.screen, ComposeScreen)
     s = moderation_services(seeded)
+    assert s.db.conn.execute("SELECT recipient_handle, text, state, created_by FROM"
+                             " private_answers").fetchall() == [
+        ("tipster@example.social", "Thank you: we will pass the tip on.", "pending", HQ)]
     post_id = s.db.conn.execute("SELECT answered_post_id FROM mentions WHERE id = 2").fetchone()[0]
     assert post_id is not None
     assert s.db.conn.execute("SELECT reply_to_mention_id FROM posts WHERE id = ?",

@@ -349,7 +349,11 @@ def m_post_status(world: World, request: Request) -> Answer:
     reply_to = next(iter(form.get("in_reply_to_id", [])), None)
     if reply_to and reply_to not in world.posts[MASTODON]:
         raise mastodon_error(404, "Record not found")
-    post = world.add_post(MASTODON, world.me(MASTODON), text, in_reply_to=reply_to)
+    visibility = next(iter(form.get("visibility", [])), "public")
+    if visibility not in ("public", "unlisted", "private", "direct"):
+        raise mastodon_error(422, "Validation failed: Visibility is not included in the list")
+    post = world.add_post(MASTODON, world.me(MASTODON), text, in_reply_to=reply_to,
+                          visibility=visibility)
     if key:
         world.idempotency[(request.token, key)] = (post.id, time.time())
     return Answer(200, m_status(world, post, request.base_url))

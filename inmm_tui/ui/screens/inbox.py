@@ -3,8 +3,8 @@ screening flagged (issue 19). Filter by outlet, unanswered, questions, flagged, 
 flag by hand into the moderation queue a reply screening passed but a person finds wrong
 (its evidence is captured as for automatic flagging), or answer it with correct
 information. Private messages show only to those the policy lets read them (the domain
-decides), never go to the public moderation queue, and are answered on the platform:
-inmm-tui has no way to send a private reply.
+decides), never go to the public moderation queue, and are answered privately: by the
+daemon where the outlet's API can send a private message (Mastodon), else on the platform.
 """
 
 from __future__ import annotations
@@ -32,11 +32,13 @@ from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 from inmm_tui.wording import count
 
-SHORT_STATE = {"answer awaiting clearance": "to clear"}
+SHORT_STATE = {"answer awaiting clearance": "to clear", "private, answer queued": "queued",
+               "private, answered": "answered", "private, answer failed": "failed",
+               "private, answer in doubt": "in doubt"}
 """Short forms for the narrow column; the detail pane says it in full."""
-STATE_STYLE = {"private": "magenta", "question": "cyan", "answered": "green"}
-PRIVATE_ANSWER = ("Private messages are answered privately on the platform: open @{handle}'s "
-                  "message on {outlet} there. inmm-tui cannot send private replies.")
+STATE_STYLE = {"question": "cyan", "answered": "green"}
+PRIVATE_ANSWER = ("{label} cannot send a private message through its API: answer @{handle}'s "
+                  "message on {label} itself.")
 
 
 class InboxLoaded(Message):
@@ -130,7 +132,7 @@ class InboxScreen(InmmScreen):
                 e.state, e.state.split(" (")[0])
             table.add_row(format_local(e.created_at, tz, "%m-%d %H:%M"), e.outlet,
                           f"@{e.author_handle}",
-                          Text(state, style=STATE_STYLE.get(
+                          Text(state, style="magenta" if e.private else STATE_STYLE.get(
                               state, "yellow" if e.moderation_item_id else "")),
                           " ".join(e.text.split()), key=e.key)
         if keep in self.entries:
@@ -166,7 +168,10 @@ class InboxScreen(InmmScreen):
         text.append(" ".join(entry.text.split()) + "\n")
         if entry.private:
             text.append(f"Private message ({entry.kind}): never in the public moderation queue; "
-                        "answered privately on the platform.", style="magenta")
+                        f"{entry.state.removeprefix('private, ').capitalize()}."
+                        if entry.answer_status else
+                        f"Private message ({entry.kind}): never in the public moderation queue; "
+                        "a answers it privately.", style="magenta")
         else:
             text.append(f"{entry.state.capitalize()}. Screening: {entry.verdict or '—'}.",
                         style="dim")
@@ -261,8 +266,7 @@ class InboxScreen(InmmScreen):
         if entry is None:
             return
         if entry.private:
-            self.notify(PRIVATE_ANSWER.format(handle=entry.author_handle, outlet=entry.outlet),
-                        timeout=10)
+            self.answer_private(entry)
             return
         if entry.answered:
             self.notify(f"It already has an answer (post #{entry.answered_post_id}, "
@@ -276,6 +280,30 @@ class InboxScreen(InmmScreen):
         self.if_allowed(Action.COMPOSE, lambda: self.app.push_screen(
             PromptScreen(question),
             if_answered(lambda body: self.answer(entry.id, entry.kind == "question", body))))
+
+    def answer_private(self, entry: Entry) -> None:
+        """A private answer, to the sender alone, where the outlet's API can send one; the
+        domain checks who may (those who may read private messages) and screens it."""
+        from inmm_tui.capabilities import for_api
+
+        api = next((o.api for o in self.backend.config.outlets if o.name == entry.outlet), "")
+        capabilities = for_api(api) if api else None
+        if capabilities is None or not capabilities.private_answers:
+            label = capabilities.label if capabilities else entry.outlet
+            self.notify(PRIVATE_ANSWER.format(handle=entry.author_handle, label=label),
+                        timeout=10)
+            return
+        self.if_allowed(Action.READ_PRIVATE, lambda: self.app.push_screen(
+            PromptScreen(f"Private answer to @{entry.author_handle} (only they see it; "
+                         "screened, sent by the daemon; the audit log keeps who, not what):"),
+            if_answered(lambda body: self.send_private(entry.id, body))))
+
+    @work(thread=True, exclusive=True, group="inbox-act", exit_on_error=False)
+    def send_private(self, message_id: int, body: str) -> None:
+        b = self.backend
+        answer = b.call(b.services.private_answers.answer, b.login, message_id, body)
+        self.post_message(ActionDone(f"Private answer #{answer.id} queued: the daemon sends "
+                                     "it on its next run."))
 
     @work(thread=True, exclusive=True, group="inbox-act", exit_on_error=False)
     def answer(self, mention_id: int, is_question: bool, body: str) -> None:
