@@ -181,6 +181,14 @@ def test_the_messages_command_shows_them_to_hq_only(
     assert shown.returncode == 0, shown.stderr
     assert "1 private message on mastodon" in shown.stdout
     assert "@member_m (direct)" in shown.stdout and "\x1b" not in shown.stdout
+    # HQ answers it privately from the command line; --answer without --text is exit 2.
+    (message_id,) = roster.db.conn.execute("SELECT id FROM private_messages").fetchone()
+    half = run_cli("--config", str(cfg), "messages", "--answer", str(message_id))
+    assert half.returncode == 2 and "--text" in half.stderr
+    answered = run_cli("--config", str(cfg), "messages", "--answer", str(message_id),
+                       "--text", "Thank you, we will look into it.")
+    assert answered.returncode == 0, answered.stderr
+    assert "queued" in answered.stdout and "@member_m on mastodon" in answered.stdout
 
 
 # ----- HTML content: incoming screening sees the real link ----------------------------

@@ -18,6 +18,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--outlet", metavar="NAME", help="only this outlet's messages")
     parser.add_argument("--limit", type=int, default=50, metavar="N",
                         help="at most N, newest first (default 50)")
+    parser.add_argument("--answer", type=int, metavar="ID",
+                        help="answer private message ID privately, to its sender alone "
+                             "(Mastodon; screened; the daemon sends it)")
+    parser.add_argument("--text", help="the private answer's text (with --answer)")
     parser.set_defaults(func=run)
 
 
@@ -25,6 +29,8 @@ def run(args: argparse.Namespace) -> int:
     from inmm_tui.domain import private_messages
     from inmm_tui.domain.errors import InvalidInput
 
+    if args.answer is not None or args.text is not None:
+        return answer(args)
     if args.limit < 1:
         raise InvalidInput(f"--limit: expected a whole number above 0, got {args.limit}")
     svc = services(args)
@@ -38,4 +44,16 @@ def run(args: argparse.Namespace) -> int:
         say(f"\n#{message.id} {message.outlet} {message.created_at} "
             f"@{message.author_handle} ({message.visibility})")
         say(f"  {message.text}")
+    return 0
+
+
+def answer(args: argparse.Namespace) -> int:
+    from inmm_tui.domain.errors import InvalidInput
+
+    if args.answer is None or args.text is None:
+        raise InvalidInput("--answer ID and --text TEXT go together: which message, and what "
+                           "to tell its sender")
+    queued = services(args).private_answers.answer(me(), args.answer, args.text)
+    say(f"Private answer #{queued.id} to @{queued.recipient_handle} on {queued.outlet} is "
+        "queued: the daemon sends it to them alone on its next run.")
     return 0
