@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import zipfile
@@ -56,11 +57,20 @@ def test_a_folder_export_verifies_and_is_audited(roster: Services, clock: FakeCl
     done = export_item(roster.db, "ec", item_id, tmp_path / "out", clock)
     assert done.ok and done.path.parent == (tmp_path / "out").resolve()
     listed = _sums_verify(done.path)
-    assert set(listed) == {"payload.json", "capture.svg", SEALED, "item.json", "audit.json",
-                           MANIFEST}
+    assert set(listed) == {"payload.json", "capture.svg", "capture.png", SEALED, "item.json",
+                           "audit.json", MANIFEST}
     assert sorted(p.name for p in done.path.iterdir()) == sorted([*listed, SUMS])
-    assert not list(done.path.glob("*.png"))  # said plainly instead
-    assert "No PNG image is included" in (done.path / MANIFEST).read_text()
+    assert "capture.png is a copy of capture.svg" in (done.path / MANIFEST).read_text()
+    # The picture is the SVG's window, the size of its view box, in its colours.
+    from PIL import Image
+
+    svg = (done.path / "capture.svg").read_text()
+    box = [float(v) for v in re.search(r'viewBox="([^"]+)"', svg).group(1).split()]
+    with Image.open(done.path / "capture.png") as picture:
+        assert picture.format == "PNG" and picture.size == (round(box[2]), round(box[3]))
+        assert picture.getpixel((500, 100)) == (0x29, 0x29, 0x29)  # the window's background
+        colours = {c for _, c in picture.getcolors(1 << 16) or []}
+        assert (0xC5, 0xC8, 0xC6) in colours  # the text's colour: the text was drawn
     # the payload and the SVG are the stored bytes, the escape kept as data
     assert json.loads((done.path / "payload.json").read_text())["text"] == RUDE
     assert (done.path / "capture.svg").read_text().startswith("<svg")
@@ -92,7 +102,7 @@ def test_a_zip_export_holds_the_same_files(roster: Services, clock: FakeClock,
     with zipfile.ZipFile(done.path) as archive:
         archive.extractall(tmp_path / "unzipped")
     (folder,) = (tmp_path / "unzipped").iterdir()
-    assert len(_sums_verify(folder)) == 6
+    assert len(_sums_verify(folder)) == 7
     assert not list(tmp_path.glob(".*.tmp"))
 
 
@@ -137,7 +147,7 @@ def test_the_command_writes_and_exits_by_the_evidence(tmp_path: Path) -> None:
     ok = run_cli("--config", str(cfg), "moderation", "export", str(item_id), "--output",
                  str(tmp_path / "ec"), "--zip")
     assert ok.returncode == 0, ok.stderr
-    assert "verifies against the hash" in ok.stdout and "No PNG" in ok.stdout
+    assert "verifies against the hash" in ok.stdout and "capture.png is a copy" in ok.stdout
     (written,) = (tmp_path / "ec").glob("*.zip")
     assert str(written) in ok.stdout
     db = open_database(config.database_path)
@@ -167,3 +177,19 @@ def test_purged_evidence_is_exported_as_what_remains(roster: Services, clock: Fa
     assert actions == ["evidence.capture", "moderation.queue", "moderation.dismiss",
                        "evidence.purge"]
     _sums_verify(done.path)
+
+
+def test_a_capture_of_control_characters_is_well_formed_and_drawn() -> None:
+    import xml.etree.ElementTree as ElementTree
+
+    from inmm_tui.domain.capture_png import render_png
+    from inmm_tui.domain.evidence import render_svg
+
+    hostile = "run \x1b[31mthis\x1b[0m \u202eevil\x00 now"
+    svg = render_svg("x", "Troll\x07", "troll", "2026-11-02T15:00:00Z", hostile)
+    ElementTree.fromstring(svg)  # an ESC or NUL written raw makes it ill-formed XML
+    assert "\x1b" not in svg and "\u202e" not in svg and "\x00" not in svg
+    assert "\u241b[31mthis" in svg  # the escape shown, as every screen shows it
+    # A capture made before, holding the raw characters, is still drawn.
+    old = svg.replace("\u241b", "\x1b")
+    assert render_png(old).startswith(b"\x89PNG")

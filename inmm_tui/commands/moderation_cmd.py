@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from inmm_tui.domain.evidence_export import NO_PNG, export_item
+    from inmm_tui.domain.evidence_export import PNG_NOTE, export_item
 
     svc = services(args, lazy_screener=True)
     done = export_item(svc.db, me(), args.item, Path(args.output), svc.clock,
@@ -35,7 +35,8 @@ def run_export(args: argparse.Namespace) -> int:
     say(f"Wrote the evidence of moderation item #{args.item} to {done.path}")
     for file in done.files:
         say(f"  {file.name}  {file.size} bytes  sha256 {file.sha256}")
-    say(NO_PNG)
+    if any(file.name == "capture.png" for file in done.files):
+        say(PNG_NOTE)
     if done.check is None:
         say("This item has no evidence (never captured, or its record was deleted): only its "
             "record and audit entries are exported.")

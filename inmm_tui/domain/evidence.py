@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inmm_tui.domain import audit
+from inmm_tui.outside_text import printable
 from inmm_tui.timeutil import to_db
 
 CAPTURE = "evidence.capture"
@@ -51,13 +52,17 @@ def render_svg(outlet: str, author_name: str | None, handle: str, created_at: st
     # Only the recording is kept; what Rich prints to the file is thrown away.
     console = Console(record=True, width=80, file=io.StringIO(), color_system="truecolor",
                       force_terminal=True)
+    # Control and bidi characters made visible, as every screen shows them: written raw
+    # they would make the SVG ill-formed XML (an ESC) that no browser opens, or reorder
+    # what is seen (an RTL override).
+    name, handle = printable(author_name or handle), printable(handle.lstrip("@"))
     body = Text()
-    body.append(author_name or handle, style="bold")
-    body.append(f"  @{handle.lstrip('@')}", style="dim")
+    body.append(name, style="bold")
+    body.append(f"  @{handle}", style="dim")
     body.append(f"\n{created_at}\n\n", style="dim")
-    body.append(text)
+    body.append(printable(text, multiline=True))
     console.print(Panel(body, title=f"{outlet}", title_align="left", border_style="grey50"))
-    return console.export_svg(title=f"{outlet} @{handle.lstrip('@')} {created_at}")
+    return console.export_svg(title=f"{outlet} @{handle} {created_at}")
 
 
 def capture(conn: sqlite3.Connection, mention_id: int, raw: dict[str, Any] | None,

@@ -1,14 +1,14 @@
 """Evidence of a moderation item, exported for the Executive Committee: one folder (or one
 zip) that can be checked away from this tool and its database.
 
-It holds the platform's raw payload, the capture as rendered (SVG), the exact bytes whose
-SHA-256 the audit log recorded at capture, the item's record, the audit entries that
-concern it, a plain-words MANIFEST.txt and a SHA256SUMS file that `sha256sum -c` checks.
+It holds the platform's raw payload, the capture as rendered (SVG, and a PNG copy drawn
+from it: `capture_png`), the exact bytes whose SHA-256 the audit log recorded at capture,
+the item's record, the audit entries that concern it, a plain-words MANIFEST.txt and a
+SHA256SUMS file that `sha256sum -c` checks.
 
 Evidence that no longer verifies (its record was edited) is still exported, since the EC
 may need exactly that, but the manifest says so at its top and `Export.check` is not ok:
-the command exits 1. No PNG is written: turning the SVG into a PNG needs a compiled
-rendering library (cairo or resvg) that inmm-tui does not depend on.
+the command exits 1.
 
 Nothing in the exported files is executed or interpreted here: the payload, the SVG and
 the audit details are written byte for byte as they were stored.
@@ -43,10 +43,9 @@ REFUSED = "moderation.export_refused"
 SUMS = "SHA256SUMS"
 MANIFEST = "MANIFEST.txt"
 SEALED = "capture-sealed.json"
-NO_PNG = ("No PNG image is included: turning the SVG into a PNG needs a compiled rendering "
-          "library (cairo or resvg) that inmm-tui does not depend on. Open capture.svg in any "
-          "web browser to see the capture. A screenshot or PNG made from it is a copy: the SVG "
-          "is what the capture's hash covers.")
+PNG_NOTE = ("capture.png is a copy of capture.svg drawn as an image at export, for whoever "
+            "cannot open an SVG; a character its font lacks (an emoji) shows as a box. The SVG "
+            "is what the capture's hash covers: rely on it, not on the copy.")
 
 
 @dataclass(frozen=True)
@@ -123,6 +122,7 @@ def _contents(conn: sqlite3.Connection, item: Item, actor: str,
     """Every file of the package, name → (bytes, what it is), SHA256SUMS last."""
     files: Files = {}
     check = meta = recorded = None
+    no_png = ""
     row = None if item.evidence_id is None else conn.execute(
         "SELECT mention_id, captured_at, raw_payload, rendered_svg, sha256, purged_at,"
         " legal_hold FROM evidence WHERE id = ?", (item.evidence_id,)).fetchone()
@@ -142,6 +142,12 @@ def _contents(conn: sqlite3.Connection, item: Item, actor: str,
             files["capture.svg"] = (svg.encode("utf-8"),
                                     "the post as a person saw it, rendered at capture (open "
                                     "it in a web browser)")
+            png, why_not = _png(svg)
+            if png is not None:
+                files["capture.png"] = (png, "a copy of capture.svg as an image, drawn from "
+                                             "it at export (the SVG is the evidence)")
+            else:
+                no_png = why_not
             # The exact bytes `evidence.digest` hashes: their SHA-256 is the one the audit
             # log recorded when the evidence was captured.
             sealed = json.dumps([mention_id, captured_at, raw, svg], ensure_ascii=False,
@@ -157,7 +163,8 @@ def _contents(conn: sqlite3.Connection, item: Item, actor: str,
     entries, chain = _entries(conn, item)
     files["audit.json"] = (_json({"chain": chain, "entries": entries}),
                            "every audit-log entry about the item, its mention and its evidence")
-    files[MANIFEST] = (_manifest(item, check, recorded, files, now, actor).encode("utf-8"),
+    files[MANIFEST] = (_manifest(item, check, recorded, files, now, actor, no_png
+                                 ).encode("utf-8"),
                        "this description")
     sums = "".join(f"{_sha(data)}  {name}\n" for name, (data, _about) in files.items())
     files[SUMS] = (sums.encode("utf-8"), "the SHA-256 of every other file, for sha256sum -c")
@@ -187,8 +194,19 @@ def _entries(conn: sqlite3.Connection, item: Item) -> tuple[list[dict[str, Any]]
     return entries, {"ok": chain.ok, "entries": chain.total, "state": chain.describe()}
 
 
+def _png(svg: str) -> tuple[bytes | None, str]:
+    """The capture as a PNG image, or None and why there is none."""
+    from inmm_tui.domain.capture_png import NotACapture, render_png
+
+    try:
+        return render_png(svg), ""
+    except NotACapture as exc:
+        return None, (f"No PNG image is included: {exc}. Open capture.svg in a web browser "
+                      "to see what it holds.")
+
+
 def _manifest(item: Item, check: evidence.EvidenceCheck | None, recorded: str | None,
-              files: Files, now: dt.datetime, actor: str) -> str:
+              files: Files, now: dt.datetime, actor: str, no_png: str) -> str:
     lines = [f"INMM evidence export: moderation item #{item.id} ({item.outlet}, "
              f"reply or mention by @{item.author_handle})",
              f"Exported {now.isoformat(timespec='seconds')} by {actor}.", ""]
@@ -209,7 +227,11 @@ def _manifest(item: Item, check: evidence.EvidenceCheck | None, recorded: str | 
     for name, (data, about) in files.items():
         lines.append(f"  {name}  {len(data)}  {_sha(data)}")
         lines.append(f"      {about}")
-    lines += ["", NO_PNG, "", "How to verify:",
+    if "capture.png" in files:
+        lines += ["", PNG_NOTE]
+    elif no_png:
+        lines += ["", no_png]
+    lines += ["", "How to verify:",
               f"  1. In this folder run `sha256sum -c {SUMS}` (Linux; on a Mac `shasum -a 256 "
               f"-c {SUMS}`). Every line must end in OK: no file was changed since the export.",
               "  2. Compare the SHA-256 of SHA256SUMS with the `sha256sums` value of the "
