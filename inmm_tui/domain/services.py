@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from inmm_tui.config import Config
     from inmm_tui.domain.acknowledgement import PolicyAcknowledgements
+    from inmm_tui.domain.calendar import Calendar
     from inmm_tui.domain.deletions import Deletions
     from inmm_tui.domain.follows import Follows
     from inmm_tui.domain.governance import Governance
@@ -76,6 +77,12 @@ class Services:
                      four_eyes=config.inmm.four_eyes, screener=self._screener, clock=self.clock,
                      announcement_limit=config.inmm.announcement_limit,
                      limits=lambda: policy_limits(config))
+
+    @functools.cached_property
+    def calendar(self) -> Calendar:
+        from inmm_tui.domain.calendar import Calendar
+
+        return Calendar(self.db, self.posts, self.config.tz, clock=self.clock)
 
     @functools.cached_property
     def deletions(self) -> Deletions:
