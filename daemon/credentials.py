@@ -21,7 +21,7 @@ from inmm_daemon.runtime import mask_secrets
 from inmm_tui.domain import governance, tokens
 from inmm_tui.domain.alerts import raise_alert
 from inmm_tui.platforms.base import Platform
-from inmm_tui.platforms.secrets import SecretsError, load_secrets, write_outlet_secrets
+from inmm_tui.platforms.secrets import SecretsError, write_outlet_secrets
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, utcnow
 
@@ -62,12 +62,13 @@ class TokenKeeper:
         mask_secrets(v for k, v in new.items() if not k.endswith("_expires_at"))
         path = self.config.secrets_path
         now = self.clock()
+        table: Mapping[str, object] | None = None
+        problem = ""
         try:
-            write_outlet_secrets(path, outlet, new)
-            table = load_secrets(path).outlets.get(outlet)
-            problem = ""
+            # The file itself, not systemd's copy of it: what the next start will read.
+            table = write_outlet_secrets(path, outlet, new)
         except SecretsError as exc:
-            table, problem = None, str(exc)
+            problem = str(exc)
 
         def record(conn) -> None:  # type: ignore[no-untyped-def]
             tokens.record_renewal(conn, outlet, _moment(new["access_token_expires_at"]) or now,
@@ -81,7 +82,9 @@ class TokenKeeper:
                 raise_alert(conn, NOT_SAVED, f"outlet:{outlet}",
                             f"the renewed access token of {outlet} could not be saved: "
                             f"{problem}. The daemon uses it until it stops; after a restart "
-                            "it renews again while the refresh token lasts", now)
+                            "it renews again while the refresh token lasts (under systemd, "
+                            "see the README: the secrets file must be writable by the "
+                            "daemon to keep it)", now)
 
         self._in_db(record)
         if problem:

@@ -315,3 +315,23 @@ def test_an_answer_is_a_reply_in_the_comment_s_thread_made_once(
                              in_reply_to=comment)
     assert again.platform_id == delivery.platform_id
     assert sandbox.control.requests("linkedin POST /rest/socialActions/:urn/comments") == 1
+
+
+def test_a_renewed_token_that_cannot_be_saved_is_used_and_an_alert_says_so(
+        people: Services, sandbox: RunningSandbox) -> None:
+    # The outlet's table written inline: there is no line of its own to put the token on.
+    path = people.config.secrets_path
+    app = SANDBOX_LINKEDIN_APP
+    path.write_text(f'outlets = {{ li = {{ access_token = "{OLD_TOKEN}", refresh_token = '
+                    f'"{app["refresh_token"]}", client_id = "{app["client_id"]}", '
+                    f'client_secret = "{app["client_secret"]}" }} }}\n')
+    before = path.read_text()
+    platform = platform_for(people.config, keeper_for(people))
+    expire_access_token(sandbox)
+    assert platform.whoami().user_id == f"urn:li:organization:{LINKEDIN_ORG_ID}"
+    assert path.read_text() == before
+    (alert,) = [a for a in open_alerts(people.db.conn) if a.kind == "tokens_not_saved"]
+    assert "could not be saved" in alert.message and "[outlets.li]" in alert.message
+    assert OLD_TOKEN not in alert.message
+    platform.whoami()  # the renewed token serves on
+    assert sandbox.control.requests(OAUTH) == 1

@@ -127,13 +127,15 @@ def _parse(path: Path) -> Secrets:
                    dict(notifications))
 
 
-def write_outlet_secrets(path: Path, outlet: str, values: Mapping[str, str]) -> None:
+def write_outlet_secrets(path: Path, outlet: str,
+                         values: Mapping[str, str]) -> Mapping[str, object]:
     """Set `values` in the `[outlets.<outlet>]` table of the secrets file at `path` (the
     daemon's renewed tokens), keeping the rest of the file as it is, comments included.
     Atomic: the new file is written beside it with mode 0600, flushed to disk, checked to
     read back as written, and only then renamed over the old one; a crash leaves the old
     file or the new, never half of one. SecretsError (naming the file and the table, never
-    a value) when the table is not there or the file cannot be written."""
+    a value) when the table is not there or the file cannot be written. Returns the
+    outlet's whole table as now written (for the daemon's fingerprint of it)."""
     try:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -185,3 +187,4 @@ def write_outlet_secrets(path: Path, outlet: str, values: Mapping[str, str]) -> 
         temporary.unlink(missing_ok=True)
         raise SecretsError(f"{path}: the renewed tokens could not be saved "
                            f"({type(exc).__name__}: {exc.strerror})") from None
+    return table
