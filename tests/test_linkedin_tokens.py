@@ -110,10 +110,14 @@ def expire_access_token(sandbox: RunningSandbox) -> None:
 
 def everything_in(db_path: Path) -> str:
     """Every value in every table of the database, as one text."""
-    conn = open_database(db_path).conn
-    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-    return json.dumps([list(row) for t in tables for row in conn.execute(f'SELECT * FROM "{t}"')],
-                      default=str)
+    db = open_database(db_path)
+    try:
+        conn = db.conn
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return json.dumps([list(row) for t in tables
+                           for row in conn.execute(f'SELECT * FROM "{t}"')], default=str)
+    finally:
+        db.close()
 
 
 # ---- renewal ----------------------------------------------------------------------------------
