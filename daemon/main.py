@@ -73,6 +73,7 @@ def alert_unusable(db: Database, problems: dict[str, str]) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from inmm_daemon.credentials import TokenKeeper
     from inmm_daemon.notify import Messenger
     from inmm_daemon.runtime import InstanceLock, Notifier, setup_logging
     from inmm_daemon.service import Daemon, cron_triggers, note_secrets
@@ -110,6 +111,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         platforms, problems = build_platforms(config, secrets)
         alert_unusable(db, problems)
         db.close()
+        # Renewed tokens go back to the secrets file; their expiry is reminded to HQ.
+        TokenKeeper(config, lambda: open_database(path)).attach(platforms)
         daemon = Daemon(config, lambda: open_database(path), platforms, notifier=Notifier(),
                         messenger=messenger)
         del secrets  # the clients keep what they need; nothing else holds the tokens

@@ -125,6 +125,14 @@ def setup_logging(secrets: Any = None, level: int = logging.INFO) -> None:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
+def mask_secrets(values: Iterable[str]) -> None:
+    """Mask `values` too from now on (tokens the daemon obtained after it started)."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, _Formatter):
+            known = set(handler.formatter.secrets) | {v for v in values if len(v) >= 6}
+            handler.formatter.secrets = sorted(known, key=len, reverse=True)
+
+
 def secret_values(secrets: Any) -> list[str]:
     """Every string in the secrets, to be masked in the logs."""
     if isinstance(secrets, str):

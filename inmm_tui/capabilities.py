@@ -63,6 +63,10 @@ class Capabilities:
     """A private message can be answered privately through the API (Mastodon: a `direct`
     status to the sender alone, under an Idempotency-Key). Where not, it is answered on the
     platform itself."""
+    hide_deletes: bool = False
+    """HIDE deletes the reply for good: the platform has no hiding, but the account may
+    delete a comment on its own post (a LinkedIn page's admin). The person is told so
+    before confirming; the evidence is required first, as for any hide."""
 
     def cannot(self, request: str) -> str | None:
         """Why this platform cannot perform `request` (HIDE, BLOCK, REPORT), or None."""
@@ -99,9 +103,10 @@ BLUESKY = Capabilities(
 
 LINKEDIN = Capabilities(
     api="linkedin", label="LinkedIn", idempotent_posting=False, refuses_duplicates=True,
-    moderation=frozenset(), follows=False,
-    why_not={HIDE: "LinkedIn's API cannot hide a comment on a page's post",
-             BLOCK: "LinkedIn's API cannot block a member from an organisation page",
+    # The page's admin deletes a comment on the page's post (DELETE /rest/socialActions/
+    # <post>/comments/<id>): LinkedIn's only way to take it out of view.
+    moderation=frozenset({HIDE}), hide_deletes=True, follows=False,
+    why_not={BLOCK: "LinkedIn's API cannot block a member from an organisation page",
              REPORT: "LinkedIn has no report API; report the member on linkedin.com",
              FOLLOW: "a LinkedIn organisation page cannot follow people"},
     # Posts API: `commentary` up to 3,000 characters. Counted in UTF-16 code units (the

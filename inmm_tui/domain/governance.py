@@ -429,6 +429,9 @@ def raise_reminders(conn: sqlite3.Connection, config: Config, now: dt.datetime) 
                     "rotation; the daemon checks the new credentials")
         else:
             close_reminders(conn, "rotation", status.outlet, audit.DAEMON, now)
+    from inmm_tui.domain.tokens import raise_token_reminders
+
+    opened += raise_token_reminders(conn, [o.name for o in config.outlets], now)
     review = review_status(conn, config, now)
     if review and review.open and review.pending:
         opened += ensure_reminder(
@@ -467,6 +470,14 @@ def note_secrets_fingerprint(conn: sqlite3.Connection, outlet: str, fingerprint:
                            audit.DAEMON, now)
     audit.append(conn, audit.DAEMON, "rotation.secrets_changed", f"outlet:{outlet}", {}, at=now)
     return True
+
+
+def accept_secrets_fingerprint(conn: sqlite3.Connection, outlet: str, fingerprint: str,
+                               now: dt.datetime) -> None:
+    """The daemon itself changed the outlet's secrets (a renewed access token): remember the
+    new fingerprint without offering a rotation (the renewal has its own audit entry).
+    Call inside a write transaction."""
+    _set(conn, f"secrets_fingerprint.{outlet}", fingerprint, now)
 
 
 def fingerprint_key(conn: sqlite3.Connection, now: dt.datetime) -> bytes:

@@ -234,6 +234,11 @@ class Moderation(DomainService):
             return f"the outlet {outlet!r} is not in the configuration"
         return for_api(self.outlet_apis[outlet]).cannot(request)
 
+    def hide_deletes(self, outlet: str) -> bool:
+        """Whether hiding a reply on `outlet` deletes it for good (a LinkedIn page's admin
+        deletes the comment: there is no hiding there)."""
+        return outlet in self.outlet_apis and for_api(self.outlet_apis[outlet]).hide_deletes
+
     def _refuse_unsupported(self, actor: str, item_id: int, request: str) -> None:
         """Refuse, and audit the refusal, a request the item's outlet cannot perform."""
         authorise(self.conn, actor, Action.MODERATE)

@@ -383,8 +383,18 @@ class Posts(DomainService):
                 set(changes) & {"body", "topic", "announcement", "event_id"})
             only_time = not content_changed
             changes["updated_at"] = to_db(self.clock())
+            untimely: tuple[str, ...] = ()
+            if post.status == "scheduled" and only_time and changes.get("scheduled_at"):
+                # A new time keeps the clearance unless the screen finds something new for
+                # it, as for a move in the calendar (see inmm_tui/domain/calendar.py).
+                from inmm_tui.domain.calendar import slot_screening
+
+                outcome, untimely = slot_screening(self, post, from_db(changes["scheduled_at"]))
+                if untimely:
+                    changes.update(screening_verdict=outcome.verdict,
+                                   screening_json=json.dumps(outcome.findings))
             back_to_clearance = post.status in ("cleared", "scheduled") and not (
-                only_time and post.status == "scheduled"
+                only_time and post.status == "scheduled" and not untimely
             )
             if back_to_clearance:
                 changes.update(status="submitted", cleared_by=None, cleared_at=None,
@@ -406,6 +416,8 @@ class Posts(DomainService):
             details: dict[str, Any] = {"fields": sorted(k for k in changes if k != "updated_at")}
             if back_to_clearance:
                 details["clearance"] = "withdrawn: the post changed after clearance"
+            if untimely:
+                details["reasons"] = list(untimely)
             audit.append(self.conn, actor, "post.edit", f"post:{post_id}", details, at=self.clock())
         return self.get(post_id)
 

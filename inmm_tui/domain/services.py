@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from inmm_tui.config import Config
     from inmm_tui.domain.acknowledgement import PolicyAcknowledgements
+    from inmm_tui.domain.calendar import Calendar
     from inmm_tui.domain.deletions import Deletions
     from inmm_tui.domain.follows import Follows
     from inmm_tui.domain.governance import Governance
@@ -84,6 +85,12 @@ class Services:
 
         return PrivateAnswers(self.db, outlets=self._outlets, screener=self._screener,
                               max_attempts=self.config.daemon.max_attempts, clock=self.clock)
+
+    @functools.cached_property
+    def calendar(self) -> Calendar:
+        from inmm_tui.domain.calendar import Calendar
+
+        return Calendar(self.db, self.posts, self.config.tz, clock=self.clock)
 
     @functools.cached_property
     def deletions(self) -> Deletions:

@@ -8,7 +8,7 @@ Identifiers are strings (X's ids are 64-bit numbers as text; Mastodon's are text
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -90,6 +90,21 @@ class RecentPost:
     Mastodon read from the status's HTML, which need not be: see `Platform.posted_text`."""
     url: str
     created_at: dt.datetime | None = None
+
+
+class CredentialsListener(Protocol):
+    """Told by an adapter that renews its own tokens (LinkedIn's OAuth 2 refresh) what
+    happened, so that the daemon keeps the new tokens and the governance of their expiry.
+    Called under the adapter's lock, from whichever job's thread made the call."""
+
+    def renewed(self, outlet: str, tokens: Mapping[str, str]) -> None:
+        """New tokens: `access_token`, `refresh_token` and their expiry times
+        (`access_token_expires_at`, `refresh_token_expires_at`, ISO 8601 UTC)."""
+        ...
+
+    def refused(self, outlet: str, message: str) -> None:
+        """The platform refused to renew the access token; `message` holds no token."""
+        ...
 
 
 class Platform(Protocol):

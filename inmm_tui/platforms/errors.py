@@ -43,6 +43,11 @@ class AuthFailed(PlatformError):
     """The platform refused the credentials (401, or 403 for an invalid/suspended token)."""
 
 
+class RefreshRefused(AuthFailed):
+    """The platform refused to renew an expired access token (its refresh token expired or
+    was revoked, or the app's client secret changed): a person must authorise again."""
+
+
 class Unsupported(PlatformError):
     """The platform has no such operation (e.g. Mastodon has no hide-reply), or the
     outlet's plan lacks it (X's 403 `client-not-enrolled`: blocking is Enterprise-only,

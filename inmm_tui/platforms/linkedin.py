@@ -19,8 +19,21 @@ is a duplicate of ..."), which is `DuplicateContent`.
 
 What an organisation page cannot do through the API is declared in
 `inmm_tui.capabilities.LINKEDIN` and raises `Unsupported` here: it follows nobody and
-lists no followers, and it cannot hide, block or report. Members' comments on the page's
-recent posts come in as mentions; answering them is not built yet (`Unsupported`).
+lists no followers, and it cannot block or report. Members' comments on the page's
+recent posts come in as mentions. Moderation hides one by deleting it as the page's admin
+(`DELETE /rest/socialActions/<post>/comments/<id>?actor=<organisation>`: LinkedIn has no
+hiding, `capabilities.hide_deletes`); an answer is a reply in the comment's thread
+(`POST /rest/socialActions/<comment>/comments`), made once: a reply of ours with the same
+text already in that thread is taken for it (LinkedIn has no idempotency key, and the
+page's recent posts, where the daemon looks for an in-doubt post, hold no comments).
+
+Tokens (OAuth 2): an access token lasts about 60 days, the refresh token about a year
+from the member's authorisation. With the app's client id and secret and a refresh token
+in the secrets file, the adapter renews the access token itself: shortly before it
+expires, and once when LinkedIn answers 401 (then the call is made again, once). The new
+tokens go to the `listener` (the daemon writes them back to the secrets file and records
+their expiry for HQ's reminder); a refused renewal is `RefreshRefused`, told to the
+listener too (an alert). Tokens never appear in a message, a log line or a repr.
 
 Rate limits: LinkedIn's 429 carries no reset header; its daily limits reset at midnight
 UTC, which is when we call again (unless a `Retry-After` says sooner).
@@ -36,10 +49,11 @@ from urllib.parse import quote
 
 import requests
 
-from inmm_tui.capabilities import BLOCK, FOLLOW, HIDE, LINKEDIN, REPORT
+from inmm_tui.capabilities import BLOCK, FOLLOW, LINKEDIN, REPORT
 from inmm_tui.outside_text import storable
 from inmm_tui.platforms.base import (
     Account,
+    CredentialsListener,
     Mention,
     Mentions,
     Metrics,
@@ -54,12 +68,18 @@ from inmm_tui.platforms.errors import (
     NotFound,
     PlatformError,
     RateLimited,
+    RefreshRefused,
     Rejected,
     TransientError,
     Unsupported,
 )
 
 DEFAULT_API = "https://api.linkedin.com"
+DEFAULT_OAUTH = "https://www.linkedin.com"
+"""Where access tokens are renewed (`/oauth/v2/accessToken`); a test's or the sandbox's
+`base_url` serves both."""
+RENEW_BEFORE = dt.timedelta(days=1)
+"""An access token this close to its expiry is renewed before the call, not after a 401."""
 API_VERSION = "202505"
 """The `LinkedIn-Version` we speak (LinkedIn keeps each version for a year)."""
 PAGE_SIZE = 50
@@ -74,6 +94,8 @@ RESERVED = frozenset("|{}@[]()<>#\\*_~")
 community-management/shares/little-text-format)."""
 _HASHTAG_TEMPLATE = re.compile(r"\{hashtag\|\\#\|([^}]*)\}")
 _MENTION = re.compile(r"@\[((?:\\.|[^\]\\])*)\]\(urn:li:[a-zA-Z]+:[^)]*\)")
+_COMMENT = re.compile(r"urn:li:comment:\((urn:li:[A-Za-z]+:[^,]+),([^)]+)\)")
+"""A comment's URN: the post (or activity) it was made on, and its own id there."""
 
 
 def _hashtag_start(text: str, i: int) -> bool:
@@ -107,17 +129,75 @@ class LinkedInPlatform(Adapter):
     capabilities = LINKEDIN
 
     def __init__(self, name: str, *, organization_id: str, access_token: str,
-                 base_url: str | None, timeout: float, version: str = API_VERSION):
+                 base_url: str | None, timeout: float, version: str = API_VERSION,
+                 refresh_token: str | None = None, client_id: str | None = None,
+                 client_secret: str | None = None, access_token_expires_at: str | None = None,
+                 refresh_token_expires_at: str | None = None):
         super().__init__(name)
         self.organization = f"urn:li:organization:{organization_id}"
         self._organization_id = organization_id
         self.base_url = (base_url or DEFAULT_API).rstrip("/")
+        self.oauth_url = (base_url or DEFAULT_OAUTH).rstrip("/")
         self.timeout = timeout
         self.session = requests.Session()
         self.session.trust_env = not is_loopback(self.base_url)
         self.session.headers.update({
             "Authorization": f"Bearer {access_token}", "LinkedIn-Version": version,
             "X-Restli-Protocol-Version": "2.0.0"})
+        # Its own session: the bearer token is not sent to the OAuth endpoint.
+        self._oauth = requests.Session()
+        self._oauth.trust_env = not is_loopback(self.oauth_url)
+        self._refresh_token = refresh_token
+        self._client = (client_id, client_secret) if client_id and client_secret else None
+        self.access_expires_at = _moment(access_token_expires_at)
+        self.refresh_expires_at = _moment(refresh_token_expires_at)
+        self.listener: CredentialsListener | None = None
+        """Told of renewed tokens and refused renewals (set by the daemon)."""
+
+    @property
+    def renews_tokens(self) -> bool:
+        """Whether this outlet can renew its access token (a refresh token and the app's
+        client id and secret are in the secrets file)."""
+        return bool(self._refresh_token and self._client)
+
+    def renew_token(self) -> None:
+        """A new access token for the refresh token, now (`POST /oauth/v2/accessToken`).
+        RefreshRefused, told to the listener, when LinkedIn will not; TransientError when
+        it did not answer (nothing is told: the next call tries again)."""
+        with self._lock:
+            if not self.renews_tokens:
+                raise RefreshRefused(f"{self.name}: the access token cannot be renewed: the "
+                                     "secrets file has no refresh_token, client_id and "
+                                     "client_secret for it")
+            client_id, client_secret = self._client or ("", "")
+            response = self._call("renew token", self._oauth.post,
+                                  f"{self.oauth_url}/oauth/v2/accessToken", data={
+                                      "grant_type": "refresh_token",
+                                      "refresh_token": self._refresh_token,
+                                      "client_id": client_id, "client_secret": client_secret},
+                                  timeout=self.timeout)
+            if response.status_code in (400, 401):
+                message = f"{self.name}: LinkedIn refused to renew the access token " \
+                          f"({_oauth_message(response)})"
+                if self.listener is not None:
+                    self.listener.refused(self.name, message)
+                raise RefreshRefused(message)
+            if response.status_code != 200:
+                raise TransientError(f"{self.name}: renew token: HTTP {response.status_code}")
+            answer = self._call("renew token", response.json)
+            access, lasts, refresh, left = self._parse("renew token", _renewal, answer)
+            now = dt.datetime.now(dt.UTC)
+            self.session.headers["Authorization"] = f"Bearer {access}"
+            self._refresh_token = refresh or self._refresh_token
+            self.access_expires_at = now + dt.timedelta(seconds=lasts)
+            if left is not None:
+                self.refresh_expires_at = now + dt.timedelta(seconds=left)
+            if self.listener is not None:
+                tokens = {"access_token": access, "refresh_token": self._refresh_token or "",
+                          "access_token_expires_at": _iso(self.access_expires_at)}
+                if self.refresh_expires_at is not None:
+                    tokens["refresh_token_expires_at"] = _iso(self.refresh_expires_at)
+                self.listener.renewed(self.name, tokens)
 
     # ---- identity ---------------------------------------------------------------------------
 
@@ -150,7 +230,7 @@ class LinkedInPlatform(Adapter):
                 in_reply_to: str | None = None) -> Published:
         # `idempotency_key` has nowhere to go: LinkedIn takes none (see the module's doc).
         if in_reply_to is not None:
-            raise Unsupported(f"{self.name}: replying to a LinkedIn comment is not supported yet")
+            return self._comment(text, in_reply_to)
         response = self._request("publish", "POST", "/rest/posts", json={
             "author": self.organization, "commentary": little_text(text),
             "visibility": "PUBLIC", "lifecycleState": "PUBLISHED",
@@ -165,8 +245,43 @@ class LinkedInPlatform(Adapter):
         return Published(urn, post_url(urn))
 
     def delete(self, platform_id: str) -> None:
+        if platform_id.startswith("urn:li:comment:"):
+            self._delete_comment("delete", platform_id)  # an answer of ours, withdrawn
+            return
         try:
             self._request("delete", "DELETE", f"/rest/posts/{quote(platform_id, safe='')}")
+        except NotFound:
+            pass  # already gone: what deleting wants
+
+    def _comment(self, text: str, in_reply_to: str) -> Published:
+        """Our comment on one of our posts (a correction), or our reply in a member's
+        comment's thread (an answer); the reply already there with this very text if
+        there is one (a second attempt after a lost answer finds the first)."""
+        target = quote(in_reply_to, safe="")
+        for element in self._comments(in_reply_to, "reply"):
+            if element.get("actor") == self.organization and \
+                    (element.get("message") or {}).get("text") == text:
+                urn = self._parse("reply", lambda e: str(e["commentUrn"]), element)
+                return Published(urn, comment_url(urn))
+        body: dict[str, Any] = {"actor": self.organization, "message": {"text": text},
+                                "object": _commented(in_reply_to)}
+        if in_reply_to.startswith("urn:li:comment:"):
+            body["parentComment"] = in_reply_to
+        response = self._request("reply", "POST", f"/rest/socialActions/{target}/comments",
+                                 json=body)
+        urn = self._parse("reply", lambda r: r["commentUrn"], self._call("reply", response.json))
+        if not isinstance(urn, str) or not urn.startswith("urn:li:comment:"):
+            raise TransientError(f"{self.name}: reply: the answer named no comment")
+        return Published(urn, comment_url(urn))
+
+    def _delete_comment(self, what: str, comment_urn: str) -> None:
+        found = _COMMENT.fullmatch(comment_urn)
+        if found is None:
+            raise Rejected(f"{self.name}: {what}: {comment_urn!r} is not a comment's URN")
+        post, number = found.groups()
+        try:
+            self._request(what, "DELETE", f"/rest/socialActions/{quote(post, safe='')}/comments/"
+                          f"{quote(number, safe='')}", params={"actor": self.organization})
         except NotFound:
             pass  # already gone: what deleting wants
 
@@ -210,7 +325,9 @@ class LinkedInPlatform(Adapter):
         raise self._cannot("a LinkedIn organisation page follows nobody")
 
     def hide_reply(self, platform_id: str) -> None:
-        raise self._cannot(LINKEDIN.why_not[HIDE])
+        """Take a member's comment on our post out of view: LinkedIn can only delete it,
+        which the page's admin may (`capabilities.hide_deletes`)."""
+        self._delete_comment("delete comment", platform_id)
 
     def block(self, user_id: str) -> None:
         raise self._cannot(LINKEDIN.why_not[BLOCK])
@@ -230,7 +347,7 @@ class LinkedInPlatform(Adapter):
         bad: list[tuple[str, str]] = []
         newest = since
         for post in self.recent_posts(COMMENTED_POSTS):
-            for element in self._comments(post.platform_id):
+            for element in self._comments(post.platform_id, "mentions"):
                 built, unreadable = self._each("mentions", self._mention, [element],
                                                ident=lambda e: e["commentUrn"])
                 bad += unreadable
@@ -244,12 +361,12 @@ class LinkedInPlatform(Adapter):
         found.sort(key=lambda m: m.created_at)
         return Mentions(found, bad, cursor=f"{CURSOR}{newest}" if newest is not None else since_id)
 
-    def _comments(self, post_urn: str) -> Iterator[Any]:
+    def _comments(self, post_urn: str, what: str) -> Iterator[Any]:
         start = 0
         for _ in range(MAX_COMMENT_PAGES):
-            page = self._get("mentions", f"/rest/socialActions/{quote(post_urn, safe='')}/comments",
+            page = self._get(what, f"/rest/socialActions/{quote(post_urn, safe='')}/comments",
                              params={"start": start, "count": PAGE_SIZE})
-            elements = self._parse("mentions", lambda p: list(p["elements"]), page)
+            elements = self._parse(what, lambda p: list(p["elements"]), page)
             yield from elements
             if len(elements) < PAGE_SIZE:
                 return
@@ -290,9 +407,21 @@ class LinkedInPlatform(Adapter):
         return self._call(what, response.json)
 
     def _request(self, what: str, method: str, path: str, **kwargs: Any) -> requests.Response:
-        response: requests.Response = self._call(
-            what, self.session.request, method, self.base_url + path, timeout=self.timeout,
-            **kwargs)
+        with self._lock:
+            if (self.renews_tokens and self.access_expires_at is not None
+                    and self.access_expires_at - RENEW_BEFORE <= dt.datetime.now(dt.UTC)):
+                try:
+                    self.renew_token()
+                except (TransientError, RefreshRefused):
+                    pass  # the listener knows of a refusal; the old token may work yet
+            response: requests.Response = self._call(
+                what, self.session.request, method, self.base_url + path, timeout=self.timeout,
+                **kwargs)
+            if response.status_code == 401 and self.renews_tokens:
+                # Expired (or revoked) before we knew: renew once and ask once more.
+                self.renew_token()
+                response = self._call(what, self.session.request, method, self.base_url + path,
+                                      timeout=self.timeout, **kwargs)
         if response.status_code >= 400:
             raise self._refusal(what, response)
         return response
@@ -325,6 +454,54 @@ class LinkedInPlatform(Adapter):
 
 def post_url(urn: str) -> str:
     return f"https://www.linkedin.com/feed/update/{urn}/"
+
+
+def comment_url(urn: str) -> str:
+    """A comment shown in its post's page."""
+    found = _COMMENT.fullmatch(urn)
+    post = found.group(1) if found else urn
+    return f"https://www.linkedin.com/feed/update/{post}/?commentUrn={quote(urn, safe='')}"
+
+
+def _commented(urn: str) -> str:
+    """The post a comment (or a reply in its thread) is made on."""
+    found = _COMMENT.fullmatch(urn)
+    return found.group(1) if found else urn
+
+
+def _moment(text: str | None) -> dt.datetime | None:
+    """An expiry time from the secrets file (ISO 8601; UTC unless it says otherwise)."""
+    if not text:
+        return None
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _renewal(answer: Any) -> tuple[str, int, str | None, int | None]:
+    """(access token, its seconds, the refresh token if given, its seconds left if given)."""
+    access, lasts = answer["access_token"], answer["expires_in"]
+    refresh, left = answer.get("refresh_token"), answer.get("refresh_token_expires_in")
+    if not isinstance(access, str) or not access or not isinstance(lasts, int) or lasts <= 0:
+        raise ValueError("access_token or expires_in of the wrong type")
+    if refresh is not None and not isinstance(refresh, str):
+        raise ValueError("refresh_token of the wrong type")
+    if left is not None and not isinstance(left, int):
+        raise ValueError("refresh_token_expires_in of the wrong type")
+    return access, lasts, refresh or None, left
+
+
+def _oauth_message(response: requests.Response) -> str:
+    """The OAuth endpoint's `error: error_description`, one line, at most 300 characters."""
+    try:
+        body = response.json()
+        text = f"{body.get('error') or ''}: {body.get('error_description') or ''}".strip(": ")
+    except (ValueError, AttributeError):
+        text = ""
+    return storable(text or f"HTTP {response.status_code}")[:300]
 
 
 def _message(response: requests.Response) -> str:

@@ -10,7 +10,9 @@ service, so its mode is not checked.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import stat
 import tomllib
 from collections.abc import Mapping
@@ -25,6 +27,12 @@ KEYS = {
     "mastodon": ("access_token",),
     "bluesky": ("app_password",),
     "linkedin": ("access_token",),
+}
+OPTIONAL = {
+    # With these the daemon renews the access token itself and writes the new one back
+    # here (`write_outlet_secrets`); the expiry times are ISO 8601, UTC unless they say.
+    "linkedin": ("refresh_token", "client_id", "client_secret", "access_token_expires_at",
+                 "refresh_token_expires_at"),
 }
 
 
@@ -59,7 +67,10 @@ class Secrets:
                 raise SecretsError(f"{self.source}: outlets.{outlet.name}.{key}: still the "
                                    "placeholder from the example; replace it with the value "
                                    "the platform gave you")
-        return {key: table[key] for key in wanted}
+        optional = {key: table[key] for key in OPTIONAL.get(outlet.api, ())
+                    if isinstance(table.get(key), str) and table[key]
+                    and not is_placeholder(table[key])}
+        return {**{key: table[key] for key in wanted}, **optional}
 
 
 def is_placeholder(value: str) -> bool:
@@ -114,3 +125,66 @@ def _parse(path: Path) -> Secrets:
                            "(smtp_password, webhook_secret)")
     return Secrets(str(path), {name: dict(table) for name, table in outlets.items()},
                    dict(notifications))
+
+
+def write_outlet_secrets(path: Path, outlet: str,
+                         values: Mapping[str, str]) -> Mapping[str, object]:
+    """Set `values` in the `[outlets.<outlet>]` table of the secrets file at `path` (the
+    daemon's renewed tokens), keeping the rest of the file as it is, comments included.
+    Atomic: the new file is written beside it with mode 0600, flushed to disk, checked to
+    read back as written, and only then renamed over the old one; a crash leaves the old
+    file or the new, never half of one. SecretsError (naming the file and the table, never
+    a value) when the table is not there or the file cannot be written. Returns the
+    outlet's whole table as now written (for the daemon's fingerprint of it)."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SecretsError(f"{path}: cannot be read to save the renewed tokens "
+                           f"({type(exc).__name__})") from None
+    lines = text.splitlines(keepends=True)
+    header = re.compile(r"^\s*\[\s*outlets\s*\.\s*(\"?)" + re.escape(outlet) + r"\1\s*\]\s*(#.*)?$")
+    start = next((n for n, line in enumerate(lines) if header.match(line)), None)
+    if start is None:
+        raise SecretsError(f"{path}: [outlets.{outlet}]: not found as a table of its own; "
+                           "the renewed tokens cannot be saved")
+    end = next((n for n in range(start + 1, len(lines))
+                if re.match(r"^\s*\[", lines[n])), len(lines))
+    for key, value in values.items():
+        line = f"{key} = {json.dumps(value, ensure_ascii=False)}\n"
+        found = next((n for n in range(start + 1, end)
+                      if re.match(rf"^\s*{re.escape(key)}\s*=", lines[n])), None)
+        if found is not None:
+            lines[found] = line
+            continue
+        last = max((n for n in range(start, end) if lines[n].strip()), default=start)
+        if not lines[last].endswith("\n"):
+            lines[last] += "\n"
+        lines.insert(last + 1, line)
+        end += 1
+    new = "".join(lines)
+    try:
+        table = tomllib.loads(new)["outlets"][outlet]
+    except (tomllib.TOMLDecodeError, KeyError, TypeError):
+        table = None
+    if not isinstance(table, dict) or any(table.get(k) != v for k, v in values.items()):
+        raise SecretsError(f"{path}: [outlets.{outlet}]: the renewed tokens could not be "
+                           "written so that the file reads back as written; left unchanged")
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.new")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # whatever the umask, and if the name was left by a crash
+        with os.fdopen(fd, "wb") as out:
+            out.write(new.encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+        directory = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(directory)
+        finally:
+            os.close(directory)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise SecretsError(f"{path}: the renewed tokens could not be saved "
+                           f"({type(exc).__name__}: {exc.strerror})") from None
+    return table

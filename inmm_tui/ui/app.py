@@ -127,6 +127,8 @@ class InmmApp(App[None]):
         yield SystemCommand("Compose a post", "Write a new post", home.action_compose)
         yield SystemCommand("Clearance queue", "Review submitted posts", home.action_clearance)
         yield SystemCommand("Schedule", "What goes out when, per outlet", home.action_schedule)
+        yield SystemCommand("Calendar", "The week or month of posts; move one (key d)",
+                            home.action_calendar)
         yield SystemCommand("Roster", "People, roles, rights withdrawn", home.action_roster)
         yield SystemCommand("Events and crisis", "Live coverage and crisis mode",
                             home.action_events)

@@ -74,3 +74,11 @@ class ActionDone(Message):
         super().__init__()
         self.note = note
         self.close = close
+
+
+class CalendarLoaded(Message):
+    """The week or month the calendar shows (`inmm_tui.domain.calendar.CalendarView`)."""
+
+    def __init__(self, view: Any) -> None:
+        super().__init__()
+        self.view = view

@@ -165,6 +165,7 @@ SCREENS = {
     "compose": (("tab", "enter"), "ComposeScreen"),  # the hostile draft
     "inbox": (("b",), "InboxScreen"),
     "audit": (("l",), "AuditScreen"),  # reasons and names, as people typed them
+    "calendar": (("d",), "CalendarScreen"),  # post texts and event names
 }
 PROMPTS = {"follows": "b", "moderation": "b", "inbox": "f", "governance": "x", "reminders": "d",
            "questions": "a", "review": "w", "roster": "w", "schedule": "w"}

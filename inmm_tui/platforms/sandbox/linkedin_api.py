@@ -26,6 +26,18 @@ Learn, "LinkedIn Marketing API"), not from anyone's recordings:
   `X-Restli-Protocol-Version: 2.0.0`.
 - Errors are `{"status", "serviceErrorCode", "code", "message"}`; a 429 carries no reset
   header (shared/api-guide/concepts/rate-limits: the daily limits reset at midnight UTC).
+- Refresh tokens (shared/authentication/programmatic-refresh-tokens):
+  `POST https://www.linkedin.com/oauth/v2/accessToken`, form-encoded `grant_type=
+  refresh_token`, `refresh_token`, `client_id`, `client_secret`, answers `{access_token,
+  expires_in, refresh_token, refresh_token_expires_in, scope}`; the refresh token is the
+  same one, its `refresh_token_expires_in` what is left of its year. A refresh token that
+  is expired or revoked gets 400 `{"error": "invalid_request", "error_description": ...}`,
+  a wrong client 401 `{"error": "invalid_client", ...}`. Here under `/oauth/v2/`.
+- Comments API (.../community-management/shares/comments-api): `POST /rest/socialActions/
+  <post or comment urn>/comments` with `{actor, object, message: {text}, parentComment?}`
+  answers 201 with the comment; `DELETE /rest/socialActions/<post urn>/comments/<comment
+  id>?actor=<organisation urn>` deletes a comment on the organisation's post as its admin
+  (204).
 
 The post's text the control API's state shows is the text as the page shows it (the
 little text rendered), so a test sees what LinkedIn's readers would.
@@ -35,11 +47,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from typing import Any
 from urllib.parse import unquote
 
 from inmm_tui.platforms.sandbox.common import Answer, Request, route, with_garbage
-from inmm_tui.platforms.sandbox.world import LINKEDIN, LINKEDIN_ME_ID, LINKEDIN_ORG_ID, SbPost, World
+from inmm_tui.platforms.sandbox.world import (
+    LINKEDIN,
+    LINKEDIN_ACCESS_SECONDS,
+    LINKEDIN_ME_ID,
+    LINKEDIN_ORG_ID,
+    SANDBOX_LINKEDIN_APP,
+    SbPost,
+    World,
+)
 
 RESERVED = frozenset("|{}@[]()<>#\\*_~")
 """Little text's reserved characters."""
@@ -75,7 +96,10 @@ def linkedin_fault(kind: str) -> Answer | None:
 
 
 def authenticate(world: World, request: Request) -> Answer | None:
-    """The bearer token (OAuth 2), and the version header every versioned call needs."""
+    """The bearer token (OAuth 2), and the version header every versioned call needs.
+    The OAuth endpoint itself takes the app's client id and secret instead."""
+    if request.path.startswith("/oauth/"):
+        return None
     header = request.headers.get("authorization", "")
     request.token = header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else ""
     if not request.token or request.token not in world.tokens[LINKEDIN]:
@@ -334,3 +358,78 @@ def list_comments(world: World, request: Request) -> Answer:
     return Answer(200, {"elements": [_comment(world, c) for c in page],
                         "paging": {"start": start, "count": count, "total": len(comments),
                                    "links": []}})
+
+
+@route("POST", r"/rest/socialActions/(?P<urn>[^/]+)/comments")
+def create_comment(world: World, request: Request) -> Answer:
+    """A comment by the organisation on a post, or a reply within a comment's thread."""
+    target = unquote(request.params["urn"])
+    body = request.json()
+    if body.get("actor") != LINKEDIN_ME_ID:
+        raise li_error(403, "ACCESS_DENIED", f"Not enough permissions to comment as "
+                       f"{body.get('actor')!r}", 100)
+    message = body.get("message")
+    if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+        raise li_error(422, "UNPROCESSABLE_ENTITY", "/message/text :: field is required")
+    parent = world.posts[LINKEDIN].get(target)
+    if parent is None or parent.deleted:
+        raise li_error(404, "NOT_FOUND", f"{target} not found")
+    if target.startswith("urn:li:comment:") and body.get("parentComment") != target:
+        raise li_error(422, "UNPROCESSABLE_ENTITY", "/parentComment :: must be the comment "
+                       "replied to")
+    comment = world.add_post(LINKEDIN, world.me(LINKEDIN), message["text"], target)
+    return Answer(201, _comment(world, comment),
+                  {"x-restli-id": comment.id.rsplit(",", 1)[-1].rstrip(")")})
+
+
+@route("DELETE", r"/rest/socialActions/(?P<urn>[^/]+)/comments/(?P<id>[^/]+)")
+def delete_comment(world: World, request: Request) -> Answer:
+    """Delete a comment on one of our posts, as the page's admin (`actor`)."""
+    target = unquote(request.params["urn"])
+    if request.q("actor") != LINKEDIN_ME_ID:
+        raise li_error(403, "ACCESS_DENIED", "Not enough permissions to delete this comment", 100)
+    post = world.posts[LINKEDIN].get(target)
+    if post is None or post.author_id != LINKEDIN_ME_ID:
+        raise li_error(403, "ACCESS_DENIED", "Only the post's organisation may delete comments "
+                       "on it", 100)
+    urn = f"urn:li:comment:({target},{unquote(request.params['id'])})"
+    comment = world.posts[LINKEDIN].get(urn)
+    if comment is None or comment.deleted:
+        raise li_error(404, "NOT_FOUND", f"Comment {urn} not found")
+    comment.deleted = True
+    return Answer(204, b"")
+
+
+# ---- OAuth 2 -----------------------------------------------------------------------------------
+
+
+def _oauth_error(status: int, error: str, description: str) -> Answer:
+    return Answer(status, {"error": error, "error_description": description})
+
+
+@route("POST", r"/oauth/v2/accessToken")
+def access_token(world: World, request: Request) -> Answer:
+    """A new access token for a refresh token (LinkedIn's programmatic refresh)."""
+    if not request.headers.get("content-type", "").startswith(
+            "application/x-www-form-urlencoded"):
+        raise _oauth_error(400, "invalid_request", "Content-Type must be "
+                           "application/x-www-form-urlencoded")
+    form = {name: values[0] for name, values in request.form().items() if values}
+    if form.get("grant_type") != "refresh_token":
+        raise _oauth_error(400, "unsupported_grant_type", "grant_type: expected refresh_token")
+    if (form.get("client_id"), form.get("client_secret")) != (
+            SANDBOX_LINKEDIN_APP["client_id"], SANDBOX_LINKEDIN_APP["client_secret"]):
+        raise _oauth_error(401, "invalid_client", "Client authentication failed")
+    refresh = form.get("refresh_token", "")
+    expires = world.li_refresh_tokens.get(refresh)
+    now = time.time()
+    if expires is None or expires <= now:
+        raise _oauth_error(400, "invalid_request", "The provided authorization grant or "
+                           "refresh token is invalid, expired or revoked")
+    token = f"sandbox-linkedin-token-{world.seq()}"
+    world.tokens[LINKEDIN].add(token)
+    return Answer(200, {"access_token": token, "expires_in": LINKEDIN_ACCESS_SECONDS,
+                        "refresh_token": refresh,
+                        "refresh_token_expires_in": int(expires - now),
+                        "scope": "r_organization_social,rw_organization_admin,"
+                                 "w_organization_social"})

@@ -176,7 +176,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return
         api = (X if path.startswith("/2/") else MASTODON if path.startswith("/api/")
                else BLUESKY if path.startswith("/xrpc/")
-               else LINKEDIN if path.startswith("/rest/") else "")
+               else LINKEDIN if path.startswith(("/rest/", "/oauth/v2/")) else "")
         headers = {k.lower(): v for k, v in self.headers.items()}
         request = Request(method, path, api, parse_qs(parts.query, keep_blank_values=True),
                           headers, body, self.server.base_url)

@@ -41,6 +41,16 @@ SANDBOX_MASTODON_CREDENTIALS = {"access_token": "sandbox-mastodon-token"}
 SANDBOX_BLUESKY_CREDENTIALS = {"app_password": "sbox-sbox-sbox-sbox"}
 """A Bluesky app password has this form (four groups of four)."""
 SANDBOX_LINKEDIN_CREDENTIALS = {"access_token": "sandbox-linkedin-token"}
+SANDBOX_LINKEDIN_APP = {"client_id": "sandbox-linkedin-client",
+                        "client_secret": "sandbox-linkedin-client-secret",
+                        "refresh_token": "sandbox-linkedin-refresh-token"}
+"""The app's client id and secret and the refresh token the sandbox's LinkedIn accepts at
+`POST /oauth/v2/accessToken` (with `SANDBOX_LINKEDIN_CREDENTIALS`: a page whose access
+token is renewed as LinkedIn's are)."""
+LINKEDIN_ACCESS_SECONDS = 60 * 86400
+"""A LinkedIn access token lasts 60 days."""
+LINKEDIN_REFRESH_SECONDS = 365 * 86400
+"""A LinkedIn refresh token lasts a year from the member's authorisation (not renewed)."""
 
 FAULT_KINDS = (
     "unavailable",  # 503
@@ -229,6 +239,9 @@ class World:
         self.li_commentary: dict[str, str] = {}
         """LinkedIn post URN -> its commentary as sent (little text, escapes and all)."""
         self.li_followers = 0
+        self.li_refresh_tokens: dict[str, float] = {
+            SANDBOX_LINKEDIN_APP["refresh_token"]: time.time() + LINKEDIN_REFRESH_SECONDS}
+        """LinkedIn refresh tokens -> when each expires (time.time())."""
         """LinkedIn: the page's follower count (the API lists no followers)."""
         for api, me_id in ((X, X_ME_ID), (MASTODON, MASTODON_ME_ID),
                            (BLUESKY, BLUESKY_ME_ID), (LINKEDIN, LINKEDIN_ME_ID)):

@@ -48,6 +48,7 @@ class HomeScreen(InmmScreen):
         Binding("q", "app.quit", "Quit"),
         Binding("i", "questions", "Questions", show=False),
         Binding("b", "inbox", "Inbox: every reply, mention and message", show=False),
+        Binding("d", "calendar", "Calendar: the week or month of posts", show=False),
         Binding("e", "events", "Events and crisis", show=False),
         Binding("m", "reminders", "Reminders and alerts", show=False),
         Binding("r", "roster", "Roster", show=False),
@@ -154,6 +155,11 @@ class HomeScreen(InmmScreen):
         from inmm_tui.ui.screens.schedule import ScheduleScreen
 
         self.app.push_screen(ScheduleScreen(self.backend))
+
+    def action_calendar(self) -> None:
+        from inmm_tui.ui.screens.calendar import CalendarScreen
+
+        self.app.push_screen(CalendarScreen(self.backend))
 
     def action_roster(self) -> None:
         from inmm_tui.ui.screens.roster import RosterScreen

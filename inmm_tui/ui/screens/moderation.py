@@ -186,7 +186,12 @@ class ModerationScreen(InmmScreen):
             if_answered(lambda text: self.act(what, item.id, text))))
 
     def action_hide(self) -> None:
-        self._confirm("hide", "Hide this reply (#{item.id}) on the platform?")
+        item = self.item
+        if item is not None and self.backend.services.moderation.hide_deletes(item.outlet):
+            self._confirm("hide", "Delete this comment (#{item.id}) as the page's admin? "
+                          f"{item.outlet} cannot hide it, and a deletion cannot be undone.")
+        else:
+            self._confirm("hide", "Hide this reply (#{item.id}) on the platform?")
 
     def action_block(self) -> None:
         self._confirm("block", "Block the author of this reply (#{item.id})?",
