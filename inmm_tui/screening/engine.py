@@ -19,7 +19,14 @@ from urllib.parse import urlsplit
 from inmm_tui.capabilities import CAPABILITIES, TWITTER_TEXT, for_api
 from inmm_tui.screening import personal
 from inmm_tui.screening.length import urls_in, weighted_length, x_fits, x_overflow
-from inmm_tui.screening.rules import RESPECT, VERDICTS, Rules, default_rules, text_words
+from inmm_tui.screening.rules import (
+    RESPECT,
+    VERDICTS,
+    Rules,
+    Section,
+    default_rules,
+    text_words,
+)
 from inmm_tui.screening.vulgar import find_vulgar
 
 
@@ -100,6 +107,7 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     findings += [f for f in _phrases(rules, "politics_religion", masked, words=words)
                  if not _is_name(rules, masked, f.span)]
     findings += _pairs(rules, "politics_religion", masked, words)
+    findings += _speech(rules, masked, words)
     findings += _phrases(rules, "vulgar_discriminatory", masked, words=words)
     findings += [
         Finding("vulgar_discriminatory.word", "vulgar_discriminatory",
@@ -249,14 +257,66 @@ def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[
     return []
 
 
+def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
+    """Political speech without a party name: a term of the arena ("our country",
+    "Washington") and another of the arena or of an agenda ("taxes", "we will fight for")
+    within the section's window; never in a text about nuclear governance (the `remit`
+    list: IAEA, NPT, safeguards...), which is the society's business, not partisan
+    politics."""
+    section = rules.sections.get("political_speech")
+    if section is None or section.near is None or section.with_ is None:
+        return []
+    if section.with_gate is not None and not section.with_gate.open(words):
+        return []
+    if rules.remit is not None and rules.remit.search(masked):
+        return []
+    terms = [(m.span(), m.group(0).lower()) for m in section.with_.finditer(masked)]
+    arena = [(m.span(), m.group(0).lower()) for m in section.near.finditer(masked)]
+    if not arena:
+        return _agenda(section, masked, terms)
+    for m in section.with_.finditer(masked):
+        for (a, b), term in arena:
+            # Two different terms: "America ... America" is one.
+            if term == m.group(0).lower() or (a < m.end() and m.start() < b):
+                continue
+            gap = masked[min(b, m.end()):max(a, m.start())]
+            if section.window and len(_WORD.findall(gap)) > section.window:
+                continue
+            start, end = min(a, m.start()), max(b, m.end())
+            return [Finding("politics_religion.speech", "politics_religion",
+                            f'{section.message} ("{masked[a:b]}" \u2026 "{m.group(0)}")',
+                            (start, end))]
+    return []
+
+
+def _agenda(section: Section, masked: str,
+            terms: list[tuple[tuple[int, int], str]]) -> list[Finding]:
+    """Without the arena: three different agenda terms within the window ("we will fight
+    for jobs, health care and education")."""
+    for i, ((start, _), _term) in enumerate(terms):
+        seen: dict[str, tuple[int, int]] = {}
+        for span, term in terms[i:]:
+            gap = masked[start:span[0]]
+            if section.window and len(_WORD.findall(gap)) > section.window:
+                break
+            seen.setdefault(term, span)
+            if len(seen) >= 3:
+                return [Finding("politics_religion.speech", "politics_religion",
+                                f'{section.message} ("'
+                                + '", "'.join(masked[a:b] for a, b in seen.values()) + '")',
+                                (start, span[1]))]
+    return []
+
+
 def _is_name(rules: Rules, masked: str, span: tuple[int, int]) -> bool:
-    """A religious word that is someone's name: after a title ("Dr. Jesus Rodriguez") or
-    before a capitalised surname that is not itself a term ("Christian Meyer")."""
+    """A religious word that is someone's name: after a title or a surname particle
+    ("Dr. Jesus Rodriguez", "De Jesus") or before a capitalised surname that is not itself
+    a term ("Christian Meyer")."""
     word = masked[span[0]:span[1]]
     if word.lower() not in rules.person_names or not word[:1].isupper():
         return False
     before = masked[:span[0]].split()
-    if before and before[-1].lower().rstrip(".") in rules.name_titles:
+    if before and before[-1].lower().strip("(\"'\u201c").rstrip(".") in rules.name_titles:
         return True
     after = re.match(r"\s+([A-Z][\w'\u2019-]+)", masked[span[1]:])
     if after is None:
