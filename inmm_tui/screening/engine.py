@@ -113,7 +113,7 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
         Finding("vulgar_discriminatory.word", "vulgar_discriminatory",
                 f'{rules.sections["vulgar_discriminatory"].message} ("{text[s:e]}")', (s, e))
         for s, e in find_vulgar(masked, rules)
-        if not _covered(findings, s, e)
+        if not _covered(findings, s, e) and not _allowed(rules, "vulgar_discriminatory", masked, s, e)
     ]
     findings += _advertising(rules, text, masked, links, context)
     findings += _transactional(rules, links, masked)
@@ -186,6 +186,14 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     for start, end in spans:
         chars[start:end] = " " * (end - start)
     return "".join(chars)
+
+
+def _allowed(rules: Rules, name: str, masked: str, start: int, end: int) -> bool:
+    """Inside a phrase of the section's allow-list ("damning", "homo-erotic")."""
+    allow = rules.sections[name].allow
+    return allow is not None and any(
+        m.start() <= start and end <= m.end()
+        for m in allow.finditer(masked, max(0, start - 40), end + 40))
 
 
 def _covered(findings: list[Finding], start: int, end: int) -> bool:

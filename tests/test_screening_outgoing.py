@@ -1,0 +1,71 @@
+"""Issue 15, outgoing posts: political speech without a party name, nuclear governance that
+stays unflagged, names, and the plain words of health and crime news that are not vulgar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from inmm_tui.screening import ScreenContext, screen
+
+TODAY = dt.date(2026, 3, 1)
+SIGNED = " https://inmm.org/news ^JS"
+
+
+def categories(text: str) -> set[str]:
+    return screen(text + SIGNED, ScreenContext(today=TODAY)).categories
+
+
+@pytest.mark.parametrize("text", [
+    "Our country deserves leaders who will fight for jobs and lower taxes.",
+    "My opponent wants to raise your taxes again. Not on our watch!",
+    "Voters are tired of politicians who forget the middle class.",
+    "We will fight for jobs, health care and education for every family.",
+    "Washington insiders keep spending your money. Enough.",
+    "Register to vote by October 6 and make your voice heard!",
+    "Join us for Catholic mass after the closing session.",
+])
+def test_political_and_religious_speech_without_a_party_name(text: str) -> None:
+    assert "politics_religion" in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    # Nuclear governance is INMM's remit, even in the words of politics.
+    "The US government and the IAEA signed new safeguards arrangements; our members will "
+    "lead the technical work.",
+    "Our country's nonproliferation leadership depends on the NPT: read our members' review.",
+    "Voting in the INMM election for Vice President closes Friday.",
+    "Congress passed the appropriations bill; read our nonpartisan summary.",
+    # Ordinary society posts with words campaign speeches also use.
+    "Vote for your favourite student poster by Friday!",
+    "Our student chapter members share their dreams and career change stories.",
+    "Join us in Washington, DC for the spring workshop.",
+    "The middle-class family home of Marie Curie is now a museum.",
+    # Religious words that are names.
+    "Welcome Graciela De Jesus, our new membership coordinator!",
+])
+def test_society_posts_are_not_politics(text: str) -> None:
+    assert "politics_religion" not in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "A damning report on hospital hygiene came out today.",
+    "Rape crisis centres report more calls this winter.",
+    "Semen analysis is the first test for male infertility.",
+    "Early signs of penis and testicular cancer: what to look for.",
+    "Homo sapiens reached Australia earlier than thought.",
+    "Pee tests can now detect the condition earlier.",
+])
+def test_clinical_and_news_words_are_not_vulgar(text: str) -> None:
+    assert "vulgar_discriminatory" not in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "What the hell were they thinking?",
+    "This damn printer again.",
+    "Stop acting like a homo.",
+    "That talk was crap.",
+])
+def test_vulgar_words_are_still_found(text: str) -> None:
+    assert "vulgar_discriminatory" in categories(text)
