@@ -97,3 +97,23 @@ def test_personal_numbers_and_sales_are_still_found(text: str, category: str) ->
     # No link to the society's site: sales phrases in a post whose links all go there are
     # the society's own offers.
     assert category in screen(text + " ^JS", ScreenContext(today=TODAY)).categories
+
+
+@pytest.mark.parametrize("text", [
+    "Comet visible to the naked eye tonight.",
+    "Hot and humid weather expected for the Annual Meeting.",
+    "A shocking rise in measles cases this winter.",
+    "Cover up the sample before it leaves the glovebox.",
+    "Her lifelong love affair with physics began at twelve.",
+])
+def test_ordinary_senses_of_salacious_words(text: str) -> None:
+    assert "propaganda_salacious" not in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Hot and sexy: the photos from the party leaked.",
+    "The media is covering it up. Wake up, sheeple!",
+    "They cover up the truth about the plant.",
+])
+def test_salacious_and_propaganda_phrases_are_still_found(text: str) -> None:
+    assert "propaganda_salacious" in categories(text)
