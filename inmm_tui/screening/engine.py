@@ -266,54 +266,62 @@ def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[
 
 
 def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
-    """Political speech without a party name: a term of the arena ("our country",
-    "Washington") and another of the arena or of an agenda ("taxes", "we will fight for")
-    within the section's window; never in a text about nuclear governance (the `remit`
-    list: IAEA, NPT, safeguards...), which is the society's business, not partisan
-    politics."""
+    """Political speech without a party name: a term of the arena ("our country", "fellow
+    Americans") and another of the arena or of an agenda ("taxes", "we will fight for"),
+    or three different agenda terms, within the section's window; never in a text about
+    nuclear governance (the `remit` list: IAEA, NPT, safeguards...), which is the
+    society's business, not partisan politics."""
     section = rules.sections.get("political_speech")
     if section is None or section.near is None or section.with_ is None:
         return []
     if section.with_gate is not None and not section.with_gate.open(words):
         return []
-    if rules.remit is not None and rules.remit.search(masked):
-        return []
+    # One scan for both lists (`with_` holds the arena too); most texts stop here.
     terms = [(m.span(), m.group(0).lower()) for m in section.with_.finditer(masked)]
-    arena = [(m.span(), m.group(0).lower()) for m in section.near.finditer(masked)]
-    if not arena:
-        return _agenda(section, masked, terms)
-    for m in section.with_.finditer(masked):
-        for (a, b), term in arena:
+    if len({term for _, term in terms}) < 2:
+        return []
+    arena = [(span, term) for span, term in terms if section.near.fullmatch(term)]
+    found = _arena_pair(section, masked, arena, terms) if arena else None
+    found = found or _agenda(section, masked, terms)
+    if found is None or (rules.remit is not None and rules.remit.search(masked)):
+        return []
+    quoted = '", "'.join(masked[a:b] for a, b in found)
+    return [Finding("politics_religion.speech", "politics_religion",
+                    f'{section.message} ("{quoted}")', (found[0][0], found[-1][1]))]
+
+
+Spans = list[tuple[int, int]]
+
+
+def _within(section: Section, masked: str, first: tuple[int, int],
+            second: tuple[int, int]) -> bool:
+    gap = masked[min(first[1], second[1]):max(first[0], second[0])]
+    return not section.window or len(_WORD.findall(gap)) <= section.window
+
+
+def _arena_pair(section: Section, masked: str, arena: list[tuple[tuple[int, int], str]],
+                terms: list[tuple[tuple[int, int], str]]) -> Spans | None:
+    for span, term in terms:
+        for place, name in arena:
             # Two different terms: "America ... America" is one.
-            if term == m.group(0).lower() or (a < m.end() and m.start() < b):
-                continue
-            gap = masked[min(b, m.end()):max(a, m.start())]
-            if section.window and len(_WORD.findall(gap)) > section.window:
-                continue
-            start, end = min(a, m.start()), max(b, m.end())
-            return [Finding("politics_religion.speech", "politics_religion",
-                            f'{section.message} ("{masked[a:b]}" \u2026 "{m.group(0)}")',
-                            (start, end))]
-    return []
+            if name != term and _within(section, masked, place, span):
+                return sorted([place, span])
+    return None
 
 
 def _agenda(section: Section, masked: str,
-            terms: list[tuple[tuple[int, int], str]]) -> list[Finding]:
-    """Without the arena: three different agenda terms within the window ("we will fight
-    for jobs, health care and education")."""
-    for i, ((start, _), _term) in enumerate(terms):
+            terms: list[tuple[tuple[int, int], str]]) -> Spans | None:
+    """Three different terms within the window ("we will fight for jobs, health care and
+    education")."""
+    for i, (first, _) in enumerate(terms):
         seen: dict[str, tuple[int, int]] = {}
         for span, term in terms[i:]:
-            gap = masked[start:span[0]]
-            if section.window and len(_WORD.findall(gap)) > section.window:
+            if not _within(section, masked, first, span):
                 break
             seen.setdefault(term, span)
             if len(seen) >= 3:
-                return [Finding("politics_religion.speech", "politics_religion",
-                                f'{section.message} ("'
-                                + '", "'.join(masked[a:b] for a, b in seen.values()) + '")',
-                                (start, span[1]))]
-    return []
+                return list(seen.values())
+    return None
 
 
 def _is_name(rules: Rules, masked: str, span: tuple[int, int]) -> bool:
