@@ -276,14 +276,17 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
         return []
     if section.with_gate is not None and not section.with_gate.open(words):
         return []
-    # One scan for both lists (`with_` holds the arena too); most texts stop here.
+    # The remit first: the society's posts name it, and its list is short.
+    if rules.remit is not None and rules.remit.search(masked):
+        return []
+    # One scan for both lists (`with_` holds the arena too).
     terms = [(m.span(), m.group(0).lower()) for m in section.with_.finditer(masked)]
     if len({term for _, term in terms}) < 2:
         return []
     arena = [(span, term) for span, term in terms if section.near.fullmatch(term)]
     found = _arena_pair(section, masked, arena, terms) if arena else None
     found = found or _agenda(section, masked, terms)
-    if found is None or (rules.remit is not None and rules.remit.search(masked)):
+    if found is None:
         return []
     quoted = '", "'.join(masked[a:b] for a, b in found)
     return [Finding("politics_religion.speech", "politics_religion",
