@@ -117,3 +117,27 @@ def test_ordinary_senses_of_salacious_words(text: str) -> None:
 ])
 def test_salacious_and_propaganda_phrases_are_still_found(text: str) -> None:
     assert "propaganda_salacious" in categories(text)
+
+
+def test_arena_without_agenda_is_refused(tmp_path) -> None:
+    from inmm_tui.screening.rules import RulesError, load_rules
+
+    path = tmp_path / "policy.toml"
+    path.write_text("[politics_religion]\narena = ['our country']\n")
+    with pytest.raises(RulesError, match=r"politics_religion\.agenda: expected a list") as caught:
+        load_rules(path)
+    assert str(path) in str(caught.value)
+
+
+def test_the_remit_is_the_subcommittee_s_to_edit(tmp_path) -> None:
+    from pathlib import Path
+
+    from inmm_tui.screening.rules import load_rules
+
+    text = (Path(__file__).parent.parent / "config" / "policy.toml").read_text()
+    path = tmp_path / "policy.toml"
+    path.write_text(text.replace('"nuclear*", "IAEA",', '"IAEA",'))
+    post = "Our country needs leaders who will fight for nuclear jobs. ^JS"
+    assert "politics_religion" not in screen(post, ScreenContext(today=TODAY)).categories
+    edited = ScreenContext(today=TODAY, rules=load_rules(path))
+    assert "politics_religion" in screen(post, edited).categories
