@@ -42,6 +42,15 @@ def test_political_and_religious_speech_without_a_party_name(text: str) -> None:
     "Our student chapter members share their dreams and career change stories.",
     "Join us in Washington, DC for the spring workshop.",
     "The middle-class family home of Marie Curie is now a museum.",
+    # The words of speeches in the society's own posts.
+    "Happy Veterans Day: thank you to the members who served our country.",
+    "For 30 years of leadership and service to our country, Dr. Ana Ruiz receives the "
+    "Meritorious Service Award.",
+    "This country's next generation of engineers needs our support. We can help: mentor a "
+    "student.",
+    "Leadership workshop for early-career members: we will cover negotiation, mentoring and "
+    "change management.",
+    "Want to lead a working group? We need volunteers for the education committee.",
     # Religious words that are names.
     "Welcome Graciela De Jesus, our new membership coordinator!",
 ])

@@ -286,7 +286,10 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
     arena = [(span, term) for span, term in terms if section.near.fullmatch(term)]
     found = _arena_pair(section, masked, arena, terms) if arena else None
     found = found or _agenda(section, masked, terms)
-    if found is None:
+    # A post with a greeting or the society's own words (`allow`: "Happy Veterans Day",
+    # "INMM election") is the society speaking.
+    allow = rules.sections["politics_religion"].allow
+    if found is None or (allow is not None and allow.search(masked)):
         return []
     quoted = '", "'.join(masked[a:b] for a, b in found)
     return [Finding("politics_religion.speech", "politics_religion",
