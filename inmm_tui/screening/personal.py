@@ -27,6 +27,9 @@ _DIGITS = re.compile(r"\d")
 # phonenumbers' VALID leniency refuses numbers in unassigned or fictional ranges (555), but
 # a number in this shape is a phone number to a reader whether or not it is assigned.
 NANP = re.compile(r"(?<![\w+()-])(?:\(\d{3}\)\s?|\d{3}[-.\s])?\d{3}[-.]\d{4}(?![\w-])")
+# Toll-free lines (800, 888...) belong to organisations (a helpline, a clinic's booking
+# line), not to a person.
+_TOLL_FREE_NANP = ("800", "833", "844", "855", "866", "877", "888")
 _ISBN_BEFORE = re.compile(r"(?:ISBN|ISSN|DOI)[\s:-]*(?:1[03])?[\s:-]*$", re.IGNORECASE)
 
 
@@ -84,6 +87,8 @@ def find(text: str, masked: str, emails: list[re.Match[str]], rules: Rules) -> l
                         rules.allowed_numbers:
                     continue
                 taken.append(span)
+                if phonenumbers.number_type(parsed) == phonenumbers.PhoneNumberType.TOLL_FREE:
+                    continue
                 findings.append(Finding("personal_info.phone", "personal_info",
                                         f"{message} (phone number {phone.raw_string})", span))
         for shaped in NANP.finditer(masked):
@@ -91,7 +96,7 @@ def find(text: str, masked: str, emails: list[re.Match[str]], rules: Rules) -> l
                 continue
             digits = re.sub(r"\D", "", shaped.group(0))
             if len(digits) != 10 or digits in rules.allowed_numbers or \
-                    "1" + digits in rules.allowed_numbers:
+                    "1" + digits in rules.allowed_numbers or digits.startswith(_TOLL_FREE_NANP):
                 continue
             if _ISBN_BEFORE.search(masked[: shaped.start()]):
                 continue

@@ -198,6 +198,8 @@ class Rules:
     own_bodies: re.Pattern[str] | None
     person_names: frozenset[str]
     name_titles: frozenset[str]
+    remit: re.Pattern[str] | None
+    """Nuclear governance: a text that speaks of it is not political speech."""
     phone_regions: tuple[str, ...]
     allowed_numbers: frozenset[str]
     calls_to_action: re.Pattern[str] | None
@@ -320,6 +322,23 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
             near_gate=gate_for(r.strings(name, "near")),
             with_gate=gate_for(r.strings(name, "with")),
         )
+    # Political speech without a party name or a word of blame: two terms of the political
+    # arena ("our country", "Washington"), or one and an agenda ("jobs", "taxes", "we will
+    # fight for"), unless the text is about nuclear governance (`remit`), INMM's business.
+    arena, agenda = r.patterns("politics_religion", "arena"), r.patterns("politics_religion",
+                                                                           "agenda")
+    if (arena is None) != (agenda is None):
+        raise r.fail(f"politics_religion.{'agenda' if agenda is None else 'arena'}",
+                     "a list of terms (arena and agenda go together)", [])
+    sections["political_speech"] = Section(
+        message=sections["politics_religion"].message,
+        terms=None, allow=None, near=arena,
+        with_=compile_terms(r.strings("politics_religion", "arena")
+                            + r.strings("politics_religion", "agenda")),
+        window=r.integer("politics_religion", "arena_window", 0),
+        with_gate=gate_for(r.strings("politics_religion", "arena")
+                           + r.strings("politics_religion", "agenda")),
+    )
     sections["text_form"] = Section(
         message=r.string("text_form", "message", "The text itself is malformed."),
         terms=None, allow=None,
@@ -374,7 +393,9 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         own_bodies=r.patterns("advertising", "own_bodies"),
         person_names=frozenset(w.lower() for w in r.strings("politics_religion", "names")),
         name_titles=frozenset(w.lower().rstrip(".")
-                              for w in r.strings("politics_religion", "titles")),
+                              for w in r.strings("politics_religion", "titles")
+                              + r.strings("politics_religion", "particles")),
+        remit=r.patterns("politics_religion", "remit"),
         phone_regions=regions,
         allowed_numbers=frozenset(
             "".join(ch for ch in n if ch.isdigit())

@@ -1,0 +1,152 @@
+"""Issue 15, outgoing posts: political speech without a party name, nuclear governance that
+stays unflagged, names, and the plain words of health and crime news that are not vulgar."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from inmm_tui.screening import ScreenContext, screen
+
+TODAY = dt.date(2026, 3, 1)
+SIGNED = " https://inmm.org/news ^JS"
+
+
+def categories(text: str) -> set[str]:
+    return screen(text + SIGNED, ScreenContext(today=TODAY)).categories
+
+
+@pytest.mark.parametrize("text", [
+    "Our country deserves leaders who will fight for jobs and lower taxes.",
+    "My opponent wants to raise your taxes again. Not on our watch!",
+    "Voters are tired of politicians who forget the middle class.",
+    "We will fight for jobs, health care and education for every family.",
+    "Washington insiders keep spending your money. Enough.",
+    "Register to vote by October 6 and make your voice heard!",
+    "Join us for Catholic mass after the closing session.",
+])
+def test_political_and_religious_speech_without_a_party_name(text: str) -> None:
+    assert "politics_religion" in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    # Nuclear governance is INMM's remit, even in the words of politics.
+    "The US government and the IAEA signed new safeguards arrangements; our members will "
+    "lead the technical work.",
+    "Our country's nonproliferation leadership depends on the NPT: read our members' review.",
+    "Voting in the INMM election for Vice President closes Friday.",
+    "Congress passed the appropriations bill; read our nonpartisan summary.",
+    # Ordinary society posts with words campaign speeches also use.
+    "Vote for your favourite student poster by Friday!",
+    "Our student chapter members share their dreams and career change stories.",
+    "Join us in Washington, DC for the spring workshop.",
+    "The middle-class family home of Marie Curie is now a museum.",
+    # The words of speeches in the society's own posts.
+    "Happy Veterans Day: thank you to the members who served our country.",
+    "For 30 years of leadership and service to our country, Dr. Ana Ruiz receives the "
+    "Meritorious Service Award.",
+    "This country's next generation of engineers needs our support. We can help: mentor a "
+    "student.",
+    "Leadership workshop for early-career members: we will cover negotiation, mentoring and "
+    "change management.",
+    "Want to lead a working group? We need volunteers for the education committee.",
+    # Religious words that are names.
+    "Welcome Graciela De Jesus, our new membership coordinator!",
+])
+def test_society_posts_are_not_politics(text: str) -> None:
+    assert "politics_religion" not in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "A damning report on hospital hygiene came out today.",
+    "Rape crisis centres report more calls this winter.",
+    "Semen analysis is the first test for male infertility.",
+    "Early signs of penis and testicular cancer: what to look for.",
+    "Homo sapiens reached Australia earlier than thought.",
+    "Pee tests can now detect the condition earlier.",
+])
+def test_clinical_and_news_words_are_not_vulgar(text: str) -> None:
+    assert "vulgar_discriminatory" not in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "What the hell were they thinking?",
+    "This damn printer again.",
+    "Stop acting like a homo.",
+    "That talk was crap.",
+])
+def test_vulgar_words_are_still_found(text: str) -> None:
+    assert "vulgar_discriminatory" in categories(text)
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # A helpline is an organisation's number, not a person's.
+    ("Call the lifeline at 1-800-273-8255 if you need help.", "personal_info"),
+    ("UK helpline: +44 800 111 999.", "personal_info"),
+    # A public funder is not a for-profit sponsor; "buy" as believe and "% off" a peak are
+    # not sales.
+    ("The study, sponsored by the National Institutes of Health, finds a link.", "advertising"),
+    ("Thanks to our sponsors at the county health department.", "advertising"),
+    ("Why you should not buy the hype about detox teas.", "advertising"),
+    ("Uranium prices are 30% off the peak of 2024.", "advertising"),
+])
+def test_news_that_is_not_personal_information_or_advertising(text: str, category: str) -> None:
+    assert category not in screen(text + " ^JS", ScreenContext(today=TODAY)).categories
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("Call Pat at 555-867-5309 for details.", "personal_info"),
+    ("Call Pat at +1 865 574 1000 for details.", "personal_info"),
+    ("Thanks to our sponsors Mirion and Canberra!", "advertising"),
+    ("Save 30% off the new detector this week.", "advertising"),
+    ("Buy the new detector today!", "advertising"),
+])
+def test_personal_numbers_and_sales_are_still_found(text: str, category: str) -> None:
+    # No link to the society's site: sales phrases in a post whose links all go there are
+    # the society's own offers.
+    assert category in screen(text + " ^JS", ScreenContext(today=TODAY)).categories
+
+
+@pytest.mark.parametrize("text", [
+    "Comet visible to the naked eye tonight.",
+    "Hot and humid weather expected for the Annual Meeting.",
+    "A shocking rise in measles cases this winter.",
+    "Cover up the sample before it leaves the glovebox.",
+    "Her lifelong love affair with physics began at twelve.",
+])
+def test_ordinary_senses_of_salacious_words(text: str) -> None:
+    assert "propaganda_salacious" not in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Hot and sexy: the photos from the party leaked.",
+    "The media is covering it up. Wake up, sheeple!",
+    "They cover up the truth about the plant.",
+])
+def test_salacious_and_propaganda_phrases_are_still_found(text: str) -> None:
+    assert "propaganda_salacious" in categories(text)
+
+
+def test_arena_without_agenda_is_refused(tmp_path) -> None:
+    from inmm_tui.screening.rules import RulesError, load_rules
+
+    path = tmp_path / "policy.toml"
+    path.write_text("[politics_religion]\narena = ['our country']\n")
+    with pytest.raises(RulesError, match=r"politics_religion\.agenda: expected a list") as caught:
+        load_rules(path)
+    assert str(path) in str(caught.value)
+
+
+def test_the_remit_is_the_subcommittee_s_to_edit(tmp_path) -> None:
+    from pathlib import Path
+
+    from inmm_tui.screening.rules import load_rules
+
+    text = (Path(__file__).parent.parent / "config" / "policy.toml").read_text()
+    path = tmp_path / "policy.toml"
+    path.write_text(text.replace('"nuclear*", "IAEA",', '"IAEA",'))
+    post = "Our country needs leaders who will fight for nuclear jobs. ^JS"
+    assert "politics_religion" not in screen(post, ScreenContext(today=TODAY)).categories
+    edited = ScreenContext(today=TODAY, rules=load_rules(path))
+    assert "politics_religion" in screen(post, edited).categories
