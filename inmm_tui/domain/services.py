@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from inmm_tui.domain.deletions import Deletions
     from inmm_tui.domain.follows import Follows
     from inmm_tui.domain.governance import Governance
+    from inmm_tui.domain.media import Media
     from inmm_tui.domain.members import Members
     from inmm_tui.domain.moderation import IncomingScreen, Moderation
     from inmm_tui.domain.people import Roster
@@ -76,6 +77,12 @@ class Services:
                      four_eyes=config.inmm.four_eyes, screener=self._screener, clock=self.clock,
                      announcement_limit=config.inmm.announcement_limit,
                      limits=lambda: policy_limits(config))
+
+    @functools.cached_property
+    def media(self) -> Media:
+        from inmm_tui.domain.media import Media
+
+        return Media(self.posts)
 
     @functools.cached_property
     def deletions(self) -> Deletions:
