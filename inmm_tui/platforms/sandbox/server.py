@@ -174,9 +174,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     answer = control(world, method, path, data)
             self.send(answer)
             return
-        api = (X if path.startswith("/2/") else MASTODON if path.startswith("/api/")
+        api = (X if path.startswith(("/2/", "/1.1/")) else MASTODON if path.startswith("/api/")
                else BLUESKY if path.startswith("/xrpc/")
-               else LINKEDIN if path.startswith("/rest/") else "")
+               else LINKEDIN if path.startswith(("/rest/", "/dms-uploads/")) else "")
         headers = {k.lower(): v for k, v in self.headers.items()}
         request = Request(method, path, api, parse_qs(parts.query, keep_blank_values=True),
                           headers, body, self.server.base_url)
