@@ -172,3 +172,19 @@ def with_garbage(body: dict[str, Any], planted: SbAccount | SbPost) -> dict[str,
         else:
             body[name] = value
     return body
+
+
+def sniff(data: bytes) -> str | None:
+    """The MIME type of an upload by its first bytes, as the services find it (they do
+    not trust the name or the declared type)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"GIF8"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[4:8] == b"ftyp":
+        return "video/mp4"
+    return None

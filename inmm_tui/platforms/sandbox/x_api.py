@@ -17,6 +17,7 @@ from inmm_tui.platforms.sandbox.common import (
     iso_time,
     limit_from,
     route,
+    sniff,
     with_garbage,
 )
 from inmm_tui.platforms.sandbox.world import OUR_HANDLE, SbAccount, SbPost, World, X
@@ -286,20 +287,6 @@ def x_create_tweet(world: World, request: Request) -> Answer:
 X_MEDIA_LIMIT = {"image": 5 * 1024 * 1024, "video": 512 * 1024 * 1024}
 
 
-def x_sniff(data: bytes) -> str | None:
-    if data.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if data.startswith(b"GIF8"):
-        return "image/gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "image/webp"
-    if data[4:8] == b"ftyp":
-        return "video/mp4"
-    return None
-
-
 def x_media(upload: dict[str, Any]) -> dict[str, Any]:
     video = upload["mime"].startswith("video/")
     body: dict[str, Any] = {"media_id": int(upload["id"]), "media_id_string": upload["id"],
@@ -327,7 +314,7 @@ def x_media_upload(world: World, request: Request) -> Answer:
     command = fields.get("command")
     if command is None:  # the simple upload: one image in one request
         media = request.multipart().get("media")
-        mime = x_sniff(media[0]) if media else None
+        mime = sniff(media[0]) if media else None
         if media is None or mime is None or mime.startswith("video/"):
             raise x_upload_error("media type unrecognized.")
         if len(media[0]) > X_MEDIA_LIMIT["image"]:
@@ -336,7 +323,7 @@ def x_media_upload(world: World, request: Request) -> Answer:
         return Answer(200, x_media(upload))
     if command == "INIT":
         mime, total = fields.get("media_type", ""), int(fields.get("total_bytes") or 0)
-        if x_sniff(b"\0\0\0\0ftyp" if mime == "video/mp4" else b"") is None and \
+        if sniff(b"\0\0\0\0ftyp" if mime == "video/mp4" else b"") is None and \
                 mime not in ("image/jpeg", "image/png", "image/gif", "image/webp"):
             raise x_upload_error("media type unrecognized.")
         if total > X_MEDIA_LIMIT["video" if mime.startswith("video/") else "image"]:
