@@ -5,14 +5,16 @@ for the caller's login: the command line is no way around screening or clearance
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.commands.common import me, say, services, viewer
 from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.store.tx import write
 
 if TYPE_CHECKING:
     from inmm_tui.domain.posts import Post
@@ -134,6 +136,11 @@ def _content_options(parser: argparse.ArgumentParser, *, outlets_default: str | 
     parser.add_argument("--when", help="YYYY-MM-DD HH:MM in the configured time zone")
     parser.add_argument("--announcement", action=argparse.BooleanOptionalAction, default=None,
                         help="held to the announcement limit")
+    parser.add_argument("--media", action="append", default=[], metavar="PATH",
+                        help="attach an image (JPEG, PNG, GIF, WebP) or MP4 video; its "
+                        "metadata (GPS, camera serial) is stripped (repeatable)")
+    parser.add_argument("--alt", action="append", default=[], metavar="TEXT",
+                        help="the alt text of each --media, in the same order (required)")
 
 
 def _text(value: str) -> str:
@@ -176,11 +183,16 @@ def run_new(args: argparse.Namespace) -> int:
     text = _text(args.text)
     if not text.strip():
         raise InvalidInput("the text is empty")
-    post_id = svc.posts.create_draft(
-        me(), text, outlets=fields["outlets"], topic=fields.get("topic", ""),
-        announcement=fields.get("announcement", False), event_id=fields.get("event"),
-        scheduled_at=fields.get("when"))
+    files = _media(args)
+    # The draft and its files together, or nothing.
+    with _media_refusals_audited(svc, args), write(svc.db):
+        post_id = svc.posts.create_draft(
+            me(), text, outlets=fields["outlets"], topic=fields.get("topic", ""),
+            announcement=fields.get("announcement", False), event_id=fields.get("event"),
+            scheduled_at=fields.get("when"))
+        attached = [svc.media.attach(me(), post_id, path, alt) for path, alt in files]
     say(f"Draft #{post_id} created.")
+    _say_media(attached)
     if args.submit:
         _say_submitted(svc.posts.submit(me(), post_id))
     return 0
@@ -202,15 +214,46 @@ def run_edit(args: argparse.Namespace) -> int:
         changes["event_id"] = None if args.no_event else fields["event"]
     if args.no_time or "when" in fields:
         changes["scheduled_at"] = None if args.no_time else fields["when"]
-    if not changes:
+    files = _media(args)
+    if not changes and not files:
         raise InvalidInput("nothing to change: give --text, --outlets, --topic, --event, "
-                           "--when, --announcement, --no-event or --no-time")
+                           "--when, --announcement, --no-event, --no-time or --media")
     before = svc.posts.get(args.post).status
-    post = svc.posts.edit(me(), args.post, **changes)
+    with _media_refusals_audited(svc, args), write(svc.db):
+        post = svc.posts.edit(me(), args.post, **changes) if changes else svc.posts.get(args.post)
+        _say_media([svc.media.attach(me(), args.post, path, alt) for path, alt in files])
+    post = svc.posts.get(args.post)
     say(f"Post #{post.id} is {post.status}.")
     if before in ("cleared", "scheduled") and post.status == "submitted":
         say("It changed after clearance: it must be cleared again.")
     return 0
+
+
+def _media(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(path, alt text) of each --media, paired with the --alt in the same place."""
+    if len(args.media) != len(args.alt):
+        raise InvalidInput(f"--alt: give one --alt for each --media, in the same order "
+                           f"({len(args.media)} files, {len(args.alt)} alt texts); every "
+                           "image and video needs alt text")
+    return list(zip(args.media, args.alt, strict=True))
+
+
+@contextlib.contextmanager
+def _media_refusals_audited(svc: Services, args: argparse.Namespace) -> Iterator[None]:
+    """A refused file (no alt text, not an image, over an outlet's limit) audited after
+    the transaction that refused it was rolled back."""
+    try:
+        yield
+    except InvalidInput as refusal:
+        if args.media:
+            _record_refusal(args, refusal)
+        raise
+
+
+def _say_media(items: list[Any]) -> None:
+    for item in items:
+        say(f"  attached {_one_line(item.describe(), 80)} (metadata stripped; "
+            f"sha256 {item.sha256[:12]}); alt: {_one_line(item.alt, 60)}")
 
 
 def run_submit(args: argparse.Namespace) -> int:
@@ -297,6 +340,9 @@ def run_show(args: argparse.Namespace) -> int:
             "clearance_hash": post.clearance_hash, "rejected_reason": post.rejected_reason,
             "screening": {"verdict": post.screening_verdict, "findings": post.screening},
             "texts": detail["texts"], "comments": detail["comments"],
+            "media": [{"id": m.id, "name": m.name, "mime": m.mime, "width": m.width,
+                       "height": m.height, "size": m.size, "sha256": m.sha256, "alt": m.alt}
+                      for m in svc.media.items(post.id)],
             "deliveries": [{"id": d.id, "outlet": d.outlet, "state": d.state,
                             "due_at": d.due_at, "attempts": d.attempts,
                             "last_error": d.last_error, "platform_url": d.platform_url,
@@ -314,6 +360,9 @@ def run_show(args: argparse.Namespace) -> int:
             f"(clearance {post.clearance_hash})")
     if post.rejected_reason:
         say(f"  rejected: {post.rejected_reason}")
+    for item in svc.media.items(post.id):
+        say(f"  file {item.position + 1}: {_one_line(item.describe(), 80)}; alt: "
+            f"{_one_line(item.alt, 200)}")
     for outlet, text in detail["texts"].items():
         say(f"  on {outlet}:")
         say("    " + text.replace("\n", "\n    "))
