@@ -46,6 +46,29 @@ def test_gps_and_camera_serial_are_stripped_before_the_file_is_kept(
     assert entry["action"] == "post.media.attach" and entry["details"]["sha256"] == item.sha256
 
 
+def test_text_chunks_and_animation_comments_are_stripped_and_frames_kept(
+        roster: Services, tmp_path: Path) -> None:
+    from PIL import PngImagePlugin
+
+    note = PngImagePlugin.PngInfo()
+    note.add_text("Comment", "Taken at 48.2082N 16.3738E by " + SERIAL_NUMBER)
+    Image.new("RGBA", (20, 10), (0, 0, 0, 0)).save(tmp_path / "logo.png", pnginfo=note)
+    frames = [Image.new("RGB", (16, 16), (80 * n, 40, 200 - 60 * n)) for n in range(3)]
+    frames[0].save(tmp_path / "spin.gif", save_all=True, append_images=frames[1:],
+                   duration=[40, 80, 120], loop=0, comment=b"owner " + SERIAL_NUMBER.encode())
+    post_id = _draft(roster)
+    logo = roster.media.attach("alice", post_id, tmp_path / "logo.png", "The INMM logo")
+    spin = roster.media.attach("alice", post_id, tmp_path / "spin.gif", "A spinning wheel")
+    for item in (logo, spin):
+        assert SERIAL_NUMBER.encode() not in Path(item.path).read_bytes()
+    with Image.open(logo.path) as image:
+        assert image.mode == "RGBA" and image.getpixel((0, 0))[3] == 0  # still transparent
+    with Image.open(spin.path) as image:
+        assert image.n_frames == 3 and image.info.get("loop") == 0
+        image.seek(2)
+        assert image.info["duration"] == 120
+
+
 def test_video_metadata_boxes_are_blanked_without_moving_any_offset(
         roster: Services, tmp_path: Path) -> None:
     original = mp4_with_gps(tmp_path / "tour.mp4")

@@ -94,7 +94,7 @@ def test_a_video_is_uploaded_and_its_processing_waited_for(
         people: Services, sandbox: RunningSandbox, api: str, tmp_path: Path) -> None:
     if api == "linkedin":
         pytest.skip("video on LinkedIn (its Videos API) is declared unsupported")
-    sandbox.server.world.media_processing_polls = 2  # Mastodon answers 202, X in_progress
+    sandbox.control.settings(media_processing_polls=2)  # Mastodon answers 202, X in_progress
     post_id = cleared(people, [(mp4_with_gps(tmp_path / "tour.mp4"), "A walk through the lab")])
     publisher(people, {api: adapter(sandbox, api)}).run(seconds=30)
     assert states(people, post_id) == {api: "sent"}
@@ -114,6 +114,23 @@ def test_linkedin_refuses_video_before_anything_is_cleared(
     post_id = people.posts.create_draft("alice", BODY, topic="Annual Meeting")
     with pytest.raises(Exception, match="Videos API"):
         people.media.attach("alice", post_id, mp4_with_gps(tmp_path / "tour.mp4"), "A tour")
+
+
+def test_a_mastodon_server_s_own_limits_are_read_from_its_instance(
+        people: Services, sandbox: RunningSandbox, api: str, tmp_path: Path) -> None:
+    if api != "mastodon":
+        pytest.skip("Mastodon only")
+    sandbox.control.settings(mastodon_max_attachments=2)  # the default is 4
+    post_id = cleared(people, [(png(tmp_path / f"p{n}.png", colour=(n, 9, 9)), f"Chart {n}")
+                               for n in range(3)])
+    publisher(people, {api: adapter(sandbox, api)}).run(seconds=30)
+    (delivery,) = people.posts.deliveries(post_id)
+    assert delivery.state == "failed"
+    assert "this server takes at most 2 files on a post, not 3" in (delivery.last_error or "")
+    requests = sandbox.control.state()["requests"]
+    assert requests["mastodon GET /api/v2/instance"] == 1
+    assert "mastodon POST /api/v2/media" not in requests  # refused before any upload
+    assert ours(sandbox, api) == []
 
 
 @pytest.mark.parametrize("where", ["upload", "post"])

@@ -114,7 +114,7 @@ def prepare(data: bytes, name: str) -> Prepared:
 
 
 def _strip_image(data: bytes, name: str) -> Prepared:
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
     try:
         with Image.open(io.BytesIO(data)) as opened:
@@ -125,18 +125,23 @@ def _strip_image(data: bytes, name: str) -> Prepared:
             frames = getattr(opened, "n_frames", 1)
             fmt = opened.format
             icc = opened.info.get("icc_profile")
-            if frames > 1:  # an animation: kept whole (GIF, WebP carry no EXIF per frame)
-                options: dict[str, Any] = {"save_all": True,
-                                           "loop": opened.info.get("loop", 0)}
-                if "duration" in opened.info:
-                    options["duration"] = opened.info["duration"]
-                image = opened
+            if frames > 1:
+                # An animation: each frame copied bare (its comments, EXIF and XMP left
+                # behind), with only its timing and the loop carried over.
+                copies, durations = [], []
+                for frame in ImageSequence.Iterator(opened):
+                    durations.append(frame.info.get("duration", 100))
+                    bare = frame.copy()
+                    bare.info = _drawing_only(frame.info)
+                    copies.append(bare)
+                image = copies[0]
                 out = io.BytesIO()
-                image.save(out, format=fmt, **options)
+                image.save(out, format=fmt, save_all=True, append_images=copies[1:],
+                           duration=durations, loop=opened.info.get("loop", 0))
             else:
                 # Upright by its EXIF orientation first, since the EXIF is dropped.
-                image = ImageOps.exif_transpose(opened) or opened
-                image.info = {}
+                image = ImageOps.exif_transpose(opened) or opened.copy()
+                image.info = _drawing_only(opened.info)
                 out = io.BytesIO()
                 options = {"icc_profile": icc} if icc else {}
                 if fmt == "JPEG":
@@ -151,6 +156,12 @@ def _strip_image(data: bytes, name: str) -> Prepared:
         raise InvalidInput(f"{name}: not an image or video inmm-tui can read "
                            f"(JPEG, PNG, GIF, WebP, or MP4 video): {exc}") from None
     return Prepared(out.getvalue(), mime, width, height)
+
+
+def _drawing_only(info: dict[Any, Any]) -> dict[Any, Any]:
+    """Of an image's `info`, only what drawing it needs (which colour is transparent, the
+    background): never its EXIF, XMP, comments or text chunks."""
+    return {key: info[key] for key in ("transparency", "background") if key in info}
 
 
 def _boxes(data: bytearray, start: int, end: int, name: str) -> list[tuple[bytes, int, int, int]]:

@@ -242,6 +242,7 @@ def _content_images(world: World, content: Any) -> list[str]:
     each uploaded; their `altText` noted on the uploads."""
     if content is None:
         return []
+    items: Any
     if isinstance(content, dict) and "media" in content:
         items, where = [content["media"]], "/content/media"
     elif isinstance(content, dict) and "multiImage" in content:

@@ -323,19 +323,19 @@ def x_media_upload(world: World, request: Request) -> Answer:
         return Answer(200, x_media(upload))
     if command == "INIT":
         mime, total = fields.get("media_type", ""), int(fields.get("total_bytes") or 0)
-        if sniff(b"\0\0\0\0ftyp" if mime == "video/mp4" else b"") is None and \
-                mime not in ("image/jpeg", "image/png", "image/gif", "image/webp"):
+        if mime not in ("image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4"):
             raise x_upload_error("media type unrecognized.")
         if total > X_MEDIA_LIMIT["video" if mime.startswith("video/") else "image"]:
             raise x_upload_error(f"File size exceeds limit ({total} bytes).")
-        upload = world.add_upload(X, world.new_id(X), b"", mime,
-                                  processing=mime.startswith("video/"))
-        upload["segments"], upload["total"], upload["state"] = {}, total, "uploading"
-        return Answer(202, {"media_id": int(upload["id"]), "media_id_string": upload["id"],
+        made = world.add_upload(X, world.new_id(X), b"", mime,
+                                processing=mime.startswith("video/"))
+        made["segments"], made["total"], made["state"] = {}, total, "uploading"
+        return Answer(202, {"media_id": int(made["id"]), "media_id_string": made["id"],
                             "expires_after_secs": 86400})
-    upload = world.uploads[X].get(str(fields.get("media_id", "")))
-    if upload is None:
+    found = world.uploads[X].get(str(fields.get("media_id", "")))
+    if found is None:
         raise x_upload_error("Invalid mediaId.", 324)
+    upload = found
     if command == "APPEND":
         media = request.multipart().get("media")
         if upload["state"] != "uploading" or media is None:
