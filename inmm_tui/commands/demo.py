@@ -14,8 +14,9 @@ the audit check finds nothing it cannot explain):
   drafted, cleared by another person and published, its engagement and the follower counts
   polled: the metrics screen's charts, and last month's report;
 - today: a post with a photo (its GPS and camera serial stripped) waiting for clearance,
-  a rude reply and a question to our latest post, two look-alike accounts of ours; the daemon's first pass (all its jobs once) puts them in
-  moderation, the inbox and the look-alike list before the UI opens;
+  a rude reply and a question to our latest post, two look-alike accounts of ours; the
+  daemon's first pass (all its jobs once) puts them in moderation, the inbox and the
+  look-alike list before the UI opens;
 - the EC meeting three weeks ahead, so the roster's annual review is open;
 - the policy's own review date (2021-12-01) stays as the policy gives it, so the overdue
   policy review is shown with what to do about it (Reminders), not hidden.
