@@ -44,12 +44,21 @@ def _box(kind: bytes, payload: bytes) -> bytes:
     return struct.pack(">I4s", 8 + len(payload), kind) + payload
 
 
-def mp4_with_gps(path: Path, *, width: int = 320, height: int = 240) -> Path:
-    """A minimal MP4 (ftyp, moov with a track header and a `udta` holding ©xyz GPS and a
-    serial number, mdat): enough for the box walk; not a playable film."""
-    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
+def _track(width: int, height: int, handler: bytes) -> bytes:
     tkhd = _box(b"tkhd", bytes(76) + struct.pack(">II", width << 16, height << 16))
-    trak = _box(b"trak", tkhd)
+    hdlr = _box(b"hdlr", bytes(8) + handler + bytes(12) + b"Handler\0")
+    return _box(b"trak", tkhd + _box(b"mdia", _box(b"mdhd", bytes(24)) + hdlr))
+
+
+def mp4_with_gps(path: Path, *, width: int = 320, height: int = 240,
+                 telemetry: bool = False) -> Path:
+    """A minimal MP4 (ftyp, moov with a video track and a `udta` holding ©xyz GPS and a
+    serial number, mdat): enough for the box walk; not a playable film. With `telemetry`
+    also a `meta` data track, as action cameras record GPS."""
+    ftyp = _box(b"ftyp", b"isom" + struct.pack(">I", 512) + b"isomiso2mp41")
+    trak = _track(width, height, b"vide") + _track(0, 0, b"soun")
+    if telemetry:
+        trak += _track(0, 0, b"meta")
     location = b"+48.2082+016.3738/"
     udta = _box(b"udta", _box(b"\xa9xyz", struct.pack(">HH", len(location), 0) + location)
                 + _box(b"\xa9mak", b"PhoneMaker " + SERIAL_NUMBER.encode()))

@@ -92,6 +92,9 @@ def test_what_cannot_be_stripped_is_refused_naming_the_file(roster: Services,
     truncated.write_bytes(mp4_with_gps(tmp_path / "whole.mp4").read_bytes()[:60])
     with pytest.raises(InvalidInput, match=r"cut\.mp4"):
         roster.media.attach("alice", post_id, truncated, ALT)
+    with pytest.raises(InvalidInput, match=r"drone\.mp4: the video has a 'meta' data track"):
+        roster.media.attach("alice", post_id,
+                            mp4_with_gps(tmp_path / "drone.mp4", telemetry=True), ALT)
     with pytest.raises(InvalidInput, match="no such file"):
         roster.media.attach("alice", post_id, tmp_path / "absent.png", ALT)
     assert roster.media.items(post_id) == []

@@ -8,8 +8,11 @@
   by their EXIF orientation (which goes with the rest). An MP4 keeps its audio and
   pictures; every metadata box (`udta`, `meta`, `uuid`: GPS position, camera make and
   serial number) is overwritten in place by a `free` box of the same size, so that no
-  offset in the file moves. A file that is neither one of the four image formats nor an
-  MP4 whose boxes can be read is refused, never sent as it is.
+  offset in the file moves. A video with a track other than picture, sound, subtitles or
+  timecode (a GPS or motion telemetry track, as action cameras and drones record) is
+  refused: that would need re-encoding, which we do not do. A file that is neither one of
+  the four image formats nor an MP4 whose boxes can be read is refused, never sent as it
+  is.
 - Every file needs alt text ("Inclusive"); a post with a file without it is refused at
   submission, naming the file. Alt text is screened like the post's text, on every
   outlet the post goes to.
@@ -55,6 +58,10 @@ METADATA_BOXES = {b"udta", b"meta", b"uuid", b"XMP_"}
 """MP4 boxes that carry metadata (GPS `\xa9xyz`, make and model, serial numbers, XMP)."""
 CONTAINER_BOXES = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf"}
 """MP4 boxes made of boxes, walked for metadata inside them."""
+TRACK_KINDS = {b"vide", b"soun", b"text", b"sbtl", b"subt", b"tmcd"}
+"""Track handlers kept: pictures, sound, subtitles, timecode. Any other track (`meta`,
+GoPro's `gpmd`, `camm` camera motion) may be a recording of where the camera was, which
+cannot be blanked without re-encoding: such a video is refused."""
 ABOUT_THE_POST = {"length", "signature", "credibility", "topic", "timeliness", "text_form"}
 """Screening categories about a post as a whole (its length, signature, link, topic and
 date), not applied to an alt text: its length is each outlet's alt-text limit."""
@@ -208,6 +215,14 @@ def _strip_mp4(source: bytes, name: str) -> Prepared:
                 data[at + header:at + size] = bytes(size - header)
             elif kind in CONTAINER_BOXES:
                 walk(_boxes(data, at + header, at + size, name))
+            elif kind == b"hdlr" and size >= header + 12:
+                handler = bytes(data[at + header + 8:at + header + 12])
+                if handler not in TRACK_KINDS:
+                    raise InvalidInput(
+                        f"{name}: the video has a {handler.decode('latin-1')!r} data track, "
+                        "which may record where the camera was (GPS telemetry); inmm-tui "
+                        "cannot remove it. Export the video again without it (most editors "
+                        "keep only picture and sound)")
             elif kind == b"tkhd" and size >= header + 84:
                 w, h = struct.unpack(">II", data[at + size - 8:at + size])
                 if w and h and width is None:
