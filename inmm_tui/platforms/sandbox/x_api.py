@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import re
 import time
 from collections.abc import Callable
@@ -300,8 +301,19 @@ def x_media(upload: dict[str, Any]) -> dict[str, Any]:
         if state != "succeeded":
             body["processing_info"]["check_after_secs"] = 1
     else:
-        body["image"] = {"image_type": upload["mime"], "w": 0, "h": 0}
+        width, height = _dimensions(upload["data"])
+        body["image"] = {"image_type": upload["mime"], "w": width, "h": height}
     return body
+
+
+def _dimensions(data: bytes) -> tuple[int, int]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size
+    except (UnidentifiedImageError, OSError):
+        return 0, 0
 
 
 def x_upload_error(message: str, code: int = 324) -> Answer:
