@@ -47,6 +47,8 @@ class MediaLimits:
     """The longest alt text it keeps, in characters."""
     no_video: str = ""
     """Why it takes no video, when `videos` is 0."""
+    gif_alone: bool = False
+    """A GIF goes alone on a post (X: four photos, or one GIF, or one video)."""
 
     def cannot(self, items: list[tuple[str, str, int, str]]) -> str | None:
         """Why these files (name, MIME type, size in bytes, alt text), in order, cannot go
@@ -61,6 +63,9 @@ class MediaLimits:
             return f"{len(videos)} videos; it takes at most {self.videos} on one post"
         if images and videos and not self.mixed:
             return "images and a video together; it takes one or the other on one post"
+        gifs = [item for item in images if item[1] == GIF]
+        if self.gif_alone and gifs and len(items) > 1:
+            return f"{gifs[0][0]}: a GIF goes alone on a post here, without other files"
         for name, mime, size, alt in items:
             video = not mime.startswith("image/")
             types = self.video_types if video else self.image_types
@@ -131,12 +136,13 @@ X = Capabilities(
     # API v2: POST /2/users/:id/following, 50 requests per 15 minutes per user.
     follow_limit=(50, dt.timedelta(minutes=15)),
     plans=("free", "basic", "pro", "enterprise"),
-    # v1.1 media/upload: images 5 MB (JPEG, PNG, GIF, WEBP), up to 4; one video (MP4,
-    # 512 MB), never with images; alt text (media/metadata/create) up to 1,000 characters.
+    # v1.1 media/upload: images 5 MB (JPEG, PNG, GIF, WEBP), up to 4, a GIF alone; one
+    # video (MP4, 512 MB), never with images; alt text (media/metadata/create) up to
+    # 1,000 characters.
     media=MediaLimits(images=4, videos=1, mixed=False,
                       image_types=frozenset({JPEG, PNG, GIF, WEBP}),
                       video_types=frozenset({MP4}), image_bytes=5 * MB,
-                      video_bytes=512 * MB, alt_length=1000))
+                      video_bytes=512 * MB, alt_length=1000, gif_alone=True))
 
 MASTODON = Capabilities(
     api="mastodon", label="Mastodon", idempotent_posting=True, refuses_duplicates=False,

@@ -56,9 +56,8 @@ def test_text_chunks_and_animation_comments_are_stripped_and_frames_kept(
     frames = [Image.new("RGB", (16, 16), (80 * n, 40, 200 - 60 * n)) for n in range(3)]
     frames[0].save(tmp_path / "spin.gif", save_all=True, append_images=frames[1:],
                    duration=[40, 80, 120], loop=0, comment=b"owner " + SERIAL_NUMBER.encode())
-    post_id = _draft(roster)
-    logo = roster.media.attach("alice", post_id, tmp_path / "logo.png", "The INMM logo")
-    spin = roster.media.attach("alice", post_id, tmp_path / "spin.gif", "A spinning wheel")
+    logo = roster.media.attach("alice", _draft(roster), tmp_path / "logo.png", "The INMM logo")
+    spin = roster.media.attach("alice", _draft(roster), tmp_path / "spin.gif", "A spinning wheel")
     for item in (logo, spin):
         assert SERIAL_NUMBER.encode() not in Path(item.path).read_bytes()
     with Image.open(logo.path) as image:
@@ -126,6 +125,12 @@ def test_each_outlets_limits_are_kept(roster: Services, tmp_path: Path) -> None:
     roster.media.attach("alice", other, png(tmp_path / "one.png"), ALT)
     with pytest.raises(InvalidInput, match="images and a video together"):
         roster.media.attach("alice", other, mp4_with_gps(tmp_path / "v.mp4"), ALT)
+    gif = _draft(roster, outlets=["x", "mastodon"])
+    frames = [Image.new("RGB", (8, 8), (n * 90, 0, 0)) for n in range(2)]
+    frames[0].save(tmp_path / "wave.gif", save_all=True, append_images=frames[1:])
+    roster.media.attach("alice", gif, tmp_path / "wave.gif", "A waving hand")
+    with pytest.raises(InvalidInput, match=r"x \(X\): wave\.gif: a GIF goes alone"):
+        roster.media.attach("alice", gif, png(tmp_path / "two.png"), ALT)
     long_alt = _draft(roster, outlets=["x"])
     with pytest.raises(InvalidInput, match="alt text is 1001 characters"):
         roster.media.attach("alice", long_alt, png(tmp_path / "long.png"), "a" * 1001)

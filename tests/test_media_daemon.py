@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,24 @@ def test_images_arrive_stripped_with_their_alt_text_on_each_outlet(
     assert hashlib.sha256(photo.read_bytes()).hexdigest() not in stored  # never the original
     uploads = sandbox.server.world.uploads[api]
     assert all(SERIAL_NUMBER.encode() not in u["data"] for u in uploads.values())
+
+
+def test_an_animated_gif_goes_out_whole_with_its_alt_text(
+        people: Services, sandbox: RunningSandbox, api: str, tmp_path: Path) -> None:
+    from PIL import Image
+
+    frames = [Image.new("RGB", (12, 12), (n * 100, 50, 50)) for n in range(3)]
+    frames[0].save(tmp_path / "wave.gif", save_all=True, append_images=frames[1:],
+                   duration=80, loop=0)
+    post_id = cleared(people, [(tmp_path / "wave.gif", "A hand waving hello")])
+    publisher(people, {api: adapter(sandbox, api)}).run(seconds=30)
+    assert states(people, post_id) == {api: "sent"}
+    (post,) = ours(sandbox, api)
+    assert [(m["mime"], m["alt"]) for m in post["media"]] == [("image/gif",
+                                                               "A hand waving hello")]
+    upload = sandbox.server.world.uploads[api][post["media"][0]["id"]]
+    with Image.open(io.BytesIO(upload["data"])) as image:
+        assert image.n_frames == 3
 
 
 def test_a_video_is_uploaded_and_its_processing_waited_for(

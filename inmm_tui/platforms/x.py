@@ -143,17 +143,17 @@ class XPlatform(Adapter):
         return Published(post_id, self._url(post_id))
 
     def _upload(self, item: MediaFile) -> str:
-        """Upload one file with its alt text; its media id. A video is sent in chunks and
-        waited for while X processes it, for at most `MEDIA_PROCESSING_SECONDS`."""
+        """Upload one file with its alt text; its media id. A video or GIF is sent in
+        chunks and waited for while X processes it, for at most `MEDIA_PROCESSING_SECONDS`."""
         data = media_bytes(self.name, item)
         api = self.upload_api
-        if not item.is_video:
+        gif = item.mime == "image/gif"
+        if not (item.is_video or gif):
             body = self._call("upload", api.simple_upload, item.name, file=io.BytesIO(data),
-                              media_category="tweet_gif" if item.mime.endswith("gif")
-                              else "tweet_image")
-        else:
+                              media_category="tweet_image")
+        else:  # X takes video and (animated) GIFs in chunks, then processes them
             body = self._call("upload", api.chunked_upload_init, len(data), item.mime,
-                              media_category="tweet_video")
+                              media_category="tweet_gif" if gif else "tweet_video")
             media_id = self._parse("upload", lambda b: str(b["media_id_string"]), body)
             for index, start in enumerate(range(0, len(data), CHUNK_BYTES)):
                 # APPEND answers with no body: the plain call, not the dict-checking one.
