@@ -54,6 +54,11 @@ def test_post_edit_adds_a_file_and_sends_a_cleared_post_back(cli: Cli,  # noqa: 
     assert code == 0, err
     assert "attached map.png" in out and "must be cleared again" in out
     assert cli.db().posts.get(post_id).status == "submitted"
+    code, out, err = cli("alice", "post", "edit", str(post_id), "--remove-media", "2")
+    assert code == 2 and "has no file 2 (it has 1)" in err
+    code, out, err = cli("alice", "post", "edit", str(post_id), "--remove-media", "1")
+    assert code == 0 and "took off map.png" in out, err
+    assert cli.db().media.items(post_id) == []
 
 
 def test_the_csv_import_attaches_each_rows_files(cli: Cli, tmp_path: Path) -> None:  # noqa: F811
@@ -66,6 +71,9 @@ def test_the_csv_import_attaches_each_rows_files(cli: Cli, tmp_path: Path) -> No
         f'"{GOOD}",all,,Annual Meeting,,pictures/desk.jpg | pictures/map.png,'
         f'"{ALT} | A map of the venue"\n'
         f'"{GOOD} again",x,,Annual Meeting,,,\n', encoding="utf-8")
+    code, _, err = cli("alice", "post", "import", str(source), "--dry-run")
+    assert code == 0, err
+    assert not (tmp_path / "media").exists()  # a dry run keeps nothing, files included
     code, _, err = cli("alice", "post", "import", str(source))
     assert code == 0, err
     svc = cli.db()

@@ -41,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _content_options(edit, outlets_default=None)
     edit.add_argument("--no-event", action="store_true", help="belongs to no event")
     edit.add_argument("--no-time", action="store_true", help="no time: as soon as cleared")
+    edit.add_argument("--remove-media", type=int, action="append", default=[], metavar="N",
+                      help="take off file number N (as `post show` numbers them; repeatable)")
     edit.set_defaults(func=_refusals_audited(run_edit))
 
     submit = actions.add_parser("submit", help="submit your draft for clearance (screened)")
@@ -215,13 +217,26 @@ def run_edit(args: argparse.Namespace) -> int:
     if args.no_time or "when" in fields:
         changes["scheduled_at"] = None if args.no_time else fields["when"]
     files = _media(args)
-    if not changes and not files:
+    if not changes and not files and not args.remove_media:
         raise InvalidInput("nothing to change: give --text, --outlets, --topic, --event, "
-                           "--when, --announcement, --no-event, --no-time or --media")
+                           "--when, --announcement, --no-event, --no-time, --media or "
+                           "--remove-media")
     before = svc.posts.get(args.post).status
     with _media_refusals_audited(svc, args), write(svc.db):
-        post = svc.posts.edit(me(), args.post, **changes) if changes else svc.posts.get(args.post)
-        _say_media([svc.media.attach(me(), args.post, path, alt) for path, alt in files])
+        attached = svc.media.items(args.post)
+        removed = []
+        for number in sorted(set(args.remove_media), reverse=True):
+            if not 1 <= number <= len(attached):
+                raise InvalidInput(f"--remove-media: post #{args.post} has no file {number} "
+                                   f"(it has {len(attached)})")
+            svc.media.remove(me(), args.post, attached[number - 1].id)
+            removed.append(attached[number - 1].name)
+        if changes:
+            svc.posts.edit(me(), args.post, **changes)
+        added = [svc.media.attach(me(), args.post, path, alt) for path, alt in files]
+    for name in removed:
+        say(f"  took off {_one_line(name, 80)}")
+    _say_media(added)
     post = svc.posts.get(args.post)
     say(f"Post #{post.id} is {post.status}.")
     if before in ("cleared", "scheduled") and post.status == "submitted":
@@ -360,8 +375,8 @@ def run_show(args: argparse.Namespace) -> int:
             f"(clearance {post.clearance_hash})")
     if post.rejected_reason:
         say(f"  rejected: {post.rejected_reason}")
-    for item in svc.media.items(post.id):
-        say(f"  file {item.position + 1}: {_one_line(item.describe(), 80)}; alt: "
+    for number, item in enumerate(svc.media.items(post.id), start=1):
+        say(f"  file {number}: {_one_line(item.describe(), 80)}; alt: "
             f"{_one_line(item.alt, 200)}")
     for outlet, text in detail["texts"].items():
         say(f"  on {outlet}:")

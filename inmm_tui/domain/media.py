@@ -373,9 +373,10 @@ class Media:
         return items(self.conn, post_id)
 
     def attach(self, actor: str, post_id: int, source: str | os.PathLike[str],
-               alt: str) -> MediaItem:
+               alt: str, *, keep_file: bool = True) -> MediaItem:
         """Strip the file's metadata, keep the stripped copy, and attach it with its alt
-        text. A post already cleared goes back for clearance."""
+        text. A post already cleared goes back for clearance. Without `keep_file` (a dry
+        run, rolled back by its caller) the copy is not written."""
         path = Path(source)
         name = path.name
         try:
@@ -397,7 +398,7 @@ class Media:
             problem = limits_problem(self.posts.outlet_apis, list(post.outlets),
                                      [*files, candidate])
             if problem is None:
-                stored = self._store(prepared, digest)
+                stored = self._store(prepared, digest, write_file=keep_file)
                 position = 1 + max((f.position for f in files), default=-1)
                 cursor = self.conn.execute(
                     "INSERT INTO post_media (post_id, position, path, sha256, mime, width, height,"
@@ -481,11 +482,13 @@ class Media:
                                "write a new post instead of changing its files")
         return post
 
-    def _store(self, prepared: Prepared, digest: str) -> Path:
+    def _store(self, prepared: Prepared, digest: str, *, write_file: bool = True) -> Path:
         """The stripped bytes under their own hash (written once, atomically)."""
         folder = media_dir(self.conn)
-        folder.mkdir(mode=0o750, parents=True, exist_ok=True)
         target = folder / f"{digest}{EXTENSIONS[prepared.mime]}"
+        if not write_file:
+            return target
+        folder.mkdir(mode=0o750, parents=True, exist_ok=True)
         if not (target.exists() and hashlib.sha256(target.read_bytes()).hexdigest() == digest):
             partial = target.with_suffix(target.suffix + ".part")
             partial.write_bytes(prepared.data)

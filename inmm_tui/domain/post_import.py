@@ -234,7 +234,7 @@ def import_rows(posts: Posts, actor: str, rows: list[ImportRow], *, source: str,
                         actor, row.body, outlets=row.outlets, topic=row.topic,
                         event_id=row.event_id, scheduled_at=row.when)
                     for path, alt in row.media:
-                        media.attach(actor, post_id, path, alt)
+                        media.attach(actor, post_id, path, alt, keep_file=not dry_run)
                     post = posts.submit(actor, post_id)
                 except InvalidInput as exc:
                     raise InvalidInput(f"{source}, line {row.line}: {exc}") from None
