@@ -109,10 +109,9 @@ def test_an_animated_gif_goes_out_whole_with_its_alt_text(
         assert image.n_frames == 3
 
 
+@pytest.mark.parametrize("api", ["x", "mastodon", "bluesky"])  # LinkedIn: no video yet
 def test_a_video_is_uploaded_and_its_processing_waited_for(
         people: Services, sandbox: RunningSandbox, api: str, tmp_path: Path) -> None:
-    if api == "linkedin":
-        pytest.skip("video on LinkedIn (its Videos API) is declared unsupported")
     sandbox.control.settings(media_processing_polls=2)  # Mastodon answers 202, X in_progress
     post_id = cleared(people, [(mp4_with_gps(tmp_path / "tour.mp4"), "A walk through the lab")])
     publisher(people, {api: adapter(sandbox, api)}).run(seconds=30)
@@ -126,19 +125,17 @@ def test_a_video_is_uploaded_and_its_processing_waited_for(
         assert requests["mastodon GET /api/v1/media/:id"] == 2
 
 
+@pytest.mark.parametrize("api", ["linkedin"])
 def test_linkedin_refuses_video_before_anything_is_cleared(
         people: Services, api: str, tmp_path: Path) -> None:
-    if api != "linkedin":
-        pytest.skip("LinkedIn only")
     post_id = people.posts.create_draft("alice", BODY, topic="Annual Meeting")
     with pytest.raises(Exception, match="Videos API"):
         people.media.attach("alice", post_id, mp4_with_gps(tmp_path / "tour.mp4"), "A tour")
 
 
+@pytest.mark.parametrize("api", ["mastodon"])
 def test_a_mastodon_server_s_own_limits_are_read_from_its_instance(
         people: Services, sandbox: RunningSandbox, api: str, tmp_path: Path) -> None:
-    if api != "mastodon":
-        pytest.skip("Mastodon only")
     sandbox.control.settings(mastodon_max_attachments=2)  # the default is 4
     post_id = cleared(people, [(png(tmp_path / f"p{n}.png", colour=(n, 9, 9)), f"Chart {n}")
                                for n in range(3)])
@@ -187,9 +184,7 @@ def test_a_file_changed_on_disk_after_clearance_is_never_sent(
 
 @pytest.mark.slow
 def test_sigkill_at_random_moments_with_media_on_every_outlet(
-        tmp_path: Path, sandbox: RunningSandbox, api: str) -> None:
-    if api != "x":
-        pytest.skip("one run covers the four outlets")
+        tmp_path: Path, sandbox: RunningSandbox) -> None:
     result = run_crash(tmp_path, sandbox.url, posts=40, kills=8, seed=17,
                        outlets=ALL_OUTLETS, media=True)
     log = (tmp_path / "daemon.log").read_text(errors="replace")
