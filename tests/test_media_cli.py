@@ -32,6 +32,15 @@ def test_post_new_attaches_stripped_files_with_their_alt_text(cli: Cli, tmp_path
     assert "desk.jpg: JPEG 64x40" in out and ALT in out
 
 
+def test_alt_text_is_screened_with_the_real_rules(cli: Cli, tmp_path: Path) -> None:  # noqa: F811
+    code, out, err = cli("alice", "post", "new", GOOD, "--topic", "annual meeting",
+                         "--media", str(png(tmp_path / "sign.png")),
+                         "--alt", "A placard: Vote Democrat in the election", "--submit")
+    assert code == 0, err
+    assert "screening: block" in out
+    assert "politics_religion" in out and "in the alt text of sign.png" in out
+
+
 def test_a_file_without_alt_text_is_refused_and_no_draft_is_left(cli: Cli,  # noqa: F811
                                                                  tmp_path: Path) -> None:
     photo = str(jpeg_with_gps(tmp_path / "desk.jpg"))

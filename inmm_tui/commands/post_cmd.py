@@ -431,7 +431,9 @@ def _say_submitted(post: Post) -> None:
 
 def _say_findings(findings: list[dict[str, Any]]) -> None:
     for finding in findings:
-        outlet = f" on {finding['outlet']}" if finding.get("outlet") else ""
+        outlet = (f" in the alt text of {_one_line(str(finding['media']), 60)}"
+                  if finding.get("media") else
+                  f" on {finding['outlet']}" if finding.get("outlet") else "")
         say(f"    {finding.get('category', '')} ({finding.get('rule', '')}){outlet}: "
             f"{finding.get('message', '')}")
 
