@@ -4,10 +4,12 @@ and check every post went out exactly once per outlet, in due order, each delive
 recorded with its own post's id. The posts come in fours that differ only in a link, a
 hashtag or the signature.
 
-    python bench/crash.py [--posts 3000] [--kills 60] [--seed 1] [--keys-expire]
+    python bench/crash.py [--posts 3000] [--kills 60] [--seed 1] [--keys-expire] [--media]
 
 With --keys-expire the sandbox's Mastodon forgets Idempotency-Keys after a second (the
-real one after an hour) and the daemon is sometimes kept down longer than that.
+real one after an hour) and the daemon is sometimes kept down longer than that. With
+--media every post carries a photo (with GPS EXIF, stripped) and every other one a chart
+too, each with alt text; each post on each platform must carry exactly its own files.
 
 Exit 1 if any post was lost, doubled, misattributed or sent out of order.
 """
@@ -33,6 +35,8 @@ def main() -> int:
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument("--all-outlets", action="store_true",
                         help="Bluesky and LinkedIn beside X and Mastodon")
+    parser.add_argument("--media", action="store_true",
+                        help="every post with files and alt text, checked on every outlet")
     parser.add_argument("--keys-expire", action="store_true",
                         help="Mastodon forgets Idempotency-Keys; the daemon stays down past it")
     args = parser.parse_args()
@@ -42,7 +46,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             result = run_crash(
                 Path(tmp), sandbox.url, posts=args.posts, kills=args.kills, seed=args.seed,
-                timeout=600, keys_expire=args.keys_expire,
+                timeout=600, keys_expire=args.keys_expire, media=args.media,
                 outlets=ALL_OUTLETS if args.all_outlets else APIS,
                 log=None if args.quiet else
                 (lambda m: print(f"{time.monotonic() - started:7.1f} s  {m}", flush=True)))
@@ -53,6 +57,9 @@ def main() -> int:
     print(f"deliveries: {result.states}")
     print(f"doubled: {result.duplicates}  lost: {result.missing}  "
           f"misattributed: {result.misattributed}  out of order: {result.out_of_order}")
+    if args.media:
+        print(f"posts with files checked: {result.media_checked}; "
+              f"carrying other files than their own: {result.wrong_media}")
     ok = result.ok and not any(result.out_of_order.values())
     print("OK: every post published exactly once on every outlet, under its own id"
           if ok else "FAILED")

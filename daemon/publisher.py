@@ -57,6 +57,7 @@ from tenacity import (
 )
 
 from inmm_tui.domain.governance import record_plan_refusal, record_usage_cap
+from inmm_tui.domain.media import files_for
 from inmm_tui.domain.publishing import Claim, Queue
 from inmm_tui.domain.reminders import raise_alert
 from inmm_tui.platforms.base import Platform, Published
@@ -320,11 +321,15 @@ class Publisher:
             found = self._find_recent(platform, queue, claim)
             if found is not None:
                 return found, True
+        # The post's files (checked against the clearance when it was claimed), uploaded
+        # by the adapter on each attempt: only the post's creation must happen once.
+        media = files_for(queue.conn, claim.post_id)
         try:
             # Where posting is idempotent an in-doubt delivery reuses its key, so the
             # server hands back the post it already has instead of making a second one.
             return platform.publish(claim.text, idempotency_key=claim.attempt_key,
-                                    in_reply_to=claim.in_reply_to), False
+                                    in_reply_to=claim.in_reply_to,
+                                    **({"media": media} if media else {})), False
         except DuplicateContent as exc:
             found = self._find_recent(platform, queue, claim)
             if found is not None:

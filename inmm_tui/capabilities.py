@@ -24,6 +24,63 @@ FOLLOW = "follow"
 _VERBS = {HIDE: "hide a reply", BLOCK: "block an account", REPORT: "report an account"}
 
 
+JPEG, PNG, GIF, WEBP, MP4 = "image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4"
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class MediaLimits:
+    """What a platform takes attached to one post (its documented limits; a Mastodon
+    server may set its own, which the adapter reads from `/api/v2/instance`)."""
+
+    images: int
+    """At most this many images on one post."""
+    videos: int
+    """At most this many videos on one post (0: none through our client)."""
+    mixed: bool
+    """Images and a video may go on the same post."""
+    image_types: frozenset[str]
+    video_types: frozenset[str]
+    image_bytes: int
+    video_bytes: int
+    alt_length: int
+    """The longest alt text it keeps, in characters."""
+    no_video: str = ""
+    """Why it takes no video, when `videos` is 0."""
+    gif_alone: bool = False
+    """A GIF goes alone on a post (X: four photos, or one GIF, or one video)."""
+
+    def cannot(self, items: list[tuple[str, str, int, str]]) -> str | None:
+        """Why these files (name, MIME type, size in bytes, alt text), in order, cannot go
+        on one post here; None when they can."""
+        images = [item for item in items if item[1].startswith("image/")]
+        videos = [item for item in items if not item[1].startswith("image/")]
+        if videos and not self.videos:
+            return f"{videos[0][0]}: {self.no_video or 'it takes no video'}"
+        if len(images) > self.images:
+            return f"{len(images)} images; it takes at most {self.images} on one post"
+        if len(videos) > self.videos:
+            return f"{len(videos)} videos; it takes at most {self.videos} on one post"
+        if images and videos and not self.mixed:
+            return "images and a video together; it takes one or the other on one post"
+        gifs = [item for item in images if item[1] == GIF]
+        if self.gif_alone and gifs and len(items) > 1:
+            return f"{gifs[0][0]}: a GIF goes alone on a post here, without other files"
+        for name, mime, size, alt in items:
+            video = not mime.startswith("image/")
+            types = self.video_types if video else self.image_types
+            if mime not in types:
+                return (f"{name}: {mime} is not taken (it takes "
+                        f"{', '.join(sorted(t.split('/')[1].upper() for t in types))})")
+            most = self.video_bytes if video else self.image_bytes
+            if size > most:
+                return f"{name}: {size / MB:.1f} MB; it takes at most {most / MB:.1f} MB"
+            if len(alt) > self.alt_length:
+                return (f"{name}: its alt text is {len(alt)} characters; it keeps at most "
+                        f"{self.alt_length}")
+        return None
+
+
 @dataclass(frozen=True)
 class Capabilities:
     api: str
@@ -67,6 +124,8 @@ class Capabilities:
     """HIDE deletes the reply for good: the platform has no hiding, but the account may
     delete a comment on its own post (a LinkedIn page's admin). The person is told so
     before confirming; the evidence is required first, as for any hide."""
+    media: MediaLimits | None = None
+    """What may be attached to a post; None: nothing."""
 
     def cannot(self, request: str) -> str | None:
         """Why this platform cannot perform `request` (HIDE, BLOCK, REPORT), or None."""
@@ -84,14 +143,27 @@ X = Capabilities(
     max_length=280, counting=TWITTER_TEXT,
     # API v2: POST /2/users/:id/following, 50 requests per 15 minutes per user.
     follow_limit=(50, dt.timedelta(minutes=15)),
-    plans=("free", "basic", "pro", "enterprise"))
+    plans=("free", "basic", "pro", "enterprise"),
+    # v1.1 media/upload: images 5 MB (JPEG, PNG, GIF, WEBP), up to 4, a GIF alone; one
+    # video (MP4, 512 MB), never with images; alt text (media/metadata/create) up to
+    # 1,000 characters.
+    media=MediaLimits(images=4, videos=1, mixed=False,
+                      image_types=frozenset({JPEG, PNG, GIF, WEBP}),
+                      video_types=frozenset({MP4}), image_bytes=5 * MB,
+                      video_bytes=512 * MB, alt_length=1000, gif_alone=True))
 
 MASTODON = Capabilities(
     api="mastodon", label="Mastodon", idempotent_posting=True, refuses_duplicates=False,
     moderation=frozenset({BLOCK, REPORT}),
     why_not={HIDE: "Mastodon has no way to hide a reply"},
     max_length=500, counting=MASTODON_TEXT,
-    follow_limit=(400, dt.timedelta(hours=24)), private_answers=True)
+    follow_limit=(400, dt.timedelta(hours=24)), private_answers=True,
+    # The defaults of Mastodon 4.3 (a server's own are read from /api/v2/instance before
+    # an upload): 4 attachments, images 16 MB, video 99 MB, descriptions 1,500 characters.
+    media=MediaLimits(images=4, videos=1, mixed=False,
+                      image_types=frozenset({JPEG, PNG, GIF, WEBP}),
+                      video_types=frozenset({MP4}), image_bytes=16 * MB,
+                      video_bytes=99 * MB, alt_length=1500))
 
 BLUESKY = Capabilities(
     api="bluesky", label="Bluesky", idempotent_posting=False, refuses_duplicates=False,
@@ -99,7 +171,14 @@ BLUESKY = Capabilities(
     # app.bsky.feed.post: text maxGraphemes 300.
     max_length=300, counting=GRAPHEMES,
     # The PDS's write budget: 5,000 points an hour, a created record costing 3.
-    follow_limit=(1600, dt.timedelta(hours=1)))
+    follow_limit=(1600, dt.timedelta(hours=1)),
+    # app.bsky.embed.images: up to 4 images, each blob at most 1,000,000 bytes;
+    # app.bsky.embed.video: one MP4 of at most 100,000,000 bytes. Alt text: the app's
+    # 2,000 characters (the lexicon sets no maximum).
+    media=MediaLimits(images=4, videos=1, mixed=False,
+                      image_types=frozenset({JPEG, PNG, GIF, WEBP}),
+                      video_types=frozenset({MP4}), image_bytes=1_000_000,
+                      video_bytes=100_000_000, alt_length=2000))
 
 LINKEDIN = Capabilities(
     api="linkedin", label="LinkedIn", idempotent_posting=False, refuses_duplicates=True,
@@ -113,7 +192,15 @@ LINKEDIN = Capabilities(
     # length of a string in LinkedIn's Java and its composer's JavaScript): never less
     # than a count of code points, so a post that passes here is not refused there.
     max_length=3000, counting=UTF16,
-    follow_limit=(0, dt.timedelta(days=1)))
+    follow_limit=(0, dt.timedelta(days=1)),
+    # Images API: JPG, GIF, PNG (no WebP); one image as `content.media`, up to 20 as
+    # `content.multiImage`; `altText` up to 4,086 characters. Video goes through the
+    # separate Videos API (multi-part upload), which we do not speak.
+    media=MediaLimits(images=20, videos=0, mixed=False,
+                      image_types=frozenset({JPEG, PNG, GIF}), video_types=frozenset(),
+                      image_bytes=36 * MB, video_bytes=0, alt_length=4086,
+                      no_video="video on LinkedIn is not supported by inmm-tui yet "
+                               "(LinkedIn's Videos API); post it without the video"))
 
 CAPABILITIES: dict[str, Capabilities] = {c.api: c for c in (X, MASTODON, BLUESKY, LINKEDIN)}
 """API → what it can do; its keys are the APIs an outlet may speak."""

@@ -10,6 +10,7 @@ reconciliation matching on anything less than the exact text shows as a lost pos
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import random
 import shutil
@@ -71,10 +72,25 @@ def post_body(i: int, tag: str = "") -> tuple[str, str]:
     return ("bob" if kind == 3 else "alice"), base  # only the signature (^BB, not ^AA)
 
 
+def attach_media(svc: Services, post_id: int, author: str, i: int, folder: Path) -> None:
+    """Post `i`'s files: a JPEG carrying GPS EXIF, and on every other post a PNG too,
+    each of its own colours (so that each post's bytes are its own), with alt text."""
+    from tests.media_helpers import jpeg_with_gps, png
+
+    folder.mkdir(exist_ok=True)
+    colour = (i % 256, (i // 256) % 256, 90)
+    svc.media.attach(author, post_id, jpeg_with_gps(folder / f"photo{i}.jpg", colour=colour),
+                     f"Photo {i} from the meeting")
+    if i % 2:
+        svc.media.attach(author, post_id, png(folder / f"chart{i}.png", colour=colour),
+                         f"Chart {i} of attendance")
+
+
 def queue_posts(cfg: Path, count: int, due: dt.datetime | None = None,
-                spread_seconds: float = 0.0, tag: str = "") -> list[int]:
+                spread_seconds: float = 0.0, tag: str = "", media: bool = False) -> list[int]:
     """A roster (hq, alice, bob) and `count` cleared posts (see `post_body`), due at `due`
-    (now) or spread evenly over the `spread_seconds` after it."""
+    (now) or spread evenly over the `spread_seconds` after it; with `media`, each with
+    files attached (`attach_media`)."""
     config = load_config(str(cfg))
     db = open_database(config.database_path, create=True)
     svc = Services.build(config, db)
@@ -88,6 +104,8 @@ def queue_posts(cfg: Path, count: int, due: dt.datetime | None = None,
         when = start + dt.timedelta(seconds=spread_seconds * i / max(count, 1))
         author, body = post_body(i, tag)
         post_id = svc.posts.create_draft(author, body, topic="Member news", scheduled_at=when)
+        if media:
+            attach_media(svc, post_id, author, i, cfg.parent / "originals")
         svc.posts.submit(author, post_id)
         svc.posts.clear("bob" if author == "alice" else "alice", post_id)
         ids.append(post_id)
@@ -126,11 +144,16 @@ class CrashResult:
     the platform does not carry the delivery's text."""
     out_of_order: dict[str, int] = field(default_factory=dict)
     states: dict[str, int] = field(default_factory=dict)
+    wrong_media: dict[str, int] = field(default_factory=dict)
+    """Posts whose files on the platform (SHA-256 and alt text, in order) are not the
+    delivery's post's (with `media`)."""
+    media_checked: int = 0
 
     @property
     def ok(self) -> bool:
         return not any(self.duplicates.values()) and not any(self.missing.values()) \
-            and not any(self.misattributed.values()) and set(self.states) == {"sent"}
+            and not any(self.misattributed.values()) and set(self.states) == {"sent"} \
+            and not any(self.wrong_media.values())
 
 
 KEY_WINDOW = 1.0
@@ -140,11 +163,13 @@ the real one), and the daemon trusts it for a third of that (55 minutes of the h
 
 def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: int = 1,
               faults: bool = True, timeout: float = 120.0, keys_expire: bool = False,
-              log=None, outlets: dict[str, str] = APIS) -> CrashResult:
+              log=None, outlets: dict[str, str] = APIS, media: bool = False) -> CrashResult:
     """Publish `posts` posts on each of `outlets` (name → API; the default ones unless
     given) while killing the daemon `kills` times. With `keys_expire`, Mastodon forgets
     Idempotency-Keys within a second and the daemon is sometimes kept down past that, so
-    its deliveries in doubt are reconciled without one."""
+    its deliveries in doubt are reconciled without one. With `media`, every post carries
+    files (`attach_media`), and each post on each platform is checked to carry exactly
+    its files."""
     rng = random.Random(seed)
     cfg = write_config(workdir, sandbox_url, extra=(
         f"idempotency_key_seconds = {KEY_WINDOW / 3}\n" if keys_expire else ""),
@@ -154,7 +179,7 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
     control = SandboxControl(sandbox_url)
     if keys_expire:
         control.settings(idempotency_window=KEY_WINDOW)
-    ids = queue_posts(cfg, posts)
+    ids = queue_posts(cfg, posts, media=media)
     result = CrashResult(posts=len(ids))
     started = time.monotonic()
     stderr = open(workdir / "daemon.log", "ab")  # noqa: SIM115 - kept open across restarts
@@ -205,6 +230,11 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
                 "SELECT post_id, text, platform_id FROM deliveries WHERE outlet = ?"
                 " ORDER BY due_at, post_id", (outlet,))] for outlet in outlets}
         expected = {outlet: [text for text, _ in rows] for outlet, rows in recorded.items()}
+        files = {outlet: dict(conn.execute(
+            "SELECT d.platform_id, (SELECT json_group_array(json_array(m.sha256, m.alt)) FROM"
+            " (SELECT sha256, alt FROM post_media WHERE post_id = d.post_id ORDER BY position)"
+            " m) FROM deliveries d WHERE d.outlet = ? AND d.platform_id IS NOT NULL",
+            (outlet,))) for outlet in outlets} if media else {}
     finally:
         conn.close()
     state = control.state()
@@ -223,4 +253,11 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
         order = [t for t in first_seen if t in set(expected[outlet])]
         result.out_of_order[outlet] = sum(1 for a, b in zip(order, expected[outlet], strict=False)
                                           if a != b)
+        if media:
+            carried = {p["id"]: [[m["sha256"], m["alt"]] for m in p["media"]]
+                       for p in state[api]["posts"] if p["author"] == "INMMorg"}
+            result.wrong_media[outlet] = sum(
+                1 for pid, wanted in files[outlet].items()
+                if carried.get(pid) != json.loads(wanted))
+            result.media_checked += len(files[outlet])
     return result

@@ -13,9 +13,10 @@ the audit check finds nothing it cannot explain):
 - six weeks of history, replayed on a moving clock: followers arriving, a post a week
   drafted, cleared by another person and published, its engagement and the follower counts
   polled: the metrics screen's charts, and last month's report;
-- today: a post waiting for clearance, a rude reply and a question to our latest post, two
-  look-alike accounts of ours; the daemon's first pass (all its jobs once) puts them in
-  moderation, the inbox and the look-alike list before the UI opens;
+- today: a post with a photo (its GPS and camera serial stripped) waiting for clearance,
+  a rude reply and a question to our latest post, two look-alike accounts of ours; the
+  daemon's first pass (all its jobs once) puts them in moderation, the inbox and the
+  look-alike list before the UI opens;
 - the EC meeting three weeks ahead, so the roster's annual review is open;
 - the policy's own review date (2021-12-01) stays as the policy gives it, so the overdue
   policy review is shown with what to do about it (Reminders), not hidden.
@@ -351,6 +352,8 @@ def seed_today(services: Services, world: World) -> None:
     post_id = services.posts.create_draft(
         COLLEAGUE[0], "Registration for the INMM Annual Meeting is open: https://inmm.org",
         topic="Annual Meeting")
+    services.media.attach(COLLEAGUE[0], post_id, demo_photo(services.config.database_path.parent),
+                          "A poster for the INMM Annual Meeting: a blue sky over a lake")
     services.posts.submit(COLLEAGUE[0], post_id)
     with world.lock:
         for api in APIS:
@@ -363,6 +366,25 @@ def seed_today(services: Services, world: World) -> None:
                 world.add_post(api, account, PRIVATE_MESSAGE[2], visibility="direct")
             for handle, name, description in LOOK_ALIKES:
                 world.add_account(api, handle, name, description)
+
+
+def demo_photo(folder: Path) -> Path:
+    """A photo as a phone makes one, with the place it was taken (GPS) and the camera's
+    serial number in its EXIF: attaching it shows them stripped."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (96, 64), (30, 90, 200))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 40, 96, 64), fill=(20, 120, 170))
+    draw.ellipse((62, 6, 84, 28), fill=(250, 210, 60))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif.get_ifd(0x8769)[0xA431] = "DEMO-SERIAL-0001"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (36.0, 9.0, 0.0), 3: "W", 4: (115.0, 10.0, 0.0)})
+    path = folder / "annual-meeting-poster.jpg"
+    image.save(path, "JPEG", exif=exif.tobytes())
+    return path
 
 
 def _advance(clock: DemoClock, **delta: float) -> None:

@@ -5,13 +5,16 @@ for the caller's login: the command line is no way around screening or clearance
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.commands.common import me, say, services, viewer
 from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.store.tx import write
 
 if TYPE_CHECKING:
     from inmm_tui.domain.posts import Post
@@ -38,6 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     _content_options(edit, outlets_default=None)
     edit.add_argument("--no-event", action="store_true", help="belongs to no event")
     edit.add_argument("--no-time", action="store_true", help="no time: as soon as cleared")
+    edit.add_argument("--remove-media", type=int, action="append", default=[], metavar="N",
+                      help="take off file number N (as `post show` numbers them; repeatable)")
     edit.set_defaults(func=run_edit)
 
     submit = actions.add_parser("submit", help="submit your draft for clearance (screened)")
@@ -105,6 +110,11 @@ def _content_options(parser: argparse.ArgumentParser, *, outlets_default: str | 
     parser.add_argument("--when", help="YYYY-MM-DD HH:MM in the configured time zone")
     parser.add_argument("--announcement", action=argparse.BooleanOptionalAction, default=None,
                         help="held to the announcement limit")
+    parser.add_argument("--media", action="append", default=[], metavar="PATH",
+                        help="attach an image (JPEG, PNG, GIF, WebP) or MP4 video; its "
+                        "metadata (GPS, camera serial) is stripped (repeatable)")
+    parser.add_argument("--alt", action="append", default=[], metavar="TEXT",
+                        help="the alt text of each --media, in the same order (required)")
 
 
 def _text(value: str) -> str:
@@ -147,11 +157,16 @@ def run_new(args: argparse.Namespace) -> int:
     text = _text(args.text)
     if not text.strip():
         raise InvalidInput("the text is empty")
-    post_id = svc.posts.create_draft(
-        me(), text, outlets=fields["outlets"], topic=fields.get("topic", ""),
-        announcement=fields.get("announcement", False), event_id=fields.get("event"),
-        scheduled_at=fields.get("when"))
+    files = _media(args)
+    # The draft and its files together, or nothing.
+    with _media_refusals_audited(svc, args), write(svc.db):
+        post_id = svc.posts.create_draft(
+            me(), text, outlets=fields["outlets"], topic=fields.get("topic", ""),
+            announcement=fields.get("announcement", False), event_id=fields.get("event"),
+            scheduled_at=fields.get("when"))
+        attached = [svc.media.attach(me(), post_id, path, alt) for path, alt in files]
     say(f"Draft #{post_id} created.")
+    _say_media(attached)
     if args.submit:
         _say_submitted(svc.posts.submit(me(), post_id))
     return 0
@@ -173,15 +188,66 @@ def run_edit(args: argparse.Namespace) -> int:
         changes["event_id"] = None if args.no_event else fields["event"]
     if args.no_time or "when" in fields:
         changes["scheduled_at"] = None if args.no_time else fields["when"]
-    if not changes:
+    files = _media(args)
+    if not changes and not files and not args.remove_media:
         raise InvalidInput("nothing to change: give --text, --outlets, --topic, --event, "
-                           "--when, --announcement, --no-event or --no-time")
+                           "--when, --announcement, --no-event, --no-time, --media or "
+                           "--remove-media")
     before = svc.posts.get(args.post).status
-    post = svc.posts.edit(me(), args.post, **changes)
+    with _media_refusals_audited(svc, args), write(svc.db):
+        attached = svc.media.items(args.post)
+        removed = []
+        for number in sorted(set(args.remove_media), reverse=True):
+            if not 1 <= number <= len(attached):
+                raise InvalidInput(f"--remove-media: post #{args.post} has no file {number} "
+                                   f"(it has {len(attached)})")
+            svc.media.remove(me(), args.post, attached[number - 1].id)
+            removed.append(attached[number - 1].name)
+        if changes:
+            svc.posts.edit(me(), args.post, **changes)
+        added = [svc.media.attach(me(), args.post, path, alt) for path, alt in files]
+    for name in removed:
+        say(f"  took off {_one_line(name, 80)}")
+    _say_media(added)
+    post = svc.posts.get(args.post)
     say(f"Post #{post.id} is {post.status}.")
     if before in ("cleared", "scheduled") and post.status == "submitted":
         say("It changed after clearance: it must be cleared again.")
     return 0
+
+
+def _media(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(path, alt text) of each --media, paired with the --alt in the same place."""
+    if len(args.media) != len(args.alt):
+        raise InvalidInput(f"--alt: give one --alt for each --media, in the same order "
+                           f"({len(args.media)} files, {len(args.alt)} alt texts); every "
+                           "image and video needs alt text")
+    return list(zip(args.media, args.alt, strict=True))
+
+
+@contextlib.contextmanager
+def _media_refusals_audited(svc: Services, args: argparse.Namespace) -> Iterator[None]:
+    """A refused file (no alt text, not an image, over an outlet's limit) audited after
+    the transaction that refused it was rolled back."""
+    try:
+        yield
+    except InvalidInput as refusal:
+        if args.media:
+            from inmm_tui.domain import audit
+
+            post = getattr(args, "post", None)
+            with write(svc.db):
+                audit.append(svc.db.conn, me(), "post.refused",
+                             f"post:{post}" if post is not None else "post",
+                             {"attempt": args.post_command, "refusal": str(refusal)},
+                             at=svc.clock())
+        raise
+
+
+def _say_media(items: list[Any]) -> None:
+    for item in items:
+        say(f"  attached {_one_line(item.describe(), 80)} (metadata stripped; "
+            f"sha256 {item.sha256[:12]}); alt: {_one_line(item.alt, 60)}")
 
 
 def run_submit(args: argparse.Namespace) -> int:
@@ -268,6 +334,9 @@ def run_show(args: argparse.Namespace) -> int:
             "clearance_hash": post.clearance_hash, "rejected_reason": post.rejected_reason,
             "screening": {"verdict": post.screening_verdict, "findings": post.screening},
             "texts": detail["texts"], "comments": detail["comments"],
+            "media": [{"id": m.id, "name": m.name, "mime": m.mime, "width": m.width,
+                       "height": m.height, "size": m.size, "sha256": m.sha256, "alt": m.alt}
+                      for m in svc.media.items(post.id)],
             "deliveries": [{"id": d.id, "outlet": d.outlet, "state": d.state,
                             "due_at": d.due_at, "attempts": d.attempts,
                             "last_error": d.last_error, "platform_url": d.platform_url,
@@ -285,6 +354,9 @@ def run_show(args: argparse.Namespace) -> int:
             f"(clearance {post.clearance_hash})")
     if post.rejected_reason:
         say(f"  rejected: {post.rejected_reason}")
+    for number, item in enumerate(svc.media.items(post.id), start=1):
+        say(f"  file {number}: {_one_line(item.describe(), 80)}; alt: "
+            f"{_one_line(item.alt, 200)}")
     for outlet, text in detail["texts"].items():
         say(f"  on {outlet}:")
         say("    " + text.replace("\n", "\n    "))
@@ -338,7 +410,9 @@ def _say_submitted(post: Post) -> None:
 
 def _say_findings(findings: list[dict[str, Any]]) -> None:
     for finding in findings:
-        outlet = f" on {finding['outlet']}" if finding.get("outlet") else ""
+        outlet = (f" in the alt text of {_one_line(str(finding['media']), 60)}"
+                  if finding.get("media") else
+                  f" on {finding['outlet']}" if finding.get("outlet") else "")
         say(f"    {finding.get('category', '')} ({finding.get('rule', '')}){outlet}: "
             f"{finding.get('message', '')}")
 

@@ -18,6 +18,7 @@ import sqlite3
 import zoneinfo
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit
@@ -43,6 +44,8 @@ class ImportRow:
     when: dt.datetime | None
     topic: str
     event_id: int | None
+    media: tuple[tuple[str, str], ...] = ()
+    """(path, alt text) of each file to attach."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,9 @@ def parse_schedule_csv(content: bytes, source: str, *, conn: sqlite3.Connection,
                        outlets: Sequence[str], topics: Sequence[str], tz: zoneinfo.ZoneInfo,
                        now: dt.datetime) -> list[ImportRow]:
     """Every row of the file, checked; InvalidInput naming the file, line and column of
-    the first bad one. Nothing is written."""
+    the first bad one. Nothing is written. Media paths are read relative to the folder
+    of `source` (the file's path)."""
+    base = Path(source).parent
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -132,7 +137,7 @@ def parse_schedule_csv(content: bytes, source: str, *, conn: sqlite3.Connection,
                                    f"header has {len(header)} columns")
             values = dict(zip(header, record, strict=False))
             rows.append(_row(values, f"{source}, line {line}", line, conn=conn,
-                             outlets=outlets, topics=topics, tz=tz, now=now))
+                             outlets=outlets, topics=topics, tz=tz, now=now, base=base))
     except csv.Error as exc:
         raise InvalidInput(f"{source}, line {reader.line_num}: not valid CSV ({exc})") from None
     if header is None:
@@ -158,14 +163,11 @@ def _check_header(header: list[str], source: str) -> None:
 
 def _row(values: Mapping[str, str], where: str, line: int, *, conn: sqlite3.Connection,
          outlets: Sequence[str], topics: Sequence[str], tz: zoneinfo.ZoneInfo,
-         now: dt.datetime) -> ImportRow:
+         now: dt.datetime, base: Path) -> ImportRow:
     def cell(column: str) -> str:
         return (values.get(column) or "").strip()
 
-    if cell("media path") or cell("alt text"):
-        raise InvalidInput(f"{where}, columns media path / alt text: inmm-tui does not "
-                           "publish images or video yet; remove the media from this row "
-                           "(the post can be imported as text) or post it by hand")
+    media = _media_cells(cell("media path"), cell("alt text"), where, base)
     body = cell("text")
     if not body:
         raise InvalidInput(f"{where}, column text: the text is empty")
@@ -183,7 +185,32 @@ def _row(values: Mapping[str, str], where: str, line: int, *, conn: sqlite3.Conn
         except InvalidInput as exc:
             raise InvalidInput(f"{where}, column {column}: {exc}") from None
     return ImportRow(line, body, found["outlets"], found["when"], found["topic"],
-                     found["event"])
+                     found["event"], media)
+
+
+def _media_cells(paths: str, alts: str, where: str, base: Path) -> tuple[tuple[str, str], ...]:
+    """Files named in the `media path` cell (several separated by `|`, relative to the
+    CSV's folder), each with the alt text in the same place of the `alt text` cell."""
+    files = [p.strip() for p in paths.split("|")] if paths else []
+    texts = [a.strip() for a in alts.split("|")] if alts else []
+    if not files and texts:
+        raise InvalidInput(f"{where}, column alt text: alt text without a file in the "
+                           "media path column")
+    found = []
+    for index, name in enumerate(files):
+        path = base / Path(name).expanduser() if name else base
+        if not name or not path.is_file():
+            raise InvalidInput(f"{where}, column media path: there is no file {name!r} "
+                               f"(looked for {path})")
+        alt = texts[index] if index < len(texts) else ""
+        if not alt:
+            raise InvalidInput(f"{where}, column alt text: {name} has no alt text (separate "
+                               "the alt texts of several files with |, in the same order)")
+        found.append((str(path), alt))
+    if len(texts) > len(files):
+        raise InvalidInput(f"{where}, column alt text: {len(texts)} alt texts for "
+                           f"{len(files)} files")
+    return tuple(found)
 
 
 class _DryRun(Exception):
@@ -195,6 +222,9 @@ def import_rows(posts: Posts, actor: str, rows: list[ImportRow], *, source: str,
     """Create each row as a draft by `actor` and submit it for clearance, in one
     transaction; the policy screen runs on each as on any submission. A dry run does the
     same and rolls it all back, so what it shows is exactly what the import would do."""
+    from inmm_tui.domain.media import Media
+
+    media = Media(posts)
     results: list[Imported] = []
     try:
         with write(posts.db):
@@ -203,6 +233,8 @@ def import_rows(posts: Posts, actor: str, rows: list[ImportRow], *, source: str,
                     post_id = posts.create_draft(
                         actor, row.body, outlets=row.outlets, topic=row.topic,
                         event_id=row.event_id, scheduled_at=row.when)
+                    for path, alt in row.media:
+                        media.attach(actor, post_id, path, alt, keep_file=not dry_run)
                     post = posts.submit(actor, post_id)
                 except InvalidInput as exc:
                     raise InvalidInput(f"{source}, line {row.line}: {exc}") from None

@@ -132,16 +132,20 @@ def content_hash(text: str) -> str:
 
 
 def clearance_digest(texts: dict[str, str], cleared_at: str,
-                     replies: Mapping[str, str | None] | None = None) -> str:
+                     replies: Mapping[str, str | None] | None = None,
+                     media: list[list[str]] | None = None) -> str:
     """SHA-256 over each outlet's text, the set of outlets, and the time of clearance; and,
     for a correction, the platform post it answers on each outlet (`replies`), so that a
-    changed link needs clearing again. Without replies the digest is what it always was."""
+    changed link needs clearing again; and the attached files' SHA-256 and alt text, in
+    order (`media`). Without replies or media the digest is what it always was."""
     content: dict[str, Any] = {
         "outlets": {name: content_hash(text) for name, text in sorted(texts.items())},
         "cleared_at": cleared_at}
     links = {outlet: link for outlet, link in (replies or {}).items() if link}
     if links:
         content["replies"] = links
+    if media:
+        content["media"] = media
     payload = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -424,6 +428,9 @@ class Posts(DomainService):
     @refusals_audited("submit")
     def submit(self, actor: str, post_id: int) -> Post:
         """Ask for clearance; the policy screen runs and its findings are kept."""
+        from inmm_tui.domain import media
+
+        media.refuse_unready(self, actor, post_id)
         with write(self.db):
             authorise(self.conn, actor, Action.COMPOSE)
             post = self.get(post_id)
@@ -435,7 +442,7 @@ class Posts(DomainService):
                 raise InvalidInput(f"post #{post_id} is empty")
             if not post.outlets:
                 raise InvalidInput(f"post #{post_id} has no outlet to go to")
-            outcome = self.screen(post)
+            outcome = media.screen_alt_texts(self, post, self.screen(post))
             now = to_db(self.clock())
             self.conn.execute(
                 "UPDATE posts SET status = 'submitted', submitted_at = ?, updated_at = ?,"
@@ -560,7 +567,9 @@ class Posts(DomainService):
             cleared_at = to_db(self.clock())
             texts = self.final_texts(post)
             replies = self._replies(post)
-            digest = clearance_digest(texts, cleared_at, replies)
+            from inmm_tui.domain.media import clearance_items
+
+            digest = clearance_digest(texts, cleared_at, replies, clearance_items(self.conn, post_id))
             self.conn.execute(
                 "UPDATE posts SET status = 'cleared', cleared_by = ?, cleared_at = ?,"
                 " clearance_hash = ?, override_reason = ?, updated_at = ? WHERE id = ?",
@@ -835,9 +844,11 @@ def verify_clearance(conn: sqlite3.Connection, delivery_id: int) -> str | None:
         (post_id,)).fetchall()
     texts = {outlet: text for outlet, text, _ in rows}
     replies = {outlet: link for outlet, _, link in rows}
-    if clearance_digest(texts, cleared_at, replies) != clearance:
+    from inmm_tui.domain.media import clearance_items, file_problem
+
+    if clearance_digest(texts, cleared_at, replies, clearance_items(conn, post_id)) != clearance:
         return f"post #{post_id}: the outlets or texts differ from what was cleared"
-    return None
+    return file_problem(conn, post_id)
 
 
 

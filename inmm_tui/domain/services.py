@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from inmm_tui.domain.deletions import Deletions
     from inmm_tui.domain.follows import Follows
     from inmm_tui.domain.governance import Governance
+    from inmm_tui.domain.media import Media
     from inmm_tui.domain.members import Members
     from inmm_tui.domain.moderation import IncomingScreen, Moderation
     from inmm_tui.domain.people import Roster
@@ -91,6 +92,12 @@ class Services:
         from inmm_tui.domain.calendar import Calendar
 
         return Calendar(self.db, self.posts, self.config.tz, clock=self.clock)
+
+    @functools.cached_property
+    def media(self) -> Media:
+        from inmm_tui.domain.media import Media
+
+        return Media(self.posts)
 
     @functools.cached_property
     def deletions(self) -> Deletions:

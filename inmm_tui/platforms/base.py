@@ -8,11 +8,12 @@ Identifiers are strings (X's ids are 64-bit numbers as text; Mastodon's are text
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from inmm_tui.capabilities import Capabilities
+from inmm_tui.media_file import MediaFile
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,11 @@ class Platform(Protocol):
         ...
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None) -> Published: ...
+                in_reply_to: str | None = None, media: Sequence[MediaFile] = ()) -> Published:
+        """Post `text` (with `media` uploaded and attached, each with its alt text). An
+        upload repeated by a later attempt only leaves an unattached upload, which the
+        platform discards; the post's creation is the step made exactly once."""
+        ...
 
     def answer_privately(self, text: str, *, recipient: str, in_reply_to: str,
                          idempotency_key: str) -> Published:

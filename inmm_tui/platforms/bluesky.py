@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -38,6 +38,7 @@ from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 
 from inmm_tui.capabilities import BLUESKY
+from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import storable
 from inmm_tui.platforms.base import (
     Account,
@@ -48,7 +49,7 @@ from inmm_tui.platforms.base import (
     Published,
     RecentPost,
 )
-from inmm_tui.platforms.common import Adapter, count, is_loopback, reset_time
+from inmm_tui.platforms.common import Adapter, count, is_loopback, media_bytes, reset_time
 from inmm_tui.platforms.errors import (
     AuthFailed,
     NotFound,
@@ -76,6 +77,12 @@ SESSION_ENDED = {"ExpiredToken", "InvalidToken", "AuthenticationRequired"}
 """The PDS's errors for a session it no longer honours: logging in again may cure them."""
 TID = re.compile(r"^[234567abcdefghij][234567abcdefghijklmnopqrstuvwxyz]{12}$")
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+
+
+def _aspect(item: MediaFile) -> Any:
+    if item.width and item.height:
+        return models.AppBskyEmbedDefs.AspectRatio(width=item.width, height=item.height)
+    return None
 
 
 def record_key(key: str) -> str:
@@ -126,17 +133,35 @@ class BlueskyPlatform(Adapter):
     # ---- posting ----------------------------------------------------------------------------
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None) -> Published:
+                in_reply_to: str | None = None, media: Sequence[MediaFile] = ()) -> Published:
         rkey = record_key(idempotency_key)
         facets = self._xrpc("publish", self.client.detect_facets, text)
         shown, facets = shorten_links(text, facets)
         reply = self._reply_ref(in_reply_to) if in_reply_to else None
+        # Blobs are uploaded anew on each attempt: the PDS keeps a blob no record points
+        # to for a while, then drops it; the record under our key is made once.
         record = models.AppBskyFeedPost.Record(
             text=shown, created_at=self.client.get_current_time_iso(), facets=facets or None,
-            reply=reply)
+            reply=reply, embed=self._embed(media) if media else None)
         created = self._xrpc("publish", self.client.com.atproto.repo.create_record, {
             "repo": self._repo(), "collection": POST, "rkey": rkey, "record": record})
         return self._parse("publish", lambda c: self._published(_text(c.uri)), created)
+
+    def _embed(self, media: Sequence[MediaFile]) -> Any:
+        """app.bsky.embed.images (up to four, each with its alt text and aspect ratio), or
+        app.bsky.embed.video for a video (one, alone)."""
+        blobs = [(item, self._upload(item)) for item in media]
+        if blobs[0][0].is_video:
+            item, blob = blobs[0]
+            return models.AppBskyEmbedVideo.Main(video=blob, alt=item.alt,
+                                                 aspect_ratio=_aspect(item))
+        return models.AppBskyEmbedImages.Main(images=[
+            models.AppBskyEmbedImages.Image(alt=item.alt, image=blob, aspect_ratio=_aspect(item))
+            for item, blob in blobs])
+
+    def _upload(self, item: MediaFile) -> Any:
+        uploaded = self._xrpc("upload", self.client.upload_blob, media_bytes(self.name, item))
+        return self._parse("upload", lambda u: u.blob, uploaded)
 
     def keyed_post(self, key: str) -> Published | None:
         """The post created under `key`'s record key, or None: an exact `getRecord`."""

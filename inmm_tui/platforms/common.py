@@ -9,14 +9,19 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import printable, storable
 from inmm_tui.platforms.base import Account, Published
-from inmm_tui.platforms.errors import PlatformError, TransientError, Unsupported
+from inmm_tui.platforms.errors import PlatformError, Rejected, TransientError, Unsupported
 
 T = TypeVar("T")
 log = logging.getLogger("inmm_tui.platforms")
 MALFORMED = (KeyError, TypeError, ValueError, AttributeError)
 """What building our objects from a surprising answer raises."""
+
+MEDIA_PROCESSING_SECONDS = 120.0
+"""How long an upload the platform is still processing (a video; Mastodon's 202) is
+waited for within one attempt; past it the attempt fails as transient and is retried."""
 
 RATE_LIMIT_FALLBACK = dt.timedelta(minutes=15)
 """When a 429 carries no usable reset time, wait as long as X's shortest window."""
@@ -47,6 +52,15 @@ def is_loopback(url: str | None) -> bool:
     """Whether `url` points at this machine (the sandbox): no proxy from the environment."""
     host = urlsplit(url or "").hostname or ""
     return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def media_bytes(outlet: str, item: MediaFile) -> bytes:
+    """The stored file's bytes; Rejected when they are not the ones cleared (changed or
+    gone since the daemon checked): retrying cannot mend that, clearing it again can."""
+    try:
+        return item.read()
+    except (OSError, ValueError) as exc:
+        raise Rejected(f"{outlet}: {item.name}: {exc}") from None
 
 
 def one_line(text: str) -> str:

@@ -43,13 +43,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
 from inmm_tui.capabilities import BLOCK, FOLLOW, LINKEDIN, REPORT
+from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import storable
 from inmm_tui.platforms.base import (
     Account,
@@ -61,7 +62,7 @@ from inmm_tui.platforms.base import (
     Published,
     RecentPost,
 )
-from inmm_tui.platforms.common import Adapter, count, is_loopback
+from inmm_tui.platforms.common import Adapter, count, is_loopback, media_bytes
 from inmm_tui.platforms.errors import (
     AuthFailed,
     DuplicateContent,
@@ -227,22 +228,57 @@ class LinkedInPlatform(Adapter):
     # ---- posting ----------------------------------------------------------------------------
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None) -> Published:
+                in_reply_to: str | None = None, media: Sequence[MediaFile] = ()) -> Published:
         # `idempotency_key` has nowhere to go: LinkedIn takes none (see the module's doc).
         if in_reply_to is not None:
             return self._comment(text, in_reply_to)
-        response = self._request("publish", "POST", "/rest/posts", json={
+        post: dict[str, Any] = {
             "author": self.organization, "commentary": little_text(text),
             "visibility": "PUBLIC", "lifecycleState": "PUBLISHED",
             "isReshareDisabledByAuthor": False,
             "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
-                             "thirdPartyDistributionChannels": []}})
+                             "thirdPartyDistributionChannels": []}}
+        if media:
+            # Images are uploaded anew on each attempt; one never used in a post is
+            # discarded by LinkedIn. One image is `content.media`, more `multiImage`.
+            images = [{"id": self._upload(item), "altText": item.alt} for item in media]
+            post["content"] = ({"media": images[0]} if len(images) == 1
+                               else {"multiImage": {"images": images}})
+        response = self._request("publish", "POST", "/rest/posts", json=post)
         urn = response.headers.get("x-restli-id", "")
         if not urn.startswith("urn:li:"):
             # 201 without the header: the post may exist; the daemon reconciles it.
             raise TransientError(f"{self.name}: publish: the answer named no post "
                                  f"(status {response.status_code}, no x-restli-id)")
         return Published(urn, post_url(urn))
+
+    def _upload(self, item: MediaFile) -> str:
+        """An image through the Images API: `initializeUpload` for the page gives an upload
+        URL and the image's URN; the bytes go to that URL with the same token."""
+        if item.is_video:
+            raise Unsupported(f"{self.name}: {item.name}: video through LinkedIn's Videos API "
+                              "is not supported yet")
+        data = media_bytes(self.name, item)
+        response = self._request("upload", "POST", "/rest/images",
+                                 params={"action": "initializeUpload"},
+                                 json={"initializeUploadRequest": {"owner": self.organization}})
+        value = self._parse("upload", lambda r: r.json()["value"], response)
+        url = self._parse("upload", lambda v: str(v["uploadUrl"]), value)
+        urn = self._parse("upload", lambda v: str(v["image"]), value)
+        host = urlsplit(url).hostname or ""
+        if not (host == urlsplit(self.base_url).hostname or host.endswith(".linkedin.com")
+                or host == "linkedin.com"):
+            # The token goes only to LinkedIn (or the configured API host).
+            raise TransientError(f"{self.name}: upload: the upload URL is not LinkedIn's "
+                                 f"({host or 'no host'})")
+        uploaded: requests.Response = self._call(
+            "upload", self.session.put, url, data=data, timeout=self.timeout,
+            headers={"Content-Type": "application/octet-stream"})
+        if uploaded.status_code >= 400:
+            raise self._refusal("upload", uploaded)
+        if not urn.startswith("urn:li:image:"):
+            raise TransientError(f"{self.name}: upload: not an image URN: {urn[:80]}")
+        return urn
 
     def delete(self, platform_id: str) -> None:
         if platform_id.startswith("urn:li:comment:"):

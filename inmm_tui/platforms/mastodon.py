@@ -5,8 +5,9 @@ lost answer returns the same status instead of posting twice."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
 from typing import Any
 
@@ -24,6 +25,7 @@ from mastodon import (
 )
 
 from inmm_tui.capabilities import MASTODON
+from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import (
     Account,
@@ -35,10 +37,12 @@ from inmm_tui.platforms.base import (
     RecentPost,
 )
 from inmm_tui.platforms.common import (
+    MEDIA_PROCESSING_SECONDS,
     Adapter,
     count,
     id_key,
     is_loopback,
+    media_bytes,
     reset_time,
 )
 from inmm_tui.platforms.errors import (
@@ -81,6 +85,11 @@ class MastodonPlatform(Adapter):
             request_timeout=timeout, version_check_mode="none", mastodon_version="4.3.0",
             session=session,
         )
+        # With the version check off, Mastodon.py never parses the version given above
+        # and picks endpoints as for 1.0.0 (`/api/v1/media`, gone since 3.1.4): told here.
+        self.client.mastodon_major, self.client.mastodon_minor, self.client.mastodon_patch = (
+            4, 3, 0)
+        self._media_limits: dict[str, Any] | None = None
 
     def whoami(self) -> Account:
         self._me = self._parse("whoami", _account,
@@ -88,9 +97,16 @@ class MastodonPlatform(Adapter):
         return self._me
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None) -> Published:
+                in_reply_to: str | None = None, media: Sequence[MediaFile] = ()) -> Published:
+        # Media are uploaded anew on each attempt (an unattached upload is removed by the
+        # server); the status keeps its Idempotency-Key, so a retry within the hour gets
+        # the status already made, with the media of the first attempt.
+        if media:
+            self._check_server_limits(media)
+        media_ids = [self._upload(item) for item in media] or None
         status = self._call("publish", self.client.status_post, text, in_reply_to_id=in_reply_to,
-                            visibility="public", idempotency_key=idempotency_key)
+                            media_ids=media_ids, visibility="public",
+                            idempotency_key=idempotency_key)
         return self._parse("publish", _published, status)
 
     def answer_privately(self, text: str, *, recipient: str, in_reply_to: str,
@@ -100,6 +116,63 @@ class MastodonPlatform(Adapter):
                             f"@{recipient.lstrip('@')} {text}", in_reply_to_id=in_reply_to,
                             visibility="direct", idempotency_key=idempotency_key)
         return self._parse("private answer", _published, status)
+
+    def media_limits(self) -> dict[str, Any] | None:
+        """The server's own limits from /api/v2/instance (`configuration.statuses` and
+        `.media_attachments`), read once; None where the server does not say (an older
+        one, or the call failed), when the documented defaults stand."""
+        if self._media_limits is None:
+            try:
+                instance = self._call("instance", self.client.instance_v2)
+                config = instance["configuration"]
+                self._media_limits = {**dict(config["media_attachments"]),
+                                      "max_media_attachments":
+                                      config["statuses"]["max_media_attachments"]}
+            except (PlatformError, KeyError, TypeError):
+                return None
+        return self._media_limits
+
+    def _check_server_limits(self, media: Sequence[MediaFile]) -> None:
+        limits = self.media_limits()
+        if not limits:
+            return
+        most = count(limits.get("max_media_attachments"))
+        if most is not None and len(media) > most:
+            raise Rejected(f"{self.name}: this server takes at most {most} files on a post, "
+                           f"not {len(media)}")
+        types = limits.get("supported_mime_types")
+        for item in media:
+            if isinstance(types, list) and item.mime not in types:
+                raise Rejected(f"{self.name}: {item.name}: this server does not take {item.mime}")
+            size_limit = count(limits.get("video_size_limit" if item.is_video
+                                          else "image_size_limit"))
+            if size_limit is not None and item.size > size_limit:
+                raise Rejected(f"{self.name}: {item.name}: {item.size} bytes; this server "
+                               f"takes at most {size_limit}")
+            alt_limit = count(limits.get("description_limit"))
+            if alt_limit is not None and len(item.alt) > alt_limit:
+                raise Rejected(f"{self.name}: {item.name}: its alt text is {len(item.alt)} "
+                               f"characters; this server keeps at most {alt_limit}")
+
+    def _upload(self, item: MediaFile) -> str:
+        """Upload one file with its alt text (`description`); its id once processed. A
+        202 (still processing: `url` null) is asked after again, with growing pauses,
+        for at most `MEDIA_PROCESSING_SECONDS`."""
+        data = media_bytes(self.name, item)
+        attachment = self._call("upload", self.client.media_post, io.BytesIO(data),
+                                mime_type=item.mime, description=item.alt, file_name=item.name)
+        media_id = self._parse("upload", lambda a: str(_entity(a, "MediaAttachment", "id")["id"]),
+                               attachment)
+        deadline = time.monotonic() + MEDIA_PROCESSING_SECONDS
+        pause = 0.2
+        while not self._parse("upload", lambda a: a.get("url"), attachment):
+            if time.monotonic() + pause > deadline:
+                raise TransientError(f"{self.name}: the server was still processing "
+                                     f"{item.name} after {MEDIA_PROCESSING_SECONDS:.0f} s")
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+            attachment = self._call("upload", self.client.media, media_id)
+        return media_id
 
     def delete(self, platform_id: str) -> None:
         deleted = self._call("delete", self.client.status_delete, platform_id)

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import logging
 import re
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import requests
@@ -20,6 +22,7 @@ import tweepy
 from requests.adapters import HTTPAdapter
 
 from inmm_tui.capabilities import X
+from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import (
     Account,
@@ -30,7 +33,15 @@ from inmm_tui.platforms.base import (
     Published,
     RecentPost,
 )
-from inmm_tui.platforms.common import Adapter, count, id_key, is_loopback, reset_time
+from inmm_tui.platforms.common import (
+    MEDIA_PROCESSING_SECONDS,
+    Adapter,
+    count,
+    id_key,
+    is_loopback,
+    media_bytes,
+    reset_time,
+)
 from inmm_tui.platforms.errors import (
     AuthFailed,
     DuplicateContent,
@@ -51,6 +62,9 @@ for _noisy in ("requests_oauthlib", "oauthlib"):
     logging.getLogger(_noisy).setLevel(logging.WARNING)
 
 TWEEPY_HOST = "https://api.twitter.com"
+UPLOAD_HOST = "https://upload.twitter.com"
+CHUNK_BYTES = 4 * 1024 * 1024
+"""A video is appended in pieces of this size (X takes at most 5 MB a piece)."""
 USER_FIELDS = ["description", "public_metrics", "verified", "url", "created_at"]
 TWEET_FIELDS = ["created_at", "author_id", "conversation_id", "in_reply_to_user_id",
                 "referenced_tweets", "public_metrics", "entities", "note_tweet"]
@@ -62,19 +76,21 @@ HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
 
 
 class _Transport(HTTPAdapter):
-    """Sends tweepy's requests to `base_url` instead of api.twitter.com, always with a timeout."""
+    """Sends tweepy's requests to `base_url` instead of api.twitter.com (or `host`),
+    always with a timeout."""
 
-    def __init__(self, base_url: str | None, timeout: float):
+    def __init__(self, base_url: str | None, timeout: float, host: str = TWEEPY_HOST):
         super().__init__()
         self.base_url = base_url.rstrip("/") if base_url else None
         self.timeout = timeout
+        self.host = host
 
     def send(self, request: requests.PreparedRequest, stream: bool = False,
              timeout: float | tuple[float | None, float | None] | None = None,
              verify: bool | str = True, cert: str | tuple[str, str] | None = None,
              proxies: dict[str, str] | None = None) -> requests.Response:
-        if self.base_url and request.url and request.url.startswith(TWEEPY_HOST):
-            request.url = self.base_url + request.url[len(TWEEPY_HOST):]
+        if self.base_url and request.url and request.url.startswith(self.host):
+            request.url = self.base_url + request.url[len(self.host):]
         # Ours, whatever tweepy passed (it passes none by default).
         return super().send(request, stream=stream, timeout=(self.timeout, self.timeout),
                             verify=verify, cert=cert, proxies=proxies)
@@ -98,6 +114,14 @@ class XPlatform(Adapter):
         )
         self.client.session.mount(TWEEPY_HOST, _Transport(base_url, timeout))
         self.client.session.trust_env = not is_loopback(base_url)
+        # Media go through API v1.1's upload endpoints (v2 has none tweepy speaks): its
+        # JSON parser gives plain dicts, as the v2 client does.
+        self.upload_api = tweepy.API(
+            tweepy.OAuth1UserHandler(consumer_key, consumer_secret, access_token,
+                                     access_token_secret),
+            parser=tweepy.parsers.JSONParser(), timeout=timeout, wait_on_rate_limit=False)
+        self.upload_api.session.mount(UPLOAD_HOST, _Transport(base_url, timeout, UPLOAD_HOST))
+        self.upload_api.session.trust_env = not is_loopback(base_url)
 
     # ---- the calls ------------------------------------------------------------------------
 
@@ -107,13 +131,54 @@ class XPlatform(Adapter):
         return self._me
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None) -> Published:
+                in_reply_to: str | None = None, media: Sequence[MediaFile] = ()) -> Published:
         # X has no idempotency key: the daemon reconciles through recent_posts() instead,
-        # and X's duplicate-content refusal backs it up.
+        # and X's duplicate-content refusal backs it up. Media are uploaded anew on each
+        # attempt: an upload never attached expires after a day, harmless.
+        media_ids = [self._upload(item) for item in media] or None
         body = self._call("publish", self.client.create_tweet, text=text,
-                          in_reply_to_tweet_id=in_reply_to, user_auth=True)
+                          in_reply_to_tweet_id=in_reply_to, media_ids=media_ids,
+                          user_auth=True)
         post_id = self._parse("publish", lambda b: str(_created_post(b)["id"]), body)
         return Published(post_id, self._url(post_id))
+
+    def _upload(self, item: MediaFile) -> str:
+        """Upload one file with its alt text; its media id. A video or GIF is sent in
+        chunks and waited for while X processes it, for at most `MEDIA_PROCESSING_SECONDS`."""
+        data = media_bytes(self.name, item)
+        api = self.upload_api
+        gif = item.mime == "image/gif"
+        if not (item.is_video or gif):
+            body = self._call("upload", api.simple_upload, item.name, file=io.BytesIO(data),
+                              media_category="tweet_image")
+        else:  # X takes video and (animated) GIFs in chunks, then processes them
+            body = self._call("upload", api.chunked_upload_init, len(data), item.mime,
+                              media_category="tweet_gif" if gif else "tweet_video")
+            media_id = self._parse("upload", lambda b: str(b["media_id_string"]), body)
+            for index, start in enumerate(range(0, len(data), CHUNK_BYTES)):
+                # APPEND answers with no body: the plain call, not the dict-checking one.
+                Adapter._call(self, "upload", api.chunked_upload_append, media_id,
+                              (item.name, data[start:start + CHUNK_BYTES]), index)
+            body = self._call("upload", api.chunked_upload_finalize, media_id)
+            deadline = time.monotonic() + MEDIA_PROCESSING_SECONDS
+            while True:
+                info = self._parse("upload", lambda b: b.get("processing_info") or {}, body)
+                state = info.get("state", "succeeded")
+                if state == "succeeded":
+                    break
+                if state == "failed":
+                    raise Rejected(f"{self.name}: X could not process {item.name}: "
+                                   f"{(info.get('error') or {}).get('message', 'failed')}")
+                wait = float(info.get("check_after_secs") or 1)
+                if time.monotonic() + wait > deadline:
+                    raise TransientError(f"{self.name}: X was still processing {item.name} "
+                                         f"after {MEDIA_PROCESSING_SECONDS:.0f} s")
+                time.sleep(wait)
+                body = self._call("upload", api.get_media_upload_status, media_id)
+        media_id = self._parse("upload", lambda b: str(b["media_id_string"]), body)
+        # metadata/create answers with no body either.
+        Adapter._call(self, "alt text", api.create_media_metadata, media_id, item.alt)
+        return media_id
 
     def delete(self, platform_id: str) -> None:
         body = self._call("delete", self.client.delete_tweet, platform_id, user_auth=True)
@@ -274,6 +339,9 @@ class XPlatform(Adapter):
             if 400 <= exc.response.status_code < 500:
                 return Rejected(f"{where}: {exc}")
             return TransientError(f"{where}: X is failing ({exc})")
+        if isinstance(exc, tweepy.TweepyException):
+            # API v1.1 wraps a failed connection or an answer that is not JSON.
+            return TransientError(f"{where}: {exc}")
         if isinstance(exc, requests.RequestException):
             # Timeouts, refused connections, cut bodies, bodies that are not JSON.
             return TransientError(f"{where}: {type(exc).__name__}: {exc}")
@@ -456,7 +524,10 @@ def exact_text(tweet: dict[str, Any]) -> str:
     source = whole if isinstance(whole, dict) and isinstance(whole.get("text"), str) else tweet
     text = _X_ESCAPES.sub(lambda m: _X_UNESCAPED[m.group(1)], str(source["text"]))
     for link in (source.get("entities") or {}).get("urls") or []:
-        if link.get("url") and link.get("expanded_url"):
+        if link.get("url") and link.get("media_key"):
+            # The link X adds at the end to the post's media: not part of what we wrote.
+            text = text.removesuffix(" " + str(link["url"])).removesuffix(str(link["url"]))
+        elif link.get("url") and link.get("expanded_url"):
             text = text.replace(str(link["url"]), str(link["expanded_url"]))
     return text
 

@@ -855,3 +855,33 @@ def m012_lead_private_answers(db: Database) -> None:
             WHERE platform_id IS NOT NULL;
         """
     )
+
+
+@migrations()
+def m012_media_attachments(db: Database) -> None:
+    """Images and video attached to a post (issue 17, "Media with alt text"): the stored
+    copy with its metadata stripped (the path the daemon reads, and the SHA-256 of its
+    bytes, which the clearance covers), what it is, and its alt text. No upload ids are
+    kept: an upload repeated after a crash only leaves an unattached upload, which the
+    platforms discard."""
+    db.executescript(
+        """
+        CREATE TABLE post_media (
+            id INTEGER PRIMARY KEY,
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            position INTEGER NOT NULL,
+            path TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            mime TEXT NOT NULL,
+            width INTEGER,
+            height INTEGER,
+            size INTEGER NOT NULL,
+            alt TEXT NOT NULL DEFAULT '',
+            name TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            UNIQUE (post_id, position)
+        );
+        CREATE INDEX post_media_post ON post_media(post_id);
+        """
+    )

@@ -43,6 +43,14 @@ class PostDetailLoaded(Message):
         self.detail = detail
 
 
+class MediaListed(Message):
+    """The files attached to the draft being composed."""
+
+    def __init__(self, items: list[Any]) -> None:
+        super().__init__()
+        self.items = items
+
+
 class PreviewReady(Message):
     """The live count and screening of the text being composed."""
 

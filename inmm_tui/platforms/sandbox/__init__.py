@@ -40,7 +40,32 @@ at:// URI; on LinkedIn our organisation page is `world.LINKEDIN_ME_ID` (token
   many seconds Mastodon remembers an Idempotency-Key (default 3600), the access tokens
   accepted, X's access level (`free`, `basic`, `pro`, `enterprise`: the endpoints it lacks
   answer 403 `client-not-enrolled`; empty, the default: all answer; a sandbox X outlet's
-  `plan` in the configuration sets it), and X's 24-hour posting cap (null: none).
+  `plan` in the configuration sets it), and X's 24-hour posting cap (null: none);
+  `media_processing_polls` (how many status checks a video's processing takes, default
+  1; 0: ready at once) and `mastodon_max_attachments` (the server's own number in
+  `/api/v2/instance`, default 4).
+
+Media uploads, as each service takes them (the state shows each post's `media`: upload
+id, MIME type, size, SHA-256 and alt text):
+- X, API v1.1 under `/1.1/`: `POST /1.1/media/upload.json` as a simple multipart upload
+  (200 with `media_id_string` and `image`) or chunked (`INIT` 202, `APPEND` 204,
+  `FINALIZE` 201 with `processing_info` for a video, `GET ...?command=STATUS` until
+  `succeeded`); `POST /1.1/media/metadata/create.json` sets the alt text; `POST /2/tweets`
+  takes `media.media_ids` (a processing or unknown id is X's 400 "Your media IDs are
+  invalid."), and the tweet's text then ends with X's t.co link to the media, its entity
+  naming a `media_key`.
+- Mastodon: `POST /api/v2/media` (multipart `file`, `description`) answers 200 with the
+  attachment's `url`, or 202 with `url` null while a video is processed;
+  `GET /api/v1/media/:id` answers 206 until the url is set, then 200; a status's
+  `media_ids[]` must be processed (else 422); `GET /api/v2/instance` gives the server's
+  `configuration.media_attachments` and `statuses.max_media_attachments`.
+- Bluesky: `com.atproto.repo.uploadBlob` (raw bytes; the blob's CID from its SHA-256, its
+  type sniffed) and a post's `app.bsky.embed.images` (1 to 4, `alt` required) or
+  `app.bsky.embed.video`, each blob checked as uploaded, of its type and size.
+- LinkedIn: `POST /rest/images?action=initializeUpload` gives an `uploadUrl` (served here
+  under `/dms-uploads/`) and the `urn:li:image:...`; `PUT` the bytes there (201); a post's
+  `content.media` (one) or `content.multiImage.images` (2 to 20) name uploaded images
+  with their `altText`.
 
 Fault kinds: `unavailable` (503), `rate_limit` (429 with `x-rate-limit-reset` epoch
 seconds on X, `X-RateLimit-Reset` ISO time on Mastodon; `reset_in` seconds ahead,

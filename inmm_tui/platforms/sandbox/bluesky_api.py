@@ -34,6 +34,7 @@ from inmm_tui.platforms.sandbox.common import (
     block,
     headed_route,
     iso_time,
+    sniff,
     with_garbage,
 )
 from inmm_tui.platforms.sandbox.world import (
@@ -341,7 +342,9 @@ def create_record(world: World, request: Request) -> Answer:
         except (KeyError, TypeError, AttributeError):
             raise bsky_error(400, "InvalidRequest", f"Invalid {POST} record: Record/facets "
                              "must be a list of app.bsky.richtext.facet") from None
+        blobs = _embedded_blobs(world, record.get("embed"))
         post = SbPost(uri, BLUESKY, me.id, written, in_reply_to=parent_uri)
+        world.attach(BLUESKY, post, blobs)
         world.bsky_records[(collection, rkey)] = record
         world.posts[BLUESKY][uri] = post
         parent = world.posts[BLUESKY].get(parent_uri or "")
@@ -365,6 +368,65 @@ def create_record(world: World, request: Request) -> Answer:
     return Answer(200, {"uri": uri, "cid": cid_of(record),
                         "commit": {"cid": cid_of([uri, "commit"]), "rev": new_tid()},
                         "validationStatus": "valid"})
+
+
+IMAGES, VIDEO = "app.bsky.embed.images", "app.bsky.embed.video"
+MAX_IMAGE_BYTES, MAX_VIDEO_BYTES = 1_000_000, 100_000_000
+"""app.bsky.embed.images#image `image` maxSize; app.bsky.embed.video `video` maxSize."""
+
+
+def _invalid(message: str) -> Answer:
+    return bsky_error(400, "InvalidRequest", f"Invalid {POST} record: {message}")
+
+
+def _embedded_blobs(world: World, embed: Any) -> list[str]:
+    """The CIDs of the blobs a post's embed points to, checked as the PDS checks them
+    (each uploaded, of an accepted type and size; `alt` required on an image); their alt
+    texts noted on the uploads."""
+    if embed is None:
+        return []
+    if not isinstance(embed, dict) or embed.get("$type") not in (IMAGES, VIDEO):
+        return []  # other embeds (records, links) carry no blob of ours
+    items = (embed.get("images") if embed["$type"] == IMAGES else [embed])
+    if not isinstance(items, list) or not 1 <= len(items) <= 4:
+        raise _invalid("Record/embed/images must be an array of 1 to 4 images")
+    found = []
+    for index, item in enumerate(items):
+        key = "image" if embed["$type"] == IMAGES else "video"
+        blob = item.get(key) if isinstance(item, dict) else None
+        ref = ((blob or {}).get("ref") or {}).get("$link") if isinstance(blob, dict) else None
+        upload = world.uploads[BLUESKY].get(str(ref))
+        where = f"Record/embed/{'images/' + str(index) + '/' if key == 'image' else ''}{key}"
+        if upload is None:
+            raise bsky_error(400, "InvalidRequest", f"Could not find blob: {ref}")
+        accepted = upload["mime"].startswith("image/") if key == "image" \
+            else upload["mime"] == "video/mp4"
+        if not accepted:
+            raise _invalid(f"{where} mimeType is not accepted: {upload['mime']}")
+        if len(upload["data"]) > (MAX_IMAGE_BYTES if key == "image" else MAX_VIDEO_BYTES):
+            raise _invalid(f"{where} file is too large")
+        alt = item.get("alt")
+        if key == "image" and not isinstance(alt, str):
+            raise _invalid(f"Record/embed/images/{index} must have the property \"alt\"")
+        upload["alt"] = alt or ""
+        found.append(upload["id"])
+    return found
+
+
+@xrpc("POST", "com.atproto.repo.uploadBlob")
+def upload_blob(world: World, request: Request) -> Answer:
+    """The PDS keeps the bytes and names them by their CID (raw codec, SHA-256); the MIME
+    type is sniffed from the bytes."""
+    data = request.body
+    if not data:
+        raise bsky_error(400, "InvalidRequest", "Request body is empty")
+    mime = sniff(data) or request.headers.get("content-type") or "application/octet-stream"
+    digest = hashlib.sha256(data).digest()
+    cid = "b" + base64.b32encode(b"\x01\x55\x12\x20" + digest).decode().lower().rstrip("=")
+    if cid not in world.uploads[BLUESKY]:
+        world.add_upload(BLUESKY, cid, data, mime)
+    return Answer(200, {"blob": {"$type": "blob", "ref": {"$link": cid}, "mimeType": mime,
+                                 "size": len(data)}})
 
 
 def _written(text: str, facets: list[Any]) -> str:

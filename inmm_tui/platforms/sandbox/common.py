@@ -4,6 +4,8 @@ platform modules fill, ISO times, page-size parameters and blocking."""
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import functools
 import json
 import re
@@ -39,6 +41,30 @@ class Request:
         if not isinstance(data, dict):
             raise Answer(400, {"title": "Invalid Request", "detail": "body is not a JSON object"})
         return data
+
+    def multipart(self) -> dict[str, tuple[bytes, str]]:
+        """A multipart/form-data body: field name → (its bytes, its content type)."""
+        kind = self.headers.get("content-type", "")
+        if not kind.startswith("multipart/form-data"):
+            return {}
+        message = email.message_from_bytes(
+            f"Content-Type: {kind}\r\n\r\n".encode() + self.body, policy=email.policy.HTTP)
+        parts: dict[str, tuple[bytes, str]] = {}
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if isinstance(name, str):
+                payload = part.get_payload(decode=True)
+                parts[name] = (payload if isinstance(payload, bytes) else b"",
+                               part.get_content_type())
+        return parts
+
+    def fields(self) -> dict[str, str]:
+        """Form fields, from a multipart body or a urlencoded one (the last of each)."""
+        parts = self.multipart()
+        if parts:
+            return {name: data.decode("utf-8", "replace") for name, (data, kind) in parts.items()
+                    if kind == "text/plain"}
+        return {name: values[-1] for name, values in self.form().items()}
 
     def form(self) -> dict[str, list[str]]:
         kind = self.headers.get("content-type", "")
@@ -146,3 +172,19 @@ def with_garbage(body: dict[str, Any], planted: SbAccount | SbPost) -> dict[str,
         else:
             body[name] = value
     return body
+
+
+def sniff(data: bytes) -> str | None:
+    """The MIME type of an upload by its first bytes, as the services find it (they do
+    not trust the name or the declared type)."""
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"GIF8"):
+        return "image/gif"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    if data[4:8] == b"ftyp":
+        return "video/mp4"
+    return None

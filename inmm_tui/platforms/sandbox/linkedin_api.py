@@ -46,12 +46,13 @@ little text rendered), so a test sees what LinkedIn's readers would.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import time
 from typing import Any
 from urllib.parse import unquote
 
-from inmm_tui.platforms.sandbox.common import Answer, Request, route, with_garbage
+from inmm_tui.platforms.sandbox.common import Answer, Request, route, sniff, with_garbage
 from inmm_tui.platforms.sandbox.world import (
     LINKEDIN,
     LINKEDIN_ACCESS_SECONDS,
@@ -253,9 +254,92 @@ def create_post(world: World, request: Request) -> Answer:
     for earlier in world.live_posts(LINKEDIN, LINKEDIN_ME_ID):
         if world.li_commentary.get(earlier.id) == commentary:
             raise li_error(422, "DUPLICATE_POST", f"Content is a duplicate of {earlier.id}")
+    images = _content_images(world, body.get("content"))
     post = world.add_post(LINKEDIN, world.me(LINKEDIN), shown)
+    world.attach(LINKEDIN, post, images)
     world.li_commentary[post.id] = commentary
     return Answer(201, b"", {"x-restli-id": post.id, "x-linkedin-id": post.id})
+
+
+def _content_images(world: World, content: Any) -> list[str]:
+    """The image URNs of a post's `content` (`media` for one, `multiImage` for 2 to 20),
+    each uploaded; their `altText` noted on the uploads."""
+    if content is None:
+        return []
+    items: Any
+    if isinstance(content, dict) and "media" in content:
+        items, where = [content["media"]], "/content/media"
+    elif isinstance(content, dict) and "multiImage" in content:
+        items = (content["multiImage"] or {}).get("images")
+        where = "/content/multiImage/images"
+        if not isinstance(items, list) or not 2 <= len(items) <= 20:
+            raise li_error(422, "UNPROCESSABLE_ENTITY", f"{where} :: between 2 and 20 images")
+    else:
+        return []  # an article or another kind of content: no image of ours
+    found = []
+    for item in items:
+        urn = str((item or {}).get("id", "")) if isinstance(item, dict) else ""
+        upload = world.uploads[LINKEDIN].get(urn)
+        if upload is None or upload["state"] != "ready":
+            raise li_error(422, "UNPROCESSABLE_ENTITY",
+                           f"{where}/id :: {urn or 'missing'} is not an uploaded image")
+        alt = item.get("altText")
+        if alt is not None and (not isinstance(alt, str) or len(alt) > LI_ALT_LIMIT):
+            raise li_error(422, "UNPROCESSABLE_ENTITY",
+                           f"{where}/altText :: at most {LI_ALT_LIMIT} characters")
+        upload["alt"] = alt or ""
+        found.append(urn)
+    return found
+
+
+# ---- Images API (.../community-management/shares/images-api) ---------------------------------
+
+
+LI_IMAGE_TYPES = ("image/jpeg", "image/png", "image/gif")
+LI_ALT_LIMIT = 4086
+
+
+@route("POST", r"/rest/images/?")
+def initialize_image_upload(world: World, request: Request) -> Answer:
+    if request.q("action") != "initializeUpload":
+        raise li_error(400, "ILLEGAL_ARGUMENT", "action: expected initializeUpload")
+    owner = (request.json().get("initializeUploadRequest") or {}).get("owner")
+    if owner != LINKEDIN_ME_ID:
+        raise li_error(403, "ACCESS_DENIED", f"Not enough permissions to upload as {owner!r}", 100)
+    key = world.new_id(LINKEDIN)
+    urn = f"urn:li:image:D4E10AQ{key}"
+    upload = world.add_upload(LINKEDIN, urn, b"", "")
+    upload["state"] = "waiting upload"
+    expires = int((dt.datetime.now(dt.UTC) + dt.timedelta(hours=24)).timestamp() * 1000)
+    return Answer(200, {"value": {
+        "uploadUrlExpiresAt": expires, "image": urn,
+        "uploadUrl": f"{request.base_url}/dms-uploads/sp/{key}/uploaded-image/0"
+                     f"?ca=vector_feedshare&cn=uploads&m=AQ{key}&app=1953784&sync=0"}})
+
+
+@route("PUT", r"/dms-uploads/sp/(?P<key>\d+)/uploaded-image/0")
+def upload_image(world: World, request: Request) -> Answer:
+    urn = f"urn:li:image:D4E10AQ{request.params['key']}"
+    upload = world.uploads[LINKEDIN].get(urn)
+    mime = sniff(request.body)
+    if upload is None:
+        raise li_error(404, "NOT_FOUND", "no such upload")
+    if mime not in LI_IMAGE_TYPES:
+        raise li_error(400, "BAD_REQUEST", f"unsupported media type {mime or 'unknown'}")
+    upload.update(data=request.body, mime=mime, state="ready",
+                  sha256=hashlib.sha256(request.body).hexdigest())
+    return Answer(201, b"")
+
+
+@route("GET", r"/rest/images/(?P<urn>[^/]+)")
+def get_image(world: World, request: Request) -> Answer:
+    urn = unquote(request.params["urn"])
+    upload = world.uploads[LINKEDIN].get(urn)
+    if upload is None:
+        raise li_error(404, "NOT_FOUND", f"Image {urn} not found")
+    status = "AVAILABLE" if upload["state"] == "ready" else "WAITING_UPLOAD"
+    return Answer(200, {"id": urn, "owner": LINKEDIN_ME_ID, "status": status,
+                        "mediaType": upload["mime"] or None})
 
 
 def _our_post(world: World, request: Request) -> SbPost:

@@ -24,6 +24,9 @@ from inmm_tui.platforms.sandbox.common import (
 from inmm_tui.platforms.sandbox.world import MASTODON, SbAccount, SbPost, World
 
 MASTODON_TEXT_LIMIT = 500
+M_MEDIA_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4")
+M_IMAGE_LIMIT, M_VIDEO_LIMIT, M_DESCRIPTION_LIMIT = 16_777_216, 103_809_024, 1500
+"""Mastodon 4.3's defaults, as /api/v2/instance gives them."""
 
 RATE_LIMIT = 300
 RATE_PERIOD = 300
@@ -177,7 +180,8 @@ def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
         "reblog": None,
         "application": None,
         "account": m_account(world, author, base),
-        "media_attachments": [],
+        "media_attachments": [m_attachment(world.uploads[MASTODON][m["id"]], base)
+                              for m in post.media],
         "mentions": mentions,
         "tags": [{"name": t.lower(), "url": f"{base}/tags/{t.lower()}"}
                  for t in HASHTAG.findall(post.text)],
@@ -349,11 +353,22 @@ def m_post_status(world: World, request: Request) -> Answer:
     reply_to = next(iter(form.get("in_reply_to_id", [])), None)
     if reply_to and reply_to not in world.posts[MASTODON]:
         raise mastodon_error(404, "Record not found")
+    media_ids = form.get("media_ids[]") or form.get("media_ids") or []
+    if len(media_ids) > world.mastodon_max_attachments:
+        raise mastodon_error(422, "Validation failed: Media attachments are too many")
+    for media_id in media_ids:
+        upload = world.uploads[MASTODON].get(media_id)
+        if upload is None or upload["attached_to"]:
+            raise mastodon_error(422, "Validation failed: Media attachments are invalid")
+        if upload["state"] != "ready":
+            raise mastodon_error(422, "Cannot attach files that have not finished processing. "
+                                 "Try again in a moment!")
     visibility = next(iter(form.get("visibility", [])), "public")
     if visibility not in ("public", "unlisted", "private", "direct"):
         raise mastodon_error(422, "Validation failed: Visibility is not included in the list")
     post = world.add_post(MASTODON, world.me(MASTODON), text, in_reply_to=reply_to,
                           visibility=visibility)
+    world.attach(MASTODON, post, media_ids)
     if key:
         world.idempotency[(request.token, key)] = (post.id, time.time())
     return Answer(200, m_status(world, post, request.base_url))
@@ -439,3 +454,79 @@ def m_report(world: World, request: Request) -> Answer:
     world.reports.append(report)
     return Answer(200, report)
 
+
+
+# ---- media (docs.joinmastodon.org/methods/media) ------------------------------------------------
+
+
+def m_attachment(upload: dict[str, Any], base: str) -> dict[str, Any]:
+    """A MediaAttachment: `url` is null while the server is still processing it."""
+    kind = "video" if upload["mime"].startswith("video/") else (
+        "gifv" if upload["mime"] == "image/gif" else "image")
+    ready = upload["state"] == "ready"
+    url = f"{base}/system/media_attachments/files/{upload['id']}/original"
+    return {"id": upload["id"], "type": kind, "url": url if ready else None,
+            "preview_url": f"{base}/system/media_attachments/files/{upload['id']}/small",
+            "remote_url": None, "text_url": None, "meta": {}, "description": upload["alt"] or None,
+            "blurhash": "UFBWY:8_0Jxv4n?H%MRj00%M%Mxu"}
+
+
+@m_route("POST", "/api/v2/media")
+def m_upload_media(world: World, request: Request) -> Answer:
+    parts = request.multipart()
+    fields = request.fields()
+    upload = parts.get("file")
+    if upload is None:
+        raise mastodon_error(422, "Validation failed: File can't be blank")
+    data, mime = upload
+    if mime not in M_MEDIA_TYPES:
+        raise mastodon_error(422, f"Validation failed: File content type is invalid ({mime})")
+    video = mime.startswith("video/")
+    if len(data) > (M_VIDEO_LIMIT if video else M_IMAGE_LIMIT):
+        raise mastodon_error(422, "Validation failed: File file size must be less than the limit")
+    description = fields.get("description") or ""
+    if len(description) > M_DESCRIPTION_LIMIT:
+        raise mastodon_error(422, f"Validation failed: Description is too long (maximum is "
+                             f"{M_DESCRIPTION_LIMIT} characters)")
+    made = world.add_upload(MASTODON, world.new_id(MASTODON), data, mime, processing=video,
+                            alt=description)
+    # 200 with the url when processed at once (small images); 202 with a null url while
+    # the server processes it (video), to be fetched again until the url is set.
+    return Answer(200 if made["state"] == "ready" else 202,
+                  m_attachment(made, request.base_url))
+
+
+@m_route("GET", "/api/v1/media/(?P<id>[0-9]+)")
+def m_get_media(world: World, request: Request) -> Answer:
+    upload = world.poll_upload(MASTODON, request.params["id"])
+    if upload is None:
+        raise mastodon_error(404, "Record not found")
+    # 206 Partial Content while processing, 200 once the url is there.
+    return Answer(200 if upload["state"] == "ready" else 206,
+                  m_attachment(upload, request.base_url))
+
+
+@m_route("GET", "/api/v2/instance/?")
+def m_instance(world: World, request: Request) -> Answer:
+    host = request.base_url.split("://", 1)[-1]
+    return Answer(200, {
+        "domain": host, "title": "Sandbox Mastodon", "version": "4.3.0",
+        "source_url": "https://github.com/mastodon/mastodon", "description": "The sandbox",
+        "usage": {"users": {"active_month": 1}}, "thumbnail": {"url": ""}, "languages": ["en"],
+        "configuration": {
+            "urls": {"streaming": f"wss://{host}"},
+            "accounts": {"max_featured_tags": 10, "max_pinned_statuses": 5},
+            "statuses": {"max_characters": MASTODON_TEXT_LIMIT,
+                         "max_media_attachments": world.mastodon_max_attachments,
+                         "characters_reserved_per_url": 23},
+            "media_attachments": {
+                "supported_mime_types": list(M_MEDIA_TYPES),
+                "description_limit": M_DESCRIPTION_LIMIT,
+                "image_size_limit": M_IMAGE_LIMIT, "image_matrix_limit": 33_177_600,
+                "video_size_limit": M_VIDEO_LIMIT, "video_frame_rate_limit": 120,
+                "video_matrix_limit": 8_294_400},
+            "polls": {"max_options": 4, "max_characters_per_option": 50,
+                      "min_expiration": 300, "max_expiration": 2_629_746},
+            "translation": {"enabled": False}},
+        "registrations": {"enabled": False, "approval_required": False, "message": None},
+        "contact": {"email": "", "account": None}, "rules": []})

@@ -63,6 +63,10 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
             world.follow_limit = int(body["follow_limit"])
         if "follow_window" in body:
             world.follow_window = float(body["follow_window"])
+        if "mastodon_max_attachments" in body:  # the server's own, in /api/v2/instance
+            world.mastodon_max_attachments = int(body["mastodon_max_attachments"])
+        if "media_processing_polls" in body:
+            world.media_processing_polls = int(body["media_processing_polls"])
         if "idempotency_window" in body:
             world.idempotency_window = float(body["idempotency_window"])
         if "x_plan" in body:
@@ -174,9 +178,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     answer = control(world, method, path, data)
             self.send(answer)
             return
-        api = (X if path.startswith("/2/") else MASTODON if path.startswith("/api/")
+        api = (X if path.startswith(("/2/", "/1.1/")) else MASTODON if path.startswith("/api/")
                else BLUESKY if path.startswith("/xrpc/")
-               else LINKEDIN if path.startswith(("/rest/", "/oauth/v2/")) else "")
+               else LINKEDIN if path.startswith(("/rest/", "/oauth/v2/", "/dms-uploads/")) else "")
         headers = {k.lower(): v for k, v in self.headers.items()}
         request = Request(method, path, api, parse_qs(parts.query, keep_blank_values=True),
                           headers, body, self.server.base_url)

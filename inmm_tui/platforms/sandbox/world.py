@@ -6,6 +6,7 @@ HTTP handlers in `server.py` read and change it only under that lock.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 import time
 from collections import Counter
@@ -132,6 +133,9 @@ class SbPost:
     longer visible to us: removed by a moderator, or its author's server defederated)."""
     garbage: dict[str, Any] = field(default_factory=dict)
     """As `SbAccount.garbage`, for a malformed post."""
+    media: list[dict[str, Any]] = field(default_factory=list)
+    """What is attached, as the state shows it: each upload's id, MIME type, size,
+    SHA-256 and alt text."""
 
 
 def _newest(post: SbPost) -> tuple[int, str]:
@@ -238,6 +242,15 @@ class World:
         """Our Bluesky repo's other records, (collection, rkey) -> record: follows, blocks."""
         self.li_commentary: dict[str, str] = {}
         """LinkedIn post URN -> its commentary as sent (little text, escapes and all)."""
+        self.uploads: dict[str, dict[str, dict[str, Any]]] = {api: {} for api in APIS}
+        """Media uploaded and not yet (or already) attached, per API: id → its `data`
+        (bytes), `mime`, `alt`, `state` ("processing" or "ready"), `polls` left before a
+        processing upload is ready, and `attached_to` (a post id or None)."""
+        self.media_processing_polls = 1
+        """How many status checks a video's processing takes (Mastodon's 202, X's
+        `processing_info`); 0: ready at once."""
+        self.mastodon_max_attachments = 4
+        """The server's `max_media_attachments` in /api/v2/instance (a server may set its own)."""
         self.li_followers = 0
         self.li_refresh_tokens: dict[str, float] = {
             SANDBOX_LINKEDIN_APP["refresh_token"]: time.time() + LINKEDIN_REFRESH_SECONDS}
@@ -401,6 +414,33 @@ class World:
         self._next_fault += 1
         self.faults.append(fault)
         return fault
+
+    # ---- media ------------------------------------------------------------------------
+
+    def add_upload(self, api: str, upload_id: str, data: bytes, mime: str, *,
+                   processing: bool = False, alt: str = "") -> dict[str, Any]:
+        upload = {"id": upload_id, "data": data, "mime": mime, "alt": alt,
+                  "sha256": hashlib.sha256(data).hexdigest(), "attached_to": None,
+                  "state": "processing" if processing and self.media_processing_polls
+                  else "ready", "polls": self.media_processing_polls}
+        self.uploads[api][upload_id] = upload
+        return upload
+
+    def poll_upload(self, api: str, upload_id: str) -> dict[str, Any] | None:
+        """The upload, one status check further through its processing."""
+        upload = self.uploads[api].get(upload_id)
+        if upload is not None and upload["state"] == "processing":
+            upload["polls"] -= 1
+            if upload["polls"] <= 0:
+                upload["state"] = "ready"
+        return upload
+
+    def attach(self, api: str, post: SbPost, upload_ids: list[str]) -> None:
+        for upload_id in upload_ids:
+            upload = self.uploads[api][upload_id]
+            upload["attached_to"] = post.id
+            post.media.append({"id": upload_id, "mime": upload["mime"], "size": len(upload["data"]),
+                               "sha256": upload["sha256"], "alt": upload["alt"]})
 
     def take_fault(self, api: str, method: str, path: str) -> Fault | None:
         at = time.time()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import io
 import re
 import time
 from collections.abc import Callable
@@ -17,9 +18,10 @@ from inmm_tui.platforms.sandbox.common import (
     iso_time,
     limit_from,
     route,
+    sniff,
     with_garbage,
 )
-from inmm_tui.platforms.sandbox.world import SbAccount, SbPost, World, X
+from inmm_tui.platforms.sandbox.world import OUR_HANDLE, SbAccount, SbPost, World, X
 
 X_TEXT_LIMIT = 280
 
@@ -99,6 +101,19 @@ def x_rendered(post: SbPost) -> tuple[str, list[dict[str, Any]]]:
                      "display_url": display if len(display) <= 27 else display[:26] + "…"})
         at = match.start() + len(link)
     parts.append(html.escape(post.text[at:], quote=False))
+    if post.media:
+        # X adds one link to the post's media at the end of its text, its entity naming
+        # the first item's media key.
+        parts.append(" ")
+        start = sum(len(p) for p in parts)
+        short = x_tco(post, len(urls))
+        parts.append(short)
+        first = post.media[0]
+        kind = "video" if first["mime"].startswith("video/") else "photo"
+        urls.append({"start": start, "end": start + len(short), "url": short,
+                     "expanded_url": f"https://x.com/{OUR_HANDLE}/status/{post.id}/{kind}/1",
+                     "display_url": f"pic.x.com/{short.rsplit('/', 1)[1]}",
+                     "media_key": f"{7 if kind == 'video' else 3}_{first['id']}"})
     return "".join(parts), urls
 
 
@@ -116,6 +131,8 @@ def x_fields(request: Request) -> set[str]:
 def x_tweet(post: SbPost, fields: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
     """The tweet as X v2 returns it: only the default fields unless others are asked for."""
     text, urls = x_rendered(post)
+    if post.media:
+        fields = fields | {"attachments"}
     data: dict[str, Any] = {
         "id": post.id,
         "text": text,
@@ -248,8 +265,130 @@ def x_create_tweet(world: World, request: Request) -> Answer:
     if reply_to and (reply_to not in world.posts[X] or world.posts[X][reply_to].deleted):
         raise x_problem(403, "Forbidden", "You attempted to reply to a Tweet that is deleted or "
                         "not visible to you.")
+    media_ids = [str(m) for m in (data.get("media") or {}).get("media_ids") or []]
+    for media_id in media_ids:
+        upload = world.uploads[X].get(media_id)
+        if upload is None or upload["state"] != "ready" or upload["attached_to"]:
+            raise Answer(400, {"errors": [{"parameters": {"media.media_ids": media_ids},
+                                           "message": "Your media IDs are invalid."}],
+                               "title": "Invalid Request",
+                               "detail": "One or more parameters to your request was invalid.",
+                               "type": "https://api.twitter.com/2/problems/invalid-request"})
     post = world.add_post(X, me, text, in_reply_to=reply_to)
+    world.attach(X, post, media_ids)
     return Answer(201, {"data": x_tweet(post)})
+
+
+# ---- v1.1 media upload (upload.twitter.com) -------------------------------------------------
+# developer.x.com/en/docs/x-api/v1/media/upload-media/api-reference: a simple upload
+# (multipart `media`), or INIT / APPEND / FINALIZE and STATUS for a chunked one (a
+# video is processed after FINALIZE: `processing_info` with `check_after_secs`); the
+# alt text goes through media/metadata/create. The ids are 64-bit numbers.
+
+X_MEDIA_LIMIT = {"image": 5 * 1024 * 1024, "video": 512 * 1024 * 1024}
+
+
+def x_media(upload: dict[str, Any]) -> dict[str, Any]:
+    video = upload["mime"].startswith("video/")
+    body: dict[str, Any] = {"media_id": int(upload["id"]), "media_id_string": upload["id"],
+                            "media_key": f"{7 if video else 3}_{upload['id']}",
+                            "size": len(upload["data"]), "expires_after_secs": 86400}
+    if video:
+        body["video"] = {"video_type": upload["mime"]}
+        state = "succeeded" if upload["state"] == "ready" else "in_progress"
+        body["processing_info"] = {"state": state, "progress_percent":
+                                   100 if state == "succeeded" else 50}
+        if state != "succeeded":
+            body["processing_info"]["check_after_secs"] = 1
+    else:
+        width, height = _dimensions(upload["data"])
+        body["image"] = {"image_type": upload["mime"], "w": width, "h": height}
+    return body
+
+
+def _dimensions(data: bytes) -> tuple[int, int]:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            return image.size
+    except (UnidentifiedImageError, OSError):
+        return 0, 0
+
+
+def x_upload_error(message: str, code: int = 324) -> Answer:
+    return Answer(400, {"errors": [{"code": code, "message": message}]})
+
+
+@route("POST", "/1.1/media/upload.json")
+def x_media_upload(world: World, request: Request) -> Answer:
+    fields = request.fields()
+    command = fields.get("command")
+    if command is None:  # the simple upload: one image in one request
+        media = request.multipart().get("media")
+        mime = sniff(media[0]) if media else None
+        if media is None or mime is None or mime.startswith("video/"):
+            raise x_upload_error("media type unrecognized.")
+        if len(media[0]) > X_MEDIA_LIMIT["image"]:
+            raise x_upload_error("File size exceeds 5242880 bytes.")
+        upload = world.add_upload(X, world.new_id(X), media[0], mime)
+        return Answer(200, x_media(upload))
+    if command == "INIT":
+        mime, total = fields.get("media_type", ""), int(fields.get("total_bytes") or 0)
+        if mime not in ("image/jpeg", "image/png", "image/gif", "image/webp", "video/mp4"):
+            raise x_upload_error("media type unrecognized.")
+        if total > X_MEDIA_LIMIT["video" if mime.startswith("video/") else "image"]:
+            raise x_upload_error(f"File size exceeds limit ({total} bytes).")
+        made = world.add_upload(X, world.new_id(X), b"", mime,
+                                processing=mime.startswith("video/"))
+        made["segments"], made["total"], made["state"] = {}, total, "uploading"
+        return Answer(202, {"media_id": int(made["id"]), "media_id_string": made["id"],
+                            "expires_after_secs": 86400})
+    found = world.uploads[X].get(str(fields.get("media_id", "")))
+    if found is None:
+        raise x_upload_error("Invalid mediaId.", 324)
+    upload = found
+    if command == "APPEND":
+        media = request.multipart().get("media")
+        if upload["state"] != "uploading" or media is None:
+            raise x_upload_error("Segments out of order or media missing.")
+        upload["segments"][int(fields.get("segment_index") or 0)] = media[0]
+        return Answer(204, b"")
+    if command == "FINALIZE":
+        if upload["state"] != "uploading":
+            raise x_upload_error("Invalid mediaId.")
+        data = b"".join(upload["segments"][i] for i in sorted(upload["segments"]))
+        if len(data) != upload["total"]:
+            raise x_upload_error(f"File size mismatch: got {len(data)}, expected "
+                                 f"{upload['total']} bytes.")
+        upload.update(data=data, sha256=hashlib.sha256(data).hexdigest(),
+                      state="processing" if upload["mime"].startswith("video/")
+                      and world.media_processing_polls else "ready")
+        return Answer(201, x_media(upload))
+    raise x_upload_error(f"Unknown command {command}.")
+
+
+@route("GET", "/1.1/media/upload.json")
+def x_media_status(world: World, request: Request) -> Answer:
+    if request.q("command") != "STATUS":
+        raise x_upload_error("command: expected STATUS")
+    upload = world.poll_upload(X, request.q("media_id") or "")
+    if upload is None:
+        raise x_upload_error("Invalid mediaId.")
+    return Answer(200, x_media(upload))
+
+
+@route("POST", "/1.1/media/metadata/create.json")
+def x_media_metadata(world: World, request: Request) -> Answer:
+    data = request.json()
+    upload = world.uploads[X].get(str(data.get("media_id", "")))
+    alt = ((data.get("alt_text") or {}).get("text"))
+    if upload is None:
+        raise x_upload_error("Invalid mediaId.")
+    if not isinstance(alt, str) or len(alt) > 1000:
+        raise x_upload_error("alt_text.text: at most 1000 characters", 44)
+    upload["alt"] = alt
+    return Answer(200, b"", content_type="text/html;charset=utf-8")
 
 
 def x_duplicate() -> Answer:

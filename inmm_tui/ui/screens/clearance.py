@@ -43,6 +43,9 @@ class ClearanceScreen(InmmScreen):
             yield ListTable(id="submitted")
             with VerticalScroll(id="clearance-detail"):
                 yield Literal("Nothing awaits clearance.", id="post-text")
+                files = Literal("", id="post-media")
+                files.display = False  # shown for a post with files
+                yield files
                 yield Findings(id="post-findings")
                 yield Literal("", id="post-history")
         yield Footer()
@@ -80,6 +83,7 @@ class ClearanceScreen(InmmScreen):
         if not message.rows:
             self.detail = None
             self.query_one("#post-text", Literal).update("Nothing awaits clearance.")
+            self.query_one("#post-media", Literal).display = False
             self.query_one("#post-findings", Findings).update("")
             self.query_one("#post-history", Literal).update("")
         # Otherwise the row highlighted by the refill loads its detail (follow_cursor).
@@ -93,6 +97,11 @@ class ClearanceScreen(InmmScreen):
     def load_detail(self, post_id: int) -> None:
         b = self.backend
         detail = b.call(b.services.queues.post_detail, b.login, post_id, b.services.posts)
+        items = b.call(b.services.media.items, post_id)
+        from inmm_tui.ui.widgets.media_preview import describe_files, preview
+
+        # Drawn here, off the UI thread: reading and scaling an image takes a moment.
+        detail = {**detail, "media": describe_files(items, [preview(i) for i in items])}
         self.post_message(PostDetailLoaded(detail))
 
     @on(PostDetailLoaded)
@@ -117,6 +126,9 @@ class ClearanceScreen(InmmScreen):
             head.append(f"\n{outlet}: ", style="bold dim")
             head.append(text + "\n")
         self.query_one("#post-text", Literal).update(head)
+        files = self.query_one("#post-media", Literal)
+        files.update(detail.get("media") or "")
+        files.display = bool(detail.get("media"))
         from inmm_tui.domain.posts import ScreenOutcome
 
         self.query_one("#post-findings", Findings).show(

@@ -5,8 +5,10 @@ The draft is saved as you type (debounced) and once more when you leave."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -17,8 +19,9 @@ from textual.widgets import Checkbox, Footer, Header, Input, Select, TextArea
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.domain.when import format_local, parse_local_time
 from inmm_tui.ui.backend import Backend
-from inmm_tui.ui.messages import ActionDone, DraftLoaded, DraftSaved, PreviewReady
+from inmm_tui.ui.messages import ActionDone, DraftLoaded, DraftSaved, MediaListed, PreviewReady
 from inmm_tui.ui.screens.base import InmmScreen
+from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.text import outside
 from inmm_tui.ui.widgets.editors import PlainInput, PostEditor, TickBox
 from inmm_tui.ui.widgets.literal import Literal, LiteralLabel
@@ -30,6 +33,8 @@ class ComposeScreen(InmmScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("ctrl+t", "submit", "Submit for clearance", priority=True),
+        # Not in the footer (full at 80 columns): F1 lists it.
+        Binding("ctrl+o", "attach", "Attach an image or video", show=False, priority=True),
         Binding("escape", "back", "Back, draft kept"),
         Binding("f1", "help", "Keys"),
     ]
@@ -88,6 +93,9 @@ class ComposeScreen(InmmScreen):
             with VerticalScroll(id="compose-side"):
                 yield OutletCounts(id="counts")
                 yield Findings(id="findings")
+                files = Literal("", id="media-list")
+                files.display = False  # shown once a file is attached
+                yield files
                 yield Literal("", id="save-state")
         yield Footer()
 
@@ -106,6 +114,8 @@ class ComposeScreen(InmmScreen):
         events = [e for e in b.call(b.services.queues.events, b.login) if e.active]
         post = b.call(b.services.posts.get, self.post_id) if self.post_id else None
         self.post_message(DraftLoaded(post, events))
+        if self.post_id:
+            self.post_message(MediaListed(b.call(b.services.media.items, self.post_id)))
 
     @on(DraftLoaded)
     def fill_form(self, message: DraftLoaded) -> None:
@@ -217,6 +227,41 @@ class ComposeScreen(InmmScreen):
                                           preview.hashtag)
         texts = {item.outlet: item.text for item in preview.outlets}
         self.query_one(Findings).show(preview.outcome, texts)
+
+    # ----- files -----------------------------------------------------------------------
+
+    def action_attach(self) -> None:
+        self.app.push_screen(
+            PromptScreen("Attach an image (JPEG, PNG, GIF, WebP) or an MP4 video: its path. "
+                         "Its location and camera details are removed before it is kept."),
+            if_answered(self._ask_alt))
+
+    def _ask_alt(self, path: str) -> None:
+        self.app.push_screen(
+            PromptScreen(f"Alt text for {Path(path).name}: describe it for people who cannot "
+                         "see it (required)"),
+            if_answered(lambda alt: self.attach(path, alt)))
+
+    @work(thread=True, exclusive=True, group="compose-attach", exit_on_error=False)
+    def attach(self, path: str, alt: str) -> None:
+        b = self.backend
+        post_id = self._write(self.form_state())  # the draft the file belongs to
+        self.post_message(DraftSaved(post_id))
+        item = b.call(b.services.media.attach, b.login, post_id, Path(path).expanduser(), alt)
+        self.post_message(MediaListed(b.call(b.services.media.items, post_id)))
+        self.post_message(ActionDone(f"Attached {item.name} (metadata removed)"))
+
+    @on(MediaListed)
+    def show_media(self, message: MediaListed) -> None:
+        text = Text()
+        if message.items:
+            text.append("Files\n", style="bold")
+        for item in message.items:
+            text.append_text(outside(f"• {item.describe()}\n  alt: {item.alt}\n",
+                                     multiline=True))
+        listing = self.query_one("#media-list", Literal)
+        listing.update(text)
+        listing.display = bool(message.items)
 
     # ----- saving ----------------------------------------------------------------------
 

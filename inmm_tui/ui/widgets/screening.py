@@ -59,7 +59,9 @@ class Findings(Literal):
             out.append(" ")
             out.append(f"{finding.get('category') or finding.get('rule', '')}: ", style="bold")
             out.append(f"{finding.get('message', '')}")
-            if finding.get("outlet"):
+            if finding.get("media"):
+                out.append(f"  [alt text of {finding['media']}]", style="dim")
+            elif finding.get("outlet"):
                 out.append(f"  [{finding['outlet']}]", style="dim")
             out.append("\n")
         for outlet, marked in highlighted(outcome.findings, texts).items():
@@ -77,7 +79,7 @@ def highlighted(findings: list[dict[str, Any]], texts: dict[str, str]) -> dict[s
     for finding in findings:
         span = finding.get("span")
         outlet = finding.get("outlet")
-        if not span or outlet not in texts:
+        if not span or outlet not in texts or finding.get("media"):  # a span in an alt text
             continue
         source = texts[outlet]
         name = by_text.setdefault(source, outlet)
