@@ -159,7 +159,7 @@ def run_new(args: argparse.Namespace) -> int:
         raise InvalidInput("the text is empty")
     files = _media(args)
     # The draft and its files together, or nothing.
-    with _media_refusals_audited(svc, args), write(svc.db):
+    with _refusals_audited(svc, args), write(svc.db):
         post_id = svc.posts.create_draft(
             me(), text, outlets=fields["outlets"], topic=fields.get("topic", ""),
             announcement=fields.get("announcement", False), event_id=fields.get("event"),
@@ -194,7 +194,7 @@ def run_edit(args: argparse.Namespace) -> int:
                            "--when, --announcement, --no-event, --no-time, --media or "
                            "--remove-media")
     before = svc.posts.get(args.post).status
-    with _media_refusals_audited(svc, args), write(svc.db):
+    with _refusals_audited(svc, args), write(svc.db):
         attached = svc.media.items(args.post)
         removed = []
         for number in sorted(set(args.remove_media), reverse=True):
@@ -226,13 +226,18 @@ def _media(args: argparse.Namespace) -> list[tuple[str, str]]:
 
 
 @contextlib.contextmanager
-def _media_refusals_audited(svc: Services, args: argparse.Namespace) -> Iterator[None]:
-    """A refused file (no alt text, not an image, over an outlet's limit) audited after
-    the transaction that refused it was rolled back."""
+def _refusals_audited(svc: Services, args: argparse.Namespace) -> Iterator[None]:
+    """A refusal inside the command's one transaction (the draft and its files together)
+    audited once that transaction is rolled back, which took the domain's own record with
+    it: a refusal by the rules, or a refused file (no alt text, not an image, over an
+    outlet's limit). A login not on the roster is recorded apart, by `cli`."""
+    from inmm_tui.domain.errors import NotAuthorised
+
     try:
         yield
-    except InvalidInput as refusal:
-        if args.media:
+    except (InvalidInput, NotAuthorised) as refusal:
+        by_rules = isinstance(refusal, NotAuthorised) and refusal.refused_login is None
+        if by_rules or (isinstance(refusal, InvalidInput) and args.media):
             from inmm_tui.domain import audit
 
             post = getattr(args, "post", None)
