@@ -115,7 +115,7 @@ def report_political(paragraphs: list[str]) -> None:
 
 def report_replies(extra: object = None) -> None:
     rows = [json.loads(line) for line in REPLIES.read_text().splitlines() if line.strip()]
-    for part in ("first", "heldout", "heldout2", "heldout3", "heldout4"):
+    for part in ("first", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"):
         report_reply_set(part, [r for r in rows if r.get("set", "first") == part], extra)
 
 
