@@ -58,6 +58,17 @@ def incoming(text: str) -> tuple[str, set[str]]:
     ("Lost your crypto? Our funds recovery experts get it back, message me on telegram",
      "spam"),
     ("I make $400 a day from home with this one trick", "spam"),
+    # Harm to the body, on the road, "in one piece".
+    ("Keep talking and I'll break your legs", "threat"),
+    ("Somebody should run that inspector off the road", "threat"),
+    ("Nobody on that panel leaves in one piece", "threat"),
+    # Contempt for someone's mind or work.
+    ("Your board has the attention span of a toddler", "harassment"),
+    ("Sheer incompetence from the people running this meeting", "harassment"),
+    # A group as a quota or a burden.
+    ("Foreign students are only there to fill a quota", "discrimination"),
+    ("Wheelchair users are a liability on a site tour", "discrimination"),
+    ("Crypto fund paying 8% weekly, DM me", "spam"),
 ])
 def test_hostile_replies_reach_the_queue(text: str, category: str) -> None:
     verdict, found = incoming(text)
@@ -91,6 +102,12 @@ def test_hostile_replies_reach_the_queue(text: str, category: str) -> None:
     "We will pay for this out of the chapter budget.",
     "You won't regret it, I'll be there.",
     "I'll be locked in the lab all day, send questions by e-mail.",
+    "It would be a shame if something kept you from the meeting!",
+    "The drums arrived in one piece after the transport test.",
+    "Round up the numbers before you submit the abstract.",
+    # A group named in a question, or defended.
+    "Is INMM going to adopt quotas for women on the board?",
+    "Women engineers are an asset to this field, not a burden.",
 ])
 def test_ordinary_replies_and_professional_words_pass(text: str) -> None:
     assert incoming(text) == ("pass", set())
