@@ -59,6 +59,7 @@ from tenacity import (
 from inmm_tui.domain.governance import record_plan_refusal, record_usage_cap
 from inmm_tui.domain.publishing import Claim, Queue
 from inmm_tui.domain.reminders import raise_alert
+from inmm_tui.domain.shares import REPOST, record_gone
 from inmm_tui.platforms.base import Platform, Published
 from inmm_tui.platforms.errors import (
     AuthFailed,
@@ -67,6 +68,7 @@ from inmm_tui.platforms.errors import (
     NotInPlan,
     RateLimited,
     Rejected,
+    SharedPostGone,
     TransientError,
     Unsupported,
     UsageCapped,
@@ -241,6 +243,10 @@ class Publisher:
             return False
         except (Rejected, Unsupported) as exc:
             queue.record_failed(claim, str(exc) or type(exc).__name__)
+            if isinstance(exc, SharedPostGone):  # shown on the share, HQ alerted
+                with write(queue.db):
+                    record_gone(queue.db.conn, claim.post_id, claim.outlet, str(exc),
+                                self.clock())
             if isinstance(exc, NotInPlan):  # the plan, not this post: HQ sees it in governance
                 with write(queue.db):
                     record_plan_refusal(queue.db.conn, claim.outlet, exc.operation, str(exc),
@@ -311,6 +317,12 @@ class Publisher:
 
     def _send(self, platform: Platform, queue: Queue,
               claim: Claim) -> tuple[Published, bool]:
+        way, original = claim.share or (None, None)
+        if way == REPOST and original is not None:
+            # A repost is idempotent on every platform (see `Platform.repost`): asking
+            # again after a crash hands back the repost already made.
+            _still_there(platform, original)
+            return platform.repost(original, idempotency_key=claim.attempt_key), claim.in_doubt
         if claim.in_doubt and platform.capabilities.keyed_posting:
             # Created under the delivery's own key: found by it, exactly, or not there.
             found = platform.keyed_post(claim.attempt_key)
@@ -320,11 +332,15 @@ class Publisher:
             found = self._find_recent(platform, queue, claim)
             if found is not None:
                 return found, True
+        quoting = {}
+        if original is not None:  # a quote: of a post that must still be there
+            _still_there(platform, original)
+            quoting["quote_of"] = original
         try:
             # Where posting is idempotent an in-doubt delivery reuses its key, so the
             # server hands back the post it already has instead of making a second one.
             return platform.publish(claim.text, idempotency_key=claim.attempt_key,
-                                    in_reply_to=claim.in_reply_to), False
+                                    in_reply_to=claim.in_reply_to, **quoting), False
         except DuplicateContent as exc:
             found = self._find_recent(platform, queue, claim)
             if found is not None:
@@ -361,6 +377,15 @@ class Publisher:
                 continue
             return Published(platform_id=post.platform_id, url=post.url)
         return None
+
+
+def _still_there(platform: Platform, original: str) -> None:
+    """SharedPostGone when the post a share reposts or quotes was deleted upstream since
+    it was cleared: reported, never retried."""
+    try:
+        platform.fetch_post(original)
+    except NotFound as exc:
+        raise SharedPostGone(f"the shared post {original} was deleted upstream ({exc})") from None
 
 
 __all__ = ["Publisher", "backoff", "same_text"]

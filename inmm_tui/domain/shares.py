@@ -53,6 +53,8 @@ MAX_URL = 2000
 ADDRESS = re.compile(r"^(https?://[^\s/]+/\S+|at://\S+)$")
 """What people may give as the post to share: a web address of a post, or an at:// URI."""
 MAX_NOTE = 500
+NOT_THEIRS = frozenset({"length", "signature"})
+"""Screening categories about how we write a post, which another's post cannot meet."""
 
 
 @dataclass(frozen=True)
@@ -142,8 +144,8 @@ def with_original_screened(outcome: ScreenOutcome, share: Share,
                            outlets: list[str]) -> ScreenOutcome:
     """`outcome` (our texts' screening) with the original's text screened by the same
     outgoing rules (`screen(text, outlet)`): what INMM repeats is held to what INMM says.
-    Its findings are marked `shared post`; its length is the original's platform's
-    business, not a finding. The worst verdict of both wins."""
+    Its findings are marked `shared post`; its length and its lack of our signature are
+    not findings (`NOT_THEIRS`). The worst verdict of both wins."""
     from inmm_tui.domain.posts import ScreenOutcome
 
     if share.original is None or not outlets:
@@ -151,7 +153,7 @@ def with_original_screened(outcome: ScreenOutcome, share: Share,
     verdicts = {"pass": 0, "warn": 1, "block": 2}
     theirs = screen(share.original.text, outlets[0])
     findings = [{**f, "outlet": "shared post"} for f in theirs.findings
-                if f.get("category") != "length"]
+                if f.get("category") not in NOT_THEIRS]
     worst = outcome.verdict
     if findings and verdicts[theirs.verdict] > verdicts[worst]:
         worst = theirs.verdict

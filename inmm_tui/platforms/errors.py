@@ -35,6 +35,10 @@ class NotFound(Rejected):
     """404: the post or account does not exist (any more)."""
 
 
+class SharedPostGone(Rejected):
+    """The post a share reposts or quotes was deleted upstream: nothing to share, ever."""
+
+
 class DuplicateContent(Rejected):
     """X's 403 "duplicate content": the same text was very probably already posted."""
 

@@ -63,6 +63,9 @@ SUSPENDED_WORDS = ("login", "suspended", "disabled")
 FOREIGN = re.compile(r"^(at://|https?://(?:www\.|mobile\.)?(?:x\.com|twitter\.com|bsky\.app|"
                      r"linkedin\.com)/)", re.IGNORECASE)
 """Addresses of other platforms' posts: not worth asking our server to fetch."""
+STATUS_ADDRESS = re.compile(r"/(?:@[^/\s]+|users/[^/\s]+/statuses)/[0-9]+/?$")
+"""How a Mastodon status's address ends (`url` /@name/id, or `uri`): found by no search,
+such an address is a post deleted (or not public); any other is not a Mastodon post."""
 CURSOR = "notification:"
 """Our mention cursor is a place among the notifications (whose ids follow arrival), told
 apart from a status id (the cursor before), which is read as no cursor at all."""
@@ -112,8 +115,10 @@ class MastodonPlatform(Adapter):
                                result_type="statuses")
             statuses = self._parse("fetch post", lambda r: _list(r["statuses"]), found)
             if not statuses:
-                raise NotFound(f"{self.name}: no post at this address (deleted, not public, "
-                               "or not a post of the fediverse)")
+                if not STATUS_ADDRESS.search(address):
+                    raise Unsupported(f"{self.name}: not the address of a post on Mastodon")
+                raise NotFound(f"{self.name}: no post at this address (deleted, or not "
+                               "public)")
             status = statuses[0]
         return self._parse("fetch post", _shared, status)
 
