@@ -363,3 +363,58 @@ def test_a_repost_is_not_polled_for_metrics(svc: Services, sandbox: RunningSandb
     assert svc.shares.get(post_id) is not None
     assert svc.shares.get(post_id).way("x", "") == REPOST  # type: ignore[union-attr]
     assert pollable_deliveries(svc.db.conn, "x", now=svc.clock(), days=7, limit=10) == []
+
+
+# ----- the command line -----------------------------------------------------------------
+
+def test_post_share_from_the_command_line_shows_the_original_as_outside_text(
+        svc: Services, sandbox: RunningSandbox, config: Config, clock: FakeClock,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from inmm_tui.cli import main
+
+    path = config.database_path.parent / "inmm.toml"
+    url = urlparse(sandbox.url)
+    path.write_text(
+        f'[inmm]\ndatabase = "{config.database_path}"\ntimezone = "America/Chicago"\n'
+        f'[sandbox]\nhost = "{url.hostname}"\nport = {url.port}\n'
+        + "".join(f'[[outlets]]\nname = "{api}"\nkind = "sandbox"\napi = "{api}"\n'
+                  for api in OUTLETS))
+
+    def run(who: str, *argv: str) -> tuple[int, str, str]:
+        monkeypatch.setattr("inmm_tui.domain.people.current_login", lambda: who)
+        capsys.readouterr()
+        try:
+            code = main(["--config", str(path), *argv])
+        except SystemExit as exit_:
+            code = int(exit_.code or 0)
+        out, err = capsys.readouterr()
+        assert "Traceback" not in err
+        return code, out, err
+
+    original_id, address = _original(sandbox, "x", "Safeguards week \x1b[2J starts today")
+    code, out, _ = run("alice", "post", "share", address, "--quote", "Worth reading:",
+                       "--outlets", "x,mastodon", "--topic", "member news")
+    assert code == 0 and "Share #1 created" in out
+    code, _, err = run("alice", "post", "share", "not a link")
+    assert code == 2 and "not the address of a post" in err
+    resolve_shares(svc, _platforms(sandbox))
+    code, out, _ = run("bob", "post", "show", "1")
+    assert code == 0 and "by @ANS_org" in out and "\x1b" not in out
+    code, out, _ = run("bob", "post", "show", "1", "--json")
+    shown = json.loads(out)
+    assert shown["share"]["original"]["text"] == "Safeguards week \x1b[2J starts today"
+    assert shown["share"]["on"] == {"x": original_id}
+    assert shown["texts"]["mastodon"] == f"Worth reading:\n{address} ^AA"
+    code, out, _ = run("alice", "post", "submit", "1")
+    assert code == 0 and "on shared post" in out  # the original's terminal escape
+    code, _, err = run("chair", "post", "clear", "1", "--publish-now",
+                       "--override-reason", "the escape is theirs; we quote with a link")
+    assert code == 0, err
+    clock.now = utcnow()  # the command line ran on the real clock
+    _publish(svc, sandbox)
+    assert {d.outlet: d.state for d in svc.posts.deliveries(1)} == {"mastodon": "sent",
+                                                                     "x": "sent"}
+    code, _, err = run("alice", "post", "unshare", "1", "--reason", "mistake")
+    assert code == 3
+    code, out, _ = run("hq", "post", "unshare", "1", "--reason", "mistake", "--outlets", "x")
+    assert code == 0 and "undone on x" in out

@@ -244,12 +244,16 @@ class Shares(DomainService):
         return of_post(self.conn, post_id)
 
     def request(self, actor: str, url: str, *, quote: str = "",
-                outlets: list[str] | None = None, topic: str = "") -> int:
+                outlets: list[str] | None = None, topic: str = "",
+                **draft: Any) -> int:
         """A draft sharing the post at `url` (quoting it with `quote`, or a plain repost
-        when empty). The daemon then fetches the original. Returns the post id."""
+        when empty). The daemon then fetches the original. `draft`: the rest of
+        `Posts.create_draft`'s fields (announcement, event_id, scheduled_at). Returns the
+        post id."""
         url = check_address(url)
         with write(self.db):
-            post_id = self.posts.create_draft(actor, quote, outlets=outlets, topic=topic)
+            post_id = self.posts.create_draft(actor, quote, outlets=outlets, topic=topic,
+                                              **draft)
             self.conn.execute("INSERT INTO shares (post_id, url, requested_at) VALUES (?, ?, ?)",
                               (post_id, url, to_db(self.clock())))
             audit.append(self.conn, actor, "share.request", f"post:{post_id}",
