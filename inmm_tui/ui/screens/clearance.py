@@ -22,6 +22,7 @@ from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.screening import Findings
+from inmm_tui.ui.widgets.shared_post import shared_post
 from inmm_tui.ui.widgets.tables import ListTable
 
 
@@ -93,6 +94,7 @@ class ClearanceScreen(InmmScreen):
     def load_detail(self, post_id: int) -> None:
         b = self.backend
         detail = b.call(b.services.queues.post_detail, b.login, post_id, b.services.posts)
+        detail["share"] = b.call(b.services.shares.get, post_id)
         self.post_message(PostDetailLoaded(detail))
 
     @on(PostDetailLoaded)
@@ -115,7 +117,11 @@ class ClearanceScreen(InmmScreen):
                 + "it goes out as soon as it is cleared.\n", style="bold")
         for outlet, text in detail["texts"].items():
             head.append(f"\n{outlet}: ", style="bold dim")
-            head.append(text + "\n")
+            head.append((text or "(a repost: no text of ours)") + "\n")
+        if detail.get("share") is not None:  # what it shares, beside our text
+            head.append("\n")
+            head.append_text(shared_post(detail["share"], tz))
+            head.append("\n")
         self.query_one("#post-text", Literal).update(head)
         from inmm_tui.domain.posts import ScreenOutcome
 
