@@ -215,6 +215,17 @@ def test_the_clearance_covers_the_shared_post_and_a_change_sends_it_back(
     assert _audit(svc, "share.repoint")[0][1]["clearance"].startswith("withdrawn")
 
 
+def test_a_draft_becomes_a_share_by_its_author_only(svc: Services,
+                                                      sandbox: RunningSandbox) -> None:
+    _, url = _original(sandbox, "x")
+    post_id = svc.posts.create_draft("alice", "Worth reading:", outlets=["x"])
+    with pytest.raises(InvalidState, match="only its author"):
+        svc.shares.repoint("bob", post_id, url)
+    svc.shares.repoint("alice", post_id, url)
+    share = svc.shares.get(post_id)
+    assert share is not None and (share.url, share.state) == (url, "resolving")
+
+
 def test_a_plain_posts_clearance_hash_is_what_it_always_was(svc: Services) -> None:
     post_id = svc.posts.create_draft("alice", "Annual meeting: register now", outlets=["x"])
     svc.posts.submit("alice", post_id)
@@ -418,3 +429,21 @@ def test_post_share_from_the_command_line_shows_the_original_as_outside_text(
     assert code == 3
     code, out, _ = run("hq", "post", "unshare", "1", "--reason", "mistake", "--outlets", "x")
     assert code == 0 and "undone on x" in out
+
+
+def test_the_report_shows_shares_that_cannot_go_out_and_ones_left_unread(
+        svc: Services, sandbox: RunningSandbox, config: Config, clock: FakeClock) -> None:
+    from inmm_tui.reports.status import gather, render_text
+
+    original_id, url = _original(sandbox, "x")
+    gone = _cleared(svc, sandbox, url, outlets=["x"])
+    sandbox.control.delete_post("x", original_id)
+    _publish(svc, sandbox)
+    svc.shares.request("alice", "https://x.com/ANS_org/status/42", outlets=["x"])
+    status = gather(config, clock.advance(minutes=11))
+    assert status["shares"] == {"resolving": 1, "resolved": 0, "unresolvable": 0, "gone": 1}
+    assert [(s["post"], s["state"]) for s in status["shares_blocked"]] == [(gone, "gone")]
+    text = render_text(status)
+    assert f"share #{gone} cannot go out (gone): the shared post was deleted upstream" in text
+    assert "1 share not read by the daemon for over 10 minutes" in text
+    assert any("deleted upstream" in item for item in status["attention"])  # the alert

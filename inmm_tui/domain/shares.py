@@ -261,14 +261,22 @@ class Shares(DomainService):
         return post_id
 
     def repoint(self, actor: str, post_id: int, url: str) -> None:
-        """Share another post instead: fetched again, and cleared again if it was."""
+        """Share another post instead: fetched again, and cleared again if it was. A draft
+        that shares nothing yet becomes a share of `url`."""
         url = check_address(url)
         with write(self.db):
             person = authorise(self.conn, actor, Action.COMPOSE)
             post = self.posts.get(post_id)
             share = of_post(self.conn, post_id)
             if share is None:
-                raise InvalidState(f"post #{post_id} is not a share")
+                if post.author != actor or post.status not in ("draft", "rejected"):
+                    raise InvalidState(f"post #{post_id} is not a share; only its author's "
+                                       "draft can become one")
+                self.conn.execute("INSERT INTO shares (post_id, url, requested_at)"
+                                  " VALUES (?, ?, ?)", (post_id, url, to_db(self.clock())))
+                audit.append(self.conn, actor, "share.request", f"post:{post_id}",
+                             {"url": url, "quote": bool(post.body.strip())}, at=self.clock())
+                return
             if post.author != actor and not allowed(person.role, Action.CLEAR):
                 raise NotAuthorised(f"only the author or an account manager may change "
                                     f"post #{post_id}")
