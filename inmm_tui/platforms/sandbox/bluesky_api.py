@@ -386,12 +386,12 @@ def create_record(world: World, request: Request) -> Answer:
     elif collection == THREADGATE:
         _gate(world, rkey, record)
     elif collection == REPOST:
-        subject = _live(world, str((record.get("subject") or {}).get("uri", "")))
-        if subject is None:
+        reposted = _live(world, str((record.get("subject") or {}).get("uri", "")))
+        if reposted is None:
             raise bsky_error(400, "InvalidRequest", f"Invalid {REPOST} record: Record/subject "
                              "must be a post that exists")
         world.bsky_records[(collection, rkey)] = record
-        subject.reposts += 1
+        reposted.reposts += 1
     else:
         raise bsky_error(400, "InvalidRequest", f"Unsupported collection in the sandbox: {collection}")
     return Answer(200, {"uri": uri, "cid": cid_of(record),
