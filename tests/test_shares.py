@@ -447,3 +447,32 @@ def test_the_report_shows_shares_that_cannot_go_out_and_ones_left_unread(
     assert f"share #{gone} cannot go out (gone): the shared post was deleted upstream" in text
     assert "1 share not read by the daemon for over 10 minutes" in text
     assert any("deleted upstream" in item for item in status["attention"])  # the alert
+
+
+def test_a_post_is_reposted_once_and_a_refused_change_is_audited(
+        svc: Services, sandbox: RunningSandbox) -> None:
+    _, url = _original(sandbox, "x")
+    first = _cleared(svc, sandbox, url, outlets=["x"])
+    second = svc.shares.request("bob", url, outlets=["x"])
+    resolve_shares(svc, _platforms(sandbox))
+    with pytest.raises(InvalidState, match=f"post #{first} reposts this post on x already"):
+        svc.posts.submit("bob", second)
+    svc.posts.edit("bob", second, body="Quoting it is another post:")
+    assert svc.posts.submit("bob", second).status == "submitted"
+    with pytest.raises(NotAuthorised):
+        svc.shares.repoint("ec", first, url)
+    assert [(a, d["attempt"]) for a, d in _audit(svc, "share.refused")] == [
+        ("ec", f"change what post #{first} shares")]
+
+
+def test_bluesky_repost_is_undone_by_deleting_its_record(svc: Services,
+                                                         sandbox: RunningSandbox) -> None:
+    original_id, url = _original(sandbox, "bluesky")
+    post_id = _cleared(svc, sandbox, url, outlets=["bluesky"])
+    _publish(svc, sandbox)
+    assert _post(sandbox, "bluesky", original_id)["reposts"] == 1
+    svc.shares.undo("chair", post_id, "not ours to repeat")
+    perform_deletions(svc, _platforms(sandbox)["bluesky"], "bluesky")
+    assert _post(sandbox, "bluesky", original_id)["reposts"] == 0
+    assert sandbox.control.requests("bluesky POST /xrpc/com.atproto.repo.deleteRecord") == 1
+    assert [d.state for d in svc.posts.deliveries(post_id)] == ["deleted"]

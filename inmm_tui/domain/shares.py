@@ -177,6 +177,30 @@ def check_submittable(conn: sqlite3.Connection, post_id: int,
         raise InvalidState(
             f"post #{post_id} is a repost, and the original is not on {', '.join(cannot)}: "
             "take that outlet off, or add text of ours to quote it there with a link")
+    for outlet, text in texts.items():
+        if share.way(outlet, text) == REPOST:
+            other = _reposted_by(conn, post_id, outlet, share.targets[outlet][0])
+            if other is not None:
+                raise InvalidState(f"post #{other} reposts this post on {outlet} already (a "
+                                   "post is reposted once): withdraw one of them")
+
+
+def _reposted_by(conn: sqlite3.Connection, post_id: int, outlet: str,
+                 platform_id: str) -> int | None:
+    """Another live post reposting `platform_id` on `outlet` (not undone), if any."""
+    for (other,) in conn.execute(
+            "SELECT t.post_id FROM share_targets t JOIN posts p ON p.id = t.post_id"
+            " WHERE t.outlet = ? AND t.platform_id = ? AND t.post_id != ? AND p.status IN"
+            " ('submitted', 'cleared', 'scheduled', 'published') AND NOT EXISTS (SELECT 1"
+            " FROM deliveries d JOIN deletions x ON x.delivery_id = d.id WHERE d.post_id ="
+            " t.post_id AND d.outlet = t.outlet AND x.state = 'deleted')",
+            (outlet, platform_id, post_id)).fetchall():
+        row = conn.execute("SELECT coalesce(o.text, p.body) FROM posts p JOIN post_outlets o"
+                           " ON o.post_id = p.id WHERE p.id = ? AND o.outlet = ?",
+                           (other, outlet)).fetchone()
+        if row is not None and not row[0].strip():
+            return int(other)
+    return None
 
 
 def delivery_share(conn: sqlite3.Connection, post_id: int, outlet: str,
@@ -251,6 +275,7 @@ class Shares(DomainService):
         `Posts.create_draft`'s fields (announcement, event_id, scheduled_at). Returns the
         post id."""
         url = check_address(url)
+        self._authorised(actor, "share a post", "post")
         with write(self.db):
             post_id = self.posts.create_draft(actor, quote, outlets=outlets, topic=topic,
                                               **draft)
@@ -264,8 +289,9 @@ class Shares(DomainService):
         """Share another post instead: fetched again, and cleared again if it was. A draft
         that shares nothing yet becomes a share of `url`."""
         url = check_address(url)
+        self._authorised(actor, f"change what post #{post_id} shares", f"post:{post_id}",
+                         post_id=post_id)
         with write(self.db):
-            person = authorise(self.conn, actor, Action.COMPOSE)
             post = self.posts.get(post_id)
             share = of_post(self.conn, post_id)
             if share is None:
@@ -277,9 +303,6 @@ class Shares(DomainService):
                 audit.append(self.conn, actor, "share.request", f"post:{post_id}",
                              {"url": url, "quote": bool(post.body.strip())}, at=self.clock())
                 return
-            if post.author != actor and not allowed(person.role, Action.CLEAR):
-                raise NotAuthorised(f"only the author or an account manager may change "
-                                    f"post #{post_id}")
             if post.status not in ("draft", "submitted", "rejected", "cleared", "scheduled"):
                 raise InvalidState(f"post #{post_id} is {post.status}; share the post anew")
             if self.conn.execute("SELECT count(*) FROM deliveries WHERE post_id = ? AND state"
@@ -327,6 +350,31 @@ class Shares(DomainService):
                          {"outlets": sorted(d.outlet for d in done), "reason": reason.strip()},
                          at=self.clock())
         return done
+
+    def _authorised(self, actor: str, what: str, subject: str,
+                    post_id: int | None = None) -> None:
+        """NotAuthorised, and the refusal recorded (kept although the action is not done),
+        unless `actor` may compose, and for `post_id` is its author or may clear."""
+        try:
+            person = authorise(self.conn, actor, Action.COMPOSE)
+            if post_id is not None:
+                author = self.conn.execute("SELECT author FROM posts WHERE id = ?",
+                                           (post_id,)).fetchone()
+                if author is None:
+                    raise NotFound(f"there is no post #{post_id}")
+                if author[0] != actor and not allowed(person.role, Action.CLEAR):
+                    raise NotAuthorised(f"only the author or an account manager may change "
+                                        f"post #{post_id}")
+        except NotAuthorised as refusal:
+            if refusal.refused_login is not None:  # not on the roster: kept apart
+                from inmm_tui.domain.governance import record_refusal
+
+                record_refusal(self.db, actor, what, self.clock())
+            else:
+                with write(self.db):
+                    audit.append(self.conn, actor, "share.refused", subject,
+                                 {"attempt": what, "refusal": str(refusal)}, at=self.clock())
+            raise
 
     # ----- what the daemon reads and records ---------------------------------------------
 
