@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 
+from inmm_tui.capabilities import SHARE
 from inmm_tui.domain.services import Services
 from inmm_tui.domain.shares import Original
 from inmm_tui.platforms.base import Platform, SharedPost
@@ -36,7 +37,7 @@ def resolve_shares(services: Services, platforms: Mapping[str, Platform]) -> int
         for name, platform in platforms.items():
             if not platform.capabilities.shares:
                 if name in outlets:
-                    notes.append(f"{name}: {platform.capabilities.why_not.get('share', '')}")
+                    notes.append(f"{name}: {platform.capabilities.why_not.get(SHARE, '')}")
                 continue
             try:
                 found = platform.fetch_post(url)

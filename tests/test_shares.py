@@ -476,3 +476,26 @@ def test_bluesky_repost_is_undone_by_deleting_its_record(svc: Services,
     assert _post(sandbox, "bluesky", original_id)["reposts"] == 0
     assert sandbox.control.requests("bluesky POST /xrpc/com.atproto.repo.deleteRecord") == 1
     assert [d.state for d in svc.posts.deliveries(post_id)] == ["deleted"]
+
+
+def test_each_platform_reads_only_its_own_addresses(sandbox: RunningSandbox) -> None:
+    from inmm_tui.platforms.errors import NotFound, Unsupported
+
+    x_id, x_url = _original(sandbox, "x")
+    m_id, m_url = _original(sandbox, "mastodon")
+    b_id, b_url = _original(sandbox, "bluesky")
+    platforms = _platforms(sandbox)
+    mine = {"x": (x_url, x_id), "mastodon": (m_url, m_id), "bluesky": (b_url, b_id)}
+    for name, (url, platform_id) in mine.items():
+        assert platforms[name].fetch_post(url).platform_id == platform_id
+        for other, (foreign, _) in mine.items():
+            if other != name:
+                with pytest.raises(Unsupported):
+                    platforms[name].fetch_post(foreign)
+        with pytest.raises(Unsupported):
+            platforms["linkedin"].fetch_post(url)
+    assert platforms["x"].fetch_post(f"https://twitter.com/i/web/status/{x_id}").url == x_url
+    with pytest.raises(NotFound):
+        platforms["x"].fetch_post("https://x.com/ANS_org/status/42")
+    with pytest.raises(NotFound):
+        platforms["bluesky"].fetch_post("https://bsky.app/profile/nobody.bsky.social/post/3kabc")

@@ -60,8 +60,9 @@ OWN_TWEET_FIELDS = ["created_at", "author_id", "entities", "note_tweet"]
 MAX_PAGES = 10
 """Bound on pages fetched in one call (mentions, recent posts)."""
 HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
-POST_URL = re.compile(r"^https?://(?:www\.|mobile\.)?(?:x|twitter)\.com/[A-Za-z0-9_]{1,15}"
-                      r"/status/(?P<id>[0-9]{1,20})(?:[/?#].*)?$")
+POST_URL = re.compile(r"^https?://(?:www\.|mobile\.)?(?:x|twitter)\.com/(?:[A-Za-z0-9_]{1,15}"
+                      r"|i/web)/status/(?P<id>[0-9]{1,20})(?:[/?#].*)?$")
+"""A post's address on X (x.com or twitter.com, by its author or /i/web/)."""
 
 
 class _Transport(HTTPAdapter):
