@@ -59,7 +59,7 @@ from tenacity import (
 from inmm_tui.domain.governance import record_plan_refusal, record_usage_cap
 from inmm_tui.domain.publishing import Claim, Queue
 from inmm_tui.domain.reminders import raise_alert
-from inmm_tui.domain.shares import REPOST, record_gone
+from inmm_tui.domain.shares import REPOST, record_gone, shared_text
 from inmm_tui.platforms.base import Platform, Published
 from inmm_tui.platforms.errors import (
     AuthFailed,
@@ -246,7 +246,7 @@ class Publisher:
             if isinstance(exc, SharedPostGone):  # shown on the share, HQ alerted
                 with write(queue.db):
                     record_gone(queue.db.conn, claim.post_id, claim.outlet, str(exc),
-                                self.clock())
+                                self.clock(), changed=exc.changed)
             if isinstance(exc, NotInPlan):  # the plan, not this post: HQ sees it in governance
                 with write(queue.db):
                     record_plan_refusal(queue.db.conn, claim.outlet, exc.operation, str(exc),
@@ -318,10 +318,11 @@ class Publisher:
     def _send(self, platform: Platform, queue: Queue,
               claim: Claim) -> tuple[Published, bool]:
         way, original = claim.share or (None, None)
+        cleared_text = shared_text(queue.conn, claim.post_id) if original else None
         if way == REPOST and original is not None:
             # A repost is idempotent on every platform (see `Platform.repost`): asking
             # again after a crash hands back the repost already made.
-            _still_there(platform, original)
+            _still_there(platform, original, cleared_text)
             return platform.repost(original, idempotency_key=claim.attempt_key), claim.in_doubt
         if claim.in_doubt and platform.capabilities.keyed_posting:
             # Created under the delivery's own key: found by it, exactly, or not there.
@@ -334,7 +335,7 @@ class Publisher:
                 return found, True
         quoting = {}
         if original is not None:  # a quote: of a post that must still be there
-            _still_there(platform, original)
+            _still_there(platform, original, cleared_text)
             quoting["quote_of"] = original
         try:
             # Where posting is idempotent an in-doubt delivery reuses its key, so the
@@ -379,13 +380,18 @@ class Publisher:
         return None
 
 
-def _still_there(platform: Platform, original: str) -> None:
+def _still_there(platform: Platform, original: str, cleared_text: str | None) -> None:
     """SharedPostGone when the post a share reposts or quotes was deleted upstream since
-    it was cleared: reported, never retried."""
+    it was cleared, or now says something else than the text that was screened and
+    cleared (an edit on Mastodon, X or Bluesky): reported, never retried."""
     try:
-        platform.fetch_post(original)
+        found = platform.fetch_post(original)
     except NotFound as exc:
         raise SharedPostGone(f"the shared post {original} was deleted upstream ({exc})") from None
+    if cleared_text is not None and not same_text(cleared_text, found.text):
+        raise SharedPostGone(f"the shared post {original} was changed upstream since it was "
+                             "cleared; share it again to clear what it says now",
+                             changed=True)
 
 
 __all__ = ["Publisher", "backoff", "same_text"]

@@ -338,6 +338,21 @@ def test_a_shared_post_deleted_upstream_before_publication_fails_once_with_an_al
     assert not [p for p in _ours(sandbox, "x") if p["repost_of"]]
 
 
+def test_a_shared_post_changed_upstream_after_clearance_is_not_shared(
+        svc: Services, sandbox: RunningSandbox) -> None:
+    original_id, url = _original(sandbox, "mastodon")
+    post_id = _cleared(svc, sandbox, url, quote="Worth reading:", outlets=["mastodon"])
+    sandbox.control.edit_post("mastodon", original_id, "Buy our reactor today!")
+    _publish(svc, sandbox)
+    (delivery,) = svc.posts.deliveries(post_id)
+    assert delivery.state == "failed" and "changed upstream" in (delivery.last_error or "")
+    share = svc.shares.get(post_id)
+    assert share is not None and share.state == "changed"
+    assert [k for (k,) in svc.db.conn.execute("SELECT kind FROM alerts")] == [
+        "shared_post_changed"]
+    assert not [p for p in _ours(sandbox, "mastodon") if p["quote_of"]]
+
+
 def test_undoing_a_share_needs_the_right_and_takes_back_the_repost(
         svc: Services, sandbox: RunningSandbox) -> None:
     x_id, x_url = _original(sandbox, "x")
@@ -441,7 +456,8 @@ def test_the_report_shows_shares_that_cannot_go_out_and_ones_left_unread(
     _publish(svc, sandbox)
     svc.shares.request("alice", "https://x.com/ANS_org/status/42", outlets=["x"])
     status = gather(config, clock.advance(minutes=11))
-    assert status["shares"] == {"resolving": 1, "resolved": 0, "unresolvable": 0, "gone": 1}
+    assert status["shares"] == {"resolving": 1, "resolved": 0, "unresolvable": 0, "gone": 1,
+                                "changed": 0}
     assert [(s["post"], s["state"]) for s in status["shares_blocked"]] == [(gone, "gone")]
     text = render_text(status)
     assert f"share #{gone} cannot go out (gone): the shared post was deleted upstream" in text

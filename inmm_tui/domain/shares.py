@@ -75,7 +75,8 @@ class Share:
     """The address people gave."""
     state: str
     """`resolving` (the daemon has not read it yet), `resolved`, `unresolvable` (no outlet
-    reads this address) or `gone` (deleted upstream)."""
+    reads this address), `gone` (deleted upstream) or `changed` (edited upstream after it
+    was cleared)."""
     original: Original | None
     note: str | None
     """Why it is unresolvable or gone, or what could not be done on some outlet."""
@@ -225,20 +226,30 @@ def repost_of_delivery(conn: sqlite3.Connection, delivery_id: int) -> str | None
     return found[1] if found and found[0] == REPOST else None
 
 
+def shared_text(conn: sqlite3.Connection, post_id: int) -> str | None:
+    """The original's text as it was read, screened and cleared (None: not read)."""
+    row = conn.execute("SELECT original_text FROM shares WHERE post_id = ?",
+                       (post_id,)).fetchone()
+    return row[0] if row else None
+
+
 def record_gone(conn: sqlite3.Connection, post_id: int, outlet: str, message: str,
-                now: dt.datetime) -> None:
-    """The daemon found the original deleted upstream as it was to publish: the share is
-    `gone` (shown with the reason) and HQ is alerted. Call inside a write transaction."""
+                now: dt.datetime, *, changed: bool = False) -> None:
+    """The daemon found the original deleted upstream (or, `changed`, saying something
+    else than what was cleared) as it was to publish: the share is `gone` (`changed`),
+    shown with the reason, and HQ is alerted. Call inside a write transaction."""
     from inmm_tui.domain.reminders import raise_alert
 
-    note = f"the shared post was deleted upstream before publication ({outlet}: {message})"
-    conn.execute("UPDATE shares SET state = 'gone', note = ? WHERE post_id = ?",
-                 (note[:MAX_NOTE], post_id))
-    audit.append(conn, audit.DAEMON, "share.gone", f"post:{post_id}",
+    state = "changed" if changed else "gone"
+    what = "changed upstream since it was cleared" if changed else "deleted upstream"
+    note = f"the shared post was {what}, before publication ({outlet}: {message})"
+    conn.execute("UPDATE shares SET state = ?, note = ? WHERE post_id = ?",
+                 (state, note[:MAX_NOTE], post_id))
+    audit.append(conn, audit.DAEMON, f"share.{state}", f"post:{post_id}",
                  {"outlet": outlet, "error": message[:MAX_NOTE]}, at=now)
-    raise_alert(conn, "shared_post_gone", f"post:{post_id}",
+    raise_alert(conn, f"shared_post_{state}", f"post:{post_id}",
                 f"post #{post_id}: {note}; it was not published there and will not be "
-                "retried: withdraw it, or share something else", now)
+                "retried: withdraw it, or share it anew", now)
 
 
 def check_address(url: str) -> str:

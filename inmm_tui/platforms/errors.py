@@ -36,7 +36,12 @@ class NotFound(Rejected):
 
 
 class SharedPostGone(Rejected):
-    """The post a share reposts or quotes was deleted upstream: nothing to share, ever."""
+    """The post a share reposts or quotes was deleted upstream, or (`changed`) reads
+    otherwise than the text that was cleared: it is not shared, and never retried."""
+
+    def __init__(self, message: str, *, changed: bool = False):
+        super().__init__(message)
+        self.changed = changed
 
 
 class DuplicateContent(Rejected):

@@ -234,10 +234,11 @@ def _shares(conn: sqlite3.Connection, now: dt.datetime, status: dict[str, Any]) 
     them) while their post is still live, and those waiting too long to be read."""
     states = dict(conn.execute("SELECT state, count(*) FROM shares GROUP BY state"))
     status["shares"] = {state: states.get(state, 0)
-                        for state in ("resolving", "resolved", "unresolvable", "gone")}
+                        for state in ("resolving", "resolved", "unresolvable", "gone",
+                                      "changed")}
     blocked = conn.execute(
         "SELECT s.post_id, s.state, coalesce(s.note, '') FROM shares s JOIN posts p"
-        " ON p.id = s.post_id WHERE s.state IN ('gone', 'unresolvable')"
+        " ON p.id = s.post_id WHERE s.state IN ('gone', 'changed', 'unresolvable')"
         " AND p.status NOT IN ('published', 'withdrawn') ORDER BY s.post_id LIMIT ?",
         (FAILED_LISTED,)).fetchall()
     status["shares_blocked"] = [{"post": p, "state": st, "why": note}

@@ -831,7 +831,8 @@ def m012_shares_reposts_quotes(db: Database) -> None:
 
     `shares` holds what a share is of: the address people gave, and once the daemon has
     fetched it (the UI holds no platform tokens), the original's author, text and date as
-    fetched, which is what was screened and what the clearer saw. `share_targets` names,
+    fetched, which is what was screened and what the clearer saw (`changed`: it read
+    otherwise when the daemon was to publish). `share_targets` names,
     per outlet, the original's id on that outlet's platform, where it can be reposted or
     quoted there natively; an outlet without a row gets our text with a link."""
     db.executescript(
@@ -840,7 +841,7 @@ def m012_shares_reposts_quotes(db: Database) -> None:
             post_id INTEGER PRIMARY KEY REFERENCES posts(id),
             url TEXT NOT NULL,
             state TEXT NOT NULL DEFAULT 'resolving'
-                CHECK (state IN ('resolving', 'resolved', 'unresolvable', 'gone')),
+                CHECK (state IN ('resolving', 'resolved', 'unresolvable', 'gone', 'changed')),
             original_url TEXT,
             author_handle TEXT,
             author_name TEXT,

@@ -82,6 +82,10 @@ class SandboxControl:
             body["visibility"] = visibility
         return str(self._call("POST", "posts", body)["id"])
 
+    def edit_post(self, api: str, post_id: str, text: str) -> None:
+        """Its author edits the post (a shared post changed upstream)."""
+        self._call("POST", "posts/edit", {"api": api, "id": post_id, "text": text})
+
     def delete_post(self, api: str, post_id: str) -> None:
         """Its author deletes the post (a shared post gone upstream)."""
         self._call("DELETE", "posts", {"api": api, "id": post_id})

@@ -117,6 +117,13 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
         post.garbage = dict(body.get("garbage") or {})
         post.withheld = bool(body.get("withheld"))
         return Answer(200, {"id": post.id})
+    if path == "/_sandbox/posts/edit" and method == "POST":
+        # Its author edits it (as Mastodon, X within its hour, or a Bluesky record put).
+        edited = world.posts[api].get(str(body.get("id", "")))
+        if edited is None:
+            return Answer(404, {"error": "no such post"})
+        edited.text = str(body.get("text", ""))
+        return Answer(200, {"ok": True})
     if path == "/_sandbox/posts" and method == "DELETE":
         # Its author deletes it (upstream, as seen by anyone sharing it).
         gone = world.posts[api].get(str(body.get("id", "")))

@@ -38,8 +38,9 @@ def shared_post(share: Share | None, tz: zoneinfo.ZoneInfo) -> Text:
         out.append(f"\nCannot be shared ({share.state}): ", style="bold red")
         out.append_text(outside(share.note or "", limit=500))
     else:
-        if share.state == "gone":
-            out.append(f"\nGONE: {share.note or 'deleted upstream'}", style="bold red")
+        if share.state in ("gone", "changed"):
+            out.append(f"\n{share.state.upper()}: ", style="bold red")
+            out.append_text(outside(share.note or "", "bold red", limit=500))
         out.append("\nby ")
         out.append_text(outside(f"@{original.author_handle}", "bold", limit=120))
         if original.author_name:
