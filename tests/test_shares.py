@@ -4,6 +4,7 @@ sandbox, through the real tweepy, Mastodon.py and atproto clients, on every outl
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
@@ -231,10 +232,11 @@ def test_a_plain_posts_clearance_hash_is_what_it_always_was(svc: Services) -> No
     svc.posts.submit("alice", post_id)
     post = svc.posts.clear("bob", post_id)
     texts = svc.posts.final_texts(post)
+    # The payload as it was before shares: the outlets' text hashes and the time, no more.
     payload = json.dumps({"cleared_at": post.cleared_at, "outlets": {
-        o: __import__("hashlib").sha256(t.encode()).hexdigest() for o, t in texts.items()}},
+        o: hashlib.sha256(t.encode()).hexdigest() for o, t in texts.items()}},
         sort_keys=True, separators=(",", ":"))
-    assert post.clearance_hash == __import__("hashlib").sha256(payload.encode()).hexdigest()
+    assert post.clearance_hash == hashlib.sha256(payload.encode()).hexdigest()
 
 
 # ----- the daemon, per outlet -----------------------------------------------------------
