@@ -134,9 +134,13 @@ class XPlatform(Adapter):
         return self._parse("fetch post", _shared, body)
 
     def repost(self, platform_id: str, *, idempotency_key: str) -> Published:
-        # Reposting what we reposted already changes nothing on X ("retweeted": true
-        # again), so a repeat after a crash is harmless. X's answer names no repost id:
-        # ours is read from the timeline, where the audit check finds it too.
+        # Our repost, if the account has it already (made by an attempt whose answer was
+        # lost); else made now. Reposting twice changes nothing on X either ("retweeted":
+        # true again). X's answer names no repost id: ours is read from the timeline,
+        # where the audit check finds it too.
+        found = self._our_repost(platform_id)
+        if found is not None:
+            return found
         body = self._call("repost", self.client.retweet, platform_id, user_auth=True)
         self._parse("repost", lambda b: _record(b, flag="retweeted"), body)
         found = self._our_repost(platform_id)
