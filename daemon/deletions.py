@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from inmm_daemon.publisher import AUTH_RETRY, RATE_LIMIT_MARGIN, backoff
 
 from inmm_tui.domain.services import Services
+from inmm_tui.domain.shares import repost_of_delivery
 from inmm_tui.domain.skips import database_failing, skip
 from inmm_tui.platforms.base import Platform
 from inmm_tui.platforms.errors import (
@@ -46,8 +47,12 @@ def perform_deletions(services: Services, platform: Platform, outlet: str) -> De
     daemon = services.config.daemon
     report = DeletionsReport()
     for item in deletions.due(outlet):
+        reposted = repost_of_delivery(services.db.conn, item.delivery_id)
         try:
-            platform.delete(item.platform_id)
+            if reposted is not None:  # undoing a share: un-repost, not delete
+                platform.undo_repost(reposted, item.platform_id)
+            else:
+                platform.delete(item.platform_id)
         except NotFound:
             deletions.record_deleted(item, already_gone=True)
             log.info("%s: already gone from %s; recorded as deleted", item.label, outlet)

@@ -45,7 +45,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from tenacity import (
     RetryCallState,
@@ -60,6 +60,7 @@ from inmm_tui.domain.governance import record_plan_refusal, record_usage_cap
 from inmm_tui.domain.media import files_for
 from inmm_tui.domain.publishing import Claim, Queue
 from inmm_tui.domain.reminders import raise_alert
+from inmm_tui.domain.shares import REPOST, record_gone, shared_text
 from inmm_tui.platforms.base import Platform, Published
 from inmm_tui.platforms.errors import (
     AuthFailed,
@@ -68,6 +69,7 @@ from inmm_tui.platforms.errors import (
     NotInPlan,
     RateLimited,
     Rejected,
+    SharedPostGone,
     TransientError,
     Unsupported,
     UsageCapped,
@@ -242,6 +244,10 @@ class Publisher:
             return False
         except (Rejected, Unsupported) as exc:
             queue.record_failed(claim, str(exc) or type(exc).__name__)
+            if isinstance(exc, SharedPostGone):  # shown on the share, HQ alerted
+                with write(queue.db):
+                    record_gone(queue.db.conn, claim.post_id, claim.outlet, str(exc),
+                                self.clock(), changed=exc.changed)
             if isinstance(exc, NotInPlan):  # the plan, not this post: HQ sees it in governance
                 with write(queue.db):
                     record_plan_refusal(queue.db.conn, claim.outlet, exc.operation, str(exc),
@@ -312,6 +318,13 @@ class Publisher:
 
     def _send(self, platform: Platform, queue: Queue,
               claim: Claim) -> tuple[Published, bool]:
+        way, original = claim.share or (None, None)
+        cleared_text = shared_text(queue.conn, claim.post_id) if original else None
+        if way == REPOST and original is not None:
+            # A repost is idempotent on every platform (see `Platform.repost`): asking
+            # again after a crash hands back the repost already made.
+            _still_there(platform, original, cleared_text)
+            return platform.repost(original, idempotency_key=claim.attempt_key), claim.in_doubt
         if claim.in_doubt and platform.capabilities.keyed_posting:
             # Created under the delivery's own key: found by it, exactly, or not there.
             found = platform.keyed_post(claim.attempt_key)
@@ -323,13 +336,20 @@ class Publisher:
                 return found, True
         # The post's files (checked against the clearance when it was claimed), uploaded
         # by the adapter on each attempt: only the post's creation must happen once.
+        # Passed only when there is something to pass, so a platform without media or
+        # quotes is called as it always was.
+        extra: dict[str, Any] = {}
         media = files_for(queue.conn, claim.post_id)
+        if media:
+            extra["media"] = media
+        if original is not None:  # a quote: of a post that must still be there
+            _still_there(platform, original, cleared_text)
+            extra["quote_of"] = original
         try:
             # Where posting is idempotent an in-doubt delivery reuses its key, so the
             # server hands back the post it already has instead of making a second one.
             return platform.publish(claim.text, idempotency_key=claim.attempt_key,
-                                    in_reply_to=claim.in_reply_to,
-                                    **({"media": media} if media else {})), False
+                                    in_reply_to=claim.in_reply_to, **extra), False
         except DuplicateContent as exc:
             found = self._find_recent(platform, queue, claim)
             if found is not None:
@@ -366,6 +386,20 @@ class Publisher:
                 continue
             return Published(platform_id=post.platform_id, url=post.url)
         return None
+
+
+def _still_there(platform: Platform, original: str, cleared_text: str | None) -> None:
+    """SharedPostGone when the post a share reposts or quotes was deleted upstream since
+    it was cleared, or now says something else than the text that was screened and
+    cleared (an edit on Mastodon, X or Bluesky): reported, never retried."""
+    try:
+        found = platform.fetch_post(original)
+    except NotFound as exc:
+        raise SharedPostGone(f"the shared post {original} was deleted upstream ({exc})") from None
+    if cleared_text is not None and not same_text(cleared_text, found.text):
+        raise SharedPostGone(f"the shared post {original} was changed upstream since it was "
+                             "cleared; share it again to clear what it says now",
+                             changed=True)
 
 
 __all__ = ["Publisher", "backoff", "same_text"]

@@ -37,6 +37,7 @@ from inmm_daemon import moderation as moderation_jobs
 from inmm_daemon import notify as notify_jobs
 from inmm_daemon import private_answers as private_answer_jobs
 from inmm_daemon import questions as questions_jobs
+from inmm_daemon import shares as shares_jobs
 from inmm_daemon.publisher import Publisher
 
 from inmm_tui import __version__
@@ -76,6 +77,11 @@ class JobSpec:
 
 
 def _publish(daemon: Daemon) -> None:
+    # Shares people just asked for are read first: compose waits for their original.
+    try:
+        shares_jobs.resolve_shares(daemon.services("publish"), daemon.platforms)
+    except Exception:  # never in the way of publishing
+        log.exception("reading the posts people asked to share failed")
     daemon.publish()
     daemon.check_credentials()  # one cheap query unless a rotation awaits its check
     # Taking down what people asked to delete is as urgent as publishing: same cadence.

@@ -21,6 +21,8 @@ with a scheme 23, `@user@domain` as `@user`), or every grapheme of the text as w
 written (LinkedIn's commentary: an emoji outside the BMP counts 2, a link in full)."""
 
 FOLLOW = "follow"
+SHARE = "share"
+"""Reposting or quoting another account's post natively (`Capabilities.shares`)."""
 _VERBS = {HIDE: "hide a reply", BLOCK: "block an account", REPORT: "report an account"}
 
 
@@ -126,6 +128,10 @@ class Capabilities:
     before confirming; the evidence is required first, as for any hide."""
     media: MediaLimits | None = None
     """What may be attached to a post; None: nothing."""
+    shares: bool = True
+    """The API can read another account's post and repost or quote it (X, Mastodon,
+    Bluesky). Where it cannot (a LinkedIn page: `why_not[SHARE]`), a quote goes as our
+    text with the original's address, and a plain repost cannot go there."""
 
     def cannot(self, request: str) -> str | None:
         """Why this platform cannot perform `request` (HIDE, BLOCK, REPORT), or None."""
@@ -184,10 +190,13 @@ LINKEDIN = Capabilities(
     api="linkedin", label="LinkedIn", idempotent_posting=False, refuses_duplicates=True,
     # The page's admin deletes a comment on the page's post (DELETE /rest/socialActions/
     # <post>/comments/<id>): LinkedIn's only way to take it out of view.
-    moderation=frozenset({HIDE}), hide_deletes=True, follows=False,
+    moderation=frozenset({HIDE}), hide_deletes=True, follows=False, shares=False,
     why_not={BLOCK: "LinkedIn's API cannot block a member from an organisation page",
              REPORT: "LinkedIn has no report API; report the member on linkedin.com",
-             FOLLOW: "a LinkedIn organisation page cannot follow people"},
+             FOLLOW: "a LinkedIn organisation page cannot follow people",
+             # Reshares (`reshareContext`) need the original's URN and the Community
+             # Management API's reshare permission; not built: a quote goes as a link.
+             SHARE: "a LinkedIn page cannot reshare through inmm-tui; quote it with a link"},
     # Posts API: `commentary` up to 3,000 characters. Counted in UTF-16 code units (the
     # length of a string in LinkedIn's Java and its composer's JavaScript): never less
     # than a count of code points, so a post that passes here is not refused there.

@@ -14,6 +14,7 @@ the audit check finds nothing it cannot explain):
   drafted, cleared by another person and published, its engagement and the follower counts
   polled: the metrics screen's charts, and last month's report;
 - today: a post with a photo (its GPS and camera serial stripped) waiting for clearance,
+  a quote of a sister society's post on X (read by the daemon, shown beside our text),
   a rude reply and a question to our latest post, two look-alike accounts of ours; the
   daemon's first pass (all its jobs once) puts them in moderation, the inbox and the
   look-alike list before the UI opens;
@@ -206,9 +207,12 @@ def build(workdir: Path, login: str) -> DemoWorld:
             replay_history(seeding, daemon, sandbox.world, clock, login, now)
             clock.at = None  # from here on, the real time
             seed_today(seeding, sandbox.world)
+            share = seed_share(seeding, sandbox.world)
             # The daemon's first pass: every job once (ingestion, look-alikes, reminders,
-            # last month's report), so nothing waits for the first minute to turn.
+            # last month's report, reading the shared post), so nothing waits for the
+            # first minute to turn.
             daemon.run_once()
+            seeding.posts.submit(COLLEAGUE[0], share)
         finally:
             daemon.close()
             daemon.db.close()  # (its own connection, which close() leaves open)
@@ -385,6 +389,21 @@ def demo_photo(folder: Path) -> Path:
     path = folder / "annual-meeting-poster.jpg"
     image.save(path, "JPEG", exif=exif.tobytes())
     return path
+
+
+def seed_share(services: Services, world: World) -> int:
+    """A sister society's post on X that the colleague quotes (the policy: "Retweet
+    relevant society tweets"); the daemon's first pass reads it, and it then waits for
+    clearance with the original shown beside our text."""
+    from inmm_tui.platforms.sandbox.world import X
+
+    with world.lock:
+        society = world.add_account(X, "ANS_org", "American Nuclear Society")
+        original = world.add_post(X, society, "Nuclear security week starts Monday: five "
+                                  "days of talks on safeguards and verification.")
+    return services.shares.request(
+        COLLEAGUE[0], f"https://x.com/ANS_org/status/{original.id}", outlets=["x"],
+        quote="Our members speak on day two:", topic="Member news")
 
 
 def _advance(clock: DemoClock, **delta: float) -> None:

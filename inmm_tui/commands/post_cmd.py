@@ -25,7 +25,7 @@ STATUSES = ("draft", "submitted", "rejected", "cleared", "scheduled", "published
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("post", help="posts: new, edit, submit, clear, reject, schedule, "
-                            "withdraw, delete, list, show, import")
+                            "withdraw, delete, list, show, share, unshare, import")
     actions = parser.add_subparsers(dest="post_command", metavar="ACTION", required=True)
 
     new = actions.add_parser("new", help="write a draft (TEXT, or - to read standard input)")
@@ -91,6 +91,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     show.add_argument("post", type=int)
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=run_show)
+
+    share = actions.add_parser("share", help="share another account's post (its address): "
+                               "a repost, or with --quote a quote; screened and cleared "
+                               "like any post")
+    share.add_argument("url", metavar="URL", help="the post's address (x.com, a Mastodon "
+                       "server, bsky.app) or its at:// URI")
+    share.add_argument("--quote", default="", metavar="TEXT",
+                       help="our text quoting it (- to read standard input)")
+    _content_options(share, outlets_default="all")
+    share.set_defaults(func=run_share)
+
+    unshare = actions.add_parser("unshare", help="undo a published share (un-repost, or "
+                                 "delete our quote), with a reason")
+    unshare.add_argument("post", type=int)
+    unshare.add_argument("--reason", required=True)
+    unshare.add_argument("--outlets", help="outlet names separated by commas (default: "
+                         "every outlet it went out on)")
+    unshare.set_defaults(func=run_unshare)
 
     imp = actions.add_parser("import", help="drafts from a CSV (text, outlets, when, topic, "
                              "event, media path, alt text), each submitted for clearance")
@@ -342,6 +360,7 @@ def run_show(args: argparse.Namespace) -> int:
             "media": [{"id": m.id, "name": m.name, "mime": m.mime, "width": m.width,
                        "height": m.height, "size": m.size, "sha256": m.sha256, "alt": m.alt}
                       for m in svc.media.items(post.id)],
+            "share": _share_json(svc, post.id),
             "deliveries": [{"id": d.id, "outlet": d.outlet, "state": d.state,
                             "due_at": d.due_at, "attempts": d.attempts,
                             "last_error": d.last_error, "platform_url": d.platform_url,
@@ -362,6 +381,7 @@ def run_show(args: argparse.Namespace) -> int:
     for number, item in enumerate(svc.media.items(post.id), start=1):
         say(f"  file {number}: {_one_line(item.describe(), 80)}; alt: "
             f"{_one_line(item.alt, 200)}")
+    _say_share(svc, post.id)
     for outlet, text in detail["texts"].items():
         say(f"  on {outlet}:")
         say("    " + text.replace("\n", "\n    "))
@@ -370,6 +390,62 @@ def run_show(args: argparse.Namespace) -> int:
             + (f", {d.platform_url}" if d.platform_url else "")
             + (f" ({d.last_error})" if d.last_error else ""))
     return 0
+
+
+def run_share(args: argparse.Namespace) -> int:
+    svc = services(args)
+    fields = _fields(svc, args)
+    post_id = svc.shares.request(
+        me(), args.url, quote=_text(args.quote), outlets=fields["outlets"],
+        topic=fields.get("topic", ""), announcement=fields.get("announcement", False),
+        event_id=fields.get("event"), scheduled_at=fields.get("when"))
+    say(f"Share #{post_id} created. The daemon reads the shared post (its author, text and "
+        "date); then see it with `inmm-tui post show "
+        f"{post_id}` and submit it with `inmm-tui post submit {post_id}`.")
+    return 0
+
+
+def run_unshare(args: argparse.Namespace) -> int:
+    from inmm_tui.domain.post_import import resolve_outlets
+
+    svc = services(args)
+    outlets = None
+    if args.outlets is not None:
+        try:
+            outlets = resolve_outlets(args.outlets, [o.name for o in svc.config.outlets])
+        except InvalidInput as exc:
+            raise InvalidInput(f"--outlets: {exc}") from None
+    done = svc.shares.undo(me(), args.post, args.reason, outlets)
+    say(f"Share #{args.post} is to be undone on {', '.join(d.outlet for d in done)}; the "
+        "daemon does it on its next run.")
+    return 0
+
+
+def _share_json(svc: Services, post_id: int) -> dict[str, Any] | None:
+    share = svc.shares.get(post_id)
+    if share is None:
+        return None
+    original = share.original
+    return {"url": share.url, "state": share.state, "note": share.note,
+            "original": None if original is None else {
+                "url": original.url, "author_handle": original.author_handle,
+                "author_name": original.author_name, "text": original.text,
+                "created_at": original.created_at.isoformat() if original.created_at
+                else None},
+            "on": {outlet: platform_id for outlet, (platform_id, _) in share.targets.items()}}
+
+
+def _say_share(svc: Services, post_id: int) -> None:
+    """What a share shares: the original is outside text, made printable by `say`."""
+    share = svc.shares.get(post_id)
+    if share is None:
+        return
+    say(f"  shares {share.url} ({share.state})" + (f": {share.note}" if share.note else ""))
+    original = share.original
+    if original is not None:
+        when = _local(svc, original.created_at) or "date unknown"
+        say(f"    by @{original.author_handle} ({original.author_name}), {when}:")
+        say("    " + original.text.replace("\n", "\n    "))
 
 
 def run_import(args: argparse.Namespace) -> int:

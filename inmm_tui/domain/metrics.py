@@ -98,6 +98,7 @@ def pollable_deliveries(conn: sqlite3.Connection, outlet: str, *, now: dt.dateti
     return [(int(r[0]), str(r[1])) for r in conn.execute(
         "SELECT d.id, d.platform_id FROM deliveries d"
         " WHERE d.state = 'sent' AND d.outlet = ? AND d.sent_at >= ? AND d.platform_id IS NOT NULL"
+        " AND d.text != ''"  # a repost: its counts are the original's, not ours
         " ORDER BY coalesce((SELECT max(at) FROM post_metrics m WHERE m.delivery_id = d.id), ''),"
         " d.sent_at LIMIT ?", (outlet, since, limit))]
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from inmm_tui.domain import audit
+from inmm_tui.domain import audit, shares
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
 from inmm_tui.domain.lengths import limit_for, weighted_length
@@ -133,11 +133,13 @@ def content_hash(text: str) -> str:
 
 def clearance_digest(texts: dict[str, str], cleared_at: str,
                      replies: Mapping[str, str | None] | None = None,
-                     media: list[list[str]] | None = None) -> str:
+                     media: list[list[str]] | None = None,
+                     share: Mapping[str, Any] | None = None) -> str:
     """SHA-256 over each outlet's text, the set of outlets, and the time of clearance; and,
     for a correction, the platform post it answers on each outlet (`replies`), so that a
-    changed link needs clearing again; and the attached files' SHA-256 and alt text, in
-    order (`media`). Without replies or media the digest is what it always was."""
+    changed link needs clearing again; the attached files' SHA-256 and alt text, in
+    order (`media`); and for a share, what it shares (`share`, from
+    `shares.digest_part`). Without them the digest is what it always was."""
     content: dict[str, Any] = {
         "outlets": {name: content_hash(text) for name, text in sorted(texts.items())},
         "cleared_at": cleared_at}
@@ -146,6 +148,8 @@ def clearance_digest(texts: dict[str, str], cleared_at: str,
         content["replies"] = links
     if media:
         content["media"] = media
+    if share:
+        content["share"] = dict(share)
     payload = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -254,8 +258,10 @@ class Posts(DomainService):
         author = author or self._person(post.author)
         signature = signature_for(author, self.signature)
         hashtag = self._hashtag(post.event_id)
+        share = shares.of_post(self.conn, post.id)
         return {
-            outlet: sign(own or post.body, signature, hashtag)
+            outlet: shares.final_text(share, outlet, own or post.body,
+                                      lambda body: sign(body, signature, hashtag))
             for outlet, own in post.outlets.items()
         }
 
@@ -438,10 +444,13 @@ class Posts(DomainService):
                 raise NotAuthorised(f"only the author may submit post #{post_id}")
             if post.status not in ("draft", "rejected"):
                 raise InvalidState(f"post #{post_id} is {post.status}, not a draft")
-            if not post.body.strip():
+            share = shares.of_post(self.conn, post_id)
+            if not post.body.strip() and share is None:
                 raise InvalidInput(f"post #{post_id} is empty")
             if not post.outlets:
                 raise InvalidInput(f"post #{post_id} has no outlet to go to")
+            shares.check_submittable(self.conn, post_id, {
+                outlet: own or post.body for outlet, own in post.outlets.items()})
             outcome = media.screen_alt_texts(self, post, self.screen(post))
             now = to_db(self.clock())
             self.conn.execute(
@@ -459,9 +468,18 @@ class Posts(DomainService):
     def screen(self, post: Post) -> ScreenOutcome:
         """Screen each outlet's final text; the worst verdict wins, findings name the outlet."""
         author = self._person(post.author)
-        return self._screen_texts(self.final_texts(post, author), post.topic,
-                                  post.announcement, author.role, self._event_date(post.event_id),
-                                  publish_at=post.scheduled_at)
+        # A repost carries no text of ours: what it says is the original's, screened below.
+        texts = {o: text for o, text in self.final_texts(post, author).items() if text}
+        outcome = self._screen_texts(texts, post.topic, post.announcement, author.role,
+                                     self._event_date(post.event_id),
+                                     publish_at=post.scheduled_at)
+        share = shares.of_post(self.conn, post.id)
+        if share is None or share.original is None:
+            return outcome
+        return shares.with_original_screened(outcome, share, lambda text, outlet: (
+            self._screen_texts({outlet: text}, post.topic, post.announcement, author.role,
+                               self._event_date(post.event_id), publish_at=post.scheduled_at)),
+            list(post.outlets))
 
     def _screen_texts(self, texts: dict[str, str], topic: str, announcement: bool,
                       role: Role, event_date: dt.date | None = None, *,
@@ -569,7 +587,9 @@ class Posts(DomainService):
             replies = self._replies(post)
             from inmm_tui.domain.media import clearance_items
 
-            digest = clearance_digest(texts, cleared_at, replies, clearance_items(self.conn, post_id))
+            digest = clearance_digest(
+                texts, cleared_at, replies, media=clearance_items(self.conn, post_id),
+                share=shares.digest_part(self.conn, post_id, texts))
             self.conn.execute(
                 "UPDATE posts SET status = 'cleared', cleared_by = ?, cleared_at = ?,"
                 " clearance_hash = ?, override_reason = ?, updated_at = ? WHERE id = ?",
@@ -846,7 +866,8 @@ def verify_clearance(conn: sqlite3.Connection, delivery_id: int) -> str | None:
     replies = {outlet: link for outlet, _, link in rows}
     from inmm_tui.domain.media import clearance_items, file_problem
 
-    if clearance_digest(texts, cleared_at, replies, clearance_items(conn, post_id)) != clearance:
+    if clearance_digest(texts, cleared_at, replies, media=clearance_items(conn, post_id),
+                        share=shares.digest_part(conn, post_id, texts)) != clearance:
         return f"post #{post_id}: the outlets or texts differ from what was cleared"
     return file_problem(conn, post_id)
 

@@ -36,6 +36,7 @@ from inmm_tui.domain.deletions import request_for_correction
 from inmm_tui.domain.posts import verify_clearance
 from inmm_tui.domain.referrals import tag_for_publication
 from inmm_tui.domain.reminders import raise_alert
+from inmm_tui.domain.shares import delivery_share
 from inmm_tui.domain.switches import publishing_paused
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
@@ -69,6 +70,8 @@ class Claim:
     attempt_began: dt.datetime | None = None
     """When the first attempt with this key began: a post made before it is not this
     delivery's (None for a delivery put in doubt before this was recorded)."""
+    share: tuple[str, str] | None = None
+    """A native share: ("repost" or "quote", the original's platform id)."""
 
     @property
     def label(self) -> str:
@@ -176,6 +179,7 @@ class Queue(DomainService):
             in_reply_to=correcting or (reply_id if reply_outlet == outlet else None),
             crisis=bool(crisis),
             due_at=from_db(due_at), attempt_began=from_db(began) if began else None,
+            share=delivery_share(self.conn, post_id, outlet, text),
         )
 
     # ----- recording what happened ----------------------------------------------------

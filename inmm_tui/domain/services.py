@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from inmm_tui.domain.private_answers import PrivateAnswers
     from inmm_tui.domain.queues import Queues
     from inmm_tui.domain.reminders import Reminders
+    from inmm_tui.domain.shares import Shares
     from inmm_tui.domain.switches import Switches
 
 
@@ -105,6 +106,12 @@ class Services:
 
         return Deletions(self.db, max_attempts=self.config.daemon.max_attempts,
                          clock=self.clock)
+
+    @functools.cached_property
+    def shares(self) -> Shares:
+        from inmm_tui.domain.shares import Shares
+
+        return Shares(self.db, self.posts, clock=self.clock)
 
     @functools.cached_property
     def switches(self) -> Switches:

@@ -108,6 +108,22 @@ class CredentialsListener(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class SharedPost:
+    """Another account's post, read to be shared (reposted or quoted)."""
+
+    platform_id: str
+    """Its id on this platform (for Mastodon: as our server knows it)."""
+    url: str
+    author_handle: str
+    author_name: str
+    text: str
+    created_at: dt.datetime | None
+    quotable: bool = True
+    """Whether we may quote it natively (a Mastodon server before quote posts, or a post
+    whose quote policy does not let us, is shared as our text with its address)."""
+
+
 class Platform(Protocol):
     """What the daemon may do on one outlet."""
 
@@ -123,16 +139,34 @@ class Platform(Protocol):
         ...
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None, media: Sequence[MediaFile] = ()) -> Published:
+                in_reply_to: str | None = None, media: Sequence[MediaFile] = (),
+                quote_of: str | None = None) -> Published:
         """Post `text` (with `media` uploaded and attached, each with its alt text). An
         upload repeated by a later attempt only leaves an unattached upload, which the
-        platform discards; the post's creation is the step made exactly once."""
+        platform discards; the post's creation is the step made exactly once. With
+        `quote_of`, quoting that post (a `fetch_post` id) natively."""
         ...
 
     def answer_privately(self, text: str, *, recipient: str, in_reply_to: str,
                          idempotency_key: str) -> Published:
         """Send `text` to `recipient` (a handle) alone, in answer to their private message
         `in_reply_to`; only where `capabilities.private_answers` (others raise Unsupported)."""
+        ...
+
+    def fetch_post(self, url_or_id: str) -> SharedPost:
+        """Another account's post, by its address or id: Unsupported when the address is
+        not one of this platform's posts, NotFound when it does not exist (any more)."""
+        ...
+
+    def repost(self, platform_id: str, *, idempotency_key: str) -> Published:
+        """Repost the post `platform_id` (X repost, Mastodon boost, Bluesky repost) and
+        return our repost. Exactly once: reposting what we already reposted hands back
+        that repost (X and Mastodon are idempotent; Bluesky's is created under the
+        delivery's key and looked up by it first)."""
+        ...
+
+    def undo_repost(self, platform_id: str, repost_id: str) -> None:
+        """Take back our repost `repost_id` of `platform_id`; NotFound if gone already."""
         ...
 
     def keyed_post(self, key: str) -> Published | None:

@@ -48,6 +48,7 @@ from inmm_tui.platforms.base import (
     Page,
     Published,
     RecentPost,
+    SharedPost,
 )
 from inmm_tui.platforms.common import Adapter, count, is_loopback, media_bytes, reset_time
 from inmm_tui.platforms.errors import (
@@ -64,6 +65,11 @@ from inmm_tui.screening.length import short_link
 DEFAULT_PDS = "https://bsky.social"
 POST, FOLLOW, BLOCK = "app.bsky.feed.post", "app.bsky.graph.follow", "app.bsky.graph.block"
 THREADGATE = "app.bsky.feed.threadgate"
+REPOST = "app.bsky.feed.repost"
+POST_ADDRESS = re.compile(r"^(?:https?://bsky\.app/profile/(?P<actor>[^/\s]+)/post/"
+                          r"|at://(?P<repo>[^/\s]+)/app\.bsky\.feed\.post/)"
+                          r"(?P<rkey>[A-Za-z0-9._:~-]{1,512})/?$")
+"""A post's address in the Bluesky app (by handle or DID), or its at:// URI."""
 MAX_HIDDEN = 300
 """app.bsky.feed.threadgate: `hiddenReplies` maxLength 300."""
 PAGE_SIZE = 100
@@ -133,16 +139,24 @@ class BlueskyPlatform(Adapter):
     # ---- posting ----------------------------------------------------------------------------
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None, media: Sequence[MediaFile] = ()) -> Published:
+                in_reply_to: str | None = None, media: Sequence[MediaFile] = (),
+                quote_of: str | None = None) -> Published:
         rkey = record_key(idempotency_key)
         facets = self._xrpc("publish", self.client.detect_facets, text)
         shown, facets = shorten_links(text, facets)
         reply = self._reply_ref(in_reply_to) if in_reply_to else None
         # Blobs are uploaded anew on each attempt: the PDS keeps a blob no record points
-        # to for a while, then drops it; the record under our key is made once.
+        # to for a while, then drops it; the record under our key is made once. A quote
+        # embeds a strong reference (URI and CID) to the quoted post, with the media if any.
+        embed: Any = self._embed(media) if media else None
+        if quote_of:
+            quoted = models.AppBskyEmbedRecord.Main(
+                record=self._strong_ref("publish", quote_of))
+            embed = (models.AppBskyEmbedRecordWithMedia.Main(record=quoted, media=embed)
+                     if embed is not None else quoted)
         record = models.AppBskyFeedPost.Record(
             text=shown, created_at=self.client.get_current_time_iso(), facets=facets or None,
-            reply=reply, embed=self._embed(media) if media else None)
+            reply=reply, embed=embed)
         created = self._xrpc("publish", self.client.com.atproto.repo.create_record, {
             "repo": self._repo(), "collection": POST, "rkey": rkey, "record": record})
         return self._parse("publish", lambda c: self._published(_text(c.uri)), created)
@@ -162,6 +176,50 @@ class BlueskyPlatform(Adapter):
     def _upload(self, item: MediaFile) -> Any:
         uploaded = self._xrpc("upload", self.client.upload_blob, media_bytes(self.name, item))
         return self._parse("upload", lambda u: u.blob, uploaded)
+
+    def fetch_post(self, url_or_id: str) -> SharedPost:
+        found = POST_ADDRESS.match(url_or_id.strip())
+        if found is None:
+            raise Unsupported(f"{self.name}: not the address of a post on Bluesky")
+        actor = found["actor"] or found["repo"]
+        if not actor.startswith("did:"):
+            try:
+                resolved = self._xrpc("fetch post",
+                                      self.client.com.atproto.identity.resolve_handle,
+                                      {"handle": actor})
+            except Rejected as exc:
+                raise NotFound(f"{self.name}: no account {actor} ({exc})") from None
+            actor = self._parse("fetch post", lambda r: _text(r.did), resolved)
+        view = self._post_view("fetch post", f"at://{actor}/{POST}/{found['rkey']}")
+        return self._parse("fetch post", _shared, view)
+
+    def repost(self, platform_id: str, *, idempotency_key: str) -> Published:
+        """A repost record under the delivery's key: found by it if made already (a
+        second record would be a second repost), else created."""
+        rkey = record_key(idempotency_key)
+        try:
+            made = self._xrpc("repost", self.client.com.atproto.repo.get_record, {
+                "repo": self._repo(), "collection": REPOST, "rkey": rkey})
+        except NotFound:
+            made = None
+        if made is None:
+            record = models.AppBskyFeedRepost.Record(
+                subject=self._strong_ref("repost", platform_id),
+                created_at=self.client.get_current_time_iso())
+            made = self._xrpc("repost", self.client.com.atproto.repo.create_record, {
+                "repo": self._repo(), "collection": REPOST, "rkey": rkey, "record": record})
+        uri = self._parse("repost", lambda r: _text(r.uri), made)
+        author, rkey_of_original = platform_id.split("/")[2], _rkey(platform_id)
+        return Published(uri, f"https://bsky.app/profile/{author}/post/{rkey_of_original}")
+
+    def undo_repost(self, platform_id: str, repost_id: str) -> None:
+        self._xrpc("undo repost", self.client.com.atproto.repo.delete_record, {
+            "repo": self._repo(), "collection": REPOST, "rkey": _rkey(repost_id)})
+
+    def _strong_ref(self, what: str, uri: str) -> models.ComAtprotoRepoStrongRef.Main:
+        view = self._post_view(what, uri)
+        return self._parse(what, lambda v: models.ComAtprotoRepoStrongRef.Main(
+            uri=_text(v.uri), cid=_text(v.cid)), view)
 
     def keyed_post(self, key: str) -> Published | None:
         """The post created under `key`'s record key, or None: an exact `getRecord`."""
@@ -493,6 +551,19 @@ def _when(value: Any) -> dt.datetime:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)
+
+
+def _shared(view: Any) -> SharedPost:
+    """Another account's post from its post view (app.bsky.feed.defs#postView)."""
+    author = _account(view.author)
+    uri = _text(view.uri)
+    viewer = getattr(view, "viewer", None)
+    return SharedPost(
+        platform_id=uri, url=f"https://bsky.app/profile/{author.handle}/post/{_rkey(uri)}",
+        author_handle=author.handle, author_name=author.name,
+        text=storable(expand_links(_text(view.record.text), view.record.facets or [])),
+        created_at=_when(view.record.created_at),
+        quotable=not (viewer is not None and getattr(viewer, "embedding_disabled", False)))
 
 
 def _account(profile: Any) -> Account:

@@ -35,6 +35,15 @@ class NotFound(Rejected):
     """404: the post or account does not exist (any more)."""
 
 
+class SharedPostGone(Rejected):
+    """The post a share reposts or quotes was deleted upstream, or (`changed`) reads
+    otherwise than the text that was cleared: it is not shared, and never retried."""
+
+    def __init__(self, message: str, *, changed: bool = False):
+        super().__init__(message)
+        self.changed = changed
+
+
 class DuplicateContent(Rejected):
     """X's 403 "duplicate content": the same text was very probably already posted."""
 

@@ -49,7 +49,7 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
-from inmm_tui.capabilities import BLOCK, FOLLOW, LINKEDIN, REPORT
+from inmm_tui.capabilities import BLOCK, FOLLOW, LINKEDIN, REPORT, SHARE
 from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import storable
 from inmm_tui.platforms.base import (
@@ -61,6 +61,7 @@ from inmm_tui.platforms.base import (
     Page,
     Published,
     RecentPost,
+    SharedPost,
 )
 from inmm_tui.platforms.common import Adapter, count, is_loopback, media_bytes
 from inmm_tui.platforms.errors import (
@@ -225,13 +226,27 @@ class LinkedInPlatform(Adapter):
         raise Unsupported(f"{self.name}: LinkedIn's API has no search of organisations or "
                           "members for an app like ours")
 
+    # ---- sharing (capabilities.shares is False) -------------------------------------------
+
+    def fetch_post(self, url_or_id: str) -> SharedPost:
+        raise Unsupported(f"{self.name}: {LINKEDIN.why_not[SHARE]}")
+
+    def repost(self, platform_id: str, *, idempotency_key: str) -> Published:
+        raise Unsupported(f"{self.name}: {LINKEDIN.why_not[SHARE]}")
+
+    def undo_repost(self, platform_id: str, repost_id: str) -> None:
+        raise Unsupported(f"{self.name}: {LINKEDIN.why_not[SHARE]}")
+
     # ---- posting ----------------------------------------------------------------------------
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None, media: Sequence[MediaFile] = ()) -> Published:
+                in_reply_to: str | None = None, media: Sequence[MediaFile] = (),
+                quote_of: str | None = None) -> Published:
         # `idempotency_key` has nowhere to go: LinkedIn takes none (see the module's doc).
         if in_reply_to is not None:
             return self._comment(text, in_reply_to)
+        if quote_of is not None:
+            raise Unsupported(f"{self.name}: {LINKEDIN.why_not[SHARE]}")
         post: dict[str, Any] = {
             "author": self.organization, "commentary": little_text(text),
             "visibility": "PUBLIC", "lifecycleState": "PUBLISHED",

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import time
 from collections.abc import Callable, Sequence
 from html.parser import HTMLParser
@@ -35,6 +36,7 @@ from inmm_tui.platforms.base import (
     Page,
     Published,
     RecentPost,
+    SharedPost,
 )
 from inmm_tui.platforms.common import (
     MEDIA_PROCESSING_SECONDS,
@@ -62,6 +64,12 @@ FOLLOW_PAGE_SIZE = 80
 REPORT_COMMENT_LIMIT = 1000
 SUSPENDED_WORDS = ("login", "suspended", "disabled")
 """Mastodon's 403 for a disabled or suspended account names one of these."""
+FOREIGN = re.compile(r"^(at://|https?://(?:www\.|mobile\.)?(?:x\.com|twitter\.com|bsky\.app|"
+                     r"linkedin\.com)/)", re.IGNORECASE)
+"""Addresses of other platforms' posts: not worth asking our server to fetch."""
+STATUS_ADDRESS = re.compile(r"/(?:@[^/\s]+|users/[^/\s]+/statuses)/[0-9]+/?$")
+"""How a Mastodon status's address ends (`url` /@name/id, or `uri`): found by no search,
+such an address is a post deleted (or not public); any other is not a Mastodon post."""
 CURSOR = "notification:"
 """Our mention cursor is a place among the notifications (whose ids follow arrival), told
 apart from a status id (the cursor before), which is read as no cursor at all."""
@@ -97,16 +105,18 @@ class MastodonPlatform(Adapter):
         return self._me
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None, media: Sequence[MediaFile] = ()) -> Published:
+                in_reply_to: str | None = None, media: Sequence[MediaFile] = (),
+                quote_of: str | None = None) -> Published:
         # Media are uploaded anew on each attempt (an unattached upload is removed by the
         # server); the status keeps its Idempotency-Key, so a retry within the hour gets
         # the status already made, with the media of the first attempt.
         if media:
             self._check_server_limits(media)
         media_ids = [self._upload(item) for item in media] or None
+        quoting = {"quoted_status_id": quote_of} if quote_of else {}
         status = self._call("publish", self.client.status_post, text, in_reply_to_id=in_reply_to,
                             media_ids=media_ids, visibility="public",
-                            idempotency_key=idempotency_key)
+                            idempotency_key=idempotency_key, **quoting)
         return self._parse("publish", _published, status)
 
     def answer_privately(self, text: str, *, recipient: str, in_reply_to: str,
@@ -173,6 +183,35 @@ class MastodonPlatform(Adapter):
             pause = min(pause * 2, 5.0)
             attachment = self._call("upload", self.client.media, media_id)
         return media_id
+
+    def fetch_post(self, url_or_id: str) -> SharedPost:
+        address = url_or_id.strip()
+        if address.isdigit():
+            status = self._call("fetch post", self.client.status, address)
+        elif FOREIGN.match(address):
+            raise Unsupported(f"{self.name}: not the address of a post on Mastodon")
+        else:
+            # Our server fetches it (from any server, over ActivityPub) and gives it the
+            # id we can boost or quote it by.
+            found = self._call("fetch post", self.client.search_v2, address, resolve=True,
+                               result_type="statuses")
+            statuses = self._parse("fetch post", lambda r: _list(r["statuses"]), found)
+            if not statuses:
+                if not STATUS_ADDRESS.search(address):
+                    raise Unsupported(f"{self.name}: not the address of a post on Mastodon")
+                raise NotFound(f"{self.name}: no post at this address (deleted, or not "
+                               "public)")
+            status = statuses[0]
+        return self._parse("fetch post", _shared, status)
+
+    def repost(self, platform_id: str, *, idempotency_key: str) -> Published:
+        # A second boost of the same status hands back the boost we have: idempotent.
+        boost = self._call("repost", self.client.status_reblog, platform_id)
+        return self._parse("repost", _published, boost)
+
+    def undo_repost(self, platform_id: str, repost_id: str) -> None:
+        status = self._call("undo repost", self.client.status_unreblog, platform_id)
+        self._parse("undo repost", lambda s: _entity(s, "Status", "id"), status)
 
     def delete(self, platform_id: str) -> None:
         deleted = self._call("delete", self.client.status_delete, platform_id)
@@ -373,6 +412,20 @@ def _published(status: Any) -> Published:
     _entity(status, "Status", "id", "uri", "created_at", "account", "visibility")
     # `url` may be null (docs): the `uri` then names the status.
     return Published(str(status["id"]), str(status.get("url") or status["uri"]))
+
+
+def _shared(status: Any) -> SharedPost:
+    _entity(status, "Status", *STATUS_FIELDS)
+    author = _account(status["account"])
+    approval = status.get("quote_approval")
+    return SharedPost(
+        platform_id=str(status["id"]), url=str(status.get("url") or status["uri"]),
+        author_handle=author.handle, author_name=author.name,
+        text=storable(html_to_text(status["content"])),
+        created_at=status["created_at"].astimezone(dt.UTC),
+        # Only a server with quote posts (4.5) says whether we may quote, and then only
+        # an automatic approval is a quote that shows at once.
+        quotable=isinstance(approval, dict) and approval.get("current_user") == "automatic")
 
 
 def _account(data: Any) -> Account:

@@ -32,6 +32,7 @@ from inmm_tui.platforms.base import (
     Page,
     Published,
     RecentPost,
+    SharedPost,
 )
 from inmm_tui.platforms.common import (
     MEDIA_PROCESSING_SECONDS,
@@ -73,6 +74,9 @@ OWN_TWEET_FIELDS = ["created_at", "author_id", "entities", "note_tweet"]
 MAX_PAGES = 10
 """Bound on pages fetched in one call (mentions, recent posts)."""
 HANDLE = re.compile(r"[A-Za-z0-9_]{1,15}")
+POST_URL = re.compile(r"^https?://(?:www\.|mobile\.)?(?:x|twitter)\.com/(?:[A-Za-z0-9_]{1,15}"
+                      r"|i/web)/status/(?P<id>[0-9]{1,20})(?:[/?#].*)?$")
+"""A post's address on X (x.com or twitter.com, by its author or /i/web/)."""
 
 
 class _Transport(HTTPAdapter):
@@ -131,13 +135,15 @@ class XPlatform(Adapter):
         return self._me
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None, media: Sequence[MediaFile] = ()) -> Published:
+                in_reply_to: str | None = None, media: Sequence[MediaFile] = (),
+                quote_of: str | None = None) -> Published:
         # X has no idempotency key: the daemon reconciles through recent_posts() instead,
         # and X's duplicate-content refusal backs it up. Media are uploaded anew on each
         # attempt: an upload never attached expires after a day, harmless.
         media_ids = [self._upload(item) for item in media] or None
         body = self._call("publish", self.client.create_tweet, text=text,
                           in_reply_to_tweet_id=in_reply_to, media_ids=media_ids,
+                          quote_tweet_id=quote_of,
                           user_auth=True)
         post_id = self._parse("publish", lambda b: str(_created_post(b)["id"]), body)
         return Published(post_id, self._url(post_id))
@@ -179,6 +185,50 @@ class XPlatform(Adapter):
         # metadata/create answers with no body either.
         Adapter._call(self, "alt text", api.create_media_metadata, media_id, item.alt)
         return media_id
+
+    def fetch_post(self, url_or_id: str) -> SharedPost:
+        found = POST_URL.match(url_or_id.strip())
+        tweet_id = found["id"] if found else url_or_id.strip()
+        if not tweet_id.isdigit():
+            raise Unsupported(f"{self.name}: not the address of a post on X")
+        body = self._call("fetch post", self.client.get_tweet, tweet_id,
+                          expansions=["author_id"], tweet_fields=OWN_TWEET_FIELDS,
+                          user_fields=USER_FIELDS, user_auth=True)
+        if not self._parse("fetch post", _found, body):
+            raise NotFound(f"{self.name}: post {tweet_id}: "
+                           f"{_errors_text(body) or 'no such post'}")
+        return self._parse("fetch post", _shared, body)
+
+    def repost(self, platform_id: str, *, idempotency_key: str) -> Published:
+        # Our repost, if the account has it already (made by an attempt whose answer was
+        # lost); else made now. Reposting twice changes nothing on X either ("retweeted":
+        # true again). X's answer names no repost id: ours is read from the timeline,
+        # where the audit check finds it too.
+        found = self._our_repost(platform_id)
+        if found is not None:
+            return found
+        body = self._call("repost", self.client.retweet, platform_id, user_auth=True)
+        self._parse("repost", lambda b: _record(b, flag="retweeted"), body)
+        found = self._our_repost(platform_id)
+        if found is None:
+            raise TransientError(f"{self.name}: repost of {platform_id} accepted but not yet "
+                                 "in the account's timeline")
+        return found
+
+    def _our_repost(self, platform_id: str) -> Published | None:
+        body = self._call("repost", self.client.get_users_tweets, self._me_id(),
+                          max_results=100, tweet_fields=["referenced_tweets"], user_auth=True)
+        tweets, _ = self._parse("repost", _listing, body)
+        for tweet in tweets:
+            refs = (tweet.get("referenced_tweets") or []) if isinstance(tweet, dict) else []
+            if any(r.get("type") == "retweeted" and str(r.get("id")) == platform_id
+                   for r in refs if isinstance(r, dict)):
+                return Published(str(tweet["id"]), self._url(str(tweet["id"])))
+        return None
+
+    def undo_repost(self, platform_id: str, repost_id: str) -> None:
+        body = self._call("undo repost", self.client.unretweet, platform_id, user_auth=True)
+        self._parse("undo repost", lambda b: _record(b, flag="retweeted"), body)
 
     def delete(self, platform_id: str) -> None:
         body = self._call("delete", self.client.delete_tweet, platform_id, user_auth=True)
@@ -463,6 +513,20 @@ def _listing(body: dict[str, Any]) -> tuple[list[Any], str | None]:
     if token is not None and not (isinstance(token, str) and token):
         raise ValueError(f"`meta.next_token` is {_sketch(token)}")
     return data, token
+
+
+def _shared(body: dict[str, Any]) -> SharedPost:
+    tweet = _record(body, "id", "author_id")
+    users = [u for u in (body.get("includes") or {}).get("users") or []
+             if isinstance(u, dict) and str(u.get("id")) == str(tweet["author_id"])]
+    if not users:
+        raise ValueError("the post's author is not in `includes.users`")
+    author = _account(users[0])
+    return SharedPost(
+        platform_id=str(tweet["id"]), url=f"https://x.com/{author.handle}/status/{tweet['id']}",
+        author_handle=author.handle, author_name=author.name,
+        text=storable(exact_text(tweet)),
+        created_at=_when(tweet["created_at"]) if tweet.get("created_at") else None)
 
 
 def _found(body: dict[str, Any]) -> bool:

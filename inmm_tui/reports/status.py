@@ -108,6 +108,7 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
                 f"{count(status['deliveries']['held'], 'delivery', 'deliveries')} held for "
                 "being late: publish now or withdraw")
         status["partly_published"] = duties.partly_published(conn)
+        _shares(conn, now, status)
         status["notifications_failing"] = [
             {"channel": c, "to": t, "attempts": a, "error": e} for c, t, a, e in notify.failing(conn)]
         attention.extend(f"notification by {n['channel']} to {n['to']} not delivered after "
@@ -224,6 +225,32 @@ def _fill(conn: sqlite3.Connection, config: Config, now: dt.datetime,
                          "(`inmm-tui audit verify` lists them)")
 
 
+SHARE_WAIT = dt.timedelta(minutes=10)
+"""A share the daemon has not read for this long needs attention (is the daemon running?)."""
+
+
+def _shares(conn: sqlite3.Connection, now: dt.datetime, status: dict[str, Any]) -> None:
+    """Shares by state, those that cannot go out (deleted upstream, or no outlet reads
+    them) while their post is still live, and those waiting too long to be read."""
+    states = dict(conn.execute("SELECT state, count(*) FROM shares GROUP BY state"))
+    status["shares"] = {state: states.get(state, 0)
+                        for state in ("resolving", "resolved", "unresolvable", "gone",
+                                      "changed")}
+    blocked = conn.execute(
+        "SELECT s.post_id, s.state, coalesce(s.note, '') FROM shares s JOIN posts p"
+        " ON p.id = s.post_id WHERE s.state IN ('gone', 'changed', 'unresolvable')"
+        " AND p.status NOT IN ('published', 'withdrawn') ORDER BY s.post_id LIMIT ?",
+        (FAILED_LISTED,)).fetchall()
+    status["shares_blocked"] = [{"post": p, "state": st, "why": note}
+                                for p, st, note in blocked]
+    waiting = conn.execute("SELECT count(*) FROM shares WHERE state = 'resolving'"
+                           " AND requested_at < ?", (to_db(now - SHARE_WAIT),)).fetchone()[0]
+    if waiting:
+        status["attention"].append(
+            f"{count(waiting, 'share')} not read by the daemon for over 10 minutes (is it "
+            "running?)")
+
+
 def _local(moment: dt.datetime, config: Config) -> str:
     """A moment as people there read it: in the configured zone, to the second."""
     return moment.astimezone(config.tz).isoformat(timespec="seconds")
@@ -286,6 +313,13 @@ def render_text(status: dict[str, Any]) -> str:
             lines.append(f"  daemon job {job['job']} failed at {job['at']}: {job['error']}")
         if status["partly_published"]:
             lines.append(f"partly published posts: {status['partly_published']}")
+        shares = status["shares"]
+        if any(shares.values()):
+            lines.append("shares: " + ", ".join(f"{n} {state}" for state, n in shares.items()
+                                                 if n))
+        for share in status["shares_blocked"]:
+            lines.append(f"  share #{share['post']} cannot go out ({share['state']}): "
+                         f"{share['why']}")
         lines.append(f"publishing: {'PAUSED' if status['publishing_paused'] else 'running'}")
         if status["crisis"]:
             lines.append(f"CRISIS MODE: {status['crisis']['name']} {status['crisis']['hashtag']}")

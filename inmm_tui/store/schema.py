@@ -885,3 +885,41 @@ def m012_media_attachments(db: Database) -> None:
         CREATE INDEX post_media_post ON post_media(post_id);
         """
     )
+
+
+@migrations()
+def m012_shares_reposts_quotes(db: Database) -> None:
+    """Shares: reposts and quotes of another account's post (issue 17).
+
+    `shares` holds what a share is of: the address people gave, and once the daemon has
+    fetched it (the UI holds no platform tokens), the original's author, text and date as
+    fetched, which is what was screened and what the clearer saw (`changed`: it read
+    otherwise when the daemon was to publish). `share_targets` names,
+    per outlet, the original's id on that outlet's platform, where it can be reposted or
+    quoted there natively; an outlet without a row gets our text with a link."""
+    db.executescript(
+        """
+        CREATE TABLE shares (
+            post_id INTEGER PRIMARY KEY REFERENCES posts(id),
+            url TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'resolving'
+                CHECK (state IN ('resolving', 'resolved', 'unresolvable', 'gone', 'changed')),
+            original_url TEXT,
+            author_handle TEXT,
+            author_name TEXT,
+            original_text TEXT,
+            original_created_at TEXT,
+            note TEXT,
+            requested_at TEXT NOT NULL,
+            resolved_at TEXT
+        );
+        CREATE INDEX shares_resolving ON shares(state) WHERE state = 'resolving';
+        CREATE TABLE share_targets (
+            post_id INTEGER NOT NULL REFERENCES shares(post_id),
+            outlet TEXT NOT NULL,
+            platform_id TEXT NOT NULL,
+            quotable INTEGER NOT NULL DEFAULT 1,
+            PRIMARY KEY (post_id, outlet)
+        ) WITHOUT ROWID;
+        """
+    )

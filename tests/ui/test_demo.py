@@ -30,6 +30,10 @@ def test_demo_opens_the_ui_on_a_throwaway_database(monkeypatch: pytest.MonkeyPat
         seen["people"] = {p.login for p in services.queues.people(self.login)}
         seen["waiting"] = services.queues.overview(self.login).awaiting_clearance
         seen["switch_to"] = self.switch_to
+        shared = services.db.conn.execute(
+            "SELECT s.state, s.author_handle FROM shares s JOIN posts p ON p.id = s.post_id"
+            " WHERE p.status = 'submitted'").fetchall()
+        seen["shared"] = shared
         # The newcomer can clear the colleague's post at once (four-eyes holds).
         waiting = services.db.conn.execute(
             "SELECT id FROM posts WHERE status = 'submitted'").fetchone()[0]
@@ -48,7 +52,8 @@ def test_demo_opens_the_ui_on_a_throwaway_database(monkeypatch: pytest.MonkeyPat
     me = current_login()
     assert seen["me"] is Role.HQ
     assert seen["people"] == {me, "colleague", "chair", "comms", "ec"}
-    assert seen["waiting"] == 1
+    assert seen["waiting"] == 2  # a post, and a quote of a sister society's post
+    assert seen["shared"] == [("resolved", "ANS_org")]  # read by the daemon's first pass
     assert seen["switch_to"] == [me, "colleague", "chair", "ec"]
     assert f"Your post #{seen['cleared']} was cleared by {me}" in str(seen["received"])
     assert not Path(str(seen["path"])).parent.exists()  # removed on exit
@@ -125,10 +130,10 @@ def test_the_demo_gives_every_screen_something_from_the_first_minute(
     assert len(figures.engagement_daily) >= 3 and figures.top_posts
     assert figures.follower_types["organisation"] and figures.follower_types["individual"]
     assert {r["month"] for r in past_reports(conn)} == {figures.report_month.strftime("%Y-%m")}
-    # A post waiting for clearance; the accounts followed back since the chair's last
-    # review of them (a week ago), not six weeks' worth.
+    # A post and a share waiting for clearance; the accounts followed back since the
+    # chair's last review of them (a week ago), not six weeks' worth.
     overview = services.queues.overview("newcomer")
-    assert overview.awaiting_clearance == 1
+    assert overview.awaiting_clearance == 2
     assert 0 < overview.follow_review < 20
 
 

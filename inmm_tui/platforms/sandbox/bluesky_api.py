@@ -49,6 +49,9 @@ from inmm_tui.platforms.sandbox.world import (
 
 POST, FOLLOW, BLOCK = "app.bsky.feed.post", "app.bsky.graph.follow", "app.bsky.graph.block"
 THREADGATE = "app.bsky.feed.threadgate"
+REPOST = "app.bsky.feed.repost"
+EMBED_RECORD = "app.bsky.embed.record"
+EMBED_RECORD_WITH_MEDIA = "app.bsky.embed.recordWithMedia"
 MAX_GRAPHEMES, MAX_BYTES = 300, 3000
 """app.bsky.feed.post's `text`: maxGraphemes 300, maxLength 3000 (bytes)."""
 REFRESH_SECONDS = 90 * 86400
@@ -286,7 +289,23 @@ def post_view(world: World, post: SbPost) -> dict[str, Any]:
             "record": record, "replyCount": post.replies, "repostCount": post.reposts,
             "likeCount": post.likes, "quoteCount": post.quotes,
             "indexedAt": iso_time(post.created_at), "viewer": {}, "labels": []}
+    repost = _our_repost(world, post)
+    if repost:
+        body["viewer"] = {"repost": repost}
     return with_garbage(body, post)
+
+
+def _live(world: World, uri: str) -> SbPost | None:
+    post = world.posts[BLUESKY].get(uri)
+    return post if post is not None and not post.deleted else None
+
+
+def _our_repost(world: World, post: SbPost) -> str | None:
+    """The URI of our repost of `post` (a post view's `viewer.repost`), if any."""
+    for (collection, rkey), record in world.bsky_records.items():
+        if collection == REPOST and (record.get("subject") or {}).get("uri") == post.id:
+            return f"at://{BLUESKY_ME_ID}/{REPOST}/{rkey}"
+    return None
 
 
 def _our_repo(world: World, repo: Any) -> None:
@@ -342,9 +361,19 @@ def create_record(world: World, request: Request) -> Answer:
         except (KeyError, TypeError, AttributeError):
             raise bsky_error(400, "InvalidRequest", f"Invalid {POST} record: Record/facets "
                              "must be a list of app.bsky.richtext.facet") from None
-        blobs = _embedded_blobs(world, record.get("embed"))
-        post = SbPost(uri, BLUESKY, me.id, written, in_reply_to=parent_uri)
+        embed = record.get("embed") or {}
+        with_media = embed.get("$type") == EMBED_RECORD_WITH_MEDIA
+        # A quote with media (recordWithMedia) holds the record embed and the media apart.
+        blobs = _embedded_blobs(world, embed.get("media") if with_media else embed or None)
+        reference = (embed.get("record") or {}) if with_media else embed
+        quoted = ((reference.get("record") or {}).get("uri")
+                  if with_media or embed.get("$type") == EMBED_RECORD else None)
+        if quoted is not None and _live(world, quoted) is None:
+            raise bsky_error(400, "InvalidRequest", f"Could not find quoted record: {quoted}")
+        post = SbPost(uri, BLUESKY, me.id, written, in_reply_to=parent_uri, quote_of=quoted)
         world.attach(BLUESKY, post, blobs)
+        if quoted is not None:
+            world.posts[BLUESKY][quoted].quotes += 1
         world.bsky_records[(collection, rkey)] = record
         world.posts[BLUESKY][uri] = post
         parent = world.posts[BLUESKY].get(parent_uri or "")
@@ -363,6 +392,13 @@ def create_record(world: World, request: Request) -> Answer:
             block(world, BLUESKY, subject.id)
     elif collection == THREADGATE:
         _gate(world, rkey, record)
+    elif collection == REPOST:
+        reposted = _live(world, str((record.get("subject") or {}).get("uri", "")))
+        if reposted is None:
+            raise bsky_error(400, "InvalidRequest", f"Invalid {REPOST} record: Record/subject "
+                             "must be a post that exists")
+        world.bsky_records[(collection, rkey)] = record
+        reposted.reposts += 1
     else:
         raise bsky_error(400, "InvalidRequest", f"Unsupported collection in the sandbox: {collection}")
     return Answer(200, {"uri": uri, "cid": cid_of(record),
@@ -491,6 +527,10 @@ def delete_record(world: World, request: Request) -> Answer:
             post.deleted = True
     elif record is not None and collection == FOLLOW:
         world.following[BLUESKY].pop(str(record.get("subject")), None)
+    elif record is not None and collection == REPOST:
+        subject = world.posts[BLUESKY].get(str((record.get("subject") or {}).get("uri")))
+        if subject is not None:
+            subject.reposts = max(0, subject.reposts - 1)
     elif record is not None and collection == THREADGATE:
         for uri in record.get("hiddenReplies") or []:
             if uri in world.posts[BLUESKY]:

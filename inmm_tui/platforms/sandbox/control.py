@@ -82,6 +82,14 @@ class SandboxControl:
             body["visibility"] = visibility
         return str(self._call("POST", "posts", body)["id"])
 
+    def edit_post(self, api: str, post_id: str, text: str) -> None:
+        """Its author edits the post (a shared post changed upstream)."""
+        self._call("POST", "posts/edit", {"api": api, "id": post_id, "text": text})
+
+    def delete_post(self, api: str, post_id: str) -> None:
+        """Its author deletes the post (a shared post gone upstream)."""
+        self._call("DELETE", "posts", {"api": api, "id": post_id})
+
     def set_metrics(self, api: str, post_id: str, **counts: Any) -> None:
         """Set a post's counts: numbers, or any other JSON value as a platform's garbage."""
         self._call("POST", "metrics", {"api": api, "id": post_id, **counts})

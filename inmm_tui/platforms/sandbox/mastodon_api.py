@@ -160,7 +160,7 @@ def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
     if f"@{me.handle.lower()}" in post.text.lower():
         mentions.append({"id": me.id, "username": me.handle, "acct": me.handle,
                          "url": f"{base}/@{me.handle}"})
-    return with_garbage({
+    status = {
         "id": post.id,
         "created_at": m_time(post.created_at),
         "in_reply_to_id": post.in_reply_to,
@@ -190,7 +190,21 @@ def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
                    for e in dict.fromkeys(EMOJI.findall(post.text))],
         "card": None,
         "poll": None,
-    }, post)
+    }
+    original = world.posts[MASTODON].get(post.repost_of or post.quote_of or "")
+    if post.repost_of and original is not None:
+        # A boost is a status of ours wrapping the original (docs: Status `reblog`).
+        status["reblog"] = m_status(world, original, base)
+        status["uri"] = f"{base}/users/{world.me(MASTODON).handle}/statuses/{post.id}/activity"
+        status["url"] = None
+    if world.mastodon_quotes:
+        # Mastodon 4.5: who may quote the status, as it applies to us (QuoteApproval).
+        status["quote_approval"] = {"automatic": ["public"], "manual": [],
+                                    "current_user": "automatic"}
+        status["quote"] = ({"state": "accepted",
+                            "quoted_status": m_status(world, original, base)}
+                           if post.quote_of and original is not None else None)
+    return with_garbage(status, post)
 
 
 def m_relationship(world: World, account_id: str) -> dict[str, Any]:
@@ -366,9 +380,15 @@ def m_post_status(world: World, request: Request) -> Answer:
     visibility = next(iter(form.get("visibility", [])), "public")
     if visibility not in ("public", "unlisted", "private", "direct"):
         raise mastodon_error(422, "Validation failed: Visibility is not included in the list")
+    quoted = next(iter(form.get("quoted_status_id", [])), None)
+    if quoted and world.mastodon_quotes:  # a server before 4.5 ignores the parameter
+        m_status_or_404(world, quoted)
     post = world.add_post(MASTODON, world.me(MASTODON), text, in_reply_to=reply_to,
                           visibility=visibility)
     world.attach(MASTODON, post, media_ids)
+    if quoted and world.mastodon_quotes:
+        post.quote_of = quoted
+        world.posts[MASTODON][quoted].quotes += 1
     if key:
         world.idempotency[(request.token, key)] = (post.id, time.time())
     return Answer(200, m_status(world, post, request.base_url))
@@ -405,6 +425,37 @@ def m_delete_status(world: World, request: Request) -> Answer:
     body = m_status(world, post, request.base_url)
     body["text"] = post.text
     return Answer(200, body)
+
+
+@m_route("POST", "/api/v1/statuses/(?P<id>[0-9]+)/reblog")
+def m_reblog(world: World, request: Request) -> Answer:
+    # Boosting what we boosted already answers with the boost we have (one per account).
+    original = m_status_or_404(world, request.params["id"])
+    boost = world.repost(MASTODON, original)
+    return Answer(200, m_status(world, boost, request.base_url))
+
+
+@m_route("POST", "/api/v1/statuses/(?P<id>[0-9]+)/unreblog")
+def m_unreblog(world: World, request: Request) -> Answer:
+    original = m_status_or_404(world, request.params["id"])
+    world.undo_repost(MASTODON, original.id)
+    return Answer(200, m_status(world, original, request.base_url))
+
+
+@m_route("GET", "/api/v2/search")
+def m_search_v2(world: World, request: Request) -> Answer:
+    # With `resolve`, a status's address (its `url` or `uri`) finds the status, as the
+    # server fetches it over ActivityPub; the sandbox knows only its own.
+    query = (request.q("q") or "").strip()
+    found = []
+    if request.q("type") in (None, "statuses"):
+        for post in world.posts[MASTODON].values():
+            if post.deleted or post.repost_of:
+                continue
+            status = m_status(world, post, request.base_url)
+            if query and query in (status["url"], status["uri"]):
+                found.append(status)
+    return Answer(200, {"accounts": [], "statuses": found, "hashtags": []})
 
 
 @m_route("GET", "/api/v1/notifications")

@@ -79,6 +79,8 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
             if limit is not None and not (isinstance(limit, int) and limit >= 0):
                 return Answer(400, {"error": "x_daily_posts: a whole number, or null for none"})
             world.x_daily_posts = limit
+        if "mastodon_quotes" in body:
+            world.mastodon_quotes = bool(body["mastodon_quotes"])
         for name, tokens in (body.get("tokens") or {}).items():
             world.tokens[name] = set(tokens)
         return Answer(200, {"ok": True})
@@ -119,6 +121,20 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
         post.garbage = dict(body.get("garbage") or {})
         post.withheld = bool(body.get("withheld"))
         return Answer(200, {"id": post.id})
+    if path == "/_sandbox/posts/edit" and method == "POST":
+        # Its author edits it (as Mastodon, X within its hour, or a Bluesky record put).
+        edited = world.posts[api].get(str(body.get("id", "")))
+        if edited is None:
+            return Answer(404, {"error": "no such post"})
+        edited.text = str(body.get("text", ""))
+        return Answer(200, {"ok": True})
+    if path == "/_sandbox/posts" and method == "DELETE":
+        # Its author deletes it (upstream, as seen by anyone sharing it).
+        gone = world.posts[api].get(str(body.get("id", "")))
+        if gone is None:
+            return Answer(404, {"error": "no such post"})
+        gone.deleted = True
+        return Answer(200, {"ok": True})
     if path == "/_sandbox/metrics" and method == "POST":
         measured = world.posts[api].get(str(body.get("id", "")))
         if measured is None:

@@ -136,6 +136,10 @@ class SbPost:
     media: list[dict[str, Any]] = field(default_factory=list)
     """What is attached, as the state shows it: each upload's id, MIME type, size,
     SHA-256 and alt text."""
+    repost_of: str | None = None
+    """A repost (X retweet, Mastodon reblog): the post it reposts."""
+    quote_of: str | None = None
+    """A quote post: the post it quotes."""
 
 
 def _newest(post: SbPost) -> tuple[int, str]:
@@ -217,6 +221,9 @@ class World:
         """X allows 50 follows per 15 minutes per user."""
         self.follow_window = 900.0
         self._follow_times: list[float] = []
+        self.mastodon_quotes = True
+        """The Mastodon server has quote posts (4.5): statuses carry `quote_approval` and
+        `quoted_status_id` is honoured. Off: a server from before, which has neither."""
         self.x_plan = ""
         """X's access level ("free", "basic", "pro", "enterprise"): the endpoints it lacks
         answer 403 client-not-enrolled. Empty: every endpoint answers."""
@@ -377,6 +384,30 @@ class World:
         # On Bluesky `@inmmorg.bsky.social` holds `@inmmorg`.
         return f"@{me.handle.lower()}" in post.text.lower() or bool(
             parent and parent.author_id == me.id)
+
+    def repost(self, api: str, original: SbPost, text: str = "") -> SbPost:
+        """Our repost of `original`; the one we have already if we reposted it before
+        (X and Mastodon make one repost per account and post)."""
+        me = self.me(api)
+        for post in self.live_posts(api, me.id):
+            if post.repost_of == original.id:
+                return post
+        post = SbPost(self.new_id(api), api, me.id, text, repost_of=original.id)
+        post.conversation_id = post.id
+        self.posts[api][post.id] = post
+        original.reposts += 1
+        return post
+
+    def undo_repost(self, api: str, original_id: str) -> SbPost | None:
+        """Take our repost of `original_id` back; None when there is none."""
+        for post in self.live_posts(api, self.me(api).id):
+            if post.repost_of == original_id:
+                post.deleted = True
+                original = self.posts[api].get(original_id)
+                if original is not None:
+                    original.reposts = max(0, original.reposts - 1)
+                return post
+        return None
 
     # ---- X's follow rate limit ----------------------------------------------------------
 

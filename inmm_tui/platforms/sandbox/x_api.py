@@ -154,6 +154,10 @@ def x_tweet(post: SbPost, fields: set[str] | frozenset[str] = frozenset()) -> di
     if post.in_reply_to:
         data["in_reply_to_user_id"] = post.in_reply_to_user_id
         data["referenced_tweets"] = [{"type": "replied_to", "id": post.in_reply_to}]
+    if post.repost_of:
+        data["referenced_tweets"] = [{"type": "retweeted", "id": post.repost_of}]
+    if post.quote_of:
+        data["referenced_tweets"] = [{"type": "quoted", "id": post.quote_of}]
     return with_garbage({k: v for k, v in data.items() if k in X_DEFAULT_FIELDS or k in fields},
                         post)
 
@@ -274,8 +278,15 @@ def x_create_tweet(world: World, request: Request) -> Answer:
                                "title": "Invalid Request",
                                "detail": "One or more parameters to your request was invalid.",
                                "type": "https://api.twitter.com/2/problems/invalid-request"})
+    quoted = data.get("quote_tweet_id")
+    if quoted and (quoted not in world.posts[X] or world.posts[X][quoted].deleted):
+        raise x_problem(403, "Forbidden", "You attempted to quote a Tweet that is deleted or "
+                        "not visible to you.")
     post = world.add_post(X, me, text, in_reply_to=reply_to)
     world.attach(X, post, media_ids)
+    if quoted:
+        post.quote_of = str(quoted)
+        world.posts[X][str(quoted)].quotes += 1
     return Answer(201, {"data": x_tweet(post)})
 
 
@@ -391,6 +402,28 @@ def x_media_metadata(world: World, request: Request) -> Answer:
     return Answer(200, b"", content_type="text/html;charset=utf-8")
 
 
+@route("POST", "/2/users/(?P<id>[0-9]+)/retweets")
+def x_retweet(world: World, request: Request) -> Answer:
+    x_me_only(world, request)
+    original = world.posts[X].get(str(request.json().get("tweet_id", "")))
+    if original is None or original.deleted:
+        raise x_problem(403, "Forbidden", "You attempted to retweet a Tweet that is deleted or "
+                        "not visible to you.")
+    author = world.accounts[X][original.author_id]
+    # A retweet is a post of ours; X answers only that it is done, however often asked.
+    world.repost(X, original, f"RT @{author.handle}: {original.text}"[:X_TEXT_LIMIT])
+    return Answer(200, {"data": {"retweeted": True}})
+
+
+@route("DELETE", "/2/users/(?P<id>[0-9]+)/retweets/(?P<source>[0-9]+)")
+def x_unretweet(world: World, request: Request) -> Answer:
+    # "The request succeeds with no action when the user sends a request to a user
+    # they're not Retweeting the Tweet or have already removed the Retweet of."
+    x_me_only(world, request)
+    world.undo_repost(X, request.params["source"])
+    return Answer(200, {"data": {"retweeted": False}})
+
+
 def x_duplicate() -> Answer:
     return x_problem(403, "Forbidden",
                      "You are not allowed to create a Tweet with duplicate content.")
@@ -414,7 +447,11 @@ def x_get_tweet(world: World, request: Request) -> Answer:
     post = world.posts[X].get(request.params["id"])
     if post is None or post.deleted:
         return Answer(200, {"errors": [x_not_found("tweet", "id", request.params["id"])]})
-    return Answer(200, {"data": x_tweet(post, x_fields(request))})
+    body: dict[str, Any] = {"data": x_tweet(post, x_fields(request))}
+    if "author_id" in x_asked(request, "expansions"):
+        body["includes"] = {"users": [x_user(world, world.accounts[X][post.author_id],
+                                             request)]}
+    return Answer(200, body)
 
 
 @route("PUT", "/2/tweets/(?P<id>[0-9]+)/hidden")

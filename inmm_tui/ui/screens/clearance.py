@@ -22,6 +22,7 @@ from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.screening import Findings
+from inmm_tui.ui.widgets.shared_post import shared_post
 from inmm_tui.ui.widgets.tables import ListTable
 
 
@@ -102,6 +103,7 @@ class ClearanceScreen(InmmScreen):
 
         # Drawn here, off the UI thread: reading and scaling an image takes a moment.
         detail = {**detail, "media": describe_files(items, [preview(i) for i in items])}
+        detail["share"] = b.call(b.services.shares.get, post_id)
         self.post_message(PostDetailLoaded(detail))
 
     @on(PostDetailLoaded)
@@ -124,7 +126,11 @@ class ClearanceScreen(InmmScreen):
                 + "it goes out as soon as it is cleared.\n", style="bold")
         for outlet, text in detail["texts"].items():
             head.append(f"\n{outlet}: ", style="bold dim")
-            head.append(text + "\n")
+            head.append((text or "(a repost: no text of ours)") + "\n")
+        if detail.get("share") is not None:  # what it shares, beside our text
+            head.append("\n")
+            head.append_text(shared_post(detail["share"], tz))
+            head.append("\n")
         self.query_one("#post-text", Literal).update(head)
         files = self.query_one("#post-media", Literal)
         files.update(detail.get("media") or "")

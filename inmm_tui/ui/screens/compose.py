@@ -17,6 +17,7 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Header, Input, Select, TextArea
 
 from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.domain.shares import Share
 from inmm_tui.domain.when import format_local, parse_local_time
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, DraftLoaded, DraftSaved, MediaListed, PreviewReady
@@ -26,6 +27,7 @@ from inmm_tui.ui.text import outside
 from inmm_tui.ui.widgets.editors import PlainInput, PostEditor, TickBox
 from inmm_tui.ui.widgets.literal import Literal, LiteralLabel
 from inmm_tui.ui.widgets.screening import Findings, OutletCounts
+from inmm_tui.ui.widgets.shared_post import ShareLoaded, shared_post
 
 
 class ComposeScreen(InmmScreen):
@@ -56,6 +58,8 @@ class ComposeScreen(InmmScreen):
         self._save_timer: Timer | None = None
         self._loaded = post_id is None
         self._titles = {o.name: o.title for o in backend.config.outlets}
+        self.share: Share | None = None
+        """What the draft shares (None: not a share), as last read from the database."""
 
     def compose(self) -> ComposeResult:
         config = self.backend.config
@@ -90,8 +94,16 @@ class ComposeScreen(InmmScreen):
                         yield PlainInput(placeholder="same text as above",
                                          id=f"text-{outlet.name}", classes="outlet-text",
                                          compact=True)
+                # A share: the text above (if any) quotes it; without text, a repost.
+                yield LiteralLabel("Share a post: paste its address, then Enter",
+                                   classes="field-label")
+                yield PlainInput(placeholder="https://x.com/…/status/… (empty: not a share)",
+                                 id="share-url", compact=True)
             with VerticalScroll(id="compose-side"):
                 yield OutletCounts(id="counts")
+                original = Literal("", id="original")
+                original.display = False  # shown for a share only
+                yield original
                 yield Findings(id="findings")
                 files = Literal("", id="media-list")
                 files.display = False  # shown once a file is attached
@@ -102,6 +114,8 @@ class ComposeScreen(InmmScreen):
     def on_mount(self) -> None:
         self.query_one("#body", TextArea).focus()
         self.load_draft()
+        # The daemon reads a shared post within seconds: look until it has.
+        self.set_interval(1.0, self.watch_share)
 
     def reload(self) -> None:
         """Compose keeps what is typed; it does not reload under the person's fingers."""
@@ -116,6 +130,7 @@ class ComposeScreen(InmmScreen):
         self.post_message(DraftLoaded(post, events))
         if self.post_id:
             self.post_message(MediaListed(b.call(b.services.media.items, self.post_id)))
+            self.post_message(ShareLoaded(b.call(b.services.shares.get, self.post_id)))
 
     @on(DraftLoaded)
     def fill_form(self, message: DraftLoaded) -> None:
@@ -263,6 +278,51 @@ class ComposeScreen(InmmScreen):
         listing.update(text)
         listing.display = bool(message.items)
 
+    # ----- sharing ---------------------------------------------------------------------
+
+    @on(Input.Submitted, "#share-url")
+    def share_address(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.share_post(event.value, self.form_state())
+
+    @work(thread=True, exclusive=True, group="compose-save", exit_on_error=False)
+    def share_post(self, url: str, state: dict[str, Any]) -> None:
+        b = self.backend
+        with b.lock:
+            if self.post_id is None:
+                self.post_id = b.services.shares.request(
+                    b.login, url, quote=state["body"], outlets=state["outlets"],
+                    topic=state["topic"], announcement=state["announcement"],
+                    event_id=state["event_id"], scheduled_at=state["scheduled_at"],
+                    outlet_texts=state["outlet_texts"])
+                self.saved_state = state
+            else:
+                b.services.posts.save_draft(b.login, self.post_id, **state)
+                self.saved_state = state
+                b.services.shares.repoint(b.login, self.post_id, url)
+            share = b.services.shares.get(self.post_id)
+        self.post_message(DraftSaved(self.post_id))
+        self.post_message(ShareLoaded(share))
+
+    def watch_share(self) -> None:
+        if self.post_id is not None and self.share is not None and (
+                self.share.state == "resolving"):
+            self.load_share(self.post_id)
+
+    @work(thread=True, exclusive=True, group="compose-share", exit_on_error=False)
+    def load_share(self, post_id: int) -> None:
+        b = self.backend
+        self.post_message(ShareLoaded(b.call(b.services.shares.get, post_id)))
+
+    @on(ShareLoaded)
+    def show_share(self, message: ShareLoaded) -> None:
+        self.share = message.share
+        original = self.query_one("#original", Literal)
+        original.update(shared_post(message.share, self.backend.config.tz))
+        original.display = message.share is not None
+        if message.share is not None and not self.query_one("#share-url", Input).value:
+            self.query_one("#share-url", Input).value = message.share.url
+
     # ----- saving ----------------------------------------------------------------------
 
     def autosave(self) -> None:
@@ -307,7 +367,7 @@ class ComposeScreen(InmmScreen):
         self.save(self.form_state())
 
     def action_submit(self) -> None:
-        if not self.query_one("#body", TextArea).text.strip():
+        if not self.query_one("#body", TextArea).text.strip() and self.share is None:
             self.notify("Write the post first.", severity="warning")
             return
         if self.when_error:
