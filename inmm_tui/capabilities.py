@@ -21,6 +21,17 @@ with a scheme 23, `@user@domain` as `@user`), or every grapheme of the text as w
 written (LinkedIn's commentary: an emoji outside the BMP counts 2, a link in full)."""
 
 FOLLOW = "follow"
+
+
+@dataclass(frozen=True)
+class PollRules:
+    """What a platform's native poll takes."""
+
+    max_options: int
+    option_length: int
+    """The most characters one option may have."""
+    min_minutes: int
+    max_minutes: int
 _VERBS = {HIDE: "hide a reply", BLOCK: "block an account", REPORT: "report an account"}
 
 
@@ -59,6 +70,11 @@ class Capabilities:
     """The account can follow others and list its followers. An organisation page on
     LinkedIn cannot: follow-back skips such an outlet, and a requested follow is refused
     with `why_not[FOLLOW]`."""
+    polls: PollRules | None = None
+    """Native polls and their limits; None: a post with a poll cannot go to this outlet
+    (refused when it is submitted, not when it is sent)."""
+    threads: bool = True
+    """A post can answer our own previous post (a thread's next part)."""
 
     def cannot(self, request: str) -> str | None:
         """Why this platform cannot perform `request` (HIDE, BLOCK, REPORT), or None."""
@@ -76,14 +92,19 @@ X = Capabilities(
     max_length=280, counting=TWITTER_TEXT,
     # API v2: POST /2/users/:id/following, 50 requests per 15 minutes per user.
     follow_limit=(50, dt.timedelta(minutes=15)),
-    plans=("free", "basic", "pro", "enterprise"))
+    plans=("free", "basic", "pro", "enterprise"),
+    # POST /2/tweets poll: 2 to 4 options of up to 25 characters, 5 minutes to 7 days.
+    polls=PollRules(max_options=4, option_length=25, min_minutes=5, max_minutes=7 * 24 * 60))
 
 MASTODON = Capabilities(
     api="mastodon", label="Mastodon", idempotent_posting=True, refuses_duplicates=False,
     moderation=frozenset({BLOCK, REPORT}),
     why_not={HIDE: "Mastodon has no way to hide a reply"},
     max_length=500, counting=MASTODON_TEXT,
-    follow_limit=(400, dt.timedelta(hours=24)))
+    follow_limit=(400, dt.timedelta(hours=24)),
+    # A server's defaults (its /api/v2/instance `configuration.polls`): 4 options of up to
+    # 50 characters, open from 5 minutes to a month (2,629,746 seconds).
+    polls=PollRules(max_options=4, option_length=50, min_minutes=5, max_minutes=43829))
 
 BLUESKY = Capabilities(
     api="bluesky", label="Bluesky", idempotent_posting=False, refuses_duplicates=False,
@@ -95,7 +116,7 @@ BLUESKY = Capabilities(
 
 LINKEDIN = Capabilities(
     api="linkedin", label="LinkedIn", idempotent_posting=False, refuses_duplicates=True,
-    moderation=frozenset(), follows=False,
+    moderation=frozenset(), follows=False, threads=False,
     why_not={HIDE: "LinkedIn's API cannot hide a comment on a page's post",
              BLOCK: "LinkedIn's API cannot block a member from an organisation page",
              REPORT: "LinkedIn has no report API; report the member on linkedin.com",

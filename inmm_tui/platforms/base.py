@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from inmm_tui.capabilities import Capabilities
+from inmm_tui.domain.polls import Poll, PollTally
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,16 @@ class Platform(Protocol):
         ...
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None) -> Published: ...
+                in_reply_to: str | None = None, poll: Poll | None = None) -> Published:
+        """Publish `text`, as a reply to our post `in_reply_to` (a thread's next part, a
+        correction), with `poll` as the platform's own poll (only where
+        `capabilities.polls`; others raise Unsupported)."""
+        ...
+
+    def poll_results(self, platform_id: str) -> PollTally:
+        """The votes on the poll of our post `platform_id` (only where
+        `capabilities.polls`)."""
+        ...
 
     def keyed_post(self, key: str) -> Published | None:
         """The post created under `key` (a delivery's `attempt_key`), or None when there

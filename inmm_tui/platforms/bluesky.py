@@ -38,6 +38,7 @@ from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 
 from inmm_tui.capabilities import BLUESKY
+from inmm_tui.domain.polls import Poll, PollTally
 from inmm_tui.outside_text import storable
 from inmm_tui.platforms.base import (
     Account,
@@ -126,7 +127,9 @@ class BlueskyPlatform(Adapter):
     # ---- posting ----------------------------------------------------------------------------
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None) -> Published:
+                in_reply_to: str | None = None, poll: Poll | None = None) -> Published:
+        if poll is not None:
+            raise Unsupported(f"{self.name}: Bluesky has no polls")
         rkey = record_key(idempotency_key)
         facets = self._xrpc("publish", self.client.detect_facets, text)
         shown, facets = shorten_links(text, facets)
@@ -137,6 +140,9 @@ class BlueskyPlatform(Adapter):
         created = self._xrpc("publish", self.client.com.atproto.repo.create_record, {
             "repo": self._repo(), "collection": POST, "rkey": rkey, "record": record})
         return self._parse("publish", lambda c: self._published(_text(c.uri)), created)
+
+    def poll_results(self, platform_id: str) -> PollTally:
+        raise Unsupported(f"{self.name}: Bluesky has no polls")
 
     def keyed_post(self, key: str) -> Published | None:
         """The post created under `key`'s record key, or None: an exact `getRecord`."""

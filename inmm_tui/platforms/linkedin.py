@@ -37,6 +37,7 @@ from urllib.parse import quote
 import requests
 
 from inmm_tui.capabilities import BLOCK, FOLLOW, HIDE, LINKEDIN, REPORT
+from inmm_tui.domain.polls import Poll, PollTally
 from inmm_tui.outside_text import storable
 from inmm_tui.platforms.base import (
     Account,
@@ -147,7 +148,9 @@ class LinkedInPlatform(Adapter):
     # ---- posting ----------------------------------------------------------------------------
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None) -> Published:
+                in_reply_to: str | None = None, poll: Poll | None = None) -> Published:
+        if poll is not None:
+            raise Unsupported(f"{self.name}: polls on LinkedIn are not supported")
         # `idempotency_key` has nowhere to go: LinkedIn takes none (see the module's doc).
         if in_reply_to is not None:
             raise Unsupported(f"{self.name}: replying to a LinkedIn comment is not supported yet")
@@ -163,6 +166,9 @@ class LinkedInPlatform(Adapter):
             raise TransientError(f"{self.name}: publish: the answer named no post "
                                  f"(status {response.status_code}, no x-restli-id)")
         return Published(urn, post_url(urn))
+
+    def poll_results(self, platform_id: str) -> PollTally:
+        raise Unsupported(f"{self.name}: polls on LinkedIn are not supported")
 
     def delete(self, platform_id: str) -> None:
         try:

@@ -24,6 +24,7 @@ from mastodon import (
 )
 
 from inmm_tui.capabilities import MASTODON
+from inmm_tui.domain.polls import Poll, PollTally
 from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import (
     Account,
@@ -88,9 +89,11 @@ class MastodonPlatform(Adapter):
         return self._me
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None) -> Published:
+                in_reply_to: str | None = None, poll: Poll | None = None) -> Published:
+        native = (self.client.make_poll(list(poll.options), expires_in=poll.minutes * 60)
+                  if poll is not None else None)
         status = self._call("publish", self.client.status_post, text, in_reply_to_id=in_reply_to,
-                            visibility="public", idempotency_key=idempotency_key)
+                            visibility="public", idempotency_key=idempotency_key, poll=native)
         return self._parse("publish", _published, status)
 
     def delete(self, platform_id: str) -> None:
@@ -193,6 +196,16 @@ class MastodonPlatform(Adapter):
             likes=count(s.get("favourites_count")), quotes=count(s.get("quotes_count")),
             impressions=None,
         ), status)
+
+    def poll_results(self, platform_id: str) -> PollTally:
+        status = self._call("poll results", self.client.status, platform_id)
+        status = self._parse("poll results", lambda s: _entity(s, "Status", "id"), status)
+        if not status.get("poll"):
+            raise Rejected(f"{self.name}: poll results: status {platform_id} has no poll")
+        return self._parse("poll results", lambda s: PollTally(
+            tuple((storable(str(o["title"])), count(o.get("votes_count")) or 0)
+                  for o in s["poll"]["options"]), closed=bool(s["poll"].get("expired"))),
+            status)
 
     def lookup_user(self, handle: str) -> Account | None:
         try:

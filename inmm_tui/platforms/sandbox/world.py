@@ -122,6 +122,26 @@ class SbPost:
     longer visible to us: removed by a moderator, or its author's server defederated)."""
     garbage: dict[str, Any] = field(default_factory=dict)
     """As `SbAccount.garbage`, for a malformed post."""
+    poll: SbPoll | None = None
+
+
+@dataclass
+class SbPoll:
+    """A native poll on a post (X's, Mastodon's)."""
+
+    id: str
+    options: list[str]
+    minutes: int
+    votes: list[int]
+    created_at: dt.datetime = field(default_factory=now)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.created_at + dt.timedelta(minutes=self.minutes)
+
+    @property
+    def closed(self) -> bool:
+        return now() >= self.ends_at
 
 
 def _newest(post: SbPost) -> tuple[int, str]:
@@ -321,6 +341,18 @@ class World:
         if api == MASTODON and author.id != me.id and self.concerns_us(post):
             self.notify("mention", author.id, post.id)
         return post
+
+    def add_poll(self, post: SbPost, options: list[str], minutes: int) -> SbPoll:
+        post.poll = SbPoll(self.new_id(post.api), list(options), minutes, [0] * len(options),
+                           created_at=post.created_at)
+        return post.poll
+
+    def vote(self, api: str, post_id: str, option: int, count: int = 1) -> None:
+        """`count` people vote for option number `option` (from 0) of the post's poll."""
+        poll = self.posts[api][post_id].poll
+        if poll is None:
+            raise ValueError(f"post {post_id} has no poll")
+        poll.votes[option] += count
 
     def notify(self, kind: str, account_id: str, status_id: str | None) -> None:
         # Notification ids come from a sequence: they are in the order of arrival.
