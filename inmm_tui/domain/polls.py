@@ -91,13 +91,13 @@ def refusal(poll: Poll, outlet: str, api: str) -> str | None:
         return (f"{capabilities.label} has no polls: take outlet '{outlet}' off the post "
                 "or remove the poll")
     if len(poll.options) > rules.max_options:
-        return f"a {capabilities.label} poll takes at most {rules.max_options} options"
+        return f"polls on {capabilities.label} take at most {rules.max_options} options"
     for number, option in enumerate(poll.options, 1):
         if len(option) > rules.option_length:
             return (f"poll option {number} is {len(option)} characters; "
                     f"{capabilities.label} takes at most {rules.option_length}")
     if not rules.min_minutes <= poll.minutes <= rules.max_minutes:
-        return (f"a {capabilities.label} poll is open {_span(rules.min_minutes)} to "
+        return (f"polls on {capabilities.label} are open {_span(rules.min_minutes)} to "
                 f"{_span(rules.max_minutes)}; {_span(poll.minutes)} asked")
     return None
 

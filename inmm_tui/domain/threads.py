@@ -132,7 +132,8 @@ def screen_extras(screen_texts: Any, sign: Any, post: Post,
                   signed: Mapping[str, list[str]], first: ScreenOutcome) -> ScreenOutcome:
     """`first` (part 1 on each outlet) with the screening of the other parts and of the
     poll's options added; each finding names the part or the poll. A topic finding is
-    about the whole post and is already among part 1's."""
+    about the whole post and is already among part 1's (with the same severity, so the
+    verdict is the same without it)."""
     from inmm_tui.domain.posts import ScreenOutcome
 
     ranks = {"pass": 0, "warn": 1, "block": 2}
@@ -141,9 +142,9 @@ def screen_extras(screen_texts: Any, sign: Any, post: Post,
         (f"part {number}", {outlet: texts[number - 1] for outlet, texts in signed.items()})
         for number in range(2, len(post.parts) + 2)]
     if post.poll is not None:
-        # The options are read with the post, signed as it is (they carry no signature
-        # of their own); their length is the poll's rule, checked on submitting.
-        options = sign(" / ".join(post.poll.options))
+        # The options are read as the platform shows them, a call to vote signed as the
+        # post is; their length is the poll's rule, checked on submitting.
+        options = sign("Vote: " + " / ".join(post.poll.options))
         extra.append(("poll options", {outlet: options for outlet in signed}))
     for name, texts in extra:
         outcome = screen_texts(texts)

@@ -438,6 +438,8 @@ class World:
             data = asdict(post)
             data["created_at"] = post.created_at.isoformat()
             data["author"] = self.accounts[post.api][post.author_id].handle
+            if post.poll is not None:
+                data["poll"]["created_at"] = post.poll.created_at.isoformat()
             return data
 
         return {
