@@ -41,5 +41,5 @@ def test_bad_parts_and_polls_are_exit_2_naming_the_option(cli: Cli) -> None:  # 
     post_id = cli.new("alice", GOOD, "--part", "Two")
     code, _, err = cli("alice", "post", "edit", str(post_id), "--part", "x", "--no-parts")
     assert code == 2 and "--part and --no-parts" in err
-    code, out, _ = cli("alice", "post", "edit", str(post_id), "--no-parts")
+    code, _, _ = cli("alice", "post", "edit", str(post_id), "--no-parts")
     assert code == 0 and cli.db().posts.get(post_id).parts == ()

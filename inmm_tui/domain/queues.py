@@ -158,7 +158,7 @@ class Queues(DomainService):
             " ORDER BY d.sent_at DESC LIMIT 20").fetchall()
         from inmm_tui.domain.publishing import publication_state
 
-        rows = [ScheduleRow(*row[:9], part=row[9]) for row in open_rows + sent_rows]
+        rows = [replace(ScheduleRow(*row[:9]), part=row[9]) for row in open_rows + sent_rows]
         # Only failed and held deliveries need it (is the post out elsewhere?); usually few.
         states = {pid: publication_state(self.conn, pid)
                   for pid in {r.post_id for r in rows if r.state in ("failed", "held")}}
