@@ -156,6 +156,17 @@ def test_a_thread_stopped_half_way_is_partly_published_and_retried_from_there(
     states = {d.part: d.state for d in roster.posts.deliveries(post_id)}
     assert states == {1: "sent", 2: "failed", 3: "pending"}
     assert publication_state(roster.db.conn, post_id) == "partly published"
+    # --report's count and `publishing status` (the Schedule screen's rows) say so, and
+    # the message names the part
+    from inmm_tui.domain.duties import partly_published
+    from inmm_tui.domain.publishing import problems
+
+    assert partly_published(roster.db.conn) == 1
+    (problem,) = problems(roster.db.conn)
+    assert problem.post_state == "partly published"
+    assert f"post #{post_id} part 2/3 on x" in problem.message
+    (row,) = [r for r in roster.queues.schedule("hq") if r.state == "failed"]
+    assert (row.part, row.post_state) == (2, "partly published")
     assert sum(1 for p in sandbox.control.state()["x"]["posts"] if p["author"] == "INMMorg") == 1
     failed = next(d for d in roster.posts.deliveries(post_id) if d.part == 2)
     roster.posts.retry("hq", failed.id)
