@@ -92,3 +92,22 @@ async def test_reopening_a_draft_shows_its_parts_and_poll(make_app, services):
         await settle(pilot)
     assert services.posts.get(post_id).parts == ("Second", "Third")
     assert services.posts.get(post_id).poll == Poll(("Yes", "No"), 2880)
+
+
+def test_the_demo_history_holds_a_published_thread_and_a_poll_with_votes(tmp_path) -> None:
+    from inmm_tui.commands import demo
+
+    world = demo.build(tmp_path, "newcomer")
+    try:
+        conn = world.services.db.conn
+        parts = conn.execute(
+            "SELECT outlet, count(*) FROM deliveries WHERE state = 'sent' AND post_id ="
+            " (SELECT post_id FROM post_parts LIMIT 1) GROUP BY outlet").fetchall()
+        assert parts == [("mastodon", 3), ("x", 3)]
+        votes = conn.execute("SELECT d.outlet, r.votes FROM poll_results r JOIN deliveries d"
+                             " ON d.id = r.delivery_id ORDER BY d.outlet").fetchall()
+        assert [outlet for outlet, _ in votes] == ["mastodon", "x"]
+        assert all('"Safeguards by design"' in v and v != '[["Safeguards by design", 0], '
+                   '["Security culture", 0], ["Both", 0]]' for _, v in votes), votes
+    finally:
+        world.close()
