@@ -192,3 +192,21 @@ def test_sigkill_at_random_moments_never_loses_or_doubles_a_part_of_a_thread(
     assert result.missing == {"x": 0, "mastodon": 0}
     assert result.misthreaded == {"x": 0, "mastodon": 0}
     assert result.out_of_order == {"x": 0, "mastodon": 0}
+
+
+def test_deleting_a_published_thread_takes_every_part_down(
+        roster: Services, sandbox: RunningSandbox) -> None:
+    from inmm_daemon.deletions import perform_deletions
+
+    post_id = thread(roster)
+    platforms = {"x": sandbox.x(), "mastodon": sandbox.mastodon()}
+    publisher(roster, platforms).run(seconds=30)
+    asked = roster.deletions.request_delete("hq", post_id, None, "wrong room")
+    assert len(asked) == 6  # three parts on each of two outlets
+    for name, platform in platforms.items():
+        perform_deletions(roster, platform, name)
+    state = sandbox.control.state()
+    for outlet in ("x", "mastodon"):
+        ours = [p for p in state[outlet]["posts"] if p["author"] == "INMMorg"]
+        assert len(ours) == 3 and all(p["deleted"] for p in ours)
+    assert {d.state for d in roster.posts.deliveries(post_id)} == {"deleted"}
