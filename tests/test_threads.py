@@ -210,3 +210,19 @@ def test_deleting_a_published_thread_takes_every_part_down(
         ours = [p for p in state[outlet]["posts"] if p["author"] == "INMMorg"]
         assert len(ours) == 3 and all(p["deleted"] for p in ours)
     assert {d.state for d in roster.posts.deliveries(post_id)} == {"deleted"}
+
+
+def test_a_correction_of_a_thread_answers_its_first_part_on_each_outlet(
+        roster: Services, sandbox: RunningSandbox) -> None:
+    post_id = thread(roster)
+    publisher(roster, {"x": sandbox.x(), "mastodon": sandbox.mastodon()}).run(seconds=30)
+    correction = roster.posts.create_correction("alice", post_id, "Correction: room C, not B.")
+    assert sorted(roster.posts.get(correction).outlets) == ["mastodon", "x"]
+    roster.posts.submit("alice", correction)
+    roster.posts.clear("bob", correction, publish_if_untimed=True)
+    firsts = {d.outlet: d.platform_id for d in roster.posts.deliveries(post_id) if d.part == 1}
+    publisher(roster, {"x": sandbox.x(), "mastodon": sandbox.mastodon()}).run(seconds=30)
+    state = sandbox.control.state()
+    for d in roster.posts.deliveries(correction):
+        posted = next(p for p in state[d.outlet]["posts"] if p["id"] == d.platform_id)
+        assert posted["in_reply_to"] == firsts[d.outlet]

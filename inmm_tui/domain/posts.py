@@ -321,7 +321,8 @@ class Posts(DomainService):
             outlets = [outlet for (outlet,) in self.conn.execute(
                 "SELECT d.outlet FROM deliveries d LEFT JOIN deletions x ON x.delivery_id = d.id"
                 " WHERE d.post_id = ? AND d.state = 'sent' AND d.platform_id IS NOT NULL"
-                " AND x.delivery_id IS NULL ORDER BY d.outlet", (original_post_id,))
+                " AND x.delivery_id IS NULL AND d.part = 1 ORDER BY d.outlet",
+                (original_post_id,))
                 if outlet in self.outlet_apis]
             if not outlets:
                 raise InvalidState(f"post #{original_post_id} is not up on any outlet; there is "
