@@ -167,6 +167,11 @@ def test_a_thread_stopped_half_way_is_partly_published_and_retried_from_there(
     assert f"post #{post_id} part 2/3 on x" in problem.message
     (row,) = [r for r in roster.queues.schedule("hq") if r.state == "failed"]
     assert (row.part, row.post_state) == (2, "partly published")
+    # the author and HQ are told where the thread stopped
+    summaries = [s for (s,) in roster.db.conn.execute(
+        "SELECT summary FROM notify_events WHERE kind = 'partly_published'")]
+    assert any(f"Post #{post_id} part 2 on x: failed (its thread stopped there" in s
+               for s in summaries), summaries
     assert sum(1 for p in sandbox.control.state()["x"]["posts"] if p["author"] == "INMMorg") == 1
     failed = next(d for d in roster.posts.deliveries(post_id) if d.part == 2)
     roster.posts.retry("hq", failed.id)
