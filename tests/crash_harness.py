@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from inmm_tui.capabilities import for_api
 from inmm_tui.config import Inmm, load_config
 from inmm_tui.domain.referrals import tag_for_publication
 from inmm_tui.domain.roles import Role
@@ -102,8 +103,10 @@ def queue_posts(cfg: Path, count: int, due: dt.datetime | None = None,
         author, body = post_body(i, tag)
         parts = thread_parts(i, tag) if thread_every and i % thread_every == thread_every - 1 \
             else []
+        # A thread goes to the outlets that can take one (not LinkedIn).
+        outlets = [o.name for o in config.outlets if not parts or for_api(o.api).threads]
         post_id = svc.posts.create_draft(author, body, topic="Member news", scheduled_at=when,
-                                         parts=parts)
+                                         parts=parts, outlets=outlets)
         svc.posts.submit(author, post_id)
         svc.posts.clear("bob" if author == "alice" else "alice", post_id)
         ids.append(post_id)
@@ -177,7 +180,7 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
         control.settings(idempotency_window=KEY_WINDOW)
     ids = queue_posts(cfg, posts, thread_every=thread_every)
     result = CrashResult(posts=len(ids), threads=posts // thread_every if thread_every else 0)
-    total = len(outlets) * (posts + result.threads * (THREAD_PARTS - 1))
+    total = sum(delivery_counts(db_path).values())
     started = time.monotonic()
     stderr = open(workdir / "daemon.log", "ab")  # noqa: SIM115 - kept open across restarts
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
