@@ -516,8 +516,11 @@ class Posts(DomainService):
         hashtag = self._hashtag(event_id)
         texts = {o: sign((outlet_texts or {}).get(o) or body, signature, hashtag)
                  for o in outlets}
-        draft = Post(0, actor, "draft", body, topic, announcement, False, event_id, None, "",
-                     "", None, None, None, None, None, [], dict.fromkeys(outlets),
+        draft = Post(id=0, author=actor, status="draft", body=body, topic=topic,
+                     announcement=announcement, crisis=False, event_id=event_id,
+                     scheduled_at=None, created_at="", updated_at="", cleared_by=None,
+                     cleared_at=None, clearance_hash=None, rejected_reason=None,
+                     screening_verdict=None, screening=[], outlets=dict.fromkeys(outlets),
                      parts=tuple(p.strip() for p in parts if p.strip()), poll=poll)
         signed = signed_parts(draft, texts, lambda text: sign(text, signature, hashtag))
         counts = []
