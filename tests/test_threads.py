@@ -4,6 +4,8 @@ part, and shown as partly published when it stops half-way."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from inmm_tui.domain.errors import InvalidInput
@@ -231,3 +233,42 @@ def test_a_correction_of_a_thread_answers_its_first_part_on_each_outlet(
     for d in roster.posts.deliveries(correction):
         posted = next(p for p in state[d.outlet]["posts"] if p["id"] == d.platform_id)
         assert posted["in_reply_to"] == firsts[d.outlet]
+
+
+@pytest.mark.parametrize("kind", ["lost", "truncated"])
+def test_a_part_whose_answer_was_lost_is_reconciled_not_doubled_and_the_next_answers_it(
+        roster: Services, sandbox: RunningSandbox, kind: str) -> None:
+    from .conftest import FakeClock
+    from .daemon_helpers import drain
+
+    clock = roster.clock
+    assert isinstance(clock, FakeClock)
+    post_id = thread(roster)
+    pub = publisher(roster, {"x": sandbox.x(), "mastodon": sandbox.mastodon()})
+    for platform in pub.platforms.values():
+        platform.whoami()  # so that the fault hits the publish, not the id look-up
+    pub.run(seconds=30, limit=1)  # part 1 on each outlet
+    # part 2 is made on each platform, but its answer never arrives
+    sandbox.control.fault(kind, method="POST", count=2)
+    pub.run(seconds=30, limit=1)
+    assert {(d.outlet, d.part): d.state for d in roster.posts.deliveries(post_id)
+            if d.part == 2} == {("x", 2): "pending", ("mastodon", 2): "pending"}
+    drain(pub, clock, until=clock.now + dt.timedelta(hours=1))
+    state = sandbox.control.state()
+    for outlet in ("x", "mastodon"):
+        ours = [p for p in state[outlet]["posts"] if p["author"] == "INMMorg"]
+        assert len(ours) == 3, [p["text"] for p in ours]  # part 2 not posted twice
+        sent = sorted((d for d in roster.posts.deliveries(post_id) if d.outlet == outlet),
+                      key=lambda d: d.part)
+        assert [d.state for d in sent] == ["sent"] * 3
+        by_id = {p["id"]: p for p in ours}
+        assert [by_id[d.platform_id]["text"] for d in sent] == [d.text for d in sent]
+        assert by_id[sent[2].platform_id]["in_reply_to"] == sent[1].platform_id
+        assert by_id[sent[1].platform_id]["in_reply_to"] == sent[0].platform_id
+    import json
+
+    sent_entries = [json.loads(d) for (d,) in roster.db.conn.execute(
+        "SELECT details FROM audit WHERE action = 'delivery.sent'")]
+    # X's part 2 was found among the recent posts; Mastodon's came back under its key
+    assert sorted((e["outlet"], e["attempt"], e["reconciled"]) for e in sent_entries
+                  if e["attempt"] > 1) == [("mastodon", 2, False), ("x", 2, True)]
