@@ -111,3 +111,44 @@ def test_the_demo_history_holds_a_published_thread_and_a_poll_with_votes(tmp_pat
                    '["Security culture", 0], ["Both", 0]]' for _, v in votes), votes
     finally:
         world.close()
+
+
+async def test_a_thread_stopped_half_way_shows_in_the_schedule_and_is_retried_from_there(
+        make_app, services):
+    from ui_support import CHAIR, screen_text
+
+    from inmm_tui.domain.publishing import Queue
+    from inmm_tui.ui.screens.schedule import ScheduleScreen
+    from inmm_tui.ui.widgets.tables import ListTable
+
+    post_id = services.posts.create_draft(AM, "Live: the plenary begins", outlets=["x"],
+                                          parts=["First speaker on safeguards",
+                                                 "Questions from the floor"])
+    services.posts.submit(AM, post_id)
+    services.posts.clear(CHAIR, post_id, publish_if_untimed=True)
+    queue = Queue(services.db, clock=services.clock)
+    first = queue.claim(["x"])
+    queue.record_sent(first, "x-1", "https://x.example/1")
+    second = queue.claim(["x"])
+    assert second is not None and second.part == 2 and second.in_reply_to == "x-1"
+    queue.record_failed(second, "403 Forbidden")
+    assert queue.claim(["x"]) is None  # part 3 waits for part 2
+    app = make_app(HQ)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, ScheduleScreen)
+        shown = screen_text(app)
+        assert "PARTLY PUBLISHED (thread stopped at part 2)" in shown
+        assert f"#{post_id}.2" in shown and f"#{post_id}.3" in shown
+        table = app.screen.query_one("#deliveries", ListTable)
+        table.move_cursor(row=table.get_row_index(str(second.delivery_id)))
+        await settle(pilot)
+        assert "its thread stopped at part 2; retry (t) goes on from this part" in screen_text(app)
+        await pilot.press("t")
+        await settle(pilot)
+    parts = {d.part: d.state for d in services.posts.deliveries(post_id)}
+    assert parts == {1: "sent", 2: "pending", 3: "pending"}
+    again = Queue(services.db, clock=services.clock).claim(["x"])
+    assert again is not None and again.part == 2 and again.in_reply_to == "x-1"
