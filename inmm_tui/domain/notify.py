@@ -167,9 +167,7 @@ def _delivery(state: str):
         sent = conn.execute("SELECT count(*) FROM deliveries WHERE post_id = ? AND state = 'sent'",
                             (post[0],)).fetchone()[0]
         kind = "partly_published" if sent else f"delivery_{state}"
-        part = conn.execute("SELECT part FROM deliveries WHERE id = ?",
-                            (details.get("delivery"),)).fetchone()
-        part = part[0] if part else 1
+        part = int(details.get("part", 1))  # a thread's part (the queue says which)
         where = f"part {part} on {outlet}" if part > 1 else f"on {outlet}"
         what = f"Post #{post[0]} {where}: {'failed' if state == 'failed' else 'held'}"
         if sent and part > 1:

@@ -78,6 +78,11 @@ class Claim:
     """The poll the first part carries."""
 
     @property
+    def part_detail(self) -> dict[str, int]:
+        """For the audit log: which part of a thread (nothing for a post of one part)."""
+        return {"part": self.part} if self.parts > 1 else {}
+
+    @property
     def label(self) -> str:
         if self.parts > 1:
             return f"post #{self.post_id} part {self.part}/{self.parts} on {self.outlet}"
@@ -242,7 +247,7 @@ class Queue(DomainService):
         audit.append(self.conn, ACTOR, "delivery.failed", f"post:{claim.post_id}",
                      {"outlet": claim.outlet, "delivery": claim.delivery_id,
                       "attempts": claim.attempt, "platform_id": platform_id,
-                      "recorded_for": owner, "error": error}, at=now)
+                      "recorded_for": owner, "error": error, **claim.part_detail}, at=now)
         raise_alert(self.conn, "platform_id_taken", f"delivery:{claim.delivery_id}", error, now)
 
     def owner_of(self, outlet: str, platform_id: str) -> int | None:
@@ -271,7 +276,8 @@ class Queue(DomainService):
                 )
                 audit.append(self.conn, ACTOR, "delivery.failed", f"post:{claim.post_id}",
                              {"outlet": claim.outlet, "delivery": claim.delivery_id,
-                              "attempts": attempts, "error": error}, at=now)
+                              "attempts": attempts, "error": error, **claim.part_detail},
+                             at=now)
                 return "failed"
             error = _message(claim, f"attempt {claim.attempt}: {message}; "
                                     f"next attempt at {retry_at.isoformat(timespec='seconds')}")
@@ -299,7 +305,8 @@ class Queue(DomainService):
                 " in_doubt = 0 WHERE id = ?", (error, claim.delivery_id))
             audit.append(self.conn, ACTOR, "delivery.failed", f"post:{claim.post_id}",
                          {"outlet": claim.outlet, "delivery": claim.delivery_id,
-                          "attempts": claim.attempt, "error": error}, at=now)
+                          "attempts": claim.attempt, "error": error, **claim.part_detail},
+                         at=now)
 
     def release(self, claim: Claim, reason: str) -> None:
         """Give a claimed delivery back untried (the daemon is stopping): it does not
