@@ -190,10 +190,11 @@ def test_sigkill_at_random_moments_never_loses_or_doubles_a_part_of_a_thread(
         tmp_path, sandbox: RunningSandbox) -> None:
     from .crash_harness import run_crash
 
-    # every third post a thread of three parts: 40 posts, 13 threads, 66 deliveries an outlet
-    result = run_crash(tmp_path, sandbox.url, posts=40, kills=12, seed=23, thread_every=3)
+    # every third post a thread of three parts: 150 posts, 50 threads, 250 deliveries an
+    # outlet (enough to be killed many times before the queue is empty)
+    result = run_crash(tmp_path, sandbox.url, posts=150, kills=16, seed=23, thread_every=3)
     log = (tmp_path / "daemon.log").read_text(errors="replace")
-    assert result.threads == 13 and result.kills >= 6, log[-3000:]
+    assert result.threads == 50 and result.kills >= 4, log[-3000:]
     assert result.ok, (result, log[-3000:])
     assert result.duplicates == {"x": 0, "mastodon": 0}
     assert result.missing == {"x": 0, "mastodon": 0}
