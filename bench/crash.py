@@ -5,13 +5,18 @@ recorded with its own post's id. The posts come in fours that differ only in a l
 hashtag or the signature.
 
     python bench/crash.py [--posts 3000] [--kills 60] [--seed 1] [--keys-expire] [--media]
+                          [--thread-every 5]
+
+Every fifth post (--thread-every; 0 for none) is a thread of three parts: each part must
+go out once, as a reply to the part before it.
 
 With --keys-expire the sandbox's Mastodon forgets Idempotency-Keys after a second (the
 real one after an hour) and the daemon is sometimes kept down longer than that. With
 --media every post carries a photo (with GPS EXIF, stripped) and every other one a chart
 too, each with alt text; each post on each platform must carry exactly its own files.
 
-Exit 1 if any post was lost, doubled, misattributed or sent out of order.
+Exit 1 if any post or part was lost, doubled, misattributed, misthreaded or sent out of
+order.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ def main() -> int:
                         help="Bluesky and LinkedIn beside X and Mastodon")
     parser.add_argument("--media", action="store_true",
                         help="every post with files and alt text, checked on every outlet")
+    parser.add_argument("--thread-every", type=int, default=5,
+                        help="every so many posts is a thread of three parts (0: none)")
     parser.add_argument("--keys-expire", action="store_true",
                         help="Mastodon forgets Idempotency-Keys; the daemon stays down past it")
     args = parser.parse_args()
@@ -48,12 +55,15 @@ def main() -> int:
                 Path(tmp), sandbox.url, posts=args.posts, kills=args.kills, seed=args.seed,
                 timeout=600, keys_expire=args.keys_expire, media=args.media,
                 outlets=ALL_OUTLETS if args.all_outlets else APIS,
+                thread_every=args.thread_every,
                 log=None if args.quiet else
                 (lambda m: print(f"{time.monotonic() - started:7.1f} s  {m}", flush=True)))
     finally:
         sandbox.stop()
     print(f"{result.posts} posts on {len(result.duplicates)} outlets, daemon killed {result.kills} times, "
           f"{result.in_doubt} deliveries found mid-send and reconciled, {result.elapsed:.1f} s")
+    print(f"threads: {result.threads} of {result.posts} posts; parts not answering the part "
+          f"before: {result.misthreaded}")
     print(f"deliveries: {result.states}")
     print(f"doubled: {result.duplicates}  lost: {result.missing}  "
           f"misattributed: {result.misattributed}  out of order: {result.out_of_order}")

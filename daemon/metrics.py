@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inmm_tui.domain import metrics
+from inmm_tui.domain import metrics, polls
 from inmm_tui.domain.audit import DAEMON
 from inmm_tui.domain.skips import database_failing, skip
 from inmm_tui.platforms.errors import PlatformError, RateLimited, Rejected, TransientError
@@ -42,6 +42,7 @@ class PollResult:
     skipped: list[str] = field(default_factory=list)
     """Why posts or counts were not polled (rate limit, errors), for the log."""
     rate_limited_until: dt.datetime | None = None
+    polls_read: int = 0
 
 
 def _blocked_until(services: Services, outlet: str) -> dt.datetime | None:
@@ -76,6 +77,8 @@ def poll_metrics(services: Services, platform: Platform, outlet_name: str) -> Po
         result.counts = _outlet_counts(services, platform, outlet_name, result)
         if result.rate_limited_until is None:
             samples = _post_samples(services, platform, outlet_name, result)
+        if result.rate_limited_until is None and platform.capabilities.polls is not None:
+            _poll_results(services, platform, outlet_name, result)
     finally:
         # What was gathered is kept even if an unexpected error ends the run.
         metrics.save_poll(services.db, outlet_name, samples=samples, counts=result.counts,
@@ -146,6 +149,29 @@ def _post_samples(services: Services, platform: Platform, outlet_name: str,
         samples.append(metrics.PostSample(delivery_id, m.reposts, m.replies, m.likes, m.quotes,
                                           m.impressions))
     return samples
+
+
+def _poll_results(services: Services, platform: Platform, outlet_name: str,
+                  result: PollResult) -> None:
+    """The votes on the outlet's published polls, until each has closed and been read
+    once more (its final result), each saved as it is read."""
+    due = polls.pollable(services.db.conn, outlet_name)[:services.config.metrics.max_posts_per_run]
+    for delivery_id, platform_id in due:
+        try:
+            tally = platform.poll_results(platform_id)
+        except RateLimited as exc:
+            result.rate_limited_until = exc.reset_at
+            result.skipped.append(f"polls: rate limited until {exc.reset_at.isoformat()}")
+            return
+        except (Rejected, TransientError) as exc:  # deleted, or down a while: next run
+            result.skipped.append(f"poll {platform_id}: {exc}")
+            continue
+        except PlatformError as exc:
+            result.skipped.append(f"polls: {type(exc).__name__}: {exc}")
+            return
+        with write(services.db):
+            polls.save_results(services.db.conn, delivery_id, tally, services.clock())
+        result.polls_read += 1
 
 
 def classify_followers(services: Services) -> dict[str, int]:

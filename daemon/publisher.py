@@ -349,7 +349,7 @@ class Publisher:
             # Where posting is idempotent an in-doubt delivery reuses its key, so the
             # server hands back the post it already has instead of making a second one.
             return platform.publish(claim.text, idempotency_key=claim.attempt_key,
-                                    in_reply_to=claim.in_reply_to, **extra), False
+                                    in_reply_to=claim.in_reply_to, poll=claim.poll, **extra), False
         except DuplicateContent as exc:
             found = self._find_recent(platform, queue, claim)
             if found is not None:

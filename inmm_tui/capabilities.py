@@ -23,6 +23,17 @@ written (LinkedIn's commentary: an emoji outside the BMP counts 2, a link in ful
 FOLLOW = "follow"
 SHARE = "share"
 """Reposting or quoting another account's post natively (`Capabilities.shares`)."""
+
+
+@dataclass(frozen=True)
+class PollRules:
+    """What a platform's native poll takes."""
+
+    max_options: int
+    option_length: int
+    """The most characters one option may have."""
+    min_minutes: int
+    max_minutes: int
 _VERBS = {HIDE: "hide a reply", BLOCK: "block an account", REPORT: "report an account"}
 
 
@@ -132,6 +143,11 @@ class Capabilities:
     """The API can read another account's post and repost or quote it (X, Mastodon,
     Bluesky). Where it cannot (a LinkedIn page: `why_not[SHARE]`), a quote goes as our
     text with the original's address, and a plain repost cannot go there."""
+    polls: PollRules | None = None
+    """Native polls and their limits; None: a post with a poll cannot go to this outlet
+    (refused when it is submitted, not when it is sent)."""
+    threads: bool = True
+    """A post can answer our own previous post (a thread's next part)."""
 
     def cannot(self, request: str) -> str | None:
         """Why this platform cannot perform `request` (HIDE, BLOCK, REPORT), or None."""
@@ -156,7 +172,9 @@ X = Capabilities(
     media=MediaLimits(images=4, videos=1, mixed=False,
                       image_types=frozenset({JPEG, PNG, GIF, WEBP}),
                       video_types=frozenset({MP4}), image_bytes=5 * MB,
-                      video_bytes=512 * MB, alt_length=1000, gif_alone=True))
+                      video_bytes=512 * MB, alt_length=1000, gif_alone=True),
+    # POST /2/tweets poll: 2 to 4 options of up to 25 characters, 5 minutes to 7 days.
+    polls=PollRules(max_options=4, option_length=25, min_minutes=5, max_minutes=7 * 24 * 60))
 
 MASTODON = Capabilities(
     api="mastodon", label="Mastodon", idempotent_posting=True, refuses_duplicates=False,
@@ -169,7 +187,10 @@ MASTODON = Capabilities(
     media=MediaLimits(images=4, videos=1, mixed=False,
                       image_types=frozenset({JPEG, PNG, GIF, WEBP}),
                       video_types=frozenset({MP4}), image_bytes=16 * MB,
-                      video_bytes=99 * MB, alt_length=1500))
+                      video_bytes=99 * MB, alt_length=1500),
+    # A server's defaults (its /api/v2/instance `configuration.polls`): 4 options of up to
+    # 50 characters, open from 5 minutes to a month (2,629,746 seconds).
+    polls=PollRules(max_options=4, option_length=50, min_minutes=5, max_minutes=43829))
 
 BLUESKY = Capabilities(
     api="bluesky", label="Bluesky", idempotent_posting=False, refuses_duplicates=False,
@@ -191,6 +212,7 @@ LINKEDIN = Capabilities(
     # The page's admin deletes a comment on the page's post (DELETE /rest/socialActions/
     # <post>/comments/<id>): LinkedIn's only way to take it out of view.
     moderation=frozenset({HIDE}), hide_deletes=True, follows=False, shares=False,
+    threads=False,
     why_not={BLOCK: "LinkedIn's API cannot block a member from an organisation page",
              REPORT: "LinkedIn has no report API; report the member on linkedin.com",
              FOLLOW: "a LinkedIn organisation page cannot follow people",

@@ -5,6 +5,8 @@ Used by `tests/test_daemon_sandbox.py` (small) and `bench/crash.py` (large). The
 runs in the calling process, so its state outlives every daemon that is killed. The posts
 come in fours that differ only in a link, a hashtag or the signature, so that a
 reconciliation matching on anything less than the exact text shows as a lost post.
+With `thread_every`, every so many posts is a thread of THREAD_PARTS parts, each part
+checked to be published once and as a reply to the part before it.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from inmm_tui.capabilities import for_api
 from inmm_tui.config import Inmm, load_config
 from inmm_tui.domain.referrals import tag_for_publication
 from inmm_tui.domain.roles import Role
@@ -72,6 +75,16 @@ def post_body(i: int, tag: str = "") -> tuple[str, str]:
     return ("bob" if kind == 3 else "alice"), base  # only the signature (^BB, not ^AA)
 
 
+THREAD_PARTS = 3
+
+
+def thread_parts(i: int, tag: str = "") -> list[str]:
+    """The parts after the first of post `i` when it is a thread: parts of different
+    threads differ only in their number and link."""
+    return [f"Live from the meeting {tag}{i}, part {n}: notes at https://inmm.org/live/{tag}{i}/{n}"
+            for n in range(2, THREAD_PARTS + 1)]
+
+
 def attach_media(svc: Services, post_id: int, author: str, i: int, folder: Path) -> None:
     """Post `i`'s files: a JPEG carrying GPS EXIF, and on every other post a PNG too,
     each of its own colours (so that each post's bytes are its own), with alt text."""
@@ -87,10 +100,12 @@ def attach_media(svc: Services, post_id: int, author: str, i: int, folder: Path)
 
 
 def queue_posts(cfg: Path, count: int, due: dt.datetime | None = None,
-                spread_seconds: float = 0.0, tag: str = "", media: bool = False) -> list[int]:
+                spread_seconds: float = 0.0, tag: str = "", media: bool = False,
+                thread_every: int = 0) -> list[int]:
     """A roster (hq, alice, bob) and `count` cleared posts (see `post_body`), due at `due`
     (now) or spread evenly over the `spread_seconds` after it; with `media`, each with
-    files attached (`attach_media`)."""
+    files attached (`attach_media`); with `thread_every`, every so many of them a thread
+    (see `thread_parts`)."""
     config = load_config(str(cfg))
     db = open_database(config.database_path, create=True)
     svc = Services.build(config, db)
@@ -103,7 +118,12 @@ def queue_posts(cfg: Path, count: int, due: dt.datetime | None = None,
     for i in range(count):
         when = start + dt.timedelta(seconds=spread_seconds * i / max(count, 1))
         author, body = post_body(i, tag)
-        post_id = svc.posts.create_draft(author, body, topic="Member news", scheduled_at=when)
+        parts = thread_parts(i, tag) if thread_every and i % thread_every == thread_every - 1 \
+            else []
+        # A thread goes to the outlets that can take one (not LinkedIn).
+        outlets = [o.name for o in config.outlets if not parts or for_api(o.api).threads]
+        post_id = svc.posts.create_draft(author, body, topic="Member news", scheduled_at=when,
+                                         parts=parts, outlets=outlets)
         if media:
             attach_media(svc, post_id, author, i, cfg.parent / "originals")
         svc.posts.submit(author, post_id)
@@ -148,12 +168,16 @@ class CrashResult:
     """Posts whose files on the platform (SHA-256 and alt text, in order) are not the
     delivery's post's (with `media`)."""
     media_checked: int = 0
+    threads: int = 0
+    """Posts that are threads (each of THREAD_PARTS parts)."""
+    misthreaded: dict[str, int] = field(default_factory=dict)
+    """A thread's part that is not a reply to the part before it on the platform."""
 
     @property
     def ok(self) -> bool:
         return not any(self.duplicates.values()) and not any(self.missing.values()) \
             and not any(self.misattributed.values()) and set(self.states) == {"sent"} \
-            and not any(self.wrong_media.values())
+            and not any(self.wrong_media.values()) and not any(self.misthreaded.values())
 
 
 KEY_WINDOW = 1.0
@@ -163,24 +187,25 @@ the real one), and the daemon trusts it for a third of that (55 minutes of the h
 
 def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: int = 1,
               faults: bool = True, timeout: float = 120.0, keys_expire: bool = False,
-              log=None, outlets: dict[str, str] = APIS, media: bool = False) -> CrashResult:
+              log=None, outlets: dict[str, str] = APIS, media: bool = False,
+              thread_every: int = 0) -> CrashResult:
     """Publish `posts` posts on each of `outlets` (name → API; the default ones unless
     given) while killing the daemon `kills` times. With `keys_expire`, Mastodon forgets
     Idempotency-Keys within a second and the daemon is sometimes kept down past that, so
     its deliveries in doubt are reconciled without one. With `media`, every post carries
     files (`attach_media`), and each post on each platform is checked to carry exactly
-    its files."""
+    its files. With `thread_every`, every so many posts is a thread."""
     rng = random.Random(seed)
     cfg = write_config(workdir, sandbox_url, extra=(
         f"idempotency_key_seconds = {KEY_WINDOW / 3}\n" if keys_expire else ""),
         outlets=None if outlets is APIS else outlets)
-    total = len(outlets) * posts
     db_path = workdir / "inmm.db"
     control = SandboxControl(sandbox_url)
     if keys_expire:
         control.settings(idempotency_window=KEY_WINDOW)
-    ids = queue_posts(cfg, posts, media=media)
-    result = CrashResult(posts=len(ids))
+    ids = queue_posts(cfg, posts, media=media, thread_every=thread_every)
+    result = CrashResult(posts=len(ids), threads=posts // thread_every if thread_every else 0)
+    total = sum(delivery_counts(db_path).values())
     started = time.monotonic()
     stderr = open(workdir / "daemon.log", "ab")  # noqa: SIM115 - kept open across restarts
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -228,7 +253,12 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
             (tag_for_publication(conn, post_id, outlet, text, SOCIETY_DOMAINS), platform_id)
             for post_id, text, platform_id in conn.execute(
                 "SELECT post_id, text, platform_id FROM deliveries WHERE outlet = ?"
-                " ORDER BY due_at, post_id", (outlet,))] for outlet in outlets}
+                " ORDER BY due_at, post_id, part", (outlet,))] for outlet in outlets}
+        # Each thread's parts on each outlet, in order: (previous part's id, this one's).
+        links = {outlet: conn.execute(
+            "SELECT b.platform_id, d.platform_id FROM deliveries d JOIN deliveries b"
+            " ON b.post_id = d.post_id AND b.outlet = d.outlet AND b.part = d.part - 1"
+            " WHERE d.outlet = ?", (outlet,)).fetchall() for outlet in outlets}
         expected = {outlet: [text for text, _ in rows] for outlet, rows in recorded.items()}
         files = {outlet: dict(conn.execute(
             "SELECT d.platform_id, (SELECT json_group_array(json_array(m.sha256, m.alt)) FROM"
@@ -241,6 +271,9 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
     for outlet, api in outlets.items():
         ours = {p["id"]: p["text"] for p in state[api]["posts"]
                 if p["author"] == "INMMorg" and not p["deleted"]}
+        answers = {p["id"]: p["in_reply_to"] for p in state[api]["posts"]}
+        result.misthreaded[outlet] = sum(1 for previous, pid in links[outlet]
+                                         if previous is None or answers.get(pid) != previous)
         published = list(ours.values())
         ids = Counter(pid for _, pid in recorded[outlet] if pid is not None)
         result.misattributed[outlet] = sum(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from inmm_tui.capabilities import BLOCK, HIDE, REPORT, Capabilities, for_api
+from inmm_tui.domain.polls import Poll
 from inmm_tui.platforms.base import (
     Account,
     Mention,
@@ -62,6 +63,8 @@ class FakePlatform:
         # publishing
         self.posts: list[FakePost] = []
         self.lose_responses = 0
+        self.replies_to: dict[str, str | None] = {}
+        """Text published → the post it answered (a thread's part, a correction)."""
         """This many publishes create the post, then fail as if the answer was lost."""
         # followers and follows
         self.page_size = page_size
@@ -126,8 +129,9 @@ class FakePlatform:
                        following_count=self.following_count)
 
     def publish(self, text: str, *, idempotency_key: str,
-                in_reply_to: str | None = None) -> Published:
+                in_reply_to: str | None = None, poll: Poll | None = None) -> Published:
         self._enter("publish", text)
+        self.replies_to[text] = in_reply_to
         if self.capabilities.idempotent_posting:
             for post in self.posts:
                 if post.key == idempotency_key:

@@ -41,7 +41,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from inmm_tui.timeutil import utcnow
 
@@ -87,6 +87,14 @@ HISTORY_POSTS = [
     ("Membership", "Students: membership of INMM is free in your first year. https://inmm.org"),
     ("Webinars", "Thank you to everyone who joined today's webinar; the recording follows."),
 ]
+HISTORY_EXTRAS: dict[str, dict[str, Any]] = {
+    HISTORY_POSTS[0][1]: {"parts": [
+        "Four days of plenaries, workshops and posters on safeguards and security.",
+        "The call for papers opens next month: watch this space."]},
+    HISTORY_POSTS[1][1]: {"poll": (("Safeguards by design", "Security culture", "Both"),
+                                   3 * 24 * 60)},
+}
+"""A thread and a straw poll among the history's posts (issue 17)."""
 RUDE_REPLY = ("grumpy_gus", "Gus", "@INMMorg this is garbage, you people are idiots")
 QUESTION = ("sally_student", "Sally",
             "@INMMorg When does registration for the Annual Meeting open?")
@@ -301,6 +309,7 @@ def replay_history(services: Services, daemon: Daemon, world: World, clock: Demo
     a week ago the chair's review of the accounts we follow."""
     from inmm_daemon.service import JOBS
 
+    from inmm_tui.domain.polls import Poll
     from inmm_tui.platforms.sandbox.world import APIS
 
     posts = iter(HISTORY_POSTS)
@@ -314,7 +323,10 @@ def replay_history(services: Services, daemon: Daemon, world: World, clock: Demo
                 world.add_follower(api, account)
         if day % 7 == 3:
             topic, text = next(posts, HISTORY_POSTS[0])
-            post_id = services.posts.create_draft(COLLEAGUE[0], text, topic=topic)
+            extra = dict(HISTORY_EXTRAS.get(text, {}))
+            if "poll" in extra:
+                extra["poll"] = Poll(*extra["poll"])
+            post_id = services.posts.create_draft(COLLEAGUE[0], text, topic=topic, **extra)
             services.posts.submit(COLLEAGUE[0], post_id)
             _advance(clock, hours=1)
             services.posts.clear(login, post_id, publish_if_untimed=True)
@@ -326,6 +338,8 @@ def replay_history(services: Services, daemon: Daemon, world: World, clock: Demo
                     post.likes += max(0, 4 - age) + number % 3
                     post.reposts += max(0, 2 - age)
                     post.impressions += 40 * max(1, 5 - age)
+                    if post.poll is not None:  # followers vote in the straw poll
+                        post.poll.votes[number % len(post.poll.votes)] += 1 + age % 3
         # Less often than the real timings: the replay stays a few seconds long.
         if day % 7 == 0:
             daemon.run_job(JOBS["follow_back"])

@@ -17,6 +17,7 @@ from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.store.tx import write
 
 if TYPE_CHECKING:
+    from inmm_tui.domain.polls import Poll
     from inmm_tui.domain.posts import Post
     from inmm_tui.domain.services import Services
 
@@ -31,6 +32,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     new = actions.add_parser("new", help="write a draft (TEXT, or - to read standard input)")
     new.add_argument("text", metavar="TEXT")
     _content_options(new, outlets_default="all")
+    _thread_options(new)
     new.add_argument("--submit", action="store_true", help="submit it for clearance at once")
     new.set_defaults(func=run_new)
 
@@ -39,6 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     edit.add_argument("post", type=int)
     edit.add_argument("--text", help="the new text (- to read standard input)")
     _content_options(edit, outlets_default=None)
+    _thread_options(edit)
+    edit.add_argument("--no-parts", action="store_true",
+                      help="no more a thread: only the first part stays")
+    edit.add_argument("--no-poll", action="store_true", help="remove the poll")
     edit.add_argument("--no-event", action="store_true", help="belongs to no event")
     edit.add_argument("--no-time", action="store_true", help="no time: as soon as cleared")
     edit.add_argument("--remove-media", type=int, action="append", default=[], metavar="N",
@@ -135,6 +141,34 @@ def _content_options(parser: argparse.ArgumentParser, *, outlets_default: str | 
                         help="the alt text of each --media, in the same order (required)")
 
 
+def _thread_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--part", action="append", metavar="TEXT",
+                        help="the thread's next part (repeat for each part after the first, "
+                        "in order; each goes out as a reply to the one before)")
+    parser.add_argument("--poll", metavar="OPTIONS",
+                        help='a poll with the first part: 2 to 4 options separated by | '
+                        '("Yes | No | Not sure")')
+    parser.add_argument("--poll-duration", metavar="TIME",
+                        help="how long the poll is open: minutes (90), hours (6h) or days "
+                        "(2d); default 1d")
+
+
+def _poll(args: argparse.Namespace) -> Poll | None:
+    """The poll the options ask for; None when none is given."""
+    from inmm_tui.domain.polls import make_poll, parse_duration, parse_options
+
+    if args.poll is None:
+        if args.poll_duration is not None:
+            raise InvalidInput("--poll-duration: give the options too (--poll \"A | B\")")
+        return None
+    try:
+        options = parse_options(args.poll)
+        minutes = parse_duration(args.poll_duration or "1d")
+        return make_poll(options, minutes)
+    except InvalidInput as exc:
+        raise InvalidInput(f"--poll: {exc}") from None
+
+
 def _text(value: str) -> str:
     if value != "-":
         return value
@@ -181,9 +215,10 @@ def run_new(args: argparse.Namespace) -> int:
         post_id = svc.posts.create_draft(
             me(), text, outlets=fields["outlets"], topic=fields.get("topic", ""),
             announcement=fields.get("announcement", False), event_id=fields.get("event"),
-            scheduled_at=fields.get("when"))
+            scheduled_at=fields.get("when"), parts=args.part or [], poll=_poll(args))
         attached = [svc.media.attach(me(), post_id, path, alt) for path, alt in files]
-    say(f"Draft #{post_id} created.")
+    parts = f", a thread of {len(args.part) + 1} parts" if args.part else ""
+    say(f"Draft #{post_id} created{parts}" + (", with a poll." if args.poll else "."))
     _say_media(attached)
     if args.submit:
         _say_submitted(svc.posts.submit(me(), post_id))
@@ -206,11 +241,21 @@ def run_edit(args: argparse.Namespace) -> int:
         changes["event_id"] = None if args.no_event else fields["event"]
     if args.no_time or "when" in fields:
         changes["scheduled_at"] = None if args.no_time else fields["when"]
+    if args.part and args.no_parts:
+        raise InvalidInput("--part and --no-parts: give one or the other")
+    if args.part or args.no_parts:
+        changes["parts"] = [] if args.no_parts else args.part
+    if args.poll is not None and args.no_poll:
+        raise InvalidInput("--poll and --no-poll: give one or the other")
+    if args.poll is not None or args.no_poll:
+        changes["poll"] = None if args.no_poll else _poll(args)
+    elif args.poll_duration is not None:
+        raise InvalidInput("--poll-duration: give the options too (--poll \"A | B\")")
     files = _media(args)
     if not changes and not files and not args.remove_media:
         raise InvalidInput("nothing to change: give --text, --outlets, --topic, --event, "
-                           "--when, --announcement, --no-event, --no-time, --media or "
-                           "--remove-media")
+                           "--when, --announcement, --part, --poll, --no-parts, --no-poll, "
+                           "--no-event, --no-time, --media or --remove-media")
     before = svc.posts.get(args.post).status
     with _refusals_audited(svc, args), write(svc.db):
         attached = svc.media.items(args.post)
@@ -361,7 +406,10 @@ def run_show(args: argparse.Namespace) -> int:
                        "height": m.height, "size": m.size, "sha256": m.sha256, "alt": m.alt}
                       for m in svc.media.items(post.id)],
             "share": _share_json(svc, post.id),
-            "deliveries": [{"id": d.id, "outlet": d.outlet, "state": d.state,
+            "parts": list(post.parts),
+            "poll": ({"options": list(post.poll.options), "minutes": post.poll.minutes}
+                     if post.poll else None),
+            "deliveries": [{"id": d.id, "outlet": d.outlet, "part": d.part, "state": d.state,
                             "due_at": d.due_at, "attempts": d.attempts,
                             "last_error": d.last_error, "platform_url": d.platform_url,
                             "sent_at": d.sent_at} for d in deliveries],
@@ -385,8 +433,14 @@ def run_show(args: argparse.Namespace) -> int:
     for outlet, text in detail["texts"].items():
         say(f"  on {outlet}:")
         say("    " + text.replace("\n", "\n    "))
+    for number, part in enumerate(post.parts, 2):
+        say(f"  part {number} (a reply to part {number - 1}):")
+        say("    " + part.replace("\n", "\n    "))
+    if post.poll is not None:
+        say(f"  poll, open {post.poll.minutes} min: " + " | ".join(post.poll.options))
     for d in deliveries:
-        say(f"  delivery {d.id} on {d.outlet}: {d.state}, due {_local(svc, d.due_at)}"
+        part = f" part {d.part}" if post.parts else ""
+        say(f"  delivery {d.id}{part} on {d.outlet}: {d.state}, due {_local(svc, d.due_at)}"
             + (f", {d.platform_url}" if d.platform_url else "")
             + (f" ({d.last_error})" if d.last_error else ""))
     return 0

@@ -33,8 +33,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from inmm_tui.domain.posts import clearance_digest, clearance_unrecorded, content_hash
+from inmm_tui.domain.posts import clearance_unrecorded, content_hash
 from inmm_tui.domain.roles import Action, Role, allowed
+from inmm_tui.domain.threads import digest_of_deliveries
 
 ROSTER_ACTIONS = ("roster.init", "roster.add", "roster.change_role", "roster.revoke",
                   "roster.reinstate")
@@ -229,18 +230,15 @@ def _deliveries(conn: sqlite3.Connection, cleared: dict[int, tuple[str, str] | s
                 sent: dict[int, str]) -> list[Finding]:
     found = []
     by_post: dict[int, list[tuple[int, str, str, str, str, str | None]]] = defaultdict(list)
-    replies: dict[int, dict[str, str | None]] = defaultdict(dict)
     for row in conn.execute("SELECT post_id, id, outlet, state, text, content_hash,"
-                            " platform_id, in_reply_to FROM deliveries ORDER BY post_id, id"):
+                            " platform_id FROM deliveries ORDER BY post_id, id"):
         by_post[row[0]].append(row[1:7])
-        replies[row[0]][row[2]] = row[7]
     for post_id, items in by_post.items():
         clearance = cleared.get(post_id)
-        if isinstance(clearance, tuple):
-            texts = {outlet: text for _, outlet, _, text, _, _ in items}
-            if clearance_digest(texts, clearance[1], replies[post_id]) != clearance[0]:
-                found.append(Finding(f"post:{post_id}", f"post #{post_id}: the outlets or "
-                                     "texts of its deliveries differ from what was cleared"))
+        if isinstance(clearance, tuple) and digest_of_deliveries(
+                conn, post_id, clearance[1]) != clearance[0]:
+            found.append(Finding(f"post:{post_id}", f"post #{post_id}: the outlets or "
+                                 "texts of its deliveries differ from what was cleared"))
         for delivery_id, outlet, state, text, stored, platform_id in items:
             subject = f"delivery:{delivery_id}"
             what = f"delivery #{delivery_id} (post #{post_id} on {outlet})"

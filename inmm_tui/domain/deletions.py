@@ -190,9 +190,13 @@ def request_in(conn: sqlite3.Connection, actor: str, post_id: int,
     row = conn.execute("SELECT status FROM posts WHERE id = ?", (post_id,)).fetchone()
     if row is None:
         raise NotFound(f"there is no post #{post_id}")
-    published = {outlet: (delivery_id, platform_id) for delivery_id, outlet, platform_id in
-                 conn.execute("SELECT id, outlet, platform_id FROM deliveries WHERE post_id = ?"
-                              " AND state = 'sent' AND platform_id IS NOT NULL", (post_id,))}
+    # Outlet → its posts of this one: every part of a thread goes.
+    published: dict[str, list[tuple[int, str]]] = {}
+    for delivery_id, outlet, platform_id in conn.execute(
+            "SELECT id, outlet, platform_id FROM deliveries WHERE post_id = ?"
+            " AND state = 'sent' AND platform_id IS NOT NULL ORDER BY outlet, part",
+            (post_id,)):
+        published.setdefault(outlet, []).append((delivery_id, platform_id))
     wanted = sorted(published) if outlets is None else list(dict.fromkeys(outlets))
     if not wanted:
         raise InvalidState(f"post #{post_id} was not published on any outlet; there is "
@@ -203,20 +207,21 @@ def request_in(conn: sqlite3.Connection, actor: str, post_id: int,
                                "nothing there to delete")
     asked = []
     for outlet in wanted:
-        delivery_id, platform_id = published[outlet]
-        existing = conn.execute("SELECT state FROM deletions WHERE delivery_id = ?",
-                                (delivery_id,)).fetchone()
-        if existing is not None and existing[0] != "failed":
-            continue  # asked already, or done: asking twice deletes once
-        conn.execute(
-            "INSERT INTO deletions (delivery_id, post_id, outlet, platform_id, reason,"
-            " requested_by, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (delivery_id) DO UPDATE SET state = 'pending', attempts = 0,"
-            " next_attempt_at = NULL, last_error = NULL, reason = excluded.reason,"
-            " requested_by = excluded.requested_by, requested_at = excluded.requested_at",
-            (delivery_id, post_id, outlet, platform_id, reason, on_behalf_of or actor,
-             to_db(now)))
-        asked.append(outlet)
+        for delivery_id, platform_id in published[outlet]:
+            existing = conn.execute("SELECT state FROM deletions WHERE delivery_id = ?",
+                                    (delivery_id,)).fetchone()
+            if existing is not None and existing[0] != "failed":
+                continue  # asked already, or done: asking twice deletes once
+            conn.execute(
+                "INSERT INTO deletions (delivery_id, post_id, outlet, platform_id, reason,"
+                " requested_by, requested_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (delivery_id) DO UPDATE SET state = 'pending', attempts = 0,"
+                " next_attempt_at = NULL, last_error = NULL, reason = excluded.reason,"
+                " requested_by = excluded.requested_by, requested_at = excluded.requested_at",
+                (delivery_id, post_id, outlet, platform_id, reason, on_behalf_of or actor,
+                 to_db(now)))
+            if outlet not in asked:
+                asked.append(outlet)
     details: dict[str, object] = {"outlets": wanted, "reason": reason, "new": asked}
     if on_behalf_of:
         details["on_behalf_of"] = on_behalf_of

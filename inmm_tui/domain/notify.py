@@ -167,8 +167,12 @@ def _delivery(state: str):
         sent = conn.execute("SELECT count(*) FROM deliveries WHERE post_id = ? AND state = 'sent'",
                             (post[0],)).fetchone()[0]
         kind = "partly_published" if sent else f"delivery_{state}"
-        what = f"Post #{post[0]} on {outlet}: {'failed' if state == 'failed' else 'held'}"
-        if sent:
+        part = int(details.get("part", 1))  # a thread's part (the queue says which)
+        where = f"part {part} on {outlet}" if part > 1 else f"on {outlet}"
+        what = f"Post #{post[0]} {where}: {'failed' if state == 'failed' else 'held'}"
+        if sent and part > 1:
+            what += " (its thread stopped there: partly published; retrying goes on from it)"
+        elif sent:
             what += " (it is out on another outlet: partly published)"
         how = ("Retry, release or withdraw it in the Schedule screen (key s) or with"
                " `inmm-tui publishing retry|release|withdraw`.")
@@ -180,8 +184,8 @@ def _sent(conn, actor, subject, details, at) -> None:
     post = _post(conn, subject)
     if post is None:
         return
-    stuck = conn.execute("SELECT outlet FROM deliveries WHERE post_id = ? AND state IN"
-                         " ('failed', 'held') ORDER BY outlet", (post[0],)).fetchall()
+    stuck = conn.execute("SELECT DISTINCT outlet FROM deliveries WHERE post_id = ? AND state"
+                         " IN ('failed', 'held') ORDER BY outlet", (post[0],)).fetchall()
     if stuck:
         record(conn, "partly_published", subject,
                f"Post #{post[0]} went out on {details.get('outlet', '?')} but not on"

@@ -15,7 +15,7 @@ import hashlib
 import inspect
 import json
 import sqlite3
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,7 +24,18 @@ from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
 from inmm_tui.domain.lengths import limit_for, weighted_length
 from inmm_tui.domain.people import Person, authorise
+from inmm_tui.domain.polls import Poll, poll_of, store_poll
 from inmm_tui.domain.roles import Action, Role
+from inmm_tui.domain.threads import (
+    check_parts,
+    digest_of_deliveries,
+    hashed_parts,
+    parts_of,
+    screen_extras,
+    signed_parts,
+    store_parts,
+)
+from inmm_tui.domain.threads import refusals as thread_refusals
 from inmm_tui.outside_text import describe, forbidden_character, where
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
@@ -71,6 +82,8 @@ class OutletPreview:
     length: int
     """Counted the platform's way."""
     limit: int
+    part: int = 1
+    """Which part of a thread."""
 
 
 @dataclass(frozen=True)
@@ -110,6 +123,10 @@ class Post:
     """The published post this one corrects (published as a reply to it on each outlet)."""
     delete_original: bool = False
     """Whether the corrected post is to be deleted once this one is published."""
+    parts: tuple[str, ...] = ()
+    """A thread's parts after the first (`body`), in order (`inmm_tui.domain.threads`)."""
+    poll: Poll | None = None
+    """A poll published with the first part (`inmm_tui.domain.polls`)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +142,8 @@ class Delivery:
     platform_id: str | None
     platform_url: str | None
     sent_at: str | None
+    part: int = 1
+    """Which part of a thread this delivery publishes on its outlet."""
 
 
 def content_hash(text: str) -> str:
@@ -134,12 +153,15 @@ def content_hash(text: str) -> str:
 def clearance_digest(texts: dict[str, str], cleared_at: str,
                      replies: Mapping[str, str | None] | None = None,
                      media: list[list[str]] | None = None,
-                     share: Mapping[str, Any] | None = None) -> str:
+                     share: Mapping[str, Any] | None = None, *,
+                     parts: Mapping[str, Sequence[str]] | None = None,
+                     poll: Poll | None = None) -> str:
     """SHA-256 over each outlet's text, the set of outlets, and the time of clearance; and,
     for a correction, the platform post it answers on each outlet (`replies`), so that a
     changed link needs clearing again; the attached files' SHA-256 and alt text, in
-    order (`media`); and for a share, what it shares (`share`, from
-    `shares.digest_part`). Without them the digest is what it always was."""
+    order (`media`); for a share, what it shares (`share`, from `shares.digest_part`);
+    for a thread, every part's text on each outlet in order (`parts`); a poll's
+    options and duration. Without them the digest is what it always was."""
     content: dict[str, Any] = {
         "outlets": {name: content_hash(text) for name, text in sorted(texts.items())},
         "cleared_at": cleared_at}
@@ -150,6 +172,10 @@ def clearance_digest(texts: dict[str, str], cleared_at: str,
         content["media"] = media
     if share:
         content["share"] = dict(share)
+    if (thread := hashed_parts(parts or {})) is not None:
+        content["parts"] = thread
+    if poll is not None:
+        content["poll"] = poll.hashed()
     payload = json.dumps(content, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
@@ -240,6 +266,7 @@ class Posts(DomainService):
             rejected_reason=row[14], screening_verdict=row[15],
             screening=json.loads(row[16]) if row[16] else [], outlets=outlets,
             correction_of=row[17], delete_original=bool(row[18]),
+            parts=parts_of(self.conn, post_id), poll=poll_of(self.conn, post_id),
         )
 
     def deliveries(self, post_id: int) -> list[Delivery]:
@@ -247,9 +274,9 @@ class Posts(DomainService):
         rows = self.conn.execute(
             "SELECT d.id, d.post_id, d.outlet, CASE WHEN x.state = 'deleted' THEN 'deleted'"
             " ELSE d.state END, d.text, d.due_at, d.attempts, coalesce(x.last_error,"
-            " d.last_error), d.platform_id, d.platform_url, d.sent_at FROM deliveries d"
+            " d.last_error), d.platform_id, d.platform_url, d.sent_at, d.part FROM deliveries d"
             " LEFT JOIN deletions x ON x.delivery_id = d.id WHERE d.post_id = ?"
-            " ORDER BY d.outlet", (post_id,),
+            " ORDER BY d.outlet, d.part", (post_id,),
         ).fetchall()
         return [Delivery(*row) for row in rows]
 
@@ -265,6 +292,15 @@ class Posts(DomainService):
             for outlet, own in post.outlets.items()
         }
 
+    def final_parts(self, post: Post, author: Person | None = None) -> dict[str, list[str]]:
+        """Each outlet's parts as they would be published, part 1 first (one part for a
+        post that is no thread)."""
+        author = author or self._person(post.author)
+        signature = signature_for(author, self.signature)
+        hashtag = self._hashtag(post.event_id)
+        return signed_parts(post, self.final_texts(post, author),
+                            lambda body: sign(body, signature, hashtag))
+
     def comments(self, post_id: int) -> list[dict[str, Any]]:
         rows = self.conn.execute(
             "SELECT login, body, at FROM comments WHERE post_id = ? ORDER BY id", (post_id,)
@@ -278,10 +314,12 @@ class Posts(DomainService):
                      topic: str = "", announcement: bool = False, event_id: int | None = None,
                      scheduled_at: dt.datetime | None = None,
                      outlet_texts: dict[str, str] | None = None,
-                     reply_to_mention_id: int | None = None) -> int:
+                     reply_to_mention_id: int | None = None, parts: Sequence[str] = (),
+                     poll: Poll | None = None) -> int:
         outlets = list(outlets) if outlets is not None else list(self.outlet_apis)
         self._check_outlets(outlets)
         self._check_body(body)
+        parts = check_parts(parts)
         now = to_db(self.clock())
         with write(self.db):
             authorise(self.conn, actor, Action.COMPOSE)
@@ -294,8 +332,15 @@ class Posts(DomainService):
             )
             post_id = int(cursor.lastrowid or 0)
             self._set_outlets(post_id, outlets, outlet_texts or {})
-            audit.append(self.conn, actor, "post.create", f"post:{post_id}",
-                         {"outlets": outlets, "topic": topic}, at=self.clock())
+            store_parts(self.conn, post_id, parts)
+            store_poll(self.conn, post_id, poll)
+            details: dict[str, Any] = {"outlets": outlets, "topic": topic}
+            if parts:
+                details["parts"] = len(parts) + 1
+            if poll is not None:
+                details["poll"] = poll.hashed()
+            audit.append(self.conn, actor, "post.create", f"post:{post_id}", details,
+                         at=self.clock())
         return post_id
 
     @refusals_audited("correct")
@@ -319,7 +364,8 @@ class Posts(DomainService):
             outlets = [outlet for (outlet,) in self.conn.execute(
                 "SELECT d.outlet FROM deliveries d LEFT JOIN deletions x ON x.delivery_id = d.id"
                 " WHERE d.post_id = ? AND d.state = 'sent' AND d.platform_id IS NOT NULL"
-                " AND x.delivery_id IS NULL ORDER BY d.outlet", (original_post_id,))
+                " AND x.delivery_id IS NULL AND d.part = 1 ORDER BY d.outlet",
+                (original_post_id,))
                 if outlet in self.outlet_apis]
             if not outlets:
                 raise InvalidState(f"post #{original_post_id} is not up on any outlet; there is "
@@ -339,10 +385,14 @@ class Posts(DomainService):
              outlets: list[str] | None = None, topic: str | None = None,
              announcement: bool | None = None, event_id: int | str | None = "unchanged",
              scheduled_at: dt.datetime | str | None = "unchanged",
-             outlet_texts: dict[str, str] | None = None) -> Post:
-        """Change a post. After clearance, this sends it back to be cleared again."""
+             outlet_texts: dict[str, str] | None = None, parts: Sequence[str] | None = None,
+             poll: Poll | str | None = "unchanged") -> Post:
+        """Change a post. After clearance, this sends it back to be cleared again (a
+        thread's parts and a poll's options are content like the text)."""
         if body is not None:
             self._check_body(body)
+        if parts is not None:
+            parts = check_parts(parts)
         if outlets is not None:
             self._check_outlets(outlets)
         with write(self.db):
@@ -387,6 +437,12 @@ class Posts(DomainService):
                     self.conn.execute("DELETE FROM post_outlets WHERE post_id = ?", (post_id,))
                     self._set_outlets(post_id, new_outlets, new_texts)
                     outlets_changed = True
+            # A thread's parts and a poll are content: a change needs clearing again.
+            extra = [name for name, changed in (
+                ("parts", parts is not None and store_parts(self.conn, post_id, parts)),
+                ("poll", not isinstance(poll, str) and store_poll(self.conn, post_id, poll)),
+            ) if changed]
+            outlets_changed = outlets_changed or bool(extra)
             if not changes and not outlets_changed:
                 return post
             content_changed = outlets_changed or bool(
@@ -423,7 +479,8 @@ class Posts(DomainService):
             assignments = ", ".join(f"{column} = ?" for column in changes)
             self.conn.execute(f"UPDATE posts SET {assignments} WHERE id = ?",
                               (*changes.values(), post_id))
-            details: dict[str, Any] = {"fields": sorted(k for k in changes if k != "updated_at")}
+            details: dict[str, Any] = {
+                "fields": sorted([k for k in changes if k != "updated_at"] + extra)}
             if back_to_clearance:
                 details["clearance"] = "withdrawn: the post changed after clearance"
             if untimely:
@@ -449,6 +506,11 @@ class Posts(DomainService):
                 raise InvalidInput(f"post #{post_id} is empty")
             if not post.outlets:
                 raise InvalidInput(f"post #{post_id} has no outlet to go to")
+            refused = thread_refusals(self.outlet_apis, list(post.outlets), post.parts,
+                                      post.poll)
+            if refused:
+                raise InvalidInput(f"post #{post_id} cannot go out as it is: "
+                                   + "; ".join(refused))
             shares.check_submittable(self.conn, post_id, {
                 outlet: own or post.body for outlet, own in post.outlets.items()})
             outcome = media.screen_alt_texts(self, post, self.screen(post))
@@ -468,17 +530,25 @@ class Posts(DomainService):
     def screen(self, post: Post) -> ScreenOutcome:
         """Screen each outlet's final text; the worst verdict wins, findings name the outlet."""
         author = self._person(post.author)
+        event_date = self._event_date(post.event_id)
+
+        def screen_texts(texts: dict[str, str]) -> ScreenOutcome:
+            return self._screen_texts(texts, post.topic, post.announcement, author.role,
+                                      event_date, publish_at=post.scheduled_at)
+
         # A repost carries no text of ours: what it says is the original's, screened below.
-        texts = {o: text for o, text in self.final_texts(post, author).items() if text}
-        outcome = self._screen_texts(texts, post.topic, post.announcement, author.role,
-                                     self._event_date(post.event_id),
-                                     publish_at=post.scheduled_at)
+        outcome = screen_texts({o: text for o, text in self.final_texts(post, author).items()
+                                if text})
+        if post.parts or post.poll is not None:
+            signature = signature_for(author, self.signature)
+            hashtag = self._hashtag(post.event_id)
+            outcome = screen_extras(screen_texts, lambda text: sign(text, signature, hashtag),
+                                    post, self.final_parts(post, author), outcome)
         share = shares.of_post(self.conn, post.id)
         if share is None or share.original is None:
             return outcome
-        return shares.with_original_screened(outcome, share, lambda text, outlet: (
-            self._screen_texts({outlet: text}, post.topic, post.announcement, author.role,
-                               self._event_date(post.event_id), publish_at=post.scheduled_at)),
+        return shares.with_original_screened(
+            outcome, share, lambda text, outlet: screen_texts({outlet: text}),
             list(post.outlets))
 
     def _screen_texts(self, texts: dict[str, str], topic: str, announcement: bool,
@@ -505,41 +575,64 @@ class Posts(DomainService):
 
     def preview(self, actor: str, body: str, *, outlets: list[str],
                 outlet_texts: dict[str, str] | None = None, topic: str = "",
-                announcement: bool = False, event_id: int | None = None) -> Preview:
-        """What the text being typed would become on each outlet, counted each platform's
-        way, and what the policy screen says of it. Nothing is written."""
+                announcement: bool = False, event_id: int | None = None,
+                parts: Sequence[str] = (), poll: Poll | None = None) -> Preview:
+        """What the text being typed would become on each outlet (each part of a thread),
+        counted each platform's way, and what the policy screen says of it, with what an
+        outlet cannot publish (a thread, a poll) as a blocking finding. Nothing is written."""
         self._check_outlets(outlets)
         person = authorise(self.conn, actor, Action.COMPOSE)
         signature = signature_for(person, self.signature)
         hashtag = self._hashtag(event_id)
         texts = {o: sign((outlet_texts or {}).get(o) or body, signature, hashtag)
                  for o in outlets}
+        draft = Post(id=0, author=actor, status="draft", body=body, topic=topic,
+                     announcement=announcement, crisis=False, event_id=event_id,
+                     scheduled_at=None, created_at="", updated_at="", cleared_by=None,
+                     cleared_at=None, clearance_hash=None, rejected_reason=None,
+                     screening_verdict=None, screening=[], outlets=dict.fromkeys(outlets),
+                     parts=tuple(p.strip() for p in parts if p.strip()), poll=poll)
+        signed = signed_parts(draft, texts, lambda text: sign(text, signature, hashtag))
         counts = []
-        for outlet, text in texts.items():
+        for outlet, outlet_parts in signed.items():
             api = self.outlet_apis[outlet]
             limit = self.limits()[api] if self.limits else limit_for(api)
             if announcement:
                 limit = min(limit, self.announcement_limit)
-            counts.append(OutletPreview(outlet, api, text, weighted_length(text, api), limit))
-        outcome = (self._screen_texts(texts, topic, announcement, person.role,
-                                      self._event_date(event_id))
-                   if body.strip() else ScreenOutcome("pass"))
+            counts += [OutletPreview(outlet, api, text, weighted_length(text, api), limit, part)
+                       for part, text in enumerate(outlet_parts, 1)]
+        event_date = self._event_date(event_id)
+
+        def screen_texts(texts: dict[str, str]) -> ScreenOutcome:
+            return self._screen_texts(texts, topic, announcement, person.role, event_date)
+
+        outcome = screen_texts(texts) if body.strip() else ScreenOutcome("pass")
+        if body.strip() and (draft.parts or poll is not None):
+            outcome = screen_extras(screen_texts, lambda text: sign(text, signature, hashtag),
+                                    draft, signed, outcome)
+        refused = thread_refusals(self.outlet_apis, outlets, draft.parts, poll)
+        if refused:
+            outcome = ScreenOutcome("block", outcome.findings + [
+                {"rule": "outlet.cannot", "category": "outlet", "message": why,
+                 "severity": "block"} for why in refused])
         return Preview(counts, outcome, signature, hashtag)
 
     @refusals_audited("save")
     def save_draft(self, actor: str, post_id: int | None, body: str, *, outlets: list[str],
                    topic: str = "", announcement: bool = False, event_id: int | None = None,
                    scheduled_at: dt.datetime | None = None,
-                   outlet_texts: dict[str, str] | None = None) -> int:
+                   outlet_texts: dict[str, str] | None = None, parts: Sequence[str] = (),
+                   poll: Poll | None = None) -> int:
         """Create the draft on the first save, update it after: what compose calls as the
         person types, so that closing the terminal loses nothing. Returns the post id."""
         if post_id is None:
             return self.create_draft(actor, body, outlets=outlets, topic=topic,
                                      announcement=announcement, event_id=event_id,
-                                     scheduled_at=scheduled_at, outlet_texts=outlet_texts)
+                                     scheduled_at=scheduled_at, outlet_texts=outlet_texts,
+                                     parts=parts, poll=poll)
         self.edit(actor, post_id, body=body, outlets=outlets, topic=topic,
                   announcement=announcement, event_id=event_id, scheduled_at=scheduled_at,
-                  outlet_texts=outlet_texts or {})
+                  outlet_texts=outlet_texts or {}, parts=parts, poll=poll)
         return post_id
 
     @refusals_audited("comment")
@@ -588,8 +681,9 @@ class Posts(DomainService):
             from inmm_tui.domain.media import clearance_items
 
             digest = clearance_digest(
-                texts, cleared_at, replies, media=clearance_items(self.conn, post_id),
-                share=shares.digest_part(self.conn, post_id, texts))
+                texts, cleared_at, replies, clearance_items(self.conn, post_id),
+                shares.digest_part(self.conn, post_id, texts),
+                parts=self.final_parts(post), poll=post.poll)
             self.conn.execute(
                 "UPDATE posts SET status = 'cleared', cleared_by = ?, cleared_at = ?,"
                 " clearance_hash = ?, override_reason = ?, updated_at = ? WHERE id = ?",
@@ -600,6 +694,10 @@ class Posts(DomainService):
                 details["override_reason"] = override_reason
             if replies:
                 details["replies"] = replies
+            if post.parts:
+                details["parts"] = len(post.parts) + 1
+            if post.poll is not None:
+                details["poll"] = post.poll.hashed()
             if expedited:
                 details["expedited"] = True
             audit.append(self.conn, actor, "post.clear", f"post:{post_id}", details,
@@ -740,12 +838,16 @@ class Posts(DomainService):
             raise InvalidState(f"post #{post.id} has no clearance")
         due = to_db(when or self.clock())
         replies = self._replies(post)
-        for outlet, text in self.final_texts(post).items():
-            self.conn.execute(
-                "INSERT INTO deliveries (post_id, outlet, state, text, content_hash, due_at,"
-                " in_reply_to) VALUES (?, ?, 'pending', ?, ?, ?, ?)",
-                (post.id, outlet, text, content_hash(text), due, replies.get(outlet)),
-            )
+        for outlet, texts in self.final_parts(post).items():
+            # A thread: one delivery per part, all due together; the queue sends each
+            # part once the part before it is sent, as a reply to it.
+            for part, text in enumerate(texts, 1):
+                self.conn.execute(
+                    "INSERT INTO deliveries (post_id, outlet, state, text, content_hash, due_at,"
+                    " in_reply_to, part) VALUES (?, ?, 'pending', ?, ?, ?, ?, ?)",
+                    (post.id, outlet, text, content_hash(text), due,
+                     replies.get(outlet) if part == 1 else None, part),
+                )
         self.conn.execute("UPDATE posts SET status = 'scheduled', updated_at = ? WHERE id = ?",
                           (to_db(self.clock()), post.id))
         audit.append(self.conn, actor, "post.schedule", f"post:{post.id}",
@@ -757,7 +859,7 @@ class Posts(DomainService):
             return {}
         return dict(self.conn.execute(
             "SELECT outlet, platform_id FROM deliveries WHERE post_id = ? AND state = 'sent'"
-            " AND platform_id IS NOT NULL", (post.correction_of,)).fetchall())
+            " AND platform_id IS NOT NULL AND part = 1", (post.correction_of,)).fetchall())
 
     def _set_outlets(self, post_id: int, outlets: list[str], texts: dict[str, str]) -> None:
         for outlet in outlets:
@@ -859,15 +961,9 @@ def verify_clearance(conn: sqlite3.Connection, delivery_id: int) -> str | None:
         return problem
     if content_hash(text) != stored_hash:
         return f"post #{post_id}: the text differs from the text that was cleared"
-    rows = conn.execute(
-        "SELECT outlet, text, in_reply_to FROM deliveries WHERE post_id = ?",
-        (post_id,)).fetchall()
-    texts = {outlet: text for outlet, text, _ in rows}
-    replies = {outlet: link for outlet, _, link in rows}
-    from inmm_tui.domain.media import clearance_items, file_problem
+    from inmm_tui.domain.media import file_problem
 
-    if clearance_digest(texts, cleared_at, replies, media=clearance_items(conn, post_id),
-                        share=shares.digest_part(conn, post_id, texts)) != clearance:
+    if digest_of_deliveries(conn, post_id, cleared_at) != clearance:
         return f"post #{post_id}: the outlets or texts differ from what was cleared"
     return file_problem(conn, post_id)
 

@@ -33,6 +33,7 @@ from inmm_tui.domain import audit
 from inmm_tui.domain.attempt_keys import new_attempt_key
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.deletions import request_for_correction
+from inmm_tui.domain.polls import Poll, poll_of
 from inmm_tui.domain.posts import verify_clearance
 from inmm_tui.domain.referrals import tag_for_publication
 from inmm_tui.domain.reminders import raise_alert
@@ -72,9 +73,22 @@ class Claim:
     delivery's (None for a delivery put in doubt before this was recorded)."""
     share: tuple[str, str] | None = None
     """A native share: ("repost" or "quote", the original's platform id)."""
+    part: int = 1
+    """Which part of a thread (1 for a post of one part)."""
+    parts: int = 1
+    """How many parts the thread has on this outlet."""
+    poll: Poll | None = None
+    """The poll the first part carries."""
+
+    @property
+    def part_detail(self) -> dict[str, int]:
+        """For the audit log: which part of a thread (nothing for a post of one part)."""
+        return {"part": self.part} if self.parts > 1 else {}
 
     @property
     def label(self) -> str:
+        if self.parts > 1:
+            return f"post #{self.post_id} part {self.part}/{self.parts} on {self.outlet}"
         return f"post #{self.post_id} on {self.outlet}"
 
 
@@ -118,11 +132,12 @@ class Queue(DomainService):
             row = self._head(outlet, now)
             if row is None:
                 return None
-            delivery_id, post_id, due_at, next_attempt_at, crisis, in_doubt = row
+            delivery_id, post_id, due_at, next_attempt_at, crisis, in_doubt, part = row
             if next_attempt_at and next_attempt_at > to_db(now):
                 return None  # the whole outlet waits for its head (backoff, rate limit)
             late = now - from_db(due_at)
-            if late > self.late_hold and not crisis:
+            # A thread once begun is finished: its later parts are never held as late.
+            if late > self.late_hold and not crisis and part == 1:
                 self._hold(delivery_id, post_id, outlet, late, bool(in_doubt), now)
                 continue
             refusal = verify_clearance(self.conn, delivery_id)
@@ -134,13 +149,17 @@ class Queue(DomainService):
 
     def _head(self, outlet: str, now: dt.datetime) -> tuple | None:
         # In-doubt deliveries first: they must be reconciled before anything newer goes
-        # out (X is reconciled by looking among the most recent posts).
+        # out (X is reconciled by looking among the most recent posts). A thread's part
+        # waits until the part before it on the outlet is sent: it answers that post.
         for in_doubt in (1, 0):
             row = self.conn.execute(
-                "SELECT d.id, d.post_id, d.due_at, d.next_attempt_at, p.crisis, d.in_doubt"
-                " FROM deliveries d JOIN posts p ON p.id = d.post_id"
+                "SELECT d.id, d.post_id, d.due_at, d.next_attempt_at, p.crisis, d.in_doubt,"
+                " d.part FROM deliveries d JOIN posts p ON p.id = d.post_id"
                 " WHERE d.outlet = ? AND d.state = 'pending' AND d.in_doubt = ?"
                 " AND d.due_at <= ? AND p.status = 'scheduled'"
+                " AND (d.part = 1 OR EXISTS (SELECT 1 FROM deliveries b WHERE"
+                " b.post_id = d.post_id AND b.outlet = d.outlet AND b.part = d.part - 1"
+                " AND b.state = 'sent' AND b.platform_id IS NOT NULL))"
                 " ORDER BY d.due_at, d.id LIMIT 1",
                 (outlet, in_doubt, to_db(now)),
             ).fetchone()
@@ -151,13 +170,17 @@ class Queue(DomainService):
     def _mark_sending(self, delivery_id: int, now: dt.datetime) -> Claim:
         row = self.conn.execute(
             "SELECT d.post_id, d.outlet, d.text, d.attempts, d.attempt_key, d.in_doubt,"
-            " d.due_at, p.crisis, m.platform_id, m.outlet, d.attempt_began_at, d.in_reply_to"
+            " d.due_at, p.crisis, m.platform_id, m.outlet, d.attempt_began_at, d.in_reply_to,"
+            " d.part, (SELECT b.platform_id FROM deliveries b WHERE b.post_id = d.post_id"
+            " AND b.outlet = d.outlet AND b.part = d.part - 1),"
+            " (SELECT max(t.part) FROM deliveries t WHERE t.post_id = d.post_id"
+            " AND t.outlet = d.outlet)"
             " FROM deliveries d JOIN posts p ON p.id = d.post_id"
             " LEFT JOIN mentions m ON m.id = p.reply_to_mention_id WHERE d.id = ?",
             (delivery_id,),
         ).fetchone()
         (post_id, outlet, text, attempts, key, in_doubt, due_at, crisis, reply_id, reply_outlet,
-         began, correcting) = row
+         began, correcting, part, previous, parts) = row
         if not (in_doubt and key):
             key, began = new_attempt_key(now), to_db(now)
         attempt = attempts + 1
@@ -175,11 +198,14 @@ class Queue(DomainService):
         return Claim(
             delivery_id=delivery_id, post_id=post_id, outlet=outlet, text=sent_text,
             attempt_key=key, attempt=attempt, in_doubt=bool(in_doubt),
-            # A correction answers the corrected post (the link its clearance covers).
-            in_reply_to=correcting or (reply_id if reply_outlet == outlet else None),
+            # A thread's later part answers the part before it; a correction answers the
+            # corrected post (the link its clearance covers).
+            in_reply_to=previous if part > 1 else (
+                correcting or (reply_id if reply_outlet == outlet else None)),
             crisis=bool(crisis),
             due_at=from_db(due_at), attempt_began=from_db(began) if began else None,
             share=delivery_share(self.conn, post_id, outlet, text),
+            part=part, parts=parts, poll=poll_of(self.conn, post_id) if part == 1 else None,
         )
 
     # ----- recording what happened ----------------------------------------------------
@@ -225,7 +251,7 @@ class Queue(DomainService):
         audit.append(self.conn, ACTOR, "delivery.failed", f"post:{claim.post_id}",
                      {"outlet": claim.outlet, "delivery": claim.delivery_id,
                       "attempts": claim.attempt, "platform_id": platform_id,
-                      "recorded_for": owner, "error": error}, at=now)
+                      "recorded_for": owner, "error": error, **claim.part_detail}, at=now)
         raise_alert(self.conn, "platform_id_taken", f"delivery:{claim.delivery_id}", error, now)
 
     def owner_of(self, outlet: str, platform_id: str) -> int | None:
@@ -254,7 +280,8 @@ class Queue(DomainService):
                 )
                 audit.append(self.conn, ACTOR, "delivery.failed", f"post:{claim.post_id}",
                              {"outlet": claim.outlet, "delivery": claim.delivery_id,
-                              "attempts": attempts, "error": error}, at=now)
+                              "attempts": attempts, "error": error, **claim.part_detail},
+                             at=now)
                 return "failed"
             error = _message(claim, f"attempt {claim.attempt}: {message}; "
                                     f"next attempt at {retry_at.isoformat(timespec='seconds')}")
@@ -282,7 +309,8 @@ class Queue(DomainService):
                 " in_doubt = 0 WHERE id = ?", (error, claim.delivery_id))
             audit.append(self.conn, ACTOR, "delivery.failed", f"post:{claim.post_id}",
                          {"outlet": claim.outlet, "delivery": claim.delivery_id,
-                          "attempts": claim.attempt, "error": error}, at=now)
+                          "attempts": claim.attempt, "error": error, **claim.part_detail},
+                         at=now)
 
     def release(self, claim: Claim, reason: str) -> None:
         """Give a claimed delivery back untried (the daemon is stopping): it does not

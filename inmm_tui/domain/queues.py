@@ -78,7 +78,10 @@ class ScheduleRow:
     platform_url: str | None
     post_state: str = ""
     """For a failed or held delivery, the post across its outlets
-    (`publishing.publication_state`): `partly published` when another outlet has it."""
+    (`publishing.publication_state`): `partly published` when another outlet has it, or
+    an earlier part of its thread."""
+    part: int = 1
+    """Which part of a thread the delivery is."""
 
 
 class Queues(DomainService):
@@ -143,19 +146,19 @@ class Queues(DomainService):
         """Deliveries still to go or in trouble, soonest first, then the latest sent."""
         authorise(self.conn, login, Action.VIEW)
         open_rows = self.conn.execute(
-            "SELECT id, post_id, outlet, state, due_at, attempts, last_error, text, platform_url"
-            " FROM deliveries WHERE state IN ('pending', 'sending', 'held', 'failed')"
+            "SELECT id, post_id, outlet, state, due_at, attempts, last_error, text, platform_url,"
+            " part FROM deliveries WHERE state IN ('pending', 'sending', 'held', 'failed')"
             " ORDER BY due_at LIMIT ?", (limit,)).fetchall()
         # A delivery taken down since stays `sent` in its table and is shown `deleted`.
         sent_rows = self.conn.execute(
             "SELECT d.id, d.post_id, d.outlet, CASE WHEN x.state = 'deleted' THEN 'deleted'"
             " ELSE d.state END, d.due_at, d.attempts, coalesce(x.last_error, d.last_error),"
-            " d.text, d.platform_url FROM deliveries d"
+            " d.text, d.platform_url, d.part FROM deliveries d"
             " LEFT JOIN deletions x ON x.delivery_id = d.id WHERE d.state = 'sent'"
             " ORDER BY d.sent_at DESC LIMIT 20").fetchall()
         from inmm_tui.domain.publishing import publication_state
 
-        rows = [ScheduleRow(*row) for row in open_rows + sent_rows]
+        rows = [replace(ScheduleRow(*row[:9]), part=row[9]) for row in open_rows + sent_rows]
         # Only failed and held deliveries need it (is the post out elsewhere?); usually few.
         states = {pid: publication_state(self.conn, pid)
                   for pid in {r.post_id for r in rows if r.state in ("failed", "held")}}

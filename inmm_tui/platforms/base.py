@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from inmm_tui.capabilities import Capabilities
+from inmm_tui.domain.polls import Poll, PollTally
 from inmm_tui.media_file import MediaFile
 
 
@@ -140,11 +141,12 @@ class Platform(Protocol):
 
     def publish(self, text: str, *, idempotency_key: str,
                 in_reply_to: str | None = None, media: Sequence[MediaFile] = (),
-                quote_of: str | None = None) -> Published:
+                quote_of: str | None = None, poll: Poll | None = None) -> Published:
         """Post `text` (with `media` uploaded and attached, each with its alt text). An
         upload repeated by a later attempt only leaves an unattached upload, which the
         platform discards; the post's creation is the step made exactly once. With
-        `quote_of`, quoting that post (a `fetch_post` id) natively."""
+        `quote_of`, quoting that post (a `fetch_post` id) natively; with `poll`, the
+        platform's own poll (only where `capabilities.polls`; others raise Unsupported)."""
         ...
 
     def answer_privately(self, text: str, *, recipient: str, in_reply_to: str,
@@ -167,6 +169,12 @@ class Platform(Protocol):
 
     def undo_repost(self, platform_id: str, repost_id: str) -> None:
         """Take back our repost `repost_id` of `platform_id`; NotFound if gone already."""
+
+        ...
+
+    def poll_results(self, platform_id: str) -> PollTally:
+        """The votes on the poll of our post `platform_id` (only where
+        `capabilities.polls`)."""
         ...
 
     def keyed_post(self, key: str) -> Published | None:

@@ -38,6 +38,7 @@ from atproto_client.request import Request
 from atproto_core.exceptions import AtProtocolError
 
 from inmm_tui.capabilities import BLUESKY
+from inmm_tui.domain.polls import Poll, PollTally
 from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import storable
 from inmm_tui.platforms.base import (
@@ -140,7 +141,9 @@ class BlueskyPlatform(Adapter):
 
     def publish(self, text: str, *, idempotency_key: str,
                 in_reply_to: str | None = None, media: Sequence[MediaFile] = (),
-                quote_of: str | None = None) -> Published:
+                quote_of: str | None = None, poll: Poll | None = None) -> Published:
+        if poll is not None:
+            raise Unsupported(f"{self.name}: Bluesky has no polls")
         rkey = record_key(idempotency_key)
         facets = self._xrpc("publish", self.client.detect_facets, text)
         shown, facets = shorten_links(text, facets)
@@ -220,6 +223,9 @@ class BlueskyPlatform(Adapter):
         view = self._post_view(what, uri)
         return self._parse(what, lambda v: models.ComAtprotoRepoStrongRef.Main(
             uri=_text(v.uri), cid=_text(v.cid)), view)
+
+    def poll_results(self, platform_id: str) -> PollTally:
+        raise Unsupported(f"{self.name}: Bluesky has no polls")
 
     def keyed_post(self, key: str) -> Published | None:
         """The post created under `key`'s record key, or None: an exact `getRecord`."""

@@ -50,6 +50,7 @@ from urllib.parse import quote, urlsplit
 import requests
 
 from inmm_tui.capabilities import BLOCK, FOLLOW, LINKEDIN, REPORT, SHARE
+from inmm_tui.domain.polls import Poll, PollTally
 from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import storable
 from inmm_tui.platforms.base import (
@@ -241,7 +242,9 @@ class LinkedInPlatform(Adapter):
 
     def publish(self, text: str, *, idempotency_key: str,
                 in_reply_to: str | None = None, media: Sequence[MediaFile] = (),
-                quote_of: str | None = None) -> Published:
+                quote_of: str | None = None, poll: Poll | None = None) -> Published:
+        if poll is not None:
+            raise Unsupported(f"{self.name}: polls on LinkedIn are not supported")
         # `idempotency_key` has nowhere to go: LinkedIn takes none (see the module's doc).
         if in_reply_to is not None:
             return self._comment(text, in_reply_to)
@@ -294,6 +297,9 @@ class LinkedInPlatform(Adapter):
         if not urn.startswith("urn:li:image:"):
             raise TransientError(f"{self.name}: upload: not an image URN: {urn[:80]}")
         return urn
+
+    def poll_results(self, platform_id: str) -> PollTally:
+        raise Unsupported(f"{self.name}: polls on LinkedIn are not supported")
 
     def delete(self, platform_id: str) -> None:
         if platform_id.startswith("urn:li:comment:"):

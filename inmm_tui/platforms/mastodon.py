@@ -26,6 +26,7 @@ from mastodon import (
 )
 
 from inmm_tui.capabilities import MASTODON
+from inmm_tui.domain.polls import Poll, PollTally
 from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import (
@@ -106,7 +107,7 @@ class MastodonPlatform(Adapter):
 
     def publish(self, text: str, *, idempotency_key: str,
                 in_reply_to: str | None = None, media: Sequence[MediaFile] = (),
-                quote_of: str | None = None) -> Published:
+                quote_of: str | None = None, poll: Poll | None = None) -> Published:
         # Media are uploaded anew on each attempt (an unattached upload is removed by the
         # server); the status keeps its Idempotency-Key, so a retry within the hour gets
         # the status already made, with the media of the first attempt.
@@ -114,9 +115,12 @@ class MastodonPlatform(Adapter):
             self._check_server_limits(media)
         media_ids = [self._upload(item) for item in media] or None
         quoting = {"quoted_status_id": quote_of} if quote_of else {}
+        native = (self.client.make_poll(list(poll.options), expires_in=poll.minutes * 60)
+                  if poll is not None else None)
         status = self._call("publish", self.client.status_post, text, in_reply_to_id=in_reply_to,
                             media_ids=media_ids, visibility="public",
-                            idempotency_key=idempotency_key, **quoting)
+                            idempotency_key=idempotency_key, poll=native,
+                            **quoting)
         return self._parse("publish", _published, status)
 
     def answer_privately(self, text: str, *, recipient: str, in_reply_to: str,
@@ -313,6 +317,16 @@ class MastodonPlatform(Adapter):
             likes=count(s.get("favourites_count")), quotes=count(s.get("quotes_count")),
             impressions=None,
         ), status)
+
+    def poll_results(self, platform_id: str) -> PollTally:
+        status = self._call("poll results", self.client.status, platform_id)
+        status = self._parse("poll results", lambda s: _entity(s, "Status", "id"), status)
+        if not status.get("poll"):
+            raise Rejected(f"{self.name}: poll results: status {platform_id} has no poll")
+        return self._parse("poll results", lambda s: PollTally(
+            tuple((storable(str(o["title"])), count(o.get("votes_count")) or 0)
+                  for o in s["poll"]["options"]), closed=bool(s["poll"].get("expired"))),
+            status)
 
     def lookup_user(self, handle: str) -> Account | None:
         try:

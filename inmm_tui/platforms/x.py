@@ -22,6 +22,7 @@ import tweepy
 from requests.adapters import HTTPAdapter
 
 from inmm_tui.capabilities import X
+from inmm_tui.domain.polls import Poll, PollTally
 from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import (
@@ -136,15 +137,16 @@ class XPlatform(Adapter):
 
     def publish(self, text: str, *, idempotency_key: str,
                 in_reply_to: str | None = None, media: Sequence[MediaFile] = (),
-                quote_of: str | None = None) -> Published:
+                quote_of: str | None = None, poll: Poll | None = None) -> Published:
         # X has no idempotency key: the daemon reconciles through recent_posts() instead,
         # and X's duplicate-content refusal backs it up. Media are uploaded anew on each
         # attempt: an upload never attached expires after a day, harmless.
         media_ids = [self._upload(item) for item in media] or None
+        native = ({"poll_options": list(poll.options), "poll_duration_minutes": poll.minutes}
+                  if poll is not None else {})
         body = self._call("publish", self.client.create_tweet, text=text,
                           in_reply_to_tweet_id=in_reply_to, media_ids=media_ids,
-                          quote_tweet_id=quote_of,
-                          user_auth=True)
+                          quote_tweet_id=quote_of, user_auth=True, **native)
         post_id = self._parse("publish", lambda b: str(_created_post(b)["id"]), body)
         return Published(post_id, self._url(post_id))
 
@@ -321,6 +323,14 @@ class XPlatform(Adapter):
                        likes=count(counts.get("like_count")),
                        quotes=count(counts.get("quote_count")),
                        impressions=count(counts.get("impression_count")))
+
+    def poll_results(self, platform_id: str) -> PollTally:
+        body = self._call("poll results", self.client.get_tweet, platform_id,
+                          expansions=["attachments.poll_ids"],
+                          poll_fields=["options", "voting_status"], user_auth=True)
+        if not self._parse("poll results", _found, body):
+            raise Rejected(f"{self.name}: poll results: {_errors_text(body) or 'no such post'}")
+        return self._parse("poll results", _tally, body)
 
     def lookup_user(self, handle: str) -> Account | None:
         handle = handle.lstrip("@")
@@ -527,6 +537,15 @@ def _shared(body: dict[str, Any]) -> SharedPost:
         author_handle=author.handle, author_name=author.name,
         text=storable(exact_text(tweet)),
         created_at=_when(tweet["created_at"]) if tweet.get("created_at") else None)
+
+
+def _tally(body: dict[str, Any]) -> PollTally:
+    """The poll of a post looked up with `expansions=attachments.poll_ids`: its options
+    (position, label, votes) in `includes.polls`."""
+    poll = body["includes"]["polls"][0]
+    options = sorted(poll["options"], key=lambda option: int(option["position"]))
+    return PollTally(tuple((storable(str(o["label"])), count(o.get("votes")) or 0)
+                           for o in options), closed=poll.get("voting_status") == "closed")
 
 
 def _found(body: dict[str, Any]) -> bool:

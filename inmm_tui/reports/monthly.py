@@ -94,6 +94,7 @@ def gather(conn: sqlite3.Connection, config: Config, month: dt.date,
     try:
         report["posts"] = _posts(conn, s, e)
         report["engagement"] = _engagement(conn, start, end)
+        report["polls"] = _polls(conn, s, e)
         report["followers"] = _followers(conn, config, start, end, as_of)
         refs = metrics.referrals(conn, month, end_month)
         report["referrals"] = {"sessions": refs.sessions, "by_source": refs.by_source,
@@ -147,6 +148,16 @@ def _posts(conn: sqlite3.Connection, s: str, e: str) -> dict[str, Any]:
         "replies": len(replies),
         "failed_deliveries": failed,
     }
+
+
+def _polls(conn: sqlite3.Connection, s: str, e: str) -> list[dict[str, Any]]:
+    """The month's polls with their results as last read (the metrics job)."""
+    from inmm_tui.domain.polls import polls_published
+
+    return [{"post": p.post_id, "outlet": p.outlet, "sent_at": p.sent_at,
+             "options": list(p.options), "votes": list(p.votes) if p.votes is not None else None,
+             "total": p.total, "closed": p.closed}
+            for p in polls_published(conn, s, e)]
 
 
 def _engagement(conn: sqlite3.Connection, start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
@@ -372,6 +383,7 @@ def render_md(r: dict[str, Any]) -> str:
     lines += [f"| #{b['post']} | {b['engagement']} | {b['reposts']} | {b['replies']} | "
               f"{b['likes']} | {b['quotes']} | {_md_cell(_clip(b['text'], 70))} |"
               for b in eng["best_posts"]] or ["| - | 0 | | | | | no engagement recorded |"]
+    lines += _polls_md(r.get("polls") or [])
     f = r["followers"]
     lines += ["", "## Followers", "", "| outlet | start | end | change | following |",
               "|---|---:|---:|---:|---:|"]
@@ -443,6 +455,27 @@ def render_md(r: dict[str, Any]) -> str:
     lines += ["", "## Overdue", ""]
     lines += [f"- {item}" for item in r["overdue"]] or ["Nothing overdue."]
     return "\n".join(lines) + "\n"
+
+
+def _polls_md(polls: list[dict[str, Any]]) -> list[str]:
+    """The polls section, left out of a month without a poll."""
+    if not polls:
+        return []
+    lines = ["", "## Polls", "", "| post | outlet | status | votes | results |",
+             "|---:|---|---|---:|---|"]
+    for poll in polls:
+        if poll["votes"] is None:
+            results = "not read yet: " + " / ".join(poll["options"])
+        else:
+            results = " / ".join(
+                f"{option} {votes}" + (f" ({100 * votes / poll['total']:.0f}%)"
+                                       if poll["total"] else "")
+                for option, votes in zip(poll["options"], poll["votes"], strict=False))
+        status = "closed" if poll["closed"] else "open"
+        total = "" if poll["votes"] is None else str(poll["total"])
+        lines.append(f"| #{poll['post']} | {_md_cell(poll['outlet'])} | {status} | {total} | "
+                     f"{_md_cell(_clip(results, 120))} |")
+    return lines
 
 
 def _member(match: str | None) -> str:

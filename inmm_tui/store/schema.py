@@ -923,3 +923,74 @@ def m012_shares_reposts_quotes(db: Database) -> None:
         ) WITHOUT ROWID;
         """
     )
+
+
+@migrations()
+def m012_threads_parts_polls(db: Database) -> None:
+    """Threads and polls (issue 17). A thread's parts after the first are kept in order
+    with their post; a poll (2 to 4 options and how long it is open) rides on the first
+    part. A delivery is now one part on one outlet: `deliveries.part` (1 for every post
+    until now), unique per post, outlet and part.
+
+    The UNIQUE (post_id, outlet) of m001 cannot be altered in place, so the table is
+    rebuilt from its own stored definition (columns later migrations added are kept).
+    Migrations run in a transaction with foreign keys on, where dropping a table others
+    reference counts a violation for each referencing row; so those rows are set aside
+    first and put back once the new table holds every delivery under its old id."""
+    conn = db.conn
+    sql = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'deliveries'"
+    ).fetchone()[0]
+    old_unique = "UNIQUE (post_id, outlet)"
+    if old_unique not in sql:
+        raise RuntimeError("deliveries: its UNIQUE (post_id, outlet) is not where m012 expects")
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(deliveries)")]
+    rebuilt = sql.replace("CREATE TABLE deliveries", "CREATE TABLE deliveries_m012", 1).replace(
+        old_unique, "part INTEGER NOT NULL DEFAULT 1 CHECK (part >= 1),\n"
+        "            UNIQUE (post_id, outlet, part)")
+    attached = conn.execute(
+        "SELECT type, sql FROM sqlite_master WHERE tbl_name = 'deliveries'"
+        " AND type IN ('index', 'trigger') AND sql IS NOT NULL").fetchall()
+    children = sorted({table for (table,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")
+        if any(fk[2] == "deliveries"
+               for fk in conn.execute(f"PRAGMA foreign_key_list('{table}')"))})
+    for child in children:
+        conn.execute(f"CREATE TEMP TABLE m012_{child} AS SELECT * FROM main.\"{child}\"")
+        conn.execute(f"DELETE FROM main.\"{child}\"")
+    conn.execute(rebuilt)
+    listed = ", ".join(columns)
+    conn.execute(f"INSERT INTO deliveries_m012 ({listed}) SELECT {listed} FROM deliveries")
+    conn.execute("DROP TABLE deliveries")
+    conn.execute("ALTER TABLE deliveries_m012 RENAME TO deliveries")
+    for _kind, statement in attached:
+        conn.execute(statement)
+    for child in children:
+        conn.execute(f"INSERT INTO main.\"{child}\" SELECT * FROM temp.m012_{child}")
+        conn.execute(f"DROP TABLE temp.m012_{child}")
+    db.executescript(
+        """
+        -- A thread's parts after the first (the first is the post's body), in order.
+        CREATE TABLE post_parts (
+            post_id INTEGER NOT NULL REFERENCES posts(id),
+            part INTEGER NOT NULL CHECK (part >= 2),
+            body TEXT NOT NULL,
+            PRIMARY KEY (post_id, part)
+        ) WITHOUT ROWID;
+
+        -- A post's poll: its options (a JSON list, in order) and how long it is open.
+        CREATE TABLE post_polls (
+            post_id INTEGER PRIMARY KEY REFERENCES posts(id),
+            options TEXT NOT NULL,
+            minutes INTEGER NOT NULL CHECK (minutes > 0)
+        );
+
+        -- A published poll's results as last read from the platform (the metrics job).
+        CREATE TABLE poll_results (
+            delivery_id INTEGER PRIMARY KEY REFERENCES deliveries(id),
+            at TEXT NOT NULL,
+            votes TEXT NOT NULL,
+            closed INTEGER NOT NULL DEFAULT 0
+        );
+        """
+    )

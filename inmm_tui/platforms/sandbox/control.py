@@ -94,6 +94,13 @@ class SandboxControl:
         """Set a post's counts: numbers, or any other JSON value as a platform's garbage."""
         self._call("POST", "metrics", {"api": api, "id": post_id, **counts})
 
+    def vote(self, api: str, post_id: str, option: int, count: int = 1, *,
+             close: bool = False) -> None:
+        """`count` people vote for option `option` (from 0) of the post's poll; with
+        `close`, the poll's time is then up."""
+        self._call("POST", "votes", {"api": api, "id": post_id, "option": option,
+                                     "count": count, "close": close})
+
     def settings(self, **values: Any) -> None:
         self._call("POST", "settings", values)
 

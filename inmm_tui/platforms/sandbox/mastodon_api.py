@@ -189,7 +189,7 @@ def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
                     "static_url": f"{base}/emoji/{e}.png", "visible_in_picker": True}
                    for e in dict.fromkeys(EMOJI.findall(post.text))],
         "card": None,
-        "poll": None,
+        "poll": m_poll(post),
     }
     original = world.posts[MASTODON].get(post.repost_of or post.quote_of or "")
     if post.repost_of and original is not None:
@@ -205,6 +205,50 @@ def m_status(world: World, post: SbPost, base: str) -> dict[str, Any]:
                             "quoted_status": m_status(world, original, base)}
                            if post.quote_of and original is not None else None)
     return with_garbage(status, post)
+
+
+def m_poll(post: SbPost) -> dict[str, Any] | None:
+    """The Poll entity (docs.joinmastodon.org/entities/Poll/)."""
+    poll = post.poll
+    if poll is None:
+        return None
+    total = sum(poll.votes)
+    return {"id": poll.id, "expires_at": m_time(poll.ends_at), "expired": poll.closed,
+            "multiple": False, "votes_count": total, "voters_count": total,
+            "voted": False, "own_votes": [],
+            "options": [{"title": title, "votes_count": votes}
+                        for title, votes in zip(poll.options, poll.votes, strict=True)],
+            "emojis": []}
+
+
+POLL_MAX_OPTIONS = 4
+POLL_MAX_CHARACTERS = 50
+POLL_MIN_SECONDS = 300
+POLL_MAX_SECONDS = 2629746
+"""A server's defaults (`configuration.polls` of /api/v2/instance)."""
+
+
+def m_check_poll(poll: Any) -> tuple[list[str], int]:
+    """Mastodon's PollValidator: the options and `expires_in` (seconds), or its 422."""
+    if not isinstance(poll, dict):
+        raise mastodon_error(422, "Validation failed: Poll options can't be blank")
+    options = poll.get("options")
+    if not isinstance(options, list) or len(options) < 2:
+        raise mastodon_error(422, "Validation failed: Poll must have at least 2 options")
+    if len(options) > POLL_MAX_OPTIONS:
+        raise mastodon_error(422, f"Validation failed: Poll cannot have more than "
+                             f"{POLL_MAX_OPTIONS} options")
+    if any(not isinstance(o, str) or not o.strip() for o in options):
+        raise mastodon_error(422, "Validation failed: Poll options can't be blank")
+    if any(len(o) > POLL_MAX_CHARACTERS for o in options):
+        raise mastodon_error(422, f"Validation failed: Poll options cannot be longer than "
+                             f"{POLL_MAX_CHARACTERS} characters")
+    seconds = poll.get("expires_in")
+    if not isinstance(seconds, int) or seconds < POLL_MIN_SECONDS:
+        raise mastodon_error(422, "Validation failed: Poll duration is too short")
+    if seconds > POLL_MAX_SECONDS:
+        raise mastodon_error(422, "Validation failed: Poll duration is too long")
+    return [str(o) for o in options], seconds
 
 
 def m_relationship(world: World, account_id: str) -> dict[str, Any]:
@@ -383,8 +427,14 @@ def m_post_status(world: World, request: Request) -> Answer:
     quoted = next(iter(form.get("quoted_status_id", [])), None)
     if quoted and world.mastodon_quotes:  # a server before 4.5 ignores the parameter
         m_status_or_404(world, quoted)
+    # A poll comes as JSON (Mastodon.py sends a status with a poll that way).
+    asked = request.json().get("poll") if request.headers.get(
+        "content-type", "").startswith("application/json") else None
+    poll = m_check_poll(asked) if asked is not None else None
     post = world.add_post(MASTODON, world.me(MASTODON), text, in_reply_to=reply_to,
                           visibility=visibility)
+    if poll is not None:
+        world.add_poll(post, poll[0], -(-poll[1] // 60))
     world.attach(MASTODON, post, media_ids)
     if quoted and world.mastodon_quotes:
         post.quote_of = quoted

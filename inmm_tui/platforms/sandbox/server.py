@@ -145,6 +145,17 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
                 value = body[name]
                 setattr(measured, name, value if isinstance(value, dict | list) else int(value))
         return Answer(200, {"ok": True})
+    if path == "/_sandbox/votes" and method == "POST":
+        voted = world.posts[api].get(str(body.get("id", "")))
+        if voted is None or voted.poll is None:
+            return Answer(404, {"error": "no such post with a poll"})
+        try:
+            world.vote(api, voted.id, int(body.get("option", 0)), int(body.get("count", 1)))
+        except (IndexError, ValueError) as exc:
+            return Answer(400, {"error": str(exc)})
+        if body.get("close"):  # the poll's time is up
+            voted.poll.created_at -= dt.timedelta(minutes=voted.poll.minutes)
+        return Answer(200, {"ok": True})
     return Answer(404, {"error": f"no control endpoint {method} {path}"})
 
 

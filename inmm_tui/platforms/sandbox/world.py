@@ -140,6 +140,26 @@ class SbPost:
     """A repost (X retweet, Mastodon reblog): the post it reposts."""
     quote_of: str | None = None
     """A quote post: the post it quotes."""
+    poll: SbPoll | None = None
+
+
+@dataclass
+class SbPoll:
+    """A native poll on a post (X's, Mastodon's)."""
+
+    id: str
+    options: list[str]
+    minutes: int
+    votes: list[int]
+    created_at: dt.datetime = field(default_factory=now)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        return self.created_at + dt.timedelta(minutes=self.minutes)
+
+    @property
+    def closed(self) -> bool:
+        return now() >= self.ends_at
 
 
 def _newest(post: SbPost) -> tuple[int, str]:
@@ -355,6 +375,18 @@ class World:
             self.notify("mention", author.id, post.id)
         return post
 
+    def add_poll(self, post: SbPost, options: list[str], minutes: int) -> SbPoll:
+        post.poll = SbPoll(self.new_id(post.api), list(options), minutes, [0] * len(options),
+                           created_at=post.created_at)
+        return post.poll
+
+    def vote(self, api: str, post_id: str, option: int, count: int = 1) -> None:
+        """`count` people vote for option number `option` (from 0) of the post's poll."""
+        poll = self.posts[api][post_id].poll
+        if poll is None:
+            raise ValueError(f"post {post_id} has no poll")
+        poll.votes[option] += count
+
     def notify(self, kind: str, account_id: str, status_id: str | None) -> None:
         # Notification ids come from a sequence: they are in the order of arrival.
         note_id = str(self.seq())
@@ -490,6 +522,8 @@ class World:
             data = asdict(post)
             data["created_at"] = post.created_at.isoformat()
             data["author"] = self.accounts[post.api][post.author_id].handle
+            if post.poll is not None:
+                data["poll"]["created_at"] = post.poll.created_at.isoformat()
             return data
 
         return {

@@ -158,6 +158,8 @@ def x_tweet(post: SbPost, fields: set[str] | frozenset[str] = frozenset()) -> di
         data["referenced_tweets"] = [{"type": "retweeted", "id": post.repost_of}]
     if post.quote_of:
         data["referenced_tweets"] = [{"type": "quoted", "id": post.quote_of}]
+    if post.poll is not None:
+        data["attachments"] = {"poll_ids": [post.poll.id]}
     return with_garbage({k: v for k, v in data.items() if k in X_DEFAULT_FIELDS or k in fields},
                         post)
 
@@ -282,12 +284,60 @@ def x_create_tweet(world: World, request: Request) -> Answer:
     if quoted and (quoted not in world.posts[X] or world.posts[X][quoted].deleted):
         raise x_problem(403, "Forbidden", "You attempted to quote a Tweet that is deleted or "
                         "not visible to you.")
+    poll = data.get("poll")
+    if poll is not None:
+        x_check_poll(poll)
     post = world.add_post(X, me, text, in_reply_to=reply_to)
     world.attach(X, post, media_ids)
+    if poll is not None:
+        world.add_poll(post, [str(o) for o in poll["options"]], int(poll["duration_minutes"]))
     if quoted:
         post.quote_of = str(quoted)
         world.posts[X][str(quoted)].quotes += 1
     return Answer(201, {"data": x_tweet(post)})
+
+
+def x_check_poll(poll: Any) -> None:
+    """X's rules for `poll` on POST /2/tweets: 2 to 4 options of 1 to 25 characters, and
+    `duration_minutes` from 5 to 10080 (required)."""
+    def invalid(parameter: str, value: Any, message: str) -> Answer:
+        return Answer(400, {"errors": [{"parameters": {parameter: [str(value)]},
+                                        "message": message}],
+                            "title": "Invalid Request",
+                            "detail": "One or more parameters to your request was invalid.",
+                            "type": "https://api.twitter.com/2/problems/invalid-request"})
+    options = poll.get("options") if isinstance(poll, dict) else None
+    if not isinstance(options, list) or not 2 <= len(options) <= 4:
+        raise invalid("poll.options", options, "poll.options: must have 2 to 4 options")
+    for option in options:
+        if not isinstance(option, str) or not 1 <= len(option) <= 25:
+            raise invalid("poll.options", option,
+                          "poll.options: each option must be 1 to 25 characters")
+    minutes = poll.get("duration_minutes")
+    if not isinstance(minutes, int) or not 5 <= minutes <= 10080:
+        raise invalid("poll.duration_minutes", minutes,
+                      "poll.duration_minutes: must be between 5 and 10080")
+
+
+X_DEFAULT_POLL_FIELDS = ("id", "options")
+
+
+def x_poll(post: SbPost, request: Request) -> dict[str, Any]:
+    """The poll as X v2 returns it in `includes.polls`: `id` and `options` unless other
+    `poll.fields` are asked for."""
+    poll = post.poll
+    assert poll is not None
+    data: dict[str, Any] = {
+        "id": poll.id,
+        "options": [{"position": n, "label": label, "votes": votes}
+                    for n, (label, votes) in enumerate(zip(poll.options, poll.votes,
+                                                           strict=True), 1)],
+        "duration_minutes": poll.minutes,
+        "end_datetime": iso_time(poll.ends_at),
+        "voting_status": "closed" if poll.closed else "open",
+    }
+    asked = x_asked(request, "poll.fields") | set(X_DEFAULT_POLL_FIELDS)
+    return {k: v for k, v in data.items() if k in asked}
 
 
 # ---- v1.1 media upload (upload.twitter.com) -------------------------------------------------
@@ -447,10 +497,17 @@ def x_get_tweet(world: World, request: Request) -> Answer:
     post = world.posts[X].get(request.params["id"])
     if post is None or post.deleted:
         return Answer(200, {"errors": [x_not_found("tweet", "id", request.params["id"])]})
-    body: dict[str, Any] = {"data": x_tweet(post, x_fields(request))}
-    if "author_id" in x_asked(request, "expansions"):
-        body["includes"] = {"users": [x_user(world, world.accounts[X][post.author_id],
-                                             request)]}
+    expansions = x_asked(request, "expansions")
+    fields = x_fields(request) | ({"attachments"} if "attachments.poll_ids" in expansions
+                                  else set())
+    body: dict[str, Any] = {"data": x_tweet(post, fields)}
+    includes: dict[str, Any] = {}
+    if "author_id" in expansions:
+        includes["users"] = [x_user(world, world.accounts[X][post.author_id], request)]
+    if "attachments.poll_ids" in expansions and post.poll is not None:
+        includes["polls"] = [x_poll(post, request)]
+    if includes:
+        body["includes"] = includes
     return Answer(200, body)
 
 

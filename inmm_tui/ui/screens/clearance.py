@@ -131,14 +131,29 @@ class ClearanceScreen(InmmScreen):
             head.append("\n")
             head.append_text(shared_post(detail["share"], tz))
             head.append("\n")
+        if post.parts:
+            head.append(f"\nA THREAD of {len(post.parts) + 1} parts, each a reply to the one "
+                        "before (signed like the first):\n", style="bold")
+        for number, part in enumerate(post.parts, 2):
+            head.append(f"part {number}: ", style="bold dim")
+            head.append(part + "\n")
+        if post.poll is not None:
+            head.append(f"\nPOLL with the first part, open {post.poll.minutes} min:\n",
+                        style="bold")
+            for number, option in enumerate(post.poll.options, 1):
+                head.append(f"  {number}. ", style="bold dim")
+                head.append(option + "\n")
         self.query_one("#post-text", Literal).update(head)
         files = self.query_one("#post-media", Literal)
         files.update(detail.get("media") or "")
         files.display = bool(detail.get("media"))
         from inmm_tui.domain.posts import ScreenOutcome
 
+        # Findings on a later part or the poll carry the text they were found in.
+        texts = {**detail["texts"], **{f["outlet"]: f["text"] for f in post.screening
+                                       if f.get("text") and f.get("outlet")}}
         self.query_one("#post-findings", Findings).show(
-            ScreenOutcome(post.screening_verdict or "pass", post.screening), detail["texts"])
+            ScreenOutcome(post.screening_verdict or "pass", post.screening), texts)
         history = Text("\nHistory\n", style="bold")
         for entry in detail["history"]:
             at = format_local(entry["at"], tz, "%m-%d %H:%M")

@@ -1,5 +1,7 @@
 """Compose: write a post, see at once how each outlet counts it and what the policy
 screen says, choose topic, outlets, event and time, and submit it for clearance.
+A thread's further parts go in their own box (a line with only --- between parts), a
+poll's options on one line (separated by |) with how long it is open.
 The draft is saved as you type (debounced) and once more when you leave."""
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Header, Input, Select, TextArea
 
 from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.domain.polls import Poll, make_poll, parse_duration, parse_options
 from inmm_tui.domain.shares import Share
+from inmm_tui.domain.threads import SEPARATOR, join_parts, split_parts
 from inmm_tui.domain.when import format_local, parse_local_time
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, DraftLoaded, DraftSaved, MediaListed, PreviewReady
@@ -54,6 +58,7 @@ class ComposeScreen(InmmScreen):
         are gone (the app closing)."""
         self.last_valid_when: dt.datetime | None = None
         self.when_error = ""
+        self.poll_error = ""
         self._preview_timer: Timer | None = None
         self._save_timer: Timer | None = None
         self._loaded = post_id is None
@@ -99,6 +104,18 @@ class ComposeScreen(InmmScreen):
                                    classes="field-label")
                 yield PlainInput(placeholder="https://x.com/…/status/… (empty: not a share)",
                                  id="share-url", compact=True)
+                yield LiteralLabel(f"Thread (optional): more parts, each a reply to the one "
+                                   f"before; a line with only {SEPARATOR} between parts",
+                                   classes="field-label")
+                yield PostEditor(id="parts", soft_wrap=True, show_line_numbers=False)
+                yield LiteralLabel("Poll (optional): 2 to 4 options separated by |, and how "
+                                   "long it is open (90m, 6h, 2d)", classes="field-label")
+                with Horizontal(classes="outlet-row"):
+                    yield PlainInput(placeholder="Yes | No | Not sure", id="poll-options",
+                                     classes="poll-field", compact=True)
+                    yield PlainInput(placeholder="1d", id="poll-duration",
+                                     classes="poll-field", compact=True)
+                yield LiteralLabel("", id="poll-error")
             with VerticalScroll(id="compose-side"):
                 yield OutletCounts(id="counts")
                 original = Literal("", id="original")
@@ -144,6 +161,10 @@ class ComposeScreen(InmmScreen):
             if post.topic in self.backend.config.inmm.topics:
                 self.query_one("#topic", Select).value = post.topic
             self.query_one("#announcement", Checkbox).value = post.announcement
+            self.query_one("#parts", TextArea).load_text(join_parts(post.parts))
+            if post.poll is not None:
+                self.query_one("#poll-options", Input).value = " | ".join(post.poll.options)
+                self.query_one("#poll-duration", Input).value = _duration(post.poll.minutes)
             for outlet in self.backend.config.outlets:
                 self.query_one(f"#outlet-{outlet.name}", Checkbox).value = (
                     outlet.name in post.outlets)
@@ -183,16 +204,35 @@ class ComposeScreen(InmmScreen):
             "announcement": self.query_one("#announcement", Checkbox).value,
             "event_id": event if isinstance(event, int) else None,
             "scheduled_at": self.last_valid_when,
+            "parts": split_parts(self.query_one("#parts", TextArea).text),
+            "poll": self._poll(),
         }
+
+    def _poll(self) -> Poll | None:
+        """The poll typed, or None (none typed, or not yet right: `poll_error` says why)."""
+        options = parse_options(self.query_one("#poll-options", Input).value)
+        self.poll_error = ""
+        if not options:
+            return None
+        try:
+            return make_poll(options, parse_duration(
+                self.query_one("#poll-duration", Input).value or "1d"))
+        except InvalidInput as exc:
+            self.poll_error = str(exc)
+            return None
 
     @on(TextArea.Changed)
     @on(Input.Changed, ".outlet-text")
+    @on(Input.Changed, ".poll-field")
     @on(Checkbox.Changed)
     @on(Select.Changed)
     def something_changed(self) -> None:
         if not self._loaded:
             return
         self.current_state = self.form_state()
+        label = self.query_one("#poll-error", LiteralLabel)
+        label.update(self.poll_error)
+        label.set_class(bool(self.poll_error), "error")
         self.schedule_preview()
         self.schedule_save()
 
@@ -232,7 +272,7 @@ class ComposeScreen(InmmScreen):
         result = b.call(b.services.posts.preview, b.login, state["body"],
                         outlets=state["outlets"], outlet_texts=state["outlet_texts"],
                         topic=state["topic"], announcement=state["announcement"],
-                        event_id=state["event_id"])
+                        event_id=state["event_id"], parts=state["parts"], poll=state["poll"])
         self.post_message(PreviewReady(result))
 
     @on(PreviewReady)
@@ -373,7 +413,11 @@ class ComposeScreen(InmmScreen):
         if self.when_error:
             self.notify(self.when_error, title="Check the time", severity="error")
             return
-        self.save(self.form_state(), submit=True)
+        state = self.form_state()
+        if self.poll_error:
+            self.notify(self.poll_error, title="Check the poll", severity="error")
+            return
+        self.save(state, submit=True)
 
     def action_back(self) -> None:
         self.save_now()
@@ -393,3 +437,12 @@ class ComposeScreen(InmmScreen):
                 self._write(state)
             except Exception:  # a refusal here has nowhere to be shown; the last save stands
                 pass
+
+
+def _duration(minutes: int) -> str:
+    """Minutes as they are typed: 2d, 6h or 90m."""
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440}d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60}h"
+    return f"{minutes}m"

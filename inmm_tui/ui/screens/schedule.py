@@ -33,6 +33,8 @@ def problem_text(row: ScheduleRow) -> Text:
         text = Text()
         if row.post_state == "partly published":
             text.append("PARTLY PUBLISHED ", style="bold yellow")
+            if row.part > 1:  # a thread stopped here: retrying goes on from this part
+                text.append(f"(thread stopped at part {row.part}) ", style="yellow")
         message = row.last_error or row.state
         if row.state == "failed":
             message += f" (after {row.attempts} attempts)"
@@ -91,8 +93,9 @@ class ScheduleScreen(InmmScreen):
             self.rows[key] = row
             due = format_local(row.due_at, tz)
             about = problem_text(row)
+            post = f"#{row.post_id}" + (f".{row.part}" if row.part > 1 else "")
             table.add_row(due, row.outlet, Text(row.state, style=STATE_STYLE.get(row.state, "")),
-                          f"#{row.post_id}", about, key=key)
+                          post, about, key=key)
         if keep in self.rows:
             table.move_cursor(row=table.get_row_index(keep))
         if not message.rows:
@@ -104,8 +107,12 @@ class ScheduleScreen(InmmScreen):
         if row is None:
             return
         text = Text()
-        text.append(f"Post #{row.post_id} on {row.outlet}: {row.state}", style="bold")
-        if row.post_state == "partly published":
+        part = f" part {row.part}" if row.part > 1 else ""
+        text.append(f"Post #{row.post_id}{part} on {row.outlet}: {row.state}", style="bold")
+        if row.post_state == "partly published" and row.part > 1:
+            text.append(f" — PARTLY PUBLISHED: its thread stopped at part {row.part}; retry "
+                        "(t) goes on from this part", style="bold yellow")
+        elif row.post_state == "partly published":
             text.append(" — PARTLY PUBLISHED: out on another outlet", style="bold yellow")
         if row.last_error:
             text.append(f"\nPlatform said: {row.last_error}", style="red")

@@ -25,10 +25,14 @@ class OutletCounts(Literal):
         added = " and ".join(part for part in (hashtag, signature) if part)
         if added:
             text.append(f"Added for you: {added}\n", style="dim")
+        thread = any(item.part > 1 for item in outlets)
         for item in outlets:
             over = item.length > item.limit
             mark = "over by " + str(item.length - item.limit) if over else "ok"
-            text.append(f"{titles.get(item.outlet, item.outlet):<19}", style="bold")
+            name = titles.get(item.outlet, item.outlet)
+            if thread:  # each part of a thread is counted on its own
+                name = f"{name[:11]} part {item.part}"
+            text.append(f"{name:<19}", style="bold")
             text.append(f"{item.length:>4}/{item.limit:<4} ",
                         style="bold red" if over else "green")
             text.append(mark + "\n", style="red" if over else "dim")

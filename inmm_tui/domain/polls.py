@@ -1,0 +1,180 @@
+"""Polls (the policy's "straw poll" to engage followers): 2 to 4 options and how long the
+poll is open, published as the platform's own poll with the post's first part.
+
+The options are screened like the text and covered by the clearance hash; an outlet
+without polls (its capabilities) is refused when the post is submitted, never when it
+is sent. The metrics job reads the results back (`save_results`), for the monthly report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from inmm_tui.capabilities import for_api
+from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.timeutil import to_db
+
+MIN_OPTIONS = 2
+MAX_OPTIONS = 4
+"""What X and Mastodon both take."""
+
+
+@dataclass(frozen=True)
+class Poll:
+    options: tuple[str, ...]
+    minutes: int
+    """How long the poll is open once published."""
+
+    def hashed(self) -> dict[str, Any]:
+        """What the clearance hash covers of it: every option, in order, and the duration."""
+        return {"options": list(self.options), "minutes": self.minutes}
+
+
+@dataclass(frozen=True)
+class PollTally:
+    """A poll's results as the platform gives them: (option, votes) in order."""
+
+    votes: tuple[tuple[str, int], ...]
+    closed: bool
+
+
+def make_poll(options: list[str] | tuple[str, ...], minutes: int) -> Poll:
+    """A poll from what a person typed: InvalidInput naming what is wrong."""
+    from inmm_tui.domain.posts import check_body
+
+    cleaned = tuple(option.strip() for option in options)
+    if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
+        raise InvalidInput(f"a poll has {MIN_OPTIONS} to {MAX_OPTIONS} options; "
+                           f"{len(cleaned)} given")
+    for number, option in enumerate(cleaned, 1):
+        if not option:
+            raise InvalidInput(f"poll option {number} is empty")
+        try:
+            check_body(option)
+        except InvalidInput as exc:
+            raise InvalidInput(f"poll option {number}: {exc}") from None
+    if len({option.casefold() for option in cleaned}) != len(cleaned):
+        raise InvalidInput("two poll options are the same; each must differ")
+    if minutes <= 0:
+        raise InvalidInput("a poll must be open for some time (at least 5 minutes)")
+    return Poll(cleaned, minutes)
+
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([dhm]?)\s*$", re.IGNORECASE)
+
+
+def parse_duration(text: str) -> int:
+    """Minutes from "90", "90m", "6h" or "2d"."""
+    match = _DURATION.match(text or "")
+    if not match:
+        raise InvalidInput(f"poll duration {text!r}: write minutes (90 or 90m), hours (6h) "
+                           "or days (2d)")
+    number, unit = int(match.group(1)), match.group(2).lower()
+    return number * {"": 1, "m": 1, "h": 60, "d": 1440}[unit]
+
+
+def parse_options(text: str) -> list[str]:
+    """Options typed on one line, separated by `|`."""
+    return [part.strip() for part in text.split("|")] if text.strip() else []
+
+
+def refusal(poll: Poll, outlet: str, api: str) -> str | None:
+    """Why `outlet` cannot publish `poll`, or None."""
+    capabilities = for_api(api)
+    rules = capabilities.polls
+    if rules is None:
+        return (f"{capabilities.label} has no polls: take outlet '{outlet}' off the post "
+                "or remove the poll")
+    if len(poll.options) > rules.max_options:
+        return f"polls on {capabilities.label} take at most {rules.max_options} options"
+    for number, option in enumerate(poll.options, 1):
+        if len(option) > rules.option_length:
+            return (f"poll option {number} is {len(option)} characters; "
+                    f"{capabilities.label} takes at most {rules.option_length}")
+    if not rules.min_minutes <= poll.minutes <= rules.max_minutes:
+        return (f"polls on {capabilities.label} are open {_span(rules.min_minutes)} to "
+                f"{_span(rules.max_minutes)}; {_span(poll.minutes)} asked")
+    return None
+
+
+def _span(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        return f"{minutes // 1440} d"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} h"
+    return f"{minutes} min"
+
+
+# ----- storage -----------------------------------------------------------------------------
+
+def poll_of(conn: sqlite3.Connection, post_id: int) -> Poll | None:
+    row = conn.execute("SELECT options, minutes FROM post_polls WHERE post_id = ?",
+                       (post_id,)).fetchone()
+    return Poll(tuple(json.loads(row[0])), int(row[1])) if row else None
+
+
+def store_poll(conn: sqlite3.Connection, post_id: int, poll: Poll | None) -> bool:
+    """Set (or with None remove) the post's poll; True if that changed it."""
+    if poll_of(conn, post_id) == poll:
+        return False
+    conn.execute("DELETE FROM post_polls WHERE post_id = ?", (post_id,))
+    if poll is not None:
+        conn.execute("INSERT INTO post_polls (post_id, options, minutes) VALUES (?, ?, ?)",
+                     (post_id, json.dumps(list(poll.options)), poll.minutes))
+    return True
+
+
+def pollable(conn: sqlite3.Connection, outlet: str) -> list[tuple[int, str]]:
+    """(delivery id, platform id) of the outlet's published polls whose results are not
+    final yet: open ones, and closed ones not read since they closed."""
+    return [(row[0], row[1]) for row in conn.execute(
+        "SELECT d.id, d.platform_id FROM deliveries d JOIN post_polls p ON p.post_id = d.post_id"
+        " LEFT JOIN poll_results r ON r.delivery_id = d.id"
+        " WHERE d.outlet = ? AND d.part = 1 AND d.state = 'sent' AND d.platform_id IS NOT NULL"
+        " AND coalesce(r.closed, 0) = 0 ORDER BY coalesce(r.at, ''), d.id", (outlet,))]
+
+
+def save_results(conn: sqlite3.Connection, delivery_id: int, tally: PollTally,
+                 at: dt.datetime) -> None:
+    conn.execute(
+        "INSERT INTO poll_results (delivery_id, at, votes, closed) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT(delivery_id) DO UPDATE SET at = excluded.at, votes = excluded.votes,"
+        " closed = excluded.closed",
+        (delivery_id, to_db(at), json.dumps([[o, v] for o, v in tally.votes]),
+         int(tally.closed)))
+
+
+@dataclass(frozen=True)
+class PollReport:
+    post_id: int
+    outlet: str
+    sent_at: str
+    options: tuple[str, ...]
+    votes: tuple[int, ...] | None
+    """Each option's votes as last read; None until the metrics job has read them."""
+    closed: bool
+
+    @property
+    def total(self) -> int:
+        return sum(self.votes or ())
+
+
+def polls_published(conn: sqlite3.Connection, start: str, end: str) -> list[PollReport]:
+    """Polls published between `start` and `end` (database times), with their results."""
+    rows = conn.execute(
+        "SELECT d.post_id, d.outlet, d.sent_at, p.options, r.votes, coalesce(r.closed, 0)"
+        " FROM deliveries d JOIN post_polls p ON p.post_id = d.post_id"
+        " LEFT JOIN poll_results r ON r.delivery_id = d.id"
+        " WHERE d.part = 1 AND d.state = 'sent' AND d.sent_at >= ? AND d.sent_at < ?"
+        " ORDER BY d.sent_at, d.outlet", (start, end)).fetchall()
+    reports = []
+    for post_id, outlet, sent_at, options, votes, closed in rows:
+        counts = tuple(int(v) for _, v in json.loads(votes)) if votes else None
+        reports.append(PollReport(post_id, outlet, sent_at, tuple(json.loads(options)), counts,
+                                  bool(closed)))
+    return reports
