@@ -309,6 +309,7 @@ def replay_history(services: Services, daemon: Daemon, world: World, clock: Demo
     a week ago the chair's review of the accounts we follow."""
     from inmm_daemon.service import JOBS
 
+    from inmm_tui.capabilities import for_api
     from inmm_tui.domain.polls import Poll
     from inmm_tui.platforms.sandbox.world import APIS
 
@@ -326,6 +327,10 @@ def replay_history(services: Services, daemon: Daemon, world: World, clock: Demo
             extra = dict(HISTORY_EXTRAS.get(text, {}))
             if "poll" in extra:
                 extra["poll"] = Poll(*extra["poll"])
+            # A thread or a poll goes to the outlets that can take one (not LinkedIn).
+            extra["outlets"] = [o.name for o in services.config.outlets if (
+                for_api(o.api).threads or "parts" not in extra) and (
+                for_api(o.api).polls or "poll" not in extra)]
             post_id = services.posts.create_draft(COLLEAGUE[0], text, topic=topic, **extra)
             services.posts.submit(COLLEAGUE[0], post_id)
             _advance(clock, hours=1)

@@ -103,7 +103,7 @@ def test_the_demo_history_holds_a_published_thread_and_a_poll_with_votes(tmp_pat
         parts = conn.execute(
             "SELECT outlet, count(*) FROM deliveries WHERE state = 'sent' AND post_id ="
             " (SELECT post_id FROM post_parts LIMIT 1) GROUP BY outlet").fetchall()
-        assert parts == [("mastodon", 3), ("x", 3)]
+        assert parts == [("bluesky", 3), ("mastodon", 3), ("x", 3)]  # not LinkedIn
         votes = conn.execute("SELECT d.outlet, r.votes FROM poll_results r JOIN deliveries d"
                              " ON d.id = r.delivery_id ORDER BY d.outlet").fetchall()
         assert [outlet for outlet, _ in votes] == ["mastodon", "x"]
