@@ -190,3 +190,25 @@ def test_a_garment_is_not_vulgar_and_a_campaign_is_not_a_sale() -> None:
 
     assert not advertising("He is trying to buy the presidency.")
     assert advertising("Buy the new detector now.")
+
+
+@pytest.mark.parametrize("text", [
+    # A speech addresses the nation as "we" do ("America" is then the arena).
+    "This could only happen in America, and we will bring those jobs back home.",
+    "We will secure our borders and put American workers first.",
+    "Protect the unborn: life begins at conception.",
+    "Stop illegal immigration and end open borders now.",
+])
+def test_more_political_speech_is_found(text: str) -> None:
+    assert "politics_religion" in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    # News names the nation as a place; "US" is the country, not "us".
+    "Up to 43m Americans could lose health insurance.",
+    "US jobs grow as American demand recovers.",
+    # The society's own elections, however phrased.
+    "Our student chapters held elections this month; meet the new officers.",
+])
+def test_news_and_society_elections_are_not_speech(text: str) -> None:
+    assert "politics_religion" not in categories(text)

@@ -283,7 +283,9 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
     terms = [(m.span(), m.group(0).lower()) for m in section.with_.finditer(masked)]
     if len({term for _, term in terms}) < 2:
         return []
-    arena = [(span, term) for span, term in terms if section.near.fullmatch(term)]
+    spoken = rules.spoken_arena if rules.spoken_arena and _WE.search(masked) else None
+    arena = [(span, term) for span, term in terms
+             if section.near.fullmatch(term) or (spoken and spoken.fullmatch(term))]
     found = _arena_pair(section, masked, arena, terms) if arena else None
     found = found or _agenda(section, masked, terms)
     # A post with a greeting or the society's own words (`allow`: "Happy Veterans Day",
@@ -297,6 +299,8 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
 
 
 Spans = list[tuple[int, int]]
+# The first person plural of a speech ("we", "our", "us"; not "US", the country).
+_WE = re.compile(r"(?<![\w'\u2019])(?:[Ww]e|[Oo]ur|[Oo]urs|[Uu]s)(?![\w'\u2019])")
 
 
 def _within(section: Section, masked: str, first: tuple[int, int],
