@@ -198,6 +198,8 @@ def test_a_garment_is_not_vulgar_and_a_campaign_is_not_a_sale() -> None:
     "We will secure our borders and put American workers first.",
     "Protect the unborn: life begins at conception.",
     "Stop illegal immigration and end open borders now.",
+    # Offices and platform words that society posts do not pair with another.
+    "Senator Smith's trade deal was the worst ever signed.",
 ])
 def test_more_political_speech_is_found(text: str) -> None:
     assert "politics_religion" in categories(text)
@@ -209,6 +211,7 @@ def test_more_political_speech_is_found(text: str) -> None:
     "US jobs grow as American demand recovers.",
     # The society's own elections, however phrased.
     "Our student chapters held elections this month; meet the new officers.",
+    "Governor Polis opens the Annual Meeting in Denver: read the program.",
 ])
 def test_news_and_society_elections_are_not_speech(text: str) -> None:
     assert "politics_religion" not in categories(text)
