@@ -212,6 +212,10 @@ def test_more_political_speech_is_found(text: str) -> None:
     # The society's own elections, however phrased.
     "Our student chapters held elections this month; meet the new officers.",
     "Governor Polis opens the Annual Meeting in Denver: read the program.",
+    # A region is not the nation; the society's veterans and military members are members.
+    "Join us at the North American chapter meeting: a jobs fair for students.",
+    "We are proud of our veterans: the Veterans Affairs fellowship is open to members.",
+    "Our military members and federal government colleagues meet Tuesday at 7 am.",
 ])
 def test_news_and_society_elections_are_not_speech(text: str) -> None:
     assert "politics_religion" not in categories(text)
