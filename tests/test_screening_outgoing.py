@@ -195,6 +195,7 @@ def test_a_garment_is_not_vulgar_and_a_campaign_is_not_a_sale() -> None:
 @pytest.mark.parametrize("text", [
     # A speech addresses the nation as "we" do ("America" is then the arena).
     "This could only happen in America, and we will bring those jobs back home.",
+    "America's jobs are our future, and we will protect them.",
     "We will secure our borders and put American workers first.",
     "Protect the unborn: life begins at conception.",
     "Stop illegal immigration and end open borders now.",
@@ -216,6 +217,9 @@ def test_more_political_speech_is_found(text: str) -> None:
     "Join us at the North American chapter meeting: a jobs fair for students.",
     "We are proud of our veterans: the Veterans Affairs fellowship is open to members.",
     "Our military members and federal government colleagues meet Tuesday at 7 am.",
+    # "American" in a name is not the nation.
+    "We congratulate the American Physical Society on its new jobs board.",
+    "We thank the Bank of America foundation for student jobs.",
 ])
 def test_news_and_society_elections_are_not_speech(text: str) -> None:
     assert "politics_religion" not in categories(text)
