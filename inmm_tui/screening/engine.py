@@ -283,7 +283,10 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
     terms = [(m.span(), m.group(0).lower()) for m in section.with_.finditer(masked)]
     if len({term for _, term in terms}) < 2:
         return []
-    arena = [(span, term) for span, term in terms if section.near.fullmatch(term)]
+    spoken = rules.spoken_arena if rules.spoken_arena and _WE.search(masked) else None
+    arena = [(span, term) for span, term in terms
+             if section.near.fullmatch(term)
+             or (spoken and spoken.fullmatch(term) and not _in_name(masked, span))]
     found = _arena_pair(section, masked, arena, terms) if arena else None
     found = found or _agenda(section, masked, terms)
     # A post with a greeting or the society's own words (`allow`: "Happy Veterans Day",
@@ -297,6 +300,20 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
 
 
 Spans = list[tuple[int, int]]
+
+# The first person plural of a speech ("we", "our", "us"; not "US", the country).
+_WE = re.compile(r"(?<![\w'\u2019])(?:[Ww]e|[Oo]ur|[Oo]urs|[Uu]s)(?![\w'\u2019])")
+
+
+def _in_name(masked: str, span: tuple[int, int]) -> bool:
+    """Part of a proper name: "American Physical Society", "Bank of America"."""
+    if _CAPITALISED.match(masked, span[1]):
+        return True
+    return _OF_NAME.search(masked, max(0, span[0] - 60), span[0]) is not None
+
+
+_CAPITALISED = re.compile(r"[ \t]+[A-Z]")
+_OF_NAME = re.compile(r"[A-Z][\w'\u2019&.-]*\s+of\s+$")
 
 
 def _within(section: Section, masked: str, first: tuple[int, int],

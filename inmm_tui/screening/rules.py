@@ -200,6 +200,8 @@ class Rules:
     name_titles: frozenset[str]
     remit: re.Pattern[str] | None
     """Nuclear governance: a text that speaks of it is not political speech."""
+    spoken_arena: re.Pattern[str] | None
+    """Agenda terms that count as the arena in a text spoken as "we" ("America")."""
     phone_regions: tuple[str, ...]
     allowed_numbers: frozenset[str]
     calls_to_action: re.Pattern[str] | None
@@ -396,6 +398,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
                               for w in r.strings("politics_religion", "titles")
                               + r.strings("politics_religion", "particles")),
         remit=r.patterns("politics_religion", "remit"),
+        spoken_arena=r.patterns("politics_religion", "spoken_arena"),
         phone_regions=regions,
         allowed_numbers=frozenset(
             "".join(ch for ch in n if ch.isdigit())
