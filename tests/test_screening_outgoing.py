@@ -223,3 +223,14 @@ def test_more_political_speech_is_found(text: str) -> None:
 ])
 def test_news_and_society_elections_are_not_speech(text: str) -> None:
     assert "politics_religion" not in categories(text)
+
+
+def test_niger_the_country_is_not_vulgar() -> None:
+    # Niger's uranium is nuclear-materials news; the slur (two g) is still caught.
+    from inmm_tui.screening import ScreenContext, screen
+
+    context = ScreenContext(direction="outgoing", apis=("x",), topic="Technical")
+    news = screen("Niger's uranium mines: what the new export rules mean for safeguards",
+                  context)
+    assert "vulgar_discriminatory" not in {f.category for f in news.findings}
+    assert "vulgar_discriminatory" in {f.category for f in screen("you nigger", context).findings}
