@@ -52,7 +52,6 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception,
-    stop_when_event_set,
     wait_exponential,
     wait_random,
 )
@@ -302,7 +301,7 @@ class Publisher:
         try:
             return Retrying(retry=retry_if_exception(storage_failure), reraise=True,
                             wait=wait_exponential(multiplier=0.5, max=RECORD_RETRY_MAX_SECONDS),
-                            stop=stop_when_event_set(self.stop), sleep=pause,
+                            stop=lambda _: self.stop.is_set(), sleep=pause,
                             before_sleep=say_why)(record)
         except sqlite3.Error as exc:
             if not storage_failure(exc):

@@ -71,10 +71,6 @@ class OutletWorkers:
         theirs.close()
         self._workers[outlet] = (process, ours)
 
-    @property
-    def pids(self) -> dict[str, int | None]:
-        return {outlet: process.pid for outlet, (process, _) in self._workers.items()}
-
     def run(self, *, seconds: float = RUN_SECONDS, limit: int | None = None) -> DrainResult:
         """Publish everything due now on every outlet, each in its worker; bounded in time
         and count per outlet, as `Publisher.run`."""
