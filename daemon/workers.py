@@ -74,21 +74,23 @@ class OutletWorkers:
     def run(self, *, seconds: float = RUN_SECONDS, limit: int | None = None) -> DrainResult:
         """Publish everything due now on every outlet, each in its worker; bounded in time
         and count per outlet, as `Publisher.run`."""
+        for outlet in self._secrets:
+            if outlet not in self._workers and not self._stop.is_set():
+                self._replace(outlet)
         total = DrainResult()
+        problems: list[BaseException] = []
         asked = []
-        for outlet, (_, conn) in self._workers.items():
+        for outlet, (_, conn) in list(self._workers.items()):
             try:
                 conn.send((seconds, limit))
                 asked.append(outlet)
             except OSError:
-                self._replace_dead(outlet)
-        problems: list[BaseException] = []
+                problems.append(self._bury(outlet))
         for outlet in asked:
             try:
                 answer = self._workers[outlet][1].recv()
             except (EOFError, OSError):
-                self._replace_dead(outlet)
-                problems.append(RuntimeError(f"the publishing worker of {outlet} died"))
+                problems.append(self._bury(outlet))
                 continue
             if isinstance(answer, BaseException):
                 problems.append(answer)
@@ -101,18 +103,24 @@ class OutletWorkers:
             raise problems[0]
         return total
 
-    def _replace_dead(self, outlet: str) -> None:
-        """A worker that died (killed, out of memory) is replaced; what it was sending is
-        put in doubt first, to be reconciled before anything else on its outlet. Nothing
-        else claims on that outlet, so nothing there is in flight once it is gone."""
+    def _bury(self, outlet: str) -> RuntimeError:
+        """A worker that died (killed, out of memory): gone for good before the next run
+        replaces it."""
         process, conn = self._workers.pop(outlet)
         conn.close()
         process.join(timeout=5)
         if process.is_alive():
             process.kill()
             process.join()
-        log.error("the publishing worker of %s died (exit code %s); starting another",
-                  outlet, process.exitcode)
+        return RuntimeError(f"the publishing worker of {outlet} died (exit code "
+                            f"{process.exitcode}); another takes over at the next run")
+
+    def _replace(self, outlet: str) -> None:
+        """What the dead worker was sending is put in doubt, to be reconciled before
+        anything else on its outlet (nothing else claims there, so nothing is in flight),
+        then another worker starts. If the database cannot be written, the next run tries
+        again: a worker that skipped a delivery left in `sending` would publish out of
+        order."""
         from inmm_tui.domain.publishing import Queue
         from inmm_tui.store.db import open_database
 
@@ -121,8 +129,7 @@ class OutletWorkers:
             Queue(db).requeue_orphans([outlet])
         finally:
             db.close()
-        if not self._stop.is_set():
-            self._start(outlet)
+        self._start(outlet)
 
     def stop(self) -> None:
         """Claim nothing more: each worker finishes (or gives back) the delivery in hand."""
