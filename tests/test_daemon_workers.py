@@ -14,8 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from inmm_tui.domain.publishing import Queue
+from inmm_tui.domain.services import Services
+
 from .crash_harness import daemon_exe, delivery_counts, wait_for, write_config
 from .crash_harness import queue_posts as queue_for_daemon
+from .daemon_helpers import queue_posts
 from .sandbox_fixtures import RunningSandbox, posted_by_us
 
 
@@ -145,3 +149,16 @@ def test_a_worker_killed_alone_is_replaced_and_every_post_goes_out_once(
     text = log.read_text(errors="replace")
     assert "publishing worker of" in text and "died" in text
     assert _published_once(sandbox, 20)
+
+
+def test_a_dead_worker_s_outlet_alone_is_put_in_doubt(roster: Services) -> None:
+    (post_id,) = queue_posts(roster, 1)
+    queue = Queue(roster.db, clock=roster.clock)
+    claims = [queue.claim([outlet]) for outlet in ("x", "mastodon")]  # both `sending`
+    assert all(claims)
+    assert queue.requeue_orphans(["x"]) == 1
+    rows = dict(roster.db.execute(
+        "SELECT outlet, state || ' ' || in_doubt FROM deliveries WHERE post_id = ?",
+        [post_id]).fetchall())
+    # the live worker's delivery stays its own to record
+    assert rows == {"x": "pending 1", "mastodon": "sending 0"}
