@@ -33,6 +33,8 @@ def main() -> int:
     parser.add_argument("--quiet", action="store_true")
     parser.add_argument("--all-outlets", action="store_true",
                         help="Bluesky and LinkedIn beside X and Mastodon")
+    parser.add_argument("--kill-workers", action="store_true",
+                        help="half the time kill one publishing worker first, alone")
     parser.add_argument("--keys-expire", action="store_true",
                         help="Mastodon forgets Idempotency-Keys; the daemon stays down past it")
     args = parser.parse_args()
@@ -42,7 +44,7 @@ def main() -> int:
         with tempfile.TemporaryDirectory() as tmp:
             result = run_crash(
                 Path(tmp), sandbox.url, posts=args.posts, kills=args.kills, seed=args.seed,
-                timeout=600, keys_expire=args.keys_expire,
+                timeout=600, keys_expire=args.keys_expire, kill_workers=args.kill_workers,
                 outlets=ALL_OUTLETS if args.all_outlets else APIS,
                 log=None if args.quiet else
                 (lambda m: print(f"{time.monotonic() - started:7.1f} s  {m}", flush=True)))

@@ -17,30 +17,16 @@ import pytest
 from inmm_tui.domain.publishing import Queue
 from inmm_tui.domain.services import Services
 
-from .crash_harness import daemon_exe, delivery_counts, wait_for, write_config
+from .crash_harness import (
+    daemon_exe,
+    delivery_counts,
+    publishing_workers,
+    wait_for,
+    write_config,
+)
 from .crash_harness import queue_posts as queue_for_daemon
 from .daemon_helpers import queue_posts
 from .sandbox_fixtures import RunningSandbox, posted_by_us
-
-
-def _workers(pid: int) -> list[int]:
-    """The daemon's publishing workers: its children started by multiprocessing's spawn
-    (its resource tracker, also a child, publishes nothing)."""
-    children = []  # (each thread's: a worker replaced later is a scheduler thread's child)
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            children += (task / "children").read_text().split()
-        except FileNotFoundError:
-            continue
-    found = []
-    for child in children:
-        try:
-            command = Path(f"/proc/{child}/cmdline").read_bytes()
-        except FileNotFoundError:
-            continue
-        if b"spawn_main" in command:
-            found.append(int(child))
-    return found
 
 
 def _running(pid: int) -> bool:
@@ -89,7 +75,7 @@ def test_workers_die_with_a_daemon_killed_by_sigkill_and_publish_nothing_after(
     try:
         assert wait_for(lambda: delivery_counts(tmp_path / "inmm.db")["sent"] >= 2, 30), \
             log.read_text(errors="replace")[-3000:]
-        workers = _workers(proc.pid)
+        workers = publishing_workers(proc.pid)
         assert len(workers) == 2  # one per outlet
     finally:
         proc.send_signal(signal.SIGKILL)
@@ -114,7 +100,7 @@ def test_a_stopping_daemon_stops_its_workers(tmp_path: Path, sandbox: RunningSan
     proc = _start(cfg, log)
     assert wait_for(lambda: delivery_counts(tmp_path / "inmm.db")["sent"] >= 2, 30), \
         log.read_text(errors="replace")[-3000:]
-    workers = _workers(proc.pid)
+    workers = publishing_workers(proc.pid)
     assert len(workers) == 2
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(timeout=30) == 0, log.read_text(errors="replace")[-3000:]
@@ -136,10 +122,11 @@ def test_a_worker_killed_alone_is_replaced_and_every_post_goes_out_once(
     try:
         assert wait_for(lambda: delivery_counts(tmp_path / "inmm.db")["sent"] >= 4, 30), \
             log.read_text(errors="replace")[-3000:]
-        killed = _workers(proc.pid)[0]  # (in the middle of a slow post, most likely)
+        killed = publishing_workers(proc.pid)[0]  # (in the middle of a slow post, likely)
         os.kill(killed, signal.SIGKILL)
-        assert wait_for(lambda: len(_workers(proc.pid)) == 2 and killed not in
-                        _workers(proc.pid), 30), log.read_text(errors="replace")[-3000:]
+        assert wait_for(lambda: len(publishing_workers(proc.pid)) == 2
+                        and killed not in publishing_workers(proc.pid), 30), \
+            log.read_text(errors="replace")[-3000:]
         sandbox.control.clear_faults()
         assert wait_for(lambda: delivery_counts(tmp_path / "inmm.db")["sent"] >= 40, 60), \
             log.read_text(errors="replace")[-3000:]
