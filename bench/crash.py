@@ -44,6 +44,8 @@ def main() -> int:
                         help="every post with files and alt text, checked on every outlet")
     parser.add_argument("--thread-every", type=int, default=5,
                         help="every so many posts is a thread of three parts (0: none)")
+    parser.add_argument("--kill-workers", action="store_true",
+                        help="half the time kill one publishing worker first, alone")
     parser.add_argument("--keys-expire", action="store_true",
                         help="Mastodon forgets Idempotency-Keys; the daemon stays down past it")
     args = parser.parse_args()
@@ -54,6 +56,7 @@ def main() -> int:
             result = run_crash(
                 Path(tmp), sandbox.url, posts=args.posts, kills=args.kills, seed=args.seed,
                 timeout=600, keys_expire=args.keys_expire, media=args.media,
+                kill_workers=args.kill_workers,
                 outlets=ALL_OUTLETS if args.all_outlets else APIS,
                 thread_every=args.thread_every,
                 log=None if args.quiet else

@@ -4,7 +4,8 @@ sandbox, one thread per API with a kept-alive connection each, from another proc
 
     python bench/drain.py [--posts 1000] [--rounds 3] [--spread 0] [--lead 1]
 
-The sandbox runs in this process; the daemon is the real `inmm-daemon` in its own. Posts
+The sandbox runs in a process of its own (so neither side shares an interpreter with it,
+nor with this one's polling); the daemon is the real `inmm-daemon` in its own. Posts
 are queued due an hour ahead; once the daemon has started and finished its start-up jobs
 (its first publish run is recorded), every delivery is moved to fall due `--lead` seconds later, so
 the daemon's start-up is never part of the figure. The drain is timed from the first due
@@ -18,6 +19,7 @@ notices that a post has fallen due.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -27,10 +29,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from inmm_tui.platforms.sandbox import Sandbox, SandboxControl
+from inmm_tui.platforms.sandbox import SandboxControl
 from inmm_tui.timeutil import from_db, to_db, utcnow
 from tests.crash_harness import daemon_exe, delivery_counts, queue_posts, wait_for, write_config
 
@@ -69,6 +72,28 @@ print(json.dumps({"seconds": time.perf_counter() - started, "cpu": time.process_
 """
 
 
+SANDBOX_SERVER = r"""
+import sys
+from inmm_tui.platforms.sandbox import Sandbox
+sandbox = Sandbox(port=0)
+print(sandbox.url, flush=True)
+sandbox.serve_forever()
+"""
+
+
+@contextlib.contextmanager
+def sandbox_process() -> Iterator[str]:
+    """A fresh sandbox server in a process of its own; yields its URL."""
+    proc = subprocess.Popen([sys.executable, "-c", SANDBOX_SERVER], stdout=subprocess.PIPE,
+                            text=True, cwd=Path(__file__).resolve().parent.parent)
+    try:
+        assert proc.stdout is not None
+        yield proc.stdout.readline().strip()
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
@@ -77,12 +102,9 @@ def percentile(values: list[float], fraction: float) -> float:
 def floor(posts: int) -> tuple[float, float]:
     """Seconds (wall, and the client's CPU) for `posts` plain POSTs to each API of a fresh
     sandbox, two threads."""
-    sandbox = Sandbox(port=0).start()
-    try:
-        out = subprocess.run([sys.executable, "-c", FLOOR_CLIENT, sandbox.url, str(posts)],
+    with sandbox_process() as url:
+        out = subprocess.run([sys.executable, "-c", FLOOR_CLIENT, url, str(posts)],
                              check=True, capture_output=True, text=True).stdout
-    finally:
-        sandbox.stop()
     answer = json.loads(out)
     if answer["failed"]:
         raise SystemExit(f"the floor's POSTs failed {answer['failed']} times")
@@ -104,9 +126,15 @@ def started_up(db_path: Path) -> bool:
 
 
 def cpu_seconds(pid: int) -> float:
-    """User and system CPU time the process has used so far (Linux)."""
+    """User and system CPU time the process and its live descendants (the daemon's
+    publishing workers) have used so far (Linux)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    children = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):  # (a thread may end meanwhile)
+        with contextlib.suppress(FileNotFoundError):
+            children += (task / "children").read_text().split()
+    return own + sum(cpu_seconds(int(child)) for child in children)
 
 
 def make_due(db_path: Path, due: dt.datetime, spread: float) -> None:
@@ -126,35 +154,31 @@ def make_due(db_path: Path, due: dt.datetime, spread: float) -> None:
 
 
 def drain(posts: int, spread: float, lead: float) -> dict[str, float]:
-    sandbox = Sandbox(port=0).start()
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            workdir = Path(tmp)
-            cfg = write_config(workdir, sandbox.url, timeout=10.0)
-            queue_posts(cfg, posts, due=utcnow() + dt.timedelta(hours=1))
-            db_path = workdir / "inmm.db"
-            log = open(workdir / "daemon.log", "wb")  # noqa: SIM115
-            proc = subprocess.Popen([daemon_exe(), "--config", str(cfg)], stderr=log)
-            try:
-                if not wait_for(lambda: started_up(db_path), timeout=120, step=0.2):
-                    raise SystemExit("the daemon did not finish starting up; see its log")
-                cpu_before = cpu_seconds(proc.pid)
-                make_due(db_path, utcnow() + dt.timedelta(seconds=lead), spread)
-                done = wait_for(lambda: delivery_counts(db_path)["sent"] >= 2 * posts,
-                                timeout=lead + spread + 600, step=0.2)
-                cpu = cpu_seconds(proc.pid) - cpu_before
-            finally:
-                proc.send_signal(signal.SIGTERM)
-                proc.wait(timeout=60)
-                log.close()
-            if not done:
-                raise SystemExit(f"not drained: {dict(delivery_counts(db_path))}; see the log")
-            conn = sqlite3.connect(str(db_path))
-            rows = conn.execute("SELECT due_at, sent_at FROM deliveries").fetchall()
-            conn.close()
-            state = SandboxControl(sandbox.url).state()
-    finally:
-        sandbox.stop()
+    with sandbox_process() as url, tempfile.TemporaryDirectory() as tmp:
+        workdir = Path(tmp)
+        cfg = write_config(workdir, url, timeout=10.0)
+        queue_posts(cfg, posts, due=utcnow() + dt.timedelta(hours=1))
+        db_path = workdir / "inmm.db"
+        log = open(workdir / "daemon.log", "wb")  # noqa: SIM115
+        proc = subprocess.Popen([daemon_exe(), "--config", str(cfg)], stderr=log)
+        try:
+            if not wait_for(lambda: started_up(db_path), timeout=120, step=0.2):
+                raise SystemExit("the daemon did not finish starting up; see its log")
+            cpu_before = cpu_seconds(proc.pid)
+            make_due(db_path, utcnow() + dt.timedelta(seconds=lead), spread)
+            done = wait_for(lambda: delivery_counts(db_path)["sent"] >= 2 * posts,
+                            timeout=lead + spread + 600, step=0.2)
+            cpu = cpu_seconds(proc.pid) - cpu_before
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+            log.close()
+        if not done:
+            raise SystemExit(f"not drained: {dict(delivery_counts(db_path))}; see the log")
+        conn = sqlite3.connect(str(db_path))
+        rows = conn.execute("SELECT due_at, sent_at FROM deliveries").fetchall()
+        conn.close()
+        state = SandboxControl(url).state()
     late = [(from_db(sent) - from_db(due_at)).total_seconds() for due_at, sent in rows]
     first_due = min(from_db(d) for d, _ in rows)
     last_sent = max(from_db(s) for _, s in rows)

@@ -77,6 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from inmm_daemon.notify import Messenger
     from inmm_daemon.runtime import InstanceLock, Notifier, setup_logging
     from inmm_daemon.service import Daemon, cron_triggers, note_secrets
+    from inmm_daemon.workers import OutletWorkers
 
     from inmm_tui.config import load_config
     from inmm_tui.domain.services import Services
@@ -85,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     setup_logging()
     lock = None
+    workers = None
     try:
         config = load_config(args.config)
         cron_triggers(config)  # a bad expression stops us before anything else
@@ -113,11 +115,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         db.close()
         # Renewed tokens go back to the secrets file; their expiry is reminded to HQ.
         TokenKeeper(config, lambda: open_database(path)).attach(platforms)
+        # As a service each outlet publishes from a process of its own (they start while
+        # we finish starting; they claim nothing until the first publish run).
+        workers = None if args.once else OutletWorkers(config, secrets)
         daemon = Daemon(config, lambda: open_database(path), platforms, notifier=Notifier(),
-                        messenger=messenger)
+                        messenger=messenger, workers=workers)
         del secrets  # the clients keep what they need; nothing else holds the tokens
         sandbox = ensure_sandbox(config)  # sandbox outlets and no sandbox running yet
     except Exception as exc:
+        if workers is not None:  # (they would keep the interpreter from exiting)
+            workers.close()
         problem: Exception | None = exc
         if isinstance(exc, sqlite3.Error):  # the disk filled up, the file became read-only
             problem = storage_error(exc, config.database_path)
@@ -144,6 +151,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             daemon.serve()
     finally:
+        if workers is not None:
+            workers.close()  # (done already unless serving ended in an error)
         if sandbox is not None:
             sandbox.stop()
         lock.release()

@@ -31,7 +31,8 @@ database enforces it); a second claim on it fails the delivery with an alert ins
 marking it sent.
 
 Each outlet is drained by its own thread with its own database connection, so a slow or
-failing outlet never holds back another.
+failing outlet never holds back another (or, as a service, by its own process:
+`inmm_daemon.workers`, where a Publisher drains the one outlet).
 """
 
 from __future__ import annotations
@@ -51,7 +52,6 @@ from tenacity import (
     RetryCallState,
     Retrying,
     retry_if_exception,
-    stop_when_event_set,
     wait_exponential,
     wait_random,
 )
@@ -79,6 +79,8 @@ from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, utcnow
 
 if TYPE_CHECKING:
+    import multiprocessing.synchronize
+
     from sqlite_utils import Database
 
     from inmm_tui.config import Config
@@ -136,7 +138,7 @@ class Publisher:
 
     def __init__(self, open_db: Callable[[], Database], config: Config,
                  platforms: Mapping[str, Platform], *, clock: Clock = utcnow,
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | multiprocessing.synchronize.Event | None = None):
         self.config = config
         self.platforms = dict(platforms)
         self.clock = clock
@@ -306,7 +308,7 @@ class Publisher:
         try:
             return Retrying(retry=retry_if_exception(storage_failure), reraise=True,
                             wait=wait_exponential(multiplier=0.5, max=RECORD_RETRY_MAX_SECONDS),
-                            stop=stop_when_event_set(self.stop), sleep=pause,
+                            stop=lambda _: self.stop.is_set(), sleep=pause,
                             before_sleep=say_why)(record)
         except sqlite3.Error as exc:
             if not storage_failure(exc):

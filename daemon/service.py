@@ -53,6 +53,7 @@ from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
 
 if TYPE_CHECKING:
     from inmm_daemon.runtime import Notifier
+    from inmm_daemon.workers import OutletWorkers
     from sqlite_utils import Database
 
     from inmm_tui.platforms.base import Platform
@@ -209,7 +210,8 @@ class Daemon:
     def __init__(self, config: Config, open_db: Callable[[], Database],
                  platforms: Mapping[str, Platform], *, clock: Clock = utcnow,
                  notifier: Notifier | None = None,
-                 messenger: notify_jobs.Messenger | None = None):
+                 messenger: notify_jobs.Messenger | None = None,
+                 workers: OutletWorkers | None = None):
         self.config = config
         self.messenger = messenger
         """Sends notifications (holds the SMTP password and webhook secret); None: none sent."""
@@ -224,6 +226,9 @@ class Daemon:
         """Why the daemon stopped because its database went away (empty while it is there)."""
         self._db_lock = threading.Lock()
         self.publisher = Publisher(open_db, config, platforms, clock=clock, stop=self.stop)
+        self.workers = workers
+        """With workers, each outlet is drained in a process of its own (`inmm-daemon`);
+        without, by the publisher's threads here (`--once`, the tests' fake platforms)."""
         self.scheduler: BackgroundScheduler | None = None
         self._publishing = threading.Lock()
         self._next_due: dt.datetime | None = None
@@ -239,7 +244,7 @@ class Daemon:
 
     def publish(self) -> None:
         with self._publishing:
-            result = self.publisher.run()
+            result = (self.workers or self.publisher).run()
             self._next_due = self.publisher.next_due()
         if result.handled:
             log.info("publish run: %d attempted, %d sent", result.handled, result.sent)
@@ -299,7 +304,7 @@ class Daemon:
             self.notifier.send(f"STATUS=stopping: {self.lost_database}")
         if now is not None:
             self._alert_in_new_database()
-        self.stop.set()  # the publisher claims nothing more; the claim in hand is given back
+        self._stop_publishing()
         return False
 
     def _alert_in_new_database(self) -> None:
@@ -475,6 +480,11 @@ class Daemon:
         if due:
             self._next_due = None
             self.scheduler.modify_job("publish", next_run_time=dt.datetime.now(dt.UTC))
+        elif self._next_due is not None and \
+                self._next_due - self.clock() < dt.timedelta(seconds=WAKE_CHECK_SECONDS):
+            # Falls due before the next check would see it: run exactly then, not up to a
+            # check's interval late.
+            self._wake_at(self._next_due)
 
     def serve(self) -> None:
         """Run until `stop` is set (SIGTERM), then stop gracefully: the delivery being sent
@@ -489,15 +499,23 @@ class Daemon:
                  f" on {self.stop_signal}" if self.stop_signal else "")
         if self.notifier is not None:
             self.notifier.stopping()
-        self.stop.set()
+        self._stop_publishing()
         started = time.monotonic()
         if self.scheduler is not None:
             self.scheduler.shutdown(wait=True)
         self.close()
         log.info("stopped in %.1f s", time.monotonic() - started)
 
+    def _stop_publishing(self) -> None:
+        """Claim nothing more (here and in the workers); the claim in hand is given back."""
+        self.stop.set()
+        if self.workers is not None:
+            self.workers.stop()
+
     def close(self) -> None:
-        """Close every connection the jobs opened."""
+        """Stop the workers; close every connection the jobs opened."""
+        if self.workers is not None:
+            self.workers.close()
         self.publisher.close()
         for services in self._services.values():
             services.db.close()

@@ -141,6 +141,25 @@ def delivery_counts(db_path: Path) -> Counter[str]:
         conn.close()
 
 
+def publishing_workers(pid: int) -> list[int]:
+    """The daemon's publishing workers: its children started by multiprocessing's spawn
+    (its resource tracker, also a child, publishes nothing). Every thread's children: a
+    worker replaced later is a scheduler thread's child."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:
+            continue
+        for child in children:
+            try:
+                if b"spawn_main" in Path(f"/proc/{child}/cmdline").read_bytes():
+                    found.append(int(child))
+            except FileNotFoundError:
+                continue
+    return found
+
+
 def wait_for(predicate, timeout: float, step: float = 0.05) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -188,13 +207,15 @@ the real one), and the daemon trusts it for a third of that (55 minutes of the h
 def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: int = 1,
               faults: bool = True, timeout: float = 120.0, keys_expire: bool = False,
               log=None, outlets: dict[str, str] = APIS, media: bool = False,
-              thread_every: int = 0) -> CrashResult:
+              thread_every: int = 0, kill_workers: bool = False) -> CrashResult:
     """Publish `posts` posts on each of `outlets` (name → API; the default ones unless
     given) while killing the daemon `kills` times. With `keys_expire`, Mastodon forgets
     Idempotency-Keys within a second and the daemon is sometimes kept down past that, so
     its deliveries in doubt are reconciled without one. With `media`, every post carries
     files (`attach_media`), and each post on each platform is checked to carry exactly
-    its files. With `thread_every`, every so many posts is a thread."""
+    its files. With `thread_every`, every so many posts is a thread. With `kill_workers`,
+    half the time one of its publishing workers is killed first, alone, and the daemon
+    left to replace it for a moment."""
     rng = random.Random(seed)
     cfg = write_config(workdir, sandbox_url, extra=(
         f"idempotency_key_seconds = {KEY_WINDOW / 3}\n" if keys_expire else ""),
@@ -225,6 +246,11 @@ def run_crash(workdir: Path, sandbox_url: str, *, posts: int, kills: int, seed: 
             else:
                 wait_for(lambda b=before: delivery_counts(db_path)["sent"] > b, timeout=20)
                 time.sleep(rng.uniform(0.0, 0.3))  # in the middle of publishing
+            if kill_workers and rng.random() < 0.5:
+                workers = publishing_workers(proc.pid)
+                if workers:
+                    os.kill(rng.choice(workers), signal.SIGKILL)
+                    time.sleep(rng.uniform(0.0, 2.0))
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
             result.kills += 1

@@ -326,14 +326,16 @@ class Queue(DomainService):
                          {"outlet": claim.outlet, "delivery": claim.delivery_id,
                           "reason": reason}, at=now)
 
-    def requeue_orphans(self) -> int:
+    def requeue_orphans(self, outlets: Iterable[str] | None = None) -> int:
         """At start-up: every delivery left in `sending` by a daemon that died is put back
-        in doubt, to be reconciled before anything else on its outlet. Returns how many."""
+        in doubt, to be reconciled before anything else on its outlet; with `outlets`, on
+        those only (their publisher died, the others' are still sending). Returns how many."""
         now = self.clock()
+        wanted = None if outlets is None else set(outlets)
         with write(self.db):
-            rows = self.conn.execute(
+            rows = [row for row in self.conn.execute(
                 "SELECT id, post_id, outlet, attempt_key FROM deliveries WHERE state = 'sending'"
-            ).fetchall()
+            ).fetchall() if wanted is None or row[2] in wanted]
             for delivery_id, post_id, outlet, key in rows:
                 self.conn.execute(
                     "UPDATE deliveries SET state = 'pending', in_doubt = 1, next_attempt_at = NULL"
