@@ -20,7 +20,7 @@ from textual.worker import Worker, get_current_worker
 from inmm_tui.outside_text import printable
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.errors import report_worker_failure
-from inmm_tui.ui.messages import DatabaseChanged
+from inmm_tui.ui.messages import DatabaseChanged, OverviewLoaded
 
 if TYPE_CHECKING:
     from inmm_tui.domain.services import Services
@@ -29,7 +29,8 @@ WATCH_INTERVAL = 0.5
 """Seconds between two looks at `PRAGMA data_version`: cheap, and quick enough that a
 post the daemon publishes shows within a second."""
 WARM_AFTER = 1.0
-"""Seconds after start-up at which the policy rules are loaded in the background."""
+"""Seconds after Home first shows its counts at which the policy rules are loaded in the
+background (not before: on a busy host the two would compete for the interpreter)."""
 NOTE_LIMIT = 2000
 """Characters kept of a notification: a platform's 100,000-character error is cut."""
 
@@ -54,19 +55,22 @@ class InmmApp(App[None]):
         self.switch_to = switch_to or []
         """The demo's people, F2 cycles through them (empty outside the demo)."""
         self.intro = intro
+        self._warm_started = False
+
+    def get_default_screen(self) -> Screen:
+        """Home is the bottom of the stack: the screen the app starts on (no empty screen
+        under it to compose and lay out first) and the one Escape never leaves."""
+        from inmm_tui.ui.screens.home import HomeScreen
+
+        return HomeScreen(self.backend)
 
     def compose(self) -> ComposeResult:
         yield from ()
 
     def on_mount(self) -> None:
-        from inmm_tui.ui.screens.home import HomeScreen
-
-        self.push_screen(HomeScreen(self.backend))
         self.ask_acknowledgement()
         if self._watch:
             self.watch_database()
-        # After the home screen has drawn, so the two do not compete for the interpreter.
-        self.set_timer(WARM_AFTER, self.warm_screener)
         if self.intro:
             self.notify(self.intro, title="Welcome", timeout=15)
         try:
@@ -94,10 +98,12 @@ class InmmApp(App[None]):
     def ask_acknowledgement(self) -> None:
         """Show the policy at once to someone who has not acknowledged the version in force:
         they may read everything, but not post, until they do."""
-        from inmm_tui.ui.screens.policy import PolicyScreen
+        from inmm_tui.domain.acknowledgement import pending
 
         b = self.backend
-        if b.call(b.services.policy.pending, b.login) is not None:
+        if b.call(pending, b.services.conn, b.login) is not None:
+            from inmm_tui.ui.screens.policy import PolicyScreen
+
             self.call_from_thread(self.push_screen, PolicyScreen(b))
 
     def action_switch_person(self) -> None:
@@ -108,7 +114,7 @@ class InmmApp(App[None]):
             return
         position = self.switch_to.index(self.login) if self.login in self.switch_to else -1
         self.login = self.backend.login = self.switch_to[(position + 1) % len(self.switch_to)]
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
         if isinstance(self.screen, HomeScreen):
             self.screen.reload()
@@ -143,6 +149,14 @@ class InmmApp(App[None]):
                             home.action_governance)
         yield SystemCommand("Audit log", "Who did what, when (key l)", home.action_audit)
 
+    @on(OverviewLoaded)
+    def warm_later(self) -> None:
+        """Home has its counts (this message bubbles up from it): load the policy rules
+        a little later, once."""
+        if not self._warm_started:
+            self._warm_started = True
+            self.set_timer(WARM_AFTER, self.warm_screener)
+
     @on(DatabaseChanged)
     def tell_every_screen(self) -> None:
         for screen in self.screen_stack:
@@ -164,7 +178,7 @@ class InmmApp(App[None]):
         from inmm_tui.store.db import connect
 
         worker = get_current_worker()
-        row = self.services.db.conn.execute("PRAGMA database_list").fetchone()
+        row = self.services.conn.execute("PRAGMA database_list").fetchone()
         path = Path(row[2]) if row and row[2] else None
         if path is None:  # an in-memory database has no other writers
             return
