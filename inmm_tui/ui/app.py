@@ -20,7 +20,7 @@ from textual.worker import Worker, get_current_worker
 from inmm_tui.outside_text import printable
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.errors import report_worker_failure
-from inmm_tui.ui.messages import DatabaseChanged, OverviewLoaded
+from inmm_tui.ui.messages import DatabaseChanged, HomeCounted
 
 if TYPE_CHECKING:
     from inmm_tui.domain.services import Services
@@ -55,7 +55,6 @@ class InmmApp(App[None]):
         self.switch_to = switch_to or []
         """The demo's people, F2 cycles through them (empty outside the demo)."""
         self.intro = intro
-        self._warm_started = False
 
     def get_default_screen(self) -> Screen:
         """Home is the bottom of the stack: the screen the app starts on (no empty screen
@@ -149,13 +148,10 @@ class InmmApp(App[None]):
                             home.action_governance)
         yield SystemCommand("Audit log", "Who did what, when (key l)", home.action_audit)
 
-    @on(OverviewLoaded)
+    @on(HomeCounted)
     def warm_later(self) -> None:
-        """Home has its counts (this message bubbles up from it): load the policy rules
-        a little later, once."""
-        if not self._warm_started:
-            self._warm_started = True
-            self.set_timer(WARM_AFTER, self.warm_screener)
+        """Home has shown its counts: load the policy rules a little later."""
+        self.set_timer(WARM_AFTER, self.warm_screener)
 
     @on(DatabaseChanged)
     def tell_every_screen(self) -> None:
