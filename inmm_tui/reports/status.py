@@ -2,7 +2,7 @@
 
 What administrators and monitoring run most often, so it reads the database directly
 with `sqlite3` (no sqlite-utils, no Textual, no platform client) and only migrates
-through `open_database` when the file is older than the code.
+through `store.db.open_connection` when the file is older than the code.
 """
 
 from __future__ import annotations
