@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -55,12 +56,16 @@ class InmmApp(App[None]):
         self.switch_to = switch_to or []
         """The demo's people, F2 cycles through them (empty outside the demo)."""
         self.intro = intro
+        self._watch_from: tuple[sqlite3.Connection, int] | None = None
 
     def get_default_screen(self) -> Screen:
         """Home is the bottom of the stack: the screen the app starts on (no empty screen
         under it to compose and lay out first) and the one Escape never leaves."""
         from inmm_tui.ui.screens.home import HomeScreen
 
+        if self._watch:
+            # Before Home starts counting, so that a write in between is seen.
+            self._watch_from = self._start_watching()
         return HomeScreen(self.backend)
 
     def compose(self) -> ComposeResult:
@@ -69,7 +74,7 @@ class InmmApp(App[None]):
     def on_mount(self) -> None:
         self.ask_acknowledgement()
         if self._watch:
-            self.watch_database()
+            self.watch_database(self._watch_from)
         if self.intro:
             self.notify(self.intro, title="Welcome", timeout=15)
         try:
@@ -167,20 +172,27 @@ class InmmApp(App[None]):
         (see `inmm_tui.domain.services.Lazy`): compose is then ready, and a bad rules file shows at once."""
         self.services.warm()  # no database work: the backend's lock is not needed
 
-    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
-    def watch_database(self) -> None:
-        """One watcher on its own connection: `data_version` moves when any other
-        connection (the daemon, another person, our own services) commits."""
+    def _start_watching(self) -> tuple[sqlite3.Connection, int] | None:
+        """The watcher's own connection and the `data_version` it starts from; None for an
+        in-memory database, which has no other writers."""
         from inmm_tui.store.db import connect
 
-        worker = get_current_worker()
-        row = self.services.conn.execute("PRAGMA database_list").fetchone()
-        path = Path(row[2]) if row and row[2] else None
-        if path is None:  # an in-memory database has no other writers
+        with self.backend.lock:
+            row = self.services.conn.execute("PRAGMA database_list").fetchone()
+        if not (row and row[2]):
+            return None
+        conn = connect(Path(row[2]))
+        return conn, conn.execute("PRAGMA data_version").fetchone()[0]
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def watch_database(self, start: tuple[sqlite3.Connection, int] | None) -> None:
+        """One watcher on its own connection: `data_version` moves when any other
+        connection (the daemon, another person, our own services) commits."""
+        if start is None:
             return
-        conn = connect(path)
+        worker = get_current_worker()
+        conn, last = start
         try:
-            last = conn.execute("PRAGMA data_version").fetchone()[0]
             # Runs as long as the app; cancelled when it exits.
             while not worker.is_cancelled:
                 time.sleep(WATCH_INTERVAL)
