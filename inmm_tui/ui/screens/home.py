@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import Future
 
 from textual import on, work
@@ -18,6 +19,8 @@ from inmm_tui.ui.widgets.banner import Banner
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
+FIRST_COUNT_WAIT = 0.1
+"""Seconds the first frame waits for Home's first counting (begun when Home was built)."""
 QUEUES = (
     ("drafts", "Your drafts", "drafts"),
     ("awaiting_clearance", "Awaiting clearance", "clearance"),
@@ -101,6 +104,11 @@ class HomeScreen(InmmScreen):
 
     def reload(self) -> None:
         first, self._first = self._first, None
+        if first is not None:
+            # Worth a short wait: shown now, the counts are in the first frame. A database
+            # slower than this (locked by a writer) shows "Loading…" and the counts follow.
+            with contextlib.suppress(TimeoutError):
+                first.exception(timeout=FIRST_COUNT_WAIT)
         if first is not None and first.done() and first.exception() is None:
             self.show_overview(first.result())  # now, not as a message: in the first frame
         else:
