@@ -573,8 +573,6 @@ def web_url(url: str) -> bool:
 
 
 def _check_notifications(notes: Notifications, where: str) -> None:
-    from inmm_tui.domain.notify import EVENTS
-
     if notes.smtp_security not in ("starttls", "tls", "none"):
         raise ConfigError(f"{where}: notifications.smtp_security: {notes.smtp_security!r} "
                           "(expected starttls, tls or none)")
@@ -593,6 +591,10 @@ def _check_notifications(notes: Notifications, where: str) -> None:
             raise ConfigError(f"{where}: notifications.webhooks.{name}: expected an https:// "
                               "URL (http:// only to this host), or secret:KEY for a URL kept "
                               "as KEY in the secrets file's [notifications]")
+    if not notes.webhook_events:
+        return
+    from inmm_tui.domain.notify import EVENTS  # only then: the UI's start-up needs none of it
+
     unknown = [kind for kind in notes.webhook_events if kind not in EVENTS]
     if unknown:
         raise ConfigError(f"{where}: notifications.webhook_events: unknown event "

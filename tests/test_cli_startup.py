@@ -92,7 +92,7 @@ from inmm_tui.config import parse_config
 from inmm_tui.domain.services import Services
 from inmm_tui.store.db import open_database
 from inmm_tui.ui.app import InmmApp
-from inmm_tui.ui.messages import OverviewLoaded
+from inmm_tui.ui.messages import HomeCounted
 
 config = parse_config({"inmm": {"database": sys.argv[1]}}, None)
 services = Services.build(config, open_database(sys.argv[1]), lazy_screener=True)
@@ -101,7 +101,7 @@ loaded = []
 
 
 async def main():
-    hook = lambda message: loaded.append(1) if isinstance(message, OverviewLoaded) else None
+    hook = lambda message: loaded.append(1) if isinstance(message, HomeCounted) else None
     async with app.run_test(size=(80, 24), message_hook=hook) as pilot:
         while not loaded:
             await pilot.pause(0.01)
@@ -126,3 +126,54 @@ def test_home_imports_only_the_domain_it_shows(tmp_path: Path) -> None:
     # the other screens' services load when those screens first open
     for later in ("governance", "follows", "moderation", "members", "posts", "evidence"):
         assert f"inmm_tui.domain.{later}" not in loaded, later
+
+
+UI_PROBE = """
+import json, sys
+from pathlib import Path
+import inmm_tui.ui.app
+from inmm_tui.cli import main
+
+LATER = ("sqlite_utils", "inmm_tui.screening", "inmm_tui.platforms", "tweepy", "mastodon",
+         "twitter_text")
+
+
+class Probe(inmm_tui.ui.app.InmmApp):
+    CSS_PATH = str(Path(inmm_tui.ui.app.__file__).with_name("app.tcss"))  # not beside this
+
+    def run(self, **kwargs):
+        return super().run(headless=True, size=(80, 24))
+
+    def on_mount(self) -> None:
+        self.set_timer(60, self.exit)  # never hang the test: no answer means no counts
+        self.set_interval(0.01, self.counted)
+
+    def counted(self) -> None:
+        found = self.screen.query("#whoami")
+        if found and str(found.first().render()).startswith("Signed in as"):
+            print(json.dumps(sorted(m for m in sys.modules if m.startswith(LATER))), flush=True)
+            self.exit()
+
+
+inmm_tui.ui.app.InmmApp = Probe
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_the_ui_shows_home_counted_before_loading_sqlite_utils_rules_or_platforms(
+        tmp_path: Path) -> None:
+    """`inmm-tui` (no command) as a person starts it: until Home has shown its counts, no
+    sqlite-utils (nothing is written or migrated), no screening rules and no platform
+    client; each loads when something first needs it."""
+    from inmm_tui.domain.people import current_login
+
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\n')
+    assert run_cli("--config", str(cfg), "init", "--admin", current_login()).returncode == 0
+    # Acknowledged, as on every day but the first (else the policy screen opens over Home)
+    ack = run_cli("--config", str(cfg), "policy", "acknowledge", "--yes")
+    assert ack.returncode == 0, ack.stderr
+    result = subprocess.run([sys.executable, "-c", UI_PROBE, "--config", str(cfg)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == []

@@ -21,15 +21,20 @@ def load(args: argparse.Namespace) -> Config:
 def services(args: argparse.Namespace, *, lazy_screener: bool = False,
              create: bool = False) -> Services:
     """The services on the configured database; only `init` may `create` it."""
+    from inmm_tui.domain.acknowledgement import current_version, version_of
     from inmm_tui.domain.services import Services
-    from inmm_tui.store.db import open_database
+    from inmm_tui.store.db import open_connection
 
     config = load(args)
-    svc = Services.build(config, open_database(config.database_path, create=create),
+    # A plain connection: sqlite-utils is imported only when something writes.
+    svc = Services.build(config, open_connection(config.database_path, create=create),
                          lazy_screener=lazy_screener)
-    if not create:  # `init` puts them in force once the roster's first entry is made
-        # Whoever reads the configuration puts its policy and rules in force: an edit to
-        # either means everyone acknowledges again before their next post.
+    # Whoever reads the configuration puts its policy and rules in force: an edit to
+    # either means everyone acknowledges again before their next post. `init` does it once
+    # the roster's first entry is made. Compared first, so that nothing is written (and
+    # sqlite-utils not loaded) when the version in force is the files'.
+    if not create and (current_version(svc.conn) != version_of(
+            config.policy_text_path, config.policy_rules_path).version):
         svc.policy.record_current()
     return svc
 
@@ -41,7 +46,7 @@ def viewer(args: argparse.Namespace, *, lazy_screener: bool = False) -> Services
     from inmm_tui.domain.roles import Action
 
     svc = services(args, lazy_screener=lazy_screener)
-    authorise(svc.db.conn, me(), Action.VIEW)
+    authorise(svc.conn, me(), Action.VIEW)
     return svc
 
 

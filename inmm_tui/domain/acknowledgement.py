@@ -69,14 +69,22 @@ def acknowledged(conn: sqlite3.Connection, login: str, version: str) -> bool:
                         (login, version)).fetchone() is not None
 
 
+def pending(conn: sqlite3.Connection, login: str) -> str | None:
+    """The version in force, when `login` has not acknowledged it yet."""
+    version = current_version(conn)
+    if version is None or acknowledged(conn, login, version):
+        return None
+    return version
+
+
 def refusal_reason(conn: sqlite3.Connection, login: str, name: str, action: Action,
                    doing: str) -> str | None:
     """Why `login` may not do `action` yet (they have not acknowledged the version in
     force), or None. Before any version is recorded nothing is in force to acknowledge."""
     if action not in NEEDS_ACKNOWLEDGEMENT:
         return None
-    version = current_version(conn)
-    if version is None or acknowledged(conn, login, version):
+    version = pending(conn, login)
+    if version is None:
         return None
     return (f"{name} must read and acknowledge the current policy and screening rules "
             f"(version {version}) before they {doing}: {ACKNOWLEDGE_HOW}.")
@@ -136,10 +144,7 @@ class PolicyAcknowledgements(DomainService):
 
     def pending(self, login: str) -> str | None:
         """The version in force, when `login` has not acknowledged it yet."""
-        version = current_version(self.conn)
-        if version is None or acknowledged(self.conn, login, version):
-            return None
-        return version
+        return pending(self.conn, login)
 
     def record_current(self) -> PolicyVersion:
         """Make the files' version the one in force, if it is not already (audited)."""

@@ -15,7 +15,6 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from inmm_tui.domain import notify
 from inmm_tui.timeutil import to_db, utcnow
 from inmm_tui.wording import count
 
@@ -61,6 +60,8 @@ def append(conn: sqlite3.Connection, actor: str, action: str, subject: str = "",
         " ON CONFLICT(id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
         (seq, digest),
     )
+    from inmm_tui.domain import notify  # only writers need it, not the first screen
+
     notify.on_audit(conn, actor, action, subject, details or {}, at or utcnow())
     return seq
 

@@ -18,3 +18,15 @@ class DomainService:
     @property
     def conn(self) -> sqlite3.Connection:
         return self.db.conn
+
+
+class ReadingService:
+    """A service that only reads: it holds just a connection, so that it can be built on
+    the plain one the UI opens (`store.db.open_connection`) and Home's counts are read
+    without importing sqlite-utils. Handed sqlite-utils' `Database`, it reads through its
+    connection."""
+
+    clock: Clock
+
+    def __init__(self, db: Database | sqlite3.Connection) -> None:
+        self.conn = db if isinstance(db, sqlite3.Connection) else db.conn

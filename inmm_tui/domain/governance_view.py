@@ -6,10 +6,11 @@ allowed to view. The actions are `inmm_tui.domain.governance.Governance`'s."""
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from inmm_tui.domain.base import DomainService
+from inmm_tui.domain.base import ReadingService
 from inmm_tui.domain.duties import (
     PolicyReview,
     ReviewStatus,
@@ -91,9 +92,10 @@ class ReviewEntry:
     reason: str
 
 
-class GovernanceView(DomainService):
-    def __init__(self, db: Database, config: Config, clock: Clock = utcnow):
-        self.db = db
+class GovernanceView(ReadingService):
+    def __init__(self, db: Database | sqlite3.Connection, config: Config,
+                 clock: Clock = utcnow):
+        super().__init__(db)
         self.config = config
         self.clock = clock
 

@@ -3,11 +3,12 @@ schedule per outlet. Reading only; the person must be allowed to view."""
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit
-from inmm_tui.domain.base import DomainService
+from inmm_tui.domain.base import ReadingService
 from inmm_tui.domain.people import Person, authorise
 from inmm_tui.domain.reminders import Alert, Reminder, open_alerts, open_reminders
 from inmm_tui.domain.roles import Action
@@ -84,9 +85,10 @@ class ScheduleRow:
     """Which part of a thread the delivery is."""
 
 
-class Queues(DomainService):
-    def __init__(self, db: Database, clock: Clock = utcnow, config: Config | None = None):
-        self.db = db
+class Queues(ReadingService):
+    def __init__(self, db: Database | sqlite3.Connection, clock: Clock = utcnow,
+                 config: Config | None = None):
+        super().__init__(db)
         self.clock = clock
         self.config = config
         """Needed for the governance counts of the overview (rotation periods, review dates)."""
@@ -99,7 +101,7 @@ class Queues(DomainService):
         if self.config is not None:
             from inmm_tui.domain.governance_view import GovernanceView
 
-            counts = asdict(GovernanceView(self.db, self.config, self.clock).attention(login))
+            counts = asdict(GovernanceView(self.conn, self.config, self.clock).attention(login))
 
         def one(sql: str, *params: object) -> int:
             return int(c.execute(sql, params).fetchone()[0])

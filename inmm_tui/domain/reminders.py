@@ -15,7 +15,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from inmm_tui.domain import audit, notify
+from inmm_tui.domain import audit
 from inmm_tui.domain.alerts import raise_alert as raise_alert
 from inmm_tui.domain.errors import NotFound
 from inmm_tui.domain.people import authorise
@@ -65,6 +65,8 @@ def ensure_reminder(conn: sqlite3.Connection, kind: str, subject: str, message: 
         (kind, subject, message, to_db(due_at), repeat_days, for_role, how))
     # Ignored when the same duty, due the same day, was already done: not a new reminder.
     if cursor.rowcount == 1:
+        from inmm_tui.domain import notify  # writers only: Home's counts need none of it
+
         notify.on_reminder(conn, kind, subject, due_at, for_role, how, due_at)
     return cursor.rowcount == 1
 

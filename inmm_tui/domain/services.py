@@ -4,6 +4,7 @@ the daemon alike (neither builds its own)."""
 from __future__ import annotations
 
 import functools
+import sqlite3
 import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -36,17 +37,34 @@ class Services:
     screen needs only the queues, and importing every domain module before it could draw
     cost a quarter of its start-up."""
 
-    def __init__(self, config: Config, db: Database, *, clock: Clock,
+    def __init__(self, config: Config, db: Database | sqlite3.Connection, *, clock: Clock,
                  screener: Screener | Lazy, incoming_screen: IncomingScreen | Lazy) -> None:
         self.config = config
-        self.db = db
+        if isinstance(db, sqlite3.Connection):
+            self.conn, self._db = db, None
+        else:
+            self.conn, self._db = db.conn, db
+        self._db_lock = threading.Lock()
         self.clock = clock
         self._screener = screener
         self._incoming_screen = incoming_screen
         self._outlets = {outlet.name: outlet.api for outlet in config.outlets}
 
+    @property
+    def db(self) -> Database:
+        """sqlite-utils' `Database` on `conn`, made when first asked for. Built on a plain
+        connection (`store.db.open_connection`, the UI), the services import sqlite-utils
+        only when something needs it, not to read the first screen."""
+        if self._db is None:
+            with self._db_lock:
+                if self._db is None:
+                    from inmm_tui.store.db import wrap
+
+                    self._db = wrap(self.conn)
+        return self._db
+
     @classmethod
-    def build(cls, config: Config, db: Database, *, clock: Clock = utcnow,
+    def build(cls, config: Config, db: Database | sqlite3.Connection, *, clock: Clock = utcnow,
               screener: Screener | None = None,
               incoming_screen: IncomingScreen | None = None,
               lazy_screener: bool = False) -> Services:
@@ -154,7 +172,7 @@ class Services:
     def queues(self) -> Queues:
         from inmm_tui.domain.queues import Queues
 
-        return Queues(self.db, clock=self.clock, config=self.config)
+        return Queues(self.conn, clock=self.clock, config=self.config)
 
     def warm(self) -> None:
         """Build whatever `lazy_screener` left for later (no database work)."""

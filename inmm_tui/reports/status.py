@@ -2,7 +2,7 @@
 
 What administrators and monitoring run most often, so it reads the database directly
 with `sqlite3` (no sqlite-utils, no Textual, no platform client) and only migrates
-through `open_database` when the file is older than the code.
+through `store.db.open_connection` when the file is older than the code.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from typing import Any
 from inmm_tui.config import Config
 from inmm_tui.domain import audit, duties, notify, witness
 from inmm_tui.reports import forwarding
+from inmm_tui.store.db import is_current, open_connection
 from inmm_tui.store.errors import BUSY_TIMEOUT_SECONDS, DatabaseError, uri
-from inmm_tui.store.version import MIGRATION_COUNT, MIGRATION_SET
 from inmm_tui.timeutil import from_db, to_db, utcnow
 from inmm_tui.wording import count
 
@@ -58,17 +58,9 @@ def gather(config: Config, now: dt.datetime | None = None) -> dict[str, Any]:
 def _open_for_reading(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(uri(path), uri=True, timeout=BUSY_TIMEOUT_SECONDS,
                            isolation_level=None)
-    try:
-        applied = conn.execute(
-            "SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?", (MIGRATION_SET,)
-        ).fetchone()[0]
-    except sqlite3.OperationalError:
-        applied = -1
-    if applied != MIGRATION_COUNT:
+    if not is_current(conn):
         conn.close()
-        from inmm_tui.store.db import open_database  # slow path: the file needs migrating
-
-        open_database(path).close()
+        open_connection(path).close()  # slow path: the file needs migrating
         conn = sqlite3.connect(uri(path), uri=True, timeout=BUSY_TIMEOUT_SECONDS,
                                isolation_level=None)
     return conn

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING
 
 from inmm_tui.store.errors import (
     BUSY_TIMEOUT_SECONDS,
@@ -19,11 +18,13 @@ from inmm_tui.store.errors import (
     storage_error,
     uri,
 )
-from inmm_tui.store.schema import migrations
-from inmm_tui.store.tx import write
+from inmm_tui.store.version import MIGRATION_COUNT, MIGRATION_SET
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 __all__ = ["BUSY_TIMEOUT_SECONDS", "DatabaseError", "StorageUnavailable", "connect",
-           "open_database", "storage_error"]
+           "open_connection", "open_database", "storage_error", "wrap"]
 
 
 def connect(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
@@ -45,6 +46,13 @@ def open_database(path: Path | str, *, create: bool = False) -> Database:
     """Open the database and apply pending migrations; with `create` (init, tests), make
     it first if it does not exist. DatabaseError (exit 2) for a missing file, a folder or
     a file that is not SQLite; StorageUnavailable (exit 5) when the storage fails."""
+    return wrap(open_connection(path, create=create))
+
+
+def open_connection(path: Path | str, *, create: bool = False) -> sqlite3.Connection:
+    """`open_database` without sqlite-utils when the file is up to date: a plain connection
+    (what the UI reads its first screen with, `wrap` it to write). sqlite-utils is imported
+    only when the file has migrations to apply (or is being created)."""
     path = Path(path)
     try:
         if path.is_dir():
@@ -62,11 +70,15 @@ def open_database(path: Path | str, *, create: bool = False) -> Database:
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise DatabaseError(f"{path}: the database refused WAL mode (got {mode!r})")
-        db = Database(conn, execute_plugins=False)
-        with write(db):
-            # Serialise the check-and-apply so two programs starting together
-            # cannot both try to apply the same migration.
-            migrations.apply(db)
+        if not is_current(conn):
+            from inmm_tui.store.schema import migrations
+            from inmm_tui.store.tx import write
+
+            db = wrap(conn)
+            with write(db):
+                # Serialise the check-and-apply so two programs starting together
+                # cannot both try to apply the same migration.
+                migrations.apply(db)
     except (sqlite3.Error, OSError) as exc:
         if conn is not None:
             conn.close()
@@ -78,4 +90,22 @@ def open_database(path: Path | str, *, create: bool = False) -> Database:
         if conn is not None:
             conn.close()
         raise
-    return db
+    return conn
+
+
+def is_current(conn: sqlite3.Connection) -> bool:
+    """Whether the file has exactly the migrations this code ships (`store/version.py`),
+    so that it may be read as it is; anything else goes through the migrations."""
+    try:
+        applied = conn.execute("SELECT count(*) FROM _sqlite_migrations WHERE migration_set = ?",
+                               (MIGRATION_SET,)).fetchone()[0]
+    except sqlite3.OperationalError:  # a new file: no migrations table yet
+        return False
+    return bool(applied == MIGRATION_COUNT)
+
+
+def wrap(conn: sqlite3.Connection) -> Database:
+    """sqlite-utils' `Database` on a connection `open_connection` made (for writing)."""
+    from sqlite_utils import Database
+
+    return Database(conn, execute_plugins=False)

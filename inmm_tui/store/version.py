@@ -1,7 +1,7 @@
 """How many migrations the code ships, readable without importing sqlite-utils.
 
-`--report` compares it with `_sqlite_migrations` to know whether it may read the file
-as it is (fast) or must open it through `open_database` (which migrates). A test keeps
+`--report` and the UI (`store.db.is_current`) compare it with `_sqlite_migrations` to know
+whether they may read the file as it is (fast, no sqlite-utils) or must migrate it. A test keeps
 it equal to the migrations registered in `schema.py`.
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import sqlite3
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -20,7 +21,7 @@ from textual.worker import Worker, get_current_worker
 from inmm_tui.outside_text import printable
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.errors import report_worker_failure
-from inmm_tui.ui.messages import DatabaseChanged
+from inmm_tui.ui.messages import DatabaseChanged, HomeCounted
 
 if TYPE_CHECKING:
     from inmm_tui.domain.services import Services
@@ -29,7 +30,8 @@ WATCH_INTERVAL = 0.5
 """Seconds between two looks at `PRAGMA data_version`: cheap, and quick enough that a
 post the daemon publishes shows within a second."""
 WARM_AFTER = 1.0
-"""Seconds after start-up at which the policy rules are loaded in the background."""
+"""Seconds after Home first shows its counts at which the policy rules are loaded in the
+background (not before: on a busy host the two would compete for the interpreter)."""
 NOTE_LIMIT = 2000
 """Characters kept of a notification: a platform's 100,000-character error is cut."""
 
@@ -54,19 +56,25 @@ class InmmApp(App[None]):
         self.switch_to = switch_to or []
         """The demo's people, F2 cycles through them (empty outside the demo)."""
         self.intro = intro
+        self._watch_from: tuple[sqlite3.Connection, int] | None = None
+
+    def get_default_screen(self) -> Screen:
+        """Home is the bottom of the stack: the screen the app starts on (no empty screen
+        under it to compose and lay out first) and the one Escape never leaves."""
+        from inmm_tui.ui.screens.home import HomeScreen
+
+        if self._watch:
+            # Before Home starts counting, so that a write in between is seen.
+            self._watch_from = self._start_watching()
+        return HomeScreen(self.backend)
 
     def compose(self) -> ComposeResult:
         yield from ()
 
     def on_mount(self) -> None:
-        from inmm_tui.ui.screens.home import HomeScreen
-
-        self.push_screen(HomeScreen(self.backend))
         self.ask_acknowledgement()
         if self._watch:
-            self.watch_database()
-        # After the home screen has drawn, so the two do not compete for the interpreter.
-        self.set_timer(WARM_AFTER, self.warm_screener)
+            self.watch_database(self._watch_from)
         if self.intro:
             self.notify(self.intro, title="Welcome", timeout=15)
         try:
@@ -94,10 +102,12 @@ class InmmApp(App[None]):
     def ask_acknowledgement(self) -> None:
         """Show the policy at once to someone who has not acknowledged the version in force:
         they may read everything, but not post, until they do."""
-        from inmm_tui.ui.screens.policy import PolicyScreen
+        from inmm_tui.domain.acknowledgement import pending
 
         b = self.backend
-        if b.call(b.services.policy.pending, b.login) is not None:
+        if b.call(pending, b.services.conn, b.login) is not None:
+            from inmm_tui.ui.screens.policy import PolicyScreen
+
             self.call_from_thread(self.push_screen, PolicyScreen(b))
 
     def action_switch_person(self) -> None:
@@ -108,7 +118,7 @@ class InmmApp(App[None]):
             return
         position = self.switch_to.index(self.login) if self.login in self.switch_to else -1
         self.login = self.backend.login = self.switch_to[(position + 1) % len(self.switch_to)]
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
         if isinstance(self.screen, HomeScreen):
             self.screen.reload()
@@ -145,6 +155,11 @@ class InmmApp(App[None]):
                             home.action_governance)
         yield SystemCommand("Audit log", "Who did what, when (key l)", home.action_audit)
 
+    @on(HomeCounted)
+    def warm_later(self) -> None:
+        """Home has shown its counts: load the policy rules a little later."""
+        self.set_timer(WARM_AFTER, self.warm_screener)
+
     @on(DatabaseChanged)
     def tell_every_screen(self) -> None:
         for screen in self.screen_stack:
@@ -159,20 +174,27 @@ class InmmApp(App[None]):
         (see `inmm_tui.domain.services.Lazy`): compose is then ready, and a bad rules file shows at once."""
         self.services.warm()  # no database work: the backend's lock is not needed
 
-    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
-    def watch_database(self) -> None:
-        """One watcher on its own connection: `data_version` moves when any other
-        connection (the daemon, another person, our own services) commits."""
+    def _start_watching(self) -> tuple[sqlite3.Connection, int] | None:
+        """The watcher's own connection and the `data_version` it starts from; None for an
+        in-memory database, which has no other writers."""
         from inmm_tui.store.db import connect
 
-        worker = get_current_worker()
-        row = self.services.db.conn.execute("PRAGMA database_list").fetchone()
-        path = Path(row[2]) if row and row[2] else None
-        if path is None:  # an in-memory database has no other writers
+        with self.backend.lock:
+            row = self.services.conn.execute("PRAGMA database_list").fetchone()
+        if not (row and row[2]):
+            return None
+        conn = connect(Path(row[2]))
+        return conn, conn.execute("PRAGMA data_version").fetchone()[0]
+
+    @work(thread=True, exclusive=True, group="watch", exit_on_error=False)
+    def watch_database(self, start: tuple[sqlite3.Connection, int] | None) -> None:
+        """One watcher on its own connection: `data_version` moves when any other
+        connection (the daemon, another person, our own services) commits."""
+        if start is None:
             return
-        conn = connect(path)
+        worker = get_current_worker()
+        conn, last = start
         try:
-            last = conn.execute("PRAGMA data_version").fetchone()[0]
             # Runs as long as the app; cancelled when it exits.
             while not worker.is_cancelled:
                 time.sleep(WATCH_INTERVAL)

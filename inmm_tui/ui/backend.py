@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
@@ -30,3 +31,17 @@ class Backend:
         """Run one service call under the lock (from a thread worker, never the UI thread)."""
         with self.lock:
             return fn(*args, **kwargs)
+
+    def start(self, fn: Callable[..., T], *args: object) -> Future[T]:
+        """Run `fn` on a thread of its own, now (it takes the lock through `call` for each
+        service call); the caller takes the result, or the exception, from the future."""
+        future: Future[T] = Future()
+
+        def run() -> None:
+            try:
+                future.set_result(fn(*args))
+            except BaseException as exc:  # handed to whoever takes the result
+                future.set_exception(exc)
+
+        threading.Thread(target=run, name="backend-start", daemon=True).start()
+        return future

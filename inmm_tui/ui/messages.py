@@ -29,6 +29,10 @@ class OverviewLoaded(Message):
         self.drafts = drafts
 
 
+class HomeCounted(Message):
+    """Home has shown its counts for the first time (the app then warms the rules)."""
+
+
 class RowsLoaded(Message):
     """A list screen's rows, newest data."""
 

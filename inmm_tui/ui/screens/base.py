@@ -61,7 +61,7 @@ class InmmScreen(Screen[None]):
         from inmm_tui.domain.governance_view import GovernanceView
 
         b = self.backend
-        view = GovernanceView(b.services.db, b.config, b.services.clock)
+        view = GovernanceView(b.services.conn, b.config, b.services.clock)
         try:
             crisis, paused = b.call(view.switches, b.login)
         except NotAuthorised:
@@ -84,13 +84,13 @@ class InmmScreen(Screen[None]):
     @work(thread=True, group="allowed", exit_on_error=False)
     def _check_allowed(self, action: Action, then: Callable[[], object]) -> None:
         b = self.backend
-        refused = b.call(refusal, b.services.db.conn, b.login, action)
+        refused = b.call(refusal, b.services.conn, b.login, action)
         if refused is not None:
             raise NotAuthorised(refused)  # shown as "Not allowed" (report_worker_failure)
         self.app.call_from_thread(then)
 
     def action_back(self) -> None:
-        if len(self.app.screen_stack) > 2:
+        if len(self.app.screen_stack) > 1:  # Home is the bottom
             self.app.pop_screen()
 
     def action_help(self) -> None:

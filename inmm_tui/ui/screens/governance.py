@@ -34,7 +34,7 @@ POLICY_STATE = {"ok": Text("not yet due", style="green"),
 def governance_view(backend: Backend) -> GovernanceView:
     """The read side of governance, on the services' own connection and clock."""
     s = backend.services
-    return GovernanceView(s.db, s.config, s.clock)
+    return GovernanceView(s.conn, s.config, s.clock)
 
 
 def rotation_state(status: RotationStatus) -> Text:

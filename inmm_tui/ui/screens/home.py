@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from concurrent.futures import Future
+
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,12 +13,14 @@ from textual.widgets import DataTable, Footer, Header
 from inmm_tui.domain.queues import Overview
 from inmm_tui.domain.roles import Action
 from inmm_tui.ui.backend import Backend
-from inmm_tui.ui.messages import ActionDone, OverviewLoaded
+from inmm_tui.ui.messages import ActionDone, HomeCounted, OverviewLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.widgets.banner import Banner
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
 
+FIRST_COUNT_WAIT = 0.1
+"""Seconds the first frame waits for Home's first counting (begun when Home was built)."""
 QUEUES = (
     ("drafts", "Your drafts", "drafts"),
     ("awaiting_clearance", "Awaiting clearance", "clearance"),
@@ -34,6 +39,14 @@ QUEUES = (
 )
 ATTENTION = {"partly_published", "alerts", "rotations_due", "reviews_overdue", "new_suspects",
              "ec_decisions"}
+
+
+def read_overview(backend: Backend) -> OverviewLoaded:
+    """What Home shows: the counts, and the person's drafts (from a thread, never the UI's)."""
+    b = backend
+    overview = b.call(b.services.queues.overview, b.login)
+    drafts = b.call(b.services.queues.posts, b.login, ("draft", "rejected"), mine=True, limit=50)
+    return OverviewLoaded(overview, drafts)
 
 
 class HomeScreen(InmmScreen):
@@ -64,6 +77,9 @@ class HomeScreen(InmmScreen):
     def __init__(self, backend: Backend) -> None:
         super().__init__(backend)
         self.overview: Overview | None = None
+        # Counted at once, on a thread, while Textual composes and lays out the screen:
+        # usually there by `reload`, so the first frame has the counts.
+        self._first: Future[OverviewLoaded] | None = backend.start(read_overview, backend)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,18 +104,26 @@ class HomeScreen(InmmScreen):
         queues.focus()
 
     def reload(self) -> None:
-        self.load_overview()
+        first, self._first = self._first, None
+        if first is not None:
+            # Worth a short wait: shown now, the counts are in the first frame. A database
+            # slower than this (locked by a writer) shows "Loading…" and the counts follow.
+            with contextlib.suppress(TimeoutError):
+                first.exception(timeout=FIRST_COUNT_WAIT)
+        if first is not None and first.done() and first.exception() is None:
+            self.show_overview(first.result())  # now, not as a message: in the first frame
+        else:
+            self.load_overview(first)
 
     @work(thread=True, exclusive=True, group="home", exit_on_error=False)
-    def load_overview(self) -> None:
-        b = self.backend
-        overview = b.call(b.services.queues.overview, b.login)
-        drafts = b.call(b.services.queues.posts, b.login, ("draft", "rejected"), mine=True,
-                        limit=50)
-        self.post_message(OverviewLoaded(overview, drafts))
+    def load_overview(self, first: Future[OverviewLoaded] | None = None) -> None:
+        # The first counting's failure, if it failed, is reported as this worker's.
+        self.post_message(first.result() if first is not None else read_overview(self.backend))
 
     @on(OverviewLoaded)
     def show_overview(self, message: OverviewLoaded) -> None:
+        if self.overview is None:
+            self.app.post_message(HomeCounted())
         overview = self.overview = message.overview
         person = overview.person
         self.query_one("#whoami", Literal).update(

@@ -77,5 +77,5 @@ class PolicyScreen(InmmScreen):
     def acknowledged(self, message: ActionDone) -> None:
         message.prevent_default()
         self.notify(message.note)
-        if len(self.app.screen_stack) > 2:
+        if len(self.app.screen_stack) > 1:  # Home is the bottom
             self.app.pop_screen()
