@@ -66,7 +66,7 @@ async def test_a_newcomer_reads_and_acknowledges_before_posting(db_path: Path) -
         assert isinstance(app.screen, RosterScreen)
         table = app.screen.query_one("#people", ListTable)
         row = table.get_row(NEW)
-        assert str(row[-1]) == "yes"
+        assert str(row[table.get_column_index("policy")]) == "yes"
 
     check = build_services(db_path)
     assert check.policy.pending(NEW) is None
