@@ -4,8 +4,10 @@ the database for other writers, and turns worker failures into notifications."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -34,6 +36,10 @@ WARM_AFTER = 1.0
 background (not before: on a busy host the two would compete for the interpreter)."""
 NOTE_LIMIT = 2000
 """Characters kept of a notification: a platform's 100,000-character error is cut."""
+HANG_UP_EXIT = 129
+"""The exit code when the terminal hung up (the SSH connection dropped): 128 + SIGHUP."""
+HANG_UP_GRACE_SECONDS = 5.0
+"""How long a hung-up UI has to save and close before the process ends regardless."""
 
 
 class InmmApp(App[None]):
@@ -80,9 +86,19 @@ class InmmApp(App[None]):
         try:
             # The SSH connection dropping sends SIGHUP: exit properly, so that the
             # compose screen saves what was typed since its last autosave.
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.exit)
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
         except (NotImplementedError, RuntimeError, AttributeError):
             pass  # not on this platform, or not in the main thread (tests)
+
+    def hang_up(self) -> None:
+        """The terminal is gone: exit as on a quit (the compose screen saves its text), and
+        end the process if that cannot finish. With no terminal to write to, Textual's
+        output thread has stopped on its first failed write, and the driver then waits
+        for it for ever as it closes: the process would stay, holding the database."""
+        self.exit(return_code=HANG_UP_EXIT)
+        end = threading.Timer(HANG_UP_GRACE_SECONDS, os._exit, args=(HANG_UP_EXIT,))
+        end.daemon = True
+        end.start()
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import functools
+import time
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,25 @@ def test_quitting_is_exit_0(config_file: Path, monkeypatch: pytest.MonkeyPatch) 
 
     _headless(monkeypatch, quit_)
     assert main(["--config", str(config_file)]) == 0
+
+
+def test_a_hung_up_terminal_ends_the_program_even_if_closing_hangs(
+        config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Seen: an SSH connection dropped while Home drew; Textual's output thread had stopped
+    # on its first write to the vanished terminal, the driver waited for it for ever while
+    # closing, and the program held the database for half an hour. On a hang-up the app
+    # exits (129) and a timer ends the process if closing does not finish.
+    import inmm_tui.ui.app as app_module
+
+    ended: list[int] = []
+    monkeypatch.setattr(app_module, "HANG_UP_GRACE_SECONDS", 0.05)
+    monkeypatch.setattr(app_module.os, "_exit", ended.append)
+
+    async def hang_up(pilot: Pilot) -> None:
+        await pilot.pause()
+        pilot.app.hang_up()  # type: ignore[attr-defined]  # what SIGHUP calls
+
+    _headless(monkeypatch, hang_up)
+    assert main(["--config", str(config_file)]) == app_module.HANG_UP_EXIT
+    time.sleep(0.3)
+    assert ended == [app_module.HANG_UP_EXIT]
