@@ -163,6 +163,21 @@ def test_reserved_characters_and_emoji_come_out_as_written(sandbox: RunningSandb
     assert recent.platform_id == published.platform_id
 
 
+def test_a_post_with_a_link_carries_its_article_card(sandbox: RunningSandbox) -> None:
+    # LinkedIn makes no card from a link in the commentary (Posts API: content.article).
+    platform = sandbox.linkedin()
+    text = ("Registration for the 67th Annual Meeting is open: https://inmm.org/annual-meeting."
+            "\nSee you in July! ^AB")
+    published = platform.publish(text, idempotency_key="k")
+    card = sandbox.server.world.li_articles[published.platform_id]
+    assert card == {"source": "https://inmm.org/annual-meeting",
+                    "title": "Registration for the 67th Annual Meeting is open"}
+    assert our_posts(sandbox)[text] == 1  # the commentary is still the text, exactly
+    plain = platform.publish("No link here, just thanks to our volunteers ^AB",
+                             idempotency_key="k2")
+    assert plain.platform_id not in sandbox.server.world.li_articles
+
+
 def test_unescaped_text_would_be_cut_short() -> None:
     """Why the escaping: little text left as it is loses everything after its first
     reserved character that starts no element (the sandbox does as LinkedIn does)."""

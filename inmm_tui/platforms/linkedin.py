@@ -262,6 +262,9 @@ class LinkedInPlatform(Adapter):
             images = [{"id": self._upload(item), "altText": item.alt} for item in media]
             post["content"] = ({"media": images[0]} if len(images) == 1
                                else {"multiImage": {"images": images}})
+        elif (card := article(text)) is not None:
+            # LinkedIn makes no card from a link in the commentary: the post carries it.
+            post["content"] = {"article": card}
         response = self._request("publish", "POST", "/rest/posts", json=post)
         urn = response.headers.get("x-restli-id", "")
         if not urn.startswith("urn:li:"):
@@ -608,3 +611,23 @@ def _metrics(element: Any) -> Metrics:
     return Metrics(reposts=count(stats.get("shareCount")), replies=count(stats.get("commentCount")),
                    likes=count(stats.get("likeCount")), quotes=None,
                    impressions=count(stats.get("impressionCount")))
+
+
+_LINK = re.compile(r"https?://[^\s<>\"']+")
+ARTICLE_TITLE_LIMIT = 200
+
+
+def article(text: str) -> dict[str, str] | None:
+    """The article card of a post that links to a page (`content.article`: `source` and
+    a `title`, both required): the first link, titled by the post's own first line
+    without its links, as cleared (the page's own title is not fetched: nothing the clearer
+    did not see goes out). None without a link."""
+    found = _LINK.search(text)
+    if found is None:
+        return None
+    source = found.group().rstrip(".,;:!?)]}")
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    title = " ".join(_LINK.sub("", first_line).split()).strip(" :-\u2013\u2014")
+    if len(title) > ARTICLE_TITLE_LIMIT:
+        title = title[:ARTICLE_TITLE_LIMIT - 1].rstrip() + "\u2026"
+    return {"source": source, "title": title or source}

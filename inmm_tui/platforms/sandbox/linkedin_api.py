@@ -228,7 +228,9 @@ def _post(world: World, post: SbPost) -> dict[str, Any]:
             "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
                              "thirdPartyDistributionChannels": []},
             "isReshareDisabledByAuthor": False, "createdAt": at, "publishedAt": at,
-            "lastModifiedAt": at, "lifecycleStateInfo": {"isEditedByAuthor": False}}
+            "lastModifiedAt": at, "lifecycleStateInfo": {"isEditedByAuthor": False},
+            **({"content": {"article": world.li_articles[post.id]}}
+               if post.id in world.li_articles else {})}
 
 
 @route("POST", r"/rest/posts/?")
@@ -255,10 +257,30 @@ def create_post(world: World, request: Request) -> Answer:
         if world.li_commentary.get(earlier.id) == commentary:
             raise li_error(422, "DUPLICATE_POST", f"Content is a duplicate of {earlier.id}")
     images = _content_images(world, body.get("content"))
+    card = _content_article(body.get("content"))
     post = world.add_post(LINKEDIN, world.me(LINKEDIN), shown)
     world.attach(LINKEDIN, post, images)
     world.li_commentary[post.id] = commentary
+    if card is not None:
+        world.li_articles[post.id] = card
     return Answer(201, b"", {"x-restli-id": post.id, "x-linkedin-id": post.id})
+
+
+def _content_article(content: Any) -> dict[str, str] | None:
+    """A post's `content.article` (shares/posts-api#article: `source` and `title`
+    required, `description` optional), checked as LinkedIn checks it."""
+    card = content.get("article") if isinstance(content, dict) else None
+    if card is None:
+        return None
+    if not isinstance(card, dict):
+        raise li_error(422, "UNPROCESSABLE_ENTITY", "/content/article :: expected an object")
+    for field in ("source", "title"):
+        if not isinstance(card.get(field), str) or not card[field].strip():
+            raise li_error(422, "UNPROCESSABLE_ENTITY",
+                           f"/content/article/{field} :: field is required")
+    if not card["source"].startswith(("http://", "https://")):
+        raise li_error(422, "UNPROCESSABLE_ENTITY", "/content/article/source :: not a URL")
+    return {k: str(v) for k, v in card.items() if k in ("source", "title", "description")}
 
 
 def _content_images(world: World, content: Any) -> list[str]:

@@ -268,6 +268,8 @@ class World:
         self.bsky_records: dict[tuple[str, str], dict[str, Any]] = {}
         """Our Bluesky repo's other records, (collection, rkey) -> record: follows, blocks."""
         self.li_commentary: dict[str, str] = {}
+        self.li_articles: dict[str, dict[str, str]] = {}
+        """A LinkedIn post's article card (`content.article`), by post URN."""
         """LinkedIn post URN -> its commentary as sent (little text, escapes and all)."""
         self.uploads: dict[str, dict[str, dict[str, Any]]] = {api: {} for api in APIS}
         """Media uploaded and not yet (or already) attached, per API: id → its `data`
