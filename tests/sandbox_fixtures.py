@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 import pytest
 
 from inmm_tui.config import Config, parse_config
+from inmm_tui.domain.services import Services
 from inmm_tui.platforms.bluesky import BlueskyPlatform
 from inmm_tui.platforms.linkedin import LinkedInPlatform
 from inmm_tui.platforms.mastodon import MastodonPlatform
@@ -85,3 +86,16 @@ def one_outlet_config(tmp_path: Path, sandbox: RunningSandbox, name: str, api: s
         "daemon": {"request_timeout_seconds": 0.5},
         "outlets": [{"name": name, "kind": "sandbox", "api": api, "label": label}],
     }, tmp_path / "inmm.toml")
+
+
+def services_with_people(config: Config, clock: object) -> Iterator[Services]:
+    """Services on a new database for `config`, with the people of `add_people`; closed
+    after the test (for a `people` fixture: `yield from services_with_people(...)`)."""
+    from inmm_tui.store.db import open_database
+    from tests.conftest import add_people
+
+    db = open_database(config.database_path, create=True)
+    services = Services.build(config, db, clock=clock)  # type: ignore[arg-type]
+    add_people(services)
+    yield services
+    db.close()

@@ -33,13 +33,12 @@ from inmm_tui.platforms.sandbox.world import LINKEDIN_ORG_ID
 from inmm_tui.platforms.secrets import Secrets, SecretsError
 from inmm_tui.screening import ScreenContext, screen
 from inmm_tui.screening.length import weighted_length
-from inmm_tui.store.db import open_database
 from inmm_tui.timeutil import utcnow
 
-from .conftest import FakeClock, add_people
+from .conftest import FakeClock
 from .crash_harness import ALL_OUTLETS, run_crash
 from .daemon_helpers import drain, publisher, queue_posts, states
-from .sandbox_fixtures import RunningSandbox, one_outlet_config, posted_by_us
+from .sandbox_fixtures import RunningSandbox, one_outlet_config, posted_by_us, services_with_people
 
 CREATE = "linkedin POST /rest/posts"
 FIND = "linkedin GET /rest/posts"
@@ -66,11 +65,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def people(config: Config, clock: FakeClock) -> Iterator[Services]:
-    db = open_database(config.database_path, create=True)
-    svc = Services.build(config, db, clock=clock)
-    add_people(svc)
-    yield svc
-    db.close()
+    yield from services_with_people(config, clock)
 
 
 def test_the_daemon_publishes_a_cleared_post_to_a_linkedin_outlet(

@@ -38,9 +38,9 @@ from inmm_tui.store.db import open_database
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import utcnow
 
-from .conftest import FakeClock, add_people
+from .conftest import FakeClock
 from .daemon_helpers import publisher, queue_posts, states
-from .sandbox_fixtures import RunningSandbox, posted_by_us
+from .sandbox_fixtures import RunningSandbox, posted_by_us, services_with_people
 
 OAUTH = "linkedin POST /oauth/v2/accessToken"
 CREATE = "linkedin POST /rest/posts"
@@ -82,11 +82,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def people(config: Config, clock: FakeClock) -> Iterator[Services]:
-    db = open_database(config.database_path, create=True)
-    svc = Services.build(config, db, clock=clock)
-    add_people(svc)
-    yield svc
-    db.close()
+    yield from services_with_people(config, clock)
 
 
 def platform_for(config: Config, keeper: TokenKeeper | None = None) -> LinkedInPlatform:

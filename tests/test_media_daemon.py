@@ -17,14 +17,13 @@ import pytest
 from inmm_tui.config import Config
 from inmm_tui.domain.services import Services
 from inmm_tui.platforms.base import Platform
-from inmm_tui.store.db import open_database
 from inmm_tui.timeutil import utcnow
 
-from .conftest import FakeClock, add_people
+from .conftest import FakeClock
 from .crash_harness import ALL_OUTLETS, run_crash
 from .daemon_helpers import drain, publisher, states
 from .media_helpers import SERIAL_NUMBER, jpeg_with_gps, mp4_with_gps, png
-from .sandbox_fixtures import RunningSandbox, one_outlet_config
+from .sandbox_fixtures import RunningSandbox, one_outlet_config, services_with_people
 
 OUTLETS = {"x": "X", "mastodon": "Mastodon", "bluesky": "Bluesky", "linkedin": "LinkedIn"}
 BODY = "Our booth at the 67th INMM Annual Meeting: https://inmm.org/annual"
@@ -48,11 +47,7 @@ def config(tmp_path: Path, sandbox: RunningSandbox, api: str) -> Config:
 
 @pytest.fixture
 def people(config: Config, clock: FakeClock) -> Iterator[Services]:
-    db = open_database(config.database_path, create=True)
-    svc = Services.build(config, db, clock=clock)
-    add_people(svc)
-    yield svc
-    db.close()
+    yield from services_with_people(config, clock)
 
 
 def adapter(sandbox: RunningSandbox, api: str) -> Platform:
