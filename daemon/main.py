@@ -77,7 +77,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from inmm_daemon.notify import Messenger
     from inmm_daemon.runtime import InstanceLock, Notifier, setup_logging
     from inmm_daemon.service import Daemon, cron_triggers, note_secrets
-    from inmm_daemon.workers import OutletWorkers
+    from inmm_daemon.workers import start_workers
 
     from inmm_tui.config import load_config
     from inmm_tui.domain.services import Services
@@ -117,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         TokenKeeper(config, lambda: open_database(path)).attach(platforms)
         # As a service each outlet publishes from a process of its own (they start while
         # we finish starting; they claim nothing until the first publish run).
-        workers = None if args.once else OutletWorkers(config, secrets)
+        workers = None if args.once else start_workers(config, secrets)
         daemon = Daemon(config, lambda: open_database(path), platforms, notifier=Notifier(),
                         messenger=messenger, workers=workers)
         del secrets  # the clients keep what they need; nothing else holds the tokens

@@ -46,6 +46,7 @@ from inmm_tui.domain import governance
 from inmm_tui.domain.publishing import Queue
 from inmm_tui.domain.reminders import raise_alert
 from inmm_tui.domain.services import Services
+from inmm_tui.domain.skips import database_failing
 from inmm_tui.domain.switches import publishing_paused
 from inmm_tui.store.errors import DatabaseError, storage_error
 from inmm_tui.store.tx import write
@@ -81,7 +82,9 @@ def _publish(daemon: Daemon) -> None:
     # Shares people just asked for are read first: compose waits for their original.
     try:
         shares_jobs.resolve_shares(daemon.services("publish"), daemon.platforms)
-    except Exception:  # never in the way of publishing
+    except Exception as exc:  # never in the way of publishing (storage aside)
+        if database_failing(exc):
+            raise  # the daemon's storage handling says what and where, without a traceback
         log.exception("reading the posts people asked to share failed")
     daemon.publish()
     daemon.check_credentials()  # one cheap query unless a rotation awaits its check

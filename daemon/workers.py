@@ -228,4 +228,16 @@ def _work(config: Config, secrets: Secrets | None, outlet: str, conn: Connection
         publisher.close()
 
 
-__all__ = ["OutletWorkers"]
+def start_workers(config: Config, secrets: Secrets | None) -> OutletWorkers | None:
+    """The outlets' publishing processes, or None (the daemon then publishes in its own
+    process, one outlet after the other) where the host cannot make them: multiprocessing
+    needs POSIX semaphores (`/dev/shm`), which a locked-down service may not have."""
+    try:
+        return OutletWorkers(config, secrets)
+    except OSError as exc:
+        log.warning("publishing in the daemon's own process: the outlets' worker processes "
+                    "could not be started (%s)", exc)
+        return None
+
+
+__all__ = ["OutletWorkers", "start_workers"]

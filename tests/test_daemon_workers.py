@@ -17,6 +17,7 @@ import pytest
 from inmm_tui.domain.publishing import Queue
 from inmm_tui.domain.services import Services
 
+from .conftest import make_config
 from .crash_harness import (
     daemon_exe,
     delivery_counts,
@@ -149,3 +150,21 @@ def test_a_dead_worker_s_outlet_alone_is_put_in_doubt(roster: Services) -> None:
         [post_id]).fetchall())
     # the live worker's delivery stays its own to record
     assert rows == {"x": "pending 1", "mastodon": "sending 0"}
+
+
+def test_a_host_without_posix_semaphores_publishes_in_the_daemon_itself(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    # A locked-down service may have no /dev/shm: multiprocessing cannot make its
+    # semaphores there. The daemon must start anyway, publishing in its own process.
+    import inmm_daemon.workers as workers
+
+    class NoSemaphores:
+        def Event(self) -> None:
+            raise OSError(38, "Function not implemented")
+
+    monkeypatch.setattr(workers.multiprocessing, "get_context", lambda method: NoSemaphores())
+    config = make_config(tmp_path)
+    with caplog.at_level("WARNING", logger="inmm_daemon.publish"):
+        assert workers.start_workers(config, None) is None
+    assert "could not be started (" in caplog.text
