@@ -80,10 +80,11 @@ class JobSpec:
 
 def _publish(daemon: Daemon) -> None:
     # Shares people just asked for are read first: compose waits for their original.
+    services = daemon.services("publish")  # (the database's own failure is the daemon's)
     try:
-        shares_jobs.resolve_shares(daemon.services("publish"), daemon.platforms)
+        shares_jobs.resolve_shares(services, daemon.platforms)
     except Exception as exc:  # never in the way of publishing (storage aside)
-        if database_failing(exc):
+        if database_failing(exc) or isinstance(exc, DatabaseError):
             raise  # the daemon's storage handling says what and where, without a traceback
         log.exception("reading the posts people asked to share failed")
     daemon.publish()

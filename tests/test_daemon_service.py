@@ -339,6 +339,23 @@ def test_a_database_deleted_under_the_daemon_stops_it_claiming_nothing(
     assert not path.exists()  # and no empty database made in its place
 
 
+def test_the_publish_job_leaves_a_missing_database_to_the_daemon_not_to_a_traceback(
+        roster: Services, clock: FakeClock, caplog: pytest.LogCaptureFixture) -> None:
+    # Seen in CI: the database deleted just as the publish job opened its services for
+    # reading shares; the job logged a traceback instead of the daemon's plain exit 5.
+    from inmm_daemon.service import JOBS
+
+    from inmm_tui.store.errors import DatabaseError
+
+    daemon = _daemon(roster, clock)
+    _delete_database(roster.config.database_path)
+    with caplog.at_level(logging.ERROR, logger="inmm_daemon"), \
+            pytest.raises(DatabaseError, match="no database here"):
+        JOBS["publish"].run(daemon)
+    assert "Traceback" not in caplog.text and "share" not in caplog.text
+    daemon.close()
+
+
 def test_a_database_replaced_under_the_daemon_raises_an_alert_in_the_new_one(
         roster: Services, clock: FakeClock) -> None:
     daemon = _daemon(roster, clock)
