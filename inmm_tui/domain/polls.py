@@ -102,12 +102,17 @@ def refusal(poll: Poll, outlet: str, api: str) -> str | None:
     return None
 
 
+def duration_text(minutes: int, units: tuple[str, str, str] = ("d", "h", "m")) -> str:
+    """Minutes in the largest whole unit (days, hours, minutes): as typed by default
+    (2d, 6h, 90m: what `parse_duration` reads back), or with the `units` given."""
+    for size, unit in ((1440, units[0]), (60, units[1])):
+        if minutes % size == 0:
+            return f"{minutes // size}{unit}"
+    return f"{minutes}{units[2]}"
+
+
 def _span(minutes: int) -> str:
-    if minutes % 1440 == 0:
-        return f"{minutes // 1440} d"
-    if minutes % 60 == 0:
-        return f"{minutes // 60} h"
-    return f"{minutes} min"
+    return duration_text(minutes, (" d", " h", " min"))
 
 
 # ----- storage -----------------------------------------------------------------------------

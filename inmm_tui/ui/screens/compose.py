@@ -19,7 +19,13 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Header, Input, Select, TextArea
 
 from inmm_tui.domain.errors import InvalidInput
-from inmm_tui.domain.polls import Poll, make_poll, parse_duration, parse_options
+from inmm_tui.domain.polls import (
+    Poll,
+    duration_text,
+    make_poll,
+    parse_duration,
+    parse_options,
+)
 from inmm_tui.domain.shares import Share
 from inmm_tui.domain.threads import SEPARATOR, join_parts, split_parts
 from inmm_tui.domain.when import format_local, parse_local_time
@@ -164,7 +170,7 @@ class ComposeScreen(InmmScreen):
             self.query_one("#parts", TextArea).load_text(join_parts(post.parts))
             if post.poll is not None:
                 self.query_one("#poll-options", Input).value = " | ".join(post.poll.options)
-                self.query_one("#poll-duration", Input).value = _duration(post.poll.minutes)
+                self.query_one("#poll-duration", Input).value = duration_text(post.poll.minutes)
             for outlet in self.backend.config.outlets:
                 self.query_one(f"#outlet-{outlet.name}", Checkbox).value = (
                     outlet.name in post.outlets)
@@ -437,12 +443,3 @@ class ComposeScreen(InmmScreen):
                 self._write(state)
             except Exception:  # a refusal here has nowhere to be shown; the last save stands
                 pass
-
-
-def _duration(minutes: int) -> str:
-    """Minutes as they are typed: 2d, 6h or 90m."""
-    if minutes % 1440 == 0:
-        return f"{minutes // 1440}d"
-    if minutes % 60 == 0:
-        return f"{minutes // 60}h"
-    return f"{minutes}m"
