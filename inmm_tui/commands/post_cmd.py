@@ -301,14 +301,11 @@ def _refusals_audited(svc: Services, args: argparse.Namespace) -> Iterator[None]
     except (InvalidInput, NotAuthorised) as refusal:
         by_rules = isinstance(refusal, NotAuthorised) and refusal.refused_login is None
         if by_rules or (isinstance(refusal, InvalidInput) and args.media):
-            from inmm_tui.domain import audit
+            from inmm_tui.domain.posts import record_refusal
 
             post = getattr(args, "post", None)
-            with write(svc.db):
-                audit.append(svc.db.conn, me(), "post.refused",
-                             f"post:{post}" if post is not None else "post",
-                             {"attempt": args.post_command, "refusal": str(refusal)},
-                             at=svc.clock())
+            record_refusal(svc.db, me(), f"post:{post}" if post is not None else "post",
+                           args.post_command, refusal, svc.clock())
         raise
 
 

@@ -215,13 +215,19 @@ def refusals_audited(attempt: str) -> Callable[[_Method], _Method]:
                     subject = (f"post:{named['post_id']}" if named.get("post_id") is not None
                                else f"delivery:{named['delivery_id']}"
                                if "delivery_id" in named else "post")
-                    with write(self.db):
-                        audit.append(self.conn, actor, "post.refused", subject,
-                                     {"attempt": attempt, "refusal": str(refusal)},
-                                     at=self.clock())
+                    record_refusal(self.db, actor, subject, attempt, refusal, self.clock())
                 raise
         return audited  # type: ignore[return-value]
     return decorate
+
+
+def record_refusal(db: Database, actor: str, subject: str, attempt: str,
+                   refusal: Exception, at: dt.datetime) -> None:
+    """`post.refused` in the audit log, in a transaction of its own (outside the refused
+    one, which is rolled back)."""
+    with write(db):
+        audit.append(db.conn, actor, "post.refused", subject,
+                     {"attempt": attempt, "refusal": str(refusal)}, at=at)
 
 
 class Posts(DomainService):
