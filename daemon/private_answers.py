@@ -23,9 +23,9 @@ JOB = "private answers"
 
 def send_answers(services: Services, platform: Platform, outlet: str) -> int:
     """Send the outlet's pending private answers; returns how many went out."""
-    if not platform.capabilities.private_answers:
-        return 0
     answers = services.private_answers
+    if not platform.capabilities.private_answers or not answers.waiting(outlet):
+        return 0
     answers.recover(outlet, services.config.daemon.idempotency_key_seconds)
     sent = 0
     due = answers.claim_due(outlet)

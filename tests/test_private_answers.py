@@ -127,3 +127,17 @@ def test_an_outlet_that_cannot_answer_privately_refuses_at_once(roster: Services
     message_id = roster.db.conn.execute("SELECT id FROM private_messages").fetchone()[0]
     with pytest.raises(InvalidState, match="answer @someone on X itself"):
         roster.private_answers.answer("hq", message_id, ANSWER)
+
+
+def test_a_run_with_nothing_to_send_takes_no_write_lock(world) -> None:
+    # The publish job runs every few seconds: with no answer waiting it only reads.
+    services, platform, _ = world
+    before = services.db.conn.total_changes
+    holder = open_database(services.config.database_path)
+    holder.conn.execute("BEGIN IMMEDIATE")  # another writer holds the lock meanwhile
+    try:
+        assert send_answers(services, platform, M) == 0
+    finally:
+        holder.conn.rollback()
+        holder.close()
+    assert services.db.conn.total_changes == before

@@ -159,6 +159,13 @@ class PrivateAnswers(DomainService):
 
     # ----- what the daemon does -----------------------------------------------------
 
+    def waiting(self, outlet: str) -> bool:
+        """Whether the outlet has an answer to send or to recover: one read, so that the
+        publish run every few seconds takes the write lock only when there is work."""
+        return self.conn.execute(
+            "SELECT 1 FROM private_answers WHERE outlet = ? AND state IN ('pending', 'sending')"
+            " LIMIT 1", (outlet,)).fetchone() is not None
+
     def recover(self, outlet: str, key_seconds: float) -> int:
         """Answers left `sending` by a daemon that stopped: sent again under their key
         while the platform still knows it, else `in_doubt` with an alert to HQ. Returns
