@@ -234,3 +234,16 @@ def test_niger_the_country_is_not_vulgar() -> None:
                   context)
     assert "vulgar_discriminatory" not in {f.category for f in news.findings}
     assert "vulgar_discriminatory" in {f.category for f in screen("you nigger", context).findings}
+
+
+def test_a_status_id_in_an_address_is_not_a_card_number() -> None:
+    # Seen in CI: a share of a post on a server addressed by IP (the sandbox's Mastodon)
+    # blocked as "a payment card number": its 18-digit status id passed the Luhn check,
+    # and twitter-text counts no address with an IP for a host as a link.
+    from inmm_tui.screening import ScreenContext, screen
+
+    text = "Also worth a look.\nhttp://127.0.0.1:60949/@ans/537666554764512283 ^AA"
+    found = screen(text, ScreenContext(direction="outgoing", apis=("mastodon",)))
+    assert "personal_info" not in {f.category for f in found.findings}
+    card = screen("Pay with 4111 1111 1111 1111 ^AA", ScreenContext(direction="outgoing"))
+    assert "personal_info" in {f.category for f in card.findings}

@@ -100,7 +100,11 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     outgoing = context.direction == "outgoing"
     links = _links(text)
     emails = list(personal.EMAIL.finditer(text))
-    masked = _mask(text, [(u.start, u.end) for u in links] + [m.span() for m in emails])
+    # Words and numbers inside an address are not the post's: every `http(s)://` address
+    # is masked too, also one twitter-text does not count as a link (an IP address or
+    # localhost as its host), whose status id could pass for a card number.
+    masked = _mask(text, [(u.start, u.end) for u in links] + [m.span() for m in emails]
+                   + [m.span() for m in _SCHEME_URL.finditer(text)])
 
     words = text_words(masked)
     findings: list[Finding] = _form(rules, text, outgoing)
@@ -162,6 +166,9 @@ class Link:
     host: str
     path: str
     query: str
+
+
+_SCHEME_URL = re.compile(r"\bhttps?://[^\s<>\"]+")
 
 
 def _links(text: str) -> list[Link]:
