@@ -112,6 +112,7 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
                  if not _is_name(rules, masked, f.span)]
     findings += _pairs(rules, "politics_religion", masked, words)
     findings += _speech(rules, masked, words)
+    findings += _titled_politician(rules, masked)
     findings += _phrases(rules, "vulgar_discriminatory", masked, words=words)
     findings += [
         Finding("vulgar_discriminatory.word", "vulgar_discriminatory",
@@ -304,6 +305,20 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
     quoted = '", "'.join(masked[a:b] for a, b in found)
     return [Finding("politics_religion.speech", "politics_religion",
                     f'{section.message} ("{quoted}")', (found[0][0], found[-1][1]))]
+
+
+def _titled_politician(rules: Rules, masked: str) -> list[Finding]:
+    """A politician named with the office's title ("Gov. Gavin Newsom", "Rep. Adam
+    Kinzinger"); not in a text about nuclear governance (`remit`: a senator at a
+    nonproliferation meeting is the society's business), like political speech."""
+    if rules.politician_titles is None:
+        return []
+    match = rules.politician_titles.search(masked)
+    if match is None or (rules.remit is not None and rules.remit.search(masked)):
+        return []
+    return [Finding("politics_religion.politician", "politics_religion",
+                    f'{rules.sections["politics_religion"].message} ("{match.group(0)}")',
+                    match.span())]
 
 
 Spans = list[tuple[int, int]]

@@ -202,6 +202,8 @@ class Rules:
     """Nuclear governance: a text that speaks of it is not political speech."""
     spoken_arena: re.Pattern[str] | None
     """Agenda terms that count as the arena in a text spoken as "we" ("America")."""
+    politician_titles: re.Pattern[str] | None
+    """An office's title before a capitalised name ("Gov. Newsom"), case as written."""
     phone_regions: tuple[str, ...]
     allowed_numbers: frozenset[str]
     calls_to_action: re.Pattern[str] | None
@@ -399,6 +401,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
                               + r.strings("politics_religion", "particles")),
         remit=r.patterns("politics_religion", "remit"),
         spoken_arena=r.patterns("politics_religion", "spoken_arena"),
+        politician_titles=_titled_names(r.strings("politics_religion", "politician_titles")),
         phone_regions=regions,
         allowed_numbers=frozenset(
             "".join(ch for ch in n if ch.isdigit())
@@ -409,6 +412,15 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         question_words=frozenset(w.lower() for w in r.strings("questions", "words")),
         raw=data,
     )
+
+
+def _titled_names(titles: list[str]) -> re.Pattern[str] | None:
+    """A title as written, then a capitalised word that is not "of" or "and": "Rep. Adam
+    Kinzinger" is a politician, "Rep. of Korea" and "the senator said" are not."""
+    if not titles:
+        return None
+    alternatives = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])\s+(?!(?:Of|And|The)\b)[A-Z][\w'\u2019-]+")
 
 
 def _stems(stems: list[str]) -> re.Pattern[str] | None:
