@@ -259,12 +259,13 @@ def report_news_benign(name: str, texts: list[str], parts: tuple[str, ...],
             continue
         flagged: Counter[str] = Counter()
         words: Counter[str] = Counter()
-        hits = right = 0
+        hits = right = named_only = 0
         for text in rows:
             got = blocking(text)
             if not got:
                 continue
             hits += 1
+            named_only += blocking_rules(text) == {"politics_religion.politician"}
             checked = text[:70] in NEWS_POLICY_FINDINGS
             right += checked
             flagged.update(got)
@@ -282,10 +283,20 @@ def report_news_benign(name: str, texts: list[str], parts: tuple[str, ...],
             line += (f"; hand-checked: {right} right by the policy, false flags "
                      f"{(hits - right) / len(rows):.4f} ({hits - right})")
         print(line)
+        print(f"      if a politician named (politics_religion.politician) only warned: "
+              f"{(hits - named_only) / len(rows):.4f} ({hits - named_only})")
         for category, n in flagged.most_common():
             print(f"      {category:24} {n}")
         print("      words matched most: " + ", ".join(
             f"{w} {n}" for w, n in words.most_common(12)))
+
+
+def blocking_rules(text: str) -> set[str]:
+    """The rule ids of the blocking content findings (see `blocking`)."""
+    rules = default_rules()
+    result = screen(text, ScreenContext(today=TODAY))
+    return {f.rule for f in result.findings
+            if f.category not in CONTENT and rules.severity_of(f.rule, f.category) == "block"}
 
 
 def report_news_political(name: str, headlines: list[str], parts: tuple[str, ...],

@@ -90,3 +90,22 @@ def test_politician_titles_are_the_subcommittee_s_to_edit(tmp_path: Path) -> Non
     assert "politics_religion" not in screen(text, ScreenContext(today=TODAY)).categories
     assert "politics_religion" in screen(
         text, ScreenContext(today=TODAY, rules=rules)).categories
+
+
+def test_a_politician_named_has_its_own_rule_and_severity(tmp_path: Path) -> None:
+    source = Path(__file__).resolve().parent.parent / "config" / "policy.toml"
+    edited = source.read_text(encoding="utf-8").replace(
+        "[severity]\n", '[severity]\n"politics_religion.politician" = "warn"\n', 1)
+    path = tmp_path / "policy.toml"
+    path.write_text(edited, encoding="utf-8")
+    rules = load_rules(path)
+
+    def verdict(text: str, **kwargs: object) -> str:
+        return screen(text, ScreenContext(today=TODAY, **kwargs)).verdict  # type: ignore[arg-type]
+
+    named = "Obama to defend the health law as an economic benefit."
+    assert verdict(named) == "block"
+    assert verdict(named, rules=rules) == "warn"
+    assert verdict("Gov. Gavin Newsom defends fancy wine caves.", rules=rules) == "warn"
+    # The party and partisan causes still block.
+    assert verdict("Vote Republican in November.", rules=rules) == "block"

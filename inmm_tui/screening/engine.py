@@ -112,6 +112,8 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
                  if not _is_name(rules, masked, f.span)]
     findings += _pairs(rules, "politics_religion", masked, words)
     findings += _speech(rules, masked, words)
+    findings += [Finding("politics_religion.politician", "politics_religion", f.message, f.span)
+                 for f in _phrases(rules, "politicians", masked, words=words)]
     findings += _titled_politician(rules, masked)
     findings += _phrases(rules, "vulgar_discriminatory", masked, words=words)
     findings += [

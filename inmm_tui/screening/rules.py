@@ -343,6 +343,14 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         with_gate=gate_for(r.strings("politics_religion", "arena")
                            + r.strings("politics_religion", "agenda")),
     )
+    # Politicians by name ("Obama", "Sunak"): their own rule id, politics_religion.politician,
+    # so that the Subcommittee can give a politician named in news its own severity.
+    sections["politicians"] = Section(
+        message=sections["politics_religion"].message,
+        terms=r.patterns("politics_religion", "politicians"),
+        allow=sections["politics_religion"].allow,
+        terms_gate=gate_for(r.strings("politics_religion", "politicians")),
+    )
     sections["text_form"] = Section(
         message=r.string("text_form", "message", "The text itself is malformed."),
         terms=None, allow=None,
