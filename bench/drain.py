@@ -14,6 +14,11 @@ its imports). Rounds alternate floor and drain (each on a fresh sandbox) and the
 are given, with the load average, since the machine may be shared. With `--spread S` the
 due times are spread evenly over S seconds: the lateness then shows how soon the daemon
 notices that a post has fallen due.
+
+Where the CPU goes is printed beside the times (it is not part of the ratio): each
+publishing worker's CPU per delivery, by outlet (the worker's process name), the daemon's
+own process, and the sandbox server's CPU per request in the floor and in the drain, so
+that the two can be seen to ask the same server for the same number of requests.
 """
 
 from __future__ import annotations
@@ -31,11 +36,19 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from inmm_tui.platforms.sandbox import SandboxControl
 from inmm_tui.timeutil import from_db, to_db, utcnow
-from tests.crash_harness import daemon_exe, delivery_counts, queue_posts, wait_for, write_config
+from tests.crash_harness import (
+    daemon_exe,
+    delivery_counts,
+    publishing_workers,
+    queue_posts,
+    wait_for,
+    write_config,
+)
 
 FLOOR_CLIENT = r"""
 import json, sys, threading, time
@@ -82,13 +95,13 @@ sandbox.serve_forever()
 
 
 @contextlib.contextmanager
-def sandbox_process() -> Iterator[str]:
-    """A fresh sandbox server in a process of its own; yields its URL."""
+def sandbox_process() -> Iterator[tuple[str, int]]:
+    """A fresh sandbox server in a process of its own; yields its URL and process id."""
     proc = subprocess.Popen([sys.executable, "-c", SANDBOX_SERVER], stdout=subprocess.PIPE,
                             text=True, cwd=Path(__file__).resolve().parent.parent)
     try:
         assert proc.stdout is not None
-        yield proc.stdout.readline().strip()
+        yield proc.stdout.readline().strip(), proc.pid
     finally:
         proc.kill()
         proc.wait()
@@ -99,16 +112,18 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
 
 
-def floor(posts: int) -> tuple[float, float]:
-    """Seconds (wall, and the client's CPU) for `posts` plain POSTs to each API of a fresh
-    sandbox, two threads."""
-    with sandbox_process() as url:
+def floor(posts: int) -> tuple[float, float, float]:
+    """Seconds (wall, the client's CPU and the sandbox server's CPU) for `posts` plain
+    POSTs to each API of a fresh sandbox, two threads."""
+    with sandbox_process() as (url, server):
+        server_before = own_cpu_seconds(server)
         out = subprocess.run([sys.executable, "-c", FLOOR_CLIENT, url, str(posts)],
                              check=True, capture_output=True, text=True).stdout
+        server_cpu = own_cpu_seconds(server) - server_before
     answer = json.loads(out)
     if answer["failed"]:
         raise SystemExit(f"the floor's POSTs failed {answer['failed']} times")
-    return float(answer["seconds"]), float(answer["cpu"])
+    return float(answer["seconds"]), float(answer["cpu"]), server_cpu
 
 
 def started_up(db_path: Path) -> bool:
@@ -125,11 +140,22 @@ def started_up(db_path: Path) -> bool:
         conn.close()
 
 
+def own_cpu_seconds(pid: int) -> float:
+    """User and system CPU time the process (all its threads) has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def worker_cpu_seconds(daemon: int) -> dict[str, float]:
+    """Each publishing worker's CPU so far, by its process name (it names its outlet)."""
+    return {Path(f"/proc/{pid}/comm").read_text().strip(): own_cpu_seconds(pid)
+            for pid in publishing_workers(daemon)}
+
+
 def cpu_seconds(pid: int) -> float:
     """User and system CPU time the process and its live descendants (the daemon's
     publishing workers) have used so far (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    own = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    own = own_cpu_seconds(pid)
     children = []
     for task in Path(f"/proc/{pid}/task").glob("*"):  # (a thread may end meanwhile)
         with contextlib.suppress(FileNotFoundError):
@@ -153,8 +179,8 @@ def make_due(db_path: Path, due: dt.datetime, spread: float) -> None:
         conn.close()
 
 
-def drain(posts: int, spread: float, lead: float) -> dict[str, float]:
-    with sandbox_process() as url, tempfile.TemporaryDirectory() as tmp:
+def drain(posts: int, spread: float, lead: float) -> dict[str, Any]:
+    with sandbox_process() as (url, server), tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         cfg = write_config(workdir, url, timeout=10.0)
         queue_posts(cfg, posts, due=utcnow() + dt.timedelta(hours=1))
@@ -165,10 +191,17 @@ def drain(posts: int, spread: float, lead: float) -> dict[str, float]:
             if not wait_for(lambda: started_up(db_path), timeout=120, step=0.2):
                 raise SystemExit("the daemon did not finish starting up; see its log")
             cpu_before = cpu_seconds(proc.pid)
+            own_before, server_before = own_cpu_seconds(proc.pid), own_cpu_seconds(server)
+            workers_before = worker_cpu_seconds(proc.pid)
+            requests_before = sum(SandboxControl(url).state()["requests"].values())
             make_due(db_path, utcnow() + dt.timedelta(seconds=lead), spread)
             done = wait_for(lambda: delivery_counts(db_path)["sent"] >= 2 * posts,
                             timeout=lead + spread + 600, step=0.2)
             cpu = cpu_seconds(proc.pid) - cpu_before
+            own_cpu = own_cpu_seconds(proc.pid) - own_before
+            server_cpu = own_cpu_seconds(server) - server_before
+            workers = {name: spent - workers_before.get(name, 0.0)
+                       for name, spent in worker_cpu_seconds(proc.pid).items()}
         finally:
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=60)
@@ -179,6 +212,7 @@ def drain(posts: int, spread: float, lead: float) -> dict[str, float]:
         rows = conn.execute("SELECT due_at, sent_at FROM deliveries").fetchall()
         conn.close()
         state = SandboxControl(url).state()
+        requests = sum(state["requests"].values()) - requests_before
     late = [(from_db(sent) - from_db(due_at)).total_seconds() for due_at, sent in rows]
     first_due = min(from_db(d) for d, _ in rows)
     last_sent = max(from_db(s) for _, s in rows)
@@ -190,6 +224,10 @@ def drain(posts: int, spread: float, lead: float) -> dict[str, float]:
         "drain_seconds": (last_sent - first_due).total_seconds(),
         "first_sent": min(late),
         "daemon_cpu": cpu,
+        "daemon_own_cpu": own_cpu,
+        "worker_cpu": workers,
+        "server_cpu": server_cpu,
+        "requests": requests,
         "late_median": statistics.median(late),
         "late_p99": percentile(late, 0.99),
         "late_max": max(late),
@@ -211,10 +249,11 @@ def main() -> int:
         pair = []
         for kind in (("floor", "drain") if i % 2 == 0 else ("drain", "floor")):
             if kind == "floor":
-                seconds, cpu = floor(args.posts)
+                seconds, cpu, server_cpu = floor(args.posts)
                 pair.append(("floor", seconds))
                 pair.append(("floor_cpu", cpu))
-                print(f"  floor: client CPU {cpu:.2f} s")
+                print(f"  floor: client CPU {cpu:.2f} s; sandbox server CPU {server_cpu:.2f} s "
+                      f"({1000 * server_cpu / (2 * args.posts):.2f} ms a request)")
             else:
                 r = drain(args.posts, args.spread, args.lead)
                 ok = ok and r["published_on_sandbox"] == r["deliveries"]
@@ -224,6 +263,12 @@ def main() -> int:
                       f"the sandbox); lateness median {r['late_median']:.2f} s, "
                       f"p99 {r['late_p99']:.2f} s, max {r['late_max']:.2f} s (first sent "
                       f"{r['first_sent']:.2f} s after due); daemon CPU {r['daemon_cpu']:.2f} s")
+                workers = ", ".join(f"{name} {1000 * spent / args.posts:.2f} ms"
+                                    for name, spent in sorted(r["worker_cpu"].items()))
+                print(f"         CPU a delivery: {workers}; the daemon's own process "
+                      f"{r['daemon_own_cpu']:.2f} s in all; sandbox server "
+                      f"{1000 * r['server_cpu'] / r['requests']:.2f} ms a request, "
+                      f"{r['requests']} requests")
         got = dict(pair)
         floors.append(got["floor"])
         drains.append(got["drain"])

@@ -22,6 +22,7 @@ process group): the workers ignore SIGINT and SIGTERM.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import multiprocessing
@@ -31,6 +32,7 @@ import threading
 import time
 import traceback
 from multiprocessing.connection import Connection, wait
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inmm_daemon.publisher import RUN_SECONDS, DrainResult
@@ -178,6 +180,11 @@ def _die_with_parent() -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
+def process_name(outlet: str) -> str:
+    """What `ps` and `top` call the outlet's worker (Linux keeps 15 bytes of it)."""
+    return f"inmm-pub {outlet}"[:15]
+
+
 def _work(config: Config, secrets: Secrets | None, outlet: str, conn: Connection,
           stop: Event) -> None:
     """A worker's life: build the outlet's client, then drain on each order until told
@@ -185,6 +192,10 @@ def _work(config: Config, secrets: Secrets | None, outlet: str, conn: Connection
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _die_with_parent()
+    # So that a person looking at the processes (and bench/drain.py, which gives each
+    # outlet's CPU) can tell the workers apart; elsewhere than Linux there is no such file.
+    with contextlib.suppress(OSError):
+        Path("/proc/self/comm").write_text(process_name(outlet))
     from inmm_daemon.publisher import Publisher
     from inmm_daemon.runtime import setup_logging
 
@@ -240,4 +251,4 @@ def start_workers(config: Config, secrets: Secrets | None) -> OutletWorkers | No
         return None
 
 
-__all__ = ["OutletWorkers", "start_workers"]
+__all__ = ["OutletWorkers", "process_name", "start_workers"]

@@ -152,6 +152,31 @@ def test_a_dead_worker_s_outlet_alone_is_put_in_doubt(roster: Services) -> None:
     assert rows == {"x": "pending 1", "mastodon": "sending 0"}
 
 
+@pytest.mark.skipif(not Path("/proc/self/comm").exists(), reason="names are Linux's /proc")
+def test_each_worker_is_named_after_its_outlet(tmp_path: Path) -> None:
+    # What ps and top show, and what bench/drain.py gives each outlet's CPU by.
+    from inmm_daemon.workers import OutletWorkers, process_name
+
+    config = make_config(tmp_path)
+    expected = {process_name(outlet.name) for outlet in config.outlets}
+    assert len(expected) == len(config.outlets) >= 2
+
+    def names() -> set[str]:
+        found = set()
+        for pid in publishing_workers(os.getpid()):
+            try:
+                found.add(Path(f"/proc/{pid}/comm").read_text().strip())
+            except FileNotFoundError:
+                continue
+        return found
+
+    workers = OutletWorkers(config, None)
+    try:
+        assert wait_for(lambda: expected <= names(), 30), names()
+    finally:
+        workers.close()
+
+
 def test_a_host_without_posix_semaphores_publishes_in_the_daemon_itself(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:

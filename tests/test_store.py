@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from inmm_tui.store import schema, version
 from inmm_tui.store.db import DatabaseError, connect, open_database
+from inmm_tui.timeutil import from_db, to_db
 
 
 def test_migrations_apply_to_an_empty_file_and_are_recorded(tmp_path: Path) -> None:
@@ -101,3 +105,28 @@ def test_two_processes_writing_at_once_never_see_database_is_locked(tmp_path: Pa
 def test_plain_sqlite_utils_sees_the_schema(tmp_path: Path) -> None:
     open_database(tmp_path / "x.db", create=True).close()
     assert "deliveries" in Database(tmp_path / "x.db").table_names()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=dt.datetime(1000, 1, 1), timezones=st.timezones()))
+def test_a_stored_time_reads_back_as_the_same_moment_in_utc(moment: dt.datetime) -> None:
+    # `from_db` reads the stored shape without strptime (the publisher reads several
+    # times a delivery): exactly what `to_db` wrote comes back.
+    back = from_db(to_db(moment))
+    assert back == moment.astimezone(dt.UTC) and back.tzinfo is dt.UTC
+    assert to_db(back) == to_db(moment)
+
+
+@pytest.mark.parametrize("text", [
+    "2026-11-30 14:44:49.333110Z",  # a space for the T
+    "2026-11-30T14:44:49.333110+00:00",
+    "2026-11-30T14:44:49Z",  # no microseconds
+    "2026-11-30T14:44:49,333110Z",
+    "2026-11-30T14:44:49.333110",  # no zone
+    "2026-11-30",
+    "2026-13-30T14:44:49.333110Z",
+    "",
+])
+def test_a_time_not_in_the_stored_shape_is_refused(text: str) -> None:
+    with pytest.raises(ValueError):
+        from_db(text)
