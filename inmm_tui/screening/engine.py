@@ -240,36 +240,73 @@ _WORD = re.compile(r"[\w'\u2019.-]+")
 
 def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[Finding]:
     """A term of the section's `near` list within `window` words of a term of its `with`
-    list: one finding spanning both (the first such pair; one is enough to flag)."""
+    list, or of one of its further pairs (`[[name.pair]]`): one finding spanning both
+    (the first such pair; one is enough to flag)."""
     section = rules.sections[name]
-    if section.near is None or section.with_ is None:
-        return []
-    for gate in (section.near_gate, section.with_gate):
-        if gate is not None and not gate.open(words):
-            return []
-    allowed = [m.span() for m in section.allow.finditer(masked)] if section.allow else []
+    rules_here: list[tuple[Any, ...]] = []
+    if section.near is not None and section.with_ is not None:
+        rules_here.append((section.near, section.with_, section.window, section.near_gate,
+                           section.with_gate, False))
+    rules_here += [(p.near, p.with_, p.window, p.near_gate, p.with_gate, p.unless_negated)
+                   for p in section.pairs]
+    allowed: list[tuple[int, int]] | None = None
+    for near_terms, with_terms, window, near_gate, with_gate, negatable in rules_here:
+        if any(gate is not None and not gate.open(words) for gate in (near_gate, with_gate)):
+            continue
+        if allowed is None:
+            allowed = ([m.span() for m in section.allow.finditer(masked)]
+                       if section.allow else [])
+        found = _pair(masked, near_terms, with_terms, window, negatable, allowed)
+        if found is not None:
+            (a, b), m = found
+            start, end = min(a, m.start()), max(b, m.end())
+            return [Finding(f"{name}.context", name,
+                            f'{section.message} ("{masked[a:b]}" \u2026 "{m.group(0)}")',
+                            (start, end))]
+    return []
 
+
+def _pair(masked: str, near_terms: re.Pattern[str], with_terms: re.Pattern[str], window: int,
+          negatable: bool, allowed: list[tuple[int, int]],
+          ) -> tuple[tuple[int, int], re.Match[str]] | None:
     def free(span: tuple[int, int]) -> bool:
         return not any(a <= span[0] and span[1] <= b for a, b in allowed)
 
-    near = [m.span() for m in section.near.finditer(masked) if free(m.span())]
+    near = [m.span() for m in near_terms.finditer(masked) if free(m.span())]
     if not near:
-        return []
-    for m in section.with_.finditer(masked):
+        return None
+    for m in with_terms.finditer(masked):
         if not free(m.span()):
             continue
         for a, b in near:
             if (a, b) == m.span():
                 continue
-            start, end = min(a, m.start()), max(b, m.end())
-            if section.window:
+            if window:
                 gap = masked[min(b, m.end()):max(a, m.start())]
-                if len(_WORD.findall(gap)) > section.window:
+                if len(_WORD.findall(gap)) > window:
                     continue
-            return [Finding(f"{name}.context", name,
-                            f'{section.message} ("{masked[a:b]}" \u2026 "{m.group(0)}")',
-                            (start, end))]
-    return []
+            if negatable and _negated(masked, (a, b), m.span()):
+                continue
+            return (a, b), m
+    return None
+
+
+# What negates a statement that follows it in the sentence: "not", "never", "don't",
+# "no" (not "no one", which is a subject: "No one else is as filthy as...").
+_NEGATION = re.compile(
+    r"(?<![\w'\u2019])(?:not|never|nor|no(?!\s+(?:one|other|body)\b)|[a-z]+n['\u2019]t|cannot)"
+    r"(?![\w'\u2019])", re.IGNORECASE)
+# Where a negation stops: the end of a sentence or clause, and "but" ("I don't have
+# anything against X, but most of them are...").
+_SENTENCE_END = re.compile(r"[.!?;:\n]|(?<![\w'\u2019])but(?![\w'\u2019])", re.IGNORECASE)
+
+
+def _negated(masked: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """A negation in the pair's sentence before its later term, outside both terms."""
+    (a, b), (c, d) = sorted([first, second])
+    start = max((m.end() for m in _SENTENCE_END.finditer(masked, 0, a)), default=0)
+    before = masked[start:a] + " " + masked[b:c]
+    return _NEGATION.search(before) is not None
 
 
 def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:

@@ -160,6 +160,22 @@ def text_words(text: str) -> frozenset[str]:
 
 
 @dataclass(frozen=True)
+class Pair:
+    """A further `near`/`with` rule of a section (`[[threat.pair]]` in the rules file):
+    a term of one within `window` words of a term of the other, in the same sentence
+    when `unless_negated` is set and no negation ("not", "never", "don't", "no") comes
+    before the second term in that sentence ("I don't hate women", "No woman ought to be
+    executed" are not contempt or threats)."""
+
+    near: re.Pattern[str]
+    with_: re.Pattern[str]
+    window: int
+    near_gate: Gate
+    with_gate: Gate
+    unless_negated: bool
+
+
+@dataclass(frozen=True)
 class Section:
     """One category's phrase list, allow-list and message."""
 
@@ -174,6 +190,7 @@ class Section:
     terms_gate: Gate | None = None
     near_gate: Gate | None = None
     with_gate: Gate | None = None
+    pairs: tuple[Pair, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -323,6 +340,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
             terms_gate=gate_for(r.strings(name, terms_key)),
             near_gate=gate_for(r.strings(name, "near")),
             with_gate=gate_for(r.strings(name, "with")),
+            pairs=_pairs(r, name) if name in RESPECT else (),
         )
     # Political speech without a party name or a word of blame: two terms of the political
     # arena ("our country", "Washington"), or one and an agenda ("jobs", "taxes", "we will
@@ -409,6 +427,28 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         question_words=frozenset(w.lower() for w in r.strings("questions", "words")),
         raw=data,
     )
+
+
+def _pairs(r: _Reader, name: str) -> tuple[Pair, ...]:
+    """The section's `[[name.pair]]` tables; a pair without `near` uses the section's."""
+    tables = r.table(name).get("pair", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise r.fail(f"{name}.pair", "tables ([[" + name + ".pair]])", tables)
+    pairs = []
+    for index, table in enumerate(tables):
+        label = f"{name}.pair[{index}]"
+        sub = _Reader({label: table}, r.where)
+        near_terms = sub.strings(label, "near") or r.strings(name, "near")
+        with_terms = sub.strings(label, "with")
+        if not near_terms or not with_terms:
+            raise r.fail(f"{label}.{'with' if not with_terms else 'near'}",
+                         "a list of terms", table.get("with"))
+        near, with_ = compile_terms(near_terms), compile_terms(with_terms)
+        assert near is not None and with_ is not None
+        pairs.append(Pair(near=near, with_=with_, window=sub.integer(label, "window", 0),
+                          near_gate=gate_for(near_terms), with_gate=gate_for(with_terms),
+                          unless_negated=sub.boolean(label, "unless_negated", False)))
+    return tuple(pairs)
 
 
 def _stems(stems: list[str]) -> re.Pattern[str] | None:
