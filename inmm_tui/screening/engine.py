@@ -303,7 +303,7 @@ _SENTENCE_END = re.compile(r"[.!?;:\n]|(?<![\w'\u2019])but(?![\w'\u2019])", re.I
 
 def _negated(masked: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
     """A negation in the pair's sentence before its later term, outside both terms."""
-    (a, b), (c, d) = sorted([first, second])
+    (a, b), (c, _) = sorted([first, second])
     start = max((m.end() for m in _SENTENCE_END.finditer(masked, 0, a)), default=0)
     before = masked[start:a] + " " + masked[b:c]
     return _NEGATION.search(before) is not None
