@@ -12,12 +12,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from inmm_tui.capabilities import CAPABILITIES, TWITTER_TEXT, for_api
 from inmm_tui.screening import personal
+from inmm_tui.screening.disguise import respell
 from inmm_tui.screening.length import urls_in, weighted_length, x_fits, x_overflow
 from inmm_tui.screening.rules import (
     RESPECT,
@@ -124,9 +125,7 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     findings += _phrases(rules, "copyright", masked)
     findings += personal.find(text, masked, emails, rules)
     findings += _phrases(rules, "propaganda_salacious", masked)
-    for name in RESPECT:
-        findings += _phrases(rules, name, masked, words=words)
-        findings += _pairs(rules, name, masked, words)
+    findings += _respect(rules, masked, words)
     if outgoing:
         findings += _length(rules, text, context)
         findings += _signature(text, context)
@@ -141,6 +140,28 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
         if _SEVERITY_RANK[severity] > _SEVERITY_RANK[verdict]:
             verdict = severity
     return Screening(verdict, findings)
+
+
+def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
+    """The reply categories (threat, harassment, discrimination, accusation, spam), also
+    on the text with its disguised words restored ("I h4te w o m e n"), for a category
+    the plain text does not already show."""
+    found = [f for name in RESPECT
+             for f in _phrases(rules, name, masked, words=words)
+             + _pairs(rules, name, masked, words)]
+    respelled = respell(masked, rules.disguised_words, rules.disguised_forms, words)
+    if respelled is None:
+        return found
+    seen = {f.category for f in found}
+    plain = respelled.text
+    for name in RESPECT:
+        if name in seen:
+            continue
+        for f in (_phrases(rules, name, plain, words=text_words(plain))
+                  + _pairs(rules, name, plain, text_words(plain))):
+            span = (respelled.original(f.span[0]), respelled.original(f.span[1]))
+            found.append(replace(f, span=span))
+    return found
 
 
 def looks_like_question(text: str, rules: Rules | None = None) -> bool:

@@ -225,6 +225,9 @@ class Rules:
     yearless_grace_days: int
     relative_dates: re.Pattern[str] | None
     question_words: frozenset[str]
+    disguised_words: frozenset[str]
+    """Words of hostility restored when disguised ("h4te", "klil"): disguise.py."""
+    disguised_forms: dict[str, str]
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def severity_of(self, rule: str, category: str) -> str:
@@ -282,7 +285,7 @@ class _Reader:
 KNOWN_TOP = {
     "version", "severity", "limits", "domains", "politics_religion", "vulgar_discriminatory",
     "advertising", "transactional_link", "copyright", "personal_info", "propaganda_salacious",
-    "credibility", "timeliness", "questions", *RESPECT, *FORM,
+    "credibility", "timeliness", "questions", "disguises", *RESPECT, *FORM,
 }
 PHRASE_SECTIONS = ("politics_religion", "vulgar_discriminatory", "advertising", "copyright",
                    "propaganda_salacious", "personal_info", *RESPECT)
@@ -386,6 +389,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         if region not in supported:
             raise r.fail("personal_info.phone_regions", "two-letter region codes like US", region)
 
+    from inmm_tui.screening.disguise import variants
     from inmm_tui.screening.vulgar import suffixed
 
     return Rules(
@@ -425,6 +429,8 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         yearless_grace_days=r.integer("timeliness", "yearless_grace_days", 90),
         relative_dates=r.patterns("timeliness", "relative"),
         question_words=frozenset(w.lower() for w in r.strings("questions", "words")),
+        disguised_words=frozenset(w.lower() for w in r.strings("disguises", "words")),
+        disguised_forms=variants(r.strings("disguises", "words")),
         raw=data,
     )
 
