@@ -333,21 +333,30 @@ def public_reply_sets() -> dict[str, list[tuple[str, str, str, str]]]:
     return sets
 
 
-def incoming_flags(text: str) -> set[str]:
+def incoming_flags(text: str, learned: bool = True) -> set[str]:
     """The categories of a reply that the moderation queue sees (its verdict is not
-    `pass`); empty when it passes."""
-    result = screen(text, ScreenContext(direction="incoming", today=TODAY))
+    `pass`); empty when it passes. `learned=False`: the rules alone, without the learned
+    model (inmm_tui/screening/model.py)."""
+    result = screen(text, ScreenContext(direction="incoming", today=TODAY, learned=learned))
     return {f.category for f in result.findings} if result.verdict != "pass" else set()
 
 
-def report_public_replies(parts: tuple[str, ...], show: bool = False) -> None:
+def report_public_replies(parts: tuple[str, ...], show: bool = False,
+                          learned: bool = True) -> None:
     """Per set and half: hostile recall and ordinary replies flagged, then per group; the
-    categories that flag ordinary replies; with `show`, the dev misses and false flags."""
-    print("replies from public data (bench/data/SOURCES.md), screened as incoming; "
-          "goal: hostile recall >= 0.8, ordinary flagged <= 0.10:")
+    categories that flag ordinary replies; with `show`, the dev misses and false flags.
+    Printed for the rules alone, then (`learned`) for the rules with the learned model."""
+    for with_model in (False, True) if learned else (False,):
+        _report_public_replies(parts, show and with_model == learned, with_model)
+
+
+def _report_public_replies(parts: tuple[str, ...], show: bool, learned: bool) -> None:
+    print("replies from public data (bench/data/SOURCES.md), screened as incoming by the "
+          + ("rules and the learned model" if learned else "rules alone")
+          + "; goal: hostile recall >= 0.8, ordinary flagged <= 0.10:")
     for name, rows in public_reply_sets().items():
         for part in parts:
-            got = [(kind, group, text, incoming_flags(text))
+            got = [(kind, group, text, incoming_flags(text, learned))
                    for half, kind, group, text in rows if half == part]
             hostile = [g for g in got if g[0] == "hostile"]
             ordinary = [g for g in got if g[0] == "ordinary"]

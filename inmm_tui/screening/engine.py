@@ -20,6 +20,7 @@ from inmm_tui.capabilities import CAPABILITIES, TWITTER_TEXT, for_api
 from inmm_tui.screening import personal
 from inmm_tui.screening.disguise import respell
 from inmm_tui.screening.length import urls_in, weighted_length, x_fits, x_overflow
+from inmm_tui.screening.model import reply_model
 from inmm_tui.screening.rules import (
     RESPECT,
     VERDICTS,
@@ -86,6 +87,9 @@ class ScreenContext:
     publish_on: dt.date | None = None
     """The day a scheduled post goes out, if later than `today`: "yesterday" or "this
     morning" written today is wrong by then (timeliness)."""
+    learned: bool = True
+    """Incoming replies: also ask the learned model (model.py) when the rules find no
+    abuse or spam; False: the rules alone (the bench compares the two)."""
 
 
 _SEVERITY_RANK = {v: i for i, v in enumerate(VERDICTS)}
@@ -126,6 +130,8 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     findings += personal.find(text, masked, emails, rules)
     findings += _phrases(rules, "propaganda_salacious", masked)
     findings += _respect(rules, masked, words)
+    if not outgoing and context.learned and rules.learned_replies:
+        findings += _learned(masked, findings)
     if outgoing:
         findings += _length(rules, text, context)
         findings += _signature(text, context)
@@ -162,6 +168,24 @@ def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
             span = (respelled.original(f.span[0]), respelled.original(f.span[1]))
             found.append(replace(f, span=span))
     return found
+
+
+_HOSTILE = frozenset({*RESPECT, "vulgar_discriminatory"})
+
+
+def _learned(masked: str, findings: list[Finding]) -> list[Finding]:
+    """The learned model's reading of a reply in which the rules found no abuse, threat,
+    discrimination, accusation, spam or vulgarity (it adds nothing to a reply they flag)."""
+    if any(f.category in _HOSTILE for f in findings):
+        return []
+    kind = reply_model().verdict(masked)
+    if kind is None:
+        return []
+    category = "spam" if kind == "spam" else "harassment"
+    reads = "spam" if kind == "spam" else "abuse, an insult or a threat"
+    return [Finding(f"{category}.model", category,
+                    f"Reads like {reads} to the learned model, though no listed phrase was "
+                    "found: the moderator decides.", (0, len(masked.rstrip())))]
 
 
 def looks_like_question(text: str, rules: Rules | None = None) -> bool:

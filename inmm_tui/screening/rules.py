@@ -228,6 +228,8 @@ class Rules:
     disguised_words: frozenset[str]
     """Words of hostility restored when disguised ("h4te", "klil"): disguise.py."""
     disguised_forms: dict[str, str]
+    learned_replies: bool
+    """Incoming replies are also read by the learned model (model.py)."""
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def severity_of(self, rule: str, category: str) -> str:
@@ -285,7 +287,7 @@ class _Reader:
 KNOWN_TOP = {
     "version", "severity", "limits", "domains", "politics_religion", "vulgar_discriminatory",
     "advertising", "transactional_link", "copyright", "personal_info", "propaganda_salacious",
-    "credibility", "timeliness", "questions", "disguises", *RESPECT, *FORM,
+    "credibility", "timeliness", "questions", "disguises", "learned", *RESPECT, *FORM,
 }
 PHRASE_SECTIONS = ("politics_religion", "vulgar_discriminatory", "advertising", "copyright",
                    "propaganda_salacious", "personal_info", *RESPECT)
@@ -431,6 +433,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         question_words=frozenset(w.lower() for w in r.strings("questions", "words")),
         disguised_words=frozenset(w.lower() for w in r.strings("disguises", "words")),
         disguised_forms=variants(r.strings("disguises", "words")),
+        learned_replies=r.boolean("learned", "replies", True),
         raw=data,
     )
 
