@@ -347,10 +347,11 @@ _SENTENCE_END = re.compile(r"[.!?;:\n]|(?<![\w'\u2019])but(?![\w'\u2019])", re.I
 
 
 def _negated(masked: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
-    """A negation in the pair's sentence before its later term, outside both terms."""
+    """A negation in the clause of the pair's later term, before it and outside the
+    earlier term ("I don't hate women"; not "I don't mind X, but they are vile")."""
     (a, b), (c, _) = sorted([first, second])
-    start = max((m.end() for m in _SENTENCE_END.finditer(masked, 0, a)), default=0)
-    before = masked[start:a] + " " + masked[b:c]
+    start = max((m.end() for m in _SENTENCE_END.finditer(masked, 0, c)), default=0)
+    before = masked[start:a] + " " + masked[max(b, start):c]
     return _NEGATION.search(before) is not None
 
 

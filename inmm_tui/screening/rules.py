@@ -450,8 +450,9 @@ def _pairs(r: _Reader, name: str) -> tuple[Pair, ...]:
         near_terms = sub.strings(label, "near") or r.strings(name, "near")
         with_terms = sub.strings(label, "with")
         if not near_terms or not with_terms:
-            raise r.fail(f"{label}.{'with' if not with_terms else 'near'}",
-                         "a list of terms", table.get("with"))
+            key = "with" if not with_terms else "near"
+            raise r.fail(f"{label}.{key}", "a list of terms (near may be the section's)",
+                         table.get(key, []))
         near, with_ = compile_terms(near_terms), compile_terms(with_terms)
         assert near is not None and with_ is not None
         pairs.append(Pair(near=near, with_=with_, window=sub.integer(label, "window", 0),
