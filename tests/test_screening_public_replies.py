@@ -41,12 +41,17 @@ def incoming(text: str, learned: bool = False) -> tuple[str, set[str]]:
     ("I don't mind refugees, but most of them are pretty disgusting.", "discrimination"),
     ("Black people like you are not worthy of a seat at this meeting.", "discrimination"),
     ("Typical muzzie behaviour from that delegation.", "discrimination"),
+    # A question that asserts is no negation.
+    ("Isn't it obvious that I hate disabled people?", "discrimination"),
+    ("Why don't we just get rid of refugees once and for all?", "discrimination"),
+    ("It should be clear that immigrants are not human.", "discrimination"),
     # Killing wished or done to a group or to "you".
     ("Those immigrants ought to be executed.", "threat"),
     ("Death to all Jews.", "threat"),
     ("We'll torture you until you resign.", "threat"),
     ("Someone should slit the throats of every trans person at that conference.", "threat"),
     ("I want to end every refugee's life.", "threat"),
+    ("We must not let any migrant live.", "threat"),
     # First-person contempt of a person; calling a person filth.
     ("I absolutely loathe you.", "harassment"),
     ("I have so much hatred for him.", "harassment"),

@@ -337,10 +337,12 @@ def _pair(masked: str, near_terms: re.Pattern[str], with_terms: re.Pattern[str],
 
 
 # What negates a statement that follows it in the sentence: "not", "never", "don't",
-# "no" (not "no one", which is a subject: "No one else is as filthy as...").
+# "no" (not "no one", which is a subject: "No one else is as filthy as..."), but not in a
+# question that asserts ("Why don't we...", "Isn't it obvious that...", "Is it not clear").
 _NEGATION = re.compile(
-    r"(?<![\w'\u2019])(?:not|never|nor|no(?!\s+(?:one|other|body)\b)|[a-z]+n['\u2019]t|cannot)"
-    r"(?![\w'\u2019])", re.IGNORECASE)
+    r"(?<![\w'\u2019])(?<!why\s)"
+    r"(?:not|never|nor|no(?!\s+(?:one|other|body)\b)|[a-z]+n['\u2019]t|cannot)"
+    r"(?![\w'\u2019])(?!\s+(?:it\b|obvious|clear|apparent))", re.IGNORECASE)
 # Where a negation stops: the end of a sentence or clause, and "but" ("I don't have
 # anything against X, but most of them are...").
 _SENTENCE_END = re.compile(r"[.!?;:\n]|(?<![\w'\u2019])but(?![\w'\u2019])", re.IGNORECASE)
