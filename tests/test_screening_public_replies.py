@@ -43,7 +43,7 @@ def incoming(text: str, learned: bool = False) -> tuple[str, set[str]]:
     ("Typical muzzie behaviour from that delegation.", "discrimination"),
     # A question that asserts is no negation.
     ("Isn't it obvious that I hate disabled people?", "discrimination"),
-    ("Why don't we just get rid of refugees once and for all?", "discrimination"),
+    ("Why don't we just get rid of refugees once and for all?", "threat"),
     ("It should be clear that immigrants are not human.", "discrimination"),
     # Killing wished or done to a group or to "you".
     ("Those immigrants ought to be executed.", "threat"),
@@ -100,12 +100,35 @@ def test_general_forms_reach_the_queue(text: str, category: str) -> None:
     "Congratulations, you have been selected as a session chair!",
     "Does this count as a prize for the student paper contest?",
     "How do I subscribe to the journal?",
+    "Could you check my abstract, and help me get the slides?",
+    "You are entitled to a refund if you cancel before May.",
 ])
 def test_ordinary_replies_pass(text: str) -> None:
     assert incoming(text, learned=True) == ("pass", set())
 
 
+def test_a_member_pointing_to_their_own_paper_is_not_a_spam_rule() -> None:
+    """No spam phrase fires; the learned model, trained on YouTube's self-promotion, warns
+    (the moderator decides: docs/screening.md)."""
+    text = "Check out my paper in JNMM on this, and follow my advice: register early."
+    assert incoming(text) == ("pass", set())
+    assert incoming(text, learned=True) == ("warn", {"spam"})
+
+
 @pytest.mark.parametrize("text", [
+    # Condemning hatred, ending discrimination, history and statistics of a group.
+    "INMM condemns hate against women in STEM.",
+    "We stand against hatred of Muslims and of Jews.",
+    "Our aim: eradicate discrimination against refugees in hiring.",
+    "Lesser-known women of the Manhattan Project, a talk by Dr. Lee.",
+    "Women are tired of being underpaid, our salary survey finds.",
+    "A vigil for the murder of women journalists worldwide.",
+    # The profession's units and treaties, and the society's prizes and options.
+    "Background rose to 40 counts per min, about 2 ppm above normal.",
+    "Treaty entry into force is the topic of Tuesday's plenary.",
+    "Members may opt out of the printed directory.",
+    "The student paper award comes with a cash prize; free entry for students.",
+    "Please subscribe to our newsletter and share this video with your students.",
     "Check out our new webinar series on safeguards by design.",
     "Subscribe to our newsletter for the Annual Meeting programme.",
     "Congratulations to the winners of the student paper prize!",
