@@ -57,7 +57,7 @@ def incoming(text: str, learned: bool = False) -> tuple[str, set[str]]:
     ("I have so much hatred for him.", "harassment"),
     ("You are absolute filth.", "harassment"),
     ("She's nothing but common trash.", "harassment"),
-    ("Another ignorant troll from the vendor's marketing team.", "harassment"),
+    ("You are ignorant, and a total hypocrite.", "harassment"),
     # Disguised words: digits for letters, letters spaced out, swapped, left out.
     ("I h4te immigrants.", "discrimination"),
     ("Women are a c a n c e r.", "discrimination"),
@@ -95,6 +95,7 @@ def test_general_forms_reach_the_queue(text: str, category: str) -> None:
     "Stop the trash talk, both teams played well.",
     "We treat refugees and migrants with respect.",
     "The arts programme for women scientists opens in May.",
+    "Parasite won the Oscar; he's still just a rat in the sequel, says the review.",
     # Ordinary replies that share words with spam.
     "Thumbs up if you were at the webinar!",
     "Congratulations, you have been selected as a session chair!",
@@ -152,6 +153,8 @@ def test_restored_forms_are_never_words_of_the_list() -> None:
     assert forms["haet"] == "hate" and forms["klil"] == "kill"
     assert "hated" not in forms  # a word of the list is never "corrected"
     assert "wome" not in forms  # one letter left out only in words of six letters or more
+    assert variants(["parasites"]).get("parasite") is None  # not the last letter: singular
+    assert variants(["hatred"])["hatrd"] == "hatred"
     rules = default_rules()
     plain = "We will discuss the 2026 programme."
     assert respell(plain, rules.disguised_words, rules.disguised_forms,

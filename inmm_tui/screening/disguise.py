@@ -5,7 +5,8 @@ text with those words spelled out again.
 Only the words of the rules file's `[disguises]` list are restored, and only from forms
 that are not themselves ordinary words: letters and digits mixed in one word ("canc3r",
 not "2026" or "4th"), letters spaced out ("w o m e n"), two neighbouring letters swapped
-("klil"), or, in words of six letters or more, one letter left out ("murdr"). A word of
+("klil"), or, in words of six letters or more, one letter inside the word left out
+("murdr"). A word of
 the list whose changed form is an ordinary word ("threat" without its h is "treat") must
 be left out of the list.
 """
@@ -27,13 +28,15 @@ _WORD = re.compile(r"[a-zA-Z]+")
 
 def variants(words: Iterable[str]) -> dict[str, str]:
     """Changed form -> word: two neighbouring letters swapped, and for words of six
-    letters or more one letter left out; never a form that is a word of the list."""
+    letters or more one letter inside the word left out (not the first or the last: a
+    plural without its s is the singular, "parasites" -> "parasite"); never a form that is
+    a word of the list."""
     listed = {w.lower() for w in words}
     found: dict[str, str] = {}
     for word in sorted(listed):
         forms = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
         if len(word) >= 6:
-            forms |= {word[:i] + word[i + 1:] for i in range(len(word))}
+            forms |= {word[:i] + word[i + 1:] for i in range(1, len(word) - 1)}
         for form in forms - listed:
             found.setdefault(form, word)
     return found
