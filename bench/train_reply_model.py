@@ -52,7 +52,8 @@ THRESHOLD = 0.98
 """A reply is flagged when the model gives it less than 1 - THRESHOLD of being ordinary.
 0.98 rather than 0.95, which gains more on the dev halves (see --check): at 0.95 the model
 warned on 5 of the 8,806 docstrings and reference sentences of bench/screening.py's benign
-corpus, at 0.98 on 2; technical prose is what a society's replies are made of."""
+corpus, at 0.98 on 2 (none once the screen masks their links); technical prose is what a
+society's replies are made of."""
 C = 1.0
 MIN_SETS_DF = 3
 

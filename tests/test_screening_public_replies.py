@@ -57,7 +57,7 @@ def incoming(text: str, learned: bool = False) -> tuple[str, set[str]]:
     ("I have so much hatred for him.", "harassment"),
     ("You are absolute filth.", "harassment"),
     ("She's nothing but common trash.", "harassment"),
-    ("You are ignorant, and a total hypocrite.", "harassment"),
+    ("What a total hypocrite, as always.", "harassment"),
     # Disguised words: digits for letters, letters spaced out, swapped, left out.
     ("I h4te immigrants.", "discrimination"),
     ("Women are a c a n c e r.", "discrimination"),
