@@ -59,6 +59,7 @@ import json
 import re
 import sys
 import time
+import zlib
 from collections import Counter
 from pathlib import Path
 
@@ -361,6 +362,141 @@ def report_reply_set(part: str, rows: list[dict], extra: object) -> None:
               f"{right[category]}/{n}")
 
 
+# ----- incoming replies on public data (issue 15, incoming half) ---------------------
+#
+# Five public sets vendored in bench/data/ (sources, licences and what was kept:
+# bench/data/SOURCES.md), each mapped to the policy's incoming categories. "hostile": a
+# reply the moderation queue must see; "ordinary": one it must not; "neither": reported
+# apart, in neither figure (counter-speech quoting hate, reclaimed slurs, swearing that
+# insults nobody, abuse of a group the policy does not protect). Each set is split in two
+# by a stable hash of a key (HateCheck: the template, so that unseen cases come from
+# templates never seen while tuning): "dev" (read while the rules were changed) and
+# "unseen" (only measured, once, at the end).
+
+PUBLIC_REPLIES = ROOT / "bench" / "data"
+
+# HateCheck functionality -> (kind, group the figures are reported by).
+HATECHECK = {
+    "threat_dir_h": ("hostile", "threat"), "threat_norm_h": ("hostile", "threat"),
+    "derog_neg_emote_h": ("hostile", "derogation"), "derog_neg_attrib_h": ("hostile", "derogation"),
+    "derog_dehum_h": ("hostile", "dehumanisation"), "derog_impl_h": ("hostile", "derogation"),
+    "slur_h": ("hostile", "slur"), "profanity_h": ("hostile", "profanity + group"),
+    "ref_subs_clause_h": ("hostile", "derogation"), "ref_subs_sent_h": ("hostile", "derogation"),
+    "negate_pos_h": ("hostile", "derogation"), "phrase_question_h": ("hostile", "derogation"),
+    "phrase_opinion_h": ("hostile", "derogation"),
+    "spell_char_swap_h": ("hostile", "spelling disguise"),
+    "spell_char_del_h": ("hostile", "spelling disguise"),
+    "spell_space_del_h": ("hostile", "spelling disguise"),
+    "spell_space_add_h": ("hostile", "spelling disguise"),
+    "spell_leet_h": ("hostile", "spelling disguise"),
+    # Abuse of one person ("I despise you") is harassment by the policy, although HateCheck
+    # (which tests hate against groups) labels it non-hateful.
+    "target_indiv_nh": ("hostile", "abuse of a person"),
+    "ident_neutral_nh": ("ordinary", "identity, neutral"),
+    "ident_pos_nh": ("ordinary", "identity, positive"),
+    "negate_neg_nh": ("ordinary", "negated hate"),
+    "target_obj_nh": ("ordinary", "dislike of a thing"),
+    "slur_homonym_nh": ("ordinary", "homonym of a slur"),
+    "counter_quote_nh": ("neither", "counter-speech quoting hate"),
+    "counter_ref_nh": ("neither", "counter-speech referring to hate"),
+    "slur_reclaimed_nh": ("neither", "reclaimed slur"),
+    "profanity_nh": ("neither", "swearing at nobody"),
+    "target_group_nh": ("neither", "abuse of an unprotected group"),
+}
+DAVIDSON = {"0": ("hostile", "hate speech"), "1": ("hostile", "offensive"),
+            "2": ("ordinary", "neither hate nor offensive")}
+
+
+def _public_rows(name: str) -> list[dict[str, str]]:
+    with gzip.open(PUBLIC_REPLIES / name, "rt", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def _half(key: str) -> str:
+    """A stable split: the same key is always in the same half, whatever the order."""
+    return "dev" if zlib.crc32(key.encode("utf-8")) % 2 == 0 else "unseen"
+
+
+def public_reply_sets() -> dict[str, list[tuple[str, str, str, str]]]:
+    """Set name -> rows of (half, kind, group, text)."""
+    sets: dict[str, list[tuple[str, str, str, str]]] = {}
+    sets["HateCheck"] = [
+        (_half("templ" + r["templ_id"]), *HATECHECK[r["functionality"]], r["test_case"])
+        for r in _public_rows("hatecheck.csv.gz")]
+    sets["Davidson tweets"] = [
+        (_half("row" + r["row"]), *DAVIDSON[r["class"]], r["tweet"])
+        for r in _public_rows("davidson.csv.gz")]
+    sets["YouTube comments"] = [
+        (_half(r["comment_id"]), "hostile" if r["spam"] == "1" else "ordinary",
+         "spam" if r["spam"] == "1" else "comment", r["content"])
+        for r in _public_rows("youtube_spam.csv.gz")]
+    sets["SMS messages"] = [
+        (_half("sms" + r["row"]), "hostile" if r["label"] == "spam" else "ordinary",
+         "spam" if r["label"] == "spam" else "message", r["text"])
+        for r in _public_rows("sms_spam.csv.gz")]
+    sets["Civil Comments, toxic"] = [
+        (_half(r["comment_id"]), "hostile", "toxic comment", r["comment_text"])
+        for r in _public_rows("civil_toxic.csv.gz")]
+    return sets
+
+
+def incoming_flags(text: str, learned: bool = True) -> set[str]:
+    """The categories of a reply that the moderation queue sees (its verdict is not
+    `pass`); empty when it passes. `learned=False`: the rules alone, without the learned
+    model (inmm_tui/screening/model.py)."""
+    result = screen(text, ScreenContext(direction="incoming", today=TODAY, learned=learned))
+    return {f.category for f in result.findings} if result.verdict != "pass" else set()
+
+
+def report_public_replies(parts: tuple[str, ...], show: bool = False,
+                          learned: bool = True) -> None:
+    """Per set and half: hostile recall and ordinary replies flagged, then per group; the
+    categories that flag ordinary replies; with `show`, the dev misses and false flags.
+    Printed for the rules alone, then (`learned`) for the rules with the learned model."""
+    for with_model in (False, True) if learned else (False,):
+        _report_public_replies(parts, show and with_model == learned, with_model)
+
+
+def _report_public_replies(parts: tuple[str, ...], show: bool, learned: bool) -> None:
+    print("replies from public data (bench/data/SOURCES.md), screened as incoming by the "
+          + ("rules and the learned model" if learned else "rules alone")
+          + "; goal: hostile recall >= 0.8, ordinary flagged <= 0.10:")
+    for name, rows in public_reply_sets().items():
+        for part in parts:
+            got = [(kind, group, text, incoming_flags(text, learned))
+                   for half, kind, group, text in rows if half == part]
+            hostile = [g for g in got if g[0] == "hostile"]
+            ordinary = [g for g in got if g[0] == "ordinary"]
+            line = f"  {name} ({part}):"
+            if hostile:
+                caught = sum(bool(g[3]) for g in hostile)
+                line += f" hostile recall {caught / len(hostile):.3f} ({caught}/{len(hostile)})"
+            if ordinary:
+                false = sum(bool(g[3]) for g in ordinary)
+                mine = sum(bool(g[3] & set(RESPECT)) for g in ordinary)
+                line += (f"; ordinary flagged {false / len(ordinary):.3f} "
+                         f"({false}/{len(ordinary)}; by the five reply categories "
+                         f"{mine / len(ordinary):.3f})")
+            print(line)
+            groups: dict[tuple[str, str], list[bool]] = {}
+            for kind, group, _, flags in got:
+                groups.setdefault((kind, group), []).append(bool(flags))
+            for (kind, group), hits in sorted(groups.items()):
+                print(f"      {kind:8} {group:34} flagged {sum(hits)}/{len(hits)}")
+            by: Counter[str] = Counter()
+            for g in ordinary:
+                by.update(g[3])
+            if by:
+                print("      categories flagging ordinary replies: " + ", ".join(
+                    f"{c} {n}" for c, n in by.most_common()))
+            if show and part == "dev":
+                for kind, group, text, flags in got:
+                    if (kind == "hostile") != bool(flags) and kind != "neither":
+                        mark = "MISSED" if kind == "hostile" else "FALSE " + ",".join(
+                            sorted(flags))
+                        print(f"        {mark} [{group}] {text[:200]!r}")
+
+
 def throughput(texts: list[str]) -> None:
     """Tweet-length texts with accents and emoji, every one unique."""
     decorations = (" \u2014 caf\u00e9 na\u00efve r\u00e9sum\u00e9", " \U0001F44F\U0001F3FD",
@@ -384,9 +520,14 @@ def main() -> int:
                         help="the public sets only (no replies, no throughput)")
     parser.add_argument("--news-only", action="store_true",
                         help="the vendored news sets only (bench/data/)")
+    parser.add_argument("--public-replies-only", action="store_true",
+                        help="the public reply sets only (bench/data/)")
     args = parser.parse_args()
     parts = ("dev", "unseen") if args.part == "both" else (args.part,)
     default_rules()
+    if args.public_replies_only:
+        report_public_replies(parts, args.show)
+        return 0
     report_news(parts, args.show)
     if args.news_only:
         return 0
@@ -409,6 +550,7 @@ def main() -> int:
         throughput(benign)
     print("replies written by us (tests/data/screening_replies.jsonl), screened as incoming:")
     report_replies()
+    report_public_replies(parts)
     if importlib.util.find_spec("profanity_check") is None:
         print("  (alt-profanity-check is not installed)")
         return 0

@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from inmm_tui.capabilities import CAPABILITIES, TWITTER_TEXT, for_api
 from inmm_tui.screening import personal
+from inmm_tui.screening.disguise import respell
 from inmm_tui.screening.length import urls_in, weighted_length, x_fits, x_overflow
+from inmm_tui.screening.model import reply_model
 from inmm_tui.screening.rules import (
     RESPECT,
     VERDICTS,
@@ -85,6 +87,9 @@ class ScreenContext:
     publish_on: dt.date | None = None
     """The day a scheduled post goes out, if later than `today`: "yesterday" or "this
     morning" written today is wrong by then (timeliness)."""
+    learned: bool = True
+    """Incoming replies: also ask the learned model (model.py) when the rules find no
+    abuse or spam; False: the rules alone (the bench compares the two)."""
 
 
 _SEVERITY_RANK = {v: i for i, v in enumerate(VERDICTS)}
@@ -127,9 +132,9 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     findings += _phrases(rules, "copyright", masked)
     findings += personal.find(text, masked, emails, rules)
     findings += _phrases(rules, "propaganda_salacious", masked)
-    for name in RESPECT:
-        findings += _phrases(rules, name, masked, words=words)
-        findings += _pairs(rules, name, masked, words)
+    findings += _respect(rules, masked, words)
+    if not outgoing and context.learned and rules.learned_replies:
+        findings += _learned(masked, findings)
     if outgoing:
         findings += _length(rules, text, context)
         findings += _signature(text, context)
@@ -144,6 +149,46 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
         if _SEVERITY_RANK[severity] > _SEVERITY_RANK[verdict]:
             verdict = severity
     return Screening(verdict, findings)
+
+
+def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
+    """The reply categories (threat, harassment, discrimination, accusation, spam), also
+    on the text with its disguised words restored ("I h4te w o m e n"), for a category
+    the plain text does not already show."""
+    found = [f for name in RESPECT
+             for f in _phrases(rules, name, masked, words=words)
+             + _pairs(rules, name, masked, words)]
+    respelled = respell(masked, rules.disguised_words, rules.disguised_forms, words)
+    if respelled is None:
+        return found
+    seen = {f.category for f in found}
+    plain = respelled.text
+    for name in RESPECT:
+        if name in seen:
+            continue
+        for f in (_phrases(rules, name, plain, words=text_words(plain))
+                  + _pairs(rules, name, plain, text_words(plain))):
+            span = (respelled.original(f.span[0]), respelled.original(f.span[1]))
+            found.append(replace(f, span=span))
+    return found
+
+
+_HOSTILE = frozenset({*RESPECT, "vulgar_discriminatory"})
+
+
+def _learned(masked: str, findings: list[Finding]) -> list[Finding]:
+    """The learned model's reading of a reply in which the rules found no abuse, threat,
+    discrimination, accusation, spam or vulgarity (it adds nothing to a reply they flag)."""
+    if any(f.category in _HOSTILE for f in findings):
+        return []
+    kind = reply_model().verdict(masked)
+    if kind is None:
+        return []
+    category = "spam" if kind == "spam" else "harassment"
+    reads = "spam" if kind == "spam" else "abuse, an insult or a threat"
+    return [Finding(f"{category}.model", category,
+                    f"Reads like {reads} to the learned model, though no listed phrase was "
+                    "found: the moderator decides.", (0, len(masked.rstrip())))]
 
 
 def looks_like_question(text: str, rules: Rules | None = None) -> bool:
@@ -243,36 +288,76 @@ _WORD = re.compile(r"[\w'\u2019.-]+")
 
 def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[Finding]:
     """A term of the section's `near` list within `window` words of a term of its `with`
-    list: one finding spanning both (the first such pair; one is enough to flag)."""
+    list, or of one of its further pairs (`[[name.pair]]`): one finding spanning both
+    (the first such pair; one is enough to flag)."""
     section = rules.sections[name]
-    if section.near is None or section.with_ is None:
-        return []
-    for gate in (section.near_gate, section.with_gate):
-        if gate is not None and not gate.open(words):
-            return []
-    allowed = [m.span() for m in section.allow.finditer(masked)] if section.allow else []
+    rules_here: list[tuple[Any, ...]] = []
+    if section.near is not None and section.with_ is not None:
+        rules_here.append((section.near, section.with_, section.window, section.near_gate,
+                           section.with_gate, False))
+    rules_here += [(p.near, p.with_, p.window, p.near_gate, p.with_gate, p.unless_negated)
+                   for p in section.pairs]
+    allowed: list[tuple[int, int]] | None = None
+    for near_terms, with_terms, window, near_gate, with_gate, negatable in rules_here:
+        if any(gate is not None and not gate.open(words) for gate in (near_gate, with_gate)):
+            continue
+        if allowed is None:
+            allowed = ([m.span() for m in section.allow.finditer(masked)]
+                       if section.allow else [])
+        found = _pair(masked, near_terms, with_terms, window, negatable, allowed)
+        if found is not None:
+            (a, b), m = found
+            start, end = min(a, m.start()), max(b, m.end())
+            return [Finding(f"{name}.context", name,
+                            f'{section.message} ("{masked[a:b]}" \u2026 "{m.group(0)}")',
+                            (start, end))]
+    return []
 
+
+def _pair(masked: str, near_terms: re.Pattern[str], with_terms: re.Pattern[str], window: int,
+          negatable: bool, allowed: list[tuple[int, int]],
+          ) -> tuple[tuple[int, int], re.Match[str]] | None:
     def free(span: tuple[int, int]) -> bool:
         return not any(a <= span[0] and span[1] <= b for a, b in allowed)
 
-    near = [m.span() for m in section.near.finditer(masked) if free(m.span())]
+    near = [m.span() for m in near_terms.finditer(masked) if free(m.span())]
     if not near:
-        return []
-    for m in section.with_.finditer(masked):
+        return None
+    for m in with_terms.finditer(masked):
         if not free(m.span()):
             continue
         for a, b in near:
             if (a, b) == m.span():
                 continue
-            start, end = min(a, m.start()), max(b, m.end())
-            if section.window:
+            if window:
                 gap = masked[min(b, m.end()):max(a, m.start())]
-                if len(_WORD.findall(gap)) > section.window:
+                if len(_WORD.findall(gap)) > window:
                     continue
-            return [Finding(f"{name}.context", name,
-                            f'{section.message} ("{masked[a:b]}" \u2026 "{m.group(0)}")',
-                            (start, end))]
-    return []
+            if negatable and _negated(masked, (a, b), m.span()):
+                continue
+            return (a, b), m
+    return None
+
+
+# What negates a statement that follows it in the sentence: "not", "never", "don't",
+# "no" (not "no one", which is a subject: "No one else is as filthy as..."), but not in a
+# question that asserts ("Why don't we...", "Isn't it obvious that...", "Is it not clear").
+_NEGATION = re.compile(
+    r"(?<![\w'\u2019])(?<!why\s)"
+    r"(?:not|never|nor|no(?!\s+(?:one|other|body)\b)|[a-z]+n['\u2019]t|cannot)"
+    r"(?![\w'\u2019])(?!\s+(?:it\b|obvious|clear|apparent))", re.IGNORECASE)
+# Where a negation stops: the end of a sentence or clause, and "but" ("I don't have
+# anything against X, but most of them are...").
+_SENTENCE_END = re.compile(r"[.!?;:\n]|(?<![\w'\u2019])but(?![\w'\u2019])", re.IGNORECASE)
+
+
+def _negated(masked: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
+    """A negation in the clause of the pair's later term, before it and outside the
+    earlier term ("I don't hate women"; not "I don't mind X, but they are vile")."""
+    (a, b), (c, _) = sorted([first, second])
+    start = max((m.end() for m in _SENTENCE_END.finditer(masked, 0, c)), default=0)
+    before = masked[start:a] + " " + masked[max(b, start):c]
+    return _NEGATION.search(before) is not None
 
 
 def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:

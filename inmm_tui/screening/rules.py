@@ -117,11 +117,13 @@ class Gate:
     prefixes: tuple[str, ...]
     always: bool
     """A term has no plain word ("% off", "$*"): always scan."""
+    starts: re.Pattern[str] | None = None
+    """The prefixes as one pattern (matched against each word in C, not in a loop)."""
 
     def open(self, words: frozenset[str]) -> bool:
         if self.always or not self.words.isdisjoint(words):
             return True
-        return bool(self.prefixes) and any(w.startswith(self.prefixes) for w in words)
+        return self.starts is not None and any(map(self.starts.match, words))
 
 
 WORD = re.compile(r"[\w'-]+")
@@ -142,12 +144,28 @@ def gate_for(terms: list[str]) -> Gate:
         if not candidates:
             always = True
             continue
-        key = max(candidates, key=lambda w: (not w.endswith("*"), len(w)))
+        # The rarest word as the key: not an everyday word ("you have won" is keyed on
+        # "won", not "have"), whole rather than a prefix, and the longest.
+        key = max(candidates, key=lambda w: (w.rstrip("*") not in _COMMON
+                                             and len(w.rstrip("*")) > 2,
+                                             not w.endswith("*"), len(w)))
         if key.endswith("*"):
             prefixes.add(key[:-1])
         else:
             words.add(key)
-    return Gate(frozenset(words), tuple(sorted(prefixes)), always)
+    ordered = tuple(sorted(prefixes))
+    starts = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+    return Gate(frozenset(words), ordered, always, starts)
+
+
+# Everyday words that make poor gate keys (most texts have them).
+_COMMON = frozenset("""
+a about after all also an and any are as at be because been but by call can check come
+could did do does for from get give go has have he her him his how i if in into is it its
+just let like live make may me more most much my no not now of on one or our out over
+people please reply send she should so some take text than that the their them then there
+these they this those to up us was we well were what when which who will with would you
+your""".split())
 
 
 def text_words(text: str) -> frozenset[str]:
@@ -157,6 +175,22 @@ def text_words(text: str) -> frozenset[str]:
     whole = WORD.findall(low)
     return (frozenset(whole) | frozenset(w.strip("'-") for w in whole)
             | frozenset(_PART.findall(low)))
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A further `near`/`with` rule of a section (`[[threat.pair]]` in the rules file):
+    a term of one within `window` words of a term of the other, in the same sentence
+    when `unless_negated` is set and no negation ("not", "never", "don't", "no") comes
+    before the second term in that sentence ("I don't hate women", "No woman ought to be
+    executed" are not contempt or threats)."""
+
+    near: re.Pattern[str]
+    with_: re.Pattern[str]
+    window: int
+    near_gate: Gate
+    with_gate: Gate
+    unless_negated: bool
 
 
 @dataclass(frozen=True)
@@ -174,6 +208,7 @@ class Section:
     terms_gate: Gate | None = None
     near_gate: Gate | None = None
     with_gate: Gate | None = None
+    pairs: tuple[Pair, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,6 +245,11 @@ class Rules:
     yearless_grace_days: int
     relative_dates: re.Pattern[str] | None
     question_words: frozenset[str]
+    disguised_words: frozenset[str]
+    """Words of hostility restored when disguised ("h4te", "klil"): disguise.py."""
+    disguised_forms: dict[str, str]
+    learned_replies: bool
+    """Incoming replies are also read by the learned model (model.py)."""
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def severity_of(self, rule: str, category: str) -> str:
@@ -267,7 +307,7 @@ class _Reader:
 KNOWN_TOP = {
     "version", "severity", "limits", "domains", "politics_religion", "vulgar_discriminatory",
     "advertising", "transactional_link", "copyright", "personal_info", "propaganda_salacious",
-    "credibility", "timeliness", "questions", *RESPECT, *FORM,
+    "credibility", "timeliness", "questions", "disguises", "learned", *RESPECT, *FORM,
 }
 PHRASE_SECTIONS = ("politics_religion", "vulgar_discriminatory", "advertising", "copyright",
                    "propaganda_salacious", "personal_info", *RESPECT)
@@ -325,6 +365,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
             terms_gate=gate_for(r.strings(name, terms_key)),
             near_gate=gate_for(r.strings(name, "near")),
             with_gate=gate_for(r.strings(name, "with")),
+            pairs=_pairs(r, name) if name in RESPECT else (),
         )
     # Political speech without a party name or a word of blame: two terms of the political
     # arena ("our country", "Washington"), or one and an agenda ("jobs", "taxes", "we will
@@ -378,6 +419,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         if region not in supported:
             raise r.fail("personal_info.phone_regions", "two-letter region codes like US", region)
 
+    from inmm_tui.screening.disguise import variants
     from inmm_tui.screening.vulgar import suffixed
 
     return Rules(
@@ -418,6 +460,9 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         yearless_grace_days=r.integer("timeliness", "yearless_grace_days", 90),
         relative_dates=r.patterns("timeliness", "relative"),
         question_words=frozenset(w.lower() for w in r.strings("questions", "words")),
+        disguised_words=frozenset(w.lower() for w in r.strings("disguises", "words")),
+        disguised_forms=variants(r.strings("disguises", "words")),
+        learned_replies=r.boolean("learned", "replies", True),
         raw=data,
     )
 
@@ -429,6 +474,29 @@ def _titled_names(titles: list[str]) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
     return re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])\s+(?!(?:Of|And|The)\b)[A-Z][\w'\u2019-]+")
+
+
+def _pairs(r: _Reader, name: str) -> tuple[Pair, ...]:
+    """The section's `[[name.pair]]` tables; a pair without `near` uses the section's."""
+    tables = r.table(name).get("pair", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise r.fail(f"{name}.pair", "tables ([[" + name + ".pair]])", tables)
+    pairs = []
+    for index, table in enumerate(tables):
+        label = f"{name}.pair[{index}]"
+        sub = _Reader({label: table}, r.where)
+        near_terms = sub.strings(label, "near") or r.strings(name, "near")
+        with_terms = sub.strings(label, "with")
+        if not near_terms or not with_terms:
+            key = "with" if not with_terms else "near"
+            raise r.fail(f"{label}.{key}", "a list of terms (near may be the section's)",
+                         table.get(key, []))
+        near, with_ = compile_terms(near_terms), compile_terms(with_terms)
+        assert near is not None and with_ is not None
+        pairs.append(Pair(near=near, with_=with_, window=sub.integer(label, "window", 0),
+                          near_gate=gate_for(near_terms), with_gate=gate_for(with_terms),
+                          unless_negated=sub.boolean(label, "unless_negated", False)))
+    return tuple(pairs)
 
 
 def _stems(stems: list[str]) -> re.Pattern[str] | None:

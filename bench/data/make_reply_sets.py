@@ -1,0 +1,105 @@
+"""Build the vendored reply sets in bench/data/ from bare git copies of their repositories.
+
+    python bench/data/make_reply_sets.py MIRRORS_DIR
+
+MIRRORS_DIR holds one bare git directory per repository, named `owner+name/repo`; the
+commits read are the ones named in SOURCES.md. Run once; the bench reads only the .csv.gz
+files this writes (it needs no network and no copy of the repositories). What is kept and
+why: bench/data/SOURCES.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import html
+import io
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent
+COMMITS = {
+    "paul-rottger+hatecheck-data": "d84302298ceeb34f4b0dde2d8a1f4932c2caa612",
+    "t-davidson+hate-speech-and-offensive-language": "cb50f7e9eb855a99abc51423bf40df0e26d6fe30",
+    "C0D3-BR3AK3R+HadoopFinalNCU-Project": "cb2cf49dbfffe0bc145ce3d825e1a99ec7c73ef7",
+    "hamzaaacodes+sms-spam-collection": "f3e73e1e74e6330b62d1ee1983bba2a063184c26",
+    "ipavlopoulos+toxic_spans": "beaf170538df8275c3447b2e26070f2f82e55272",
+}
+
+
+def show(mirrors: Path, repo: str, path: str) -> str:
+    git = mirrors / repo / "repo"
+    out = subprocess.run(["git", "-C", str(git), "show", f"{COMMITS[repo]}:{path}"],
+                         check=True, capture_output=True)
+    return out.stdout.decode("utf-8", errors="replace")
+
+
+def clean(text: str) -> str:
+    """HTML entities decoded, <br> as a line break, the byte-order marks YouTube's export
+    leaves at the end removed, Windows-1252 punctuation that an earlier conversion left as
+    C1 control characters (U+0092 for an apostrophe) read as Windows-1252, surrounding
+    space stripped."""
+    text = re.sub(r"<br\s*/?>", "\n", html.unescape(text)).replace("\ufeff", "")
+    text = re.sub("[\x80-\x9f]", lambda m: bytes([ord(m.group(0))]).decode(
+        "cp1252", errors="replace"), text)
+    return text.strip()
+
+
+def write(name: str, header: list[str], rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    # mtime=0: the same input gives the same bytes.
+    with gzip.GzipFile(OUT / name, "wb", mtime=0) as f:
+        f.write(buffer.getvalue().encode("utf-8"))
+    print(f"{name}: {len(rows)} rows")
+
+
+def main(mirrors: Path) -> None:
+    rng = random.Random(15)
+    cases = csv.DictReader(io.StringIO(show(mirrors, "paul-rottger+hatecheck-data",
+                                            "test_suite_cases.csv")))
+    write("hatecheck.csv.gz",
+          ["case_id", "functionality", "label_gold", "target_ident", "templ_id", "test_case"],
+          [[r["case_id"], r["functionality"], r["label_gold"], r["target_ident"],
+            r["templ_id"], r["test_case"].strip()] for r in cases])
+
+    tweets = list(csv.DictReader(io.StringIO(show(
+        mirrors, "t-davidson+hate-speech-and-offensive-language", "data/labeled_data.csv"))))
+    offensive = [r for r in tweets if r["class"] == "1"]
+    keep = {id(r) for r in rng.sample(offensive, 2000)}
+    write("davidson.csv.gz", ["row", "class", "tweet"],
+          [[r[""], r["class"], clean(r["tweet"])] for r in tweets
+           if r["class"] != "1" or id(r) in keep])
+
+    rows = []
+    for video in ("01-Psy", "02-KatyPerry", "03-LMFAO", "04-Eminem", "05-Shakira"):
+        text = show(mirrors, "C0D3-BR3AK3R+HadoopFinalNCU-Project", f"data/Youtube{video}.csv")
+        for r in csv.DictReader(io.StringIO(text)):
+            rows.append([video.split("-")[1], r["COMMENT_ID"], r["label"], clean(r["CONTENT"])])
+    write("youtube_spam.csv.gz", ["video", "comment_id", "spam", "content"], rows)
+
+    text = show(mirrors, "hamzaaacodes+sms-spam-collection", "SMSSpamCollection")
+    lines = [line.split("\t", 1) for line in text.splitlines()[1:] if "\t" in line]
+    write("sms_spam.csv.gz", ["row", "label", "text"],
+          [[str(i), label, clean(body)] for i, (label, body) in enumerate(lines)])
+
+    comments = {r["comment_id"]: r["comment_text"] for r in csv.DictReader(io.StringIO(
+        show(mirrors, "ipavlopoulos+toxic_spans", "data/comments.csv")))}
+    votes: dict[str, list[bool]] = {}
+    for r in csv.DictReader(io.StringIO(show(mirrors, "ipavlopoulos+toxic_spans",
+                                             "data/annotations.csv"))):
+        votes.setdefault(r["comment_id"], []).append(r["not toxic"] == "True")
+    # Comments that most of their annotators did not call "not toxic", of reply length.
+    toxic = sorted(c for c, v in votes.items()
+                   if c in comments and sum(v) * 2 < len(v) and len(comments[c]) <= 500)
+    write("civil_toxic.csv.gz", ["comment_id", "comment_text"],
+          [[c, clean(comments[c])] for c in sorted(rng.sample(toxic, 2000), key=int)])
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

@@ -1,0 +1,103 @@
+"""Words of hostility written so that a word list misses them: "h4te", "k i l l", "haet",
+"hatrd". The reply categories (threat, harassment, discrimination...) are matched on the
+text with those words spelled out again.
+
+Only the words of the rules file's `[disguises]` list are restored, and only from forms
+that are not themselves ordinary words: letters and digits mixed in one word ("canc3r",
+not "2026" or "4th"), letters spaced out ("w o m e n"), two neighbouring letters swapped
+("klil"), or, in words of six letters or more, one letter inside the word left out
+("murdr"). A word of
+the list whose changed form is an ordinary word ("threat" without its h is "treat") must
+be left out of the list.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable
+
+# Characters put in place of letters (as for vulgar words: vulgar.py).
+_LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a",
+                       "$": "s", "!": "i", "+": "t", "€": "e"})
+_MIXED = re.compile(r"(?<![\w@$€])(?=[\w@$!+€]*[a-zA-Z])(?=[\w@$!+€]*[013457@$+€])"
+                    r"[\w@$!+€]*[a-zA-Z][\w@$!+€]*")
+_SPACED = re.compile(r"(?<![\w])[a-zA-Z](?: [a-zA-Z]){2,}(?![\w])")
+_WORD = re.compile(r"[a-zA-Z]+")
+
+
+def variants(words: Iterable[str]) -> dict[str, str]:
+    """Changed form -> word: two neighbouring letters swapped, and for words of six
+    letters or more one letter inside the word left out (not the first or the last: a
+    plural without its s is the singular, "parasites" -> "parasite"); never a form that is
+    a word of the list."""
+    listed = {w.lower() for w in words}
+    found: dict[str, str] = {}
+    for word in sorted(listed):
+        forms = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
+        if len(word) >= 6:
+            forms |= {word[:i] + word[i + 1:] for i in range(1, len(word) - 1)}
+        for form in forms - listed:
+            found.setdefault(form, word)
+    return found
+
+
+class Respelled:
+    """The text with disguised words restored, and the way back to the original offsets."""
+
+    def __init__(self, text: str, edits: list[tuple[int, int, str]]):
+        pieces: list[str] = []
+        self._ends: list[int] = []  # where each restored word ends in the new text
+        self._shifts: list[int] = []  # new offset - old offset from there on
+        position = shift = 0
+        for start, end, word in edits:
+            pieces += [text[position:start], word]
+            self._ends.append(start + shift + len(word))
+            shift += len(word) - (end - start)
+            self._shifts.append(shift)
+            position = end
+        pieces.append(text[position:])
+        self.text = "".join(pieces)
+
+    def original(self, offset: int) -> int:
+        index = bisect.bisect_right(self._ends, offset) - 1
+        return offset - (self._shifts[index] if index >= 0 else 0)
+
+
+def respell(text: str, words: frozenset[str], forms: dict[str, str],
+            text_words: frozenset[str]) -> Respelled | None:
+    """The text with its disguised words restored, or None when it has none (most texts:
+    three quick tests)."""
+    mixed = _MIXED.search(text) is not None
+    spaced = _SPACED.search(text) is not None
+    if not (mixed or spaced or not text_words.isdisjoint(forms)):
+        return None
+    edits: list[tuple[int, int, str]] = []
+    if spaced:
+        for m in _SPACED.finditer(text):
+            joined = m.group(0).replace(" ", "").lower()
+            # "a c a n c e r": the article before the word is spaced like it.
+            for skip in (0, 2) if joined[0] in "ai" else (0,):
+                rest = joined[skip // 2:]
+                word = rest if rest in words else forms.get(rest)
+                if word is not None:
+                    edits.append((m.start() + skip, m.end(), word))
+                    break
+    if mixed:
+        for m in _MIXED.finditer(text):
+            token = m.group(0).rstrip("!+")  # "s1ck!": the sign closes the sentence
+            plain = token.lower().translate(_LEET)
+            if plain.isalpha() and (plain in words or plain in forms):
+                edits.append((m.start(), m.start() + len(token), forms.get(plain, plain)))
+    for m in _WORD.finditer(text):
+        word = forms.get(m.group(0).lower())
+        if word is not None:
+            edits.append((m.start(), m.end(), word))
+    if not edits:
+        return None
+    edits.sort()
+    kept: list[tuple[int, int, str]] = []
+    for edit in edits:
+        if not kept or edit[0] >= kept[-1][1]:
+            kept.append(edit)
+    return Respelled(text, kept)

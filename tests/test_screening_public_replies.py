@@ -1,0 +1,227 @@
+"""Incoming replies, measured on public data (issue 15): the general forms the reply rules
+gained from the dev halves of bench/data/ (contempt or dehumanisation of a protected group,
+killing wished on a group or on "you", first-person contempt of a person, disguised words,
+self-promotion and premium-text spam), the learned model for what no rule names, and the
+ordinary replies and society posts that must still pass.
+
+The sentences are written for these tests, in the forms the rules cover, not copied from
+the public sets."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from inmm_tui.screening import RulesError, ScreenContext, default_rules, load_rules, screen
+from inmm_tui.screening.disguise import respell, variants
+from inmm_tui.screening.model import reply_model
+
+TODAY = dt.date(2026, 3, 1)
+ROOT = Path(__file__).resolve().parent.parent
+SIGNED = " https://inmm.org/news ^JS"
+REPLY_CATEGORIES = {"threat", "harassment", "discrimination", "accusation", "spam"}
+
+
+def incoming(text: str, learned: bool = False) -> tuple[str, set[str]]:
+    """The rules alone unless `learned`: each form below is the rules' to find."""
+    result = screen(text, ScreenContext(direction="incoming", today=TODAY, learned=learned))
+    return result.verdict, result.categories
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # A protected group and contempt, hatred or dehumanisation.
+    ("I really can't stand disabled people.", "discrimination"),
+    ("Muslims are a cancer on this country.", "discrimination"),
+    ("Swarms of migrants are infesting our labs.", "discrimination"),
+    ("Never trust a measurement taken by a woman.", "discrimination"),
+    ("Gay people are absolutely despicable.", "discrimination"),
+    ("I don't mind refugees, but most of them are pretty disgusting.", "discrimination"),
+    ("Black people like you are not worthy of a seat at this meeting.", "discrimination"),
+    ("Typical muzzie behaviour from that delegation.", "discrimination"),
+    # A question that asserts is no negation.
+    ("Isn't it obvious that I hate disabled people?", "discrimination"),
+    ("Why don't we just get rid of refugees once and for all?", "threat"),
+    ("It should be clear that immigrants are not human.", "discrimination"),
+    # Killing wished or done to a group or to "you".
+    ("Those immigrants ought to be executed.", "threat"),
+    ("Death to all Jews.", "threat"),
+    ("We'll torture you until you resign.", "threat"),
+    ("Someone should slit the throats of every trans person at that conference.", "threat"),
+    ("I want to end every refugee's life.", "threat"),
+    ("We must not let any migrant live.", "threat"),
+    # First-person contempt of a person; calling a person filth.
+    ("I absolutely loathe you.", "harassment"),
+    ("I have so much hatred for him.", "harassment"),
+    ("You are absolute filth.", "harassment"),
+    ("She's nothing but common trash.", "harassment"),
+    ("What a total hypocrite, as always.", "harassment"),
+    # Disguised words: digits for letters, letters spaced out, swapped, left out.
+    ("I h4te immigrants.", "discrimination"),
+    ("Women are a c a n c e r.", "discrimination"),
+    ("I haet disabled people.", "discrimination"),
+    ("I have so much hatrd for you women.", "discrimination"),
+    ("I'm going to murdr every one of you.", "threat"),
+    # Self-promotion and premium-text spam.
+    ("Check out my channel and subscribe for more!", "spam"),
+    ("If I get 100 subscribers I'll post the full tutorial", "spam"),
+    ("URGENT! You have won a 900 GBP prize. Call 09061701461 to claim.", "spam"),
+    ("Txt WIN to 80086 now for your free ringtone", "spam"),
+])
+def test_general_forms_reach_the_queue(text: str, category: str) -> None:
+    verdict, found = incoming(text)
+    assert verdict != "pass"
+    assert category in found
+
+
+@pytest.mark.parametrize("text", [
+    # Negated or condemned: not contempt.
+    "Let me be clear: I don't hate women.",
+    "I would never hurt any refugee.",
+    "We must not let women be attacked at our meetings.",
+    "There is no hatred in my heart for disabled people.",
+    # A group named with praise or as a fact.
+    "Women belong in our government and on our board.",
+    "Disabled people are an asset to every safeguards team.",
+    "Three women were elected to the Executive Committee.",
+    # Other senses of the words of contempt or violence.
+    "I hate to say it, but the women's session was the best of the week.",
+    "I hate pizza, but the conference lunch was fine.",
+    "Let's eradicate those weeds around the sensor masts.",
+    "Those kinds of plans ought to be executed quickly.",
+    "I was ignorant of the deadline, sorry for the late abstract.",
+    "Stop the trash talk, both teams played well.",
+    "We treat refugees and migrants with respect.",
+    "The arts programme for women scientists opens in May.",
+    "Parasite won the Oscar; he's still just a rat in the sequel, says the review.",
+    # Ordinary replies that share words with spam.
+    "Thumbs up if you were at the webinar!",
+    "Congratulations, you have been selected as a session chair!",
+    "Does this count as a prize for the student paper contest?",
+    "How do I subscribe to the journal?",
+    "Could you check my abstract, and help me get the slides?",
+    "You are entitled to a refund if you cancel before May.",
+])
+def test_ordinary_replies_pass(text: str) -> None:
+    assert incoming(text, learned=True) == ("pass", set())
+
+
+def test_a_member_pointing_to_their_own_paper_is_not_a_spam_rule() -> None:
+    """No spam phrase fires; the learned model, trained on YouTube's self-promotion, warns
+    (the moderator decides: docs/screening.md)."""
+    text = "Check out my paper in JNMM on this, and follow my advice: register early."
+    assert incoming(text) == ("pass", set())
+    assert incoming(text, learned=True) == ("warn", {"spam"})
+
+
+@pytest.mark.parametrize("text", [
+    # Condemning hatred, ending discrimination, history and statistics of a group.
+    "INMM condemns hate against women in STEM.",
+    "We stand against hatred of Muslims and of Jews.",
+    "Our aim: eradicate discrimination against refugees in hiring.",
+    "Lesser-known women of the Manhattan Project, a talk by Dr. Lee.",
+    "Women are tired of being underpaid, our salary survey finds.",
+    "A vigil for the murder of women journalists worldwide.",
+    # The profession's units and treaties, and the society's prizes and options.
+    "Background rose to 40 counts per min, about 2 ppm above normal.",
+    "Treaty entry into force is the topic of Tuesday's plenary.",
+    "Members may opt out of the printed directory.",
+    "The student paper award comes with a cash prize; free entry for students.",
+    "Please subscribe to our newsletter and share this video with your students.",
+    "Check out our new webinar series on safeguards by design.",
+    "Subscribe to our newsletter for the Annual Meeting programme.",
+    "Congratulations to the winners of the student paper prize!",
+    "No business need for a Chinese nuclear plant, our members argue.",
+    "We will execute the plan for the Annual Meeting as agreed.",
+])
+def test_society_posts_stay_out_of_the_reply_categories(text: str) -> None:
+    found = screen(text + SIGNED, ScreenContext(today=TODAY)).categories
+    assert found & REPLY_CATEGORIES == set()
+
+
+def test_a_disguised_word_is_highlighted_where_it_is_written() -> None:
+    text = "Honestly, I h4te w o m e n in this field."
+    result = screen(text, ScreenContext(direction="incoming", today=TODAY, learned=False))
+    [finding] = [f for f in result.findings if f.category == "discrimination"]
+    assert text[finding.span[0]:finding.span[1]] == "h4te w o m e n"
+
+
+def test_restored_forms_are_never_words_of_the_list() -> None:
+    forms = variants(["hate", "hated", "kill", "women"])
+    assert forms["haet"] == "hate" and forms["klil"] == "kill"
+    assert "hated" not in forms  # a word of the list is never "corrected"
+    assert "wome" not in forms  # one letter left out only in words of six letters or more
+    assert variants(["parasites"]).get("parasite") is None  # not the last letter: singular
+    assert variants(["hatred"])["hatrd"] == "hatred"
+    rules = default_rules()
+    plain = "We will discuss the 2026 programme."
+    assert respell(plain, rules.disguised_words, rules.disguised_forms,
+                   frozenset(plain.lower().split())) is None
+
+
+# ----- the learned model -------------------------------------------------------------
+
+MODEL_ONLY = ("People like you are the reason someone will eventually snap and do "
+              "something drastic at one of these meetings.")
+
+
+def test_the_model_flags_what_no_rule_names_with_a_warning() -> None:
+    assert incoming(MODEL_ONLY) == ("pass", set())
+    result = screen(MODEL_ONLY, ScreenContext(direction="incoming", today=TODAY))
+    assert result.verdict == "warn"
+    assert [f.rule for f in result.findings] == ["harassment.model"]
+
+
+def test_the_model_reads_replies_only_and_can_be_turned_off(tmp_path: Path) -> None:
+    outgoing = screen(MODEL_ONLY + SIGNED, ScreenContext(today=TODAY))
+    assert not any(f.rule.endswith(".model") for f in outgoing.findings)
+    text = (ROOT / "config" / "policy.toml").read_text()
+    path = tmp_path / "policy.toml"
+    path.write_text(text.replace("replies = true", "replies = false"))
+    rules = load_rules(path)
+    off = screen(MODEL_ONLY, ScreenContext(direction="incoming", today=TODAY, rules=rules))
+    assert off.verdict == "pass"
+
+
+def test_the_model_is_plain_python_and_its_classes_add_up() -> None:
+    model = reply_model()
+    probabilities = model.probabilities("Thanks for the great webinar!")
+    assert abs(sum(probabilities) - 1) < 1e-9
+    assert model.verdict("Thanks for the great webinar!") is None
+    assert model.verdict("subscribe to my channel guys check out my new video") == "spam"
+
+
+# ----- the rules file ----------------------------------------------------------------
+
+@pytest.mark.parametrize(("content", "message"), [
+    ("[threat]\npair = 'x'\n", r"threat\.pair: expected tables"),
+    ("[[harassment.pair]]\nnear = ['you']\n", r"harassment\.pair\[0\]\.with"),
+    ("[[spam.pair]]\nwith = ['x']\n", r"spam\.pair\[0\]\.near: expected a list"),
+    ("[[spam.pair]]\nnear = ['x']\nwith = ['y']\nwindow = -1\n", r"spam\.pair\[0\]\.window"),
+    ("[learned]\nreplies = 'yes'\n", r"learned\.replies: expected true or false"),
+])
+def test_a_broken_pair_or_switch_is_named(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "policy.toml"
+    path.write_text(content)
+    with pytest.raises(RulesError, match=message):
+        load_rules(path)
+
+
+def test_pair_gates_never_change_a_result() -> None:
+    """The word gates of the further pairs only skip pairs that cannot match."""
+    rules = default_rules()
+    ungated = dataclasses.replace(rules, sections={
+        name: dataclasses.replace(section, pairs=tuple(
+            dataclasses.replace(p, near_gate=dataclasses.replace(p.near_gate, always=True),
+                                with_gate=dataclasses.replace(p.with_gate, always=True))
+            for p in section.pairs))
+        for name, section in rules.sections.items()})
+    texts = ["I really can't stand disabled people.", "Those immigrants ought to be executed.",
+             "I absolutely loathe you.", "Thanks, I loved the talk!", "I h4te immigrants.",
+             "WINNER! Call 09061701461", "Let me be clear: I don't hate women."]
+    for text in texts:
+        context = {"direction": "incoming", "today": TODAY, "learned": False}
+        assert screen(text, ScreenContext(rules=rules, **context)) == screen(
+            text, ScreenContext(rules=ungated, **context)), text
