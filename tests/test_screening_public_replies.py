@@ -225,3 +225,27 @@ def test_pair_gates_never_change_a_result() -> None:
         context = {"direction": "incoming", "today": TODAY, "learned": False}
         assert screen(text, ScreenContext(rules=rules, **context)) == screen(
             text, ScreenContext(rules=ungated, **context)), text
+
+
+@pytest.mark.parametrize("text", [
+    "Our chapter in Lahore meets after Friday prayers; could the webinar start an hour later?",
+    "Please pray for our colleague who was hurt in the lab accident.",
+    "Will the panel discuss what the Republicans said about the lab budget?",
+    "Happy to see Muslim and Jewish students side by side at the poster session!",
+])
+def test_a_reply_that_names_a_faith_or_politics_is_not_questionable(text: str) -> None:
+    """The policy's "posts related to politics or religion" are about INMM's own posts; a
+    reply is queued for what the policy's handling of replies names (threats, disrespect,
+    derogatory or inaccurate comments), so the same words flag a post and not a reply."""
+    assert incoming(text) == ("pass", set())
+    outgoing = screen(text + SIGNED, ScreenContext(today=TODAY, topic="Awards"))
+    assert "politics_religion" in outgoing.categories
+
+
+@pytest.mark.parametrize("text", [
+    "Muslims can't be trusted with nuclear secrets.",
+    "Go back to your own country, nobody wants you at this meeting.",
+])
+def test_hostility_to_a_faith_or_origin_is_still_queued(text: str) -> None:
+    verdict, categories = incoming(text)
+    assert verdict != "pass" and "discrimination" in categories

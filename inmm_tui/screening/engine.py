@@ -1,7 +1,8 @@
 """The policy screen: one text in, a verdict and findings with the spans they are about.
 
 Outgoing posts get every rule; incoming replies and mentions (for the moderation queue)
-get the policy's "Inappropriate topics", the categories of its "Respectful Behavior" and
+get the policy's "Inappropriate topics" but politics and religion (see
+`_politics_religion`), the categories of its "Respectful Behavior" and
 "Handling Questionable Information" (threat, harassment, discrimination, accusation) and
 spam, and the control-character check, but not the rules about INMM's own posts
 (signature, credibility, topic, timeliness, length, empty text).
@@ -113,13 +114,8 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
 
     words = text_words(masked)
     findings: list[Finding] = _form(rules, text, outgoing)
-    findings += [f for f in _phrases(rules, "politics_religion", masked, words=words)
-                 if not _is_name(rules, masked, f.span)]
-    findings += _pairs(rules, "politics_religion", masked, words)
-    findings += _speech(rules, masked, words)
-    findings += [Finding("politics_religion.politician", "politics_religion", f.message, f.span)
-                 for f in _phrases(rules, "politicians", masked, words=words)]
-    findings += _titled_politician(rules, masked)
+    if outgoing:
+        findings += _politics_religion(rules, masked, words)
     findings += _phrases(rules, "vulgar_discriminatory", masked, words=words)
     findings += [
         Finding("vulgar_discriminatory.word", "vulgar_discriminatory",
@@ -149,6 +145,22 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
         if _SEVERITY_RANK[severity] > _SEVERITY_RANK[verdict]:
             verdict = severity
     return Screening(verdict, findings)
+
+
+def _politics_religion(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
+    """The policy lists "posts related to politics or religion" among the inappropriate
+    topics of INMM's own posts. A follower's reply that names a faith or a party is not
+    questionable for that: the policy's handling of replies is about what is threatening,
+    illegal, disrespectful (its Respectful Behavior Policy) or derogatory and inaccurate,
+    the categories of `_respect`. So replies are not screened for it."""
+    findings = [f for f in _phrases(rules, "politics_religion", masked, words=words)
+                if not _is_name(rules, masked, f.span)]
+    findings += _pairs(rules, "politics_religion", masked, words)
+    findings += _speech(rules, masked, words)
+    findings += [Finding("politics_religion.politician", "politics_religion", f.message, f.span)
+                 for f in _phrases(rules, "politicians", masked, words=words)]
+    findings += _titled_politician(rules, masked)
+    return findings
 
 
 def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
