@@ -533,14 +533,16 @@ class Posts(DomainService):
                          at=self.clock())
         return self.get(post_id)
 
-    def screen(self, post: Post) -> ScreenOutcome:
-        """Screen each outlet's final text; the worst verdict wins, findings name the outlet."""
+    def screen(self, post: Post, *, now: dt.datetime | None = None) -> ScreenOutcome:
+        """Screen each outlet's final text; the worst verdict wins, findings name the outlet.
+        Timeliness is judged as written at `now` (default: the clock) for publication at the
+        post's `scheduled_at`."""
         author = self._person(post.author)
         event_date = self._event_date(post.event_id)
 
         def screen_texts(texts: dict[str, str]) -> ScreenOutcome:
             return self._screen_texts(texts, post.topic, post.announcement, author.role,
-                                      event_date, publish_at=post.scheduled_at)
+                                      event_date, publish_at=post.scheduled_at, now=now)
 
         # A repost carries no text of ours: what it says is the original's, screened below.
         outcome = screen_texts({o: text for o, text in self.final_texts(post, author).items()
@@ -559,7 +561,8 @@ class Posts(DomainService):
 
     def _screen_texts(self, texts: dict[str, str], topic: str, announcement: bool,
                       role: Role, event_date: dt.date | None = None, *,
-                      publish_at: dt.datetime | None = None) -> ScreenOutcome:
+                      publish_at: dt.datetime | None = None,
+                      now: dt.datetime | None = None) -> ScreenOutcome:
         verdicts = {"pass": 0, "warn": 1, "block": 2}
         worst = "pass"
         findings: list[dict[str, Any]] = []
@@ -568,7 +571,7 @@ class Posts(DomainService):
             outcome = self.screener(ScreenRequest(
                 text=text, outlet=outlet, api=self.outlet_apis.get(outlet, "x"),
                 topic=topic, announcement=announcement, author_role=role,
-                event_date=event_date, now=self.clock(), publish_at=publish_at,
+                event_date=event_date, now=now or self.clock(), publish_at=publish_at,
             ))
             if verdicts[outcome.verdict] > verdicts[worst]:
                 worst = outcome.verdict
