@@ -272,3 +272,17 @@ def test_a_move_screens_every_part_of_a_thread(roster: Services) -> None:
     assert not check.keeps_clearance
     assert len(check.reasons) == 1 and "part 2" in check.reasons[0]
     assert '"tonight"' in check.reasons[0]
+
+
+def test_a_late_post_moved_to_the_next_day_is_judged_for_the_day_it_was_cleared_for(
+        roster: Services, clock: FakeClock) -> None:
+    s = roster
+    # Cleared to go out on Monday evening; held, and on Tuesday moved to Tuesday evening:
+    # its "tonight" was Monday's, although moving it on Tuesday to Tuesday changes no day.
+    post_id = scheduled(s, "Reception tonight at 7: https://inmm.org/am",
+                        local(s, "2026-11-02 16:00"))
+    s.db.conn.execute("UPDATE deliveries SET state = 'held' WHERE post_id = ?", (post_id,))
+    clock.advance(days=1)
+    check = s.calendar.check_move("alice", post_id, local(s, "2026-11-03 18:00"))
+    assert not check.keeps_clearance and '"tonight"' in check.reasons[0]
+    assert "2026-11-02" in check.reasons[0] and "2026-11-03" in check.reasons[0]

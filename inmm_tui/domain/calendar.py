@@ -302,12 +302,14 @@ def slot_screening(posts: Posts, post: Post, when: dt.datetime, *,
                    category: str | None = None) -> tuple[ScreenOutcome, tuple[str, ...]]:
     """The policy screen of the post (`Posts.screen`, as on submitting: every outlet, every
     part of a thread, a shared original) for publication at `when`, asked twice: as
-    written for `seen_for` (default: now) and read on that day (relative dates), and as
-    read on that day (an event or a date already past by then); and, outlet by outlet,
-    what it finds that the screening the clearer saw did not (empty: the clearance holds
-    at `when`), counting only findings of `category` when one is given."""
-    outcomes = (posts.screen(dataclasses.replace(post, scheduled_at=when),
-                             now=seen_for or posts.clock()),
+    written for `seen_for` (default: the time the clearer read it for) and read on that
+    day (relative dates), and as read on that day (an event or a date already past by
+    then); and, outlet by outlet, what it finds that the screening the clearer saw did not
+    (empty: the clearance holds at `when`), counting only findings of `category` when one
+    is given."""
+    if seen_for is None:
+        seen_for = cleared_for(post) or posts.clock()
+    outcomes = (posts.screen(dataclasses.replace(post, scheduled_at=when), now=seen_for),
                 posts.screen(dataclasses.replace(post, scheduled_at=None), now=when))
     verdicts = {"pass": 0, "warn": 1, "block": 2}
     worst = max((outcome.verdict for outcome in outcomes), key=verdicts.__getitem__)
@@ -324,6 +326,17 @@ def slot_screening(posts: Posts, post: Post, when: dt.datetime, *,
         for f in findings if _finding_key(f) not in seen
         and (category is None or f.get("category") == category)))
     return ScreenOutcome(worst, findings), reasons
+
+
+def cleared_for(post: Post) -> dt.datetime | None:
+    """When the clearer read the post as going out (None: not cleared). Its time, if it
+    had one when cleared: a cleared post's time changes only by a schedule, a move or an
+    edit, each screened against this (a time that names a day wrongly is refused or sent
+    back for clearance), so the time it has stands for the one the clearer saw. Without a
+    time, the day of the clearance: a post cleared to go out as soon as it is scheduled."""
+    if post.cleared_at is None:
+        return None
+    return post.scheduled_at or from_db(post.cleared_at)
 
 
 def _finding_key(finding: dict[str, Any]) -> tuple[Any, ...]:

@@ -857,17 +857,13 @@ class Posts(DomainService):
     def _refuse_untimely(self, post: Post, when: dt.datetime) -> None:
         """ScreenRefusal when, going out at `when`, the post says something untimely that
         the clearer was not shown (policy, "INMM Content": Timely)."""
-        from inmm_tui.domain.calendar import slot_screening
+        from inmm_tui.domain.calendar import cleared_for, slot_screening
 
-        if post.cleared_at is None:
+        seen_for = cleared_for(post)
+        if seen_for is None:
             raise InvalidState(f"post #{post.id} has no clearance")
-        # The day the clearer read the post for: its time, if it had one when cleared (a
-        # cleared post keeps it, since a new time sends it back to clearance); otherwise
-        # the day of the clearance, for a post cleared to go out as soon as it is
-        # scheduled. What the clearer saw is the screening kept with the post. Only
-        # timeliness counts: the time is all a schedule changes (a new finding of another
-        # kind comes from rules changed since, which undo no clearance elsewhere either).
-        seen_for = post.scheduled_at or from_db(post.cleared_at)
+        # Only timeliness counts: the time is all a schedule changes (a new finding of
+        # another kind comes from rules changed since, which undo no clearance elsewhere).
         _, reasons = slot_screening(self, post, when, seen_for=seen_for,
                                     category="timeliness")
         if not reasons:
