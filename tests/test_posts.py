@@ -159,6 +159,28 @@ def test_an_edit_after_clearance_sends_it_back(roster: Services, clock: FakeCloc
     assert entry["action"] == "post.edit" and "clearance" in entry["details"]
 
 
+def test_an_edit_back_to_clearance_is_screened_again(roster: Services) -> None:
+    s = roster
+    blocked = "Vote Democrat in the election, INMM says https://inmm.org"
+    post_id = _cleared(s, BODY)
+    post = s.posts.edit("alice", post_id, body=blocked)
+    # The clearer reads the screening of the text now to be cleared: a block needs the
+    # Subcommittee Chair and a reason, as if it had been submitted so.
+    assert post.status == "submitted" and post.screening_verdict == "block"
+    assert audit.history(s.db.conn, f"post:{post_id}")[-1]["details"]["verdict"] == "block"
+    with pytest.raises(NotAuthorised):
+        s.posts.clear("bob", post_id)
+    # So for a post still waiting for clearance, and for a new time alone.
+    waiting = s.posts.create_draft("alice", BODY, topic="Annual Meeting")
+    s.posts.submit("alice", waiting)
+    assert s.posts.edit("alice", waiting, body=blocked).screening_verdict == "block"
+    timed = s.posts.create_draft("alice", "Thanks to all who came yesterday: "
+                                 "https://inmm.org/am", topic="Annual Meeting")
+    s.posts.submit("alice", timed)
+    post = s.posts.edit("alice", timed, scheduled_at=_local(s, "2026-11-06 10:00"))
+    assert [f["rule"] for f in post.screening] == ["timeliness.relative_date"]
+
+
 def test_a_new_time_alone_keeps_the_clearance(roster: Services, clock: FakeClock) -> None:
     post_id = _submitted(roster, scheduled_at=clock.now + dt.timedelta(hours=1))
     roster.posts.clear("bob", post_id)

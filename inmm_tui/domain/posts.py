@@ -498,6 +498,17 @@ class Posts(DomainService):
                               (*changes.values(), post_id))
             details: dict[str, Any] = {
                 "fields": sorted([k for k in changes if k != "updated_at"] + extra)}
+            if changes.get("status", post.status) == "submitted" and not untimely:
+                # The clearer reads (and a block is judged by) the screening kept with the
+                # post: it is of the post as it now is, for its time now, as on submitting.
+                from inmm_tui.domain import media
+
+                edited = self.get(post_id)
+                outcome = media.screen_alt_texts(self, edited, self.screen(edited))
+                self.conn.execute(
+                    "UPDATE posts SET screening_verdict = ?, screening_json = ? WHERE id = ?",
+                    (outcome.verdict, json.dumps(outcome.findings), post_id))
+                details["verdict"] = outcome.verdict
             if back_to_clearance:
                 details["clearance"] = "withdrawn: the post changed after clearance"
             if untimely:
