@@ -168,7 +168,8 @@ def test_a_move_that_makes_the_post_untimely_needs_clearing_again(roster: Servic
     new = local(s, "2026-11-04 16:00")
     check = s.calendar.check_move("alice", post_id, new)
     assert not check.keeps_clearance
-    assert len(check.reasons) == 2 and all('"tonight"' in r for r in check.reasons)
+    # said once for both outlets (the same words), as the screen on submitting says it
+    assert len(check.reasons) == 1 and '"tonight"' in check.reasons[0]
     assert s.posts.get(post_id).status == "scheduled"  # only asked
 
     with pytest.raises(InvalidState, match=r"needs it cleared again: .*tonight"):
@@ -249,3 +250,39 @@ def test_a_new_time_typed_in_compose_follows_the_same_rule(roster: Services) -> 
     assert {f["rule"] for f in post.screening} == {"timeliness.relative_date"}
     entry = audit.history(s.db.conn, f"post:{tonight}")[-1]
     assert entry["action"] == "post.edit" and '"tonight"' in entry["details"]["reasons"][0]
+
+
+def test_a_finding_the_clearer_saw_is_not_new_on_any_outlet(roster: Services) -> None:
+    s = roster
+    # Cleared knowing that "tonight" goes out two days after it was written: the screen
+    # said so once for both outlets, and says nothing new on another day.
+    post_id = scheduled(s, "Reception tonight at 7: https://inmm.org/am",
+                        local(s, "2026-11-04 16:00"))
+    assert [f["rule"] for f in s.posts.get(post_id).screening] == ["timeliness.relative_date"]
+    check = s.calendar.check_move("alice", post_id, local(s, "2026-11-05 16:00"))
+    assert check.keeps_clearance and check.reasons == ()
+
+
+def test_a_move_screens_every_part_of_a_thread(roster: Services) -> None:
+    s = roster
+    post_id = scheduled(s, "The Annual Meeting programme: https://inmm.org/am",
+                        local(s, "2026-11-02 16:00"),
+                        parts=["And a reception tonight at 7."])
+    check = s.calendar.check_move("alice", post_id, local(s, "2026-11-04 16:00"))
+    assert not check.keeps_clearance
+    assert len(check.reasons) == 1 and "part 2" in check.reasons[0]
+    assert '"tonight"' in check.reasons[0]
+
+
+def test_a_late_post_moved_to_the_next_day_is_judged_for_the_day_it_was_cleared_for(
+        roster: Services, clock: FakeClock) -> None:
+    s = roster
+    # Cleared to go out on Monday evening; held, and on Tuesday moved to Tuesday evening:
+    # its "tonight" was Monday's, although moving it on Tuesday to Tuesday changes no day.
+    post_id = scheduled(s, "Reception tonight at 7: https://inmm.org/am",
+                        local(s, "2026-11-02 16:00"))
+    s.db.conn.execute("UPDATE deliveries SET state = 'held' WHERE post_id = ?", (post_id,))
+    clock.advance(days=1)
+    check = s.calendar.check_move("alice", post_id, local(s, "2026-11-03 18:00"))
+    assert not check.keeps_clearance and '"tonight"' in check.reasons[0]
+    assert "2026-11-02" in check.reasons[0] and "2026-11-03" in check.reasons[0]

@@ -4,8 +4,10 @@ clearance; an import is all rows or none, and never a way around clearance."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -97,6 +99,21 @@ def test_the_whole_flow_as_two_people(cli: Cli) -> None:
     assert all(verify_clearance(svc.db.conn, d["id"]) is None for d in shown["deliveries"])
     assert _actions(svc, post_id) == [("alice", "post.create"), ("alice", "post.submit"),
                                       ("bob", "post.clear"), ("bob", "post.schedule")]
+
+
+def test_a_schedule_that_makes_the_post_untimely_is_refused(cli: Cli) -> None:
+    post_id = cli.new("alice", "Thanks to all who came yesterday: https://inmm.org/am",
+                      "--topic", "annual meeting", "--submit")
+    assert cli("bob", "post", "clear", str(post_id))[0] == 0
+    later = dt.datetime.now(zoneinfo.ZoneInfo("America/Chicago")).date() + dt.timedelta(days=2)
+    code, out, err = cli("bob", "post", "schedule", str(post_id), "--when", f"{later} 10:00")
+    assert code == 1 and out == ""
+    assert '"yesterday"' in err and "submit it again for clearance" in err
+    svc = cli.db()
+    assert svc.posts.get(post_id).status == "cleared" and svc.posts.deliveries(post_id) == []
+    refused = audit.history(svc.db.conn, f"post:{post_id}")[-1]
+    assert (refused["action"], refused["actor"], refused["details"]["attempt"]) == (
+        "post.refused", "bob", "schedule")
 
 
 def test_edit_after_clearance_sends_the_post_back(cli: Cli) -> None:

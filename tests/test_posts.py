@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from inmm_tui.domain import audit
-from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised
+from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, ScreenRefusal
 from inmm_tui.domain.posts import Posts, ScreenOutcome, ScreenRequest, verify_clearance
 from inmm_tui.domain.services import Services
 from inmm_tui.store.db import open_database
@@ -73,6 +73,82 @@ def test_a_cleared_post_without_a_time_waits_to_be_scheduled(roster: Services) -
     assert len(roster.posts.deliveries(other)) == 2
 
 
+def _local(svc: Services, text: str) -> dt.datetime:
+    naive = dt.datetime.strptime(text, "%Y-%m-%d %H:%M")
+    return naive.replace(tzinfo=svc.config.tz).astimezone(dt.UTC)
+
+
+def _cleared(svc: Services, body: str) -> int:
+    """Written, submitted and cleared without a time, on Monday 2 November 2026 (09:00
+    in Chicago)."""
+    post_id = svc.posts.create_draft("alice", body, topic="Annual Meeting")
+    svc.posts.submit("alice", post_id)
+    assert svc.posts.clear("bob", post_id).status == "cleared"
+    return post_id
+
+
+def _refused_schedule(svc: Services, post_id: int, when: dt.datetime | None,
+                      match: str) -> str:
+    """Scheduling is refused as `match` says; nothing changes; the refusal is audited."""
+    before = svc.posts.get(post_id)
+    with pytest.raises(ScreenRefusal, match=match) as refusal:
+        svc.posts.schedule("alice", post_id, when)
+    assert svc.posts.get(post_id) == before and before.scheduled_at is None
+    assert svc.posts.deliveries(post_id) == []
+    entry = audit.history(svc.db.conn, f"post:{post_id}")[-1]
+    assert (entry["action"], entry["actor"], entry["details"]["attempt"]) == (
+        "post.refused", "alice", "schedule")
+    assert entry["details"]["refusal"] == str(refusal.value)
+    return str(refusal.value)
+
+
+def test_a_cleared_post_scheduled_for_a_later_day_is_screened_again(roster: Services) -> None:
+    s = roster
+    post_id = _cleared(s, "Thanks to all who came yesterday and this morning: "
+                          "https://inmm.org/am")
+    assert s.posts.get(post_id).screening == []  # nothing to say on the day it was cleared
+    message = _refused_schedule(s, post_id, _local(s, "2026-11-04 10:00"),
+                                r"Wednesday 4 November 2026 at 10:00")
+    assert '"yesterday" is written on 2026-11-02' in message
+    assert '"this morning"' in message
+    assert "submit it again for clearance" in message
+    assert "a time on Monday 2 November, the day it was cleared for" in message
+    # On the day it was cleared for, it goes out as cleared.
+    same_day = _local(s, "2026-11-02 16:00")
+    post = s.posts.schedule("alice", post_id, same_day)
+    assert post.status == "scheduled" and post.scheduled_at == same_day
+    assert {d.due_at for d in s.posts.deliveries(post_id)} == {"2026-11-02T22:00:00.000000Z"}
+
+
+def test_a_post_without_relative_dates_is_scheduled_for_any_day(roster: Services) -> None:
+    s = roster
+    plain = _cleared(s, BODY)
+    relative = _cleared(s, "The workshop this morning was full: https://inmm.org/am")
+    later = _local(s, "2026-11-09 10:00")
+    assert s.posts.schedule("alice", plain, later).status == "scheduled"
+    assert {d.due_at for d in s.posts.deliveries(plain)} == {"2026-11-09T16:00:00.000000Z"}
+    _refused_schedule(s, relative, later, '"this morning"')
+
+
+def test_a_date_past_by_the_new_time_is_refused(roster: Services) -> None:
+    s = roster
+    post_id = _cleared(s, "Registration closes November 3, 2026: https://inmm.org/am")
+    message = _refused_schedule(s, post_id, _local(s, "2026-11-05 10:00"), "November 3, 2026")
+    assert "already passed" in message
+    assert s.posts.schedule("alice", post_id, _local(s, "2026-11-03 08:00")).status \
+        == "scheduled"
+
+
+def test_scheduled_now_days_after_its_clearance(roster: Services, clock: FakeClock) -> None:
+    s = roster
+    post_id = _cleared(s, "Thanks to all who came yesterday: https://inmm.org/am")
+    clock.advance(days=2)
+    # As soon as possible is now, two days after the day the clearer saw; that day is
+    # past, so only a new clearance is offered.
+    message = _refused_schedule(s, post_id, None, '"yesterday"')
+    assert "submit it again for clearance" in message and "the day it was cleared" not in message
+
+
 def test_an_edit_after_clearance_sends_it_back(roster: Services, clock: FakeClock) -> None:
     post_id = _submitted(roster, scheduled_at=clock.now + dt.timedelta(hours=1))
     roster.posts.clear("bob", post_id)
@@ -81,6 +157,28 @@ def test_an_edit_after_clearance_sends_it_back(roster: Services, clock: FakeCloc
     assert roster.posts.deliveries(post_id) == []
     entry = audit.history(roster.db.conn, f"post:{post_id}")[-1]
     assert entry["action"] == "post.edit" and "clearance" in entry["details"]
+
+
+def test_an_edit_back_to_clearance_is_screened_again(roster: Services) -> None:
+    s = roster
+    blocked = "Vote Democrat in the election, INMM says https://inmm.org"
+    post_id = _cleared(s, BODY)
+    post = s.posts.edit("alice", post_id, body=blocked)
+    # The clearer reads the screening of the text now to be cleared: a block needs the
+    # Subcommittee Chair and a reason, as if it had been submitted so.
+    assert post.status == "submitted" and post.screening_verdict == "block"
+    assert audit.history(s.db.conn, f"post:{post_id}")[-1]["details"]["verdict"] == "block"
+    with pytest.raises(NotAuthorised):
+        s.posts.clear("bob", post_id)
+    # So for a post still waiting for clearance, and for a new time alone.
+    waiting = s.posts.create_draft("alice", BODY, topic="Annual Meeting")
+    s.posts.submit("alice", waiting)
+    assert s.posts.edit("alice", waiting, body=blocked).screening_verdict == "block"
+    timed = s.posts.create_draft("alice", "Thanks to all who came yesterday: "
+                                 "https://inmm.org/am", topic="Annual Meeting")
+    s.posts.submit("alice", timed)
+    post = s.posts.edit("alice", timed, scheduled_at=_local(s, "2026-11-06 10:00"))
+    assert [f["rule"] for f in post.screening] == ["timeliness.relative_date"]
 
 
 def test_a_new_time_alone_keeps_the_clearance(roster: Services, clock: FakeClock) -> None:

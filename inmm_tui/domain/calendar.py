@@ -17,6 +17,7 @@ outlets always needs clearing again (`Posts.edit`).
 from __future__ import annotations
 
 import calendar as _calendar
+import dataclasses
 import datetime as dt
 import json
 import zoneinfo
@@ -27,7 +28,7 @@ from inmm_tui.domain import audit
 from inmm_tui.domain.base import DomainService
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised
 from inmm_tui.domain.people import authorise
-from inmm_tui.domain.posts import Post, Posts, ScreenOutcome, ScreenRequest
+from inmm_tui.domain.posts import Post, Posts, ScreenOutcome
 from inmm_tui.domain.roles import Action
 from inmm_tui.store.tx import write
 from inmm_tui.timeutil import Clock, from_db, to_db, utcnow
@@ -296,37 +297,46 @@ class Calendar(DomainService):
         return MoveCheck(post_id, when, not reasons, reasons, outcome)
 
 
-def slot_screening(posts: Posts, post: Post,
-                   when: dt.datetime) -> tuple[ScreenOutcome, tuple[str, ...]]:
-    """The policy screen of the post's texts for publication at `when`, asked twice: as
-    written today for that day (relative dates), and as read on that day (an event or a
-    date already past by then); and, outlet by outlet, what it finds that the screening
-    the clearer saw did not (empty: the clearance holds at `when`)."""
-    author = posts._person(post.author)
-    texts = posts.final_texts(post, author)
-    event_date = posts._event_date(post.event_id)
+def slot_screening(posts: Posts, post: Post, when: dt.datetime, *,
+                   seen_for: dt.datetime | None = None,
+                   category: str | None = None) -> tuple[ScreenOutcome, tuple[str, ...]]:
+    """The policy screen of the post (`Posts.screen`, as on submitting: every outlet, every
+    part of a thread, a shared original) for publication at `when`, asked twice: as
+    written for `seen_for` (default: the time the clearer read it for) and read on that
+    day (relative dates), and as read on that day (an event or a date already past by
+    then); and, outlet by outlet, what it finds that the screening the clearer saw did not
+    (empty: the clearance holds at `when`), counting only findings of `category` when one
+    is given."""
+    if seen_for is None:
+        seen_for = cleared_for(post) or posts.clock()
+    outcomes = (posts.screen(dataclasses.replace(post, scheduled_at=when), now=seen_for),
+                posts.screen(dataclasses.replace(post, scheduled_at=None), now=when))
     verdicts = {"pass": 0, "warn": 1, "block": 2}
-    worst = "pass"
+    worst = max((outcome.verdict for outcome in outcomes), key=verdicts.__getitem__)
     findings: list[dict[str, Any]] = []
     keys: set[tuple[Any, ...]] = set()
-    for now, publish_at in ((posts.clock(), when), (when, None)):
-        for outlet, text in texts.items():
-            outcome = posts.screener(ScreenRequest(
-                text=text, outlet=outlet, api=posts.outlet_apis.get(outlet, "x"),
-                topic=post.topic, announcement=post.announcement, author_role=author.role,
-                event_date=event_date, now=now, publish_at=publish_at))
-            if verdicts[outcome.verdict] > verdicts[worst]:
-                worst = outcome.verdict
-            for finding in outcome.findings:
-                finding = {**finding, "outlet": outlet}
-                if _finding_key(finding) not in keys:
-                    keys.add(_finding_key(finding))
-                    findings.append(finding)
+    for outcome in outcomes:
+        for finding in outcome.findings:
+            if _finding_key(finding) not in keys:
+                keys.add(_finding_key(finding))
+                findings.append(finding)
     seen = {_finding_key(f) for f in post.screening}
     reasons = tuple(dict.fromkeys(
         f"{f.get('outlet', '')}: {f.get('message', f.get('rule', ''))}"
-        for f in findings if _finding_key(f) not in seen))
+        for f in findings if _finding_key(f) not in seen
+        and (category is None or f.get("category") == category)))
     return ScreenOutcome(worst, findings), reasons
+
+
+def cleared_for(post: Post) -> dt.datetime | None:
+    """When the clearer read the post as going out (None: not cleared). Its time, if it
+    had one when cleared: a cleared post's time changes only by a schedule, a move or an
+    edit, each screened against this (a time that names a day wrongly is refused or sent
+    back for clearance), so the time it has stands for the one the clearer saw. Without a
+    time, the day of the clearance: a post cleared to go out as soon as it is scheduled."""
+    if post.cleared_at is None:
+        return None
+    return post.scheduled_at or from_db(post.cleared_at)
 
 
 def _finding_key(finding: dict[str, Any]) -> tuple[Any, ...]:

@@ -33,3 +33,9 @@ class InvalidState(DomainError):
     """The thing is not in a state where this can be done (clearing a draft, ...)."""
 
     exit_code = 1
+
+
+class ScreenRefusal(InvalidState):
+    """The policy screen finds, for what was asked, something the clearer did not see (a
+    cleared post scheduled for a day on which its words are no longer timely). Nothing was
+    changed; the refusal is kept in the audit log."""

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from inmm_tui.domain import audit, shares
 from inmm_tui.domain.base import DomainService
-from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
+from inmm_tui.domain.errors import (
+    InvalidInput,
+    InvalidState,
+    NotAuthorised,
+    NotFound,
+    ScreenRefusal,
+)
 from inmm_tui.domain.lengths import limit_for, weighted_length
 from inmm_tui.domain.people import Person, authorise
 from inmm_tui.domain.polls import Poll, poll_of, store_poll
@@ -198,10 +204,11 @@ _Method = TypeVar("_Method", bound=Callable[..., Any])
 
 
 def refusals_audited(attempt: str) -> Callable[[_Method], _Method]:
-    """The method, with a refusal by the rules (not allowed, four eyes, not the author)
-    written in the audit log as `post.refused`, in a transaction of its own once the refused
-    one is rolled back, whoever asked (the UI, a command, an import). A login that is not
-    (or no longer) on the roster is kept apart (`governance.record_refusal`), not here."""
+    """The method, with a refusal by the rules (not allowed, four eyes, not the author, a
+    time the clearance did not cover) written in the audit log as `post.refused`, in a
+    transaction of its own once the refused one is rolled back, whoever asked (the UI, a
+    command, an import). A login that is not (or no longer) on the roster is kept apart
+    (`governance.record_refusal`), not here."""
     def decorate(method: _Method) -> _Method:
         signature = inspect.signature(method)
 
@@ -209,8 +216,9 @@ def refusals_audited(attempt: str) -> Callable[[_Method], _Method]:
         def audited(self: Posts, actor: str, *args: Any, **kwargs: Any) -> Any:
             try:
                 return method(self, actor, *args, **kwargs)
-            except NotAuthorised as refusal:
-                if refusal.refused_login is None and not self.conn.in_transaction:
+            except (NotAuthorised, ScreenRefusal) as refusal:
+                if (getattr(refusal, "refused_login", None) is None
+                        and not self.conn.in_transaction):
                     named = signature.bind(self, actor, *args, **kwargs).arguments
                     subject = (f"post:{named['post_id']}" if named.get("post_id") is not None
                                else f"delivery:{named['delivery_id']}"
@@ -236,8 +244,11 @@ class Posts(DomainService):
     def __init__(self, db: Database, *, outlets: dict[str, str], signature: str = "^{initials}",
                  four_eyes: bool = True, screener: Screener = _no_screen, clock: Clock = utcnow,
                  announcement_limit: int = 140,
-                 limits: Callable[[], Mapping[str, int]] | None = None):
+                 limits: Callable[[], Mapping[str, int]] | None = None,
+                 tz: dt.tzinfo = dt.UTC):
         self.db = db
+        self.tz = tz
+        """The configured time zone, for the days a refusal names."""
         self.announcement_limit = announcement_limit
         self.limits = limits
         """The policy rules' limits per api (read when first needed), so that the counts in
@@ -487,6 +498,17 @@ class Posts(DomainService):
                               (*changes.values(), post_id))
             details: dict[str, Any] = {
                 "fields": sorted([k for k in changes if k != "updated_at"] + extra)}
+            if changes.get("status", post.status) == "submitted" and not untimely:
+                # The clearer reads (and a block is judged by) the screening kept with the
+                # post: it is of the post as it now is, for its time now, as on submitting.
+                from inmm_tui.domain import media
+
+                edited = self.get(post_id)
+                outcome = media.screen_alt_texts(self, edited, self.screen(edited))
+                self.conn.execute(
+                    "UPDATE posts SET screening_verdict = ?, screening_json = ? WHERE id = ?",
+                    (outcome.verdict, json.dumps(outcome.findings), post_id))
+                details["verdict"] = outcome.verdict
             if back_to_clearance:
                 details["clearance"] = "withdrawn: the post changed after clearance"
             if untimely:
@@ -533,14 +555,16 @@ class Posts(DomainService):
                          at=self.clock())
         return self.get(post_id)
 
-    def screen(self, post: Post) -> ScreenOutcome:
-        """Screen each outlet's final text; the worst verdict wins, findings name the outlet."""
+    def screen(self, post: Post, *, now: dt.datetime | None = None) -> ScreenOutcome:
+        """Screen each outlet's final text; the worst verdict wins, findings name the outlet.
+        Timeliness is judged as written at `now` (default: the clock) for publication at the
+        post's `scheduled_at`."""
         author = self._person(post.author)
         event_date = self._event_date(post.event_id)
 
         def screen_texts(texts: dict[str, str]) -> ScreenOutcome:
             return self._screen_texts(texts, post.topic, post.announcement, author.role,
-                                      event_date, publish_at=post.scheduled_at)
+                                      event_date, publish_at=post.scheduled_at, now=now)
 
         # A repost carries no text of ours: what it says is the original's, screened below.
         outcome = screen_texts({o: text for o, text in self.final_texts(post, author).items()
@@ -559,7 +583,8 @@ class Posts(DomainService):
 
     def _screen_texts(self, texts: dict[str, str], topic: str, announcement: bool,
                       role: Role, event_date: dt.date | None = None, *,
-                      publish_at: dt.datetime | None = None) -> ScreenOutcome:
+                      publish_at: dt.datetime | None = None,
+                      now: dt.datetime | None = None) -> ScreenOutcome:
         verdicts = {"pass": 0, "warn": 1, "block": 2}
         worst = "pass"
         findings: list[dict[str, Any]] = []
@@ -568,7 +593,7 @@ class Posts(DomainService):
             outcome = self.screener(ScreenRequest(
                 text=text, outlet=outlet, api=self.outlet_apis.get(outlet, "x"),
                 topic=topic, announcement=announcement, author_role=role,
-                event_date=event_date, now=self.clock(), publish_at=publish_at,
+                event_date=event_date, now=now or self.clock(), publish_at=publish_at,
             ))
             if verdicts[outcome.verdict] > verdicts[worst]:
                 worst = outcome.verdict
@@ -739,6 +764,7 @@ class Posts(DomainService):
             post = self.get(post_id)
             if post.status != "cleared":
                 raise InvalidState(f"post #{post_id} is {post.status}; only cleared posts are scheduled")
+            self._refuse_untimely(post, when or self.clock())
             if when is not None:
                 self.conn.execute("UPDATE posts SET scheduled_at = ? WHERE id = ?",
                                   (to_db(when), post_id))
@@ -838,6 +864,30 @@ class Posts(DomainService):
         return post_id, outlet
 
     # ----- helpers ---------------------------------------------------------------
+
+    def _refuse_untimely(self, post: Post, when: dt.datetime) -> None:
+        """ScreenRefusal when, going out at `when`, the post says something untimely that
+        the clearer was not shown (policy, "INMM Content": Timely)."""
+        from inmm_tui.domain.calendar import cleared_for, slot_screening
+
+        seen_for = cleared_for(post)
+        if seen_for is None:
+            raise InvalidState(f"post #{post.id} has no clearance")
+        # Only timeliness counts: the time is all a schedule changes (a new finding of
+        # another kind comes from rules changed since, which undo no clearance elsewhere).
+        _, reasons = slot_screening(self, post, when, seen_for=seen_for,
+                                    category="timeliness")
+        if not reasons:
+            return
+        day = seen_for.astimezone(self.tz).date()
+        ways = "edit it and submit it again for clearance"
+        if day >= self.clock().astimezone(self.tz).date():
+            ways += f", or schedule it for a time on {day:%A %-d %B}, the day it was cleared for"
+        raise ScreenRefusal(
+            f"post #{post.id} was cleared for {day:%A %-d %B %Y}; going out "
+            f"{when.astimezone(self.tz):%A %-d %B %Y at %H:%M} it would say what its "
+            f"clearer was not shown: {'; '.join(r.rstrip('.') for r in reasons)}. "
+            f"To publish it then, {ways}")
 
     def _queue(self, actor: str, post: Post, when: dt.datetime | None) -> None:
         if post.clearance_hash is None or post.cleared_at is None:

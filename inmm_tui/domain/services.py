@@ -97,7 +97,7 @@ class Services:
         return Posts(self.db, outlets=self._outlets, signature=config.inmm.signature,
                      four_eyes=config.inmm.four_eyes, screener=self._screener, clock=self.clock,
                      announcement_limit=config.inmm.announcement_limit,
-                     limits=lambda: policy_limits(config))
+                     limits=lambda: policy_limits(config), tz=config.tz)
 
     @functools.cached_property
     def private_answers(self) -> PrivateAnswers:
