@@ -364,3 +364,20 @@ def test_a_relative_date_is_questioned_when_the_post_goes_out_days_later(
     rules = {f["rule"] for f in roster.posts.get(later).screening}
     assert any("relative" in rule for rule in rules), rules
     assert not any("relative" in f["rule"] for f in roster.posts.get(now).screening)
+
+
+def test_a_date_past_by_the_day_the_post_goes_out_is_questioned_at_submission(
+        roster: Services, clock: FakeClock) -> None:
+    # A deadline two days ahead is timely in a post that goes out now and already past in
+    # one that goes out in five days: the screen judges dates on the publication day.
+    deadline = (clock.now + dt.timedelta(days=2)).date()
+    text = f"Abstracts close {deadline:%B} {deadline.day}: https://inmm.org/abstracts"
+    later = roster.posts.create_draft("alice", text, topic="Annual Meeting",
+                                      scheduled_at=clock.now + dt.timedelta(days=5))
+    now = roster.posts.create_draft("alice", text, topic="Annual Meeting")
+    for post_id in (later, now):
+        roster.posts.submit("alice", post_id)
+    past = [f for f in roster.posts.get(later).screening if f["rule"] == "timeliness.past_date"]
+    assert past and "when it goes out" in past[0]["message"], past
+    assert not any(f["rule"] == "timeliness.past_date"
+                   for f in roster.posts.get(now).screening)

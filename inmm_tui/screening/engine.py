@@ -688,13 +688,17 @@ def _timeliness(rules: Rules, masked: str, context: ScreenContext) -> list[Findi
     message = rules.raw.get("timeliness", {}).get(
         "message", "The post speaks of a date that has already passed.")
     today = context.today
+    publish_on = context.publish_on
+    # A date is judged on the day the post goes out, not the day it is screened: "closes
+    # November 3" is past in a post that goes out on the 5th.
+    out_on = max(today, publish_on) if publish_on is not None else today
+    past = "already past" if out_on == today else f"already past on {out_on.isoformat()}, when it goes out"
     findings = []
-    if context.event_date is not None and context.event_date < today:
+    if context.event_date is not None and context.event_date < out_on:
         findings.append(Finding(
             "timeliness.past_event", "timeliness",
-            f"The event of this post was on {context.event_date.isoformat()}, already past: "
+            f"The event of this post was on {context.event_date.isoformat()}, {past}: "
             "posts are about today or what is coming soon (policy: Timely).", (0, 0)))
-    publish_on = context.publish_on
     if publish_on is not None and publish_on > today and rules.relative_dates is not None:
         for m in rules.relative_dates.finditer(masked):
             findings.append(Finding(
@@ -712,9 +716,10 @@ def _timeliness(rules: Rules, masked: str, context: ScreenContext) -> list[Findi
                 continue
             if (today - date).days > rules.yearless_grace_days:
                 continue  # read as next year's
-        if date is not None and date < today:
+        if date is not None and date < out_on:
+            where = "" if out_on == today else f", {past}"
             findings.append(Finding("timeliness.past_date", "timeliness",
-                                    f"{message} ({masked[span[0]:span[1]]})", span))
+                                    f"{message} ({masked[span[0]:span[1]]}{where})", span))
     return findings
 
 
