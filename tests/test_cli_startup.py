@@ -124,7 +124,8 @@ def test_home_imports_only_the_domain_it_shows(tmp_path: Path) -> None:
     loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert "inmm_tui.domain.queues" in loaded
     # the other screens' services load when those screens first open
-    for later in ("governance", "follows", "moderation", "members", "posts", "evidence"):
+    for later in ("governance", "reminders", "follows", "moderation", "members", "posts",
+                  "evidence"):
         assert f"inmm_tui.domain.{later}" not in loaded, later
 
 
@@ -135,7 +136,7 @@ import inmm_tui.ui.app
 from inmm_tui.cli import main
 
 LATER = ("sqlite_utils", "inmm_tui.screening", "inmm_tui.platforms", "tweepy", "mastodon",
-         "twitter_text")
+         "twitter_text", "inmm_tui.domain.governance_view")
 
 
 class Probe(inmm_tui.ui.app.InmmApp):
@@ -163,8 +164,9 @@ sys.exit(main(sys.argv[1:]))
 def test_the_ui_shows_home_counted_before_loading_sqlite_utils_rules_or_platforms(
         tmp_path: Path) -> None:
     """`inmm-tui` (no command) as a person starts it: until Home has shown its counts, no
-    sqlite-utils (nothing is written or migrated), no screening rules and no platform
-    client; each loads when something first needs it."""
+    sqlite-utils (nothing is written or migrated), no screening rules, no platform client
+    and none of the governance screens' types (Home's counts and banner need none); each
+    loads when something first needs it."""
     from inmm_tui.domain.people import current_login
 
     cfg = tmp_path / "inmm.toml"
