@@ -92,12 +92,11 @@ class HomeScreen(InmmScreen):
         yield ListTable(id="drafts")
         yield Footer()
 
-    def load_switches(self) -> None:
-        """The banner's state comes with the counts (`show_overview`): read alone only when
-        Home shows again, over a screen that may have switched crisis mode on."""
-        if self._shown:
-            super().load_switches()
-        self._shown = True
+    def reads_switches_on_resume(self) -> bool:
+        """The first counts bring the banner's state (`show_overview`): the switches are
+        read alone only when Home shows again, over a screen that may have changed them."""
+        again, self._shown = self._shown, True
+        return again
 
     def on_mount(self) -> None:
         queues = self.query_one("#queues", ListTable)
