@@ -96,6 +96,8 @@ class MediaLimits:
 
 @dataclass(frozen=True)
 class Capabilities:
+    """What one platform's API can do, and its limits."""
+
     api: str
     """The config's name for the API (an outlet's `api`)."""
     label: str

@@ -10,6 +10,7 @@ the UI's one seam (`inmm_tui.ui.text`) and the command-line output both build on
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -23,10 +24,16 @@ _FORMAT_CHARS = (
     "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\ufeff"
 )
 # Emoji sequences use ZWJ (U+200D) legitimately: keep it between two non-space characters.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f" + _FORMAT_CHARS + "\ud800-\udfff]"
-)
-_NEWLINES = re.compile(r"\r\n|\r|\n")
+# The patterns are compiled when first used (`_re`): every character they match is one
+# `str.isprintable` refuses, so ordinary text never needs them, and the UI's first screen
+# does not wait for their compiling.
+_UNSAFE = "[\x00-\x08\x0b-\x1f\x7f-\x9f" + _FORMAT_CHARS + "\ud800-\udfff]"
+_NEWLINES = r"\r\n|\r|\n"
+
+
+@functools.cache
+def _re(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
 
 
 def _visible(char: str) -> str:
@@ -53,9 +60,10 @@ def printable(text: object, *, multiline: bool = False, limit: int | None = None
     On one line (the default) line breaks show as ⏎ and tabs as a space; with `multiline`
     they are kept. `limit` cuts the result to that many characters, ending in …."""
     value = "" if text is None else str(text)
-    value = _NEWLINES.sub("\n" if multiline else " \u23ce ", value)
-    value = value.replace("\t", "    " if multiline else " ")
-    value = _UNSAFE.sub(_replace, value)
+    if not value.isprintable():
+        value = _re(_NEWLINES).sub("\n" if multiline else " \u23ce ", value)
+        value = value.replace("\t", "    " if multiline else " ")
+        value = _re(_UNSAFE).sub(_replace, value)
     if limit is not None and len(value) > limit:
         value = value[: max(limit - 1, 0)] + "\u2026"
     return value
@@ -64,10 +72,11 @@ def printable(text: object, *, multiline: bool = False, limit: int | None = None
 def has_controls(text: str) -> bool:
     """True when `text` holds a character `printable` would have to make visible
     (newlines and tabs aside): a sign that it was not typed as ordinary text."""
-    return any(_replace(m) != m.group() for m in _UNSAFE.finditer(text))
+    return not text.isprintable() and any(
+        _replace(m) != m.group() for m in _re(_UNSAFE).finditer(text))
 
 
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSTORABLE = "[\x00\ud800-\udfff]"
 
 
 def storable(text: object) -> str:
@@ -76,7 +85,7 @@ def storable(text: object) -> str:
     U+FFFD. Applied where a platform's answer enters the program, so that storing,
     hashing or screening what someone sent can never raise."""
     value = "" if text is None else str(text)
-    return _UNSTORABLE.sub("\ufffd", value)
+    return _re(_UNSTORABLE).sub("\ufffd", value)
 
 
 def storable_json(value: Any) -> Any:
@@ -93,7 +102,7 @@ def storable_json(value: Any) -> Any:
 
 # What a post (or any text we write) may not hold: controls (tab and line breaks aside),
 # bidi embeddings, overrides and isolates, and lone surrogates (no encoder takes one).
-_FORBIDDEN = re.compile(
+_FORBIDDEN = (
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]|\r(?!\n)"
 )
 _SHORT_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "backspace", 0x0D: "a lone carriage return",
@@ -102,13 +111,13 @@ _SHORT_NAMES = {0x00: "NUL", 0x07: "BEL", 0x08: "backspace", 0x0D: "a lone carri
 
 def forbidden_character(text: str) -> tuple[int, str] | None:
     """The first character of `text` that a post may not hold, with its index, or None."""
-    found = _FORBIDDEN.search(text)
+    found = _re(_FORBIDDEN).search(text)
     return (found.start(), found.group()) if found else None
 
 
 def without_forbidden(text: str) -> str:
     """`text` without the characters `forbidden_character` finds."""
-    return _FORBIDDEN.sub("", text)
+    return _re(_FORBIDDEN).sub("", text)
 
 
 def describe(char: str) -> str:

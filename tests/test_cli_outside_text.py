@@ -10,6 +10,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from inmm_tui.cli import main
 from inmm_tui.config import load_config
@@ -18,6 +20,7 @@ from inmm_tui.domain.people import current_login
 from inmm_tui.domain.reminders import raise_alert
 from inmm_tui.domain.roles import Role
 from inmm_tui.domain.services import Services
+from inmm_tui.outside_text import has_controls, printable
 from inmm_tui.store.db import open_database
 from inmm_tui.store.tx import write
 
@@ -83,3 +86,17 @@ def test_commands_print_only_through_say() -> None:
                     and path.name not in stdout_allowed):
                 found.append(f"{path.name}:{node.lineno} sys.stdout")
     assert found == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None)), st.booleans())
+def test_printable_returns_printable_text_as_it_is_and_makes_the_rest_visible(
+        text: str, multiline: bool) -> None:
+    """`printable` skips its patterns for text `str.isprintable` accepts (issue 16: they
+    are compiled on first use): that text comes back as it is; any other comes back with
+    no control, tab or carriage return left (line breaks only when kept)."""
+    shown = printable(text, multiline=multiline)
+    if text.isprintable():
+        assert shown == text
+    assert not has_controls(shown) and "\t" not in shown and "\r" not in shown
+    assert multiline or "\n" not in shown

@@ -124,7 +124,8 @@ def test_home_imports_only_the_domain_it_shows(tmp_path: Path) -> None:
     loaded = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert "inmm_tui.domain.queues" in loaded
     # the other screens' services load when those screens first open
-    for later in ("governance", "follows", "moderation", "members", "posts", "evidence"):
+    for later in ("governance", "reminders", "follows", "moderation", "members", "posts",
+                  "evidence"):
         assert f"inmm_tui.domain.{later}" not in loaded, later
 
 
@@ -135,7 +136,7 @@ import inmm_tui.ui.app
 from inmm_tui.cli import main
 
 LATER = ("sqlite_utils", "inmm_tui.screening", "inmm_tui.platforms", "tweepy", "mastodon",
-         "twitter_text")
+         "twitter_text", "inmm_tui.domain.governance_view")
 
 
 class Probe(inmm_tui.ui.app.InmmApp):
@@ -163,8 +164,9 @@ sys.exit(main(sys.argv[1:]))
 def test_the_ui_shows_home_counted_before_loading_sqlite_utils_rules_or_platforms(
         tmp_path: Path) -> None:
     """`inmm-tui` (no command) as a person starts it: until Home has shown its counts, no
-    sqlite-utils (nothing is written or migrated), no screening rules and no platform
-    client; each loads when something first needs it."""
+    sqlite-utils (nothing is written or migrated), no screening rules, no platform client
+    and none of the governance screens' types (Home's counts and banner need none); each
+    loads when something first needs it."""
     from inmm_tui.domain.people import current_login
 
     cfg = tmp_path / "inmm.toml"
@@ -177,3 +179,77 @@ def test_the_ui_shows_home_counted_before_loading_sqlite_utils_rules_or_platform
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert json.loads(result.stdout.strip().splitlines()[-1]) == []
+
+
+GC_PROBE = """
+import gc, importlib.abc, importlib.util, json, sys
+from pathlib import Path
+
+collections = []
+gc.callbacks.append(lambda phase, info: collections.append(1) if phase == "stop" else None)
+usual = gc.get_threshold()
+
+
+def probe(module):
+    from textual import on
+
+    class Probe(module.InmmApp):
+        CSS_PATH = str(Path(module.__file__).with_name("app.tcss"))  # not beside this
+
+        def run(self, **kwargs):
+            return super().run(headless=True, size=(80, 24))
+
+        def on_mount(self) -> None:
+            self.set_timer(60, self.exit)  # never hang the test: no answer means no counts
+
+        @on(module.HomeCounted)
+        def counted(self) -> None:  # before the app's own handler (a subclass's runs first)
+            self.seen = len(collections)
+            self.set_timer(0.2, self.report)
+
+        def report(self) -> None:
+            print(json.dumps([self.seen, gc.get_threshold() == usual, gc.get_freeze_count()]),
+                  flush=True)
+            self.exit()
+
+    module.InmmApp = Probe
+
+
+class PatchOnImport(importlib.abc.MetaPathFinder):
+    # The app is patched as `inmm-tui` imports it: importing it here, first, would
+    # build Textual's objects before the command starts.
+    def find_spec(self, name, path, target=None):
+        if name != "inmm_tui.ui.app":
+            return None
+        collections.clear()  # counted from here: Textual's import and ours, Home
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        load = spec.loader.exec_module
+        spec.loader.exec_module = lambda module: (load(module), probe(module))
+        return spec
+
+
+sys.meta_path.insert(0, PatchOnImport())
+from inmm_tui.cli import main
+
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_the_collector_leaves_start_up_alone_then_works_as_usual(tmp_path: Path) -> None:
+    """Start-up builds objects that live as long as the UI: the cyclic collector does not
+    walk them again and again before Home has shown its counts (a tenth of the wait, for
+    nothing to free); after that they are frozen and it runs with its usual thresholds."""
+    from inmm_tui.domain.people import current_login
+
+    cfg = tmp_path / "inmm.toml"
+    cfg.write_text('[inmm]\ndatabase = "inmm.db"\n')
+    assert run_cli("--config", str(cfg), "init", "--admin", current_login()).returncode == 0
+    ack = run_cli("--config", str(cfg), "policy", "acknowledge", "--yes")
+    assert ack.returncode == 0, ack.stderr
+    result = subprocess.run([sys.executable, "-c", GC_PROBE, "--config", str(cfg)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    collected, usual_again, frozen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert collected == 0
+    assert usual_again and frozen > 10_000

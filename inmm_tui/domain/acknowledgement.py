@@ -40,6 +40,8 @@ ACKNOWLEDGE_HOW = ("run `inmm-tui policy show`, then `inmm-tui policy acknowledg
 
 @dataclass(frozen=True)
 class PolicyVersion:
+    """The policy text and screening rules in force, as one version people acknowledge."""
+
     version: str
     """The first 16 hex digits of SHA-256(text digest + rules digest): what people compare."""
     text_sha256: str
@@ -110,6 +112,8 @@ def describe(conn: sqlite3.Connection, login: str) -> str:
 
 @dataclass(frozen=True)
 class Acknowledgement:
+    """One person of the roster and what they acknowledged last."""
+
     login: str
     name: str
     role: str

@@ -68,6 +68,8 @@ def append(conn: sqlite3.Connection, actor: str, action: str, subject: str = "",
 
 @dataclass(frozen=True)
 class ChainCheck:
+    """The outcome of re-hashing the audit chain (`verify`)."""
+
     ok: bool
     checked: int
     """Entries re-hashed by this check."""

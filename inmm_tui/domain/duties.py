@@ -35,6 +35,8 @@ def add_months(moment: dt.datetime, months: int) -> dt.datetime:
 
 @dataclass(frozen=True)
 class RotationStatus:
+    """Where one outlet's credential rotation stands."""
+
     outlet: str
     last_verified: dt.datetime | None
     due_at: dt.datetime | None
@@ -78,6 +80,8 @@ def rotation_status(conn: sqlite3.Connection, config: Config,
 
 @dataclass(frozen=True)
 class ReviewStatus:
+    """The roster's annual review for the configured EC meeting."""
+
     meeting: dt.date
     opens_on: dt.date
     open: bool
@@ -107,6 +111,8 @@ def review_status(conn: sqlite3.Connection, config: Config,
 
 @dataclass(frozen=True)
 class PolicyReview:
+    """The policy's own review date, and whether it is near or past."""
+
     due_on: dt.date
     remind_from: dt.date
     state: str  # "ok" | "upcoming" | "overdue"
@@ -128,6 +134,33 @@ def partly_published(conn: sqlite3.Connection) -> int:
         "SELECT count(DISTINCT d.post_id) FROM deliveries d INDEXED BY deliveries_due"
         " WHERE d.state IN ('failed', 'held') AND EXISTS (SELECT 1 FROM deliveries s"
         " WHERE s.post_id = d.post_id AND s.state = 'sent')").fetchone()[0])
+
+
+@dataclass(frozen=True)
+class Attention:
+    """What the home screen counts beside the queues."""
+
+    rotations_due: int
+    reviews_overdue: int
+    """The roster's review after the meeting with people pending, the policy past its date."""
+    alerts: int
+    new_suspects: int
+    partly_published: int
+    """Posts out on some outlets and failed or held on others."""
+
+
+def attention(conn: sqlite3.Connection, config: Config, now: dt.datetime) -> Attention:
+    """The governance counts of Home, for a caller already authorised to view: here, not in
+    `governance_view`, so that Home's first screen loads none of the governance screens'
+    types."""
+    review = review_status(conn, config, now)
+    overdue = int(bool(review and review.overdue))
+    overdue += int(policy_review(config, now).state == "overdue")
+    alerts = conn.execute("SELECT count(*) FROM alerts WHERE acknowledged_at IS NULL"
+                          ).fetchone()[0]
+    new = conn.execute("SELECT count(*) FROM spoof_suspects WHERE status = 'new'").fetchone()[0]
+    due = sum(1 for status in rotation_status(conn, config, now) if status.due)
+    return Attention(due, overdue, int(alerts), int(new), partly_published(conn))
 
 
 def raise_rotation_trigger(conn: sqlite3.Connection, outlet: str, cause: str, reason: str,

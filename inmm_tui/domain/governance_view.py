@@ -12,10 +12,11 @@ from typing import TYPE_CHECKING
 
 from inmm_tui.domain.base import ReadingService
 from inmm_tui.domain.duties import (
+    Attention,
     PolicyReview,
     ReviewStatus,
     RotationStatus,
-    partly_published,
+    attention,
     policy_review,
     review_status,
     rotation_status,
@@ -72,19 +73,6 @@ class GovernanceState:
 
 
 @dataclass(frozen=True)
-class Attention:
-    """What the home screen counts beside the queues."""
-
-    rotations_due: int
-    reviews_overdue: int
-    """The roster's review after the meeting with people pending, the policy past its date."""
-    alerts: int
-    new_suspects: int
-    partly_published: int
-    """Posts out on some outlets and failed or held on others."""
-
-
-@dataclass(frozen=True)
 class ReviewEntry:
     person: Person
     outcome: str | None
@@ -132,17 +120,7 @@ class GovernanceView(ReadingService):
 
     def attention(self, login: str) -> Attention:
         authorise(self.conn, login, Action.VIEW)
-        now = self.clock()
-        review = review_status(self.conn, self.config, now)
-        overdue = int(bool(review and review.overdue))
-        overdue += int(policy_review(self.config, now).state == "overdue")
-        c = self.conn
-        alerts = c.execute("SELECT count(*) FROM alerts WHERE acknowledged_at IS NULL"
-                           ).fetchone()[0]
-        new = c.execute("SELECT count(*) FROM spoof_suspects WHERE status = 'new'").fetchone()[0]
-        partly = partly_published(c)
-        due = sum(1 for status in rotation_status(c, self.config, now) if status.due)
-        return Attention(due, overdue, int(alerts), int(new), int(partly))
+        return attention(self.conn, self.config, self.clock())
 
     def review_entries(self, login: str) -> tuple[ReviewStatus | None, list[ReviewEntry]]:
         """The people the annual review goes through: every active person, and those

@@ -58,6 +58,8 @@ def full_name(login: str) -> str:
 
 @dataclass(frozen=True)
 class Person:
+    """One entry of the roster."""
+
     login: str
     name: str
     initials: str

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from inmm_tui.domain import audit
 from inmm_tui.domain.base import ReadingService
+from inmm_tui.domain.duties import attention
 from inmm_tui.domain.people import Person, authorise
-from inmm_tui.domain.reminders import Alert, Reminder, open_alerts, open_reminders
 from inmm_tui.domain.roles import Action
 from inmm_tui.domain.switches import Event, active_crisis, active_events, publishing_paused
 from inmm_tui.timeutil import Clock, to_db, utcnow
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
     from inmm_tui.config import Config
     from inmm_tui.domain.posts import Posts
+    from inmm_tui.domain.reminders import Alert, Reminder
 
 LIST_LIMIT = 500
 """Lists show the newest this many rows; the five-year history is for reports, not scrolling."""
@@ -27,6 +28,8 @@ LIST_LIMIT = 500
 
 @dataclass(frozen=True)
 class Overview:
+    """The counts Home shows, for one person."""
+
     person: Person
     drafts: int
     """The person's own drafts and rejected posts, waiting for them."""
@@ -45,7 +48,7 @@ class Overview:
     paused: bool
     crisis: Event | None
     events: list[Event]
-    # What governance asks of people (see `governance_view.Attention`); 0 without a config.
+    # What governance asks of people (see `duties.Attention`); 0 without a config.
     rotations_due: int = 0
     reviews_overdue: int = 0
     alerts: int = 0
@@ -55,6 +58,8 @@ class Overview:
 
 @dataclass(frozen=True)
 class PostRow:
+    """One post in a list."""
+
     id: int
     author: str
     status: str
@@ -68,6 +73,8 @@ class PostRow:
 
 @dataclass(frozen=True)
 class ScheduleRow:
+    """One delivery in the schedule."""
+
     delivery_id: int
     post_id: int
     outlet: str
@@ -99,9 +106,7 @@ class Queues(ReadingService):
         c = self.conn
         counts: dict[str, int] = {}
         if self.config is not None:
-            from inmm_tui.domain.governance_view import GovernanceView
-
-            counts = asdict(GovernanceView(self.conn, self.config, self.clock).attention(login))
+            counts = asdict(attention(c, self.config, self.clock()))
 
         def one(sql: str, *params: object) -> int:
             return int(c.execute(sql, params).fetchone()[0])
@@ -196,5 +201,8 @@ class Queues(ReadingService):
 
     def reminders_and_alerts(self, login: str) -> tuple[list[Reminder], list[Alert]]:
         """Open reminders (the due ones first) and unacknowledged alerts."""
+        # Imported here: Home, which counts them with its own query, needs none of it.
+        from inmm_tui.domain.reminders import open_alerts, open_reminders
+
         authorise(self.conn, login, Action.VIEW)
         return open_reminders(self.conn), open_alerts(self.conn)

@@ -42,6 +42,8 @@ def publishing_paused(conn: sqlite3.Connection) -> bool:
 
 @dataclass(frozen=True)
 class Event:
+    """A live event or a crisis, with its hashtag."""
+
     id: int
     name: str
     hashtag: str

@@ -4,6 +4,7 @@ the database for other writers, and turns worker failures into notifications."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import signal
 import sqlite3
@@ -53,7 +54,8 @@ class InmmApp(App[None]):
     ]
 
     def __init__(self, services: Services, login: str, *, watch: bool = True,
-                 switch_to: list[str] | None = None, intro: str = "") -> None:
+                 switch_to: list[str] | None = None, intro: str = "",
+                 gc_threshold: tuple[int, int, int] | None = None) -> None:
         super().__init__()
         self.services = services
         self.login = login
@@ -63,6 +65,9 @@ class InmmApp(App[None]):
         """The demo's people, F2 cycles through them (empty outside the demo)."""
         self.intro = intro
         self._watch_from: tuple[sqlite3.Connection, int] | None = None
+        self._gc_threshold = gc_threshold
+        """The collector's usual thresholds, when start-up raised them (`commands.ui`):
+        put back once Home has shown its counts."""
 
     def get_default_screen(self) -> Screen:
         """Home is the bottom of the stack: the screen the app starts on (no empty screen
@@ -173,7 +178,13 @@ class InmmApp(App[None]):
 
     @on(HomeCounted)
     def warm_later(self) -> None:
-        """Home has shown its counts: load the policy rules a little later."""
+        """Home has shown its counts: start-up is over. What it built lives as long as the
+        app, so the cyclic collector is told to leave it be (`gc.freeze`) and works as
+        usual from now on; the policy rules load a little later."""
+        if self._gc_threshold is not None:
+            gc.freeze()
+            gc.set_threshold(*self._gc_threshold)
+            self._gc_threshold = None
         self.set_timer(WARM_AFTER, self.warm_screener)
 
     @on(DatabaseChanged)

@@ -18,6 +18,9 @@ T = TypeVar("T")
 
 @dataclass
 class Backend:
+    """The services and the person at the keyboard, shared by every screen; one lock keeps their service
+    calls from running at once."""
+
     services: Services
     login: str
     """The person at the keyboard; every service call is made as them."""

@@ -53,7 +53,12 @@ class InmmScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         # Also sent when the screen is first shown. Crisis mode may have been switched on
         # in a screen pushed over this one.
-        self.load_switches()
+        if self.reads_switches_on_resume():
+            self.load_switches()
+
+    def reads_switches_on_resume(self) -> bool:
+        """Whether showing the screen (again) reads the switches for its banner."""
+        return True
 
     @work(thread=True, exclusive=True, group="banner", exit_on_error=False)
     def load_switches(self) -> None:

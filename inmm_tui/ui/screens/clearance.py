@@ -27,6 +27,7 @@ from inmm_tui.ui.widgets.tables import ListTable
 
 
 class ClearanceScreen(InmmScreen):
+    CSS_PATH = "clearance.tcss"
     TITLE = "Clearance"
     BINDINGS = [
         Binding("a", "clear", "Clear"),
@@ -53,7 +54,7 @@ class ClearanceScreen(InmmScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#submitted", ListTable)
-        # 40 columns at 80x24 (see app.tcss): each column and its padding fit whole.
+        # 40 columns at 80x24 (see clearance.tcss): each column and its padding fit whole.
         table.add_column("#", key="id", width=4)
         table.add_column("By", key="author", width=10)
         table.add_column("Screen", key="verdict", width=6)

@@ -41,6 +41,7 @@ from inmm_tui.ui.widgets.shared_post import ShareLoaded, shared_post
 
 
 class ComposeScreen(InmmScreen):
+    CSS_PATH = "compose.tcss"
     TITLE = "Compose"
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", priority=True),

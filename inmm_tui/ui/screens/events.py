@@ -24,6 +24,7 @@ from inmm_tui.ui.widgets.tables import ListTable
 
 
 class EventsScreen(InmmScreen):
+    CSS_PATH = "lists.tcss"
     TITLE = "Events and crisis"
     BINDINGS = [
         Binding("v", "start_event", "Coverage"),

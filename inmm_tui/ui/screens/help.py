@@ -24,6 +24,7 @@ SWITCH_KEY = ("f2", "Switch person (demo only)")
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "modals.tcss"
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close")]
 
     def __init__(self, under: Screen) -> None:

@@ -80,6 +80,7 @@ class HomeScreen(InmmScreen):
         # Counted at once, on a thread, while Textual composes and lays out the screen:
         # usually there by `reload`, so the first frame has the counts.
         self._first: Future[OverviewLoaded] | None = backend.start(read_overview, backend)
+        self._shown = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -90,6 +91,12 @@ class HomeScreen(InmmScreen):
         yield Literal("Your drafts (Enter to open)", classes="section")
         yield ListTable(id="drafts")
         yield Footer()
+
+    def reads_switches_on_resume(self) -> bool:
+        """The first counts bring the banner's state (`show_overview`): the switches are
+        read alone only when Home shows again, over a screen that may have changed them."""
+        again, self._shown = self._shown, True
+        return again
 
     def on_mount(self) -> None:
         queues = self.query_one("#queues", ListTable)

@@ -16,6 +16,7 @@ from inmm_tui.ui.widgets.literal import LiteralLabel
 
 
 class PromptScreen(ModalScreen[str | None]):
+    CSS_PATH = "modals.tcss"
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, question: str, *, allow_empty: bool = False,

@@ -22,6 +22,7 @@ from inmm_tui.ui.widgets.tables import ListTable
 
 
 class RemindersScreen(InmmScreen):
+    CSS_PATH = "lists.tcss"
     TITLE = "Reminders and alerts"
     BINDINGS = [
         Binding("d", "done", "Done / acknowledged"),

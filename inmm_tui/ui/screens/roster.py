@@ -23,6 +23,7 @@ from inmm_tui.ui.widgets.tables import ListTable
 
 
 class RosterScreen(InmmScreen):
+    CSS_PATH = "lists.tcss"
     TITLE = "Roster"
     BINDINGS = [
         Binding("a", "add", "Add person"),

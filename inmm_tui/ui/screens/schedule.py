@@ -44,6 +44,7 @@ def problem_text(row: ScheduleRow) -> Text:
 
 
 class ScheduleScreen(InmmScreen):
+    CSS_PATH = "lists.tcss"
     TITLE = "Schedule"
     BINDINGS = [
         Binding("t", "retry", "Retry"),
