@@ -158,12 +158,14 @@ def split(rows: list[str]) -> dict[str, list[str]]:
 # issue counted such health-news tweets as false blocks; by the policy's words they are
 # not); a word in another sense (a film called "Election", "democratising finance", an
 # ideology in a book review, "the Church fund" as an investor) is a false flag.
-POLICY_FINDINGS: dict[str, str] = {
-    line.split("\t")[2]: line.split("\t")[1]
-    for line in (ROOT / "bench" / "screening_quality_checked.tsv").read_text(
-        encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("#")
-}
+def hand_checked(name: str) -> dict[str, str]:
+    """A file of hand-checked rows: the text's first 70 characters -> why it is right."""
+    return {line.split("\t")[2]: line.split("\t")[1]
+            for line in (ROOT / "bench" / name).read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")}
+
+
+POLICY_FINDINGS = hand_checked("screening_quality_checked.tsv")
 
 
 def report_benign(name: str, texts: list[str], parts: tuple[str, ...],
@@ -250,12 +252,7 @@ def huffpost(political: bool) -> list[str]:
 
 # Dev rows of the vendored news sets read one by one and found right by the policy's words
 # (same reading and format as POLICY_FINDINGS; bench/screening_quality_news_checked.tsv).
-NEWS_POLICY_FINDINGS: dict[str, str] = {
-    line.split("\t")[2]: line.split("\t")[1]
-    for line in (ROOT / "bench" / "screening_quality_news_checked.tsv").read_text(
-        encoding="utf-8").splitlines()
-    if line.strip() and not line.startswith("#")
-}
+NEWS_POLICY_FINDINGS = hand_checked("screening_quality_news_checked.tsv")
 
 
 def report_news_benign(name: str, texts: list[str], parts: tuple[str, ...],
