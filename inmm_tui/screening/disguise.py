@@ -37,6 +37,10 @@ def variants(words: Iterable[str]) -> dict[str, str]:
         forms = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
         if len(word) >= 6:
             forms |= {word[:i] + word[i + 1:] for i in range(1, len(word) - 1)}
+        else:
+            # A vowel left out of a short word ("blck", "gy", "womn"): still read as it.
+            forms |= {word[:i] + word[i + 1:] for i in range(1, len(word) - 1)
+                      if word[i] in "aeiou"}
         for form in forms - listed:
             found.setdefault(form, word)
     return found
@@ -64,13 +68,28 @@ class Respelled:
         return offset - (self._shifts[index] if index >= 0 else 0)
 
 
+def _split(token: str, joinable: frozenset[str], vocabulary: frozenset[str]) -> int | None:
+    """Where two words run together, one of them hostile or a group ("muchdisdain",
+    "womendisgust", "stabthose"), both known words; None if there is no such place."""
+    for i in range(2, len(token) - 1):
+        left, right = token[:i], token[i:]
+        if (left in joinable and right in vocabulary) or (
+                right in joinable and left in vocabulary):
+            return i
+    return None
+
+
 def respell(text: str, words: frozenset[str], forms: dict[str, str],
-            text_words: frozenset[str]) -> Respelled | None:
+            text_words: frozenset[str], joinable: frozenset[str] = frozenset(),
+            vocabulary: frozenset[str] = frozenset()) -> Respelled | None:
     """The text with its disguised words restored, or None when it has none (most texts:
-    three quick tests)."""
+    a few quick tests). `joinable`: words that are also read where they run into a word
+    of `vocabulary` ("womendisgust" -> "women disgust")."""
     mixed = _MIXED.search(text) is not None
     spaced = _SPACED.search(text) is not None
-    if not (mixed or spaced or not text_words.isdisjoint(forms)):
+    joined = bool(joinable) and any(
+        len(w) >= 7 and w.isalpha() and w not in vocabulary for w in text_words)
+    if not (mixed or spaced or joined or not text_words.isdisjoint(forms)):
         return None
     edits: list[tuple[int, int, str]] = []
     if spaced:
@@ -90,9 +109,14 @@ def respell(text: str, words: frozenset[str], forms: dict[str, str],
             if plain.isalpha() and (plain in words or plain in forms):
                 edits.append((m.start(), m.start() + len(token), forms.get(plain, plain)))
     for m in _WORD.finditer(text):
-        word = forms.get(m.group(0).lower())
+        low = m.group(0).lower()
+        word = forms.get(low)
         if word is not None:
             edits.append((m.start(), m.end(), word))
+        elif joinable and len(low) >= 7 and low not in vocabulary:
+            parts = _split(low, joinable, vocabulary)
+            if parts is not None:
+                edits.append((m.start(), m.end(), m.group(0)[:parts] + " " + m.group(0)[parts:]))
     if not edits:
         return None
     edits.sort()

@@ -170,19 +170,150 @@ def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
     found = [f for name in RESPECT
              for f in _phrases(rules, name, masked, words=words)
              + _pairs(rules, name, masked, words)]
-    respelled = respell(masked, rules.disguised_words, rules.disguised_forms, words)
+    listed = {f.category for f in found}
+    found += [f for f in _evaluations(rules, masked, words) if f.category not in listed]
+    joinable, vocabulary = (rules.evaluation.joined(rules.disguised_words)
+                            if rules.evaluation is not None else (frozenset(), frozenset()))
+    respelled = respell(masked, rules.disguised_words, rules.disguised_forms, words,
+                        joinable, vocabulary)
     if respelled is None:
         return found
     seen = {f.category for f in found}
     plain = respelled.text
-    for name in RESPECT:
-        if name in seen:
-            continue
-        for f in (_phrases(rules, name, plain, words=text_words(plain))
-                  + _pairs(rules, name, plain, text_words(plain))):
-            span = (respelled.original(f.span[0]), respelled.original(f.span[1]))
-            found.append(replace(f, span=span))
+    plain_words = text_words(plain)
+    again = [f for name in RESPECT if name not in seen
+             for f in _phrases(rules, name, plain, words=plain_words)
+             + _pairs(rules, name, plain, plain_words)]
+    seen |= {f.category for f in again}
+    again += [f for f in _evaluations(rules, plain, plain_words) if f.category not in seen]
+    for f in again:
+        span = (respelled.original(f.span[0]), respelled.original(f.span[1]))
+        found.append(replace(f, span=span))
     return found
+
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")
+_CLAUSE_END = re.compile(r"[.!?;:\n]")
+_VOCATIVE = re.compile(r"[.!?;:,\n]")
+_YOU = frozenset({"you", "you're", "youre", "u", "ya", "yourself", "yourselves"})
+# "you" that is no one in particular or a courtesy: "thank you", "if you", "see you".
+_NOT_ADDRESSED = frozenset({"thank", "thanks", "if", "see", "when", "help", "helps", "can",
+                            "will", "let", "make", "makes", "give", "tell"})
+
+
+_OBJECT_OF = frozenset({"against", "toward", "towards", "of", "on", "at", "to", "about"})
+
+
+def _evaluations(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
+    """A protected group or "you" and a word of strong negative evaluation said of it
+    (`[evaluation]`, lexicon.py): the group or "you", then only filler words ("are",
+    "so", "such a", "nothing but") up to the window, then the word ("Refugees are
+    nothing but parasites", "you're a pathetic liar"); or the word and then the group
+    ("I despise all women", "those disgusting immigrants"). In one sentence, not negated
+    ("Women are not stupid"), not in the category's allow-list ("hate against")."""
+    evaluation = rules.evaluation
+    if evaluation is None:
+        return []
+    negative = evaluation.words()
+    if words.isdisjoint(negative):
+        return []
+    tokens = [(m.start(), m.end(), m.group(0).lower().replace("\u2019", "'"))
+              for m in _TOKEN.finditer(masked)]
+    fillers = evaluation.fillers
+    window = evaluation.window
+
+    def joined(i: int, k: int) -> bool:
+        """Tokens i..k in one sentence, with only fillers strictly between them."""
+        if k - i - 1 > window:
+            return False
+        if any(tokens[j][2] not in fillers for j in range(i + 1, k)):
+            return False
+        return not _CLAUSE_END.search(masked, tokens[i][1], tokens[k][0])
+
+    findings: list[Finding] = []
+    bad = [i for i, t in enumerate(tokens) if t[2] in negative]
+    groups: list[tuple[int, int]] = []  # first and last token of each group term
+    if evaluation.groups is not None and not words.isdisjoint(evaluation.group_words):
+        starts = {t[0]: i for i, t in enumerate(tokens)}
+        ends = {t[1]: i for i, t in enumerate(tokens)}
+        for m in evaluation.groups.finditer(masked):
+            first = starts.get(m.start())
+            last = ends.get(m.end())
+            if first is not None and last is not None:
+                groups.append((first, last))
+    you = [i for i, t in enumerate(tokens)
+           if t[2] in _YOU and not (i and tokens[i - 1][2] in _NOT_ADDRESSED)]
+
+    def pair(name: str, a: tuple[int, int], b: tuple[int, int]) -> Finding | None:
+        section = rules.sections[name]
+        first = (tokens[a[0]][0], tokens[a[1]][1])
+        second = (tokens[b[0]][0], tokens[b[1]][1])
+        if _negated(masked, first, second):
+            return None
+        if section.allow is not None and any(
+                m.start() < span[1] and span[0] < m.end()
+                for m in section.allow.finditer(masked, max(0, min(first[0], second[0]) - 40),
+                                                max(first[1], second[1]) + 40)
+                for span in (first, second)):
+            return None
+        start, end = min(first[0], second[0]), max(first[1], second[1])
+        return Finding(f"{name}.evaluation", name,
+                       f'{section.message} ("{masked[start:end]}")', (start, end))
+
+    copulas = evaluation.copulas
+
+    def said_of(i: int, k: int) -> bool:
+        """Tokens i..k joined, and the word at k said of what is at i through a copula
+        ("are", "you're", "look"): "Women are useless", not "women crying"."""
+        return joined(i, k) and (tokens[i][2] in copulas
+                                 or any(tokens[j][2] in copulas for j in range(i + 1, k)))
+
+    def felt(w: int) -> bool:
+        """The speaker's own feeling: "I" or "we" before the word in its sentence ("I
+        despise all women", "I have so much disdain for these women")."""
+        for j in range(w - 1, -1, -1):
+            if _CLAUSE_END.search(masked, tokens[j][1], tokens[j + 1][0]):
+                return False
+            if tokens[j][2] in evaluation.first_person:
+                return True
+        return False
+
+    def attributive(w: int, first: int) -> bool:
+        """"those filthy immigrants": the word right before the group, after a
+        determiner (not "assaulting girls", an act)."""
+        return (w + 1 == first and w > 0 and tokens[w - 1][2] in evaluation.determiners
+                and not _CLAUSE_END.search(masked, tokens[w - 1][1], tokens[w][0]))
+
+    for w in bad:
+        for first, last in groups:
+            # "hatred of women is vile", "violence against women is horrific": the group
+            # is what the word is about, not what it is said of.
+            object_of = first and (tokens[first - 1][2] in _OBJECT_OF
+                                   or tokens[first - 1][2].endswith("ing"))
+            if ((last < w and not object_of and said_of(last, w))
+                    or (w < first and joined(w, first) and (felt(w) or attributive(w, first)))):
+                found = pair("discrimination", (first, last), (w, w))
+                if found is not None:
+                    findings.append(found)
+                    break
+        if findings:
+            break
+    def opens(y: int) -> bool:
+        """"you" first in its sentence or after a comma ("Shut up, you idiot!")."""
+        return y == 0 or _VOCATIVE.search(masked, tokens[y - 1][1], tokens[y][0]) is not None
+
+    for w in bad:
+        # "you are a disgrace", "you're pathetic", or "you idiot!" (the word closes the
+        # sentence: not "you betray", "you hate me").
+        addressed = [y for y in you if y < w and (said_of(y, w) or (
+            y + 1 == w and opens(y) and (w + 1 == len(tokens) or _CLAUSE_END.search(
+                masked, tokens[w][1], tokens[w + 1][0]) is not None)))]
+        if addressed:
+            found = pair("harassment", (addressed[-1], addressed[-1]), (w, w))
+            if found is not None:
+                findings.append(found)
+                break
+    return findings
 
 
 _HOSTILE = frozenset({*RESPECT, "vulgar_discriminatory"})

@@ -14,6 +14,7 @@ from typing import Any
 
 from inmm_tui.capabilities import CAPABILITIES
 from inmm_tui.config import PACKAGED_POLICY_RULES, read_toml
+from inmm_tui.screening.lexicon import Evaluation
 
 INAPPROPRIATE = (
     "politics_religion",
@@ -250,6 +251,8 @@ class Rules:
     disguised_forms: dict[str, str]
     learned_replies: bool
     """Incoming replies are also read by the learned model (model.py)."""
+    evaluation: Evaluation | None
+    """Groups and words of strong negative evaluation (lexicon.py), or None."""
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def severity_of(self, rule: str, category: str) -> str:
@@ -307,7 +310,7 @@ class _Reader:
 KNOWN_TOP = {
     "version", "severity", "limits", "domains", "politics_religion", "vulgar_discriminatory",
     "advertising", "transactional_link", "copyright", "personal_info", "propaganda_salacious",
-    "credibility", "timeliness", "questions", "disguises", "learned", *RESPECT, *FORM,
+    "credibility", "timeliness", "questions", "disguises", "learned", "evaluation", *RESPECT, *FORM,
 }
 PHRASE_SECTIONS = ("politics_religion", "vulgar_discriminatory", "advertising", "copyright",
                    "propaganda_salacious", "personal_info", *RESPECT)
@@ -463,7 +466,35 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         disguised_words=frozenset(w.lower() for w in r.strings("disguises", "words")),
         disguised_forms=variants(r.strings("disguises", "words")),
         learned_replies=r.boolean("learned", "replies", True),
+        evaluation=_evaluation(r),
         raw=data,
+    )
+
+
+def _lower(words: list[str]) -> frozenset[str]:
+    return frozenset(w.lower().replace("\u2019", "'") for w in words)
+
+
+def _evaluation(r: _Reader) -> Evaluation | None:
+    if not r.table("evaluation"):
+        return None
+    threshold = r.table("evaluation").get("threshold", -2.0)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not (
+            -4 <= threshold <= 0):
+        raise r.fail("evaluation.threshold", "a number from -4 to 0", threshold)
+    groups = r.strings("evaluation", "groups")
+    return Evaluation(
+        threshold=float(threshold),
+        groups=compile_terms(groups),
+        group_words=frozenset(w for g in groups for w in g.lower().split()),
+        extra=frozenset(w.lower() for w in r.strings("evaluation", "extra")),
+        not_evaluative=frozenset(w.lower() for w in r.strings("evaluation", "not_evaluative")),
+        fillers=frozenset(w.lower().replace("\u2019", "'")
+                          for w in r.strings("evaluation", "fillers")),
+        window=r.integer("evaluation", "window", 4),
+        copulas=_lower(r.strings("evaluation", "copulas")),
+        first_person=_lower(r.strings("evaluation", "first_person")),
+        determiners=_lower(r.strings("evaluation", "determiners")),
     )
 
 

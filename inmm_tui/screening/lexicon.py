@@ -1,0 +1,91 @@
+"""Words of strong negative evaluation, from a general sentiment lexicon, for the reply
+categories' general forms: a protected group or "you" said to be something very bad
+("Immigrants are utterly worthless", "you're a pathetic liar", "I despise all women").
+
+The words come from VADER's lexicon (Hutto and Gilbert, ICWSM 2014; the
+`vaderSentiment` package, MIT licence), read as data: about 7,500 English words and
+slang rated by ten people from -4 (most negative) to +4. A word at or below the rules
+file's `[evaluation] threshold` counts, less the words the file names as states, events
+or fair criticism rather than an evaluation of people ("sick", "cancer", "wrong",
+"disappointing"), plus the file's own words the lexicon lacks (dehumanisation:
+"vermin", "parasites"). Its analyser is not imported (it needs no more than the word
+list here, and would cost a millisecond a text). Loaded once, when first needed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+@cache
+def _vader(threshold: float) -> frozenset[str]:
+    text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(
+        encoding="utf-8")
+    found = set()
+    for line in text.splitlines():
+        parts = line.split("\t")
+        if len(parts) < 2 or not parts[0].isalpha():
+            continue
+        if float(parts[1]) <= threshold:
+            found.add(parts[0].lower())
+    return frozenset(found)
+
+
+@cache
+def _vocabulary() -> frozenset[str]:
+    """Every word the lexicon rates, of either sign."""
+    text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(
+        encoding="utf-8")
+    return frozenset(line.split("\t", 1)[0].lower() for line in text.splitlines()
+                     if line.split("\t", 1)[0].isalpha())
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The `[evaluation]` section of the rules file, compiled."""
+
+    threshold: float
+    groups: re.Pattern[str] | None
+    """Protected groups ("women", "Muslims", "disabled people"), the discrimination form."""
+    group_words: frozenset[str]
+    """Every word of the group terms, lower case: a text with none has no group."""
+    extra: frozenset[str]
+    not_evaluative: frozenset[str]
+    fillers: frozenset[str]
+    """Words that may stand between the group or "you" and the evaluation ("are", "so",
+    "such", "a", "all", "nothing", "but"...): the evaluation is said of them."""
+    window: int
+    copulas: frozenset[str]
+    """Words that say what someone is ("are", "you're", "look", "sound")."""
+    first_person: frozenset[str]
+    determiners: frozenset[str]
+
+    def words(self) -> frozenset[str]:
+        return _negative(self.threshold, self.extra, self.not_evaluative)
+
+    def joined(self, disguised: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
+        """Words read where they run into another (hostile words, groups, the disguised
+        words) and the known words they may run into (the lexicon's, the fillers)."""
+        return _joined(self, disguised)
+
+
+@cache
+def _negative(threshold: float, extra: frozenset[str],
+              not_evaluative: frozenset[str]) -> frozenset[str]:
+    base = (_vader(threshold) | extra) - not_evaluative
+    # Plurals the lexicon lacks ("idiots", "savages"): an s added, unless that is excluded.
+    plurals = {w + "s" for w in base} | {w + "es" for w in base if w.endswith(("s", "sh", "ch"))}
+    return frozenset(base | (plurals - not_evaluative))
+
+
+@cache
+def _joined(evaluation: Evaluation, disguised: frozenset[str],
+            ) -> tuple[frozenset[str], frozenset[str]]:
+    joinable = frozenset(w for w in evaluation.words() | evaluation.group_words | disguised
+                         if len(w) >= 3)
+    vocabulary = (_vocabulary() | evaluation.fillers | evaluation.determiners | joinable
+                  | evaluation.first_person)
+    return joinable, frozenset(w for w in vocabulary if len(w) >= 3 or w in evaluation.fillers)
