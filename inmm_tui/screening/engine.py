@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from inmm_tui.capabilities import CAPABILITIES, TWITTER_TEXT, for_api
 from inmm_tui.screening import personal
 from inmm_tui.screening.disguise import respell
+from inmm_tui.screening.lexicon import Evaluation
 from inmm_tui.screening.length import urls_in, weighted_length, x_fits, x_overflow
 from inmm_tui.screening.model import reply_model
 from inmm_tui.screening.rules import (
@@ -171,7 +172,8 @@ def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
              for f in _phrases(rules, name, masked, words=words)
              + _pairs(rules, name, masked, words)]
     listed = {f.category for f in found}
-    found += [f for f in _evaluations(rules, masked, words) if f.category not in listed]
+    found += [f for f in _evaluations(rules, masked, words) + _harm(rules, masked)
+              if f.category not in listed]
     joinable, vocabulary = (rules.evaluation.joined(rules.disguised_words)
                             if rules.evaluation is not None else (frozenset(), frozenset()))
     respelled = respell(masked, rules.disguised_words, rules.disguised_forms, words,
@@ -185,7 +187,8 @@ def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
              for f in _phrases(rules, name, plain, words=plain_words)
              + _pairs(rules, name, plain, plain_words)]
     seen |= {f.category for f in again}
-    again += [f for f in _evaluations(rules, plain, plain_words) if f.category not in seen]
+    again += [f for f in _evaluations(rules, plain, plain_words) + _harm(rules, plain)
+              if f.category not in seen]
     for f in again:
         span = (respelled.original(f.span[0]), respelled.original(f.span[1]))
         found.append(replace(f, span=span))
@@ -201,7 +204,77 @@ _NOT_ADDRESSED = frozenset({"thank", "thanks", "if", "see", "when", "help", "hel
                             "will", "let", "make", "makes", "give", "tell"})
 
 
+_YOUR_SELF = frozenset({"life", "lives", "existence", "kind", "face", "mind", "brain"})
 _OBJECT_OF = frozenset({"against", "toward", "towards", "of", "on", "at", "to", "about"})
+
+
+_NEGATORS = frozenset({"not", "never", "no", "cannot", "can't", "cant", "won't", "isn't",
+                       "aren't", "wasn't", "weren't", "don't", "doesn't", "couldn't",
+                       "wouldn't", "shouldn't", "none"})
+
+
+def _denied(evaluation: Evaluation, masked: str, tokens: list[tuple[int, int, str]],
+            groups: list[tuple[int, int]], copulas: frozenset[str],
+            pair: Any) -> list[Finding]:
+    """A good quality denied to a whole group: "Women are never intelligent", "No
+    immigrant can ever be a valuable colleague" (the group, a copula and a negation, then
+    a word the lexicon rates clearly positive, not a state: "Women are not safe here" is
+    a grievance, not contempt)."""
+    good = evaluation.good()
+    allowed = evaluation.fillers | _NEGATORS
+    for first, last in groups:
+        before_no = first and tokens[first - 1][2] in ("no", "none")
+        denied = before_no
+        linked = False
+        for k in range(last + 1, min(len(tokens), last + evaluation.window + 3)):
+            word = tokens[k][2]
+            if _CLAUSE_END.search(masked, tokens[k - 1][1], tokens[k][0]):
+                break
+            if word in good and (linked or word in copulas) and denied:
+                found = pair("discrimination", (first, last), (k, k), negatable=False)
+                return [found] if found is not None else []
+            if word not in allowed:
+                break
+            denied = denied or word in _NEGATORS
+            linked = linked or word in copulas
+    return []
+
+
+def _harm(rules: Rules, masked: str) -> list[Finding]:
+    """An intention or a wish, then violence done to people: "If only someone would
+    strangle those engineers", "How about we drown them all" (`threat` `near` and its
+    first pair's, `[evaluation] harm` and `targets`), within eight words, not negated."""
+    evaluation = rules.evaluation
+    if evaluation is None or evaluation.harm is None or not evaluation.harm.search(masked):
+        return []
+    tokens = [(m.start(), m.end(), m.group(0).lower().replace("\u2019", "'"))
+              for m in _TOKEN.finditer(masked)]
+    verbs = [i for i, t in enumerate(tokens) if evaluation.harm.fullmatch(t[2])]
+    if not verbs:
+        return []
+    groups = ([m.start() for m in evaluation.groups.finditer(masked)]
+              if evaluation.groups is not None else [])
+    section = rules.sections["threat"]
+    intents = [p.near for p in section.pairs[:1]] + (
+        [section.near] if section.near is not None else [])
+    starts = {i for i, t in enumerate(tokens) if t[0] in groups}
+    for i in verbs:
+        target = next((k for k in range(i + 1, min(len(tokens), i + 4))
+                       if tokens[k][2] in evaluation.targets or k in starts), None)
+        if target is None or _CLAUSE_END.search(masked, tokens[i][1], tokens[target][0]):
+            continue
+        clause = max((m.end() for m in _CLAUSE_END.finditer(masked, 0, tokens[i][0])),
+                     default=0)
+        for pattern in intents:
+            for m in pattern.finditer(masked, clause, tokens[i][0]):
+                gap = masked[m.end():tokens[i][0]]
+                if len(_WORD.findall(gap)) > 8 or _negated(masked, m.span(),
+                                                           (tokens[i][0], tokens[i][1])):
+                    continue
+                span = (m.start(), tokens[target][1])
+                return [Finding("threat.harm", "threat",
+                                f'{section.message} ("{masked[span[0]:span[1]]}")', span)]
+    return []
 
 
 def _evaluations(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
@@ -215,7 +288,8 @@ def _evaluations(rules: Rules, masked: str, words: frozenset[str]) -> list[Findi
     if evaluation is None:
         return []
     negative = evaluation.words()
-    if words.isdisjoint(negative):
+    if words.isdisjoint(negative) and (words.isdisjoint(evaluation.group_words)
+                                       or words.isdisjoint(evaluation.good())):
         return []
     tokens = [(m.start(), m.end(), m.group(0).lower().replace("\u2019", "'"))
               for m in _TOKEN.finditer(masked)]
@@ -241,14 +315,25 @@ def _evaluations(rules: Rules, masked: str, words: frozenset[str]) -> list[Findi
             last = ends.get(m.end())
             if first is not None and last is not None:
                 groups.append((first, last))
+    if groups:
+        # "Some women get into government. They are still trash to me": "they" and
+        # "them" after a group's name stand for it.
+        after = groups[0][1]
+        groups += [(i, i) for i in range(after + 1, len(tokens))
+                   if tokens[i][2] in evaluation.pronouns]
     you = [i for i, t in enumerate(tokens)
            if t[2] in _YOU and not (i and tokens[i - 1][2] in _NOT_ADDRESSED)]
+    # "your life is worthless": the person, not "your webinar".
+    you += [i for i in range(1, len(tokens))
+            if tokens[i][2] in _YOUR_SELF and tokens[i - 1][2] in ("your", "ur")]
+    you.sort()
 
-    def pair(name: str, a: tuple[int, int], b: tuple[int, int]) -> Finding | None:
+    def pair(name: str, a: tuple[int, int], b: tuple[int, int],
+             negatable: bool = True) -> Finding | None:
         section = rules.sections[name]
         first = (tokens[a[0]][0], tokens[a[1]][1])
         second = (tokens[b[0]][0], tokens[b[1]][1])
-        if _negated(masked, first, second):
+        if negatable and _negated(masked, first, second):
             return None
         if section.allow is not None and any(
                 m.start() < span[1] and span[0] < m.end()
@@ -301,6 +386,9 @@ def _evaluations(rules: Rules, masked: str, words: frozenset[str]) -> list[Findi
     def opens(y: int) -> bool:
         """"you" first in its sentence or after a comma ("Shut up, you idiot!")."""
         return y == 0 or _VOCATIVE.search(masked, tokens[y - 1][1], tokens[y][0]) is not None
+
+    if not findings and groups:
+        findings += _denied(evaluation, masked, tokens, groups, copulas, pair)
 
     for w in bad:
         # "you are a disgrace", "you're pathetic", or "you idiot!" (the word closes the

@@ -22,6 +22,8 @@ from importlib import resources
 
 @cache
 def _vader(threshold: float) -> frozenset[str]:
+    """The words rated at or below `threshold` (negative), or at or above `-threshold`
+    when `threshold` is positive."""
     text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(
         encoding="utf-8")
     found = set()
@@ -29,7 +31,8 @@ def _vader(threshold: float) -> frozenset[str]:
         parts = line.split("\t")
         if len(parts) < 2 or not parts[0].isalpha():
             continue
-        if float(parts[1]) <= threshold:
+        rating = float(parts[1])
+        if (rating <= threshold) if threshold <= 0 else (rating >= threshold):
             found.add(parts[0].lower())
     return frozenset(found)
 
@@ -62,9 +65,21 @@ class Evaluation:
     """Words that say what someone is ("are", "you're", "look", "sound")."""
     first_person: frozenset[str]
     determiners: frozenset[str]
+    pronouns: frozenset[str]
+    """After a group's name, what stands for it ("they", "them")."""
+    positive: float
+    not_qualities: frozenset[str]
+    harm: re.Pattern[str] | None
+    """Verbs of violence done to people ("strangle", "stab", "drown")."""
+    targets: frozenset[str]
+    """People the violence is done to, besides the groups: "them", "him", "those"."""
 
     def words(self) -> frozenset[str]:
         return _negative(self.threshold, self.extra, self.not_evaluative)
+
+    def good(self) -> frozenset[str]:
+        """Qualities rated clearly positive, less states ("safe", "happy", "welcome")."""
+        return _vader(self.positive) - self.not_qualities
 
     def joined(self, disguised: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
         """Words read where they run into another (hostile words, groups, the disguised

@@ -471,6 +471,15 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
     )
 
 
+def _stems_of(words: list[str]) -> re.Pattern[str] | None:
+    """Whole lower-case words; a trailing * is any ending ("strangl*")."""
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w.lower().rstrip("*")) + ("[a-z']*" if w.endswith("*")
+                                                                else "") for w in words)
+    return re.compile(rf"(?i)\b(?:{alternatives})\b")
+
+
 def _lower(words: list[str]) -> frozenset[str]:
     return frozenset(w.lower().replace("\u2019", "'") for w in words)
 
@@ -482,6 +491,10 @@ def _evaluation(r: _Reader) -> Evaluation | None:
     if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not (
             -4 <= threshold <= 0):
         raise r.fail("evaluation.threshold", "a number from -4 to 0", threshold)
+    positive = r.table("evaluation").get("positive", 2.0)
+    if isinstance(positive, bool) or not isinstance(positive, (int, float)) or not (
+            0 < positive <= 4):
+        raise r.fail("evaluation.positive", "a number above 0, at most 4", positive)
     groups = r.strings("evaluation", "groups")
     return Evaluation(
         threshold=float(threshold),
@@ -495,6 +508,11 @@ def _evaluation(r: _Reader) -> Evaluation | None:
         copulas=_lower(r.strings("evaluation", "copulas")),
         first_person=_lower(r.strings("evaluation", "first_person")),
         determiners=_lower(r.strings("evaluation", "determiners")),
+        pronouns=_lower(r.strings("evaluation", "pronouns")),
+        positive=float(positive),
+        not_qualities=_lower(r.strings("evaluation", "not_qualities")),
+        harm=_stems_of(r.strings("evaluation", "harm")),
+        targets=_lower(r.strings("evaluation", "targets")),
     )
 
 
