@@ -87,9 +87,9 @@ def respell(text: str, words: frozenset[str], forms: dict[str, str],
     of `vocabulary` ("womendisgust" -> "women disgust")."""
     mixed = _MIXED.search(text) is not None
     spaced = _SPACED.search(text) is not None
-    joined = bool(joinable) and any(
+    run_together = bool(joinable) and any(
         len(w) >= 7 and w.isalpha() and w not in vocabulary for w in text_words)
-    if not (mixed or spaced or joined or not text_words.isdisjoint(forms)):
+    if not (mixed or spaced or run_together or not text_words.isdisjoint(forms)):
         return None
     edits: list[tuple[int, int, str]] = []
     if spaced:

@@ -20,8 +20,8 @@ from urllib.parse import urlsplit
 from inmm_tui.capabilities import CAPABILITIES, TWITTER_TEXT, for_api
 from inmm_tui.screening import personal
 from inmm_tui.screening.disguise import respell
-from inmm_tui.screening.lexicon import Evaluation
 from inmm_tui.screening.length import urls_in, weighted_length, x_fits, x_overflow
+from inmm_tui.screening.lexicon import Evaluation
 from inmm_tui.screening.model import reply_model
 from inmm_tui.screening.rules import (
     RESPECT,
