@@ -249,3 +249,92 @@ def test_a_reply_that_names_a_faith_or_politics_is_not_questionable(text: str) -
 def test_hostility_to_a_faith_or_origin_is_still_queued(text: str) -> None:
     verdict, categories = incoming(text)
     assert verdict != "pass" and "discrimination" in categories
+
+
+# ----- general forms with a sentiment lexicon (VADER's word list: screening/lexicon.py) --
+# Each hostile sentence is missed by the rules before these forms; none is taken from the
+# public sets. The words of evaluation are the lexicon's, not a list of the rules file.
+
+@pytest.mark.parametrize(("text", "category"), [
+    # A protected group said to be something rated strongly negative.
+    ("Refugees are basically liars and cheats.", "discrimination"),
+    ("Honestly, trans people are so annoying and dishonest.", "discrimination"),
+    ("Jewish people will always be deceitful.", "discrimination"),
+    ("Migrants like you are utterly obnoxious.", "discrimination"),
+    ("I feel nothing but scorn for blind people.", "discrimination"),
+    ("I am sickened by all the lesbians at this meeting.", "discrimination"),
+    ("Get those dreadful immigrants out of our labs.", "discrimination"),
+    # "they" after the group's name stands for it.
+    ("Some Muslims made it onto the board. They are still just vile to me.",
+     "discrimination"),
+    # A good quality denied to a whole group.
+    ("No disabled person can ever be a trustworthy inspector.", "discrimination"),
+    ("Women are never intelligent enough for this work.", "discrimination"),
+    # "you" (or "your life") said to be something rated strongly negative.
+    ("You are a pathetic excuse for a chair.", "harassment"),
+    ("Only you could be this arrogant and selfish.", "harassment"),
+    ("People like you should know your life is meaningless.", "harassment"),
+    ("Shut it, you coward!", "harassment"),
+    # Violence after an intention or a wish, done to people.
+    ("If only somebody would drown those people.", "threat"),
+    ("How about we poison them at the banquet?", "threat"),
+    ("I'm going to strangle him after the session.", "threat"),
+    # Disguises: a vowel left out of a short word, two words run together.
+    ("Blck people are the absolute worst.", "discrimination"),
+    ("I have nothing butcontempt for immigrants.", "discrimination"),
+    ("These womendisgust me.", "discrimination"),
+])
+def test_lexicon_forms_reach_the_queue(text: str, category: str) -> None:
+    verdict, found = incoming(text)
+    assert verdict != "pass"
+    assert category in found
+
+
+@pytest.mark.parametrize("text", [
+    # Fair criticism of the society and its events: a thing, not a person.
+    "Your webinar was disappointing and the audio was terrible.",
+    "The keynote was boring, and the Q&A was a disaster.",
+    "Your registration site is awful; I gave up twice.",
+    # States, grievances and the news about a group: not an evaluation of it.
+    "Women are not safe walking to the venue at night.",
+    "Refugees are dying at sea, and we should talk about it.",
+    "Immigrants are not respected in many of our workplaces.",
+    "Violence against women is horrific and must end.",
+    "Hatred of Muslims is disgusting and has no place here.",
+    "Disabled people are not lazy; the survey shows it.",
+    "Women are great engineers, whatever the old guard says.",
+    # "you" that is nobody in particular, or a question about a thing.
+    "Thank you, the last session was awful for the speakers too.",
+    "Did you have a bad experience with the hotel?",
+    "You are wrong about the date: the deadline is May 3.",
+    "I'm sorry you're sick, get well soon!",
+    # Words of violence in their other senses.
+    "We should cut their travel budget, not the student awards.",
+    "I will destroy you at chess during the reception.",
+    "Let's eradicate those weeds around the sensor masts.",
+    # Long words that only look like two run together.
+    "The transport workers met at the blackboard.",
+])
+def test_ordinary_replies_pass_the_lexicon_forms(text: str) -> None:
+    assert incoming(text, learned=True) == ("pass", set())
+
+
+@pytest.mark.parametrize("text", [
+    "Medical errors can kill you: here is how hospitals prevent them.",
+    "Five exercises that help you burn fat without a gym.",
+    "Black women are more likely to die of breast cancer, a new study finds.",
+    "The same five mistakes all women make with their pensions.",
+    "Are you a mindless eater? Your environment matters more than willpower.",
+])
+def test_society_posts_stay_out_of_the_lexicon_forms(text: str) -> None:
+    found = screen(text + SIGNED, ScreenContext(today=TODAY)).categories
+    assert found & REPLY_CATEGORIES == set()
+
+
+def test_the_lexicon_is_read_once_as_data() -> None:
+    evaluation = default_rules().evaluation
+    assert evaluation is not None
+    words = evaluation.words()
+    assert {"pathetic", "obnoxious", "vermin"} <= words  # the lexicon's and the file's own
+    assert not {"sick", "wrong", "cancer"} & words  # states and fair criticism
+    assert evaluation.words() is words

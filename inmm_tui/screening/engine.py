@@ -373,8 +373,9 @@ def _evaluations(rules: Rules, masked: str, words: frozenset[str]) -> list[Findi
         for first, last in groups:
             # "hatred of women is vile", "violence against women is horrific": the group
             # is what the word is about, not what it is said of.
-            object_of = first and (tokens[first - 1][2] in _OBJECT_OF
-                                   or tokens[first - 1][2].endswith("ing"))
+            object_of = first > 1 and (
+                (tokens[first - 1][2] in _OBJECT_OF and tokens[first - 2][2] in negative)
+                or tokens[first - 1][2].endswith("ing"))
             if ((last < w and not object_of and said_of(last, w))
                     or (w < first and joined(w, first) and (felt(w) or attributive(w, first)))):
                 found = pair("discrimination", (first, last), (w, w))
@@ -525,7 +526,7 @@ def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[
     rules_here: list[tuple[Any, ...]] = []
     if section.near is not None and section.with_ is not None:
         rules_here.append((section.near, section.with_, section.window, section.near_gate,
-                           section.with_gate, False))
+                           section.with_gate, "main" if section.unless_negated else False))
     rules_here += [(p.near, p.with_, p.window, p.near_gate, p.with_gate, p.unless_negated)
                    for p in section.pairs]
     allowed: list[tuple[int, int]] | None = None
@@ -535,7 +536,9 @@ def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[
         if allowed is None:
             allowed = ([m.span() for m in section.allow.finditer(masked)]
                        if section.allow else [])
-        found = _pair(masked, near_terms, with_terms, window, negatable, allowed)
+        about = (rules.evaluation.words()
+                 if negatable and rules.evaluation is not None else frozenset())
+        found = _pair(masked, near_terms, with_terms, window, negatable, allowed, about)
         if found is not None:
             (a, b), m = found
             start, end = min(a, m.start()), max(b, m.end())
@@ -545,8 +548,16 @@ def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[
     return []
 
 
+def _is_about(masked: str, start: int, hostile: frozenset[str]) -> bool:
+    """The term at `start` is what a hostile word before it is about: "hatred of women",
+    "violence against Muslims" (not "those kinds of women", "nothing against women")."""
+    found = _ABOUT.search(masked, max(0, start - 40), start)
+    return found is not None and found.group(1).lower() in hostile
+
+
 def _pair(masked: str, near_terms: re.Pattern[str], with_terms: re.Pattern[str], window: int,
-          negatable: bool, allowed: list[tuple[int, int]],
+          negatable: bool | str, allowed: list[tuple[int, int]],
+          about: frozenset[str] = frozenset(),
           ) -> tuple[tuple[int, int], re.Match[str]] | None:
     def free(span: tuple[int, int]) -> bool:
         return not any(a <= span[0] and span[1] <= b for a, b in allowed)
@@ -564,10 +575,22 @@ def _pair(masked: str, near_terms: re.Pattern[str], with_terms: re.Pattern[str],
                 gap = masked[min(b, m.end()):max(a, m.start())]
                 if len(_WORD.findall(gap)) > window:
                     continue
-            if negatable and _negated(masked, (a, b), m.span()):
+            # "No immigrant should ever be...": "no" before the group counts it, not negates.
+            # (The section's own pair only: "No woman ought to be executed" is no threat.)
+            quantified = ((a - 3, b) if negatable == "main"
+                          and masked[max(0, a - 3):a].lower() == "no " else (a, b))
+            if negatable and _negated(masked, quantified, m.span()):
+                continue
+            if about and b <= m.start() and _is_about(masked, a, about):
                 continue
             return (a, b), m
     return None
+
+
+# A word right before a term that makes the term what something is about, not what is
+# said of it: "hatred of women", "violence against Muslims".
+_ABOUT = re.compile(r"([A-Za-z]+)\s+(?:of|against|toward|towards|on|at|about)\s+$",
+                    re.IGNORECASE)
 
 
 # What negates a statement that follows it in the sentence: "not", "never", "don't",

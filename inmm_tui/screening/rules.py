@@ -210,6 +210,10 @@ class Section:
     near_gate: Gate | None = None
     with_gate: Gate | None = None
     pairs: tuple[Pair, ...] = ()
+    unless_negated: bool = False
+    """The `near`/`with` pair does not count when negated in its clause ("Disabled
+    people are not stupid"), nor when the `near` term is what a word before it is about
+    ("hatred of Muslims is disgusting")."""
 
 
 @dataclass(frozen=True)
@@ -369,6 +373,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
             near_gate=gate_for(r.strings(name, "near")),
             with_gate=gate_for(r.strings(name, "with")),
             pairs=_pairs(r, name) if name in RESPECT else (),
+            unless_negated=r.boolean(name, "unless_negated", False),
         )
     # Political speech without a party name or a word of blame: two terms of the political
     # arena ("our country", "Washington"), or one and an agenda ("jobs", "taxes", "we will
