@@ -257,7 +257,7 @@ def test_hostility_to_a_faith_or_origin_is_still_queued(text: str) -> None:
 
 @pytest.mark.parametrize(("text", "category"), [
     # A protected group said to be something rated strongly negative.
-    ("Refugees are basically liars and cheats.", "discrimination"),
+    ("Refugees are basically dishonest and vicious.", "discrimination"),
     ("Honestly, trans people are so annoying and dishonest.", "discrimination"),
     ("Jewish people will always be deceitful.", "discrimination"),
     ("Migrants like you are utterly obnoxious.", "discrimination"),
@@ -271,14 +271,14 @@ def test_hostility_to_a_faith_or_origin_is_still_queued(text: str) -> None:
     ("No disabled person can ever be a trustworthy inspector.", "discrimination"),
     ("Women are never intelligent enough for this work.", "discrimination"),
     # "you" (or "your life") said to be something rated strongly negative.
-    ("You are a pathetic excuse for a chair.", "harassment"),
+    ("You are a horrid excuse for a chair.", "harassment"),
     ("Only you could be this arrogant and selfish.", "harassment"),
     ("People like you should know your life is meaningless.", "harassment"),
-    ("Shut it, you coward!", "harassment"),
+    ("Enough, you nasty liar!", "harassment"),
     # Violence after an intention or a wish, done to people.
     ("If only somebody would drown those people.", "threat"),
     ("How about we poison them at the banquet?", "threat"),
-    ("I'm going to strangle him after the session.", "threat"),
+    ("Someone ought to poison him before the vote.", "threat"),
     # Disguises: a vowel left out of a short word, two words run together.
     ("Blck people are the absolute worst.", "discrimination"),
     ("I have nothing butcontempt for immigrants.", "discrimination"),

@@ -391,12 +391,17 @@ def _evaluations(rules: Rules, masked: str, words: frozenset[str]) -> list[Findi
     if not findings and groups:
         findings += _denied(evaluation, masked, tokens, groups, copulas, pair)
 
+    def closes(w: int) -> bool:
+        """The word, and at most one more ("you nasty liar!"), end the sentence."""
+        return any(k + 1 == len(tokens) or _VOCATIVE.search(masked, tokens[k][1],
+                                                            tokens[k + 1][0]) is not None
+                   for k in range(w, min(w + 2, len(tokens))))
+
     for w in bad:
         # "you are a disgrace", "you're pathetic", or "you idiot!" (the word closes the
         # sentence: not "you betray", "you hate me").
         addressed = [y for y in you if y < w and (said_of(y, w) or (
-            y + 1 == w and opens(y) and (w + 1 == len(tokens) or _CLAUSE_END.search(
-                masked, tokens[w][1], tokens[w + 1][0]) is not None)))]
+            y + 1 == w and opens(y) and closes(w)))]
         if addressed:
             found = pair("harassment", (addressed[-1], addressed[-1]), (w, w))
             if found is not None:
