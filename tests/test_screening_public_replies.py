@@ -338,3 +338,21 @@ def test_the_lexicon_is_read_once_as_data() -> None:
     assert {"pathetic", "obnoxious", "vermin"} <= words  # the lexicon's and the file's own
     assert not {"sick", "wrong", "cancer"} & words  # states and fair criticism
     assert evaluation.words() is words
+
+
+@pytest.mark.parametrize("text", [
+    "What a load of bullsiht from the board.",
+    "Fukc the organisers and their rules.",
+    "These btiches never answer an email.",
+])
+def test_a_swear_word_with_two_letters_swapped_is_vulgar_in_a_reply(text: str) -> None:
+    verdict, found = incoming(text)
+    assert verdict == "block" and "vulgar_discriminatory" in found
+
+
+def test_swapped_letters_are_read_in_replies_only_and_never_make_a_word() -> None:
+    """Only swaps of words the lexicon knows, never the first letter, and in a
+    four-letter word not the second: "carp" is a fish, "Fletcher" a name."""
+    assert incoming("We caught a carp; Fletcher cooked it.") == ("pass", set())
+    found = screen("What a load of bullsiht." + SIGNED, ScreenContext(today=TODAY)).categories
+    assert "vulgar_discriminatory" not in found

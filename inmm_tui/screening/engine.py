@@ -121,7 +121,7 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     findings += [
         Finding("vulgar_discriminatory.word", "vulgar_discriminatory",
                 f'{rules.sections["vulgar_discriminatory"].message} ("{text[s:e]}")', (s, e))
-        for s, e in find_vulgar(masked, rules)
+        for s, e in find_vulgar(masked, rules, swapped=not outgoing)
         if not _covered(findings, s, e) and not _allowed(rules, "vulgar_discriminatory", masked, s, e)
     ]
     findings += _advertising(rules, text, masked, links, context)

@@ -77,6 +77,10 @@ class Evaluation:
     def words(self) -> frozenset[str]:
         return _negative(self.threshold, self.extra, self.not_evaluative)
 
+    def vocabulary(self) -> frozenset[str]:
+        """Every word the lexicon rates, of either sign, and the file's own words."""
+        return _vocabulary() | self.extra | self.fillers | self.group_words
+
     def good(self) -> frozenset[str]:
         """Qualities rated clearly positive, less states ("safe", "happy", "welcome")."""
         return _vader(self.positive) - self.not_qualities
