@@ -356,3 +356,16 @@ def test_swapped_letters_are_read_in_replies_only_and_never_make_a_word() -> Non
     assert incoming("We caught a carp; Fletcher cooked it.") == ("pass", set())
     found = screen("What a load of bullsiht." + SIGNED, ScreenContext(today=TODAY)).categories
     assert "vulgar_discriminatory" not in found
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("Why are refugees always so dishonest?", "discrimination"),  # the copula first
+    ("Jewish people are greedy, every one of them.", "discrimination"),  # not in the lexicon
+    ("Migrants deserve nothing but scorn.", "discrimination"),
+    ("I am fed up with disabled people.", "discrimination"),
+    ("I'd love to see those engineers hanged.", "threat"),  # a wish to see violence
+])
+def test_more_general_forms_reach_the_queue(text: str, category: str) -> None:
+    verdict, found = incoming(text)
+    assert verdict != "pass"
+    assert category in found

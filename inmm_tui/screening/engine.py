@@ -376,7 +376,9 @@ def _evaluations(rules: Rules, masked: str, words: frozenset[str]) -> list[Findi
             object_of = first > 1 and (
                 (tokens[first - 1][2] in _OBJECT_OF and tokens[first - 2][2] in negative)
                 or tokens[first - 1][2].endswith("ing"))
-            if ((last < w and not object_of and said_of(last, w))
+            # "Why are Muslims so violent?": the copula before the group.
+            asked = first > 0 and tokens[first - 1][2] in copulas and joined(last, w)
+            if ((last < w and not object_of and (said_of(last, w) or asked))
                     or (w < first and joined(w, first) and (felt(w) or attributive(w, first)))):
                 found = pair("discrimination", (first, last), (w, w))
                 if found is not None:
