@@ -174,10 +174,13 @@ def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
     listed = {f.category for f in found}
     found += [f for f in _evaluations(rules, masked, words) + _harm(rules, masked)
               if f.category not in listed]
-    joinable, vocabulary = (rules.evaluation.joined(rules.disguised_words)
-                            if rules.evaluation is not None else (frozenset(), frozenset()))
-    respelled = respell(masked, rules.disguised_words, rules.disguised_forms, words,
-                        joinable, vocabulary)
+    if rules.evaluation is not None:
+        joinable, vocabulary = rules.evaluation.joined(rules.disguised_words)
+        disguised, forms = rules.evaluation.disguised(rules.disguised_words)
+    else:
+        joinable = vocabulary = frozenset()
+        disguised, forms = rules.disguised_words, rules.disguised_forms
+    respelled = respell(masked, disguised, forms, words, joinable, vocabulary)
     if respelled is None:
         return found
     seen = {f.category for f in found}

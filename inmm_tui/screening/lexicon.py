@@ -85,6 +85,14 @@ class Evaluation:
         """Qualities rated clearly positive, less states ("safe", "happy", "welcome")."""
         return _vader(self.positive) - self.not_qualities
 
+    def disguised(self, listed: frozenset[str]) -> tuple[frozenset[str], dict[str, str]]:
+        """The disguise list (`[disguises] words`) with the words of evaluation and the
+        groups' words, and the changed forms to restore (disguise.variants): of the
+        list as it says; of the lexicon's words only in words of six letters or more and
+        never the first letter, and never a form the lexicon or the file knows as a
+        word."""
+        return _disguised(self, listed)
+
     def joined(self, disguised: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
         """Words read where they run into another (hostile words, groups, the disguised
         words) and the known words they may run into (the lexicon's, the fillers)."""
@@ -108,3 +116,17 @@ def _joined(evaluation: Evaluation, disguised: frozenset[str],
     vocabulary = (_vocabulary() | evaluation.fillers | evaluation.determiners | joinable
                   | evaluation.first_person)
     return joinable, frozenset(w for w in vocabulary if len(w) >= 3 or w in evaluation.fillers)
+
+
+@cache
+def _disguised(evaluation: Evaluation, listed: frozenset[str],
+               ) -> tuple[frozenset[str], dict[str, str]]:
+    from inmm_tui.screening.disguise import variants
+
+    known = evaluation.vocabulary() | listed
+    base = (_vader(evaluation.threshold) | evaluation.extra) - evaluation.not_evaluative
+    extra = {w for w in base | evaluation.group_words if len(w) >= 4 and w.isalpha()}
+    forms = {form: word for form, word in variants(w for w in extra if len(w) >= 6).items()
+             if form[0] == word[0] and form not in known}
+    forms.update(variants(listed))
+    return frozenset(listed | extra), forms
