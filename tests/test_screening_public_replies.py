@@ -373,7 +373,7 @@ def test_more_general_forms_reach_the_queue(text: str, category: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "Refugees are so dishnoest.",  # two letters swapped in a word of the lexicon
-    "Immigrants are utterly dshonest.",  # a letter left out
+    "Immigrants are utterly obnxoious.",  # in another place
     "Trans people are the w0rst.",  # a digit for a letter
     "Disabled people are v i c i o u s.",  # letters spaced out
 ])
@@ -384,7 +384,8 @@ def test_words_of_the_lexicon_are_read_through_disguises(text: str) -> None:
 def test_the_lexicons_changed_forms_keep_the_first_letter_and_are_never_words() -> None:
     rules = default_rules()
     assert rules.evaluation is not None
-    _, forms = rules.evaluation.disguised(rules.disguised_words)
+    _, forms, lower_only = rules.evaluation.disguised(rules.disguised_words)
+    assert "dishnoest" in lower_only
     assert forms["dishnoest"] == "dishonest"
     lexicons = {form: word for form, word in forms.items()
                 if word not in rules.disguised_words}

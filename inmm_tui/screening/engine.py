@@ -176,11 +176,11 @@ def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
               if f.category not in listed]
     if rules.evaluation is not None:
         joinable, vocabulary = rules.evaluation.joined(rules.disguised_words)
-        disguised, forms = rules.evaluation.disguised(rules.disguised_words)
+        disguised, forms, lower_only = rules.evaluation.disguised(rules.disguised_words)
     else:
-        joinable = vocabulary = frozenset()
+        joinable = vocabulary = lower_only = frozenset()
         disguised, forms = rules.disguised_words, rules.disguised_forms
-    respelled = respell(masked, disguised, forms, words, joinable, vocabulary)
+    respelled = respell(masked, disguised, forms, words, joinable, vocabulary, lower_only)
     if respelled is None:
         return found
     seen = {f.category for f in found}
@@ -207,6 +207,8 @@ _NOT_ADDRESSED = frozenset({"thank", "thanks", "if", "see", "when", "help", "hel
                             "will", "let", "make", "makes", "give", "tell"})
 
 
+_ADDRESSED = frozenset({"you", "you're", "youre", "u", "ya", "yourself", "yourselves", "your",
+                        "ur"})
 _YOUR_SELF = frozenset({"life", "lives", "existence", "kind", "face", "mind", "brain"})
 _OBJECT_OF = frozenset({"against", "toward", "towards", "of", "on", "at", "to", "about"})
 
@@ -291,8 +293,8 @@ def _evaluations(rules: Rules, masked: str, words: frozenset[str]) -> list[Findi
     if evaluation is None:
         return []
     negative = evaluation.words()
-    if words.isdisjoint(negative) and (words.isdisjoint(evaluation.group_words)
-                                       or words.isdisjoint(evaluation.good())):
+    if (words.isdisjoint(evaluation.group_words) and words.isdisjoint(_ADDRESSED)) or (
+            words.isdisjoint(negative) and words.isdisjoint(evaluation.good())):
         return []
     tokens = [(m.start(), m.end(), m.group(0).lower().replace("\u2019", "'"))
               for m in _TOKEN.finditer(masked)]

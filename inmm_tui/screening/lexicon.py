@@ -54,7 +54,7 @@ class Evaluation:
     groups: re.Pattern[str] | None
     """Protected groups ("women", "Muslims", "disabled people"), the discrimination form."""
     group_words: frozenset[str]
-    """Every word of the group terms, lower case: a text with none has no group."""
+    """The longest word of each group term, lower case: a text with none has no group."""
     extra: frozenset[str]
     not_evaluative: frozenset[str]
     fillers: frozenset[str]
@@ -79,18 +79,20 @@ class Evaluation:
 
     def vocabulary(self) -> frozenset[str]:
         """Every word the lexicon rates, of either sign, and the file's own words."""
-        return _vocabulary() | self.extra | self.fillers | self.group_words
+        return _vocabulary_of(self)
 
     def good(self) -> frozenset[str]:
         """Qualities rated clearly positive, less states ("safe", "happy", "welcome")."""
         return _vader(self.positive) - self.not_qualities
 
-    def disguised(self, listed: frozenset[str]) -> tuple[frozenset[str], dict[str, str]]:
+    def disguised(self, listed: frozenset[str],
+                  ) -> tuple[frozenset[str], dict[str, str], frozenset[str]]:
         """The disguise list (`[disguises] words`) with the words of evaluation and the
         groups' words, and the changed forms to restore (disguise.variants): of the
-        list as it says; of the lexicon's words only in words of six letters or more and
-        never the first letter, and never a form the lexicon or the file knows as a
-        word."""
+        list as it says; of the lexicon's words only two letters swapped, in words of six
+        letters or more, never the first letter, and never into a word the lexicon or the
+        file knows; the third: the forms read only in lower case (a capitalised one is a
+        name)."""
         return _disguised(self, listed)
 
     def joined(self, disguised: frozenset[str]) -> tuple[frozenset[str], frozenset[str]]:
@@ -111,8 +113,9 @@ def _negative(threshold: float, extra: frozenset[str],
 @cache
 def _joined(evaluation: Evaluation, disguised: frozenset[str],
             ) -> tuple[frozenset[str], frozenset[str]]:
-    joinable = frozenset(w for w in evaluation.words() | evaluation.group_words | disguised
-                         if len(w) >= 3)
+    # The groups' words and the disguise list, not all the lexicon's words: "therapists"
+    # is not "the rapists", nor "painkillers" "pain killers".
+    joinable = frozenset(w for w in evaluation.group_words | disguised if len(w) >= 3)
     vocabulary = (_vocabulary() | evaluation.fillers | evaluation.determiners | joinable
                   | evaluation.first_person)
     return joinable, frozenset(w for w in vocabulary if len(w) >= 3 or w in evaluation.fillers)
@@ -120,13 +123,23 @@ def _joined(evaluation: Evaluation, disguised: frozenset[str],
 
 @cache
 def _disguised(evaluation: Evaluation, listed: frozenset[str],
-               ) -> tuple[frozenset[str], dict[str, str]]:
+               ) -> tuple[frozenset[str], dict[str, str], frozenset[str]]:
     from inmm_tui.screening.disguise import variants
 
     known = evaluation.vocabulary() | listed
     base = (_vader(evaluation.threshold) | evaluation.extra) - evaluation.not_evaluative
     extra = {w for w in base | evaluation.group_words if len(w) >= 4 and w.isalpha()}
-    forms = {form: word for form, word in variants(w for w in extra if len(w) >= 6).items()
+    # Swaps only: without a dictionary of English, a letter left out of the lexicon's
+    # words makes words ("garbage" -> "garage", "mourning" -> "morning").
+    forms = {form: word for form, word in variants((w for w in extra if len(w) >= 6),
+                                                   deletions=False).items()
              if form[0] == word[0] and form not in known}
+    # Capitalised, such a form is as likely a name ("Denise" is not "denies").
+    lower_only = frozenset(forms)
     forms.update(variants(listed))
-    return frozenset(listed | extra), forms
+    return frozenset(listed | extra), forms, lower_only - frozenset(variants(listed))
+
+
+@cache
+def _vocabulary_of(evaluation: Evaluation) -> frozenset[str]:
+    return _vocabulary() | evaluation.extra | evaluation.fillers | evaluation.group_words

@@ -504,7 +504,7 @@ def _evaluation(r: _Reader) -> Evaluation | None:
     return Evaluation(
         threshold=float(threshold),
         groups=compile_terms(groups),
-        group_words=frozenset(w for g in groups for w in g.lower().split()),
+        group_words=frozenset(max(g.lower().split(), key=len) for g in groups),
         extra=frozenset(w.lower() for w in r.strings("evaluation", "extra")),
         not_evaluative=frozenset(w.lower() for w in r.strings("evaluation", "not_evaluative")),
         fillers=frozenset(w.lower().replace("\u2019", "'")
