@@ -249,3 +249,145 @@ def test_a_reply_that_names_a_faith_or_politics_is_not_questionable(text: str) -
 def test_hostility_to_a_faith_or_origin_is_still_queued(text: str) -> None:
     verdict, categories = incoming(text)
     assert verdict != "pass" and "discrimination" in categories
+
+
+# ----- general forms with a sentiment lexicon (VADER's word list: screening/lexicon.py) --
+# Each hostile sentence is missed by the rules before these forms; none is taken from the
+# public sets. The words of evaluation are the lexicon's, not a list of the rules file.
+
+@pytest.mark.parametrize(("text", "category"), [
+    # A protected group said to be something rated strongly negative.
+    ("Refugees are basically dishonest and vicious.", "discrimination"),
+    ("Honestly, trans people are so annoying and dishonest.", "discrimination"),
+    ("Jewish people will always be deceitful.", "discrimination"),
+    ("Migrants like you are utterly obnoxious.", "discrimination"),
+    ("I feel nothing but scorn for blind people.", "discrimination"),
+    ("I am sickened by all the lesbians at this meeting.", "discrimination"),
+    ("Get those dreadful immigrants out of our labs.", "discrimination"),
+    # "they" after the group's name stands for it.
+    ("Some Muslims made it onto the board. They are still just vile to me.",
+     "discrimination"),
+    # A good quality denied to a whole group.
+    ("No disabled person can ever be a trustworthy inspector.", "discrimination"),
+    ("Women are never intelligent enough for this work.", "discrimination"),
+    # "you" (or "your life") said to be something rated strongly negative.
+    ("You are a horrid excuse for a chair.", "harassment"),
+    ("Only you could be this arrogant and selfish.", "harassment"),
+    ("People like you should know your life is meaningless.", "harassment"),
+    ("Enough, you nasty liar!", "harassment"),
+    # Violence after an intention or a wish, done to people.
+    ("If only somebody would drown those people.", "threat"),
+    ("How about we poison them at the banquet?", "threat"),
+    ("Someone ought to poison him before the vote.", "threat"),
+    # Disguises: a vowel left out of a short word, two words run together.
+    ("Blck people are the absolute worst.", "discrimination"),
+    ("I have nothing butcontempt for immigrants.", "discrimination"),
+    ("These womendisgust me.", "discrimination"),
+])
+def test_lexicon_forms_reach_the_queue(text: str, category: str) -> None:
+    verdict, found = incoming(text)
+    assert verdict != "pass"
+    assert category in found
+
+
+@pytest.mark.parametrize("text", [
+    # Fair criticism of the society and its events: a thing, not a person.
+    "Your webinar was disappointing and the audio was terrible.",
+    "The keynote was boring, and the Q&A was a disaster.",
+    "Your registration site is awful; I gave up twice.",
+    # States, grievances and the news about a group: not an evaluation of it.
+    "Women are not safe walking to the venue at night.",
+    "Refugees are dying at sea, and we should talk about it.",
+    "Immigrants are not respected in many of our workplaces.",
+    "Violence against women is horrific and must end.",
+    "Hatred of Muslims is disgusting and has no place here.",
+    "Disabled people are not lazy; the survey shows it.",
+    "Women are great engineers, whatever the old guard says.",
+    # "you" that is nobody in particular, or a question about a thing.
+    "Thank you, the last session was awful for the speakers too.",
+    "Did you have a bad experience with the hotel?",
+    "You are wrong about the date: the deadline is May 3.",
+    "I'm sorry you're sick, get well soon!",
+    # Words of violence in their other senses.
+    "We should cut their travel budget, not the student awards.",
+    "I will destroy you at chess during the reception.",
+    "Let's eradicate those weeds around the sensor masts.",
+    # Long words that only look like two run together.
+    "The transport workers met at the blackboard.",
+])
+def test_ordinary_replies_pass_the_lexicon_forms(text: str) -> None:
+    assert incoming(text, learned=True) == ("pass", set())
+
+
+@pytest.mark.parametrize("text", [
+    "Medical errors can kill you: here is how hospitals prevent them.",
+    "Five exercises that help you burn fat without a gym.",
+    "Black women are more likely to die of breast cancer, a new study finds.",
+    "The same five mistakes all women make with their pensions.",
+    "Are you a mindless eater? Your environment matters more than willpower.",
+])
+def test_society_posts_stay_out_of_the_lexicon_forms(text: str) -> None:
+    found = screen(text + SIGNED, ScreenContext(today=TODAY)).categories
+    assert found & REPLY_CATEGORIES == set()
+
+
+def test_the_lexicon_is_read_once_as_data() -> None:
+    evaluation = default_rules().evaluation
+    assert evaluation is not None
+    words = evaluation.words()
+    assert {"pathetic", "obnoxious", "vermin"} <= words  # the lexicon's and the file's own
+    assert not {"sick", "wrong", "cancer"} & words  # states and fair criticism
+    assert evaluation.words() is words
+
+
+@pytest.mark.parametrize("text", [
+    "What a load of bullsiht from the board.",
+    "Fukc the organisers and their rules.",
+    "These btiches never answer an email.",
+])
+def test_a_swear_word_with_two_letters_swapped_is_vulgar_in_a_reply(text: str) -> None:
+    verdict, found = incoming(text)
+    assert verdict == "block" and "vulgar_discriminatory" in found
+
+
+def test_swapped_letters_are_read_in_replies_only_and_never_make_a_word() -> None:
+    """Only swaps of words the lexicon knows, never the first letter, and in a
+    four-letter word not the second: "carp" is a fish, "Fletcher" a name."""
+    assert incoming("We caught a carp; Fletcher cooked it.") == ("pass", set())
+    found = screen("What a load of bullsiht." + SIGNED, ScreenContext(today=TODAY)).categories
+    assert "vulgar_discriminatory" not in found
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("Why are refugees always so dishonest?", "discrimination"),  # the copula first
+    ("Jewish people are greedy, every one of them.", "discrimination"),  # not in the lexicon
+    ("Migrants deserve nothing but scorn.", "discrimination"),
+    ("I am fed up with disabled people.", "discrimination"),
+    ("I'd love to see those engineers hanged.", "threat"),  # a wish to see violence
+])
+def test_more_general_forms_reach_the_queue(text: str, category: str) -> None:
+    verdict, found = incoming(text)
+    assert verdict != "pass"
+    assert category in found
+
+
+@pytest.mark.parametrize("text", [
+    "Refugees are so dishnoest.",  # two letters swapped in a word of the lexicon
+    "Immigrants are utterly obnxoious.",  # in another place
+    "Trans people are the w0rst.",  # a digit for a letter
+    "Disabled people are v i c i o u s.",  # letters spaced out
+])
+def test_words_of_the_lexicon_are_read_through_disguises(text: str) -> None:
+    assert "discrimination" in incoming(text)[1]
+
+
+def test_the_lexicons_changed_forms_keep_the_first_letter_and_are_never_words() -> None:
+    rules = default_rules()
+    assert rules.evaluation is not None
+    _, forms, lower_only = rules.evaluation.disguised(rules.disguised_words)
+    assert "dishnoest" in lower_only
+    assert forms["dishnoest"] == "dishonest"
+    lexicons = {form: word for form, word in forms.items()
+                if word not in rules.disguised_words}
+    assert all(form[0] == word[0] and len(word) >= 6 for form, word in lexicons.items())
+    assert not set(lexicons) & rules.evaluation.vocabulary()

@@ -26,17 +26,25 @@ _SPACED = re.compile(r"(?<![\w])[a-zA-Z](?: [a-zA-Z]){2,}(?![\w])")
 _WORD = re.compile(r"[a-zA-Z]+")
 
 
-def variants(words: Iterable[str]) -> dict[str, str]:
+def variants(words: Iterable[str], deletions: bool = True) -> dict[str, str]:
     """Changed form -> word: two neighbouring letters swapped, and for words of six
     letters or more one letter inside the word left out (not the first or the last: a
-    plural without its s is the singular, "parasites" -> "parasite"); never a form that is
-    a word of the list."""
+    plural without its s is the singular, "parasites" -> "parasite"), in a shorter word
+    its only vowel ("blck"); `deletions=False`: swaps only. Never a form that is a word of
+    the list."""
     listed = {w.lower() for w in words}
     found: dict[str, str] = {}
     for word in sorted(listed):
         forms = {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)}
-        if len(word) >= 6:
+        if not deletions:
+            pass
+        elif len(word) >= 6:
             forms |= {word[:i] + word[i + 1:] for i in range(1, len(word) - 1)}
+        else:
+            # The only vowel left out of a short word ("blck", "gy", "trns"): a form
+            # without a vowel is no word ("shoot" without an o would be "shot").
+            forms |= {form for i in range(1, len(word) - 1) if word[i] in "aeiou"
+                      and not set(form := word[:i] + word[i + 1:]) & set("aeiou")}
         for form in forms - listed:
             found.setdefault(form, word)
     return found
@@ -64,13 +72,32 @@ class Respelled:
         return offset - (self._shifts[index] if index >= 0 else 0)
 
 
+def _split(token: str, joinable: frozenset[str], vocabulary: frozenset[str]) -> int | None:
+    """Where two words run together, one of them hostile or a group ("muchdisdain",
+    "womendisgust", "stabthose"), both known words; None if there is no such place."""
+    for i in range(3, len(token) - 2):
+        left, right = token[:i], token[i:]
+        if (left in joinable and right in vocabulary) or (
+                right in joinable and left in vocabulary):
+            return i
+    return None
+
+
 def respell(text: str, words: frozenset[str], forms: dict[str, str],
-            text_words: frozenset[str]) -> Respelled | None:
+            text_words: frozenset[str], joinable: frozenset[str] = frozenset(),
+            vocabulary: frozenset[str] = frozenset(),
+            lower_only: frozenset[str] = frozenset()) -> Respelled | None:
     """The text with its disguised words restored, or None when it has none (most texts:
-    three quick tests)."""
+    a few quick tests). `joinable`: words that are also read where they run into a word
+    of `vocabulary` ("womendisgust" -> "women disgust"); `lower_only`: forms restored
+    only when written in lower case."""
     mixed = _MIXED.search(text) is not None
     spaced = _SPACED.search(text) is not None
-    if not (mixed or spaced or not text_words.isdisjoint(forms)):
+    # Words that split into two known ones, found once from the text's set of words.
+    splits = {w: i for w in text_words
+              if len(w) >= 7 and w not in vocabulary and w.isalpha()
+              and (i := _split(w, joinable, vocabulary)) is not None} if joinable else {}
+    if not (mixed or spaced or splits or not forms.keys().isdisjoint(text_words)):
         return None
     edits: list[tuple[int, int, str]] = []
     if spaced:
@@ -90,9 +117,13 @@ def respell(text: str, words: frozenset[str], forms: dict[str, str],
             if plain.isalpha() and (plain in words or plain in forms):
                 edits.append((m.start(), m.start() + len(token), forms.get(plain, plain)))
     for m in _WORD.finditer(text):
-        word = forms.get(m.group(0).lower())
-        if word is not None:
+        low = m.group(0).lower()
+        word = forms.get(low)
+        if word is not None and not (low in lower_only and m.group(0)[0].isupper()):
             edits.append((m.start(), m.end(), word))
+        elif low in splits:
+            parts = splits[low]
+            edits.append((m.start(), m.end(), m.group(0)[:parts] + " " + m.group(0)[parts:]))
     if not edits:
         return None
     edits.sort()

@@ -21,6 +21,7 @@ from inmm_tui.capabilities import CAPABILITIES, TWITTER_TEXT, for_api
 from inmm_tui.screening import personal
 from inmm_tui.screening.disguise import respell
 from inmm_tui.screening.length import urls_in, weighted_length, x_fits, x_overflow
+from inmm_tui.screening.lexicon import Evaluation
 from inmm_tui.screening.model import reply_model
 from inmm_tui.screening.rules import (
     RESPECT,
@@ -120,7 +121,7 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     findings += [
         Finding("vulgar_discriminatory.word", "vulgar_discriminatory",
                 f'{rules.sections["vulgar_discriminatory"].message} ("{text[s:e]}")', (s, e))
-        for s, e in find_vulgar(masked, rules)
+        for s, e in find_vulgar(masked, rules, swapped=not outgoing)
         if not _covered(findings, s, e) and not _allowed(rules, "vulgar_discriminatory", masked, s, e)
     ]
     findings += _advertising(rules, text, masked, links, context)
@@ -170,19 +171,250 @@ def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
     found = [f for name in RESPECT
              for f in _phrases(rules, name, masked, words=words)
              + _pairs(rules, name, masked, words)]
-    respelled = respell(masked, rules.disguised_words, rules.disguised_forms, words)
+    listed = {f.category for f in found}
+    found += [f for f in _evaluations(rules, masked, words) + _harm(rules, masked)
+              if f.category not in listed]
+    if rules.evaluation is not None:
+        joinable, vocabulary = rules.evaluation.joined(rules.disguised_words)
+        disguised, forms, lower_only = rules.evaluation.disguised(rules.disguised_words)
+    else:
+        joinable = vocabulary = lower_only = frozenset()
+        disguised, forms = rules.disguised_words, rules.disguised_forms
+    respelled = respell(masked, disguised, forms, words, joinable, vocabulary, lower_only)
     if respelled is None:
         return found
     seen = {f.category for f in found}
     plain = respelled.text
-    for name in RESPECT:
-        if name in seen:
-            continue
-        for f in (_phrases(rules, name, plain, words=text_words(plain))
-                  + _pairs(rules, name, plain, text_words(plain))):
-            span = (respelled.original(f.span[0]), respelled.original(f.span[1]))
-            found.append(replace(f, span=span))
+    plain_words = text_words(plain)
+    again = [f for name in RESPECT if name not in seen
+             for f in _phrases(rules, name, plain, words=plain_words)
+             + _pairs(rules, name, plain, plain_words)]
+    seen |= {f.category for f in again}
+    again += [f for f in _evaluations(rules, plain, plain_words) + _harm(rules, plain)
+              if f.category not in seen]
+    for f in again:
+        span = (respelled.original(f.span[0]), respelled.original(f.span[1]))
+        found.append(replace(f, span=span))
     return found
+
+
+_TOKEN = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")
+_CLAUSE_END = re.compile(r"[.!?;:\n]")
+_VOCATIVE = re.compile(r"[.!?;:,\n]")
+_YOU = frozenset({"you", "you're", "youre", "u", "ya", "yourself", "yourselves"})
+# "you" that is no one in particular or a courtesy: "thank you", "if you", "see you".
+_NOT_ADDRESSED = frozenset({"thank", "thanks", "if", "see", "when", "help", "helps", "can",
+                            "will", "let", "make", "makes", "give", "tell"})
+
+
+_ADDRESSED = frozenset({"you", "you're", "youre", "u", "ya", "yourself", "yourselves", "your",
+                        "ur"})
+_YOUR_SELF = frozenset({"life", "lives", "existence", "kind", "face", "mind", "brain"})
+_OBJECT_OF = frozenset({"against", "toward", "towards", "of", "on", "at", "to", "about"})
+
+
+_NEGATORS = frozenset({"not", "never", "no", "cannot", "can't", "cant", "won't", "isn't",
+                       "aren't", "wasn't", "weren't", "don't", "doesn't", "couldn't",
+                       "wouldn't", "shouldn't", "none"})
+
+
+def _denied(evaluation: Evaluation, masked: str, tokens: list[tuple[int, int, str]],
+            groups: list[tuple[int, int]], copulas: frozenset[str],
+            pair: Any) -> list[Finding]:
+    """A good quality denied to a whole group: "Women are never intelligent", "No
+    immigrant can ever be a valuable colleague" (the group, a copula and a negation, then
+    a word the lexicon rates clearly positive, not a state: "Women are not safe here" is
+    a grievance, not contempt)."""
+    good = evaluation.good()
+    allowed = evaluation.fillers | _NEGATORS
+    for first, last in groups:
+        before_no = first and tokens[first - 1][2] in ("no", "none")
+        denied = before_no
+        linked = False
+        for k in range(last + 1, min(len(tokens), last + evaluation.window + 3)):
+            word = tokens[k][2]
+            if _CLAUSE_END.search(masked, tokens[k - 1][1], tokens[k][0]):
+                break
+            if word in good and (linked or word in copulas) and denied:
+                found = pair("discrimination", (first, last), (k, k), negatable=False)
+                return [found] if found is not None else []
+            if word not in allowed:
+                break
+            denied = denied or word in _NEGATORS
+            linked = linked or word in copulas
+    return []
+
+
+def _harm(rules: Rules, masked: str) -> list[Finding]:
+    """An intention or a wish, then violence done to people: "If only someone would
+    strangle those engineers", "How about we drown them all" (`threat` `near` and its
+    first pair's, `[evaluation] harm` and `targets`), within eight words, not negated."""
+    evaluation = rules.evaluation
+    if evaluation is None or evaluation.harm is None or not evaluation.harm.search(masked):
+        return []
+    tokens = [(m.start(), m.end(), m.group(0).lower().replace("\u2019", "'"))
+              for m in _TOKEN.finditer(masked)]
+    verbs = [i for i, t in enumerate(tokens) if evaluation.harm.fullmatch(t[2])]
+    if not verbs:
+        return []
+    groups = ([m.start() for m in evaluation.groups.finditer(masked)]
+              if evaluation.groups is not None else [])
+    section = rules.sections["threat"]
+    intents = [p.near for p in section.pairs[:1]] + (
+        [section.near] if section.near is not None else [])
+    starts = {i for i, t in enumerate(tokens) if t[0] in groups}
+    for i in verbs:
+        target = next((k for k in range(i + 1, min(len(tokens), i + 4))
+                       if tokens[k][2] in evaluation.targets or k in starts), None)
+        if target is None or _CLAUSE_END.search(masked, tokens[i][1], tokens[target][0]):
+            continue
+        clause = max((m.end() for m in _CLAUSE_END.finditer(masked, 0, tokens[i][0])),
+                     default=0)
+        for pattern in intents:
+            for m in pattern.finditer(masked, clause, tokens[i][0]):
+                gap = masked[m.end():tokens[i][0]]
+                if len(_WORD.findall(gap)) > 8 or _negated(masked, m.span(),
+                                                           (tokens[i][0], tokens[i][1])):
+                    continue
+                span = (m.start(), tokens[target][1])
+                return [Finding("threat.harm", "threat",
+                                f'{section.message} ("{masked[span[0]:span[1]]}")', span)]
+    return []
+
+
+def _evaluations(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
+    """A protected group or "you" and a word of strong negative evaluation said of it
+    (`[evaluation]`, lexicon.py): the group or "you", then only filler words ("are",
+    "so", "such a", "nothing but") up to the window, then the word ("Refugees are
+    nothing but parasites", "you're a pathetic liar"); or the word and then the group
+    ("I despise all women", "those disgusting immigrants"). In one sentence, not negated
+    ("Women are not stupid"), not in the category's allow-list ("hate against")."""
+    evaluation = rules.evaluation
+    if evaluation is None:
+        return []
+    negative = evaluation.words()
+    if (words.isdisjoint(evaluation.group_words) and words.isdisjoint(_ADDRESSED)) or (
+            words.isdisjoint(negative) and words.isdisjoint(evaluation.good())):
+        return []
+    tokens = [(m.start(), m.end(), m.group(0).lower().replace("\u2019", "'"))
+              for m in _TOKEN.finditer(masked)]
+    fillers = evaluation.fillers
+    window = evaluation.window
+
+    def joined(i: int, k: int) -> bool:
+        """Tokens i..k in one sentence, with only fillers strictly between them."""
+        if k - i - 1 > window:
+            return False
+        if any(tokens[j][2] not in fillers for j in range(i + 1, k)):
+            return False
+        return not _CLAUSE_END.search(masked, tokens[i][1], tokens[k][0])
+
+    findings: list[Finding] = []
+    bad = [i for i, t in enumerate(tokens) if t[2] in negative]
+    groups: list[tuple[int, int]] = []  # first and last token of each group term
+    if evaluation.groups is not None and not words.isdisjoint(evaluation.group_words):
+        starts = {t[0]: i for i, t in enumerate(tokens)}
+        ends = {t[1]: i for i, t in enumerate(tokens)}
+        for m in evaluation.groups.finditer(masked):
+            first = starts.get(m.start())
+            last = ends.get(m.end())
+            if first is not None and last is not None:
+                groups.append((first, last))
+    if groups:
+        # "Some women get into government. They are still trash to me": "they" and
+        # "them" after a group's name stand for it.
+        after = groups[0][1]
+        groups += [(i, i) for i in range(after + 1, len(tokens))
+                   if tokens[i][2] in evaluation.pronouns]
+    you = [i for i, t in enumerate(tokens)
+           if t[2] in _YOU and not (i and tokens[i - 1][2] in _NOT_ADDRESSED)]
+    # "your life is worthless": the person, not "your webinar".
+    you += [i for i in range(1, len(tokens))
+            if tokens[i][2] in _YOUR_SELF and tokens[i - 1][2] in ("your", "ur")]
+    you.sort()
+
+    def pair(name: str, a: tuple[int, int], b: tuple[int, int],
+             negatable: bool = True) -> Finding | None:
+        section = rules.sections[name]
+        first = (tokens[a[0]][0], tokens[a[1]][1])
+        second = (tokens[b[0]][0], tokens[b[1]][1])
+        if negatable and _negated(masked, first, second):
+            return None
+        if section.allow is not None and any(
+                m.start() < span[1] and span[0] < m.end()
+                for m in section.allow.finditer(masked, max(0, min(first[0], second[0]) - 40),
+                                                max(first[1], second[1]) + 40)
+                for span in (first, second)):
+            return None
+        start, end = min(first[0], second[0]), max(first[1], second[1])
+        return Finding(f"{name}.evaluation", name,
+                       f'{section.message} ("{masked[start:end]}")', (start, end))
+
+    copulas = evaluation.copulas
+
+    def said_of(i: int, k: int) -> bool:
+        """Tokens i..k joined, and the word at k said of what is at i through a copula
+        ("are", "you're", "look"): "Women are useless", not "women crying"."""
+        return joined(i, k) and (tokens[i][2] in copulas
+                                 or any(tokens[j][2] in copulas for j in range(i + 1, k)))
+
+    def felt(w: int) -> bool:
+        """The speaker's own feeling: "I" or "we" before the word in its sentence ("I
+        despise all women", "I have so much disdain for these women")."""
+        for j in range(w - 1, -1, -1):
+            if _CLAUSE_END.search(masked, tokens[j][1], tokens[j + 1][0]):
+                return False
+            if tokens[j][2] in evaluation.first_person:
+                return True
+        return False
+
+    def attributive(w: int, first: int) -> bool:
+        """"those filthy immigrants": the word right before the group, after a
+        determiner (not "assaulting girls", an act)."""
+        return (w + 1 == first and w > 0 and tokens[w - 1][2] in evaluation.determiners
+                and not _CLAUSE_END.search(masked, tokens[w - 1][1], tokens[w][0]))
+
+    for w in bad:
+        for first, last in groups:
+            # "hatred of women is vile", "violence against women is horrific": the group
+            # is what the word is about, not what it is said of.
+            object_of = first > 1 and (
+                (tokens[first - 1][2] in _OBJECT_OF and tokens[first - 2][2] in negative)
+                or tokens[first - 1][2].endswith("ing"))
+            # "Why are Muslims so violent?": the copula before the group.
+            asked = first > 0 and tokens[first - 1][2] in copulas and joined(last, w)
+            if ((last < w and not object_of and (said_of(last, w) or asked))
+                    or (w < first and joined(w, first) and (felt(w) or attributive(w, first)))):
+                found = pair("discrimination", (first, last), (w, w))
+                if found is not None:
+                    findings.append(found)
+                    break
+        if findings:
+            break
+    def opens(y: int) -> bool:
+        """"you" first in its sentence or after a comma ("Shut up, you idiot!")."""
+        return y == 0 or _VOCATIVE.search(masked, tokens[y - 1][1], tokens[y][0]) is not None
+
+    if not findings and groups:
+        findings += _denied(evaluation, masked, tokens, groups, copulas, pair)
+
+    def closes(w: int) -> bool:
+        """The word, and at most one more ("you nasty liar!"), end the sentence."""
+        return any(k + 1 == len(tokens) or _VOCATIVE.search(masked, tokens[k][1],
+                                                            tokens[k + 1][0]) is not None
+                   for k in range(w, min(w + 2, len(tokens))))
+
+    for w in bad:
+        # "you are a disgrace", "you're pathetic", or "you idiot!" (the word closes the
+        # sentence: not "you betray", "you hate me").
+        addressed = [y for y in you if y < w and (said_of(y, w) or (
+            y + 1 == w and opens(y) and closes(w)))]
+        if addressed:
+            found = pair("harassment", (addressed[-1], addressed[-1]), (w, w))
+            if found is not None:
+                findings.append(found)
+                break
+    return findings
 
 
 _HOSTILE = frozenset({*RESPECT, "vulgar_discriminatory"})
@@ -306,7 +538,7 @@ def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[
     rules_here: list[tuple[Any, ...]] = []
     if section.near is not None and section.with_ is not None:
         rules_here.append((section.near, section.with_, section.window, section.near_gate,
-                           section.with_gate, False))
+                           section.with_gate, "main" if section.unless_negated else False))
     rules_here += [(p.near, p.with_, p.window, p.near_gate, p.with_gate, p.unless_negated)
                    for p in section.pairs]
     allowed: list[tuple[int, int]] | None = None
@@ -316,7 +548,9 @@ def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[
         if allowed is None:
             allowed = ([m.span() for m in section.allow.finditer(masked)]
                        if section.allow else [])
-        found = _pair(masked, near_terms, with_terms, window, negatable, allowed)
+        about = (rules.evaluation.words()
+                 if negatable and rules.evaluation is not None else frozenset())
+        found = _pair(masked, near_terms, with_terms, window, negatable, allowed, about)
         if found is not None:
             (a, b), m = found
             start, end = min(a, m.start()), max(b, m.end())
@@ -326,8 +560,16 @@ def _pairs(rules: Rules, name: str, masked: str, words: frozenset[str]) -> list[
     return []
 
 
+def _is_about(masked: str, start: int, hostile: frozenset[str]) -> bool:
+    """The term at `start` is what a hostile word before it is about: "hatred of women",
+    "violence against Muslims" (not "those kinds of women", "nothing against women")."""
+    found = _ABOUT.search(masked, max(0, start - 40), start)
+    return found is not None and found.group(1).lower() in hostile
+
+
 def _pair(masked: str, near_terms: re.Pattern[str], with_terms: re.Pattern[str], window: int,
-          negatable: bool, allowed: list[tuple[int, int]],
+          negatable: bool | str, allowed: list[tuple[int, int]],
+          about: frozenset[str] = frozenset(),
           ) -> tuple[tuple[int, int], re.Match[str]] | None:
     def free(span: tuple[int, int]) -> bool:
         return not any(a <= span[0] and span[1] <= b for a, b in allowed)
@@ -345,10 +587,22 @@ def _pair(masked: str, near_terms: re.Pattern[str], with_terms: re.Pattern[str],
                 gap = masked[min(b, m.end()):max(a, m.start())]
                 if len(_WORD.findall(gap)) > window:
                     continue
-            if negatable and _negated(masked, (a, b), m.span()):
+            # "No immigrant should ever be...": "no" before the group counts it, not negates.
+            # (The section's own pair only: "No woman ought to be executed" is no threat.)
+            quantified = ((a - 3, b) if negatable == "main"
+                          and masked[max(0, a - 3):a].lower() == "no " else (a, b))
+            if negatable and _negated(masked, quantified, m.span()):
+                continue
+            if about and b <= m.start() and _is_about(masked, a, about):
                 continue
             return (a, b), m
     return None
+
+
+# A word right before a term that makes the term what something is about, not what is
+# said of it: "hatred of women", "violence against Muslims".
+_ABOUT = re.compile(r"([A-Za-z]+)\s+(?:of|against|toward|towards|on|at|about)\s+$",
+                    re.IGNORECASE)
 
 
 # What negates a statement that follows it in the sentence: "not", "never", "don't",

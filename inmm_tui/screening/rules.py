@@ -14,6 +14,7 @@ from typing import Any
 
 from inmm_tui.capabilities import CAPABILITIES
 from inmm_tui.config import PACKAGED_POLICY_RULES, read_toml
+from inmm_tui.screening.lexicon import Evaluation
 
 INAPPROPRIATE = (
     "politics_religion",
@@ -209,6 +210,10 @@ class Section:
     near_gate: Gate | None = None
     with_gate: Gate | None = None
     pairs: tuple[Pair, ...] = ()
+    unless_negated: bool = False
+    """The `near`/`with` pair does not count when negated in its clause ("Disabled
+    people are not stupid"), nor when the `near` term is what a word before it is about
+    ("hatred of Muslims is disgusting")."""
 
 
 @dataclass(frozen=True)
@@ -250,6 +255,8 @@ class Rules:
     disguised_forms: dict[str, str]
     learned_replies: bool
     """Incoming replies are also read by the learned model (model.py)."""
+    evaluation: Evaluation | None
+    """Groups and words of strong negative evaluation (lexicon.py), or None."""
     raw: dict[str, Any] = field(repr=False, default_factory=dict)
 
     def severity_of(self, rule: str, category: str) -> str:
@@ -307,7 +314,7 @@ class _Reader:
 KNOWN_TOP = {
     "version", "severity", "limits", "domains", "politics_religion", "vulgar_discriminatory",
     "advertising", "transactional_link", "copyright", "personal_info", "propaganda_salacious",
-    "credibility", "timeliness", "questions", "disguises", "learned", *RESPECT, *FORM,
+    "credibility", "timeliness", "questions", "disguises", "learned", "evaluation", *RESPECT, *FORM,
 }
 PHRASE_SECTIONS = ("politics_religion", "vulgar_discriminatory", "advertising", "copyright",
                    "propaganda_salacious", "personal_info", *RESPECT)
@@ -366,6 +373,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
             near_gate=gate_for(r.strings(name, "near")),
             with_gate=gate_for(r.strings(name, "with")),
             pairs=_pairs(r, name) if name in RESPECT else (),
+            unless_negated=r.boolean(name, "unless_negated", False),
         )
     # Political speech without a party name or a word of blame: two terms of the political
     # arena ("our country", "Washington"), or one and an agenda ("jobs", "taxes", "we will
@@ -463,7 +471,53 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         disguised_words=frozenset(w.lower() for w in r.strings("disguises", "words")),
         disguised_forms=variants(r.strings("disguises", "words")),
         learned_replies=r.boolean("learned", "replies", True),
+        evaluation=_evaluation(r),
         raw=data,
+    )
+
+
+def _stems_of(words: list[str]) -> re.Pattern[str] | None:
+    """Whole lower-case words; a trailing * is any ending ("strangl*")."""
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w.lower().rstrip("*")) + ("[a-z']*" if w.endswith("*")
+                                                                else "") for w in words)
+    return re.compile(rf"(?i)\b(?:{alternatives})\b")
+
+
+def _lower(words: list[str]) -> frozenset[str]:
+    return frozenset(w.lower().replace("\u2019", "'") for w in words)
+
+
+def _evaluation(r: _Reader) -> Evaluation | None:
+    if not r.table("evaluation"):
+        return None
+    threshold = r.table("evaluation").get("threshold", -2.0)
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, float)) or not (
+            -4 <= threshold <= 0):
+        raise r.fail("evaluation.threshold", "a number from -4 to 0", threshold)
+    positive = r.table("evaluation").get("positive", 2.0)
+    if isinstance(positive, bool) or not isinstance(positive, (int, float)) or not (
+            0 < positive <= 4):
+        raise r.fail("evaluation.positive", "a number above 0, at most 4", positive)
+    groups = r.strings("evaluation", "groups")
+    return Evaluation(
+        threshold=float(threshold),
+        groups=compile_terms(groups),
+        group_words=frozenset(max(g.lower().split(), key=len) for g in groups),
+        extra=frozenset(w.lower() for w in r.strings("evaluation", "extra")),
+        not_evaluative=frozenset(w.lower() for w in r.strings("evaluation", "not_evaluative")),
+        fillers=frozenset(w.lower().replace("\u2019", "'")
+                          for w in r.strings("evaluation", "fillers")),
+        window=r.integer("evaluation", "window", 4),
+        copulas=_lower(r.strings("evaluation", "copulas")),
+        first_person=_lower(r.strings("evaluation", "first_person")),
+        determiners=_lower(r.strings("evaluation", "determiners")),
+        pronouns=_lower(r.strings("evaluation", "pronouns")),
+        positive=float(positive),
+        not_qualities=_lower(r.strings("evaluation", "not_qualities")),
+        harm=_stems_of(r.strings("evaluation", "harm")),
+        targets=_lower(r.strings("evaluation", "targets")),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -92,8 +93,31 @@ def _canon(token: str) -> str:
     return low
 
 
-def find_vulgar(text: str, rules: Rules) -> Iterator[tuple[int, int]]:
-    """Spans of vulgar words in `text` (which has its links blanked out)."""
+@cache
+def _swaps(words: frozenset[str], known: frozenset[str]) -> frozenset[str]:
+    """Vulgar words of four letters or more with two neighbouring letters swapped, but not
+    the first ("fukc", "bullsiht"), and not a form that is a word itself (`known`)."""
+    forms = set()
+    # Only from words the lexicon knows: the list also holds misspellings, whose swaps can
+    # be a name ("flecther" -> "fletcher").
+    for word in words & known:
+        if len(word) >= 4 and word.isalpha():
+            # In a four-letter word the first two stay: "fukc", not "carp" (crap).
+            forms |= {word[:i] + word[i + 1] + word[i] + word[i + 2:]
+                      for i in range(1 if len(word) > 4 else 2, len(word) - 1)
+                      if word[i] != word[i + 1]}
+    return frozenset(forms - words - known)
+
+
+def find_vulgar(text: str, rules: Rules, swapped: bool = False) -> Iterator[tuple[int, int]]:
+    """Spans of vulgar words in `text` (which has its links blanked out). `swapped`: also
+    words with two neighbouring letters swapped (replies: "fukc")."""
+    if swapped and rules.evaluation is not None:
+        swaps = _swaps(rules.vulgar_words, rules.evaluation.vocabulary())
+        words = [w for w in _LETTERS.findall(text.lower()) if w in swaps]
+        for w in words:
+            for m in re.finditer(rf"(?i)(?<![a-z]){w}(?![a-z])", text):
+                yield m.span()
     if not _might_have(text, rules):
         return
     tokens: list[tuple[int, int, str]] = []
