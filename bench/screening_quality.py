@@ -283,9 +283,9 @@ def report_news_benign(name: str, texts: list[str], parts: tuple[str, ...],
                       f"               -> {said}")
         line = (f"  {name} ({part}, {len(rows)}): flagged raw {hits / len(rows):.4f} "
                 f"({hits}); goal <= 0.01")
-        if part == "dev":
-            line += (f"; hand-checked: {right} right by the policy, false flags "
-                     f"{(hits - right) / len(rows):.4f} ({hits - right})")
+        # Unseen rows were read once, after the final measurement (see the .tsv file).
+        line += (f"; hand-checked: {right} right by the policy, false flags "
+                 f"{(hits - right) / len(rows):.4f} ({hits - right})")
         print(line)
         print(f"      if a politician named (politics_religion.politician) only warned: "
               f"{(hits - named_only) / len(rows):.4f} ({hits - named_only})")
