@@ -178,6 +178,17 @@ def test_numbers_that_are_not_personal_information(text: str) -> None:
     assert "personal_info" not in categories(text + SIGNED, today=dt.date(2026, 1, 1))
 
 
+def test_an_office_mailbox_is_not_personal_information() -> None:
+    # A partner's press office or information desk is written to by name in our posts; a
+    # person's address at the same organisation is still personal information.
+    for text in ("Questions about the school? Write to info@iaea.org.",
+                 "Journalists: press@ornl.gov has the photos.",
+                 "Registration help: registration+inmm@esarda.eu"):
+        assert "personal_info" not in categories(text + SIGNED), text
+    assert "j.smith@iaea.org" in spans("Questions? Write to j.smith@iaea.org." + SIGNED,
+                                        "personal_info")
+
+
 @pytest.mark.parametrize("text", [
     "Fukushima radiation is secretly killing millions. Wake up, sheeple!",
     "You won't believe what this scientist did after the banquet!",
@@ -282,3 +293,16 @@ def test_words_inside_links_are_not_words_of_the_post() -> None:
 ])
 def test_looks_like_question(text: str, expected: bool) -> None:
     assert looks_like_question(text) is expected
+
+
+def test_a_news_headline_in_a_link_is_not_an_order_page() -> None:
+    # Article addresses carry their headline: "order", "buy" and "shop" there are words of
+    # the story (an executive order, a takeover bid), not an order page.
+    for url in ("https://www.world-nuclear-news.org/articles/court-order-halts-plant-construction-in-ohio",
+                "https://online.wsj.com/articles/becton-dickinson-to-buy-carefusion-for-12-billion-1412542363",
+                "https://www.cbc.ca/news/world/liberia-extends-stay-home-order-for-civil-servants-1.2752289"):
+        assert "transactional_link" not in categories(f"Read more: {url} ^HQ", hq_author=True), url
+    for url in ("https://vendor.example.com/buy-now", "https://vendor.example.com/order.html",
+                "https://vendor.example.com/detectors/falcon-5000/add-to-cart"):
+        assert spans(f"Thanks to sponsor Mirion! {url} ^HQ", "transactional_link",
+                     hq_author=True) == [url], url

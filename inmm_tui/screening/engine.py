@@ -792,6 +792,7 @@ def _own_body_follows(rules: Rules, masked: str, end: int) -> bool:
 
 
 _PATH_SPLIT = re.compile(r"[/\-_.]+")
+_ACTION_SEGMENT_WORDS = 3
 
 
 def _transactional(rules: Rules, links: list[Link], masked: str) -> list[Finding]:
@@ -803,7 +804,14 @@ def _transactional(rules: Rules, links: list[Link], masked: str) -> list[Finding
             continue
         labels = [label for label in link.host.split(".") if label != "www"]
         segments = [s.lower() for s in link.path.split("/") if s]
-        words = {w.lower() for w in _PATH_SPLIT.split(link.path) if w} | set(segments)
+        words = set(segments)
+        for segment in segments:
+            # A segment of many words is a headline ("court-order-halts-plant-construction"),
+            # whose words say what the page is about, not what it does: only a short one
+            # ("buy-now", "add-to-cart", "order.html") names an order page.
+            parts = [w for w in _PATH_SPLIT.split(segment) if w]
+            if len(parts) <= _ACTION_SEGMENT_WORDS:
+                words.update(parts)
         keys = {part.split("=", 1)[0].lower() for part in link.query.split("&") if part}
         hit = (
             (labels and labels[0] in rules.transactional_host_words)

@@ -51,8 +51,9 @@ def find(text: str, masked: str, emails: list[re.Match[str]], rules: Rules) -> l
     message = rules.sections["personal_info"].message
     findings: list[Finding] = []
     for match in emails:
-        domain = match.group(0).rsplit("@", 1)[1].lower()
-        if _host_in(domain, rules.society_domains):
+        mailbox, domain = match.group(0).lower().rsplit("@", 1)
+        if _host_in(domain, rules.society_domains) or \
+                mailbox.split("+", 1)[0] in rules.role_mailboxes:
             continue
         findings.append(Finding("personal_info.email", "personal_info",
                                 f"{message} (e-mail address {match.group(0)})", match.span()))

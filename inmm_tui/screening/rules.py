@@ -246,6 +246,9 @@ class Rules:
     """An office's title before a capitalised name ("Gov. Newsom"), case as written."""
     phone_regions: tuple[str, ...]
     allowed_numbers: frozenset[str]
+    role_mailboxes: frozenset[str]
+    """Mailboxes of an office, not a person ("info", "press"): their addresses are no
+    personal information."""
     calls_to_action: re.Pattern[str] | None
     yearless_grace_days: int
     relative_dates: re.Pattern[str] | None
@@ -464,6 +467,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         allowed_numbers=frozenset(
             "".join(ch for ch in n if ch.isdigit())
             for n in r.strings("personal_info", "allowed_numbers")),
+        role_mailboxes=frozenset(m.lower() for m in r.strings("personal_info", "role_mailboxes")),
         calls_to_action=r.patterns("credibility", "calls_to_action"),
         yearless_grace_days=r.integer("timeliness", "yearless_grace_days", 90),
         relative_dates=r.patterns("timeliness", "relative"),
