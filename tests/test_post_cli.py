@@ -296,3 +296,98 @@ def test_import_by_someone_who_may_not_write_posts_is_refused(cli: Cli, tmp_path
 def test_the_console_script_refuses_a_login_not_on_the_roster(cli: Cli) -> None:
     result = run_cli("--config", str(cli.config), "post", "list", "--json")
     assert result.returncode == 3 and "not on the INMM roster" in result.stderr
+
+
+# `post move`: the calendar's move (`m`) from the command line, on the same domain calls.
+
+def _scheduled(cli: Cli, *argv: str) -> int:
+    post_id = cli.new("alice", *argv, "--when", FUTURE, "--submit")
+    code, _, err = cli("bob", "post", "clear", str(post_id))
+    assert code == 0, err
+    assert cli.db().posts.get(post_id).status == "scheduled"
+    return post_id
+
+
+def _state(cli: Cli, post_id: int) -> tuple[str, str | None, list[str]]:
+    svc = cli.db()
+    post = svc.posts.get(post_id)
+    return (post.status, post.clearance_hash,
+            sorted(d.due_at for d in svc.posts.deliveries(post_id)))
+
+
+def test_a_move_that_keeps_the_clearance_is_made(cli: Cli) -> None:
+    post_id = _scheduled(cli, GOOD, "--outlets", "x,mastodon")
+    cleared = cli.db().posts.get(post_id).clearance_hash
+    code, out, err = cli("alice", "post", "move", str(post_id), "--at", "2030-03-20 10:00")
+    assert code == 0, err
+    assert "keeps its clearance" in out
+    assert "scheduled for 2030-03-20 10:00 America/Chicago" in out
+    svc = cli.db()
+    post = svc.posts.get(post_id)
+    assert post.status == "scheduled" and post.clearance_hash == cleared
+    assert post.scheduled_at == dt.datetime(2030, 3, 20, 15, 0, tzinfo=dt.UTC)  # 10:00 CDT
+    deliveries = svc.posts.deliveries(post_id)
+    assert {d.due_at for d in deliveries} == {"2030-03-20T15:00:00.000000Z"}
+    assert all(verify_clearance(svc.db.conn, d.id) is None for d in deliveries)
+    moved = audit.history(svc.db.conn, f"post:{post_id}")[-1]
+    assert (moved["actor"], moved["action"], moved["details"]["clearance"]) == (
+        "alice", "post.move", "kept")
+    assert moved["details"]["to"] == "2030-03-20T15:00:00.000000Z"
+
+
+def test_a_move_that_needs_clearing_again_waits_for_yes(cli: Cli) -> None:
+    svc = cli.db()
+    svc.switches.start_event("hq", "Annual Meeting 2030", "#INMM30",
+                             starts_on=dt.date(2030, 3, 14), ends_on=dt.date(2030, 3, 16))
+    post_id = _scheduled(cli, "Plenary at 10: https://inmm.org/am", "--topic",
+                         "annual meeting", "--event", "Annual Meeting 2030")
+    before = _state(cli, post_id)
+
+    # after the event is over: the screen's reason is said, and nothing is moved
+    code, out, err = cli("alice", "post", "move", str(post_id), "--at", "2030-03-18 10:00")
+    assert code == 1
+    assert "needs it cleared again" in out and "already past" in out
+    assert "nothing changed" in err and "--yes" in err
+    assert _state(cli, post_id) == before
+    assert "post.move" not in {a for _, a in _actions(cli.db(), post_id)}
+
+    code, out, err = cli("alice", "post", "move", str(post_id), "--at", "2030-03-18 10:00",
+                         "--yes")
+    assert code == 0, err
+    assert "already past" in out and "is submitted" in out
+    status, clearance, due = _state(cli, post_id)
+    assert (status, clearance, due) == ("submitted", None, [])
+    svc = cli.db()
+    assert svc.posts.get(post_id).scheduled_at == dt.datetime(2030, 3, 18, 15, 0, tzinfo=dt.UTC)
+    moved = audit.history(svc.db.conn, f"post:{post_id}")[-1]
+    assert (moved["actor"], moved["action"]) == ("alice", "post.move")
+    assert moved["details"]["clearance"].startswith("withdrawn")
+    assert any("already past" in reason for reason in moved["details"]["reasons"])
+
+
+def test_a_move_by_a_role_that_may_not_schedule_is_refused_and_kept(cli: Cli) -> None:
+    post_id = _scheduled(cli, GOOD)
+    before = _state(cli, post_id)
+    code, out, err = cli("ec", "post", "move", str(post_id), "--at", "2030-03-20 10:00")
+    assert code == 3 and out == ""
+    assert "may not publish, retry or withdraw posts" in err
+    assert _state(cli, post_id) == before
+    refused = audit.history(cli.db().db.conn, f"post:{post_id}")[-1]
+    assert (refused["actor"], refused["action"]) == ("ec", "post.move_refused")
+
+
+def test_a_move_of_no_post_a_past_time_or_a_post_not_scheduled(cli: Cli) -> None:
+    code, _, err = cli("alice", "post", "move", "99", "--at", "2030-03-20 10:00")
+    assert code == 4 and "no post #99" in err
+    post_id = _scheduled(cli, GOOD)
+    before = _state(cli, post_id)
+    code, _, err = cli("alice", "post", "move", str(post_id), "--at", "2020-01-01 10:00")
+    assert code == 2 and "--at: schedule time '2020-01-01 10:00' is in the past" in err
+    code, _, err = cli("alice", "post", "move", str(post_id), "--at", "next tuesday")
+    assert code == 2 and "--at: schedule time 'next tuesday': expected a date and time" in err
+    assert _state(cli, post_id) == before
+    draft = cli.new("alice", GOOD)
+    code, _, err = cli("alice", "post", "move", str(draft), "--at", "2030-03-20 10:00")
+    assert code == 1 and "is draft; only a scheduled post is moved" in err
+    assert cli.db().db.conn.execute(
+        "SELECT count(*) FROM audit WHERE action = 'post.move'").fetchone()[0] == 0

@@ -26,7 +26,7 @@ STATUSES = ("draft", "submitted", "rejected", "cleared", "scheduled", "published
 
 def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("post", help="posts: new, edit, submit, clear, reject, schedule, "
-                            "withdraw, delete, list, show, share, unshare, import")
+                            "move, withdraw, delete, list, show, share, unshare, import")
     actions = parser.add_subparsers(dest="post_command", metavar="ACTION", required=True)
 
     new = actions.add_parser("new", help="write a draft (TEXT, or - to read standard input)")
@@ -75,6 +75,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     schedule.add_argument("--when", default="",
                           help="YYYY-MM-DD HH:MM in the configured time zone (default: now)")
     schedule.set_defaults(func=run_schedule)
+
+    move = actions.add_parser("move", help="move a scheduled post to another time, as the "
+                              "calendar does (it keeps its clearance unless the policy screen "
+                              "finds something new for the new time)")
+    move.add_argument("post", type=int)
+    move.add_argument("--at", required=True, metavar="TIME",
+                      help="YYYY-MM-DD HH:MM in the configured time zone")
+    move.add_argument("--yes", action="store_true",
+                      help="move it even if it must then be cleared again")
+    move.set_defaults(func=run_move)
 
     withdraw = actions.add_parser("withdraw", help="stop what has not gone out of a post")
     withdraw.add_argument("post", type=int)
@@ -349,6 +359,45 @@ def run_schedule(args: argparse.Namespace) -> int:
         raise InvalidInput(f"--when: {exc}") from None
     post = svc.posts.schedule(me(), args.post, when)
     say(f"Post #{post.id} is scheduled: {_when(svc, post)}.")
+    return 0
+
+
+def run_move(args: argparse.Namespace) -> int:
+    """The calendar's move: the same questions first (may this person move posts; does the
+    post keep its clearance at the new time), then the same move."""
+    from inmm_tui.domain.when import parse_local_time
+
+    svc = services(args)
+    # Asked before the time is read, as the calendar does: a refusal is kept whatever was typed.
+    svc.calendar.may_move(me(), args.post)
+    try:
+        when = parse_local_time(args.at, svc.config.tz, svc.clock())
+    except InvalidInput as exc:
+        raise InvalidInput(f"--at: {exc}") from None
+    if when is None:
+        raise InvalidInput("--at: give the new time, like 2027-03-15 09:30")
+    check = svc.calendar.check_move(me(), args.post, when)
+    shown = f"{when.astimezone(svc.config.tz):%Y-%m-%d %H:%M} {svc.config.tz.key}"
+    if check.keeps_clearance:
+        say(f"Moving post #{args.post} to {shown} keeps its clearance: the policy screen "
+            "finds nothing new for the new time.")
+    else:
+        say(f"Moving post #{args.post} to {shown} needs it cleared again (policy: Timely). "
+            "The policy screen for the new time:")
+        for reason in check.reasons:
+            say(f"  {reason}")
+        if not args.yes:
+            say("inmm-tui: not moved; nothing changed. To move it and send it back for "
+                "clearance, run it again with --yes; or pick another time, or edit the "
+                f"post (inmm-tui post edit {args.post}).", file=sys.stderr)
+            return 1
+    done = svc.calendar.move(me(), args.post, when, reclear=args.yes)
+    post = svc.posts.get(args.post)
+    if done.keeps_clearance:
+        say(f"Post #{post.id} moved: it is scheduled for {_when(svc, post)}.")
+    else:
+        say(f"Post #{post.id} moved to {shown} and is {post.status}: it goes out only once "
+            "cleared again.")
     return 0
 
 
