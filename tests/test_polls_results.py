@@ -82,6 +82,10 @@ def test_a_poll_not_published_has_no_results_and_a_plain_post_none(cli: Cli) -> 
     code, out, _ = cli("bob", "post", "show", str(post_id))
     assert code == 0 and "Poll results" not in out
     assert json.loads(cli("bob", "post", "show", str(post_id), "--json")[1])["poll_results"] == []
+    plain = cli.new("alice", GOOD)
+    code, out, _ = cli("bob", "post", "show", str(plain))
+    assert code == 0 and "Poll results" not in out
+    assert json.loads(cli("bob", "post", "show", str(plain), "--json")[1])["poll_results"] == []
 
 
 def test_option_names_from_the_platform_stay_literal(cli: Cli) -> None:  # noqa: F811
