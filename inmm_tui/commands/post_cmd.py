@@ -17,7 +17,7 @@ from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.store.tx import write
 
 if TYPE_CHECKING:
-    from inmm_tui.domain.polls import Poll
+    from inmm_tui.domain.polls import Poll, PollReport
     from inmm_tui.domain.posts import Post
     from inmm_tui.domain.services import Services
 
@@ -437,6 +437,7 @@ def run_show(args: argparse.Namespace) -> int:
     detail = svc.queues.post_detail(me(), args.post, svc.posts)
     post: Post = detail["post"]
     deliveries = svc.posts.deliveries(post.id)
+    results = _poll_results(svc, post.id) if post.poll is not None else []
     if args.json:
         say(json.dumps({
             "id": post.id, "author": post.author, "status": post.status, "body": post.body,
@@ -459,6 +460,7 @@ def run_show(args: argparse.Namespace) -> int:
                             "due_at": d.due_at, "attempts": d.attempts,
                             "last_error": d.last_error, "platform_url": d.platform_url,
                             "sent_at": d.sent_at} for d in deliveries],
+            "poll_results": [_poll_json(r) for r in results],
         }, indent=2))
         return 0
     say(f"Post #{post.id} by {post.author}: {post.status}")
@@ -489,7 +491,45 @@ def run_show(args: argparse.Namespace) -> int:
         say(f"  delivery {d.id}{part} on {d.outlet}: {d.state}, due {_local(svc, d.due_at)}"
             + (f", {d.platform_url}" if d.platform_url else "")
             + (f" ({d.last_error})" if d.last_error else ""))
+    for report in results:
+        _say_poll_results(svc, report)
     return 0
+
+
+def _poll_results(svc: Services, post_id: int) -> list[PollReport]:
+    from inmm_tui.domain.polls import poll_results
+
+    return poll_results(svc.db.conn, post_id)
+
+
+def _poll_json(report: PollReport) -> dict[str, Any]:
+    """One outlet's results; `votes` (and `total`) are null until the metrics job reads them."""
+    votes = None
+    if report.votes is not None:
+        votes = []
+        for option, count in report.tally():
+            share = report.share(count)
+            votes.append({"option": option, "votes": count,
+                          "share": None if share is None else round(share, 1)})
+    return {"outlet": report.outlet, "read_at": report.read_at, "closed": report.closed,
+            "total": None if votes is None else report.total, "votes": votes}
+
+
+def _say_poll_results(svc: Services, report: PollReport) -> None:
+    """One outlet's votes; the option names come from the platform with the votes, so each
+    is made printable on one line (`say` keeps line breaks, which could forge a line)."""
+    from inmm_tui.outside_text import printable
+
+    if report.votes is None:
+        say(f"  Poll results on {report.outlet}: not read yet")
+        return
+    state = "closed, final count" if report.closed else "open"
+    say(f"  Poll results on {report.outlet}: {state}, read at {_local(svc, report.read_at)}")
+    for option, votes in report.tally():
+        share = report.share(votes)
+        say(f"    {printable(option, limit=100)}: {votes} vote{'' if votes == 1 else 's'}"
+            + ("" if share is None else f" ({share:.0f}%)"))
+    say(f"    total: {report.total} vote{'' if report.total == 1 else 's'}")
 
 
 def run_share(args: argparse.Namespace) -> int:

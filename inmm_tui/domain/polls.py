@@ -163,23 +163,46 @@ class PollReport:
     votes: tuple[int, ...] | None
     """Each option's votes as last read; None until the metrics job has read them."""
     closed: bool
+    read_at: str | None = None
+    """When the metrics job last read the votes (database time)."""
+    answers: tuple[str, ...] | None = None
+    """The options as the platform named them with the votes: outside text."""
 
     @property
     def total(self) -> int:
         return sum(self.votes or ())
 
+    def share(self, votes: int) -> float | None:
+        """`votes` as a percentage of the total; None while nobody has voted."""
+        return 100 * votes / self.total if self.total else None
+
+    def tally(self) -> list[tuple[str, int]]:
+        """(option, votes) as last read, named as the platform named them; empty until read."""
+        return list(zip(self.answers or self.options, self.votes or (), strict=False))
+
 
 def polls_published(conn: sqlite3.Connection, start: str, end: str) -> list[PollReport]:
     """Polls published between `start` and `end` (database times), with their results."""
+    return _reports(conn, "d.sent_at >= ? AND d.sent_at < ?", (start, end))
+
+
+def poll_results(conn: sqlite3.Connection, post_id: int) -> list[PollReport]:
+    """The post's poll on each outlet where it is published, with its results."""
+    return _reports(conn, "d.post_id = ?", (post_id,))
+
+
+def _reports(conn: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> list[PollReport]:
     rows = conn.execute(
-        "SELECT d.post_id, d.outlet, d.sent_at, p.options, r.votes, coalesce(r.closed, 0)"
-        " FROM deliveries d JOIN post_polls p ON p.post_id = d.post_id"
+        "SELECT d.post_id, d.outlet, d.sent_at, p.options, r.votes, coalesce(r.closed, 0),"
+        " r.at FROM deliveries d JOIN post_polls p ON p.post_id = d.post_id"
         " LEFT JOIN poll_results r ON r.delivery_id = d.id"
-        " WHERE d.part = 1 AND d.state = 'sent' AND d.sent_at >= ? AND d.sent_at < ?"
-        " ORDER BY d.sent_at, d.outlet", (start, end)).fetchall()
+        f" WHERE d.part = 1 AND d.state = 'sent' AND {where}"
+        " ORDER BY d.sent_at, d.outlet", params).fetchall()
     reports = []
-    for post_id, outlet, sent_at, options, votes, closed in rows:
-        counts = tuple(int(v) for _, v in json.loads(votes)) if votes else None
-        reports.append(PollReport(post_id, outlet, sent_at, tuple(json.loads(options)), counts,
-                                  bool(closed)))
+    for post_id, outlet, sent_at, options, votes, closed, read_at in rows:
+        tally = json.loads(votes) if votes else None
+        reports.append(PollReport(
+            post_id, outlet, sent_at, tuple(json.loads(options)),
+            tuple(int(v) for _, v in tally) if tally is not None else None, bool(closed),
+            read_at, tuple(str(o) for o, _ in tally) if tally is not None else None))
     return reports

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from inmm_tui.config import Config
+    from inmm_tui.domain.polls import PollReport
     from inmm_tui.domain.posts import Posts
     from inmm_tui.domain.reminders import Alert, Reminder
 
@@ -90,6 +91,8 @@ class ScheduleRow:
     an earlier part of its thread."""
     part: int = 1
     """Which part of a thread the delivery is."""
+    poll: PollReport | None = None
+    """For a published poll (its first part), the results on this outlet."""
 
 
 class Queues(ReadingService):
@@ -163,13 +166,18 @@ class Queues(ReadingService):
             " d.text, d.platform_url, d.part FROM deliveries d"
             " LEFT JOIN deletions x ON x.delivery_id = d.id WHERE d.state = 'sent'"
             " ORDER BY d.sent_at DESC LIMIT 20").fetchall()
+        from inmm_tui.domain.polls import poll_results
         from inmm_tui.domain.publishing import publication_state
 
         rows = [replace(ScheduleRow(*row[:9]), part=row[9]) for row in open_rows + sent_rows]
         # Only failed and held deliveries need it (is the post out elsewhere?); usually few.
         states = {pid: publication_state(self.conn, pid)
                   for pid in {r.post_id for r in rows if r.state in ("failed", "held")}}
-        return [replace(r, post_state=states.get(r.post_id, "")) for r in rows]
+        polls = {(p.post_id, p.outlet): p for pid in {r.post_id for r in rows if r.part == 1
+                                                      and r.state in ("sent", "deleted")}
+                 for p in poll_results(self.conn, pid)}
+        return [replace(r, post_state=states.get(r.post_id, ""),
+                        poll=polls.get((r.post_id, r.outlet))) for r in rows]
 
     def events(self, login: str) -> list[Event]:
         authorise(self.conn, login, Action.VIEW)

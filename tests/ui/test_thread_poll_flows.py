@@ -152,3 +152,51 @@ async def test_a_thread_stopped_half_way_shows_in_the_schedule_and_is_retried_fr
     assert parts == {1: "sent", 2: "pending", 3: "pending"}
     again = Queue(services.db, clock=services.clock).claim(["x"])
     assert again is not None and again.part == 2 and again.in_reply_to == "x-1"
+
+
+async def test_the_schedule_shows_a_published_polls_results_on_each_outlet(make_app, services):
+    import datetime as dt
+
+    from ui_support import CHAIR, screen_text
+
+    from inmm_tui.domain.polls import PollTally, save_results
+    from inmm_tui.domain.publishing import Queue
+    from inmm_tui.store.tx import write
+    from inmm_tui.ui.screens.schedule import ScheduleScreen
+    from inmm_tui.ui.widgets.tables import ListTable
+
+    post_id = services.posts.create_draft(AM, "Straw poll: which session?",
+                                          outlets=["x", "mastodon"],
+                                          poll=Poll(("Plenary", "Workshops"), 1440))
+    services.posts.submit(AM, post_id)
+    services.posts.clear(CHAIR, post_id, publish_if_untimed=True)
+    queue = Queue(services.db, clock=services.clock)
+    sent = {}
+    for _ in range(2):
+        claim = queue.claim(["x", "mastodon"])
+        assert claim is not None
+        queue.record_sent(claim, f"{claim.outlet}-1", f"https://{claim.outlet}.example/1")
+        sent[claim.outlet] = claim.delivery_id
+    # what the metrics job stored from X's answer: the option names are X's
+    hostile = "Plenary\x1b[2J[bold red]WIN[/bold red]\nforged"
+    with write(services.db):
+        save_results(services.db.conn, sent["x"],
+                     PollTally(((hostile, 3), ("Workshops", 1)), closed=True),
+                     services.clock() + dt.timedelta(minutes=5))
+    app = make_app(HQ)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, ScheduleScreen)
+        table = app.screen.query_one("#deliveries", ListTable)
+        table.move_cursor(row=table.get_row_index(str(sent["x"])))
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "Poll results: closed, final count, read at " in shown
+        assert "Plenary\u241b[2J[bold red]WIN[/bold red] \u23ce forged: 3 votes (75%)" in shown
+        assert "Workshops: 1 vote (25%)" in shown and "total: 4 votes" in shown
+        table.move_cursor(row=table.get_row_index(str(sent["mastodon"])))
+        await settle(pilot)
+        shown = screen_text(app)
+        assert "Poll results: not read yet" in shown and "Workshops:" not in shown

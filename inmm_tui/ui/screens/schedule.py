@@ -1,9 +1,11 @@
-"""Schedule: what goes out when, per outlet, the state of each delivery and the
-platform's message for failed ones; retry a failed delivery, publish a held one now,
-or withdraw the post; delete a published post from its outlet or from all (HQ and the
+"""Schedule: what goes out when, per outlet, the state of each delivery, the platform's
+message for failed ones and a published poll's results; retry a failed delivery, publish a
+held one now, or withdraw the post; delete a published post from its outlet or from all (HQ and the
 Subcommittee Chair), after a confirmation that shows what will be deleted."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual import on, work
@@ -19,8 +21,14 @@ from inmm_tui.ui.messages import ActionDone, RowsLoaded
 from inmm_tui.ui.screens.base import InmmScreen
 from inmm_tui.ui.screens.confirm import ConfirmItemScreen
 from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
+from inmm_tui.ui.text import outside
 from inmm_tui.ui.widgets.literal import Literal
 from inmm_tui.ui.widgets.tables import ListTable
+
+if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from inmm_tui.domain.polls import PollReport
 
 STATE_STYLE = {"failed": "bold red", "held": "bold yellow", "sending": "cyan",
                "sent": "green", "pending": "", "withdrawn": "dim", "deleted": "dim strike"}
@@ -41,6 +49,25 @@ def problem_text(row: ScheduleRow) -> Text:
         text.append(message[:200], style="red" if row.state == "failed" else "yellow")
         return text
     return Text(row.text.replace("\n", " ")[:200])
+
+
+def poll_results_text(report: PollReport, tz: ZoneInfo) -> Text:
+    """A published poll's votes on one outlet, as the metrics job last read them; the
+    option names come from the platform with the votes (outside text)."""
+    text = Text("\nPoll results: ", style="bold")
+    if report.votes is None:
+        text.append("not read yet", style="dim")
+        return text
+    text.append(("closed, final count" if report.closed else "open")
+                + f", read at {format_local(report.read_at, tz)}")
+    for option, votes in report.tally():
+        share = report.share(votes)
+        text.append("\n  ")
+        text.append_text(outside(option, limit=100))
+        text.append(f": {votes} vote{'' if votes == 1 else 's'}"
+                    + ("" if share is None else f" ({share:.0f}%)"))
+    text.append(f"\n  total: {report.total} vote{'' if report.total == 1 else 's'}")
+    return text
 
 
 class ScheduleScreen(InmmScreen):
@@ -119,6 +146,8 @@ class ScheduleScreen(InmmScreen):
             text.append(f"\nPlatform said: {row.last_error}", style="red")
         if row.platform_url:
             text.append(f"\n{row.platform_url}", style="dim")
+        if row.poll is not None:
+            text.append_text(poll_results_text(row.poll, self.backend.config.tz))
         self.query_one("#delivery-detail", Literal).update(text)
 
     def _selected(self) -> ScheduleRow | None:
