@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from inmm_tui.domain import audit
-from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.domain.errors import InvalidInput, NotAuthorised, NotFound
 from inmm_tui.domain.posts import ScreenOutcome, ScreenRequest, clearance_digest, verify_clearance
 from inmm_tui.domain.services import Services
 
@@ -209,3 +209,48 @@ def test_changing_a_file_or_its_alt_text_sends_the_post_back_for_clearance(
     assert roster.posts.get(post_id).status == "submitted"
     details = audit.history(roster.db.conn, f"post:{post_id}")[-1]["details"]
     assert details["clearance"].startswith("withdrawn")
+
+
+def test_removing_a_file_is_an_edit_audited_by_name_and_fingerprint(
+        roster: Services, tmp_path: Path) -> None:
+    post_id, _ = _cleared_with_file(roster, tmp_path)
+    roster.media.attach("alice", post_id, png(tmp_path / "map.png"), "A map of the venue")
+    roster.posts.clear("bob", post_id, publish_if_untimed=True)
+    cleared = roster.posts.get(post_id)
+    assert cleared.status == "scheduled" and cleared.clearance_hash
+    first, second = roster.media.items(post_id)
+
+    # Someone who may not edit the post may not take its files off: refused and audited.
+    with pytest.raises(NotAuthorised):
+        roster.media.remove("ec", post_id, first.id)
+    refused = audit.history(roster.db.conn, f"post:{post_id}")[-1]
+    assert refused["action"] == "post.refused" and refused["details"]["attempt"] == "remove file"
+    assert [i.id for i in roster.media.items(post_id)] == [first.id, second.id]
+    assert roster.posts.get(post_id).status == "scheduled"
+
+    removed = roster.media.remove("alice", post_id, first.id)
+    assert removed.name == "plenary.jpg"
+    assert [i.id for i in roster.media.items(post_id)] == [second.id]
+    entry = audit.history(roster.db.conn, f"post:{post_id}")[-1]
+    assert entry["action"] == "post.media.remove"
+    assert entry["details"]["file"] == "plenary.jpg"
+    assert entry["details"]["sha256"] == first.sha256
+    assert entry["details"]["clearance"].startswith("withdrawn")
+    post = roster.posts.get(post_id)
+    assert post.status == "submitted" and post.clearance_hash is None
+    assert roster.posts.deliveries(post_id) == []
+
+    # Cleared again, the clearance covers the one file left, not the two.
+    roster.posts.clear("bob", post_id, publish_if_untimed=True)
+    again = roster.posts.get(post_id)
+    texts = roster.posts.final_texts(again)
+    (cleared_at,) = roster.db.conn.execute("SELECT cleared_at FROM posts WHERE id = ?",
+                                           (post_id,)).fetchone()
+    assert again.clearance_hash == clearance_digest(texts, cleared_at, None,
+                                                    [[second.sha256, second.alt]])
+    assert again.clearance_hash != clearance_digest(
+        texts, cleared_at, None, [[first.sha256, first.alt], [second.sha256, second.alt]])
+    assert all(verify_clearance(roster.db.conn, d.id) is None
+               for d in roster.posts.deliveries(post_id))
+    with pytest.raises(NotFound):
+        roster.media.remove("alice", post_id, first.id)

@@ -64,7 +64,7 @@ def test_post_edit_adds_a_file_and_sends_a_cleared_post_back(cli: Cli,  # noqa: 
     assert "attached map.png" in out and "must be cleared again" in out
     assert cli.db().posts.get(post_id).status == "submitted"
     code, out, err = cli("alice", "post", "edit", str(post_id), "--remove-media", "2")
-    assert code == 2 and "has no file 2 (it has 1)" in err
+    assert code == 2 and "has no file 2 (it has 1; `post show" in err
     code, out, err = cli("alice", "post", "edit", str(post_id), "--remove-media", "1")
     assert code == 0 and "took off map.png" in out, err
     assert cli.db().media.items(post_id) == []
@@ -96,3 +96,25 @@ def test_the_csv_import_attaches_each_rows_files(cli: Cli, tmp_path: Path) -> No
                            f'"{GOOD}",x,pictures/desk.jpg | pictures/map.png,{ALT}\n')
     code, _, err = cli("alice", "post", "import", str(missing_alt))
     assert code == 2 and "line 2, column alt text: pictures/map.png has no alt text" in err
+
+
+def test_post_edit_takes_off_a_file_by_its_number_in_post_show(cli: Cli,  # noqa: F811
+                                                               tmp_path: Path) -> None:
+    post_id = cli.new("alice", GOOD, "--topic", "annual meeting",
+                      "--media", str(jpeg_with_gps(tmp_path / "desk.jpg")), "--alt", ALT,
+                      "--media", str(png(tmp_path / "map.png")), "--alt", "A map of the venue")
+    desk = cli.db().media.items(post_id)[0]
+    code, out, _ = cli("alice", "post", "show", str(post_id))
+    assert "file 1: desk.jpg" in out and "file 2: map.png" in out
+    code, out, err = cli("alice", "post", "edit", str(post_id), "--remove-media", "1")
+    assert code == 0, err
+    assert f"took off desk.jpg (sha256 {desk.sha256[:12]})" in out
+    assert [m.name for m in cli.db().media.items(post_id)] == ["map.png"]
+    entry = audit.history(cli.db().db.conn, f"post:{post_id}")[-1]
+    assert entry["action"] == "post.media.remove" and entry["details"] == {
+        "file": "desk.jpg", "sha256": desk.sha256}
+    code, _, err = cli("alice", "post", "edit", str(post_id), "--remove-media", "1")
+    assert code == 0, err
+    code, out, err = cli("alice", "post", "edit", str(post_id), "--remove-media", "1")
+    assert code == 2 and f"post #{post_id} has no file 1 (it has none;" in err
+    assert "Traceback" not in err

@@ -273,14 +273,14 @@ def run_edit(args: argparse.Namespace) -> int:
         for number in sorted(set(args.remove_media), reverse=True):
             if not 1 <= number <= len(attached):
                 raise InvalidInput(f"--remove-media: post #{args.post} has no file {number} "
-                                   f"(it has {len(attached)})")
-            svc.media.remove(me(), args.post, attached[number - 1].id)
-            removed.append(attached[number - 1].name)
+                                   f"(it has {len(attached) or 'none'}; `post show "
+                                   f"{args.post}` numbers them)")
+            removed.append(svc.media.remove(me(), args.post, attached[number - 1].id))
         if changes:
             svc.posts.edit(me(), args.post, **changes)
         added = [svc.media.attach(me(), args.post, path, alt) for path, alt in files]
-    for name in removed:
-        say(f"  took off {_one_line(name, 80)}")
+    for item in removed:
+        say(f"  took off {_one_line(item.name, 80)} (sha256 {item.sha256[:12]})")
     _say_media(added)
     post = svc.posts.get(args.post)
     say(f"Post #{post.id} is {post.status}.")

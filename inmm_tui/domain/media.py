@@ -39,6 +39,7 @@ from inmm_tui.capabilities import GIF, JPEG, MP4, PNG, WEBP, for_api
 from inmm_tui.domain import audit
 from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, NotFound
 from inmm_tui.domain.people import authorise
+from inmm_tui.domain.posts import refusals_audited
 from inmm_tui.domain.roles import Action
 from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import describe, forbidden_character, where
@@ -426,12 +427,19 @@ class Media:
             self._changed(actor, post, "post.media.alt", {"file": item.name})
         return self._item(post_id, media_id)
 
-    def remove(self, actor: str, post_id: int, media_id: int) -> None:
+    @refusals_audited("remove file")
+    def remove(self, actor: str, post_id: int, media_id: int) -> MediaItem:
+        """Take one file off the post, as an edit: a post under or past clearance goes back
+        to be cleared. The audit names the file and its fingerprint, which the clearance
+        covered. The stored copy stays: copies are kept under their hash, and another post
+        may carry the same one."""
         with write(self.db):
             item = self._item(post_id, media_id)
             post = self._changeable(actor, post_id)
             self.conn.execute("DELETE FROM post_media WHERE id = ?", (media_id,))
-            self._changed(actor, post, "post.media.remove", {"file": item.name})
+            self._changed(actor, post, "post.media.remove",
+                          {"file": item.name, "sha256": item.sha256})
+        return item
 
     # ----- helpers ---------------------------------------------------------------------------
 

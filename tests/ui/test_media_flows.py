@@ -9,15 +9,18 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import Input, Static, TextArea
+from textual.widgets._footer import FooterKey
 from ui_support import AM, HQ, notes, settle
 
+from inmm_tui.domain import audit
 from inmm_tui.domain.services import Services
 from inmm_tui.ui.screens.clearance import ClearanceScreen
-from inmm_tui.ui.screens.compose import ComposeScreen
+from inmm_tui.ui.screens.compose import ComposeScreen, FileList
+from inmm_tui.ui.screens.confirm import ConfirmItemScreen
 from inmm_tui.ui.screens.prompt import PromptScreen
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from media_helpers import SERIAL_NUMBER, jpeg_with_gps
+from media_helpers import SERIAL_NUMBER, jpeg_with_gps, png
 
 ALT = "Delegates at the registration desk on the first morning"
 
@@ -52,8 +55,12 @@ async def test_attach_in_compose_then_the_clearer_sees_the_file_and_its_alt_text
         await settle(pilot)
         await answer(pilot, str(photo))
         await answer(pilot, ALT)
-        listed = str(app.screen.query_one("#media-list", Static).render())
-        assert "desk.jpg: JPEG 48x32" in listed and ALT in listed
+        listed = app.screen.query_one("#media-list", FileList)
+        number, described, alt = (str(cell) for cell in listed.get_row_at(0))
+        assert number == "1" and described.startswith("desk.jpg: JPEG 48x32, ")
+        assert alt == ALT[:39] + "…"  # cut in the table, whole beneath it
+        shown = str(app.screen.query_one("#media-alt", Static).render())
+        assert shown == f"Alt text of desk.jpg: {ALT}"
         await pilot.press("ctrl+t")
         await settle(pilot)
     post = services.posts.get(1)
@@ -105,3 +112,46 @@ async def test_a_file_without_alt_text_is_refused_in_compose(make_app, services:
         await answer(pilot, "A chart")
         assert "no such file" in notes(app)
     assert services.media.items(1) == []
+
+
+async def test_the_selected_file_is_taken_off_the_draft_once_confirmed(
+        make_app, services: Services, tmp_path: Path) -> None:
+    photo = jpeg_with_gps(tmp_path / "desk.jpg", size=(48, 32))
+    chart = png(tmp_path / "chart.png")
+    app = make_app(HQ)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        await settle(pilot)
+        app.screen.query_one("#body", TextArea).insert("Registration is open")
+        await settle(pilot)
+        for path, alt in ((photo, ALT), (chart, "A chart of registrations by day")):
+            await pilot.press("ctrl+o")
+            await settle(pilot)
+            await answer(pilot, str(path))
+            await answer(pilot, alt)
+        files = app.screen.query_one("#media-list", FileList)
+        assert files.row_count == 2
+        files.focus()
+        await pilot.press("down")  # the chart
+        await settle(pilot)
+        assert "Alt text of chart.png" in str(app.screen.query_one("#media-alt", Static).render())
+        assert "Remove file" in [k.description for k in app.screen.query(FooterKey)]
+        await pilot.press("delete")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmItemScreen)
+        assert "chart.png" in str(app.screen.query_one("#confirm-author", Static).render())
+        await pilot.press("escape")  # changed their mind: nothing taken off
+        await settle(pilot)
+        assert [i.name for i in services.media.items(1)] == ["desk.jpg", "chart.png"]
+        await pilot.press("delete")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ComposeScreen)
+        assert "Took off chart.png" in notes(app)
+        files = app.screen.query_one("#media-list", FileList)
+        assert files.row_count == 1 and str(files.get_row_at(0)[1]).startswith("desk.jpg")
+    assert [i.name for i in services.media.items(1)] == ["desk.jpg"]
+    entry = audit.history(services.db.conn, "post:1")[-1]
+    assert entry["action"] == "post.media.remove" and entry["details"]["file"] == "chart.png"

@@ -10,7 +10,6 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,6 +18,7 @@ from textual.timer import Timer
 from textual.widgets import Checkbox, Footer, Header, Input, Select, TextArea
 
 from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.domain.media import MediaItem
 from inmm_tui.domain.polls import (
     Poll,
     duration_text,
@@ -32,12 +32,21 @@ from inmm_tui.domain.when import format_local, parse_local_time
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, DraftLoaded, DraftSaved, MediaListed, PreviewReady
 from inmm_tui.ui.screens.base import InmmScreen
+from inmm_tui.ui.screens.confirm import ConfirmItemScreen
 from inmm_tui.ui.screens.prompt import PromptScreen, if_answered
 from inmm_tui.ui.text import outside
 from inmm_tui.ui.widgets.editors import PlainInput, PostEditor, TickBox
 from inmm_tui.ui.widgets.literal import Literal, LiteralLabel
 from inmm_tui.ui.widgets.screening import Findings, OutletCounts
 from inmm_tui.ui.widgets.shared_post import ShareLoaded, shared_post
+from inmm_tui.ui.widgets.tables import ListTable
+
+
+class FileList(ListTable):
+    """The draft's files, one a row, numbered as `post show` numbers them; Delete on the
+    one under the cursor takes it off (the footer shows the key while the list has focus)."""
+
+    BINDINGS = [Binding("delete", "screen.remove_file", "Remove file")]
 
 
 class ComposeScreen(InmmScreen):
@@ -70,6 +79,8 @@ class ComposeScreen(InmmScreen):
         self._save_timer: Timer | None = None
         self._loaded = post_id is None
         self._titles = {o.name: o.title for o in backend.config.outlets}
+        self.files: dict[str, MediaItem] = {}
+        """The draft's files as last listed, by row key (their id)."""
         self.share: Share | None = None
         """What the draft shares (None: not a share), as last read from the database."""
 
@@ -129,9 +140,16 @@ class ComposeScreen(InmmScreen):
                 original.display = False  # shown for a share only
                 yield original
                 yield Findings(id="findings")
-                files = Literal("", id="media-list")
+                files = FileList(id="media-list")
+                files.add_column("#", key="number", width=2)
+                files.add_column("File", key="file", width=28)
+                files.add_column("Alt text", key="alt", width=40)
                 files.display = False  # shown once a file is attached
                 yield files
+                # The table cuts a long alt text: the file under the cursor's in full.
+                alt = Literal("", id="media-alt")
+                alt.display = False
+                yield alt
                 yield Literal("", id="save-state")
         yield Footer()
 
@@ -315,15 +333,38 @@ class ComposeScreen(InmmScreen):
 
     @on(MediaListed)
     def show_media(self, message: MediaListed) -> None:
-        text = Text()
-        if message.items:
-            text.append("Files\n", style="bold")
-        for item in message.items:
-            text.append_text(outside(f"• {item.describe()}\n  alt: {item.alt}\n",
-                                     multiline=True))
-        listing = self.query_one("#media-list", Literal)
-        listing.update(text)
+        self.files = {str(item.id): item for item in message.items}
+        listing = self.query_one("#media-list", FileList)
+        listing.clear()
+        for number, item in enumerate(message.items, start=1):
+            listing.add_row(str(number), item.describe(), item.alt, key=str(item.id))
         listing.display = bool(message.items)
+        self.show_alt()
+
+    @on(FileList.RowHighlighted, "#media-list")
+    def show_alt(self) -> None:
+        item = self.files.get(self.query_one("#media-list", FileList).selected_key() or "")
+        shown = self.query_one("#media-alt", Literal)
+        shown.update(f"Alt text of {item.name}: {item.alt}" if item is not None else "")
+        shown.display = item is not None
+
+    def action_remove_file(self) -> None:
+        key = self.query_one("#media-list", FileList).selected_key()
+        item = self.files.get(key or "")
+        if item is None or self.post_id is None:
+            return
+        post_id = self.post_id
+        self.app.push_screen(
+            ConfirmItemScreen("Take this file off the draft? A post already cleared goes "
+                              "back for clearance.", item.describe(), f"alt: {item.alt}"),
+            if_answered(lambda _: self.remove_file(post_id, item.id)))
+
+    @work(thread=True, exclusive=True, group="compose-attach", exit_on_error=False)
+    def remove_file(self, post_id: int, media_id: int) -> None:
+        b = self.backend
+        item = b.call(b.services.media.remove, b.login, post_id, media_id)
+        self.post_message(MediaListed(b.call(b.services.media.items, post_id)))
+        self.post_message(ActionDone(f"Took off {item.name}"))
 
     # ----- sharing ---------------------------------------------------------------------
 
