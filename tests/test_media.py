@@ -254,3 +254,19 @@ def test_removing_a_file_is_an_edit_audited_by_name_and_fingerprint(
                for d in roster.posts.deliveries(post_id))
     with pytest.raises(NotFound):
         roster.media.remove("alice", post_id, first.id)
+
+
+def test_a_file_or_alt_text_change_refused_by_the_rules_is_in_the_audit_log(
+        roster: Services, tmp_path: Path) -> None:
+    # As for any edit: someone who may not change the post is refused, and the refusal is
+    # kept, whichever part of the post was tried.
+    post_id, _ = _cleared_with_file(roster, tmp_path)
+    (item,) = roster.media.items(post_id)
+    with pytest.raises(NotAuthorised):
+        roster.media.attach("ec", post_id, png(tmp_path / "map.png"), "A map of the venue")
+    with pytest.raises(NotAuthorised):
+        roster.media.set_alt("ec", post_id, item.id, "Someone else's description")
+    refused = [e["details"]["attempt"] for e in audit.history(roster.db.conn, f"post:{post_id}")
+               if e["action"] == "post.refused"]
+    assert refused == ["attach file", "change alt text"]
+    assert [(i.id, i.alt) for i in roster.media.items(post_id)] == [(item.id, item.alt)]

@@ -373,6 +373,7 @@ class Media:
     def items(self, post_id: int) -> list[MediaItem]:
         return items(self.conn, post_id)
 
+    @refusals_audited("attach file")
     def attach(self, actor: str, post_id: int, source: str | os.PathLike[str],
                alt: str, *, keep_file: bool = True) -> MediaItem:
         """Strip the file's metadata, keep the stripped copy, and attach it with its alt
@@ -416,6 +417,7 @@ class Media:
             raise InvalidInput(f"post #{post_id}: cannot attach {problem}")
         return next(f for f in items(self.conn, post_id) if f.id == media_id)
 
+    @refusals_audited("change alt text")
     def set_alt(self, actor: str, post_id: int, media_id: int, alt: str) -> MediaItem:
         with write(self.db):
             item = self._item(post_id, media_id)
