@@ -199,6 +199,14 @@ def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
 
 
 _TOKEN = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)?")
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    """The words of `text`: start, end, and the word in lower case with a plain apostrophe."""
+    return [(m.start(), m.end(), m.group(0).lower().replace("\u2019", "'"))
+            for m in _TOKEN.finditer(text)]
+
+
 _CLAUSE_END = re.compile(r"[.!?;:\n]")
 _VOCATIVE = re.compile(r"[.!?;:,\n]")
 _YOU = frozenset({"you", "you're", "youre", "u", "ya", "yourself", "yourselves"})
@@ -207,8 +215,7 @@ _NOT_ADDRESSED = frozenset({"thank", "thanks", "if", "see", "when", "help", "hel
                             "will", "let", "make", "makes", "give", "tell"})
 
 
-_ADDRESSED = frozenset({"you", "you're", "youre", "u", "ya", "yourself", "yourselves", "your",
-                        "ur"})
+_ADDRESSED = _YOU | {"your", "ur"}
 _YOUR_SELF = frozenset({"life", "lives", "existence", "kind", "face", "mind", "brain"})
 _OBJECT_OF = frozenset({"against", "toward", "towards", "of", "on", "at", "to", "about"})
 
@@ -252,8 +259,7 @@ def _harm(rules: Rules, masked: str) -> list[Finding]:
     evaluation = rules.evaluation
     if evaluation is None or evaluation.harm is None or not evaluation.harm.search(masked):
         return []
-    tokens = [(m.start(), m.end(), m.group(0).lower().replace("\u2019", "'"))
-              for m in _TOKEN.finditer(masked)]
+    tokens = _tokens(masked)
     verbs = [i for i, t in enumerate(tokens) if evaluation.harm.fullmatch(t[2])]
     if not verbs:
         return []
@@ -296,8 +302,7 @@ def _evaluations(rules: Rules, masked: str, words: frozenset[str]) -> list[Findi
     if (words.isdisjoint(evaluation.group_words) and words.isdisjoint(_ADDRESSED)) or (
             words.isdisjoint(negative) and words.isdisjoint(evaluation.good())):
         return []
-    tokens = [(m.start(), m.end(), m.group(0).lower().replace("\u2019", "'"))
-              for m in _TOKEN.finditer(masked)]
+    tokens = _tokens(masked)
     fillers = evaluation.fillers
     window = evaluation.window
 

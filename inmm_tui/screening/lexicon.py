@@ -21,29 +21,32 @@ from importlib import resources
 
 
 @cache
-def _vader(threshold: float) -> frozenset[str]:
-    """The words rated at or below `threshold` (negative), or at or above `-threshold`
-    when `threshold` is positive."""
+def _ratings() -> dict[str, tuple[float, ...]]:
+    """Every word the lexicon rates, lower case, with its mean ratings (read once; a word
+    may stand twice, as "sob" and "SOB")."""
     text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(
         encoding="utf-8")
-    found = set()
+    ratings: dict[str, tuple[float, ...]] = {}
     for line in text.splitlines():
         parts = line.split("\t")
-        if len(parts) < 2 or not parts[0].isalpha():
-            continue
-        rating = float(parts[1])
-        if (rating <= threshold) if threshold <= 0 else (rating >= threshold):
-            found.add(parts[0].lower())
-    return frozenset(found)
+        if len(parts) >= 2 and parts[0].isalpha():
+            word = parts[0].lower()
+            ratings[word] = (*ratings.get(word, ()), float(parts[1]))
+    return ratings
 
 
 @cache
+def _vader(threshold: float) -> frozenset[str]:
+    """The words rated at or below `threshold` (negative), or at or above `threshold`
+    when `threshold` is positive."""
+    return frozenset(
+        word for word, ratings in _ratings().items()
+        if any((r <= threshold) if threshold <= 0 else (r >= threshold) for r in ratings))
+
+
 def _vocabulary() -> frozenset[str]:
     """Every word the lexicon rates, of either sign."""
-    text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text(
-        encoding="utf-8")
-    return frozenset(line.split("\t", 1)[0].lower() for line in text.splitlines()
-                     if line.split("\t", 1)[0].isalpha())
+    return frozenset(_ratings())
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class Evaluation:
 
     def good(self) -> frozenset[str]:
         """Qualities rated clearly positive, less states ("safe", "happy", "welcome")."""
-        return _vader(self.positive) - self.not_qualities
+        return _good(self.positive, self.not_qualities)
 
     def disguised(self, listed: frozenset[str],
                   ) -> tuple[frozenset[str], dict[str, str], frozenset[str]]:
@@ -99,6 +102,11 @@ class Evaluation:
         """Words read where they run into another (hostile words, groups, the disguised
         words) and the known words they may run into (the lexicon's, the fillers)."""
         return _joined(self, disguised)
+
+
+@cache
+def _good(positive: float, not_qualities: frozenset[str]) -> frozenset[str]:
+    return _vader(positive) - not_qualities
 
 
 @cache
