@@ -516,7 +516,7 @@ class Media:
                     "DELETE FROM deliveries WHERE post_id = ? AND state IN"
                     " ('pending', 'held', 'failed', 'withdrawn')", (post.id,))
             fresh = self.posts.get(post.id)
-            outcome = screen_alt_texts(self.posts, fresh, self.posts.screen(fresh))
+            outcome = self.posts.screen_kept(fresh)
             self.conn.execute(
                 "UPDATE posts SET status = 'submitted', cleared_by = NULL, cleared_at = NULL,"
                 " clearance_hash = NULL, screening_verdict = ?, screening_json = ?,"

@@ -501,10 +501,7 @@ class Posts(DomainService):
             if changes.get("status", post.status) == "submitted" and not untimely:
                 # The clearer reads (and a block is judged by) the screening kept with the
                 # post: it is of the post as it now is, for its time now, as on submitting.
-                from inmm_tui.domain import media
-
-                edited = self.get(post_id)
-                outcome = media.screen_alt_texts(self, edited, self.screen(edited))
+                outcome = self.screen_kept(self.get(post_id))
                 self.conn.execute(
                     "UPDATE posts SET screening_verdict = ?, screening_json = ? WHERE id = ?",
                     (outcome.verdict, json.dumps(outcome.findings), post_id))
@@ -541,7 +538,7 @@ class Posts(DomainService):
                                    + "; ".join(refused))
             shares.check_submittable(self.conn, post_id, {
                 outlet: own or post.body for outlet, own in post.outlets.items()})
-            outcome = media.screen_alt_texts(self, post, self.screen(post))
+            outcome = self.screen_kept(post)
             now = to_db(self.clock())
             self.conn.execute(
                 "UPDATE posts SET status = 'submitted', submitted_at = ?, updated_at = ?,"
@@ -554,6 +551,13 @@ class Posts(DomainService):
                           "rules": sorted({f.get("rule", "") for f in outcome.findings})},
                          at=self.clock())
         return self.get(post_id)
+
+    def screen_kept(self, post: Post) -> ScreenOutcome:
+        """The screening kept with a post for its clearer (submit, an edit, a file change):
+        its texts (`screen`) and its files' alt texts."""
+        from inmm_tui.domain import media
+
+        return media.screen_alt_texts(self, post, self.screen(post))
 
     def screen(self, post: Post, *, now: dt.datetime | None = None) -> ScreenOutcome:
         """Screen each outlet's final text; the worst verdict wins, findings name the outlet.
