@@ -437,7 +437,9 @@ def run_show(args: argparse.Namespace) -> int:
     detail = svc.queues.post_detail(me(), args.post, svc.posts)
     post: Post = detail["post"]
     deliveries = svc.posts.deliveries(post.id)
-    results = _poll_results(svc, post.id) if post.poll is not None else []
+    from inmm_tui.domain.polls import poll_results
+
+    results = poll_results(svc.db.conn, post.id) if post.poll is not None else []
     if args.json:
         say(json.dumps({
             "id": post.id, "author": post.author, "status": post.status, "body": post.body,
@@ -494,12 +496,6 @@ def run_show(args: argparse.Namespace) -> int:
     for report in results:
         _say_poll_results(svc, report)
     return 0
-
-
-def _poll_results(svc: Services, post_id: int) -> list[PollReport]:
-    from inmm_tui.domain.polls import poll_results
-
-    return poll_results(svc.db.conn, post_id)
 
 
 def _poll_json(report: PollReport) -> dict[str, Any]:

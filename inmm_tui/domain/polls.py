@@ -45,19 +45,12 @@ class PollTally:
 
 def make_poll(options: list[str] | tuple[str, ...], minutes: int) -> Poll:
     """A poll from what a person typed: InvalidInput naming what is wrong."""
-    from inmm_tui.domain.posts import check_body
+    from inmm_tui.domain.posts import check_each
 
-    cleaned = tuple(option.strip() for option in options)
-    if not MIN_OPTIONS <= len(cleaned) <= MAX_OPTIONS:
+    if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
         raise InvalidInput(f"a poll has {MIN_OPTIONS} to {MAX_OPTIONS} options; "
-                           f"{len(cleaned)} given")
-    for number, option in enumerate(cleaned, 1):
-        if not option:
-            raise InvalidInput(f"poll option {number} is empty")
-        try:
-            check_body(option)
-        except InvalidInput as exc:
-            raise InvalidInput(f"poll option {number}: {exc}") from None
+                           f"{len(options)} given")
+    cleaned = tuple(check_each(options, 1, "poll option {}"))
     if len({option.casefold() for option in cleaned}) != len(cleaned):
         raise InvalidInput("two poll options are the same; each must differ")
     if minutes <= 0:

@@ -976,6 +976,21 @@ class Posts(DomainService):
         return row[0] if row else None
 
 
+def check_each(texts: Sequence[str], first: int, name: str) -> list[str]:
+    """The texts trimmed, each checked as a post's text (`check_body`): InvalidInput naming
+    it by `name` and its number, counted from `first` ("part 2 of the thread is empty")."""
+    cleaned = [text.strip() for text in texts]
+    for number, text in enumerate(cleaned, first):
+        label = name.format(number)
+        if not text:
+            raise InvalidInput(f"{label} is empty")
+        try:
+            check_body(text)
+        except InvalidInput as exc:
+            raise InvalidInput(f"{label}: {exc}") from None
+    return cleaned
+
+
 def check_body(body: str) -> None:
     """InvalidInput, saying what and where, for a text no post may hold: too long, or with
     a control, bidi-override or lone-surrogate character (compose, the command line and

@@ -31,19 +31,11 @@ SEPARATOR = "---"
 
 def check_parts(parts: Sequence[str]) -> list[str]:
     """The parts after the first, trimmed; InvalidInput naming the part that is wrong."""
-    from inmm_tui.domain.posts import check_body
+    from inmm_tui.domain.posts import check_each
 
-    cleaned = [part.strip() for part in parts]
-    if len(cleaned) + 1 > MAX_PARTS:
-        raise InvalidInput(f"a thread has at most {MAX_PARTS} parts; {len(cleaned) + 1} given")
-    for number, part in enumerate(cleaned, 2):
-        if not part:
-            raise InvalidInput(f"part {number} of the thread is empty")
-        try:
-            check_body(part)
-        except InvalidInput as exc:
-            raise InvalidInput(f"part {number} of the thread: {exc}") from None
-    return cleaned
+    if len(parts) + 1 > MAX_PARTS:
+        raise InvalidInput(f"a thread has at most {MAX_PARTS} parts; {len(parts) + 1} given")
+    return check_each(parts, 2, "part {} of the thread")
 
 
 def split_parts(text: str) -> list[str]:
