@@ -175,13 +175,16 @@ def hand_checked(name: str) -> dict[str, str]:
 POLICY_FINDINGS = hand_checked("screening_quality_checked.tsv")
 
 
+# `split` (how a set is cut into parts: dev and unseen halves by default, `whole` for a fresh
+# set) and `quote` (print the words matched most; never for a fresh set) are parameters.
 def report_benign(name: str, texts: list[str], parts: tuple[str, ...], show: bool,
-                  checked: dict[str, str], halves: Callable[[list[str]], dict[str, list[str]]]
-                  = split, quote: bool = True) -> None:
+                  checked: dict[str, str],
+                  split: Callable[[list[str]], dict[str, list[str]]] = split,
+                  quote: bool = True) -> None:
     """The share of texts with a blocking finding, raw and without the rows `checked` (read
     one by one and right by the policy's words); per category; the words matched most
     often. With `show`, the dev rows flagged, each marked."""
-    for part, rows in halves(texts).items():
+    for part, rows in split(texts).items():
         if part not in parts:
             continue
         flagged: Counter[str] = Counter()
@@ -498,7 +501,7 @@ def report_fresh() -> None:
     print("fresh sets (bench/data/fresh_*, never screened before), figures only:")
     print("  screened as outgoing posts, blocking categories only:")
     report_benign("health-news tweets, fresh", fresh_health_tweets(), (FRESH,), False, {},
-                  halves=whole, quote=False)
+                  split=whole, quote=False)
     print("  (no fresh political headlines: no other copy of the News Category Dataset "
           "was found; SOURCES.md)")
     report_public_replies((FRESH,), sets=fresh_reply_sets())
