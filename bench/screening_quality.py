@@ -489,11 +489,16 @@ def fresh_health_tweets() -> list[str]:
 
 def fresh_reply_sets() -> dict[str, list[tuple[str, str, str, str]]]:
     """Set name -> rows of (part, kind, group, text), as `public_reply_sets`. ToxiGen's
-    statements: hateful ones about a group are discrimination, neutral ones ordinary."""
-    kinds = {"hate": "hostile", "neutral": "ordinary"}
-    return {"ToxiGen statements": [
-        (FRESH, kinds[r["label"]], f"{r['label']}, {r['group']}", r["text"])
-        for r in _public_rows("fresh_toxigen.csv.gz")]}
+    statements: hateful ones about a group are discrimination, neutral ones ordinary.
+    HateXplain's posts: hate speech and offensive ones hostile (as Davidson's), normal ones
+    ordinary."""
+    kinds = {"hate": "hostile", "neutral": "ordinary", "hate speech": "hostile",
+             "offensive": "hostile", "normal": "ordinary"}
+    toxigen = [(FRESH, kinds[r["label"]], f"{r['label']}, {r['group']}", r["text"])
+               for r in _public_rows("fresh_toxigen.csv.gz")]
+    hatexplain = [(FRESH, kinds[r["label"]], f"{r['label']}, {r['platform']}", r["text"])
+                  for r in _public_rows("fresh_hatexplain.csv.gz")]
+    return {"ToxiGen statements": toxigen, "HateXplain posts": hatexplain}
 
 
 def report_fresh() -> None:

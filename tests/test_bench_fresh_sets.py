@@ -32,7 +32,8 @@ def rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-FRESH_TEXTS = {"fresh_health_tweets.tsv.gz": "text", "fresh_toxigen.csv.gz": "text"}
+FRESH_TEXTS = {"fresh_health_tweets.tsv.gz": "text", "fresh_toxigen.csv.gz": "text",
+               "fresh_hatexplain.csv.gz": "text"}
 
 
 def test_fresh_tweets_are_balanced_and_none_is_in_the_first_sample() -> None:
@@ -60,6 +61,20 @@ def test_fresh_toxigen_statements_are_labelled_once_each() -> None:
     sets = bench.fresh_reply_sets()
     kinds = Counter((part, kind) for part, kind, _, _ in sets["ToxiGen statements"])
     assert kinds == {("fresh", "hostile"): 382, ("fresh", "ordinary"): 306}
+
+
+def test_fresh_hatexplain_posts_are_its_test_and_validation_posts_once_each() -> None:
+    posts = rows("fresh_hatexplain.csv.gz")
+    assert Counter(r["label"] for r in posts) == {
+        "normal": 1559, "hate speech": 1187, "offensive": 1096}
+    assert Counter(r["platform"] for r in posts) == {"gab": 2046, "twitter": 1791, "other": 5}
+    assert len({r["id"] for r in posts}) == len(posts)
+    # The one post whose text was printed while the copy was inspected is left out.
+    assert "1178610029273976833_twitter" not in {r["id"] for r in posts}
+    keys = [normalised(r["text"].replace("'", "")) for r in posts]
+    assert all(keys) and len(set(keys)) == len(posts)
+    kinds = Counter(kind for _, kind, _, _ in bench.fresh_reply_sets()["HateXplain posts"])
+    assert kinds == {"hostile": 1187 + 1096, "ordinary": 1559}
 
 
 def used_texts() -> set[str]:

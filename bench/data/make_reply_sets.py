@@ -27,8 +27,6 @@ COMMITS = {
     "C0D3-BR3AK3R+HadoopFinalNCU-Project": "cb2cf49dbfffe0bc145ce3d825e1a99ec7c73ef7",
     "hamzaaacodes+sms-spam-collection": "f3e73e1e74e6330b62d1ee1983bba2a063184c26",
     "ipavlopoulos+toxic_spans": "beaf170538df8275c3447b2e26070f2f82e55272",
-    # Read by make_fresh_sets.py only.
-    "microsoft+TOXIGEN": "01517e814639e0334c920a3c502036c8158aac87",
 }
 
 
