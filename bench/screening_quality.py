@@ -1,6 +1,7 @@
 """Screening quality on text nobody here wrote or tuned to, plus our own reply set.
 
     .venv/bin/python bench/screening_quality.py [--news-only] [--part dev] [--show]
+    .venv/bin/python bench/screening_quality.py --fresh     # once, at the end: see below
 
 Vendored public news (`bench/data/`, CC BY 4.0, sources in bench/data/SOURCES.md), read
 offline: 5,000 health-news tweets (UCI "Health News in Twitter") and HuffPost headlines
@@ -42,6 +43,11 @@ after the other, each before the rule change it measured: "first", "heldout" (me
 written before), all since used to improve the rules, and "heldout5", written before the
 last change and not used: the held-out figure. See docs/screening.md.
 
+`--fresh` reports only the fresh sets (bench/data/fresh_*, SOURCES.md "Fresh sets (never
+tuned on)"): public data built after the rules and the reply model were last changed and
+never screened or read by anyone; one part, no dev half. It prints figures only (no row, no
+matched word, no --show), so that the one run at the end tunes nothing.
+
 If alt-profanity-check is installed, its bundled linear model (p > 0.5 counted as
 harassment) is measured as an addition to the rules, with its load time and its cost a
 text, one at a time and in one batch.
@@ -61,6 +67,7 @@ import sys
 import time
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,8 +175,12 @@ def hand_checked(name: str) -> dict[str, str]:
 POLICY_FINDINGS = hand_checked("screening_quality_checked.tsv")
 
 
+# `split` (how a set is cut into parts: dev and unseen halves by default, `whole` for a fresh
+# set) and `quote` (print the words matched most; never for a fresh set) are parameters.
 def report_benign(name: str, texts: list[str], parts: tuple[str, ...], show: bool,
-                  checked: dict[str, str]) -> None:
+                  checked: dict[str, str],
+                  split: Callable[[list[str]], dict[str, list[str]]] = split,
+                  quote: bool = True) -> None:
     """The share of texts with a blocking finding, raw and without the rows `checked` (read
     one by one and right by the policy's words); per category; the words matched most
     often. With `show`, the dev rows flagged, each marked."""
@@ -207,8 +218,9 @@ def report_benign(name: str, texts: list[str], parts: tuple[str, ...], show: boo
                   f"{(hits - named_only) / len(rows):.4f} ({hits - named_only})")
         for category, n in flagged.most_common():
             print(f"      {category:24} {n}")
-        print("      words matched most: " + ", ".join(
-            f"{w} {n}" for w, n in words.most_common(12)))
+        if quote:
+            print("      words matched most: " + ", ".join(
+                f"{w} {n}" for w, n in words.most_common(12)))
 
 
 def report_political(name: str, paragraphs: list[str], benign: list[str],
@@ -409,20 +421,23 @@ def incoming_flags(text: str, learned: bool = True) -> set[str]:
     return {f.category for f in result.findings} if result.verdict != "pass" else set()
 
 
-def report_public_replies(parts: tuple[str, ...], show: bool = False,
-                          learned: bool = True) -> None:
+def report_public_replies(parts: tuple[str, ...], show: bool = False, learned: bool = True,
+                          sets: dict[str, list[tuple[str, str, str, str]]] | None = None,
+                          ) -> None:
     """Per set and half: hostile recall and ordinary replies flagged, then per group; the
     categories that flag ordinary replies; with `show`, the dev misses and false flags.
     Printed for the rules alone, then (`learned`) for the rules with the learned model."""
     for with_model in (False, True) if learned else (False,):
-        _report_public_replies(parts, show and with_model == learned, with_model)
+        _report_public_replies(parts, show and with_model == learned, with_model,
+                               public_reply_sets() if sets is None else sets)
 
 
-def _report_public_replies(parts: tuple[str, ...], show: bool, learned: bool) -> None:
+def _report_public_replies(parts: tuple[str, ...], show: bool, learned: bool,
+                           sets: dict[str, list[tuple[str, str, str, str]]]) -> None:
     print("replies from public data (bench/data/SOURCES.md), screened as incoming by the "
           + ("rules and the learned model" if learned else "rules alone")
           + "; goal: hostile recall >= 0.8, ordinary flagged <= 0.10:")
-    for name, rows in public_reply_sets().items():
+    for name, rows in sets.items():
         for part in parts:
             got = [(kind, group, text, incoming_flags(text, learned))
                    for half, kind, group, text in rows if half == part]
@@ -458,6 +473,45 @@ def _report_public_replies(parts: tuple[str, ...], show: bool, learned: bool) ->
                         print(f"        {mark} [{group}] {text[:200]!r}")
 
 
+# ----- fresh sets: measured once, at the end, never read (SOURCES.md) -----------------
+FRESH = "fresh"
+
+
+def whole(rows: list[str]) -> dict[str, list[str]]:
+    """A fresh set is one part: none of it was looked at, so there is no dev half."""
+    return {FRESH: rows}
+
+
+def fresh_health_tweets() -> list[str]:
+    """2,500 other tweets of the same 16 agencies, none in health_tweets.tsv.gz."""
+    return [row["text"] for row in _vendored("fresh_health_tweets.tsv.gz")]
+
+
+def fresh_reply_sets() -> dict[str, list[tuple[str, str, str, str]]]:
+    """Set name -> rows of (part, kind, group, text), as `public_reply_sets`. ToxiGen's
+    statements: hateful ones about a group are discrimination, neutral ones ordinary.
+    HateXplain's posts: hate speech and offensive ones hostile (as Davidson's), normal ones
+    ordinary."""
+    kinds = {"hate": "hostile", "neutral": "ordinary", "hate speech": "hostile",
+             "offensive": "hostile", "normal": "ordinary"}
+    toxigen = [(FRESH, kinds[r["label"]], f"{r['label']}, {r['group']}", r["text"])
+               for r in _public_rows("fresh_toxigen.csv.gz")]
+    hatexplain = [(FRESH, kinds[r["label"]], f"{r['label']}, {r['platform']}", r["text"])
+                  for r in _public_rows("fresh_hatexplain.csv.gz")]
+    return {"ToxiGen statements": toxigen, "HateXplain posts": hatexplain}
+
+
+def report_fresh() -> None:
+    """The fresh sets' figures, by the measures of the other sets; no text is printed."""
+    print("fresh sets (bench/data/fresh_*, never screened before), figures only:")
+    print("  screened as outgoing posts, blocking categories only:")
+    report_benign("health-news tweets, fresh", fresh_health_tweets(), (FRESH,), False, {},
+                  split=whole, quote=False)
+    print("  (no fresh political headlines: no other copy of the News Category Dataset "
+          "was found; SOURCES.md)")
+    report_public_replies((FRESH,), sets=fresh_reply_sets())
+
+
 def throughput(texts: list[str]) -> None:
     """Tweet-length texts with accents and emoji, every one unique."""
     decorations = (" \u2014 caf\u00e9 na\u00efve r\u00e9sum\u00e9", " \U0001F44F\U0001F3FD",
@@ -483,7 +537,15 @@ def main() -> int:
                         help="the vendored news sets only (bench/data/)")
     parser.add_argument("--public-replies-only", action="store_true",
                         help="the public reply sets only (bench/data/)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="the fresh sets only, figures only: run once, at the end")
     args = parser.parse_args()
+    if args.fresh:
+        if args.show:
+            parser.error("--show prints rows, and the fresh sets' rows are never printed")
+        default_rules()
+        report_fresh()
+        return 0
     parts = ("dev", "unseen") if args.part == "both" else (args.part,)
     default_rules()
     if args.public_replies_only:

@@ -1,0 +1,144 @@
+"""Build the fresh evaluation sets in bench/data/ (SOURCES.md, "Fresh sets (never tuned
+on)"): sets nobody screened or read while the rules and the reply model were changed, for
+the one measurement at the end (`bench/screening_quality.py --fresh`).
+
+    python bench/data/build_public_sets.py --fresh HEALTH_TWEETS_DIR
+    python bench/data/make_fresh_sets.py MIRRORS_DIR
+
+The first writes `fresh_health_tweets.tsv.gz`; this script writes `fresh_toxigen.csv.gz` and
+`fresh_hatexplain.csv.gz` from bare git copies of the repositories in FRESH_COMMITS, in
+MIRRORS_DIR as make_reply_sets.py says. Verify what they write by counts only (tests/
+test_bench_fresh_sets.py), never by reading or screening the rows.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import gzip
+import hashlib
+import io
+import json
+import re
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from build_public_sets import normalised
+from make_reply_sets import COMMITS, OUT, clean, show, write
+
+FRESH_COMMITS = {
+    "microsoft+TOXIGEN": "01517e814639e0334c920a3c502036c8158aac87",
+    # HateXplain's own repository: its test and validation post ids.
+    "hate-alert+HateXplain": "01d742279dac941981f53806154481c0e15ee686",
+    # A copy of HateXplain's test and validation posts (Hugging Face's `hatexplain` fields:
+    # id, annotators, post_tokens); HateXplain's own dataset.json is not in any snapshot.
+    "shivam0109+CS4NLP-HateXplain": "8a911685253b047109d2e5a1d09368a25ad14ab1",
+}
+# Read through make_reply_sets.show, like the sets before them.
+COMMITS.update(FRESH_COMMITS)
+# The one HateXplain post whose text was printed (by mistake, while the copy's files were
+# looked at for their columns): left out, so that no fresh row has been read.
+SEEN = {"1178610029273976833_twitter"}
+# The order of Hugging Face's ClassLabel for HateXplain's annotator labels.
+HATEXPLAIN_LABELS = ("hate speech", "normal", "offensive")
+
+
+def used_reply_texts() -> set[str]:
+    """The `normalised` texts of every reply set used before the fresh ones: the five
+    files of make_reply_sets.py and our own replies (tests/data/screening_replies.jsonl)."""
+    columns = {"hatecheck.csv.gz": "test_case", "davidson.csv.gz": "tweet",
+               "youtube_spam.csv.gz": "content", "sms_spam.csv.gz": "text",
+               "civil_toxic.csv.gz": "comment_text"}
+    texts = set()
+    for name, column in columns.items():
+        with gzip.open(OUT / name, "rt", encoding="utf-8", newline="") as f:
+            texts |= {normalised(row[column]) for row in csv.DictReader(f)}
+    ours = OUT.parent.parent / "tests" / "data" / "screening_replies.jsonl"
+    return texts | {normalised(json.loads(line)["text"])
+                    for line in ours.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+def distinct(rows: Iterable[tuple[str, str, str, str]], used: set[str],
+             name: str) -> list[list[str]]:
+    """Rows of (id, label, group, text), each text once (by `normalised` text without
+    apostrophes, the first row kept), none whose text has two labels or is in `used`;
+    ordered by the SHA-256 of the id."""
+    def key(text: str) -> str:
+        return normalised(text.replace("'", "").replace("\u2019", ""))
+
+    labels: dict[str, set[str]] = {}
+    first: dict[str, tuple[str, str, str, str]] = {}
+    for row in rows:
+        labels.setdefault(key(row[3]), set()).add(row[1])
+        first.setdefault(key(row[3]), row)
+    taken = {k for k in first if k in used or normalised(first[k][3]) in used}
+    both = {k for k, v in labels.items() if len(v) > 1}
+    print(f"{name}: {len(first)} distinct texts, {len(both)} with two labels, "
+          f"{len(taken)} in a set used before")
+    return sorted((list(first[k]) for k in first if k not in taken | both),
+                  key=lambda row: hashlib.sha256(row[0].encode("utf-8")).hexdigest())
+
+
+def toxigen_statements(mirrors: Path) -> list[tuple[str, str, str, str]]:
+    """(id, label, group, text) of every statement ToxiGen's authors wrote to prompt a
+    model: one a line in `demonstrations/`, five or so a line in `prompts/` (there joined by
+    a written "\\n" and stripped of apostrophes, so a `demonstrations/` line, read first, is
+    kept in its own spelling). Not the machine-generated ToxiGen corpus."""
+    repo = "microsoft+TOXIGEN"
+    listing = subprocess.run(["git", "-C", str(mirrors / repo / "repo"), "ls-tree", "-r",
+                              "--name-only", COMMITS[repo]],
+                             check=True, capture_output=True, text=True).stdout.split()
+    statements = []
+    for path in sorted(listing, key=lambda p: (not p.startswith("demonstrations/"), p)):
+        if not path.endswith(".txt") or not path.startswith(("demonstrations/", "prompts/")):
+            continue
+        label, _, group = Path(path).stem.partition("_")
+        group = re.sub(r"_(1k|sentences)$", "", group)
+        for line in show(mirrors, repo, path).splitlines():
+            if path.startswith("prompts/"):
+                # A prompt line is the repr() of "- a\\n- b\\n-" without its quotes.
+                pieces = [p.strip().removeprefix("-").strip()
+                          for p in ast.literal_eval("'" + line + "'").split("\n")]
+            else:
+                pieces = [line.strip().removeprefix("-").strip()]
+            statements += [(label, group, clean(p)) for p in pieces if clean(p)]
+    # The id: the start of the SHA-256 of the statement's normalised text.
+    return [(hashlib.sha256(normalised(text.replace("'", "")).encode("utf-8")).hexdigest()[:12],
+             label, group, text) for label, group, text in statements]
+
+
+def hatexplain_posts(mirrors: Path) -> list[tuple[str, str, str, str]]:
+    """(post id, label, platform, text) of HateXplain's test and validation posts: the label
+    two of the three annotators gave (every such post has one), the text the post's tokens
+    joined by spaces, as HateXplain gives them (placeholders such as <user> kept)."""
+    divisions = json.loads(show(mirrors, "hate-alert+HateXplain", "Data/post_id_divisions.json"))
+    posts = []
+    for part in ("test", "val"):
+        text = show(mirrors, "shivam0109+CS4NLP-HateXplain",
+                    f"data/load_and_preprocess/df_{part}_processed.csv")
+        for row in csv.DictReader(io.StringIO(text)):
+            if row["id"] not in divisions[part]:
+                raise ValueError(f"{row['id']} is not in HateXplain's {part} split")
+            label, votes = Counter(ast.literal_eval(row["annotators"])["label"]).most_common(1)[0]
+            if votes < 2 or row["id"] in SEEN:
+                continue
+            platform = next((p for p in ("twitter", "gab") if row["id"].endswith("_" + p)),
+                            "other")
+            posts.append((row["id"], HATEXPLAIN_LABELS[label], platform,
+                          clean(" ".join(ast.literal_eval(row["post_tokens"])))))
+    return posts
+
+
+def main(mirrors: Path) -> None:
+    used = used_reply_texts()
+    write("fresh_toxigen.csv.gz", ["id", "label", "group", "text"],
+          distinct(toxigen_statements(mirrors), used, "ToxiGen"))
+    write("fresh_hatexplain.csv.gz", ["id", "label", "platform", "text"],
+          distinct(hatexplain_posts(mirrors), used, "HateXplain"))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]))

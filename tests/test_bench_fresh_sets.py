@@ -1,0 +1,131 @@
+"""The fresh evaluation sets (bench/data/fresh_*, SOURCES.md "Fresh sets (never tuned on)"),
+checked by counts, labels and disjointness only: their rows are never screened or read
+before the one `bench/screening_quality.py --fresh` run at the end. The report functions
+that run is made of are checked on sentences written here."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "bench" / "data"
+sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(DATA))
+
+import screening_quality as bench  # noqa: E402
+from build_public_sets import FRESH_TWEETS, normalised  # noqa: E402
+
+csv.field_size_limit(10_000_000)
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with gzip.open(DATA / name, "rt", encoding="utf-8", newline="") as f:
+        if name.endswith(".tsv.gz"):
+            return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+        return list(csv.DictReader(f))
+
+
+FRESH_TEXTS = {"fresh_health_tweets.tsv.gz": "text", "fresh_toxigen.csv.gz": "text",
+               "fresh_hatexplain.csv.gz": "text"}
+
+
+def test_fresh_tweets_are_balanced_and_none_is_in_the_first_sample() -> None:
+    fresh, first = rows("fresh_health_tweets.tsv.gz"), rows("health_tweets.tsv.gz")
+    assert len(fresh) == FRESH_TWEETS == len(bench.fresh_health_tweets())
+    per_agency = Counter(r["agency"] for r in fresh)
+    assert set(per_agency) == {r["agency"] for r in first} and len(per_agency) == 16
+    assert max(per_agency.values()) - min(per_agency.values()) <= 3
+    assert len({r["id"] for r in fresh}) == len(fresh)
+    assert not {r["id"] for r in fresh} & {r["id"] for r in first}
+    fresh_texts = [normalised(r["text"]) for r in fresh]
+    assert all(fresh_texts) and len(set(fresh_texts)) == len(fresh)
+    assert not set(fresh_texts) & {normalised(r["text"]) for r in first}
+
+
+def test_fresh_toxigen_statements_are_labelled_once_each() -> None:
+    statements = rows("fresh_toxigen.csv.gz")
+    assert Counter(r["label"] for r in statements) == {"hate": 382, "neutral": 306}
+    groups = Counter((r["group"], r["label"]) for r in statements)
+    assert len({g for g, _ in groups}) == 15
+    assert all(groups[(g, label)] >= 5 for g, _ in groups for label in ("hate", "neutral"))
+    assert len({r["id"] for r in statements}) == len(statements)
+    keys = [normalised(r["text"].replace("'", "")) for r in statements]
+    assert all(keys) and len(set(keys)) == len(statements)
+    sets = bench.fresh_reply_sets()
+    kinds = Counter((part, kind) for part, kind, _, _ in sets["ToxiGen statements"])
+    assert kinds == {("fresh", "hostile"): 382, ("fresh", "ordinary"): 306}
+
+
+def test_fresh_hatexplain_posts_are_its_test_and_validation_posts_once_each() -> None:
+    posts = rows("fresh_hatexplain.csv.gz")
+    assert Counter(r["label"] for r in posts) == {
+        "normal": 1559, "hate speech": 1187, "offensive": 1096}
+    assert Counter(r["platform"] for r in posts) == {"gab": 2046, "twitter": 1791, "other": 5}
+    assert len({r["id"] for r in posts}) == len(posts)
+    # The one post whose text was printed while the copy was inspected is left out.
+    assert "1178610029273976833_twitter" not in {r["id"] for r in posts}
+    keys = [normalised(r["text"].replace("'", "")) for r in posts]
+    assert all(keys) and len(set(keys)) == len(posts)
+    kinds = Counter(kind for _, kind, _, _ in bench.fresh_reply_sets()["HateXplain posts"])
+    assert kinds == {"hostile": 1187 + 1096, "ordinary": 1559}
+
+
+def used_texts() -> set[str]:
+    """Every cell of every other vendored file (the tuned-on sets, and any training file
+    such as the reply model's), and our own replies, normalised."""
+    texts = set()
+    for path in DATA.glob("*.gz"):
+        if not path.name.startswith("fresh_"):
+            texts |= {normalised(cell) for row in rows(path.name) for cell in row.values()
+                      if cell}
+    ours = ROOT / "tests" / "data" / "screening_replies.jsonl"
+    return texts | {normalised(json.loads(line)["text"])
+                    for line in ours.read_text(encoding="utf-8").splitlines() if line.strip()}
+
+
+def test_no_fresh_text_is_in_any_other_file() -> None:
+    used = used_texts()
+    assert len(used) > 20_000
+    for name, column in FRESH_TEXTS.items():
+        assert not {normalised(r[column]) for r in rows(name)} & used, name
+
+
+def test_fresh_files_stay_small() -> None:
+    assert sum((DATA / name).stat().st_size for name in FRESH_TEXTS) < 1_500_000
+
+
+def test_a_fresh_report_prints_figures_and_no_text(capsys: pytest.CaptureFixture[str]) -> None:
+    texts = ["Happy Easter from all of us at the Institute!",
+             "Vote them out, every last damn one of them.",
+             "Our annual meeting opens in Denver on July 20."]
+    bench.report_benign("written here", texts, (bench.FRESH,), False, {},
+                        split=bench.whole, quote=False)
+    replies = {"written here": [
+        (bench.FRESH, "hostile", "threat", "I will find the speaker and hurt him."),
+        (bench.FRESH, "ordinary", "question", "When do abstracts for the meeting close?")]}
+    bench.report_public_replies((bench.FRESH,), learned=False, sets=replies)
+    out = capsys.readouterr().out
+    assert "written here (fresh, 3): flagged raw" in out
+    assert "written here (fresh): hostile recall" in out
+    assert "words matched" not in out
+    for text in texts + [r[3] for r in replies["written here"]]:
+        assert text not in out
+    for word in ("damn", "easter", "hurt", "abstracts"):
+        assert word not in out.lower()
+
+
+def test_fresh_with_show_is_refused_before_anything_is_screened(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "argv", ["screening_quality.py", "--fresh", "--show"])
+    monkeypatch.setattr(bench, "report_fresh", lambda: pytest.fail("screened"))
+    with pytest.raises(SystemExit) as stop:
+        bench.main()
+    assert stop.value.code == 2
+    assert "--show" in capsys.readouterr().err
