@@ -126,3 +126,46 @@ def test_a_politician_named_is_cleared_without_the_chair_and_the_warning_is_kept
     with pytest.raises(NotAuthorised):
         s.posts.clear("bob", blocked)
     assert audit.history(s.db.conn, f"post:{blocked}")[-1]["action"] == "post.refused"
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # A belief reported of someone else, and the reader's own weariness of a thing.
+    ("Does your daughter think she's fat? 9 ways to respond.", "harassment"),
+    ("9 things to say if your daughter thinks she's fat.", "harassment"),
+    ("Banana brownies, for when you're sick of banana bread.", "harassment"),
+    # One person's story, reported.
+    ("Lawsuit: man says his knee was ruined by a botched operation.", "discrimination"),
+    # The drug's "shoot up".
+    ("Addicts shoot up in a supervised site in Canada.", "threat"),
+    # A cover-up reported, quoted or alleged, and consumer advice.
+    ("Hospital mistakes cover-up fears.", "propaganda_salacious"),
+    ("Health official cleared over 'cover-up'.", "propaganda_salacious"),
+    ("Looking for coverage? Officials say shop around to find the best deals.",
+     "advertising"),
+])
+def test_news_and_advice_the_reply_rules_misread(text: str, category: str) -> None:
+    assert category not in screen(text + SHARED, ScreenContext(today=TODAY)).categories
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # The same words said by the author, or in a reply, are still found.
+    ("I think he's a useless chair.", "harassment"),
+    ("I will shoot up the venue.", "threat"),
+    ("Women are not suited to nuclear engineering.", "discrimination"),
+    ("This is a cover-up!", "propaganda_salacious"),
+    ("Best deals on detectors this week.", "advertising"),
+])
+def test_what_stays_found_in_outgoing_posts(text: str, category: str) -> None:
+    assert category in screen(text + SHARED, ScreenContext(today=TODAY)).categories
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("Does your daughter think she's fat?", "harassment"),
+    ("For when you're sick of banana bread.", "harassment"),
+    ("Lawsuit: man says his knee was ruined by a botched operation.", "discrimination"),
+    ("Addicts shoot up in a supervised site.", "threat"),
+])
+def test_replies_are_screened_as_before(text: str, category: str) -> None:
+    """The outgoing exceptions leave the moderation queue's screen alone."""
+    result = screen(text, ScreenContext(direction="incoming", today=TODAY))
+    assert category in result.categories

@@ -129,7 +129,8 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     findings += _phrases(rules, "copyright", masked)
     findings += personal.find(text, masked, emails, rules)
     findings += _phrases(rules, "propaganda_salacious", masked)
-    findings += _respect(rules, masked, words)
+    findings += [f for f in _respect(rules, masked, words)
+                 if not (outgoing and _allowed_outgoing(rules, f, masked))]
     if not outgoing and context.learned and rules.learned_replies:
         findings += _learned(masked, findings)
     if outgoing:
@@ -504,6 +505,19 @@ def _allowed(rules: Rules, name: str, masked: str, start: int, end: int) -> bool
     return allow is not None and any(
         m.start() <= start and end <= m.end()
         for m in allow.finditer(masked, max(0, start - 40), end + 40))
+
+
+def _allowed_outgoing(rules: Rules, finding: Finding, masked: str) -> bool:
+    """A reply category's finding in one of the society's own posts that a phrase of the
+    category's `outgoing_allow` overlaps: a belief reported ("if your daughter thinks
+    she's fat"), the reader's own weariness ("when you're sick of banana bread"), one
+    person's story ("man says his..."), a drug's "shoot up": news and advice, not abuse
+    by the author. Replies keep every finding."""
+    allow = rules.outgoing_allow.get(finding.category)
+    start, end = finding.span
+    return allow is not None and any(
+        m.start() < end and start < m.end()
+        for m in allow.finditer(masked, max(0, start - 60), end + 60))
 
 
 def _covered(findings: list[Finding], start: int, end: int) -> bool:

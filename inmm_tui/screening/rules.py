@@ -247,6 +247,9 @@ class Rules:
     """An office's title before a capitalised name ("Gov. Newsom"), case as written."""
     arena_offices: re.Pattern[str] | None
     """Arena terms that are offices ("governor"): with an agenda term alone, a mention."""
+    outgoing_allow: dict[str, re.Pattern[str]]
+    """Per reply category: phrases that, in the society's own posts, make a finding they
+    overlap no finding ("thinks she's fat" in health advice); replies are not affected."""
     phone_regions: tuple[str, ...]
     allowed_numbers: frozenset[str]
     role_mailboxes: frozenset[str]
@@ -478,6 +481,8 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         spoken_arena=r.patterns("politics_religion", "spoken_arena"),
         politician_titles=_titled_names(r.strings("politics_religion", "politician_titles")),
         arena_offices=r.patterns("politics_religion", "arena_offices"),
+        outgoing_allow={name: pattern for name in RESPECT
+                        if (pattern := r.patterns(name, "outgoing_allow")) is not None},
         phone_regions=regions,
         allowed_numbers=frozenset(
             "".join(ch for ch in n if ch.isdigit())
