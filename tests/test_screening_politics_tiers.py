@@ -72,6 +72,9 @@ def test_politics_named_as_news_is_a_warning_for_the_clearer(text: str, rule: st
     "Our country deserves leaders who will fight for lower taxes.",
     # A politician named AND a side taken: the side decides.
     "Gov. Newsom is a disgrace, vote him out!",
+    # Blame of a party or a politician by name, as of an office.
+    "Republicans are a disgrace.",
+    "Romney is a liar and a crook.",
     # Worship and calls to it.
     "Repent, and come worship with us this Sunday.",
     "Praise the Lord and join us in worship.",

@@ -8,7 +8,7 @@ refused with a `RulesError` that names the file and the key (exit code 2).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -384,6 +384,13 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
             pairs=_pairs(r, name) if name in RESPECT else (),
             unless_negated=r.boolean(name, "unless_negated", False),
         )
+    # Blame or praise of a party or a politician by name is a side taken, as of an office:
+    # both lists join the `near` of the politics pair.
+    actors = (r.strings("politics_religion", "near") + r.strings("politics_religion", "parties")
+              + r.strings("politics_religion", "politicians"))
+    if sections["politics_religion"].with_ is not None:
+        sections["politics_religion"] = replace(
+            sections["politics_religion"], near=compile_terms(actors), near_gate=gate_for(actors))
     # Political speech without a party name or a word of blame: two terms of the political
     # arena ("our country", "Washington"), or one and an agenda ("jobs", "taxes", "we will
     # fight for"), unless the text is about nuclear governance (`remit`), INMM's business.
@@ -414,11 +421,13 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
     )
     # Politics named as news ("GOP lawmakers", "the White House", "abortion"): their own
     # rule id, politics_religion.mention, a warning by default where a side taken blocks.
+    mentions = r.strings("politics_religion", "mentions") + r.strings("politics_religion",
+                                                                       "parties")
     sections["political_mentions"] = Section(
         message=mention_message,
-        terms=r.patterns("politics_religion", "mentions"),
+        terms=compile_terms(mentions),
         allow=sections["politics_religion"].allow,
-        terms_gate=gate_for(r.strings("politics_religion", "mentions")),
+        terms_gate=gate_for(mentions),
     )
     sections["text_form"] = Section(
         message=r.string("text_form", "message", "The text itself is malformed."),
