@@ -152,6 +152,20 @@ def blocking(text: str, direction: str = "outgoing") -> set[str]:
             if f.category not in CONTENT and rules.severity_of(f.rule, f.category) == "block"}
 
 
+def politics_warned(text: str) -> bool:
+    """A `politics_religion` finding whose rule only warns (a politician or politics
+    named as news, issue 15's fifth pass): what the clearer is shown without a block."""
+    rules = default_rules()
+    return any(f.category == "politics_religion"
+               and rules.severity_of(f.rule, f.category) == "warn"
+               for f in screen(text, ScreenContext(today=TODAY)).findings)
+
+
+def politics_any(text: str) -> bool:
+    """Any `politics_religion` finding, warning or block: "flagged as politics"."""
+    return "politics_religion" in screen(text, ScreenContext(today=TODAY)).categories
+
+
 def split(rows: list[str]) -> dict[str, list[str]]:
     return {"dev": rows[0::2], "unseen": rows[1::2]}
 
@@ -183,19 +197,27 @@ def report_benign(name: str, texts: list[str], parts: tuple[str, ...], show: boo
                   quote: bool = True) -> None:
     """The share of texts with a blocking finding, raw and without the rows `checked` (read
     one by one and right by the policy's words); per category; the words matched most
-    often. With `show`, the dev rows flagged, each marked."""
+    often; the share the clearer sees with a politics warning. With `show`, the dev rows
+    flagged, each marked (and those with a politics warning only, marked "warn")."""
     for part, rows in split(texts).items():
         if part not in parts:
             continue
         flagged: Counter[str] = Counter()
         words: Counter[str] = Counter()
-        hits = right = named_only = 0
+        hits = right = warned = warned_only = 0
         for text in rows:
             got = blocking(text)
+            if politics_warned(text):
+                warned += 1
+                warned_only += not got
+                if show and part == "dev" and not got:
+                    said = "; ".join(f"{f.rule} [{text[f.span[0]:f.span[1]]}]" for f in screen(
+                        text, ScreenContext(today=TODAY)).findings
+                        if f.category == "politics_religion")
+                    print(f"        warn   {text!r}\n               -> {said}")
             if not got:
                 continue
             hits += 1
-            named_only += blocking_rules(text) == {"politics_religion.politician"}
             is_right = text[:70] in checked
             right += is_right
             flagged.update(got)
@@ -213,9 +235,9 @@ def report_benign(name: str, texts: list[str], parts: tuple[str, ...], show: boo
             line += (f"; hand-checked: {right} right by the policy, false flags "
                      f"{(hits - right) / len(rows):.4f} ({hits - right})")
         print(line)
-        if named_only:
-            print(f"      if a politician named (politics_religion.politician) only warned: "
-                  f"{(hits - named_only) / len(rows):.4f} ({hits - named_only})")
+        print(f"      with a politics warning (shown to the clearer, who judges): "
+              f"{warned / len(rows):.4f} ({warned}; {warned_only} of them not blocked "
+              f"otherwise)")
         for category, n in flagged.most_common():
             print(f"      {category:24} {n}")
         if quote:
@@ -225,19 +247,22 @@ def report_benign(name: str, texts: list[str], parts: tuple[str, ...], show: boo
 
 def report_political(name: str, paragraphs: list[str], benign: list[str],
                      parts: tuple[str, ...], show: bool = False) -> None:
-    """Recall on the political paragraphs; precision on them together with the benign
-    texts of the same half (a figure that depends on that mix: about one political text
-    to two benign ones)."""
+    """Recall on the political paragraphs (any politics finding, warning or block, the
+    issue's "flagged as politics"; blocking only printed too); precision on them together
+    with the benign texts of the same half (a figure that depends on that mix: about one
+    political text to two benign ones)."""
     others = split(benign)
     for part, rows in split(paragraphs).items():
         if part not in parts:
             continue
-        hits = ["politics_religion" in blocking(t) for t in rows]
+        hits = [politics_any(t) for t in rows]
         hit = sum(hits)
-        false = sum("politics_religion" in blocking(t) for t in others[part])
-        print(f"  {name} ({part}, {len(rows)}): politics recall {hit / len(rows):.3f}; "
-              f"goal >= 0.60; precision with the film texts of that half "
-              f"{hit / max(1, hit + false):.3f} ({false} film texts flagged)")
+        blocked = sum("politics_religion" in blocking(t) for t in rows)
+        false = sum(politics_any(t) for t in others[part])
+        print(f"  {name} ({part}, {len(rows)}): politics recall (warning or block) "
+              f"{hit / len(rows):.3f}; goal >= 0.60; blocking only {blocked / len(rows):.3f}; "
+              f"precision with the film texts of that half "
+              f"{hit / max(1, hit + false):.3f} ({false} film texts flagged as politics)")
         if show and part == "dev":
             for text, caught in zip(rows, hits, strict=True):
                 if not caught:
@@ -270,22 +295,16 @@ def huffpost(political: bool) -> list[str]:
 NEWS_POLICY_FINDINGS = hand_checked("screening_quality_news_checked.tsv")
 
 
-def blocking_rules(text: str) -> set[str]:
-    """The rule ids of the blocking content findings (see `blocking`)."""
-    rules = default_rules()
-    result = screen(text, ScreenContext(today=TODAY))
-    return {f.rule for f in result.findings
-            if f.category not in CONTENT and rules.severity_of(f.rule, f.category) == "block"}
-
-
 def report_news_political(name: str, headlines: list[str], parts: tuple[str, ...],
                           show: bool = False) -> None:
     for part, rows in split(headlines).items():
         if part not in parts:
             continue
-        hits = ["politics_religion" in blocking(t) for t in rows]
-        print(f"  {name} ({part}, {len(rows)}): politics recall "
-              f"{sum(hits) / len(rows):.3f} ({sum(hits)}); goal >= 0.60")
+        hits = [politics_any(t) for t in rows]
+        blocked = sum("politics_religion" in blocking(t) for t in rows)
+        print(f"  {name} ({part}, {len(rows)}): politics recall (warning or block) "
+              f"{sum(hits) / len(rows):.3f} ({sum(hits)}); goal >= 0.60; blocking only "
+              f"{blocked / len(rows):.3f} ({blocked})")
         if show and part == "dev":
             for text, caught in zip(rows, hits, strict=True):
                 if not caught:

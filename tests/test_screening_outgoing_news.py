@@ -93,9 +93,11 @@ def test_politician_titles_are_the_subcommittee_s_to_edit(tmp_path: Path) -> Non
 
 
 def test_a_politician_named_has_its_own_rule_and_severity(tmp_path: Path) -> None:
+    """A politician named is a warning by default (issue 15, fifth pass: the clearer
+    judges); the Subcommittee sets it back to a block with one line of [severity]."""
     source = Path(__file__).resolve().parent.parent / "config" / "policy.toml"
     edited = source.read_text(encoding="utf-8").replace(
-        "[severity]\n", '[severity]\n"politics_religion.politician" = "warn"\n', 1)
+        '"politics_religion.politician" = "warn"', '"politics_religion.politician" = "block"', 1)
     path = tmp_path / "policy.toml"
     path.write_text(edited, encoding="utf-8")
     rules = load_rules(path)
@@ -103,9 +105,10 @@ def test_a_politician_named_has_its_own_rule_and_severity(tmp_path: Path) -> Non
     def verdict(text: str, **kwargs: object) -> str:
         return screen(text, ScreenContext(today=TODAY, **kwargs)).verdict  # type: ignore[arg-type]
 
-    named = "Obama to defend the health law as an economic benefit."
-    assert verdict(named) == "block"
-    assert verdict(named, rules=rules) == "warn"
-    assert verdict("Gov. Gavin Newsom defends fancy wine caves.", rules=rules) == "warn"
-    # The party and partisan causes still block.
-    assert verdict("Vote Republican in November.", rules=rules) == "block"
+    named = "Obama to defend the health law as an economic benefit. https://inmm.org ^JS"
+    assert verdict(named) == "warn"
+    assert verdict(named, rules=rules) == "block"
+    assert verdict("Gov. Gavin Newsom defends fancy wine caves. https://inmm.org ^JS",
+                   rules=rules) == "block"
+    # The party and partisan causes block either way.
+    assert verdict("Vote Republican in November.") == "block"

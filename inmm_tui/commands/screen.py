@@ -83,7 +83,10 @@ def run(args: argparse.Namespace) -> int:
             start, end = finding.span
             excerpt = text[start:end]
             where = f' at {start}-{end} "{_short(excerpt)}"' if excerpt else ""
-            say(f"  {finding.category} ({finding.rule}){where}: {finding.message}")
+            # Each finding's own severity: a post can carry a warning (a politician named)
+            # beside what blocks it, and the reader must see which is which.
+            severity = rules.severity_of(finding.rule, finding.category)
+            say(f"  {severity}: {finding.category} ({finding.rule}){where}: {finding.message}")
     return worst
 
 

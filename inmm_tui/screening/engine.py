@@ -129,7 +129,8 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     findings += _phrases(rules, "copyright", masked)
     findings += personal.find(text, masked, emails, rules)
     findings += _phrases(rules, "propaganda_salacious", masked)
-    findings += _respect(rules, masked, words)
+    findings += [f for f in _respect(rules, masked, words)
+                 if not (outgoing and _allowed_outgoing(rules, f, masked))]
     if not outgoing and context.learned and rules.learned_replies:
         findings += _learned(masked, findings)
     if outgoing:
@@ -161,6 +162,12 @@ def _politics_religion(rules: Rules, masked: str, words: frozenset[str]) -> list
     findings += [Finding("politics_religion.politician", "politics_religion", f.message, f.span)
                  for f in _phrases(rules, "politicians", masked, words=words)]
     findings += _titled_politician(rules, masked)
+    # Politics named as news, not a side taken: a rule of its own, which `[severity]`
+    # makes a warning for the clearer to judge (the politician rules above likewise).
+    # One inside a side taken ("Vote Republican") is that finding's, not a second one.
+    findings += [Finding("politics_religion.mention", "politics_religion", f.message, f.span)
+                 for f in _phrases(rules, "political_mentions", masked, words=words)
+                 if not _covered(findings, *f.span)]
     return findings
 
 
@@ -500,6 +507,19 @@ def _allowed(rules: Rules, name: str, masked: str, start: int, end: int) -> bool
         for m in allow.finditer(masked, max(0, start - 40), end + 40))
 
 
+def _allowed_outgoing(rules: Rules, finding: Finding, masked: str) -> bool:
+    """A reply category's finding in one of the society's own posts that a phrase of the
+    category's `outgoing_allow` overlaps: a belief reported ("if your daughter thinks
+    she's fat"), the reader's own weariness ("when you're sick of banana bread"), one
+    person's story ("man says his..."), a drug's "shoot up": news and advice, not abuse
+    by the author. Replies keep every finding."""
+    allow = rules.outgoing_allow.get(finding.category)
+    start, end = finding.span
+    return allow is not None and any(
+        m.start() < end and start < m.end()
+        for m in allow.finditer(masked, max(0, start - 60), end + 60))
+
+
 def _covered(findings: list[Finding], start: int, end: int) -> bool:
     return any(f.span[0] <= start and end <= f.span[1] for f in findings)
 
@@ -653,16 +673,26 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
     arena = [(span, term) for span, term in terms
              if section.near.fullmatch(term)
              or (spoken and spoken.fullmatch(term) and not _in_name(masked, span))]
-    found = _arena_pair(section, masked, arena, terms) if arena else None
+    # An office ("governor") with an agenda term and no other arena term is an office
+    # holder acting in news, a mention (a warning by default), not speech.
+    offices = rules.arena_offices
+    held = [a for a in arena if offices is not None and offices.fullmatch(a[1])]
+    spoken_to = [a for a in arena if a not in held]
+    found = _arena_pair(section, masked, spoken_to, terms) if spoken_to else None
     found = found or _agenda(section, masked, terms)
+    rule = "politics_religion.speech"
+    if found is None and held:
+        found, rule = _arena_pair(section, masked, held, terms), "politics_religion.mention"
     # A post with a greeting or the society's own words (`allow`: "Happy Veterans Day",
     # "INMM election") is the society speaking.
     allow = rules.sections["politics_religion"].allow
     if found is None or (allow is not None and allow.search(masked)):
         return []
     quoted = '", "'.join(masked[a:b] for a, b in found)
-    return [Finding("politics_religion.speech", "politics_religion",
-                    f'{section.message} ("{quoted}")', (found[0][0], found[-1][1]))]
+    message = (section.message if rule == "politics_religion.speech"
+               else rules.sections["political_mentions"].message)
+    return [Finding(rule, "politics_religion",
+                    f'{message} ("{quoted}")', (found[0][0], found[-1][1]))]
 
 
 def _titled_politician(rules: Rules, masked: str) -> list[Finding]:
@@ -675,7 +705,7 @@ def _titled_politician(rules: Rules, masked: str) -> list[Finding]:
     if match is None or (rules.remit is not None and rules.remit.search(masked)):
         return []
     return [Finding("politics_religion.politician", "politics_religion",
-                    f'{rules.sections["politics_religion"].message} ("{match.group(0)}")',
+                    f'{rules.sections["politicians"].message} ("{match.group(0)}")',
                     match.span())]
 
 
@@ -740,8 +770,10 @@ def _is_name(rules: Rules, masked: str, span: tuple[int, int]) -> bool:
     after = re.match(r"\s+([A-Z][\w'\u2019-]+)", masked[span[1]:])
     if after is None:
         return False
-    terms = rules.sections["politics_religion"].terms
-    return terms is None or not terms.fullmatch(after.group(1))
+    surname = after.group(1)
+    return not any(terms is not None and terms.fullmatch(surname)
+                   for terms in (rules.sections[name].terms for name in
+                                 ("politics_religion", "political_mentions", "politicians")))
 
 
 # Characters that change how text is shown rather than what it says: C0/C1 controls other

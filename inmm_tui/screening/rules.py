@@ -8,7 +8,7 @@ refused with a `RulesError` that names the file and the key (exit code 2).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -170,12 +170,13 @@ your""".split())
 
 
 def text_words(text: str) -> frozenset[str]:
-    """The words of a text as the gates see them: whole ("re-election", "aren't") and in
-    their parts ("Trump's" also as "trump"), as the terms match either."""
+    """The words of a text as the gates see them: whole ("re-election", "aren't"), before
+    an apostrophe ("Far-Right's" also as "far-right") and in their parts ("Trump's" also
+    as "trump"), as the terms match any of them."""
     low = text.lower().replace("\u2019", "'")
     whole = WORD.findall(low)
     return (frozenset(whole) | frozenset(w.strip("'-") for w in whole)
-            | frozenset(_PART.findall(low)))
+            | frozenset(w.split("'", 1)[0] for w in whole) | frozenset(_PART.findall(low)))
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,11 @@ class Rules:
     """Agenda terms that count as the arena in a text spoken as "we" ("America")."""
     politician_titles: re.Pattern[str] | None
     """An office's title before a capitalised name ("Gov. Newsom"), case as written."""
+    arena_offices: re.Pattern[str] | None
+    """Arena terms that are offices ("governor"): with an agenda term alone, a mention."""
+    outgoing_allow: dict[str, re.Pattern[str]]
+    """Per reply category: phrases that, in the society's own posts, make a finding they
+    overlap no finding ("thinks she's fat" in health advice); replies are not affected."""
     phone_regions: tuple[str, ...]
     allowed_numbers: frozenset[str]
     role_mailboxes: frozenset[str]
@@ -378,30 +384,50 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
             pairs=_pairs(r, name) if name in RESPECT else (),
             unless_negated=r.boolean(name, "unless_negated", False),
         )
+    # Blame or praise of a party or a politician by name is a side taken, as of an office:
+    # both lists join the `near` of the politics pair.
+    actors = (r.strings("politics_religion", "near") + r.strings("politics_religion", "parties")
+              + r.strings("politics_religion", "politicians"))
+    if sections["politics_religion"].with_ is not None:
+        sections["politics_religion"] = replace(
+            sections["politics_religion"], near=compile_terms(actors), near_gate=gate_for(actors))
     # Political speech without a party name or a word of blame: two terms of the political
     # arena ("our country", "Washington"), or one and an agenda ("jobs", "taxes", "we will
     # fight for"), unless the text is about nuclear governance (`remit`), INMM's business.
-    arena, agenda = r.patterns("politics_religion", "arena"), r.patterns("politics_religion",
-                                                                           "agenda")
+    # Offices ("governor") are arena terms whose pair is a mention (see _speech).
+    arena_terms = (r.strings("politics_religion", "arena")
+                   + r.strings("politics_religion", "arena_offices"))
+    arena, agenda = compile_terms(arena_terms), r.patterns("politics_religion", "agenda")
     if (arena is None) != (agenda is None):
         raise r.fail(f"politics_religion.{'agenda' if agenda is None else 'arena'}",
                      "a list of terms (arena and agenda go together)", [])
     sections["political_speech"] = Section(
         message=sections["politics_religion"].message,
         terms=None, allow=None, near=arena,
-        with_=compile_terms(r.strings("politics_religion", "arena")
-                            + r.strings("politics_religion", "agenda")),
+        with_=compile_terms(arena_terms + r.strings("politics_religion", "agenda")),
         window=r.integer("politics_religion", "arena_window", 0),
-        with_gate=gate_for(r.strings("politics_religion", "arena")
-                           + r.strings("politics_religion", "agenda")),
+        with_gate=gate_for(arena_terms + r.strings("politics_religion", "agenda")),
     )
     # Politicians by name ("Obama", "Sunak"): their own rule id, politics_religion.politician,
     # so that the Subcommittee can give a politician named in news its own severity.
+    # A mention's own message: the clearer reads it beside the post and judges.
+    mention_message = r.string("politics_religion", "mention_message",
+                               sections["politics_religion"].message)
     sections["politicians"] = Section(
-        message=sections["politics_religion"].message,
+        message=mention_message,
         terms=r.patterns("politics_religion", "politicians"),
         allow=sections["politics_religion"].allow,
         terms_gate=gate_for(r.strings("politics_religion", "politicians")),
+    )
+    # Politics named as news ("GOP lawmakers", "the White House", "abortion"): their own
+    # rule id, politics_religion.mention, a warning by default where a side taken blocks.
+    mentions = r.strings("politics_religion", "mentions") + r.strings("politics_religion",
+                                                                       "parties")
+    sections["political_mentions"] = Section(
+        message=mention_message,
+        terms=compile_terms(mentions),
+        allow=sections["politics_religion"].allow,
+        terms_gate=gate_for(mentions),
     )
     sections["text_form"] = Section(
         message=r.string("text_form", "message", "The text itself is malformed."),
@@ -463,6 +489,9 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         remit=r.patterns("politics_religion", "remit"),
         spoken_arena=r.patterns("politics_religion", "spoken_arena"),
         politician_titles=_titled_names(r.strings("politics_religion", "politician_titles")),
+        arena_offices=r.patterns("politics_religion", "arena_offices"),
+        outgoing_allow={name: pattern for name in RESPECT
+                        if (pattern := r.patterns(name, "outgoing_allow")) is not None},
         phone_regions=regions,
         allowed_numbers=frozenset(
             "".join(ch for ch in n if ch.isdigit())
