@@ -117,7 +117,8 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     findings: list[Finding] = _form(rules, text, outgoing)
     if outgoing:
         findings += _politics_religion(rules, masked, words)
-    findings += _phrases(rules, "vulgar_discriminatory", masked, words=words)
+    findings += [f for f in _phrases(rules, "vulgar_discriminatory", masked, words=words)
+                 if not (outgoing and _allowed_outgoing(rules, f, masked))]
     findings += [
         Finding("vulgar_discriminatory.word", "vulgar_discriminatory",
                 f'{rules.sections["vulgar_discriminatory"].message} ("{text[s:e]}")', (s, e))
@@ -168,6 +169,12 @@ def _politics_religion(rules: Rules, masked: str, words: frozenset[str]) -> list
     findings += [Finding("politics_religion.mention", "politics_religion", f.message, f.span)
                  for f in _phrases(rules, "political_mentions", masked, words=words)
                  if not _covered(findings, *f.span)]
+    # Religion likewise: a faith, a church or a scripture named (news, a place, an
+    # institution) is a mention; worship, prayer made or asked, a blessing given (`terms`,
+    # above) are a side taken. A name ("Dr. Christian Meyer") is neither.
+    findings += [Finding("politics_religion.mention", "politics_religion", f.message, f.span)
+                 for f in _phrases(rules, "faith_mentions", masked, words=words)
+                 if not _covered(findings, *f.span) and not _is_name(rules, masked, f.span)]
     return findings
 
 
@@ -508,16 +515,26 @@ def _allowed(rules: Rules, name: str, masked: str, start: int, end: int) -> bool
 
 
 def _allowed_outgoing(rules: Rules, finding: Finding, masked: str) -> bool:
-    """A reply category's finding in one of the society's own posts that a phrase of the
-    category's `outgoing_allow` overlaps: a belief reported ("if your daughter thinks
-    she's fat"), the reader's own weariness ("when you're sick of banana bread"), one
-    person's story ("man says his..."), a drug's "shoot up": news and advice, not abuse
-    by the author. Replies keep every finding."""
-    allow = rules.outgoing_allow.get(finding.category)
+    """A reply category's (or a vulgar phrase's) finding in one of the society's own posts
+    that a phrase of the category's `outgoing_allow` overlaps: a belief reported ("if your
+    daughter thinks she's fat"), the reader's own weariness ("when you're sick of banana
+    bread"), one person's story ("man says his..."), a drug's "shoot up", the generic "you"
+    of advice ("Are you fat?", "where does fat go when you..."), a weight-loss show: news
+    and advice, not abuse by the author. Nor a pair whose two terms are in different
+    sentences ("Feeling useless after retirement? You are not alone."). Replies keep every
+    finding."""
     start, end = finding.span
+    if finding.rule.endswith(".context") and finding.category in RESPECT \
+            and _SENTENCE_END.search(masked, start, end):
+        return True
+    allow = rules.outgoing_allow.get(finding.category)
     return allow is not None and any(
         m.start() < end and start < m.end()
         for m in allow.finditer(masked, max(0, start - 60), end + 60))
+
+
+# A sentence's end: the next one starts, with a capital, after any closing quote.
+_SENTENCE_END = re.compile(r"[.?!]+[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]*[A-Z])")
 
 
 def _covered(findings: list[Finding], start: int, end: int) -> bool:
@@ -773,7 +790,8 @@ def _is_name(rules: Rules, masked: str, span: tuple[int, int]) -> bool:
     surname = after.group(1)
     return not any(terms is not None and terms.fullmatch(surname)
                    for terms in (rules.sections[name].terms for name in
-                                 ("politics_religion", "political_mentions", "politicians")))
+                                 ("politics_religion", "political_mentions", "politicians",
+                                  "faith_mentions")))
 
 
 # Characters that change how text is shown rather than what it says: C0/C1 controls other
