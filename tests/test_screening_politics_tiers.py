@@ -278,3 +278,20 @@ def test_insults_said_to_the_reader_stay_found(text: str, category: str) -> None
 def test_hostile_replies_with_the_advice_words_still_flag(text: str, category: str) -> None:
     result = screen(text, ScreenContext(direction="incoming", today=TODAY))
     assert category in result.categories
+
+
+@pytest.mark.parametrize("text", [
+    # Blame in quotation marks is someone's words reported: news naming politics.
+    "'National shame': MP sounds alarm over UK fast fashion factories.",
+    "Senator calls the budget 'a disgrace' in floor speech.",
+])
+def test_blame_quoted_is_reported_speech_a_warning(text: str) -> None:
+    result = outgoing(text)
+    assert politics(result) == {"politics_religion.mention"}
+    assert result.verdict == "warn"
+
+
+def test_a_kind_of_comedy_is_not_an_insult() -> None:
+    text = "Slapstick buffoonery can tickle many a preschooler's fancy."
+    assert "harassment" not in screen(text + SHARED, ScreenContext(today=TODAY)).categories
+    assert "harassment" in screen("You buffoons.", ScreenContext(today=TODAY)).categories
