@@ -295,3 +295,10 @@ def test_a_kind_of_comedy_is_not_an_insult() -> None:
     text = "Slapstick buffoonery can tickle many a preschooler's fancy."
     assert "harassment" not in screen(text + SHARED, ScreenContext(today=TODAY)).categories
     assert "harassment" in screen("You buffoons.", ScreenContext(today=TODAY)).categories
+
+
+def test_only_harassment_pairs_stop_at_a_sentence_end() -> None:
+    """A prize and a number to call are a spam pair across sentences, in a post too."""
+    result = screen("You have won a cash prize. Call 09061701461 to claim." + SHARED,
+                    ScreenContext(today=TODAY))
+    assert "spam.context" in {f.rule for f in result.findings}

@@ -538,12 +538,13 @@ def _allowed_outgoing(rules: Rules, finding: Finding, masked: str) -> bool:
     daughter thinks she's fat"), the reader's own weariness ("when you're sick of banana
     bread"), one person's story ("man says his..."), a drug's "shoot up", the generic "you"
     of advice ("Are you fat?", "where does fat go when you..."), a weight-loss show: news
-    and advice, not abuse by the author. Nor a pair whose two terms are in different
-    sentences ("Feeling useless after retirement? You are not alone."). Replies keep every
-    finding."""
+    and advice, not abuse by the author. Nor a harassment pair whose two terms are in
+    different sentences ("Feeling useless after retirement? You are not alone."). Replies
+    keep every finding."""
     start, end = finding.span
-    if finding.rule.endswith(".context") and finding.category in RESPECT \
-            and _SENTENCE_END.search(masked, start, end):
+    # Harassment's pairs are two words apart at most: across a sentence end they are two
+    # thoughts. (Spam and threat pairs span sentences by design: "You won! Call 09...")
+    if finding.rule == "harassment.context" and _SENTENCE_END.search(masked, start, end):
         return True
     allow = rules.outgoing_allow.get(finding.category)
     return allow is not None and any(
