@@ -172,3 +172,133 @@ def test_replies_are_screened_as_before(text: str, category: str) -> None:
     """The outgoing exceptions leave the moderation queue's screen alone."""
     result = screen(text, ScreenContext(direction="incoming", today=TODAY))
     assert category in result.categories
+
+
+# ----- sixth pass: religion in two tiers, and the generic "you" of advice -----------------
+
+FAITHS_NAMED = [
+    # A faith, a church or a scripture named as news, a place or an institution.
+    "Do Catholic hospitals' directives limit the options doctors present?",
+    "Family that owns Hobby Lobby plans a Bible museum in Washington.",
+    "Church fund chief says the pandemic will renew calls for responsible capitalism.",
+    "Ramadan's end gives Muslim players a reprieve as the World Cup begins.",
+    "Muslim and Jewish students side by side at the summer school.",
+    # Prayer named, not made or asked of the reader: the condolence a society sends.
+    "Our thoughts and prayers are with those affected by the tornadoes in Oklahoma.",
+]
+
+
+@pytest.mark.parametrize("text", FAITHS_NAMED)
+def test_a_faith_named_as_news_is_a_warning_for_the_clearer(text: str) -> None:
+    result = outgoing(text)
+    assert politics(result) == {"politics_religion.mention"}
+    assert result.verdict == "warn"
+    assert all("religion" in f.message for f in result.findings
+               if f.category == "politics_religion")
+
+
+@pytest.mark.parametrize("text", [
+    # Prayer made by the post or asked of the reader, a blessing, a deity invoked, worship.
+    "Please pray for our colleague Dr. Ann Lee.",
+    "Keep our colleague in your prayers.",
+    "God bless our members.",
+    "Jesus saves.",
+    "He is risen!",
+    "Come worship with us this Sunday.",
+    "Join us for Catholic mass after the closing session.",
+    # A faith's side taken in public life.
+    "Christian values belong in our work.",
+    "Radical Islamic terrorism must be defeated.",
+])
+def test_worship_prayer_asked_and_blessings_block(text: str) -> None:
+    rules = default_rules()
+    result = outgoing(text)
+    assert result.verdict == "block"
+    assert any(f.category == "politics_religion"
+               and rules.severity_of(f.rule, f.category) == "block" for f in result.findings)
+
+
+def test_a_name_that_is_a_faith_is_neither_mention_nor_block() -> None:
+    assert politics(outgoing("Dr. Christian Meyer receives the Distinguished Service Award.")) \
+        == set()
+
+
+def test_a_faith_named_blocks_again_with_the_mention_line(tmp_path: Path) -> None:
+    text = POLICY.read_text(encoding="utf-8").replace(
+        '"politics_religion.mention" = "warn"', '"politics_religion.mention" = "block"', 1)
+    path = tmp_path / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    rules = load_rules(path)
+    for example in FAITHS_NAMED:
+        assert outgoing(example, rules=rules).verdict == "block", example
+
+
+ADVICE = [
+    # The generic "you" of health advice, in a question or a condition.
+    ("Where does fat go when you lose weight?", "harassment"),
+    ("Are you fat? A new test tells you.", "harassment"),
+    ("Why you get fat when you sleep too little.", "harassment"),
+    ("Do these 5 things if you #fat and want to slim down.", "harassment"),
+    ("If you are lazy about exercise, try these tips.", "harassment"),
+    # Self-talk, and a pair split by a sentence end.
+    ("Stop calling yourself ugly: body image tips for teens.", "harassment"),
+    ("Feeling useless after retirement? You are not alone.", "harassment"),
+    ("Don't beat yourself up over a missed workout.", "threat"),
+    # A weight-loss show, and people who lose weight.
+    ("'Biggest Loser' winner says the show made her sick.", "harassment"),
+    ("'Biggest Loser' winner says the show made her sick.", "vulgar_discriminatory"),
+    ("Weight losers who keep it off share these habits.", "harassment"),
+    ("Weight losers who keep it off share these habits.", "vulgar_discriminatory"),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), ADVICE)
+def test_health_advice_addressed_to_the_reader_is_not_abuse(text: str, category: str) -> None:
+    assert category not in screen(text + SHARED, ScreenContext(today=TODAY)).categories
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # Said to the reader as a statement, or by the author: still found in our own posts.
+    ("You are fat.", "harassment"),
+    ("You're the biggest loser in this field.", "harassment"),
+    ("I think you're useless.", "harassment"),
+    ("I will beat you up after the meeting.", "threat"),
+])
+def test_insults_said_to_the_reader_stay_found(text: str, category: str) -> None:
+    assert category in screen(text + SHARED, ScreenContext(today=TODAY)).categories
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    # Hostile replies with the same words: the moderation queue's screen is unchanged.
+    ("Are you fat or just stupid?", "harassment"),
+    ("If you are this useless, resign.", "harassment"),
+    ("Useless. You people should all resign.", "harassment"),
+    ("You are fat and nobody wants you here.", "harassment"),
+])
+def test_hostile_replies_with_the_advice_words_still_flag(text: str, category: str) -> None:
+    result = screen(text, ScreenContext(direction="incoming", today=TODAY))
+    assert category in result.categories
+
+
+@pytest.mark.parametrize("text", [
+    # Blame in quotation marks is someone's words reported: news naming politics.
+    "'National shame': MP sounds alarm over UK fast fashion factories.",
+    "Senator calls the budget 'a disgrace' in floor speech.",
+])
+def test_blame_quoted_is_reported_speech_a_warning(text: str) -> None:
+    result = outgoing(text)
+    assert politics(result) == {"politics_religion.mention"}
+    assert result.verdict == "warn"
+
+
+def test_a_kind_of_comedy_is_not_an_insult() -> None:
+    text = "Slapstick buffoonery can tickle many a preschooler's fancy."
+    assert "harassment" not in screen(text + SHARED, ScreenContext(today=TODAY)).categories
+    assert "harassment" in screen("You buffoons.", ScreenContext(today=TODAY)).categories
+
+
+def test_only_harassment_pairs_stop_at_a_sentence_end() -> None:
+    """A prize and a number to call are a spam pair across sentences, in a post too."""
+    result = screen("You have won a cash prize. Call 09061701461 to claim." + SHARED,
+                    ScreenContext(today=TODAY))
+    assert "spam.context" in {f.rule for f in result.findings}

@@ -117,7 +117,8 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
     findings: list[Finding] = _form(rules, text, outgoing)
     if outgoing:
         findings += _politics_religion(rules, masked, words)
-    findings += _phrases(rules, "vulgar_discriminatory", masked, words=words)
+    findings += [f for f in _phrases(rules, "vulgar_discriminatory", masked, words=words)
+                 if not (outgoing and _allowed_outgoing(rules, f, masked))]
     findings += [
         Finding("vulgar_discriminatory.word", "vulgar_discriminatory",
                 f'{rules.sections["vulgar_discriminatory"].message} ("{text[s:e]}")', (s, e))
@@ -157,7 +158,12 @@ def _politics_religion(rules: Rules, masked: str, words: frozenset[str]) -> list
     the categories of `_respect`. So replies are not screened for it."""
     findings = [f for f in _phrases(rules, "politics_religion", masked, words=words)
                 if not _is_name(rules, masked, f.span)]
-    findings += _pairs(rules, "politics_religion", masked, words)
+    # Blame or praise in quotation marks is someone's words reported ("'National shame':
+    # MP sounds alarm over factories"), news naming politics: a mention, not a side taken.
+    findings += [f if not _quoted(masked, f.span)
+                 else Finding("politics_religion.mention", "politics_religion",
+                              rules.sections["political_mentions"].message, f.span)
+                 for f in _pairs(rules, "politics_religion", masked, words)]
     findings += _speech(rules, masked, words)
     findings += [Finding("politics_religion.politician", "politics_religion", f.message, f.span)
                  for f in _phrases(rules, "politicians", masked, words=words)]
@@ -168,7 +174,26 @@ def _politics_religion(rules: Rules, masked: str, words: frozenset[str]) -> list
     findings += [Finding("politics_religion.mention", "politics_religion", f.message, f.span)
                  for f in _phrases(rules, "political_mentions", masked, words=words)
                  if not _covered(findings, *f.span)]
+    # Religion likewise: a faith, a church or a scripture named (news, a place, an
+    # institution) is a mention; worship, prayer made or asked, a blessing given (`terms`,
+    # above) are a side taken. A name ("Dr. Christian Meyer") is neither.
+    findings += [Finding("politics_religion.mention", "politics_religion", f.message, f.span)
+                 for f in _phrases(rules, "faith_mentions", masked, words=words)
+                 if not _covered(findings, *f.span) and not _is_name(rules, masked, f.span)]
     return findings
+
+
+def _quoted(masked: str, span: tuple[int, int]) -> bool:
+    """One end of the span inside quotation marks: words reported, not the post's own."""
+    start, end = span
+    return any(m.start() <= start < m.end() or m.start() < end <= m.end()
+               for m in _QUOTE.finditer(masked))
+
+
+# A quotation: up to twelve words between opening and closing marks, straight or curly
+# (an apostrophe inside a word, "Obama's", opens none).
+_QUOTE = re.compile(r"(?<!\w)['\u2018\"\u201c][^'\"\u2018\u2019\u201c\u201d\n]{1,80}?"
+                    r"['\u2019\"\u201d](?!\w)")
 
 
 def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
@@ -508,16 +533,27 @@ def _allowed(rules: Rules, name: str, masked: str, start: int, end: int) -> bool
 
 
 def _allowed_outgoing(rules: Rules, finding: Finding, masked: str) -> bool:
-    """A reply category's finding in one of the society's own posts that a phrase of the
-    category's `outgoing_allow` overlaps: a belief reported ("if your daughter thinks
-    she's fat"), the reader's own weariness ("when you're sick of banana bread"), one
-    person's story ("man says his..."), a drug's "shoot up": news and advice, not abuse
-    by the author. Replies keep every finding."""
-    allow = rules.outgoing_allow.get(finding.category)
+    """A reply category's (or a vulgar phrase's) finding in one of the society's own posts
+    that a phrase of the category's `outgoing_allow` overlaps: a belief reported ("if your
+    daughter thinks she's fat"), the reader's own weariness ("when you're sick of banana
+    bread"), one person's story ("man says his..."), a drug's "shoot up", the generic "you"
+    of advice ("Are you fat?", "where does fat go when you..."), a weight-loss show: news
+    and advice, not abuse by the author. Nor a harassment pair whose two terms are in
+    different sentences ("Feeling useless after retirement? You are not alone."). Replies
+    keep every finding."""
     start, end = finding.span
+    # Harassment's pairs are two words apart at most: across a sentence end they are two
+    # thoughts. (Spam and threat pairs span sentences by design: "You won! Call 09...")
+    if finding.rule == "harassment.context" and _SENTENCE_END.search(masked, start, end):
+        return True
+    allow = rules.outgoing_allow.get(finding.category)
     return allow is not None and any(
         m.start() < end and start < m.end()
         for m in allow.finditer(masked, max(0, start - 60), end + 60))
+
+
+# A sentence's end: the next one starts, with a capital, after any closing quote.
+_SENTENCE_END = re.compile(r"[.?!]+[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]*[A-Z])")
 
 
 def _covered(findings: list[Finding], start: int, end: int) -> bool:
@@ -773,7 +809,8 @@ def _is_name(rules: Rules, masked: str, span: tuple[int, int]) -> bool:
     surname = after.group(1)
     return not any(terms is not None and terms.fullmatch(surname)
                    for terms in (rules.sections[name].terms for name in
-                                 ("politics_religion", "political_mentions", "politicians")))
+                                 ("politics_religion", "political_mentions", "politicians",
+                                  "faith_mentions")))
 
 
 # Characters that change how text is shown rather than what it says: C0/C1 controls other

@@ -429,6 +429,16 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         allow=sections["politics_religion"].allow,
         terms_gate=gate_for(mentions),
     )
+    # A faith, a church or a scripture named as news or as a place ("Catholic hospitals",
+    # "a Bible museum"): politics_religion.mention too, with its own message; worship,
+    # prayer made or asked and blessings given stay in `terms` (a block).
+    faiths = r.strings("politics_religion", "faith_mentions")
+    sections["faith_mentions"] = Section(
+        message=r.string("politics_religion", "faith_message", mention_message),
+        terms=compile_terms(faiths),
+        allow=sections["politics_religion"].allow,
+        terms_gate=gate_for(faiths),
+    )
     sections["text_form"] = Section(
         message=r.string("text_form", "message", "The text itself is malformed."),
         terms=None, allow=None,
@@ -490,7 +500,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         spoken_arena=r.patterns("politics_religion", "spoken_arena"),
         politician_titles=_titled_names(r.strings("politics_religion", "politician_titles")),
         arena_offices=r.patterns("politics_religion", "arena_offices"),
-        outgoing_allow={name: pattern for name in RESPECT
+        outgoing_allow={name: pattern for name in (*RESPECT, "vulgar_discriminatory")
                         if (pattern := r.patterns(name, "outgoing_allow")) is not None},
         phone_regions=regions,
         allowed_numbers=frozenset(
