@@ -281,14 +281,14 @@ def test_hostile_replies_with_the_advice_words_still_flag(text: str, category: s
 
 
 @pytest.mark.parametrize("text", [
-    # Blame in quotation marks is someone's words reported: news naming politics.
-    "'National shame': MP sounds alarm over UK fast fashion factories.",
     "Senator calls the budget 'a disgrace' in floor speech.",
+    "The Senate is 'a disgrace'. Vote accordingly.",
 ])
-def test_blame_quoted_is_reported_speech_a_warning(text: str) -> None:
+def test_blame_in_quotation_marks_still_blocks(text: str) -> None:
+    # Quoting one's own blame must not turn the Chair's block into a warning.
     result = outgoing(text)
-    assert politics(result) == {"politics_religion.mention"}
-    assert result.verdict == "warn"
+    assert "politics_religion.context" in politics(result)
+    assert result.verdict == "block"
 
 
 def test_a_kind_of_comedy_is_not_an_insult() -> None:

@@ -158,12 +158,9 @@ def _politics_religion(rules: Rules, masked: str, words: frozenset[str]) -> list
     the categories of `_respect`. So replies are not screened for it."""
     findings = [f for f in _phrases(rules, "politics_religion", masked, words=words)
                 if not _is_name(rules, masked, f.span)]
-    # Blame or praise in quotation marks is someone's words reported ("'National shame':
-    # MP sounds alarm over factories"), news naming politics: a mention, not a side taken.
-    findings += [f if not _quoted(masked, f.span)
-                 else Finding("politics_religion.mention", "politics_religion",
-                              rules.sections["political_mentions"].message, f.span)
-                 for f in _pairs(rules, "politics_religion", masked, words)]
+    # Blame or praise in quotation marks stays a side taken: a post could otherwise quote
+    # its own blame ("The Senate is 'a disgrace'") to turn the block into a warning.
+    findings += _pairs(rules, "politics_religion", masked, words)
     findings += _speech(rules, masked, words)
     findings += [Finding("politics_religion.politician", "politics_religion", f.message, f.span)
                  for f in _phrases(rules, "politicians", masked, words=words)]
@@ -181,19 +178,6 @@ def _politics_religion(rules: Rules, masked: str, words: frozenset[str]) -> list
                  for f in _phrases(rules, "faith_mentions", masked, words=words)
                  if not _covered(findings, *f.span) and not _is_name(rules, masked, f.span)]
     return findings
-
-
-def _quoted(masked: str, span: tuple[int, int]) -> bool:
-    """One end of the span inside quotation marks: words reported, not the post's own."""
-    start, end = span
-    return any(m.start() <= start < m.end() or m.start() < end <= m.end()
-               for m in _QUOTE.finditer(masked))
-
-
-# A quotation: up to twelve words between opening and closing marks, straight or curly
-# (an apostrophe inside a word, "Obama's", opens none).
-_QUOTE = re.compile(r"(?<!\w)['\u2018\"\u201c][^'\"\u2018\u2019\u201c\u201d\n]{1,80}?"
-                    r"['\u2019\"\u201d](?!\w)")
 
 
 def _respect(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
