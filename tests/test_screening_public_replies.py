@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -191,6 +193,52 @@ def test_the_model_is_plain_python_and_its_classes_add_up() -> None:
     assert abs(sum(probabilities) - 1) < 1e-9
     assert model.verdict("Thanks for the great webinar!") is None
     assert model.verdict("subscribe to my channel guys check out my new video") == "spam"
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    # Written for this test in the forms of the training-only data (bench/data/
+    # reply_training.csv.gz): work-from-home spam, a third-person insult without a listed
+    # word. The model of the fourth round passed both.
+    ("I work from home and earn 500 a day, ask me how.", "spam.model"),
+    ("Whoever wrote this writes nothing but ignorant drivel.", "harassment.model"),
+])
+def test_the_model_trained_on_more_data_warns_on_what_the_old_one_passed(
+        text: str, rule: str) -> None:
+    assert incoming(text) == ("pass", set())
+    result = screen(text, ScreenContext(direction="incoming", today=TODAY))
+    assert (result.verdict, [f.rule for f in result.findings]) == ("warn", [rule])
+
+
+@pytest.mark.parametrize("text", [
+    "Could you check my abstract, and help me get the slides?",
+    "Please add captions to the videos for accessibility.",
+    "Check the proceedings page for more information on the session.",
+    "Kill the child process and wait for it to terminate.",
+    "Raise an exception if the lock cannot be acquired within the timeout.",
+    "Return the number of counts per minute recorded by the detector.",
+])
+def test_the_model_does_not_warn_on_requests_or_technical_prose(text: str) -> None:
+    """Questions with "check", "help me", "please" and technical prose ("kill the
+    process") are what a society's replies are made of: the spam and abuse thresholds are
+    set so that the model warns on at most 2 of bench/screening.py's 8,806 docstrings."""
+    assert reply_model().verdict(text) is None
+
+
+def test_the_model_is_loaded_by_the_first_incoming_reply_only() -> None:
+    """Outgoing posts are never scored by the model, so its weights are not read until
+    a reply is screened (a fresh interpreter: this one may have loaded them already)."""
+    script = (
+        "import datetime as dt\n"
+        "from inmm_tui.screening import ScreenContext, screen\n"
+        "from inmm_tui.screening.model import reply_model\n"
+        "today = dt.date(2026, 3, 1)\n"
+        "screen('Thanks for coming to the webinar! ^JS', ScreenContext(today=today))\n"
+        "print(reply_model.cache_info().currsize)\n"
+        "screen('Thanks!', ScreenContext(direction='incoming', today=today))\n"
+        "print(reply_model.cache_info().currsize)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=ROOT)
+    assert out.stdout.split() == ["0", "1"]
 
 
 # ----- the rules file ----------------------------------------------------------------

@@ -6,6 +6,11 @@ MIRRORS_DIR holds one bare git directory per repository, named `owner+name/repo`
 commits read are the ones named in SOURCES.md. Run once; the bench reads only the .csv.gz
 files this writes (it needs no network and no copy of the repositories). What is kept and
 why: bench/data/SOURCES.md.
+
+`reply_training.csv.gz` is for training the learned model only (bench/train_reply_model.py),
+never for measuring: rows of the same two sources that the evaluation files above do not
+hold (Davidson's offensive tweets not drawn, Civil Comments toxic-spans comments not
+drawn), with any text equal to one of an evaluation file's (either half) left out.
 """
 
 from __future__ import annotations
@@ -75,6 +80,8 @@ def main(mirrors: Path) -> None:
     write("davidson.csv.gz", ["row", "class", "tweet"],
           [[r[""], r["class"], clean(r["tweet"])] for r in tweets
            if r["class"] != "1" or id(r) in keep])
+    training = [["davidson", "offensive", r[""], clean(r["tweet"])]
+                for r in offensive if id(r) not in keep]
 
     rows = []
     for video in ("01-Psy", "02-KatyPerry", "03-LMFAO", "04-Eminem", "05-Shakira"):
@@ -97,8 +104,39 @@ def main(mirrors: Path) -> None:
     # Comments that most of their annotators did not call "not toxic", of reply length.
     toxic = sorted(c for c, v in votes.items()
                    if c in comments and sum(v) * 2 < len(v) and len(comments[c]) <= 500)
+    drawn = sorted(rng.sample(toxic, 2000), key=int)
     write("civil_toxic.csv.gz", ["comment_id", "comment_text"],
-          [[c, clean(comments[c])] for c in sorted(rng.sample(toxic, 2000), key=int)])
+          [[c, clean(comments[c])] for c in drawn])
+
+    # Training only. The comments most of whose annotators marked "not toxic" are the
+    # ordinary class: news-site comments, many sharp in tone (they were sent to the
+    # annotators because Civil Comments' raters had called them toxic), which is the
+    # contrast the model lacked (its only long, formal replies were toxic ones).
+    plain = sorted((c for c, v in votes.items()
+                    if c in comments and sum(v) * 2 > len(v) and len(comments[c]) <= 500),
+                   key=int)
+    taken = set(drawn)
+    training += [["civil_comments", "toxic", c, clean(comments[c])]
+                 for c in sorted(toxic, key=int) if c not in taken]
+    training += [["civil_comments", "not toxic", c, clean(comments[c])] for c in plain]
+    evaluated = set()
+    for name in ("hatecheck.csv.gz", "davidson.csv.gz", "youtube_spam.csv.gz",
+                 "sms_spam.csv.gz", "civil_toxic.csv.gz"):
+        with gzip.open(OUT / name, "rt", encoding="utf-8", newline="") as f:
+            evaluated.update(_key(row[-1]) for row in list(csv.reader(f))[1:])
+    seen: set[str] = set()
+    kept = []
+    for row in training:
+        key = _key(row[3])
+        if key and key not in evaluated and key not in seen:
+            seen.add(key)
+            kept.append(row)
+    write("reply_training.csv.gz", ["source", "label", "id", "text"], kept)
+
+
+def _key(text: str) -> str:
+    """A text as compared for duplicates: lower case, letters and digits only."""
+    return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
 if __name__ == "__main__":
