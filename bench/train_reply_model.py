@@ -70,6 +70,11 @@ OUT = ROOT / "inmm_tui" / "screening" / "reply_model.json.gz"
 class Config:
     pieces: tuple[int, ...] = ()
     """Lengths of the pieces of words used as features (model.features); none shipped."""
+    negation: str = ""
+    """model.features: "words" marks the words after a negation in their clause ("NOT_"),
+    "pairs" the word pairs too, "add" adds the marked words to the plain ones; "" none."""
+    scope: int = 0
+    """Words marked after a negation: 0 to the end of the clause."""
     extra: tuple[str, ...] = ("davidson offensive", "civil toxic", "package docstrings",
                               "our replies")
     """Training-only sources added: from reply_training.csv.gz "davidson offensive", "civil
@@ -88,13 +93,22 @@ SHIPPED = Config()
 """Chosen from the cross-validated dev figures of `--check --all` (docs/screening.md,
 "Issue 15, replies, fifth pass"): the training-only data, the package docstrings and our
 own replies; no pieces of words (with them the model warned on more docstrings at every
-threshold, and at thresholds that keep to 2 of them it caught no more on dev); C and
-min_df as before (3 and 2 caught a little more and flagged more ordinary HateCheck
-cases); per-class thresholds: abuse 0.98, the lowest at which the model warns on none of
-the 8,806 docstrings and reference sentences of bench/screening.py as the screen reads
-them, spam 0.9, at which it warns on 2 of them (0.8 caught a little more, also with 2,
-but came within 0.06 of warning on "Could you check my abstract, and help me get the
+threshold, and at thresholds that keep to 2 of them it caught no more on dev); no
+negation marks (`--check --negation`, below); C and min_df as before (3 and 2 caught a
+little more and flagged more ordinary HateCheck cases); per-class thresholds: abuse 0.98,
+spam 0.9, at which it warns on 2 of the 8,806 docstrings and reference sentences of
+bench/screening.py as the screen reads them (0.8 caught a little more, also with 2, but
+came within 0.06 of warning on "Could you check my abstract, and help me get the
 slides?")."""
+NEGATED = replace(SHIPPED, negation="words", thresholds=(0.97, 0.85))
+"""The words after a negation marked to the end of their clause: not shipped. At every
+abuse threshold it flags fewer of HateCheck's ordinary dev cases than SHIPPED (0.116 for
+0.143 from 0.97 to 0.99: one template, "We should never support a politician that treats
+women like human garbage") and catches less (Civil 0.744 for 0.761 at 0.98; spam 0.01
+less at 0.9); at 0.97 and 0.85, where it catches as much as SHIPPED, it flags more
+ordinary tweets and text messages and warns on "Hatred of Muslims is disgusting and has
+no place here." (0.976). Marking the word pairs too, keeping the plain words beside the
+marked ones, or marking only three words after the negation did no better."""
 BEFORE = Config(pieces=(), extra=(), prune=0.01, thresholds=(-1, -1))
 """The model of the fourth round (words and word pairs, dev halves only, flagged when
 ordinary < 0.02), for the "before" figures; thresholds (-1, -1) mean that rule."""
@@ -114,6 +128,17 @@ TRIED = [
     replace(SHIPPED, min_df=2, extra=_THREE),
     SHIPPED,
 ]
+NEGATION = [
+    SHIPPED,
+    replace(SHIPPED, negation="words"),
+    replace(SHIPPED, negation="pairs"),
+    replace(SHIPPED, negation="add"),
+    replace(SHIPPED, negation="words", scope=3),
+    replace(SHIPPED, negation="add", scope=3),
+    NEGATED,
+]
+"""Negation-aware features (`--check --negation`): the model read "I don't hate women" as
+hate."""
 
 
 def as_read(text: str) -> str:
@@ -223,7 +248,8 @@ def weights_for(rows: list[Row]) -> np.ndarray:
 def fit(config: Config, texts: list[str], labels: np.ndarray, weights: np.ndarray,
         ) -> tuple[CountVectorizer, LogisticRegression]:
     """The model, its weights pruned and rounded as they are shipped."""
-    vectorizer = CountVectorizer(analyzer=lambda t: features(t, config.pieces),
+    vectorizer = CountVectorizer(analyzer=lambda t: features(t, config.pieces, config.negation,
+                                                           config.scope),
                                  min_df=config.min_df, binary=True)
     matrix = vectorizer.fit_transform(texts)
     model = LogisticRegression(C=config.C, max_iter=3000).fit(matrix, labels,
@@ -251,9 +277,10 @@ def docs_warned(config: Config, probabilities: np.ndarray) -> str:
             f"+{int((probabilities[:, 2] >= spam).sum())}")
 
 
-def check(config: Config, rows: list[Row], extra: list[Row], rules: np.ndarray,
-          benign: list[str]) -> None:
-    """Cross-validated dev figures of one configuration, at its thresholds and others."""
+def cross_validated(config: Config, rows: list[Row], extra: list[Row],
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Each dev row's class probabilities from the fold that left it out, and the labels
+    of all rows used (dev rows first)."""
     used = rows + [r for r in extra if r.source in config.extra]
     texts = [r.text for r in used]
     labels = np.array([CLASSES.index(r.label) for r in used])
@@ -268,13 +295,21 @@ def check(config: Config, rows: list[Row], extra: list[Row], rules: np.ndarray,
                                 weights[train])
         probabilities[test] = model.predict_proba(
             vectorizer.transform([texts[i] for i in test]))
-    vectorizer, model = fit(config, texts, labels, weights)
+    return probabilities, labels
+
+
+def check(config: Config, rows: list[Row], extra: list[Row], rules: np.ndarray,
+          benign: list[str]) -> None:
+    """Cross-validated dev figures of one configuration, at its thresholds and others."""
+    probabilities, labels = cross_validated(config, rows, extra)
+    used = rows + [r for r in extra if r.source in config.extra]
+    vectorizer, model = fit(config, [r.text for r in used], labels, weights_for(used))
     on_benign = model.predict_proba(vectorizer.transform(benign))
     kept = int((np.abs(model.coef_).max(axis=0) > 0).sum())
     print(f"{config}: {kept:,} weights kept")
     labels = labels[:len(rows)]
     names = [r.source for r in rows]
-    steps = (0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.998)
+    steps = (0.8, 0.85, 0.9, 0.95, 0.96, 0.97, 0.98, 0.99, 0.995, 0.998)
     grid = [config.thresholds, *((t, 2.0) for t in steps), *((2.0, t) for t in steps)
             ] if config.thresholds != (-1, -1) else [config.thresholds]
     for thresholds in [None, *dict.fromkeys(grid)]:
@@ -302,6 +337,9 @@ def main() -> int:
                         help="cross-validated figures on the dev halves; writes nothing")
     parser.add_argument("--all", action="store_true",
                         help="with --check: every configuration tried")
+    parser.add_argument("--negation", action="store_true",
+                        help="with --check: the shipped configuration with and without "
+                             "negation-aware features")
     args = parser.parse_args()
     raw = dev_rows()
     rows = [replace(r, text=as_read(r.text)) for r in raw]
@@ -312,7 +350,9 @@ def main() -> int:
         benign = [as_read(t) for t in stdlib_docstrings() + python_reference_sentences()]
         print("dev halves, hostile recall / ordinary flagged (cross-validated); docs: of "
               f"the {len(benign):,} docstrings and reference sentences, warned on by the model:")
-        for config in TRIED if args.all else [BEFORE, SHIPPED]:
+        configs = (TRIED if args.all else NEGATION if args.negation
+                   else [BEFORE, SHIPPED])
+        for config in configs:
             check(config, rows, extra, rules, benign)
         return 0
     config = SHIPPED
@@ -331,6 +371,8 @@ def main() -> int:
         "classes": list(CLASSES),
         "intercept": [float(b) for b in model.intercept_],
         "pieces": list(config.pieces),
+        "negation": config.negation,
+        "negation_scope": config.scope,
         "thresholds": dict(zip(("abuse", "spam"), config.thresholds, strict=True)),
         "weights": weights,
     }
