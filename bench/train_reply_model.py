@@ -48,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from reply_features import features  # noqa: E402
 from screening import python_reference_sentences, stdlib_docstrings  # noqa: E402
 from screening_quality import (  # noqa: E402
     PUBLIC_REPLIES,
@@ -61,7 +62,7 @@ from screening_quality import (  # noqa: E402
 
 from inmm_tui.screening import personal  # noqa: E402
 from inmm_tui.screening.engine import _SCHEME_URL, _links, _mask  # noqa: E402
-from inmm_tui.screening.model import CLASSES, features  # noqa: E402
+from inmm_tui.screening.model import CLASSES  # noqa: E402
 
 OUT = ROOT / "inmm_tui" / "screening" / "reply_model.json.gz"
 
@@ -69,10 +70,12 @@ OUT = ROOT / "inmm_tui" / "screening" / "reply_model.json.gz"
 @dataclass(frozen=True)
 class Config:
     pieces: tuple[int, ...] = ()
-    """Lengths of the pieces of words used as features (model.features); none shipped."""
+    """Lengths of the pieces of words used as features (bench/reply_features.py); none
+    shipped."""
     negation: str = ""
-    """model.features: "words" marks the words after a negation in their clause ("NOT_"),
-    "pairs" the word pairs too, "add" adds the marked words to the plain ones; "" none."""
+    """bench/reply_features.py: "words" marks the words after a negation in their clause
+    ("NOT_"), "pairs" the word pairs too, "add" adds the marked words to the plain ones;
+    "" none."""
     scope: int = 0
     """Words marked after a negation: 0 to the end of the clause."""
     extra: tuple[str, ...] = ("davidson offensive", "civil toxic", "package docstrings",
@@ -356,6 +359,11 @@ def main() -> int:
             check(config, rows, extra, rules, benign)
         return 0
     config = SHIPPED
+    if config.pieces or config.negation:
+        # The package scores words and word pairs only (inmm_tui.screening.model.features).
+        print("a feature variant (pieces, negation) cannot be shipped: the package's model "
+              "scores words and word pairs only", file=sys.stderr)
+        return 2
     used = rows + [r for r in extra if r.source in config.extra]
     labels = np.array([CLASSES.index(r.label) for r in used])
     vectorizer, model = fit(config, [r.text for r in used], labels, weights_for(used))
@@ -365,14 +373,11 @@ def main() -> int:
     weights = {str(names[j]): [float(model.coef_[k][j]) for k in range(len(CLASSES))]
                for j in keep}
     document = {
-        "about": "Logistic regression over the words, word pairs and pieces of words of a "
+        "about": "Logistic regression over the words and word pairs of a "
                  "reply, trained by bench/train_reply_model.py on the dev halves of the "
                  "public reply sets and training-only public data (bench/data/SOURCES.md).",
         "classes": list(CLASSES),
         "intercept": [float(b) for b in model.intercept_],
-        "pieces": list(config.pieces),
-        "negation": config.negation,
-        "negation_scope": config.scope,
         "thresholds": dict(zip(("abuse", "spam"), config.thresholds, strict=True)),
         "weights": weights,
     }

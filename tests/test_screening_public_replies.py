@@ -19,7 +19,7 @@ import pytest
 
 from inmm_tui.screening import RulesError, ScreenContext, default_rules, load_rules, screen
 from inmm_tui.screening.disguise import respell, variants
-from inmm_tui.screening.model import ReplyModel, features, reply_model
+from inmm_tui.screening.model import features, reply_model
 
 TODAY = dt.date(2026, 3, 1)
 ROOT = Path(__file__).resolve().parent.parent
@@ -224,22 +224,23 @@ def test_the_model_does_not_warn_on_requests_or_technical_prose(text: str) -> No
     assert reply_model().verdict(text) is None
 
 
-def test_negation_marks_are_an_option_the_shipped_weights_do_not_use() -> None:
+def test_negation_marks_are_a_variant_the_shipped_model_does_not_use() -> None:
     """Marking the words after a negation ("I don't hate women" read as hate) was tried
-    and not shipped (docs/screening.md, "Issue 15, replies, fifth pass"); the option
-    marks a clause's words after a negation, not after "nothing but", and a model trained
-    with it is scored with it."""
-    assert reply_model().negation == ""
-    assert "hate" in features("I don't hate women.")
-    marked = set(features("I don't hate women. They are not scum, nothing but people",
-                          negation="words"))
+    and not shipped (docs/screening.md, "Issue 15, replies, fifth pass"): the variant, in
+    bench/reply_features.py, marks a clause's words after a negation, not after "nothing
+    but"; without a variant it gives the package's own features; the shipped weights hold
+    no marked word and no piece of a word."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from reply_features import features as variant
+
+    text = "I don't hate women. They are not scum, nothing but people"
+    assert variant(text) == features(text)
+    marked = set(variant(text, negation="words"))
     assert {"NOT_hate", "NOT_women", "they", "NOT_scum", "people"} <= marked
     assert "hate women" in marked and "NOT_hate NOT_women" not in marked
-    assert "NOT_hate NOT_women" in features("I don't hate women", negation="pairs")
-    model = ReplyModel((0.0, 0.0, 0.0), {"NOT_hate": [3.0, 0.0, 0.0]},
-                       {"abuse": 0.9, "spam": 0.9}, negation="words")
-    assert model.probabilities("I don\u2019t hate them")[0] > 0.9
-    assert model.probabilities("I hate them")[0] < 0.5
+    assert "NOT_hate NOT_women" in variant("I don't hate women", negation="pairs")
+    assert "#h4t" in variant("h4te", pieces=(3,))
+    assert not any(k.startswith(("NOT_", "#")) for k in reply_model().weights)
 
 
 def test_the_model_is_loaded_by_the_first_incoming_reply_only() -> None:
