@@ -45,8 +45,10 @@ last change and not used: the held-out figure. See docs/screening.md.
 
 `--fresh` reports only the fresh sets (bench/data/fresh_*, SOURCES.md "Fresh sets (never
 tuned on)"): public data built after the rules and the reply model were last changed and
-never screened or read by anyone; one part, no dev half. It prints figures only (no row, no
-matched word, no --show), so that the one run at the end tunes nothing.
+never screened or read by anyone (health-news tweets; political news headlines of AllSides'
+politics topics, by the outlet's lean; statements and posts for the replies); one part, no
+dev half. It prints figures only (no row, no matched word, no --show), so that the one run
+at the end tunes nothing.
 
 If alt-profanity-check is installed, its bundled linear model (p > 0.5 counted as
 harassment) is measured as an addition to the rules, with its load time and its cost a
@@ -246,11 +248,13 @@ def report_benign(name: str, texts: list[str], parts: tuple[str, ...], show: boo
 
 
 def report_political(name: str, paragraphs: list[str], benign: list[str],
-                     parts: tuple[str, ...], show: bool = False) -> None:
+                     parts: tuple[str, ...], show: bool = False,
+                     split: Callable[[list[str]], dict[str, list[str]]] = split,
+                     benign_name: str = "film texts") -> None:
     """Recall on the political paragraphs (any politics finding, warning or block, the
     issue's "flagged as politics"; blocking only printed too); precision on them together
     with the benign texts of the same half (a figure that depends on that mix: about one
-    political text to two benign ones)."""
+    political text to two benign ones). `split` and `benign_name` as in report_benign."""
     others = split(benign)
     for part, rows in split(paragraphs).items():
         if part not in parts:
@@ -261,8 +265,8 @@ def report_political(name: str, paragraphs: list[str], benign: list[str],
         false = sum(politics_any(t) for t in others[part])
         print(f"  {name} ({part}, {len(rows)}): politics recall (warning or block) "
               f"{hit / len(rows):.3f}; goal >= 0.60; blocking only {blocked / len(rows):.3f}; "
-              f"precision with the film texts of that half "
-              f"{hit / max(1, hit + false):.3f} ({false} film texts flagged as politics)")
+              f"precision with the {benign_name} of that half "
+              f"{hit / max(1, hit + false):.3f} ({false} {benign_name} flagged as politics)")
         if show and part == "dev":
             for text, caught in zip(rows, hits, strict=True):
                 if not caught:
@@ -506,6 +510,15 @@ def fresh_health_tweets() -> list[str]:
     return [row["text"] for row in _vendored("fresh_health_tweets.tsv.gz")]
 
 
+def fresh_politics() -> dict[str, list[str]]:
+    """Lean (AllSides' rating of the outlet: left, center, right) -> headlines of AllSides'
+    politics topics (elections, parties, Congress, the White House), 700 of each."""
+    headlines: dict[str, list[str]] = {}
+    for row in _public_rows("fresh_allsides_politics.csv.gz"):
+        headlines.setdefault(row["lean"], []).append(row["text"])
+    return headlines
+
+
 def fresh_reply_sets() -> dict[str, list[tuple[str, str, str, str]]]:
     """Set name -> rows of (part, kind, group, text), as `public_reply_sets`. ToxiGen's
     statements: hateful ones about a group are discrimination, neutral ones ordinary.
@@ -526,8 +539,15 @@ def report_fresh() -> None:
     print("  screened as outgoing posts, blocking categories only:")
     report_benign("health-news tweets, fresh", fresh_health_tweets(), (FRESH,), False, {},
                   split=whole, quote=False)
-    print("  (no fresh political headlines: no other copy of the News Category Dataset "
-          "was found; SOURCES.md)")
+    # Political recall as the issue counts it (any politics finding); precision is
+    # against the fresh health-news tweets, the benign set of the same run.
+    tweets, politics = fresh_health_tweets(), fresh_politics()
+    report_political("AllSides politics headlines, fresh",
+                     [text for lean in politics.values() for text in lean], tweets, (FRESH,),
+                     split=whole, benign_name="fresh health-news tweets")
+    for lean, headlines in politics.items():
+        report_political(f"AllSides politics headlines, {lean} outlets, fresh", headlines,
+                         tweets, (FRESH,), split=whole, benign_name="fresh health-news tweets")
     report_public_replies((FRESH,), sets=fresh_reply_sets())
 
 

@@ -21,6 +21,7 @@ sys.path.insert(0, str(DATA))
 
 import screening_quality as bench  # noqa: E402
 from build_public_sets import FRESH_TWEETS, normalised  # noqa: E402
+from make_fresh_sets import POLITICS_PER_LEAN, POLITICS_TOPICS  # noqa: E402
 
 csv.field_size_limit(10_000_000)
 
@@ -33,7 +34,7 @@ def rows(name: str) -> list[dict[str, str]]:
 
 
 FRESH_TEXTS = {"fresh_health_tweets.tsv.gz": "text", "fresh_toxigen.csv.gz": "text",
-               "fresh_hatexplain.csv.gz": "text"}
+               "fresh_hatexplain.csv.gz": "text", "fresh_allsides_politics.csv.gz": "text"}
 
 
 def test_fresh_tweets_are_balanced_and_none_is_in_the_first_sample() -> None:
@@ -77,6 +78,35 @@ def test_fresh_hatexplain_posts_are_its_test_and_validation_posts_once_each() ->
     assert kinds == {"hostile": 1187 + 1096, "ordinary": 1559}
 
 
+def test_fresh_political_headlines_are_politics_topics_balanced_by_lean() -> None:
+    headlines = rows("fresh_allsides_politics.csv.gz")
+    assert POLITICS_PER_LEAN == 700
+    assert Counter(r["lean"] for r in headlines) == {"left": 700, "center": 700, "right": 700}
+    topics = Counter(r["topic"] for r in headlines)
+    assert set(topics) <= POLITICS_TOPICS
+    assert topics["elections"] + topics["politics"] + topics["white_house"] > 1000
+    # HuffPost's headlines were tuned on: none of its articles is in the fresh set.
+    assert not [r for r in headlines if "huff" in r["outlet"].casefold()]
+    assert len({r["outlet"] for r in headlines}) > 50
+    assert len({r["id"] for r in headlines}) == len(headlines)
+    keys = [normalised(r["text"]) for r in headlines]
+    assert all(keys) and len(set(keys)) == len(headlines)
+    assert all(10 <= len(r["text"]) <= 200 and "\n" not in r["text"] for r in headlines)
+    by_lean = bench.fresh_politics()
+    assert {lean: len(texts) for lean, texts in by_lean.items()} == {
+        "left": 700, "center": 700, "right": 700}
+    assert sorted(t for texts in by_lean.values() for t in texts) == sorted(
+        r["text"] for r in headlines)
+
+
+def test_no_fresh_text_is_in_another_fresh_file() -> None:
+    texts = {name: {normalised(r[column]) for r in rows(name)}
+             for name, column in FRESH_TEXTS.items()}
+    for name, mine in texts.items():
+        others = set().union(*(t for other, t in texts.items() if other != name))
+        assert not mine & others, name
+
+
 def used_texts() -> set[str]:
     """Every cell of every other vendored file (the tuned-on sets, and any training file
     such as the reply model's), and our own replies, normalised."""
@@ -111,13 +141,19 @@ def test_a_fresh_report_prints_figures_and_no_text(capsys: pytest.CaptureFixture
         (bench.FRESH, "hostile", "threat", "I will find the speaker and hurt him."),
         (bench.FRESH, "ordinary", "question", "When do abstracts for the meeting close?")]}
     bench.report_public_replies((bench.FRESH,), learned=False, sets=replies)
+    headlines = ["Senate Republicans block the Democrats' election bill",
+                 "Governor concedes the primary to her challenger"]
+    bench.report_political("headlines here", headlines, texts, (bench.FRESH,), show=True,
+                           split=bench.whole, benign_name="texts here")
     out = capsys.readouterr().out
     assert "written here (fresh, 3): flagged raw" in out
     assert "written here (fresh): hostile recall" in out
-    assert "words matched" not in out
-    for text in texts + [r[3] for r in replies["written here"]]:
+    assert "headlines here (fresh, 2): politics recall" in out
+    assert "precision with the texts here of that half" in out
+    assert "words matched" not in out and "missed" not in out
+    for text in texts + headlines + [r[3] for r in replies["written here"]]:
         assert text not in out
-    for word in ("damn", "easter", "hurt", "abstracts"):
+    for word in ("damn", "easter", "hurt", "abstracts", "senate", "governor"):
         assert word not in out.lower()
 
 

@@ -5,10 +5,10 @@ the one measurement at the end (`bench/screening_quality.py --fresh`).
     python bench/data/build_public_sets.py --fresh HEALTH_TWEETS_DIR
     python bench/data/make_fresh_sets.py MIRRORS_DIR
 
-The first writes `fresh_health_tweets.tsv.gz`; this script writes `fresh_toxigen.csv.gz` and
-`fresh_hatexplain.csv.gz` from bare git copies of the repositories in FRESH_COMMITS, in
-MIRRORS_DIR as make_reply_sets.py says. Verify what they write by counts only (tests/
-test_bench_fresh_sets.py), never by reading or screening the rows.
+The first writes `fresh_health_tweets.tsv.gz`; this script writes `fresh_toxigen.csv.gz`,
+`fresh_hatexplain.csv.gz` and `fresh_allsides_politics.csv.gz` from bare git copies of the
+repositories in FRESH_COMMITS, in MIRRORS_DIR as make_reply_sets.py says. Verify what they
+write by counts only (tests/test_bench_fresh_sets.py), never by reading or screening the rows.
 """
 
 from __future__ import annotations
@@ -36,12 +36,24 @@ FRESH_COMMITS = {
     # A copy of HateXplain's test and validation posts (Hugging Face's `hatexplain` fields:
     # id, annotators, post_tokens); HateXplain's own dataset.json is not in any snapshot.
     "shivam0109+CS4NLP-HateXplain": "8a911685253b047109d2e5a1d09368a25ad14ab1",
+    # Baly et al.'s AllSides articles (EMNLP 2020): political news headlines by topic.
+    "ramybaly+Article-Bias-Prediction": "ced8111a720948e6a410e52031ace99c4e53f096",
 }
 # Read through make_reply_sets.show, like the sets before them.
 COMMITS.update(FRESH_COMMITS)
 # The one HateXplain post whose text was printed (by mistake, while the copy's files were
 # looked at for their columns): left out, so that no fresh row has been read.
 SEEN = {"1178610029273976833_twitter"}
+# AllSides topics that are a politics section's news (chosen by their names, before any
+# headline was counted or read): elections, parties, Congress, the White House.
+POLITICS_TOPICS = frozenset({
+    "elections", "politics", "white_house", "us_senate", "us_house", "us_congress",
+    "republican_party", "democratic_party", "impeachment", "campaign_finance",
+    "campaign_rhetoric", "tea_party", "voting_rights_and_voter_fraud"})
+# The same number of headlines from outlets AllSides rates left, center and right.
+POLITICS_PER_LEAN = 700
+# HuffPost's headlines were tuned on (huffpost_headlines.tsv.gz): its articles are left out.
+TUNED_OUTLETS = ("huffpost", "huffington")
 # The order of Hugging Face's ClassLabel for HateXplain's annotator labels.
 HATEXPLAIN_LABELS = ("hate speech", "normal", "offensive")
 
@@ -132,12 +144,85 @@ def hatexplain_posts(mirrors: Path) -> list[tuple[str, str, str, str]]:
     return posts
 
 
+def vendored_texts() -> set[str]:
+    """The `normalised` text of every cell of every other file in bench/data (tuned-on,
+    training and fresh sets alike)."""
+    texts = set()
+    for path in sorted(OUT.glob("*.gz")):
+        if path.name == "fresh_allsides_politics.csv.gz":
+            continue
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+            reader = (csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+                      if path.name.endswith(".tsv.gz") else csv.DictReader(f))
+            texts |= {normalised(cell) for row in reader for cell in row.values() if cell}
+    return texts
+
+
+def allsides_articles(mirrors: Path) -> list[dict[str, str]]:
+    """Every article of Baly et al.'s AllSides set (one JSON file each), read in one
+    `git cat-file --batch` (37,554 `git show` calls would take minutes)."""
+    repo = "ramybaly+Article-Bias-Prediction"
+    git = ["git", "-C", str(mirrors / repo / "repo")]
+    names = subprocess.run([*git, "ls-tree", "-r", "--name-only", COMMITS[repo], "data/jsons/"],
+                           check=True, capture_output=True, text=True).stdout.split()
+    wanted = "".join(f"{COMMITS[repo]}:{name}\n" for name in names).encode("utf-8")
+    out = subprocess.run([*git, "cat-file", "--batch"], input=wanted, check=True,
+                         capture_output=True).stdout
+    articles, at = [], 0
+    while at < len(out):
+        header_end = out.index(b"\n", at)
+        size = int(out[at:header_end].split()[2])
+        articles.append(json.loads(out[header_end + 1:header_end + 1 + size]))
+        at = header_end + 1 + size + 1
+    if len(articles) != len(names):
+        raise ValueError(f"read {len(articles)} of {len(names)} AllSides articles")
+    return articles
+
+
+def allsides_politics(mirrors: Path) -> list[list[str]]:
+    """(id, lean, topic, outlet, headline): POLITICS_PER_LEAN headlines of POLITICS_TOPICS
+    from each lean, in the order of the SHA-256 of a salt and the article id; none from a
+    TUNED_OUTLETS outlet, none whose `normalised` text is another file's in bench/data, each
+    text once."""
+    used = vendored_texts()
+    candidates = [a for a in allsides_articles(mirrors) if a["topic"] in POLITICS_TOPICS]
+    tuned = {a["ID"] for a in candidates if a["source"].casefold().startswith(TUNED_OUTLETS)}
+    candidates = [a for a in candidates if a["ID"] not in tuned]
+    candidates.sort(key=lambda a: hashlib.sha256(
+        f"fresh politics 2026-11-30 {a['ID']}".encode()).hexdigest())
+    chosen: dict[str, list[list[str]]] = {"left": [], "center": [], "right": []}
+    seen: set[str] = set()
+    dropped = Counter[str]()
+    for article in candidates:
+        rows = chosen[article["bias_text"]]
+        if len(rows) == POLITICS_PER_LEAN:
+            continue
+        text = clean(" ".join(article["title"].split()))
+        key = normalised(text)
+        if not key:
+            dropped["empty"] += 1
+        elif key in used:
+            dropped["in another file"] += 1
+        elif key in seen:
+            dropped["repeat"] += 1
+        else:
+            seen.add(key)
+            rows.append([article["ID"], article["bias_text"], article["topic"],
+                         article["source"], text])
+    print(f"AllSides: {len(candidates) + len(tuned)} articles of the politics topics, "
+          f"{len(tuned)} from a tuned-on outlet; among those read before each lean was "
+          f"full: {dict(dropped)}")
+    return [row for lean in ("left", "center", "right") for row in chosen[lean]]
+
+
 def main(mirrors: Path) -> None:
     used = used_reply_texts()
     write("fresh_toxigen.csv.gz", ["id", "label", "group", "text"],
           distinct(toxigen_statements(mirrors), used, "ToxiGen"))
     write("fresh_hatexplain.csv.gz", ["id", "label", "platform", "text"],
           distinct(hatexplain_posts(mirrors), used, "HateXplain"))
+    write("fresh_allsides_politics.csv.gz", ["id", "lean", "topic", "outlet", "text"],
+          allsides_politics(mirrors))
 
 
 if __name__ == "__main__":
