@@ -60,8 +60,7 @@ from screening_quality import (  # noqa: E402
     split,
 )
 
-from inmm_tui.screening import personal  # noqa: E402
-from inmm_tui.screening.engine import _SCHEME_URL, _links, _mask  # noqa: E402
+from inmm_tui.screening.engine import as_read  # noqa: E402
 from inmm_tui.screening.model import CLASSES  # noqa: E402
 
 OUT = ROOT / "inmm_tui" / "screening" / "reply_model.json.gz"
@@ -142,14 +141,6 @@ NEGATION = [
 ]
 """Negation-aware features (`--check --negation`): the model read "I don't hate women" as
 hate."""
-
-
-def as_read(text: str) -> str:
-    """A reply as the screen hands it to the model: links and e-mail addresses blanked
-    (inmm_tui/screening/engine.py, `screen`)."""
-    return _mask(text, [(u.start, u.end) for u in _links(text)]
-                 + [m.span() for m in personal.EMAIL.finditer(text)]
-                 + [m.span() for m in _SCHEME_URL.finditer(text)])
 
 
 @dataclass(frozen=True)

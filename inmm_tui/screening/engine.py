@@ -105,13 +105,7 @@ def screen(text: str, context: ScreenContext | None = None) -> Screening:
         raise ValueError(f"direction must be 'outgoing' or 'incoming', not {context.direction!r}")
     rules = context.rules or default_rules()
     outgoing = context.direction == "outgoing"
-    links = _links(text)
-    emails = list(personal.EMAIL.finditer(text))
-    # Words and numbers inside an address are not the post's: every `http(s)://` address
-    # is masked too, also one twitter-text does not count as a link (an IP address or
-    # localhost as its host), whose status id could pass for a card number.
-    masked = _mask(text, [(u.start, u.end) for u in links] + [m.span() for m in emails]
-                   + [m.span() for m in _SCHEME_URL.finditer(text)])
+    masked, links, emails = _read(text)
 
     words = text_words(masked)
     findings: list[Finding] = _form(rules, text, outgoing)
@@ -454,6 +448,24 @@ def _learned(masked: str, findings: list[Finding]) -> list[Finding]:
     return [Finding(f"{category}.model", category,
                     f"Reads like {reads} to the learned model, though no listed phrase was "
                     "found: the moderator decides.", (0, len(masked.rstrip())))]
+
+
+def _read(text: str) -> tuple[str, list[Link], list[re.Match[str]]]:
+    """The text as the rules read it, with its links and e-mail addresses. Words and
+    numbers inside an address are not the post's: every `http(s)://` address is masked
+    too, also one twitter-text does not count as a link (an IP address or localhost as its
+    host), whose status id could pass for a card number."""
+    links = _links(text)
+    emails = list(personal.EMAIL.finditer(text))
+    masked = _mask(text, [(u.start, u.end) for u in links] + [m.span() for m in emails]
+                   + [m.span() for m in _SCHEME_URL.finditer(text)])
+    return masked, links, emails
+
+
+def as_read(text: str) -> str:
+    """The text as the rules and the learned model read it: links and e-mail addresses
+    blanked (what bench/train_reply_model.py trains on)."""
+    return _read(text)[0]
 
 
 def looks_like_question(text: str, rules: Rules | None = None) -> bool:
