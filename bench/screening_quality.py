@@ -70,12 +70,13 @@ import time
 import zlib
 from collections import Counter
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from inmm_tui.screening import ScreenContext, default_rules, screen  # noqa: E402
+from inmm_tui.screening import ScreenContext, Screening, default_rules, screen  # noqa: E402
 from inmm_tui.screening import rules as rules_module  # noqa: E402
 
 RESPECT = getattr(rules_module, "RESPECT", ())
@@ -146,10 +147,18 @@ def political_paragraphs(data: Path) -> list[str]:
     return paragraphs
 
 
+@cache
+def outgoing(text: str) -> Screening:
+    """A text screened as one of the society's posts, once: the reports ask of each text
+    whether it blocks, whether politics is named and which words matched."""
+    return screen(text, ScreenContext(today=TODAY))
+
+
 def blocking(text: str, direction: str = "outgoing") -> set[str]:
     """The categories of the policy's content (not length, signature...) that block."""
     rules = default_rules()
-    result = screen(text, ScreenContext(direction=direction, today=TODAY))
+    result = (outgoing(text) if direction == "outgoing"
+              else screen(text, ScreenContext(direction=direction, today=TODAY)))
     return {f.category for f in result.findings
             if f.category not in CONTENT and rules.severity_of(f.rule, f.category) == "block"}
 
@@ -160,12 +169,12 @@ def politics_warned(text: str) -> bool:
     rules = default_rules()
     return any(f.category == "politics_religion"
                and rules.severity_of(f.rule, f.category) == "warn"
-               for f in screen(text, ScreenContext(today=TODAY)).findings)
+               for f in outgoing(text).findings)
 
 
 def politics_any(text: str) -> bool:
     """Any `politics_religion` finding, warning or block: "flagged as politics"."""
-    return "politics_religion" in screen(text, ScreenContext(today=TODAY)).categories
+    return "politics_religion" in outgoing(text).categories
 
 
 def split(rows: list[str]) -> dict[str, list[str]]:
@@ -213,8 +222,8 @@ def report_benign(name: str, texts: list[str], parts: tuple[str, ...], show: boo
                 warned += 1
                 warned_only += not got
                 if show and part == "dev" and not got:
-                    said = "; ".join(f"{f.rule} [{text[f.span[0]:f.span[1]]}]" for f in screen(
-                        text, ScreenContext(today=TODAY)).findings
+                    said = "; ".join(f"{f.rule} [{text[f.span[0]:f.span[1]]}]"
+                                     for f in outgoing(text).findings
                         if f.category == "politics_religion")
                     print(f"        warn   {text!r}\n               -> {said}")
             if not got:
@@ -223,7 +232,7 @@ def report_benign(name: str, texts: list[str], parts: tuple[str, ...], show: boo
             is_right = text[:70] in checked
             right += is_right
             flagged.update(got)
-            found = [f for f in screen(text, ScreenContext(today=TODAY)).findings
+            found = [f for f in outgoing(text).findings
                      if f.category in got]
             words.update({text[f.span[0]:f.span[1]].lower() for f in found
                           if f.span[1] - f.span[0] <= 20})
@@ -247,26 +256,31 @@ def report_benign(name: str, texts: list[str], parts: tuple[str, ...], show: boo
                 f"{w} {n}" for w, n in words.most_common(12)))
 
 
-def report_political(name: str, paragraphs: list[str], benign: list[str],
+def report_political(name: str, paragraphs: list[str], benign: list[str] | None,
                      parts: tuple[str, ...], show: bool = False,
                      split: Callable[[list[str]], dict[str, list[str]]] = split,
                      benign_name: str = "film texts") -> None:
     """Recall on the political paragraphs (any politics finding, warning or block, the
-    issue's "flagged as politics"; blocking only printed too); precision on them together
-    with the benign texts of the same half (a figure that depends on that mix: about one
-    political text to two benign ones). `split` and `benign_name` as in report_benign."""
-    others = split(benign)
+    issue's "flagged as politics"; blocking only printed too); with `benign`, precision on
+    them together with the benign texts of the same half (a figure that depends on that
+    mix: about one political text to two benign ones). `split` and `benign_name` as in
+    report_benign."""
+    others = split(benign) if benign is not None else {}
     for part, rows in split(paragraphs).items():
         if part not in parts:
             continue
         hits = [politics_any(t) for t in rows]
         hit = sum(hits)
         blocked = sum("politics_religion" in blocking(t) for t in rows)
-        false = sum(politics_any(t) for t in others[part])
-        print(f"  {name} ({part}, {len(rows)}): politics recall (warning or block) "
-              f"{hit / len(rows):.3f}; goal >= 0.60; blocking only {blocked / len(rows):.3f}; "
-              f"precision with the {benign_name} of that half "
-              f"{hit / max(1, hit + false):.3f} ({false} {benign_name} flagged as politics)")
+        line = (f"  {name} ({part}, {len(rows)}): politics recall (warning or block) "
+                f"{hit / len(rows):.3f} ({hit}); goal >= 0.60; blocking only "
+                f"{blocked / len(rows):.3f} ({blocked})")
+        if part in others:
+            false = sum(politics_any(t) for t in others[part])
+            line += (f"; precision with the {benign_name} of that half "
+                     f"{hit / max(1, hit + false):.3f} ({false} {benign_name} flagged as "
+                     "politics)")
+        print(line)
         if show and part == "dev":
             for text, caught in zip(rows, hits, strict=True):
                 if not caught:
@@ -299,29 +313,13 @@ def huffpost(political: bool) -> list[str]:
 NEWS_POLICY_FINDINGS = hand_checked("screening_quality_news_checked.tsv")
 
 
-def report_news_political(name: str, headlines: list[str], parts: tuple[str, ...],
-                          show: bool = False) -> None:
-    for part, rows in split(headlines).items():
-        if part not in parts:
-            continue
-        hits = [politics_any(t) for t in rows]
-        blocked = sum("politics_religion" in blocking(t) for t in rows)
-        print(f"  {name} ({part}, {len(rows)}): politics recall (warning or block) "
-              f"{sum(hits) / len(rows):.3f} ({sum(hits)}); goal >= 0.60; blocking only "
-              f"{blocked / len(rows):.3f} ({blocked})")
-        if show and part == "dev":
-            for text, caught in zip(rows, hits, strict=True):
-                if not caught:
-                    print(f"        missed {text!r}")
-
-
 def report_news(parts: tuple[str, ...], show: bool) -> None:
     print("vendored public news (bench/data/, CC BY 4.0), screened as outgoing posts, "
           "blocking categories only:")
     report_benign("health-news tweets", health_tweets(), parts, show, NEWS_POLICY_FINDINGS)
     report_benign("HuffPost non-politics headlines", huffpost(False), parts, show,
                   NEWS_POLICY_FINDINGS)
-    report_news_political("HuffPost POLITICS headlines", huffpost(True), parts, show)
+    report_political("HuffPost POLITICS headlines", huffpost(True), None, parts, show)
 
 
 def report_replies(extra: object = None) -> None:
