@@ -250,6 +250,9 @@ class Rules:
     outgoing_allow: dict[str, re.Pattern[str]]
     """Per reply category: phrases that, in the society's own posts, make a finding they
     overlap no finding ("thinks she's fat" in health advice); replies are not affected."""
+    outgoing_said_of: frozenset[str]
+    """Harassment phrases that also name a living thing ("parasites"): in the society's own
+    posts a finding only when said of someone (engine._said_of)."""
     phone_regions: tuple[str, ...]
     allowed_numbers: frozenset[str]
     role_mailboxes: frozenset[str]
@@ -502,6 +505,8 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         arena_offices=r.patterns("politics_religion", "arena_offices"),
         outgoing_allow={name: pattern for name in (*RESPECT, "vulgar_discriminatory")
                         if (pattern := r.patterns(name, "outgoing_allow")) is not None},
+        outgoing_said_of=frozenset(
+            w.lower() for w in r.strings("harassment", "outgoing_said_of")),
         phone_regions=regions,
         allowed_numbers=frozenset(
             "".join(ch for ch in n if ch.isdigit())
