@@ -69,6 +69,8 @@ NAMED = [
     # A headline: three agenda terms, nobody speaking, nobody called.
     "State Senate rejects Medicaid expansion for veterans.",
     "Seniors wait while Congress argues over Medicare payments.",
+    # A platform's word ("deficit") and another term, in a headline.
+    "Hopes for a deficit deal fade as Medicare's outlook improves.",
     # Immigrants named in the words news once used.
     "Emergency Medicaid mostly serves illegal immigrants, a study finds.",
 ]
@@ -96,6 +98,8 @@ STILL_BLOCKED = [
     ("We will fight for jobs, taxes and Medicare.", "politics_religion"),
     ("He fought for jobs, taxes and Medicare.", "politics_religion"),
     ("Congress must cut spending on jobs and Medicare.", "politics_religion"),
+    ("We will cut the deficit and protect Medicare.", "politics_religion"),
+    ("They doubled the deficit and gutted Medicare.", "politics_religion"),
     ("Deport illegal aliens now.", "politics_religion"),
 ]
 

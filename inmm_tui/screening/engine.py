@@ -744,14 +744,18 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
     offices = rules.arena_offices
     held = [a for a in arena if offices is not None and offices.fullmatch(a[1])]
     spoken_to = [a for a in arena if a not in held]
-    found = _arena_pair(section, masked, spoken_to, terms) if spoken_to else None
+    platform = [a for a in spoken_to
+                if rules.platform is not None and rules.platform.fullmatch(a[1])]
+    addressed = [a for a in spoken_to if a not in platform]
+    found = _arena_pair(section, masked, addressed, terms) if addressed else None
     rule = "politics_religion.speech"
     if found is None:
-        found = _agenda(section, masked, terms)
-        # Three agenda terms and no term of the arena are speech when spoken: by "I" or
-        # "we", to "you", of "he" or "they", or as a call ("must", "should", "let's"). In a
-        # text that is none of these (a headline) they are news of politics ("Wyoming
-        # Senate rejects Obamacare Medicaid expansion"), a mention.
+        found = ((_arena_pair(section, masked, platform, terms) if platform else None)
+                 or _agenda(section, masked, terms))
+        # A platform's word and another term, or three agenda terms, are speech when
+        # spoken: by "I" or "we", to "you", of "he" or "they", or as a call ("must",
+        # "let's"). In a text that is none of these (a headline) they are news of politics
+        # ("Wyoming Senate rejects Obamacare Medicaid expansion"), a mention.
         if found is not None and not _SPOKEN.search(masked):
             rule = "politics_religion.mention"
     if found is None and held:

@@ -247,6 +247,9 @@ class Rules:
     """An office's title before a capitalised name ("Gov. Newsom"), case as written."""
     arena_offices: re.Pattern[str] | None
     """Arena terms that are offices ("governor"): with an agenda term alone, a mention."""
+    platform: re.Pattern[str] | None
+    """Arena terms that are a platform's words ("deficit"): speech only in a text spoken
+    by or to someone, a mention in a headline."""
     outgoing_allow: dict[str, re.Pattern[str]]
     """Per reply category: phrases that, in the society's own posts, make a finding they
     overlap no finding ("thinks she's fat" in health advice); replies are not affected."""
@@ -503,6 +506,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         spoken_arena=r.patterns("politics_religion", "spoken_arena"),
         politician_titles=_titled_names(r.strings("politics_religion", "politician_titles")),
         arena_offices=r.patterns("politics_religion", "arena_offices"),
+        platform=r.patterns("politics_religion", "platform"),
         outgoing_allow={name: pattern for name in (*RESPECT, "vulgar_discriminatory")
                         if (pattern := r.patterns(name, "outgoing_allow")) is not None},
         outgoing_said_of=frozenset(
