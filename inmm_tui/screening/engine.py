@@ -152,6 +152,10 @@ def _politics_religion(rules: Rules, masked: str, words: frozenset[str]) -> list
     the categories of `_respect`. So replies are not screened for it."""
     findings = [f for f in _phrases(rules, "politics_religion", masked, words=words)
                 if not _is_name(rules, masked, f.span)]
+    # One word among other things people do ("where people live, learn, pray, and play")
+    # names the act; it is not the post praying or calling to it: a mention.
+    findings = [replace(f, rule="politics_religion.mention") if _listed(masked, f.span) else f
+                for f in findings]
     # Blame or praise in quotation marks stays a side taken: a post could otherwise quote
     # its own blame ("The Senate is 'a disgrace'") to turn the block into a warning.
     findings += _pairs(rules, "politics_religion", masked, words)
@@ -538,9 +542,13 @@ def _allowed_outgoing(rules: Rules, finding: Finding, masked: str) -> bool:
     different sentences ("Feeling useless after retirement? You are not alone."). Replies
     keep every finding."""
     start, end = finding.span
-    # Harassment's pairs are two words apart at most: across a sentence end they are two
-    # thoughts. (Spam and threat pairs span sentences by design: "You won! Call 09...")
-    if finding.rule == "harassment.context" and _SENTENCE_END.search(masked, start, end):
+    # Harassment's pairs are two words apart at most: across a sentence end, or with a
+    # subordinating word between them ("charged you after it overpaid a doctor"), they are
+    # two thoughts. (Spam and threat pairs span sentences by design: "You won! Call 09...")
+    if finding.rule == "harassment.context" and (
+            _SENTENCE_END.search(masked, start, end) or _SUBORDINATE.search(masked, start, end)):
+        return True
+    if finding.rule == "harassment.phrase" and not _said_of(rules, masked, finding.span):
         return True
     allow = rules.outgoing_allow.get(finding.category)
     return allow is not None and any(
@@ -550,6 +558,32 @@ def _allowed_outgoing(rules: Rules, finding: Finding, masked: str) -> bool:
 
 # A sentence's end: the next one starts, with a capital, after any closing quote.
 _SENTENCE_END = re.compile(r"[.?!]+[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]*[A-Z])")
+# A word that opens a subordinate clause: what follows it has a subject of its own.
+_SUBORDINATE = re.compile(r"\b(?:after|before|because|since|until|while|whereas|although|"
+                          r"though|unless|once)\b", re.IGNORECASE)
+# What makes a word said of someone: a copula, "you", a demonstrative, "of" right before it.
+_SAID_OF = frozenset({"is", "are", "was", "were", "be", "been", "being", "am",
+                      "you", "ye", "these", "those", "such", "of", "them", "all"})
+
+
+def _said_of(rules: Rules, masked: str, span: tuple[int, int]) -> bool:
+    """A harassment phrase of `outgoing_said_of` ("parasites") said of someone: after a
+    copula, "you", a demonstrative or "of", with only fillers between ("they're nothing but
+    parasites", "you vermin", "a bunch of parasites"), not as the name of a living thing
+    ("malaria parasites", "mind-controlling parasites are cool")."""
+    word = masked[span[0]:span[1]].lower()
+    if word not in rules.outgoing_said_of:
+        return True
+    before = _CLAUSE_END.split(masked[max(0, span[0] - 40):span[0]])[-1]
+    if re.search(r"\w[^\w\s]+$", before):  # "epigenetics+parasites": no word of it
+        return False
+    fillers = rules.evaluation.fillers if rules.evaluation is not None else frozenset()
+    for _, _, token in reversed(_tokens(before)):  # back over "nothing but", "such"
+        if token in _SAID_OF or token.endswith(("'re", "'s")):
+            return True
+        if token not in fillers:
+            return False
+    return False
 
 
 def _covered(findings: list[Finding], start: int, end: int) -> bool:
@@ -710,9 +744,20 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
     offices = rules.arena_offices
     held = [a for a in arena if offices is not None and offices.fullmatch(a[1])]
     spoken_to = [a for a in arena if a not in held]
-    found = _arena_pair(section, masked, spoken_to, terms) if spoken_to else None
-    found = found or _agenda(section, masked, terms)
+    platform = [a for a in spoken_to
+                if rules.platform is not None and rules.platform.fullmatch(a[1])]
+    addressed = [a for a in spoken_to if a not in platform]
+    found = _arena_pair(section, masked, addressed, terms) if addressed else None
     rule = "politics_religion.speech"
+    if found is None:
+        found = ((_arena_pair(section, masked, platform, terms) if platform else None)
+                 or _agenda(section, masked, terms))
+        # A platform's word and another term, or three agenda terms, are speech when
+        # spoken: by "I" or "we", to "you", of "he" or "they", or as a call ("must",
+        # "let's"). In a text that is none of these (a headline) they are news of politics
+        # ("Wyoming Senate rejects Obamacare Medicaid expansion"), a mention.
+        if found is not None and not _SPOKEN.search(masked):
+            rule = "politics_religion.mention"
     if found is None and held:
         found, rule = _arena_pair(section, masked, held, terms), "politics_religion.mention"
     # A post with a greeting or the society's own words (`allow`: "Happy Veterans Day",
@@ -725,6 +770,22 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
                else rules.sections["political_mentions"].message)
     return [Finding(rule, "politics_religion",
                     f'{message} ("{quoted}")', (found[0][0], found[-1][1]))]
+
+
+_LIST_BEFORE = re.compile(r"[\w-]+,\s*$|[\w-]+,\s+[\w-]+,?\s+(?:and|or|&)\s+$")
+_LIST_AFTER = re.compile(r"\s*,\s*(?:(?:and|or|&)\s+)?[\w-]+|\s+(?:and|or|&)\s+[\w-]+")
+
+
+def _listed(masked: str, span: tuple[int, int]) -> bool:
+    """A single word that is one item of a list of words ("live, labor, learn, pray, and
+    play"; "work, play and pray"): the word before it and a list on its other side."""
+    if not re.fullmatch(r"[\w'\u2019-]+", masked[span[0]:span[1]]):
+        return False
+    before = masked[max(0, span[0] - 40):span[0]]
+    if _LIST_BEFORE.search(before) is None:
+        return False
+    return (_LIST_AFTER.match(masked, span[1]) is not None
+            or re.search(r",\s+[\w-]+,?\s+(?:and|or|&)\s+$", before) is not None)
 
 
 def _titled_politician(rules: Rules, masked: str) -> list[Finding]:
@@ -743,6 +804,12 @@ def _titled_politician(rules: Rules, masked: str) -> list[Finding]:
 
 Spans = list[tuple[int, int]]
 
+# A text spoken by someone, to someone or of someone, or a call: the personal pronouns
+# ("US", the country, is not "us") and the words of obligation ("must", "let's").
+_SPOKEN = re.compile(r"(?<![\w'\u2019])(?:I|[Mm]e|[Mm]y|[Mm]ine|[Ww]e|[Oo]urs?|[Uu]s|[Yy]ou|"
+                     r"[Yy]ours?|[Hh]e|[Hh]is|[Hh]im|[Ss]he|[Hh]er|[Tt]hey|[Tt]heir|[Tt]hem|"
+                     r"[Mm]ust|[Ss]hould|[Ll]et|[Nn]eeds? to|[Oo]ught to)"
+                     r"(?:['\u2019](?:m|s|re|ve|ll|d))?(?![\w'\u2019])")
 # The first person plural of a speech ("we", "our", "us"; not "US", the country).
 _WE = re.compile(r"(?<![\w'\u2019])(?:[Ww]e|[Oo]ur|[Oo]urs|[Uu]s)(?![\w'\u2019])")
 

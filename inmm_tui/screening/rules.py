@@ -247,9 +247,15 @@ class Rules:
     """An office's title before a capitalised name ("Gov. Newsom"), case as written."""
     arena_offices: re.Pattern[str] | None
     """Arena terms that are offices ("governor"): with an agenda term alone, a mention."""
+    platform: re.Pattern[str] | None
+    """Arena terms that are a platform's words ("deficit"): speech only in a text spoken
+    by or to someone, a mention in a headline."""
     outgoing_allow: dict[str, re.Pattern[str]]
     """Per reply category: phrases that, in the society's own posts, make a finding they
     overlap no finding ("thinks she's fat" in health advice); replies are not affected."""
+    outgoing_said_of: frozenset[str]
+    """Harassment phrases that also name a living thing ("parasites"): in the society's own
+    posts a finding only when said of someone (engine._said_of)."""
     phone_regions: tuple[str, ...]
     allowed_numbers: frozenset[str]
     role_mailboxes: frozenset[str]
@@ -500,8 +506,11 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         spoken_arena=r.patterns("politics_religion", "spoken_arena"),
         politician_titles=_titled_names(r.strings("politics_religion", "politician_titles")),
         arena_offices=r.patterns("politics_religion", "arena_offices"),
+        platform=r.patterns("politics_religion", "platform"),
         outgoing_allow={name: pattern for name in (*RESPECT, "vulgar_discriminatory")
                         if (pattern := r.patterns(name, "outgoing_allow")) is not None},
+        outgoing_said_of=frozenset(
+            w.lower() for w in r.strings("harassment", "outgoing_said_of")),
         phone_regions=regions,
         allowed_numbers=frozenset(
             "".join(ch for ch in n if ch.isdigit())
