@@ -101,6 +101,14 @@ STILL_BLOCKED = [
     ("We will cut the deficit and protect Medicare.", "politics_religion"),
     ("They doubled the deficit and gutted Medicare.", "politics_religion"),
     ("Deport illegal aliens now.", "politics_religion"),
+    # A list that opens its sentence is a slogan or a call, and a word in capitals a
+    # slogan's: not a word among things people do.
+    ("God, guns, and MAGA!", "politics_religion"),
+    ("Read, reflect, repent, and rejoice.", "politics_religion"),
+    ("Work, play and pray together this Sunday at First Baptist.", "politics_religion"),
+    ("Our members love hiking, fishing and MAGA rallies.", "politics_religion"),
+    # A platform with no actor named is a slogan, not a headline.
+    ("Lower taxes, fewer regulations, more jobs for the middle class.", "politics_religion"),
 ]
 
 

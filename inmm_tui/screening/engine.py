@@ -542,11 +542,11 @@ def _allowed_outgoing(rules: Rules, finding: Finding, masked: str) -> bool:
     different sentences ("Feeling useless after retirement? You are not alone."). Replies
     keep every finding."""
     start, end = finding.span
-    # Harassment's pairs are two words apart at most: across a sentence end, or with a
+    # Harassment's pairs are two words apart at most: across a clause's end, or with a
     # subordinating word between them ("charged you after it overpaid a doctor"), they are
     # two thoughts. (Spam and threat pairs span sentences by design: "You won! Call 09...")
     if finding.rule == "harassment.context" and (
-            _SENTENCE_END.search(masked, start, end) or _SUBORDINATE.search(masked, start, end)):
+            _CLAUSE_BREAK.search(masked, start, end) or _SUBORDINATE.search(masked, start, end)):
         return True
     if finding.rule == "harassment.phrase" and not _said_of(rules, masked, finding.span):
         return True
@@ -556,8 +556,6 @@ def _allowed_outgoing(rules: Rules, finding: Finding, masked: str) -> bool:
         for m in allow.finditer(masked, max(0, start - 60), end + 60))
 
 
-# A sentence's end: the next one starts, with a capital, after any closing quote.
-_SENTENCE_END = re.compile(r"[.?!]+[\"'\u201d\u2019)]*\s+(?=[\"'\u201c\u2018(]*[A-Z])")
 # A word that opens a subordinate clause: what follows it has a subject of its own.
 _SUBORDINATE = re.compile(r"\b(?:after|before|because|since|until|while|whereas|although|"
                           r"though|unless|once)\b", re.IGNORECASE)
@@ -703,16 +701,16 @@ _NEGATION = re.compile(
     r"(?<![\w'\u2019])(?<!why\s)"
     r"(?:not|never|nor|no(?!\s+(?:one|other|body)\b)|[a-z]+n['\u2019]t|cannot)"
     r"(?![\w'\u2019])(?!\s+(?:it\b|obvious|clear|apparent))", re.IGNORECASE)
-# Where a negation stops: the end of a sentence or clause, and "but" ("I don't have
-# anything against X, but most of them are...").
-_SENTENCE_END = re.compile(r"[.!?;:\n]|(?<![\w'\u2019])but(?![\w'\u2019])", re.IGNORECASE)
+# Where a negation stops, and where a harassment pair's two thoughts part: the end of a
+# sentence or clause, and "but" ("I don't have anything against X, but most of them are...").
+_CLAUSE_BREAK = re.compile(r"[.!?;:\n]|(?<![\w'\u2019])but(?![\w'\u2019])", re.IGNORECASE)
 
 
 def _negated(masked: str, first: tuple[int, int], second: tuple[int, int]) -> bool:
     """A negation in the clause of the pair's later term, before it and outside the
     earlier term ("I don't hate women"; not "I don't mind X, but they are vile")."""
     (a, b), (c, _) = sorted([first, second])
-    start = max((m.end() for m in _SENTENCE_END.finditer(masked, 0, c)), default=0)
+    start = max((m.end() for m in _CLAUSE_BREAK.finditer(masked, 0, c)), default=0)
     before = masked[start:a] + " " + masked[max(b, start):c]
     return _NEGATION.search(before) is not None
 
@@ -756,7 +754,9 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
         # spoken: by "I" or "we", to "you", of "he" or "they", or as a call ("must",
         # "let's"). In a text that is none of these (a headline) they are news of politics
         # ("Wyoming Senate rejects Obamacare Medicaid expansion"), a mention.
-        if found is not None and not _SPOKEN.search(masked):
+        # A slogan names no one ("Lower taxes, more jobs for the middle class."): a
+        # headline has its actor, a capitalised name after a sentence's first word.
+        if found is not None and not _SPOKEN.search(masked) and _NAMED.search(masked):
             rule = "politics_religion.mention"
     if found is None and held:
         found, rule = _arena_pair(section, masked, held, terms), "politics_religion.mention"
@@ -773,16 +773,24 @@ def _speech(rules: Rules, masked: str, words: frozenset[str]) -> list[Finding]:
 
 
 _LIST_BEFORE = re.compile(r"[\w-]+,\s*$|[\w-]+,\s+[\w-]+,?\s+(?:and|or|&)\s+$")
+# The items of a list before a word, back to the list's first: "live, labor, learn, ".
+_LIST_START = re.compile(r"(?:[\w'\u2019-]+(?:,\s+|,?\s+(?:and|or|&)\s+))+$")
 _LIST_AFTER = re.compile(r"\s*,\s*(?:(?:and|or|&)\s+)?[\w-]+|\s+(?:and|or|&)\s+[\w-]+")
 
 
 def _listed(masked: str, span: tuple[int, int]) -> bool:
-    """A single word that is one item of a list of words ("live, labor, learn, pray, and
-    play"; "work, play and pray"): the word before it and a list on its other side."""
-    if not re.fullmatch(r"[\w'\u2019-]+", masked[span[0]:span[1]]):
+    """A single word in lower case that is one item of a list of words, told of someone
+    ("where people live, labor, learn, pray, and play"): the word before it and a list on
+    its other side. A list that opens its sentence is a slogan or a call ("God, guns, and
+    MAGA!", "Work, play and pray together"), and a word in capitals is a slogan's: the
+    side taken."""
+    if not re.fullmatch(r"[a-z'\u2019-]+", masked[span[0]:span[1]]):
         return False
     before = masked[max(0, span[0] - 40):span[0]]
     if _LIST_BEFORE.search(before) is None:
+        return False
+    sentence = re.split(r"[.?!:;\n]", masked[max(0, span[0] - 120):span[0]])[-1]
+    if not re.search(r"\w", _LIST_START.sub("", sentence)):
         return False
     return (_LIST_AFTER.match(masked, span[1]) is not None
             or re.search(r",\s+[\w-]+,?\s+(?:and|or|&)\s+$", before) is not None)
@@ -810,6 +818,8 @@ _SPOKEN = re.compile(r"(?<![\w'\u2019])(?:I|[Mm]e|[Mm]y|[Mm]ine|[Ww]e|[Oo]urs?|[
                      r"[Yy]ours?|[Hh]e|[Hh]is|[Hh]im|[Ss]he|[Hh]er|[Tt]hey|[Tt]heir|[Tt]hem|"
                      r"[Mm]ust|[Ss]hould|[Ll]et|[Nn]eeds? to|[Oo]ught to)"
                      r"(?:['\u2019](?:m|s|re|ve|ll|d))?(?![\w'\u2019])")
+# A name after a sentence's first word: "Senate", "Medicare's" (not "I").
+_NAMED = re.compile(r"(?<=[\w,'\u2019)] )(?!I\b)[A-Z][\w'\u2019-]*[a-z]")
 # The first person plural of a speech ("we", "our", "us"; not "US", the country).
 _WE = re.compile(r"(?<![\w'\u2019])(?:[Ww]e|[Oo]ur|[Oo]urs|[Uu]s)(?![\w'\u2019])")
 
