@@ -107,24 +107,33 @@ def test_no_fresh_text_is_in_another_fresh_file() -> None:
         assert not mine & others, name
 
 
+def compared(text: str) -> str:
+    """A text as the fresh sets are kept apart from every other: normalised, apostrophes
+    ignored, as `make_fresh_sets.distinct` keys them (ToxiGen's prompt files hold its
+    statements with their apostrophes stripped: "dont" for "don't")."""
+    return normalised(text.replace("'", "").replace("\u2019", ""))
+
+
 def used_texts() -> set[str]:
     """Every cell of every other vendored file (the tuned-on sets, and any training file
-    such as the reply model's), and our own replies, normalised."""
+    such as the reply model's), and our own replies, as `compared`."""
     texts = set()
     for path in DATA.glob("*.gz"):
         if not path.name.startswith("fresh_"):
-            texts |= {normalised(cell) for row in rows(path.name) for cell in row.values()
+            texts |= {compared(cell) for row in rows(path.name) for cell in row.values()
                       if cell}
     ours = ROOT / "tests" / "data" / "screening_replies.jsonl"
-    return texts | {normalised(json.loads(line)["text"])
+    return texts | {compared(json.loads(line)["text"])
                     for line in ours.read_text(encoding="utf-8").splitlines() if line.strip()}
 
 
 def test_no_fresh_text_is_in_any_other_file() -> None:
+    # A training row spelled as ToxiGen's prompt files spell a fresh statement is caught.
+    assert compared("Women don't belong in the lab") == compared("women dont belong in the lab")
     used = used_texts()
     assert len(used) > 20_000
     for name, column in FRESH_TEXTS.items():
-        assert not {normalised(r[column]) for r in rows(name)} & used, name
+        assert not {compared(r[column]) for r in rows(name)} & used, name
 
 
 def test_fresh_files_stay_small() -> None:
