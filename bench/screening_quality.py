@@ -46,8 +46,9 @@ last change and not used: the held-out figure. See docs/screening.md.
 `--fresh` reports only the fresh sets (bench/data/fresh_*, SOURCES.md "Fresh sets (never
 tuned on)"): public data built after the rules and the reply model were last changed and
 never screened or read by anyone (health-news tweets; political news headlines of AllSides'
-politics topics, by the outlet's lean; statements and posts for the replies); one part, no
-dev half. It prints figures only (no row, no matched word, no --show), so that the one run
+politics topics, by the outlet's lean; statements and posts for the replies: of ToxiGen's
+statements, those about its held-out groups only, the others train the reply model); one
+part, no dev half. It prints figures only (no row, no matched word, no --show), so that the one run
 at the end tunes nothing.
 
 If alt-profanity-check is installed, its bundled linear model (p > 0.5 counted as
@@ -75,6 +76,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench" / "data"))
+
+from make_reply_sets import TOXIGEN_HELD_OUT_GROUPS  # noqa: E402
 
 from inmm_tui.screening import ScreenContext, Screening, default_rules, screen  # noqa: E402
 from inmm_tui.screening import rules as rules_module  # noqa: E402
@@ -519,16 +523,18 @@ def fresh_politics() -> dict[str, list[str]]:
 
 def fresh_reply_sets() -> dict[str, list[tuple[str, str, str, str]]]:
     """Set name -> rows of (part, kind, group, text), as `public_reply_sets`. ToxiGen's
-    statements: hateful ones about a group are discrimination, neutral ones ordinary.
-    HateXplain's posts: hate speech and offensive ones hostile (as Davidson's), normal ones
-    ordinary."""
+    statements about its held-out groups only (the other groups' train the reply model:
+    make_reply_sets.TOXIGEN_TRAINING_GROUPS): hateful ones about a group are
+    discrimination, neutral ones ordinary. HateXplain's posts: hate speech and offensive
+    ones hostile (as Davidson's), normal ones ordinary."""
     kinds = {"hate": "hostile", "neutral": "ordinary", "hate speech": "hostile",
              "offensive": "hostile", "normal": "ordinary"}
     toxigen = [(FRESH, kinds[r["label"]], f"{r['label']}, {r['group']}", r["text"])
-               for r in _public_rows("fresh_toxigen.csv.gz")]
+               for r in _public_rows("fresh_toxigen.csv.gz")
+               if r["group"] in TOXIGEN_HELD_OUT_GROUPS]
     hatexplain = [(FRESH, kinds[r["label"]], f"{r['label']}, {r['platform']}", r["text"])
                   for r in _public_rows("fresh_hatexplain.csv.gz")]
-    return {"ToxiGen statements": toxigen, "HateXplain posts": hatexplain}
+    return {"ToxiGen statements, held-out groups": toxigen, "HateXplain posts": hatexplain}
 
 
 def report_fresh() -> None:

