@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.commands.common import me, say, services, viewer
-from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.domain.errors import InvalidInput, ScreenRefusal
 from inmm_tui.store.tx import write
 
 if TYPE_CHECKING:
@@ -386,12 +386,13 @@ def run_move(args: argparse.Namespace) -> int:
             "The policy screen for the new time:")
         for reason in check.reasons:
             say(f"  {reason}")
-        if not args.yes:
-            say("inmm-tui: not moved; nothing changed. To move it and send it back for "
-                "clearance, run it again with --yes; or pick another time, or edit the "
-                f"post (inmm-tui post edit {args.post}).", file=sys.stderr)
-            return 1
-    done = svc.calendar.move(me(), args.post, when, reclear=args.yes)
+    try:
+        done = svc.calendar.move(me(), args.post, when, reclear=args.yes)
+    except ScreenRefusal:  # without --yes: declined, and the domain keeps that in the audit log
+        say("inmm-tui: not moved; nothing changed. To move it and send it back for "
+            "clearance, run it again with --yes; or pick another time, or edit the "
+            f"post (inmm-tui post edit {args.post}).", file=sys.stderr)
+        return 1
     post = svc.posts.get(args.post)
     if done.keeps_clearance:
         say(f"Post #{post.id} moved: it is scheduled for {_when(svc, post)}.")
