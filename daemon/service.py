@@ -42,7 +42,8 @@ from inmm_daemon.publisher import Publisher
 
 from inmm_tui import __version__
 from inmm_tui.config import Config, cron_trigger
-from inmm_tui.domain import governance
+from inmm_tui.domain import governance, media
+from inmm_tui.domain.audit import DAEMON
 from inmm_tui.domain.publishing import Queue
 from inmm_tui.domain.reminders import raise_alert
 from inmm_tui.domain.services import Services
@@ -109,6 +110,9 @@ def _reminders(daemon: Daemon) -> None:
     questions_jobs.remind_questions(services)
     follow_back_jobs.remind_review(services)
     moderation_jobs.purge_evidence(services)
+    swept = media.sweep(services.db, DAEMON, services.clock())
+    if swept:
+        log.info("%d stored media files no post needs deleted", len(swept))
 
 
 def _spoof_watch(daemon: Daemon) -> None:

@@ -279,6 +279,7 @@ def run_edit(args: argparse.Namespace) -> int:
         if changes:
             svc.posts.edit(me(), args.post, **changes)
         added = [svc.media.attach(me(), args.post, path, alt) for path, alt in files]
+    svc.media.release(me(), args.post, removed)
     for item in removed:
         say(f"  took off {_one_line(item.name, 80)} (sha256 {item.sha256[:12]})")
     _say_media(added)

@@ -801,6 +801,9 @@ class Posts(DomainService):
                               (status, to_db(self.clock()), post_id))
             audit.append(self.conn, person.login, "post.withdraw", f"post:{post_id}",
                          {"reason": reason, "already_sent": sent}, at=self.clock())
+        if status == "withdrawn":
+            self._release_media(person.login, post_id, "the post was withdrawn before it "
+                                "went out")
         return self.get(post_id)
 
     @refusals_audited("delete")
@@ -828,7 +831,17 @@ class Posts(DomainService):
                               (to_db(self.clock()), post_id))
             audit.append(self.conn, actor, "post.delete", f"post:{post_id}",
                          {"status": post.status}, at=self.clock())
+        self._release_media(actor, post_id, "the draft was deleted")
         return self.get(post_id)
+
+    def _release_media(self, actor: str, post_id: int, why: str) -> None:
+        """After the commit that discarded a post that never went out: its stored files
+        that no other post needs are deleted (see `media`'s docstring on retention)."""
+        from inmm_tui.domain import media
+
+        if self.conn.execute("SELECT 1 FROM post_media WHERE post_id = ? LIMIT 1",
+                             (post_id,)).fetchone():
+            media.release(self.db, actor, post_id, why, self.clock())
 
     @refusals_audited("retry")
     def retry(self, actor: str, delivery_id: int) -> None:
