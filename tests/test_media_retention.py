@@ -214,3 +214,28 @@ def test_a_crash_after_the_commit_leaves_a_copy_the_sweep_removes(
         _age(media_dir(roster.db.conn) / name, ORPHAN_AGE.total_seconds() + 60)
     assert sweep(roster.db, "daemon", roster.clock()) == sorted(left)
     assert _stored(roster) == {Path(keep.path).name} and Path(keep.path).is_file()
+
+
+def test_the_daemon_s_daily_housekeeping_sweeps_the_store(
+        roster: Services, clock: FakeClock, tmp_path: Path) -> None:
+    from inmm_daemon.service import JOBS, Daemon
+
+    from inmm_tui.store.db import open_database
+
+    from .daemon_helpers import fakes
+
+    kept = roster.media.attach("alice", _draft(roster), png(tmp_path / "c.png"), "A chart")
+    folder = media_dir(roster.db.conn)
+    orphan = folder / ("0" * 64 + ".jpg")
+    orphan.write_bytes(b"left by a crash")
+    _age(orphan, ORPHAN_AGE.total_seconds() + 60)
+    _age(Path(kept.path), ORPHAN_AGE.total_seconds() + 60)  # old, but a draft carries it
+    path = roster.config.database_path
+    daemon = Daemon(roster.config, lambda: open_database(path), fakes(roster),  # type: ignore[arg-type]
+                    clock=clock)
+    try:
+        daemon.run_job(JOBS["reminders"])
+    finally:
+        daemon.close()
+    assert _stored(roster) == {Path(kept.path).name}
+    assert [e["actor"] for e in _deletions(roster)] == ["daemon"]
