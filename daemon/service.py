@@ -39,10 +39,12 @@ from inmm_daemon import private_answers as private_answer_jobs
 from inmm_daemon import questions as questions_jobs
 from inmm_daemon import shares as shares_jobs
 from inmm_daemon.publisher import Publisher
+from inmm_daemon.server_limits import read_server_limits
 
 from inmm_tui import __version__
 from inmm_tui.config import Config, cron_trigger
-from inmm_tui.domain import governance
+from inmm_tui.domain import governance, media
+from inmm_tui.domain.audit import DAEMON
 from inmm_tui.domain.publishing import Queue
 from inmm_tui.domain.reminders import raise_alert
 from inmm_tui.domain.services import Services
@@ -109,6 +111,9 @@ def _reminders(daemon: Daemon) -> None:
     questions_jobs.remind_questions(services)
     follow_back_jobs.remind_review(services)
     moderation_jobs.purge_evidence(services)
+    swept = media.sweep(services.db, DAEMON, services.clock())
+    if swept:
+        log.info("%d stored media files no post needs deleted", len(swept))
 
 
 def _spoof_watch(daemon: Daemon) -> None:
@@ -150,9 +155,15 @@ def _ingest_mentions(daemon: Daemon) -> None:
         questions_jobs.triage_questions(daemon.services("ingest_mentions"))
 
 
+def _limits_and_metrics(services: Services, platform: Platform, outlet: str) -> None:
+    """The server's own limits (kept for the domain's checks), then the outlet's metrics."""
+    read_server_limits(services, platform, outlet)
+    metrics_jobs.poll_metrics(services, platform, outlet)
+
+
 def _poll_metrics(daemon: Daemon) -> None:
     try:
-        _each_outlet(daemon, "poll_metrics", metrics_jobs.poll_metrics)
+        _each_outlet(daemon, "poll_metrics", _limits_and_metrics)
     finally:
         metrics_jobs.classify_followers(daemon.services("poll_metrics"))
 

@@ -191,7 +191,8 @@ MASTODON = Capabilities(
                       video_types=frozenset({MP4}), image_bytes=16 * MB,
                       video_bytes=99 * MB, alt_length=1500),
     # A server's defaults (its /api/v2/instance `configuration.polls`): 4 options of up to
-    # 50 characters, open from 5 minutes to a month (2,629,746 seconds).
+    # 50 characters, open from 5 minutes to a month (2,629,746 seconds). A server's own,
+    # read by the daemon, replace these (`inmm_tui.domain.polls.server_rules`).
     polls=PollRules(max_options=4, option_length=50, min_minutes=5, max_minutes=43829))
 
 BLUESKY = Capabilities(

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from inmm_tui.capabilities import BLOCK, HIDE, REPORT, Capabilities, for_api
+from inmm_tui.capabilities import BLOCK, HIDE, REPORT, Capabilities, PollRules, for_api
 from inmm_tui.domain.polls import Poll
 from inmm_tui.platforms.base import (
     Account,
@@ -122,6 +122,9 @@ class FakePlatform:
             raise Unsupported(f"{self.name}: {why}")
 
     # ----- Platform -------------------------------------------------------------
+
+    def poll_rules(self, *, fresh: bool = False) -> PollRules | None:
+        return None  # no server of its own: the capabilities' documented limits stand
 
     def whoami(self) -> Account:
         self._enter("whoami")

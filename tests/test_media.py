@@ -231,7 +231,9 @@ def test_removing_a_file_is_an_edit_audited_by_name_and_fingerprint(
     removed = roster.media.remove("alice", post_id, first.id)
     assert removed.name == "plenary.jpg"
     assert [i.id for i in roster.media.items(post_id)] == [second.id]
-    entry = audit.history(roster.db.conn, f"post:{post_id}")[-1]
+    entry, deleted = audit.history(roster.db.conn, f"post:{post_id}")[-2:]
+    assert deleted["action"] == "media.delete"  # its stored copy, which no post needs now
+    assert deleted["details"]["files"] == [Path(removed.path).name]
     assert entry["action"] == "post.media.remove"
     assert entry["details"]["file"] == "plenary.jpg"
     assert entry["details"]["sha256"] == first.sha256

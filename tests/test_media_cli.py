@@ -110,7 +110,8 @@ def test_post_edit_takes_off_a_file_by_its_number_in_post_show(cli: Cli,  # noqa
     assert code == 0, err
     assert f"took off desk.jpg (sha256 {desk.sha256[:12]})" in out
     assert [m.name for m in cli.db().media.items(post_id)] == ["map.png"]
-    entry = audit.history(cli.db().db.conn, f"post:{post_id}")[-1]
+    entry, deleted = audit.history(cli.db().db.conn, f"post:{post_id}")[-2:]
+    assert deleted["action"] == "media.delete" and not Path(desk.path).exists()
     assert entry["action"] == "post.media.remove" and entry["details"] == {
         "file": "desk.jpg", "sha256": desk.sha256}
     code, _, err = cli("alice", "post", "edit", str(post_id), "--remove-media", "1")

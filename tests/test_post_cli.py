@@ -365,6 +365,26 @@ def test_a_move_that_needs_clearing_again_waits_for_yes(cli: Cli) -> None:
     assert any("already past" in reason for reason in moved["details"]["reasons"])
 
 
+def test_a_move_declined_without_yes_is_kept_in_the_audit_log(cli: Cli) -> None:
+    """Every decline is audited: told the slot needs clearing again, the person did not
+    agree (no --yes); nothing moves, and the log says who declined which slot and why."""
+    svc = cli.db()
+    svc.switches.start_event("hq", "Annual Meeting 2030", "#INMM30",
+                             starts_on=dt.date(2030, 3, 14), ends_on=dt.date(2030, 3, 16))
+    post_id = _scheduled(cli, "Plenary at 10: https://inmm.org/am", "--topic",
+                         "annual meeting", "--event", "Annual Meeting 2030")
+    before = _state(cli, post_id)
+    code, _, err = cli("alice", "post", "move", str(post_id), "--at", "2030-03-18 10:00")
+    assert code == 1 and "nothing changed" in err
+    assert _state(cli, post_id) == before
+    declined = audit.history(cli.db().db.conn, f"post:{post_id}")[-1]
+    assert (declined["actor"], declined["action"]) == ("alice", "post.move_declined")
+    assert declined["details"]["from"] == "2030-03-15T14:30:00.000000Z"  # 09:30 CDT
+    assert declined["details"]["to"] == "2030-03-18T15:00:00.000000Z"
+    assert any("already past" in reason for reason in declined["details"]["reasons"])
+    assert [a for _, a in _actions(cli.db(), post_id)].count("post.move_declined") == 1
+
+
 def test_a_move_by_a_role_that_may_not_schedule_is_refused_and_kept(cli: Cli) -> None:
     post_id = _scheduled(cli, GOOD)
     before = _state(cli, post_id)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inmm_tui.commands.common import me, say, services, viewer
-from inmm_tui.domain.errors import InvalidInput
+from inmm_tui.domain.errors import InvalidInput, ScreenRefusal
 from inmm_tui.store.tx import write
 
 if TYPE_CHECKING:
@@ -279,6 +279,7 @@ def run_edit(args: argparse.Namespace) -> int:
         if changes:
             svc.posts.edit(me(), args.post, **changes)
         added = [svc.media.attach(me(), args.post, path, alt) for path, alt in files]
+    svc.media.release(me(), args.post, removed)
     for item in removed:
         say(f"  took off {_one_line(item.name, 80)} (sha256 {item.sha256[:12]})")
     _say_media(added)
@@ -386,12 +387,13 @@ def run_move(args: argparse.Namespace) -> int:
             "The policy screen for the new time:")
         for reason in check.reasons:
             say(f"  {reason}")
-        if not args.yes:
-            say("inmm-tui: not moved; nothing changed. To move it and send it back for "
-                "clearance, run it again with --yes; or pick another time, or edit the "
-                f"post (inmm-tui post edit {args.post}).", file=sys.stderr)
-            return 1
-    done = svc.calendar.move(me(), args.post, when, reclear=args.yes)
+    try:
+        done = svc.calendar.move(me(), args.post, when, reclear=args.yes)
+    except ScreenRefusal:  # without --yes: declined, and the domain keeps that in the audit log
+        say("inmm-tui: not moved; nothing changed. To move it and send it back for "
+            "clearance, run it again with --yes; or pick another time, or edit the "
+            f"post (inmm-tui post edit {args.post}).", file=sys.stderr)
+        return 1
     post = svc.posts.get(args.post)
     if done.keeps_clearance:
         say(f"Post #{post.id} moved: it is scheduled for {_when(svc, post)}.")

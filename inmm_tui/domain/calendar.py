@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from inmm_tui.domain import audit
 from inmm_tui.domain.base import DomainService
-from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised
+from inmm_tui.domain.errors import InvalidInput, InvalidState, NotAuthorised, ScreenRefusal
 from inmm_tui.domain.people import authorise
 from inmm_tui.domain.posts import Post, Posts, ScreenOutcome
 from inmm_tui.domain.roles import Action
@@ -222,8 +222,10 @@ class Calendar(DomainService):
         """Move a scheduled post to `when`. When the new slot needs a new clearance (see the
         module's docstring), the move is refused unless `reclear` says the person was told
         and agrees: the post then goes back to the clearance queue, with the screen's
-        findings for its new time."""
+        findings for its new time. A refused move (`reclear` not given) is audited as
+        declined: the person was told the slot needs clearing again and did not agree."""
         self._authorise(login, post_id, when)
+        declined = None
         with write(self.db):
             authorise(self.conn, login, Action.PUBLISH_CONTROL)
             check = self._check(post_id, when)
@@ -238,9 +240,13 @@ class Calendar(DomainService):
                 self.conn.execute("UPDATE posts SET scheduled_at = ?, updated_at = ?"
                                   " WHERE id = ?", (new, now, post_id))
             elif not reclear:
-                raise InvalidState(
+                declined = ScreenRefusal(
                     f"moving post #{post_id} to {when.astimezone(self.tz):%Y-%m-%d %H:%M} "
                     f"needs it cleared again: {'; '.join(check.reasons)}")
+                # Committed with nothing else: the decline is kept although nothing moves.
+                audit.append(self.conn, login, "post.move_declined", f"post:{post_id}",
+                             {"from": old, "to": new, "reasons": list(check.reasons)},
+                             at=self.clock())
             else:
                 self.conn.execute("DELETE FROM deliveries WHERE post_id = ? AND state IN"
                                   " ('pending', 'held')", (post_id,))
@@ -250,13 +256,16 @@ class Calendar(DomainService):
                     " screening_verdict = ?, screening_json = ? WHERE id = ?",
                     (new, now, check.outcome.verdict, json.dumps(check.outcome.findings),
                      post_id))
-            details: dict[str, Any] = {"from": old, "to": new,
-                                       "clearance": "kept" if check.keeps_clearance else
-                                       "withdrawn: the new slot needs clearing again"}
-            if check.reasons:
-                details["reasons"] = list(check.reasons)
-            audit.append(self.conn, login, "post.move", f"post:{post_id}", details,
-                         at=self.clock())
+            if declined is None:
+                details: dict[str, Any] = {"from": old, "to": new,
+                                           "clearance": "kept" if check.keeps_clearance else
+                                           "withdrawn: the new slot needs clearing again"}
+                if check.reasons:
+                    details["reasons"] = list(check.reasons)
+                audit.append(self.conn, login, "post.move", f"post:{post_id}", details,
+                             at=self.clock())
+        if declined is not None:
+            raise declined
         return check
 
     def _authorise(self, login: str, post_id: int, when: dt.datetime | None) -> None:

@@ -21,16 +21,28 @@
 - The clearance covers each file's SHA-256 and alt text, in order; the daemon re-hashes
   the stored file before sending, so a file changed on disk is refused, and a post whose
   files or alt texts are changed through here goes back for clearance.
+- Retention: a stored copy is evidence of what was (or is to be) published, kept as long
+  as the post's record is, that is for good, while any post that may still go out or has
+  gone out (on any outlet, even if taken down since) refers to it. A copy is deleted when
+  nothing needs it any more: its file was taken off a post before it went out, or the
+  only posts carrying it were deleted drafts or were withdrawn before going out. The
+  database is the truth: a copy is deleted only after the commit that stopped referring
+  to it (`release`), under the write lock, so that an attach of the same bytes cannot
+  slip in between. A copy left by a crash (between the copy and the commit that was to
+  refer to it, or between that commit and the deletion) is removed by `sweep` once older
+  than ORPHAN_AGE; the daemon sweeps every day. Each deletion is in the audit log.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
 import os
 import sqlite3
 import struct
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +59,8 @@ from inmm_tui.store.tx import write
 from inmm_tui.timeutil import to_db
 
 if TYPE_CHECKING:
+    from sqlite_utils import Database
+
     from inmm_tui.domain.posts import Post, Posts, ScreenOutcome
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
@@ -67,6 +81,12 @@ ABOUT_THE_POST = {"length", "signature", "credibility", "topic", "timeliness", "
 """Screening categories about a post as a whole (its length, signature, link, topic and
 date), not applied to an alt text: its length is each outlet's alt-text limit."""
 SENDABLE = ("draft", "submitted", "rejected", "cleared", "scheduled")
+ORPHAN_AGE = dt.timedelta(minutes=30)
+"""How old a stored copy no post needs must be before `sweep` deletes it: far longer than
+an attach takes, so that a sweep in another process never races one."""
+RETIRED = ".deleting"
+"""The suffix a copy is renamed to, under the write lock, in the transaction that records
+its deletion; the renamed file is unlinked after the commit (or swept, after a crash)."""
 
 
 @dataclass(frozen=True)
@@ -277,6 +297,84 @@ def media_dir(conn: sqlite3.Connection) -> Path:
     return Path(row[2]).resolve().parent / "media"
 
 
+# ----- retention ---------------------------------------------------------------------------
+
+
+def _needed(conn: sqlite3.Connection) -> set[str]:
+    """The names of the stored copies some post needs: one that may still go out (anything
+    but withdrawn), or one that went out on at least one outlet."""
+    return {Path(path).name for (path,) in conn.execute(
+        "SELECT m.path FROM post_media m JOIN posts p ON p.id = m.post_id"
+        " WHERE p.status != 'withdrawn' OR EXISTS (SELECT 1 FROM deliveries d"
+        " WHERE d.post_id = p.id AND d.state IN ('sending', 'sent'))")}
+
+
+def _retire(conn: sqlite3.Connection, actor: str, subject: str, why: str, names: list[str],
+            at: dt.datetime) -> None:
+    """Inside the caller's write transaction: audit the deletion of the copies `names`
+    and rename each out of the store, to be unlinked (`_unlink`) once it has committed."""
+    folder = media_dir(conn)
+    audit.append(conn, actor, "media.delete", subject, {"why": why, "files": names}, at=at)
+    for name in names:
+        if not name.endswith(RETIRED):
+            os.replace(folder / name, folder / (name + RETIRED))
+
+
+def _unlink(conn: sqlite3.Connection, names: list[str]) -> None:
+    folder = media_dir(conn)
+    for name in names:
+        (folder / (name if name.endswith(RETIRED) else name + RETIRED)).unlink(missing_ok=True)
+
+
+def release(db: Database, actor: str, post_id: int, why: str, at: dt.datetime,
+            paths: list[str] | None = None) -> list[str]:
+    """Delete the stored copies of post `post_id` (or those at `paths`) that no post needs
+    any more (see the module's docstring); the names deleted. Call it after the commit
+    that stopped referring to them, outside any transaction."""
+    if db.conn.in_transaction:
+        raise RuntimeError("media.release runs after the commit that released the files")
+    if paths is None:
+        paths = [path for (path,) in db.conn.execute(
+            "SELECT path FROM post_media WHERE post_id = ?", (post_id,))]
+    if not paths:
+        return []
+    folder = media_dir(db.conn)
+    try:
+        with write(db):  # decided under the write lock, so no attach takes a copy meanwhile
+            needed = _needed(db.conn)
+            names = [name for name in dict.fromkeys(Path(path).name for path in paths)
+                     if name not in needed and (folder / name).is_file()]
+            if names:
+                _retire(db.conn, actor, f"post:{post_id}", why, names, at)
+        _unlink(db.conn, names)
+    except OSError:
+        # What the person asked for is done and committed; a copy the file system would
+        # not let go of is left to the daemon's sweep, which retries and audits it.
+        return []
+    return names
+
+
+def sweep(db: Database, actor: str, at: dt.datetime,
+          older_than: dt.timedelta = ORPHAN_AGE) -> list[str]:
+    """Delete every file in the store no post needs that is older than `older_than` (left
+    by a crash, or by a deletion that did not finish); the names deleted, audited."""
+    folder = media_dir(db.conn)
+    if not folder.is_dir():
+        return []
+    # A file's age is the file system's, so measured by its clock, not the domain's.
+    cutoff = time.time() - older_than.total_seconds()
+    with write(db):
+        needed = _needed(db.conn)
+        names = sorted(path.name for path in folder.iterdir()
+                       if path.is_file() and path.name not in needed
+                       and path.stat().st_mtime < cutoff)
+        if names:
+            _retire(db.conn, actor, "media", "no post needs it (left by an interrupted "
+                    "attach or deletion)", names, at)
+    _unlink(db.conn, names)
+    return names
+
+
 # ----- limits, alt text, screening ------------------------------------------------------------
 
 
@@ -433,15 +531,23 @@ class Media:
     def remove(self, actor: str, post_id: int, media_id: int) -> MediaItem:
         """Take one file off the post, as an edit: a post under or past clearance goes back
         to be cleared. The audit names the file and its fingerprint, which the clearance
-        covered. The stored copy stays: copies are kept under their hash, and another post
-        may carry the same one."""
+        covered. The stored copy is deleted after the commit, unless another post needs
+        it (copies are kept under their hash, and another post may carry the same one)."""
         with write(self.db):
             item = self._item(post_id, media_id)
             post = self._changeable(actor, post_id)
             self.conn.execute("DELETE FROM post_media WHERE id = ?", (media_id,))
             self._changed(actor, post, "post.media.remove",
                           {"file": item.name, "sha256": item.sha256})
+        if not self.conn.in_transaction:  # else the caller releases it after its commit
+            self.release(actor, post_id, [item])
         return item
+
+    def release(self, actor: str, post_id: int, removed: list[MediaItem]) -> list[str]:
+        """After the commit that took `removed` off post `post_id`: delete their stored
+        copies that no post needs any more (audited); the names deleted."""
+        return release(self.db, actor, post_id, "taken off the post before it went out",
+                       self.clock(), [item.path for item in removed])
 
     # ----- helpers ---------------------------------------------------------------------------
 

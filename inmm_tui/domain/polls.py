@@ -4,10 +4,17 @@ poll is open, published as the platform's own poll with the post's first part.
 The options are screened like the text and covered by the clearance hash; an outlet
 without polls (its capabilities) is refused when the post is submitted, never when it
 is sent. The metrics job reads the results back (`save_results`), for the monthly report.
+
+A platform's limits are its capabilities' `polls`, unless its server says otherwise: a
+Mastodon server sets its own in /api/v2/instance (`configuration.polls`), which the
+daemon reads and keeps in `outlet_limits` (`record_server_rules`). A poll is checked
+against those when it is written, submitted and cleared, and by the adapter again, with
+what the server says then, before it is published.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -15,7 +22,8 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from inmm_tui.capabilities import for_api
+from inmm_tui.capabilities import PollRules, for_api
+from inmm_tui.domain import audit
 from inmm_tui.domain.errors import InvalidInput
 from inmm_tui.timeutil import to_db
 
@@ -76,23 +84,51 @@ def parse_options(text: str) -> list[str]:
     return [part.strip() for part in text.split("|")] if text.strip() else []
 
 
-def refusal(poll: Poll, outlet: str, api: str) -> str | None:
-    """Why `outlet` cannot publish `poll`, or None."""
+def refusal(poll: Poll, outlet: str, api: str, server: PollRules | None = None) -> str | None:
+    """Why `outlet` cannot publish `poll`, or None: by the platform's documented limits,
+    or by `server`'s own when it has said them (`server_rules`)."""
     capabilities = for_api(api)
     rules = capabilities.polls
     if rules is None:
         return (f"{capabilities.label} has no polls: take outlet '{outlet}' off the post "
                 "or remove the poll")
+    where = capabilities.label
+    if server is not None:
+        rules, where = server, f"this {capabilities.label} server (its own limit)"
     if len(poll.options) > rules.max_options:
-        return f"polls on {capabilities.label} take at most {rules.max_options} options"
+        return f"polls on {where} take at most {rules.max_options} options"
     for number, option in enumerate(poll.options, 1):
         if len(option) > rules.option_length:
             return (f"poll option {number} is {len(option)} characters; "
-                    f"{capabilities.label} takes at most {rules.option_length}")
+                    f"{where} takes at most {rules.option_length}")
     if not rules.min_minutes <= poll.minutes <= rules.max_minutes:
-        return (f"polls on {capabilities.label} are open {_span(rules.min_minutes)} to "
+        return (f"polls on {where} are open {_span(rules.min_minutes)} to "
                 f"{_span(rules.max_minutes)}; {_span(poll.minutes)} asked")
     return None
+
+
+def server_rules(conn: sqlite3.Connection, outlet: str) -> PollRules | None:
+    """The poll limits `outlet`'s server gave when the daemon last asked; None when it
+    never said (the capabilities' defaults stand)."""
+    row = conn.execute("SELECT polls FROM outlet_limits WHERE outlet = ?", (outlet,)).fetchone()
+    return PollRules(**json.loads(row[0])) if row and row[0] else None
+
+
+def record_server_rules(conn: sqlite3.Connection, outlet: str, rules: PollRules,
+                        at: dt.datetime) -> bool:
+    """Keep the limits just read from `outlet`'s server (inside a write transaction);
+    audited when they differ from those kept before. True if they did."""
+    before = server_rules(conn, outlet)
+    conn.execute("INSERT INTO outlet_limits (outlet, polls, read_at) VALUES (?, ?, ?)"
+                 " ON CONFLICT(outlet) DO UPDATE SET polls = excluded.polls,"
+                 " read_at = excluded.read_at",
+                 (outlet, json.dumps(dataclasses.asdict(rules)), to_db(at)))
+    if before == rules:
+        return False
+    audit.append(conn, audit.DAEMON, "outlet.poll_limits", f"outlet:{outlet}",
+                 {"polls": dataclasses.asdict(rules),
+                  "before": dataclasses.asdict(before) if before else "the defaults"}, at=at)
+    return True
 
 
 def duration_text(minutes: int, units: tuple[str, str, str] = ("d", "h", "m")) -> str:

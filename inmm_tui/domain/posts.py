@@ -532,7 +532,7 @@ class Posts(DomainService):
             if not post.outlets:
                 raise InvalidInput(f"post #{post_id} has no outlet to go to")
             refused = thread_refusals(self.outlet_apis, list(post.outlets), post.parts,
-                                      post.poll)
+                                      post.poll, self.conn)
             if refused:
                 raise InvalidInput(f"post #{post_id} cannot go out as it is: "
                                    + "; ".join(refused))
@@ -645,7 +645,7 @@ class Posts(DomainService):
         if body.strip() and (draft.parts or poll is not None):
             outcome = screen_extras(screen_texts, lambda text: sign(text, signature, hashtag),
                                     draft, signed, outcome)
-        refused = thread_refusals(self.outlet_apis, outlets, draft.parts, poll)
+        refused = thread_refusals(self.outlet_apis, outlets, draft.parts, poll, self.conn)
         if refused:
             outcome = ScreenOutcome("block", outcome.findings + [
                 {"rule": "outlet.cannot", "category": "outlet", "message": why,
@@ -691,6 +691,7 @@ class Posts(DomainService):
         expedited; a `block` from the screen needs the Subcommittee Chair and a reason.
         A post with a time (or a crisis post) is queued at once; one without a time waits
         to be scheduled, unless `publish_if_untimed` queues it now, in the same transaction."""
+        self._refuse_poll_beyond_limits(actor, post_id)
         with write(self.db):
             clearer = authorise(self.conn, actor, Action.CLEAR)
             post = self.get(post_id)
@@ -801,6 +802,9 @@ class Posts(DomainService):
                               (status, to_db(self.clock()), post_id))
             audit.append(self.conn, person.login, "post.withdraw", f"post:{post_id}",
                          {"reason": reason, "already_sent": sent}, at=self.clock())
+        if status == "withdrawn":
+            self._release_media(person.login, post_id, "the post was withdrawn before it "
+                                "went out")
         return self.get(post_id)
 
     @refusals_audited("delete")
@@ -828,7 +832,30 @@ class Posts(DomainService):
                               (to_db(self.clock()), post_id))
             audit.append(self.conn, actor, "post.delete", f"post:{post_id}",
                          {"status": post.status}, at=self.clock())
+        self._release_media(actor, post_id, "the draft was deleted")
         return self.get(post_id)
+
+    def _refuse_poll_beyond_limits(self, actor: str, post_id: int) -> None:
+        """Refused, and audited, when the post's poll is beyond a server's own limits,
+        which it may have lowered since the post was submitted (the daemon reads them)."""
+        poll = poll_of(self.conn, post_id)
+        if poll is None:
+            return
+        refused = thread_refusals(self.outlet_apis, list(self.get(post_id).outlets), (), poll,
+                                  self.conn)
+        if refused:
+            error = InvalidInput(f"post #{post_id} cannot go out as it is: " + "; ".join(refused))
+            record_refusal(self.db, actor, f"post:{post_id}", "clear", error, self.clock())
+            raise error
+
+    def _release_media(self, actor: str, post_id: int, why: str) -> None:
+        """After the commit that discarded a post that never went out: its stored files
+        that no other post needs are deleted (see `media`'s docstring on retention)."""
+        from inmm_tui.domain import media
+
+        if self.conn.execute("SELECT 1 FROM post_media WHERE post_id = ? LIMIT 1",
+                             (post_id,)).fetchone():
+            media.release(self.db, actor, post_id, why, self.clock())
 
     @refusals_audited("retry")
     def retry(self, actor: str, delivery_id: int) -> None:

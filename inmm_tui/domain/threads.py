@@ -70,9 +70,10 @@ def store_parts(conn: sqlite3.Connection, post_id: int, parts: Sequence[str]) ->
 
 
 def refusals(outlet_apis: Mapping[str, str], outlets: Sequence[str], parts: Sequence[str],
-             poll: Poll | None) -> list[str]:
-    """What the outlets cannot publish of a thread or poll, each naming the outlet."""
-    from inmm_tui.domain.polls import refusal
+             poll: Poll | None, conn: sqlite3.Connection | None = None) -> list[str]:
+    """What the outlets cannot publish of a thread or poll, each naming the outlet; with
+    `conn`, a poll is checked against each server's own limits where it has said them."""
+    from inmm_tui.domain.polls import refusal, server_rules
 
     found = []
     for outlet in outlets:
@@ -80,7 +81,8 @@ def refusals(outlet_apis: Mapping[str, str], outlets: Sequence[str], parts: Sequ
         if parts and not for_api(api).threads:
             found.append(f"{outlet}: {for_api(api).label} cannot publish a thread (its posts "
                          "cannot answer one another); take it off the post or make it one part")
-        if poll is not None and (why := refusal(poll, outlet, api)):
+        server = server_rules(conn, outlet) if conn is not None and poll else None
+        if poll is not None and (why := refusal(poll, outlet, api, server)):
             found.append(f"{outlet}: {why}")
     return found
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from inmm_tui.capabilities import Capabilities
+from inmm_tui.capabilities import Capabilities, PollRules
 from inmm_tui.domain.polls import Poll, PollTally
 from inmm_tui.media_file import MediaFile
 
@@ -137,6 +137,12 @@ class Platform(Protocol):
 
     def whoami(self) -> Account:
         """The account the credentials belong to (proves the credentials work)."""
+        ...
+
+    def poll_rules(self, *, fresh: bool = False) -> PollRules | None:
+        """The server's own poll limits, where it sets them (a Mastodon server's
+        /api/v2/instance), read once or, with `fresh`, again; None where it does not say
+        (the capabilities' defaults stand)."""
         ...
 
     def publish(self, text: str, *, idempotency_key: str,

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from inmm_tui.capabilities import PollRules
 from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import printable, storable
 from inmm_tui.platforms.base import Account, Published
@@ -86,6 +87,9 @@ class Adapter:
 
     def keyed_post(self, key: str) -> Published | None:
         raise Unsupported(f"{self.name}: posts here are not created under a key of ours")
+
+    def poll_rules(self, *, fresh: bool = False) -> PollRules | None:
+        return None  # the platform's limits are the documented ones, its capabilities'
 
     def answer_privately(self, text: str, *, recipient: str, in_reply_to: str,
                          idempotency_key: str) -> Published:

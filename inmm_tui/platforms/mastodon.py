@@ -25,8 +25,8 @@ from mastodon import (
     MastodonUnauthorizedError,
 )
 
-from inmm_tui.capabilities import MASTODON
-from inmm_tui.domain.polls import Poll, PollTally
+from inmm_tui.capabilities import MASTODON, PollRules
+from inmm_tui.domain.polls import Poll, PollTally, refusal
 from inmm_tui.media_file import MediaFile
 from inmm_tui.outside_text import storable, storable_json
 from inmm_tui.platforms.base import (
@@ -98,7 +98,7 @@ class MastodonPlatform(Adapter):
         # and picks endpoints as for 1.0.0 (`/api/v1/media`, gone since 3.1.4): told here.
         self.client.mastodon_major, self.client.mastodon_minor, self.client.mastodon_patch = (
             4, 3, 0)
-        self._media_limits: dict[str, Any] | None = None
+        self._configuration: dict[str, Any] | None = None
 
     def whoami(self) -> Account:
         self._me = self._parse("whoami", _account,
@@ -113,6 +113,8 @@ class MastodonPlatform(Adapter):
         # the status already made, with the media of the first attempt.
         if media:
             self._check_server_limits(media)
+        if poll is not None:
+            self._check_server_poll(poll)
         media_ids = [self._upload(item) for item in media] or None
         quoting = {"quoted_status_id": quote_of} if quote_of else {}
         native = (self.client.make_poll(list(poll.options), expires_in=poll.minutes * 60)
@@ -131,20 +133,52 @@ class MastodonPlatform(Adapter):
                             visibility="direct", idempotency_key=idempotency_key)
         return self._parse("private answer", _published, status)
 
-    def media_limits(self) -> dict[str, Any] | None:
-        """The server's own limits from /api/v2/instance (`configuration.statuses` and
-        `.media_attachments`), read once; None where the server does not say (an older
-        one, or the call failed), when the documented defaults stand."""
-        if self._media_limits is None:
+    def _server_configuration(self, *, fresh: bool = False) -> dict[str, Any] | None:
+        """`configuration` of /api/v2/instance, read once (again with `fresh`); None where
+        the server does not say (an older one, or the call failed), when the documented
+        defaults stand."""
+        if self._configuration is None or fresh:
             try:
                 instance = self._call("instance", self.client.instance_v2)
-                config = instance["configuration"]
-                self._media_limits = {**dict(config["media_attachments"]),
-                                      "max_media_attachments":
-                                      config["statuses"]["max_media_attachments"]}
+                self._configuration = dict(instance["configuration"])
             except (PlatformError, KeyError, TypeError):
-                return None
-        return self._media_limits
+                return self._configuration  # what was read before, if anything
+        return self._configuration
+
+    def media_limits(self) -> dict[str, Any] | None:
+        """The server's own limits from /api/v2/instance (`configuration.statuses` and
+        `.media_attachments`); None where the server does not say."""
+        config = self._server_configuration()
+        if config is None:
+            return None
+        try:
+            return {**dict(config["media_attachments"]),
+                    "max_media_attachments": config["statuses"]["max_media_attachments"]}
+        except (KeyError, TypeError):
+            return None
+
+    def poll_rules(self, *, fresh: bool = False) -> PollRules | None:
+        """The server's own poll limits (`configuration.polls`: options, characters per
+        option, shortest and longest time open in seconds); None where it does not say."""
+        config = self._server_configuration(fresh=fresh)
+        polls = config.get("polls") if isinstance(config, dict) else None
+        if not isinstance(polls, dict):
+            return None
+        most, length, shortest, longest = (count(polls.get(key)) for key in (
+            "max_options", "max_characters_per_option", "min_expiration", "max_expiration"))
+        if most is None or length is None or shortest is None or longest is None:
+            return None
+        # In whole minutes, as our polls are: the shortest rounded up, the longest down.
+        return PollRules(max_options=most, option_length=length,
+                         min_minutes=-(-shortest // 60), max_minutes=longest // 60)
+
+    def _check_server_poll(self, poll: Poll) -> None:
+        """Refused before anything is posted when the poll is beyond the server's own
+        limits (which it may have lowered since the post was cleared)."""
+        rules = self.poll_rules()
+        why = refusal(poll, self.name, self.api, rules) if rules is not None else None
+        if why:
+            raise Rejected(f"{self.name}: {why}")
 
     def _check_server_limits(self, media: Sequence[MediaFile]) -> None:
         limits = self.media_limits()

@@ -994,3 +994,20 @@ def m012_threads_parts_polls(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m013_leftovers_outlet_limits(db: Database) -> None:
+    """An outlet's own limits as the daemon last read them from its server (a Mastodon
+    server's `configuration.polls` in /api/v2/instance), for the domain to check a poll
+    against when it is written, submitted and cleared: the UI holds no platform tokens and
+    reads them here. No row, or a null: the capabilities' defaults stand."""
+    db.executescript(
+        """
+        CREATE TABLE outlet_limits (
+            outlet TEXT PRIMARY KEY,
+            polls TEXT,
+            read_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """
+    )

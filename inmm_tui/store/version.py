@@ -6,4 +6,4 @@ it equal to the migrations registered in `schema.py`.
 """
 
 MIGRATION_SET = "inmm"
-MIGRATION_COUNT = 18
+MIGRATION_COUNT = 19

@@ -163,6 +163,10 @@ async def test_a_move_needing_clearance_says_so_before_it_happens(db_path: Path)
         await pilot.press("escape")
         await settle(pilot)
         assert s.posts.get(post_id).scheduled_at == NOW + dt.timedelta(hours=9)
+        assert "not moved" in notes(app)
+        declined = audit.history(s.db.conn, f"post:{post_id}")[-1]
+        assert (declined["action"], declined["actor"]) == ("post.move_declined", HQ)
+        assert declined["details"]["to"] == "2027-03-03T00:00:00.000000Z"
 
         await pilot.press("m")
         await settle(pilot)

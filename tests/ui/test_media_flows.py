@@ -153,5 +153,6 @@ async def test_the_selected_file_is_taken_off_the_draft_once_confirmed(
         files = app.screen.query_one("#media-list", FileList)
         assert files.row_count == 1 and str(files.get_row_at(0)[1]).startswith("desk.jpg")
     assert [i.name for i in services.media.items(1)] == ["desk.jpg"]
-    entry = audit.history(services.db.conn, "post:1")[-1]
+    entry, deleted = audit.history(services.db.conn, "post:1")[-2:]
     assert entry["action"] == "post.media.remove" and entry["details"]["file"] == "chart.png"
+    assert deleted["action"] == "media.delete"  # and its stored copy, which no post needs

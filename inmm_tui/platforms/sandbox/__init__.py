@@ -42,8 +42,11 @@ at:// URI; on LinkedIn our organisation page is `world.LINKEDIN_ME_ID` (token
   answer 403 `client-not-enrolled`; empty, the default: all answer; a sandbox X outlet's
   `plan` in the configuration sets it), and X's 24-hour posting cap (null: none);
   `media_processing_polls` (how many status checks a video's processing takes, default
-  1; 0: ready at once) and `mastodon_max_attachments` (the server's own number in
-  `/api/v2/instance`, default 4).
+  1; 0: ready at once), `mastodon_max_attachments` (the server's own number in
+  `/api/v2/instance`, default 4) and `mastodon_polls` (any of `max_options`,
+  `max_characters_per_option`, `min_expiration`, `max_expiration` in seconds: the
+  server's own poll limits, given in `/api/v2/instance` and applied to its polls;
+  defaults 4, 50, 300 and 2629746).
 
 Media uploads, as each service takes them (the state shows each post's `media`: upload
 id, MIME type, size, SHA-256 and alt text):

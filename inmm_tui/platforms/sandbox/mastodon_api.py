@@ -221,32 +221,27 @@ def m_poll(post: SbPost) -> dict[str, Any] | None:
             "emojis": []}
 
 
-POLL_MAX_OPTIONS = 4
-POLL_MAX_CHARACTERS = 50
-POLL_MIN_SECONDS = 300
-POLL_MAX_SECONDS = 2629746
-"""A server's defaults (`configuration.polls` of /api/v2/instance)."""
-
-
-def m_check_poll(poll: Any) -> tuple[list[str], int]:
-    """Mastodon's PollValidator: the options and `expires_in` (seconds), or its 422."""
+def m_check_poll(world: World, poll: Any) -> tuple[list[str], int]:
+    """Mastodon's PollValidator, with the server's own limits (`world.mastodon_polls`, what
+    /api/v2/instance says): the options and `expires_in` (seconds), or its 422."""
+    limits = world.mastodon_polls
     if not isinstance(poll, dict):
         raise mastodon_error(422, "Validation failed: Poll options can't be blank")
     options = poll.get("options")
     if not isinstance(options, list) or len(options) < 2:
         raise mastodon_error(422, "Validation failed: Poll must have at least 2 options")
-    if len(options) > POLL_MAX_OPTIONS:
+    if len(options) > limits["max_options"]:
         raise mastodon_error(422, f"Validation failed: Poll cannot have more than "
-                             f"{POLL_MAX_OPTIONS} options")
+                             f"{limits['max_options']} options")
     if any(not isinstance(o, str) or not o.strip() for o in options):
         raise mastodon_error(422, "Validation failed: Poll options can't be blank")
-    if any(len(o) > POLL_MAX_CHARACTERS for o in options):
+    if any(len(o) > limits["max_characters_per_option"] for o in options):
         raise mastodon_error(422, f"Validation failed: Poll options cannot be longer than "
-                             f"{POLL_MAX_CHARACTERS} characters")
+                             f"{limits['max_characters_per_option']} characters")
     seconds = poll.get("expires_in")
-    if not isinstance(seconds, int) or seconds < POLL_MIN_SECONDS:
+    if not isinstance(seconds, int) or seconds < limits["min_expiration"]:
         raise mastodon_error(422, "Validation failed: Poll duration is too short")
-    if seconds > POLL_MAX_SECONDS:
+    if seconds > limits["max_expiration"]:
         raise mastodon_error(422, "Validation failed: Poll duration is too long")
     return [str(o) for o in options], seconds
 
@@ -430,7 +425,7 @@ def m_post_status(world: World, request: Request) -> Answer:
     # A poll comes as JSON (Mastodon.py sends a status with a poll that way).
     asked = request.json().get("poll") if request.headers.get(
         "content-type", "").startswith("application/json") else None
-    poll = m_check_poll(asked) if asked is not None else None
+    poll = m_check_poll(world, asked) if asked is not None else None
     post = world.add_post(MASTODON, world.me(MASTODON), text, in_reply_to=reply_to,
                           visibility=visibility)
     if poll is not None:
@@ -626,8 +621,9 @@ def m_instance(world: World, request: Request) -> Answer:
                 "image_size_limit": M_IMAGE_LIMIT, "image_matrix_limit": 33_177_600,
                 "video_size_limit": M_VIDEO_LIMIT, "video_frame_rate_limit": 120,
                 "video_matrix_limit": 8_294_400},
-            "polls": {"max_options": 4, "max_characters_per_option": 50,
-                      "min_expiration": 300, "max_expiration": 2_629_746},
+            # The shape of docs.joinmastodon.org/methods/instance/#v2's example answer;
+            # the numbers are the server's own (`settings {mastodon_polls}`).
+            "polls": dict(world.mastodon_polls),
             "translation": {"enabled": False}},
         "registrations": {"enabled": False, "approval_required": False, "message": None},
         "contact": {"email": "", "account": None}, "rules": []})

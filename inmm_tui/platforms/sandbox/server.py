@@ -65,6 +65,14 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
             world.follow_window = float(body["follow_window"])
         if "mastodon_max_attachments" in body:  # the server's own, in /api/v2/instance
             world.mastodon_max_attachments = int(body["mastodon_max_attachments"])
+        if "mastodon_polls" in body:  # the server's own `configuration.polls`
+            polls = body["mastodon_polls"]
+            if not isinstance(polls, dict) or not all(
+                    key in world.mastodon_polls and isinstance(value, int) and value >= 0
+                    for key, value in polls.items()):
+                return Answer(400, {"error": "mastodon_polls: whole numbers for any of "
+                                            + ", ".join(world.mastodon_polls)})
+            world.mastodon_polls.update(polls)
         if "media_processing_polls" in body:
             world.media_processing_polls = int(body["media_processing_polls"])
         if "idempotency_window" in body:

@@ -19,6 +19,12 @@ BLUESKY = "bluesky"
 LINKEDIN = "linkedin"
 APIS = (X, MASTODON, BLUESKY, LINKEDIN)
 
+MASTODON_POLL_DEFAULTS = {"max_options": 4, "max_characters_per_option": 50,
+                          "min_expiration": 300, "max_expiration": 2_629_746}
+"""A Mastodon server's own poll limits as /api/v2/instance gives them by default
+(`configuration.polls`; the example answer in docs.joinmastodon.org/methods/instance/#v2,
+and Mastodon's PollValidator: MAX_OPTIONS 4, MAX_OPTION_CHARS 50, 5 minutes to a month)."""
+
 OUR_HANDLE = "INMMorg"
 X_ME_ID = "1500000000000000001"
 MASTODON_ME_ID = "109000000000000001"
@@ -280,6 +286,9 @@ class World:
         `processing_info`); 0: ready at once."""
         self.mastodon_max_attachments = 4
         """The server's `max_media_attachments` in /api/v2/instance (a server may set its own)."""
+        self.mastodon_polls: dict[str, int] = dict(MASTODON_POLL_DEFAULTS)
+        """The server's `configuration.polls` in /api/v2/instance, which its poll
+        validation applies (a server may set its own)."""
         self.li_followers = 0
         self.li_refresh_tokens: dict[str, float] = {
             SANDBOX_LINKEDIN_APP["refresh_token"]: time.time() + LINKEDIN_REFRESH_SECONDS}
