@@ -4,10 +4,12 @@ the one measurement at the end (`bench/screening_quality.py --fresh`).
 
     python bench/data/build_public_sets.py --fresh HEALTH_TWEETS_DIR
     python bench/data/make_fresh_sets.py MIRRORS_DIR
+    python bench/data/make_fresh_sets.py --fresh2 MIRRORS_DIR
 
 The first writes `fresh_health_tweets.tsv.gz`; this script writes `fresh_toxigen.csv.gz`,
 `fresh_hatexplain.csv.gz` and `fresh_allsides_politics.csv.gz` from bare git copies of the
-repositories in FRESH_COMMITS, in MIRRORS_DIR as make_reply_sets.py says. Verify what they
+repositories in FRESH_COMMITS, in MIRRORS_DIR as make_reply_sets.py says. With `--fresh2`
+it writes the second draw (`fresh2_*`, SOURCES.md "Fresh sets, second draw") instead. Verify what they
 write by counts only (tests/test_bench_fresh_sets.py), never by reading or screening the rows.
 """
 
@@ -23,10 +25,10 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
-from build_public_sets import normalised
+from build_public_sets import normalised, vendored_cells
 from make_reply_sets import COMMITS, OUT, clean, show, write
 
 FRESH_COMMITS = {
@@ -52,6 +54,8 @@ POLITICS_TOPICS = frozenset({
     "campaign_rhetoric", "tea_party", "voting_rights_and_voter_fraud"})
 # The same number of headlines from outlets AllSides rates left, center and right.
 POLITICS_PER_LEAN = 700
+# The second draw's order (SOURCES.md, "Fresh sets, second draw").
+FRESH2_POLITICS_SALT = "fresh2 politics 2026-11-30 "
 # HuffPost's headlines were tuned on (huffpost_headlines.tsv.gz): its articles are left out.
 TUNED_OUTLETS = ("huffpost", "huffington")
 # The order of Hugging Face's ClassLabel for HateXplain's annotator labels.
@@ -144,20 +148,6 @@ def hatexplain_posts(mirrors: Path) -> list[tuple[str, str, str, str]]:
     return posts
 
 
-def vendored_texts() -> set[str]:
-    """The `normalised` text of every cell of every other file in bench/data (tuned-on,
-    training and fresh sets alike)."""
-    texts = set()
-    for path in sorted(OUT.glob("*.gz")):
-        if path.name == "fresh_allsides_politics.csv.gz":
-            continue
-        with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
-            reader = (csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-                      if path.name.endswith(".tsv.gz") else csv.DictReader(f))
-            texts |= {normalised(cell) for row in reader for cell in row.values() if cell}
-    return texts
-
-
 def allsides_articles(mirrors: Path) -> list[dict[str, str]]:
     """Every article of Baly et al.'s AllSides set (one JSON file each), read in one
     `git cat-file --batch` (37,554 `git show` calls would take minutes)."""
@@ -179,17 +169,25 @@ def allsides_articles(mirrors: Path) -> list[dict[str, str]]:
     return articles
 
 
-def allsides_politics(mirrors: Path) -> list[list[str]]:
+def first_draw_skips(name: str) -> bool:
+    """The files the first draw's headlines were not compared with: its own, and the second
+    draw's, made after it (disjoint from it, so skipping them changes nothing)."""
+    return name == "fresh_allsides_politics.csv.gz" or name.startswith("fresh2_")
+
+
+def allsides_politics(mirrors: Path, salt: str = "fresh politics 2026-11-30 ",
+                      skip: Callable[[str], bool] = first_draw_skips,
+                      taken_ids: Collection[str] = ()) -> list[list[str]]:
     """(id, lean, topic, outlet, headline): POLITICS_PER_LEAN headlines of POLITICS_TOPICS
-    from each lean, in the order of the SHA-256 of a salt and the article id; none from a
-    TUNED_OUTLETS outlet, none whose `normalised` text is another file's in bench/data, each
-    text once."""
-    used = vendored_texts()
-    candidates = [a for a in allsides_articles(mirrors) if a["topic"] in POLITICS_TOPICS]
+    from each lean, in the order of the SHA-256 of `salt` and the article id; none from a
+    TUNED_OUTLETS outlet, none in `taken_ids`, none whose `normalised` text is a cell of a
+    file in bench/data that `skip` does not accept, each text once."""
+    used = vendored_cells(skip)
+    candidates = [a for a in allsides_articles(mirrors)
+                  if a["topic"] in POLITICS_TOPICS and a["ID"] not in taken_ids]
     tuned = {a["ID"] for a in candidates if a["source"].casefold().startswith(TUNED_OUTLETS)}
     candidates = [a for a in candidates if a["ID"] not in tuned]
-    candidates.sort(key=lambda a: hashlib.sha256(
-        f"fresh politics 2026-11-30 {a['ID']}".encode()).hexdigest())
+    candidates.sort(key=lambda a: hashlib.sha256(f"{salt}{a['ID']}".encode()).hexdigest())
     chosen: dict[str, list[list[str]]] = {"left": [], "center": [], "right": []}
     seen: set[str] = set()
     dropped = Counter[str]()
@@ -215,6 +213,16 @@ def allsides_politics(mirrors: Path) -> list[list[str]]:
     return [row for lean in ("left", "center", "right") for row in chosen[lean]]
 
 
+def fresh2_politics(mirrors: Path) -> list[list[str]]:
+    """The second draw: as the first, with FRESH2_POLITICS_SALT, none of the first draw's
+    articles, none whose text is a cell of any other file in bench/data."""
+    first = OUT / "fresh_allsides_politics.csv.gz"
+    with gzip.open(first, "rt", encoding="utf-8", newline="") as f:
+        taken = {row["id"] for row in csv.DictReader(f)}
+    return allsides_politics(mirrors, FRESH2_POLITICS_SALT,
+                             lambda name: name == "fresh2_allsides_politics.csv.gz", taken)
+
+
 def main(mirrors: Path) -> None:
     used = used_reply_texts()
     write("fresh_toxigen.csv.gz", ["id", "label", "group", "text"],
@@ -225,5 +233,13 @@ def main(mirrors: Path) -> None:
           allsides_politics(mirrors))
 
 
+def main_fresh2(mirrors: Path) -> None:
+    write("fresh2_allsides_politics.csv.gz", ["id", "lean", "topic", "outlet", "text"],
+          fresh2_politics(mirrors))
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    if sys.argv[1] == "--fresh2":
+        main_fresh2(Path(sys.argv[2]))
+    else:
+        main(Path(sys.argv[1]))
