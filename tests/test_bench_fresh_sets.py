@@ -185,7 +185,7 @@ def test_two_draws_at_once_are_refused_before_anything_is_screened(
 
 # ----- the second draw (fresh2_*) ------------------------------------------------------
 FRESH2_TEXTS = {"fresh2_health_tweets.tsv.gz": "text",
-                "fresh2_allsides_politics.csv.gz": "text"}
+                "fresh2_allsides_politics.csv.gz": "text", "fresh2_wiki_toxicity.csv.gz": "text"}
 
 
 def test_fresh2_tweets_are_balanced_and_none_is_in_an_earlier_sample() -> None:
@@ -232,11 +232,25 @@ def test_no_fresh2_text_is_in_any_other_file_nor_in_the_other_fresh2_file() -> N
              for name, column in FRESH2_TEXTS.items()}
     for name, mine in texts.items():
         assert not mine & used, name
-    assert not set.intersection(*texts.values())
+        others = set().union(*(t for other, t in texts.items() if other != name))
+        assert not mine & others, name
 
 
-def test_the_second_draw_has_no_reply_sets() -> None:
-    assert bench.fresh_reply_sets(bench.FRESH2) == {}
+def test_fresh2_wiki_comments_are_reply_length_and_labelled_once_each() -> None:
+    comments = rows("fresh2_wiki_toxicity.csv.gz")
+    assert Counter((r["label"], r["group"]) for r in comments) == {
+        ("toxic", "identity term"): 142, ("toxic", "other"): 65,
+        ("not toxic", "identity term"): 243, ("not toxic", "other"): 543}
+    assert all(r["id"].isdigit() for r in comments)
+    assert len({r["id"] for r in comments}) == len(comments)
+    keys = [normalised(r["text"].replace("'", "")) for r in comments]
+    assert all(keys) and len(set(keys)) == len(comments)
+    assert all(0 < len(r["text"]) <= 500 and "`" not in r["text"] for r in comments)
+    sets = bench.fresh_reply_sets(bench.FRESH2)
+    assert list(sets) == ["Wikipedia talk comments"]
+    kinds = Counter((part, kind) for part, kind, _, _ in sets["Wikipedia talk comments"])
+    assert kinds == {(bench.FRESH2, "hostile"): 207, (bench.FRESH2, "ordinary"): 786}
+    # Every file of the draw is checked here.
     assert {path.name for path in DATA.glob("fresh2_*")} == set(FRESH2_TEXTS)
 
 

@@ -40,6 +40,8 @@ FRESH_COMMITS = {
     "shivam0109+CS4NLP-HateXplain": "8a911685253b047109d2e5a1d09368a25ad14ab1",
     # Baly et al.'s AllSides articles (EMNLP 2020): political news headlines by topic.
     "ramybaly+Article-Bias-Prediction": "ced8111a720948e6a410e52031ace99c4e53f096",
+    # Jigsaw's (conversationai) identity-term test set of Wikipedia talk comments (second draw).
+    "conversationai+unintended-ml-bias-analysis": "9c7d91aaa53406a362354661a93e07956d95e59a",
 }
 # Read through make_reply_sets.show, like the sets before them.
 COMMITS.update(FRESH_COMMITS)
@@ -223,6 +225,32 @@ def fresh2_politics(mirrors: Path) -> list[list[str]]:
                              lambda name: name == "fresh2_allsides_politics.csv.gz", taken)
 
 
+# The reply length kept, as for civil_toxic.csv.gz (make_reply_sets.py): a reply, not an essay.
+REPLY_CHARS = 500
+# The identity terms of Jigsaw's notebook (Bias_fuzzed_test_set.ipynb) that chose half of
+# the comments: a comment with one is in the group "identity term", the others "other".
+IDENTITY_TERMS = re.compile(
+    r"\b(christian|catholic|protestant|muslim|sikh|jewish|jew|lesbian|gay|transgender|queer|"
+    r"homosexual|heterosexual)\b", re.IGNORECASE)
+
+
+def wiki_comments(mirrors: Path) -> list[tuple[str, str, str, str]]:
+    """(revision id, label, group, text) of Jigsaw's `toxicity_nonfuzzed_testset.csv`: the
+    test comments of Wikipedia Talk Labels: Toxicity that name an identity term and as many
+    others, labelled toxic when most annotators rated them so; those of at most REPLY_CHARS
+    characters. Wikipedia Detox wrote `"` as a backtick; it is read back as `"`."""
+    text = show(mirrors, "conversationai+unintended-ml-bias-analysis",
+                "archive/unintended_ml_bias/eval_datasets/toxicity_nonfuzzed_testset.csv")
+    comments = []
+    for row in csv.DictReader(io.StringIO(text)):
+        comment = clean(row["comment"].replace("`", '"'))
+        if comment and len(comment) <= REPLY_CHARS:
+            comments.append((row["rev_id"], {"True": "toxic", "False": "not toxic"}[row["toxic"]],
+                             "identity term" if IDENTITY_TERMS.search(comment) else "other",
+                             comment))
+    return comments
+
+
 def main(mirrors: Path) -> None:
     used = used_reply_texts()
     write("fresh_toxigen.csv.gz", ["id", "label", "group", "text"],
@@ -236,6 +264,12 @@ def main(mirrors: Path) -> None:
 def main_fresh2(mirrors: Path) -> None:
     write("fresh2_allsides_politics.csv.gz", ["id", "lean", "topic", "outlet", "text"],
           fresh2_politics(mirrors))
+    ours = OUT.parent.parent / "tests" / "data" / "screening_replies.jsonl"
+    used = vendored_cells(lambda name: name == "fresh2_wiki_toxicity.csv.gz") | {
+        normalised(json.loads(line)["text"])
+        for line in ours.read_text(encoding="utf-8").splitlines() if line.strip()}
+    write("fresh2_wiki_toxicity.csv.gz", ["id", "label", "group", "text"],
+          distinct(wiki_comments(mirrors), used, "Wikipedia talk comments"))
 
 
 if __name__ == "__main__":
