@@ -1,7 +1,8 @@
 """Screening quality on text nobody here wrote or tuned to, plus our own reply set.
 
     .venv/bin/python bench/screening_quality.py [--news-only] [--part dev] [--show]
-    .venv/bin/python bench/screening_quality.py --fresh     # once, at the end: see below
+    .venv/bin/python bench/screening_quality.py --fresh     # spent: screened once on 76ebe63
+    .venv/bin/python bench/screening_quality.py --fresh2    # once, at the end: see below
 
 Vendored public news (`bench/data/`, CC BY 4.0, sources in bench/data/SOURCES.md), read
 offline: 5,000 health-news tweets (UCI "Health News in Twitter") and HuffPost headlines
@@ -48,8 +49,11 @@ tuned on)"): public data built after the rules and the reply model were last cha
 never screened or read by anyone (health-news tweets; political news headlines of AllSides'
 politics topics, by the outlet's lean; statements and posts for the replies: of ToxiGen's
 statements, those about its held-out groups only, the others train the reply model); one
-part, no dev half. It prints figures only (no row, no matched word, no --show), so that the one run
-at the end tunes nothing.
+part, no dev half. It prints figures only (no row, no matched word, no --show), so that the
+one run at the end tunes nothing. The first draw was screened once (on 76ebe63) and is spent;
+`--fresh2` reports the second draw (bench/data/fresh2_*, SOURCES.md "Fresh sets, second
+draw": more health-news tweets and AllSides politics headlines, and Jigsaw's Wikipedia talk
+comments for the replies, disjoint from every other file), the same way.
 
 If alt-profanity-check is installed, its bundled linear model (p > 0.5 counted as
 harassment) is measured as an addition to the rules, with its load time and its cost a
@@ -499,60 +503,76 @@ def _report_public_replies(parts: tuple[str, ...], show: bool, learned: bool,
 
 
 # ----- fresh sets: measured once, at the end, never read (SOURCES.md) -----------------
+# A draw is a prefix of files in bench/data: "fresh" (screened once, on 76ebe63: spent) and
+# "fresh2" (the second draw, for the next measurement at the end). Each is one part.
 FRESH = "fresh"
+FRESH2 = "fresh2"
+DRAWS = (FRESH, FRESH2)
+# Per draw, its reply sets: set name -> (file name after the prefix, the column that, with
+# the label, groups the rows).
+FRESH_REPLY_FILES = {
+    FRESH: {"ToxiGen statements, held-out groups": ("toxigen.csv.gz", "group"),
+            "HateXplain posts": ("hatexplain.csv.gz", "platform")},
+    FRESH2: {"Wikipedia talk comments": ("wiki_toxicity.csv.gz", "group")},
+}
 
 
-def whole(rows: list[str]) -> dict[str, list[str]]:
+def whole(rows: list[str], draw: str = FRESH) -> dict[str, list[str]]:
     """A fresh set is one part: none of it was looked at, so there is no dev half."""
-    return {FRESH: rows}
+    return {draw: rows}
 
 
-def fresh_health_tweets() -> list[str]:
-    """2,500 other tweets of the same 16 agencies, none in health_tweets.tsv.gz."""
-    return [row["text"] for row in _vendored("fresh_health_tweets.tsv.gz")]
+def fresh_health_tweets(draw: str = FRESH) -> list[str]:
+    """2,500 other tweets of the same 16 agencies, none in health_tweets.tsv.gz nor in an
+    earlier draw."""
+    return [row["text"] for row in _vendored(f"{draw}_health_tweets.tsv.gz")]
 
 
-def fresh_politics() -> dict[str, list[str]]:
+def fresh_politics(draw: str = FRESH) -> dict[str, list[str]]:
     """Lean (AllSides' rating of the outlet: left, center, right) -> headlines of AllSides'
     politics topics (elections, parties, Congress, the White House), 700 of each."""
     headlines: dict[str, list[str]] = {}
-    for row in _public_rows("fresh_allsides_politics.csv.gz"):
+    for row in _public_rows(f"{draw}_allsides_politics.csv.gz"):
         headlines.setdefault(row["lean"], []).append(row["text"])
     return headlines
 
 
-def fresh_reply_sets() -> dict[str, list[tuple[str, str, str, str]]]:
+def fresh_reply_sets(draw: str = FRESH) -> dict[str, list[tuple[str, str, str, str]]]:
     """Set name -> rows of (part, kind, group, text), as `public_reply_sets`. ToxiGen's
     statements about its held-out groups only (the other groups' train the reply model:
     make_reply_sets.TOXIGEN_TRAINING_GROUPS): hateful ones about a group are
     discrimination, neutral ones ordinary. HateXplain's posts: hate speech and offensive
-    ones hostile (as Davidson's), normal ones ordinary."""
+    ones hostile (as Davidson's), normal ones ordinary. Wikipedia talk comments: toxic ones
+    (by most annotators) hostile, the others ordinary."""
     kinds = {"hate": "hostile", "neutral": "ordinary", "hate speech": "hostile",
-             "offensive": "hostile", "normal": "ordinary"}
-    toxigen = [(FRESH, kinds[r["label"]], f"{r['label']}, {r['group']}", r["text"])
-               for r in _public_rows("fresh_toxigen.csv.gz")
-               if r["group"] in TOXIGEN_HELD_OUT_GROUPS]
-    hatexplain = [(FRESH, kinds[r["label"]], f"{r['label']}, {r['platform']}", r["text"])
-                  for r in _public_rows("fresh_hatexplain.csv.gz")]
-    return {"ToxiGen statements, held-out groups": toxigen, "HateXplain posts": hatexplain}
+             "offensive": "hostile", "normal": "ordinary", "toxic": "hostile",
+             "not toxic": "ordinary"}
+    return {name: [(draw, kinds[r["label"]], f"{r['label']}, {r[column]}", r["text"])
+                   for r in _public_rows(f"{draw}_{file}")
+                   if file != "toxigen.csv.gz" or r["group"] in TOXIGEN_HELD_OUT_GROUPS]
+            for name, (file, column) in FRESH_REPLY_FILES[draw].items()}
 
 
-def report_fresh() -> None:
-    """The fresh sets' figures, by the measures of the other sets; no text is printed."""
-    print("fresh sets (bench/data/fresh_*, never screened before), figures only:")
+def report_fresh(draw: str = FRESH) -> None:
+    """A draw's figures, by the measures of the other sets; no text is printed."""
+    def one_part(rows: list[str]) -> dict[str, list[str]]:
+        return whole(rows, draw)
+
+    print(f"{draw} sets (bench/data/{draw}_*, never screened before), figures only:")
     print("  screened as outgoing posts, blocking categories only:")
-    report_benign("health-news tweets, fresh", fresh_health_tweets(), (FRESH,), False, {},
-                  split=whole, quote=False)
+    tweets, politics = fresh_health_tweets(draw), fresh_politics(draw)
+    report_benign(f"health-news tweets, {draw}", tweets, (draw,), False, {},
+                  split=one_part, quote=False)
     # Political recall as the issue counts it (any politics finding); precision is
-    # against the fresh health-news tweets, the benign set of the same run.
-    tweets, politics = fresh_health_tweets(), fresh_politics()
-    report_political("AllSides politics headlines, fresh",
-                     [text for lean in politics.values() for text in lean], tweets, (FRESH,),
-                     split=whole, benign_name="fresh health-news tweets")
+    # against the same draw's health-news tweets, the benign set of the same run.
+    benign_name = f"{draw} health-news tweets"
+    report_political(f"AllSides politics headlines, {draw}",
+                     [text for lean in politics.values() for text in lean], tweets, (draw,),
+                     split=one_part, benign_name=benign_name)
     for lean, headlines in politics.items():
-        report_political(f"AllSides politics headlines, {lean} outlets, fresh", headlines,
-                         tweets, (FRESH,), split=whole, benign_name="fresh health-news tweets")
-    report_public_replies((FRESH,), sets=fresh_reply_sets())
+        report_political(f"AllSides politics headlines, {lean} outlets, {draw}", headlines,
+                         tweets, (draw,), split=one_part, benign_name=benign_name)
+    report_public_replies((draw,), sets=fresh_reply_sets(draw))
 
 
 def throughput(texts: list[str]) -> None:
@@ -580,14 +600,17 @@ def main() -> int:
                         help="the vendored news sets only (bench/data/)")
     parser.add_argument("--public-replies-only", action="store_true",
                         help="the public reply sets only (bench/data/)")
-    parser.add_argument("--fresh", action="store_true",
-                        help="the fresh sets only, figures only: run once, at the end")
+    draws = parser.add_mutually_exclusive_group()
+    draws.add_argument("--fresh", dest="draw", action="store_const", const=FRESH,
+                       help="the first fresh sets only, figures only (spent: screened once)")
+    draws.add_argument("--fresh2", dest="draw", action="store_const", const=FRESH2,
+                       help="the second fresh sets only, figures only: run once, at the end")
     args = parser.parse_args()
-    if args.fresh:
+    if args.draw:
         if args.show:
             parser.error("--show prints rows, and the fresh sets' rows are never printed")
         default_rules()
-        report_fresh()
+        report_fresh(args.draw)
         return 0
     parts = ("dev", "unseen") if args.part == "both" else (args.part,)
     default_rules()

@@ -1,6 +1,7 @@
-"""The fresh evaluation sets (bench/data/fresh_*, SOURCES.md "Fresh sets (never tuned on)"),
-checked by counts, labels and disjointness only: their rows are never screened or read
-before the one `bench/screening_quality.py --fresh` run at the end. The report functions
+"""The fresh evaluation sets (bench/data/fresh_*, SOURCES.md "Fresh sets (never tuned on)",
+and the second draw bench/data/fresh2_*, "Fresh sets, second draw"), checked by counts,
+labels and disjointness only: their rows are never screened or read before the one
+`bench/screening_quality.py --fresh` (`--fresh2`) run at the end. The report functions
 that run is made of are checked on sentences written here."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import gzip
 import json
 import sys
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -133,13 +135,13 @@ def is_toxigen_training(name: str, row: dict[str, str]) -> bool:
     return name == "reply_training.csv.gz" and row["source"] == "toxigen"
 
 
-def used_texts() -> set[str]:
-    """Every cell of every other vendored file (the tuned-on sets, and any training file
-    such as the reply model's, less its ToxiGen rows, which the next test checks apart),
-    and our own replies, as `compared`."""
+def used_texts(draw: str = "fresh") -> set[str]:
+    """Every cell of every vendored file but the `draw`'s own (the tuned-on sets, the other
+    draw, any training file such as the reply model's, less its ToxiGen rows, which a test
+    below checks apart), and our own replies, as `compared`."""
     texts = set()
     for path in DATA.glob("*.gz"):
-        if not path.name.startswith("fresh_"):
+        if not path.name.startswith(draw + "_"):
             texts |= {compared(cell) for row in rows(path.name) for cell in row.values()
                       if cell and not is_toxigen_training(path.name, row)}
     ours = ROOT / "tests" / "data" / "screening_replies.jsonl"
@@ -174,6 +176,7 @@ def test_the_reply_training_holds_exactly_the_toxigen_training_groups() -> None:
 
 def test_fresh_files_stay_small() -> None:
     assert sum((DATA / name).stat().st_size for name in FRESH_TEXTS) < 1_500_000
+    assert sum((DATA / name).stat().st_size for name in FRESH2_TEXTS) < 500_000
 
 
 def test_a_fresh_report_prints_figures_and_no_text(capsys: pytest.CaptureFixture[str]) -> None:
@@ -202,11 +205,132 @@ def test_a_fresh_report_prints_figures_and_no_text(capsys: pytest.CaptureFixture
         assert word not in out.lower()
 
 
+@pytest.mark.parametrize("draw", ["--fresh", "--fresh2"])
 def test_fresh_with_show_is_refused_before_anything_is_screened(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(sys, "argv", ["screening_quality.py", "--fresh", "--show"])
-    monkeypatch.setattr(bench, "report_fresh", lambda: pytest.fail("screened"))
+        draw: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "argv", ["screening_quality.py", draw, "--show"])
+    monkeypatch.setattr(bench, "report_fresh", lambda *_: pytest.fail("screened"))
     with pytest.raises(SystemExit) as stop:
         bench.main()
     assert stop.value.code == 2
-    assert "--show" in capsys.readouterr().err
+    assert "never printed" in capsys.readouterr().err
+
+
+def test_two_draws_at_once_are_refused_before_anything_is_screened(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys, "argv", ["screening_quality.py", "--fresh", "--fresh2"])
+    monkeypatch.setattr(bench, "report_fresh", lambda *_: pytest.fail("screened"))
+    with pytest.raises(SystemExit) as stop:
+        bench.main()
+    assert stop.value.code == 2
+    assert "not allowed with argument" in capsys.readouterr().err
+
+
+# ----- the second draw (fresh2_*) ------------------------------------------------------
+FRESH2_TEXTS = {"fresh2_health_tweets.tsv.gz": "text",
+                "fresh2_allsides_politics.csv.gz": "text", "fresh2_wiki_toxicity.csv.gz": "text"}
+
+
+def test_fresh2_tweets_are_balanced_and_none_is_in_an_earlier_sample() -> None:
+    fresh2 = rows("fresh2_health_tweets.tsv.gz")
+    earlier = rows("health_tweets.tsv.gz") + rows("fresh_health_tweets.tsv.gz")
+    assert len(fresh2) == FRESH_TWEETS == len(bench.fresh_health_tweets(bench.FRESH2))
+    assert [r["text"] for r in fresh2] == bench.fresh_health_tweets(bench.FRESH2)
+    per_agency = Counter(r["agency"] for r in fresh2)
+    assert set(per_agency) == {r["agency"] for r in earlier} and len(per_agency) == 16
+    assert max(per_agency.values()) - min(per_agency.values()) <= 3
+    assert len({r["id"] for r in fresh2}) == len(fresh2)
+    assert not {r["id"] for r in fresh2} & {r["id"] for r in earlier}
+    texts = [normalised(r["text"]) for r in fresh2]
+    assert all(texts) and len(set(texts)) == len(fresh2)
+    assert not set(texts) & {normalised(r["text"]) for r in earlier}
+
+
+def test_fresh2_political_headlines_are_other_articles_of_the_same_topics() -> None:
+    headlines = rows("fresh2_allsides_politics.csv.gz")
+    assert Counter(r["lean"] for r in headlines) == {"left": 700, "center": 700, "right": 700}
+    topics = Counter(r["topic"] for r in headlines)
+    assert set(topics) <= POLITICS_TOPICS
+    assert topics["elections"] + topics["politics"] + topics["white_house"] > 1000
+    assert not [r for r in headlines if "huff" in r["outlet"].casefold()]
+    assert len({r["outlet"] for r in headlines}) > 50
+    ids = {r["id"] for r in headlines}
+    assert len(ids) == len(headlines)
+    assert not ids & {r["id"] for r in rows("fresh_allsides_politics.csv.gz")}
+    keys = [normalised(r["text"]) for r in headlines]
+    assert all(keys) and len(set(keys)) == len(headlines)
+    assert all(10 <= len(r["text"]) <= 250 and "\n" not in r["text"] for r in headlines)
+    by_lean = bench.fresh_politics(bench.FRESH2)
+    assert {lean: len(texts) for lean, texts in by_lean.items()} == {
+        "left": 700, "center": 700, "right": 700}
+    assert sorted(t for texts in by_lean.values() for t in texts) == sorted(
+        r["text"] for r in headlines)
+
+
+def test_no_fresh2_text_is_in_any_other_file_nor_in_the_other_fresh2_file() -> None:
+    used = used_texts(bench.FRESH2)
+    # The first draw's texts are among those compared with.
+    assert {compared(r["text"]) for r in rows("fresh_hatexplain.csv.gz")} <= used
+    texts = {name: {compared(r[column]) for r in rows(name)}
+             for name, column in FRESH2_TEXTS.items()}
+    for name, mine in texts.items():
+        assert not mine & used, name
+        others = set().union(*(t for other, t in texts.items() if other != name))
+        assert not mine & others, name
+
+
+def test_fresh2_wiki_comments_are_reply_length_and_labelled_once_each() -> None:
+    comments = rows("fresh2_wiki_toxicity.csv.gz")
+    assert Counter((r["label"], r["group"]) for r in comments) == {
+        ("toxic", "identity term"): 142, ("toxic", "other"): 65,
+        ("not toxic", "identity term"): 243, ("not toxic", "other"): 543}
+    assert all(r["id"].isdigit() for r in comments)
+    assert len({r["id"] for r in comments}) == len(comments)
+    keys = [normalised(r["text"].replace("'", "")) for r in comments]
+    assert all(keys) and len(set(keys)) == len(comments)
+    assert all(0 < len(r["text"]) <= 500 and "`" not in r["text"] for r in comments)
+    sets = bench.fresh_reply_sets(bench.FRESH2)
+    assert list(sets) == ["Wikipedia talk comments"]
+    kinds = Counter((part, kind) for part, kind, _, _ in sets["Wikipedia talk comments"])
+    assert kinds == {(bench.FRESH2, "hostile"): 207, (bench.FRESH2, "ordinary"): 786}
+    # Every file of the draw is checked here.
+    assert {path.name for path in DATA.glob("fresh2_*")} == set(FRESH2_TEXTS)
+
+
+def test_a_fresh2_report_names_its_draw_and_prints_no_text(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # The report's own code path on sentences written here, never on the draw's rows.
+    tweets = ["Happy Easter from all of us at the Institute!",
+              "Flu shots are free at the clinic this week."]
+    politics = {"left": ["Senate Republicans block the Democrats' election bill"],
+                "right": ["Governor concedes the primary to her challenger"]}
+    replies = {"written here": [
+        (bench.FRESH2, "hostile", "threat", "I will find the speaker and hurt him."),
+        (bench.FRESH2, "ordinary", "question", "When do abstracts for the meeting close?")]}
+    asked: list[str] = []
+
+    def given(value: object) -> Callable[[str], object]:
+        def read(draw: str) -> object:
+            asked.append(draw)
+            return value
+        return read
+
+    monkeypatch.setattr(bench, "fresh_health_tweets", given(tweets))
+    monkeypatch.setattr(bench, "fresh_politics", given(politics))
+    monkeypatch.setattr(bench, "fresh_reply_sets", given(replies))
+    bench.report_fresh(bench.FRESH2)
+    out = capsys.readouterr().out
+    assert set(asked) == {bench.FRESH2}
+    assert "fresh2 sets (bench/data/fresh2_*" in out
+    assert "health-news tweets, fresh2 (fresh2, 2): flagged raw" in out
+    assert "AllSides politics headlines, fresh2 (fresh2, 2): politics recall" in out
+    assert "AllSides politics headlines, left outlets, fresh2 (fresh2, 1)" in out
+    assert "precision with the fresh2 health-news tweets of that half" in out
+    assert "written here (fresh2): hostile recall" in out
+    assert "words matched" not in out and "missed" not in out
+    texts = tweets + [t for ts in politics.values() for t in ts]
+    for text in texts + [r[3] for r in replies["written here"]]:
+        assert text not in out
+    for word in ("easter", "flu", "hurt", "abstracts", "senate", "governor"):
+        assert word not in out.lower()

@@ -3,10 +3,14 @@ the bench reads only the two files, never this script or the network). See SOURC
 
     python bench/data/build_public_sets.py HEALTH_TWEETS_DIR HUFFPOST_V3_JSON HUFFPOST_V2_JSON
     python bench/data/build_public_sets.py --fresh HEALTH_TWEETS_DIR
+    python bench/data/build_public_sets.py --fresh2 HEALTH_TWEETS_DIR
 
 The second form writes `fresh_health_tweets.tsv.gz`: 2,500 other tweets of the same corpus,
 none of them (by tweet id or by `normalised` text) in `health_tweets.tsv.gz`, chosen the same
 way with a salted hash; it is never read while the rules change (SOURCES.md, "Fresh sets").
+The third writes `fresh2_health_tweets.tsv.gz`, the second draw: 2,500 more with another
+salt, none in either file by id nor equal (normalised) to a text of any file in this folder
+(SOURCES.md, "Fresh sets, second draw").
 
 HEALTH_TWEETS_DIR holds the 16 files of "Health News in Twitter" (`id|date|text` lines,
 UTF-8 or, in five files, Windows-1252); the two JSON files are the News Category Dataset
@@ -17,6 +21,7 @@ each file by position (even rows dev, odd rows unseen).
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
 import io
@@ -31,6 +36,7 @@ TWEETS = 5000
 FRESH_TWEETS = 2500
 # Any other salt gives another order; this one only makes the fresh choice differ from the first.
 FRESH_SALT = "fresh 2026-11-30 "
+FRESH2_SALT = "fresh2 2026-11-30 "
 # Sections of the News Category Dataset that are not politics or general news (U.S. NEWS,
 # WORLD NEWS, MEDIA... are left out: much of them is politics by the policy's words).
 # Chosen before any of them was screened.
@@ -121,6 +127,38 @@ def fresh_tweets(folder: Path) -> list[tuple[str, str, str]]:
                   taken_texts={normalised(row[2]) for row in used}, key=normalised)
 
 
+def read_tsv(path: Path) -> list[dict[str, str]]:
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def vendored_cells(skip: Callable[[str], bool]) -> set[str]:
+    """The `normalised` text of every cell of every file in this folder whose name `skip`
+    does not accept (tuned-on, training and fresh sets alike)."""
+    texts = set()
+    for path in sorted(HERE.glob("*.gz")):
+        if skip(path.name):
+            continue
+        if path.name.endswith(".tsv.gz"):
+            rows = read_tsv(path)
+        else:
+            with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+                rows = list(csv.DictReader(f))
+        texts |= {normalised(cell) for row in rows for cell in row.values() if cell}
+    return texts
+
+
+def fresh2_tweets(folder: Path) -> list[tuple[str, str, str]]:
+    """The second fresh draw: FRESH_TWEETS tweets chosen the same way with FRESH2_SALT, none
+    with an id of `health_tweets.tsv.gz` or `fresh_health_tweets.tsv.gz`, none whose
+    `normalised` text is a cell of any other file here, nor two with the same."""
+    taken_ids = {row["id"] for name in ("health_tweets.tsv.gz", "fresh_health_tweets.tsv.gz")
+                 for row in read_tsv(HERE / name)}
+    used = vendored_cells(lambda name: name.startswith("fresh2_"))
+    return tweets(folder, FRESH_TWEETS, FRESH2_SALT, taken_ids=taken_ids, taken_texts=used,
+                  key=normalised)
+
+
 def headlines(*files: Path) -> list[tuple[str, str, str]]:
     rows: dict[str, tuple[str, str, str]] = {}
     for path in files:
@@ -149,6 +187,10 @@ def write(name: str, header: str, rows: list[tuple[str, str, str]]) -> None:
 def main() -> int:
     if sys.argv[1] == "--fresh":
         write("fresh_health_tweets.tsv.gz", "agency\tid\ttext", fresh_tweets(Path(sys.argv[2])))
+        return 0
+    if sys.argv[1] == "--fresh2":
+        write("fresh2_health_tweets.tsv.gz", "agency\tid\ttext",
+              fresh2_tweets(Path(sys.argv[2])))
         return 0
     folder, v3, v2 = (Path(a) for a in sys.argv[1:4])
     write("health_tweets.tsv.gz", "agency\tid\ttext", tweets(folder))

@@ -4,10 +4,12 @@ the one measurement at the end (`bench/screening_quality.py --fresh`).
 
     python bench/data/build_public_sets.py --fresh HEALTH_TWEETS_DIR
     python bench/data/make_fresh_sets.py MIRRORS_DIR
+    python bench/data/make_fresh_sets.py --fresh2 MIRRORS_DIR
 
 The first writes `fresh_health_tweets.tsv.gz`; this script writes `fresh_toxigen.csv.gz`,
 `fresh_hatexplain.csv.gz` and `fresh_allsides_politics.csv.gz` from bare git copies of the
-repositories in FRESH_COMMITS, in MIRRORS_DIR as make_reply_sets.py says. Verify what they
+repositories in FRESH_COMMITS, in MIRRORS_DIR as make_reply_sets.py says. With `--fresh2`
+it writes the second draw (`fresh2_*`, SOURCES.md "Fresh sets, second draw") instead. Verify what they
 write by counts only (tests/test_bench_fresh_sets.py), never by reading or screening the rows.
 """
 
@@ -23,10 +25,10 @@ import re
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 
-from build_public_sets import normalised
+from build_public_sets import normalised, vendored_cells
 from make_reply_sets import COMMITS, OUT, clean, show, write
 
 FRESH_COMMITS = {
@@ -38,6 +40,8 @@ FRESH_COMMITS = {
     "shivam0109+CS4NLP-HateXplain": "8a911685253b047109d2e5a1d09368a25ad14ab1",
     # Baly et al.'s AllSides articles (EMNLP 2020): political news headlines by topic.
     "ramybaly+Article-Bias-Prediction": "ced8111a720948e6a410e52031ace99c4e53f096",
+    # Jigsaw's (conversationai) identity-term test set of Wikipedia talk comments (second draw).
+    "conversationai+unintended-ml-bias-analysis": "9c7d91aaa53406a362354661a93e07956d95e59a",
 }
 # Read through make_reply_sets.show, like the sets before them.
 COMMITS.update(FRESH_COMMITS)
@@ -52,6 +56,8 @@ POLITICS_TOPICS = frozenset({
     "campaign_rhetoric", "tea_party", "voting_rights_and_voter_fraud"})
 # The same number of headlines from outlets AllSides rates left, center and right.
 POLITICS_PER_LEAN = 700
+# The second draw's order (SOURCES.md, "Fresh sets, second draw").
+FRESH2_POLITICS_SALT = "fresh2 politics 2026-11-30 "
 # HuffPost's headlines were tuned on (huffpost_headlines.tsv.gz): its articles are left out.
 TUNED_OUTLETS = ("huffpost", "huffington")
 # The order of Hugging Face's ClassLabel for HateXplain's annotator labels.
@@ -144,20 +150,6 @@ def hatexplain_posts(mirrors: Path) -> list[tuple[str, str, str, str]]:
     return posts
 
 
-def vendored_texts() -> set[str]:
-    """The `normalised` text of every cell of every other file in bench/data (tuned-on,
-    training and fresh sets alike)."""
-    texts = set()
-    for path in sorted(OUT.glob("*.gz")):
-        if path.name == "fresh_allsides_politics.csv.gz":
-            continue
-        with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
-            reader = (csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-                      if path.name.endswith(".tsv.gz") else csv.DictReader(f))
-            texts |= {normalised(cell) for row in reader for cell in row.values() if cell}
-    return texts
-
-
 def allsides_articles(mirrors: Path) -> list[dict[str, str]]:
     """Every article of Baly et al.'s AllSides set (one JSON file each), read in one
     `git cat-file --batch` (37,554 `git show` calls would take minutes)."""
@@ -179,17 +171,25 @@ def allsides_articles(mirrors: Path) -> list[dict[str, str]]:
     return articles
 
 
-def allsides_politics(mirrors: Path) -> list[list[str]]:
+def first_draw_skips(name: str) -> bool:
+    """The files the first draw's headlines were not compared with: its own, and the second
+    draw's, made after it (disjoint from it, so skipping them changes nothing)."""
+    return name == "fresh_allsides_politics.csv.gz" or name.startswith("fresh2_")
+
+
+def allsides_politics(mirrors: Path, salt: str = "fresh politics 2026-11-30 ",
+                      skip: Callable[[str], bool] = first_draw_skips,
+                      taken_ids: Collection[str] = ()) -> list[list[str]]:
     """(id, lean, topic, outlet, headline): POLITICS_PER_LEAN headlines of POLITICS_TOPICS
-    from each lean, in the order of the SHA-256 of a salt and the article id; none from a
-    TUNED_OUTLETS outlet, none whose `normalised` text is another file's in bench/data, each
-    text once."""
-    used = vendored_texts()
-    candidates = [a for a in allsides_articles(mirrors) if a["topic"] in POLITICS_TOPICS]
+    from each lean, in the order of the SHA-256 of `salt` and the article id; none from a
+    TUNED_OUTLETS outlet, none in `taken_ids`, none whose `normalised` text is a cell of a
+    file in bench/data that `skip` does not accept, each text once."""
+    used = vendored_cells(skip)
+    candidates = [a for a in allsides_articles(mirrors)
+                  if a["topic"] in POLITICS_TOPICS and a["ID"] not in taken_ids]
     tuned = {a["ID"] for a in candidates if a["source"].casefold().startswith(TUNED_OUTLETS)}
     candidates = [a for a in candidates if a["ID"] not in tuned]
-    candidates.sort(key=lambda a: hashlib.sha256(
-        f"fresh politics 2026-11-30 {a['ID']}".encode()).hexdigest())
+    candidates.sort(key=lambda a: hashlib.sha256(f"{salt}{a['ID']}".encode()).hexdigest())
     chosen: dict[str, list[list[str]]] = {"left": [], "center": [], "right": []}
     seen: set[str] = set()
     dropped = Counter[str]()
@@ -215,6 +215,42 @@ def allsides_politics(mirrors: Path) -> list[list[str]]:
     return [row for lean in ("left", "center", "right") for row in chosen[lean]]
 
 
+def fresh2_politics(mirrors: Path) -> list[list[str]]:
+    """The second draw: as the first, with FRESH2_POLITICS_SALT, none of the first draw's
+    articles, none whose text is a cell of any other file in bench/data."""
+    first = OUT / "fresh_allsides_politics.csv.gz"
+    with gzip.open(first, "rt", encoding="utf-8", newline="") as f:
+        taken = {row["id"] for row in csv.DictReader(f)}
+    return allsides_politics(mirrors, FRESH2_POLITICS_SALT,
+                             lambda name: name == "fresh2_allsides_politics.csv.gz", taken)
+
+
+# The reply length kept, as for civil_toxic.csv.gz (make_reply_sets.py): a reply, not an essay.
+REPLY_CHARS = 500
+# The identity terms of Jigsaw's notebook (Bias_fuzzed_test_set.ipynb) that chose half of
+# the comments: a comment with one is in the group "identity term", the others "other".
+IDENTITY_TERMS = re.compile(
+    r"\b(christian|catholic|protestant|muslim|sikh|jewish|jew|lesbian|gay|transgender|queer|"
+    r"homosexual|heterosexual)\b", re.IGNORECASE)
+
+
+def wiki_comments(mirrors: Path) -> list[tuple[str, str, str, str]]:
+    """(revision id, label, group, text) of Jigsaw's `toxicity_nonfuzzed_testset.csv`: the
+    test comments of Wikipedia Talk Labels: Toxicity that name an identity term and as many
+    others, labelled toxic when most annotators rated them so; those of at most REPLY_CHARS
+    characters. Wikipedia Detox wrote `"` as a backtick; it is read back as `"`."""
+    text = show(mirrors, "conversationai+unintended-ml-bias-analysis",
+                "archive/unintended_ml_bias/eval_datasets/toxicity_nonfuzzed_testset.csv")
+    comments = []
+    for row in csv.DictReader(io.StringIO(text)):
+        comment = clean(row["comment"].replace("`", '"'))
+        if comment and len(comment) <= REPLY_CHARS:
+            comments.append((row["rev_id"], {"True": "toxic", "False": "not toxic"}[row["toxic"]],
+                             "identity term" if IDENTITY_TERMS.search(comment) else "other",
+                             comment))
+    return comments
+
+
 def main(mirrors: Path) -> None:
     used = used_reply_texts()
     write("fresh_toxigen.csv.gz", ["id", "label", "group", "text"],
@@ -225,5 +261,19 @@ def main(mirrors: Path) -> None:
           allsides_politics(mirrors))
 
 
+def main_fresh2(mirrors: Path) -> None:
+    write("fresh2_allsides_politics.csv.gz", ["id", "lean", "topic", "outlet", "text"],
+          fresh2_politics(mirrors))
+    ours = OUT.parent.parent / "tests" / "data" / "screening_replies.jsonl"
+    used = vendored_cells(lambda name: name == "fresh2_wiki_toxicity.csv.gz") | {
+        normalised(json.loads(line)["text"])
+        for line in ours.read_text(encoding="utf-8").splitlines() if line.strip()}
+    write("fresh2_wiki_toxicity.csv.gz", ["id", "label", "group", "text"],
+          distinct(wiki_comments(mirrors), used, "Wikipedia talk comments"))
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    if sys.argv[1] == "--fresh2":
+        main_fresh2(Path(sys.argv[2]))
+    else:
+        main(Path(sys.argv[1]))
