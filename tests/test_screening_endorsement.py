@@ -40,7 +40,8 @@ ENDORSEMENTS = [
     ("Donate to the Harris campaign today", "Donate to the Harris campaign"),
     # A politician (listed, by a listed one's surname, or after an office's title) with
     # an act of support of the candidacy; an attack is a side taken too.
-    ("Harris for President!", "Harris for President"),
+    ("Harris for President 2024!", "Harris for President 2024"),
+    ("Kamala Harris for President!", "Kamala Harris for President"),
     ("Support Pence for president.", "Support Pence for president"),
     ("We endorse Gov. Newsom for Senate.", "Gov. Newsom for Senate"),
     ("Back Senator Warren's campaign today.", "Back Senator Warren's campaign"),
@@ -53,6 +54,8 @@ ENDORSEMENTS = [
      "proud to support Donald Trump"),
     # Any full name with an office only public life has.
     ("We want Jane Doe to be the next governor of Ohio.", "Jane Doe to be the next governor"),
+    ("I am a supporter of the next President of the United States, Donald J. Trump!",
+     "the next President of the United States, Donald J. Trump"),
     ("Elect Jane Doe for Mayor!", "Elect Jane Doe for Mayor"),
     ("Jane Doe for City Council", "Jane Doe for City Council"),
     ("Support Jane Doe's campaign for Senate.", "Support Jane Doe's campaign for Senate"),
@@ -73,11 +76,17 @@ def test_an_endorsement_of_a_candidate_blocks(text: str, act: str) -> None:
     # The society's own elections and officers.
     "Dr. Smith will be INMM's next president",
     "Congratulations to Dr. Jane Doe, our next president!",
+    "Meet our next president, Dr. Lee, at the Annual Meeting.",
+    "Meet our next president, Jane Doe, at the Annual Meeting.",
     "The chapter election: vote for our next president, Dr. Lee",
     "Vote in the INMM election by Friday",
     "Re-elect Dr. Lee as chapter chair",
     "We support Dr. Jane Doe's campaign for chapter chair.",
     "Student chapter election: Ryan for President!",
+    # A surname alone may be anyone's: it needs the candidacy said outright.
+    "Best student poster: vote for Ryan!",
+    "Re-elect Ryan as our treasurer.",
+    "Ryan for President!",
     "Ryan Jones for President of the student chapter!",
     "Nominations for President and Vice President of INMM are open.",
     "Candidates for President 2027: submit your statement by May 1.",

@@ -842,13 +842,19 @@ def _endorsement(rules: Rules, masked: str, words: frozenset[str],
             if candidate != "listed" and (allowed or any(
                     not (name[0] <= a and b <= name[1]) for a, b in remit)):
                 continue
-            office = m.groupdict().get("office")
-            if kind == "campaign" and office is None and m.group("campaign") is None:
+            groups = m.groupdict()
+            office, campaign = groups.get("office"), groups.get("campaign")
+            if kind == "campaign" and office is None and campaign is None:
                 continue
             if kind == "reelect" and not _called(masked, span[0]):
                 continue
-            if candidate == "person" and not (
-                    office is not None and endorsement.public_offices.fullmatch(office)):
+            public = office is not None and endorsement.public_offices.fullmatch(office)
+            # A surname alone ("Ryan", "Harris") may be anyone's: it needs the candidacy
+            # said outright (a campaign, a slogan's year, a public office); any other name
+            # needs a public office.
+            if candidate == "surname" and not (public or campaign or groups.get("year")):
+                continue
+            if candidate == "person" and not public:
                 continue
             return [Finding("politics_religion.endorsement", "politics_religion",
                             f'{rules.sections["politics_religion"].message} ("{m.group(0)}")',

@@ -628,7 +628,7 @@ def _endorsement(r: _Reader) -> Endorsement | None:
         return "(?i:" + "|".join(term_pattern(t) for t in ordered) + ")"
 
     office = (rf"(?P<office>{any_of(public + shared)})(?![\w])"
-              rf"(?:[ \t]+{_YEAR}(?![\w]))?")
+              rf"(?:[ \t]+(?P<year>{_YEAR})(?![\w]))?")
     the = r"(?:(?i:the|our)[ \t]+)?"
     start = r"(?<![\w'\u2019.-])"
     acts = [
@@ -639,6 +639,8 @@ def _endorsement(r: _Reader) -> Endorsement | None:
                    rf"(?i:the|our|America['\u2019]s)[ \t]+(?i:next)[ \t]+{office}"),
         ("office", rf"(?<![\w])(?i:make)[ \t]+{_NAME}[ \t]+(?i:the|our)[ \t]+(?i:next)[ \t]+"
                    rf"{office}"),
+        # "the next President of the United States, Donald J. Trump"
+        ("office", rf"(?<![\w])(?i:the|our)[ \t]+(?i:next)[ \t]+{office},?[ \t]+{_NAME}"),
         # "Proud to support Mike Pence's campaign", "Donate to the Harris campaign"
         ("campaign", rf"(?<![\w]){any_of(verbs)}[ \t]+{the}{_NAME}(?P<campaign>{_CAMPAIGN})?"
                      rf"(?:[ \t]+(?i:for)[ \t]+{the}{office})?"),
@@ -646,8 +648,9 @@ def _endorsement(r: _Reader) -> Endorsement | None:
         ("reelect", rf"(?<![\w-])(?i:re-?elect|elect)[ \t]+{_NAME}"
                     rf"(?:[ \t]+(?i:as|for|to)[ \t]+{the}{office})?"),
         # "Biden 2024!", "#Trump2028"
-        ("slogan", rf"{start}{_NAME}[ \t]+{_YEAR}(?![\w'\u2019])(?=\s*(?:[^\w\s]|$))"),
-        ("slogan", rf"#(?P<name>[A-Z][A-Za-z]+){_YEAR}(?![\w])"),
+        ("slogan", rf"{start}{_NAME}[ \t]+(?P<year>{_YEAR})(?![\w'\u2019])"
+                   rf"(?=\s*(?:[^\w\s]|$))"),
+        ("slogan", rf"#(?P<name>[A-Z][A-Za-z]+)(?P<year>{_YEAR})(?![\w])"),
     ]
     if votes:
         # Not "voting for Trump's judges": the name's possession is not the candidate.
