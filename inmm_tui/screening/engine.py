@@ -160,8 +160,10 @@ def _politics_religion(rules: Rules, masked: str, words: frozenset[str]) -> list
     # its own blame ("The Senate is 'a disgrace'") to turn the block into a warning.
     findings += _pairs(rules, "politics_religion", masked, words)
     findings += _speech(rules, masked, words)
-    findings += [Finding("politics_religion.politician", "politics_religion", f.message, f.span)
-                 for f in _phrases(rules, "politicians", masked, words=words)]
+    named = [Finding("politics_religion.politician", "politics_religion", f.message, f.span)
+             for f in _phrases(rules, "politicians", masked, words=words)]
+    findings += _endorsement(rules, masked, words, bool(named))
+    findings += named
     findings += _titled_politician(rules, masked)
     # Politics named as news, not a side taken: a rule of its own, which `[severity]`
     # makes a warning for the clearer to judge (the politician rules above likewise).
@@ -794,6 +796,120 @@ def _listed(masked: str, span: tuple[int, int]) -> bool:
         return False
     return (_LIST_AFTER.match(masked, span[1]) is not None
             or re.search(r",\s+[\w-]+,?\s+(?:and|or|&)\s+$", before) is not None)
+
+
+# Words of a name's slot that are not a person's name: the sentence's own words before a
+# name ("Support Jane Doe", "The Candidates") and titles that are not an office's.
+_NOT_A_NAME = frozenset("""
+a an the our their his her its this that these those my your we i you they he she it
+and or but vote support back backing endorse donate give join help elect re-elect reelect
+proud please let let's dr mr mrs ms mx prof professor sir dame
+""".split())
+# A call to re-elect comes first in its clause or after these ("Help re-elect ...",
+# "Vote to re-elect ..."); after a verb of report it is news ("voters chose to re-elect").
+_CALLS = frozenset({"help", "let's", "lets", "us", "please", "must", "should", "to", "and"})
+_REPORTED = frozenset({"voted", "chose", "decided", "failed", "refused", "expected",
+                       "likely", "poised", "set", "going", "plans", "plan", "unlikely"})
+
+
+def _endorsement(rules: Rules, masked: str, words: frozenset[str],
+                 named: bool) -> list[Finding]:
+    """A candidate named with an act of support of their candidacy or office
+    (`public_offices` in policy.toml): "I want Barack Obama to be the next president",
+    "Jane Doe for Governor 2028", "Re-elect Senator Smith", "Donate to the Harris
+    campaign". A politician (listed, by a listed politician's surname, or after an
+    office's title) with any act; any full name with a public office. Not news of a
+    result ("Obama re-elected": no act), nor the society's own officers ("our next
+    president": an office the society has, no politician)."""
+    endorsement = rules.endorsement
+    if endorsement is None or not (named or endorsement.gate.open(words) or "#" in masked):
+        return []
+    allow = rules.sections["politics_religion"].allow
+    allowed = [m.span() for m in allow.finditer(masked)] if allow is not None else []
+    # The society's own words or its remit (outside the name: "Jane Doe" is no DOE): a
+    # name not listed is the society's business there.
+    remit = [m.span() for m in rules.remit.finditer(masked)] if rules.remit is not None else []
+    headline = _title_cased(masked)
+    for kind, pattern in endorsement.acts:
+        for m in pattern.finditer(masked):
+            span = m.span()
+            if any(a < span[1] and span[0] < b for a, b in allowed):
+                continue
+            candidate = _candidate(rules, endorsement.surnames, m.group("name"), headline)
+            if candidate is None:
+                continue
+            name = m.span("name")
+            if candidate != "listed" and (allowed or any(
+                    not (name[0] <= a and b <= name[1]) for a, b in remit)):
+                continue
+            groups = m.groupdict()
+            office, campaign = groups.get("office"), groups.get("campaign")
+            if kind == "campaign" and office is None and campaign is None:
+                continue
+            if kind == "reelect" and not _called(masked, span[0]):
+                continue
+            public = office is not None and endorsement.public_offices.fullmatch(office)
+            # A surname alone ("Ryan", "Harris") may be anyone's: it needs the candidacy
+            # said outright (a campaign, a slogan's year, a public office); any other name
+            # needs a public office.
+            if candidate == "surname" and not (public or campaign or groups.get("year")):
+                continue
+            if candidate == "person" and not public:
+                continue
+            return [Finding("politics_religion.endorsement", "politics_religion",
+                            f'{rules.sections["politics_religion"].message} ("{m.group(0)}")',
+                            span)]
+    return []
+
+
+def _candidate(rules: Rules, surnames: frozenset[str], name: str,
+               headline: bool) -> str | None:
+    """"listed": a politician of the list or after an office's title ("Senator Smith");
+    "surname": a listed politician's surname alone ("Harris"); "person": a full name of
+    two words or more ("Jane Doe"); None: not a name ("Candidates", "Dr. Lee"). The
+    politician ends the name ("Donald Trump", not "Donald Trump Lovefest"). In a headline
+    in title case every word is capitalised: only a politician with at most one word
+    before ("Vote Biden", not "Vote On Motion Addressing Trump") is told from the words."""
+    words = name.split()
+    parts = [w.rstrip(".").lower().replace("\u2019", "'") for w in words]
+    terms = rules.sections["politicians"].terms
+    titled = rules.politician_titles
+    for first in range(len(words)):
+        rest = " ".join(words[first:])
+        if headline and first > 1:
+            break
+        if (terms is not None and terms.fullmatch(rest)) or (
+                titled is not None and titled.fullmatch(rest)):
+            return "listed"
+    if parts[-1] in surnames and not (headline and len(parts) > 2):
+        return "surname"
+    if headline:
+        return None
+    while parts and parts[0] in _NOT_A_NAME:
+        parts.pop(0)
+    if len(parts) >= 2 and not any(w in _NOT_A_NAME for w in parts):
+        return "person"
+    return None
+
+
+def _title_cased(masked: str) -> bool:
+    """A headline in title case: its words of four letters or more, after the first,
+    capitalised but perhaps one in ten ("Aja Brown Announces Run For Congress"; not
+    "Support Jane Doe's campaign for Senate", whose names are most of its words)."""
+    long = [w for w in _TOKEN.findall(masked)[1:] if len(w) >= 4]
+    return len(long) >= 3 and sum(w[0].islower() for w in long) <= 0.1 * len(long)
+
+
+def _called(masked: str, start: int) -> bool:
+    """"Re-elect" as a call: first in its clause, or after a word of a call ("help",
+    "let's", "to"), not after a verb of report ("voters chose to re-elect")."""
+    before = _CLAUSE_END.split(masked[max(0, start - 60):start])[-1]
+    if re.search(r"[,(\"\u201c#]\s*$", before) or not before.strip():
+        return True
+    tokens = [t[2] for t in _tokens(before)]
+    if not tokens or tokens[-1] not in _CALLS:
+        return False
+    return not (tokens[-1] == "to" and len(tokens) > 1 and tokens[-2] in _REPORTED)
 
 
 def _titled_politician(rules: Rules, masked: str) -> list[Finding]:

@@ -218,6 +218,24 @@ class Section:
 
 
 @dataclass(frozen=True)
+class Endorsement:
+    """A candidate named with an act of support of their candidacy or office (see
+    `public_offices` in policy.toml): the patterns of the acts, each with the name it
+    supports in group "name" and perhaps an office in group "office"; the engine judges
+    whether the name is a candidate (engine._endorsement)."""
+
+    acts: tuple[tuple[str, re.Pattern[str]], ...]
+    """(kind, pattern): "office" (the name and an office), "campaign" (a support verb, the
+    name, and a campaign or an office), "vote", "reelect", "slogan" (name and year)."""
+    public_offices: re.Pattern[str]
+    """Offices only public life has: with one, any full name is a candidate."""
+    surnames: frozenset[str]
+    """The last word of each listed politician, lower case ("harris" of "Kamala Harris")."""
+    gate: Gate
+    """The words without one of which no act can match (offices, "campaign", "vote"...)."""
+
+
+@dataclass(frozen=True)
 class Rules:
     path: Path | None
     severity: dict[str, str]
@@ -245,6 +263,8 @@ class Rules:
     """Agenda terms that count as the arena in a text spoken as "we" ("America")."""
     politician_titles: re.Pattern[str] | None
     """An office's title before a capitalised name ("Gov. Newsom"), case as written."""
+    endorsement: Endorsement | None
+    """An endorsement (or an attack) of a candidate by name: a side taken."""
     arena_offices: re.Pattern[str] | None
     """Arena terms that are offices ("governor"): with an agenda term alone, a mention."""
     platform: re.Pattern[str] | None
@@ -506,6 +526,7 @@ def parse_rules(data: dict[str, Any], path: Path | None = None) -> Rules:
         spoken_arena=r.patterns("politics_religion", "spoken_arena"),
         politician_titles=_titled_names(r.strings("politics_religion", "politician_titles")),
         arena_offices=r.patterns("politics_religion", "arena_offices"),
+        endorsement=_endorsement(r),
         platform=r.patterns("politics_religion", "platform"),
         outgoing_allow={name: pattern for name in (*RESPECT, "vulgar_discriminatory")
                         if (pattern := r.patterns(name, "outgoing_allow")) is not None},
@@ -580,6 +601,83 @@ def _titled_names(titles: list[str]) -> re.Pattern[str] | None:
         return None
     alternatives = "|".join(re.escape(t) for t in sorted(titles, key=len, reverse=True))
     return re.compile(rf"(?<![\w.])(?:{alternatives})(?![\w])\s+(?!(?:Of|And|The)\b)[A-Z][\w'\u2019-]+")
+
+
+# A name as written: capitalised words ("Barack Obama", "O'Rourke"), initials and titles
+# ("J.", "Sen.", "Lt. Gov."), up to four; a possessive "'s" is not part of it.
+_NAME = (r"(?P<name>(?:[A-Z][a-z]{0,3}\.|[A-Z][\w-]*(?:['\u2019][A-Z][\w-]*)?)"
+         r"(?:[ \t]+(?:[A-Z][a-z]{0,3}\.|[A-Z][\w-]*(?:['\u2019][A-Z][\w-]*)?)){0,3})"
+         r"(?![\w-])")
+_YEAR = r"(?:19|20)\d\d"
+_CAMPAIGN = (r"(?i:['\u2019]s)?[ \t]+(?:(?i:re-?election|presidential|senate|congressional|"
+             r"gubernatorial|mayoral)[ \t]+)?(?i:campaign|candidacy|bid|re-?election)(?![\w])")
+
+
+def _endorsement(r: _Reader) -> Endorsement | None:
+    """The acts of support of a candidacy, compiled around a name (case as written) with
+    their words in any case."""
+    public = r.strings("politics_religion", "public_offices")
+    shared = r.strings("politics_religion", "shared_offices")
+    verbs = r.strings("politics_religion", "support_verbs")
+    votes = r.strings("politics_religion", "vote_verbs")
+    if not public or not verbs:
+        return None
+
+    def any_of(terms: list[str]) -> str:
+        ordered = sorted(set(terms), key=len, reverse=True)
+        return "(?i:" + "|".join(term_pattern(t) for t in ordered) + ")"
+
+    office = (rf"(?P<office>{any_of(public + shared)})(?![\w])"
+              rf"(?:[ \t]+(?P<year>{_YEAR})(?![\w]))?")
+    the = r"(?:(?i:the|our)[ \t]+)?"
+    start = r"(?<![\w'\u2019.-])"
+    acts = [
+        # "Jane Doe for Governor 2028", "Harris for President"
+        ("office", rf"{start}{_NAME}[ \t]+(?i:for|4)[ \t]+{the}{office}"),
+        # "I want Barack Obama to be the next president"
+        ("office", rf"{start}{_NAME}[ \t]+(?i:to[ \t]+be(?:come)?|as)[ \t]+"
+                   rf"(?i:the|our|America['\u2019]s)[ \t]+(?i:next)[ \t]+{office}"),
+        ("office", rf"(?<![\w])(?i:make)[ \t]+{_NAME}[ \t]+(?i:the|our)[ \t]+(?i:next)[ \t]+"
+                   rf"{office}"),
+        # "the next President of the United States, Donald J. Trump"
+        ("office", rf"(?<![\w])(?i:the|our)[ \t]+(?i:next)[ \t]+{office},?[ \t]+{_NAME}"),
+        # "Proud to support Mike Pence's campaign", "Donate to the Harris campaign"
+        ("campaign", rf"(?<![\w]){any_of(verbs)}[ \t]+{the}{_NAME}(?P<campaign>{_CAMPAIGN})?"
+                     rf"(?:[ \t]+(?i:for)[ \t]+{the}{office})?"),
+        # "Re-elect Senator Smith", "Reelect Obama as president"
+        ("reelect", rf"(?<![\w-])(?i:re-?elect|elect)[ \t]+{_NAME}"
+                    rf"(?:[ \t]+(?i:as|for|to)[ \t]+{the}{office})?"),
+        # "Biden 2024!", "#Trump2028"
+        ("slogan", rf"{start}{_NAME}[ \t]+(?P<year>{_YEAR})(?![\w'\u2019])"
+                   rf"(?=\s*(?:[^\w\s]|$))"),
+        ("slogan", rf"#(?P<name>[A-Z][A-Za-z]+)(?P<year>{_YEAR})(?![\w])"),
+    ]
+    if votes:
+        # Not "voting for Trump's judges": the name's possession is not the candidate.
+        acts.append(("vote", rf"(?<![\w]){any_of(votes)}[ \t]+{the}{_NAME}(?!['\u2019]s)"))
+    # The speaker's own support needs no campaign: "I am proud to support Donald Trump",
+    # "We endorse Obama" (not "Republicans support Trump's plan": news, a possession).
+    acts.append(("vote", rf"(?<![\w])(?i:(?:I|we)(?:[ \t]+(?:strongly|fully|proudly))?[ \t]+"
+                         rf"(?:support|endorse|back|stand[ \t]+with)|proud(?:ly)?[ \t]+to[ \t]+"
+                         rf"(?:support|endorse|back|stand[ \t]+with))[ \t]+{_NAME}(?!['\u2019]s)"))
+    politicians = r.strings("politics_religion", "politicians")
+    surnames = [p.split()[-1] for p in politicians]
+    # A slogan ("Biden 2024!") has no word of an act: a politician's name opens the gate.
+    keys = (public + shared + votes + surnames + politicians
+            + r.strings("politics_religion", "politician_titles")
+            + ["campaign", "candidacy", "bid", "reelection", "re-election", "re-elect",
+               "reelect", "elect"])
+    try:
+        compiled = tuple((kind, re.compile(pattern)) for kind, pattern in acts)
+    except re.error as exc:  # pragma: no cover - escaping makes this unlikely
+        raise RulesError(f"{r.where}: politics_religion.public_offices: cannot be compiled: "
+                         f"{exc}") from None
+    return Endorsement(
+        acts=compiled,
+        public_offices=re.compile(any_of(public)),
+        surnames=frozenset(name.lower() for name in surnames),
+        gate=gate_for(keys),
+    )
 
 
 def _pairs(r: _Reader, name: str) -> tuple[Pair, ...]:
