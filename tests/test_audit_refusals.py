@@ -246,3 +246,14 @@ def test_the_command_line_s_refusals_are_audited(
     assert roster.posts.get(gone).parts == ()
     (entry,) = [e for e in _entries(roster, f"post:{gone}") if e["action"] == "post.refused"]
     assert entry["actor"] == "alice" and entry["details"]["attempt"] == "edit"
+
+
+def test_compose_s_save_of_a_post_that_can_no_longer_change_is_logged_once(
+        roster: Services) -> None:
+    post_id = _submitted(roster)
+    roster.posts.withdraw("alice", post_id)
+    # save_draft (compose's autosave) refused by the edit it makes: one entry, not two
+    _refused_and_audited(roster, roster.posts, post_id, "alice", "edit", InvalidState,
+                         "can no longer be edited",
+                         lambda: roster.posts.save_draft("alice", post_id, TEXT + " More.",
+                                                         outlets=["x"]))

@@ -5,6 +5,9 @@ class DomainError(Exception):
     """A request the rules refuse; the message says what and why, for a volunteer to read."""
 
     exit_code = 1
+    audited = False
+    """Set once the refusal is in the audit log, so that a caller (a method calling
+    another, both audited) does not log it again."""
 
 
 class NotAuthorised(DomainError):

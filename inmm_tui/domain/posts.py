@@ -222,12 +222,13 @@ def refusals_audited(attempt: str) -> Callable[[_Method], _Method]:
                 return method(self, actor, *args, **kwargs)
             except (NotAuthorised, InvalidState, Refused) as refusal:
                 if (getattr(refusal, "refused_login", None) is None
-                        and not self.conn.in_transaction):
+                        and not self.conn.in_transaction and not refusal.audited):
                     named = signature.bind(self, actor, *args, **kwargs).arguments
                     subject = (f"post:{named['post_id']}" if named.get("post_id") is not None
                                else f"delivery:{named['delivery_id']}"
                                if "delivery_id" in named else "post")
                     record_refusal(self.db, actor, subject, attempt, refusal, self.clock())
+                    refusal.audited = True
                 raise
         return audited  # type: ignore[return-value]
     return decorate
