@@ -303,14 +303,16 @@ def _media(args: argparse.Namespace) -> list[tuple[str, str]]:
 def _refusals_audited(svc: Services, args: argparse.Namespace) -> Iterator[None]:
     """A refusal inside the command's one transaction (the draft and its files together)
     audited once that transaction is rolled back, which took the domain's own record with
-    it: a refusal by the rules, or a refused file (no alt text, not an image, over an
-    outlet's limit). A login not on the roster is recorded apart, by `cli`."""
-    from inmm_tui.domain.errors import NotAuthorised
+    it: a refusal by the rules (not allowed, a post in no state for it, what an outlet
+    cannot carry), or a refused file (no alt text, not an image, over an outlet's limit).
+    A login not on the roster is recorded apart, by `cli`."""
+    from inmm_tui.domain.errors import InvalidState, NotAuthorised, Refused
 
     try:
         yield
-    except (InvalidInput, NotAuthorised) as refusal:
-        by_rules = isinstance(refusal, NotAuthorised) and refusal.refused_login is None
+    except (InvalidInput, InvalidState, NotAuthorised) as refusal:
+        by_rules = isinstance(refusal, (InvalidState, Refused)) or (
+            isinstance(refusal, NotAuthorised) and refusal.refused_login is None)
         if by_rules or (isinstance(refusal, InvalidInput) and args.media):
             from inmm_tui.domain.posts import record_refusal
 

@@ -17,10 +17,12 @@ outlets always needs clearing again (`Posts.edit`).
 from __future__ import annotations
 
 import calendar as _calendar
+import contextlib
 import dataclasses
 import datetime as dt
 import json
 import zoneinfo
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -226,7 +228,7 @@ class Calendar(DomainService):
         declined: the person was told the slot needs clearing again and did not agree."""
         self._authorise(login, post_id, when)
         declined = None
-        with write(self.db):
+        with self._refusal_kept(login, post_id, when), write(self.db):
             authorise(self.conn, login, Action.PUBLISH_CONTROL)
             check = self._check(post_id, when)
             post = self.posts.get(post_id)
@@ -269,16 +271,24 @@ class Calendar(DomainService):
         return check
 
     def _authorise(self, login: str, post_id: int, when: dt.datetime | None) -> None:
-        """NotAuthorised, kept in the audit log, unless `login` may schedule posts. Outside
-        any transaction: the refusal is kept although the move is not made."""
-        try:
+        """NotAuthorised, kept in the audit log, unless `login` may schedule posts."""
+        with self._refusal_kept(login, post_id, when):
             authorise(self.conn, login, Action.PUBLISH_CONTROL)
-        except NotAuthorised as refusal:
-            if refusal.refused_login is not None:
+
+    @contextlib.contextmanager
+    def _refusal_kept(self, login: str, post_id: int,
+                      when: dt.datetime | None) -> Iterator[None]:
+        """A move refused by the rules (not allowed; a post not scheduled, or gone out
+        on an outlet) kept in the audit log as `post.move_refused`, in a transaction of
+        its own once the refused one is rolled back: kept although nothing moves."""
+        try:
+            yield
+        except (NotAuthorised, InvalidState) as refusal:
+            if getattr(refusal, "refused_login", None) is not None:
                 from inmm_tui.domain.governance import record_refusal
 
                 record_refusal(self.db, login, f"move post #{post_id}", self.clock())
-            else:
+            elif not self.conn.in_transaction:
                 with write(self.db):
                     audit.append(self.conn, login, "post.move_refused", f"post:{post_id}",
                                  {"to": to_db(when) if when else None,

@@ -5,6 +5,9 @@ class DomainError(Exception):
     """A request the rules refuse; the message says what and why, for a volunteer to read."""
 
     exit_code = 1
+    audited = False
+    """Set once the refusal is in the audit log, so that a caller (a method calling
+    another, both audited) does not log it again."""
 
 
 class NotAuthorised(DomainError):
@@ -39,3 +42,10 @@ class ScreenRefusal(InvalidState):
     """The policy screen finds, for what was asked, something the clearer did not see (a
     cleared post scheduled for a day on which its words are no longer timely). Nothing was
     changed; the refusal is kept in the audit log."""
+
+
+class Refused(InvalidInput):
+    """Input well-formed in itself that the rules refuse for this post: what an outlet
+    cannot carry (a thread, a poll beyond its limits), a post with nothing to say or
+    nowhere to go, a blocked post cleared without the reason an override needs. Like
+    every refusal it is kept in the audit log; exit code 2, as for any input."""

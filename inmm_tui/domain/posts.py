@@ -26,6 +26,7 @@ from inmm_tui.domain.errors import (
     InvalidState,
     NotAuthorised,
     NotFound,
+    Refused,
     ScreenRefusal,
 )
 from inmm_tui.domain.lengths import limit_for, weighted_length
@@ -205,10 +206,13 @@ _Method = TypeVar("_Method", bound=Callable[..., Any])
 
 def refusals_audited(attempt: str) -> Callable[[_Method], _Method]:
     """The method, with a refusal by the rules (not allowed, four eyes, not the author, a
-    time the clearance did not cover) written in the audit log as `post.refused`, in a
-    transaction of its own once the refused one is rolled back, whoever asked (the UI, a
-    command, an import). A login that is not (or no longer) on the roster is kept apart
-    (`governance.record_refusal`), not here."""
+    time the clearance did not cover, a post in no state for it, what an outlet cannot
+    carry: `NotAuthorised`, `InvalidState`, `Refused`) written in the audit log as
+    `post.refused`, in a transaction of its own once the refused one is rolled back,
+    whoever asked (the UI, a command). Inside a caller's transaction the caller records
+    it (the command line's `post new`/`post edit`). Plain input errors (a text too long,
+    an unknown outlet) and what does not exist are not refusals. A login that is not (or
+    no longer) on the roster is kept apart (`governance.record_refusal`), not here."""
     def decorate(method: _Method) -> _Method:
         signature = inspect.signature(method)
 
@@ -216,14 +220,15 @@ def refusals_audited(attempt: str) -> Callable[[_Method], _Method]:
         def audited(self: Posts, actor: str, *args: Any, **kwargs: Any) -> Any:
             try:
                 return method(self, actor, *args, **kwargs)
-            except (NotAuthorised, ScreenRefusal) as refusal:
+            except (NotAuthorised, InvalidState, Refused) as refusal:
                 if (getattr(refusal, "refused_login", None) is None
-                        and not self.conn.in_transaction):
+                        and not self.conn.in_transaction and not refusal.audited):
                     named = signature.bind(self, actor, *args, **kwargs).arguments
                     subject = (f"post:{named['post_id']}" if named.get("post_id") is not None
                                else f"delivery:{named['delivery_id']}"
                                if "delivery_id" in named else "post")
                     record_refusal(self.db, actor, subject, attempt, refusal, self.clock())
+                    refusal.audited = True
                 raise
         return audited  # type: ignore[return-value]
     return decorate
@@ -528,13 +533,13 @@ class Posts(DomainService):
                 raise InvalidState(f"post #{post_id} is {post.status}, not a draft")
             share = shares.of_post(self.conn, post_id)
             if not post.body.strip() and share is None:
-                raise InvalidInput(f"post #{post_id} is empty")
+                raise Refused(f"post #{post_id} is empty")
             if not post.outlets:
-                raise InvalidInput(f"post #{post_id} has no outlet to go to")
+                raise Refused(f"post #{post_id} has no outlet to go to")
             refused = thread_refusals(self.outlet_apis, list(post.outlets), post.parts,
                                       post.poll, self.conn)
             if refused:
-                raise InvalidInput(f"post #{post_id} cannot go out as it is: "
+                raise Refused(f"post #{post_id} cannot go out as it is: "
                                    + "; ".join(refused))
             shares.check_submittable(self.conn, post_id, {
                 outlet: own or post.body for outlet, own in post.outlets.items()})
@@ -691,7 +696,7 @@ class Posts(DomainService):
         expedited; a `block` from the screen needs the Subcommittee Chair and a reason.
         A post with a time (or a crisis post) is queued at once; one without a time waits
         to be scheduled, unless `publish_if_untimed` queues it now, in the same transaction."""
-        self._refuse_poll_beyond_limits(actor, post_id)
+        self._refuse_poll_beyond_limits(post_id)
         with write(self.db):
             clearer = authorise(self.conn, actor, Action.CLEAR)
             post = self.get(post_id)
@@ -707,7 +712,7 @@ class Posts(DomainService):
             if post.screening_verdict == "block":
                 authorise(self.conn, actor, Action.OVERRIDE_BLOCK)
                 if not (override_reason or "").strip():
-                    raise InvalidInput(
+                    raise Refused(
                         f"post #{post_id} was blocked by the policy screen; clearing it needs "
                         "a reason for the override"
                     )
@@ -835,8 +840,8 @@ class Posts(DomainService):
         self._release_media(actor, post_id, "the draft was deleted")
         return self.get(post_id)
 
-    def _refuse_poll_beyond_limits(self, actor: str, post_id: int) -> None:
-        """Refused, and audited, when the post's poll is beyond a server's own limits,
+    def _refuse_poll_beyond_limits(self, post_id: int) -> None:
+        """Refused (and so audited) when the post's poll is beyond a server's own limits,
         which it may have lowered since the post was submitted (the daemon reads them)."""
         poll = poll_of(self.conn, post_id)
         if poll is None:
@@ -844,9 +849,7 @@ class Posts(DomainService):
         refused = thread_refusals(self.outlet_apis, list(self.get(post_id).outlets), (), poll,
                                   self.conn)
         if refused:
-            error = InvalidInput(f"post #{post_id} cannot go out as it is: " + "; ".join(refused))
-            record_refusal(self.db, actor, f"post:{post_id}", "clear", error, self.clock())
-            raise error
+            raise Refused(f"post #{post_id} cannot go out as it is: " + "; ".join(refused))
 
     def _release_media(self, actor: str, post_id: int, why: str) -> None:
         """After the commit that discarded a post that never went out: its stored files
