@@ -824,41 +824,43 @@ def _endorsement(rules: Rules, masked: str, words: frozenset[str],
     endorsement = rules.endorsement
     if endorsement is None or not (named or endorsement.gate.open(words) or "#" in masked):
         return []
+    acts = [(kind, m) for kind, pattern in endorsement.acts for m in pattern.finditer(masked)]
+    if not acts:  # most posts: nothing below is worth computing
+        return []
     allow = rules.sections["politics_religion"].allow
     allowed = [m.span() for m in allow.finditer(masked)] if allow is not None else []
     # The society's own words or its remit (outside the name: "Jane Doe" is no DOE): a
     # name not listed is the society's business there.
     remit = [m.span() for m in rules.remit.finditer(masked)] if rules.remit is not None else []
     headline = _title_cased(masked)
-    for kind, pattern in endorsement.acts:
-        for m in pattern.finditer(masked):
-            span = m.span()
-            if any(a < span[1] and span[0] < b for a, b in allowed):
-                continue
-            candidate = _candidate(rules, endorsement.surnames, m.group("name"), headline)
-            if candidate is None:
-                continue
-            name = m.span("name")
-            if candidate != "listed" and (allowed or any(
-                    not (name[0] <= a and b <= name[1]) for a, b in remit)):
-                continue
-            groups = m.groupdict()
-            office, campaign = groups.get("office"), groups.get("campaign")
-            if kind == "campaign" and office is None and campaign is None:
-                continue
-            if kind == "reelect" and not _called(masked, span[0]):
-                continue
-            public = office is not None and endorsement.public_offices.fullmatch(office)
-            # A surname alone ("Ryan", "Harris") may be anyone's: it needs the candidacy
-            # said outright (a campaign, a slogan's year, a public office); any other name
-            # needs a public office.
-            if candidate == "surname" and not (public or campaign or groups.get("year")):
-                continue
-            if candidate == "person" and not public:
-                continue
-            return [Finding("politics_religion.endorsement", "politics_religion",
-                            f'{rules.sections["politics_religion"].message} ("{m.group(0)}")',
-                            span)]
+    for kind, m in acts:
+        span = m.span()
+        if any(a < span[1] and span[0] < b for a, b in allowed):
+            continue
+        candidate = _candidate(rules, endorsement.surnames, m.group("name"), headline)
+        if candidate is None:
+            continue
+        name = m.span("name")
+        if candidate != "listed" and (allowed or any(
+                not (name[0] <= a and b <= name[1]) for a, b in remit)):
+            continue
+        groups = m.groupdict()
+        office, campaign = groups.get("office"), groups.get("campaign")
+        if kind == "campaign" and office is None and campaign is None:
+            continue
+        if kind == "reelect" and not _called(masked, span[0]):
+            continue
+        public = office is not None and endorsement.public_offices.fullmatch(office)
+        # A surname alone ("Ryan", "Harris") may be anyone's: it needs the candidacy
+        # said outright (a campaign, a slogan's year, a public office); any other name
+        # needs a public office.
+        if candidate == "surname" and not (public or campaign or groups.get("year")):
+            continue
+        if candidate == "person" and not public:
+            continue
+        return [Finding("politics_religion.endorsement", "politics_religion",
+                        f'{rules.sections["politics_religion"].message} ("{m.group(0)}")',
+                        span)]
     return []
 
 
