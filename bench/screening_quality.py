@@ -604,7 +604,7 @@ def main() -> int:
     draws.add_argument("--fresh", dest="draw", action="store_const", const=FRESH,
                        help="the first fresh sets only, figures only (spent: screened once)")
     draws.add_argument("--fresh2", dest="draw", action="store_const", const=FRESH2,
-                       help="the second fresh sets only, figures only: run once, at the end")
+                       help="the second fresh sets only, figures only (spent: screened once, on f2f26ec)")
     args = parser.parse_args()
     if args.draw:
         if args.show:
