@@ -44,17 +44,24 @@ FRESH_TEXTS = {"fresh_health_tweets.tsv.gz": "text", "fresh_toxigen.csv.gz": "te
                "fresh_hatexplain.csv.gz": "text", "fresh_allsides_politics.csv.gz": "text"}
 
 
-def test_fresh_tweets_are_balanced_and_none_is_in_the_first_sample() -> None:
-    fresh, first = rows("fresh_health_tweets.tsv.gz"), rows("health_tweets.tsv.gz")
-    assert len(fresh) == FRESH_TWEETS == len(bench.fresh_health_tweets())
+@pytest.mark.parametrize(("draw", "earlier"), [
+    (bench.FRESH, ["health_tweets.tsv.gz"]),
+    (bench.FRESH2, ["health_tweets.tsv.gz", "fresh_health_tweets.tsv.gz"]),
+])
+def test_fresh_tweets_are_balanced_and_none_is_in_an_earlier_sample(
+        draw: str, earlier: list[str]) -> None:
+    fresh = rows(f"{draw}_health_tweets.tsv.gz")
+    before = [row for name in earlier for row in rows(name)]
+    assert len(fresh) == FRESH_TWEETS == len(bench.fresh_health_tweets(draw))
+    assert [r["text"] for r in fresh] == bench.fresh_health_tweets(draw)
     per_agency = Counter(r["agency"] for r in fresh)
-    assert set(per_agency) == {r["agency"] for r in first} and len(per_agency) == 16
+    assert set(per_agency) == {r["agency"] for r in before} and len(per_agency) == 16
     assert max(per_agency.values()) - min(per_agency.values()) <= 3
     assert len({r["id"] for r in fresh}) == len(fresh)
-    assert not {r["id"] for r in fresh} & {r["id"] for r in first}
-    fresh_texts = [normalised(r["text"]) for r in fresh]
-    assert all(fresh_texts) and len(set(fresh_texts)) == len(fresh)
-    assert not set(fresh_texts) & {normalised(r["text"]) for r in first}
+    assert not {r["id"] for r in fresh} & {r["id"] for r in before}
+    texts = [normalised(r["text"]) for r in fresh]
+    assert all(texts) and len(set(texts)) == len(fresh)
+    assert not set(texts) & {normalised(r["text"]) for r in before}
 
 
 def test_fresh_toxigen_statements_are_labelled_once_each() -> None:
@@ -230,21 +237,6 @@ def test_two_draws_at_once_are_refused_before_anything_is_screened(
 # ----- the second draw (fresh2_*) ------------------------------------------------------
 FRESH2_TEXTS = {"fresh2_health_tweets.tsv.gz": "text",
                 "fresh2_allsides_politics.csv.gz": "text", "fresh2_wiki_toxicity.csv.gz": "text"}
-
-
-def test_fresh2_tweets_are_balanced_and_none_is_in_an_earlier_sample() -> None:
-    fresh2 = rows("fresh2_health_tweets.tsv.gz")
-    earlier = rows("health_tweets.tsv.gz") + rows("fresh_health_tweets.tsv.gz")
-    assert len(fresh2) == FRESH_TWEETS == len(bench.fresh_health_tweets(bench.FRESH2))
-    assert [r["text"] for r in fresh2] == bench.fresh_health_tweets(bench.FRESH2)
-    per_agency = Counter(r["agency"] for r in fresh2)
-    assert set(per_agency) == {r["agency"] for r in earlier} and len(per_agency) == 16
-    assert max(per_agency.values()) - min(per_agency.values()) <= 3
-    assert len({r["id"] for r in fresh2}) == len(fresh2)
-    assert not {r["id"] for r in fresh2} & {r["id"] for r in earlier}
-    texts = [normalised(r["text"]) for r in fresh2]
-    assert all(texts) and len(set(texts)) == len(fresh2)
-    assert not set(texts) & {normalised(r["text"]) for r in earlier}
 
 
 def test_fresh2_political_headlines_are_other_articles_of_the_same_topics() -> None:

@@ -335,12 +335,17 @@ def test_a_move_that_keeps_the_clearance_is_made(cli: Cli) -> None:
     assert moved["details"]["to"] == "2030-03-20T15:00:00.000000Z"
 
 
+def _event_post(cli: Cli) -> int:
+    """A post scheduled for the Annual Meeting 2030 (14-16 March): a move after it is over
+    needs clearing again."""
+    cli.db().switches.start_event("hq", "Annual Meeting 2030", "#INMM30",
+                                  starts_on=dt.date(2030, 3, 14), ends_on=dt.date(2030, 3, 16))
+    return _scheduled(cli, "Plenary at 10: https://inmm.org/am", "--topic",
+                      "annual meeting", "--event", "Annual Meeting 2030")
+
+
 def test_a_move_that_needs_clearing_again_waits_for_yes(cli: Cli) -> None:
-    svc = cli.db()
-    svc.switches.start_event("hq", "Annual Meeting 2030", "#INMM30",
-                             starts_on=dt.date(2030, 3, 14), ends_on=dt.date(2030, 3, 16))
-    post_id = _scheduled(cli, "Plenary at 10: https://inmm.org/am", "--topic",
-                         "annual meeting", "--event", "Annual Meeting 2030")
+    post_id = _event_post(cli)
     before = _state(cli, post_id)
 
     # after the event is over: the screen's reason is said, and nothing is moved
@@ -368,11 +373,7 @@ def test_a_move_that_needs_clearing_again_waits_for_yes(cli: Cli) -> None:
 def test_a_move_declined_without_yes_is_kept_in_the_audit_log(cli: Cli) -> None:
     """Every decline is audited: told the slot needs clearing again, the person did not
     agree (no --yes); nothing moves, and the log says who declined which slot and why."""
-    svc = cli.db()
-    svc.switches.start_event("hq", "Annual Meeting 2030", "#INMM30",
-                             starts_on=dt.date(2030, 3, 14), ends_on=dt.date(2030, 3, 16))
-    post_id = _scheduled(cli, "Plenary at 10: https://inmm.org/am", "--topic",
-                         "annual meeting", "--event", "Annual Meeting 2030")
+    post_id = _event_post(cli)
     before = _state(cli, post_id)
     code, _, err = cli("alice", "post", "move", str(post_id), "--at", "2030-03-18 10:00")
     assert code == 1 and "nothing changed" in err
