@@ -102,21 +102,28 @@ def test_fresh_hatexplain_posts_are_its_test_and_validation_posts_once_each() ->
     assert kinds == {"hostile": 1187 + 1096, "ordinary": 1559}
 
 
-def test_fresh_political_headlines_are_politics_topics_balanced_by_lean() -> None:
-    headlines = rows("fresh_allsides_politics.csv.gz")
+@pytest.mark.parametrize(("draw", "earlier", "longest"), [
+    (bench.FRESH, [], 200),
+    (bench.FRESH2, ["fresh_allsides_politics.csv.gz"], 250),
+])
+def test_fresh_political_headlines_are_politics_topics_balanced_by_lean(
+        draw: str, earlier: list[str], longest: int) -> None:
+    headlines = rows(f"{draw}_allsides_politics.csv.gz")
     assert POLITICS_PER_LEAN == 700
     assert Counter(r["lean"] for r in headlines) == {"left": 700, "center": 700, "right": 700}
     topics = Counter(r["topic"] for r in headlines)
     assert set(topics) <= POLITICS_TOPICS
     assert topics["elections"] + topics["politics"] + topics["white_house"] > 1000
-    # HuffPost's headlines were tuned on: none of its articles is in the fresh set.
+    # HuffPost's headlines were tuned on: none of its articles is in a fresh set.
     assert not [r for r in headlines if "huff" in r["outlet"].casefold()]
     assert len({r["outlet"] for r in headlines}) > 50
-    assert len({r["id"] for r in headlines}) == len(headlines)
+    ids = {r["id"] for r in headlines}
+    assert len(ids) == len(headlines)
+    assert not ids & {r["id"] for name in earlier for r in rows(name)}
     keys = [normalised(r["text"]) for r in headlines]
     assert all(keys) and len(set(keys)) == len(headlines)
-    assert all(10 <= len(r["text"]) <= 200 and "\n" not in r["text"] for r in headlines)
-    by_lean = bench.fresh_politics()
+    assert all(10 <= len(r["text"]) <= longest and "\n" not in r["text"] for r in headlines)
+    by_lean = bench.fresh_politics(draw)
     assert {lean: len(texts) for lean, texts in by_lean.items()} == {
         "left": 700, "center": 700, "right": 700}
     assert sorted(t for texts in by_lean.values() for t in texts) == sorted(
@@ -237,27 +244,6 @@ def test_two_draws_at_once_are_refused_before_anything_is_screened(
 # ----- the second draw (fresh2_*) ------------------------------------------------------
 FRESH2_TEXTS = {"fresh2_health_tweets.tsv.gz": "text",
                 "fresh2_allsides_politics.csv.gz": "text", "fresh2_wiki_toxicity.csv.gz": "text"}
-
-
-def test_fresh2_political_headlines_are_other_articles_of_the_same_topics() -> None:
-    headlines = rows("fresh2_allsides_politics.csv.gz")
-    assert Counter(r["lean"] for r in headlines) == {"left": 700, "center": 700, "right": 700}
-    topics = Counter(r["topic"] for r in headlines)
-    assert set(topics) <= POLITICS_TOPICS
-    assert topics["elections"] + topics["politics"] + topics["white_house"] > 1000
-    assert not [r for r in headlines if "huff" in r["outlet"].casefold()]
-    assert len({r["outlet"] for r in headlines}) > 50
-    ids = {r["id"] for r in headlines}
-    assert len(ids) == len(headlines)
-    assert not ids & {r["id"] for r in rows("fresh_allsides_politics.csv.gz")}
-    keys = [normalised(r["text"]) for r in headlines]
-    assert all(keys) and len(set(keys)) == len(headlines)
-    assert all(10 <= len(r["text"]) <= 250 and "\n" not in r["text"] for r in headlines)
-    by_lean = bench.fresh_politics(bench.FRESH2)
-    assert {lean: len(texts) for lean, texts in by_lean.items()} == {
-        "left": 700, "center": 700, "right": 700}
-    assert sorted(t for texts in by_lean.values() for t in texts) == sorted(
-        r["text"] for r in headlines)
 
 
 def test_no_fresh2_text_is_in_any_other_file_nor_in_the_other_fresh2_file() -> None:
