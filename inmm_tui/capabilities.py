@@ -58,8 +58,6 @@ class MediaLimits:
     video_bytes: int
     alt_length: int
     """The longest alt text it keeps, in characters."""
-    no_video: str = ""
-    """Why it takes no video, when `videos` is 0."""
     gif_alone: bool = False
     """A GIF goes alone on a post (X: four photos, or one GIF, or one video)."""
 
@@ -69,7 +67,7 @@ class MediaLimits:
         images = [item for item in items if item[1].startswith("image/")]
         videos = [item for item in items if not item[1].startswith("image/")]
         if videos and not self.videos:
-            return f"{videos[0][0]}: {self.no_video or 'it takes no video'}"
+            return f"{videos[0][0]}: it takes no video"
         if len(images) > self.images:
             return f"{len(images)} images; it takes at most {self.images} on one post"
         if len(videos) > self.videos:
@@ -228,13 +226,12 @@ LINKEDIN = Capabilities(
     max_length=3000, counting=UTF16,
     follow_limit=(0, dt.timedelta(days=1)),
     # Images API: JPG, GIF, PNG (no WebP); one image as `content.media`, up to 20 as
-    # `content.multiImage`; `altText` up to 4,086 characters. Video goes through the
-    # separate Videos API (multi-part upload), which we do not speak.
-    media=MediaLimits(images=20, videos=0, mixed=False,
-                      image_types=frozenset({JPEG, PNG, GIF}), video_types=frozenset(),
-                      image_bytes=36 * MB, video_bytes=0, alt_length=4086,
-                      no_video="video on LinkedIn is not supported by inmm-tui yet "
-                               "(LinkedIn's Videos API); post it without the video"))
+    # `content.multiImage`; `altText` up to 4,086 characters. Videos API: one MP4 of at
+    # most 5 GiB, as `content.media`; a post carries images or one video, never both
+    # (`multiImage` takes images only).
+    media=MediaLimits(images=20, videos=1, mixed=False,
+                      image_types=frozenset({JPEG, PNG, GIF}), video_types=frozenset({MP4}),
+                      image_bytes=36 * MB, video_bytes=5 * 1024 * MB, alt_length=4086))
 
 CAPABILITIES: dict[str, Capabilities] = {c.api: c for c in (X, MASTODON, BLUESKY, LINKEDIN)}
 """API → what it can do; its keys are the APIs an outlet may speak."""

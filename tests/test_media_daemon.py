@@ -1,13 +1,15 @@
 """Media with alt text through the daemon and the real adapters to the sandbox, on each of
 the four outlets: the stripped file arrives byte for byte with its alt text, a lost answer
-after the upload or after the post makes no second post, Mastodon's processing (202) is
-waited for, a file changed after clearance is refused, and the crash harness with media."""
+after the upload or after the post makes no second post, a video's processing is waited
+for (Mastodon's 202, X's in_progress, LinkedIn's PROCESSING) and its failure is final, a
+file changed after clearance is refused, and the crash harness with media."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import io
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -104,28 +106,87 @@ def test_an_animated_gif_goes_out_whole_with_its_alt_text(
         assert image.n_frames == 3
 
 
-@pytest.mark.parametrize("api", ["x", "mastodon", "bluesky"])  # LinkedIn: no video yet
 def test_a_video_is_uploaded_and_its_processing_waited_for(
         people: Services, sandbox: RunningSandbox, api: str, tmp_path: Path) -> None:
-    sandbox.control.settings(media_processing_polls=2)  # Mastodon answers 202, X in_progress
+    # Mastodon answers 202, X in_progress, LinkedIn's video PROCESSING.
+    sandbox.control.settings(media_processing_polls=2)
     post_id = cleared(people, [(mp4_with_gps(tmp_path / "tour.mp4"), "A walk through the lab")])
+    (stored,) = people.media.items(post_id)
     publisher(people, {api: adapter(sandbox, api)}).run(seconds=30)
     assert states(people, post_id) == {api: "sent"}
     (post,) = ours(sandbox, api)
     assert post["media"][0]["mime"] == "video/mp4"
     assert post["media"][0]["alt"] == "A walk through the lab"
+    assert post["media"][0]["sha256"] == stored.sha256
+    requests = sandbox.control.state()["requests"]
     if api == "mastodon":
-        requests = sandbox.control.state()["requests"]
         assert requests["mastodon POST /api/v2/media"] == 1
         assert requests["mastodon GET /api/v1/media/:id"] == 2
+    if api == "linkedin":
+        assert requests["linkedin POST /rest/videos"] == 2  # initializeUpload, finalizeUpload
+        assert requests["linkedin GET /rest/videos/:urn"] == 2
 
 
 @pytest.mark.parametrize("api", ["linkedin"])
-def test_linkedin_refuses_video_before_anything_is_cleared(
-        people: Services, api: str, tmp_path: Path) -> None:
+def test_a_linkedin_video_goes_up_in_4_mib_parts_named_by_their_etags(
+        people: Services, sandbox: RunningSandbox, api: str, tmp_path: Path) -> None:
+    video = mp4_with_gps(tmp_path / "talk.mp4")
+    film = bytes(range(256)) * (9 * 4096 + 3)  # a longer film: 9 MiB and a bit, three parts
+    with video.open("ab") as out:
+        out.write(struct.pack(">I4s", 8 + len(film), b"mdat") + film)
+    post_id = cleared(people, [(video, "The opening talk of the annual meeting")])
+    (stored,) = people.media.items(post_id)
+    publisher(people, {api: adapter(sandbox, api)}).run(seconds=30)
+    assert states(people, post_id) == {api: "sent"}
+    (post,) = ours(sandbox, api)
+    assert [(m["mime"], m["size"], m["sha256"]) for m in post["media"]] == [
+        ("video/mp4", stored.size, stored.sha256)]
+    requests = sandbox.control.state()["requests"]
+    assert requests["linkedin PUT /dms-uploads/sp/v2/:key/uploadedVideo/:part"] == 3
+
+
+@pytest.mark.parametrize("api", ["linkedin"])
+def test_linkedin_takes_a_video_or_images_never_both(
+        people: Services, tmp_path: Path) -> None:
     post_id = people.posts.create_draft("alice", BODY, topic="Annual Meeting")
-    with pytest.raises(Exception, match="Videos API"):
-        people.media.attach("alice", post_id, mp4_with_gps(tmp_path / "tour.mp4"), "A tour")
+    people.media.attach("alice", post_id, mp4_with_gps(tmp_path / "tour.mp4"), "A tour")
+    with pytest.raises(Exception, match="images and a video together"):
+        people.media.attach("alice", post_id, png(tmp_path / "chart.png"), "A chart")
+
+
+@pytest.mark.parametrize("api", ["linkedin"])
+def test_a_video_linkedin_could_not_process_fails_the_delivery_with_its_reason(
+        people: Services, sandbox: RunningSandbox, api: str, clock: FakeClock,
+        tmp_path: Path) -> None:
+    sandbox.control.settings(media_processing_fails=True)
+    post_id = cleared(people, [(mp4_with_gps(tmp_path / "tour.mp4"), "A walk through the lab")])
+    drain(publisher(people, {api: adapter(sandbox, api)}), clock,
+          until=clock.now + dt.timedelta(minutes=30))
+    (delivery,) = people.posts.deliveries(post_id)
+    assert delivery.state == "failed"
+    assert "LinkedIn could not process tour.mp4: Video processing failed" in (
+        delivery.last_error or "")
+    assert ours(sandbox, api) == []
+    assert sandbox.control.state()["requests"]["linkedin POST /rest/videos"] == 2  # not retried
+
+
+@pytest.mark.parametrize("api", ["linkedin"])
+@pytest.mark.parametrize("where", ["initialize", "part", "post"])
+def test_an_answer_lost_during_a_linkedin_video_upload_makes_no_second_post(
+        people: Services, sandbox: RunningSandbox, api: str, clock: FakeClock,
+        tmp_path: Path, where: str) -> None:
+    method, path = {"initialize": ("POST", "/rest/videos"), "part": ("PUT", "/dms-uploads/"),
+                    "post": ("POST", "/rest/posts")}[where]
+    sandbox.control.fault("lost", api=api, method=method, path=path)
+    post_id = cleared(people, [(mp4_with_gps(tmp_path / "tour.mp4"), "A walk through the lab")])
+    drain(publisher(people, {api: adapter(sandbox, api)}), clock,
+          until=clock.now + dt.timedelta(minutes=30))
+    assert states(people, post_id) == {api: "sent"}
+    (post,) = ours(sandbox, api)  # exactly one post, with its video
+    assert [(m["mime"], m["alt"]) for m in post["media"]] == [("video/mp4",
+                                                               "A walk through the lab")]
+    (delivery,) = people.posts.deliveries(post_id)
+    assert delivery.platform_id == post["id"]
 
 
 @pytest.mark.parametrize("api", ["mastodon"])

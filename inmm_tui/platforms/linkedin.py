@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -64,7 +65,13 @@ from inmm_tui.platforms.base import (
     RecentPost,
     SharedPost,
 )
-from inmm_tui.platforms.common import Adapter, count, is_loopback, media_bytes
+from inmm_tui.platforms.common import (
+    MEDIA_PROCESSING_SECONDS,
+    Adapter,
+    count,
+    is_loopback,
+    media_bytes,
+)
 from inmm_tui.platforms.errors import (
     AuthFailed,
     DuplicateContent,
@@ -257,8 +264,10 @@ class LinkedInPlatform(Adapter):
             "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [],
                              "thirdPartyDistributionChannels": []}}
         if media:
-            # Images are uploaded anew on each attempt; one never used in a post is
-            # discarded by LinkedIn. One image is `content.media`, more `multiImage`.
+            # Images and a video are uploaded anew on each attempt; one never used in a
+            # post is discarded by LinkedIn. One image or the one video is `content.media`
+            # (a video's optional `title`, shown above it, is left out: only the alt text
+            # was cleared), more images `multiImage`.
             images = [{"id": self._upload(item), "altText": item.alt} for item in media]
             post["content"] = ({"media": images[0]} if len(images) == 1
                                else {"multiImage": {"images": images}})
@@ -277,8 +286,7 @@ class LinkedInPlatform(Adapter):
         """An image through the Images API: `initializeUpload` for the page gives an upload
         URL and the image's URN; the bytes go to that URL with the same token."""
         if item.is_video:
-            raise Unsupported(f"{self.name}: {item.name}: video through LinkedIn's Videos API "
-                              "is not supported yet")
+            return self._upload_video(item)
         data = media_bytes(self.name, item)
         response = self._request("upload", "POST", "/rest/images",
                                  params={"action": "initializeUpload"},
@@ -286,10 +294,17 @@ class LinkedInPlatform(Adapter):
         value = self._parse("upload", lambda r: r.json()["value"], response)
         url = self._parse("upload", lambda v: str(v["uploadUrl"]), value)
         urn = self._parse("upload", lambda v: str(v["image"]), value)
+        self._put_bytes(url, data)
+        if not urn.startswith("urn:li:image:"):
+            raise TransientError(f"{self.name}: upload: not an image URN: {urn[:80]}")
+        return urn
+
+    def _put_bytes(self, url: str, data: bytes) -> requests.Response:
+        """`data` to an upload URL LinkedIn gave, with our token: only to LinkedIn (or the
+        configured API host)."""
         host = urlsplit(url).hostname or ""
         if not (host == urlsplit(self.base_url).hostname or host.endswith(".linkedin.com")
                 or host == "linkedin.com"):
-            # The token goes only to LinkedIn (or the configured API host).
             raise TransientError(f"{self.name}: upload: the upload URL is not LinkedIn's "
                                  f"({host or 'no host'})")
         uploaded: requests.Response = self._call(
@@ -297,9 +312,53 @@ class LinkedInPlatform(Adapter):
             headers={"Content-Type": "application/octet-stream"})
         if uploaded.status_code >= 400:
             raise self._refusal("upload", uploaded)
-        if not urn.startswith("urn:li:image:"):
-            raise TransientError(f"{self.name}: upload: not an image URN: {urn[:80]}")
-        return urn
+        return uploaded
+
+    def _upload_video(self, item: MediaFile) -> str:
+        """A video through the Videos API (learn.microsoft.com/linkedin/marketing/
+        community-management/shares/videos-api): `initializeUpload` with the file's size
+        gives the video's URN and one upload URL per part (`firstByte`..`lastByte`, 4 MiB
+        each but the last); each part is PUT there and its answer's `etag` kept;
+        `finalizeUpload` names the parts' ETags in order; then the video is processed,
+        and its `status` is asked after (PROCESSING, then AVAILABLE or PROCESSING_FAILED)
+        with growing pauses for at most `MEDIA_PROCESSING_SECONDS`. A failed processing is
+        Rejected (sending the same file again would fail again); one still processing at
+        the limit is transient, and the next attempt uploads the video anew."""
+        data = media_bytes(self.name, item)
+        response = self._request("upload", "POST", "/rest/videos",
+                                 params={"action": "initializeUpload"},
+                                 json={"initializeUploadRequest": {
+                                     "owner": self.organization, "fileSizeBytes": len(data),
+                                     "uploadCaptions": False, "uploadThumbnail": False}})
+        value = self._parse("upload", lambda r: r.json()["value"], response)
+        urn, token, parts = self._parse("upload", lambda v: _video_upload(v, len(data)), value)
+        etags = []
+        for url, first, last in parts:
+            uploaded = self._put_bytes(url, data[first:last + 1])
+            etag = uploaded.headers.get("etag", "")
+            if not etag:
+                raise TransientError(f"{self.name}: upload: LinkedIn's answer to a part of "
+                                     f"{item.name} named no ETag")
+            etags.append(etag)
+        self._request("upload", "POST", "/rest/videos", params={"action": "finalizeUpload"},
+                      json={"finalizeUploadRequest": {"video": urn, "uploadToken": token,
+                                                      "uploadedPartIds": etags}})
+        deadline = time.monotonic() + MEDIA_PROCESSING_SECONDS
+        pause = 0.2
+        while True:
+            video = self._get("upload", f"/rest/videos/{quote(urn, safe='')}")
+            status = self._parse("upload", lambda v: str(v["status"]), video)
+            if status == "AVAILABLE":
+                return urn
+            if status == "PROCESSING_FAILED":
+                reason = storable(str(video.get("processingFailureReason") or "failed"))[:300]
+                raise Rejected(f"{self.name}: LinkedIn could not process {item.name}: {reason}")
+            if time.monotonic() + pause > deadline:
+                raise TransientError(f"{self.name}: LinkedIn was still processing "
+                                     f"{item.name} after {MEDIA_PROCESSING_SECONDS:.0f} s "
+                                     f"({status})")
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
     def poll_results(self, platform_id: str) -> PollTally:
         raise Unsupported(f"{self.name}: polls on LinkedIn are not supported")
@@ -582,6 +641,26 @@ def _retry_at(response: requests.Response) -> dt.datetime:
     if after.isdigit():
         return now + dt.timedelta(seconds=max(1, int(after)))
     return next_midnight_utc(now)
+
+
+def _video_upload(value: Any, size: int) -> tuple[str, str, list[tuple[str, int, int]]]:
+    """From `initializeUpload`'s answer: the video's URN, the upload token, and each part's
+    (upload URL, first byte, last byte), which together must cover the file once, in order."""
+    urn, token = value["video"], value.get("uploadToken") or ""
+    if not isinstance(urn, str) or not urn.startswith("urn:li:video:") or not isinstance(
+            token, str):
+        raise ValueError("video or uploadToken of the wrong type")
+    parts = [(str(p["uploadUrl"]), p["firstByte"], p["lastByte"])
+             for p in value["uploadInstructions"]]
+    following = 0
+    for _, first, last in parts:
+        if not (isinstance(first, int) and isinstance(last, int) and first == following
+                and last >= first):
+            raise ValueError("uploadInstructions do not cover the file in order")
+        following = last + 1
+    if following != size:
+        raise ValueError("uploadInstructions do not cover the file")
+    return urn, token, parts
 
 
 def _organization(org: Any, followers: int | None = None) -> Account:

@@ -42,7 +42,8 @@ at:// URI; on LinkedIn our organisation page is `world.LINKEDIN_ME_ID` (token
   answer 403 `client-not-enrolled`; empty, the default: all answer; a sandbox X outlet's
   `plan` in the configuration sets it), and X's 24-hour posting cap (null: none);
   `media_processing_polls` (how many status checks a video's processing takes, default
-  1; 0: ready at once), `mastodon_max_attachments` (the server's own number in
+  1; 0: ready at once), `media_processing_fails` (LinkedIn: a video's processing
+  fails), `mastodon_max_attachments` (the server's own number in
   `/api/v2/instance`, default 4) and `mastodon_polls` (any of `max_options`,
   `max_characters_per_option`, `min_expiration`, `max_expiration` in seconds: the
   server's own poll limits, given in `/api/v2/instance` and applied to its polls;
@@ -68,7 +69,14 @@ id, MIME type, size, SHA-256 and alt text):
 - LinkedIn: `POST /rest/images?action=initializeUpload` gives an `uploadUrl` (served here
   under `/dms-uploads/`) and the `urn:li:image:...`; `PUT` the bytes there (201); a post's
   `content.media` (one) or `content.multiImage.images` (2 to 20) name uploaded images
-  with their `altText`.
+  with their `altText`. A video: `POST /rest/videos?action=initializeUpload` (`owner`,
+  `fileSizeBytes`) gives the `urn:li:video:...` and one upload URL per 4 MiB part
+  (`firstByte`, `lastByte`); each part is `PUT` there (200, its `etag` header);
+  `?action=finalizeUpload` names the ETags in order; `GET /rest/videos/<urn>` gives its
+  `status` (PROCESSING for `media_processing_polls` looks, then AVAILABLE, or
+  PROCESSING_FAILED with `processingFailureReason` for a file that is not MP4 or while
+  the setting `media_processing_fails` is true); `content.media` may name it once
+  AVAILABLE, never with images.
 
 Fault kinds: `unavailable` (503), `rate_limit` (429 with `x-rate-limit-reset` epoch
 seconds on X, `X-RateLimit-Reset` ISO time on Mastodon; `reset_in` seconds ahead,

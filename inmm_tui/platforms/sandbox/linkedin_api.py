@@ -284,8 +284,9 @@ def _content_article(content: Any) -> dict[str, str] | None:
 
 
 def _content_images(world: World, content: Any) -> list[str]:
-    """The image URNs of a post's `content` (`media` for one, `multiImage` for 2 to 20),
-    each uploaded; their `altText` noted on the uploads."""
+    """The image or video URNs of a post's `content` (`media` for one image or one video,
+    `multiImage` for 2 to 20 images), each uploaded (a video processed: AVAILABLE); their
+    `altText` noted on the uploads."""
     if content is None:
         return []
     items: Any
@@ -302,9 +303,14 @@ def _content_images(world: World, content: Any) -> list[str]:
     for item in items:
         urn = str((item or {}).get("id", "")) if isinstance(item, dict) else ""
         upload = world.uploads[LINKEDIN].get(urn)
+        video = urn.startswith("urn:li:video:")
+        if video and where != "/content/media":
+            raise li_error(422, "UNPROCESSABLE_ENTITY", f"{where}/id :: {urn} is a video; "
+                           "multiImage takes images only")
         if upload is None or upload["state"] != "ready":
+            kind = "an available video" if video else "an uploaded image"
             raise li_error(422, "UNPROCESSABLE_ENTITY",
-                           f"{where}/id :: {urn or 'missing'} is not an uploaded image")
+                           f"{where}/id :: {urn or 'missing'} is not {kind}")
         alt = item.get("altText")
         if alt is not None and (not isinstance(alt, str) or len(alt) > LI_ALT_LIMIT):
             raise li_error(422, "UNPROCESSABLE_ENTITY",
@@ -362,6 +368,119 @@ def get_image(world: World, request: Request) -> Answer:
     status = "AVAILABLE" if upload["state"] == "ready" else "WAITING_UPLOAD"
     return Answer(200, {"id": urn, "owner": LINKEDIN_ME_ID, "status": status,
                         "mediaType": upload["mime"] or None})
+
+
+# ---- Videos API (.../community-management/shares/videos-api) ---------------------------------
+
+
+LI_VIDEO_PART = 4 * 1024 * 1024
+"""Each part of a video's upload is 4 MiB (4,194,304 bytes), the last one the rest."""
+LI_VIDEO_MAX = 5 * 1024 * 1024 * 1024
+LI_VIDEO_STATUS = {"waiting upload": "WAITING_UPLOAD", "processing": "PROCESSING",
+                   "ready": "AVAILABLE", "failed": "PROCESSING_FAILED"}
+
+
+def _video_urn(key: str) -> str:
+    return f"urn:li:video:C5F10AQ{key}"
+
+
+@route("POST", r"/rest/videos/?")
+def video_action(world: World, request: Request) -> Answer:
+    """`?action=initializeUpload` registers a video (its owner and size) and gives one
+    upload URL per 4 MiB part; `?action=finalizeUpload` names the parts uploaded (each
+    part's ETag, in order), after which the video is processed."""
+    action = request.q("action")
+    if action == "initializeUpload":
+        return _initialize_video(world, request)
+    if action == "finalizeUpload":
+        return _finalize_video(world, request)
+    raise li_error(400, "ILLEGAL_ARGUMENT", "action: expected initializeUpload or finalizeUpload")
+
+
+def _initialize_video(world: World, request: Request) -> Answer:
+    body = request.json().get("initializeUploadRequest") or {}
+    owner, size = body.get("owner"), body.get("fileSizeBytes")
+    if owner != LINKEDIN_ME_ID:
+        raise li_error(403, "ACCESS_DENIED", "Accessing this video resource is forbidden. "
+                       "Please check your permissions for this resource", 100)
+    if not isinstance(size, int) or isinstance(size, bool) or not 0 < size <= LI_VIDEO_MAX:
+        raise li_error(422, "UNPROCESSABLE_ENTITY", "/initializeUploadRequest/fileSizeBytes "
+                       f":: between 1 and {LI_VIDEO_MAX} bytes")
+    if body.get("uploadCaptions") or body.get("uploadThumbnail"):
+        raise li_error(400, "ILLEGAL_ARGUMENT", "captions and thumbnails are not served by "
+                       "this sandbox")
+    key = world.new_id(LINKEDIN)
+    upload = world.add_upload(LINKEDIN, _video_urn(key), b"", "")
+    ranges = [(first, min(first + LI_VIDEO_PART, size) - 1)
+              for first in range(0, size, LI_VIDEO_PART)]
+    upload.update(state="waiting upload", size=size, parts={}, ranges=ranges)
+    expires = int((dt.datetime.now(dt.UTC) + dt.timedelta(hours=24)).timestamp() * 1000)
+    return Answer(200, {"value": {
+        "uploadUrlsExpireAt": expires, "video": _video_urn(key), "uploadToken": "",
+        "uploadInstructions": [
+            {"uploadUrl": f"{request.base_url}/dms-uploads/sp/v2/{key}/uploadedVideo/{n}"
+                          f"?ca=vector_feedshare&cn=uploads&m=AQ{key}&app=1953784",
+             "firstByte": first, "lastByte": last}
+            for n, (first, last) in enumerate(ranges)]}})
+
+
+@route("PUT", r"/dms-uploads/sp/v2/(?P<key>\d+)/uploadedVideo/(?P<part>\d+)")
+def upload_video_part(world: World, request: Request) -> Answer:
+    """One part's bytes; the answer's `etag` header names it for `finalizeUpload`."""
+    upload = world.uploads[LINKEDIN].get(_video_urn(request.params["key"]))
+    part = int(request.params["part"])
+    if upload is None or part >= len(upload["ranges"]):
+        raise li_error(404, "NOT_FOUND", "no such upload")
+    first, last = upload["ranges"][part]
+    if len(request.body) != last - first + 1:
+        raise li_error(400, "BAD_REQUEST", f"part {part}: expected {last - first + 1} bytes, "
+                       f"got {len(request.body)}")
+    etag = "/ambry-video/signedId/" + hashlib.sha256(request.body).hexdigest()[:40]
+    upload["parts"][part] = (etag, request.body)
+    return Answer(200, b"", {"etag": etag})
+
+
+def _finalize_video(world: World, request: Request) -> Answer:
+    body = request.json().get("finalizeUploadRequest") or {}
+    urn, etags = body.get("video"), body.get("uploadedPartIds")
+    upload = world.uploads[LINKEDIN].get(str(urn))
+    if upload is None or not str(urn).startswith("urn:li:video:"):
+        raise li_error(404, "NOT_FOUND", f"Video {urn} not found")
+    if upload["state"] != "waiting upload":
+        raise li_error(400, "BAD_REQUEST", f"Video {urn} is already finalized")
+    if body.get("uploadToken") != "":
+        raise li_error(400, "BAD_REQUEST", "/finalizeUploadRequest/uploadToken :: expected "
+                       "the token initializeUpload gave")
+    parts = upload["parts"]
+    wanted = [parts[n][0] for n in sorted(parts)]
+    if len(parts) != len(upload["ranges"]) or etags != wanted:
+        raise li_error(400, "BAD_REQUEST", "/finalizeUploadRequest/uploadedPartIds :: "
+                       "expected the ETag of every part, in order")
+    data = b"".join(parts[n][1] for n in sorted(parts))
+    upload.update(data=data, mime=sniff(data) or "", sha256=hashlib.sha256(data).hexdigest(),
+                  state="processing", polls=world.media_processing_polls)
+    if upload["mime"] != "video/mp4" or world.media_processing_fails:
+        upload.update(state="failed", reason="Video processing failed: the file could not "
+                      "be transcoded" if upload["mime"] == "video/mp4"
+                      else "Video processing failed: not an MP4 file")
+    elif not upload["polls"]:
+        upload["state"] = "ready"
+    return Answer(200, b"")
+
+
+@route("GET", r"/rest/videos/(?P<urn>[^/]+)")
+def get_video(world: World, request: Request) -> Answer:
+    """The video and its `status`; each look takes its processing one step further."""
+    urn = unquote(request.params["urn"])
+    upload = world.poll_upload(LINKEDIN, urn) if urn.startswith("urn:li:video:") else None
+    if upload is None:
+        raise li_error(404, "NOT_FOUND", f"Video {urn} not found")
+    answer: dict[str, Any] = {"id": urn, "owner": LINKEDIN_ME_ID,
+                              "status": LI_VIDEO_STATUS[upload["state"]],
+                              "uploadedAt": _millis(dt.datetime.now(dt.UTC))}
+    if upload["state"] == "failed":
+        answer["processingFailureReason"] = upload["reason"]
+    return Answer(200, answer)
 
 
 def _our_post(world: World, request: Request) -> SbPost:

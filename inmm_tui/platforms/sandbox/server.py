@@ -75,6 +75,8 @@ def control(world: World, method: str, path: str, body: dict[str, Any]) -> Answe
             world.mastodon_polls.update(polls)
         if "media_processing_polls" in body:
             world.media_processing_polls = int(body["media_processing_polls"])
+        if "media_processing_fails" in body:
+            world.media_processing_fails = bool(body["media_processing_fails"])
         if "idempotency_window" in body:
             world.idempotency_window = float(body["idempotency_window"])
         if "x_plan" in body:

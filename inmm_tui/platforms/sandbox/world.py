@@ -284,6 +284,8 @@ class World:
         self.media_processing_polls = 1
         """How many status checks a video's processing takes (Mastodon's 202, X's
         `processing_info`); 0: ready at once."""
+        self.media_processing_fails = False
+        """A video's processing ends in failure (LinkedIn's PROCESSING_FAILED)."""
         self.mastodon_max_attachments = 4
         """The server's `max_media_attachments` in /api/v2/instance (a server may set its own)."""
         self.mastodon_polls: dict[str, int] = dict(MASTODON_POLL_DEFAULTS)
