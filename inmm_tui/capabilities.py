@@ -226,12 +226,15 @@ LINKEDIN = Capabilities(
     max_length=3000, counting=UTF16,
     follow_limit=(0, dt.timedelta(days=1)),
     # Images API: JPG, GIF, PNG (no WebP); one image as `content.media`, up to 20 as
-    # `content.multiImage`; `altText` up to 4,086 characters. Videos API: one MP4 of at
-    # most 5 GiB, as `content.media`; a post carries images or one video, never both
-    # (`multiImage` takes images only).
+    # `content.multiImage`; `altText` up to 4,086 characters. Videos API: one MP4, as
+    # `content.media`; a post carries images or one video, never both (`multiImage` takes
+    # images only). Size: the lowest figure published for organic posts, 500 MB (media
+    # guidelines of scheduling services; connector docs say 5 GB for the API itself):
+    # the daemon reads a video whole into memory, and a refusal here costs less than one
+    # from LinkedIn after the upload.
     media=MediaLimits(images=20, videos=1, mixed=False,
                       image_types=frozenset({JPEG, PNG, GIF}), video_types=frozenset({MP4}),
-                      image_bytes=36 * MB, video_bytes=5 * 1024 * MB, alt_length=4086))
+                      image_bytes=36 * MB, video_bytes=500 * MB, alt_length=4086))
 
 CAPABILITIES: dict[str, Capabilities] = {c.api: c for c in (X, MASTODON, BLUESKY, LINKEDIN)}
 """API → what it can do; its keys are the APIs an outlet may speak."""
