@@ -286,3 +286,22 @@ def test_a_late_post_moved_to_the_next_day_is_judged_for_the_day_it_was_cleared_
     check = s.calendar.check_move("alice", post_id, local(s, "2026-11-03 18:00"))
     assert not check.keeps_clearance and '"tonight"' in check.reasons[0]
     assert "2026-11-02" in check.reasons[0] and "2026-11-03" in check.reasons[0]
+
+
+def test_a_declined_move_is_kept_and_moves_nothing_even_where_clearance_would_hold(
+        roster: Services) -> None:
+    """The UI's "needs clearing again, move it?" answered No: whatever the slot needs by
+    the time the answer comes (here the post is plain, so a move would keep its clearance),
+    nothing moves, and the decline is in the audit log."""
+    s = roster
+    when = local(s, "2026-11-04 10:00")
+    post_id = scheduled(s, "Registration is open: https://inmm.org/am", when)
+    new = local(s, "2026-11-12 14:00")
+    s.calendar.decline("alice", post_id, new)
+    after = s.posts.get(post_id)
+    assert after.status == "scheduled" and after.scheduled_at == when
+    entry = audit.history(s.db.conn, f"post:{post_id}")[-1]
+    assert (entry["action"], entry["actor"]) == ("post.move_declined", "alice")
+    assert entry["details"]["to"] == "2026-11-12T20:00:00.000000Z"
+    with pytest.raises(NotAuthorised):
+        s.calendar.decline("nobody-here", post_id, new)

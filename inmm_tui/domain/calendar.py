@@ -246,9 +246,7 @@ class Calendar(DomainService):
                     f"moving post #{post_id} to {when.astimezone(self.tz):%Y-%m-%d %H:%M} "
                     f"needs it cleared again: {'; '.join(check.reasons)}")
                 # Committed with nothing else: the decline is kept although nothing moves.
-                audit.append(self.conn, login, "post.move_declined", f"post:{post_id}",
-                             {"from": old, "to": new, "reasons": list(check.reasons)},
-                             at=self.clock())
+                self._declined(login, post_id, old, new, check)
             else:
                 self.conn.execute("DELETE FROM deliveries WHERE post_id = ? AND state IN"
                                   " ('pending', 'held')", (post_id,))
@@ -269,6 +267,24 @@ class Calendar(DomainService):
         if declined is not None:
             raise declined
         return check
+
+    def decline(self, login: str, post_id: int, when: dt.datetime) -> None:
+        """The person was told that moving the post to `when` needs it cleared again and
+        did not agree (the UI's question answered No): kept in the audit log, nothing
+        moves, whatever the slot needs by now."""
+        self._authorise(login, post_id, when)
+        with self._refusal_kept(login, post_id, when), write(self.db):
+            check = self._check(post_id, when)
+            post = self.posts.get(post_id)
+            self._declined(login, post_id,
+                           to_db(post.scheduled_at) if post.scheduled_at else None,
+                           to_db(when), check)
+
+    def _declined(self, login: str, post_id: int, old: str | None, new: str,
+                  check: MoveCheck) -> None:
+        audit.append(self.conn, login, "post.move_declined", f"post:{post_id}",
+                     {"from": old, "to": new, "reasons": list(check.reasons)},
+                     at=self.clock())
 
     def _authorise(self, login: str, post_id: int, when: dt.datetime | None) -> None:
         """NotAuthorised, kept in the audit log, unless `login` may schedule posts."""

@@ -14,7 +14,6 @@ from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Header
 
 from inmm_tui.domain.calendar import CalendarDay, CalendarEntry, CalendarView, Span, shift
-from inmm_tui.domain.errors import ScreenRefusal
 from inmm_tui.domain.when import parse_local_time
 from inmm_tui.ui.backend import Backend
 from inmm_tui.ui.messages import ActionDone, CalendarLoaded
@@ -298,17 +297,10 @@ class CalendarScreen(InmmScreen):
 
     @work(thread=True, exclusive=True, group="calendar-act", exit_on_error=False)
     def decline_move(self, entry: CalendarEntry, when: dt.datetime) -> None:
-        """Not confirmed: the domain is asked all the same, without the person's agreement,
-        so that it refuses and keeps the decline in the audit log."""
+        """Not confirmed: nothing moves, and the domain keeps the decline in the audit log."""
         b = self.backend
-        try:
-            b.call(b.services.calendar.move, b.login, entry.post_id, when)
-        except ScreenRefusal:
-            self.post_message(ActionDone(f"Post #{entry.post_id} not moved"))
-            return
-        # The slot no longer needs a new clearance (the post changed meanwhile): moved.
-        self.shown_day = when.astimezone(b.config.tz).date()
-        self.post_message(ActionDone(f"Post #{entry.post_id} moved; it keeps its clearance"))
+        b.call(b.services.calendar.decline, b.login, entry.post_id, when)
+        self.post_message(ActionDone(f"Post #{entry.post_id} not moved"))
 
     @work(thread=True, exclusive=True, group="calendar-act", exit_on_error=False)
     def move_for_clearance(self, entry: CalendarEntry, when: dt.datetime) -> None:
